@@ -1,0 +1,88 @@
+import * as pulumi from "@pulumi/pulumi";
+import { HostGroup, type Ami } from "./host";
+import type { Subnet } from "./network";
+import { PORTS } from "./ports";
+import type { Settings } from "./settings";
+
+export interface DataPlaneArgs {
+    /** Project, stack, host and data-plane settings (count, instance type, image, group, credentials). */
+    readonly settings: Pick<Settings, "project" | "stack" | "hosts" | "dataPlane">;
+    readonly ami: Ami;
+    /** Private subnets, one per AZ; gateways go round-robin over them. */
+    readonly subnets: readonly Subnet[];
+    readonly securityGroupIds: readonly pulumi.Input<string>[];
+    /**
+     * DP Manager URLs the gateways connect to (`deployment.etcd.host`): the control plane's load balancer in a
+     * full deployment, e.g. ["http://cp-dpm.internal:7900"].
+     */
+    readonly controlPlaneEndpoints: pulumi.Input<string[]>;
+    readonly tags?: Record<string, string>;
+}
+
+/**
+ * The data plane: >= 2 API7 Gateway hosts spread round-robin over the AZs, serving 9080 (HTTP) and 9443 (HTTPS)
+ * and answering `GET /status` on 0.0.0.0:7085 for the load balancer's health check.
+ */
+export class DataPlane extends pulumi.ComponentResource {
+    public readonly hosts: HostGroup;
+    public readonly instanceIds: pulumi.Output<string[]>;
+    public readonly privateIps: pulumi.Output<string[]>;
+    public readonly availabilityZones: pulumi.Output<string[]>;
+
+    constructor(name: string, args: DataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("api7-ha:ha:DataPlane", name, {}, opts);
+        const dp = args.settings.dataPlane;
+        const auth = dp.auth;
+
+        // Gateway credentials reach the container as environment (the form API7 documents), read from SSM by name.
+        const secrets: Record<string, pulumi.Input<string>> =
+            auth.kind === "token"
+                ? { "control-plane-token": auth.token }
+                : { "control-plane-cert": auth.clientCert, "control-plane-key": auth.clientKey, "control-plane-ca": auth.ca };
+        const secretEnv: Record<string, string> =
+            auth.kind === "token"
+                ? { API7_CONTROL_PLANE_TOKEN: "control-plane-token" }
+                : { API7_CONTROL_PLANE_CERT: "control-plane-cert", API7_CONTROL_PLANE_KEY: "control-plane-key", API7_CONTROL_PLANE_CA: "control-plane-ca" };
+        const endpoints = pulumi.output(args.controlPlaneEndpoints);
+
+        this.hosts = new HostGroup(`${name}-hosts`, {
+            project: args.settings.project,
+            stack: args.settings.stack,
+            role: "dp",
+            count: dp.count,
+            instanceType: dp.instanceType,
+            ami: args.ami,
+            rootVolumeGiB: args.settings.hosts.rootVolumeGiB,
+            subnets: args.subnets,
+            securityGroupIds: args.securityGroupIds,
+            secrets,
+            services: [{
+                name: "gateway",
+                container: "api7-gateway",
+                image: dp.gatewayImage,
+                configTemplate: "gateway-config.yaml",
+                configData: endpoints.apply((controlPlaneEndpoints) => ({
+                    httpPort: PORTS.gatewayHttp,
+                    httpsPort: PORTS.gatewayHttps,
+                    statusPort: PORTS.gatewayStatus,
+                    controlPlaneEndpoints,
+                })),
+                configPath: "/usr/local/apisix/conf/config.yaml",
+                env: {
+                    API7_CONTROL_PLANE_ENDPOINTS: endpoints.apply((e) => JSON.stringify(e)),
+                    API7_GATEWAY_GROUP_SHORT_ID: dp.gatewayGroupId,
+                },
+                secretEnv,
+                healthUrl: `http://127.0.0.1:${PORTS.gatewayStatus}/status`,
+                // nginx reload: new config without dropping open connections.
+                reloadCommand: ["apisix", "reload"],
+            }],
+            tags: args.tags,
+        }, { parent: this });
+
+        this.instanceIds = this.hosts.instanceIds;
+        this.privateIps = this.hosts.privateIps;
+        this.availabilityZones = this.hosts.availabilityZones;
+        this.registerOutputs({ instanceIds: this.instanceIds, privateIps: this.privateIps, availabilityZones: this.availabilityZones });
+    }
+}

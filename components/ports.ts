@@ -1,0 +1,26 @@
+/**
+ * API7's ports (seeds 000 and 002, and the reference README). One table, so security groups, listeners, health
+ * checks and rendered configs cannot disagree.
+ */
+export const PORTS = Object.freeze({
+    /** API7 Dashboard web UI and API (`server.listen`); health `GET /healthz`. */
+    dashboard: 7080,
+    /** DP Manager for gateways with a token (HTTP); health `GET /healthz`. */
+    dpManager: 7900,
+    /** DP Manager for gateways with a client certificate (mTLS, etcd v3 API): TCP passthrough only. */
+    dpManagerMtls: 7943,
+    /** Gateway HTTP traffic. */
+    gatewayHttp: 9080,
+    /** Gateway HTTPS traffic (the gateway terminates TLS). */
+    gatewayHttps: 9443,
+    /** Gateway status listener (`apisix.status`): `GET /status` answers 200 while the process is up. */
+    gatewayStatus: 7085,
+    /** Gateway Prometheus exporter (`plugin_attr.prometheus.export_addr`), URI /apisix/prometheus/metrics. */
+    gatewayMetrics: 9091,
+    /** Gateway control API: bound to 127.0.0.1 by default, so it collides with Prometheus on a shared host. */
+    gatewayControlApi: 9090,
+    /** Prometheus server. */
+    prometheus: 9090,
+    /** PostgreSQL default, when the DSN names no port. */
+    postgres: 5432,
+});

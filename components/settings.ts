@@ -1,0 +1,382 @@
+/**
+ * The one place configuration is read. `loadSettings()` reads every project key once, checks all of them (types,
+ * ranges, enums, cross-field rules) and returns a frozen, typed settings object; components receive settings and
+ * never read `pulumi.Config`. Every problem is reported at once, each naming the full key, the value and the rule,
+ * and the error is thrown before any resource is registered.
+ *
+ * Key declarations (type, default, secret-ness) come from the `config:` block of Pulumi.yaml, so the defaults the
+ * program applies are the ones the CLI applies: a test run under mocks sees what a real `pulumi up` would.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
+import { Netmask } from "netmask";
+import { z } from "zod";
+import { instanceTypeProblem } from "./instance-types";
+import { PORTS } from "./ports";
+
+export const PROJECT = "api7-ha";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Declarations (Pulumi.yaml)
+
+export interface KeyDeclaration {
+    readonly type: "string" | "integer" | "boolean" | "array";
+    readonly description: string;
+    readonly default?: unknown;
+    readonly secret?: boolean;
+    readonly items?: { readonly type: string };
+}
+
+export const PROJECT_FILE = path.join(__dirname, "..", "Pulumi.yaml");
+
+export function loadDeclarations(file: string = PROJECT_FILE): Readonly<Record<string, KeyDeclaration>> {
+    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, KeyDeclaration> };
+    return Object.freeze({ ...(doc.config ?? {}) });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settings
+
+export type NatGateways = "single" | "perAz";
+
+export interface NetworkSettings {
+    /** CIDR of the VPC the program creates; undefined with a bring-your-own VPC. */
+    readonly cidr?: string;
+    /** Number of AZs hosts spread over (created VPC: vpc.availabilityZones; BYO: number of private subnets). */
+    readonly azCount: number;
+    readonly natGateways: NatGateways;
+    readonly existing?: {
+        readonly vpcId: string;
+        readonly privateSubnetIds: readonly string[];
+        readonly publicSubnetIds: readonly string[];
+    };
+}
+
+export type ControlPlaneAuth =
+    | { readonly kind: "token"; readonly token: pulumi.Output<string> }
+    | {
+          readonly kind: "mtls";
+          readonly clientCert: pulumi.Output<string>;
+          readonly clientKey: pulumi.Output<string>;
+          readonly ca: pulumi.Output<string>;
+      };
+
+export interface Settings {
+    readonly project: string;
+    readonly stack: string;
+    readonly network: NetworkSettings;
+    readonly access: {
+        readonly adminCidrs: readonly string[];
+    };
+    readonly hosts: {
+        /** Pinned AMI, or undefined to resolve Amazon Linux 2023 from AWS's public SSM parameter. */
+        readonly amiId?: string;
+        readonly rootVolumeGiB: number;
+    };
+    readonly controlPlane: {
+        readonly count: number;
+        readonly instanceType: string;
+        readonly dashboardImage: string;
+        readonly dpManagerImage: string;
+        readonly databaseDsn: pulumi.Output<string>;
+        /** The DSN's port (5432 when it names none), for the egress rule. */
+        readonly databasePort: number;
+        /** Where the database is; empty means inside the VPC. */
+        readonly databaseCidrs: readonly string[];
+    };
+    readonly dataPlane: {
+        readonly count: number;
+        readonly instanceType: string;
+        readonly gatewayImage: string;
+        readonly gatewayGroupId: string;
+        readonly upstreamCidrs: readonly string[];
+        readonly auth: ControlPlaneAuth;
+    };
+}
+
+/** Raised with every configuration problem found, one line each. */
+export class ConfigError extends Error {
+    constructor(public readonly problems: readonly string[]) {
+        super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+        this.name = "ConfigError";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rules
+
+const PUBLIC_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
+
+/** `repo[:tag][@sha256:digest]` with a tag other than latest, or a digest. */
+export function imageProblem(ref: string): string | undefined {
+    const m = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(ref);
+    if (!m) return "is not a valid image reference ([registry/]repository[:tag][@sha256:digest])";
+    const [, tag, digest] = m;
+    if (!tag && !digest) return "has no tag: pin a version (e.g. :3.2.16.3) or a digest";
+    if (tag === "latest" && !digest) return "uses `latest`: pin a version so every host and every preview runs the same image";
+    return undefined;
+}
+
+function dsnProblem(dsn: string): string | undefined {
+    let url: URL;
+    try {
+        url = new URL(dsn);
+    } catch {
+        return "is not a URL; expected postgres://user:password@host:5432/api7ee";
+    }
+    if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+        return `uses scheme ${url.protocol.replace(/:$/, "")}; expected postgres://user:password@host:5432/api7ee`;
+    }
+    if (!url.hostname) return "has no host; expected postgres://user:password@host:5432/api7ee";
+    return undefined;
+}
+
+const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]+-----END [A-Z0-9 ]+-----/;
+
+const count = (what: string) =>
+    z.number().int().min(2, { error: `must be at least 2: one ${what} is a single point of failure` }).max(20, { error: "must be at most 20" });
+
+const ipv4Cidr = z.cidrv4({ error: "is not an IPv4 CIDR (a.b.c.d/n)" });
+const anyCidr = z.union([z.cidrv4(), z.cidrv6()], { error: "is not an IPv4 or IPv6 CIDR" });
+
+const instanceType = z.string().superRefine((t, ctx) => {
+    const problem = instanceTypeProblem(t);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+const image = z.string().superRefine((ref, ctx) => {
+    const problem = imageProblem(ref);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const SCHEMA = z
+    .object({
+        "vpc.cidr": ipv4Cidr.refine((c) => {
+            const prefix = Number(c.split("/")[1]);
+            return prefix >= 16 && prefix <= 22;
+        }, { error: "must have a prefix from /16 to /22 (room for a private and a public subnet per AZ)" }),
+        "vpc.availabilityZones": z.number().int().min(2, { error: "must be at least 2: HA needs two availability zones" }).max(6, { error: "must be at most 6" }),
+        "vpc.natGateways": z.enum(["single", "perAz"], { error: "must be `single` or `perAz`" }),
+        "vpc.existingVpcId": z.string().regex(/^(vpc-[0-9a-f]{8,17})?$/, { error: "must be empty or a VPC id (vpc-...)" }),
+        "vpc.existingPrivateSubnetIds": z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "is not a subnet id (subnet-...)" })),
+        "vpc.existingPublicSubnetIds": z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "is not a subnet id (subnet-...)" })),
+        "access.adminCidrs": z.array(anyCidr),
+        "access.allowPublicAdmin": z.boolean(),
+        "hosts.amiId": z.string().regex(/^(ami-[0-9a-f]{8,17})?$/, { error: "must be empty or an AMI id (ami-...)" }),
+        "hosts.rootVolumeGiB": z.number().int().min(80, { error: "must be at least 80 GiB (API7's minimum free disk)" }).max(16384, { error: "must be at most 16384 GiB (gp3 limit)" }),
+        "controlPlane.count": count("control-plane host"),
+        "controlPlane.instanceType": instanceType,
+        "controlPlane.dashboardImage": image,
+        "controlPlane.dpManagerImage": image,
+        "controlPlane.databaseDsn": z.string().min(1, { error: "is required: set it with `pulumi config set --secret controlPlane.databaseDsn postgres://...`" }).superRefine((dsn, ctx) => {
+            const problem = dsn ? dsnProblem(dsn) : undefined;
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }),
+        "controlPlane.databaseCidrs": z.array(anyCidr),
+        "dataPlane.count": count("gateway"),
+        "dataPlane.instanceType": instanceType,
+        "dataPlane.gatewayImage": image,
+        "dataPlane.gatewayGroupId": z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1-64 letters, digits, _ or -" }),
+        "dataPlane.upstreamCidrs": z.array(anyCidr),
+        "dataPlane.controlPlaneAuth": z.enum(["token", "mtls"], { error: "must be `token` or `mtls`" }),
+        "dataPlane.controlPlaneToken": z.string(),
+        "dataPlane.controlPlaneClientCert": z.string(),
+        "dataPlane.controlPlaneClientKey": z.string(),
+        "dataPlane.controlPlaneCa": z.string(),
+    })
+    .superRefine((c, ctx) => {
+        const problem = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
+
+        // Network: created or brought.
+        const byo = c["vpc.existingVpcId"] !== "";
+        const privateSubnets = c["vpc.existingPrivateSubnetIds"];
+        if (byo && privateSubnets.length < 2) {
+            problem("vpc.existingPrivateSubnetIds", "needs at least 2 private subnets in distinct AZs when vpc.existingVpcId is set");
+        }
+        if (!byo && (privateSubnets.length > 0 || c["vpc.existingPublicSubnetIds"].length > 0)) {
+            problem(privateSubnets.length > 0 ? "vpc.existingPrivateSubnetIds" : "vpc.existingPublicSubnetIds", "is set but vpc.existingVpcId is empty; set both or neither");
+        }
+        for (const key of ["vpc.existingPrivateSubnetIds", "vpc.existingPublicSubnetIds"] as const) {
+            const ids = c[key];
+            if (new Set(ids).size !== ids.length) problem(key, "lists a subnet twice");
+        }
+        const azCount = byo ? privateSubnets.length : c["vpc.availabilityZones"];
+        if (c["controlPlane.count"] > azCount) {
+            problem("controlPlane.count", `is larger than the number of availability zones (${azCount}); each control-plane host needs its own AZ`);
+        }
+
+        // Admin access is never the whole internet unless someone says so in writing.
+        if (!c["access.allowPublicAdmin"]) {
+            c["access.adminCidrs"].forEach((cidr, i) => {
+                if (PUBLIC_CIDRS.has(cidr)) {
+                    ctx.addIssue({ code: "custom", path: ["access.adminCidrs", i], message: "opens the admin ports to the whole internet; use your office/VPN ranges or set access.allowPublicAdmin: true" });
+                }
+            });
+        }
+
+        // Gateway credentials: exactly what the chosen auth needs.
+        if (c["dataPlane.controlPlaneAuth"] === "token") {
+            if (!c["dataPlane.controlPlaneToken"]) {
+                problem("dataPlane.controlPlaneToken", "is required when dataPlane.controlPlaneAuth is `token`: `pulumi config set --secret dataPlane.controlPlaneToken <token from the dashboard>`");
+            }
+        } else {
+            for (const key of ["dataPlane.controlPlaneClientCert", "dataPlane.controlPlaneClientKey", "dataPlane.controlPlaneCa"] as const) {
+                if (!c[key]) problem(key, "is required when dataPlane.controlPlaneAuth is `mtls` (cert, key and CA go together)");
+                else if (!PEM.test(c[key])) problem(key, "is not PEM (-----BEGIN ...----- ... -----END ...-----)");
+            }
+        }
+    });
+
+type Checked = z.infer<typeof SCHEMA>;
+
+/** The keys the schema checks: must be exactly the keys Pulumi.yaml declares (a test holds them equal). */
+export const CHECKED_KEYS: readonly string[] = Object.freeze(Object.keys(SCHEMA.shape));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parsing
+
+/** Raw config values as the runtime stores them: strings (JSON for arrays), keyed without the project prefix. */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+function coerce(key: string, decl: KeyDeclaration, raw: string): { value?: unknown; problem?: string } {
+    switch (decl.type) {
+        case "integer":
+            return /^-?\d+$/.test(raw.trim()) ? { value: Number(raw) } : { problem: "must be a whole number" };
+        case "boolean":
+            return raw === "true" || raw === "false" ? { value: raw === "true" } : { problem: "must be true or false" };
+        case "array": {
+            let parsed: unknown;
+            try {
+                parsed = JSON.parse(raw);
+            } catch {
+                return { problem: "must be a list (in the stack file: a YAML list under the key)" };
+            }
+            return Array.isArray(parsed) && parsed.every((v) => typeof v === "string")
+                ? { value: parsed }
+                : { problem: "must be a list of strings" };
+        }
+        case "string":
+            return { value: raw };
+    }
+    return { problem: `has unsupported declared type ${String(decl.type)} in Pulumi.yaml (key ${key})` };
+}
+
+function show(value: unknown, secret: boolean): string {
+    return secret ? "[secret]" : JSON.stringify(value);
+}
+
+/**
+ * Checks raw config and builds the settings. `raw` holds the values set in the stack (missing keys take their
+ * Pulumi.yaml default); `unknownKeys` are project keys set in the stack that Pulumi.yaml does not declare.
+ * Throws ConfigError listing every problem.
+ */
+export function parseSettings(
+    raw: RawConfig,
+    context: { readonly project?: string; readonly stack: string; readonly unknownKeys?: readonly string[] },
+    declarations: Readonly<Record<string, KeyDeclaration>> = loadDeclarations(),
+): Settings {
+    const project = context.project ?? PROJECT;
+    const problems: string[] = [];
+    const values: Record<string, unknown> = {};
+
+    for (const key of context.unknownKeys ?? []) {
+        problems.push(`${project}:${key}: is not a key this program reads (see the config reference in README.md); check its spelling`);
+    }
+    for (const [key, decl] of Object.entries(declarations)) {
+        const given = raw[key];
+        if (given === undefined) {
+            values[key] = decl.default ?? (decl.type === "array" ? [] : "");
+            continue;
+        }
+        const { value, problem } = coerce(key, decl, given);
+        if (problem) problems.push(`${project}:${key} = ${show(given, !!decl.secret)}: ${problem}`);
+        else values[key] = value;
+    }
+
+    const result = SCHEMA.safeParse(values);
+    if (!result.success) {
+        for (const issue of result.error.issues) {
+            const [key, index] = issue.path as [string, number | undefined];
+            // A key that already failed to coerce has no value to check further.
+            if (problems.some((p) => p.startsWith(`${project}:${key} =`))) continue;
+            const secret = !!declarations[key]?.secret;
+            const value = index === undefined ? values[key] : (values[key] as unknown[])[index];
+            const where = index === undefined ? "" : `[${index}]`;
+            problems.push(`${project}:${key}${where} = ${show(value, secret)}: ${issue.message}`);
+        }
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    return build(result.data as Checked, project, context.stack);
+}
+
+function build(c: Checked, project: string, stack: string): Settings {
+    const byo = c["vpc.existingVpcId"] !== "";
+    const secret = (v: string) => pulumi.secret(v);
+    const settings: Settings = {
+        project,
+        stack,
+        network: {
+            cidr: byo ? undefined : new Netmask(c["vpc.cidr"]).toString(),
+            azCount: byo ? c["vpc.existingPrivateSubnetIds"].length : c["vpc.availabilityZones"],
+            natGateways: c["vpc.natGateways"],
+            existing: byo
+                ? {
+                      vpcId: c["vpc.existingVpcId"],
+                      privateSubnetIds: c["vpc.existingPrivateSubnetIds"],
+                      publicSubnetIds: c["vpc.existingPublicSubnetIds"],
+                  }
+                : undefined,
+        },
+        access: { adminCidrs: c["access.adminCidrs"] },
+        hosts: { amiId: c["hosts.amiId"] || undefined, rootVolumeGiB: c["hosts.rootVolumeGiB"] },
+        controlPlane: {
+            count: c["controlPlane.count"],
+            instanceType: c["controlPlane.instanceType"],
+            dashboardImage: c["controlPlane.dashboardImage"],
+            dpManagerImage: c["controlPlane.dpManagerImage"],
+            databaseDsn: secret(c["controlPlane.databaseDsn"]),
+            databasePort: Number(new URL(c["controlPlane.databaseDsn"]).port || PORTS.postgres),
+            databaseCidrs: c["controlPlane.databaseCidrs"],
+        },
+        dataPlane: {
+            count: c["dataPlane.count"],
+            instanceType: c["dataPlane.instanceType"],
+            gatewayImage: c["dataPlane.gatewayImage"],
+            gatewayGroupId: c["dataPlane.gatewayGroupId"],
+            upstreamCidrs: c["dataPlane.upstreamCidrs"],
+            auth:
+                c["dataPlane.controlPlaneAuth"] === "token"
+                    ? { kind: "token", token: secret(c["dataPlane.controlPlaneToken"]) }
+                    : {
+                          kind: "mtls",
+                          clientCert: secret(c["dataPlane.controlPlaneClientCert"]),
+                          clientKey: secret(c["dataPlane.controlPlaneClientKey"]),
+                          ca: secret(c["dataPlane.controlPlaneCa"]),
+                      },
+        },
+    };
+    return deepFreeze(settings);
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value && typeof value === "object" && !pulumi.Output.isInstance(value) && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value as object)) deepFreeze(v);
+    }
+    return value;
+}
+
+/** Reads the stack's configuration from the Pulumi runtime. The only reader of `pulumi.Config` in the program. */
+export function loadSettings(): Settings {
+    const declarations = loadDeclarations();
+    const config = new pulumi.Config(PROJECT);
+    const raw: Record<string, string | undefined> = {};
+    for (const key of Object.keys(declarations)) raw[key] = config.get(key);
+    const prefix = `${PROJECT}:`;
+    const unknownKeys = Object.keys(pulumi.runtime.allConfig())
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => k.slice(prefix.length))
+        .filter((k) => !(k in declarations));
+    return parseSettings(raw, { project: PROJECT, stack: pulumi.getStack(), unknownKeys }, declarations);
+}

@@ -1,0 +1,41 @@
+#!/bin/bash
+# api7-apply SERVICE...
+# Picks up new config from SSM on this host, one service at a time, and waits for each to be healthy. Run by the
+# plane's SSM association, which targets one host at a time and stops at the first failure, so a bad config
+# never reaches the second host.
+set -euo pipefail
+
+# The association also runs right after a host is created: let first boot finish installing everything.
+cloud-init status --wait >/dev/null || true
+
+host=/etc/api7/host.json
+region="$(jq -r .region "$host")"
+prefix="$(jq -r .parameterPrefix "$host")"
+
+for service in "$@"; do
+  spec="$(aws ssm get-parameter --region "$region" --name "${prefix}/${service}.json" \
+    --query Parameter.Value --output text)"
+  container="$(jq -r .container <<<"$spec")"
+  image="$(jq -r .image <<<"$spec")"
+  running="$(docker inspect --format '{{.Config.Image}}' "$container" 2>/dev/null || true)"
+  mapfile -t reload < <(jq -r '.reloadCommand // [] | .[]' <<<"$spec")
+
+  if [[ "$running" == "$image" && ${#reload[@]} -gt 0 ]]; then
+    # Same image: re-render and reload in place, keeping open connections (nginx reload for the gateway).
+    /usr/local/sbin/api7-run "$service" --render-only
+    docker exec "$container" "${reload[@]}"
+  else
+    systemctl restart "api7@${service}.service"
+  fi
+
+  url="$(jq -r '.healthUrl // empty' <<<"$spec")"
+  [[ -n "$url" ]] || continue
+  for _ in $(seq 1 60); do
+    if curl -fsS -o /dev/null --max-time 2 "$url"; then
+      continue 2
+    fi
+    sleep 5
+  done
+  echo "api7-apply: ${service} is not healthy at ${url} after 300 s" >&2
+  exit 1
+done

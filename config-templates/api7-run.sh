@@ -1,0 +1,54 @@
+#!/bin/bash
+# api7-run SERVICE [--render-only]
+# Runs one API7 container in the foreground for systemd (api7@SERVICE.service). The service's run spec and config
+# template come from SSM Parameter Store at every start, and its secrets from SecureStrings, so no secret sits in
+# user data or on disk outside tmpfs, and a config change needs only a restart or reload (see api7-apply).
+set -euo pipefail
+
+service="${1:?usage: api7-run SERVICE [--render-only]}"
+mode="${2:-run}"
+host=/etc/api7/host.json
+region="$(jq -r .region "$host")"
+prefix="$(jq -r .parameterPrefix "$host")"
+
+ssm() {
+  aws ssm get-parameter --region "$region" --name "$1" --with-decryption \
+    --query Parameter.Value --output text
+}
+
+spec="$(ssm "${prefix}/${service}.json")"
+field() { jq -r --arg k "$1" '.[$k] // empty' <<<"$spec"; }
+
+rendered="$(ssm "$(field configParameter)")"
+# Secret placeholders become JSON strings, which YAML reads as double-quoted scalars.
+while IFS=$'\t' read -r token parameter; do
+  [[ -n "$token" ]] || continue
+  value="$(ssm "$parameter")"
+  rendered="$(TEMPLATE="$rendered" TOKEN="$token" VALUE="$value" \
+    jq -rn 'env.TEMPLATE | split(env.TOKEN) | join(env.VALUE | tojson)')"
+done < <(jq -r '.placeholders // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
+
+run_dir="/run/api7/${service}"
+install -d -m 0700 "$run_dir"
+config="${run_dir}/config.yaml"
+# Rewritten in place (same inode) so the bind mount of a running container sees the new content on reload.
+(umask 022 && printf '%s\n' "$rendered" >"$config")
+[[ "$mode" == "--render-only" ]] && exit 0
+
+args=(--rm --name "$(field container)" --network host --log-driver journald
+  -v "${config}:$(field configPath):ro")
+while IFS=$'\t' read -r name value; do
+  [[ -n "$name" ]] || continue
+  export "${name}=${value}"
+  args+=(-e "$name")
+done < <(jq -r '.env // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
+# Secret environment goes to docker by name only, never on a command line.
+while IFS=$'\t' read -r name parameter; do
+  [[ -n "$name" ]] || continue
+  value="$(ssm "$parameter")"
+  export "${name}=${value}"
+  args+=(-e "$name")
+done < <(jq -r '.secretEnv // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
+mapfile -t extra < <(jq -r '.dockerArgs // [] | .[]' <<<"$spec")
+
+exec docker run "${args[@]}" "${extra[@]}" "$(field image)"

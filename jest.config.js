@@ -1,0 +1,9 @@
+// swc strips types only; `tsc --noEmit` in `npm test` does the type-checking.
+/** @type {import('jest').Config} */
+module.exports = {
+    testEnvironment: "<rootDir>/tests/environment.js",
+    roots: ["<rootDir>/tests"],
+    testMatch: ["**/*.test.ts"],
+    transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+    testTimeout: 20000,
+};

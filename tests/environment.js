@@ -1,0 +1,21 @@
+// Jest's Node environment plus one thing. When the program fails inside an apply (as it should on a bad
+// bring-your-own subnet), every resource waiting on that value rejects too, unhandled, after the harness has
+// already reported the failure. Those echoes are absorbed here, on the real process (a test file only sees a copy
+// of `process`); any other unhandled rejection still crashes the run.
+const { TestEnvironment } = require("jest-environment-node");
+
+const reported = new Set();
+process.on("unhandledRejection", (reason) => {
+    // Duck-typed: the error was made in the test's realm, so it is no `instanceof` this realm's Error.
+    const message = reason && typeof reason === "object" ? reason.message : undefined;
+    // The SDK may wrap it ("error serializing property ...: <message>").
+    if (typeof message === "string" && [...reported].some((m) => message.includes(m))) return;
+    throw reason;
+});
+
+module.exports = class Api7Environment extends TestEnvironment {
+    constructor(config, context) {
+        super(config, context);
+        this.global.__api7ReportedProgramError = (message) => reported.add(message);
+    }
+};

@@ -1,0 +1,76 @@
+/** Parsing helpers shared by the tests: every assertion is made on parsed structures, never on raw text. */
+import * as yaml from "js-yaml";
+import type { Recorded, RunResult } from "./harness";
+
+export const T = Object.freeze({
+    instance: "aws:ec2/instance:Instance",
+    parameter: "aws:ssm/parameter:Parameter",
+    association: "aws:ssm/association:Association",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    subnet: "aws:ec2/subnet:Subnet",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    policyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    natGateway: "aws:ec2/natGateway:NatGateway",
+    vpc: "aws:ec2/vpc:Vpc",
+    vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+    routeTable: "aws:ec2/routeTable:RouteTable",
+});
+
+/** User data must be `#cloud-config` and parse as YAML. */
+export function parseUserData(userData: string): any {
+    expect(userData.startsWith("#cloud-config\n")).toBe(true);
+    return yaml.load(userData);
+}
+
+/** The SSM parameter with the given full name (e.g. /api7-ha/prod/cp/dashboard-config.yaml). */
+export function parameter(run: RunResult, name: string): Recorded {
+    const found = run.ofType(T.parameter).find((p) => p.inputs.name === name);
+    if (!found) throw new Error(`no SSM parameter ${name}; have ${run.ofType(T.parameter).map((p) => p.inputs.name).join(", ")}`);
+    return found;
+}
+
+/** A service's rendered config (YAML) and run spec (JSON), parsed. */
+export function service(run: RunResult, prefix: string, name: string): { config: any; spec: any } {
+    return {
+        config: yaml.load(parameter(run, `${prefix}/${name}-config.yaml`).inputs.value),
+        spec: JSON.parse(parameter(run, `${prefix}/${name}.json`).inputs.value),
+    };
+}
+
+/** Instances of a host group, in index order. */
+export function hostsOf(run: RunResult, group: string): Recorded[] {
+    return run
+        .ofType(T.instance)
+        .filter((r) => r.name.startsWith(`${group}-`) && /^\d+$/.test(r.name.slice(group.length + 1)))
+        .sort((a, b) => Number(a.name.slice(group.length + 1)) - Number(b.name.slice(group.length + 1)));
+}
+
+/** AZ of each instance, through its subnet as AWS would place it. */
+export function azOf(run: RunResult, instance: Recorded): string {
+    const subnet = run.ofType(T.subnet).find((s) => `${s.name}-id` === instance.inputs.subnetId);
+    if (!subnet) throw new Error(`instance ${instance.name} is in an unknown subnet ${instance.inputs.subnetId}`);
+    return subnet.inputs.availabilityZone;
+}
+
+/** Every string anywhere in a value (for leak checks). */
+export function allStrings(value: unknown): string[] {
+    if (typeof value === "string") return [value];
+    if (Array.isArray(value)) return value.flatMap(allStrings);
+    if (value && typeof value === "object") return Object.values(value).flatMap(allStrings);
+    return [];
+}
+
+/** Ingress/egress rules of a security group (by its resource name), as comparable rows. */
+export function rulesOf(run: RunResult, type: string, groupName: string): { port: string; peer: string; description: string }[] {
+    return run
+        .ofType(type)
+        .filter((r) => r.inputs.securityGroupId === `${groupName}-id`)
+        .map((r) => ({
+            port: r.inputs.fromPort === r.inputs.toPort ? `${r.inputs.fromPort}` : `${r.inputs.fromPort}-${r.inputs.toPort}`,
+            peer: r.inputs.referencedSecurityGroupId ? `sg:${String(r.inputs.referencedSecurityGroupId).replace(/-id$/, "")}` : (r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6),
+            description: r.inputs.description,
+        }));
+}

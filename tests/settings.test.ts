@@ -1,0 +1,162 @@
+import { CHECKED_KEYS, ConfigError, imageProblem, loadDeclarations, parseSettings, type RawConfig } from "../components/settings";
+import { INSTANCE_TYPES, instanceTypeProblem } from "../components/instance-types";
+import { PROJECT, ProgramError, readStackConfig, runProgram, TEST_PEM, TEST_SECRETS } from "./harness";
+
+/** A stack's project keys without the prefix, plus the test secrets: what loadSettings would read. */
+function rawFor(stack: string, overrides: Record<string, unknown> = {}): RawConfig {
+    const raw: Record<string, string | undefined> = { ...TEST_SECRETS };
+    for (const [key, value] of Object.entries(readStackConfig(stack))) {
+        if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
+    }
+    for (const [key, value] of Object.entries(overrides)) {
+        raw[key] = value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return raw;
+}
+
+function problemsOf(raw: RawConfig): readonly string[] {
+    try {
+        parseSettings(raw, { stack: "test" });
+    } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+    }
+    return [];
+}
+
+describe("committed stacks", () => {
+    test.each(["prod", "dev"])("%s parses with the test secrets", (stack) => {
+        expect(problemsOf(rawFor(stack))).toEqual([]);
+    });
+});
+
+describe("bad values are rejected naming the key, the value and the rule", () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+        ["one control-plane host", { "controlPlane.count": 1 }, /^api7-ha:controlPlane\.count = 1: must be at least 2/],
+        ["one gateway", { "dataPlane.count": 1 }, /^api7-ha:dataPlane\.count = 1: must be at least 2/],
+        ["a count that is not a number", { "dataPlane.count": "two" }, /^api7-ha:dataPlane\.count = "two": must be a whole number/],
+        ["one availability zone", { "vpc.availabilityZones": 1 }, /^api7-ha:vpc\.availabilityZones = 1: must be at least 2/],
+        ["more CP hosts than AZs", { "controlPlane.count": 4 }, /^api7-ha:controlPlane\.count = 4: is larger than the number of availability zones \(3\)/],
+        ["an arm64 type", { "dataPlane.instanceType": "c7g.large" }, /^api7-ha:dataPlane\.instanceType = "c7g\.large": is arm64; API7 hosts must be x86_64/],
+        ["a Graviton burstable type", { "controlPlane.instanceType": "t4g.medium" }, /^api7-ha:controlPlane\.instanceType = "t4g\.medium": is arm64/],
+        ["a type below 4 GiB", { "controlPlane.instanceType": "t3.small" }, /^api7-ha:controlPlane\.instanceType = "t3\.small": has 2 vCPU \/ 2 GiB/],
+        ["an unknown type", { "dataPlane.instanceType": "x9.huge" }, /^api7-ha:dataPlane\.instanceType = "x9\.huge": is not in the known instance-type table/],
+        ["a small root volume", { "hosts.rootVolumeGiB": 40 }, /^api7-ha:hosts\.rootVolumeGiB = 40: must be at least 80 GiB/],
+        ["a malformed AMI id", { "hosts.amiId": "ubuntu" }, /^api7-ha:hosts\.amiId = "ubuntu": must be empty or an AMI id/],
+        ["a VPC CIDR that is not one", { "vpc.cidr": "10.80.0.0" }, /^api7-ha:vpc\.cidr = "10\.80\.0\.0": is not an IPv4 CIDR/],
+        ["a VPC too small to split", { "vpc.cidr": "10.80.0.0/24" }, /^api7-ha:vpc\.cidr = "10\.80\.0\.0\/24": must have a prefix from \/16 to \/22/],
+        ["an unknown NAT layout", { "vpc.natGateways": "none" }, /^api7-ha:vpc\.natGateways = "none": must be `single` or `perAz`/],
+        ["an admin CIDR open to the world", { "access.adminCidrs": ["0.0.0.0/0"] }, /^api7-ha:access\.adminCidrs\[0\] = "0\.0\.0\.0\/0": opens the admin ports to the whole internet/],
+        ["an IPv6 admin CIDR open to the world", { "access.adminCidrs": ["10.0.0.0/8", "::/0"] }, /^api7-ha:access\.adminCidrs\[1\] = "::\/0": opens the admin ports/],
+        ["an admin CIDR that is not one", { "access.adminCidrs": ["office"] }, /^api7-ha:access\.adminCidrs\[0\] = "office": is not an IPv4 or IPv6 CIDR/],
+        ["admin CIDRs that are not a list", { "access.adminCidrs": "10.0.0.0/8" }, /^api7-ha:access\.adminCidrs = "10\.0\.0\.0\/8": must be a list/],
+        ["an unpinned image", { "dataPlane.gatewayImage": "api7/api7-ee-3-gateway" }, /^api7-ha:dataPlane\.gatewayImage = "api7\/api7-ee-3-gateway": has no tag/],
+        ["a latest image", { "controlPlane.dashboardImage": "api7/api7-ee-3-integrated:latest" }, /^api7-ha:controlPlane\.dashboardImage = ".*:latest": uses `latest`/],
+        ["a missing DSN", { "controlPlane.databaseDsn": undefined }, /^api7-ha:controlPlane\.databaseDsn = \[secret\]: is required/],
+        ["a DSN that is not PostgreSQL", { "controlPlane.databaseDsn": "mysql://u:p@db:3306/api7ee" }, /^api7-ha:controlPlane\.databaseDsn = \[secret\]: uses scheme mysql/],
+        ["token auth without a token", { "dataPlane.controlPlaneToken": undefined }, /^api7-ha:dataPlane\.controlPlaneToken = \[secret\]: is required when dataPlane\.controlPlaneAuth is `token`/],
+        ["mTLS without the key", { "dataPlane.controlPlaneAuth": "mtls", "dataPlane.controlPlaneClientCert": TEST_PEM.cert, "dataPlane.controlPlaneCa": TEST_PEM.ca }, /^api7-ha:dataPlane\.controlPlaneClientKey = \[secret\]: is required when dataPlane\.controlPlaneAuth is `mtls`/],
+        ["mTLS with a cert that is not PEM", { "dataPlane.controlPlaneAuth": "mtls", "dataPlane.controlPlaneClientCert": "abc", "dataPlane.controlPlaneClientKey": TEST_PEM.key, "dataPlane.controlPlaneCa": TEST_PEM.ca }, /^api7-ha:dataPlane\.controlPlaneClientCert = \[secret\]: is not PEM/],
+        ["an unknown auth", { "dataPlane.controlPlaneAuth": "password" }, /^api7-ha:dataPlane\.controlPlaneAuth = "password": must be `token` or `mtls`/],
+        ["an existing VPC with one subnet", { "vpc.existingVpcId": "vpc-0123456789abcdef0", "vpc.existingPrivateSubnetIds": ["subnet-0123456789abcdef0"] }, /^api7-ha:vpc\.existingPrivateSubnetIds = \["subnet-0123456789abcdef0"\]: needs at least 2 private subnets/],
+        ["subnets without a VPC", { "vpc.existingPrivateSubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] }, /^api7-ha:vpc\.existingPrivateSubnetIds = .*: is set but vpc\.existingVpcId is empty/],
+        ["a subnet listed twice", { "vpc.existingVpcId": "vpc-0123456789abcdef0", "vpc.existingPrivateSubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"] }, /^api7-ha:vpc\.existingPrivateSubnetIds = .*: lists a subnet twice/],
+        ["a boolean that is not one", { "access.allowPublicAdmin": "yes" }, /^api7-ha:access\.allowPublicAdmin = "yes": must be true or false/],
+        ["a bad gateway group id", { "dataPlane.gatewayGroupId": "my group" }, /^api7-ha:dataPlane\.gatewayGroupId = "my group": must be 1-64 letters/],
+        ["a bad upstream CIDR", { "dataPlane.upstreamCidrs": ["10.0.0.0/33"] }, /^api7-ha:dataPlane\.upstreamCidrs\[0\] = "10\.0\.0\.0\/33": is not an IPv4 or IPv6 CIDR/],
+    ];
+
+    test.each(cases)("%s", (_what, overrides, message) => {
+        const problems = problemsOf(rawFor("prod", overrides));
+        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+    });
+
+    test("every problem is reported at once, not just the first", () => {
+        const problems = problemsOf(rawFor("prod", { "controlPlane.count": 1, "dataPlane.count": 0, "hosts.rootVolumeGiB": 8, "dataPlane.instanceType": "m7g.large" }));
+        expect(problems).toHaveLength(4);
+    });
+
+    test("a secret value is never echoed in a message", () => {
+        const problems = problemsOf(rawFor("prod", { "controlPlane.databaseDsn": "mysql://u:SECRET-PW@db/x" }));
+        expect(problems.join("\n")).not.toContain("SECRET-PW");
+    });
+
+    test("a misspelt key in the stack is reported", () => {
+        expect(() => parseSettings(rawFor("prod"), { stack: "t", unknownKeys: ["dataplane.count"] })).toThrow(/api7-ha:dataplane\.count: is not a key this program reads/);
+    });
+
+    test("admin 0.0.0.0/0 is accepted only with access.allowPublicAdmin", () => {
+        expect(problemsOf(rawFor("prod", { "access.adminCidrs": ["0.0.0.0/0"], "access.allowPublicAdmin": true }))).toEqual([]);
+    });
+});
+
+describe("good edge configurations pass", () => {
+    test.each<[string, Record<string, unknown>]>([
+        ["three AZs and three CP hosts", { "vpc.availabilityZones": 3, "controlPlane.count": 3 }],
+        ["an odd number of gateways", { "dataPlane.count": 5 }],
+        ["an image pinned by digest", { "dataPlane.gatewayImage": `api7/api7-ee-3-gateway@sha256:${"a".repeat(64)}` }],
+        ["an existing VPC", { "vpc.existingVpcId": "vpc-0123456789abcdef0", "vpc.existingPrivateSubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], "controlPlane.count": 2 }],
+        ["mTLS with all three PEMs", { "dataPlane.controlPlaneAuth": "mtls", "dataPlane.controlPlaneToken": undefined, "dataPlane.controlPlaneClientCert": TEST_PEM.cert, "dataPlane.controlPlaneClientKey": TEST_PEM.key, "dataPlane.controlPlaneCa": TEST_PEM.ca }],
+        ["IPv6 admin ranges", { "access.adminCidrs": ["2001:db8::/32"] }],
+    ])("%s", (_what, overrides) => {
+        expect(problemsOf(rawFor("prod", overrides))).toEqual([]);
+    });
+
+    test("the settings object is frozen", () => {
+        const settings = parseSettings(rawFor("prod"), { stack: "prod" });
+        expect(Object.isFrozen(settings)).toBe(true);
+        expect(Object.isFrozen(settings.dataPlane)).toBe(true);
+    });
+
+    test("the database port comes from the DSN", () => {
+        const settings = parseSettings(rawFor("prod", { "controlPlane.databaseDsn": "postgres://u:p@db:6432/api7ee" }), { stack: "prod" });
+        expect(settings.controlPlane.databasePort).toBe(6432);
+    });
+});
+
+describe("Pulumi.yaml declarations", () => {
+    const declarations = loadDeclarations();
+
+    test("every key has a type and a description; secrets are marked", () => {
+        for (const [key, decl] of Object.entries(declarations)) {
+            expect([key, typeof decl.type]).toEqual([key, "string"]);
+            expect([key, decl.description.length > 20]).toEqual([key, true]);
+        }
+        expect(declarations["controlPlane.databaseDsn"].secret).toBe(true);
+        expect(declarations["dataPlane.controlPlaneToken"].secret).toBe(true);
+    });
+
+    test("the schema checks exactly the declared keys (a declared key the schema lacks would be silently dropped)", () => {
+        expect([...CHECKED_KEYS].sort()).toEqual(Object.keys(declarations).sort());
+    });
+});
+
+describe("instance-type table", () => {
+    test("API7's reference host sizes pass and arm64 families fail", () => {
+        expect(instanceTypeProblem("t3.medium")).toBeUndefined();
+        expect(instanceTypeProblem("c6i.large")).toBeUndefined();
+        for (const type of Object.keys(INSTANCE_TYPES).filter((t) => /^(t4g|m6g|m7g|c6g|c7g|r7g)\./.test(t))) {
+            expect(instanceTypeProblem(type)).toMatch(/arm64/);
+        }
+    });
+    test("known sizes match AWS", () => {
+        expect(INSTANCE_TYPES["t3.medium"]).toEqual({ arch: "x86_64", vcpu: 2, memoryGiB: 4, burstable: true });
+        expect(INSTANCE_TYPES["c6i.large"]).toEqual({ arch: "x86_64", vcpu: 2, memoryGiB: 4, burstable: false });
+        expect(INSTANCE_TYPES["m6i.xlarge"]).toEqual({ arch: "x86_64", vcpu: 4, memoryGiB: 16, burstable: false });
+        expect(INSTANCE_TYPES["t3.4xlarge"]).toBeUndefined();
+    });
+    test("image references", () => {
+        expect(imageProblem("api7/api7-ee-3-integrated:v3.2.16.3")).toBeUndefined();
+        expect(imageProblem("registry.example.com:5000/api7/gw:1.0")).toBeUndefined();
+    });
+});
+
+describe("through the program", () => {
+    test("a bad stack fails before any resource is registered", async () => {
+        const error = await runProgram({ stack: "prod", config: { "dataPlane.count": 1, "controlPlane.instanceType": "c7g.large" } }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ProgramError);
+        expect((error as ProgramError).message).toMatch(/api7-ha:dataPlane\.count = 1/);
+        expect((error as ProgramError).message).toMatch(/api7-ha:controlPlane\.instanceType = "c7g\.large"/);
+        expect((error as ProgramError).resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    });
+});
