@@ -6,4 +6,6 @@ module.exports = {
     testMatch: ["**/*.test.ts"],
     transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
     testTimeout: 20000,
+    // Both cores: the default leaves one idle on a 2-core machine.
+    maxWorkers: 2,
 };

@@ -140,7 +140,9 @@ export class HostGroup extends pulumi.ComponentResource {
             configParams.push(new aws.ssm.Parameter(`${name}-${svc.name}-config`, {
                 name: configParameter,
                 type: "String",
-                value: config,
+                // insecureValue: `value` is always marked secret by the provider, which would hide every config
+                // change behind [secret] in `pulumi preview --diff`. These hold no secret (placeholders only).
+                insecureValue: config,
                 tier: config.apply(tierFor),
                 description: `api7-ha ${args.stack} ${args.role}: ${svc.name} config (${svc.configTemplate})`,
                 tags,
@@ -160,7 +162,7 @@ export class HostGroup extends pulumi.ComponentResource {
             configParams.push(new aws.ssm.Parameter(`${name}-${svc.name}-spec`, {
                 name: `${prefix}/${svc.name}.json`,
                 type: "String",
-                value: spec,
+                insecureValue: spec,
                 tier: spec.apply(tierFor),
                 description: `api7-ha ${args.stack} ${args.role}: how to run ${svc.name}`,
                 tags,

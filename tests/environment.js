@@ -1,7 +1,7 @@
-// Jest's Node environment plus one thing. When the program fails inside an apply (as it should on a bad
+// Jest's Node environment plus two things. First: When the program fails inside an apply (as it should on a bad
 // bring-your-own subnet), every resource waiting on that value rejects too, unhandled, after the harness has
 // already reported the failure. Those echoes are absorbed here, on the real process (a test file only sees a copy
-// of `process`); any other unhandled rejection still crashes the run.
+// of `process`); any other unhandled rejection still crashes the run. Second, a per-worker cache of evaluations.
 const { TestEnvironment } = require("jest-environment-node");
 
 const reported = new Set();
@@ -13,9 +13,14 @@ process.on("unhandledRejection", (reason) => {
     throw reason;
 });
 
+// Evaluations of the program, by their options, shared by the test files this worker runs (as JSON: each file
+// has its own realm). The same stack evaluated by seven test files costs one evaluation.
+const evaluations = new Map();
+
 module.exports = class Api7Environment extends TestEnvironment {
     constructor(config, context) {
         super(config, context);
         this.global.__api7ReportedProgramError = (message) => reported.add(message);
+        this.global.__api7Evaluations = evaluations;
     }
 };

@@ -41,6 +41,8 @@ export interface Recorded {
     readonly name: string;
     readonly inputs: Record<string, any>;
     readonly custom: boolean;
+    /** Dotted paths of inputs the program marked secret (their values are unwrapped in `inputs`). */
+    readonly secretInputs: readonly string[];
     /** Type of the parent resource, from the URN ("" at the stack root). */
     parentType: string;
     urn: string;
@@ -62,6 +64,11 @@ export interface RunOptions {
     readonly preview?: boolean;
     /** Invoke answers for bring-your-own subnets: subnet id -> AZ (and VPC). */
     readonly existingSubnets?: Readonly<Record<string, { az: string; vpcId: string }>>;
+    /**
+     * Evaluate again even if this worker already evaluated the same options (by default a successful evaluation is
+     * reused: the program and its inputs do not change during a test run).
+     */
+    readonly fresh?: boolean;
 }
 
 export interface RunResult {
@@ -109,6 +116,24 @@ export function policyDocumentJson(inputs: Record<string, any>): string {
     return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
+/** The SDK's marker for a secret value on the wire (sdk/nodejs/runtime/rpc.ts specialSigKey / specialSecretSig). */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces secret wrappers with their values, collecting the paths that were secret. */
+function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unknown {
+    if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, secretPaths));
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SECRET_SIG) {
+            secretPaths.push(path);
+            return unwrapSecrets(obj.value, path, []);
+        }
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v, path ? `${path}.${k}` : k, secretPaths)]));
+    }
+    return value;
+}
+
 function one(values: unknown[]): unknown {
     return values.length === 1 ? values[0] : values;
 }
@@ -152,7 +177,40 @@ export class ProgramError extends Error {
     }
 }
 
+interface Evaluation {
+    readonly resources: Recorded[];
+    readonly invokes: Invoke[];
+    readonly outputs: Record<string, unknown>;
+    readonly secretOutputs: string[];
+    readonly warnings: string[];
+}
+
+function toResult(e: Evaluation): RunResult {
+    return {
+        ...e,
+        secretOutputs: new Set(e.secretOutputs),
+        ofType: (type) => e.resources.filter((r) => r.type === type),
+        get: (type, name) => {
+            const found = e.resources.find((r) => r.type === type && r.name === name);
+            if (!found) throw new Error(`no ${type} named ${name}; have: ${e.resources.filter((r) => r.type === type).map((r) => r.name).join(", ")}`);
+            return found;
+        },
+    };
+}
+
+/** Evaluates the program (or reuses this worker's evaluation of the same options; see RunOptions.fresh). */
 export async function runProgram(options: RunOptions): Promise<RunResult> {
+    const cache = (globalThis as { __api7Evaluations?: Map<string, string> }).__api7Evaluations;
+    const { fresh, ...rest } = options;
+    const key = JSON.stringify(rest);
+    const cached = fresh ? undefined : cache?.get(key);
+    if (cached) return toResult(JSON.parse(cached) as Evaluation);
+    const evaluation = await evaluate(options);
+    cache?.set(key, JSON.stringify(evaluation));
+    return toResult(evaluation);
+}
+
+async function evaluate(options: RunOptions): Promise<Evaluation> {
     const stackConfig = readStackConfig(options.stack);
     const region = stackConfig["aws:region"] ?? "us-east-1";
     const config: Record<string, string> = { ...stackConfig };
@@ -180,8 +238,9 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
             const key = `${args.type}::${args.name}`;
             if (seen.has(key)) duplicates.push(key);
             seen.add(key);
-            const inputs = args.inputs as Record<string, any>;
-            resources.push({ type: args.type, name: args.name, inputs, custom: !!args.custom, parentType: "", urn: "" });
+            const secretInputs: string[] = [];
+            const inputs = unwrapSecrets(args.inputs, "", secretInputs) as Record<string, any>;
+            resources.push({ type: args.type, name: args.name, inputs, secretInputs, custom: !!args.custom, parentType: "", urn: "" });
             const id = `${args.name}-id`;
             const state: Record<string, any> = { ...inputs, arn: `arn:aws:mock:${region}:${MOCK_ACCOUNT}:${args.type}/${args.name}` };
             switch (args.type) {
@@ -285,19 +344,7 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
             throw new ProgramError(`duplicate resource (type, name), which the engine rejects as a duplicate URN: ${duplicates.join(", ")}`, resources);
         }
         attachUrns(resources);
-        return {
-            resources,
-            invokes,
-            outputs,
-            secretOutputs,
-            warnings,
-            ofType: (type) => resources.filter((r) => r.type === type),
-            get: (type, name) => {
-                const found = resources.find((r) => r.type === type && r.name === name);
-                if (!found) throw new Error(`no ${type} named ${name}; have: ${resources.filter((r) => r.type === type).map((r) => r.name).join(", ")}`);
-                return found;
-            },
-        };
+        return { resources, invokes, outputs, secretOutputs: [...secretOutputs], warnings };
     } finally {
         (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
     }

@@ -1,0 +1,48 @@
+import * as yaml from "js-yaml";
+import { DSN_PLACEHOLDER } from "../components/control-plane";
+import { runProgram, type RunResult } from "./harness";
+import { service } from "./helpers";
+
+let prod: RunResult;
+beforeAll(async () => {
+    prod = await runProgram({ stack: "prod" });
+});
+
+test("dashboard config: listens on 0.0.0.0:7080 and reads its DSN from SSM at start", () => {
+    const { config, spec } = service(prod, "/api7-ha/prod/cp", "dashboard");
+    expect(config.server.listen).toEqual({ host: "0.0.0.0", port: 7080 });
+    expect(config.database.dsn).toBe(DSN_PLACEHOLDER);
+    expect(spec.placeholders).toEqual({ [DSN_PLACEHOLDER]: "/api7-ha/prod/cp/secrets/database-dsn" });
+    expect(spec).toMatchObject({
+        container: "api7-dashboard",
+        image: "api7/api7-ee-3-integrated:v3.2.16.3",
+        configPath: "/app/conf/config.yaml",
+        healthUrl: "http://127.0.0.1:7080/healthz",
+    });
+});
+
+test("DP Manager config: 7900 for tokens, 7943 for mTLS, same database", () => {
+    const { config, spec } = service(prod, "/api7-ha/prod/cp", "dp-manager");
+    expect(config.server).toEqual({ listen: { host: "0.0.0.0", port: 7900 }, tls: { host: "0.0.0.0", port: 7943 } });
+    expect(config.database.dsn).toBe(DSN_PLACEHOLDER);
+    expect(spec).toMatchObject({
+        container: "api7-dp-manager",
+        image: "api7/api7-ee-dp-manager:v3.2.16.3",
+        configPath: "/usr/local/api7/conf/config.yaml",
+        healthUrl: "http://127.0.0.1:7900/healthz",
+    });
+});
+
+test("the DSN placeholder is written bare, so the host can swap in a quoted YAML string", () => {
+    // api7-run replaces the token with a JSON string; js-yaml must not have quoted the token itself.
+    const raw = service(prod, "/api7-ha/prod/cp", "dashboard");
+    const text = yaml.dump(raw.config);
+    expect(text).toContain(`dsn: ${DSN_PLACEHOLDER}\n`);
+    const substituted = yaml.load(text.replace(DSN_PLACEHOLDER, JSON.stringify('postgres://u:p"w:x@db:5432/api7ee'))) as any;
+    expect(substituted.database.dsn).toBe('postgres://u:p"w:x@db:5432/api7ee');
+});
+
+test("images are the configured ones", async () => {
+    const run = await runProgram({ stack: "dev", config: { "controlPlane.dashboardImage": "registry.example.com/api7/dashboard:v3.2.17.0" } });
+    expect(service(run, "/api7-ha/dev/cp", "dashboard").spec.image).toBe("registry.example.com/api7/dashboard:v3.2.17.0");
+});

@@ -1,0 +1,61 @@
+import { runProgram, TEST_PEM, TEST_SECRETS, type RunResult } from "./harness";
+import { parameter, service } from "./helpers";
+
+let prod: RunResult;
+let mtls: RunResult;
+beforeAll(async () => {
+    prod = await runProgram({ stack: "prod" });
+    mtls = await runProgram({
+        stack: "dev",
+        config: { "dataPlane.controlPlaneAuth": "mtls" },
+        secrets: {
+            "controlPlane.databaseDsn": TEST_SECRETS["controlPlane.databaseDsn"],
+            "dataPlane.controlPlaneClientCert": TEST_PEM.cert,
+            "dataPlane.controlPlaneClientKey": TEST_PEM.key,
+            "dataPlane.controlPlaneCa": TEST_PEM.ca,
+        },
+    });
+});
+
+test("gateway config: 9080 HTTP, 9443 HTTPS and the status listener on 0.0.0.0:7085", () => {
+    const { config } = service(prod, "/api7-ha/prod/dp", "gateway");
+    expect(config.apisix.node_listen).toEqual([{ port: 9080 }]);
+    expect(config.apisix.ssl).toEqual({ enable: true, listen: [{ port: 9443 }] });
+    expect(config.apisix.status).toEqual({ ip: "0.0.0.0", port: 7085 });
+});
+
+test("gateway config: connected to the control plane through the DP Manager endpoint", () => {
+    const { config, spec } = service(prod, "/api7-ha/prod/dp", "gateway");
+    expect(config.deployment.role).toBe("traditional");
+    expect(config.deployment.role_traditional).toEqual({ config_provider: "etcd" });
+    expect(config.deployment.etcd.prefix).toBe("/apisix");
+    expect(config.deployment.etcd.timeout).toBe(30);
+    expect(config.deployment.etcd.host.length).toBeGreaterThan(0);
+    expect(JSON.parse(spec.env.API7_CONTROL_PLANE_ENDPOINTS)).toEqual(config.deployment.etcd.host);
+    expect(spec.env.API7_GATEWAY_GROUP_SHORT_ID).toBe("default");
+});
+
+test("token auth: the token reaches the container from SSM by name, over HTTP 7900", () => {
+    const { config, spec } = service(prod, "/api7-ha/prod/dp", "gateway");
+    expect(spec.secretEnv).toEqual({ API7_CONTROL_PLANE_TOKEN: "/api7-ha/prod/dp/secrets/control-plane-token" });
+    expect(config.deployment.etcd.host.every((h: string) => h.startsWith("http://") && h.endsWith(":7900"))).toBe(true);
+});
+
+test("mTLS auth: cert, key and CA reach the container from SSM, over HTTPS 7943", () => {
+    const { config, spec } = service(mtls, "/api7-ha/dev/dp", "gateway");
+    expect(spec.secretEnv).toEqual({
+        API7_CONTROL_PLANE_CERT: "/api7-ha/dev/dp/secrets/control-plane-cert",
+        API7_CONTROL_PLANE_KEY: "/api7-ha/dev/dp/secrets/control-plane-key",
+        API7_CONTROL_PLANE_CA: "/api7-ha/dev/dp/secrets/control-plane-ca",
+    });
+    expect(config.deployment.etcd.host.every((h: string) => h.startsWith("https://") && h.endsWith(":7943"))).toBe(true);
+    expect(parameter(mtls, "/api7-ha/dev/dp/secrets/control-plane-key").inputs).toMatchObject({ type: "SecureString", value: TEST_PEM.key });
+    expect(() => parameter(mtls, "/api7-ha/dev/dp/secrets/control-plane-token")).toThrow();
+});
+
+test("the gateway reloads in place (nginx reload) and is checked on /status afterwards", () => {
+    const { spec } = service(prod, "/api7-ha/prod/dp", "gateway");
+    expect(spec.reloadCommand).toEqual(["apisix", "reload"]);
+    expect(spec.healthUrl).toBe("http://127.0.0.1:7085/status");
+    expect(spec.image).toBe("api7/api7-ee-3-gateway:3.2.16.3");
+});

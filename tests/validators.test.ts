@@ -1,0 +1,84 @@
+/**
+ * Independent validators on what the program renders: Debian's `cloud-init schema` on every distinct user data of
+ * every committed stack, and `shellcheck` on every shell script those user data write. CI installs both
+ * (.ci/run); on a machine without them the checks are skipped with the reason in their names, and in CI a
+ * missing validator fails the run.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { runProgram, STACKS } from "./harness";
+import { parseUserData, T } from "./helpers";
+
+const onPath = (bin: string) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
+const VALIDATORS = ["cloud-init", "shellcheck"];
+const missing = VALIDATORS.filter((b) => !onPath(b));
+const inCi = process.env.CI === "true";
+
+/** Runs the test when the validator is installed; otherwise skips it, saying why (never in CI). */
+function withValidator(bin: string): jest.It {
+    return onPath(bin) || inCi ? test : test.skip;
+}
+const skipNote = (bin: string) => (onPath(bin) ? "" : ` (skipped: ${bin} is not installed here; .ci/run installs it)`);
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-ha-validators-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+let userDatas: { label: string; text: string }[] = [];
+beforeAll(async () => {
+    const seen = new Map<string, string>();
+    for (const stack of STACKS) {
+        const run = await runProgram({ stack });
+        for (const host of run.ofType(T.instance)) {
+            if (!seen.has(host.inputs.userData)) seen.set(host.inputs.userData, `${stack}/${host.name}`);
+        }
+    }
+    userDatas = [...seen].map(([text, label]) => ({ label, text }));
+});
+
+function cloudInitSchema(file: string): { ok: boolean; output: string } {
+    const r = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
+    return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+}
+
+test("the validators CI needs are installed in CI", () => {
+    expect(inCi ? missing : []).toEqual([]);
+});
+
+withValidator("cloud-init")(`every rendered user data passes cloud-init schema${skipNote("cloud-init")}`, () => {
+    expect(userDatas.length).toBeGreaterThanOrEqual(2);
+    for (const { label, text } of userDatas) {
+        const file = path.join(dir, `${label.replace(/\W+/g, "-")}.yaml`);
+        fs.writeFileSync(file, text);
+        const result = cloudInitSchema(file);
+        expect([label, result.ok, result.output]).toEqual([label, true, expect.stringContaining("Valid cloud-config")]);
+    }
+});
+
+withValidator("cloud-init")(`cloud-init schema does reject a broken document (the check can fail)${skipNote("cloud-init")}`, () => {
+    const file = path.join(dir, "broken.yaml");
+    fs.writeFileSync(file, "#cloud-config\nwrite_files:\n  - path: 5\n    permissions: [not, a, string]\nruncmd: true\n");
+    expect(cloudInitSchema(file).ok).toBe(false);
+});
+
+withValidator("shellcheck")(`every shell script written by user data passes shellcheck${skipNote("shellcheck")}`, () => {
+    let checked = 0;
+    for (const { label, text } of userDatas) {
+        for (const f of parseUserData(text).write_files) {
+            if (!String(f.content).startsWith("#!/bin/bash")) continue;
+            const file = path.join(dir, `${label.replace(/\W+/g, "-")}-${path.basename(f.path)}.sh`);
+            fs.writeFileSync(file, f.content);
+            const r = spawnSync("shellcheck", ["--severity=style", file], { encoding: "utf8" });
+            expect([f.path, r.status, r.stdout]).toEqual([f.path, 0, ""]);
+            checked++;
+        }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+});
+
+withValidator("shellcheck")(`shellcheck does flag a bad script (the check can fail)${skipNote("shellcheck")}`, () => {
+    const file = path.join(dir, "bad.sh");
+    fs.writeFileSync(file, "#!/bin/bash\nrm -rf $1/*\n");
+    expect(() => execFileSync("shellcheck", [file], { stdio: "pipe" })).toThrow();
+});
