@@ -2,15 +2,22 @@
  * api7-ha: API7 Enterprise in a high-availability topology on AWS. Reads the stack's settings, builds the
  * components and exports what operators need. Resource logic lives in components/.
  */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { ControlPlane } from "./components/control-plane";
 import { DataPlane } from "./components/data-plane";
 import { resolveAmi } from "./components/host";
+import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer, dashboardListenerPort } from "./components/load-balancers";
+import { attachDiscoveryPolicy, PrometheusHost, prometheusService } from "./components/monitoring";
 import { Network } from "./components/network";
 import { PORTS } from "./components/ports";
 import { SecurityGroups } from "./components/security-groups";
 import { loadSettings } from "./components/settings";
 
 const settings = loadSettings();
+const { controlPlane: cpSettings, dataPlane: dpSettings, prometheus: promSettings } = settings;
+const mtls = dpSettings.auth.kind === "mtls";
+const prometheusPlacement = promSettings.enabled ? promSettings.placement : "off";
 
 const network = new Network("api7", { settings: settings.network });
 
@@ -18,32 +25,88 @@ const securityGroups = new SecurityGroups("api7", {
     vpcId: network.vpcId,
     vpcCidr: network.vpcCidr,
     adminCidrs: settings.access.adminCidrs,
-    controlPlaneAuth: settings.dataPlane.auth.kind,
-    databaseCidrs: settings.controlPlane.databaseCidrs,
-    databasePort: settings.controlPlane.databasePort,
-    upstreamCidrs: settings.dataPlane.upstreamCidrs,
+    clientCidrs: dpSettings.loadBalancer.clientCidrs,
+    gatewayListenerPorts: [dpSettings.loadBalancer.httpPort, dpSettings.loadBalancer.httpsPort],
+    httpsPassthrough: dpSettings.loadBalancer.httpsMode === "passthrough",
+    dashboardListenerPort: dashboardListenerPort(cpSettings.loadBalancer.certificateArn),
+    controlPlaneAuth: dpSettings.auth.kind,
+    databaseCidrs: cpSettings.databaseCidrs,
+    databasePort: cpSettings.databasePort,
+    upstreamCidrs: dpSettings.upstreamCidrs,
+    prometheus: prometheusPlacement,
 });
 
 const ami = resolveAmi(settings.hosts.amiId);
+const region = aws.getRegionOutput().region;
+
+const prometheusHost = prometheusPlacement === "dedicated"
+    ? new PrometheusHost("api7-prometheus", {
+          project: settings.project,
+          stack: settings.stack,
+          image: promSettings.image,
+          instanceType: promSettings.instanceType,
+          ami,
+          rootVolumeGiB: settings.hosts.rootVolumeGiB,
+          subnets: network.privateSubnets,
+          securityGroupIds: [securityGroups.prometheus!.id],
+      })
+    : undefined;
 
 const controlPlane = new ControlPlane("api7-cp", {
     settings,
     ami,
     subnets: network.privateSubnets,
     securityGroupIds: [securityGroups.controlPlaneId],
+    prometheusAddress: prometheusHost?.url ?? (prometheusPlacement === "controlPlane" ? `http://127.0.0.1:${PORTS.prometheus}` : undefined),
+    extraServices: prometheusPlacement === "controlPlane" ? [prometheusService({ image: promSettings.image, region, stack: settings.stack })] : [],
+});
+if (prometheusPlacement === "controlPlane") attachDiscoveryPolicy("api7-cp-discovery", controlPlane.hosts.roleName, controlPlane);
+
+const controlPlaneLbs = new ControlPlaneLoadBalancers("api7-cp-lb", {
+    instances: controlPlane.hosts.instances,
+    vpcId: network.vpcId,
+    dashboardSubnetIds: cpSettings.loadBalancer.internal ? network.privateSubnetIds : network.publicSubnetIds,
+    privateSubnetIds: network.privateSubnetIds,
+    dashboardInternal: cpSettings.loadBalancer.internal,
+    dashboardCertificateArn: cpSettings.loadBalancer.certificateArn,
+    mtls,
+    deletionProtection: settings.loadBalancers.deletionProtection,
+    dashboardSecurityGroupId: securityGroups.dashboardLb.id,
+    dpManagerSecurityGroupId: securityGroups.dpManagerLb.id,
 });
 
-const dpManagerScheme = settings.dataPlane.auth.kind === "mtls" ? "https" : "http";
-const dpManagerPort = settings.dataPlane.auth.kind === "mtls" ? PORTS.dpManagerMtls : PORTS.dpManager;
+// Gateways reach the DP Managers only through their load balancer, never one host's address.
+const dpManagerUrl = mtls
+    ? pulumi.interpolate`https://${controlPlaneLbs.dpManagerDnsName}:${PORTS.dpManagerMtls}`
+    : pulumi.interpolate`http://${controlPlaneLbs.dpManagerDnsName}:${PORTS.dpManager}`;
 
 const dataPlane = new DataPlane("api7-dp", {
     settings,
     ami,
     subnets: network.privateSubnets,
     securityGroupIds: [securityGroups.dataPlaneId],
-    controlPlaneEndpoints: controlPlane.privateIps.apply((ips) => ips.map((ip) => `${dpManagerScheme}://${ip}:${dpManagerPort}`)),
+    controlPlaneEndpoints: dpManagerUrl.apply((e) => [e]),
+    metricsExport: promSettings.enabled,
 });
 
+const dataPlaneLb = new DataPlaneLoadBalancer("api7-dp-lb", {
+    settings: dpSettings.loadBalancer,
+    instances: dataPlane.hosts.instances,
+    deletionProtection: settings.loadBalancers.deletionProtection,
+    vpcId: network.vpcId,
+    subnetIds: dpSettings.loadBalancer.internal ? network.privateSubnetIds : network.publicSubnetIds,
+    securityGroupId: securityGroups.dataPlaneLb.id,
+});
+
+export const gatewayEndpoint = dataPlaneLb.dnsName;
+export const gatewayUrls = {
+    http: pulumi.interpolate`http://${dataPlaneLb.dnsName}:${dpSettings.loadBalancer.httpPort}`,
+    https: pulumi.interpolate`https://${dataPlaneLb.dnsName}:${dpSettings.loadBalancer.httpsPort}`,
+};
+export const dashboardUrl = controlPlaneLbs.dashboardUrl;
+export const dpManagerEndpoint = dpManagerUrl;
+export const prometheusUrl = prometheusHost?.url
+    ?? (prometheusPlacement === "controlPlane" ? controlPlane.privateIps.apply((ips) => ips.map((ip) => `http://${ip}:${PORTS.prometheus}`)) : undefined);
 export const vpcId = network.vpcId;
 export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { HostGroup, type Ami } from "./host";
+import { HostGroup, type Ami, type ServiceDefinition } from "./host";
 import type { Subnet } from "./network";
 import { PORTS } from "./ports";
 import type { Settings } from "./settings";
@@ -14,6 +14,10 @@ export interface ControlPlaneArgs {
     /** Private subnets, one per AZ; settings guarantee count <= subnets, so every host gets its own AZ. */
     readonly subnets: readonly Subnet[];
     readonly securityGroupIds: readonly pulumi.Input<string>[];
+    /** Prometheus the dashboard queries and the DP Manager reports to (prometheus.enabled), e.g. http://10.0.1.5:9090. */
+    readonly prometheusAddress?: pulumi.Input<string>;
+    /** More services on every control-plane host (Prometheus when placed here). */
+    readonly extraServices?: readonly ServiceDefinition[];
     readonly tags?: Record<string, string>;
 }
 
@@ -31,6 +35,7 @@ export class ControlPlane extends pulumi.ComponentResource {
         super("api7-ha:ha:ControlPlane", name, {}, opts);
         const { settings } = args;
         const cp = settings.controlPlane;
+        const prometheus = pulumi.output(args.prometheusAddress).apply((addr) => (addr ? { addr } : undefined));
         if (cp.count > args.subnets.length) {
             throw new Error(`api7-ha:controlPlane.count = ${cp.count}: more control-plane hosts than AZs (${args.subnets.length})`);
         }
@@ -52,7 +57,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     container: "api7-dashboard",
                     image: cp.dashboardImage,
                     configTemplate: "dashboard-config.yaml",
-                    configData: { port: PORTS.dashboard, databaseDsn: DSN_PLACEHOLDER },
+                    configData: prometheus.apply((p) => ({ port: PORTS.dashboard, databaseDsn: DSN_PLACEHOLDER, prometheus: p })),
                     configPath: "/app/conf/config.yaml",
                     placeholders: { [DSN_PLACEHOLDER]: "database-dsn" },
                     healthUrl: `http://127.0.0.1:${PORTS.dashboard}/healthz`,
@@ -62,11 +67,12 @@ export class ControlPlane extends pulumi.ComponentResource {
                     container: "api7-dp-manager",
                     image: cp.dpManagerImage,
                     configTemplate: "dp-manager-config.yaml",
-                    configData: { port: PORTS.dpManager, mtlsPort: PORTS.dpManagerMtls, databaseDsn: DSN_PLACEHOLDER },
+                    configData: prometheus.apply((p) => ({ port: PORTS.dpManager, mtlsPort: PORTS.dpManagerMtls, databaseDsn: DSN_PLACEHOLDER, prometheus: p })),
                     configPath: "/usr/local/api7/conf/config.yaml",
                     placeholders: { [DSN_PLACEHOLDER]: "database-dsn" },
                     healthUrl: `http://127.0.0.1:${PORTS.dpManager}/healthz`,
                 },
+                ...(args.extraServices ?? []),
             ],
             tags: args.tags,
         }, { parent: this });

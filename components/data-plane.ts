@@ -16,6 +16,8 @@ export interface DataPlaneArgs {
      * full deployment, e.g. ["http://cp-dpm.internal:7900"].
      */
     readonly controlPlaneEndpoints: pulumi.Input<string[]>;
+    /** Serve the Prometheus exporter on 0.0.0.0:9091 (prometheus.enabled). */
+    readonly metricsExport?: boolean;
     readonly tags?: Record<string, string>;
 }
 
@@ -66,6 +68,9 @@ export class DataPlane extends pulumi.ComponentResource {
                     httpsPort: PORTS.gatewayHttps,
                     statusPort: PORTS.gatewayStatus,
                     controlPlaneEndpoints,
+                    pluginAttr: args.metricsExport
+                        ? { prometheus: { export_addr: { ip: "0.0.0.0", port: PORTS.gatewayMetrics } } }
+                        : undefined,
                 })),
                 configPath: "/usr/local/apisix/conf/config.yaml",
                 env: {

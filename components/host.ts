@@ -67,6 +67,8 @@ export interface ServiceDefinition {
     readonly secretEnv?: Readonly<Record<string, string>>;
     /** Extra `docker run` arguments (volumes, user). */
     readonly dockerArgs?: readonly string[];
+    /** Arguments after the image (the container's command), e.g. Prometheus's flags. */
+    readonly command?: readonly string[];
     /** Polled after a restart or reload; a rollout stops unless it answers 2xx within 300 s. */
     readonly healthUrl: string;
     /** Command run in the container to apply new config without a restart (same image only). */
@@ -108,7 +110,8 @@ export class HostGroup extends pulumi.ComponentResource {
     constructor(name: string, args: HostGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ha:HostGroup", name, {}, opts);
         if (args.subnets.length === 0) throw new Error(`${name}: no subnets to place hosts in`);
-        const tags = { ...(args.tags ?? {}), "api7-ha:role": args.role };
+        // Stack and role tags: Prometheus finds the gateways by them.
+        const tags = { ...(args.tags ?? {}), "api7-ha:stack": args.stack, "api7-ha:role": args.role };
         const prefix = parameterPrefix(args.project, args.stack, args.role);
         this.parameterPrefix = prefix;
         const invokeOpts = { parent: this };
@@ -156,6 +159,7 @@ export class HostGroup extends pulumi.ComponentResource {
                 env,
                 secretEnv: mapValues(svc.secretEnv ?? {}, secretPath),
                 dockerArgs: svc.dockerArgs ?? [],
+                command: svc.command ?? [],
                 healthUrl: svc.healthUrl,
                 reloadCommand: svc.reloadCommand ?? [],
             }, null, 2));

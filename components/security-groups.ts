@@ -11,9 +11,17 @@ export interface SecurityGroupsArgs {
     readonly vpcId: pulumi.Input<string>;
     /** The VPC's CIDR: the default database destination. */
     readonly vpcCidr: pulumi.Input<string>;
-    /** Admin CIDRs (IPv4 or IPv6) allowed to the dashboard. Empty: no one. */
+    /** Admin CIDRs (IPv4 or IPv6) allowed to the dashboard and Prometheus (9090). Empty: no one. */
     readonly adminCidrs: readonly string[];
-    /** Gateways reach the DP Manager on 7900 (token) or 7943 (mTLS); only that port is opened. */
+    /** Client CIDRs allowed to the gateways' listener ports. */
+    readonly clientCidrs: readonly string[];
+    /** Ports of the gateways' load-balancer listeners (HTTP, HTTPS). */
+    readonly gatewayListenerPorts: readonly number[];
+    /** With TLS passthrough the NLB forwards to 9443; with termination everything goes to 9080. */
+    readonly httpsPassthrough: boolean;
+    /** Port of the dashboard's load-balancer listener (443 with a certificate, else 7080). */
+    readonly dashboardListenerPort: number;
+    /** Gateways reach the DP Manager on 7900 (token) or 7943 (mTLS); only that port is opened to them. */
     readonly controlPlaneAuth: "token" | "mtls";
     /** Where the PostgreSQL database is (CIDRs); empty means inside the VPC. */
     readonly databaseCidrs: readonly string[];
@@ -21,6 +29,8 @@ export interface SecurityGroupsArgs {
     readonly databasePort: number;
     /** Where gateways may send proxied traffic (upstream services), all TCP ports. */
     readonly upstreamCidrs: readonly string[];
+    /** Prometheus: off, on its own host, or on the control-plane hosts. */
+    readonly prometheus: "off" | "dedicated" | "controlPlane";
     readonly tags?: Record<string, string>;
 }
 
@@ -51,11 +61,25 @@ function peerKey(peer: Peer): string {
     return peer.label.replace(/[^A-Za-z0-9.-]+/g, "-").replace(/^-|-$/g, "");
 }
 
+/**
+ * The matrix: hosts accept traffic only from their load balancer's group (and Prometheus's), load balancers accept
+ * it from the configured CIDRs or our groups, and each group's egress is limited to what its role needs. The
+ * internet-wide exceptions are the gateways' listener ports (clientCidrs), HTTPS egress (SSM, image registries,
+ * package repositories and S3 have no fixed addresses) and the gateways' upstream traffic (upstreamCidrs).
+ */
 export class SecurityGroups extends pulumi.ComponentResource {
-    /** Control-plane hosts: dashboard and DP Manager. */
+    /** Control-plane hosts: dashboard and DP Manager (and Prometheus when placed there). */
     public readonly controlPlane: aws.ec2.SecurityGroup;
     /** Data-plane hosts: gateways. */
     public readonly dataPlane: aws.ec2.SecurityGroup;
+    /** The gateways' Network Load Balancer. */
+    public readonly dataPlaneLb: aws.ec2.SecurityGroup;
+    /** The dashboard's Application Load Balancer. */
+    public readonly dashboardLb: aws.ec2.SecurityGroup;
+    /** The DP Managers' internal Network Load Balancer. */
+    public readonly dpManagerLb: aws.ec2.SecurityGroup;
+    /** The dedicated Prometheus host, when there is one. */
+    public readonly prometheus?: aws.ec2.SecurityGroup;
     public readonly controlPlaneId: pulumi.Output<string>;
     public readonly dataPlaneId: pulumi.Output<string>;
 
@@ -76,30 +100,66 @@ export class SecurityGroups extends pulumi.ComponentResource {
             return sg;
         };
 
-        this.controlPlane = group("cp", "api7-ha control plane hosts (dashboard, DP Manager)");
-        this.dataPlane = group("dp", "api7-ha data plane hosts (gateways)");
-        const cp = this.controlPlane;
-        const dp = this.dataPlane;
-        const dpManagerPort = args.controlPlaneAuth === "mtls" ? PORTS.dpManagerMtls : PORTS.dpManager;
+        const cp = (this.controlPlane = group("cp", "api7-ha control plane hosts (dashboard, DP Manager)"));
+        const dp = (this.dataPlane = group("dp", "api7-ha data plane hosts (gateways)"));
+        const dpLb = (this.dataPlaneLb = group("dp-lb", "api7-ha gateways' network load balancer"));
+        const dashLb = (this.dashboardLb = group("dashboard-lb", "api7-ha dashboard's application load balancer"));
+        const dpmLb = (this.dpManagerLb = group("dpm-lb", "api7-ha DP Managers' internal network load balancer"));
+        const prom = args.prometheus === "dedicated" ? (this.prometheus = group("prometheus", "api7-ha Prometheus host")) : undefined;
 
-        // Control plane.
-        for (const cidr of args.adminCidrs) {
-            this.ingress(cp, "dashboard", { from: PORTS.dashboard }, cidrPeer(cidr), "API7 Dashboard from an admin network");
+        const mtls = args.controlPlaneAuth === "mtls";
+        const gatewayPort = mtls ? PORTS.dpManagerMtls : PORTS.dpManager;
+        const any = cidrPeer("0.0.0.0/0");
+        const admins = args.adminCidrs.map(cidrPeer);
+
+        // Gateways: clients -> NLB -> 9080/9443; the NLB's health check -> 7085.
+        for (const client of args.clientCidrs.map(cidrPeer)) {
+            for (const port of args.gatewayListenerPorts) this.ingress(dpLb, "listener", { from: port }, client, "Client traffic to the gateways' listener");
         }
-        this.ingress(cp, "dp-manager", { from: dpManagerPort }, groupPeer(dp, "dp"), `DP Manager (${args.controlPlaneAuth}) from gateways`);
-        this.egress(cp, "https", { from: 443 }, cidrPeer("0.0.0.0/0"), "HTTPS: SSM, image registry, package repos, S3 fallback export");
-        const databases: Peer[] = args.databaseCidrs.length > 0
-            ? args.databaseCidrs.map(cidrPeer)
-            : [{ label: "vpc", cidrIpv4: args.vpcCidr }];
-        for (const db of databases) {
-            this.egress(cp, "postgres", { from: args.databasePort }, db, "PostgreSQL (API7 database)");
+        const gatewayPorts = args.httpsPassthrough ? [PORTS.gatewayHttp, PORTS.gatewayHttps] : [PORTS.gatewayHttp];
+        for (const port of gatewayPorts) {
+            this.egress(dpLb, "gateway", { from: port }, groupPeer(dp, "dp"), "NLB to gateway traffic ports");
+            this.ingress(dp, "gateway", { from: port }, groupPeer(dpLb, "dp-lb"), "Gateway traffic from its load balancer");
+        }
+        this.egress(dpLb, "status", { from: PORTS.gatewayStatus }, groupPeer(dp, "dp"), "NLB health check (GET /status)");
+        this.ingress(dp, "status", { from: PORTS.gatewayStatus }, groupPeer(dpLb, "dp-lb"), "Health check (GET /status) from the load balancer");
+
+        // Dashboard: admins -> ALB -> 7080.
+        for (const admin of admins) this.ingress(dashLb, "listener", { from: args.dashboardListenerPort }, admin, "Dashboard from an admin network");
+        this.egress(dashLb, "dashboard", { from: PORTS.dashboard }, groupPeer(cp, "cp"), "ALB to the dashboards (traffic and GET /healthz)");
+        this.ingress(cp, "dashboard", { from: PORTS.dashboard }, groupPeer(dashLb, "dashboard-lb"), "Dashboard from its load balancer");
+
+        // DP Manager: gateways -> internal NLB -> 7900 (token) or 7943 (mTLS, passthrough); health checks on 7900.
+        this.ingress(dpmLb, "dp-manager", { from: gatewayPort }, groupPeer(dp, "dp"), `DP Manager (${args.controlPlaneAuth}) from gateways`);
+        this.egress(dp, "dp-manager", { from: gatewayPort }, groupPeer(dpmLb, "dpm-lb"), `DP Manager (${args.controlPlaneAuth}) through its load balancer`);
+        for (const port of mtls ? [PORTS.dpManager, PORTS.dpManagerMtls] : [PORTS.dpManager]) {
+            const why = port === PORTS.dpManager && mtls ? "health check (GET /healthz)" : "gateway connections and health check";
+            this.egress(dpmLb, "dp-manager", { from: port }, groupPeer(cp, "cp"), `NLB to DP Managers: ${why}`);
+            this.ingress(cp, "dp-manager", { from: port }, groupPeer(dpmLb, "dpm-lb"), `DP Manager ${why} from its load balancer`);
         }
 
-        // Data plane.
-        this.egress(dp, "dp-manager", { from: dpManagerPort }, groupPeer(cp, "cp"), `DP Manager (${args.controlPlaneAuth}) on the control plane`);
-        this.egress(dp, "https", { from: 443 }, cidrPeer("0.0.0.0/0"), "HTTPS: SSM, image registry, package repos, S3 fallback");
-        for (const cidr of args.upstreamCidrs) {
-            this.egress(dp, "upstreams", { from: 1, to: 65535 }, cidrPeer(cidr), "Proxied traffic to upstream services");
+        // Egress every host needs, and the database.
+        for (const host of [cp, dp, ...(prom ? [prom] : [])]) {
+            this.egress(host, "https", { from: 443 }, any, "HTTPS: SSM, image registry, package repos, S3");
+        }
+        const databases: Peer[] = args.databaseCidrs.length > 0 ? args.databaseCidrs.map(cidrPeer) : [{ label: "vpc", cidrIpv4: args.vpcCidr }];
+        for (const db of databases) this.egress(cp, "postgres", { from: args.databasePort }, db, "PostgreSQL (API7 database)");
+        for (const upstream of args.upstreamCidrs.map(cidrPeer)) {
+            this.egress(dp, "upstreams", { from: 1, to: 65535 }, upstream, "Proxied traffic to upstream services");
+        }
+
+        // Prometheus: admins -> 9090; it scrapes the gateways' exporter (9091); the control plane pushes DP Manager
+        // metrics to it and the dashboard queries it (9090). On the control-plane hosts that traffic stays local.
+        if (prom) {
+            for (const admin of admins) this.ingress(prom, "prometheus", { from: PORTS.prometheus }, admin, "Prometheus from an admin network");
+            this.ingress(prom, "prometheus", { from: PORTS.prometheus }, groupPeer(cp, "cp"), "Dashboard queries and DP Manager metrics (remote write)");
+            this.egress(cp, "prometheus", { from: PORTS.prometheus }, groupPeer(prom, "prometheus"), "Dashboard queries and DP Manager metrics to Prometheus");
+            this.egress(prom, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(dp, "dp"), "Prometheus scrape of the gateways' exporter");
+            this.ingress(dp, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(prom, "prometheus"), "Gateway exporter scraped by Prometheus");
+        } else if (args.prometheus === "controlPlane") {
+            for (const admin of admins) this.ingress(cp, "prometheus", { from: PORTS.prometheus }, admin, "Prometheus from an admin network");
+            this.egress(cp, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(dp, "dp"), "Prometheus scrape of the gateways' exporter");
+            this.ingress(dp, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(cp, "cp"), "Gateway exporter scraped by Prometheus");
         }
 
         this.controlPlaneId = cp.id;

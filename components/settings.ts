@@ -63,12 +63,40 @@ export type ControlPlaneAuth =
           readonly ca: pulumi.Output<string>;
       };
 
+export interface HealthCheckSettings {
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+    readonly healthyThreshold: number;
+    readonly unhealthyThreshold: number;
+}
+
+export interface DataPlaneLoadBalancerSettings {
+    readonly internal: boolean;
+    readonly clientCidrs: readonly string[];
+    readonly httpPort: number;
+    readonly httpsPort: number;
+    /** passthrough: TCP to 9443; terminate: TLS at the NLB with certificateArn, plain HTTP to 9080. */
+    readonly httpsMode: "passthrough" | "terminate";
+    readonly certificateArn?: string;
+    readonly healthCheck: HealthCheckSettings;
+    readonly deregistrationDelaySeconds: number;
+}
+
 export interface Settings {
     readonly project: string;
     readonly stack: string;
     readonly network: NetworkSettings;
     readonly access: {
         readonly adminCidrs: readonly string[];
+    };
+    readonly loadBalancers: {
+        readonly deletionProtection: boolean;
+    };
+    readonly prometheus: {
+        readonly enabled: boolean;
+        readonly placement: "dedicated" | "controlPlane";
+        readonly image: string;
+        readonly instanceType: string;
     };
     readonly hosts: {
         /** Pinned AMI, or undefined to resolve Amazon Linux 2023 from AWS's public SSM parameter. */
@@ -85,6 +113,11 @@ export interface Settings {
         readonly databasePort: number;
         /** Where the database is; empty means inside the VPC. */
         readonly databaseCidrs: readonly string[];
+        readonly loadBalancer: {
+            readonly internal: boolean;
+            /** HTTPS on 443 with this certificate; HTTP on 7080 without. */
+            readonly certificateArn?: string;
+        };
     };
     readonly dataPlane: {
         readonly count: number;
@@ -93,6 +126,7 @@ export interface Settings {
         readonly gatewayGroupId: string;
         readonly upstreamCidrs: readonly string[];
         readonly auth: ControlPlaneAuth;
+        readonly loadBalancer: DataPlaneLoadBalancerSettings;
     };
 }
 
@@ -138,6 +172,10 @@ const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]+-----END [A-Z0-9 ]+-----/;
 const count = (what: string) =>
     z.number().int().min(2, { error: `must be at least 2: one ${what} is a single point of failure` }).max(20, { error: "must be at most 20" });
 
+const port = z.number().int().min(1, { error: "must be a port from 1 to 65535" }).max(65535, { error: "must be a port from 1 to 65535" });
+const threshold = z.number().int().min(2, { error: "must be from 2 to 10 (AWS target-group limits)" }).max(10, { error: "must be from 2 to 10 (AWS target-group limits)" });
+const certificateArn = z.string().regex(/^(arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+)?$/, { error: "must be empty or an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)" });
+
 const ipv4Cidr = z.cidrv4({ error: "is not an IPv4 CIDR (a.b.c.d/n)" });
 const anyCidr = z.union([z.cidrv4(), z.cidrv6()], { error: "is not an IPv4 or IPv6 CIDR" });
 
@@ -163,6 +201,24 @@ const SCHEMA = z
         "vpc.existingPublicSubnetIds": z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "is not a subnet id (subnet-...)" })),
         "access.adminCidrs": z.array(anyCidr),
         "access.allowPublicAdmin": z.boolean(),
+        "loadBalancers.deletionProtection": z.boolean(),
+        "dataPlane.loadBalancer.internal": z.boolean(),
+        "dataPlane.loadBalancer.clientCidrs": z.array(anyCidr),
+        "dataPlane.loadBalancer.httpPort": port,
+        "dataPlane.loadBalancer.httpsPort": port,
+        "dataPlane.loadBalancer.httpsMode": z.enum(["passthrough", "terminate"], { error: "must be `passthrough` or `terminate`" }),
+        "dataPlane.loadBalancer.certificateArn": certificateArn,
+        "dataPlane.healthCheck.intervalSeconds": z.number().int().min(5, { error: "must be from 5 to 300 seconds (AWS target-group limits)" }).max(300, { error: "must be from 5 to 300 seconds (AWS target-group limits)" }),
+        "dataPlane.healthCheck.timeoutSeconds": z.number().int().min(2, { error: "must be from 2 to 120 seconds (AWS target-group limits)" }).max(120, { error: "must be from 2 to 120 seconds (AWS target-group limits)" }),
+        "dataPlane.healthCheck.healthyThreshold": threshold,
+        "dataPlane.healthCheck.unhealthyThreshold": threshold,
+        "dataPlane.deregistrationDelaySeconds": z.number().int().min(0, { error: "must be from 0 to 3600 seconds" }).max(3600, { error: "must be from 0 to 3600 seconds" }),
+        "controlPlane.loadBalancer.internal": z.boolean(),
+        "controlPlane.loadBalancer.certificateArn": certificateArn,
+        "prometheus.enabled": z.boolean(),
+        "prometheus.placement": z.enum(["dedicated", "controlPlane"], { error: "must be `dedicated` or `controlPlane` (never a gateway host: its control API holds 127.0.0.1:9090)" }),
+        "prometheus.image": image,
+        "prometheus.instanceType": instanceType,
         "hosts.amiId": z.string().regex(/^(ami-[0-9a-f]{8,17})?$/, { error: "must be empty or an AMI id (ami-...)" }),
         "hosts.rootVolumeGiB": z.number().int().min(80, { error: "must be at least 80 GiB (API7's minimum free disk)" }).max(16384, { error: "must be at most 16384 GiB (gp3 limit)" }),
         "controlPlane.count": count("control-plane host"),
@@ -204,6 +260,21 @@ const SCHEMA = z
         const azCount = byo ? privateSubnets.length : c["vpc.availabilityZones"];
         if (c["controlPlane.count"] > azCount) {
             problem("controlPlane.count", `is larger than the number of availability zones (${azCount}); each control-plane host needs its own AZ`);
+        }
+
+        // Load balancers.
+        if (c["dataPlane.healthCheck.timeoutSeconds"] >= c["dataPlane.healthCheck.intervalSeconds"]) {
+            problem("dataPlane.healthCheck.timeoutSeconds", `must be less than dataPlane.healthCheck.intervalSeconds (${c["dataPlane.healthCheck.intervalSeconds"]})`);
+        }
+        if (c["dataPlane.loadBalancer.httpPort"] === c["dataPlane.loadBalancer.httpsPort"]) {
+            problem("dataPlane.loadBalancer.httpsPort", "must differ from dataPlane.loadBalancer.httpPort (one listener per port)");
+        }
+        if (c["dataPlane.loadBalancer.httpsMode"] === "terminate" && !c["dataPlane.loadBalancer.certificateArn"]) {
+            problem("dataPlane.loadBalancer.certificateArn", "is required when dataPlane.loadBalancer.httpsMode is `terminate` (a TLS listener needs a certificate)");
+        }
+        const internetFacing = !c["dataPlane.loadBalancer.internal"] || !c["controlPlane.loadBalancer.internal"];
+        if (byo && internetFacing && c["vpc.existingPublicSubnetIds"].length < 2) {
+            problem("vpc.existingPublicSubnetIds", "needs at least 2 public subnets in distinct AZs for an internet-facing load balancer (or make both load balancers internal)");
         }
 
         // Admin access is never the whole internet unless someone says so in writing.
@@ -329,6 +400,13 @@ function build(c: Checked, project: string, stack: string): Settings {
                 : undefined,
         },
         access: { adminCidrs: c["access.adminCidrs"] },
+        loadBalancers: { deletionProtection: c["loadBalancers.deletionProtection"] },
+        prometheus: {
+            enabled: c["prometheus.enabled"],
+            placement: c["prometheus.placement"],
+            image: c["prometheus.image"],
+            instanceType: c["prometheus.instanceType"],
+        },
         hosts: { amiId: c["hosts.amiId"] || undefined, rootVolumeGiB: c["hosts.rootVolumeGiB"] },
         controlPlane: {
             count: c["controlPlane.count"],
@@ -338,6 +416,10 @@ function build(c: Checked, project: string, stack: string): Settings {
             databaseDsn: secret(c["controlPlane.databaseDsn"]),
             databasePort: Number(new URL(c["controlPlane.databaseDsn"]).port || PORTS.postgres),
             databaseCidrs: c["controlPlane.databaseCidrs"],
+            loadBalancer: {
+                internal: c["controlPlane.loadBalancer.internal"],
+                certificateArn: c["controlPlane.loadBalancer.certificateArn"] || undefined,
+            },
         },
         dataPlane: {
             count: c["dataPlane.count"],
@@ -345,6 +427,21 @@ function build(c: Checked, project: string, stack: string): Settings {
             gatewayImage: c["dataPlane.gatewayImage"],
             gatewayGroupId: c["dataPlane.gatewayGroupId"],
             upstreamCidrs: c["dataPlane.upstreamCidrs"],
+            loadBalancer: {
+                internal: c["dataPlane.loadBalancer.internal"],
+                clientCidrs: c["dataPlane.loadBalancer.clientCidrs"],
+                httpPort: c["dataPlane.loadBalancer.httpPort"],
+                httpsPort: c["dataPlane.loadBalancer.httpsPort"],
+                httpsMode: c["dataPlane.loadBalancer.httpsMode"],
+                certificateArn: c["dataPlane.loadBalancer.certificateArn"] || undefined,
+                healthCheck: {
+                    intervalSeconds: c["dataPlane.healthCheck.intervalSeconds"],
+                    timeoutSeconds: c["dataPlane.healthCheck.timeoutSeconds"],
+                    healthyThreshold: c["dataPlane.healthCheck.healthyThreshold"],
+                    unhealthyThreshold: c["dataPlane.healthCheck.unhealthyThreshold"],
+                },
+                deregistrationDelaySeconds: c["dataPlane.deregistrationDelaySeconds"],
+            },
             auth:
                 c["dataPlane.controlPlaneAuth"] === "token"
                     ? { kind: "token", token: secret(c["dataPlane.controlPlaneToken"]) }

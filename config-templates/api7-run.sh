@@ -50,5 +50,6 @@ while IFS=$'\t' read -r name parameter; do
   args+=(-e "$name")
 done < <(jq -r '.secretEnv // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
 mapfile -t extra < <(jq -r '.dockerArgs // [] | .[]' <<<"$spec")
+mapfile -t command < <(jq -r '.command // [] | .[]' <<<"$spec")
 
-exec docker run "${args[@]}" "${extra[@]}" "$(field image)"
+exec docker run "${args[@]}" "${extra[@]}" "$(field image)" "${command[@]}"

@@ -7,12 +7,11 @@
  * getPolicyDocument statements as the provider would, and fills computed attributes (ids, ARNs, DNS names,
  * instance addresses) deterministically.
  */
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as yaml from "js-yaml";
+import { readStackConfig, ROOT } from "../scripts/stack-file";
 
-export const ROOT = path.join(__dirname, "..");
+export { readStackConfig } from "../scripts/stack-file";
 export const PROJECT = "api7-ha";
 export const STACKS = ["prod", "dev"] as const;
 export type StackName = (typeof STACKS)[number];
@@ -84,14 +83,6 @@ export interface RunResult {
     get(type: string, name: string): Recorded;
 }
 
-/** Reads Pulumi.<stack>.yaml into the runtime's flat form: "ns:key" -> string (JSON for lists and maps). */
-export function readStackConfig(stack: string): Record<string, string> {
-    const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
-    const out: Record<string, string> = {};
-    for (const [key, value] of Object.entries(doc.config ?? {})) out[key] = typeof value === "string" ? value : JSON.stringify(value);
-    return out;
-}
-
 /** The provider builds this JSON from getPolicyDocument's statements; the mock must too, or tests see nothing. */
 export function policyDocumentJson(inputs: Record<string, any>): string {
     const statements = (inputs.statements ?? []).map((s: any) => {
@@ -144,12 +135,16 @@ function hash(text: string): number {
     return h;
 }
 
+/** Third-party modules the program uses, loaded once per test file: the SDKs (one runtime state) and stateless libraries. */
+const SHARED_MODULES = ["@pulumi/pulumi", "@pulumi/aws", "js-yaml", "zod", "netmask"];
+
 function loadProgram(): Record<string, unknown> {
     const index = path.join(ROOT, "index.ts");
     if (typeof jest !== "undefined") {
-        // A fresh copy of the program's own modules, sharing this file's instances of the (real) SDKs: reloading
-        // them for every evaluation costs seconds, and one SDK instance means one runtime state and one log.
-        const shared = { "@pulumi/pulumi": require("@pulumi/pulumi"), "@pulumi/aws": require("@pulumi/aws") };
+        // A fresh copy of the program's own modules, sharing this file's instances of the (real) third-party
+        // modules: reloading them for every evaluation costs seconds, and one SDK instance means one runtime state.
+        const shared: Record<string, unknown> = {};
+        for (const name of SHARED_MODULES) shared[name] = require(name);
         let exported: Record<string, unknown> = {};
         jest.isolateModules(() => {
             for (const [name, mod] of Object.entries(shared)) jest.doMock(name, () => mod);
@@ -205,7 +200,17 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
     const key = JSON.stringify(rest);
     const cached = fresh ? undefined : cache?.get(key);
     if (cached) return toResult(JSON.parse(cached) as Evaluation);
-    const evaluation = await evaluate(options);
+    // The SDK records `new Error().stack` for every promise it tracks (runtime/debuggable.ts); under jest each of
+    // those stacks is source-mapped, which made an evaluation several times slower than the program itself.
+    // Messages are unaffected; the limit is restored before any assertion runs.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let evaluation: Evaluation;
+    try {
+        evaluation = await evaluate(options);
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
     cache?.set(key, JSON.stringify(evaluation));
     return toResult(evaluation);
 }

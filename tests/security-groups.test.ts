@@ -1,12 +1,19 @@
 import { runProgram, TEST_PEM, TEST_SECRETS, type RunResult } from "./harness";
 import { rulesOf, T } from "./helpers";
 
+const MTLS_SECRETS = {
+    "controlPlane.databaseDsn": TEST_SECRETS["controlPlane.databaseDsn"],
+    "dataPlane.controlPlaneClientCert": TEST_PEM.cert,
+    "dataPlane.controlPlaneClientKey": TEST_PEM.key,
+    "dataPlane.controlPlaneCa": TEST_PEM.ca,
+};
+
 let prod: RunResult;
 beforeAll(async () => {
     prod = await runProgram({ stack: "prod" });
 });
 
-const sorted = <R extends { port: string; peer: string }>(rows: R[]) => rows.map((r) => `${r.port} ${r.peer}`).sort();
+const rows = (run: RunResult, type: string, group: string) => rulesOf(run, type, group).map((r) => `${r.port} ${r.peer}`).sort();
 
 test("every rule is a separate resource with a description; no group has inline rules", () => {
     for (const rule of [...prod.ofType(T.ingress), ...prod.ofType(T.egress)]) {
@@ -19,38 +26,70 @@ test("every rule is a separate resource with a description; no group has inline 
     }
 });
 
-test("control plane: dashboard only from admin CIDRs, DP Manager only from the gateways' group", () => {
-    expect(sorted(rulesOf(prod, T.ingress, "api7-cp"))).toEqual(["7080 10.0.0.0/8", "7900 sg:api7-dp"]);
-});
-
-test("control plane egress: HTTPS out, PostgreSQL to the VPC (or the configured database CIDRs)", async () => {
-    expect(sorted(rulesOf(prod, T.egress, "api7-cp"))).toEqual(["443 0.0.0.0/0", "5432 10.80.0.0/16"]);
-    const run = await runProgram({ stack: "dev", config: { "controlPlane.databaseCidrs": ["192.168.10.0/24"] }, secrets: { ...TEST_SECRETS, "controlPlane.databaseDsn": "postgres://u:p@db:6432/api7ee" } });
-    expect(sorted(rulesOf(run, T.egress, "api7-cp"))).toEqual(["443 0.0.0.0/0", "6432 192.168.10.0/24"]);
-});
-
-test("data plane egress: the DP Manager port on the control plane's group, HTTPS, and upstreams", () => {
-    expect(sorted(rulesOf(prod, T.egress, "api7-dp"))).toEqual(["1-65535 0.0.0.0/0", "443 0.0.0.0/0", "7900 sg:api7-cp"]);
-});
-
-test("with mTLS only 7943 is opened between the planes, never 7900", async () => {
-    const run = await runProgram({
-        stack: "dev",
-        config: { "dataPlane.controlPlaneAuth": "mtls" },
-        secrets: { "controlPlane.databaseDsn": TEST_SECRETS["controlPlane.databaseDsn"], "dataPlane.controlPlaneClientCert": TEST_PEM.cert, "dataPlane.controlPlaneClientKey": TEST_PEM.key, "dataPlane.controlPlaneCa": TEST_PEM.ca },
+describe("the prod matrix", () => {
+    test.each([
+        ["api7-cp", T.ingress, ["7080 sg:api7-dashboard-lb", "7900 sg:api7-dpm-lb"]],
+        ["api7-cp", T.egress, ["443 0.0.0.0/0", "5432 10.80.0.0/16"]],
+        ["api7-dp", T.ingress, ["7085 sg:api7-dp-lb", "9080 sg:api7-dp-lb", "9443 sg:api7-dp-lb"]],
+        ["api7-dp", T.egress, ["1-65535 0.0.0.0/0", "443 0.0.0.0/0", "7900 sg:api7-dpm-lb"]],
+        ["api7-dp-lb", T.ingress, ["443 0.0.0.0/0", "80 0.0.0.0/0"]],
+        ["api7-dp-lb", T.egress, ["7085 sg:api7-dp", "9080 sg:api7-dp", "9443 sg:api7-dp"]],
+        ["api7-dashboard-lb", T.ingress, ["7080 10.0.0.0/8"]],
+        ["api7-dashboard-lb", T.egress, ["7080 sg:api7-cp"]],
+        ["api7-dpm-lb", T.ingress, ["7900 sg:api7-dp"]],
+        ["api7-dpm-lb", T.egress, ["7900 sg:api7-cp"]],
+    ])("%s %s", (group, type, expected) => {
+        expect(rows(prod, type, group)).toEqual(expected);
     });
-    expect(sorted(rulesOf(run, T.ingress, "api7-cp")).filter((r) => r.includes("sg:"))).toEqual(["7943 sg:api7-dp"]);
-    expect(sorted(rulesOf(run, T.egress, "api7-dp")).filter((r) => r.includes("sg:"))).toEqual(["7943 sg:api7-cp"]);
 });
 
-test("no admin CIDRs: the dashboard has no ingress rule at all", async () => {
-    const run = await runProgram({ stack: "dev", config: { "access.adminCidrs": [] } });
-    expect(rulesOf(run, T.ingress, "api7-cp").filter((r) => r.port === "7080")).toEqual([]);
+test("the internet reaches only the gateways' listener ports", () => {
+    const open = prod.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
+    expect(open.map((r) => `${r.inputs.securityGroupId} ${r.inputs.fromPort}`).sort()).toEqual(["api7-dp-lb-id 443", "api7-dp-lb-id 80"]);
 });
 
-test("IPv6 admin ranges become cidrIpv6 rules", async () => {
-    const run = await runProgram({ stack: "dev", config: { "access.adminCidrs": ["2001:db8::/32"] } });
-    const rule = run.ofType(T.ingress).find((r) => r.inputs.fromPort === 7080)!;
+test("the database egress follows the DSN's port and the configured database CIDRs", async () => {
+    const run = await runProgram({ stack: "dev", config: { "controlPlane.databaseCidrs": ["192.168.10.0/24"] }, secrets: { ...TEST_SECRETS, "controlPlane.databaseDsn": "postgres://u:p@db:6432/api7ee" } });
+    expect(rows(run, T.egress, "api7-cp")).toEqual(["443 0.0.0.0/0", "6432 192.168.10.0/24"]);
+});
+
+test("with mTLS gateways get 7943 only; the DP Managers' NLB also reaches 7900 for health checks", async () => {
+    const run = await runProgram({ stack: "dev", config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: MTLS_SECRETS });
+    expect(rows(run, T.ingress, "api7-dpm-lb")).toEqual(["7943 sg:api7-dp"]);
+    expect(rows(run, T.egress, "api7-dp").filter((r) => r.includes("sg:"))).toEqual(["7943 sg:api7-dpm-lb"]);
+    expect(rows(run, T.ingress, "api7-cp").filter((r) => r.includes("dpm-lb"))).toEqual(["7900 sg:api7-dpm-lb", "7943 sg:api7-dpm-lb"]);
+});
+
+test("TLS terminated at the NLB: nothing reaches the gateways' 9443", async () => {
+    const run = await runProgram({ stack: "dev", config: { "dataPlane.loadBalancer.httpsMode": "terminate", "dataPlane.loadBalancer.certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123" } });
+    expect(rows(run, T.ingress, "api7-dp")).toEqual(["7085 sg:api7-dp-lb", "9080 sg:api7-dp-lb"]);
+});
+
+test("client CIDRs narrow the listener ports; admin CIDRs the dashboard", async () => {
+    const run = await runProgram({ stack: "dev", config: { "dataPlane.loadBalancer.clientCidrs": ["203.0.113.0/24"], "access.adminCidrs": ["2001:db8::/32"] } });
+    expect(rows(run, T.ingress, "api7-dp-lb")).toEqual(["443 203.0.113.0/24", "80 203.0.113.0/24"]);
+    const rule = run.ofType(T.ingress).find((r) => r.inputs.securityGroupId === "api7-dashboard-lb-id")!;
     expect(rule.inputs.cidrIpv6).toBe("2001:db8::/32");
     expect(rule.inputs.cidrIpv4).toBeUndefined();
+});
+
+test("no admin CIDRs: the dashboard's load balancer admits no one", async () => {
+    const run = await runProgram({ stack: "dev", config: { "access.adminCidrs": [] } });
+    expect(rows(run, T.ingress, "api7-dashboard-lb")).toEqual([]);
+});
+
+describe("Prometheus", () => {
+    test("dedicated: 9090 from admins and the control plane; it alone reaches the gateways' 9091", async () => {
+        const run = await runProgram({ stack: "prod", config: { "prometheus.enabled": true } });
+        expect(rows(run, T.ingress, "api7-prometheus")).toEqual(["9090 10.0.0.0/8", "9090 sg:api7-cp"]);
+        expect(rows(run, T.egress, "api7-prometheus")).toEqual(["443 0.0.0.0/0", "9091 sg:api7-dp"]);
+        expect(rows(run, T.ingress, "api7-dp").filter((r) => r.startsWith("9091"))).toEqual(["9091 sg:api7-prometheus"]);
+        expect(rows(run, T.egress, "api7-cp")).toContain("9090 sg:api7-prometheus");
+    });
+    test("on the control plane: 9090 from admins on the CP group, 9091 from the CP group", async () => {
+        const run = await runProgram({ stack: "prod", config: { "prometheus.enabled": true, "prometheus.placement": "controlPlane" } });
+        expect(run.ofType(T.sg).map((g) => g.name)).not.toContain("api7-prometheus");
+        expect(rows(run, T.ingress, "api7-cp")).toContain("9090 10.0.0.0/8");
+        expect(rows(run, T.ingress, "api7-dp").filter((r) => r.startsWith("9091"))).toEqual(["9091 sg:api7-cp"]);
+    });
 });

@@ -1,0 +1,243 @@
+/**
+ * Load balancers in front of each pair.
+ *
+ * Why these kinds:
+ * - Gateways: a Network Load Balancer. Client traffic is TCP; HTTPS passes through untouched to the gateways' 9443
+ *   (they terminate TLS with certificates managed in API7), or, optionally, TLS terminates at the NLB with an ACM
+ *   certificate. An NLB keeps client IPs, adds no HTTP semantics of its own and scales without pre-warming.
+ * - Dashboard: an Application Load Balancer. It is an HTTP(S) console for people: the ALB terminates HTTPS with
+ *   ACM on a TLS 1.3 policy, checks `GET /healthz`, drops invalid headers, and its security group is where
+ *   access.adminCidrs apply.
+ * - DP Manager: an internal Network Load Balancer. Gateways hold long-lived watch connections (etcd v3 API) to
+ *   7900, and 7943 is mutual TLS between gateway and DP Manager, which must pass through untouched: only a TCP
+ *   listener does that. Internal only; reachable only from the gateways' security group.
+ *
+ * Every load balancer spans >= 2 AZs, has cross-zone load balancing on and deletion protection by config.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PORTS } from "./ports";
+import type { DataPlaneLoadBalancerSettings } from "./settings";
+
+/** TLS 1.3 (with 1.2 fallback) policy for TLS listeners (ELB.17, CKV_AWS_103). */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** The gateways' health check: GET /status on 7085 answers 200 while the gateway process is up. */
+export const GATEWAY_HEALTH_PATH = "/status";
+
+/**
+ * The target-group health check for gateways. Never `/status/ready`: it answers 503 while the gateway cannot reach
+ * the control plane or runs from the fallback, which would pull every gateway out of rotation exactly when the
+ * control plane is down.
+ */
+export function gatewayHealthCheck(hc: DataPlaneLoadBalancerSettings["healthCheck"]): aws.types.input.lb.TargetGroupHealthCheck {
+    return {
+        enabled: true,
+        protocol: "HTTP",
+        port: String(PORTS.gatewayStatus),
+        path: GATEWAY_HEALTH_PATH,
+        matcher: "200",
+        interval: hc.intervalSeconds,
+        timeout: hc.timeoutSeconds,
+        healthyThreshold: hc.healthyThreshold,
+        unhealthyThreshold: hc.unhealthyThreshold,
+    };
+}
+
+interface Targets {
+    /** The instances behind the load balancer; every one is attached to every target group. */
+    readonly instances: readonly aws.ec2.Instance[];
+}
+
+export interface DataPlaneLoadBalancerArgs extends Targets {
+    readonly settings: DataPlaneLoadBalancerSettings;
+    readonly deletionProtection: boolean;
+    readonly vpcId: pulumi.Input<string>;
+    /** Public subnets (internet-facing) or private subnets (internal), >= 2 AZs. */
+    readonly subnetIds: pulumi.Input<string[]>;
+    readonly securityGroupId: pulumi.Input<string>;
+    readonly tags?: Record<string, string>;
+}
+
+/** The gateways' NLB: HTTP and HTTPS listeners, every gateway in every target group, checked on GET /status. */
+export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
+    public readonly dnsName: pulumi.Output<string>;
+    public readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: DataPlaneLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("api7-ha:ha:DataPlaneLoadBalancer", name, {}, opts);
+        const s = args.settings;
+        const tags = args.tags ?? {};
+
+        const lb = new aws.lb.LoadBalancer(`${name}-nlb`, {
+            loadBalancerType: "network",
+            internal: s.internal,
+            subnets: args.subnetIds,
+            securityGroups: [args.securityGroupId],
+            enableCrossZoneLoadBalancing: true,
+            enableDeletionProtection: args.deletionProtection,
+            tags,
+        }, { parent: this });
+
+        const targetGroup = (role: string, port: number) => {
+            const tg = new aws.lb.TargetGroup(`${name}-${role}`, {
+                vpcId: args.vpcId,
+                protocol: "TCP",
+                port,
+                targetType: "instance",
+                healthCheck: gatewayHealthCheck(s.healthCheck),
+                deregistrationDelay: s.deregistrationDelaySeconds,
+                connectionTermination: true,
+                // The gateway sees the real client address; the hosts' security group admits the NLB's group.
+                preserveClientIp: "true",
+                tags,
+            }, { parent: this });
+            attachAll(this, `${name}-${role}`, tg, args.instances, port);
+            return tg;
+        };
+
+        const http = targetGroup("http", PORTS.gatewayHttp);
+        new aws.lb.Listener(`${name}-http`, {
+            loadBalancerArn: lb.arn,
+            protocol: "TCP",
+            port: s.httpPort,
+            defaultActions: [{ type: "forward", targetGroupArn: http.arn }],
+            tags,
+        }, { parent: this });
+
+        if (s.httpsMode === "passthrough") {
+            const https = targetGroup("https", PORTS.gatewayHttps);
+            new aws.lb.Listener(`${name}-https`, {
+                loadBalancerArn: lb.arn,
+                protocol: "TCP",
+                port: s.httpsPort,
+                defaultActions: [{ type: "forward", targetGroupArn: https.arn }],
+                tags,
+            }, { parent: this });
+        } else {
+            new aws.lb.Listener(`${name}-https`, {
+                loadBalancerArn: lb.arn,
+                protocol: "TLS",
+                port: s.httpsPort,
+                certificateArn: s.certificateArn,
+                sslPolicy: TLS_POLICY,
+                defaultActions: [{ type: "forward", targetGroupArn: http.arn }],
+                tags,
+            }, { parent: this });
+        }
+
+        this.dnsName = lb.dnsName;
+        this.arn = lb.arn;
+        this.registerOutputs({ dnsName: this.dnsName, arn: this.arn });
+    }
+}
+
+export interface ControlPlaneLoadBalancersArgs extends Targets {
+    readonly vpcId: pulumi.Input<string>;
+    /** Subnets for the dashboard's ALB: public when internet-facing, private when internal. */
+    readonly dashboardSubnetIds: pulumi.Input<string[]>;
+    /** Private subnets for the DP Managers' internal NLB. */
+    readonly privateSubnetIds: pulumi.Input<string[]>;
+    readonly dashboardInternal: boolean;
+    /** HTTPS on 443 with this ACM certificate; plain HTTP on 7080 without. */
+    readonly dashboardCertificateArn?: string;
+    /** Open 7943 (mTLS passthrough) besides 7900. */
+    readonly mtls: boolean;
+    readonly deletionProtection: boolean;
+    readonly dashboardSecurityGroupId: pulumi.Input<string>;
+    readonly dpManagerSecurityGroupId: pulumi.Input<string>;
+    readonly tags?: Record<string, string>;
+}
+
+/** The dashboard's listener port: 443 with a certificate, 7080 without. */
+export function dashboardListenerPort(certificateArn: string | undefined): number {
+    return certificateArn ? 443 : PORTS.dashboard;
+}
+
+const CONTROL_PLANE_HEALTH = { enabled: true, protocol: "HTTP", path: "/healthz", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 };
+
+/** The dashboard's ALB and the DP Managers' internal NLB. */
+export class ControlPlaneLoadBalancers extends pulumi.ComponentResource {
+    public readonly dashboardDnsName: pulumi.Output<string>;
+    public readonly dashboardUrl: pulumi.Output<string>;
+    public readonly dpManagerDnsName: pulumi.Output<string>;
+
+    constructor(name: string, args: ControlPlaneLoadBalancersArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("api7-ha:ha:ControlPlaneLoadBalancers", name, {}, opts);
+        const tags = args.tags ?? {};
+
+        // Dashboard.
+        const alb = new aws.lb.LoadBalancer(`${name}-dashboard`, {
+            loadBalancerType: "application",
+            internal: args.dashboardInternal,
+            subnets: args.dashboardSubnetIds,
+            securityGroups: [args.dashboardSecurityGroupId],
+            dropInvalidHeaderFields: true,
+            enableDeletionProtection: args.deletionProtection,
+            tags,
+        }, { parent: this });
+        const dashboardTg = new aws.lb.TargetGroup(`${name}-dashboard`, {
+            vpcId: args.vpcId,
+            protocol: "HTTP",
+            port: PORTS.dashboard,
+            targetType: "instance",
+            healthCheck: { ...CONTROL_PLANE_HEALTH, port: String(PORTS.dashboard) },
+            deregistrationDelay: 30,
+            tags,
+        }, { parent: this });
+        attachAll(this, `${name}-dashboard`, dashboardTg, args.instances, PORTS.dashboard);
+        const listenerPort = dashboardListenerPort(args.dashboardCertificateArn);
+        new aws.lb.Listener(`${name}-dashboard`, {
+            loadBalancerArn: alb.arn,
+            ...(args.dashboardCertificateArn
+                ? { protocol: "HTTPS", port: listenerPort, certificateArn: args.dashboardCertificateArn, sslPolicy: TLS_POLICY }
+                : { protocol: "HTTP", port: listenerPort }),
+            defaultActions: [{ type: "forward", targetGroupArn: dashboardTg.arn }],
+            tags,
+        }, { parent: this });
+
+        // DP Manager.
+        const nlb = new aws.lb.LoadBalancer(`${name}-dpm`, {
+            loadBalancerType: "network",
+            internal: true,
+            subnets: args.privateSubnetIds,
+            securityGroups: [args.dpManagerSecurityGroupId],
+            enableCrossZoneLoadBalancing: true,
+            enableDeletionProtection: args.deletionProtection,
+            tags,
+        }, { parent: this });
+        for (const port of args.mtls ? [PORTS.dpManager, PORTS.dpManagerMtls] : [PORTS.dpManager]) {
+            const role = port === PORTS.dpManager ? "dpm" : "dpm-mtls";
+            const tg = new aws.lb.TargetGroup(`${name}-${role}`, {
+                vpcId: args.vpcId,
+                protocol: "TCP",
+                port,
+                targetType: "instance",
+                // 7943 is mTLS end to end, so its health is read from the same DP Manager's HTTP port.
+                healthCheck: { ...CONTROL_PLANE_HEALTH, port: String(PORTS.dpManager) },
+                deregistrationDelay: 30,
+                connectionTermination: true,
+                tags,
+            }, { parent: this });
+            attachAll(this, `${name}-${role}`, tg, args.instances, port);
+            new aws.lb.Listener(`${name}-${role}`, {
+                loadBalancerArn: nlb.arn,
+                protocol: "TCP",
+                port,
+                defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+                tags,
+            }, { parent: this });
+        }
+
+        this.dashboardDnsName = alb.dnsName;
+        this.dashboardUrl = pulumi.interpolate`${args.dashboardCertificateArn ? "https" : "http"}://${alb.dnsName}:${listenerPort}`;
+        this.dpManagerDnsName = nlb.dnsName;
+        this.registerOutputs({ dashboardDnsName: this.dashboardDnsName, dashboardUrl: this.dashboardUrl, dpManagerDnsName: this.dpManagerDnsName });
+    }
+}
+
+function attachAll(parent: pulumi.Resource, name: string, tg: aws.lb.TargetGroup, instances: readonly aws.ec2.Instance[], port: number): void {
+    instances.forEach((instance, i) => {
+        new aws.lb.TargetGroupAttachment(`${name}-${i}`, { targetGroupArn: tg.arn, targetId: instance.id, port }, { parent });
+    });
+}

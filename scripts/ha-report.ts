@@ -1,0 +1,86 @@
+/**
+ * `npm run report -- <stack>`: what the stack's settings mean for availability, from the same settings object the
+ * program uses. Secrets are not needed (nor read): required secret keys get stand-in values.
+ */
+import { loadDeclarations, parseSettings, PROJECT, type Settings } from "../components/settings";
+import { readStackConfig } from "./stack-file";
+
+export interface HaFigures {
+    /** Worst case for a dead gateway to leave rotation: unhealthy threshold x interval + timeout. */
+    readonly detectionSeconds: number;
+    /** Time for a recovered gateway to rejoin: healthy threshold x interval. */
+    readonly rejoinSeconds: number;
+    /** Connections of a gateway leaving rotation are kept this long (deregistration delay). */
+    readonly drainSeconds: number;
+    readonly healthyThreshold: number;
+    /** Hosts per tier per AZ index (AZ 1, AZ 2, ...). */
+    readonly hostsPerAz: Readonly<Record<string, readonly number[]>>;
+    /** The fallback export interval, when the stack says. */
+    readonly fallbackExport?: string;
+}
+
+/** Round-robin placement: host i goes to AZ i mod n. */
+export function spread(count: number, azs: number): number[] {
+    return Array.from({ length: azs }, (_, az) => Math.floor(count / azs) + (az < count % azs ? 1 : 0));
+}
+
+export function haFigures(settings: Settings): HaFigures {
+    const lb = settings.dataPlane.loadBalancer;
+    const hc = lb.healthCheck;
+    const azs = settings.network.azCount;
+    const hostsPerAz: Record<string, number[]> = {
+        "control plane": spread(settings.controlPlane.count, azs),
+        "data plane": spread(settings.dataPlane.count, azs),
+    };
+    if (settings.prometheus.enabled && settings.prometheus.placement === "dedicated") hostsPerAz.prometheus = spread(1, azs);
+    return {
+        detectionSeconds: hc.unhealthyThreshold * hc.intervalSeconds + hc.timeoutSeconds,
+        rejoinSeconds: hc.healthyThreshold * hc.intervalSeconds,
+        drainSeconds: lb.deregistrationDelaySeconds,
+        healthyThreshold: hc.healthyThreshold,
+        hostsPerAz,
+    };
+}
+
+/** A well-formed stand-in for a secret the report does not need (stack files hold only ciphertext). */
+function standIn(key: string): string {
+    if (/Dsn$/.test(key)) return "postgres://report:unused@db.invalid:5432/api7ee";
+    if (/(Cert|Key|Ca)$/.test(key)) return "-----BEGIN STAND-IN-----\nunused\n-----END STAND-IN-----";
+    return "unused-by-the-report";
+}
+
+/** The stack's settings as the program would build them, with stand-ins for its secrets. */
+export function stackSettings(stack: string): Settings {
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(readStackConfig(stack))) {
+        if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
+    }
+    for (const [key, decl] of Object.entries(loadDeclarations())) {
+        if (decl.secret) raw[key] = standIn(key);
+    }
+    return parseSettings(raw, { stack });
+}
+
+export function renderReport(stack: string, f: HaFigures): string {
+    const lines = [
+        `HA report for stack "${stack}"`,
+        "",
+        "| figure | value | from |",
+        "|---|---|---|",
+        `| dead gateway leaves rotation (worst case) | ${f.detectionSeconds} s | unhealthy threshold x interval + timeout |`,
+        `| recovered gateway rejoins | ${f.rejoinSeconds} s | healthy threshold (${f.healthyThreshold}) x interval |`,
+        `| draining gateway keeps connections | ${f.drainSeconds} s | deregistration delay |`,
+        ...Object.entries(f.hostsPerAz).map(([tier, perAz]) => `| ${tier} hosts per AZ | ${perAz.join(" / ")} | round-robin over ${perAz.length} AZs |`),
+        `| fallback export interval | ${f.fallbackExport ?? "n/a"} | fallback.cronSpec |`,
+    ];
+    return lines.join("\n");
+}
+
+if (require.main === module) {
+    const stack = process.argv[2];
+    if (!stack) {
+        console.error("usage: npm run report -- <stack>");
+        process.exit(64);
+    }
+    console.log(renderReport(stack, haFigures(stackSettings(stack))));
+}

@@ -1,0 +1,42 @@
+import { haFigures, renderReport, spread, stackSettings } from "../scripts/ha-report";
+import { parseSettings } from "../components/settings";
+import { TEST_SECRETS } from "./harness";
+
+function settingsWith(raw: Record<string, string>) {
+    return parseSettings({ ...TEST_SECRETS, ...raw }, { stack: "t" });
+}
+
+test("the arithmetic on known settings", () => {
+    const f = haFigures(settingsWith({
+        "dataPlane.healthCheck.intervalSeconds": "10",
+        "dataPlane.healthCheck.timeoutSeconds": "4",
+        "dataPlane.healthCheck.healthyThreshold": "5",
+        "dataPlane.healthCheck.unhealthyThreshold": "3",
+        "dataPlane.deregistrationDelaySeconds": "45",
+        "dataPlane.count": "5",
+        "vpc.availabilityZones": "3",
+    }));
+    expect(f.detectionSeconds).toBe(3 * 10 + 4);
+    expect(f.rejoinSeconds).toBe(5 * 10);
+    expect(f.drainSeconds).toBe(45);
+    expect(f.hostsPerAz).toEqual({ "control plane": [1, 1, 0], "data plane": [2, 2, 1] });
+});
+
+test("round-robin spread", () => {
+    expect(spread(2, 2)).toEqual([1, 1]);
+    expect(spread(3, 2)).toEqual([2, 1]);
+    expect(spread(7, 3)).toEqual([3, 2, 2]);
+});
+
+test("prod detects a dead gateway within 15 s, with a healthy threshold of at least 2", () => {
+    const f = haFigures(stackSettings("prod"));
+    expect(f.detectionSeconds).toBeLessThanOrEqual(15);
+    expect(f.healthyThreshold).toBeGreaterThanOrEqual(2);
+    expect(Object.values(f.hostsPerAz).every((perAz) => perAz.length >= 2)).toBe(true);
+});
+
+test("the rendered report names each figure and its value", () => {
+    const text = renderReport("prod", haFigures(stackSettings("prod")));
+    expect(text).toContain("| dead gateway leaves rotation (worst case) | 13 s |");
+    expect(text).toContain("| data plane hosts per AZ | 1 / 1 / 1 |");
+});
