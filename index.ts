@@ -6,7 +6,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ControlPlane } from "./components/control-plane";
 import { DataPlane } from "./components/data-plane";
-import { resolveAmi } from "./components/host";
+import { FallbackStorage, s3EndpointPolicy } from "./components/fallback";
+import { hostRoleName, resolveAmi } from "./components/host";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer, dashboardListenerPort } from "./components/load-balancers";
 import { attachDiscoveryPolicy, PrometheusHost, prometheusService } from "./components/monitoring";
 import { Network } from "./components/network";
@@ -19,7 +20,20 @@ const { controlPlane: cpSettings, dataPlane: dpSettings, prometheus: promSetting
 const mtls = dpSettings.auth.kind === "mtls";
 const prometheusPlacement = promSettings.enabled ? promSettings.placement : "off";
 
-const network = new Network("api7", { settings: settings.network });
+// Fallback buckets first: the S3 endpoint's policy and both planes refer to them.
+const fallback = settings.fallback.enabled
+    ? new FallbackStorage("api7-fallback", {
+          project: settings.project,
+          stack: settings.stack,
+          settings: settings.fallback,
+          controlPlaneRoleName: hostRoleName(settings.project, settings.stack, "cp"),
+      })
+    : undefined;
+
+const network = new Network("api7", {
+    settings: settings.network,
+    s3EndpointPolicy: fallback ? s3EndpointPolicy(fallback.bucketArns, fallback.region) : undefined,
+});
 
 const securityGroups = new SecurityGroups("api7", {
     vpcId: network.vpcId,
@@ -59,6 +73,13 @@ const controlPlane = new ControlPlane("api7-cp", {
     securityGroupIds: [securityGroups.controlPlaneId],
     prometheusAddress: prometheusHost?.url ?? (prometheusPlacement === "controlPlane" ? `http://127.0.0.1:${PORTS.prometheus}` : undefined),
     extraServices: prometheusPlacement === "controlPlane" ? [prometheusService({ image: promSettings.image, region, stack: settings.stack })] : [],
+    fallbackExport: fallback && {
+        region: fallback.region,
+        configBucket: fallback.configBucket,
+        resourceBucket: fallback.resourceBucket,
+        cronSpec: settings.fallback.cronSpec,
+        credentials: fallback.writerCredentials,
+    },
 });
 if (prometheusPlacement === "controlPlane") attachDiscoveryPolicy("api7-cp-discovery", controlPlane.hosts.roleName, controlPlane);
 
@@ -87,7 +108,13 @@ const dataPlane = new DataPlane("api7-dp", {
     securityGroupIds: [securityGroups.dataPlaneId],
     controlPlaneEndpoints: dpManagerUrl.apply((e) => [e]),
     metricsExport: promSettings.enabled,
+    fallbackSource: fallback && { region: fallback.region, configBucket: fallback.configBucket, credentials: fallback.readerCredentials },
 });
+
+if (fallback && settings.fallback.credentials === "instanceRole") {
+    fallback.grantTo("writer", controlPlane.hosts.roleName);
+    fallback.grantTo("reader", dataPlane.hosts.roleName);
+}
 
 const dataPlaneLb = new DataPlaneLoadBalancer("api7-dp-lb", {
     settings: dpSettings.loadBalancer,
@@ -107,6 +134,8 @@ export const dashboardUrl = controlPlaneLbs.dashboardUrl;
 export const dpManagerEndpoint = dpManagerUrl;
 export const prometheusUrl = prometheusHost?.url
     ?? (prometheusPlacement === "controlPlane" ? controlPlane.privateIps.apply((ips) => ips.map((ip) => `http://${ip}:${PORTS.prometheus}`)) : undefined);
+export const dataPlaneMode = dpSettings.mode;
+export const fallbackBuckets = fallback && { config: fallback.configBucket, resource: fallback.resourceBucket };
 export const vpcId = network.vpcId;
 export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;

@@ -6,6 +6,18 @@ import type { Settings } from "./settings";
 
 /** Substituted on the host with the DSN from SSM (api7-run), so the plain config never holds it. */
 export const DSN_PLACEHOLDER = "__API7_SECRET_DATABASE_DSN__";
+/** Substituted on the host with the fallback writer's access key from SSM. */
+export const FALLBACK_KEY_PLACEHOLDERS = Object.freeze({ accessKey: "__API7_SECRET_FALLBACK_ACCESS_KEY__", secretKey: "__API7_SECRET_FALLBACK_SECRET_KEY__" });
+
+/** Where and how often the dashboard exports gateway configuration (API7's `fallback_cp`). */
+export interface FallbackExport {
+    readonly region: pulumi.Input<string>;
+    readonly configBucket: pulumi.Input<string>;
+    readonly resourceBucket: pulumi.Input<string>;
+    readonly cronSpec: string;
+    /** The writer's access key; undefined when API7 uses the instance role. */
+    readonly credentials?: { readonly accessKeyId: pulumi.Input<string>; readonly secretAccessKey: pulumi.Input<string> };
+}
 
 export interface ControlPlaneArgs {
     /** Project, stack, host and control-plane settings (count, instance type, images, DSN). */
@@ -16,6 +28,8 @@ export interface ControlPlaneArgs {
     readonly securityGroupIds: readonly pulumi.Input<string>[];
     /** Prometheus the dashboard queries and the DP Manager reports to (prometheus.enabled), e.g. http://10.0.1.5:9090. */
     readonly prometheusAddress?: pulumi.Input<string>;
+    /** Export to the fallback buckets (fallback.enabled). */
+    readonly fallbackExport?: FallbackExport;
     /** More services on every control-plane host (Prometheus when placed here). */
     readonly extraServices?: readonly ServiceDefinition[];
     readonly tags?: Record<string, string>;
@@ -36,6 +50,26 @@ export class ControlPlane extends pulumi.ComponentResource {
         const { settings } = args;
         const cp = settings.controlPlane;
         const prometheus = pulumi.output(args.prometheusAddress).apply((addr) => (addr ? { addr } : undefined));
+        const exp = args.fallbackExport;
+        const fallback = exp
+            ? pulumi.all([exp.region, exp.configBucket, exp.resourceBucket]).apply(([region, configBucket, resourceBucket]) => ({
+                  aws_s3: {
+                      ...(exp.credentials ? { access_key: FALLBACK_KEY_PLACEHOLDERS.accessKey, secret_key: FALLBACK_KEY_PLACEHOLDERS.secretKey } : {}),
+                      region,
+                      config_bucket: configBucket,
+                      resource_bucket: resourceBucket,
+                  },
+                  cron_spec: exp.cronSpec,
+              }))
+            : pulumi.output(undefined);
+        const secrets: Record<string, pulumi.Input<string>> = { "database-dsn": cp.databaseDsn };
+        const dashboardPlaceholders: Record<string, string> = { [DSN_PLACEHOLDER]: "database-dsn" };
+        if (exp?.credentials) {
+            secrets["fallback-access-key"] = exp.credentials.accessKeyId;
+            secrets["fallback-secret-key"] = exp.credentials.secretAccessKey;
+            dashboardPlaceholders[FALLBACK_KEY_PLACEHOLDERS.accessKey] = "fallback-access-key";
+            dashboardPlaceholders[FALLBACK_KEY_PLACEHOLDERS.secretKey] = "fallback-secret-key";
+        }
         if (cp.count > args.subnets.length) {
             throw new Error(`api7-ha:controlPlane.count = ${cp.count}: more control-plane hosts than AZs (${args.subnets.length})`);
         }
@@ -50,16 +84,16 @@ export class ControlPlane extends pulumi.ComponentResource {
             rootVolumeGiB: settings.hosts.rootVolumeGiB,
             subnets: args.subnets,
             securityGroupIds: args.securityGroupIds,
-            secrets: { "database-dsn": cp.databaseDsn },
+            secrets,
             services: [
                 {
                     name: "dashboard",
                     container: "api7-dashboard",
                     image: cp.dashboardImage,
                     configTemplate: "dashboard-config.yaml",
-                    configData: prometheus.apply((p) => ({ port: PORTS.dashboard, databaseDsn: DSN_PLACEHOLDER, prometheus: p })),
+                    configData: pulumi.all([prometheus, fallback]).apply(([p, f]) => ({ port: PORTS.dashboard, databaseDsn: DSN_PLACEHOLDER, prometheus: p, fallback: f })),
                     configPath: "/app/conf/config.yaml",
-                    placeholders: { [DSN_PLACEHOLDER]: "database-dsn" },
+                    placeholders: dashboardPlaceholders,
                     healthUrl: `http://127.0.0.1:${PORTS.dashboard}/healthz`,
                 },
                 {

@@ -4,6 +4,17 @@ import type { Subnet } from "./network";
 import { PORTS } from "./ports";
 import type { Settings } from "./settings";
 
+/** Substituted on the host with the fallback reader's access key from SSM (standalone mode). */
+export const READER_KEY_PLACEHOLDERS = Object.freeze({ accessKey: "__API7_SECRET_FALLBACK_ACCESS_KEY__", secretKey: "__API7_SECRET_FALLBACK_SECRET_KEY__" });
+
+/** Where standalone gateways read the last export (the config bucket, as in seed 004). */
+export interface FallbackSource {
+    readonly region: pulumi.Input<string>;
+    readonly configBucket: pulumi.Input<string>;
+    /** The reader's access key; undefined when API7 uses the instance role. */
+    readonly credentials?: { readonly accessKeyId: pulumi.Input<string>; readonly secretAccessKey: pulumi.Input<string> };
+}
+
 export interface DataPlaneArgs {
     /** Project, stack, host and data-plane settings (count, instance type, image, group, credentials). */
     readonly settings: Pick<Settings, "project" | "stack" | "hosts" | "dataPlane">;
@@ -16,6 +27,11 @@ export interface DataPlaneArgs {
      * full deployment, e.g. ["http://cp-dpm.internal:7900"].
      */
     readonly controlPlaneEndpoints: pulumi.Input<string[]>;
+    /**
+     * The fallback buckets (fallback.enabled). Required in standalone mode; in normal mode the reader's keys are
+     * still stored, so switching modes changes only configuration.
+     */
+    readonly fallbackSource?: FallbackSource;
     /** Serve the Prometheus exporter on 0.0.0.0:9091 (prometheus.enabled). */
     readonly metricsExport?: boolean;
     readonly tags?: Record<string, string>;
@@ -35,6 +51,9 @@ export class DataPlane extends pulumi.ComponentResource {
         super("api7-ha:ha:DataPlane", name, {}, opts);
         const dp = args.settings.dataPlane;
         const auth = dp.auth;
+        const standalone = dp.mode === "standalone";
+        const source = args.fallbackSource;
+        if (standalone && !source) throw new Error("api7-ha:dataPlane.mode = \"standalone\": needs the fallback buckets (fallback.enabled)");
 
         // Gateway credentials reach the container as environment (the form API7 documents), read from SSM by name.
         const secrets: Record<string, pulumi.Input<string>> =
@@ -46,6 +65,25 @@ export class DataPlane extends pulumi.ComponentResource {
                 ? { API7_CONTROL_PLANE_TOKEN: "control-plane-token" }
                 : { API7_CONTROL_PLANE_CERT: "control-plane-cert", API7_CONTROL_PLANE_KEY: "control-plane-key", API7_CONTROL_PLANE_CA: "control-plane-ca" };
         const endpoints = pulumi.output(args.controlPlaneEndpoints);
+        if (source?.credentials) {
+            secrets["fallback-access-key"] = source.credentials.accessKeyId;
+            secrets["fallback-secret-key"] = source.credentials.secretAccessKey;
+        }
+        const pluginAttr = args.metricsExport ? { prometheus: { export_addr: { ip: "0.0.0.0", port: PORTS.gatewayMetrics } } } : undefined;
+        const listeners = { httpPort: PORTS.gatewayHttp, httpsPort: PORTS.gatewayHttps, statusPort: PORTS.gatewayStatus };
+
+        // Normal: connected to the DP Manager. Standalone: the seed's data_plane/yaml config reading the export.
+        const configData = standalone
+            ? pulumi.all([source!.region, source!.configBucket]).apply(([region, bucket]) => ({
+                  ...listeners,
+                  awsS3: {
+                      ...(source!.credentials ? { access_key: READER_KEY_PLACEHOLDERS.accessKey, secret_key: READER_KEY_PLACEHOLDERS.secretKey } : {}),
+                      bucket,
+                      region,
+                  },
+                  pluginAttr,
+              }))
+            : endpoints.apply((controlPlaneEndpoints) => ({ ...listeners, controlPlaneEndpoints, pluginAttr }));
 
         this.hosts = new HostGroup(`${name}-hosts`, {
             project: args.settings.project,
@@ -62,22 +100,18 @@ export class DataPlane extends pulumi.ComponentResource {
                 name: "gateway",
                 container: "api7-gateway",
                 image: dp.gatewayImage,
-                configTemplate: "gateway-config.yaml",
-                configData: endpoints.apply((controlPlaneEndpoints) => ({
-                    httpPort: PORTS.gatewayHttp,
-                    httpsPort: PORTS.gatewayHttps,
-                    statusPort: PORTS.gatewayStatus,
-                    controlPlaneEndpoints,
-                    pluginAttr: args.metricsExport
-                        ? { prometheus: { export_addr: { ip: "0.0.0.0", port: PORTS.gatewayMetrics } } }
-                        : undefined,
-                })),
+                configTemplate: standalone ? "gateway-standalone-config.yaml" : "gateway-config.yaml",
+                configData,
                 configPath: "/usr/local/apisix/conf/config.yaml",
-                env: {
+                // A standalone gateway gets no control-plane environment: nothing may pull it back to the CP.
+                env: standalone ? {} : {
                     API7_CONTROL_PLANE_ENDPOINTS: endpoints.apply((e) => JSON.stringify(e)),
                     API7_GATEWAY_GROUP_SHORT_ID: dp.gatewayGroupId,
                 },
-                secretEnv,
+                secretEnv: standalone ? {} : secretEnv,
+                placeholders: standalone && source?.credentials
+                    ? { [READER_KEY_PLACEHOLDERS.accessKey]: "fallback-access-key", [READER_KEY_PLACEHOLDERS.secretKey]: "fallback-secret-key" }
+                    : {},
                 healthUrl: `http://127.0.0.1:${PORTS.gatewayStatus}/status`,
                 // nginx reload: new config without dropping open connections.
                 reloadCommand: ["apisix", "reload"],

@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { renderUserData } from "./cloud-init";
 import type { Subnet } from "./network";
+import { nameFragment } from "./settings";
 import { renderYamlTemplate, type TemplateData } from "./templates";
 
 /** AWS's public pointer to the current x86_64 Amazon Linux 2023 AMI. */
@@ -38,6 +39,14 @@ export function resolveAmi(amiId: string | undefined, opts?: pulumi.InvokeOutput
  */
 export function hostInstanceOptions(ami: Ami, parent: pulumi.Resource): pulumi.CustomResourceOptions {
     return ami.pinned ? { parent } : { parent, ignoreChanges: ["ami"] };
+}
+
+/**
+ * The fixed IAM role name of a host group, e.g. api7-ha-prod-cp-hosts. Fixed (not auto-named) so that bucket
+ * policies can name the control plane's role without depending on it; unique per account and stack.
+ */
+export function hostRoleName(project: string, stack: string, role: string): string {
+    return `${project}-${nameFragment(stack)}-${role}-hosts`;
 }
 
 /** The SSM path of one host group's parameters. */
@@ -137,9 +146,11 @@ export class HostGroup extends pulumi.ComponentResource {
 
         // Per service: its config (YAML) and run spec (JSON), plain text so `pulumi preview --diff` shows them.
         const configParams: aws.ssm.Parameter[] = [];
+        const plainValues: pulumi.Output<string>[] = [];
         for (const svc of args.services) {
             const configParameter = `${prefix}/${svc.name}-config.yaml`;
             const config = pulumi.output(svc.configData).apply((data) => renderYamlTemplate(svc.configTemplate, data));
+            plainValues.push(config);
             configParams.push(new aws.ssm.Parameter(`${name}-${svc.name}-config`, {
                 name: configParameter,
                 type: "String",
@@ -150,19 +161,28 @@ export class HostGroup extends pulumi.ComponentResource {
                 description: `api7-ha ${args.stack} ${args.role}: ${svc.name} config (${svc.configTemplate})`,
                 tags,
             }, { parent: this }));
-            const spec = pulumi.output(svc.env ?? {}).apply((env) => JSON.stringify({
-                container: svc.container,
-                image: svc.image,
-                configParameter,
-                configPath: svc.configPath,
-                placeholders: mapValues(svc.placeholders ?? {}, secretPath),
-                env,
-                secretEnv: mapValues(svc.secretEnv ?? {}, secretPath),
-                dockerArgs: svc.dockerArgs ?? [],
-                command: svc.command ?? [],
-                healthUrl: svc.healthUrl,
-                reloadCommand: svc.reloadCommand ?? [],
-            }, null, 2));
+            const spec = pulumi.output(svc.env ?? {}).apply((env) => {
+                const run = {
+                    container: svc.container,
+                    image: svc.image,
+                    configPath: svc.configPath,
+                    env,
+                    secretEnv: mapValues(svc.secretEnv ?? {}, secretPath),
+                    dockerArgs: svc.dockerArgs ?? [],
+                    command: svc.command ?? [],
+                };
+                return JSON.stringify({
+                    ...run,
+                    // How the container runs, fingerprinted: api7-apply restarts when it differs from the running
+                    // container's label and reloads in place when only the config changed.
+                    generation: digest([JSON.stringify(run)]),
+                    configParameter,
+                    placeholders: mapValues(svc.placeholders ?? {}, secretPath),
+                    healthUrl: svc.healthUrl,
+                    reloadCommand: svc.reloadCommand ?? [],
+                }, null, 2);
+            });
+            plainValues.push(spec);
             configParams.push(new aws.ssm.Parameter(`${name}-${svc.name}-spec`, {
                 name: `${prefix}/${svc.name}.json`,
                 type: "String",
@@ -175,6 +195,7 @@ export class HostGroup extends pulumi.ComponentResource {
 
         // Identity: SSM for operations (Session Manager, Run Command) and read access to its own parameters only.
         const role = new aws.iam.Role(`${name}-role`, {
+            name: hostRoleName(args.project, args.stack, args.role),
             assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
                 statements: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }],
             }, invokeOpts).json,
@@ -235,14 +256,16 @@ export class HostGroup extends pulumi.ComponentResource {
         this.instances = instances;
 
         // Config rollout: when any parameter of this group changes, restart or reload each service, one host at
-        // a time, waiting for health; the first failure stops the rollout (maxErrors 0).
-        const versions = pulumi.all([...configParams, ...Object.values(secretParams)].map((p) => pulumi.interpolate`${p.name}@${p.version}`));
+        // a time, waiting for health; the first failure stops the rollout (maxErrors 0). The command carries a
+        // fingerprint of the plain configs and run specs (known at preview, so the plan shows the rollout) and of
+        // the secrets' versions (a secret's value would make the whole command secret).
+        const fingerprint = pulumi.all([...plainValues, ...Object.values(secretParams).map((p) => pulumi.interpolate`${p.name}@${p.version}`)]);
         new aws.ssm.Association(`${name}-rollout`, {
             name: "AWS-RunShellScript",
             associationName: `${args.project}-${args.stack}-${args.role}-rollout`,
             targets: [{ key: "InstanceIds", values: instances.map((inst) => inst.id) }],
             parameters: {
-                commands: versions.apply((v) => `/usr/local/sbin/api7-apply ${serviceNames.join(" ")} # parameters ${digest(v)}`),
+                commands: fingerprint.apply((v) => `/usr/local/sbin/api7-apply ${serviceNames.join(" ")} # parameters ${digest(v)}`),
             },
             maxConcurrency: "1",
             maxErrors: "0",

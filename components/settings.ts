@@ -14,6 +14,7 @@ import * as yaml from "js-yaml";
 import { Netmask } from "netmask";
 import { z } from "zod";
 import { instanceTypeProblem } from "./instance-types";
+import { minimumIntervalSeconds } from "./schedule";
 import { PORTS } from "./ports";
 
 export const PROJECT = "api7-ha";
@@ -82,6 +83,35 @@ export interface DataPlaneLoadBalancerSettings {
     readonly deregistrationDelaySeconds: number;
 }
 
+export interface FallbackSettings {
+    readonly enabled: boolean;
+    /** Explicit bucket names; undefined derives them from project, stack and account. */
+    readonly configBucketName?: string;
+    readonly resourceBucketName?: string;
+    readonly kmsKeyArn?: string;
+    readonly noncurrentVersionExpirationDays: number;
+    readonly cronSpec: string;
+    /** Shortest interval between two exports, in seconds (from cronSpec). */
+    readonly exportIntervalSeconds: number;
+    readonly credentials: "accessKeys" | "instanceRole";
+}
+
+/** api7-ha-<stack>-prometheus-hosts must fit IAM's 64 characters. */
+const MAX_STACK_NAME_FRAGMENT = 38;
+
+/** Shortest allowed export interval: faster exports only add S3 requests and cost. */
+export const MIN_EXPORT_INTERVAL_SECONDS = 10;
+
+/** Physical-name fragment for a stack: lower case, [a-z0-9-] only (S3 and IAM names). */
+export function nameFragment(stack: string): string {
+    return stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+}
+
+/** The default bucket names (account id is 12 digits). */
+export function defaultBucketName(project: string, stack: string, kind: "config" | "resource", accountId: string): string {
+    return `${project}-${nameFragment(stack)}-fallback-${kind}-${accountId}`;
+}
+
 export interface Settings {
     readonly project: string;
     readonly stack: string;
@@ -92,6 +122,7 @@ export interface Settings {
     readonly loadBalancers: {
         readonly deletionProtection: boolean;
     };
+    readonly fallback: FallbackSettings;
     readonly prometheus: {
         readonly enabled: boolean;
         readonly placement: "dedicated" | "controlPlane";
@@ -127,6 +158,8 @@ export interface Settings {
         readonly upstreamCidrs: readonly string[];
         readonly auth: ControlPlaneAuth;
         readonly loadBalancer: DataPlaneLoadBalancerSettings;
+        /** normal: connected to the control plane; standalone: serving the last S3 export. */
+        readonly mode: "normal" | "standalone";
     };
 }
 
@@ -176,6 +209,8 @@ const port = z.number().int().min(1, { error: "must be a port from 1 to 65535" }
 const threshold = z.number().int().min(2, { error: "must be from 2 to 10 (AWS target-group limits)" }).max(10, { error: "must be from 2 to 10 (AWS target-group limits)" });
 const certificateArn = z.string().regex(/^(arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+)?$/, { error: "must be empty or an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)" });
 
+const bucketName = z.string().regex(/^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$/, { error: "must be empty or a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)" });
+
 const ipv4Cidr = z.cidrv4({ error: "is not an IPv4 CIDR (a.b.c.d/n)" });
 const anyCidr = z.union([z.cidrv4(), z.cidrv6()], { error: "is not an IPv4 or IPv6 CIDR" });
 
@@ -188,7 +223,8 @@ const image = z.string().superRefine((ref, ctx) => {
     if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
-const SCHEMA = z
+/** The schema; cross-field rules that depend on the stack name get it here. */
+const schemaFor = (stackName: string) => z
     .object({
         "vpc.cidr": ipv4Cidr.refine((c) => {
             const prefix = Number(c.split("/")[1]);
@@ -202,6 +238,25 @@ const SCHEMA = z
         "access.adminCidrs": z.array(anyCidr),
         "access.allowPublicAdmin": z.boolean(),
         "loadBalancers.deletionProtection": z.boolean(),
+        "dataPlane.mode": z.enum(["normal", "standalone"], { error: "must be `normal` or `standalone`" }),
+        "fallback.enabled": z.boolean(),
+        "fallback.configBucketName": bucketName,
+        "fallback.resourceBucketName": bucketName,
+        "fallback.kmsKeyArn": z.string().regex(/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+)?$/, { error: "must be empty or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)" }),
+        "fallback.noncurrentVersionExpirationDays": z.number().int().min(1, { error: "must be from 1 to 3650 days" }).max(3650, { error: "must be from 1 to 3650 days" }),
+        "fallback.cronSpec": z.string().superRefine((spec, ctx) => {
+            let seconds: number;
+            try {
+                seconds = minimumIntervalSeconds(spec);
+            } catch (err) {
+                ctx.addIssue({ code: "custom", message: (err as Error).message });
+                return;
+            }
+            if (seconds < MIN_EXPORT_INTERVAL_SECONDS) {
+                ctx.addIssue({ code: "custom", message: `exports every ${seconds} s; the shortest allowed interval is ${MIN_EXPORT_INTERVAL_SECONDS} s` });
+            }
+        }),
+        "fallback.credentials": z.enum(["accessKeys", "instanceRole"], { error: "must be `accessKeys` or `instanceRole`" }),
         "dataPlane.loadBalancer.internal": z.boolean(),
         "dataPlane.loadBalancer.clientCidrs": z.array(anyCidr),
         "dataPlane.loadBalancer.httpPort": port,
@@ -277,6 +332,26 @@ const SCHEMA = z
             problem("vpc.existingPublicSubnetIds", "needs at least 2 public subnets in distinct AZs for an internet-facing load balancer (or make both load balancers internal)");
         }
 
+        // Physical names derived from the stack (IAM roles: 64 characters; see host.ts hostRoleName).
+        if (nameFragment(stackName).length > MAX_STACK_NAME_FRAGMENT) {
+            ctx.addIssue({ code: "custom", path: [], message: `the stack name "${stackName}" is longer than ${MAX_STACK_NAME_FRAGMENT} characters, too long for the IAM names derived from it; use a shorter stack name` });
+        }
+
+        // Fallback.
+        if (c["dataPlane.mode"] === "standalone" && !c["fallback.enabled"]) {
+            problem("dataPlane.mode", "is `standalone` but fallback.enabled is false: standalone gateways serve from the fallback buckets");
+        }
+        if (c["fallback.configBucketName"] && c["fallback.configBucketName"] === c["fallback.resourceBucketName"]) {
+            problem("fallback.resourceBucketName", "must differ from fallback.configBucketName (API7 exports to two buckets)");
+        }
+        for (const kind of ["config", "resource"] as const) {
+            const key = kind === "config" ? "fallback.configBucketName" : "fallback.resourceBucketName";
+            const derived = defaultBucketName(PROJECT, stackName, kind, "123456789012");
+            if (c["fallback.enabled"] && !c[key] && derived.length > 63) {
+                problem(key, `is needed: the stack name makes the default name ${derived.length} characters long (S3 allows 63); set a shorter name`);
+            }
+        }
+
         // Admin access is never the whole internet unless someone says so in writing.
         if (!c["access.allowPublicAdmin"]) {
             c["access.adminCidrs"].forEach((cidr, i) => {
@@ -299,10 +374,10 @@ const SCHEMA = z
         }
     });
 
-type Checked = z.infer<typeof SCHEMA>;
+type Checked = z.infer<ReturnType<typeof schemaFor>>;
 
 /** The keys the schema checks: must be exactly the keys Pulumi.yaml declares (a test holds them equal). */
-export const CHECKED_KEYS: readonly string[] = Object.freeze(Object.keys(SCHEMA.shape));
+export const CHECKED_KEYS: readonly string[] = Object.freeze(Object.keys(schemaFor("stack").shape));
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parsing
@@ -365,9 +440,13 @@ export function parseSettings(
         else values[key] = value;
     }
 
-    const result = SCHEMA.safeParse(values);
+    const result = schemaFor(context.stack).safeParse(values);
     if (!result.success) {
         for (const issue of result.error.issues) {
+            if (issue.path.length === 0) {
+                problems.push(`stack ${context.stack}: ${issue.message}`);
+                continue;
+            }
             const [key, index] = issue.path as [string, number | undefined];
             // A key that already failed to coerce has no value to check further.
             if (problems.some((p) => p.startsWith(`${project}:${key} =`))) continue;
@@ -401,6 +480,16 @@ function build(c: Checked, project: string, stack: string): Settings {
         },
         access: { adminCidrs: c["access.adminCidrs"] },
         loadBalancers: { deletionProtection: c["loadBalancers.deletionProtection"] },
+        fallback: {
+            enabled: c["fallback.enabled"],
+            configBucketName: c["fallback.configBucketName"] || undefined,
+            resourceBucketName: c["fallback.resourceBucketName"] || undefined,
+            kmsKeyArn: c["fallback.kmsKeyArn"] || undefined,
+            noncurrentVersionExpirationDays: c["fallback.noncurrentVersionExpirationDays"],
+            cronSpec: c["fallback.cronSpec"],
+            exportIntervalSeconds: minimumIntervalSeconds(c["fallback.cronSpec"]),
+            credentials: c["fallback.credentials"],
+        },
         prometheus: {
             enabled: c["prometheus.enabled"],
             placement: c["prometheus.placement"],
@@ -442,6 +531,7 @@ function build(c: Checked, project: string, stack: string): Settings {
                 },
                 deregistrationDelaySeconds: c["dataPlane.deregistrationDelaySeconds"],
             },
+            mode: c["dataPlane.mode"],
             auth:
                 c["dataPlane.controlPlaneAuth"] === "token"
                     ? { kind: "token", token: secret(c["dataPlane.controlPlaneToken"]) }

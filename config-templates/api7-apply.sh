@@ -16,15 +16,16 @@ for service in "$@"; do
   spec="$(aws ssm get-parameter --region "$region" --name "${prefix}/${service}.json" \
     --query Parameter.Value --output text)"
   container="$(jq -r .container <<<"$spec")"
-  image="$(jq -r .image <<<"$spec")"
-  running="$(docker inspect --format '{{.Config.Image}}' "$container" 2>/dev/null || true)"
+  generation="$(jq -r .generation <<<"$spec")"
+  running="$(docker inspect --format '{{ index .Config.Labels "api7-ha.generation" }}' "$container" 2>/dev/null || true)"
   mapfile -t reload < <(jq -r '.reloadCommand // [] | .[]' <<<"$spec")
 
-  if [[ "$running" == "$image" && ${#reload[@]} -gt 0 ]]; then
-    # Same image: re-render and reload in place, keeping open connections (nginx reload for the gateway).
+  if [[ "$running" == "$generation" && ${#reload[@]} -gt 0 ]]; then
+    # Same image, environment and arguments: re-render and reload in place, keeping open connections.
     /usr/local/sbin/api7-run "$service" --render-only
     docker exec "$container" "${reload[@]}"
   else
+    # Anything else about the container changed (image, environment, mode): start it anew.
     systemctl restart "api7@${service}.service"
   fi
 

@@ -36,6 +36,7 @@ config="${run_dir}/config.yaml"
 [[ "$mode" == "--render-only" ]] && exit 0
 
 args=(--rm --name "$(field container)" --network host --log-driver journald
+  --label "api7-ha.generation=$(field generation)"
   -v "${config}:$(field configPath):ro")
 while IFS=$'\t' read -r name value; do
   [[ -n "$name" ]] || continue

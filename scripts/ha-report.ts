@@ -39,6 +39,9 @@ export function haFigures(settings: Settings): HaFigures {
         drainSeconds: lb.deregistrationDelaySeconds,
         healthyThreshold: hc.healthyThreshold,
         hostsPerAz,
+        fallbackExport: settings.fallback.enabled
+            ? `${settings.fallback.cronSpec} (at most ${settings.fallback.exportIntervalSeconds} s between exports)`
+            : undefined,
     };
 }
 
@@ -71,7 +74,7 @@ export function renderReport(stack: string, f: HaFigures): string {
         `| recovered gateway rejoins | ${f.rejoinSeconds} s | healthy threshold (${f.healthyThreshold}) x interval |`,
         `| draining gateway keeps connections | ${f.drainSeconds} s | deregistration delay |`,
         ...Object.entries(f.hostsPerAz).map(([tier, perAz]) => `| ${tier} hosts per AZ | ${perAz.join(" / ")} | round-robin over ${perAz.length} AZs |`),
-        `| fallback export interval | ${f.fallbackExport ?? "n/a"} | fallback.cronSpec |`,
+        `| fallback export interval | ${f.fallbackExport ?? "no export (fallback.enabled is false)"} | fallback.cronSpec |`,
     ];
     return lines.join("\n");
 }

@@ -12,7 +12,7 @@ test("dashboard config: listens on 0.0.0.0:7080 and reads its DSN from SSM at st
     const { config, spec } = service(prod, "/api7-ha/prod/cp", "dashboard");
     expect(config.server.listen).toEqual({ host: "0.0.0.0", port: 7080 });
     expect(config.database.dsn).toBe(DSN_PLACEHOLDER);
-    expect(spec.placeholders).toEqual({ [DSN_PLACEHOLDER]: "/api7-ha/prod/cp/secrets/database-dsn" });
+    expect(spec.placeholders).toMatchObject({ [DSN_PLACEHOLDER]: "/api7-ha/prod/cp/secrets/database-dsn" });
     expect(spec).toMatchObject({
         container: "api7-dashboard",
         image: "api7/api7-ee-3-integrated:v3.2.16.3",

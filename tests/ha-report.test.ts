@@ -35,8 +35,14 @@ test("prod detects a dead gateway within 15 s, with a healthy threshold of at le
     expect(Object.values(f.hostsPerAz).every((perAz) => perAz.length >= 2)).toBe(true);
 });
 
+test("the fallback export interval is shown when the stack exports", () => {
+    expect(haFigures(settingsWith({ "fallback.cronSpec": "*/5 * * * *" })).fallbackExport).toBe("*/5 * * * * (at most 300 s between exports)");
+    expect(haFigures(settingsWith({ "fallback.enabled": "false" })).fallbackExport).toBeUndefined();
+});
+
 test("the rendered report names each figure and its value", () => {
     const text = renderReport("prod", haFigures(stackSettings("prod")));
     expect(text).toContain("| dead gateway leaves rotation (worst case) | 13 s |");
     expect(text).toContain("| data plane hosts per AZ | 1 / 1 / 1 |");
+    expect(text).toContain("| fallback export interval | @every 1m (at most 60 s between exports) |");
 });

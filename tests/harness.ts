@@ -28,8 +28,8 @@ export const TEST_PEM = Object.freeze({
     ca: "-----BEGIN CERTIFICATE-----\nMARKERCA0003\n-----END CERTIFICATE-----",
 });
 
-/** Every marker a leak check looks for. */
-export const SECRET_MARKERS = ["MARKER-DB-PASSWORD-7f3a", "MARKER-GATEWAY-TOKEN-91c2", "MARKERCERT0001", "MARKERKEY0002", "MARKERCA0003"];
+/** Every marker a leak check looks for: the test secrets and the mock's access keys (ids and secrets). */
+export const SECRET_MARKERS = ["MARKER-DB-PASSWORD-7f3a", "MARKER-GATEWAY-TOKEN-91c2", "MARKERCERT0001", "MARKERKEY0002", "MARKERCA0003", "MOCK-SECRET-ACCESS-KEY", "AKIAMOCK"];
 
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_RESOLVED_AMI = "ami-0feedfacecafe0001";

@@ -158,9 +158,12 @@ describe("config rollout", () => {
         const bumped = await runProgram({ stack: "prod", config: { "dataPlane.gatewayImage": "api7/api7-ee-3-gateway:3.2.16.4" } });
         const command = (run: RunResult, g: string) => run.get(T.association, `api7-${g}-hosts-rollout`).inputs.parameters.commands;
         expect(command(again, "dp")).toBe(command(prod, "dp"));
+        expect(command(bumped, "dp")).not.toBe(command(prod, "dp"));
         expect(command(bumped, "cp")).toBe(command(prod, "cp"));
-        // The mock gives every parameter version 1, so the fingerprint moves with the set of parameters and their
-        // names; the value change itself is visible on the parameter, where a real deployment bumps its version.
         expect(parameter(bumped, "/api7-ha/prod/dp/gateway.json").inputs.insecureValue).toContain("3.2.16.4");
+    });
+
+    test("the rollout command is plain text (no secret went into its fingerprint)", () => {
+        expect(prod.get(T.association, "api7-cp-hosts-rollout").secretInputs).toEqual([]);
     });
 });

@@ -77,6 +77,13 @@ describe("bad values are rejected naming the key, the value and the rule", () =>
         ["an unknown HTTPS mode", { "dataPlane.loadBalancer.httpsMode": "offload" }, /^api7-ha:dataPlane\.loadBalancer\.httpsMode = "offload": must be `passthrough` or `terminate`/],
         ["Prometheus on a gateway host", { "prometheus.placement": "dataPlane" }, /^api7-ha:prometheus\.placement = "dataPlane": must be `dedicated` or `controlPlane` \(never a gateway host/],
         ["an existing VPC without public subnets for an internet-facing NLB", { "vpc.existingVpcId": "vpc-0123456789abcdef0", "vpc.existingPrivateSubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] }, /^api7-ha:vpc\.existingPublicSubnetIds = \[\]: needs at least 2 public subnets in distinct AZs for an internet-facing load balancer/],
+        ["standalone without fallback buckets", { "dataPlane.mode": "standalone", "fallback.enabled": false }, /^api7-ha:dataPlane\.mode = "standalone": is `standalone` but fallback\.enabled is false/],
+        ["an unknown data-plane mode", { "dataPlane.mode": "offline" }, /^api7-ha:dataPlane\.mode = "offline": must be `normal` or `standalone`/],
+        ["an invalid bucket name", { "fallback.configBucketName": "My_Bucket" }, /^api7-ha:fallback\.configBucketName = "My_Bucket": must be empty or a valid S3 bucket name/],
+        ["the same bucket twice", { "fallback.configBucketName": "acme-api7", "fallback.resourceBucketName": "acme-api7" }, /^api7-ha:fallback\.resourceBucketName = "acme-api7": must differ from fallback\.configBucketName/],
+        ["a KMS key that is not an ARN", { "fallback.kmsKeyArn": "alias/api7" }, /^api7-ha:fallback\.kmsKeyArn = "alias\/api7": must be empty or a KMS key ARN/],
+        ["a zero-day expiry", { "fallback.noncurrentVersionExpirationDays": 0 }, /^api7-ha:fallback\.noncurrentVersionExpirationDays = 0: must be from 1 to 3650 days/],
+        ["an unknown credentials mode", { "fallback.credentials": "sso" }, /^api7-ha:fallback\.credentials = "sso": must be `accessKeys` or `instanceRole`/],
         ["a bad upstream CIDR", { "dataPlane.upstreamCidrs": ["10.0.0.0/33"] }, /^api7-ha:dataPlane\.upstreamCidrs\[0\] = "10\.0\.0\.0\/33": is not an IPv4 or IPv6 CIDR/],
     ];
 
@@ -101,6 +108,53 @@ describe("bad values are rejected naming the key, the value and the rule", () =>
 
     test("admin 0.0.0.0/0 is accepted only with access.allowPublicAdmin", () => {
         expect(problemsOf(rawFor("prod", { "access.adminCidrs": ["0.0.0.0/0"], "access.allowPublicAdmin": true }))).toEqual([]);
+    });
+});
+
+describe("fallback.cronSpec (Go cron syntax, validated with cron-parser)", () => {
+    test.each([
+        ["@every 1m", 60],
+        ["@every 10s", 10],
+        ["@every 1m30s", 90],
+        ["*/5 * * * *", 300],
+        ["0 */6 * * *", 21600],
+        ["@hourly", 3600],
+        ["*/30 * * * * *", 30],
+    ])("%s is accepted (every %i s)", (spec, seconds) => {
+        expect(problemsOf(rawFor("prod", { "fallback.cronSpec": spec }))).toEqual([]);
+        expect(parseSettings(rawFor("prod", { "fallback.cronSpec": spec }), { stack: "prod" }).fallback.exportIntervalSeconds).toBe(seconds);
+    });
+    test.each<[string, RegExp]>([
+        ["@every 5s", /exports every 5 s; the shortest allowed interval is 10 s/],
+        ["@every 500ms", /exports every 0\.5 s; the shortest allowed interval is 10 s/],
+        ["*/5 * * * * *", /exports every 5 s; the shortest allowed interval is 10 s/],
+        ["@every 1x", /"1x" is not a Go duration/],
+        ["@every", /@every needs a duration/],
+        ["61 * * * *", /is not a cron expression/],
+        ["every minute", /is not a cron expression/],
+    ])("%s is rejected naming the key", (spec, message) => {
+        const problems = problemsOf(rawFor("prod", { "fallback.cronSpec": spec }));
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(new RegExp(`^api7-ha:fallback\\.cronSpec = ${JSON.stringify(spec).replace(/[*.]/g, "\\$&")}: `));
+        expect(problems[0]).toMatch(message);
+    });
+});
+
+describe("names derived from the stack", () => {
+    test("a stack name too long for the derived bucket names asks for explicit names", () => {
+        let error: unknown;
+        try {
+            parseSettings(rawFor("prod"), { stack: "a-very-long-stack-name-for-prod" });
+        } catch (e) {
+            error = e;
+        }
+        expect((error as ConfigError).problems).toEqual([
+            expect.stringMatching(/^api7-ha:fallback\.configBucketName = "": is needed: the stack name makes the default name 68 characters long \(S3 allows 63\)/),
+            expect.stringMatching(/^api7-ha:fallback\.resourceBucketName = "": is needed: the stack name makes the default name 70 characters long \(S3 allows 63\)/),
+        ]);
+    });
+    test("a stack name too long for IAM names is rejected", () => {
+        expect(() => parseSettings(rawFor("prod", { "fallback.enabled": false }), { stack: "x".repeat(39) })).toThrow(/stack x{39}: the stack name "x{39}" is longer than 38 characters/);
     });
 });
 

@@ -1,0 +1,214 @@
+/**
+ * Data-plane resilience (seed 004): the control plane exports gateway configuration to two S3 buckets on a
+ * schedule (`fallback_cp` in the dashboard config); while the control plane is down, gateways run standalone from
+ * the last export. Only the control plane can write the buckets; gateways can only read them.
+ *
+ * API7's `fallback_cp.aws_s3` takes an access key: by default each role gets an IAM user (writer for the control
+ * plane, reader for the gateways) with a key that reaches hosts only through SSM SecureStrings. With
+ * `fallback.credentials: instanceRole` there are no keys and the same policies go on the hosts' roles.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { defaultBucketName, nameFragment, type FallbackSettings } from "./settings";
+
+export type FallbackRole = "writer" | "reader";
+
+/** The exact S3 actions each identity gets: list both buckets; the writer gets and puts objects, the reader gets. */
+export const FALLBACK_ACTIONS: Readonly<Record<FallbackRole, { readonly bucket: readonly string[]; readonly objects: readonly string[] }>> = Object.freeze({
+    writer: { bucket: ["s3:ListBucket"], objects: ["s3:GetObject", "s3:PutObject"] },
+    reader: { bucket: ["s3:ListBucket"], objects: ["s3:GetObject"] },
+});
+
+export interface Credentials {
+    readonly accessKeyId: pulumi.Output<string>;
+    readonly secretAccessKey: pulumi.Output<string>;
+}
+
+export interface FallbackStorageArgs {
+    readonly project: string;
+    readonly stack: string;
+    readonly settings: FallbackSettings;
+    /**
+     * The IAM role of the control-plane hosts (its name is fixed): with instanceRole credentials it is the only
+     * principal the bucket policies let write.
+     */
+    readonly controlPlaneRoleName: string;
+    readonly tags?: Record<string, string>;
+}
+
+/** The two buckets, their hardening, and the writer/reader identities. */
+export class FallbackStorage extends pulumi.ComponentResource {
+    public readonly configBucket: pulumi.Output<string>;
+    public readonly resourceBucket: pulumi.Output<string>;
+    public readonly bucketArns: pulumi.Output<string[]>;
+    public readonly region: pulumi.Output<string>;
+    /** Access keys (accessKeys credentials only); both values are secrets. */
+    public readonly writerCredentials?: Credentials;
+    public readonly readerCredentials?: Credentials;
+    /** The least-privilege policy JSON of each role. */
+    public readonly policies: Readonly<Record<FallbackRole, pulumi.Output<string>>>;
+
+    private readonly baseName: string;
+
+    constructor(name: string, args: FallbackStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("api7-ha:resilience:FallbackStorage", name, {}, opts);
+        this.baseName = name;
+        const s = args.settings;
+        const tags = args.tags ?? {};
+        const invokeOpts = { parent: this };
+        const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
+        const partition = aws.getPartitionOutput({}, invokeOpts).partition;
+        this.region = aws.getRegionOutput({}, invokeOpts).region;
+
+        const bucketName = (kind: "config" | "resource", override?: string) =>
+            override ? pulumi.output(override) : account.apply((id) => defaultBucketName(args.project, args.stack, kind, id));
+
+        // Identities first: the bucket policies name the writer.
+        const userName = (role: FallbackRole) => `${args.project}-${nameFragment(args.stack)}-fallback-${role}`;
+        let writerArn: pulumi.Output<string>;
+        const users: Partial<Record<FallbackRole, aws.iam.User>> = {};
+        if (s.credentials === "accessKeys") {
+            for (const role of ["writer", "reader"] as const) {
+                users[role] = new aws.iam.User(`${name}-${role}`, { name: userName(role), path: `/${args.project}/`, tags }, { parent: this });
+            }
+            writerArn = users.writer!.arn;
+        } else {
+            writerArn = pulumi.interpolate`arn:${partition}:iam::${account}:role/${args.controlPlaneRoleName}`;
+        }
+
+        const buckets = (["config", "resource"] as const).map((kind) =>
+            this.bucket(`${name}-${kind}`, bucketName(kind, kind === "config" ? s.configBucketName : s.resourceBucketName), writerArn, s, tags));
+        this.configBucket = buckets[0].bucket;
+        this.resourceBucket = buckets[1].bucket;
+        this.bucketArns = pulumi.all(buckets.map((b) => b.arn));
+
+        this.policies = {
+            writer: this.policyJson("writer", s.kmsKeyArn),
+            reader: this.policyJson("reader", s.kmsKeyArn),
+        };
+
+        for (const role of ["writer", "reader"] as const) {
+            const user = users[role];
+            if (!user) continue;
+            new aws.iam.UserPolicy(`${name}-${role}`, { user: user.name, policy: this.policies[role] }, { parent: this });
+            const key = new aws.iam.AccessKey(`${name}-${role}`, { user: user.name }, { parent: this });
+            const credentials = { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.secret) };
+            if (role === "writer") this.writerCredentials = credentials;
+            else this.readerCredentials = credentials;
+        }
+
+        this.registerOutputs({ configBucket: this.configBucket, resourceBucket: this.resourceBucket, bucketArns: this.bucketArns });
+    }
+
+    /** Gives a host role (instanceRole credentials) the same scoped policy an access key would have. */
+    public grantTo(role: FallbackRole, roleName: pulumi.Input<string>): aws.iam.RolePolicy {
+        return new aws.iam.RolePolicy(`${this.baseName}-${role}-role`, { role: roleName, policy: this.policies[role] }, { parent: this });
+    }
+
+    private policyJson(role: FallbackRole, kmsKeyArn: string | undefined): pulumi.Output<string> {
+        const actions = FALLBACK_ACTIONS[role];
+        const statements: aws.types.input.iam.GetPolicyDocumentStatementArgs[] = [
+            { sid: "ListFallbackBuckets", actions: [...actions.bucket], resources: this.bucketArns },
+            { sid: role === "writer" ? "ReadWriteFallbackObjects" : "ReadFallbackObjects", actions: [...actions.objects], resources: this.bucketArns.apply((arns) => arns.map((a) => `${a}/*`)) },
+        ];
+        if (kmsKeyArn) {
+            statements.push({
+                sid: "UseFallbackKey",
+                actions: role === "writer" ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
+                resources: [kmsKeyArn],
+            });
+        }
+        return aws.iam.getPolicyDocumentOutput({ statements }, { parent: this }).json;
+    }
+
+    private bucket(name: string, bucketName: pulumi.Output<string>, writerArn: pulumi.Output<string>, s: FallbackSettings, tags: Record<string, string>): aws.s3.Bucket {
+        const opts = { parent: this };
+        const bucket = new aws.s3.Bucket(name, { bucket: bucketName, tags }, opts);
+        new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
+        new aws.s3.BucketServerSideEncryptionConfiguration(name, {
+            bucket: bucket.id,
+            rules: [{
+                applyServerSideEncryptionByDefault: s.kmsKeyArn ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: s.kmsKeyArn } : { sseAlgorithm: "AES256" },
+                bucketKeyEnabled: s.kmsKeyArn ? true : undefined,
+            }],
+        }, opts);
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(name, {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        }, opts);
+        new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+        new aws.s3.BucketLifecycleConfiguration(name, {
+            bucket: bucket.id,
+            rules: [{
+                id: "expire-superseded-exports",
+                status: "Enabled",
+                filter: {},
+                noncurrentVersionExpiration: { noncurrentDays: s.noncurrentVersionExpirationDays },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+            }],
+        }, opts);
+        new aws.s3.BucketPolicy(name, {
+            bucket: bucket.id,
+            policy: aws.iam.getPolicyDocumentOutput({
+                statements: [
+                    {
+                        sid: "DenyInsecureTransport",
+                        effect: "Deny",
+                        principals: [{ type: "*", identifiers: ["*"] }],
+                        actions: ["s3:*"],
+                        resources: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                        conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+                    },
+                    {
+                        sid: "OnlyTheControlPlaneWrites",
+                        effect: "Deny",
+                        principals: [{ type: "*", identifiers: ["*"] }],
+                        actions: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+                        resources: [pulumi.interpolate`${bucket.arn}/*`],
+                        conditions: [{ test: "ArnNotEquals", variable: "aws:PrincipalArn", values: [writerArn] }],
+                    },
+                ],
+            }, opts).json,
+        }, { ...opts, dependsOn: [publicAccess] });
+        return bucket;
+    }
+}
+
+/**
+ * Policy for the VPC's S3 gateway endpoint: only the fallback buckets, plus the AWS-owned buckets hosts read from
+ * (Amazon Linux package repositories, SSM agent and ECR image layers). The endpoint policy only narrows; each
+ * caller still needs its own IAM permission.
+ */
+export function s3EndpointPolicy(bucketArns: pulumi.Input<string[]>, region: pulumi.Input<string>, opts?: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+    const awsOwned = pulumi.output(region).apply((r) => [
+        `arn:aws:s3:::al2023-repos-${r}-de612dc2/*`,
+        `arn:aws:s3:::amazonlinux-2-repos-${r}/*`,
+        `arn:aws:s3:::aws-ssm-${r}/*`,
+        `arn:aws:s3:::amazon-ssm-${r}/*`,
+        `arn:aws:s3:::amazon-ssm-packages-${r}/*`,
+        `arn:aws:s3:::${r}-birdwatcher-prod/*`,
+        `arn:aws:s3:::aws-ssm-document-attachments-${r}/*`,
+        `arn:aws:s3:::patch-baseline-snapshot-${r}/*`,
+        `arn:aws:s3:::prod-${r}-starport-layer-bucket/*`,
+    ]);
+    const arns = pulumi.output(bucketArns);
+    return aws.iam.getPolicyDocumentOutput({
+        statements: [
+            {
+                sid: "FallbackBuckets",
+                principals: [{ type: "*", identifiers: ["*"] }],
+                actions: ["s3:ListBucket", "s3:GetObject", "s3:PutObject"],
+                resources: arns.apply((a) => [...a, ...a.map((x) => `${x}/*`)]),
+            },
+            {
+                sid: "AwsOwnedBucketsHostsReadFrom",
+                principals: [{ type: "*", identifiers: ["*"] }],
+                actions: ["s3:GetObject"],
+                resources: awsOwned,
+            },
+        ],
+    }, opts).json;
+}
