@@ -11,7 +11,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig, ROOT } from "../scripts/stack-file";
 
-export { readStackConfig } from "../scripts/stack-file";
+export { readStackConfig, ROOT } from "../scripts/stack-file";
 export const PROJECT = "api7-ha";
 export const STACKS = ["prod", "dev"] as const;
 export type StackName = (typeof STACKS)[number];

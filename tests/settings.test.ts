@@ -87,9 +87,30 @@ describe("bad values are rejected naming the key, the value and the rule", () =>
         ["a bad upstream CIDR", { "dataPlane.upstreamCidrs": ["10.0.0.0/33"] }, /^api7-ha:dataPlane\.upstreamCidrs\[0\] = "10\.0\.0\.0\/33": is not an IPv4 or IPv6 CIDR/],
     ];
 
-    test.each(cases)("%s", (_what, overrides, message) => {
+    test.each(cases)("%s", async (_what, overrides, message) => {
         const problems = problemsOf(rawFor("prod", overrides));
         expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+
+        // The same stack through the real program: it stops before registering anything.
+        const declarations = loadDeclarations();
+        const secrets: Record<string, string> = { ...TEST_SECRETS };
+        const config: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(overrides)) {
+            if (declarations[key]?.secret) {
+                if (value === undefined) delete secrets[key];
+                else secrets[key] = value as string;
+            } else {
+                config[key] = value;
+            }
+        }
+        const error = await runProgram({ stack: "prod", config, secrets }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ProgramError);
+        expect((error as ProgramError).message.split("\n").slice(1).map((l) => l.replace(/^\s+- /, ""))).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+        expect((error as ProgramError).resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    });
+
+    test("the table covers at least 30 bad configurations", () => {
+        expect(cases.length).toBeGreaterThanOrEqual(30);
     });
 
     test("every problem is reported at once, not just the first", () => {

@@ -1,0 +1,256 @@
+/**
+ * Secure defaults as CrossGuard policies: each mirrors a rule a security team runs (AWS Security Hub FSBP, Checkov),
+ * named in its description. policy/index.ts packs them for `pulumi preview --policy-pack policy`; the tests run the
+ * same objects over the resources recorded for every committed stack, and over crafted bad resources.
+ *
+ * Policies match on type tokens (not resource classes) so they need no provider SDK and read the same in tests.
+ * A value that is unknown during a preview is skipped, not guessed at.
+ */
+import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+
+export const TYPES = Object.freeze({
+    instance: "aws:ec2/instance:Instance",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    bucket: "aws:s3/bucket:Bucket",
+    publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    userPolicy: "aws:iam/userPolicy:UserPolicy",
+    groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
+    managedPolicy: "aws:iam/policy:Policy",
+});
+
+/** Ports that must never be open to the whole internet (FSBP EC2.19 lists the classic ones; these are API7's). */
+export const ADMIN_PORTS = Object.freeze([22, 2379, 2380, 5432, 7080, 7085, 7900, 7943, 9090, 9091]);
+const WORLD = new Set(["0.0.0.0/0", "::/0"]);
+
+/** TLS listener policies that allow nothing older than TLS 1.2. */
+const MODERN_TLS = /^ELBSecurityPolicy-(TLS13-|TLS-1-2-|FS-1-2-)/;
+
+/** Actions AWS cannot scope to a resource, so `Resource: "*"` is the only form (IAM.21 allows these). */
+const UNSCOPABLE_ACTIONS = new Set(["ec2:DescribeInstances", "ec2:DescribeTags", "sts:GetCallerIdentity", "ssm:DescribeParameters"]);
+
+/** What user data must never contain (CKV_AWS_46 looks for the same kinds of things). */
+const SECRET_PATTERNS: readonly [string, RegExp][] = [
+    ["an AWS access key id", /\b(AKIA|ASIA)[0-9A-Z]{16}\b/],
+    ["a private key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+    ["credentials in a URL", /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i],
+    ["an AWS secret access key", /aws_secret_access_key\s*[=:]/i],
+    ["a password assignment", /\b(password|passwd)\s*[:=]\s*["']?[^\s"'$]{4,}/i],
+];
+
+type Props = Record<string, unknown>;
+
+/** Unknown during a preview: skip rather than guess. */
+function unknown(value: unknown): boolean {
+    return value === undefined;
+}
+
+function resourcePolicy(name: string, description: string, types: readonly string[], check: (props: Props, report: (message: string) => void, args: ResourceValidationArgs) => void, extra: Partial<ResourceValidationPolicy> = {}): ResourceValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel: "mandatory",
+        ...extra,
+        validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+            if (!types.includes(args.type)) return;
+            check(args.props, (message) => reportViolation(`${args.name}: ${message}`), args);
+        },
+    };
+}
+
+interface PolicyStatement {
+    Effect?: string;
+    Action?: string | string[];
+    NotAction?: string | string[];
+    Resource?: string | string[];
+    Condition?: Record<string, Record<string, unknown>>;
+}
+
+function statementsOf(policy: unknown): PolicyStatement[] | undefined {
+    if (typeof policy !== "string") return undefined;
+    const doc = JSON.parse(policy) as { Statement?: PolicyStatement | PolicyStatement[] };
+    return [doc.Statement ?? []].flat();
+}
+
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : [v].flat());
+
+function coversAdminPort(from: number, to: number, protocol: string): number | undefined {
+    if (protocol === "-1" || protocol === "all") return ADMIN_PORTS[0];
+    return ADMIN_PORTS.find((p) => p >= from && p <= to);
+}
+
+export const imdsV2Required = resourcePolicy(
+    "ec2-imdsv2-required",
+    "EC2 instances require IMDSv2 session tokens (FSBP EC2.8, CKV_AWS_79).",
+    [TYPES.instance],
+    (p, report) => {
+        const md = p.metadataOptions as Props | undefined;
+        if (md?.httpTokens !== "required") report(`metadataOptions.httpTokens is ${JSON.stringify(md?.httpTokens)}, not "required"`);
+    },
+);
+
+export const encryptedVolumes = resourcePolicy(
+    "ec2-encrypted-volumes",
+    "EC2 root and data volumes are encrypted (CKV_AWS_8).",
+    [TYPES.instance],
+    (p, report) => {
+        const root = p.rootBlockDevice as Props | undefined;
+        if (root?.encrypted !== true) report("rootBlockDevice.encrypted is not true");
+        for (const [i, d] of ((p.ebsBlockDevices as Props[] | undefined) ?? []).entries()) {
+            if (d.encrypted !== true) report(`ebsBlockDevices[${i}].encrypted is not true`);
+        }
+    },
+);
+
+export const noPublicIp = resourcePolicy(
+    "ec2-no-public-ip",
+    "EC2 instances get no public IP address (CKV_AWS_88, FSBP EC2.9).",
+    [TYPES.instance],
+    (p, report) => {
+        if (p.associatePublicIpAddress === true) report("associatePublicIpAddress is true");
+    },
+);
+
+export const detailedMonitoring = resourcePolicy(
+    "ec2-detailed-monitoring",
+    "EC2 instances have detailed monitoring (CKV_AWS_126).",
+    [TYPES.instance],
+    (p, report) => {
+        if (p.monitoring !== true) report("monitoring (detailed monitoring) is not true");
+    },
+);
+
+export const describedSecurityGroupRules = resourcePolicy(
+    "sg-rules-described",
+    "Every security group and rule has a description (CKV_AWS_23).",
+    [TYPES.securityGroup, TYPES.ingressRule, TYPES.egressRule],
+    (p, report, args) => {
+        const blank = (d: unknown) => typeof d !== "string" || d.trim() === "" || d === "Managed by Pulumi";
+        if (args.type === TYPES.securityGroup) {
+            if (blank(p.description)) report("the security group has no description of its own");
+            for (const kind of ["ingress", "egress"] as const) {
+                for (const [i, rule] of ((p[kind] as Props[] | undefined) ?? []).entries()) {
+                    if (blank(rule.description)) report(`${kind}[${i}] has no description`);
+                }
+            }
+        } else if (blank(p.description)) {
+            report("the rule has no description");
+        }
+    },
+);
+
+export const noWorldAdminIngress = resourcePolicy(
+    "sg-no-world-admin-ingress",
+    `No ingress from 0.0.0.0/0 or ::/0 to admin and internal ports ${ADMIN_PORTS.join(", ")} (FSBP EC2.19).`,
+    [TYPES.securityGroup, TYPES.ingressRule],
+    (p, report, args) => {
+        const check = (rule: Props, where: string) => {
+            const cidrs = [...list(rule.cidrIpv4 as string | undefined), ...list(rule.cidrIpv6 as string | undefined), ...list(rule.cidrBlocks as string[] | undefined), ...list(rule.ipv6CidrBlocks as string[] | undefined)];
+            const world = cidrs.find((c) => WORLD.has(c));
+            if (!world) return;
+            const protocol = typeof rule.ipProtocol === "string" ? rule.ipProtocol : typeof rule.protocol === "string" ? rule.protocol : "tcp";
+            const port = coversAdminPort(Number(rule.fromPort ?? 0), Number(rule.toPort ?? 65535), protocol);
+            if (port !== undefined) report(`${where}opens port ${port} to ${world}`);
+        };
+        if (args.type === TYPES.ingressRule) check(p, "");
+        else for (const [i, rule] of ((p.ingress as Props[] | undefined) ?? []).entries()) check(rule, `ingress[${i}] `);
+    },
+);
+
+export const loadBalancerDeletionProtection = resourcePolicy(
+    "lb-deletion-protection",
+    "Load balancers have deletion protection (FSBP ELB.6). Turn `required` off for throwaway environments.",
+    [TYPES.loadBalancer],
+    (p, report, args) => {
+        const { required } = args.getConfig<{ required: boolean }>();
+        if (required && p.enableDeletionProtection !== true) report("enableDeletionProtection is not true");
+    },
+    { configSchema: { properties: { required: { type: "boolean", default: true } } } },
+);
+
+export const modernTlsListeners = resourcePolicy(
+    "lb-tls-listener-policy",
+    "TLS and HTTPS listeners use a TLS 1.2+ (preferably TLS 1.3) security policy (FSBP ELB.17, CKV_AWS_103).",
+    [TYPES.listener],
+    (p, report) => {
+        if (p.protocol !== "TLS" && p.protocol !== "HTTPS") return;
+        if (typeof p.sslPolicy !== "string" || !MODERN_TLS.test(p.sslPolicy)) report(`${String(p.protocol)} listener uses ${JSON.stringify(p.sslPolicy)}, not a TLS 1.2+ policy`);
+    },
+);
+
+export const noSecretsInUserData = resourcePolicy(
+    "ec2-no-secrets-in-user-data",
+    "User data holds no secrets: keys, passwords and credentials belong in SSM SecureStrings (CKV_AWS_46).",
+    [TYPES.instance],
+    (p, report) => {
+        if (typeof p.userData !== "string") return;
+        for (const [what, pattern] of SECRET_PATTERNS) {
+            if (pattern.test(p.userData)) report(`user data contains ${what}`);
+        }
+    },
+);
+
+export const iamScoped = resourcePolicy(
+    "iam-no-wildcards",
+    "IAM policies grant no wildcard actions, and no `*` resource where the action can be scoped (CKV_AWS_355, FSBP IAM.21).",
+    [TYPES.rolePolicy, TYPES.userPolicy, TYPES.groupPolicy, TYPES.managedPolicy],
+    (p, report) => {
+        if (unknown(p.policy)) return;
+        for (const [i, s] of (statementsOf(p.policy) ?? []).entries()) {
+            if (s.Effect === "Deny") continue;
+            if (s.NotAction) report(`statement ${i} allows NotAction (everything else)`);
+            const actions = list(s.Action);
+            for (const a of actions) if (a === "*" || a.endsWith(":*")) report(`statement ${i} allows the wildcard action ${a}`);
+            if (list(s.Resource).includes("*") && !actions.every((a) => UNSCOPABLE_ACTIONS.has(a))) {
+                report(`statement ${i} applies ${actions.join(", ")} to every resource (*) though they can be scoped`);
+            }
+        }
+    },
+);
+
+/** The resources whose `bucket` property depends on this bucket. */
+function companions(bucket: PolicyResource, all: PolicyResource[], type: string): PolicyResource[] {
+    return all.filter((r) => r.type === type && (r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn));
+}
+
+export const s3Hardened: StackValidationPolicy = {
+    name: "s3-buckets-hardened",
+    description: "Every bucket blocks all public access (FSBP S3.8), is encrypted (CKV_AWS_19), versioned (CKV_AWS_21) and denies requests without TLS (FSBP S3.5).",
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+        for (const bucket of args.resources.filter((r) => r.type === TYPES.bucket)) {
+            const report = (message: string) => reportViolation(`${bucket.name}: ${message}`, bucket.urn);
+            const pab = companions(bucket, args.resources, TYPES.publicAccessBlock);
+            const allBlocked = (r: PolicyResource) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => r.props[k] === true);
+            if (!pab.some(allBlocked)) report("not all four public-access blocks are on");
+            if (companions(bucket, args.resources, TYPES.encryption).length === 0) report("has no default encryption configuration");
+            const versioning = companions(bucket, args.resources, TYPES.versioning);
+            if (!versioning.some((v) => (v.props.versioningConfiguration as Props | undefined)?.status === "Enabled")) report("versioning is not enabled");
+            const policies = companions(bucket, args.resources, TYPES.bucketPolicy);
+            const deniesPlainHttp = policies.some((bp) => unknown(bp.props.policy) || (statementsOf(bp.props.policy) ?? []).some((s) =>
+                s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false" && list(s.Action).some((a) => a === "s3:*")));
+            if (!deniesPlainHttp) report("has no bucket policy denying requests without TLS (aws:SecureTransport false)");
+        }
+    },
+};
+
+export const POLICIES: readonly (ResourceValidationPolicy | StackValidationPolicy)[] = Object.freeze([
+    imdsV2Required,
+    encryptedVolumes,
+    noPublicIp,
+    detailedMonitoring,
+    describedSecurityGroupRules,
+    noWorldAdminIngress,
+    s3Hardened,
+    loadBalancerDeletionProtection,
+    modernTlsListeners,
+    noSecretsInUserData,
+    iamScoped,
+]);

@@ -1,0 +1,194 @@
+/**
+ * The policy pack (policy/rules.ts) run over the resources the harness records for every committed stack, as the
+ * engine would run it under `pulumi preview --policy-pack policy`, and over crafted bad resources: every rule must
+ * pass on what we ship and fail on what it exists to catch.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { POLICIES, TYPES } from "../policy/rules";
+import { ROOT, runProgram, STACKS, type Recorded } from "./harness";
+
+interface Violation {
+    readonly policy: string;
+    readonly message: string;
+}
+
+type Fake = { type: string; name: string; props: Record<string, any> };
+
+/** The engine's view of a resource: props, URN, and which resources each property came from. */
+function toPolicyResources(resources: readonly Fake[]): PolicyResource[] {
+    const out: PolicyResource[] = resources.map((r) => ({
+        type: r.type,
+        name: r.name,
+        props: r.props,
+        urn: `urn:pulumi:test::api7-ha::${r.type}::${r.name}`,
+        opts: { protect: false, ignoreChanges: [], validateStack: () => undefined } as any,
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+    }));
+    // The mock gives resource <name> the id "<name>-id"; a property holding that id came from that resource.
+    // (Names repeat across types, so a `bucket` property resolves to the bucket of that name.)
+    for (const r of out) {
+        for (const [key, value] of Object.entries(r.props)) {
+            if (typeof value !== "string" || !value.endsWith("-id")) continue;
+            const name = value.slice(0, -3);
+            const source = out.find((o) => o.name === name && (key !== "bucket" || o.type === TYPES.bucket));
+            if (source) r.propertyDependencies[key] = [source];
+        }
+    }
+    return out;
+}
+
+function configFor(policy: ResourceValidationPolicy | StackValidationPolicy, packConfig: Record<string, any>): any {
+    const defaults = Object.fromEntries(Object.entries(policy.configSchema?.properties ?? {}).map(([k, v]) => [k, (v as { default?: unknown }).default]));
+    return { ...defaults, ...(packConfig[policy.name] ?? {}) };
+}
+
+async function runPack(resources: readonly Fake[], packConfig: Record<string, any> = {}): Promise<Violation[]> {
+    const violations: Violation[] = [];
+    const policyResources = toPolicyResources(resources);
+    for (const policy of POLICIES) {
+        const report = (message: string) => violations.push({ policy: policy.name, message });
+        const getConfig = () => configFor(policy, packConfig);
+        const notApplicable = () => {
+            throw new Error("not applicable");
+        };
+        if ("validateResource" in policy && policy.validateResource) {
+            for (const r of policyResources) {
+                const args = { ...r, stackTags: new Map(), getConfig, notApplicable, isType: () => false, asType: () => undefined } as any;
+                const validations = [policy.validateResource].flat();
+                for (const v of validations) await v(args, report);
+            }
+        }
+        if ("validateStack" in policy && policy.validateStack) {
+            await policy.validateStack({ resources: policyResources, stackTags: new Map(), getConfig, notApplicable }, report);
+        }
+    }
+    return violations;
+}
+
+const fromRun = (resources: readonly Recorded[]): Fake[] => resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
+
+function packConfigFor(stack: string): Record<string, any> {
+    const file = path.join(ROOT, "policy", `config.${stack}.json`);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+}
+
+describe("the committed stacks pass every policy", () => {
+    test.each(STACKS)("%s", async (stack) => {
+        const run = await runProgram({ stack });
+        expect(await runPack(fromRun(run.resources), packConfigFor(stack))).toEqual([]);
+    });
+
+    test("with every option on (mTLS off, Prometheus, TLS termination, instanceRole, KMS)", async () => {
+        const run = await runProgram({
+            stack: "prod",
+            config: {
+                "prometheus.enabled": true,
+                "dataPlane.loadBalancer.httpsMode": "terminate",
+                "dataPlane.loadBalancer.certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-000000000000",
+                "controlPlane.loadBalancer.certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-000000000000",
+                "fallback.credentials": "instanceRole",
+                "fallback.kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            },
+        });
+        expect(await runPack(fromRun(run.resources))).toEqual([]);
+    });
+
+    test("dev without its pack config fails only on deletion protection (why policy/config.dev.json exists)", async () => {
+        const run = await runProgram({ stack: "dev" });
+        const violations = await runPack(fromRun(run.resources));
+        expect(new Set(violations.map((v) => v.policy))).toEqual(new Set(["lb-deletion-protection"]));
+        expect(violations).toHaveLength(3);
+    });
+});
+
+const goodInstance = {
+    metadataOptions: { httpTokens: "required" },
+    rootBlockDevice: { encrypted: true },
+    associatePublicIpAddress: false,
+    monitoring: true,
+    userData: "#cloud-config\npackages: [jq]\n",
+};
+const bucketWith = (overrides: Partial<Record<"pab" | "sse" | "versioning" | "policy", Record<string, any> | null>>): Fake[] => {
+    const parts: Fake[] = [{ type: TYPES.bucket, name: "b", props: { bucket: "b" } }];
+    const add = (key: keyof typeof overrides, type: string, props: Record<string, any>) => {
+        if (overrides[key] === null) return;
+        parts.push({ type, name: `b-${key}`, props: { bucket: "b-id", ...props, ...(overrides[key] ?? {}) } });
+    };
+    add("pab", TYPES.publicAccessBlock, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    add("sse", TYPES.encryption, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+    add("versioning", TYPES.versioning, { versioningConfiguration: { status: "Enabled" } });
+    add("policy", TYPES.bucketPolicy, { policy: JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }) });
+    return parts;
+};
+
+/** For every policy: resources it must reject, and the message it must give. */
+const BAD: Record<string, [string, Fake[], RegExp][]> = {
+    "ec2-imdsv2-required": [["IMDSv1 allowed", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, metadataOptions: { httpTokens: "optional" } } }], /httpTokens is "optional"/]],
+    "ec2-encrypted-volumes": [
+        ["unencrypted root", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, rootBlockDevice: { encrypted: false } } }], /rootBlockDevice\.encrypted/],
+        ["unencrypted data volume", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, ebsBlockDevices: [{ encrypted: false }] } }], /ebsBlockDevices\[0\]/],
+    ],
+    "ec2-no-public-ip": [["public IP", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, associatePublicIpAddress: true } }], /associatePublicIpAddress/]],
+    "ec2-detailed-monitoring": [["basic monitoring", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, monitoring: false } }], /detailed monitoring/]],
+    "sg-rules-described": [
+        ["rule without description", [{ type: TYPES.ingressRule, name: "r", props: { fromPort: 443, toPort: 443, ipProtocol: "tcp", cidrIpv4: "10.0.0.0/8" } }], /the rule has no description/],
+        ["group with Pulumi's default description", [{ type: TYPES.securityGroup, name: "g", props: { description: "Managed by Pulumi" } }], /no description of its own/],
+        ["inline rule without description", [{ type: TYPES.securityGroup, name: "g", props: { description: "x", ingress: [{ fromPort: 1, toPort: 1 }] } }], /ingress\[0\] has no description/],
+    ],
+    "sg-no-world-admin-ingress": [
+        ["dashboard open to the world", [{ type: TYPES.ingressRule, name: "r", props: { fromPort: 7080, toPort: 7080, ipProtocol: "tcp", cidrIpv4: "0.0.0.0/0", description: "d" } }], /opens port 7080 to 0\.0\.0\.0\/0/],
+        ["SSH open to IPv6", [{ type: TYPES.ingressRule, name: "r", props: { fromPort: 20, toPort: 30, ipProtocol: "tcp", cidrIpv6: "::/0", description: "d" } }], /opens port 22 to ::\/0/],
+        ["all traffic inline", [{ type: TYPES.securityGroup, name: "g", props: { description: "d", ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "d" }] } }], /ingress\[0\] opens port 22/],
+    ],
+    "s3-buckets-hardened": [
+        ["no public-access block", bucketWith({ pab: null }), /public-access blocks/],
+        ["one public-access block off", bucketWith({ pab: { restrictPublicBuckets: false } }), /public-access blocks/],
+        ["no encryption", bucketWith({ sse: null }), /no default encryption/],
+        ["versioning suspended", bucketWith({ versioning: { versioningConfiguration: { status: "Suspended" } } }), /versioning is not enabled/],
+        ["no TLS-only policy", bucketWith({ policy: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] }) } }), /denying requests without TLS/],
+    ],
+    "lb-deletion-protection": [["unprotected load balancer", [{ type: TYPES.loadBalancer, name: "lb", props: { enableDeletionProtection: false } }], /enableDeletionProtection/]],
+    "lb-tls-listener-policy": [
+        ["TLS 1.0 policy", [{ type: TYPES.listener, name: "l", props: { protocol: "TLS", sslPolicy: "ELBSecurityPolicy-2016-08" } }], /not a TLS 1\.2\+ policy/],
+        ["HTTPS without a policy", [{ type: TYPES.listener, name: "l", props: { protocol: "HTTPS" } }], /HTTPS listener uses undefined/],
+    ],
+    "ec2-no-secrets-in-user-data": [
+        ["an access key", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, userData: "export AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP" } }], /an AWS access key id/],
+        ["a DSN with a password", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, userData: "dsn: postgres://api7:hunter2@db:5432/api7ee" } }], /credentials in a URL/],
+        ["a private key", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, userData: "-----BEGIN RSA PRIVATE KEY-----\nabc" } }], /a private key/],
+    ],
+    "iam-no-wildcards": [
+        ["a wildcard action", [{ type: TYPES.rolePolicy, name: "p", props: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }] }) } }], /wildcard action s3:\*/],
+        ["a scopable action on *", [{ type: TYPES.userPolicy, name: "p", props: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "*" }] }) } }], /s3:GetObject to every resource/],
+        ["NotAction", [{ type: TYPES.managedPolicy, name: "p", props: { policy: JSON.stringify({ Statement: { Effect: "Allow", NotAction: "iam:*", Resource: "*" } }) } }], /NotAction/],
+    ],
+};
+
+describe("each policy rejects what it exists to catch", () => {
+    test("every policy has crafted bad resources here", () => {
+        expect(Object.keys(BAD).sort()).toEqual(POLICIES.map((p) => p.name).sort());
+    });
+
+    const cases = Object.entries(BAD).flatMap(([policy, list]) => list.map(([what, resources, message]) => [policy, what, resources, message] as const));
+    test.each(cases)("%s: %s", async (policy, _what, resources, message) => {
+        const violations = await runPack(resources);
+        expect(violations.map((v) => v.policy)).toContain(policy);
+        expect(violations.filter((v) => v.policy === policy).map((v) => v.message).join("\n")).toMatch(message);
+    });
+
+    test("unscopable actions may use * (Prometheus's ec2:DescribeInstances)", async () => {
+        const ok = [{ type: TYPES.rolePolicy, name: "p", props: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" }] }) } }];
+        expect(await runPack(ok)).toEqual([]);
+    });
+
+    test("listener ports open to the world are fine; admin ports are not", async () => {
+        const rule = (port: number) => ({ type: TYPES.ingressRule, name: `r${port}`, props: { fromPort: port, toPort: port, ipProtocol: "tcp", cidrIpv4: "0.0.0.0/0", description: "d" } });
+        expect(await runPack([rule(443), rule(80)])).toEqual([]);
+        expect((await runPack([rule(9090)])).map((v) => v.policy)).toEqual(["sg-no-world-admin-ingress"]);
+    });
+});
