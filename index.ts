@@ -126,6 +126,7 @@ const dataPlaneLb = new DataPlaneLoadBalancer("api7-dp-lb", {
 });
 
 export const gatewayEndpoint = dataPlaneLb.dnsName;
+export const gatewayTargetGroupArns = dataPlaneLb.targetGroupArns;
 export const gatewayUrls = {
     http: pulumi.interpolate`http://${dataPlaneLb.dnsName}:${dpSettings.loadBalancer.httpPort}`,
     https: pulumi.interpolate`https://${dataPlaneLb.dnsName}:${dpSettings.loadBalancer.httpsPort}`,

@@ -8,4 +8,6 @@ module.exports = {
     testTimeout: 20000,
     // Both cores: the default leaves one idle on a 2-core machine.
     maxWorkers: 2,
+    // Every test by name: a skipped one (the opt-in cloud test) shows its reason in the log.
+    verbose: true,
 };

@@ -63,6 +63,8 @@ export interface DataPlaneLoadBalancerArgs extends Targets {
 export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
     public readonly dnsName: pulumi.Output<string>;
     public readonly arn: pulumi.Output<string>;
+    /** Every target group of the gateways (HTTP, and HTTPS with passthrough). */
+    public readonly targetGroupArns: pulumi.Output<string[]>;
 
     constructor(name: string, args: DataPlaneLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ha:DataPlaneLoadBalancer", name, {}, opts);
@@ -79,6 +81,7 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
+        const targetGroups: aws.lb.TargetGroup[] = [];
         const targetGroup = (role: string, port: number) => {
             const tg = new aws.lb.TargetGroup(`${name}-${role}`, {
                 vpcId: args.vpcId,
@@ -93,6 +96,7 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
                 tags,
             }, { parent: this });
             attachAll(this, `${name}-${role}`, tg, args.instances, port);
+            targetGroups.push(tg);
             return tg;
         };
 
@@ -128,7 +132,8 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
 
         this.dnsName = lb.dnsName;
         this.arn = lb.arn;
-        this.registerOutputs({ dnsName: this.dnsName, arn: this.arn });
+        this.targetGroupArns = pulumi.all(targetGroups.map((tg) => tg.arn));
+        this.registerOutputs({ dnsName: this.dnsName, arn: this.arn, targetGroupArns: this.targetGroupArns });
     }
 }
 

@@ -72,6 +72,11 @@ export interface RunOptions {
 
 export interface RunResult {
     readonly resources: readonly Recorded[];
+    /**
+     * Values the mock made up for what AWS computes at deploy time (ids, ARNs, DNS names, addresses), each with a
+     * placeholder naming it ("<api7-dp-lb-nlb.dnsName>"), for manifests that must not pass mock values off as real.
+     */
+    readonly computed: readonly (readonly [value: string, placeholder: string])[];
     readonly invokes: readonly Invoke[];
     readonly outputs: Record<string, unknown>;
     /** Names of stack outputs that are secret. */
@@ -136,7 +141,7 @@ function hash(text: string): number {
 }
 
 /** Third-party modules the program uses, loaded once per test file: the SDKs (one runtime state) and stateless libraries. */
-const SHARED_MODULES = ["@pulumi/pulumi", "@pulumi/aws", "js-yaml", "zod", "netmask"];
+const SHARED_MODULES = ["@pulumi/pulumi", "@pulumi/aws", "js-yaml", "zod", "netmask", "cron-parser"];
 
 function loadProgram(): Record<string, unknown> {
     const index = path.join(ROOT, "index.ts");
@@ -174,6 +179,7 @@ export class ProgramError extends Error {
 
 interface Evaluation {
     readonly resources: Recorded[];
+    readonly computed: [string, string][];
     readonly invokes: Invoke[];
     readonly outputs: Record<string, unknown>;
     readonly secretOutputs: string[];
@@ -236,7 +242,10 @@ async function evaluate(options: RunOptions): Promise<Evaluation> {
     const seen = new Set<string>();
     const subnetAz = new Map<string, string>();
     const duplicates: string[] = [];
-    let instanceCount = 0;
+    const computed: [string, string][] = [
+        [MOCK_ACCOUNT, "<account-id>"],
+        [MOCK_RESOLVED_AMI, "<al2023-x86_64-ami, resolved at deploy>"],
+    ];
 
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
@@ -253,8 +262,9 @@ async function evaluate(options: RunOptions): Promise<Evaluation> {
                     subnetAz.set(id, inputs.availabilityZone);
                     break;
                 case "aws:ec2/instance:Instance": {
-                    const n = instanceCount++;
-                    state.privateIp = `10.99.${Math.floor(n / 250)}.${(n % 250) + 10}`;
+                    // From the name, not a counter: the order resources register in must not matter.
+                    const h = hash(args.name);
+                    state.privateIp = `10.99.${(h >>> 8) % 250}.${(h % 240) + 10}`;
                     state.availabilityZone = subnetAz.get(inputs.subnetId) ?? options.existingSubnets?.[inputs.subnetId]?.az;
                     break;
                 }
@@ -282,7 +292,13 @@ async function evaluate(options: RunOptions): Promise<Evaluation> {
                     state.id = `AKIAMOCK${(hash(args.name) % 1e8).toString().padStart(8, "0")}`;
                     break;
             }
-            return { id: args.type === "aws:iam/accessKey:AccessKey" ? state.id : id, state };
+            const returnedId = args.type === "aws:iam/accessKey:AccessKey" ? state.id : id;
+            computed.push([returnedId, `<${args.name}.id>`], [state.arn, `<${args.name}.arn>`]);
+            for (const attr of ["dnsName", "arnSuffix", "privateIp"]) {
+                if (typeof state[attr] === "string") computed.push([state[attr], `<${args.name}.${attr}>`]);
+            }
+            if (state.name !== inputs.name && typeof state.name === "string") computed.push([state.name, `<${args.name}.name>`]);
+            return { id: returnedId, state };
         },
         call(args) {
             invokes.push({ token: args.token, inputs: args.inputs });
@@ -349,7 +365,7 @@ async function evaluate(options: RunOptions): Promise<Evaluation> {
             throw new ProgramError(`duplicate resource (type, name), which the engine rejects as a duplicate URN: ${duplicates.join(", ")}`, resources);
         }
         attachUrns(resources);
-        return { resources, invokes, outputs, secretOutputs: [...secretOutputs], warnings };
+        return { resources, computed, invokes, outputs, secretOutputs: [...secretOutputs], warnings };
     } finally {
         (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
     }
