@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
 import { HostGroup, type Ami, type ServiceDefinition } from "./host";
 import type { Subnet } from "./network";
 import { PORTS } from "./ports";
@@ -6,8 +7,6 @@ import type { Settings } from "./settings";
 
 /** Substituted on the host with the DSN from SSM (api7-run), so the plain config never holds it. */
 export const DSN_PLACEHOLDER = "__API7_SECRET_DATABASE_DSN__";
-/** Substituted on the host with the fallback writer's access key from SSM. */
-export const FALLBACK_KEY_PLACEHOLDERS = Object.freeze({ accessKey: "__API7_SECRET_FALLBACK_ACCESS_KEY__", secretKey: "__API7_SECRET_FALLBACK_SECRET_KEY__" });
 
 /** Where and how often the dashboard exports gateway configuration (API7's `fallback_cp`). */
 export interface FallbackExport {

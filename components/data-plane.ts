@@ -1,11 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
 import { HostGroup, type Ami } from "./host";
 import type { Subnet } from "./network";
 import { PORTS } from "./ports";
 import type { Settings } from "./settings";
 
-/** Substituted on the host with the fallback reader's access key from SSM (standalone mode). */
-export const READER_KEY_PLACEHOLDERS = Object.freeze({ accessKey: "__API7_SECRET_FALLBACK_ACCESS_KEY__", secretKey: "__API7_SECRET_FALLBACK_SECRET_KEY__" });
 
 /** Where standalone gateways read the last export (the config bucket, as in seed 004). */
 export interface FallbackSource {
@@ -77,7 +76,7 @@ export class DataPlane extends pulumi.ComponentResource {
             ? pulumi.all([source!.region, source!.configBucket]).apply(([region, bucket]) => ({
                   ...listeners,
                   awsS3: {
-                      ...(source!.credentials ? { access_key: READER_KEY_PLACEHOLDERS.accessKey, secret_key: READER_KEY_PLACEHOLDERS.secretKey } : {}),
+                      ...(source!.credentials ? { access_key: FALLBACK_KEY_PLACEHOLDERS.accessKey, secret_key: FALLBACK_KEY_PLACEHOLDERS.secretKey } : {}),
                       bucket,
                       region,
                   },
@@ -110,7 +109,7 @@ export class DataPlane extends pulumi.ComponentResource {
                 },
                 secretEnv: standalone ? {} : secretEnv,
                 placeholders: standalone && source?.credentials
-                    ? { [READER_KEY_PLACEHOLDERS.accessKey]: "fallback-access-key", [READER_KEY_PLACEHOLDERS.secretKey]: "fallback-secret-key" }
+                    ? { [FALLBACK_KEY_PLACEHOLDERS.accessKey]: "fallback-access-key", [FALLBACK_KEY_PLACEHOLDERS.secretKey]: "fallback-secret-key" }
                     : {},
                 healthUrl: `http://127.0.0.1:${PORTS.gatewayStatus}/status`,
                 // nginx reload: new config without dropping open connections.

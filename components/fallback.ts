@@ -13,6 +13,12 @@ import { defaultBucketName, nameFragment, type FallbackSettings } from "./settin
 
 export type FallbackRole = "writer" | "reader";
 
+/**
+ * Tokens that stand for the access key in a rendered API7 config (the dashboard's export, a standalone gateway's
+ * import); api7-run substitutes the key from the host's SSM SecureStrings.
+ */
+export const FALLBACK_KEY_PLACEHOLDERS = Object.freeze({ accessKey: "__API7_SECRET_FALLBACK_ACCESS_KEY__", secretKey: "__API7_SECRET_FALLBACK_SECRET_KEY__" });
+
 /** The exact S3 actions each identity gets: list both buckets; the writer gets and puts objects, the reader gets. */
 export const FALLBACK_ACTIONS: Readonly<Record<FallbackRole, { readonly bucket: readonly string[]; readonly objects: readonly string[] }>> = Object.freeze({
     writer: { bucket: ["s3:ListBucket"], objects: ["s3:GetObject", "s3:PutObject"] },

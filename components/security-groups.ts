@@ -167,23 +167,19 @@ export class SecurityGroups extends pulumi.ComponentResource {
         this.registerOutputs({ controlPlaneId: this.controlPlaneId, dataPlaneId: this.dataPlaneId });
     }
 
-    /** Adds an ingress rule to `group` (the group's own name and the port make the resource name). */
+    /** Adds an ingress rule to `group` (the group's role, the port and the peer make the resource name). */
     public ingress(group: aws.ec2.SecurityGroup, what: string, ports: PortRange, peer: Peer, description: string): aws.vpc.SecurityGroupIngressRule {
-        return new aws.vpc.SecurityGroupIngressRule(this.ruleName(group, "in", what, ports, peer), {
-            securityGroupId: group.id,
-            ipProtocol: "tcp",
-            fromPort: ports.from,
-            toPort: ports.to ?? ports.from,
-            description,
-            cidrIpv4: peer.cidrIpv4,
-            cidrIpv6: peer.cidrIpv6,
-            referencedSecurityGroupId: peer.referencedSecurityGroupId,
-        }, { parent: this });
+        return new aws.vpc.SecurityGroupIngressRule(this.ruleName(group, "in", what, ports, peer), this.ruleArgs(group, ports, peer, description), { parent: this });
     }
 
     /** Adds an egress rule to `group`. */
     public egress(group: aws.ec2.SecurityGroup, what: string, ports: PortRange, peer: Peer, description: string): aws.vpc.SecurityGroupEgressRule {
-        return new aws.vpc.SecurityGroupEgressRule(this.ruleName(group, "out", what, ports, peer), {
+        return new aws.vpc.SecurityGroupEgressRule(this.ruleName(group, "out", what, ports, peer), this.ruleArgs(group, ports, peer, description), { parent: this });
+    }
+
+    /** Ingress and egress rules take the same arguments. */
+    private ruleArgs(group: aws.ec2.SecurityGroup, ports: PortRange, peer: Peer, description: string): aws.vpc.SecurityGroupIngressRuleArgs & aws.vpc.SecurityGroupEgressRuleArgs {
+        return {
             securityGroupId: group.id,
             ipProtocol: "tcp",
             fromPort: ports.from,
@@ -192,7 +188,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
             cidrIpv4: peer.cidrIpv4,
             cidrIpv6: peer.cidrIpv6,
             referencedSecurityGroupId: peer.referencedSecurityGroupId,
-        }, { parent: this });
+        };
     }
 
     private ruleName(group: aws.ec2.SecurityGroup, direction: "in" | "out", what: string, ports: PortRange, peer: Peer): string {
