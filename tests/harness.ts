@@ -6,11 +6,10 @@
  * duplicate URN, answers every invoke the program makes (and fails on any other), builds IAM policy JSON from
  * getPolicyDocument statements as the provider would, and fills computed attributes (ids, ARNs, DNS names,
  * instance addresses) deterministically.
+ *
+ * This file is the API tests use; the evaluation is in tests/evaluate.ts. Under jest it runs natively through
+ * tests/environment.js (one SDK load per worker, native speed); elsewhere (npm run bench, npm run synth) in-process.
  */
-import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import { readStackConfig, ROOT } from "../scripts/stack-file";
-
 export { readStackConfig, ROOT } from "../scripts/stack-file";
 export const PROJECT = "api7-ha";
 export const STACKS = ["prod", "dev"] as const;
@@ -88,88 +87,6 @@ export interface RunResult {
     get(type: string, name: string): Recorded;
 }
 
-/** The provider builds this JSON from getPolicyDocument's statements; the mock must too, or tests see nothing. */
-export function policyDocumentJson(inputs: Record<string, any>): string {
-    const statements = (inputs.statements ?? []).map((s: any) => {
-        const out: Record<string, unknown> = {};
-        if (s.sid) out.Sid = s.sid;
-        out.Effect = s.effect ?? "Allow";
-        if (s.actions) out.Action = one(s.actions);
-        if (s.notActions) out.NotAction = one(s.notActions);
-        if (s.resources) out.Resource = one(s.resources);
-        if (s.principals) {
-            const p: Record<string, unknown> = {};
-            for (const pr of s.principals) p[pr.type] = one(pr.identifiers);
-            out.Principal = s.principals.length === 1 && s.principals[0].type === "*" ? "*" : p;
-        }
-        if (s.conditions) {
-            const c: Record<string, Record<string, unknown>> = {};
-            for (const cond of s.conditions) (c[cond.test] ??= {})[cond.variable] = one(cond.values);
-            out.Condition = c;
-        }
-        return out;
-    });
-    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
-}
-
-/** The SDK's marker for a secret value on the wire (sdk/nodejs/runtime/rpc.ts specialSigKey / specialSecretSig). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-/** Replaces secret wrappers with their values, collecting the paths that were secret. */
-function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unknown {
-    if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, secretPaths));
-    if (value && typeof value === "object") {
-        const obj = value as Record<string, unknown>;
-        if (obj[SIG_KEY] === SECRET_SIG) {
-            secretPaths.push(path);
-            return unwrapSecrets(obj.value, path, []);
-        }
-        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v, path ? `${path}.${k}` : k, secretPaths)]));
-    }
-    return value;
-}
-
-function one(values: unknown[]): unknown {
-    return values.length === 1 ? values[0] : values;
-}
-
-function hash(text: string): number {
-    let h = 2166136261;
-    for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
-    return h;
-}
-
-/** Third-party modules the program uses, loaded once per test file: the SDKs (one runtime state) and stateless libraries. */
-const SHARED_MODULES = ["@pulumi/pulumi", "@pulumi/aws", "js-yaml", "zod", "netmask", "cron-parser"];
-
-function loadProgram(): Record<string, unknown> {
-    const index = path.join(ROOT, "index.ts");
-    if (typeof jest !== "undefined") {
-        // A fresh copy of the program's own modules, sharing this file's instances of the (real) third-party
-        // modules: reloading them for every evaluation costs seconds, and one SDK instance means one runtime state.
-        const shared: Record<string, unknown> = {};
-        for (const name of SHARED_MODULES) shared[name] = require(name);
-        let exported: Record<string, unknown> = {};
-        jest.isolateModules(() => {
-            for (const [name, mod] of Object.entries(shared)) jest.doMock(name, () => mod);
-            exported = require(index);
-        });
-        return exported;
-    }
-    // Outside jest (bench/): forget the program's own modules, keep the SDKs loaded.
-    for (const key of Object.keys(require.cache)) {
-        if (key.startsWith(ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
-    }
-    return require(index);
-}
-
-function waitForRPCs(): Promise<void> {
-    // Internal to the SDK, but the only way to know every registration has been answered.
-    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-    return settings.waitForRPCs();
-}
-
 /** Error raised when the program failed; carries what was registered before it did. */
 export class ProgramError extends Error {
     constructor(message: string, public readonly resources: readonly Recorded[]) {
@@ -177,7 +94,7 @@ export class ProgramError extends Error {
     }
 }
 
-interface Evaluation {
+export interface Evaluation {
     readonly resources: Recorded[];
     readonly computed: [string, string][];
     readonly invokes: Invoke[];
@@ -203,187 +120,16 @@ function toResult(e: Evaluation): RunResult {
 export async function runProgram(options: RunOptions): Promise<RunResult> {
     const cache = (globalThis as { __api7Evaluations?: Map<string, string> }).__api7Evaluations;
     const { fresh, ...rest } = options;
-    const key = JSON.stringify(rest);
-    const cached = fresh ? undefined : cache?.get(key);
-    if (cached) return toResult(JSON.parse(cached) as Evaluation);
-    // The SDK records `new Error().stack` for every promise it tracks (runtime/debuggable.ts); under jest each of
-    // those stacks is source-mapped, which made an evaluation several times slower than the program itself.
-    // Messages are unaffected; the limit is restored before any assertion runs.
-    const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    let evaluation: Evaluation;
-    try {
-        evaluation = await evaluate(options);
-    } finally {
-        Error.stackTraceLimit = stackTraceLimit;
+    // undefined (remove a key) does not survive JSON; null stands for it on the way to the evaluator.
+    const wire = { ...rest, config: rest.config && Object.fromEntries(Object.entries(rest.config).map(([k, v]) => [k, v === undefined ? null : v])) };
+    const key = JSON.stringify(wire);
+    let json = fresh ? undefined : cache?.get(key);
+    if (json === undefined) {
+        const native = (globalThis as { __api7Evaluate?: (optionsJson: string) => Promise<string> }).__api7Evaluate;
+        json = native ? await native(key) : JSON.stringify(await (require("./evaluate") as typeof import("./evaluate")).evaluateOutcome(wire));
     }
-    cache?.set(key, JSON.stringify(evaluation));
-    return toResult(evaluation);
-}
-
-async function evaluate(options: RunOptions): Promise<Evaluation> {
-    const stackConfig = readStackConfig(options.stack);
-    const region = stackConfig["aws:region"] ?? "us-east-1";
-    const config: Record<string, string> = { ...stackConfig };
-    for (const [key, value] of Object.entries(options.config ?? {})) {
-        const full = `${PROJECT}:${key}`;
-        if (value === undefined) delete config[full];
-        else config[full] = typeof value === "string" ? value : JSON.stringify(value);
-    }
-    const secrets = options.secrets ?? TEST_SECRETS;
-    const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(secrets)) {
-        config[`${PROJECT}:${key}`] = value;
-        secretKeys.push(`${PROJECT}:${key}`);
-    }
-
-    const resources: Recorded[] = [];
-    const invokes: Invoke[] = [];
-    const seen = new Set<string>();
-    const subnetAz = new Map<string, string>();
-    const duplicates: string[] = [];
-    const computed: [string, string][] = [
-        [MOCK_ACCOUNT, "<account-id>"],
-        [MOCK_RESOLVED_AMI, "<al2023-x86_64-ami, resolved at deploy>"],
-    ];
-
-    const mocks: pulumi.runtime.Mocks = {
-        newResource(args) {
-            const key = `${args.type}::${args.name}`;
-            if (seen.has(key)) duplicates.push(key);
-            seen.add(key);
-            const secretInputs: string[] = [];
-            const inputs = unwrapSecrets(args.inputs, "", secretInputs) as Record<string, any>;
-            resources.push({ type: args.type, name: args.name, inputs, secretInputs, custom: !!args.custom, parentType: "", urn: "" });
-            const id = `${args.name}-id`;
-            const state: Record<string, any> = { ...inputs, arn: `arn:aws:mock:${region}:${MOCK_ACCOUNT}:${args.type}/${args.name}` };
-            switch (args.type) {
-                case "aws:ec2/subnet:Subnet":
-                    subnetAz.set(id, inputs.availabilityZone);
-                    break;
-                case "aws:ec2/instance:Instance": {
-                    // From the name, not a counter: the order resources register in must not matter.
-                    const h = hash(args.name);
-                    state.privateIp = `10.99.${(h >>> 8) % 250}.${(h % 240) + 10}`;
-                    state.availabilityZone = subnetAz.get(inputs.subnetId) ?? options.existingSubnets?.[inputs.subnetId]?.az;
-                    break;
-                }
-                case "aws:ssm/parameter:Parameter":
-                    state.version = 1;
-                    break;
-                case "aws:iam/role:Role":
-                case "aws:iam/user:User":
-                    state.name = inputs.name ?? `${args.name}-${(hash(args.name) % 0xfffff).toString(16)}`;
-                    break;
-                case "aws:s3/bucket:Bucket":
-                    state.bucket = inputs.bucket ?? args.name;
-                    state.arn = `arn:aws:s3:::${state.bucket}`;
-                    break;
-                case "aws:lb/loadBalancer:LoadBalancer":
-                    state.dnsName = `${args.name}-${hash(args.name) % 100000}.elb.${region}.amazonaws.com`;
-                    state.arnSuffix = `net/${args.name}/0001`;
-                    state.zoneId = "Z0MOCKZONE";
-                    break;
-                case "aws:lb/targetGroup:TargetGroup":
-                    state.arnSuffix = `targetgroup/${args.name}/0001`;
-                    break;
-                case "aws:iam/accessKey:AccessKey":
-                    state.secret = `MOCK-SECRET-ACCESS-KEY-${args.name}`;
-                    state.id = `AKIAMOCK${(hash(args.name) % 1e8).toString().padStart(8, "0")}`;
-                    break;
-            }
-            const returnedId = args.type === "aws:iam/accessKey:AccessKey" ? state.id : id;
-            computed.push([returnedId, `<${args.name}.id>`], [state.arn, `<${args.name}.arn>`]);
-            for (const attr of ["dnsName", "arnSuffix", "privateIp"]) {
-                if (typeof state[attr] === "string") computed.push([state[attr], `<${args.name}.${attr}>`]);
-            }
-            if (state.name !== inputs.name && typeof state.name === "string") computed.push([state.name, `<${args.name}.name>`]);
-            return { id: returnedId, state };
-        },
-        call(args) {
-            invokes.push({ token: args.token, inputs: args.inputs });
-            const i = args.inputs as Record<string, any>;
-            switch (args.token) {
-                case "aws:index/getAvailabilityZones:getAvailabilityZones":
-                    return { names: MOCK_AZS, zoneIds: MOCK_AZS.map((_, n) => `use1-az${n + 1}`), id: region };
-                case "aws:ssm/getParameter:getParameter":
-                    return { name: i.name, value: MOCK_RESOLVED_AMI, type: "String", id: i.name };
-                case "aws:iam/getPolicyDocument:getPolicyDocument":
-                    return { json: policyDocumentJson(i), minifiedJson: policyDocumentJson(i), id: "policy" };
-                case "aws:index/getCallerIdentity:getCallerIdentity":
-                    return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/ci`, userId: "AIDAMOCK", id: MOCK_ACCOUNT };
-                case "aws:index/getRegion:getRegion":
-                    return { region, name: region, endpoint: `ec2.${region}.amazonaws.com`, description: region, id: region };
-                case "aws:index/getPartition:getPartition":
-                    return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
-                case "aws:ec2/getSubnet:getSubnet": {
-                    const sub = options.existingSubnets?.[i.id];
-                    if (!sub) throw new Error(`harness: no mock for subnet ${i.id}`);
-                    return { id: i.id, availabilityZone: sub.az, vpcId: sub.vpcId, cidrBlock: "10.90.0.0/24" };
-                }
-                case "aws:ec2/getVpc:getVpc":
-                    return { id: i.id, cidrBlock: "10.90.0.0/16" };
-            }
-            throw new Error(`harness: the program made an invoke the harness does not answer: ${args.token}`);
-        },
-    };
-
-    const warnings: string[] = [];
-    const originalWarn = pulumi.log.warn;
-    await pulumi.runtime.setMocks(mocks, PROJECT, options.stack, options.preview ?? false);
-    pulumi.runtime.setAllConfig(config, secretKeys);
-
-    let exported: Record<string, unknown>;
-    try {
-        (pulumi.log as { warn: typeof pulumi.log.warn }).warn = (msg: string) => {
-            warnings.push(msg);
-            return Promise.resolve();
-        };
-        try {
-            exported = loadProgram();
-        } catch (err) {
-            await waitForRPCs().catch(() => undefined);
-            throw new ProgramError((err as Error).message, resources);
-        }
-        const outputs: Record<string, unknown> = {};
-        const secretOutputs = new Set<string>();
-        try {
-            for (const [name, value] of Object.entries(exported)) {
-                const out = pulumi.output(value) as any;
-                outputs[name] = await out.promise();
-                if (await out.isSecret) secretOutputs.add(name);
-            }
-            await waitForRPCs();
-        } catch (err) {
-            // An error raised inside an apply fails every resource waiting on it, as in a real deployment.
-            // Its echoes (every resource that waited on the failed value) are absorbed by tests/environment.js.
-            (globalThis as { __api7ReportedProgramError?: (m: string) => void }).__api7ReportedProgramError?.((err as Error).message);
-            await waitForRPCs().catch(() => undefined);
-            throw new ProgramError((err as Error).message, resources);
-        }
-        if (duplicates.length > 0) {
-            throw new ProgramError(`duplicate resource (type, name), which the engine rejects as a duplicate URN: ${duplicates.join(", ")}`, resources);
-        }
-        attachUrns(resources);
-        return { resources, computed, invokes, outputs, secretOutputs: [...secretOutputs], warnings };
-    } finally {
-        (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
-    }
-}
-
-/** URNs come from the mock monitor (the mock's newResource never sees them); the parent type is in the URN. */
-function attachUrns(resources: Recorded[]): void {
-    const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any };
-    const monitor = settings.getMonitor();
-    const urns: string[] = [...monitor.getRegisteredResources().keys()];
-    for (const r of resources) {
-        const urn = urns.find((u) => {
-            const [, , qualifiedType, name] = u.split("::");
-            return name === r.name && qualifiedType.split("$").pop() === r.type;
-        });
-        if (!urn) continue;
-        r.urn = urn;
-        const chain = urn.split("::")[2].split("$");
-        r.parentType = chain.length > 1 ? chain[chain.length - 2] : "";
-    }
+    const outcome = JSON.parse(json) as import("./evaluate").Outcome;
+    if ("error" in outcome) throw new ProgramError(outcome.error, outcome.resources);
+    cache?.set(key, json);
+    return toResult(outcome.ok);
 }

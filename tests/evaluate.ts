@@ -1,0 +1,275 @@
+/**
+ * The evaluation itself: runs index.ts under Pulumi's mock runtime and records what it registers. Kept apart from
+ * tests/harness.ts (the API tests use) because under jest it runs natively, outside the test VM: tests/environment.js
+ * loads it once per worker, so the SDKs load once and run at native speed, and results cross back as JSON.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { MOCK_ACCOUNT, MOCK_AZS, MOCK_RESOLVED_AMI, PROJECT, TEST_SECRETS, type Evaluation, type Invoke, type Recorded, type RunOptions } from "./harness";
+import { readStackConfig, ROOT } from "../scripts/stack-file";
+
+/** The provider builds this JSON from getPolicyDocument's statements; the mock must too, or tests see nothing. */
+export function policyDocumentJson(inputs: Record<string, any>): string {
+    const statements = (inputs.statements ?? []).map((s: any) => {
+        const out: Record<string, unknown> = {};
+        if (s.sid) out.Sid = s.sid;
+        out.Effect = s.effect ?? "Allow";
+        if (s.actions) out.Action = one(s.actions);
+        if (s.notActions) out.NotAction = one(s.notActions);
+        if (s.resources) out.Resource = one(s.resources);
+        if (s.principals) {
+            const p: Record<string, unknown> = {};
+            for (const pr of s.principals) p[pr.type] = one(pr.identifiers);
+            out.Principal = s.principals.length === 1 && s.principals[0].type === "*" ? "*" : p;
+        }
+        if (s.conditions) {
+            const c: Record<string, Record<string, unknown>> = {};
+            for (const cond of s.conditions) (c[cond.test] ??= {})[cond.variable] = one(cond.values);
+            out.Condition = c;
+        }
+        return out;
+    });
+    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/** The SDK's marker for a secret value on the wire (sdk/nodejs/runtime/rpc.ts specialSigKey / specialSecretSig). */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces secret wrappers with their values, collecting the paths that were secret. */
+function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unknown {
+    if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, secretPaths));
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SECRET_SIG) {
+            secretPaths.push(path);
+            return unwrapSecrets(obj.value, path, []);
+        }
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v, path ? `${path}.${k}` : k, secretPaths)]));
+    }
+    return value;
+}
+
+function one(values: unknown[]): unknown {
+    return values.length === 1 ? values[0] : values;
+}
+
+function hash(text: string): number {
+    let h = 2166136261;
+    for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+    return h;
+}
+
+/** Loads index.ts afresh: forgets the program's own modules, keeps the SDKs (one runtime state, loaded once). */
+function loadProgram(): Record<string, unknown> {
+    for (const key of Object.keys(require.cache)) {
+        if (key.startsWith(ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.startsWith(path.join(ROOT, "tests"))) delete require.cache[key];
+    }
+    return require(path.join(ROOT, "index.ts")) as Record<string, unknown>;
+}
+
+function waitForRPCs(): Promise<void> {
+    // Internal to the SDK, but the only way to know every registration has been answered.
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    return settings.waitForRPCs();
+}
+
+/** The outcome of an evaluation, as it crosses realms (JSON). */
+export type Outcome = { readonly ok: Evaluation } | { readonly error: string; readonly resources: Recorded[] };
+
+/**
+ * Evaluates and reports the outcome. `onProgramError` hears the message of a failed program, whose echoes (every
+ * resource that waited on the failed value rejects too) the caller may have to absorb.
+ */
+export async function evaluateOutcome(options: RunOptions, onProgramError?: (message: string) => void): Promise<Outcome> {
+    // The SDK records `new Error().stack` for every promise it tracks (runtime/debuggable.ts); where stacks are
+    // source-mapped that dominates the run. Messages are unaffected.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return { ok: await evaluate(options, onProgramError) };
+    } catch (err) {
+        if (!(err instanceof EvaluationError)) throw err;
+        return { error: err.message, resources: err.resources };
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+}
+
+/** JSON in, JSON out: what tests/environment.js calls from the jest worker's own realm. */
+export async function evaluateJson(optionsJson: string, onProgramError?: (message: string) => void): Promise<string> {
+    return JSON.stringify(await evaluateOutcome(JSON.parse(optionsJson) as RunOptions, onProgramError));
+}
+
+class EvaluationError extends Error {
+    constructor(message: string, public readonly resources: Recorded[]) {
+        super(message);
+    }
+}
+
+async function evaluate(options: RunOptions, onProgramError?: (message: string) => void): Promise<Evaluation> {
+    const stackConfig = readStackConfig(options.stack);
+    const region = stackConfig["aws:region"] ?? "us-east-1";
+    const config: Record<string, string> = { ...stackConfig };
+    for (const [key, value] of Object.entries(options.config ?? {})) {
+        const full = `${PROJECT}:${key}`;
+        if (value === undefined || value === null) delete config[full];
+        else config[full] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    const secrets = options.secrets ?? TEST_SECRETS;
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(secrets)) {
+        config[`${PROJECT}:${key}`] = value;
+        secretKeys.push(`${PROJECT}:${key}`);
+    }
+
+    const resources: Recorded[] = [];
+    const invokes: Invoke[] = [];
+    const seen = new Set<string>();
+    const subnetAz = new Map<string, string>();
+    const duplicates: string[] = [];
+    const computed: [string, string][] = [
+        [MOCK_ACCOUNT, "<account-id>"],
+        [MOCK_RESOLVED_AMI, "<al2023-x86_64-ami, resolved at deploy>"],
+    ];
+
+    const mocks: pulumi.runtime.Mocks = {
+        newResource(args) {
+            const key = `${args.type}::${args.name}`;
+            if (seen.has(key)) duplicates.push(key);
+            seen.add(key);
+            const secretInputs: string[] = [];
+            const inputs = unwrapSecrets(args.inputs, "", secretInputs) as Record<string, any>;
+            resources.push({ type: args.type, name: args.name, inputs, secretInputs, custom: !!args.custom, parentType: "", urn: "" });
+            const id = `${args.name}-id`;
+            const state: Record<string, any> = { ...inputs, arn: `arn:aws:mock:${region}:${MOCK_ACCOUNT}:${args.type}/${args.name}` };
+            switch (args.type) {
+                case "aws:ec2/subnet:Subnet":
+                    subnetAz.set(id, inputs.availabilityZone);
+                    break;
+                case "aws:ec2/instance:Instance": {
+                    // From the name, not a counter: the order resources register in must not matter.
+                    const h = hash(args.name);
+                    state.privateIp = `10.99.${(h >>> 8) % 250}.${(h % 240) + 10}`;
+                    state.availabilityZone = subnetAz.get(inputs.subnetId) ?? options.existingSubnets?.[inputs.subnetId]?.az;
+                    break;
+                }
+                case "aws:ssm/parameter:Parameter":
+                    state.version = 1;
+                    break;
+                case "aws:iam/role:Role":
+                case "aws:iam/user:User":
+                    state.name = inputs.name ?? `${args.name}-${(hash(args.name) % 0xfffff).toString(16)}`;
+                    break;
+                case "aws:s3/bucket:Bucket":
+                    state.bucket = inputs.bucket ?? args.name;
+                    state.arn = `arn:aws:s3:::${state.bucket}`;
+                    break;
+                case "aws:lb/loadBalancer:LoadBalancer":
+                    state.dnsName = `${args.name}-${hash(args.name) % 100000}.elb.${region}.amazonaws.com`;
+                    state.arnSuffix = `net/${args.name}/0001`;
+                    state.zoneId = "Z0MOCKZONE";
+                    break;
+                case "aws:lb/targetGroup:TargetGroup":
+                    state.arnSuffix = `targetgroup/${args.name}/0001`;
+                    break;
+                case "aws:iam/accessKey:AccessKey":
+                    state.secret = `MOCK-SECRET-ACCESS-KEY-${args.name}`;
+                    state.id = `AKIAMOCK${(hash(args.name) % 1e8).toString().padStart(8, "0")}`;
+                    break;
+            }
+            const returnedId = args.type === "aws:iam/accessKey:AccessKey" ? state.id : id;
+            computed.push([returnedId, `<${args.name}.id>`], [state.arn, `<${args.name}.arn>`]);
+            for (const attr of ["dnsName", "arnSuffix", "privateIp"]) {
+                if (typeof state[attr] === "string") computed.push([state[attr], `<${args.name}.${attr}>`]);
+            }
+            if (state.name !== inputs.name && typeof state.name === "string") computed.push([state.name, `<${args.name}.name>`]);
+            return { id: returnedId, state };
+        },
+        call(args) {
+            invokes.push({ token: args.token, inputs: args.inputs });
+            const i = args.inputs as Record<string, any>;
+            switch (args.token) {
+                case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                    return { names: MOCK_AZS, zoneIds: MOCK_AZS.map((_, n) => `use1-az${n + 1}`), id: region };
+                case "aws:ssm/getParameter:getParameter":
+                    return { name: i.name, value: MOCK_RESOLVED_AMI, type: "String", id: i.name };
+                case "aws:iam/getPolicyDocument:getPolicyDocument":
+                    return { json: policyDocumentJson(i), minifiedJson: policyDocumentJson(i), id: "policy" };
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/ci`, userId: "AIDAMOCK", id: MOCK_ACCOUNT };
+                case "aws:index/getRegion:getRegion":
+                    return { region, name: region, endpoint: `ec2.${region}.amazonaws.com`, description: region, id: region };
+                case "aws:index/getPartition:getPartition":
+                    return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+                case "aws:ec2/getSubnet:getSubnet": {
+                    const sub = options.existingSubnets?.[i.id];
+                    if (!sub) throw new Error(`harness: no mock for subnet ${i.id}`);
+                    return { id: i.id, availabilityZone: sub.az, vpcId: sub.vpcId, cidrBlock: "10.90.0.0/24" };
+                }
+                case "aws:ec2/getVpc:getVpc":
+                    return { id: i.id, cidrBlock: "10.90.0.0/16" };
+            }
+            throw new Error(`harness: the program made an invoke the harness does not answer: ${args.token}`);
+        },
+    };
+
+    const warnings: string[] = [];
+    const originalWarn = pulumi.log.warn;
+    await pulumi.runtime.setMocks(mocks, PROJECT, options.stack, options.preview ?? false);
+    pulumi.runtime.setAllConfig(config, secretKeys);
+
+    let exported: Record<string, unknown>;
+    try {
+        (pulumi.log as { warn: typeof pulumi.log.warn }).warn = (msg: string) => {
+            warnings.push(msg);
+            return Promise.resolve();
+        };
+        try {
+            exported = loadProgram();
+        } catch (err) {
+            await waitForRPCs().catch(() => undefined);
+            throw new EvaluationError((err as Error).message, resources);
+        }
+        const outputs: Record<string, unknown> = {};
+        const secretOutputs = new Set<string>();
+        try {
+            for (const [name, value] of Object.entries(exported)) {
+                const out = pulumi.output(value) as any;
+                outputs[name] = await out.promise();
+                if (await out.isSecret) secretOutputs.add(name);
+            }
+            await waitForRPCs();
+        } catch (err) {
+            // An error raised inside an apply fails every resource waiting on it, as in a real deployment. Said
+            // before those echoes fire, so that the caller can absorb them (tests/environment.js).
+            onProgramError?.((err as Error).message);
+            await waitForRPCs().catch(() => undefined);
+            throw new EvaluationError((err as Error).message, resources);
+        }
+        if (duplicates.length > 0) {
+            throw new EvaluationError(`duplicate resource (type, name), which the engine rejects as a duplicate URN: ${duplicates.join(", ")}`, resources);
+        }
+        attachUrns(resources);
+        return { resources, computed, invokes, outputs, secretOutputs: [...secretOutputs], warnings };
+    } finally {
+        (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
+    }
+}
+
+/** URNs come from the mock monitor (the mock's newResource never sees them); the parent type is in the URN. */
+function attachUrns(resources: Recorded[]): void {
+    const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any };
+    const monitor = settings.getMonitor();
+    const urns: string[] = [...monitor.getRegisteredResources().keys()];
+    for (const r of resources) {
+        const urn = urns.find((u) => {
+            const [, , qualifiedType, name] = u.split("::");
+            return name === r.name && qualifiedType.split("$").pop() === r.type;
+        });
+        if (!urn) continue;
+        r.urn = urn;
+        const chain = urn.split("::")[2].split("$");
+        r.parentType = chain.length > 1 ? chain[chain.length - 2] : "";
+    }
+}
