@@ -2,14 +2,13 @@
  * api7-ha: API7 Enterprise in a high-availability topology on AWS. Reads the stack's settings, builds the
  * components and exports what operators need. Resource logic lives in components/.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ControlPlane } from "./components/control-plane";
 import { DataPlane } from "./components/data-plane";
 import { FallbackStorage, s3EndpointPolicy } from "./components/fallback";
 import { hostRoleName, resolveAmi } from "./components/host";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer, dashboardListenerPort } from "./components/load-balancers";
-import { attachDiscoveryPolicy, PrometheusHost, prometheusService } from "./components/monitoring";
+import { PrometheusHost } from "./components/monitoring";
 import { Network } from "./components/network";
 import { PORTS } from "./components/ports";
 import { SecurityGroups } from "./components/security-groups";
@@ -51,7 +50,6 @@ const securityGroups = new SecurityGroups("api7", {
 });
 
 const ami = resolveAmi(settings.hosts.amiId);
-const region = aws.getRegionOutput().region;
 
 const prometheusHost = prometheusPlacement === "dedicated"
     ? new PrometheusHost("api7-prometheus", {
@@ -72,7 +70,7 @@ const controlPlane = new ControlPlane("api7-cp", {
     subnets: network.privateSubnets,
     securityGroupIds: [securityGroups.controlPlaneId],
     prometheusAddress: prometheusHost?.url ?? (prometheusPlacement === "controlPlane" ? `http://127.0.0.1:${PORTS.prometheus}` : undefined),
-    extraServices: prometheusPlacement === "controlPlane" ? [prometheusService({ image: promSettings.image, region, stack: settings.stack })] : [],
+    prometheusOnHosts: prometheusPlacement === "controlPlane" ? { image: promSettings.image } : undefined,
     fallbackExport: fallback && {
         region: fallback.region,
         configBucket: fallback.configBucket,
@@ -81,7 +79,6 @@ const controlPlane = new ControlPlane("api7-cp", {
         credentials: fallback.writerCredentials,
     },
 });
-if (prometheusPlacement === "controlPlane") attachDiscoveryPolicy("api7-cp-discovery", controlPlane.hosts.roleName, controlPlane);
 
 const controlPlaneLbs = new ControlPlaneLoadBalancers("api7-cp-lb", {
     instances: controlPlane.hosts.instances,

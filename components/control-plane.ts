@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
-import { HostGroup, type Ami, type ServiceDefinition } from "./host";
+import * as aws from "@pulumi/aws";
+import { HostGroup, type Ami } from "./host";
+import { attachDiscoveryPolicy, prometheusService } from "./monitoring";
 import type { Subnet } from "./network";
 import { PORTS } from "./ports";
 import type { Settings } from "./settings";
@@ -29,8 +31,11 @@ export interface ControlPlaneArgs {
     readonly prometheusAddress?: pulumi.Input<string>;
     /** Export to the fallback buckets (fallback.enabled). */
     readonly fallbackExport?: FallbackExport;
-    /** More services on every control-plane host (Prometheus when placed here). */
-    readonly extraServices?: readonly ServiceDefinition[];
+    /**
+     * Run Prometheus on every control-plane host too (prometheus.placement: controlPlane), with the EC2 discovery
+     * permission it needs to find the gateways.
+     */
+    readonly prometheusOnHosts?: { readonly image: string };
     readonly tags?: Record<string, string>;
 }
 
@@ -105,10 +110,14 @@ export class ControlPlane extends pulumi.ComponentResource {
                     placeholders: { [DSN_PLACEHOLDER]: "database-dsn" },
                     healthUrl: `http://127.0.0.1:${PORTS.dpManager}/healthz`,
                 },
-                ...(args.extraServices ?? []),
+                ...(args.prometheusOnHosts
+                    ? [prometheusService({ image: args.prometheusOnHosts.image, region: aws.getRegionOutput({}, { parent: this }).region, stack: settings.stack })]
+                    : []),
             ],
             tags: args.tags,
         }, { parent: this });
+
+        if (args.prometheusOnHosts) attachDiscoveryPolicy(`${name}-discovery`, this.hosts.roleName, this);
 
         this.instanceIds = this.hosts.instanceIds;
         this.privateIps = this.hosts.privateIps;
