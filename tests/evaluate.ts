@@ -60,12 +60,14 @@ function hash(text: string): number {
     return h;
 }
 
-/** Loads index.ts afresh: forgets the program's own modules, keeps the SDKs (one runtime state, loaded once). */
-function loadProgram(): Record<string, unknown> {
+/** Loads the program afresh: forgets the program's own modules, keeps the SDKs (one runtime state, loaded once). */
+function loadProgram(program: string): Record<string, unknown> {
+    const entry = path.join(ROOT, program);
     for (const key of Object.keys(require.cache)) {
-        if (key.startsWith(ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.startsWith(path.join(ROOT, "tests"))) delete require.cache[key];
+        const ours = key.startsWith(ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`);
+        if (ours && (key === entry || !key.startsWith(path.join(ROOT, "tests")))) delete require.cache[key];
     }
-    return require(path.join(ROOT, "index.ts")) as Record<string, unknown>;
+    return require(entry) as Record<string, unknown>;
 }
 
 function waitForRPCs(): Promise<void> {
@@ -226,7 +228,7 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
             return Promise.resolve();
         };
         try {
-            exported = loadProgram();
+            exported = loadProgram(options.program ?? "index.ts");
         } catch (err) {
             await waitForRPCs().catch(() => undefined);
             throw new EvaluationError((err as Error).message, resources);

@@ -67,6 +67,8 @@ export interface RunOptions {
      * reused: the program and its inputs do not change during a test run).
      */
     readonly fresh?: boolean;
+    /** The program to evaluate, relative to the repository root: index.ts unless a test needs a fixture. */
+    readonly program?: string;
 }
 
 export interface RunResult {
