@@ -118,6 +118,11 @@ describe("bad values are rejected naming the key, the value and the rule", () =>
         expect(problems).toHaveLength(4);
     });
 
+    test("field and cross-field problems are reported together", () => {
+        const problems = problemsOf(rawFor("prod", { "controlPlane.count": 4, "hosts.rootVolumeGiB": 8, "dataPlane.loadBalancer.httpsMode": "terminate" }));
+        expect(problems.map((p) => p.split(" =")[0]).sort()).toEqual(["api7-ha:controlPlane.count", "api7-ha:dataPlane.loadBalancer.certificateArn", "api7-ha:hosts.rootVolumeGiB"]);
+    });
+
     test("a secret value is never echoed in a message", () => {
         const problems = problemsOf(rawFor("prod", { "controlPlane.databaseDsn": "mysql://u:SECRET-PW@db/x" }));
         expect(problems.join("\n")).not.toContain("SECRET-PW");
