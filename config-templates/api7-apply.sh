@@ -8,7 +8,7 @@ set -euo pipefail
 # The association also runs right after a host is created: let first boot finish installing everything.
 cloud-init status --wait >/dev/null || true
 
-host=/etc/api7/host.json
+host="${API7_ETC_DIR:-/etc/api7}/host.json"
 region="$(jq -r .region "$host")"
 prefix="$(jq -r .parameterPrefix "$host")"
 

@@ -7,7 +7,10 @@ set -euo pipefail
 
 service="${1:?usage: api7-run SERVICE [--render-only]}"
 mode="${2:-run}"
-host=/etc/api7/host.json
+# Where host.json lives and where rendered configs go (tmpfs); overridable to run the script outside a host.
+etc_dir="${API7_ETC_DIR:-/etc/api7}"
+run_root="${API7_RUN_DIR:-/run/api7}"
+host="${etc_dir}/host.json"
 region="$(jq -r .region "$host")"
 prefix="$(jq -r .parameterPrefix "$host")"
 
@@ -28,7 +31,7 @@ while IFS=$'\t' read -r token parameter; do
     jq -rn 'env.TEMPLATE | split(env.TOKEN) | join(env.VALUE | tojson)')"
 done < <(jq -r '.placeholders // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
 
-run_dir="/run/api7/${service}"
+run_dir="${run_root}/${service}"
 install -d -m 0700 "$run_dir"
 config="${run_dir}/config.yaml"
 # Rewritten in place (same inode) so the bind mount of a running container sees the new content on reload.

@@ -1,0 +1,151 @@
+/**
+ * The host launcher (config-templates/api7-run.sh) run for real, with the parameters a real evaluation stores in
+ * SSM, against fakes of `aws` (answers get-parameter from those values) and `docker` (records what it was asked to
+ * run). Proves what shellcheck cannot: secrets with awkward characters land intact in the rendered config, reach
+ * the container as environment and never as arguments, and the container is run as the run spec says.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { ROOT, runProgram, TEST_PEM, TEST_SECRETS, type RunResult } from "./harness";
+import { T } from "./helpers";
+
+const SCRIPT = path.join(ROOT, "config-templates", "api7-run.sh");
+/** A DSN with the characters that break naive substitution: quotes, $, a backslash-free but %-encoded @. */
+const AWKWARD_DSN = `postgres://api7:pa"ss'$w%40rd@db.internal:5432/api7ee`;
+
+const haveTools = ["bash", "jq"].every((bin) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0);
+const inCi = process.env.CI === "true";
+const run = haveTools || inCi ? test : test.skip;
+const note = haveTools ? "" : " (skipped: jq is not installed here; .ci/run installs it)";
+
+interface Launch {
+    readonly status: number | null;
+    readonly stderr: string;
+    readonly runDir: string;
+    /** docker's arguments, or undefined when docker was not run. */
+    readonly dockerArgs?: string[];
+    /** The value of each variable handed to docker with -e. */
+    readonly dockerEnv: Record<string, string>;
+}
+
+/** Runs api7-run for `service` on a "host" of the group under `prefix`, with `evaluation`'s SSM parameters. */
+function launch(evaluation: RunResult, prefix: string, service: string, ...extra: string[]): Launch {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-run-"));
+    const [etc, runRoot, params, out, bin] = ["etc", "run", "params", "out", "bin"].map((d) => path.join(dir, d));
+    for (const d of [etc, runRoot, params, out, bin]) fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(etc, "host.json"), JSON.stringify({ region: "us-east-1", parameterPrefix: prefix, services: [service] }));
+    for (const p of evaluation.ofType(T.parameter)) {
+        const file = path.join(params, p.inputs.name);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, p.inputs.type === "SecureString" ? p.inputs.value : p.inputs.insecureValue);
+    }
+    fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash
+# Fake: aws ssm get-parameter ... --name NAME ... --output text prints the stored value.
+while [[ $# -gt 0 ]]; do case "$1" in --name) name="$2"; shift 2 ;; *) shift ;; esac; done
+cat "$FAKE_PARAMS$name"
+`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "docker"), `#!/bin/bash
+# Fake: records its arguments, and the value of every variable passed with -e.
+printf '%s\\0' "$@" > "$FAKE_OUT/args"
+args=("$@")
+for ((i = 0; i < \${#args[@]}; i++)); do
+  if [[ "\${args[i]}" == "-e" ]]; then name="\${args[i+1]}"; printf '%s' "\${!name}" > "$FAKE_OUT/env-$name"; fi
+done
+`, { mode: 0o755 });
+
+    const r = spawnSync("bash", [SCRIPT, service, ...extra], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, API7_ETC_DIR: etc, API7_RUN_DIR: runRoot, FAKE_PARAMS: params, FAKE_OUT: out },
+    });
+    const argsFile = path.join(out, "args");
+    const dockerEnv: Record<string, string> = {};
+    for (const f of fs.readdirSync(out).filter((f) => f.startsWith("env-"))) dockerEnv[f.slice(4)] = fs.readFileSync(path.join(out, f), "utf8");
+    return {
+        status: r.status,
+        stderr: r.stderr,
+        runDir: runRoot,
+        dockerArgs: fs.existsSync(argsFile) ? fs.readFileSync(argsFile, "utf8").split("\0").slice(0, -1) : undefined,
+        dockerEnv,
+    };
+}
+
+const specOf = (evaluation: RunResult, name: string) => JSON.parse(evaluation.ofType(T.parameter).find((p) => p.inputs.name === name)!.inputs.insecureValue);
+const renderedConfig = (l: Launch, service: string) => yaml.load(fs.readFileSync(path.join(l.runDir, service, "config.yaml"), "utf8")) as any;
+
+let prod: RunResult;
+let mtls: RunResult;
+let standalone: RunResult;
+beforeAll(async () => {
+    prod = await runProgram({ stack: "prod", secrets: { ...TEST_SECRETS, "controlPlane.databaseDsn": AWKWARD_DSN } });
+    mtls = await runProgram({
+        stack: "dev",
+        config: { "dataPlane.controlPlaneAuth": "mtls" },
+        secrets: { "controlPlane.databaseDsn": TEST_SECRETS["controlPlane.databaseDsn"], "dataPlane.controlPlaneClientCert": TEST_PEM.cert, "dataPlane.controlPlaneClientKey": TEST_PEM.key, "dataPlane.controlPlaneCa": TEST_PEM.ca },
+    });
+    standalone = await runProgram({ stack: "prod", config: { "dataPlane.mode": "standalone" } });
+});
+
+run(`dashboard: secrets substituted intact into the rendered config, container run as the spec says${note}`, () => {
+    const l = launch(prod, "/api7-ha/prod/cp", "dashboard");
+    expect([l.status, l.stderr]).toEqual([0, ""]);
+    const config = renderedConfig(l, "dashboard");
+    expect(config.database.dsn).toBe(AWKWARD_DSN);
+    expect(config.fallback_cp.aws_s3.access_key).toMatch(/^AKIAMOCK\d{8}$/);
+    expect(config.fallback_cp.aws_s3.secret_key).toBe("MOCK-SECRET-ACCESS-KEY-api7-fallback-writer");
+    const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
+    expect(l.dockerArgs).toEqual([
+        "run", "--rm", "--name", "api7-dashboard", "--network", "host", "--log-driver", "journald",
+        "--label", `api7-ha.generation=${spec.generation}`,
+        "-v", `${l.runDir}/dashboard/config.yaml:/app/conf/config.yaml:ro`,
+        "api7/api7-ee-3-integrated:v3.2.16.3",
+    ]);
+    expect(l.dockerArgs!.join(" ")).not.toContain("pa\"ss");
+});
+
+run(`gateway with a token: the token reaches the container as environment, never as an argument${note}`, () => {
+    const l = launch(prod, "/api7-ha/prod/dp", "gateway");
+    expect([l.status, l.stderr]).toEqual([0, ""]);
+    expect(l.dockerEnv.API7_CONTROL_PLANE_TOKEN).toBe(TEST_SECRETS["dataPlane.controlPlaneToken"]);
+    expect(JSON.parse(l.dockerEnv.API7_CONTROL_PLANE_ENDPOINTS)).toEqual([prod.outputs.dpManagerEndpoint]);
+    expect(l.dockerEnv.API7_GATEWAY_GROUP_SHORT_ID).toBe("default");
+    expect(l.dockerArgs).toEqual(expect.arrayContaining(["-e", "API7_CONTROL_PLANE_TOKEN"]));
+    expect(l.dockerArgs!.join(" ")).not.toContain(TEST_SECRETS["dataPlane.controlPlaneToken"]);
+    expect(renderedConfig(l, "gateway").apisix.status).toEqual({ ip: "0.0.0.0", port: 7085 });
+});
+
+run(`gateway with mTLS: multi-line PEMs reach the container exactly${note}`, () => {
+    const l = launch(mtls, "/api7-ha/dev/dp", "gateway");
+    expect([l.status, l.stderr]).toEqual([0, ""]);
+    expect(l.dockerEnv).toMatchObject({ API7_CONTROL_PLANE_CERT: TEST_PEM.cert, API7_CONTROL_PLANE_KEY: TEST_PEM.key, API7_CONTROL_PLANE_CA: TEST_PEM.ca });
+});
+
+run(`standalone gateway: the reader's key in the rendered config, no control-plane environment${note}`, () => {
+    const l = launch(standalone, "/api7-ha/prod/dp", "gateway");
+    expect([l.status, l.stderr]).toEqual([0, ""]);
+    const config = renderedConfig(l, "gateway");
+    expect(config.deployment.role).toBe("data_plane");
+    expect(config.fallback_cp.aws_s3.secret_key).toBe("MOCK-SECRET-ACCESS-KEY-api7-fallback-reader");
+    expect(l.dockerEnv).toEqual({});
+    expect(l.dockerArgs).not.toContain("-e");
+});
+
+run(`--render-only renders and starts nothing (the reload path)${note}`, () => {
+    const l = launch(prod, "/api7-ha/prod/cp", "dp-manager", "--render-only");
+    expect([l.status, l.stderr]).toEqual([0, ""]);
+    expect(renderedConfig(l, "dp-manager").database.dsn).toBe(AWKWARD_DSN);
+    expect(l.dockerArgs).toBeUndefined();
+});
+
+run(`a missing secret stops the start instead of running with a placeholder${note}`, () => {
+    const broken: RunResult = { ...prod, ofType: (type: string) => prod.ofType(type).filter((p) => p.inputs.name !== "/api7-ha/prod/cp/secrets/database-dsn") };
+    const l = launch(broken, "/api7-ha/prod/cp", "dashboard");
+    expect(l.status).not.toBe(0);
+    expect(l.dockerArgs).toBeUndefined();
+});
+
+test("the tools these checks need are installed in CI", () => {
+    expect(inCi ? haveTools : true).toBe(true);
+});
