@@ -5,14 +5,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ControlPlane } from "./components/control-plane";
 import { DataPlane } from "./components/data-plane";
-import { FallbackStorage, s3EndpointPolicy } from "./components/fallback";
+import { FallbackStorage } from "./components/fallback";
 import { hostRoleName, resolveAmi } from "./components/host";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer, dashboardListenerPort } from "./components/load-balancers";
 import { PrometheusHost } from "./components/monitoring";
 import { Network } from "./components/network";
 import { PORTS } from "./components/ports";
 import { SecurityGroups } from "./components/security-groups";
-import { loadSettings } from "./components/settings";
+import { loadSettings } from "./components/config/load";
 
 const settings = loadSettings();
 const { controlPlane: cpSettings, dataPlane: dpSettings, prometheus: promSettings } = settings;
@@ -31,7 +31,7 @@ const fallback = settings.fallback.enabled
 
 const network = new Network("api7", {
     settings: settings.network,
-    s3EndpointPolicy: fallback ? s3EndpointPolicy(fallback.bucketArns, fallback.region) : undefined,
+    fallbackBucketArns: fallback?.bucketArns,
 });
 
 const securityGroups = new SecurityGroups("api7", {

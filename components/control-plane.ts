@@ -5,7 +5,7 @@ import { HostGroup, type Ami } from "./host";
 import { attachDiscoveryPolicy, prometheusService } from "./monitoring";
 import type { Subnet } from "./network";
 import { PORTS } from "./ports";
-import type { Settings } from "./settings";
+import type { Settings } from "./config/settings";
 
 /** Substituted on the host with the DSN from SSM (api7-run), so the plain config never holds it. */
 export const DSN_PLACEHOLDER = "__API7_SECRET_DATABASE_DSN__";
@@ -75,7 +75,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             dashboardPlaceholders[FALLBACK_KEY_PLACEHOLDERS.secretKey] = "fallback-secret-key";
         }
         if (cp.count > args.subnets.length) {
-            throw new Error(`api7-ha:controlPlane.count = ${cp.count}: more control-plane hosts than AZs (${args.subnets.length})`);
+            throw new Error(`controlPlane.count = ${cp.count}: more control-plane hosts than AZs (${args.subnets.length})`);
         }
 
         this.hosts = new HostGroup(`${name}-hosts`, {

@@ -3,7 +3,7 @@ import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
 import { HostGroup, type Ami } from "./host";
 import type { Subnet } from "./network";
 import { PORTS } from "./ports";
-import type { Settings } from "./settings";
+import type { Settings } from "./config/settings";
 
 
 /** Where standalone gateways read the last export (the config bucket, as in seed 004). */
@@ -52,7 +52,7 @@ export class DataPlane extends pulumi.ComponentResource {
         const auth = dp.auth;
         const standalone = dp.mode === "standalone";
         const source = args.fallbackSource;
-        if (standalone && !source) throw new Error("api7-ha:dataPlane.mode = \"standalone\": needs the fallback buckets (fallback.enabled)");
+        if (standalone && !source) throw new Error("dataPlane.mode = \"standalone\": needs the fallback buckets (fallback.enabled)");
 
         // Gateway credentials reach the container as environment (the form API7 documents), read from SSM by name.
         const secrets: Record<string, pulumi.Input<string>> =

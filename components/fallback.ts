@@ -9,7 +9,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultBucketName, nameFragment, type FallbackSettings } from "./settings";
+import { defaultBucketName, nameFragment } from "./config/rules";
+import type { FallbackSettings } from "./config/settings";
 
 export type FallbackRole = "writer" | "reader";
 
@@ -129,7 +130,8 @@ export class FallbackStorage extends pulumi.ComponentResource {
 
     private bucket(name: string, bucketName: pulumi.Output<string>, writerArn: pulumi.Output<string>, s: FallbackSettings, tags: Record<string, string>): aws.s3.Bucket {
         const opts = { parent: this };
-        const bucket = new aws.s3.Bucket(name, { bucket: bucketName, tags }, opts);
+        // forceDestroy: `pulumi destroy` deletes every object version first (a versioned bucket is never empty otherwise).
+        const bucket = new aws.s3.Bucket(name, { bucket: bucketName, forceDestroy: s.forceDestroy, tags }, opts);
         new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
         new aws.s3.BucketServerSideEncryptionConfiguration(name, {
             bucket: bucket.id,
@@ -172,7 +174,8 @@ export class FallbackStorage extends pulumi.ComponentResource {
                         sid: "OnlyTheControlPlaneWrites",
                         effect: "Deny",
                         principals: [{ type: "*", identifiers: ["*"] }],
-                        actions: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+                        // With forceDestroy the deployer must delete versions; then only writes stay reserved.
+                        actions: s.forceDestroy ? ["s3:PutObject"] : ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
                         resources: [pulumi.interpolate`${bucket.arn}/*`],
                         conditions: [{ test: "ArnNotEquals", variable: "aws:PrincipalArn", values: [writerArn] }],
                     },
@@ -181,40 +184,4 @@ export class FallbackStorage extends pulumi.ComponentResource {
         }, { ...opts, dependsOn: [publicAccess] });
         return bucket;
     }
-}
-
-/**
- * Policy for the VPC's S3 gateway endpoint: only the fallback buckets, plus the AWS-owned buckets hosts read from
- * (Amazon Linux package repositories, SSM agent and ECR image layers). The endpoint policy only narrows; each
- * caller still needs its own IAM permission.
- */
-export function s3EndpointPolicy(bucketArns: pulumi.Input<string[]>, region: pulumi.Input<string>, opts?: pulumi.InvokeOutputOptions): pulumi.Output<string> {
-    const awsOwned = pulumi.output(region).apply((r) => [
-        `arn:aws:s3:::al2023-repos-${r}-de612dc2/*`,
-        `arn:aws:s3:::amazonlinux-2-repos-${r}/*`,
-        `arn:aws:s3:::aws-ssm-${r}/*`,
-        `arn:aws:s3:::amazon-ssm-${r}/*`,
-        `arn:aws:s3:::amazon-ssm-packages-${r}/*`,
-        `arn:aws:s3:::${r}-birdwatcher-prod/*`,
-        `arn:aws:s3:::aws-ssm-document-attachments-${r}/*`,
-        `arn:aws:s3:::patch-baseline-snapshot-${r}/*`,
-        `arn:aws:s3:::prod-${r}-starport-layer-bucket/*`,
-    ]);
-    const arns = pulumi.output(bucketArns);
-    return aws.iam.getPolicyDocumentOutput({
-        statements: [
-            {
-                sid: "FallbackBuckets",
-                principals: [{ type: "*", identifiers: ["*"] }],
-                actions: ["s3:ListBucket", "s3:GetObject", "s3:PutObject"],
-                resources: arns.apply((a) => [...a, ...a.map((x) => `${x}/*`)]),
-            },
-            {
-                sid: "AwsOwnedBucketsHostsReadFrom",
-                principals: [{ type: "*", identifiers: ["*"] }],
-                actions: ["s3:GetObject"],
-                resources: awsOwned,
-            },
-        ],
-    }, opts).json;
 }

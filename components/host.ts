@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { renderUserData } from "./cloud-init";
 import type { Subnet } from "./network";
-import { nameFragment } from "./settings";
+import { nameFragment } from "./config/rules";
 import { renderYamlTemplate, type TemplateData } from "./templates";
 
 /** AWS's public pointer to the current x86_64 Amazon Linux 2023 AMI. */
@@ -24,10 +24,14 @@ export interface Ami {
 }
 
 /** The pinned AMI, or the current AL2023 x86_64 AMI from AWS's public SSM parameter. */
-export function resolveAmi(amiId: string | undefined, opts?: pulumi.InvokeOutputOptions): Ami {
+export function resolveAmi(amiId: string | undefined, opts?: pulumi.InvokeOptions): Ami {
     if (amiId) return { id: pulumi.output(amiId), pinned: true };
-    const id = aws.ssm.getParameterOutput({ name: AL2023_AMI_PARAMETER }, opts).value.apply((resolved) => {
-        void pulumi.log.warn(`api7-ha:hosts.amiId is not pinned; using ${resolved}. Pin it so every preview and new host uses the same image: pulumi config set hosts.amiId ${resolved}`);
+    // The provider marks the parameter's `value` secret, and the Output form of an invoke makes its whole result
+    // secret when any field is (@pulumi/pulumi runtime/invoke.ts invokeOutput), so even `insecureValue` would show
+    // as [secret] in every preview. The plain invoke drops that marking ("ignore secrets for plain invoke",
+    // invoke.ts `invoke`), and `insecureValue` is the field the provider offers in clear. A public AMI id is no secret.
+    const id = pulumi.output(aws.ssm.getParameter({ name: AL2023_AMI_PARAMETER }, opts)).apply(({ insecureValue: resolved }) => {
+        void pulumi.log.warn(`hosts.amiId is not pinned; using ${resolved}. Pin it so every preview and new host uses the same image: pulumi config set --path hosts.amiId ${resolved}`);
         return resolved;
     });
     return { id, pinned: false };

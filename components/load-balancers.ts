@@ -17,7 +17,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "./ports";
-import type { DataPlaneLoadBalancerSettings } from "./settings";
+import type { DataPlaneLoadBalancerSettings } from "./config/settings";
 
 /** TLS 1.3 (with 1.2 fallback) policy for TLS listeners (ELB.17, CKV_AWS_103). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";

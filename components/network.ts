@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Netmask } from "netmask";
-import type { NetworkSettings } from "./settings";
+import type { NetworkSettings } from "./config/settings";
 
 /** How many equal blocks the VPC CIDR is cut into: private subnets take blocks 0..7, public ones 8..15. */
 const SUBNET_NEWBITS = 4;
@@ -30,11 +30,8 @@ export interface NetworkArgs {
     readonly settings: NetworkSettings;
     /** Tags for every resource, merged over the provider's default tags. */
     readonly tags?: Record<string, string>;
-    /**
-     * IAM policy JSON for the S3 gateway endpoint (created VPC only). Default: AWS's full-access policy. The
-     * fallback component narrows it to the fallback buckets plus the buckets hosts install packages from.
-     */
-    readonly s3EndpointPolicy?: pulumi.Input<string>;
+    /** The fallback buckets: a restricted S3 endpoint admits them (network.s3EndpointAccess). */
+    readonly fallbackBucketArns?: pulumi.Input<string[]>;
 }
 
 /**
@@ -75,21 +72,21 @@ export class Network extends pulumi.ComponentResource {
                 const seen = new Map<string, string>();
                 for (const sub of subnets) {
                     if (sub.vpcId !== existing.vpcId) {
-                        throw new pulumi.ResourceError(`api7-ha:${key}: ${sub.id} is in ${sub.vpcId}, not in vpc.existingVpcId ${existing.vpcId}`, this);
+                        throw new pulumi.ResourceError(`${key}: ${sub.id} is in ${sub.vpcId}, not in network.existingVpcId ${existing.vpcId}`, this);
                     }
                     const other = seen.get(sub.availabilityZone);
                     if (other) {
-                        throw new pulumi.ResourceError(`api7-ha:${key}: ${other} and ${sub.id} are both in ${sub.availabilityZone}; each subnet must be in a distinct AZ`, this);
+                        throw new pulumi.ResourceError(`${key}: ${other} and ${sub.id} are both in ${sub.availabilityZone}; each subnet must be in a distinct AZ`, this);
                     }
                     seen.set(sub.availabilityZone, sub.id);
                 }
                 return subnets.map((sub) => sub.id);
             };
             this.availabilityZones = pulumi.all(lookups).apply((subs) => {
-                checkDistinct("vpc.existingPrivateSubnetIds", subs);
+                checkDistinct("network.existingPrivateSubnetIds", subs);
                 return subs.map((sub) => sub.availabilityZone);
             });
-            this.publicSubnetIds = pulumi.all(publicLookups).apply((subs) => checkDistinct("vpc.existingPublicSubnetIds", subs));
+            this.publicSubnetIds = pulumi.all(publicLookups).apply((subs) => checkDistinct("network.existingPublicSubnetIds", subs));
             this.registerOutputs(this.outputs());
             return;
         }
@@ -99,7 +96,7 @@ export class Network extends pulumi.ComponentResource {
             .getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent: this })
             .names.apply((names) => {
                 if (names.length < s.azCount) {
-                    throw new pulumi.ResourceError(`api7-ha:vpc.availabilityZones = ${s.azCount}: this region has only ${names.length} available AZs`, this);
+                    throw new pulumi.ResourceError(`network.availabilityZones = ${s.azCount}: this region has only ${names.length} available AZs`, this);
                 }
                 // Sorted so the choice does not depend on the order AWS happens to list them in.
                 return [...names].sort().slice(0, s.azCount);
@@ -169,7 +166,10 @@ export class Network extends pulumi.ComponentResource {
             serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
             vpcEndpointType: "Gateway",
             routeTableIds: privateRts.map((rt) => rt.id),
-            policy: args.s3EndpointPolicy,
+            // unrestricted: no policy, which is AWS's full-access endpoint policy.
+            policy: s.s3Endpoint.access === "restricted"
+                ? s3EndpointPolicy({ fallbackBucketArns: args.fallbackBucketArns ?? [], extraBucketArns: s.s3Endpoint.extraBucketArns, region }, { parent: this })
+                : undefined,
             tags: { ...tags, Name: `${name}-s3` },
         }, { parent: this }).id;
 
@@ -194,4 +194,55 @@ export class Network extends pulumi.ComponentResource {
             s3EndpointId: this.s3EndpointId,
         };
     }
+}
+
+/**
+ * Policy for the VPC's S3 gateway endpoint (network.s3EndpointAccess `restricted`): the fallback buckets, the
+ * AWS-owned buckets hosts read from (Amazon Linux package repositories, SSM agent and ECR image layers), and the
+ * extra buckets of network.s3EndpointBucketArns. The endpoint policy only narrows; each caller still needs its own
+ * IAM permission, and a bucket's own policy still applies.
+ */
+export function s3EndpointPolicy(
+    args: { readonly fallbackBucketArns: pulumi.Input<string[]>; readonly extraBucketArns: readonly string[]; readonly region: pulumi.Input<string> },
+    opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<string> {
+    const { region, extraBucketArns } = args;
+    const awsOwned = pulumi.output(region).apply((r) => [
+        `arn:aws:s3:::al2023-repos-${r}-de612dc2/*`,
+        `arn:aws:s3:::amazonlinux-2-repos-${r}/*`,
+        `arn:aws:s3:::aws-ssm-${r}/*`,
+        `arn:aws:s3:::amazon-ssm-${r}/*`,
+        `arn:aws:s3:::amazon-ssm-packages-${r}/*`,
+        `arn:aws:s3:::${r}-birdwatcher-prod/*`,
+        `arn:aws:s3:::aws-ssm-document-attachments-${r}/*`,
+        `arn:aws:s3:::patch-baseline-snapshot-${r}/*`,
+        `arn:aws:s3:::prod-${r}-starport-layer-bucket/*`,
+    ]);
+    const arns = pulumi.output(args.fallbackBucketArns);
+    const statements: aws.types.input.iam.GetPolicyDocumentStatementArgs[] = [
+            {
+                sid: "FallbackBuckets",
+                principals: [{ type: "*", identifiers: ["*"] }],
+                actions: ["s3:ListBucket", "s3:GetObject", "s3:PutObject"],
+                resources: arns.apply((a) => [...a, ...a.map((x) => `${x}/*`)]),
+            },
+            {
+                sid: "AwsOwnedBucketsHostsReadFrom",
+                principals: [{ type: "*", identifiers: ["*"] }],
+                actions: ["s3:GetObject"],
+                resources: awsOwned,
+            },
+    ];
+    if (extraBucketArns.length > 0) {
+        statements.push({
+            sid: "ExtraBuckets",
+            principals: [{ type: "*", identifiers: ["*"] }],
+            actions: ["s3:*"],
+            resources: [...extraBucketArns, ...extraBucketArns.map((a) => `${a}/*`)],
+        });
+    }
+    // No fallback buckets: no statement for them (an empty resource list is not a valid statement).
+    return arns.apply((a) => aws.iam.getPolicyDocumentOutput({
+        statements: a.length > 0 ? statements : statements.filter((s) => s.sid !== "FallbackBuckets"),
+    }, opts).json);
 }

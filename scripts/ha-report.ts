@@ -2,7 +2,9 @@
  * `npm run report -- <stack>`: what the stack's settings mean for availability, from the same settings object the
  * program uses. Secrets are not needed (nor read): required secret keys get stand-in values.
  */
-import { loadDeclarations, parseSettings, PROJECT, type Settings } from "../components/settings";
+import { parseSettings } from "../components/config/load";
+import { PROJECT, SECRET_NAMES } from "../components/config/schema";
+import type { Settings } from "../components/config/settings";
 import { readStackConfig } from "./stack-file";
 
 export interface HaFigures {
@@ -48,20 +50,18 @@ export function haFigures(settings: Settings): HaFigures {
 /** A well-formed stand-in for a secret the report does not need (stack files hold only ciphertext). */
 function standIn(key: string): string {
     if (/Dsn$/.test(key)) return "postgres://report:unused@db.invalid:5432/api7ee";
-    if (/(Cert|Key|Ca)$/.test(key)) return "-----BEGIN STAND-IN-----\nunused\n-----END STAND-IN-----";
+    if (/^gateway(ClientCert|ClientKey|Ca)$/.test(key)) return "-----BEGIN CERTIFICATE-----\nunused\n-----END CERTIFICATE-----";
     return "unused-by-the-report";
 }
 
 /** The stack's settings as the program would build them, with stand-ins for its secrets. */
 export function stackSettings(stack: string): Settings {
-    const raw: Record<string, string> = {};
+    const values: Record<string, string> = {};
     for (const [key, value] of Object.entries(readStackConfig(stack))) {
-        if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
+        if (key.startsWith(`${PROJECT}:`)) values[key.slice(PROJECT.length + 1)] = value;
     }
-    for (const [key, decl] of Object.entries(loadDeclarations())) {
-        if (decl.secret) raw[key] = standIn(key);
-    }
-    return parseSettings(raw, { stack });
+    for (const name of SECRET_NAMES) values[name] = standIn(name);
+    return parseSettings({ values, secretKeys: new Set(SECRET_NAMES) }, stack);
 }
 
 export function renderReport(stack: string, f: HaFigures): string {

@@ -4,7 +4,11 @@ import * as yaml from "js-yaml";
 
 export const ROOT = path.join(__dirname, "..");
 
-/** Reads Pulumi.<stack>.yaml into the runtime's flat form: "ns:key" -> string (JSON for lists and maps). */
+/**
+ * Reads Pulumi.<stack>.yaml into the form the program receives: "ns:key" -> string, lists and maps as JSON (the
+ * report and synth read stack files this way; tests configure through tests/pulumi-cli/, which also merges
+ * Pulumi.yaml and decrypts secrets as the CLI does).
+ */
 export function readStackConfig(stack: string): Record<string, string> {
     const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
     const out: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { runProgram, TEST_PEM, TEST_SECRETS, type RunResult } from "./harness";
+import { MTLS_SECRETS, runProgram, TEST_PEM, type RunResult } from "./harness";
 import { parameter, service } from "./helpers";
 
 let prod: RunResult;
@@ -8,12 +8,7 @@ beforeAll(async () => {
     mtls = await runProgram({
         stack: "dev",
         config: { "dataPlane.controlPlaneAuth": "mtls" },
-        secrets: {
-            "controlPlane.databaseDsn": TEST_SECRETS["controlPlane.databaseDsn"],
-            "dataPlane.controlPlaneClientCert": TEST_PEM.cert,
-            "dataPlane.controlPlaneClientKey": TEST_PEM.key,
-            "dataPlane.controlPlaneCa": TEST_PEM.ca,
-        },
+        secrets: MTLS_SECRETS,
     });
 });
 

@@ -5,8 +5,10 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { MOCK_ACCOUNT, MOCK_AZS, MOCK_RESOLVED_AMI, PROJECT, TEST_SECRETS, type Evaluation, type Invoke, type Recorded, type RunOptions } from "./harness";
-import { readStackConfig, ROOT } from "../scripts/stack-file";
+import { MOCK_ACCOUNT, MOCK_AZS, MOCK_RESOLVED_AMI, PROJECT, type Evaluation, type Invoke, type Recorded, type RunOptions } from "./harness";
+import { commandsFor, readProjectFile } from "./pulumi-cli/commands";
+import { CliError, languageHostEnv, mergeConfig, readStackFile, runConfigCommand } from "./pulumi-cli/config";
+import { ROOT } from "../scripts/stack-file";
 
 /** The provider builds this JSON from getPolicyDocument's statements; the mock must too, or tests see nothing. */
 export function policyDocumentJson(inputs: Record<string, any>): string {
@@ -77,7 +79,7 @@ function waitForRPCs(): Promise<void> {
 }
 
 /** The outcome of an evaluation, as it crosses realms (JSON). */
-export type Outcome = { readonly ok: Evaluation } | { readonly error: string; readonly resources: Recorded[] };
+export type Outcome = { readonly ok: Evaluation } | { readonly error: string; readonly resources: Recorded[]; readonly stage: "cli" | "program" };
 
 /**
  * Evaluates and reports the outcome. `onProgramError` hears the message of a failed program, whose echoes (every
@@ -91,8 +93,9 @@ export async function evaluateOutcome(options: RunOptions, onProgramError?: (mes
     try {
         return { ok: await evaluate(options, onProgramError) };
     } catch (err) {
+        if (err instanceof CliError) return { error: err.message, resources: [], stage: "cli" };
         if (!(err instanceof EvaluationError)) throw err;
-        return { error: err.message, resources: err.resources };
+        return { error: err.message, resources: err.resources, stage: "program" };
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
     }
@@ -110,20 +113,13 @@ class EvaluationError extends Error {
 }
 
 async function evaluate(options: RunOptions, onProgramError?: (message: string) => void): Promise<Evaluation> {
-    const stackConfig = readStackConfig(options.stack);
-    const region = stackConfig["aws:region"] ?? "us-east-1";
-    const config: Record<string, string> = { ...stackConfig };
-    for (const [key, value] of Object.entries(options.config ?? {})) {
-        const full = `${PROJECT}:${key}`;
-        if (value === undefined || value === null) delete config[full];
-        else config[full] = typeof value === "string" ? value : JSON.stringify(value);
-    }
-    const secrets = options.secrets ?? TEST_SECRETS;
-    const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(secrets)) {
-        config[`${PROJECT}:${key}`] = value;
-        secretKeys.push(`${PROJECT}:${key}`);
-    }
+    // Configure exactly as a user with the CLI would: the committed stack file, the `pulumi config` commands, the
+    // merge and validation of `pulumi up`, and the environment the Node language host hands the program.
+    const stackFile = readStackFile(path.join(ROOT, `Pulumi.${options.stack}.yaml`), PROJECT);
+    for (const argv of commandsFor(options)) runConfigCommand(stackFile, PROJECT, argv);
+    const merged = mergeConfig(readProjectFile(), stackFile, options.stack);
+    const env = languageHostEnv(merged);
+    const region = merged.get("aws:region", false).value?.text ?? "us-east-1";
 
     const resources: Recorded[] = [];
     const invokes: Invoke[] = [];
@@ -195,7 +191,9 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                 case "aws:index/getAvailabilityZones:getAvailabilityZones":
                     return { names: MOCK_AZS, zoneIds: MOCK_AZS.map((_, n) => `use1-az${n + 1}`), id: region };
                 case "aws:ssm/getParameter:getParameter":
-                    return { name: i.name, value: MOCK_RESOLVED_AMI, type: "String", id: i.name };
+                    // The provider marks `value` secret and offers `insecureValue` in clear
+                    // (@pulumi/aws ssm/getParameter.d.ts): the mock answers both the same way.
+                    return { name: i.name, value: { [SIG_KEY]: SECRET_SIG, value: MOCK_RESOLVED_AMI }, insecureValue: MOCK_RESOLVED_AMI, type: "String", id: i.name };
                 case "aws:iam/getPolicyDocument:getPolicyDocument":
                     return { json: policyDocumentJson(i), minifiedJson: policyDocumentJson(i), id: "policy" };
                 case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -219,7 +217,10 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
     const warnings: string[] = [];
     const originalWarn = pulumi.log.warn;
     await pulumi.runtime.setMocks(mocks, PROJECT, options.stack, options.preview ?? false);
-    pulumi.runtime.setAllConfig(config, secretKeys);
+    // Where the SDK keeps the language host's PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS (runtime/state.ts
+    // LocalStore.config, read by runtime/config.ts parseConfig): the program reads exactly these strings.
+    const store = (require("@pulumi/pulumi/runtime/state") as { getStore(): { config: Record<string, string> } }).getStore();
+    Object.assign(store.config, env);
 
     let exported: Record<string, unknown>;
     try {

@@ -1,20 +1,22 @@
 import { haFigures, renderReport, spread, stackSettings } from "../scripts/ha-report";
-import { parseSettings } from "../components/settings";
+import { parseSettings } from "../components/config/load";
 import { TEST_SECRETS } from "./harness";
 
-function settingsWith(raw: Record<string, string>) {
-    return parseSettings({ ...TEST_SECRETS, ...raw }, { stack: "t" });
+/** Settings from areas as the runtime holds them (JSON), plus the test secrets. */
+function settingsWith(areas: Record<string, object>) {
+    const values: Record<string, string> = { ...TEST_SECRETS };
+    for (const [area, settings] of Object.entries(areas)) values[area] = JSON.stringify(settings);
+    return parseSettings({ values, secretKeys: new Set(Object.keys(TEST_SECRETS)) }, "t");
 }
 
 test("the arithmetic on known settings", () => {
     const f = haFigures(settingsWith({
-        "dataPlane.healthCheck.intervalSeconds": "10",
-        "dataPlane.healthCheck.timeoutSeconds": "4",
-        "dataPlane.healthCheck.healthyThreshold": "5",
-        "dataPlane.healthCheck.unhealthyThreshold": "3",
-        "dataPlane.deregistrationDelaySeconds": "45",
-        "dataPlane.count": "5",
-        "vpc.availabilityZones": "3",
+        dataPlane: {
+            healthCheck: { intervalSeconds: 10, timeoutSeconds: 4, healthyThreshold: 5, unhealthyThreshold: 3 },
+            deregistrationDelaySeconds: 45,
+            count: 5,
+        },
+        network: { availabilityZones: 3 },
     }));
     expect(f.detectionSeconds).toBe(3 * 10 + 4);
     expect(f.rejoinSeconds).toBe(5 * 10);
@@ -36,8 +38,8 @@ test("prod detects a dead gateway within 15 s, with a healthy threshold of at le
 });
 
 test("the fallback export interval is shown when the stack exports", () => {
-    expect(haFigures(settingsWith({ "fallback.cronSpec": "*/5 * * * *" })).fallbackExport).toBe("*/5 * * * * (at most 300 s between exports)");
-    expect(haFigures(settingsWith({ "fallback.enabled": "false" })).fallbackExport).toBeUndefined();
+    expect(haFigures(settingsWith({ fallback: { cronSpec: "*/5 * * * *" } })).fallbackExport).toBe("*/5 * * * * (at most 300 s between exports)");
+    expect(haFigures(settingsWith({ fallback: { enabled: false } })).fallbackExport).toBeUndefined();
 });
 
 test("the rendered report names each figure and its value", () => {

@@ -15,16 +15,27 @@ export const PROJECT = "api7-ha";
 export const STACKS = ["prod", "dev"] as const;
 export type StackName = (typeof STACKS)[number];
 
-/** Test secrets: distinctive markers, so a test can prove none of them leaks into user data or plain outputs. */
-export const TEST_SECRETS = Object.freeze({
-    "controlPlane.databaseDsn": "postgres://api7:MARKER-DB-PASSWORD-7f3a@db.internal:5432/api7ee",
-    "dataPlane.controlPlaneToken": "MARKER-GATEWAY-TOKEN-91c2",
+/**
+ * Test secrets, set in every evaluation with `pulumi config set --secret` unless a test says otherwise:
+ * distinctive markers, so a test can prove none of them leaks into user data or plain outputs.
+ */
+export const TEST_SECRETS: Readonly<Record<string, string>> = Object.freeze({
+    databaseDsn: "postgres://api7:MARKER-DB-PASSWORD-7f3a@db.internal:5432/api7ee",
+    gatewayToken: "MARKER-GATEWAY-TOKEN-91c2",
 });
 
 export const TEST_PEM = Object.freeze({
     cert: "-----BEGIN CERTIFICATE-----\nMARKERCERT0001\n-----END CERTIFICATE-----",
     key: "-----BEGIN PRIVATE KEY-----\nMARKERKEY0002\n-----END PRIVATE KEY-----",
     ca: "-----BEGIN CERTIFICATE-----\nMARKERCA0003\n-----END CERTIFICATE-----",
+});
+
+/** Secrets of a gateway fleet that authenticates with mTLS (no token). */
+export const MTLS_SECRETS: Readonly<Record<string, string | undefined>> = Object.freeze({
+    gatewayToken: undefined,
+    gatewayClientCert: TEST_PEM.cert,
+    gatewayClientKey: TEST_PEM.key,
+    gatewayCa: TEST_PEM.ca,
 });
 
 /** Every marker a leak check looks for: the test secrets and the mock's access keys (ids and secrets). */
@@ -54,10 +65,16 @@ export interface Invoke {
 export interface RunOptions {
     /** Stack file to load (Pulumi.<stack>.yaml). */
     readonly stack: StackName;
-    /** Config overrides, keyed without the project prefix ("dataPlane.count"); undefined removes a key. Arrays/objects are JSON-encoded. */
+    /**
+     * Settings to change, by the path `pulumi config set --path` takes ("dataPlane.count"), applied to the stack
+     * file as those commands (tests/pulumi-cli/commands.ts settingCommands): a scalar is one `set --path`, a list
+     * is `rm --path` then one `set --path key[i]` per item, undefined is `rm --path`.
+     */
     readonly config?: Readonly<Record<string, unknown>>;
-    /** Secret config (keyed without prefix); defaults to TEST_SECRETS. */
-    readonly secrets?: Readonly<Record<string, string>>;
+    /** Secrets (`pulumi config set --secret`), over TEST_SECRETS; undefined leaves one unset. */
+    readonly secrets?: Readonly<Record<string, string | undefined>>;
+    /** Further `pulumi config ...` commands (argv after `config`), applied last, exactly as given. */
+    readonly commands?: readonly (readonly string[])[];
     /** Evaluate as `pulumi preview` rather than `pulumi up`. */
     readonly preview?: boolean;
     /** Invoke answers for bring-your-own subnets: subnet id -> AZ (and VPC). */
@@ -89,9 +106,12 @@ export interface RunResult {
     get(type: string, name: string): Recorded;
 }
 
-/** Error raised when the program failed; carries what was registered before it did. */
+/**
+ * Error raised when the deployment stopped: in the CLI (stage "cli": `pulumi config` or the config validation of
+ * `pulumi up`, before the program runs) or in the program. Carries what was registered before it did.
+ */
 export class ProgramError extends Error {
-    constructor(message: string, public readonly resources: readonly Recorded[]) {
+    constructor(message: string, public readonly resources: readonly Recorded[], public readonly stage: "cli" | "program" = "program") {
         super(message);
     }
 }
@@ -123,15 +143,16 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
     const cache = (globalThis as { __api7Evaluations?: Map<string, string> }).__api7Evaluations;
     const { fresh, ...rest } = options;
     // undefined (remove a key) does not survive JSON; null stands for it on the way to the evaluator.
-    const wire = { ...rest, config: rest.config && Object.fromEntries(Object.entries(rest.config).map(([k, v]) => [k, v === undefined ? null : v])) };
+    const nulled = (record?: Readonly<Record<string, unknown>>) => record && Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === undefined ? null : v]));
+    const wire = { ...rest, config: nulled(rest.config), secrets: nulled(rest.secrets) };
     const key = JSON.stringify(wire);
     let json = fresh ? undefined : cache?.get(key);
     if (json === undefined) {
         const native = (globalThis as { __api7Evaluate?: (optionsJson: string) => Promise<string> }).__api7Evaluate;
-        json = native ? await native(key) : JSON.stringify(await (require("./evaluate") as typeof import("./evaluate")).evaluateOutcome(wire));
+        json = native ? await native(key) : JSON.stringify(await (require("./evaluate") as typeof import("./evaluate")).evaluateOutcome(wire as unknown as RunOptions));
     }
     const outcome = JSON.parse(json) as import("./evaluate").Outcome;
-    if ("error" in outcome) throw new ProgramError(outcome.error, outcome.resources);
+    if ("error" in outcome) throw new ProgramError(outcome.error, outcome.resources, outcome.stage);
     cache?.set(key, json);
     return toResult(outcome.ok);
 }

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ROOT, runProgram, TEST_PEM, TEST_SECRETS, type RunResult } from "./harness";
+import { ROOT, MTLS_SECRETS, runProgram, TEST_PEM, TEST_SECRETS, type RunResult } from "./harness";
 import { T } from "./helpers";
 
 const SCRIPT = path.join(ROOT, "config-templates", "api7-run.sh");
@@ -79,11 +79,11 @@ let prod: RunResult;
 let mtls: RunResult;
 let standalone: RunResult;
 beforeAll(async () => {
-    prod = await runProgram({ stack: "prod", secrets: { ...TEST_SECRETS, "controlPlane.databaseDsn": AWKWARD_DSN } });
+    prod = await runProgram({ stack: "prod", secrets: { ...TEST_SECRETS, databaseDsn: AWKWARD_DSN } });
     mtls = await runProgram({
         stack: "dev",
         config: { "dataPlane.controlPlaneAuth": "mtls" },
-        secrets: { "controlPlane.databaseDsn": TEST_SECRETS["controlPlane.databaseDsn"], "dataPlane.controlPlaneClientCert": TEST_PEM.cert, "dataPlane.controlPlaneClientKey": TEST_PEM.key, "dataPlane.controlPlaneCa": TEST_PEM.ca },
+        secrets: MTLS_SECRETS,
     });
     standalone = await runProgram({ stack: "prod", config: { "dataPlane.mode": "standalone" } });
 });
@@ -108,11 +108,11 @@ run(`dashboard: secrets substituted intact into the rendered config, container r
 run(`gateway with a token: the token reaches the container as environment, never as an argument${note}`, () => {
     const l = launch(prod, "/api7-ha/prod/dp", "gateway");
     expect([l.status, l.stderr]).toEqual([0, ""]);
-    expect(l.dockerEnv.API7_CONTROL_PLANE_TOKEN).toBe(TEST_SECRETS["dataPlane.controlPlaneToken"]);
+    expect(l.dockerEnv.API7_CONTROL_PLANE_TOKEN).toBe(TEST_SECRETS.gatewayToken);
     expect(JSON.parse(l.dockerEnv.API7_CONTROL_PLANE_ENDPOINTS)).toEqual([prod.outputs.dpManagerEndpoint]);
     expect(l.dockerEnv.API7_GATEWAY_GROUP_SHORT_ID).toBe("default");
     expect(l.dockerArgs).toEqual(expect.arrayContaining(["-e", "API7_CONTROL_PLANE_TOKEN"]));
-    expect(l.dockerArgs!.join(" ")).not.toContain(TEST_SECRETS["dataPlane.controlPlaneToken"]);
+    expect(l.dockerArgs!.join(" ")).not.toContain(TEST_SECRETS.gatewayToken);
     expect(renderedConfig(l, "gateway").apisix.status).toEqual({ ip: "0.0.0.0", port: 7085 });
 });
 

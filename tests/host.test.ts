@@ -31,7 +31,11 @@ describe("instances", () => {
     test("an unpinned AMI is resolved from AWS's AL2023 x86_64 parameter, with a warning that says how to pin it", () => {
         expect(prod.ofType(T.instance).every((h) => h.inputs.ami === MOCK_RESOLVED_AMI)).toBe(true);
         expect(prod.invokes.some((i) => i.token === "aws:ssm/getParameter:getParameter" && i.inputs.name === AL2023_AMI_PARAMETER)).toBe(true);
-        expect(prod.warnings.join("\n")).toContain(`pulumi config set hosts.amiId ${MOCK_RESOLVED_AMI}`);
+        expect(prod.warnings.join("\n")).toContain(`pulumi config set --path hosts.amiId ${MOCK_RESOLVED_AMI}`);
+    });
+
+    test("the resolved AMI id is not secret, so previews show it", () => {
+        for (const host of prod.ofType(T.instance)) expect(host.secretInputs).not.toContain("ami");
     });
 
     test("a pinned AMI is used as is, with no lookup and no warning", () => {
@@ -96,10 +100,10 @@ describe("user data", () => {
 describe("secrets and parameters", () => {
     test("secrets are SSM SecureStrings under the group's own path, kept secret in Pulumi state", () => {
         const dsn = parameter(prod, "/api7-ha/prod/cp/secrets/database-dsn");
-        expect(dsn.inputs).toMatchObject({ type: "SecureString", value: TEST_SECRETS["controlPlane.databaseDsn"] });
+        expect(dsn.inputs).toMatchObject({ type: "SecureString", value: TEST_SECRETS.databaseDsn });
         expect(dsn.secretInputs).toContain("value");
         const token = parameter(prod, "/api7-ha/prod/dp/secrets/control-plane-token");
-        expect(token.inputs).toMatchObject({ type: "SecureString", value: TEST_SECRETS["dataPlane.controlPlaneToken"] });
+        expect(token.inputs).toMatchObject({ type: "SecureString", value: TEST_SECRETS.gatewayToken });
         expect(token.secretInputs).toContain("value");
     });
 

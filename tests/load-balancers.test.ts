@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import { TLS_POLICY } from "../components/load-balancers";
-import { runProgram, TEST_PEM, TEST_SECRETS, type RunResult } from "./harness";
+import { MTLS_SECRETS, runProgram, type RunResult } from "./harness";
 import { hostsOf, parameter, T } from "./helpers";
 
 const LB = "aws:lb/loadBalancer:LoadBalancer";
@@ -18,7 +18,7 @@ beforeAll(async () => {
     mtls = await runProgram({
         stack: "dev",
         config: { "dataPlane.controlPlaneAuth": "mtls" },
-        secrets: { "controlPlane.databaseDsn": TEST_SECRETS["controlPlane.databaseDsn"], "dataPlane.controlPlaneClientCert": TEST_PEM.cert, "dataPlane.controlPlaneClientKey": TEST_PEM.key, "dataPlane.controlPlaneCa": TEST_PEM.ca },
+        secrets: MTLS_SECRETS,
     });
 });
 

@@ -69,11 +69,11 @@ describe("created VPC", () => {
 
 describe("existing VPC", () => {
     const config = {
-        "vpc.existingVpcId": "vpc-0aaaaaaaaaaaaaaaa",
-        "vpc.existingPrivateSubnetIds": ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
-        "vpc.existingPublicSubnetIds": ["subnet-0aaaaaaaaaaaaaaa3", "subnet-0aaaaaaaaaaaaaaa4"],
-        "vpc.availabilityZones": undefined,
-        "vpc.natGateways": undefined,
+        "network.existingVpcId": "vpc-0aaaaaaaaaaaaaaaa",
+        "network.existingPrivateSubnetIds": ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+        "network.existingPublicSubnetIds": ["subnet-0aaaaaaaaaaaaaaa3", "subnet-0aaaaaaaaaaaaaaa4"],
+        "network.availabilityZones": undefined,
+        "network.natGateways": undefined,
         "dataPlane.count": 3,
     };
     const subnets = {
@@ -96,7 +96,7 @@ describe("existing VPC", () => {
     test("two private subnets in the same AZ are rejected naming both", async () => {
         const sameAz = { ...subnets, "subnet-0aaaaaaaaaaaaaaa2": { az: "us-east-1a", vpcId: "vpc-0aaaaaaaaaaaaaaaa" } };
         await expect(runProgram({ stack: "prod", config, existingSubnets: sameAz })).rejects.toThrow(
-            /api7-ha:vpc\.existingPrivateSubnetIds: subnet-0aaaaaaaaaaaaaaa1 and subnet-0aaaaaaaaaaaaaaa2 are both in us-east-1a/,
+            /network\.existingPrivateSubnetIds: subnet-0aaaaaaaaaaaaaaa1 and subnet-0aaaaaaaaaaaaaaa2 are both in us-east-1a/,
         );
     });
 });

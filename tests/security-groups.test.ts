@@ -1,12 +1,6 @@
-import { runProgram, TEST_PEM, TEST_SECRETS, type RunResult } from "./harness";
+import { MTLS_SECRETS, runProgram, type RunResult } from "./harness";
 import { rulesOf, T } from "./helpers";
 
-const MTLS_SECRETS = {
-    "controlPlane.databaseDsn": TEST_SECRETS["controlPlane.databaseDsn"],
-    "dataPlane.controlPlaneClientCert": TEST_PEM.cert,
-    "dataPlane.controlPlaneClientKey": TEST_PEM.key,
-    "dataPlane.controlPlaneCa": TEST_PEM.ca,
-};
 
 let prod: RunResult;
 beforeAll(async () => {
@@ -49,7 +43,7 @@ test("the internet reaches only the gateways' listener ports", () => {
 });
 
 test("the database egress follows the DSN's port and the configured database CIDRs", async () => {
-    const run = await runProgram({ stack: "dev", config: { "controlPlane.databaseCidrs": ["192.168.10.0/24"] }, secrets: { ...TEST_SECRETS, "controlPlane.databaseDsn": "postgres://u:p@db:6432/api7ee" } });
+    const run = await runProgram({ stack: "dev", config: { "controlPlane.databaseCidrs": ["192.168.10.0/24"] }, secrets: { databaseDsn: "postgres://u:p@db:6432/api7ee" } });
     expect(rows(run, T.egress, "api7-cp")).toEqual(["443 0.0.0.0/0", "6432 192.168.10.0/24"]);
 });
 

@@ -68,17 +68,25 @@ suite(`real AWS: gateways stay reachable when one stops${reason ? ` (skipped: ${
         const stack = await LocalWorkspace.createStack({ stackName, workDir: ROOT });
         const log = (text: string) => process.stdout.write(text);
         try {
-            const config: Record<string, { value: string; secret?: boolean }> = {};
-            for (const [key, value] of Object.entries(readStackConfig("dev"))) config[key] = { value };
-            Object.assign(config, {
-                "api7-ha:controlPlane.databaseDsn": { value: process.env.API7_HA_DATABASE_DSN!, secret: true },
-                "api7-ha:dataPlane.controlPlaneToken": { value: process.env.API7_HA_GATEWAY_TOKEN!, secret: true },
-                // Fast detection, so the test does not wait out the seed's 30 s x 3.
+            // dev's settings, leaf by leaf as `pulumi config set --path` sets them, plus fast detection so the test
+            // does not wait out the seed's 30 s x 3; the secrets as keys of their own.
+            const settings: Record<string, { value: string }> = {};
+            const flatten = (prefix: string, value: unknown): void => {
+                if (Array.isArray(value)) value.forEach((v, i) => flatten(`${prefix}[${i}]`, v));
+                else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) flatten(`${prefix}.${k}`, v);
+                else settings[prefix] = { value: String(value) };
+            };
+            for (const [key, value] of Object.entries(readStackConfig("dev"))) flatten(key, value.startsWith("{") || value.startsWith("[") ? JSON.parse(value) : value);
+            Object.assign(settings, {
                 "api7-ha:dataPlane.healthCheck.intervalSeconds": { value: "5" },
                 "api7-ha:dataPlane.healthCheck.timeoutSeconds": { value: "3" },
                 "api7-ha:dataPlane.healthCheck.unhealthyThreshold": { value: "2" },
             });
-            await stack.setAllConfig(config);
+            await stack.setAllConfig(settings, true);
+            await stack.setAllConfig({
+                "api7-ha:databaseDsn": { value: process.env.API7_HA_DATABASE_DSN!, secret: true },
+                "api7-ha:gatewayToken": { value: process.env.API7_HA_GATEWAY_TOKEN!, secret: true },
+            });
             await stack.up({ onOutput: log });
             const outputs = await stack.outputs();
             const url = `${outputs.gatewayUrls.value.http}/`;

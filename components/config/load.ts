@@ -1,0 +1,194 @@
+/**
+ * The one place configuration is read. `loadSettings()` reads every project key once from the Pulumi runtime,
+ * checks all of them (types, ranges, enums, unknown keys, plaintext secrets, cross-field rules) and returns a
+ * frozen, typed settings object, or throws one error listing every problem, each naming the key as the user types
+ * it in `pulumi config set` (`dataPlane.count`, `access.adminCidrs[0]`, `databaseDsn`), the value (never a secret's)
+ * and the rule. It runs before any resource is registered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { crossFieldProblems } from "./rules";
+import { AREA_NAMES, configSchema, PROJECT, SECRETS, SECRET_NAMES, type AreaName, type ConfigValues } from "./schema";
+import { buildSettings, type Settings } from "./settings";
+
+/** Raised with every configuration problem found, one line each. */
+export class ConfigError extends Error {
+    constructor(public readonly problems: readonly string[], stack: string) {
+        super(
+            `${PROJECT}: stack ${stack} has ${problems.length} configuration problem${problems.length === 1 ? "" : "s"} ` +
+            "(set a setting with `pulumi config set --path <key> <value>`, a secret with `pulumi config set --secret <key> <value>`):\n" +
+            problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** The project's config as the runtime holds it: key (without `api7-ha:`) -> string (objects JSON-encoded). */
+export interface RawConfig {
+    readonly values: Readonly<Record<string, string>>;
+    /** Keys whose value the CLI decrypted from a `secure:` value (PULUMI_CONFIG_SECRET_KEYS). */
+    readonly secretKeys: ReadonlySet<string>;
+}
+
+const isArea = (key: string): key is AreaName => (AREA_NAMES as string[]).includes(key);
+const isSecret = (key: string): key is keyof typeof SECRETS => (SECRET_NAMES as string[]).includes(key);
+
+/** `["access", "adminCidrs", 0]` -> `access.adminCidrs[0]`: the form `pulumi config set --path` takes. */
+export function keyPath(path: readonly PropertyKey[]): string {
+    return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let node = root;
+    for (const p of path) {
+        if (node === null || typeof node !== "object") return undefined;
+        node = (node as Record<PropertyKey, unknown>)[p];
+    }
+    return node;
+}
+
+/** Every setting at its default: the shape an unknown key is compared with. */
+const DEFAULTS = configSchema.parse({});
+
+/** The settings of the area (or nested group) at `path`. */
+function settingsOf(path: readonly PropertyKey[]): string {
+    return Object.keys(valueAt(DEFAULTS, path) as object).join(", ");
+}
+
+/** Our words for a type mismatch, by the type the schema expected. */
+function typeMessage(expected: string): string {
+    switch (expected) {
+        case "number":
+            return "must be a number (unquoted in the stack file; `pulumi config set --path` stores digits as a number)";
+        case "boolean":
+            return "must be true or false (unquoted in the stack file)";
+        case "array":
+            return "must be a list (set items with `pulumi config set --path '<key>[0]' <value>`)";
+        case "object":
+            return "must be a set of settings (set one with `pulumi config set --path <key>.<setting> <value>`)";
+        default:
+            return `must be a ${expected}`;
+    }
+}
+
+/**
+ * Cross-field rules need well-typed settings. To still report every problem at once when some setting fails, the
+ * rules run on a copy in which each failing setting takes its default; a rule problem at a failing setting is
+ * dropped (that setting already has its message).
+ */
+function crossFieldOfRepaired(values: Record<string, unknown>, issues: readonly z.core.$ZodIssue[], stack: string): string[] {
+    const repaired = structuredClone(values);
+    const failing = new Set<string>();
+    for (const issue of issues) {
+        const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
+        if (path.length === 0) continue;
+        failing.add(keyPath(path));
+        const parent = valueAt(repaired, path.slice(0, -1));
+        if (parent !== null && typeof parent === "object") {
+            if (issue.code === "unrecognized_keys") for (const k of issue.keys) delete (parent as Record<string, unknown>)[k];
+            else delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1]];
+        }
+    }
+    const fixed = configSchema.safeParse(compactArrays(repaired));
+    return fixed.success ? crossField(fixed.data, stack, failing) : [];
+}
+
+/** The cross-field problems as lines, each with the setting's effective value (its default when unset). */
+function crossField(c: ConfigValues, stack: string, skip: ReadonlySet<string> = new Set()): string[] {
+    return crossFieldProblems(c, stack)
+        .filter(({ path }) => !skip.has(keyPath(path)))
+        .map(({ path, message }) => {
+            if (path.length === 0) return `stack ${stack}: ${message}`;
+            const value = valueAt(c, path);
+            return `${keyPath(path)}${value === undefined ? "" : ` = ${isSecret(String(path[0])) ? "[secret]" : JSON.stringify(value)}`}: ${message}`;
+        });
+}
+
+/** Drops the holes `delete` leaves in arrays. */
+function compactArrays(value: unknown): unknown {
+    if (Array.isArray(value)) return value.filter(() => true).map(compactArrays);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compactArrays(v)]));
+    return value;
+}
+
+/**
+ * Checks raw config and builds the settings. Throws ConfigError listing every problem.
+ */
+export function parseSettings(raw: RawConfig, stack: string, project: string = PROJECT): Settings {
+    const problems: string[] = [];
+    const values: Record<string, unknown> = {};
+    const report = (key: string, value: unknown, secret: boolean, message: string) =>
+        problems.push(value === undefined ? `${key}: ${message}` : `${key} = ${secret ? "[secret]" : JSON.stringify(value)}: ${message}`);
+
+    for (const [key, text] of Object.entries(raw.values)) {
+        if (isArea(key)) {
+            if (raw.secretKeys.has(key)) {
+                report(key, undefined, true, `holds a secret (a value set with --path and --secret), which makes all of ${key} secret and hides it in every diff; ` +
+                    `secrets are keys of their own (${SECRET_NAMES.join(", ")}): remove it with \`pulumi config rm --path ${key}.<setting>\``);
+                continue;
+            }
+            let parsed: unknown;
+            try {
+                parsed = JSON.parse(text);
+            } catch {
+                parsed = text;
+            }
+            values[key] = parsed;
+        } else if (isSecret(key)) {
+            if (!raw.secretKeys.has(key)) {
+                report(key, undefined, true, `is stored in plain text in the stack file; set it with \`pulumi config set --secret ${key} <value>\``);
+            }
+            values[key] = text;
+        } else if (/[.[]/.test(key) && isArea(key.split(/[.[]/)[0])) {
+            report(key, text, false, `was set without --path, so the CLI stored a separate key named "${key}" that this program does not read; ` +
+                `run \`pulumi config rm ${key}\` and \`pulumi config set --path ${key} <value>\``);
+        } else {
+            report(key, undefined, false, `is not a key this program reads (settings: ${AREA_NAMES.join(", ")}; secrets: ${SECRET_NAMES.join(", ")}); check its spelling`);
+        }
+    }
+
+    const result = configSchema.safeParse(values, {
+        error: (issue) => (issue.code === "invalid_type" ? typeMessage(issue.expected) : undefined),
+    });
+    if (!result.success) {
+        for (const issue of result.error.issues) {
+            if (issue.code === "unrecognized_keys") {
+                for (const unknown of issue.keys) {
+                    report(keyPath([...issue.path, unknown]), undefined, false,
+                        `is not a setting this program reads; check its spelling (${keyPath(issue.path)} has: ${settingsOf(issue.path)})`);
+                }
+            } else {
+                report(keyPath(issue.path), valueAt(values, issue.path), isSecret(String(issue.path[0])), issue.message);
+            }
+        }
+        problems.push(...crossFieldOfRepaired(values, result.error.issues, stack));
+        throw new ConfigError(problems, stack);
+    }
+    problems.push(...crossField(result.data, stack));
+    if (problems.length > 0) throw new ConfigError(problems, stack);
+    return buildSettings(result.data, project, stack);
+}
+
+/**
+ * Whether the runtime holds `fullKey` as a secret. The Node SDK keeps PULUMI_CONFIG_SECRET_KEYS for this
+ * (pulumi/pulumi sdk/nodejs/runtime/config.ts `isConfigSecret`, exported from the runtime module but not typed as
+ * public API): without it, every key counts as secret and the plaintext check is skipped rather than guessed.
+ */
+function runtimeIsSecret(fullKey: string): boolean {
+    const check = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+    return check ? check(fullKey) : true;
+}
+
+/** Reads the stack's configuration from the Pulumi runtime. The only reader of configuration in the program. */
+export function loadSettings(): Settings {
+    const prefix = `${PROJECT}:`;
+    const values: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!fullKey.startsWith(prefix)) continue;
+        const key = fullKey.slice(prefix.length);
+        values[key] = value;
+        if (runtimeIsSecret(fullKey)) secretKeys.add(key);
+    }
+    return parseSettings({ values, secretKeys }, pulumi.getStack());
+}

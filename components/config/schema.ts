@@ -1,0 +1,282 @@
+/**
+ * The schema: every setting this program reads, declared once. Type, default, range or enum and description live
+ * here; validation (components/config/load.ts), README's reference and the stack-file JSON Schema
+ * (components/config/reference.ts) are derived from it. Cross-field rules are in components/config/rules.ts.
+ *
+ * Shape, and why (issue 9; Pulumi's own rules in tests/pulumi-cli/):
+ * - Settings are grouped into one structured key per area (`api7-ha:dataPlane`, ...), set with
+ *   `pulumi config set --path dataPlane.count 3` and read as JSON. The CLI treats a declared key's name as a
+ *   property path (pulumi/pulumi sdk/go/common/resource/config/map.go `Map.Get(k, path)`), so a key name with a
+ *   dot is never used.
+ * - Secrets are flat top-level keys (`pulumi config set --secret databaseDsn ...`): a secure leaf inside an object
+ *   would make the whole object secret and hide every setting of that area in `pulumi preview --diff`.
+ * - Defaults are applied here, not by the CLI: Pulumi.yaml declares only the always-required secret.
+ */
+import { z } from "zod";
+import { instanceTypeProblem } from "../instance-types";
+import { minimumIntervalSeconds } from "../schedule";
+
+export const PROJECT = "api7-ha";
+
+/** Shortest allowed export interval: faster exports only add S3 requests and cost. */
+export const MIN_EXPORT_INTERVAL_SECONDS = 10;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building blocks
+
+/** `repo[:tag][@sha256:digest]` with a tag other than latest, or a digest. */
+export function imageProblem(ref: string): string | undefined {
+    const m = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(ref);
+    if (!m) return "is not a valid image reference ([registry/]repository[:tag][@sha256:digest])";
+    const [, tag, digest] = m;
+    if (!tag && !digest) return "has no tag: pin a version (e.g. :3.2.16.3) or a digest";
+    if (tag === "latest" && !digest) return "uses `latest`: pin a version so every host and every preview runs the same image";
+    return undefined;
+}
+
+const checked = (check: (value: string) => string | undefined) =>
+    z.string().superRefine((value, ctx) => {
+        const problem = check(value);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+
+const int = (min: number, max: number, rule: string) =>
+    z.number().int({ error: "must be a whole number" }).min(min, { error: rule }).max(max, { error: rule });
+
+const hostCount = (what: string) =>
+    z.number().int({ error: "must be a whole number" })
+        .min(2, { error: `must be at least 2: one ${what} is a single point of failure` })
+        .max(20, { error: "must be at most 20" });
+
+const port = int(1, 65535, "must be a port from 1 to 65535");
+const threshold = int(2, 10, "must be from 2 to 10 (AWS target-group limits)");
+const optionalArn = (service: string, resource: string, example: string) =>
+    z.string().regex(new RegExp(`^(arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:${resource}/[A-Za-z0-9-]+)?$`), {
+        error: `must be empty or ${example}`,
+    });
+const certificateArn = optionalArn("acm", "certificate", "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)");
+const bucketName = z.string().regex(/^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$/, {
+    error: "must be empty or a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)",
+});
+const bucketArn = z.string().regex(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    error: "is not an S3 bucket ARN (arn:aws:s3:::<bucket>)",
+});
+const ipv4Cidr = z.cidrv4({ error: "is not an IPv4 CIDR (a.b.c.d/n)" });
+const anyCidr = z.union([z.cidrv4(), z.cidrv6()], { error: "is not an IPv4 or IPv6 CIDR" });
+const cidrList = z.array(anyCidr);
+const subnetIds = z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "is not a subnet id (subnet-...)" }));
+const instanceType = checked(instanceTypeProblem);
+const image = checked(imageProblem);
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, why = "") =>
+    z.enum(values, { error: `must be ${values.map((v) => `\`${v}\``).join(" or ")}${why}` });
+
+/** A setting: its type with default and description. */
+function setting<T extends z.ZodType>(type: T, defaultValue: z.input<T>, description: string) {
+    return type.default(defaultValue as never).describe(description);
+}
+
+/** An area: a strict object (an unknown property is a typo, reported by name) whose settings all have defaults. */
+function area<T extends z.ZodRawShape>(shape: T, description: string) {
+    // Every setting has a default, so an empty object is valid input; the generic shape cannot show that to tsc.
+    return z.strictObject(shape).prefault({} as never).describe(description);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Areas (one structured key each)
+
+export const AREAS = {
+    network: area({
+        cidr: setting(ipv4Cidr.refine((c) => {
+            const prefix = Number(c.split("/")[1]);
+            // Not a CIDR at all: the format check has said so.
+            return !c.includes("/") || (prefix >= 16 && prefix <= 22);
+        }, { error: "must have a prefix from /16 to /22 (room for a private and a public subnet per AZ)" }), "10.80.0.0/16",
+        "IPv4 CIDR of the VPC the program creates (prefix /16 to /22), split into one private and one public subnet per AZ. Ignored with network.existingVpcId."),
+        availabilityZones: setting(int(2, 6, "must be from 2 to 6: HA needs at least two availability zones"), 2,
+            "How many availability zones subnets and hosts spread over (2 to 6). controlPlane.count may not exceed it."),
+        natGateways: setting(oneOf(["single", "perAz"]), "single",
+            "NAT gateways for the private subnets: `single` (one, cheaper) or `perAz` (one per AZ, survives an AZ loss)."),
+        existingVpcId: setting(z.string().regex(/^(vpc-[0-9a-f]{8,17})?$/, { error: "must be empty or a VPC id (vpc-...)" }), "",
+            "Bring your own VPC (vpc-...). When set, no VPC, subnets, NAT or endpoints are created and network.existingPrivateSubnetIds is required."),
+        existingPrivateSubnetIds: setting(subnetIds, [],
+            "With network.existingVpcId: the private subnets (two or more, in distinct AZs) for the hosts and internal load balancers."),
+        existingPublicSubnetIds: setting(subnetIds, [],
+            "With network.existingVpcId: the public subnets (two or more, in distinct AZs) for internet-facing load balancers."),
+        s3EndpointAccess: setting(oneOf(["restricted", "unrestricted"]), "restricted",
+            "Policy of the VPC's S3 gateway endpoint. `restricted`: only the fallback buckets, the AWS-owned buckets hosts install from, and network.s3EndpointBucketArns; any other S3 request from the VPC (a gateway proxying to an S3-hosted upstream in this region) is refused. `unrestricted`: AWS's full-access endpoint policy (IAM and bucket policies still apply)."),
+        s3EndpointBucketArns: setting(z.array(bucketArn), [],
+            "Extra buckets (arn:aws:s3:::<bucket>) reachable through the restricted S3 endpoint with any S3 action, e.g. the S3-hosted upstreams your gateways proxy to."),
+    }, "The VPC: created, or yours."),
+    access: area({
+        adminCidrs: setting(cidrList, [],
+            "CIDRs (IPv4 or IPv6) allowed to reach the dashboard and Prometheus. Empty means no one (use SSM port forwarding). 0.0.0.0/0 and ::/0 are rejected unless access.allowPublicAdmin is true."),
+        allowPublicAdmin: setting(z.boolean({ error: "must be true or false" }), false,
+            "Allow 0.0.0.0/0 or ::/0 in access.adminCidrs. Leave false; the dashboard is an admin console."),
+    }, "Who reaches the admin ports."),
+    loadBalancers: area({
+        deletionProtection: setting(z.boolean({ error: "must be true or false" }), false,
+            "Deletion protection on every load balancer (true in production; `pulumi destroy` then needs it turned off first)."),
+    }, "Settings shared by all load balancers."),
+    hosts: area({
+        amiId: setting(z.string().regex(/^(ami-[0-9a-f]{8,17})?$/, { error: "must be empty or an AMI id (ami-...)" }), "",
+            "Pinned x86_64 Amazon Linux 2023 AMI id (ami-...). Empty: resolved from AWS's public SSM parameter at deploy time, and later AMI releases are ignored so hosts are not replaced (README: pinning the AMI)."),
+        rootVolumeGiB: setting(int(80, 16384, "must be from 80 GiB (API7's minimum free disk) to 16384 GiB (gp3 limit)"), 80,
+            "Size of each host's encrypted gp3 root volume in GiB (80 to 16384)."),
+    }, "Settings shared by every host."),
+    controlPlane: area({
+        count: setting(hostCount("control-plane host"), 2,
+            "Number of control-plane hosts (API7 Dashboard + DP Manager each), at least 2, one per AZ (at most network.availabilityZones)."),
+        instanceType: setting(instanceType, "t3.medium",
+            "EC2 type of the control-plane hosts: x86_64 with at least 2 vCPU and 4 GiB (components/instance-types.ts)."),
+        dashboardImage: setting(image, "api7/api7-ee-3-integrated:v3.2.16.3", "API7 Dashboard image, pinned by tag or digest (no `latest`)."),
+        dpManagerImage: setting(image, "api7/api7-ee-dp-manager:v3.2.16.3", "API7 DP Manager image, pinned by tag or digest (no `latest`)."),
+        databaseCidrs: setting(cidrList, [],
+            "CIDRs the control plane may reach the database in, on the port of databaseDsn. Empty means the VPC's CIDR (a database inside the VPC)."),
+        loadBalancer: z.strictObject({
+            internal: setting(z.boolean({ error: "must be true or false" }), true,
+                "Keep the dashboard's Application Load Balancer internal (reach it over VPN or Direct Connect). false makes it internet-facing, still limited to access.adminCidrs."),
+            certificateArn: setting(certificateArn, "",
+                "ACM certificate ARN; when set the dashboard is served over HTTPS on 443 (TLS 1.3 policy) instead of HTTP on 7080."),
+        }).prefault({}).describe("The dashboard's load balancer."),
+    }, "The control plane: API7 Dashboard and DP Manager hosts."),
+    dataPlane: area({
+        count: setting(hostCount("gateway"), 2, "Number of gateway hosts, at least 2, placed round-robin over the AZs."),
+        instanceType: setting(instanceType, "t3.medium",
+            "EC2 type of the gateway hosts: x86_64 with at least 2 vCPU and 4 GiB. Prefer a non-burstable type (c6i.large) in production."),
+        gatewayImage: setting(image, "api7/api7-ee-3-gateway:3.2.16.3", "API7 Gateway image, pinned by tag or digest (no `latest`)."),
+        gatewayGroupId: setting(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1-64 letters, digits, _ or -" }), "default",
+            "Short id of the gateway group the gateways join (from the dashboard's gateway group page)."),
+        upstreamCidrs: setting(cidrList, ["0.0.0.0/0"], "CIDRs the gateways may proxy to (all TCP ports). Narrow it to your upstream networks where you can."),
+        controlPlaneAuth: setting(oneOf(["token", "mtls"]), "token",
+            "How gateways authenticate to the DP Manager: `token` (HTTP 7900, needs the gatewayToken secret) or `mtls` (7943, needs gatewayClientCert, gatewayClientKey and gatewayCa)."),
+        mode: setting(oneOf(["normal", "standalone"]), "normal",
+            "`normal`: gateways follow the control plane. `standalone`: gateways serve the last configuration the control plane exported to S3 (README: CP outage runbook). Switching replaces no host."),
+        loadBalancer: z.strictObject({
+            internal: setting(z.boolean({ error: "must be true or false" }), false,
+                "Make the gateways' Network Load Balancer internal (private subnets) instead of internet-facing."),
+            clientCidrs: setting(cidrList, ["0.0.0.0/0"], "CIDRs allowed to the gateways' listener ports (the only ports where 0.0.0.0/0 is accepted)."),
+            httpPort: setting(port, 80, "Listener port for plain HTTP, forwarded to the gateways' 9080."),
+            httpsPort: setting(port, 443, "Listener port for HTTPS, forwarded to the gateways' 9443 (passthrough) or terminated at the NLB."),
+            httpsMode: setting(oneOf(["passthrough", "terminate"]), "passthrough",
+                "`passthrough`: TCP to the gateways' 9443, which terminate TLS with their own certificates. `terminate`: a TLS listener at the NLB with dataPlane.loadBalancer.certificateArn and a TLS 1.3 policy, forwarding plain HTTP to 9080."),
+            certificateArn: setting(certificateArn, "", "ACM certificate ARN for dataPlane.loadBalancer.httpsMode `terminate`."),
+        }).prefault({}).describe("The gateways' Network Load Balancer."),
+        healthCheck: z.strictObject({
+            intervalSeconds: setting(int(5, 300, "must be from 5 to 300 seconds (AWS target-group limits)"), 30,
+                "Seconds between health checks of each gateway (GET /status on 7085), 5 to 300. API7's guide suggests 30."),
+            timeoutSeconds: setting(int(2, 120, "must be from 2 to 120 seconds (AWS target-group limits)"), 10,
+                "Seconds to wait for a health-check answer, 2 to 120 and less than the interval."),
+            healthyThreshold: setting(threshold, 3, "Consecutive passing checks before a gateway (re)enters rotation, 2 to 10."),
+            unhealthyThreshold: setting(threshold, 3, "Consecutive failing checks before a gateway leaves rotation, 2 to 10."),
+        }).prefault({}).describe("The load balancer's health check of each gateway."),
+        deregistrationDelaySeconds: setting(int(0, 3600, "must be from 0 to 3600 seconds"), 30,
+            "Seconds a gateway leaving rotation keeps its open connections (then they are closed), 0 to 3600. AWS's default is 300."),
+    }, "The data plane: API7 Gateway hosts and their load balancer."),
+    fallback: area({
+        enabled: setting(z.boolean({ error: "must be true or false" }), true,
+            "Create the two fallback buckets the control plane exports gateway configuration to, so gateways can run standalone while the control plane is down."),
+        configBucketName: setting(bucketName, "",
+            "Name of the bucket for instance configuration (keyring, discovery). Default: api7-ha-<stack>-fallback-config-<account id>."),
+        resourceBucketName: setting(bucketName, "",
+            "Name of the bucket for resources (routes, services). Default: api7-ha-<stack>-fallback-resource-<account id>."),
+        kmsKeyArn: setting(optionalArn("kms", "key", "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"), "",
+            "KMS key ARN for SSE-KMS on both buckets; empty uses SSE-S3 (AES-256)."),
+        noncurrentVersionExpirationDays: setting(int(1, 3650, "must be from 1 to 3650 days"), 30,
+            "Days a superseded export version is kept before it expires (1 to 3650)."),
+        cronSpec: setting(z.string().superRefine((spec, ctx) => {
+            let seconds: number;
+            try {
+                seconds = minimumIntervalSeconds(spec);
+            } catch (err) {
+                ctx.addIssue({ code: "custom", message: (err as Error).message });
+                return;
+            }
+            if (seconds < MIN_EXPORT_INTERVAL_SECONDS) {
+                ctx.addIssue({ code: "custom", message: `exports every ${seconds} s; the shortest allowed interval is ${MIN_EXPORT_INTERVAL_SECONDS} s` });
+            }
+        }), "@every 1m",
+        "How often the control plane exports (API7's fallback_cp.cron_spec, Go cron syntax: `@every 1m`, `*/5 * * * *`, `@hourly`). Intervals under 10 s are rejected."),
+        credentials: setting(oneOf(["accessKeys", "instanceRole"]), "accessKeys",
+            "How API7 reaches the buckets: `accessKeys` (an IAM user per role with an access key, the keys in SSM SecureStrings) or `instanceRole` (no keys; the hosts' roles get the same scoped policies, for API7 versions that use the instance role)."),
+        forceDestroy: setting(z.boolean({ error: "must be true or false" }), false,
+            "Let `pulumi destroy` empty and delete the versioned buckets (every export version). Also lifts the bucket policy's deny on deletes, which otherwise stops anyone but the control plane deleting exports. For throwaway stacks (dev); keep false in production."),
+    }, "Data-plane resilience: the S3 buckets the control plane exports gateway configuration to."),
+    prometheus: area({
+        enabled: setting(z.boolean({ error: "must be true or false" }), false,
+            "Run Prometheus (9090) for API7's built-in monitoring, scraping the gateways' exporter (9091) and receiving the DP Managers' metrics."),
+        placement: setting(oneOf(["dedicated", "controlPlane"], " (never a gateway host: its control API holds 127.0.0.1:9090)"), "dedicated",
+            "`dedicated`: its own host. `controlPlane`: on every control-plane host. Never on a gateway host (the gateway's control API binds 127.0.0.1:9090)."),
+        image: setting(image, "prom/prometheus:v2.48.1", "Prometheus image, pinned (API7 documents Prometheus 2.48)."),
+        instanceType: setting(instanceType, "t3.medium", "EC2 type of the dedicated Prometheus host."),
+    }, "Optional Prometheus for API7's built-in monitoring."),
+} as const;
+
+export type AreaName = keyof typeof AREAS;
+export const AREA_NAMES = Object.keys(AREAS) as AreaName[];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Secrets (flat keys, each set with `pulumi config set --secret <key> <value>`)
+
+const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]+-----END [A-Z0-9 ]+-----/;
+const pem = z.string().regex(PEM, { error: "is not PEM (-----BEGIN ...----- ... -----END ...-----)" });
+
+function dsnProblem(dsn: string): string | undefined {
+    let url: URL;
+    try {
+        url = new URL(dsn);
+    } catch {
+        return "is not a URL; expected postgres://user:password@host:5432/api7ee";
+    }
+    if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+        return `uses scheme ${url.protocol.replace(/:$/, "")}; expected postgres://user:password@host:5432/api7ee`;
+    }
+    if (!url.hostname) return "has no host; expected postgres://user:password@host:5432/api7ee";
+    return undefined;
+}
+
+export interface SecretDeclaration {
+    readonly schema: z.ZodType<string>;
+    readonly description: string;
+    /**
+     * Required in every stack, so declared in Pulumi.yaml (`secret: true`, no default): the CLI itself then stops a
+     * deployment without it, or with it in plain text. Optional secrets cannot be declared there (a declared secret
+     * with a default fails validation since CLI v3.202.0) and are checked by the program instead.
+     */
+    readonly required: boolean;
+}
+
+export const SECRETS = {
+    databaseDsn: {
+        schema: checked(dsnProblem),
+        required: true,
+        description: "PostgreSQL DSN of the API7 database: postgres://user:password@host:5432/api7ee. Stored as an SSM SecureString; never in user data.",
+    },
+    gatewayToken: {
+        schema: z.string(),
+        required: false,
+        description: "Gateway group token issued by the dashboard; required when dataPlane.controlPlaneAuth is `token`.",
+    },
+    gatewayClientCert: {
+        schema: pem,
+        required: false,
+        description: "PEM client certificate for mTLS to the DP Manager; required (with gatewayClientKey and gatewayCa) when dataPlane.controlPlaneAuth is `mtls`.",
+    },
+    gatewayClientKey: { schema: pem, required: false, description: "PEM private key of gatewayClientCert." },
+    gatewayCa: { schema: pem, required: false, description: "PEM CA that signed the DP Manager's mTLS certificate." },
+} as const satisfies Record<string, SecretDeclaration>;
+
+export type SecretName = keyof typeof SECRETS;
+export const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
+
+// ---------------------------------------------------------------------------------------------------------------
+// The whole configuration
+
+/** Every area (defaults filled in) plus the secrets that are set. */
+export const configSchema = z.strictObject({
+    ...AREAS,
+    ...Object.fromEntries(SECRET_NAMES.map((name) => [name, SECRETS[name].schema.optional()])) as {
+        [K in SecretName]: z.ZodOptional<(typeof SECRETS)[K]["schema"]>;
+    },
+});
+
+export type ConfigValues = z.output<typeof configSchema>;

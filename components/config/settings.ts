@@ -1,0 +1,191 @@
+/**
+ * The typed, frozen settings the components receive, built from validated configuration. Components never read
+ * `pulumi.Config`; they get (a part of) this object.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Netmask } from "netmask";
+import { minimumIntervalSeconds } from "../schedule";
+import { PORTS } from "../ports";
+import type { ConfigValues } from "./schema";
+
+export type NatGateways = "single" | "perAz";
+
+export interface NetworkSettings {
+    /** CIDR of the VPC the program creates; undefined with a bring-your-own VPC. */
+    readonly cidr?: string;
+    /** Number of AZs hosts spread over (created VPC: network.availabilityZones; BYO: number of private subnets). */
+    readonly azCount: number;
+    readonly natGateways: NatGateways;
+    readonly existing?: {
+        readonly vpcId: string;
+        readonly privateSubnetIds: readonly string[];
+        readonly publicSubnetIds: readonly string[];
+    };
+    /** The S3 gateway endpoint's policy: restricted to known buckets (plus these), or AWS's full-access policy. */
+    readonly s3Endpoint: { readonly access: "restricted" | "unrestricted"; readonly extraBucketArns: readonly string[] };
+}
+
+export type ControlPlaneAuth =
+    | { readonly kind: "token"; readonly token: pulumi.Output<string> }
+    | {
+          readonly kind: "mtls";
+          readonly clientCert: pulumi.Output<string>;
+          readonly clientKey: pulumi.Output<string>;
+          readonly ca: pulumi.Output<string>;
+      };
+
+export interface HealthCheckSettings {
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+    readonly healthyThreshold: number;
+    readonly unhealthyThreshold: number;
+}
+
+export interface DataPlaneLoadBalancerSettings {
+    readonly internal: boolean;
+    readonly clientCidrs: readonly string[];
+    readonly httpPort: number;
+    readonly httpsPort: number;
+    /** passthrough: TCP to 9443; terminate: TLS at the NLB with certificateArn, plain HTTP to 9080. */
+    readonly httpsMode: "passthrough" | "terminate";
+    readonly certificateArn?: string;
+    readonly healthCheck: HealthCheckSettings;
+    readonly deregistrationDelaySeconds: number;
+}
+
+export interface FallbackSettings {
+    readonly enabled: boolean;
+    /** Explicit bucket names; undefined derives them from project, stack and account. */
+    readonly configBucketName?: string;
+    readonly resourceBucketName?: string;
+    readonly kmsKeyArn?: string;
+    readonly noncurrentVersionExpirationDays: number;
+    readonly cronSpec: string;
+    /** Shortest interval between two exports, in seconds (from cronSpec). */
+    readonly exportIntervalSeconds: number;
+    readonly credentials: "accessKeys" | "instanceRole";
+    /** `pulumi destroy` empties the buckets; deletes are not reserved to the control plane. */
+    readonly forceDestroy: boolean;
+}
+
+export interface Settings {
+    readonly project: string;
+    readonly stack: string;
+    readonly network: NetworkSettings;
+    readonly access: {
+        readonly adminCidrs: readonly string[];
+    };
+    readonly loadBalancers: {
+        readonly deletionProtection: boolean;
+    };
+    readonly fallback: FallbackSettings;
+    readonly prometheus: {
+        readonly enabled: boolean;
+        readonly placement: "dedicated" | "controlPlane";
+        readonly image: string;
+        readonly instanceType: string;
+    };
+    readonly hosts: {
+        /** Pinned AMI, or undefined to resolve Amazon Linux 2023 from AWS's public SSM parameter. */
+        readonly amiId?: string;
+        readonly rootVolumeGiB: number;
+    };
+    readonly controlPlane: {
+        readonly count: number;
+        readonly instanceType: string;
+        readonly dashboardImage: string;
+        readonly dpManagerImage: string;
+        readonly databaseDsn: pulumi.Output<string>;
+        /** The DSN's port (5432 when it names none), for the egress rule. */
+        readonly databasePort: number;
+        /** Where the database is; empty means inside the VPC. */
+        readonly databaseCidrs: readonly string[];
+        readonly loadBalancer: {
+            readonly internal: boolean;
+            /** HTTPS on 443 with this certificate; HTTP on 7080 without. */
+            readonly certificateArn?: string;
+        };
+    };
+    readonly dataPlane: {
+        readonly count: number;
+        readonly instanceType: string;
+        readonly gatewayImage: string;
+        readonly gatewayGroupId: string;
+        readonly upstreamCidrs: readonly string[];
+        readonly auth: ControlPlaneAuth;
+        readonly loadBalancer: DataPlaneLoadBalancerSettings;
+        /** normal: connected to the control plane; standalone: serving the last S3 export. */
+        readonly mode: "normal" | "standalone";
+    };
+}
+
+/** Builds the settings from a validated configuration (rules.ts guarantees the secrets the auth needs are set). */
+export function buildSettings(c: ConfigValues, project: string, stack: string): Settings {
+    const { network: net, controlPlane: cp, dataPlane: dp, fallback: fb } = c;
+    const byo = net.existingVpcId !== "";
+    const secret = (v: string | undefined) => pulumi.secret(v ?? "");
+    const settings: Settings = {
+        project,
+        stack,
+        network: {
+            cidr: byo ? undefined : new Netmask(net.cidr).toString(),
+            azCount: byo ? net.existingPrivateSubnetIds.length : net.availabilityZones,
+            natGateways: net.natGateways,
+            existing: byo
+                ? { vpcId: net.existingVpcId, privateSubnetIds: net.existingPrivateSubnetIds, publicSubnetIds: net.existingPublicSubnetIds }
+                : undefined,
+            s3Endpoint: { access: net.s3EndpointAccess, extraBucketArns: net.s3EndpointBucketArns },
+        },
+        access: { adminCidrs: c.access.adminCidrs },
+        loadBalancers: { deletionProtection: c.loadBalancers.deletionProtection },
+        fallback: {
+            enabled: fb.enabled,
+            configBucketName: fb.configBucketName || undefined,
+            resourceBucketName: fb.resourceBucketName || undefined,
+            kmsKeyArn: fb.kmsKeyArn || undefined,
+            noncurrentVersionExpirationDays: fb.noncurrentVersionExpirationDays,
+            cronSpec: fb.cronSpec,
+            exportIntervalSeconds: minimumIntervalSeconds(fb.cronSpec),
+            credentials: fb.credentials,
+            forceDestroy: fb.forceDestroy,
+        },
+        prometheus: { ...c.prometheus },
+        hosts: { amiId: c.hosts.amiId || undefined, rootVolumeGiB: c.hosts.rootVolumeGiB },
+        controlPlane: {
+            count: cp.count,
+            instanceType: cp.instanceType,
+            dashboardImage: cp.dashboardImage,
+            dpManagerImage: cp.dpManagerImage,
+            databaseDsn: secret(c.databaseDsn),
+            databasePort: Number(new URL(c.databaseDsn ?? "postgres://db").port || PORTS.postgres),
+            databaseCidrs: cp.databaseCidrs,
+            loadBalancer: { internal: cp.loadBalancer.internal, certificateArn: cp.loadBalancer.certificateArn || undefined },
+        },
+        dataPlane: {
+            count: dp.count,
+            instanceType: dp.instanceType,
+            gatewayImage: dp.gatewayImage,
+            gatewayGroupId: dp.gatewayGroupId,
+            upstreamCidrs: dp.upstreamCidrs,
+            loadBalancer: {
+                ...dp.loadBalancer,
+                certificateArn: dp.loadBalancer.certificateArn || undefined,
+                healthCheck: { ...dp.healthCheck },
+                deregistrationDelaySeconds: dp.deregistrationDelaySeconds,
+            },
+            mode: dp.mode,
+            auth: dp.controlPlaneAuth === "token"
+                ? { kind: "token", token: secret(c.gatewayToken) }
+                : { kind: "mtls", clientCert: secret(c.gatewayClientCert), clientKey: secret(c.gatewayClientKey), ca: secret(c.gatewayCa) },
+        },
+    };
+    return deepFreeze(settings);
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value && typeof value === "object" && !pulumi.Output.isInstance(value) && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value as object)) deepFreeze(v);
+    }
+    return value;
+}

@@ -1,0 +1,156 @@
+/**
+ * What is derived from the config schema (README's reference, the stack files' JSON Schema) is current and works,
+ * and every `pulumi config` command README and the stack files tell users to run does what they say.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import Ajv2020 from "ajv/dist/2020";
+import * as yaml from "js-yaml";
+import { referenceRows } from "../components/config/reference";
+import { AREA_NAMES, SECRET_NAMES } from "../components/config/schema";
+import { README, STACK_SCHEMA, stackSchemaText, withReference } from "../scripts/config-docs";
+import { commandsFor, documentedCommands, readProjectFile, type DocumentedCommand } from "./pulumi-cli/commands";
+import { languageHostEnv, mergeConfig, parseStackFile, readStackFile, runConfigCommand, type StackFile } from "./pulumi-cli/config";
+import { PROJECT, ROOT, runProgram, STACKS, TEST_PEM, TEST_SECRETS } from "./harness";
+import { T } from "./helpers";
+
+const readme = fs.readFileSync(README, "utf8");
+const stackText = (stack: string) => fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+
+describe("generated from the schema", () => {
+    test("README's configuration reference is current (run `npm run docs` to refresh)", () => {
+        expect(withReference(readme)).toBe(readme);
+    });
+
+    test("the committed stack-file JSON Schema is current (run `npm run docs` to refresh)", () => {
+        expect(fs.readFileSync(STACK_SCHEMA, "utf8")).toBe(stackSchemaText());
+    });
+
+    test("the reference has a row for every setting and secret, each described", () => {
+        const rows = referenceRows();
+        for (const area of AREA_NAMES) expect(rows.some((r) => r.key.startsWith(`${area}.`))).toBe(true);
+        for (const name of SECRET_NAMES) expect(rows.find((r) => r.key === name)?.secret).toBe(true);
+        for (const row of rows) expect([row.key, row.description.length > 20]).toEqual([row.key, true]);
+        expect(rows.find((r) => r.key === "dataPlane.healthCheck.intervalSeconds")).toMatchObject({ type: "integer 5–300", default: "`30`" });
+    });
+
+    test("README gives the two commands that set up and check everything", () => {
+        expect(readme).toMatch(/```(sh|bash)\nnpm ci\nnpm test\n```/);
+    });
+});
+
+describe("the stack-file JSON Schema, as an editor (yaml-language-server) applies it", () => {
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(JSON.parse(fs.readFileSync(STACK_SCHEMA, "utf8")) as object);
+
+    test.each(STACKS)("Pulumi.%s.yaml names the schema on its first line and passes it", (stack) => {
+        const text = stackText(stack);
+        expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=./config-schema/stack.schema.json");
+        expect(validate(yaml.load(text))).toBe(true);
+    });
+
+    test.each<[string, Record<string, unknown>, string]>([
+        ["a misspelt setting", { "api7-ha:dataPlane": { cuont: 3 } }, "/config/api7-ha:dataPlane"],
+        ["a misspelt area", { "api7-ha:dataplane": { count: 3 } }, "/config/api7-ha:dataplane"],
+        ["a dotted key set without --path", { "api7-ha:dataPlane.count": "3" }, "/config/api7-ha:dataPlane.count"],
+        ["a count out of range", { "api7-ha:dataPlane": { count: 1 } }, "/config/api7-ha:dataPlane/count"],
+        ["a quoted number", { "api7-ha:dataPlane": { count: "3" } }, "/config/api7-ha:dataPlane/count"],
+        ["an unknown enum value", { "api7-ha:network": { natGateways: "none" } }, "/config/api7-ha:network/natGateways"],
+        ["a plaintext secret", { "api7-ha:databaseDsn": "postgres://u:p@db/x" }, "/config/api7-ha:databaseDsn"],
+    ])("flags %s", (_what, config, where) => {
+        expect(validate({ config: { "aws:region": "us-east-1", ...config } })).toBe(false);
+        expect(validate.errors?.map((e) => e.instancePath)).toContain(where);
+    });
+
+    test("leaves other namespaces alone and accepts a secure value", () => {
+        expect(validate({ config: { "aws:region": "eu-west-1", "aws:defaultTags": { tags: { A: "b" } }, "api7-ha:databaseDsn": { secure: "v1:abc" } } })).toBe(true);
+    });
+});
+
+/** A test value for each secret a documented command sets with a placeholder: the tests supply their own. */
+const SECRET_VALUES: Readonly<Record<string, string>> = { ...TEST_SECRETS, gatewayClientCert: TEST_PEM.cert, gatewayClientKey: TEST_PEM.key, gatewayCa: TEST_PEM.ca };
+
+/** Applies documented commands to a stack file: secrets get the test's value, placeholders in settings are refused. */
+function applyDocumented(stack: StackFile, commands: readonly DocumentedCommand[]): void {
+    for (const { argv, stdinFile, line } of commands) {
+        const secret = argv.includes("--secret");
+        const key = argv.filter((a) => !a.startsWith("-"))[1];
+        if (secret) {
+            const value = SECRET_VALUES[key];
+            if (!value) throw new Error(`no test value for the secret in: ${line}`);
+            // `set --secret key < file` reads the value from stdin; `set --secret key 'value'` has it last.
+            if (stdinFile) runConfigCommand(stack, PROJECT, argv, `${value}\n`);
+            else runConfigCommand(stack, PROJECT, [...argv.slice(0, -1), value]);
+        } else {
+            if (/<|\.\.\./.test(argv[argv.length - 1])) throw new Error(`a documented setting has a placeholder value: ${line}`);
+            runConfigCommand(stack, PROJECT, argv);
+        }
+    }
+}
+
+/** The project's config as the program receives it: key -> parsed value. */
+function projectConfig(stack: StackFile, stackName: string): Record<string, unknown> {
+    const env = JSON.parse(languageHostEnv(mergeConfig(readProjectFile(), stack, stackName)).PULUMI_CONFIG) as Record<string, string>;
+    return Object.fromEntries(Object.entries(env)
+        .filter(([k]) => k.startsWith(`${PROJECT}:config:`))
+        .map(([k, v]) => [k.slice(`${PROJECT}:config:`.length), SECRET_NAMES.includes(k.slice(`${PROJECT}:config:`.length) as never) ? v : JSON.parse(v) as unknown]));
+}
+
+describe("the commands README and the stack files give", () => {
+    /** The file's header: the comments above `config:`, which say how the file was written. */
+    const header = (stack: string) => stackText(stack).split("\nconfig:")[0];
+
+    test.each(STACKS)("Pulumi.%s.yaml: its header's commands, run on a stack with only its aws: keys, write exactly its settings", (stack) => {
+        const committed = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`), PROJECT);
+        const commands = documentedCommands(header(stack)).filter((c) => !c.argv.includes("--secret"));
+        const fresh = parseStackFile(stackText(stack), PROJECT);
+        for (const key of [...fresh.config.entries.keys()]) if (key.startsWith(`${PROJECT}:`)) fresh.config.entries.delete(key);
+        applyDocumented(fresh, commands);
+        for (const s of [committed, fresh]) applyDocumented(s, documentedCommands(stackText(stack)).filter((c) => c.argv.includes("--secret")));
+        expect(projectConfig(fresh, stack)).toEqual(projectConfig(committed, stack));
+    });
+
+    test("Pulumi.prod.yaml: its AMI pin instruction pins the hosts' AMI", async () => {
+        const body = documentedCommands(stackText("prod").split("\nconfig:")[1]);
+        expect(body.map((c) => c.argv.slice(0, 3))).toEqual([["set", "--path", "hosts.amiId"]]);
+        const run = await runProgram({ stack: "prod", commands: body.map((c) => c.argv) });
+        expect(run.ofType(T.instance).map((i) => i.inputs.ami as string)).toEqual(Array(5).fill(body[0].argv[3]));
+        expect(run.invokes.some((i) => i.token === "aws:ssm/getParameter:getParameter")).toBe(false);
+    });
+
+    test.each(STACKS)("Pulumi.%s.yaml: with its documented secrets set, the program deploys", async (stack) => {
+        const secrets = documentedCommands(stackText(stack)).filter((c) => c.argv.includes("--secret")).map((c) => c.argv.filter((a) => !a.startsWith("-"))[1]);
+        expect(secrets).toEqual(["databaseDsn", "gatewayToken"]);
+        const run = await runProgram({ stack, secrets: Object.fromEntries(SECRET_NAMES.map((n) => [n, secrets.includes(n) ? SECRET_VALUES[n] : undefined])) });
+        expect(run.ofType(T.instance).length).toBeGreaterThan(0);
+    });
+
+    test("README's deploy commands, applied to the prod stack file, pass the CLI and the program", async () => {
+        const commands = documentedCommands(readme);
+        expect(commands.length).toBeGreaterThanOrEqual(5);
+        const argv = commands.map((c) => c.argv);
+        // Settings commands run as written; secrets get the tests' values (the same way the CLI stores them).
+        const secrets: Record<string, string | undefined> = Object.fromEntries(SECRET_NAMES.map((n) => [n, undefined]));
+        const settings: string[][] = [];
+        for (const a of argv) {
+            const key = a.filter((x) => !x.startsWith("-"))[1];
+            if (a.includes("--secret")) secrets[key] = SECRET_VALUES[key];
+            else if (a[0] === "set" && !/<|\.\.\./.test(a[a.length - 1])) settings.push([...a]);
+        }
+        const token = await runProgram({ stack: "prod", secrets, commands: settings });
+        expect(token.ofType(T.instance).length).toBeGreaterThan(0);
+        // Every documented command is well-formed for the CLI (parsed by the same port).
+        const scratch = parseStackFile(stackText("prod"), PROJECT);
+        expect(() => applyDocumented(scratch, commands.filter((c) => c.argv[0] === "rm" || c.argv.includes("--secret") || !/<|\.\.\./.test(c.argv[c.argv.length - 1])))).not.toThrow();
+    });
+
+    test("commandsFor writes the tests' settings as a user would type them", () => {
+        expect(commandsFor({ secrets: { gatewayToken: undefined }, config: { "dataPlane.count": 3, "access.adminCidrs": ["10.0.0.0/8"], "hosts.amiId": undefined, "dataPlane.deregistrationDelaySeconds": -1 } })).toEqual([
+            ["set", "--secret", "databaseDsn", TEST_SECRETS.databaseDsn],
+            ["set", "--path", "dataPlane.count", "3"],
+            ["rm", "--path", "access.adminCidrs"],
+            ["set", "--path", "access.adminCidrs[0]", "10.0.0.0/8"],
+            ["rm", "--path", "hosts.amiId"],
+            ["set", "--path", "--", "dataPlane.deregistrationDelaySeconds", "-1"],
+        ]);
+    });
+});

@@ -1,0 +1,295 @@
+/**
+ * Configuration, end to end: each case changes the committed prod stack with the `pulumi config` commands a user
+ * would type (tests/pulumi-cli/), runs the CLI's merge and validation, then the real program, and asserts the
+ * exact problem lines and that nothing was registered.
+ */
+import { INSTANCE_TYPES, instanceTypeProblem } from "../components/instance-types";
+import { imageProblem } from "../components/config/schema";
+import { MTLS_SECRETS, ProgramError, runProgram, type RunOptions } from "./harness";
+import { hostsOf, T } from "./helpers";
+
+type Change = Pick<RunOptions, "config" | "secrets" | "commands">;
+
+/** The problem lines of a failed evaluation (after the header), asserting it stopped before any resource. */
+async function problemsOf(change: Change, stack: RunOptions["stack"] = "prod"): Promise<string[]> {
+    const error = await runProgram({ stack, ...change }).catch((e: unknown) => e);
+    if (!(error instanceof ProgramError)) throw new Error("the program accepted the configuration");
+    expect(error.stage).toBe("program");
+    expect(error.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    return error.message.split("\n").slice(1).map((l) => l.replace(/^ {2}- /, ""));
+}
+
+const SETTING_CMD = "set a setting with `pulumi config set --path <key> <value>`, a secret with `pulumi config set --secret <key> <value>`";
+const BYO = { "network.existingVpcId": "vpc-0123456789abcdef0" };
+const TWO_SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"];
+const NUMBER = "must be a number (unquoted in the stack file; `pulumi config set --path` stores digits as a number)";
+const DATA_PLANE_SETTINGS = "count, instanceType, gatewayImage, gatewayGroupId, upstreamCidrs, controlPlaneAuth, mode, loadBalancer, healthCheck, deregistrationDelaySeconds";
+
+const cases: [string, Change, string[]][] = [
+    ["one control-plane host", { config: { "controlPlane.count": 1 } }, ["controlPlane.count = 1: must be at least 2: one control-plane host is a single point of failure"]],
+    ["one gateway", { config: { "dataPlane.count": 1 } }, ["dataPlane.count = 1: must be at least 2: one gateway is a single point of failure"]],
+    ["21 gateways", { config: { "dataPlane.count": 21 } }, ["dataPlane.count = 21: must be at most 20"]],
+    ["a count that is a word", { config: { "dataPlane.count": "two" } }, [`dataPlane.count = "two": ${NUMBER}`]],
+    ["a count that is a fraction (the CLI keeps it a string)", { config: { "dataPlane.count": "2.5" } }, [`dataPlane.count = "2.5": ${NUMBER}`]],
+    ["one availability zone", { config: { "network.availabilityZones": 1, "controlPlane.count": 1 } }, [
+        "network.availabilityZones = 1: must be from 2 to 6: HA needs at least two availability zones",
+        "controlPlane.count = 1: must be at least 2: one control-plane host is a single point of failure",
+    ]],
+    ["seven availability zones", { config: { "network.availabilityZones": 7 } }, ["network.availabilityZones = 7: must be from 2 to 6: HA needs at least two availability zones"]],
+    ["more control-plane hosts than AZs", { config: { "controlPlane.count": 4 } }, ["controlPlane.count = 4: is larger than the number of availability zones (3); each control-plane host needs its own AZ"]],
+    ["an arm64 gateway type", { config: { "dataPlane.instanceType": "c7g.large" } }, ['dataPlane.instanceType = "c7g.large": is arm64; API7 hosts must be x86_64 (e.g. use c6i.large instead of c7g.large)']],
+    ["a Graviton burstable type", { config: { "controlPlane.instanceType": "t4g.medium" } }, ['controlPlane.instanceType = "t4g.medium": is arm64; API7 hosts must be x86_64 (e.g. use c6i.large instead of c7g.large)']],
+    ["a type below 4 GiB", { config: { "controlPlane.instanceType": "t3.small" } }, ['controlPlane.instanceType = "t3.small": has 2 vCPU / 2 GiB; API7 needs >= 2 vCPU and >= 4 GiB']],
+    ["an unknown type", { config: { "dataPlane.instanceType": "x9.huge" } }, ['dataPlane.instanceType = "x9.huge": is not in the known instance-type table (components/instance-types.ts); use an x86_64 type with >= 2 vCPU and >= 4 GiB such as t3.medium or c6i.large']],
+    ["a Prometheus host below 4 GiB", { config: { "prometheus.instanceType": "t3.micro" } }, ['prometheus.instanceType = "t3.micro": has 2 vCPU / 1 GiB; API7 needs >= 2 vCPU and >= 4 GiB']],
+    ["a small root volume", { config: { "hosts.rootVolumeGiB": 40 } }, ["hosts.rootVolumeGiB = 40: must be from 80 GiB (API7's minimum free disk) to 16384 GiB (gp3 limit)"]],
+    ["a malformed AMI id", { config: { "hosts.amiId": "ubuntu" } }, ['hosts.amiId = "ubuntu": must be empty or an AMI id (ami-...)']],
+    ["a VPC CIDR that is not one", { config: { "network.cidr": "10.80.0.0" } }, ['network.cidr = "10.80.0.0": is not an IPv4 CIDR (a.b.c.d/n)']],
+    ["a VPC too small to split", { config: { "network.cidr": "10.80.0.0/24" } }, ['network.cidr = "10.80.0.0/24": must have a prefix from /16 to /22 (room for a private and a public subnet per AZ)']],
+    ["an unknown NAT layout", { config: { "network.natGateways": "none" } }, ['network.natGateways = "none": must be `single` or `perAz`']],
+    ["an admin CIDR open to the world", { config: { "access.adminCidrs": ["0.0.0.0/0"] } }, ['access.adminCidrs[0] = "0.0.0.0/0": opens the admin ports to the whole internet; use your office/VPN ranges or set access.allowPublicAdmin true']],
+    ["an IPv6 admin CIDR open to the world", { config: { "access.adminCidrs": ["10.0.0.0/8", "::/0"] } }, ['access.adminCidrs[1] = "::/0": opens the admin ports to the whole internet; use your office/VPN ranges or set access.allowPublicAdmin true']],
+    ["an admin CIDR that is not one", { config: { "access.adminCidrs": ["office"] } }, ['access.adminCidrs[0] = "office": is not an IPv4 or IPv6 CIDR']],
+    ["admin CIDRs set as one value, not a list", { commands: [["set", "--path", "access.adminCidrs", "10.0.0.0/8"]] }, ['access.adminCidrs = "10.0.0.0/8": must be a list (set items with `pulumi config set --path \'<key>[0]\' <value>`)']],
+    ["a boolean that is a word", { config: { "access.allowPublicAdmin": "yes" } }, ['access.allowPublicAdmin = "yes": must be true or false']],
+    ["an unpinned image", { config: { "dataPlane.gatewayImage": "api7/api7-ee-3-gateway" } }, ['dataPlane.gatewayImage = "api7/api7-ee-3-gateway": has no tag: pin a version (e.g. :3.2.16.3) or a digest']],
+    ["a latest image", { config: { "controlPlane.dashboardImage": "api7/api7-ee-3-integrated:latest" } }, ['controlPlane.dashboardImage = "api7/api7-ee-3-integrated:latest": uses `latest`: pin a version so every host and every preview runs the same image']],
+    ["an image reference that is not one", { config: { "prometheus.image": "Prom/Prometheus" } }, ['prometheus.image = "Prom/Prometheus": is not a valid image reference ([registry/]repository[:tag][@sha256:digest])']],
+    ["a DSN that is not PostgreSQL", { secrets: { databaseDsn: "mysql://u:p@db:3306/api7ee" } }, ["databaseDsn = [secret]: uses scheme mysql; expected postgres://user:password@host:5432/api7ee"]],
+    ["a DSN that is not a URL", { secrets: { databaseDsn: "db.internal" } }, ["databaseDsn = [secret]: is not a URL; expected postgres://user:password@host:5432/api7ee"]],
+    ["token auth without a token", { secrets: { gatewayToken: undefined } }, ["gatewayToken: is required when dataPlane.controlPlaneAuth is `token`: `pulumi config set --secret gatewayToken <token from the dashboard>`"]],
+    ["mTLS without the key", { config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: { ...MTLS_SECRETS, gatewayClientKey: undefined } }, [
+        "gatewayClientKey: is required when dataPlane.controlPlaneAuth is `mtls` (gatewayClientCert, gatewayClientKey and gatewayCa go together): `pulumi config set --secret gatewayClientKey < <file>.pem`",
+    ]],
+    ["mTLS with a certificate that is not PEM", { config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: { ...MTLS_SECRETS, gatewayClientCert: "abc" } }, ["gatewayClientCert = [secret]: is not PEM (-----BEGIN ...----- ... -----END ...-----)"]],
+    ["an unknown auth", { config: { "dataPlane.controlPlaneAuth": "password" } }, ['dataPlane.controlPlaneAuth = "password": must be `token` or `mtls`']],
+    ["an existing VPC with one subnet", { config: { ...BYO, "network.existingPrivateSubnetIds": [TWO_SUBNETS[0]], "network.existingPublicSubnetIds": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"] } }, [
+        'network.existingPrivateSubnetIds = ["subnet-0123456789abcdef0"]: needs at least 2 private subnets in distinct AZs when network.existingVpcId is set',
+        "controlPlane.count = 2: is larger than the number of availability zones (1); each control-plane host needs its own AZ",
+    ]],
+    ["subnets without a VPC", { config: { "network.existingPrivateSubnetIds": TWO_SUBNETS } }, [
+        'network.existingPrivateSubnetIds = ["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]: is set but network.existingVpcId is empty; set both or neither',
+    ]],
+    ["a subnet listed twice", { config: { ...BYO, "network.existingPrivateSubnetIds": [TWO_SUBNETS[0], TWO_SUBNETS[0]], "dataPlane.loadBalancer.internal": true } }, [
+        'network.existingPrivateSubnetIds = ["subnet-0123456789abcdef0","subnet-0123456789abcdef0"]: lists a subnet twice',
+    ]],
+    ["an existing VPC without public subnets for an internet-facing NLB", { config: { ...BYO, "network.existingPrivateSubnetIds": TWO_SUBNETS } }, [
+        "network.existingPublicSubnetIds = []: needs at least 2 public subnets in distinct AZs for an internet-facing load balancer (or make both load balancers internal)",
+    ]],
+    ["a VPC id that is not one", { config: { "network.existingVpcId": "default" } }, ['network.existingVpcId = "default": must be empty or a VPC id (vpc-...)']],
+    ["an extra S3 endpoint bucket that is not an ARN", { config: { "network.s3EndpointBucketArns": ["my-bucket"] } }, ['network.s3EndpointBucketArns[0] = "my-bucket": is not an S3 bucket ARN (arn:aws:s3:::<bucket>)']],
+    ["an unknown S3 endpoint access", { config: { "network.s3EndpointAccess": "open" } }, ['network.s3EndpointAccess = "open": must be `restricted` or `unrestricted`']],
+    ["extra buckets with an unrestricted endpoint", { config: { "network.s3EndpointAccess": "unrestricted", "network.s3EndpointBucketArns": ["arn:aws:s3:::upstream-assets"] } }, [
+        'network.s3EndpointBucketArns = ["arn:aws:s3:::upstream-assets"]: has no effect with network.s3EndpointAccess `unrestricted` (every bucket is reachable); remove one of the two',
+    ]],
+    ["a bad gateway group id", { config: { "dataPlane.gatewayGroupId": "my group" } }, ['dataPlane.gatewayGroupId = "my group": must be 1-64 letters, digits, _ or -']],
+    ["a health-check interval below AWS's minimum", { config: { "dataPlane.healthCheck.intervalSeconds": 4 } }, ["dataPlane.healthCheck.intervalSeconds = 4: must be from 5 to 300 seconds (AWS target-group limits)"]],
+    ["a health-check interval above AWS's maximum", { config: { "dataPlane.healthCheck.intervalSeconds": 301 } }, ["dataPlane.healthCheck.intervalSeconds = 301: must be from 5 to 300 seconds (AWS target-group limits)"]],
+    ["a healthy threshold of 1", { config: { "dataPlane.healthCheck.healthyThreshold": 1 } }, ["dataPlane.healthCheck.healthyThreshold = 1: must be from 2 to 10 (AWS target-group limits)"]],
+    ["an unhealthy threshold of 11", { config: { "dataPlane.healthCheck.unhealthyThreshold": 11 } }, ["dataPlane.healthCheck.unhealthyThreshold = 11: must be from 2 to 10 (AWS target-group limits)"]],
+    ["a timeout as long as the interval", { config: { "dataPlane.healthCheck.intervalSeconds": 10, "dataPlane.healthCheck.timeoutSeconds": 10 } }, [
+        "dataPlane.healthCheck.timeoutSeconds = 10: must be less than dataPlane.healthCheck.intervalSeconds (10)",
+    ]],
+    ["a negative deregistration delay", { config: { "dataPlane.deregistrationDelaySeconds": -1 } }, ["dataPlane.deregistrationDelaySeconds = -1: must be from 0 to 3600 seconds"]],
+    ["a deregistration delay over an hour", { config: { "dataPlane.deregistrationDelaySeconds": 3601 } }, ["dataPlane.deregistrationDelaySeconds = 3601: must be from 0 to 3600 seconds"]],
+    ["a TLS listener without a certificate", { config: { "dataPlane.loadBalancer.httpsMode": "terminate" } }, [
+        'dataPlane.loadBalancer.certificateArn = "": is required when dataPlane.loadBalancer.httpsMode is `terminate` (a TLS listener needs a certificate)',
+    ]],
+    ["a certificate that is not an ACM ARN", { config: { "controlPlane.loadBalancer.certificateArn": "my-cert" } }, [
+        'controlPlane.loadBalancer.certificateArn = "my-cert": must be empty or an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+    ]],
+    ["two listeners on one port", { config: { "dataPlane.loadBalancer.httpPort": 443 } }, ["dataPlane.loadBalancer.httpsPort = 443: must differ from dataPlane.loadBalancer.httpPort (one listener per port)"]],
+    ["a listener port out of range", { config: { "dataPlane.loadBalancer.httpPort": 70000 } }, ["dataPlane.loadBalancer.httpPort = 70000: must be a port from 1 to 65535"]],
+    ["an unknown HTTPS mode", { config: { "dataPlane.loadBalancer.httpsMode": "offload" } }, ['dataPlane.loadBalancer.httpsMode = "offload": must be `passthrough` or `terminate`']],
+    ["Prometheus on a gateway host", { config: { "prometheus.placement": "dataPlane" } }, [
+        'prometheus.placement = "dataPlane": must be `dedicated` or `controlPlane` (never a gateway host: its control API holds 127.0.0.1:9090)',
+    ]],
+    ["standalone without fallback buckets", { config: { "dataPlane.mode": "standalone", "fallback.enabled": false } }, [
+        'dataPlane.mode = "standalone": is `standalone` but fallback.enabled is false: standalone gateways serve from the fallback buckets',
+    ]],
+    ["an unknown data-plane mode", { config: { "dataPlane.mode": "offline" } }, ['dataPlane.mode = "offline": must be `normal` or `standalone`']],
+    ["an invalid bucket name", { config: { "fallback.configBucketName": "My_Bucket" } }, ['fallback.configBucketName = "My_Bucket": must be empty or a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)']],
+    ["the same bucket twice", { config: { "fallback.configBucketName": "acme-api7", "fallback.resourceBucketName": "acme-api7" } }, [
+        'fallback.resourceBucketName = "acme-api7": must differ from fallback.configBucketName (API7 exports to two buckets)',
+    ]],
+    ["a KMS key that is not an ARN", { config: { "fallback.kmsKeyArn": "alias/api7" } }, ['fallback.kmsKeyArn = "alias/api7": must be empty or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)']],
+    ["a zero-day expiry", { config: { "fallback.noncurrentVersionExpirationDays": 0 } }, ["fallback.noncurrentVersionExpirationDays = 0: must be from 1 to 3650 days"]],
+    ["an unknown credentials mode", { config: { "fallback.credentials": "sso" } }, ['fallback.credentials = "sso": must be `accessKeys` or `instanceRole`']],
+    ["forceDestroy that is a word", { config: { "fallback.forceDestroy": "yes" } }, ['fallback.forceDestroy = "yes": must be true or false']],
+    ["an export faster than every 10 s", { config: { "fallback.cronSpec": "@every 5s" } }, ['fallback.cronSpec = "@every 5s": exports every 5 s; the shortest allowed interval is 10 s']],
+    ["a bad upstream CIDR", { config: { "dataPlane.upstreamCidrs": ["10.0.0.0/33"] } }, ['dataPlane.upstreamCidrs[0] = "10.0.0.0/33": is not an IPv4 or IPv6 CIDR']],
+    ["a misspelt setting", { config: { "dataPlane.cuont": 3 } }, [`dataPlane.cuont: is not a setting this program reads; check its spelling (dataPlane has: ${DATA_PLANE_SETTINGS})`]],
+    ["a misspelt nested setting", { config: { "dataPlane.healthCheck.interval": 5 } }, [
+        "dataPlane.healthCheck.interval: is not a setting this program reads; check its spelling (dataPlane.healthCheck has: intervalSeconds, timeoutSeconds, healthyThreshold, unhealthyThreshold)",
+    ]],
+    ["a misspelt area", { config: { "dataplane.count": 3 } }, [
+        "dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, controlPlane, dataPlane, fallback, prometheus; secrets: databaseDsn, gatewayToken, gatewayClientCert, gatewayClientKey, gatewayCa); check its spelling",
+    ]],
+    ["a setting set without --path", { commands: [["set", "dataPlane.count", "3"]] }, [
+        'dataPlane.count = "3": was set without --path, so the CLI stored a separate key named "dataPlane.count" that this program does not read; run `pulumi config rm dataPlane.count` and `pulumi config set --path dataPlane.count <value>`',
+    ]],
+    ["an area set to a single value", { commands: [["set", "network", "big"]] }, ['network = "big": must be a set of settings (set one with `pulumi config set --path <key>.<setting> <value>`)']],
+    ["a secret set in plain text", { commands: [["set", "--plaintext", "gatewayToken", "abc"]] }, ["gatewayToken: is stored in plain text in the stack file; set it with `pulumi config set --secret gatewayToken <value>`"]],
+    ["a secret set inside an area", { commands: [["set", "--path", "--secret", "dataPlane.token", "abc"]] }, [
+        "dataPlane: holds a secret (a value set with --path and --secret), which makes all of dataPlane secret and hides it in every diff; secrets are keys of their own (databaseDsn, gatewayToken, gatewayClientCert, gatewayClientKey, gatewayCa): remove it with `pulumi config rm --path dataPlane.<setting>`",
+    ]],
+];
+
+describe("bad configurations stop the program before any resource, naming the key as typed, the value and the rule", () => {
+    test.each(cases)("%s", async (_what, change, expected) => {
+        expect(await problemsOf(change)).toEqual(expected);
+    });
+
+    test("the table covers at least 40 bad configurations", () => {
+        expect(cases.length).toBeGreaterThanOrEqual(40);
+    });
+
+    test("the error says how to set a setting and a secret", async () => {
+        const error = (await runProgram({ stack: "prod", config: { "dataPlane.count": 1 } }).catch((e: unknown) => e)) as ProgramError;
+        expect(error.message.split("\n")[0]).toBe(`api7-ha: stack prod has 1 configuration problem (${SETTING_CMD}):`);
+    });
+
+    test("every problem is reported at once, type errors and cross-field rules together", async () => {
+        const problems = await problemsOf({
+            config: {
+                "controlPlane.count": 1,
+                "hosts.rootVolumeGiB": "lots",
+                "dataPlane.loadBalancer.httpsMode": "terminate",
+                "access.adminCidrs": ["0.0.0.0/0", "office"],
+                "dataPlane.instanceType": "m7g.large",
+            },
+        });
+        expect(problems.map((p) => p.split(/ =|:/)[0]).sort()).toEqual([
+            "access.adminCidrs[0]", "access.adminCidrs[1]", "controlPlane.count", "dataPlane.instanceType", "dataPlane.loadBalancer.certificateArn", "hosts.rootVolumeGiB",
+        ]);
+    });
+
+    test("a secret's value is never echoed", async () => {
+        const problems = await problemsOf({ secrets: { databaseDsn: "mysql://u:SECRET-PW@db/x" } });
+        expect(problems.join("\n")).not.toContain("SECRET-PW");
+    });
+});
+
+describe("what the Pulumi CLI itself stops, before the program runs", () => {
+    async function cliError(change: Change): Promise<ProgramError> {
+        const error = await runProgram({ stack: "prod", ...change }).catch((e: unknown) => e);
+        if (!(error instanceof ProgramError)) throw new Error("the CLI accepted the configuration");
+        expect(error.stage).toBe("cli");
+        expect(error.resources).toEqual([]);
+        return error;
+    }
+
+    test("a stack without the required database secret", async () => {
+        expect((await cliError({ secrets: { databaseDsn: undefined } })).message).toBe("validating stack config: Stack 'prod' is missing configuration value 'databaseDsn'");
+    });
+
+    test("the database secret stored in plain text", async () => {
+        const error = await cliError({ secrets: { databaseDsn: undefined }, commands: [["set", "--plaintext", "databaseDsn", "postgres://u:p@db:5432/api7ee"]] });
+        expect(error.message).toBe("validating stack config: Stack 'prod' with configuration key 'databaseDsn' must be encrypted as it's secret");
+    });
+
+    test("the database secret set as an object, not a string", async () => {
+        const error = await cliError({ secrets: { databaseDsn: undefined }, commands: [["set", "--path", "--secret", "databaseDsn.url", "postgres://u:p@db:5432/api7ee"]] });
+        expect(error.message).toBe("validating stack config: Stack 'prod' with configuration key 'databaseDsn' must be of type 'string'");
+    });
+
+    test("a setting under a value that is not an object", async () => {
+        const error = await cliError({ commands: [["set", "--path", "dataPlane.count.max", "3"]] });
+        expect(error.message).toBe("could not set config: dataPlane.count: expected a map");
+    });
+
+    test("a negative value without `--`", async () => {
+        const error = await cliError({ commands: [["set", "--path", "dataPlane.deregistrationDelaySeconds", "-1"]] });
+        expect(error.message).toBe("unknown shorthand flag: '1' in -1");
+    });
+});
+
+describe("good edge configurations pass", () => {
+    test.each<[string, Change]>([
+        ["three AZs and three control-plane hosts", { config: { "controlPlane.count": 3 } }],
+        ["an odd number of gateways", { config: { "dataPlane.count": 5 } }],
+        ["an image pinned by digest", { config: { "dataPlane.gatewayImage": `api7/api7-ee-3-gateway@sha256:${"a".repeat(64)}` } }],
+        ["a private registry with a port", { config: { "dataPlane.gatewayImage": "registry.example.com:5000/api7/gw:1.0" } }],
+        ["TLS terminated at the NLB with a certificate", { config: { "dataPlane.loadBalancer.httpsMode": "terminate", "dataPlane.loadBalancer.certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-000000000000" } }],
+        ["the fastest health check AWS allows", { config: { "dataPlane.healthCheck": { intervalSeconds: 5, timeoutSeconds: 2, healthyThreshold: 2, unhealthyThreshold: 2 }, "dataPlane.deregistrationDelaySeconds": 0 } }],
+        ["mTLS with all three PEMs", { config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: MTLS_SECRETS }],
+        ["IPv6 admin ranges", { config: { "access.adminCidrs": ["2001:db8::/32"] } }],
+        ["admin 0.0.0.0/0 when allowed in writing", { config: { "access.adminCidrs": ["0.0.0.0/0"], "access.allowPublicAdmin": true } }],
+        ["an unrestricted S3 endpoint", { config: { "network.s3EndpointAccess": "unrestricted" } }],
+        ["a cron export every 5 minutes", { config: { "fallback.cronSpec": "*/5 * * * *" } }],
+        ["a DSN on another port", { secrets: { databaseDsn: "postgres://u:p@db:6432/api7ee" } }],
+    ])("%s", async (_what, change) => {
+        const run = await runProgram({ stack: "prod", ...change });
+        expect(run.ofType(T.instance).length).toBeGreaterThan(0);
+    });
+});
+
+describe("fallback.cronSpec (Go cron syntax, validated with cron-parser)", () => {
+    test.each<[string, RegExp]>([
+        ["@every 500ms", /exports every 0\.5 s; the shortest allowed interval is 10 s$/],
+        ["*/5 * * * * *", /exports every 5 s; the shortest allowed interval is 10 s$/],
+        ["@every 1x", /"1x" is not a Go duration/],
+        ["@every", /@every needs a duration/],
+        ["61 * * * *", /is not a cron expression/],
+        ["every minute", /is not a cron expression/],
+    ])("%s is rejected naming the key", async (spec, message) => {
+        const problems = await problemsOf({ config: { "fallback.cronSpec": spec } });
+        expect(problems).toHaveLength(1);
+        expect(problems[0].startsWith(`fallback.cronSpec = ${JSON.stringify(spec)}: `)).toBe(true);
+        expect(problems[0]).toMatch(message);
+    });
+});
+
+describe("names derived from the stack", () => {
+    test("a stack name too long for the derived bucket names asks for explicit names", async () => {
+        const { parseSettings } = await import("../components/config/load");
+        const values = { databaseDsn: "postgres://u:p@db/x", gatewayToken: "t" };
+        let error: unknown;
+        try {
+            parseSettings({ values, secretKeys: new Set(Object.keys(values)) }, "a-very-long-stack-name-for-prod");
+        } catch (e) {
+            error = e;
+        }
+        expect((error as { problems: string[] }).problems).toEqual([
+            'fallback.configBucketName = "": is needed: the stack name makes the default name 68 characters long (S3 allows 63); set a shorter name',
+            'fallback.resourceBucketName = "": is needed: the stack name makes the default name 70 characters long (S3 allows 63); set a shorter name',
+        ]);
+    });
+});
+
+describe("the committed stacks reach the resources", () => {
+    test("prod's settings from its stack file reach the program (the 5 s health check reaches its target group)", async () => {
+        const run = await runProgram({ stack: "prod" });
+        const http = run.get("aws:lb/targetGroup:TargetGroup", "api7-dp-lb-http");
+        expect(http.inputs.healthCheck).toMatchObject({ interval: 5, timeout: 3, healthyThreshold: 3, unhealthyThreshold: 2 });
+        expect(hostsOf(run, "api7-dp-hosts").map((h) => h.inputs.instanceType)).toEqual(["c6i.large", "c6i.large", "c6i.large"]);
+        expect(run.ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(3);
+        expect(run.ofType("aws:lb/loadBalancer:LoadBalancer").every((lb) => lb.inputs.enableDeletionProtection === true)).toBe(true);
+    });
+
+    test("dev's forceDestroy reaches both buckets; prod keeps its exports", async () => {
+        const [dev, prod] = await Promise.all([runProgram({ stack: "dev" }), runProgram({ stack: "prod" })]);
+        expect(dev.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.forceDestroy)).toEqual([true, true]);
+        expect(prod.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.forceDestroy)).toEqual([false, false]);
+    });
+});
+
+describe("instance-type table and image references", () => {
+    test("API7's reference host sizes pass and arm64 families fail", () => {
+        expect(instanceTypeProblem("t3.medium")).toBeUndefined();
+        expect(instanceTypeProblem("c6i.large")).toBeUndefined();
+        for (const type of Object.keys(INSTANCE_TYPES).filter((t) => /^(t4g|m6g|m7g|c6g|c7g|r7g)\./.test(t))) {
+            expect(instanceTypeProblem(type)).toMatch(/arm64/);
+        }
+    });
+    test("known sizes match AWS", () => {
+        expect(INSTANCE_TYPES["t3.medium"]).toEqual({ arch: "x86_64", vcpu: 2, memoryGiB: 4, burstable: true });
+        expect(INSTANCE_TYPES["c6i.large"]).toEqual({ arch: "x86_64", vcpu: 2, memoryGiB: 4, burstable: false });
+        expect(INSTANCE_TYPES["m6i.xlarge"]).toEqual({ arch: "x86_64", vcpu: 4, memoryGiB: 16, burstable: false });
+        expect(INSTANCE_TYPES["t3.4xlarge"]).toBeUndefined();
+    });
+    test("image references", () => {
+        expect(imageProblem("api7/api7-ee-3-integrated:v3.2.16.3")).toBeUndefined();
+        expect(imageProblem("registry.example.com:5000/api7/gw:1.0")).toBeUndefined();
+    });
+});
