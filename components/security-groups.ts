@@ -100,11 +100,13 @@ export class SecurityGroups extends pulumi.ComponentResource {
             return sg;
         };
 
+        // Descriptions use only what EC2 accepts there (a-zA-Z0-9, spaces and ._-:/()#,@[]+=&;{}!$*; no apostrophe):
+        // the provider checks only their length (tests/aws-rules.ts).
         const cp = (this.controlPlane = group("cp", "api7-ha control plane hosts (dashboard, DP Manager)"));
         const dp = (this.dataPlane = group("dp", "api7-ha data plane hosts (gateways)"));
-        const dpLb = (this.dataPlaneLb = group("dp-lb", "api7-ha gateways' network load balancer"));
-        const dashLb = (this.dashboardLb = group("dashboard-lb", "api7-ha dashboard's application load balancer"));
-        const dpmLb = (this.dpManagerLb = group("dpm-lb", "api7-ha DP Managers' internal network load balancer"));
+        const dpLb = (this.dataPlaneLb = group("dp-lb", "api7-ha gateway network load balancer"));
+        const dashLb = (this.dashboardLb = group("dashboard-lb", "api7-ha dashboard application load balancer"));
+        const dpmLb = (this.dpManagerLb = group("dpm-lb", "api7-ha DP Manager internal network load balancer"));
         const prom = args.prometheus === "dedicated" ? (this.prometheus = group("prometheus", "api7-ha Prometheus host")) : undefined;
 
         const mtls = args.controlPlaneAuth === "mtls";
@@ -114,7 +116,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
 
         // Gateways: clients -> NLB -> 9080/9443; the NLB's health check -> 7085.
         for (const client of args.clientCidrs.map(cidrPeer)) {
-            for (const port of args.gatewayListenerPorts) this.ingress(dpLb, "listener", { from: port }, client, "Client traffic to the gateways' listener");
+            for (const port of args.gatewayListenerPorts) this.ingress(dpLb, "listener", { from: port }, client, "Client traffic to the gateway listener");
         }
         const gatewayPorts = args.httpsPassthrough ? [PORTS.gatewayHttp, PORTS.gatewayHttps] : [PORTS.gatewayHttp];
         for (const port of gatewayPorts) {
@@ -154,11 +156,11 @@ export class SecurityGroups extends pulumi.ComponentResource {
             for (const admin of admins) this.ingress(prom, "prometheus", { from: PORTS.prometheus }, admin, "Prometheus from an admin network");
             this.ingress(prom, "prometheus", { from: PORTS.prometheus }, groupPeer(cp, "cp"), "Dashboard queries and DP Manager metrics (remote write)");
             this.egress(cp, "prometheus", { from: PORTS.prometheus }, groupPeer(prom, "prometheus"), "Dashboard queries and DP Manager metrics to Prometheus");
-            this.egress(prom, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(dp, "dp"), "Prometheus scrape of the gateways' exporter");
+            this.egress(prom, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(dp, "dp"), "Prometheus scrape of the gateway exporter");
             this.ingress(dp, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(prom, "prometheus"), "Gateway exporter scraped by Prometheus");
         } else if (args.prometheus === "controlPlane") {
             for (const admin of admins) this.ingress(cp, "prometheus", { from: PORTS.prometheus }, admin, "Prometheus from an admin network");
-            this.egress(cp, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(dp, "dp"), "Prometheus scrape of the gateways' exporter");
+            this.egress(cp, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(dp, "dp"), "Prometheus scrape of the gateway exporter");
             this.ingress(dp, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(cp, "cp"), "Gateway exporter scraped by Prometheus");
         }
 
