@@ -10,7 +10,7 @@ import { hostRoleName, resolveAmi } from "./components/host";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer, dashboardListenerPort } from "./components/load-balancers";
 import { PrometheusHost } from "./components/monitoring";
 import { Network } from "./components/network";
-import { PORTS } from "./components/ports";
+import { dashboardTarget, PORTS } from "./components/ports";
 import { SecurityGroups } from "./components/security-groups";
 import { loadSettings } from "./components/config/load";
 
@@ -42,6 +42,7 @@ const securityGroups = new SecurityGroups("api7", {
     gatewayListenerPorts: [dpSettings.loadBalancer.httpPort, dpSettings.loadBalancer.httpsPort],
     httpsPassthrough: dpSettings.loadBalancer.httpsMode === "passthrough",
     dashboardListenerPort: dashboardListenerPort(cpSettings.loadBalancer.certificateArn),
+    dashboardTargetPort: dashboardTarget(cpSettings.dashboardListener).port,
     controlPlaneAuth: dpSettings.auth.kind,
     databaseCidrs: cpSettings.databaseCidrs,
     databasePort: cpSettings.databasePort,
@@ -91,6 +92,7 @@ const controlPlaneLbs = new ControlPlaneLoadBalancers("api7-cp-lb", {
     deletionProtection: settings.loadBalancers.deletionProtection,
     dashboardSecurityGroupId: securityGroups.dashboardLb.id,
     dpManagerSecurityGroupId: securityGroups.dpManagerLb.id,
+    dashboardTarget: dashboardTarget(cpSettings.dashboardListener),
 });
 
 // Gateways reach the DP Managers only through their load balancer, never one host's address.
@@ -105,7 +107,12 @@ const dataPlane = new DataPlane("api7-dp", {
     securityGroupIds: [securityGroups.dataPlaneId],
     controlPlaneEndpoints: dpManagerUrl.apply((e) => [e]),
     metricsExport: promSettings.enabled,
-    fallbackSource: fallback && { region: fallback.region, configBucket: fallback.configBucket, credentials: fallback.readerCredentials },
+    fallbackSource: fallback && {
+        region: fallback.region,
+        configBucket: fallback.configBucket,
+        resourceBucket: fallback.resourceBucket,
+        credentials: fallback.readerCredentials,
+    },
 });
 
 if (fallback && settings.fallback.credentials === "instanceRole") {

@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import { HostGroup, type Ami } from "./host";
 import { attachDiscoveryPolicy, prometheusService } from "./monitoring";
 import type { Subnet } from "./network";
-import { PORTS } from "./ports";
+import { dashboardTarget, PORTS } from "./ports";
 import type { Settings } from "./config/settings";
 
 /** Substituted on the host with the DSN from SSM (api7-run), so the plain config never holds it. */
@@ -95,10 +95,17 @@ export class ControlPlane extends pulumi.ComponentResource {
                     container: "api7-dashboard",
                     image: cp.dashboardImage,
                     configTemplate: "dashboard-config.yaml",
-                    configData: pulumi.all([prometheus, fallback]).apply(([p, f]) => ({ port: PORTS.dashboard, databaseDsn: DSN_PLACEHOLDER, prometheus: p, fallback: f })),
+                    configData: pulumi.all([prometheus, fallback]).apply(([p, f]) => ({
+                        http: { disable: cp.dashboardListener !== "http", port: PORTS.dashboard },
+                        https: { disable: cp.dashboardListener !== "https", port: PORTS.dashboardHttps },
+                        databaseDsn: DSN_PLACEHOLDER,
+                        prometheus: p,
+                        fallback: f,
+                    })),
                     configPath: "/app/conf/config.yaml",
                     placeholders: dashboardPlaceholders,
-                    healthUrl: `http://127.0.0.1:${PORTS.dashboard}/healthz`,
+                    // The listener served, as API7's chart probes it (ports.ts dashboardTarget).
+                    healthUrl: `${dashboardTarget(cp.dashboardListener).protocol.toLowerCase()}://127.0.0.1:${dashboardTarget(cp.dashboardListener).port}/healthz`,
                 },
                 {
                     name: "dp-manager",

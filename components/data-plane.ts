@@ -1,15 +1,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
-import { HostGroup, type Ami } from "./host";
+import { HostGroup, type Ami, type StateFile } from "./host";
 import type { Subnet } from "./network";
 import { PORTS } from "./ports";
 import type { Settings } from "./config/settings";
 
 
-/** Where standalone gateways read the last export (the config bucket, as in seed 004). */
+/** Substituted on the host with the gateway's admin key (state file admin.key), so no key is in SSM or the diff. */
+export const ADMIN_KEY_PLACEHOLDER = "__API7_HOST_ADMIN_KEY__";
+
+/**
+ * What a gateway host keeps across restarts: its instance id, which APISIX reads from conf/apisix.uid and
+ * otherwise generates anew at every start (apache/apisix apisix/core/id.lua @f519a0f0; API7's quickstart and
+ * gateway chart mount one per instance), so a restarted container is the same gateway to the dashboard; and the
+ * admin key its config names, generated once, never leaving the host.
+ */
+export const GATEWAY_STATE_FILES: readonly StateFile[] = Object.freeze([
+    { name: "apisix.uid", generate: "uuid", mount: "/usr/local/apisix/conf/apisix.uid" },
+    { name: "admin.key", generate: "key" },
+]);
+
+/** Where standalone gateways read the last export: both buckets the control plane writes. */
 export interface FallbackSource {
     readonly region: pulumi.Input<string>;
     readonly configBucket: pulumi.Input<string>;
+    readonly resourceBucket: pulumi.Input<string>;
     /** The reader's access key; undefined when API7 uses the instance role. */
     readonly credentials?: { readonly accessKeyId: pulumi.Input<string>; readonly secretAccessKey: pulumi.Input<string> };
 }
@@ -71,18 +86,32 @@ export class DataPlane extends pulumi.ComponentResource {
         const pluginAttr = args.metricsExport ? { prometheus: { export_addr: { ip: "0.0.0.0", port: PORTS.gatewayMetrics } } } : undefined;
         const listeners = { httpPort: PORTS.gatewayHttp, httpsPort: PORTS.gatewayHttps, statusPort: PORTS.gatewayStatus };
 
-        // Normal: connected to the DP Manager. Standalone: the seed's data_plane/yaml config reading the export.
+        // Normal: connected to the DP Manager. Standalone: `deployment.fallback_cp.aws_s3` with both buckets, as API7's
+        // 3.2.16 CP-outage guide documents it (config-templates/gateway-standalone-config.yaml).
         const configData = standalone
-            ? pulumi.all([source!.region, source!.configBucket]).apply(([region, bucket]) => ({
+            ? pulumi.all([source!.region, source!.configBucket, source!.resourceBucket]).apply(([region, configBucket, resourceBucket]) => ({
                   ...listeners,
                   awsS3: {
                       ...(source!.credentials ? { access_key: FALLBACK_KEY_PLACEHOLDERS.accessKey, secret_key: FALLBACK_KEY_PLACEHOLDERS.secretKey } : {}),
-                      bucket,
                       region,
+                      config_bucket: configBucket,
+                      resource_bucket: resourceBucket,
                   },
                   pluginAttr,
               }))
-            : endpoints.apply((controlPlaneEndpoints) => ({ ...listeners, controlPlaneEndpoints, pluginAttr }));
+            : endpoints.apply((controlPlaneEndpoints) => ({ ...listeners, controlPlaneEndpoints, pluginAttr, adminKey: ADMIN_KEY_PLACEHOLDER, adminPort: PORTS.gatewayAdmin }));
+
+        // Environment as API7 documents it for `docker run`: the endpoints (a JSON array), the group, and the
+        // credentials; with mTLS also the server name in the DP Manager's certificate, which gateways must verify
+        // although they reach it by the load balancer's DNS name (docs.api7.ai/enterprise/3.2.16.7/best-practices/
+        // configure-grpc). Standalone keeps only the group: the export is stored under the gateway group.
+        const env: Record<string, pulumi.Input<string>> = standalone
+            ? { API7_GATEWAY_GROUP_SHORT_ID: dp.gatewayGroupId }
+            : {
+                  API7_CONTROL_PLANE_ENDPOINTS: endpoints.apply((e) => JSON.stringify(e)),
+                  API7_GATEWAY_GROUP_SHORT_ID: dp.gatewayGroupId,
+                  ...(auth.kind === "mtls" ? { API7_CONTROL_PLANE_SNI: dp.controlPlaneSni } : {}),
+              };
 
         this.hosts = new HostGroup(`${name}-hosts`, {
             project: args.settings.project,
@@ -102,15 +131,14 @@ export class DataPlane extends pulumi.ComponentResource {
                 configTemplate: standalone ? "gateway-standalone-config.yaml" : "gateway-config.yaml",
                 configData,
                 configPath: "/usr/local/apisix/conf/config.yaml",
-                // A standalone gateway gets no control-plane environment: nothing may pull it back to the CP.
-                env: standalone ? {} : {
-                    API7_CONTROL_PLANE_ENDPOINTS: endpoints.apply((e) => JSON.stringify(e)),
-                    API7_GATEWAY_GROUP_SHORT_ID: dp.gatewayGroupId,
-                },
+                // A standalone gateway gets no control-plane endpoint or credential: nothing may pull it back to the CP.
+                env,
                 secretEnv: standalone ? {} : secretEnv,
                 placeholders: standalone && source?.credentials
                     ? { [FALLBACK_KEY_PLACEHOLDERS.accessKey]: "fallback-access-key", [FALLBACK_KEY_PLACEHOLDERS.secretKey]: "fallback-secret-key" }
                     : {},
+                stateFiles: GATEWAY_STATE_FILES,
+                statePlaceholders: standalone ? {} : { [ADMIN_KEY_PLACEHOLDER]: "admin.key" },
                 healthUrl: `http://127.0.0.1:${PORTS.gatewayStatus}/status`,
                 // nginx reload: new config without dropping open connections.
                 reloadCommand: ["apisix", "reload"],

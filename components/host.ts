@@ -58,6 +58,19 @@ export function parameterPrefix(project: string, stack: string, role: string): s
     return `/${project}/${stack}/${role}`;
 }
 
+/**
+ * A value a host creates once and keeps across restarts and config changes (under /var/lib/api7/<service>/), e.g. a
+ * gateway's instance id. Never in SSM: it belongs to the host, and a replaced host gets a new one.
+ */
+export interface StateFile {
+    /** File name in the service's state directory. */
+    readonly name: string;
+    /** How api7-run creates it when missing: a random UUID, or 32 random hex characters (a key). */
+    readonly generate: "uuid" | "key";
+    /** Where it is bind-mounted in the container, if at all. */
+    readonly mount?: string;
+}
+
 /** One containerised service on every host of a group (a systemd unit api7@<name>.service). */
 export interface ServiceDefinition {
     /** Unit instance name and SSM parameter stem, e.g. `dashboard`. */
@@ -74,6 +87,10 @@ export interface ServiceDefinition {
     readonly configPath: string;
     /** Placeholder token in the rendered config -> name of a secret of this group, substituted on the host. */
     readonly placeholders?: Readonly<Record<string, string>>;
+    /** Values this host creates once (see StateFile). */
+    readonly stateFiles?: readonly StateFile[];
+    /** Placeholder token in the rendered config -> name of a state file, substituted on the host. */
+    readonly statePlaceholders?: Readonly<Record<string, string>>;
     /** Plain environment for the container. */
     readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
     /** Environment variable -> name of a secret of this group. */
@@ -174,6 +191,7 @@ export class HostGroup extends pulumi.ComponentResource {
                     secretEnv: mapValues(svc.secretEnv ?? {}, secretPath),
                     dockerArgs: svc.dockerArgs ?? [],
                     command: svc.command ?? [],
+                    stateFiles: svc.stateFiles ?? [],
                 };
                 return JSON.stringify({
                     ...run,
@@ -182,6 +200,7 @@ export class HostGroup extends pulumi.ComponentResource {
                     generation: digest([JSON.stringify(run)]),
                     configParameter,
                     placeholders: mapValues(svc.placeholders ?? {}, secretPath),
+                    statePlaceholders: svc.statePlaceholders ?? {},
                     healthUrl: svc.healthUrl,
                     reloadCommand: svc.reloadCommand ?? [],
                 }, null, 2);

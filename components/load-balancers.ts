@@ -16,7 +16,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS } from "./ports";
+import { PORTS, dashboardTarget } from "./ports";
 import type { DataPlaneLoadBalancerSettings } from "./config/settings";
 
 /** TLS 1.3 (with 1.2 fallback) policy for TLS listeners (ELB.17, CKV_AWS_103). */
@@ -150,6 +150,8 @@ export interface ControlPlaneLoadBalancersArgs extends Targets {
     readonly mtls: boolean;
     readonly deletionProtection: boolean;
     readonly dashboardSecurityGroupId: pulumi.Input<string>;
+    /** The dashboard listener on the hosts the ALB forwards to (ports.ts dashboardTarget). */
+    readonly dashboardTarget: ReturnType<typeof dashboardTarget>;
     readonly dpManagerSecurityGroupId: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
@@ -181,16 +183,18 @@ export class ControlPlaneLoadBalancers extends pulumi.ComponentResource {
             enableDeletionProtection: args.deletionProtection,
             tags,
         }, { parent: this });
+        // To the listener the dashboard serves (controlPlane.dashboardListener), health-checked on that listener.
+        const target = args.dashboardTarget;
         const dashboardTg = new aws.lb.TargetGroup(`${name}-dashboard`, {
             vpcId: args.vpcId,
-            protocol: "HTTP",
-            port: PORTS.dashboard,
+            protocol: target.protocol,
+            port: target.port,
             targetType: "instance",
-            healthCheck: { ...CONTROL_PLANE_HEALTH, port: String(PORTS.dashboard) },
+            healthCheck: { ...CONTROL_PLANE_HEALTH, protocol: target.protocol, port: String(target.port) },
             deregistrationDelay: 30,
             tags,
         }, { parent: this });
-        attachAll(this, `${name}-dashboard`, dashboardTg, args.instances, PORTS.dashboard);
+        attachAll(this, `${name}-dashboard`, dashboardTg, args.instances, target.port);
         const listenerPort = dashboardListenerPort(args.dashboardCertificateArn);
         new aws.lb.Listener(`${name}-dashboard`, {
             loadBalancerArn: alb.arn,

@@ -3,8 +3,10 @@
  * checks and rendered configs cannot disagree.
  */
 export const PORTS = Object.freeze({
-    /** API7 Dashboard web UI and API (`server.listen`); health `GET /healthz`. */
+    /** API7 Dashboard web UI and API over HTTP (`server.listen`); health `GET /healthz`. */
     dashboard: 7080,
+    /** API7 Dashboard over its own TLS (`server.tls`, on by default in API7's 3.2.16 chart); health `GET /healthz`. */
+    dashboardHttps: 7443,
     /** DP Manager for gateways with a token (HTTP); health `GET /healthz`. */
     dpManager: 7900,
     /** DP Manager for gateways with a client certificate (mTLS, etcd v3 API): TCP passthrough only. */
@@ -17,6 +19,8 @@ export const PORTS = Object.freeze({
     gatewayStatus: 7085,
     /** Gateway Prometheus exporter (`plugin_attr.prometheus.export_addr`), URI /apisix/prometheus/metrics. */
     gatewayMetrics: 9091,
+    /** Gateway Admin API, rendered on loopback and turned off (`apisix.enable_admin: false`). */
+    gatewayAdmin: 9180,
     /** Gateway control API: bound to 127.0.0.1 by default, so it collides with Prometheus on a shared host. */
     gatewayControlApi: 9090,
     /** Prometheus server. */
@@ -24,3 +28,11 @@ export const PORTS = Object.freeze({
     /** PostgreSQL default, when the DSN names no port. */
     postgres: 5432,
 });
+
+/**
+ * The dashboard listener the load balancer forwards to and health-checks: API7's chart probes `/healthz` on the
+ * listener that is not disabled (api7/api7-helm-chart charts/api7/templates/dashboard-deploy.yaml @71479c29).
+ */
+export function dashboardTarget(listener: "http" | "https"): { readonly port: number; readonly protocol: "HTTP" | "HTTPS" } {
+    return listener === "https" ? { port: PORTS.dashboardHttps, protocol: "HTTPS" } : { port: PORTS.dashboard, protocol: "HTTP" };
+}

@@ -21,6 +21,8 @@ export interface SecurityGroupsArgs {
     readonly httpsPassthrough: boolean;
     /** Port of the dashboard's load-balancer listener (443 with a certificate, else 7080). */
     readonly dashboardListenerPort: number;
+    /** Port the dashboard serves on its hosts, behind the load balancer (7080 HTTP or 7443 HTTPS). */
+    readonly dashboardTargetPort: number;
     /** Gateways reach the DP Manager on 7900 (token) or 7943 (mTLS); only that port is opened to them. */
     readonly controlPlaneAuth: "token" | "mtls";
     /** Where the PostgreSQL database is (CIDRs); empty means inside the VPC. */
@@ -128,8 +130,8 @@ export class SecurityGroups extends pulumi.ComponentResource {
 
         // Dashboard: admins -> ALB -> 7080.
         for (const admin of admins) this.ingress(dashLb, "listener", { from: args.dashboardListenerPort }, admin, "Dashboard from an admin network");
-        this.egress(dashLb, "dashboard", { from: PORTS.dashboard }, groupPeer(cp, "cp"), "ALB to the dashboards (traffic and GET /healthz)");
-        this.ingress(cp, "dashboard", { from: PORTS.dashboard }, groupPeer(dashLb, "dashboard-lb"), "Dashboard from its load balancer");
+        this.egress(dashLb, "dashboard", { from: args.dashboardTargetPort }, groupPeer(cp, "cp"), "ALB to the dashboards (traffic and GET /healthz)");
+        this.ingress(cp, "dashboard", { from: args.dashboardTargetPort }, groupPeer(dashLb, "dashboard-lb"), "Dashboard from its load balancer");
 
         // DP Manager: gateways -> internal NLB -> 7900 (token) or 7943 (mTLS, passthrough); health checks on 7900.
         this.ingress(dpmLb, "dp-manager", { from: gatewayPort }, groupPeer(dp, "dp"), `DP Manager (${args.controlPlaneAuth}) from gateways`);

@@ -10,6 +10,8 @@ mode="${2:-run}"
 # Where host.json lives and where rendered configs go (tmpfs); overridable to run the script outside a host.
 etc_dir="${API7_ETC_DIR:-/etc/api7}"
 run_root="${API7_RUN_DIR:-/run/api7}"
+# What the host keeps across restarts (a gateway's instance id, its admin key): on disk, root only.
+state_root="${API7_STATE_DIR:-/var/lib/api7}"
 host="${etc_dir}/host.json"
 region="$(jq -r .region "$host")"
 prefix="$(jq -r .parameterPrefix "$host")"
@@ -22,14 +24,38 @@ ssm() {
 spec="$(ssm "${prefix}/${service}.json")"
 field() { jq -r --arg k "$1" '.[$k] // empty' <<<"$spec"; }
 
+# State files: created once, then reused at every start, so a restarted container keeps its identity.
+state_dir="${state_root}/${service}"
+install -d -m 0700 "$state_dir"
+while IFS=$'\t' read -r name kind; do
+  [[ -n "$name" ]] || continue
+  file="${state_dir}/${name}"
+  [[ -s "$file" ]] && continue
+  case "$kind" in
+    uuid) value="$(cat /proc/sys/kernel/random/uuid)" ;;
+    key) value="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" ;;
+    *) echo "api7-run: unknown kind of state file: ${kind}" >&2; exit 1 ;;
+  esac
+  # Written aside and renamed: a crash never leaves a half-written id.
+  (umask 077 && printf '%s\n' "$value" >"${file}.new") && mv "${file}.new" "$file"
+done < <(jq -r '.stateFiles // [] | .[] | [.name, .generate] | @tsv' <<<"$spec")
+
 rendered="$(ssm "$(field configParameter)")"
-# Secret placeholders become JSON strings, which YAML reads as double-quoted scalars.
+# Placeholders become JSON strings, which YAML reads as double-quoted scalars: secrets from SSM, state from disk.
+substitute() {
+  rendered="$(TEMPLATE="$rendered" TOKEN="$1" VALUE="$2" jq -rn 'env.TEMPLATE | split(env.TOKEN) | join(env.VALUE | tojson)')"
+}
+# Each value is assigned first: a failed command substitution in an argument would not stop the script (set -e).
 while IFS=$'\t' read -r token parameter; do
   [[ -n "$token" ]] || continue
   value="$(ssm "$parameter")"
-  rendered="$(TEMPLATE="$rendered" TOKEN="$token" VALUE="$value" \
-    jq -rn 'env.TEMPLATE | split(env.TOKEN) | join(env.VALUE | tojson)')"
+  substitute "$token" "$value"
 done < <(jq -r '.placeholders // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
+while IFS=$'\t' read -r token name; do
+  [[ -n "$token" ]] || continue
+  value="$(<"${state_dir}/${name}")"
+  substitute "$token" "$value"
+done < <(jq -r '.statePlaceholders // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
 
 run_dir="${run_root}/${service}"
 install -d -m 0700 "$run_dir"
@@ -41,6 +67,11 @@ config="${run_dir}/config.yaml"
 args=(--rm --name "$(field container)" --network host --log-driver journald
   --label "api7-ha.generation=$(field generation)"
   -v "${config}:$(field configPath):ro")
+# State files mounted read-write: APISIX rewrites apisix.uid with the id it read from it.
+while IFS=$'\t' read -r name mount; do
+  [[ -n "$name" ]] || continue
+  args+=(-v "${state_dir}/${name}:${mount}")
+done < <(jq -r '.stateFiles // [] | .[] | select(.mount) | [.name, .mount] | @tsv' <<<"$spec")
 while IFS=$'\t' read -r name value; do
   [[ -n "$name" ]] || continue
   export "${name}=${value}"

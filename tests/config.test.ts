@@ -23,7 +23,7 @@ const SETTING_CMD = "set a setting with `pulumi config set --path <key> <value>`
 const BYO = { "network.existingVpcId": "vpc-0123456789abcdef0" };
 const TWO_SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"];
 const NUMBER = "must be a number (unquoted in the stack file; `pulumi config set --path` stores digits as a number)";
-const DATA_PLANE_SETTINGS = "count, instanceType, gatewayImage, gatewayGroupId, upstreamCidrs, controlPlaneAuth, mode, loadBalancer, healthCheck, deregistrationDelaySeconds";
+const DATA_PLANE_SETTINGS = "count, instanceType, gatewayImage, gatewayGroupId, upstreamCidrs, controlPlaneAuth, controlPlaneSni, mode, loadBalancer, healthCheck, deregistrationDelaySeconds";
 
 const cases: [string, Change, string[]][] = [
     ["one control-plane host", { config: { "controlPlane.count": 1 } }, ["controlPlane.count = 1: must be at least 2: one control-plane host is a single point of failure"]],

@@ -1,16 +1,16 @@
 import * as yaml from "js-yaml";
 import { DSN_PLACEHOLDER } from "../components/control-plane";
 import { runProgram, type RunResult } from "./harness";
-import { service } from "./helpers";
+import { service, T } from "./helpers";
 
 let prod: RunResult;
 beforeAll(async () => {
     prod = await runProgram({ stack: "prod" });
 });
 
-test("dashboard config: listens on 0.0.0.0:7080 and reads its DSN from SSM at start", () => {
+test("dashboard config: serves HTTP on 0.0.0.0:7080 (disable: false, as 3.2.16 ships it off), its own HTTPS off, DSN from SSM at start", () => {
     const { config, spec } = service(prod, "/api7-ha/prod/cp", "dashboard");
-    expect(config.server.listen).toEqual({ host: "0.0.0.0", port: 7080 });
+    expect(config.server).toEqual({ listen: { disable: false, host: "0.0.0.0", port: 7080 }, tls: { disable: true, host: "0.0.0.0", port: 7443 } });
     expect(config.database.dsn).toBe(DSN_PLACEHOLDER);
     expect(spec.placeholders).toMatchObject({ [DSN_PLACEHOLDER]: "/api7-ha/prod/cp/secrets/database-dsn" });
     expect(spec).toMatchObject({
@@ -45,4 +45,16 @@ test("the DSN placeholder is written bare, so the host can swap in a quoted YAML
 test("images are the configured ones", async () => {
     const run = await runProgram({ stack: "dev", config: { "controlPlane.dashboardImage": "registry.example.com/api7/dashboard:v3.2.17.0" } });
     expect(service(run, "/api7-ha/dev/cp", "dashboard").spec.image).toBe("registry.example.com/api7/dashboard:v3.2.17.0");
+});
+
+test("controlPlane.dashboardListener https: the dashboard serves its own TLS on 7443, health-checked there end to end", async () => {
+    const run = await runProgram({ stack: "prod", config: { "controlPlane.dashboardListener": "https" } });
+    const { config, spec } = service(run, "/api7-ha/prod/cp", "dashboard");
+    expect(config.server).toEqual({ listen: { disable: true, host: "0.0.0.0", port: 7080 }, tls: { disable: false, host: "0.0.0.0", port: 7443 } });
+    expect(spec.healthUrl).toBe("https://127.0.0.1:7443/healthz");
+    const tg = run.get("aws:lb/targetGroup:TargetGroup", "api7-cp-lb-dashboard");
+    expect(tg.inputs).toMatchObject({ protocol: "HTTPS", port: 7443, healthCheck: { protocol: "HTTPS", port: "7443", path: "/healthz", matcher: "200" } });
+    expect(run.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").filter((a) => a.name.startsWith("api7-cp-lb-dashboard-")).map((a) => a.inputs.port)).toEqual([7443, 7443]);
+    const rules = run.ofType(T.ingress).filter((r) => r.inputs.securityGroupId === "api7-cp-id" && r.inputs.referencedSecurityGroupId === "api7-dashboard-lb-id");
+    expect(rules.map((r) => r.inputs.fromPort)).toEqual([7443]);
 });

@@ -1,4 +1,5 @@
 import { MTLS_SECRETS, runProgram, TEST_PEM, type RunResult } from "./harness";
+import { ADMIN_KEY_PLACEHOLDER } from "../components/data-plane";
 import { parameter, service } from "./helpers";
 
 let prod: RunResult;
@@ -14,7 +15,7 @@ beforeAll(async () => {
 
 test("gateway config: 9080 HTTP, 9443 HTTPS and the status listener on 0.0.0.0:7085", () => {
     const { config } = service(prod, "/api7-ha/prod/dp", "gateway");
-    expect(config.apisix.node_listen).toEqual([{ port: 9080 }]);
+    expect(config.apisix.node_listen).toEqual([9080]);
     expect(config.apisix.ssl).toEqual({ enable: true, listen: [{ port: 9443 }] });
     expect(config.apisix.status).toEqual({ ip: "0.0.0.0", port: 7085 });
 });
@@ -46,6 +47,28 @@ test("mTLS auth: cert, key and CA reach the container from SSM, over HTTPS 7943"
     expect(config.deployment.etcd.host.every((h: string) => h.startsWith("https://") && h.endsWith(":7943"))).toBe(true);
     expect(parameter(mtls, "/api7-ha/dev/dp/secrets/control-plane-key").inputs).toMatchObject({ type: "SecureString", value: TEST_PEM.key });
     expect(() => parameter(mtls, "/api7-ha/dev/dp/secrets/control-plane-token")).toThrow();
+});
+
+test("mTLS auth: the gateway verifies the DP Manager's certificate name (API7_CONTROL_PLANE_SNI), configurable", async () => {
+    expect(service(mtls, "/api7-ha/dev/dp", "gateway").spec.env.API7_CONTROL_PLANE_SNI).toBe("api7ee3-dp-manager");
+    expect(service(prod, "/api7-ha/prod/dp", "gateway").spec.env.API7_CONTROL_PLANE_SNI).toBeUndefined();
+    const custom = await runProgram({ stack: "dev", config: { "dataPlane.controlPlaneAuth": "mtls", "dataPlane.controlPlaneSni": "dpm.example.internal" }, secrets: MTLS_SECRETS });
+    expect(service(custom, "/api7-ha/dev/dp", "gateway").spec.env.API7_CONTROL_PLANE_SNI).toBe("dpm.example.internal");
+});
+
+test("the Admin API is off and its key explicit (a per-host key substituted at start), so the gateway never writes its config", () => {
+    const { config, spec } = service(prod, "/api7-ha/prod/dp", "gateway");
+    expect(config.apisix.enable_admin).toBe(false);
+    expect(config.deployment.admin).toEqual({
+        admin_key: [{ name: "admin", key: ADMIN_KEY_PLACEHOLDER, role: "admin" }],
+        allow_admin: ["127.0.0.0/24"],
+        admin_listen: { ip: "127.0.0.1", port: 9180 },
+    });
+    expect(spec.statePlaceholders).toEqual({ [ADMIN_KEY_PLACEHOLDER]: "admin.key" });
+    expect(spec.stateFiles).toEqual([
+        { name: "apisix.uid", generate: "uuid", mount: "/usr/local/apisix/conf/apisix.uid" },
+        { name: "admin.key", generate: "key" },
+    ]);
 });
 
 test("the gateway reloads in place (nginx reload) and is checked on /status afterwards", () => {

@@ -177,24 +177,38 @@ describe("control-plane export", () => {
 describe("the standalone switch", () => {
     test("normal: connected to the control plane through the DP Manager endpoint", () => {
         const { config, spec } = service(prod, "/api7-ha/prod/dp", "gateway");
-        expect(config.deployment).toEqual({ role: "traditional", role_traditional: { config_provider: "etcd" }, etcd: { host: [prod.outputs.dpManagerEndpoint], prefix: "/apisix", timeout: 30 } });
+        expect(config.deployment).toMatchObject({ role: "traditional", role_traditional: { config_provider: "etcd" }, etcd: { host: [prod.outputs.dpManagerEndpoint], prefix: "/apisix", timeout: 30 } });
         expect(config.fallback_cp).toBeUndefined();
+        expect(config.deployment.fallback_cp).toBeUndefined();
         expect(Object.keys(spec.env)).toEqual(["API7_CONTROL_PLANE_ENDPOINTS", "API7_GATEWAY_GROUP_SHORT_ID"]);
     });
 
-    test("standalone: the seed's data_plane / yaml config reading the config bucket with the reader's key", () => {
+    test("standalone: data_plane / yaml reading both buckets from deployment.fallback_cp.aws_s3 with the reader's key (API7 3.2.16 CP-outage guide)", () => {
         const { config, spec } = service(standalone, "/api7-ha/prod/dp", "gateway");
         expect(config).toEqual({
             nginx_config: { error_log_level: "warn" },
-            apisix: { node_listen: [{ port: 9080 }], ssl: { enable: true, listen: [{ port: 9443 }] }, status: { ip: "0.0.0.0", port: 7085 } },
-            deployment: { role: "data_plane", role_data_plane: { config_provider: "yaml" } },
-            fallback_cp: { aws_s3: { access_key: "__API7_SECRET_FALLBACK_ACCESS_KEY__", secret_key: "__API7_SECRET_FALLBACK_SECRET_KEY__", bucket: BUCKETS.config, region: "us-east-1" } },
+            apisix: { node_listen: [9080], enable_admin: false, ssl: { enable: true, listen: [{ port: 9443 }] }, status: { ip: "0.0.0.0", port: 7085 } },
+            deployment: {
+                role: "data_plane",
+                role_data_plane: { config_provider: "yaml" },
+                fallback_cp: {
+                    aws_s3: {
+                        access_key: "__API7_SECRET_FALLBACK_ACCESS_KEY__",
+                        secret_key: "__API7_SECRET_FALLBACK_SECRET_KEY__",
+                        region: "us-east-1",
+                        config_bucket: BUCKETS.config,
+                        resource_bucket: BUCKETS.resource,
+                    },
+                },
+            },
         });
+        expect(config.fallback_cp).toBeUndefined();
         expect(spec.placeholders).toEqual({
             __API7_SECRET_FALLBACK_ACCESS_KEY__: "/api7-ha/prod/dp/secrets/fallback-access-key",
             __API7_SECRET_FALLBACK_SECRET_KEY__: "/api7-ha/prod/dp/secrets/fallback-secret-key",
         });
-        expect(spec.env).toEqual({});
+        // The export is stored under the gateway group: the group id stays, every control-plane setting goes.
+        expect(spec.env).toEqual({ API7_GATEWAY_GROUP_SHORT_ID: "default" });
         expect(spec.secretEnv).toEqual({});
     });
 

@@ -31,9 +31,14 @@ interface Launch {
     readonly dockerEnv: Record<string, string>;
 }
 
-/** Runs api7-run for `service` on a "host" of the group under `prefix`, with `evaluation`'s SSM parameters. */
-function launch(evaluation: RunResult, prefix: string, service: string, ...extra: string[]): Launch {
+/**
+ * Runs api7-run for `service` on a "host" of the group under `prefix`, with `evaluation`'s SSM parameters. A host's
+ * state directory (/var/lib/api7) can be given to run the same host again.
+ */
+function launch(evaluation: RunResult, prefix: string, service: string, options: { readonly extra?: string[]; readonly stateDir?: string } = {}): Launch {
+    const extra = options.extra ?? [];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-run-"));
+    const stateDir = options.stateDir ?? path.join(dir, "state");
     const [etc, runRoot, params, out, bin] = ["etc", "run", "params", "out", "bin"].map((d) => path.join(dir, d));
     for (const d of [etc, runRoot, params, out, bin]) fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(etc, "host.json"), JSON.stringify({ region: "us-east-1", parameterPrefix: prefix, services: [service] }));
@@ -58,7 +63,7 @@ done
 
     const r = spawnSync("bash", [SCRIPT, service, ...extra], {
         encoding: "utf8",
-        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, API7_ETC_DIR: etc, API7_RUN_DIR: runRoot, FAKE_PARAMS: params, FAKE_OUT: out },
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, API7_ETC_DIR: etc, API7_RUN_DIR: runRoot, API7_STATE_DIR: stateDir, FAKE_PARAMS: params, FAKE_OUT: out },
     });
     const argsFile = path.join(out, "args");
     const dockerEnv: Record<string, string> = {};
@@ -127,13 +132,12 @@ run(`standalone gateway: the reader's key in the rendered config, no control-pla
     expect([l.status, l.stderr]).toEqual([0, ""]);
     const config = renderedConfig(l, "gateway");
     expect(config.deployment.role).toBe("data_plane");
-    expect(config.fallback_cp.aws_s3.secret_key).toBe("MOCK-SECRET-ACCESS-KEY-api7-fallback-reader");
-    expect(l.dockerEnv).toEqual({});
-    expect(l.dockerArgs).not.toContain("-e");
+    expect(config.deployment.fallback_cp.aws_s3.secret_key).toBe("MOCK-SECRET-ACCESS-KEY-api7-fallback-reader");
+    expect(l.dockerEnv).toEqual({ API7_GATEWAY_GROUP_SHORT_ID: "default" });
 });
 
 run(`--render-only renders and starts nothing (the reload path)${note}`, () => {
-    const l = launch(prod, "/api7-ha/prod/cp", "dp-manager", "--render-only");
+    const l = launch(prod, "/api7-ha/prod/cp", "dp-manager", { extra: ["--render-only"] });
     expect([l.status, l.stderr]).toEqual([0, ""]);
     expect(renderedConfig(l, "dp-manager").database.dsn).toBe(AWKWARD_DSN);
     expect(l.dockerArgs).toBeUndefined();
@@ -144,6 +148,37 @@ run(`a missing secret stops the start instead of running with a placeholder${not
     const l = launch(broken, "/api7-ha/prod/cp", "dashboard");
     expect(l.status).not.toBe(0);
     expect(l.dockerArgs).toBeUndefined();
+});
+
+run(`gateway identity: apisix.uid is created once per host, mounted, and the same after a restart${note}`, () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-state-"));
+    const first = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
+    const second = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
+    expect([first.status, first.stderr, second.status, second.stderr]).toEqual([0, "", 0, ""]);
+    const uidFile = path.join(stateDir, "gateway", "apisix.uid");
+    const uid = fs.readFileSync(uidFile, "utf8").trim();
+    expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(fs.statSync(uidFile).mode & 0o777).toBe(0o600);
+    for (const l of [first, second]) expect(l.dockerArgs).toEqual(expect.arrayContaining(["-v", `${uidFile}:/usr/local/apisix/conf/apisix.uid`]));
+    // Another host (another state directory) is another gateway.
+    const other = launch(prod, "/api7-ha/prod/dp", "gateway");
+    expect(fs.readFileSync(path.join(other.runDir, "..", "state", "gateway", "apisix.uid"), "utf8").trim()).not.toBe(uid);
+});
+
+run(`gateway admin key: explicit, generated once per host, never in SSM; the config is mounted read-only${note}`, () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-state-"));
+    const first = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
+    const second = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
+    const key = renderedConfig(first, "gateway").deployment.admin.admin_key[0].key as string;
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(renderedConfig(second, "gateway").deployment.admin.admin_key[0].key).toBe(key);
+    expect(prod.ofType(T.parameter).map((p) => String(p.inputs.insecureValue ?? p.inputs.value)).join("\n")).not.toContain(key);
+    expect(first.dockerArgs).toEqual(expect.arrayContaining(["-v", `${first.runDir}/gateway/config.yaml:/usr/local/apisix/conf/config.yaml:ro`]));
+});
+
+run(`gateway with mTLS: the documented SNI reaches the container${note}`, () => {
+    const l = launch(mtls, "/api7-ha/dev/dp", "gateway");
+    expect(l.dockerEnv.API7_CONTROL_PLANE_SNI).toBe("api7ee3-dp-manager");
 });
 
 test("the tools these checks need are installed in CI", () => {

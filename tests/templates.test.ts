@@ -22,8 +22,12 @@ describe("template renderer", () => {
         expect(() => fill({ url: "http://{{ host }}:7900" }, { host: "h" })).toThrow(/mixes text and a placeholder/);
     });
     test("rendering keeps the template's key order", () => {
-        const text = renderYamlTemplate("dashboard-config.yaml", { port: 7080, databaseDsn: "x" });
+        const text = renderYamlTemplate("dashboard-config.yaml", { http: { disable: false, port: 7080 }, https: { disable: true, port: 7443 }, databaseDsn: "x" });
         expect(text.indexOf("server:")).toBeLessThan(text.indexOf("database:"));
-        expect(yaml.load(text)).toEqual({ server: { listen: { host: "0.0.0.0", port: 7080 } }, database: { dsn: "x" } });
+        expect(text.indexOf("listen:")).toBeLessThan(text.indexOf("tls:"));
+        expect(yaml.load(text)).toEqual({
+            server: { listen: { disable: false, host: "0.0.0.0", port: 7080 }, tls: { disable: true, host: "0.0.0.0", port: 7443 } },
+            database: { dsn: "x" },
+        });
     });
 });

@@ -130,6 +130,8 @@ export const AREAS = {
             "EC2 type of the control-plane hosts: x86_64 with at least 2 vCPU and 4 GiB (components/instance-types.ts)."),
         dashboardImage: setting(image, "api7/api7-ee-3-integrated:v3.2.16.3", "API7 Dashboard image, pinned by tag or digest (no `latest`)."),
         dpManagerImage: setting(image, "api7/api7-ee-dp-manager:v3.2.16.3", "API7 DP Manager image, pinned by tag or digest (no `latest`)."),
+        dashboardListener: setting(oneOf(["http", "https"]), "http",
+            "Which of its own listeners the dashboard serves, behind its load balancer: `http` (7080; API7's shipped 3.2.16 config turns it off, so it is rendered `disable: false`) or `https` (7443, the dashboard's own TLS, so traffic from the load balancer to the hosts is encrypted too; the load balancer does not verify the dashboard's certificate). The other listener is rendered disabled; health checks use the one served."),
         databaseCidrs: setting(cidrList, [],
             "CIDRs the control plane may reach the database in, on the port of databaseDsn. Empty means the VPC's CIDR (a database inside the VPC)."),
         loadBalancer: z.strictObject({
@@ -149,6 +151,8 @@ export const AREAS = {
         upstreamCidrs: setting(cidrList, ["0.0.0.0/0"], "CIDRs the gateways may proxy to (all TCP ports). Narrow it to your upstream networks where you can."),
         controlPlaneAuth: setting(oneOf(["token", "mtls"]), "token",
             "How gateways authenticate to the DP Manager: `token` (HTTP 7900, needs the gatewayToken secret) or `mtls` (7943, needs gatewayClientCert, gatewayClientKey and gatewayCa)."),
+        controlPlaneSni: setting(z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, { error: "must be a DNS name" }), "api7ee3-dp-manager",
+            "With dataPlane.controlPlaneAuth `mtls`: the server name gateways expect in the DP Manager's certificate (API7_CONTROL_PLANE_SNI). Gateways reach the DP Manager through its load balancer's DNS name, so without it verification fails; API7 documents `api7ee3-dp-manager`."),
         mode: setting(oneOf(["normal", "standalone"]), "normal",
             "`normal`: gateways follow the control plane. `standalone`: gateways serve the last configuration the control plane exported to S3 (README: CP outage runbook). Switching replaces no host."),
         loadBalancer: z.strictObject({

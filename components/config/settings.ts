@@ -95,6 +95,8 @@ export interface Settings {
         readonly instanceType: string;
         readonly dashboardImage: string;
         readonly dpManagerImage: string;
+        /** The dashboard listener served behind the ALB: HTTP 7080 or its own HTTPS 7443. */
+        readonly dashboardListener: "http" | "https";
         readonly databaseDsn: pulumi.Output<string>;
         /** The DSN's port (5432 when it names none), for the egress rule. */
         readonly databasePort: number;
@@ -113,6 +115,8 @@ export interface Settings {
         readonly gatewayGroupId: string;
         readonly upstreamCidrs: readonly string[];
         readonly auth: ControlPlaneAuth;
+        /** The name gateways verify in the DP Manager's certificate (mTLS). */
+        readonly controlPlaneSni: string;
         readonly loadBalancer: DataPlaneLoadBalancerSettings;
         /** normal: connected to the control plane; standalone: serving the last S3 export. */
         readonly mode: "normal" | "standalone";
@@ -156,6 +160,7 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
             instanceType: cp.instanceType,
             dashboardImage: cp.dashboardImage,
             dpManagerImage: cp.dpManagerImage,
+            dashboardListener: cp.dashboardListener,
             databaseDsn: secret(c.databaseDsn),
             databasePort: Number(new URL(c.databaseDsn ?? "postgres://db").port || PORTS.postgres),
             databaseCidrs: cp.databaseCidrs,
@@ -167,6 +172,7 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
             gatewayImage: dp.gatewayImage,
             gatewayGroupId: dp.gatewayGroupId,
             upstreamCidrs: dp.upstreamCidrs,
+            controlPlaneSni: dp.controlPlaneSni,
             loadBalancer: {
                 ...dp.loadBalancer,
                 certificateArn: dp.loadBalancer.certificateArn || undefined,
