@@ -6,7 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ControlPlane } from "./components/control-plane";
 import { DataPlane } from "./components/data-plane";
 import { FallbackStorage } from "./components/fallback";
-import { hostRoleName, resolveAmi } from "./components/host";
+import { Bootstrap } from "./components/bootstrap";
+import { credentialsIssued } from "./components/config/settings";
+import { credentialParameters } from "./components/data-plane";
+import { hostRoleName, PENDING_SECRET, resolveAmi, secretParameterName } from "./components/host";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer, dashboardListenerPort } from "./components/load-balancers";
 import { PrometheusHost } from "./components/monitoring";
 import { Network } from "./components/network";
@@ -115,6 +118,26 @@ const dataPlane = new DataPlane("api7-dp", {
     },
 });
 
+// First install: admin password, license, gateway group and the gateways' credentials, on the control plane.
+const bootstrap = new Bootstrap("api7-bootstrap", {
+    project: settings.project,
+    stack: settings.stack,
+    dashboardListener: cpSettings.dashboardListener,
+    gatewayGroup: { name: dpSettings.gatewayGroupName, shortId: dpSettings.gatewayGroupId, create: dpSettings.createGatewayGroup },
+    controlPlaneAddress: dpManagerUrl,
+    credentials: {
+        kind: dpSettings.auth.kind,
+        issue: credentialsIssued(dpSettings.auth),
+        parameters: credentialParameters(settings.project, settings.stack, dpSettings.auth.kind),
+        pending: PENDING_SECRET,
+    },
+    licenseParameter: secretParameterName(settings.project, settings.stack, "cp", "license"),
+    passwordParameter: secretParameterName(settings.project, settings.stack, "cp", "admin-password"),
+    controlPlaneRoleName: controlPlane.hosts.roleName,
+    instanceIds: controlPlane.instanceIds,
+    secretVersions: controlPlane.hosts.secretVersions,
+});
+
 if (fallback && settings.fallback.credentials === "instanceRole") {
     fallback.grantTo("writer", controlPlane.hosts.roleName);
     fallback.grantTo("reader", dataPlane.hosts.roleName);
@@ -141,6 +164,7 @@ export const prometheusUrl = prometheusHost?.url
     ?? (prometheusPlacement === "controlPlane" ? controlPlane.privateIps.apply((ips) => ips.map((ip) => `http://${ip}:${PORTS.prometheus}`)) : undefined);
 export const dataPlaneMode = dpSettings.mode;
 export const fallbackBuckets = fallback && { config: fallback.configBucket, resource: fallback.resourceBucket };
+export const bootstrapSpec = bootstrap.spec;
 export const vpcId = network.vpcId;
 export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;

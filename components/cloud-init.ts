@@ -1,4 +1,14 @@
+import { gzip } from "pako";
 import { readTemplateFile, renderYamlTemplate } from "./templates";
+
+/**
+ * gzip, then base64: cloud-init's `gz+b64` write_files encoding. With pako, pinned in the lockfile, rather than
+ * Node's zlib, whose output may change with the Node version: changed bytes would replace every host
+ * (userDataReplaceOnChange). pako writes no name and a zero time in the header.
+ */
+export function gzipBase64(text: string): string {
+    return Buffer.from(gzip(text, { level: 9 })).toString("base64");
+}
 
 export interface UserDataArgs {
     /** AWS region the host reads its SSM parameters from. */
@@ -7,10 +17,12 @@ export interface UserDataArgs {
     readonly parameterPrefix: string;
     /** Services (api7@<name>.service instances) the host runs, started in this order. */
     readonly services: readonly string[];
+    /** Install and start the first-install bootstrap (control-plane hosts). */
+    readonly bootstrap?: boolean;
 }
 
 /** The shell scripts that land on every host, by role in the cloud-config. Each is shellcheck'd in CI. */
-export const HOST_SCRIPTS = Object.freeze({ run: "api7-run.sh", apply: "api7-apply.sh" });
+export const HOST_SCRIPTS = Object.freeze({ run: "api7-run.sh", apply: "api7-apply.sh", bootstrap: "api7-bootstrap.sh" });
 
 /**
  * A host's user data: `#cloud-config` that installs Docker and jq, writes the launcher scripts, the systemd unit
@@ -26,7 +38,19 @@ export function renderUserData(args: UserDataArgs): string {
             apply: readTemplateFile(HOST_SCRIPTS.apply),
             unit: readTemplateFile("api7@.service"),
         },
-        startServices: args.services.map((svc) => ["systemctl", "enable", "--now", `api7@${svc}.service`]),
+        extraFiles: args.bootstrap
+            ? [
+                  // Compressed: with it in clear, control-plane user data would pass EC2's 16 KB limit (tests/aws-rules.ts).
+                  // cloud-init decodes `gz+b64` (cc_write_files); `npm run synth` shows it decoded for review.
+                  { path: "/usr/local/sbin/api7-bootstrap", owner: "root:root", permissions: "0755", encoding: "gz+b64", content: gzipBase64(readTemplateFile(HOST_SCRIPTS.bootstrap)) },
+                  { path: "/etc/systemd/system/api7-bootstrap.service", owner: "root:root", permissions: "0644", content: readTemplateFile("api7-bootstrap.service") },
+              ]
+            : [],
+        startServices: [
+            ...args.services.map((svc) => ["systemctl", "enable", "--now", `api7@${svc}.service`]),
+            // --no-block: the bootstrap waits for the dashboard; cloud-init must not wait for it.
+            ...(args.bootstrap ? [["systemctl", "enable", "--now", "--no-block", "api7-bootstrap.service"]] : []),
+        ],
     });
     return `#cloud-config\n${body}`;
 }

@@ -66,7 +66,8 @@ export class ControlPlane extends pulumi.ComponentResource {
                   cron_spec: exp.cronSpec,
               }))
             : pulumi.output(undefined);
-        const secrets: Record<string, pulumi.Input<string>> = { "database-dsn": cp.databaseDsn };
+        // The DSN for the services; the license and admin password for the bootstrap (components/bootstrap.ts).
+        const secrets: Record<string, pulumi.Input<string>> = { "database-dsn": cp.databaseDsn, license: cp.license, "admin-password": cp.adminPassword };
         const dashboardPlaceholders: Record<string, string> = { [DSN_PLACEHOLDER]: "database-dsn" };
         if (exp?.credentials) {
             secrets["fallback-access-key"] = exp.credentials.accessKeyId;
@@ -89,6 +90,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             subnets: args.subnets,
             securityGroupIds: args.securityGroupIds,
             secrets,
+            bootstrap: true,
             services: [
                 {
                     name: "dashboard",

@@ -1,10 +1,27 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
-import { HostGroup, type Ami, type StateFile } from "./host";
+import { HostGroup, secretParameterName, type Ami, type StateFile } from "./host";
+import { credentialsIssued } from "./config/settings";
 import type { Subnet } from "./network";
 import { PORTS } from "./ports";
 import type { Settings } from "./config/settings";
 
+
+/** The environment variable each credential parameter feeds (API7's documented names). */
+const CREDENTIAL_ENV: Readonly<Record<string, string>> = Object.freeze({
+    "control-plane-token": "API7_CONTROL_PLANE_TOKEN",
+    "control-plane-cert": "API7_CONTROL_PLANE_CERT",
+    "control-plane-key": "API7_CONTROL_PLANE_KEY",
+    "control-plane-ca": "API7_CONTROL_PLANE_CA",
+});
+
+/** The gateways' credential parameters the bootstrap fills, by its own names for them. */
+export function credentialParameters(project: string, stack: string, kind: "token" | "mtls"): Record<string, string> {
+    const name = (n: string) => secretParameterName(project, stack, "dp", n);
+    return kind === "token"
+        ? { token: name("control-plane-token") }
+        : { cert: name("control-plane-cert"), key: name("control-plane-key"), ca: name("control-plane-ca") };
+}
 
 /** Substituted on the host with the gateway's admin key (state file admin.key), so no key is in SSM or the diff. */
 export const ADMIN_KEY_PLACEHOLDER = "__API7_HOST_ADMIN_KEY__";
@@ -69,15 +86,15 @@ export class DataPlane extends pulumi.ComponentResource {
         const source = args.fallbackSource;
         if (standalone && !source) throw new Error("dataPlane.mode = \"standalone\": needs the fallback buckets (fallback.enabled)");
 
-        // Gateway credentials reach the container as environment (the form API7 documents), read from SSM by name.
-        const secrets: Record<string, pulumi.Input<string>> =
+        // Gateway credentials reach the container as environment (the form API7 documents), read from SSM by name:
+        // the stack's, or, when it brings none, the ones the control plane's bootstrap issues into the same parameters.
+        const credentialValues: Record<string, pulumi.Output<string> | undefined> =
             auth.kind === "token"
                 ? { "control-plane-token": auth.token }
                 : { "control-plane-cert": auth.clientCert, "control-plane-key": auth.clientKey, "control-plane-ca": auth.ca };
-        const secretEnv: Record<string, string> =
-            auth.kind === "token"
-                ? { API7_CONTROL_PLANE_TOKEN: "control-plane-token" }
-                : { API7_CONTROL_PLANE_CERT: "control-plane-cert", API7_CONTROL_PLANE_KEY: "control-plane-key", API7_CONTROL_PLANE_CA: "control-plane-ca" };
+        const issued = credentialsIssued(auth);
+        const secrets: Record<string, pulumi.Input<string>> = issued ? {} : (credentialValues as Record<string, pulumi.Output<string>>);
+        const secretEnv: Record<string, string> = Object.fromEntries(Object.keys(credentialValues).map((n) => [CREDENTIAL_ENV[n], n]));
         const endpoints = pulumi.output(args.controlPlaneEndpoints);
         if (source?.credentials) {
             secrets["fallback-access-key"] = source.credentials.accessKeyId;
@@ -124,6 +141,7 @@ export class DataPlane extends pulumi.ComponentResource {
             subnets: args.subnets,
             securityGroupIds: args.securityGroupIds,
             secrets,
+            issuedSecrets: issued ? Object.keys(credentialValues) : [],
             services: [{
                 name: "gateway",
                 container: "api7-gateway",

@@ -14,6 +14,17 @@ import { renderYamlTemplate, type TemplateData } from "./templates";
 /** AWS's public pointer to the current x86_64 Amazon Linux 2023 AMI. */
 export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
+/** What an issued secret holds until the control plane's bootstrap writes it (api7-run waits while it does). */
+export const PENDING_SECRET = "pending: issued by the control plane at its first start";
+
+/**
+ * Resource options of a secret parameter: an issued one ignores later changes of its value, so a `pulumi up` after
+ * the bootstrap never puts the placeholder back over the credential.
+ */
+export function secretParameterOptions(issued: boolean, parent: pulumi.Resource): pulumi.CustomResourceOptions {
+    return issued ? { parent, ignoreChanges: ["value"] } : { parent };
+}
+
 /** SSM Standard parameters hold 4 KB; larger values need the Advanced tier. */
 const STANDARD_TIER_LIMIT = 4096;
 
@@ -56,6 +67,11 @@ export function hostRoleName(project: string, stack: string, role: string): stri
 /** The SSM path of one host group's parameters. */
 export function parameterPrefix(project: string, stack: string, role: string): string {
     return `/${project}/${stack}/${role}`;
+}
+
+/** The SSM name of one secret of a host group. */
+export function secretParameterName(project: string, stack: string, role: string, secret: string): string {
+    return `${parameterPrefix(project, stack, role)}/secrets/${secret}`;
 }
 
 /**
@@ -122,6 +138,14 @@ export interface HostGroupArgs {
     readonly services: readonly ServiceDefinition[];
     /** Secret values by name, stored as SSM SecureStrings under <prefix>/secrets/<name>. */
     readonly secrets?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * Secrets another host writes (the control plane's bootstrap issues the gateways' credentials): created as
+     * SecureStrings holding PENDING_SECRET, and never overwritten by `pulumi up` afterwards. A service reading one
+     * waits at start until it is issued.
+     */
+    readonly issuedSecrets?: readonly string[];
+    /** Install the first-install bootstrap's script and unit (control-plane hosts). */
+    readonly bootstrap?: boolean;
     readonly tags?: Record<string, string>;
 }
 
@@ -136,6 +160,8 @@ export class HostGroup extends pulumi.ComponentResource {
     public readonly parameterPrefix: string;
     /** The instances, for target-group attachments. */
     public readonly instances: readonly aws.ec2.Instance[];
+    /** name@version of each secret parameter: changes when a secret does (never its value). */
+    public readonly secretVersions: pulumi.Output<string>[];
 
     constructor(name: string, args: HostGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ha:HostGroup", name, {}, opts);
@@ -151,14 +177,19 @@ export class HostGroup extends pulumi.ComponentResource {
 
         // Secrets: SecureStrings under <prefix>/secrets, read by the hosts at service start.
         const secretParams: Record<string, aws.ssm.Parameter> = {};
-        for (const [secretName, value] of Object.entries(args.secrets ?? {})) {
+        const issued = new Set(args.issuedSecrets ?? []);
+        const secretValues: [string, pulumi.Input<string>][] = [
+            ...Object.entries(args.secrets ?? {}),
+            ...[...issued].map((n): [string, pulumi.Input<string>] => [n, PENDING_SECRET]),
+        ];
+        for (const [secretName, value] of secretValues) {
             secretParams[secretName] = new aws.ssm.Parameter(`${name}-secret-${secretName}`, {
-                name: `${prefix}/secrets/${secretName}`,
+                name: secretParameterName(args.project, args.stack, args.role, secretName),
                 type: "SecureString",
                 value: pulumi.secret(value),
-                description: `api7-ha ${args.stack} ${args.role}: ${secretName}`,
+                description: `api7-ha ${args.stack} ${args.role}: ${secretName}${issued.has(secretName) ? " (issued by the control plane)" : ""}`,
                 tags,
-            }, { parent: this });
+            }, secretParameterOptions(issued.has(secretName), this));
         }
         const secretPath = (secretName: string): string => {
             if (!secretParams[secretName]) throw new Error(`${name}: service refers to unknown secret ${secretName}`);
@@ -201,6 +232,7 @@ export class HostGroup extends pulumi.ComponentResource {
                     configParameter,
                     placeholders: mapValues(svc.placeholders ?? {}, secretPath),
                     statePlaceholders: svc.statePlaceholders ?? {},
+                    pendingSecret: PENDING_SECRET,
                     healthUrl: svc.healthUrl,
                     reloadCommand: svc.reloadCommand ?? [],
                 }, null, 2);
@@ -242,7 +274,7 @@ export class HostGroup extends pulumi.ComponentResource {
         const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent: this });
 
         const serviceNames = args.services.map((s) => s.name);
-        const userData = region.apply((r) => renderUserData({ region: r, parameterPrefix: prefix, services: serviceNames }));
+        const userData = region.apply((r) => renderUserData({ region: r, parameterPrefix: prefix, services: serviceNames, bootstrap: args.bootstrap }));
 
         const instances: aws.ec2.Instance[] = [];
         for (let i = 0; i < args.count; i++) {
@@ -282,7 +314,8 @@ export class HostGroup extends pulumi.ComponentResource {
         // a time, waiting for health; the first failure stops the rollout (maxErrors 0). The command carries a
         // fingerprint of the plain configs and run specs (known at preview, so the plan shows the rollout) and of
         // the secrets' versions (a secret's value would make the whole command secret).
-        const fingerprint = pulumi.all([...plainValues, ...Object.values(secretParams).map((p) => pulumi.interpolate`${p.name}@${p.version}`)]);
+        this.secretVersions = Object.values(secretParams).map((p) => pulumi.interpolate`${p.name}@${p.version}`);
+        const fingerprint = pulumi.all([...plainValues, ...this.secretVersions]);
         new aws.ssm.Association(`${name}-rollout`, {
             name: "AWS-RunShellScript",
             associationName: `${args.project}-${args.stack}-${args.role}-rollout`,

@@ -31,6 +31,14 @@ for service in "$@"; do
 
   url="$(jq -r '.healthUrl // empty' <<<"$spec")"
   [[ -n "$url" ]] || continue
+  # A gateway still waiting for the credentials the control plane issues has nothing to check yet.
+  ready=0
+  /usr/local/sbin/api7-run "$service" --credentials-ready || ready=$?
+  if ((ready == 3)); then
+    echo "api7-apply: ${service} waits for credentials the control plane has not issued yet" >&2
+    continue
+  fi
+  ((ready == 0)) || exit "$ready"
   for _ in $(seq 1 60); do
     # -k: the dashboard's own HTTPS listener (controlPlane.dashboardListener https) has no certificate for
     # 127.0.0.1; this only asks a local service whether it is up.

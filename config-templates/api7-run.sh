@@ -1,11 +1,11 @@
 #!/bin/bash
-# api7-run SERVICE [--render-only]
+# api7-run SERVICE [--render-only | --credentials-ready]
 # Runs one API7 container in the foreground for systemd (api7@SERVICE.service). The service's run spec and config
 # template come from SSM Parameter Store at every start, and its secrets from SecureStrings, so no secret sits in
 # user data or on disk outside tmpfs, and a config change needs only a restart or reload (see api7-apply).
 set -euo pipefail
 
-service="${1:?usage: api7-run SERVICE [--render-only]}"
+service="${1:?usage: api7-run SERVICE [--render-only | --credentials-ready]}"
 mode="${2:-run}"
 # Where host.json lives and where rendered configs go (tmpfs); overridable to run the script outside a host.
 etc_dir="${API7_ETC_DIR:-/etc/api7}"
@@ -23,6 +23,19 @@ ssm() {
 
 spec="$(ssm "${prefix}/${service}.json")"
 field() { jq -r --arg k "$1" '.[$k] // empty' <<<"$spec"; }
+# A credential the control plane issues (the gateways') holds this until its bootstrap writes it.
+pending="$(field pendingSecret)"
+poll="${API7_WAIT_POLL:-10}"
+
+# --credentials-ready: exit 0 when every secret the container gets is issued, 3 while one is pending.
+if [[ "$mode" == "--credentials-ready" ]]; then
+  while IFS= read -r parameter; do
+    [[ -n "$parameter" ]] || continue
+    value="$(ssm "$parameter")"
+    [[ -z "$pending" || "$value" != "$pending" ]] || exit 3
+  done < <(jq -r '.secretEnv // {} | .[]' <<<"$spec")
+  exit 0
+fi
 
 # State files: created once, then reused at every start, so a restarted container keeps its identity.
 state_dir="${state_root}/${service}"
@@ -77,10 +90,19 @@ while IFS=$'\t' read -r name value; do
   export "${name}=${value}"
   args+=(-e "$name")
 done < <(jq -r '.env // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
-# Secret environment goes to docker by name only, never on a command line.
+# Secret environment goes to docker by name only, never on a command line. A credential not issued yet is waited
+# for, with no container started: one started without it would fail and be restarted in a loop by systemd.
 while IFS=$'\t' read -r name parameter; do
   [[ -n "$name" ]] || continue
   value="$(ssm "$parameter")"
+  polls=0
+  while [[ -n "$pending" && "$value" == "$pending" ]]; do
+    # Said once, then every 30 polls (5 minutes at the default 10 s).
+    ((polls % 30 != 0)) || echo "api7-run: waiting for the control plane to issue ${parameter}" >&2
+    sleep "$poll"
+    polls=$((polls + 1))
+    value="$(ssm "$parameter")"
+  done
   export "${name}=${value}"
   args+=(-e "$name")
 done < <(jq -r '.secretEnv // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")

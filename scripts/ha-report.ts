@@ -3,7 +3,7 @@
  * program uses. Secrets are not needed (nor read): required secret keys get stand-in values.
  */
 import { parseSettings } from "../components/config/load";
-import { PROJECT, SECRET_NAMES } from "../components/config/schema";
+import { PROJECT, SECRETS, SECRET_NAMES } from "../components/config/schema";
 import type { Settings } from "../components/config/settings";
 import { readStackConfig } from "./stack-file";
 
@@ -51,7 +51,7 @@ export function haFigures(settings: Settings): HaFigures {
 function standIn(key: string): string {
     if (/Dsn$/.test(key)) return "postgres://report:unused@db.invalid:5432/api7ee";
     if (/^gateway(ClientCert|ClientKey|Ca)$/.test(key)) return "-----BEGIN CERTIFICATE-----\nunused\n-----END CERTIFICATE-----";
-    return "unused-by-the-report";
+    return "unused-by-the-report-stand-in";
 }
 
 /** The stack's settings as the program would build them, with stand-ins for its secrets. */
@@ -60,8 +60,9 @@ export function stackSettings(stack: string): Settings {
     for (const [key, value] of Object.entries(readStackConfig(stack))) {
         if (key.startsWith(`${PROJECT}:`)) values[key.slice(PROJECT.length + 1)] = value;
     }
-    for (const name of SECRET_NAMES) values[name] = standIn(name);
-    return parseSettings({ values, secretKeys: new Set(SECRET_NAMES) }, stack);
+    const required = SECRET_NAMES.filter((name) => SECRETS[name].required);
+    for (const name of required) values[name] = standIn(name);
+    return parseSettings({ values, secretKeys: new Set(required) }, stack);
 }
 
 export function renderReport(stack: string, f: HaFigures): string {

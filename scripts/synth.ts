@@ -11,6 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import * as zlib from "zlib";
 import { ROOT, runProgram, STACKS, type Recorded, type RunResult } from "../tests/harness";
 
 export const MANIFEST_DIR = path.join(ROOT, "manifests");
@@ -73,7 +74,7 @@ export async function synthesize(stack: string, config?: Record<string, unknown>
             for (const p of r.secretInputs) redact(inputs, p);
             if (r.type === INSTANCE && typeof inputs.userData === "string") {
                 const file = `hosts/${groupOf(r)}/user-data.yaml`;
-                files.set(file, replace(inputs.userData));
+                files.set(file, replace(readableUserData(inputs.userData)));
                 inputs.userData = `[file: ${file}]`;
             }
             if (r.type === PARAMETER && typeof inputs.insecureValue === "string") {
@@ -141,4 +142,16 @@ if (require.main === module) {
         console.error(err);
         process.exit(1);
     });
+}
+
+/** User data as it reads on the host: write_files compressed as `gz+b64` are shown decoded, marked as such. */
+export function readableUserData(userData: string): string {
+    const doc = yaml.load(userData) as { write_files?: { encoding?: string; content: string }[] };
+    if (!doc.write_files?.some((f) => f.encoding === "gz+b64")) return userData;
+    for (const f of doc.write_files) {
+        if (f.encoding !== "gz+b64") continue;
+        f.content = zlib.gunzipSync(Buffer.from(f.content, "base64")).toString("utf8");
+        f.encoding = "gz+b64 (shown decoded by npm run synth)";
+    }
+    return `#cloud-config\n${yaml.dump(doc, { lineWidth: -1, noRefs: true, sortKeys: false })}`;
 }

@@ -11,7 +11,7 @@ import { AREA_NAMES, SECRET_NAMES } from "../components/config/schema";
 import { README, STACK_SCHEMA, stackSchemaText, withReference } from "../scripts/config-docs";
 import { commandsFor, documentedCommands, readProjectFile, type DocumentedCommand } from "./pulumi-cli/commands";
 import { languageHostEnv, mergeConfig, parseStackFile, readStackFile, runConfigCommand, type StackFile } from "./pulumi-cli/config";
-import { PROJECT, ROOT, runProgram, STACKS, TEST_PEM, TEST_SECRETS } from "./harness";
+import { GATEWAY_TOKEN, PROJECT, ROOT, runProgram, STACKS, TEST_PEM, TEST_SECRETS } from "./harness";
 import { T } from "./helpers";
 
 const readme = fs.readFileSync(README, "utf8");
@@ -67,7 +67,7 @@ describe("the stack-file JSON Schema, as an editor (yaml-language-server) applie
 });
 
 /** A test value for each secret a documented command sets with a placeholder: the tests supply their own. */
-const SECRET_VALUES: Readonly<Record<string, string>> = { ...TEST_SECRETS, gatewayClientCert: TEST_PEM.cert, gatewayClientKey: TEST_PEM.key, gatewayCa: TEST_PEM.ca };
+const SECRET_VALUES: Readonly<Record<string, string>> = { ...TEST_SECRETS, gatewayToken: GATEWAY_TOKEN, gatewayClientCert: TEST_PEM.cert, gatewayClientKey: TEST_PEM.key, gatewayCa: TEST_PEM.ca };
 
 /** Applies documented commands to a stack file: secrets get the test's value, placeholders in settings are refused. */
 function applyDocumented(stack: StackFile, commands: readonly DocumentedCommand[]): void {
@@ -119,7 +119,7 @@ describe("the commands README and the stack files give", () => {
 
     test.each(STACKS)("Pulumi.%s.yaml: with its documented secrets set, the program deploys", async (stack) => {
         const secrets = documentedCommands(stackText(stack)).filter((c) => c.argv.includes("--secret")).map((c) => c.argv.filter((a) => !a.startsWith("-"))[1]);
-        expect(secrets).toEqual(["databaseDsn", "gatewayToken"]);
+        expect(secrets).toEqual(["license", "adminPassword", "databaseDsn"]);
         const run = await runProgram({ stack, secrets: Object.fromEntries(SECRET_NAMES.map((n) => [n, secrets.includes(n) ? SECRET_VALUES[n] : undefined])) });
         expect(run.ofType(T.instance).length).toBeGreaterThan(0);
     });
@@ -133,19 +133,27 @@ describe("the commands README and the stack files give", () => {
         const settings: string[][] = [];
         for (const a of argv) {
             const key = a.filter((x) => !x.startsWith("-"))[1];
-            if (a.includes("--secret")) secrets[key] = SECRET_VALUES[key];
-            else if (a[0] === "set" && !/<|\.\.\./.test(a[a.length - 1])) settings.push([...a]);
+            // The gateway credentials README shows are the alternative to having them issued: applied below.
+            if (a.includes("--secret") && !key.startsWith("gateway")) secrets[key] = SECRET_VALUES[key];
+            else if (a[0] === "set" && !a.includes("--secret") && !/<|\.\.\./.test(a[a.length - 1])) settings.push([...a]);
         }
-        const token = await runProgram({ stack: "prod", secrets, commands: settings });
-        expect(token.ofType(T.instance).length).toBeGreaterThan(0);
+        const issued = await runProgram({ stack: "prod", secrets, commands: settings });
+        expect(issued.ofType(T.instance).length).toBeGreaterThan(0);
+        // With README's own mTLS credentials instead of issued ones.
+        const brought = commands.filter((c) => c.argv.includes("--secret") && /^gatewayClient|^gatewayCa/.test(c.argv.filter((x) => !x.startsWith("-"))[1]));
+        expect(brought).toHaveLength(3);
+        const own = await runProgram({ stack: "prod", secrets: { ...secrets, ...Object.fromEntries(brought.map((c) => { const k = c.argv.filter((x) => !x.startsWith("-"))[1]; return [k, SECRET_VALUES[k]]; })) }, commands: settings });
+        expect(own.ofType(T.instance).length).toBeGreaterThan(0);
         // Every documented command is well-formed for the CLI (parsed by the same port).
         const scratch = parseStackFile(stackText("prod"), PROJECT);
         expect(() => applyDocumented(scratch, commands.filter((c) => c.argv[0] === "rm" || c.argv.includes("--secret") || !/<|\.\.\./.test(c.argv[c.argv.length - 1])))).not.toThrow();
     });
 
     test("commandsFor writes the tests' settings as a user would type them", () => {
-        expect(commandsFor({ secrets: { gatewayToken: undefined }, config: { "dataPlane.count": 3, "access.adminCidrs": ["10.0.0.0/8"], "hosts.amiId": undefined, "dataPlane.deregistrationDelaySeconds": -1 } })).toEqual([
+        expect(commandsFor({ secrets: { license: undefined, gatewayToken: "-tok" }, config: { "dataPlane.count": 3, "access.adminCidrs": ["10.0.0.0/8"], "hosts.amiId": undefined, "dataPlane.deregistrationDelaySeconds": -1 } })).toEqual([
             ["set", "--secret", "databaseDsn", TEST_SECRETS.databaseDsn],
+            ["set", "--secret", "adminPassword", TEST_SECRETS.adminPassword],
+            ["set", "--secret", "--", "gatewayToken", "-tok"],
             ["set", "--path", "dataPlane.count", "3"],
             ["rm", "--path", "access.adminCidrs"],
             ["set", "--path", "access.adminCidrs[0]", "10.0.0.0/8"],

@@ -23,7 +23,8 @@ const SETTING_CMD = "set a setting with `pulumi config set --path <key> <value>`
 const BYO = { "network.existingVpcId": "vpc-0123456789abcdef0" };
 const TWO_SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"];
 const NUMBER = "must be a number (unquoted in the stack file; `pulumi config set --path` stores digits as a number)";
-const DATA_PLANE_SETTINGS = "count, instanceType, gatewayImage, gatewayGroupId, upstreamCidrs, controlPlaneAuth, controlPlaneSni, mode, loadBalancer, healthCheck, deregistrationDelaySeconds";
+const DATA_PLANE_SETTINGS = "count, instanceType, gatewayImage, gatewayGroupId, gatewayGroupName, createGatewayGroup, upstreamCidrs, controlPlaneAuth, controlPlaneSni, mode, loadBalancer, healthCheck, deregistrationDelaySeconds";
+const SECRET_LIST = "databaseDsn, license, adminPassword, gatewayToken, gatewayClientCert, gatewayClientKey, gatewayCa";
 
 const cases: [string, Change, string[]][] = [
     ["one control-plane host", { config: { "controlPlane.count": 1 } }, ["controlPlane.count = 1: must be at least 2: one control-plane host is a single point of failure"]],
@@ -57,10 +58,15 @@ const cases: [string, Change, string[]][] = [
     ["an image reference that is not one", { config: { "prometheus.image": "Prom/Prometheus" } }, ['prometheus.image = "Prom/Prometheus": is not a valid image reference ([registry/]repository[:tag][@sha256:digest])']],
     ["a DSN that is not PostgreSQL", { secrets: { databaseDsn: "mysql://u:p@db:3306/api7ee" } }, ["databaseDsn = [secret]: uses scheme mysql; expected postgres://user:password@host:5432/api7ee"]],
     ["a DSN that is not a URL", { secrets: { databaseDsn: "db.internal" } }, ["databaseDsn = [secret]: is not a URL; expected postgres://user:password@host:5432/api7ee"]],
-    ["token auth without a token", { secrets: { gatewayToken: undefined } }, ["gatewayToken: is required when dataPlane.controlPlaneAuth is `token`: `pulumi config set --secret gatewayToken <token from the dashboard>`"]],
+    ["a token with mTLS auth", { config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: { gatewayToken: "t" } }, ["gatewayToken = [secret]: is set but dataPlane.controlPlaneAuth is `mtls`; remove it with `pulumi config rm gatewayToken`"]],
+    ["a client certificate with token auth", { secrets: { gatewayClientCert: MTLS_SECRETS.gatewayClientCert } }, ["gatewayClientCert = [secret]: is set but dataPlane.controlPlaneAuth is `token`; remove it or set dataPlane.controlPlaneAuth mtls"]],
     ["mTLS without the key", { config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: { ...MTLS_SECRETS, gatewayClientKey: undefined } }, [
-        "gatewayClientKey: is required when dataPlane.controlPlaneAuth is `mtls` (gatewayClientCert, gatewayClientKey and gatewayCa go together): `pulumi config set --secret gatewayClientKey < <file>.pem`",
+        "gatewayClientKey: is required with the other mTLS secrets (gatewayClientCert, gatewayClientKey and gatewayCa go together; or set none and the control plane issues them): `pulumi config set --secret gatewayClientKey < <file>.pem`",
     ]],
+    ["a short admin password", { secrets: { adminPassword: "s3cret" } }, [
+        "adminPassword = [secret]: must be at least 12 characters (API7 enforces a password policy it does not document; 15 with upper and lower case, a digit and a symbol is safe)",
+    ]],
+    ["an empty license", { secrets: { license: "" } }, ["license = [secret]: is empty"]],
     ["mTLS with a certificate that is not PEM", { config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: { ...MTLS_SECRETS, gatewayClientCert: "abc" } }, ["gatewayClientCert = [secret]: is not PEM (-----BEGIN ...----- ... -----END ...-----)"]],
     ["an unknown auth", { config: { "dataPlane.controlPlaneAuth": "password" } }, ['dataPlane.controlPlaneAuth = "password": must be `token` or `mtls`']],
     ["an existing VPC with one subnet", { config: { ...BYO, "network.existingPrivateSubnetIds": [TWO_SUBNETS[0]], "network.existingPublicSubnetIds": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"] } }, [
@@ -123,15 +129,18 @@ const cases: [string, Change, string[]][] = [
         "dataPlane.healthCheck.interval: is not a setting this program reads; check its spelling (dataPlane.healthCheck has: intervalSeconds, timeoutSeconds, healthyThreshold, unhealthyThreshold)",
     ]],
     ["a misspelt area", { config: { "dataplane.count": 3 } }, [
-        "dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, controlPlane, dataPlane, fallback, prometheus; secrets: databaseDsn, gatewayToken, gatewayClientCert, gatewayClientKey, gatewayCa); check its spelling",
+        `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, controlPlane, dataPlane, fallback, prometheus; secrets: ${SECRET_LIST}); check its spelling`,
     ]],
     ["a setting set without --path", { commands: [["set", "dataPlane.count", "3"]] }, [
         'dataPlane.count = "3": was set without --path, so the CLI stored a separate key named "dataPlane.count" that this program does not read; run `pulumi config rm dataPlane.count` and `pulumi config set --path dataPlane.count <value>`',
     ]],
     ["an area set to a single value", { commands: [["set", "network", "big"]] }, ['network = "big": must be a set of settings (set one with `pulumi config set --path <key>.<setting> <value>`)']],
     ["a secret set in plain text", { commands: [["set", "--plaintext", "gatewayToken", "abc"]] }, ["gatewayToken: is stored in plain text in the stack file; set it with `pulumi config set --secret gatewayToken <value>`"]],
+    ["a secret set without --path as if it were a setting", { commands: [["set", "--secret", "controlPlane.databaseDsn", "postgres://u:SECRET-PW@db/x"]] }, [
+        "controlPlane.databaseDsn = [secret]: was set without --path, so the CLI stored a separate key named \"controlPlane.databaseDsn\" that this program does not read; secrets are keys of their own: run `pulumi config rm controlPlane.databaseDsn` and `pulumi config set --secret databaseDsn <value>`",
+    ]],
     ["a secret set inside an area", { commands: [["set", "--path", "--secret", "dataPlane.token", "abc"]] }, [
-        "dataPlane: holds a secret (a value set with --path and --secret), which makes all of dataPlane secret and hides it in every diff; secrets are keys of their own (databaseDsn, gatewayToken, gatewayClientCert, gatewayClientKey, gatewayCa): remove it with `pulumi config rm --path dataPlane.<setting>`",
+        `dataPlane: holds a secret (a value set with --path and --secret), which makes all of dataPlane secret and hides it in every diff; secrets are keys of their own (${SECRET_LIST}): remove it with \`pulumi config rm --path dataPlane.<setting>\``,
     ]],
 ];
 
@@ -178,6 +187,10 @@ describe("what the Pulumi CLI itself stops, before the program runs", () => {
         expect(error.resources).toEqual([]);
         return error;
     }
+
+    test("a stack without its license and admin password", async () => {
+        expect((await cliError({ secrets: { license: undefined, adminPassword: undefined } })).message).toBe("validating stack config: Stack 'prod' is missing configuration values 'adminPassword' and 'license'");
+    });
 
     test("a stack without the required database secret", async () => {
         expect((await cliError({ secrets: { databaseDsn: undefined } })).message).toBe("validating stack config: Stack 'prod' is missing configuration value 'databaseDsn'");
@@ -268,7 +281,8 @@ describe("the committed stacks reach the resources", () => {
     });
 
     test("dev's forceDestroy reaches both buckets; prod keeps its exports", async () => {
-        const [dev, prod] = await Promise.all([runProgram({ stack: "dev" }), runProgram({ stack: "prod" })]);
+        const dev = await runProgram({ stack: "dev" });
+        const prod = await runProgram({ stack: "prod" });
         expect(dev.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.forceDestroy)).toEqual([true, true]);
         expect(prod.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.forceDestroy)).toEqual([false, false]);
     });

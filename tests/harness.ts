@@ -21,7 +21,8 @@ export type StackName = (typeof STACKS)[number];
  */
 export const TEST_SECRETS: Readonly<Record<string, string>> = Object.freeze({
     databaseDsn: "postgres://api7:MARKER-DB-PASSWORD-7f3a@db.internal:5432/api7ee",
-    gatewayToken: "MARKER-GATEWAY-TOKEN-91c2",
+    license: "MARKER-LICENSE-5b1e",
+    adminPassword: "MARKER-Admin-Pass-33e9!",
 });
 
 export const TEST_PEM = Object.freeze({
@@ -29,6 +30,9 @@ export const TEST_PEM = Object.freeze({
     key: "-----BEGIN PRIVATE KEY-----\nMARKERKEY0002\n-----END PRIVATE KEY-----",
     ca: "-----BEGIN CERTIFICATE-----\nMARKERCA0003\n-----END CERTIFICATE-----",
 });
+
+/** A gateway token a stack brings (by default the control plane issues one). */
+export const GATEWAY_TOKEN = "MARKER-GATEWAY-TOKEN-91c2";
 
 /** Secrets of a gateway fleet that authenticates with mTLS (no token). */
 export const MTLS_SECRETS: Readonly<Record<string, string | undefined>> = Object.freeze({
@@ -39,7 +43,7 @@ export const MTLS_SECRETS: Readonly<Record<string, string | undefined>> = Object
 });
 
 /** Every marker a leak check looks for: the test secrets and the mock's access keys (ids and secrets). */
-export const SECRET_MARKERS = ["MARKER-DB-PASSWORD-7f3a", "MARKER-GATEWAY-TOKEN-91c2", "MARKERCERT0001", "MARKERKEY0002", "MARKERCA0003", "MOCK-SECRET-ACCESS-KEY", "AKIAMOCK"];
+export const SECRET_MARKERS = ["MARKER-DB-PASSWORD-7f3a", "MARKER-GATEWAY-TOKEN-91c2", "MARKER-LICENSE-5b1e", "MARKER-Admin-Pass-33e9!", "MARKERCERT0001", "MARKERKEY0002", "MARKERCA0003", "MOCK-SECRET-ACCESS-KEY", "AKIAMOCK"];
 
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_RESOLVED_AMI = "ami-0feedfacecafe0001";

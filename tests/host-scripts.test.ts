@@ -4,13 +4,14 @@
  * run). Proves what shellcheck cannot: secrets with awkward characters land intact in the rendered config, reach
  * the container as environment and never as arguments, and the container is run as the run spec says.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ROOT, MTLS_SECRETS, runProgram, TEST_PEM, TEST_SECRETS, type RunResult } from "./harness";
+import { GATEWAY_TOKEN, MTLS_SECRETS, ROOT, runProgram, TEST_PEM, type RunResult } from "./harness";
 import { T } from "./helpers";
+import { PENDING_SECRET } from "../components/host";
 
 const SCRIPT = path.join(ROOT, "config-templates", "api7-run.sh");
 /** A DSN with the characters that break naive substitution: quotes, $, a backslash-free but %-encoded @. */
@@ -31,14 +32,17 @@ interface Launch {
     readonly dockerEnv: Record<string, string>;
 }
 
-/**
- * Runs api7-run for `service` on a "host" of the group under `prefix`, with `evaluation`'s SSM parameters. A host's
- * state directory (/var/lib/api7) can be given to run the same host again.
- */
-function launch(evaluation: RunResult, prefix: string, service: string, options: { readonly extra?: string[]; readonly stateDir?: string } = {}): Launch {
-    const extra = options.extra ?? [];
+interface Host {
+    readonly dir: string;
+    readonly runRoot: string;
+    readonly params: string;
+    readonly out: string;
+    readonly env: NodeJS.ProcessEnv;
+}
+
+/** A "host" of the group under `prefix`, with `evaluation`'s SSM parameters, and fake aws and docker on its PATH. */
+function prepareHost(evaluation: RunResult, prefix: string, service: string, stateDir?: string): Host {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-run-"));
-    const stateDir = options.stateDir ?? path.join(dir, "state");
     const [etc, runRoot, params, out, bin] = ["etc", "run", "params", "out", "bin"].map((d) => path.join(dir, d));
     for (const d of [etc, runRoot, params, out, bin]) fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(etc, "host.json"), JSON.stringify({ region: "us-east-1", parameterPrefix: prefix, services: [service] }));
@@ -60,21 +64,34 @@ for ((i = 0; i < \${#args[@]}; i++)); do
   if [[ "\${args[i]}" == "-e" ]]; then name="\${args[i+1]}"; printf '%s' "\${!name}" > "$FAKE_OUT/env-$name"; fi
 done
 `, { mode: 0o755 });
+    const env = {
+        ...process.env, PATH: `${bin}:${process.env.PATH}`, API7_ETC_DIR: etc, API7_RUN_DIR: runRoot,
+        API7_STATE_DIR: stateDir ?? path.join(dir, "state"), FAKE_PARAMS: params, FAKE_OUT: out,
+    };
+    return { dir, runRoot, params, out, env };
+}
 
-    const r = spawnSync("bash", [SCRIPT, service, ...extra], {
-        encoding: "utf8",
-        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, API7_ETC_DIR: etc, API7_RUN_DIR: runRoot, API7_STATE_DIR: stateDir, FAKE_PARAMS: params, FAKE_OUT: out },
-    });
-    const argsFile = path.join(out, "args");
+function launched(host: Host, status: number | null, stderr: string): Launch {
+    const argsFile = path.join(host.out, "args");
     const dockerEnv: Record<string, string> = {};
-    for (const f of fs.readdirSync(out).filter((f) => f.startsWith("env-"))) dockerEnv[f.slice(4)] = fs.readFileSync(path.join(out, f), "utf8");
+    for (const f of fs.readdirSync(host.out).filter((f) => f.startsWith("env-"))) dockerEnv[f.slice(4)] = fs.readFileSync(path.join(host.out, f), "utf8");
     return {
-        status: r.status,
-        stderr: r.stderr,
-        runDir: runRoot,
+        status,
+        stderr,
+        runDir: host.runRoot,
         dockerArgs: fs.existsSync(argsFile) ? fs.readFileSync(argsFile, "utf8").split("\0").slice(0, -1) : undefined,
         dockerEnv,
     };
+}
+
+/**
+ * Runs api7-run for `service` on a "host" of the group under `prefix`, with `evaluation`'s SSM parameters. A host's
+ * state directory (/var/lib/api7) can be given to run the same host again.
+ */
+function launch(evaluation: RunResult, prefix: string, service: string, options: { readonly extra?: string[]; readonly stateDir?: string } = {}): Launch {
+    const host = prepareHost(evaluation, prefix, service, options.stateDir);
+    const r = spawnSync("bash", [SCRIPT, service, ...(options.extra ?? [])], { encoding: "utf8", env: host.env });
+    return launched(host, r.status, r.stderr);
 }
 
 const specOf = (evaluation: RunResult, name: string) => JSON.parse(evaluation.ofType(T.parameter).find((p) => p.inputs.name === name)!.inputs.insecureValue);
@@ -84,7 +101,7 @@ let prod: RunResult;
 let mtls: RunResult;
 let standalone: RunResult;
 beforeAll(async () => {
-    prod = await runProgram({ stack: "prod", secrets: { ...TEST_SECRETS, databaseDsn: AWKWARD_DSN } });
+    prod = await runProgram({ stack: "prod", secrets: { databaseDsn: AWKWARD_DSN, gatewayToken: GATEWAY_TOKEN } });
     mtls = await runProgram({
         stack: "dev",
         config: { "dataPlane.controlPlaneAuth": "mtls" },
@@ -113,11 +130,11 @@ run(`dashboard: secrets substituted intact into the rendered config, container r
 run(`gateway with a token: the token reaches the container as environment, never as an argument${note}`, () => {
     const l = launch(prod, "/api7-ha/prod/dp", "gateway");
     expect([l.status, l.stderr]).toEqual([0, ""]);
-    expect(l.dockerEnv.API7_CONTROL_PLANE_TOKEN).toBe(TEST_SECRETS.gatewayToken);
+    expect(l.dockerEnv.API7_CONTROL_PLANE_TOKEN).toBe(GATEWAY_TOKEN);
     expect(JSON.parse(l.dockerEnv.API7_CONTROL_PLANE_ENDPOINTS)).toEqual([prod.outputs.dpManagerEndpoint]);
     expect(l.dockerEnv.API7_GATEWAY_GROUP_SHORT_ID).toBe("default");
     expect(l.dockerArgs).toEqual(expect.arrayContaining(["-e", "API7_CONTROL_PLANE_TOKEN"]));
-    expect(l.dockerArgs!.join(" ")).not.toContain(TEST_SECRETS.gatewayToken);
+    expect(l.dockerArgs!.join(" ")).not.toContain(GATEWAY_TOKEN);
     expect(renderedConfig(l, "gateway").apisix.status).toEqual({ ip: "0.0.0.0", port: 7085 });
 });
 
@@ -179,6 +196,27 @@ run(`gateway admin key: explicit, generated once per host, never in SSM; the con
 run(`gateway with mTLS: the documented SNI reaches the container${note}`, () => {
     const l = launch(mtls, "/api7-ha/dev/dp", "gateway");
     expect(l.dockerEnv.API7_CONTROL_PLANE_SNI).toBe("api7ee3-dp-manager");
+});
+
+run(`gateway with issued credentials: waits, starting nothing, until the control plane writes them; then starts with them${note}`, async () => {
+    const issued = await runProgram({ stack: "prod" });
+    const host = prepareHost(issued, "/api7-ha/prod/dp", "gateway");
+    const tokenFile = path.join(host.params, "/api7-ha/prod/dp/secrets/control-plane-token");
+    expect(fs.readFileSync(tokenFile, "utf8")).toBe(PENDING_SECRET);
+    expect(spawnSync("bash", [SCRIPT, "gateway", "--credentials-ready"], { env: host.env }).status).toBe(3);
+
+    const child = spawn("bash", [SCRIPT, "gateway"], { env: { ...host.env, API7_WAIT_POLL: "0.2" } });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(fs.existsSync(path.join(host.out, "args"))).toBe(false);
+    fs.writeFileSync(tokenFile, "a7ee-ISSUED-TOKEN");
+    const l = launched(host, await exited, stderr);
+    expect(l.status).toBe(0);
+    expect(l.stderr).toBe("api7-run: waiting for the control plane to issue /api7-ha/prod/dp/secrets/control-plane-token\n");
+    expect(l.dockerEnv.API7_CONTROL_PLANE_TOKEN).toBe("a7ee-ISSUED-TOKEN");
+    expect(spawnSync("bash", [SCRIPT, "gateway", "--credentials-ready"], { env: host.env }).status).toBe(0);
 });
 
 test("the tools these checks need are installed in CI", () => {

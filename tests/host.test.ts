@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AL2023_AMI_PARAMETER, hostInstanceOptions } from "../components/host";
+import { gunzipSync } from "zlib";
+import { gzipBase64 } from "../components/cloud-init";
+import { AL2023_AMI_PARAMETER, hostInstanceOptions, PENDING_SECRET, secretParameterOptions } from "../components/host";
+import { readTemplateFile } from "../components/templates";
 import { MOCK_RESOLVED_AMI, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "./harness";
 import { allStrings, azOf, hostsOf, parameter, parseUserData, T } from "./helpers";
 
@@ -60,13 +63,20 @@ describe("resource options (invisible to mocks, built by a pure helper)", () => 
     test("a pinned AMI is applied: changing the pin is how hosts are upgraded", () => {
         expect(hostInstanceOptions({ id: pulumi.output("ami-x"), pinned: true }, parent).ignoreChanges).toBeUndefined();
     });
+    test("an issued secret's value is never written back by pulumi up; a stack's own secret is", () => {
+        expect(secretParameterOptions(true, parent).ignoreChanges).toEqual(["value"]);
+        expect(secretParameterOptions(false, parent).ignoreChanges).toBeUndefined();
+    });
 });
 
 describe("user data", () => {
     test("is #cloud-config that installs Docker and jq, writes the launcher, unit and host.json, and starts each service", () => {
         const cp = parseUserData(hostsOf(prod, "api7-cp-hosts")[0].inputs.userData);
         expect(cp.packages).toEqual(["docker", "jq"]);
-        expect(cp.write_files.map((f: any) => f.path)).toEqual(["/etc/api7/host.json", "/usr/local/sbin/api7-run", "/usr/local/sbin/api7-apply", "/etc/systemd/system/api7@.service"]);
+        expect(cp.write_files.map((f: any) => f.path)).toEqual([
+            "/etc/api7/host.json", "/usr/local/sbin/api7-run", "/usr/local/sbin/api7-apply", "/etc/systemd/system/api7@.service",
+            "/usr/local/sbin/api7-bootstrap", "/etc/systemd/system/api7-bootstrap.service",
+        ]);
         const host = JSON.parse(cp.write_files[0].content);
         expect(host).toEqual({ region: "us-east-1", parameterPrefix: "/api7-ha/prod/cp", services: ["dashboard", "dp-manager"] });
         expect(cp.runcmd).toEqual([
@@ -74,9 +84,19 @@ describe("user data", () => {
             ["systemctl", "daemon-reload"],
             ["systemctl", "enable", "--now", "api7@dashboard.service"],
             ["systemctl", "enable", "--now", "api7@dp-manager.service"],
+            ["systemctl", "enable", "--now", "--no-block", "api7-bootstrap.service"],
         ]);
         const dp = parseUserData(hostsOf(prod, "api7-dp-hosts")[0].inputs.userData);
         expect(JSON.parse(dp.write_files[0].content).services).toEqual(["gateway"]);
+        expect(dp.write_files.map((f: any) => f.path)).not.toContain("/usr/local/sbin/api7-bootstrap");
+    });
+
+    test("the bootstrap script lands exactly as committed, compressed so user data stays under EC2's 16 KB", () => {
+        const cp = parseUserData(hostsOf(prod, "api7-cp-hosts")[0].inputs.userData);
+        const file = cp.write_files.find((f: any) => f.path === "/usr/local/sbin/api7-bootstrap");
+        expect(file.encoding).toBe("gz+b64");
+        expect(gunzipSync(Buffer.from(file.content, "base64")).toString("utf8")).toBe(readTemplateFile("api7-bootstrap.sh"));
+        expect(file.content).toBe(gzipBase64(readTemplateFile("api7-bootstrap.sh")));
     });
 
     test("the systemd unit restarts its container always", () => {
@@ -102,14 +122,16 @@ describe("secrets and parameters", () => {
         const dsn = parameter(prod, "/api7-ha/prod/cp/secrets/database-dsn");
         expect(dsn.inputs).toMatchObject({ type: "SecureString", value: TEST_SECRETS.databaseDsn });
         expect(dsn.secretInputs).toContain("value");
+        // Issued by the control plane: created holding the placeholder the gateway waits on.
         const token = parameter(prod, "/api7-ha/prod/dp/secrets/control-plane-token");
-        expect(token.inputs).toMatchObject({ type: "SecureString", value: TEST_SECRETS.gatewayToken });
+        expect(token.inputs).toMatchObject({ type: "SecureString", value: PENDING_SECRET });
         expect(token.secretInputs).toContain("value");
     });
 
     test("configs and run specs are plain String parameters (readable in preview --diff) that hold no secret", () => {
         const plain = prod.ofType(T.parameter).filter((x) => x.inputs.type !== "SecureString");
-        expect(plain).toHaveLength(6);
+        // Per control-plane service a config and a run spec (dashboard, DP Manager), the gateway's, and bootstrap.json.
+        expect(plain).toHaveLength(7);
         for (const p of plain) {
             expect(p.inputs.type).toBe("String");
             expect(p.secretInputs).toEqual([]);

@@ -197,7 +197,10 @@ describe("the project's previous configuration fails the CLI exactly as issue 9 
         }
         const text = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
         const stack = parseStackFile(text, "api7-ha");
-        for (const c of documentedCommands(text).filter((d) => d.argv.includes("--secret"))) runConfigCommand(stack, "api7-ha", [...c.argv.slice(0, -1), "value"]);
+        for (const c of documentedCommands(text).filter((d) => d.argv.includes("--secret"))) {
+            if (c.stdinFile) runConfigCommand(stack, "api7-ha", c.argv, "value\n");
+            else runConfigCommand(stack, "api7-ha", [...c.argv.slice(0, -1), "value"]);
+        }
         expect(() => mergeConfig(current, stack, "prod")).not.toThrow();
     });
 });

@@ -140,8 +140,13 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
             }
             values[key] = text;
         } else if (/[.[]/.test(key) && isArea(key.split(/[.[]/)[0])) {
-            report(key, text, false, `was set without --path, so the CLI stored a separate key named "${key}" that this program does not read; ` +
-                `run \`pulumi config rm ${key}\` and \`pulumi config set --path ${key} <value>\``);
+            // A secret there (an older layout kept secrets under areas) is never echoed, and has a key of its own.
+            const last = key.split(/[.[\]]/).filter(Boolean).pop() ?? "";
+            const secretName = SECRET_NAMES.find((n) => n === last || last === `${n.charAt(0).toLowerCase()}${n.slice(1)}`);
+            report(key, text, raw.secretKeys.has(key), `was set without --path, so the CLI stored a separate key named "${key}" that this program does not read; ` +
+                (secretName
+                    ? `secrets are keys of their own: run \`pulumi config rm ${key}\` and \`pulumi config set --secret ${secretName} <value>\``
+                    : `run \`pulumi config rm ${key}\` and \`pulumi config set --path ${key} <value>\``));
         } else {
             report(key, undefined, false, `is not a key this program reads (settings: ${AREA_NAMES.join(", ")}; secrets: ${SECRET_NAMES.join(", ")}); check its spelling`);
         }

@@ -98,14 +98,16 @@ export function crossFieldProblems(c: ConfigValues, stack: string): { path: Path
         });
     }
 
-    // Gateway credentials: exactly what the chosen auth needs.
+    // Gateway credentials you bring must fit the chosen auth; unset, the control plane issues them.
+    const mtlsKeys = ["gatewayClientCert", "gatewayClientKey", "gatewayCa"] as const;
     if (dp.controlPlaneAuth === "token") {
-        if (!c.gatewayToken) {
-            problem(["gatewayToken"], "is required when dataPlane.controlPlaneAuth is `token`: `pulumi config set --secret gatewayToken <token from the dashboard>`");
-        }
+        for (const key of mtlsKeys) if (c[key]) problem([key], "is set but dataPlane.controlPlaneAuth is `token`; remove it or set dataPlane.controlPlaneAuth mtls");
     } else {
-        for (const key of ["gatewayClientCert", "gatewayClientKey", "gatewayCa"] as const) {
-            if (!c[key]) problem([key], `is required when dataPlane.controlPlaneAuth is \`mtls\` (gatewayClientCert, gatewayClientKey and gatewayCa go together): \`pulumi config set --secret ${key} < <file>.pem\``);
+        if (c.gatewayToken) problem(["gatewayToken"], "is set but dataPlane.controlPlaneAuth is `mtls`; remove it with `pulumi config rm gatewayToken`");
+        if (mtlsKeys.some((k) => c[k])) {
+            for (const key of mtlsKeys) {
+                if (!c[key]) problem([key], `is required with the other mTLS secrets (gatewayClientCert, gatewayClientKey and gatewayCa go together; or set none and the control plane issues them): \`pulumi config set --secret ${key} < <file>.pem\``);
+            }
         }
     }
     return problems;

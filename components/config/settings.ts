@@ -25,14 +25,23 @@ export interface NetworkSettings {
     readonly s3Endpoint: { readonly access: "restricted" | "unrestricted"; readonly extraBucketArns: readonly string[] };
 }
 
+/**
+ * How gateways authenticate to the DP Manager, and with what: credentials the stack brings, or none (`issued`):
+ * the control plane's bootstrap issues them at first start into the gateways' SSM parameters.
+ */
 export type ControlPlaneAuth =
-    | { readonly kind: "token"; readonly token: pulumi.Output<string> }
+    | { readonly kind: "token"; readonly token?: pulumi.Output<string> }
     | {
           readonly kind: "mtls";
-          readonly clientCert: pulumi.Output<string>;
-          readonly clientKey: pulumi.Output<string>;
-          readonly ca: pulumi.Output<string>;
+          readonly clientCert?: pulumi.Output<string>;
+          readonly clientKey?: pulumi.Output<string>;
+          readonly ca?: pulumi.Output<string>;
       };
+
+/** True when the stack brings no gateway credentials, so the bootstrap issues them. */
+export function credentialsIssued(auth: ControlPlaneAuth): boolean {
+    return auth.kind === "token" ? auth.token === undefined : auth.clientCert === undefined;
+}
 
 export interface HealthCheckSettings {
     readonly intervalSeconds: number;
@@ -107,12 +116,18 @@ export interface Settings {
             /** HTTPS on 443 with this certificate; HTTP on 7080 without. */
             readonly certificateArn?: string;
         };
+        /** What the bootstrap sets in the dashboard at first start. */
+        readonly license: pulumi.Output<string>;
+        readonly adminPassword: pulumi.Output<string>;
     };
     readonly dataPlane: {
         readonly count: number;
         readonly instanceType: string;
         readonly gatewayImage: string;
         readonly gatewayGroupId: string;
+        /** The group's name in the dashboard, and whether the bootstrap may create it. */
+        readonly gatewayGroupName: string;
+        readonly createGatewayGroup: boolean;
         readonly upstreamCidrs: readonly string[];
         readonly auth: ControlPlaneAuth;
         /** The name gateways verify in the DP Manager's certificate (mTLS). */
@@ -128,6 +143,7 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
     const { network: net, controlPlane: cp, dataPlane: dp, fallback: fb } = c;
     const byo = net.existingVpcId !== "";
     const secret = (v: string | undefined) => pulumi.secret(v ?? "");
+    const optionalSecret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
     const settings: Settings = {
         project,
         stack,
@@ -165,12 +181,16 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
             databasePort: Number(new URL(c.databaseDsn ?? "postgres://db").port || PORTS.postgres),
             databaseCidrs: cp.databaseCidrs,
             loadBalancer: { internal: cp.loadBalancer.internal, certificateArn: cp.loadBalancer.certificateArn || undefined },
+            license: secret(c.license),
+            adminPassword: secret(c.adminPassword),
         },
         dataPlane: {
             count: dp.count,
             instanceType: dp.instanceType,
             gatewayImage: dp.gatewayImage,
             gatewayGroupId: dp.gatewayGroupId,
+            gatewayGroupName: dp.gatewayGroupName,
+            createGatewayGroup: dp.createGatewayGroup,
             upstreamCidrs: dp.upstreamCidrs,
             controlPlaneSni: dp.controlPlaneSni,
             loadBalancer: {
@@ -181,8 +201,8 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
             },
             mode: dp.mode,
             auth: dp.controlPlaneAuth === "token"
-                ? { kind: "token", token: secret(c.gatewayToken) }
-                : { kind: "mtls", clientCert: secret(c.gatewayClientCert), clientKey: secret(c.gatewayClientKey), ca: secret(c.gatewayCa) },
+                ? { kind: "token", token: optionalSecret(c.gatewayToken) }
+                : { kind: "mtls", clientCert: optionalSecret(c.gatewayClientCert), clientKey: optionalSecret(c.gatewayClientKey), ca: optionalSecret(c.gatewayCa) },
         },
     };
     return deepFreeze(settings);

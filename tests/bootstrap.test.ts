@@ -1,0 +1,230 @@
+/**
+ * The bootstrap script (config-templates/api7-bootstrap.sh) run for real: with the SSM parameters a real
+ * evaluation stores, against a fake dashboard speaking API7's documented Admin API (tests/fakes/dashboard.ts) and a
+ * fake `aws` that keeps parameters as files (put-parameter without --overwrite fails on an existing one, as SSM
+ * does, atomically). The only change to what the program stores: bootstrap.json's dashboardUrl points at the fake.
+ */
+import { spawn, spawnSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PENDING_SECRET } from "../components/host";
+import { GATEWAY_TOKEN, ROOT, runProgram, TEST_SECRETS, type RunResult } from "./harness";
+import { startFakeDashboard, type FakeDashboard, type FakeDashboardOptions } from "./fakes/dashboard";
+import { T } from "./helpers";
+
+const SCRIPT = path.join(ROOT, "config-templates", "api7-bootstrap.sh");
+const haveTools = ["bash", "jq", "curl", "sha256sum"].every((bin) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0);
+const inCi = process.env.CI === "true";
+const run = haveTools || inCi ? test : test.skip;
+const note = haveTools ? "" : " (skipped: jq or curl is not installed here; .ci/run installs them)";
+
+/** A control-plane "host": its host.json and a parameter store shared with the other host, if any. */
+interface Site {
+    readonly etc: string;
+    readonly params: string;
+    readonly bin: string;
+    get(name: string): string | undefined;
+}
+
+function site(evaluation: RunResult, stack: string, dashboard: FakeDashboard): Site {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-bootstrap-"));
+    const [etc, params, bin] = ["etc", "params", "bin"].map((d) => path.join(dir, d));
+    for (const d of [etc, params, bin]) fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(etc, "host.json"), JSON.stringify({ region: "us-east-1", parameterPrefix: `/api7-ha/${stack}/cp`, services: ["dashboard", "dp-manager"] }));
+    for (const p of evaluation.ofType(T.parameter)) {
+        const file = path.join(params, p.inputs.name);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        let value: string = p.inputs.type === "SecureString" ? p.inputs.value : p.inputs.insecureValue;
+        if (p.inputs.name.endsWith("/bootstrap.json")) value = JSON.stringify({ ...JSON.parse(value), dashboardUrl: dashboard.url });
+        fs.writeFileSync(file, value);
+    }
+    fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash
+# Fake aws ssm: get-parameter, put-parameter (--cli-input-json file://..., --overwrite), delete-parameter.
+op="$2"; shift 2
+overwrite=no
+while [[ $# -gt 0 ]]; do case "$1" in
+  --name) name="$2"; shift 2 ;;
+  --cli-input-json) input="$(cat "\${2#file://}")"; name="$(jq -r .Name <<<"$input")"; value="$(jq -r .Value <<<"$input")"; shift 2 ;;
+  --overwrite) overwrite=yes; shift ;;
+  *) shift ;;
+esac; done
+file="$FAKE_PARAMS$name"
+case "$op" in
+  get-parameter)
+    [[ -f "$file" ]] || { echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: " >&2; exit 254; }
+    cat "$file"; echo ;;
+  put-parameter)
+    mkdir -p "$(dirname "$file")"
+    if [[ $overwrite == yes ]]; then printf '%s' "$value" >"$file"
+    else (set -o noclobber; printf '%s' "$value" >"$file") 2>/dev/null || {
+      echo "An error occurred (ParameterAlreadyExists) when calling the PutParameter operation: The parameter already exists. To overwrite this value, set the overwrite option in the request to true." >&2; exit 254; }
+    fi
+    echo "$name" >>"$FAKE_PARAMS/.puts" ;;
+  delete-parameter) rm -f "$file" ;;
+esac
+`, { mode: 0o755 });
+    return { etc, params, bin, get: (name) => (fs.existsSync(path.join(params, name)) ? fs.readFileSync(path.join(params, name), "utf8") : undefined) };
+}
+
+interface Outcome {
+    readonly code: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly ms: number;
+}
+
+/** Runs the script on a host of `s` (asynchronously: the fake dashboard answers from this process). */
+function bootstrap(s: Site, env: Record<string, string> = {}): Promise<Outcome> {
+    const started = Date.now();
+    return new Promise((resolve) => {
+        const child = spawn("bash", [SCRIPT], {
+            env: { ...process.env, PATH: `${s.bin}:${process.env.PATH}`, API7_ETC_DIR: s.etc, FAKE_PARAMS: s.params, API7_BOOTSTRAP_POLL: "1", ...env },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+    });
+}
+
+const sum = (text: string) => crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
+const writes = (d: FakeDashboard) => d.calls.filter((c) => c.method !== "GET" && c.path !== "/api/login");
+const TOKEN_PARAMETER = "/api7-ha/prod/dp/secrets/control-plane-token";
+const STATE_PARAMETER = "/api7-ha/prod/cp/bootstrap-state";
+
+let prod: RunResult;
+let mtls: RunResult;
+let brought: RunResult;
+const dashboards: FakeDashboard[] = [];
+async function dashboard(options?: FakeDashboardOptions): Promise<FakeDashboard> {
+    const d = await startFakeDashboard(options);
+    dashboards.push(d);
+    return d;
+}
+beforeAll(async () => {
+    // One after another: the mock runtime holds one evaluation at a time.
+    prod = await runProgram({ stack: "prod" });
+    mtls = await runProgram({ stack: "prod", config: { "dataPlane.controlPlaneAuth": "mtls" } });
+    brought = await runProgram({ stack: "prod", secrets: { gatewayToken: GATEWAY_TOKEN } });
+});
+afterAll(async () => {
+    await Promise.all(dashboards.map((d) => d.close()));
+});
+
+describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
+    run("fresh install: password changed, license uploaded, address set, the gateways' token stored; nothing secret printed", async () => {
+        const d = await dashboard({ licenseNeedsNewPassword: true });
+        const s = site(prod, "prod", d);
+        expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
+        const out = await bootstrap(s);
+        expect([out.code, out.stderr]).toEqual([0, ""]);
+        expect(d.state.password).toBe(TEST_SECRETS.adminPassword);
+        expect(d.state.license).toBe(TEST_SECRETS.license);
+        expect(d.state.settings.control_plane_address).toEqual([prod.outputs.dpManagerEndpoint]);
+        expect(d.state.tokens).toHaveLength(1);
+        expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
+        expect(s.get(STATE_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)}`);
+        for (const secret of [TEST_SECRETS.adminPassword, TEST_SECRETS.license, d.state.tokens[0]]) expect(out.stdout + out.stderr).not.toContain(secret);
+        console.info(`one bootstrap run against the fake dashboard: ${out.ms} ms`);
+    });
+
+    run("a second run changes nothing", async () => {
+        const d = await dashboard();
+        const s = site(prod, "prod", d);
+        expect((await bootstrap(s)).code).toBe(0);
+        const before = writes(d).length;
+        const token = s.get(TOKEN_PARAMETER);
+        const again = await bootstrap(s);
+        expect([again.code, again.stderr]).toEqual([0, ""]);
+        expect(writes(d).slice(before)).toEqual([]);
+        expect(s.get(TOKEN_PARAMETER)).toBe(token);
+        expect(d.state.tokens).toHaveLength(1);
+    });
+
+    run("a new license in the stack is uploaded on the next run", async () => {
+        const d = await dashboard();
+        const s = site(prod, "prod", d);
+        expect((await bootstrap(s)).code).toBe(0);
+        fs.writeFileSync(path.join(s.params, "/api7-ha/prod/cp/secrets/license"), "MARKER-LICENSE-RENEWED");
+        expect((await bootstrap(s)).code).toBe(0);
+        expect(d.state.license).toBe("MARKER-LICENSE-RENEWED");
+    });
+
+    run("a dashboard whose admin password is neither the stack's nor the initial one: a clear failure, the lock freed", async () => {
+        const d = await dashboard({ password: "someone-else-changed-it" });
+        const s = site(prod, "prod", d);
+        const out = await bootstrap(s);
+        expect(out.code).not.toBe(0);
+        expect(out.stderr).toContain("the dashboard accepts neither the stack's adminPassword nor the initial admin password");
+        expect(writes(d)).toEqual([]);
+        expect(s.get(STATE_PARAMETER)).toBeUndefined();
+        expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
+    });
+
+    run("a rejected license: a clear failure naming the dashboard's reason", async () => {
+        const d = await dashboard({ rejectLicense: true });
+        const s = site(prod, "prod", d);
+        const out = await bootstrap(s);
+        expect(out.code).not.toBe(0);
+        expect(out.stderr).toContain("uploading the license (the dashboard rejected it) failed: HTTP 400: invalid license");
+        expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
+        expect(s.get(STATE_PARAMETER)).toBeUndefined();
+    });
+
+    run("a dashboard that never becomes healthy: a clear failure after the timeout", async () => {
+        const d = await dashboard({ unhealthyFor: Infinity });
+        const out = await bootstrap(site(prod, "prod", d), { API7_BOOTSTRAP_TIMEOUT: "2" });
+        expect(out.code).not.toBe(0);
+        expect(out.stderr).toContain(`the dashboard is not healthy at ${d.url}/healthz after 2 s`);
+    });
+
+    run("two control-plane hosts at once: one does the work, the other waits and verifies; one token", async () => {
+        const d = await dashboard({ unhealthyFor: 1 });
+        const s = site(prod, "prod", d);
+        const [a, b] = await Promise.all([bootstrap(s), bootstrap(s)]);
+        expect([a.code, a.stderr, b.code, b.stderr]).toEqual([0, "", 0, ""]);
+        expect(d.calls.filter((c) => c.path === "/api/password")).toHaveLength(1);
+        expect(d.state.tokens).toHaveLength(1);
+        expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
+    });
+
+    run("mTLS: the client certificate, key and CA are stored for the gateways", async () => {
+        const d = await dashboard();
+        const s = site(mtls, "prod", d);
+        expect((await bootstrap(s)).code).toBe(0);
+        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-cert")).toMatch(/^-----BEGIN CERTIFICATE-----\nFAKE-CERT-1\n/);
+        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toMatch(/^-----BEGIN PRIVATE KEY-----\nFAKE-KEY-1\n/);
+        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-ca")).toMatch(/FAKE-CA/);
+        expect(d.state.tokens).toEqual([]);
+    });
+
+    run("credentials the stack brings are kept: nothing is issued", async () => {
+        const d = await dashboard();
+        const s = site(brought, "prod", d);
+        expect((await bootstrap(s)).code).toBe(0);
+        expect(d.state.tokens).toEqual([]);
+        expect(s.get(TOKEN_PARAMETER)).toBe(GATEWAY_TOKEN);
+    });
+
+    run("a gateway group that does not exist: a clear failure, or, when asked, created and its short id reported", async () => {
+        const missing = await runProgram({ stack: "prod", config: { "dataPlane.gatewayGroupName": "edge" } });
+        const d1 = await dashboard();
+        const out = await bootstrap(site(missing, "prod", d1));
+        expect(out.code).not.toBe(0);
+        expect(out.stderr).toContain("the dashboard has no gateway group named edge");
+
+        const create = await runProgram({ stack: "prod", config: { "dataPlane.gatewayGroupName": "edge", "dataPlane.createGatewayGroup": true } });
+        const d2 = await dashboard();
+        const created = await bootstrap(site(create, "prod", d2));
+        expect(created.code).not.toBe(0);
+        const short = d2.state.groups.find((g) => g.name === "edge")!.config.control_plane_key_prefix.split("/").pop();
+        expect(created.stderr).toContain(`the gateway group edge has short id ${short}, but the gateways use default; set dataPlane.gatewayGroupId ${short}`);
+    });
+});
+
+test("the tools the bootstrap needs are installed in CI", () => {
+    expect(inCi ? haveTools : true).toBe(true);
+});
