@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Netmask } from "netmask";
 import type { NetworkSettings } from "./config/settings";
 
+/** AWS's default VPC endpoint policy: full access (VPC user guide, "Control access to VPC endpoints using endpoint policies"). */
+export const FULL_ACCESS_ENDPOINT_POLICY = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] });
+
 /** How many equal blocks the VPC CIDR is cut into: private subnets take blocks 0..7, public ones 8..15. */
 const SUBNET_NEWBITS = 4;
 const PUBLIC_BLOCK_OFFSET = 8;
@@ -166,10 +169,11 @@ export class Network extends pulumi.ComponentResource {
             serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
             vpcEndpointType: "Gateway",
             routeTableIds: privateRts.map((rt) => rt.id),
-            // unrestricted: no policy, which is AWS's full-access endpoint policy.
+            // unrestricted: AWS's full-access endpoint policy, written out: the provider computes `policy` when it is
+            // left unset, so switching an existing endpoint to unset would keep its restricted policy.
             policy: s.s3Endpoint.access === "restricted"
                 ? s3EndpointPolicy({ fallbackBucketArns: args.fallbackBucketArns ?? [], extraBucketArns: s.s3Endpoint.extraBucketArns, region }, { parent: this })
-                : undefined,
+                : FULL_ACCESS_ENDPOINT_POLICY,
             tags: { ...tags, Name: `${name}-s3` },
         }, { parent: this }).id;
 

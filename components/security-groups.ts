@@ -128,7 +128,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
         this.egress(dpLb, "status", { from: PORTS.gatewayStatus }, groupPeer(dp, "dp"), "NLB health check (GET /status)");
         this.ingress(dp, "status", { from: PORTS.gatewayStatus }, groupPeer(dpLb, "dp-lb"), "Health check (GET /status) from the load balancer");
 
-        // Dashboard: admins -> ALB -> 7080.
+        // Dashboard: admins -> ALB -> the listener the dashboard serves (7080, or 7443 with its own HTTPS).
         for (const admin of admins) this.ingress(dashLb, "listener", { from: args.dashboardListenerPort }, admin, "Dashboard from an admin network");
         this.egress(dashLb, "dashboard", { from: args.dashboardTargetPort }, groupPeer(cp, "cp"), "ALB to the dashboards (traffic and GET /healthz)");
         this.ingress(cp, "dashboard", { from: args.dashboardTargetPort }, groupPeer(dashLb, "dashboard-lb"), "Dashboard from its load balancer");

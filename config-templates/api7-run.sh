@@ -43,14 +43,21 @@ install -d -m 0700 "$state_dir"
 while IFS=$'\t' read -r name kind; do
   [[ -n "$name" ]] || continue
   file="${state_dir}/${name}"
-  [[ -s "$file" ]] && continue
+  [[ -f "$file" && -s "$file" ]] && continue
+  # An id is no secret and the container (maybe not root) must read it; a key is root's alone.
   case "$kind" in
-    uuid) value="$(cat /proc/sys/kernel/random/uuid)" ;;
-    key) value="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" ;;
+    uuid) value="$(cat /proc/sys/kernel/random/uuid)" mode=0644 ;;
+    key) value="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" mode=0600 ;;
     *) echo "api7-run: unknown kind of state file: ${kind}" >&2; exit 1 ;;
   esac
-  # Written aside and renamed: a crash never leaves a half-written id.
-  (umask 077 && printf '%s\n' "$value" >"${file}.new") && mv "${file}.new" "$file"
+  # Written aside, then linked into place only if nothing is there yet (ln fails on an existing name), so two
+  # starts at once keep one value and a crash never leaves a half-written one.
+  tmp="$(mktemp "${file}.XXXXXX")"
+  printf '%s\n' "$value" >"$tmp" || exit 1
+  chmod "$mode" "$tmp" || exit 1
+  ln "$tmp" "$file" 2>/dev/null || true
+  rm -f "$tmp"
+  [[ -f "$file" && -s "$file" ]] || { echo "api7-run: cannot create ${file}" >&2; exit 1; }
 done < <(jq -r '.stateFiles // [] | .[] | [.name, .generate] | @tsv' <<<"$spec")
 
 rendered="$(ssm "$(field configParameter)")"
@@ -80,7 +87,7 @@ config="${run_dir}/config.yaml"
 args=(--rm --name "$(field container)" --network host --log-driver journald
   --label "api7-ha.generation=$(field generation)"
   -v "${config}:$(field configPath):ro")
-# State files mounted read-write: APISIX rewrites apisix.uid with the id it read from it.
+# State files mounted read-write: APISIX writes apisix.uid when it finds none there (apisix/core/id.lua).
 while IFS=$'\t' read -r name mount; do
   [[ -n "$name" ]] || continue
   args+=(-v "${state_dir}/${name}:${mount}")

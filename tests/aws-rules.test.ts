@@ -5,7 +5,8 @@
 import * as yaml from "js-yaml";
 import * as fs from "fs";
 import * as path from "path";
-import { AWS_RULES, awsViolations, bucketNameProblems } from "./aws-rules";
+import { bucketNameProblems } from "../components/config/schema";
+import { AWS_RULES, awsViolations } from "./aws-rules";
 import { MTLS_SECRETS, ROOT, runProgram, type Recorded, type RunOptions } from "./harness";
 
 function defaultTags(stack: string): Record<string, string> {

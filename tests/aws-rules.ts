@@ -9,6 +9,7 @@
  * pulumi/pulumi-terraform-bridge pkg/tfbridge/info/autonaming.go @59de6c66 (name + "-" + 7 random hex characters,
  * never truncated: too long fails at create).
  */
+import { bucketNameProblems } from "../components/config/schema";
 import type { Recorded } from "./harness";
 
 export interface Violation {
@@ -79,19 +80,6 @@ function nameRule(r: Recorded, max: number, pattern: RegExp, what: string, field
 const IAM_NAME = /^[\w+=,.@-]+$/;
 /** IAM paths: "/" or "/.../" of ASCII ! through DEL, at most 512 (API_CreateRole Path). */
 const IAM_PATH = /^(\/|\/[\x21-\x7F]+\/)$/;
-
-/** S3 general purpose bucket naming rules (S3 user guide, bucketnamingrules.html). */
-export function bucketNameProblems(name: string): string[] {
-    const out: string[] = [];
-    if (name.length < 3 || name.length > 63) out.push(`is ${name.length} characters (3 to 63)`);
-    if (!/^[a-z0-9.-]+$/.test(name)) out.push("has characters other than lower-case letters, digits, dots and hyphens");
-    if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) out.push("does not begin and end with a letter or digit");
-    if (name.includes("..")) out.push("has two adjacent periods");
-    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) out.push("is formatted as an IP address");
-    if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name)) out.push("begins with a reserved prefix (xn--, sthree-, amzn-s3-demo-)");
-    if (/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)) out.push("ends with a reserved suffix");
-    return out;
-}
 
 /** Tag key ("\p{L}\p{Z}\p{N}_.:/=+-@", at most 128, EC2 127, no "aws:") and value (at most 256); at most 50 tags. */
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;

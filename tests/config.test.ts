@@ -114,7 +114,8 @@ const cases: [string, Change, string[]][] = [
         'dataPlane.mode = "standalone": is `standalone` but fallback.enabled is false: standalone gateways serve from the fallback buckets',
     ]],
     ["an unknown data-plane mode", { config: { "dataPlane.mode": "offline" } }, ['dataPlane.mode = "offline": must be `normal` or `standalone`']],
-    ["an invalid bucket name", { config: { "fallback.configBucketName": "My_Bucket" } }, ['fallback.configBucketName = "My_Bucket": must be empty or a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)']],
+    ["an invalid bucket name", { config: { "fallback.configBucketName": "My_Bucket" } }, ['fallback.configBucketName = "My_Bucket": must be empty or a valid S3 bucket name: it has characters other than lower-case letters, digits, dots and hyphens; does not begin and end with a lower-case letter or digit']],
+    ["a bucket name formatted as an IP address", { config: { "fallback.resourceBucketName": "10.0.0.1" } }, ['fallback.resourceBucketName = "10.0.0.1": must be empty or a valid S3 bucket name: it is formatted as an IP address']],
     ["the same bucket twice", { config: { "fallback.configBucketName": "acme-api7", "fallback.resourceBucketName": "acme-api7" } }, [
         'fallback.resourceBucketName = "acme-api7": must differ from fallback.configBucketName (API7 exports to two buckets)',
     ]],
@@ -169,8 +170,25 @@ describe("bad configurations stop the program before any resource, naming the ke
             },
         });
         expect(problems.map((p) => p.split(/ =|:/)[0]).sort()).toEqual([
-            "access.adminCidrs[0]", "access.adminCidrs[1]", "controlPlane.count", "dataPlane.instanceType", "dataPlane.loadBalancer.certificateArn", "hosts.rootVolumeGiB",
+            "access.adminCidrs[1]", "controlPlane.count", "dataPlane.instanceType", "dataPlane.loadBalancer.certificateArn", "hosts.rootVolumeGiB",
         ]);
+    });
+
+    test.each<[string, Change, string[]]>([
+        ["a bad item before a public CIDR: only the bad item (the list's rule waits for a valid list)", { config: { "access.adminCidrs": ["bad", "0.0.0.0/0"] } }, ['access.adminCidrs[0] = "bad": is not an IPv4 or IPv6 CIDR']],
+        ["an interval out of range: no rule judges the timeout against a default", { config: { "dataPlane.healthCheck.intervalSeconds": 400, "dataPlane.healthCheck.timeoutSeconds": 60 } }, [
+            "dataPlane.healthCheck.intervalSeconds = 400: must be from 5 to 300 seconds (AWS target-group limits)",
+        ]],
+        ["too many AZs: no rule compares the control plane with a default AZ count", { config: { "network.availabilityZones": 7 } }, ["network.availabilityZones = 7: must be from 2 to 6: HA needs at least two availability zones"]],
+        ["a bad subnet id: no rule invents a shorter list", { config: { ...BYO, "network.existingPrivateSubnetIds": ["subnet-XYZ", TWO_SUBNETS[1]], "network.existingPublicSubnetIds": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"] } }, [
+            'network.existingPrivateSubnetIds[0] = "subnet-XYZ": is not a subnet id (subnet-...)',
+        ]],
+        ["a rule reading only valid settings still runs next to a failing one", { config: { "hosts.rootVolumeGiB": "lots", "dataPlane.loadBalancer.httpsMode": "terminate" } }, [
+            `hosts.rootVolumeGiB = "lots": ${NUMBER}`,
+            'dataPlane.loadBalancer.certificateArn = "": is required when dataPlane.loadBalancer.httpsMode is `terminate` (a TLS listener needs a certificate)',
+        ]],
+    ])("%s", async (_what, change, expected) => {
+        expect(await problemsOf(change)).toEqual(expected);
     });
 
     test("a secret's value is never echoed", async () => {

@@ -175,7 +175,8 @@ run(`gateway identity: apisix.uid is created once per host, mounted, and the sam
     const uidFile = path.join(stateDir, "gateway", "apisix.uid");
     const uid = fs.readFileSync(uidFile, "utf8").trim();
     expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(fs.statSync(uidFile).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(uidFile).mode & 0o777).toBe(0o644);
+    expect(fs.statSync(path.join(stateDir, "gateway", "admin.key")).mode & 0o777).toBe(0o600);
     for (const l of [first, second]) expect(l.dockerArgs).toEqual(expect.arrayContaining(["-v", `${uidFile}:/usr/local/apisix/conf/apisix.uid`]));
     // Another host (another state directory) is another gateway.
     const other = launch(prod, "/api7-ha/prod/dp", "gateway");

@@ -155,12 +155,30 @@ describe("pulumi up merges Pulumi.yaml and validates (pkg/workspace/config.go me
     });
 });
 
+describe("config rm --path (object.go Delete)", () => {
+    const stack = () => stackOf("config:\n  testProject:names:\n    - a\n    - b\n  testProject:m:\n    other: x\n    secure: y\n");
+    test("an index out of range or negative removes nothing", () => {
+        const s = stack();
+        runConfigCommand(s, "testProject", ["rm", "--path", "names[-1]"]);
+        runConfigCommand(s, "testProject", ["rm", "--path", "names[5]"]);
+        expect(configYaml(s)["testProject:names"]).toEqual(["a", "b"]);
+    });
+    test("removing the key beside `secure` is refused: the rest would read as a ciphertext", () => {
+        expect(() => runConfigCommand(stack(), "testProject", ["rm", "--path", "m.other"])).toThrow('m.other: maps with the single key "secure" are reserved');
+    });
+    test("--type bool takes Go's ParseBool forms", () => {
+        const s = stackOf("");
+        set(s, "--type", "bool", "testProject:flag", "T");
+        expect(configYaml(s)).toEqual({ "testProject:flag": true });
+    });
+});
+
 describe("what the Node language host hands the program (main.go constructConfig, :1120-1160)", () => {
     test("keys as ns:config:name, every value a string, objects as compact sorted JSON, secrets decrypted and listed", () => {
         const stack = stackOf("config:\n  aws:region: us-east-1\n  testProject:vpc:\n    cidr: 10.80.0.0/16\n    azs: 2\n");
         set(stack, "--secret", "token", "s3cr3t<&>");
         const env = languageHostEnv(stack.config);
-        expect(env.PULUMI_CONFIG).toBe('{"aws:config:region":"us-east-1","testProject:config:vpc":"{\\"azs\\":2,\\"cidr\\":\\"10.80.0.0/16\\"}","testProject:config:token":"s3cr3t\\u003c\\u0026\\u003e"}');
+        expect(env.PULUMI_CONFIG).toBe('{"aws:config:region":"us-east-1","testProject:config:token":"s3cr3t\\u003c\\u0026\\u003e","testProject:config:vpc":"{\\"azs\\":2,\\"cidr\\":\\"10.80.0.0/16\\"}"}');
         expect(JSON.parse(env.PULUMI_CONFIG_SECRET_KEYS)).toEqual(["testProject:token"]);
     });
 });

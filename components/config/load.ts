@@ -26,8 +26,8 @@ export class ConfigError extends Error {
 /** The project's config as the runtime holds it: key (without `api7-ha:`) -> string (objects JSON-encoded). */
 export interface RawConfig {
     readonly values: Readonly<Record<string, string>>;
-    /** Keys whose value the CLI decrypted from a `secure:` value (PULUMI_CONFIG_SECRET_KEYS). */
-    readonly secretKeys: ReadonlySet<string>;
+    /** Keys whose value the CLI decrypted from a `secure:` value (PULUMI_CONFIG_SECRET_KEYS); undefined: unknown. */
+    readonly secretKeys?: ReadonlySet<string>;
 }
 
 const isArea = (key: string): key is AreaName => (AREA_NAMES as string[]).includes(key);
@@ -35,7 +35,12 @@ const isSecret = (key: string): key is keyof typeof SECRETS => (SECRET_NAMES as 
 
 /** `["access", "adminCidrs", 0]` -> `access.adminCidrs[0]`: the form `pulumi config set --path` takes. */
 export function keyPath(path: readonly PropertyKey[]): string {
-    return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
+    return path.map((p, i) => {
+        if (typeof p === "number") return `[${p}]`;
+        // A key with a dot or bracket is written quoted, as the CLI's path syntax takes it (properties_path.go).
+        if (/[.[\]"]/.test(String(p))) return `[${JSON.stringify(String(p))}]`;
+        return `${i === 0 ? "" : "."}${String(p)}`;
+    }).join("");
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -73,42 +78,38 @@ function typeMessage(expected: string): string {
 
 /**
  * Cross-field rules need well-typed settings. To still report every problem at once when some setting fails, the
- * rules run on a copy in which each failing setting takes its default; a rule problem at a failing setting is
- * dropped (that setting already has its message).
+ * rules run on a copy in which each failing setting (a whole list, when one of its items fails) takes its default,
+ * and a rule that reads a failing setting is skipped (tests/config.test.ts).
  */
 function crossFieldOfRepaired(values: Record<string, unknown>, issues: readonly z.core.$ZodIssue[], stack: string): string[] {
     const repaired = structuredClone(values);
-    const failing = new Set<string>();
+    const invalid = new Set<string>();
     for (const issue of issues) {
-        const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
-        if (path.length === 0) continue;
-        failing.add(keyPath(path));
-        const parent = valueAt(repaired, path.slice(0, -1));
-        if (parent !== null && typeof parent === "object") {
-            if (issue.code === "unrecognized_keys") for (const k of issue.keys) delete (parent as Record<string, unknown>)[k];
-            else delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1]];
-        }
+        if (issue.code === "unrecognized_keys" || issue.path.length === 0) continue;
+        // The setting: the path up to its first list index.
+        const index = issue.path.findIndex((p) => typeof p === "number");
+        const setting = index < 0 ? issue.path : issue.path.slice(0, index);
+        invalid.add(keyPath(setting));
+        const parent = valueAt(repaired, setting.slice(0, -1));
+        if (parent !== null && typeof parent === "object") delete (parent as Record<PropertyKey, unknown>)[setting[setting.length - 1]];
     }
-    const fixed = configSchema.safeParse(compactArrays(repaired));
-    return fixed.success ? crossField(fixed.data, stack, failing) : [];
+    for (const issue of issues) {
+        if (issue.code !== "unrecognized_keys") continue;
+        const parent = valueAt(repaired, issue.path);
+        if (parent !== null && typeof parent === "object") for (const k of issue.keys) delete (parent as Record<string, unknown>)[k];
+    }
+    const fixed = configSchema.safeParse(repaired);
+    return fixed.success ? crossField(fixed.data, stack, invalid) : [];
 }
 
 /** The cross-field problems as lines, each with the setting's effective value (its default when unset). */
-function crossField(c: ConfigValues, stack: string, skip: ReadonlySet<string> = new Set()): string[] {
-    return crossFieldProblems(c, stack)
-        .filter(({ path }) => !skip.has(keyPath(path)))
+function crossField(c: ConfigValues, stack: string, invalid: ReadonlySet<string> = new Set()): string[] {
+    return crossFieldProblems(c, stack, invalid)
         .map(({ path, message }) => {
             if (path.length === 0) return `stack ${stack}: ${message}`;
             const value = valueAt(c, path);
             return `${keyPath(path)}${value === undefined ? "" : ` = ${isSecret(String(path[0])) ? "[secret]" : JSON.stringify(value)}`}: ${message}`;
         });
-}
-
-/** Drops the holes `delete` leaves in arrays. */
-function compactArrays(value: unknown): unknown {
-    if (Array.isArray(value)) return value.filter(() => true).map(compactArrays);
-    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compactArrays(v)]));
-    return value;
 }
 
 /**
@@ -122,7 +123,7 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
 
     for (const [key, text] of Object.entries(raw.values)) {
         if (isArea(key)) {
-            if (raw.secretKeys.has(key)) {
+            if (raw.secretKeys?.has(key)) {
                 report(key, undefined, true, `holds a secret (a value set with --path and --secret), which makes all of ${key} secret and hides it in every diff; ` +
                     `secrets are keys of their own (${SECRET_NAMES.join(", ")}): remove it with \`pulumi config rm --path ${key}.<setting>\``);
                 continue;
@@ -135,7 +136,7 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
             }
             values[key] = parsed;
         } else if (isSecret(key)) {
-            if (!raw.secretKeys.has(key)) {
+            if (raw.secretKeys && !raw.secretKeys.has(key)) {
                 report(key, undefined, true, `is stored in plain text in the stack file; set it with \`pulumi config set --secret ${key} <value>\``);
             }
             values[key] = text;
@@ -143,7 +144,7 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
             // A secret there (an older layout kept secrets under areas) is never echoed, and has a key of its own.
             const last = key.split(/[.[\]]/).filter(Boolean).pop() ?? "";
             const secretName = SECRET_NAMES.find((n) => n === last || last === `${n.charAt(0).toLowerCase()}${n.slice(1)}`);
-            report(key, text, raw.secretKeys.has(key), `was set without --path, so the CLI stored a separate key named "${key}" that this program does not read; ` +
+            report(key, text, raw.secretKeys?.has(key) ?? true, `was set without --path, so the CLI stored a separate key named "${key}" that this program does not read; ` +
                 (secretName
                     ? `secrets are keys of their own: run \`pulumi config rm ${key}\` and \`pulumi config set --secret ${secretName} <value>\``
                     : `run \`pulumi config rm ${key}\` and \`pulumi config set --path ${key} <value>\``));
@@ -175,25 +176,27 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
 }
 
 /**
- * Whether the runtime holds `fullKey` as a secret. The Node SDK keeps PULUMI_CONFIG_SECRET_KEYS for this
- * (pulumi/pulumi sdk/nodejs/runtime/config.ts `isConfigSecret`, exported from the runtime module but not typed as
- * public API): without it, every key counts as secret and the plaintext check is skipped rather than guessed.
+ * Whether the runtime holds `fullKey` as a secret, or undefined when it cannot say. The Node SDK keeps
+ * PULUMI_CONFIG_SECRET_KEYS for this (pulumi/pulumi sdk/nodejs/runtime/config.ts `isConfigSecret`, exported from
+ * the runtime module but not typed as public API); without it, the secret checks are skipped rather than guessed.
  */
-function runtimeIsSecret(fullKey: string): boolean {
+function runtimeIsSecret(fullKey: string): boolean | undefined {
     const check = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
-    return check ? check(fullKey) : true;
+    return check?.(fullKey);
 }
 
 /** Reads the stack's configuration from the Pulumi runtime. The only reader of configuration in the program. */
 export function loadSettings(): Settings {
     const prefix = `${PROJECT}:`;
     const values: Record<string, string> = {};
-    const secretKeys = new Set<string>();
+    let secretKeys: Set<string> | undefined = new Set<string>();
     for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (!fullKey.startsWith(prefix)) continue;
         const key = fullKey.slice(prefix.length);
         values[key] = value;
-        if (runtimeIsSecret(fullKey)) secretKeys.add(key);
+        const secret = runtimeIsSecret(fullKey);
+        if (secret === undefined) secretKeys = undefined;
+        else if (secret) secretKeys?.add(key);
     }
     return parseSettings({ values, secretKeys }, pulumi.getStack());
 }

@@ -6,7 +6,10 @@ import { PROJECT, type ConfigValues } from "./schema";
 
 const PUBLIC_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
 
-/** api7-ha-<stack>-prometheus-hosts must fit IAM's 64 characters (components/host.ts hostRoleName). */
+/**
+ * api7-ha-<stack>-prometheus-hosts must fit IAM's 64 characters (components/host.ts hostRoleName): 25 characters
+ * around the stack leave 39; one less keeps a character in hand.
+ */
 export const MAX_STACK_NAME_FRAGMENT = 38;
 
 /** Physical-name fragment for a stack: lower case, [a-z0-9-] only (S3 and IAM names). */
@@ -20,95 +23,142 @@ export function defaultBucketName(project: string, stack: string, kind: "config"
 }
 
 type Path = (string | number)[];
+type Problem = { path: Path; message: string };
+type Rule = (c: ConfigValues, stack: string, problem: (path: Path, message: string) => void) => void;
 
-/** Every cross-field problem of an otherwise well-typed configuration, at the path of the setting to change. */
-export function crossFieldProblems(c: ConfigValues, stack: string): { path: Path; message: string }[] {
-    const problems: { path: Path; message: string }[] = [];
-    const problem = (path: Path, message: string) => problems.push({ path, message });
-    const { network: net, dataPlane: dp, controlPlane: cp, fallback } = c;
+const MTLS_KEYS = ["gatewayClientCert", "gatewayClientKey", "gatewayCa"] as const;
 
+/** The rules between settings, each on its own so that it can be skipped when a setting it reads is invalid. */
+const RULES: readonly Rule[] = [
     // Network: created or brought.
-    const byo = net.existingVpcId !== "";
-    if (byo && net.existingPrivateSubnetIds.length < 2) {
-        problem(["network", "existingPrivateSubnetIds"], "needs at least 2 private subnets in distinct AZs when network.existingVpcId is set");
-    }
-    if (!byo) {
+    (c, _s, problem) => {
+        if (c.network.existingVpcId !== "" && c.network.existingPrivateSubnetIds.length < 2) {
+            problem(["network", "existingPrivateSubnetIds"], "needs at least 2 private subnets in distinct AZs when network.existingVpcId is set");
+        }
+    },
+    (c, _s, problem) => {
+        if (c.network.existingVpcId !== "") return;
         for (const key of ["existingPrivateSubnetIds", "existingPublicSubnetIds"] as const) {
-            if (net[key].length > 0) problem(["network", key], "is set but network.existingVpcId is empty; set both or neither");
+            if (c.network[key].length > 0) problem(["network", key], "is set but network.existingVpcId is empty; set both or neither");
         }
-    }
-    for (const key of ["existingPrivateSubnetIds", "existingPublicSubnetIds"] as const) {
-        if (new Set(net[key]).size !== net[key].length) problem(["network", key], "lists a subnet twice");
-    }
-    const azCount = byo ? net.existingPrivateSubnetIds.length : net.availabilityZones;
-    if (cp.count > azCount) {
-        problem(["controlPlane", "count"], `is larger than the number of availability zones (${azCount}); each control-plane host needs its own AZ`);
-    }
-    if (byo && (net.s3EndpointAccess !== "restricted" || net.s3EndpointBucketArns.length > 0)) {
-        problem(["network", net.s3EndpointBucketArns.length > 0 ? "s3EndpointBucketArns" : "s3EndpointAccess"],
-            "applies to the S3 endpoint the program creates; with network.existingVpcId the endpoint (if any) is yours");
-    }
-    if (net.s3EndpointAccess === "unrestricted" && net.s3EndpointBucketArns.length > 0) {
-        problem(["network", "s3EndpointBucketArns"], "has no effect with network.s3EndpointAccess `unrestricted` (every bucket is reachable); remove one of the two");
-    }
-
+    },
+    (c, _s, problem) => {
+        for (const key of ["existingPrivateSubnetIds", "existingPublicSubnetIds"] as const) {
+            if (new Set(c.network[key]).size !== c.network[key].length) problem(["network", key], "lists a subnet twice");
+        }
+    },
+    (c, _s, problem) => {
+        const azCount = c.network.existingVpcId !== "" ? c.network.existingPrivateSubnetIds.length : c.network.availabilityZones;
+        if (c.controlPlane.count > azCount) {
+            problem(["controlPlane", "count"], `is larger than the number of availability zones (${azCount}); each control-plane host needs its own AZ`);
+        }
+    },
+    (c, _s, problem) => {
+        const net = c.network;
+        if (net.existingVpcId !== "") {
+            if (net.s3EndpointAccess !== "restricted") problem(["network", "s3EndpointAccess"], "applies to the S3 endpoint the program creates; with network.existingVpcId the endpoint (if any) is yours");
+            if (net.s3EndpointBucketArns.length > 0) problem(["network", "s3EndpointBucketArns"], "applies to the S3 endpoint the program creates; with network.existingVpcId the endpoint (if any) is yours");
+        } else if (net.s3EndpointAccess === "unrestricted" && net.s3EndpointBucketArns.length > 0) {
+            problem(["network", "s3EndpointBucketArns"], "has no effect with network.s3EndpointAccess `unrestricted` (every bucket is reachable); remove one of the two");
+        }
+    },
     // Load balancers.
-    const hc = dp.healthCheck;
-    if (hc.timeoutSeconds >= hc.intervalSeconds) {
-        problem(["dataPlane", "healthCheck", "timeoutSeconds"], `must be less than dataPlane.healthCheck.intervalSeconds (${hc.intervalSeconds})`);
-    }
-    const lb = dp.loadBalancer;
-    if (lb.httpPort === lb.httpsPort) {
-        problem(["dataPlane", "loadBalancer", "httpsPort"], "must differ from dataPlane.loadBalancer.httpPort (one listener per port)");
-    }
-    if (lb.httpsMode === "terminate" && !lb.certificateArn) {
-        problem(["dataPlane", "loadBalancer", "certificateArn"], "is required when dataPlane.loadBalancer.httpsMode is `terminate` (a TLS listener needs a certificate)");
-    }
-    const internetFacing = !lb.internal || !cp.loadBalancer.internal;
-    if (byo && internetFacing && net.existingPublicSubnetIds.length < 2) {
-        problem(["network", "existingPublicSubnetIds"], "needs at least 2 public subnets in distinct AZs for an internet-facing load balancer (or make both load balancers internal)");
-    }
-
+    (c, _s, problem) => {
+        const hc = c.dataPlane.healthCheck;
+        if (hc.timeoutSeconds >= hc.intervalSeconds) {
+            problem(["dataPlane", "healthCheck", "timeoutSeconds"], `must be less than dataPlane.healthCheck.intervalSeconds (${hc.intervalSeconds})`);
+        }
+    },
+    (c, _s, problem) => {
+        if (c.dataPlane.loadBalancer.httpPort === c.dataPlane.loadBalancer.httpsPort) {
+            problem(["dataPlane", "loadBalancer", "httpsPort"], "must differ from dataPlane.loadBalancer.httpPort (one listener per port)");
+        }
+    },
+    (c, _s, problem) => {
+        if (c.dataPlane.loadBalancer.httpsMode === "terminate" && !c.dataPlane.loadBalancer.certificateArn) {
+            problem(["dataPlane", "loadBalancer", "certificateArn"], "is required when dataPlane.loadBalancer.httpsMode is `terminate` (a TLS listener needs a certificate)");
+        }
+    },
+    (c, _s, problem) => {
+        const internetFacing = !c.dataPlane.loadBalancer.internal || !c.controlPlane.loadBalancer.internal;
+        if (c.network.existingVpcId !== "" && internetFacing && c.network.existingPublicSubnetIds.length < 2) {
+            problem(["network", "existingPublicSubnetIds"], "needs at least 2 public subnets in distinct AZs for an internet-facing load balancer (or make both load balancers internal)");
+        }
+    },
     // Physical names derived from the stack (IAM roles: 64 characters).
-    if (nameFragment(stack).length > MAX_STACK_NAME_FRAGMENT) {
-        problem([], `the stack name "${stack}" is longer than ${MAX_STACK_NAME_FRAGMENT} characters, too long for the IAM names derived from it; use a shorter stack name`);
-    }
-
+    (_c, stack, problem) => {
+        if (nameFragment(stack).length > MAX_STACK_NAME_FRAGMENT) {
+            problem([], `the stack name "${stack}" is longer than ${MAX_STACK_NAME_FRAGMENT} characters, too long for the IAM names derived from it; use a shorter stack name`);
+        }
+    },
     // Fallback.
-    if (dp.mode === "standalone" && !fallback.enabled) {
-        problem(["dataPlane", "mode"], "is `standalone` but fallback.enabled is false: standalone gateways serve from the fallback buckets");
-    }
-    if (fallback.configBucketName && fallback.configBucketName === fallback.resourceBucketName) {
-        problem(["fallback", "resourceBucketName"], "must differ from fallback.configBucketName (API7 exports to two buckets)");
-    }
-    for (const kind of ["config", "resource"] as const) {
-        const key = kind === "config" ? "configBucketName" : "resourceBucketName";
-        const derived = defaultBucketName(PROJECT, stack, kind, "123456789012");
-        if (fallback.enabled && !fallback[key] && derived.length > 63) {
-            problem(["fallback", key], `is needed: the stack name makes the default name ${derived.length} characters long (S3 allows 63); set a shorter name`);
+    (c, _s, problem) => {
+        if (c.dataPlane.mode === "standalone" && !c.fallback.enabled) {
+            problem(["dataPlane", "mode"], "is `standalone` but fallback.enabled is false: standalone gateways serve from the fallback buckets");
         }
-    }
-
+    },
+    (c, _s, problem) => {
+        if (c.fallback.configBucketName && c.fallback.configBucketName === c.fallback.resourceBucketName) {
+            problem(["fallback", "resourceBucketName"], "must differ from fallback.configBucketName (API7 exports to two buckets)");
+        }
+    },
+    (c, stack, problem) => {
+        for (const kind of ["config", "resource"] as const) {
+            const key = kind === "config" ? "configBucketName" : "resourceBucketName";
+            const derived = defaultBucketName(PROJECT, stack, kind, "123456789012");
+            if (c.fallback.enabled && !c.fallback[key] && derived.length > 63) {
+                problem(["fallback", key], `is needed: the stack name makes the default name ${derived.length} characters long (S3 allows 63); set a shorter name`);
+            }
+        }
+    },
     // Admin access is never the whole internet unless someone says so in writing.
-    if (!c.access.allowPublicAdmin) {
+    (c, _s, problem) => {
+        if (c.access.allowPublicAdmin) return;
         c.access.adminCidrs.forEach((cidr, i) => {
-            if (PUBLIC_CIDRS.has(cidr)) {
-                problem(["access", "adminCidrs", i], "opens the admin ports to the whole internet; use your office/VPN ranges or set access.allowPublicAdmin true");
-            }
+            if (PUBLIC_CIDRS.has(cidr)) problem(["access", "adminCidrs", i], "opens the admin ports to the whole internet; use your office/VPN ranges or set access.allowPublicAdmin true");
         });
-    }
-
+    },
     // Gateway credentials you bring must fit the chosen auth; unset, the control plane issues them.
-    const mtlsKeys = ["gatewayClientCert", "gatewayClientKey", "gatewayCa"] as const;
-    if (dp.controlPlaneAuth === "token") {
-        for (const key of mtlsKeys) if (c[key]) problem([key], "is set but dataPlane.controlPlaneAuth is `token`; remove it or set dataPlane.controlPlaneAuth mtls");
-    } else {
-        if (c.gatewayToken) problem(["gatewayToken"], "is set but dataPlane.controlPlaneAuth is `mtls`; remove it with `pulumi config rm gatewayToken`");
-        if (mtlsKeys.some((k) => c[k])) {
-            for (const key of mtlsKeys) {
-                if (!c[key]) problem([key], `is required with the other mTLS secrets (gatewayClientCert, gatewayClientKey and gatewayCa go together; or set none and the control plane issues them): \`pulumi config set --secret ${key} < <file>.pem\``);
-            }
+    (c, _s, problem) => {
+        if (c.dataPlane.controlPlaneAuth === "token") {
+            for (const key of MTLS_KEYS) if (c[key]) problem([key], "is set but dataPlane.controlPlaneAuth is `token`; remove it or set dataPlane.controlPlaneAuth mtls");
+            return;
         }
+        if (c.gatewayToken) problem(["gatewayToken"], "is set but dataPlane.controlPlaneAuth is `mtls`; remove it with `pulumi config rm gatewayToken`");
+        if (!MTLS_KEYS.some((k) => c[k])) return;
+        for (const key of MTLS_KEYS) {
+            if (!c[key]) problem([key], `is required with the other mTLS secrets (gatewayClientCert, gatewayClientKey and gatewayCa go together; or set none and the control plane issues them): \`pulumi config set --secret ${key} < <file>.pem\``);
+        }
+    },
+];
+
+/** A view of `value` that records the path of every setting read (leaves and lists; objects are walked through). */
+function recording<T extends object>(value: T, reads: Set<string>, prefix = ""): T {
+    return new Proxy(value, {
+        get(target, key, receiver) {
+            const v = Reflect.get(target, key, receiver) as unknown;
+            if (typeof key !== "string") return v;
+            const path = prefix ? `${prefix}.${key}` : key;
+            if (v !== null && typeof v === "object" && !Array.isArray(v)) return recording(v, reads, path);
+            reads.add(path);
+            return v;
+        },
+    });
+}
+
+/**
+ * Every cross-field problem, at the path of the setting to change. `invalid` names settings (as key paths) that
+ * failed their own check and hold their default here: a rule that reads one is skipped, since it would judge a
+ * value the user did not set.
+ */
+export function crossFieldProblems(c: ConfigValues, stack: string, invalid: ReadonlySet<string> = new Set()): Problem[] {
+    const problems: Problem[] = [];
+    for (const rule of RULES) {
+        const reads = new Set<string>();
+        const found: Problem[] = [];
+        rule(invalid.size > 0 ? recording(c, reads) : c, stack, (path, message) => found.push({ path, message }));
+        const readsInvalid = [...reads].some((r) => [...invalid].some((bad) => r === bad || r.startsWith(`${bad}.`) || bad.startsWith(`${r}.`)));
+        if (!readsInvalid) problems.push(...found);
     }
     return problems;
 }

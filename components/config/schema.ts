@@ -55,8 +55,22 @@ const optionalArn = (service: string, resource: string, example: string) =>
         error: `must be empty or ${example}`,
     });
 const certificateArn = optionalArn("acm", "certificate", "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)");
-const bucketName = z.string().regex(/^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$/, {
-    error: "must be empty or a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)",
+/** S3 general purpose bucket naming rules (S3 user guide, bucketnamingrules.html). */
+export function bucketNameProblems(name: string): string[] {
+    const out: string[] = [];
+    if (name.length < 3 || name.length > 63) out.push(`is ${name.length} characters (3 to 63)`);
+    if (!/^[a-z0-9.-]+$/.test(name)) out.push("has characters other than lower-case letters, digits, dots and hyphens");
+    if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) out.push("does not begin and end with a lower-case letter or digit");
+    if (name.includes("..")) out.push("has two adjacent periods");
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) out.push("is formatted as an IP address");
+    if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name)) out.push("begins with a reserved prefix (xn--, sthree-, amzn-s3-demo-)");
+    if (/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)) out.push("ends with a reserved suffix");
+    return out;
+}
+
+const bucketName = z.string().superRefine((name, ctx) => {
+    const problems = name === "" ? [] : bucketNameProblems(name);
+    if (problems.length > 0) ctx.addIssue({ code: "custom", message: `must be empty or a valid S3 bucket name: it ${problems.join("; ")}` });
 });
 const bucketArn = z.string().regex(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
     error: "is not an S3 bucket ARN (arn:aws:s3:::<bucket>)",

@@ -124,11 +124,18 @@ export function coerce(text: string): ObjectNode {
     return text;
 }
 
+/** Go's strconv.ParseBool, which `--type bool` uses (value.go NewTypedValue). */
+function parseBool(text: string): boolean {
+    if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return true;
+    if (["0", "f", "F", "FALSE", "false", "False"].includes(text)) return false;
+    throw new CliError(`strconv.ParseBool: parsing "${text}": invalid syntax`);
+}
+
 function asNode(v: ConfigValue): ObjectNode {
     if (v.object) return v.node!;
     if (v.secure) return new SecureLeaf(v.text!);
     if (v.typ === "int") return Number(v.text);
-    if (v.typ === "bool") return v.text === "true";
+    if (v.typ === "bool") return parseBool(v.text!);
     if (v.typ === "string") return v.text!;
     return coerce(v.text!);
 }
@@ -148,7 +155,7 @@ export class ConfigMap {
         let node: ObjectNode | undefined = root === undefined ? undefined : asNodeForRead(root);
         for (const seg of segments.slice(1)) {
             if (Array.isArray(node) && typeof seg === "number" && seg >= 0 && seg < node.length) node = node[seg];
-            else if (node !== null && typeof node === "object" && !Array.isArray(node) && !(node instanceof SecureLeaf) && typeof seg === "string" && seg in node) node = node[seg];
+            else if (node !== null && typeof node === "object" && !Array.isArray(node) && !(node instanceof SecureLeaf) && typeof seg === "string" && Object.hasOwn(node, seg)) node = node[seg];
             else return { found: false };
         }
         return { value: nodeToValue(node!), found: true };
@@ -172,7 +179,10 @@ export class ConfigMap {
         this.entries.set(rootKey, objectValue(root.v));
     }
 
-    /** map.go:184-223 (Remove): a missing key or path is not an error. */
+    /**
+     * map.go:184-223 (Remove) with object.go:210-265 (Delete): a missing key, a path that does not resolve, or an index
+     * out of range is not an error; removing a map's next-to-last key when the last is `secure` is.
+     */
     remove(key: string, path: boolean): void {
         if (!path) {
             this.entries.delete(key);
@@ -188,13 +198,23 @@ export class ConfigMap {
         const node = structuredCloneNode(root.node!);
         let parent: ObjectNode = node;
         for (const seg of segments.slice(1, -1)) {
-            const next: ObjectNode | undefined = Array.isArray(parent) ? parent[seg as number] : (parent as Record<string, ObjectNode>)?.[seg as string];
+            const next: ObjectNode | undefined = Array.isArray(parent)
+                ? (typeof seg === "number" ? parent[seg] : undefined)
+                : typeof seg === "string" && Object.hasOwn(parent as object, seg) ? (parent as Record<string, ObjectNode>)[seg] : undefined;
             if (next === undefined || next === null || typeof next !== "object") return;
             parent = next;
         }
         const last = segments[segments.length - 1];
-        if (Array.isArray(parent) && typeof last === "number") parent.splice(last, 1);
-        else if (parent !== null && typeof parent === "object" && !Array.isArray(parent)) delete (parent as Record<string, ObjectNode>)[last as string];
+        if (Array.isArray(parent)) {
+            if (typeof last === "number" && last >= 0 && last < parent.length) parent.splice(last, 1);
+        } else if (parent !== null && typeof parent === "object" && !(parent instanceof SecureLeaf) && typeof last === "string") {
+            const map = parent as Record<string, ObjectNode>;
+            const rest = Object.keys(map).filter((k) => k !== last);
+            if (Object.hasOwn(map, last) && rest.length === 1 && rest[0] === "secure" && typeof map.secure === "string") {
+                throw new CliError(`${fmtPath(segments)}: maps with the single key "secure" are reserved`);
+            }
+            delete map[last];
+        }
         this.entries.set(rootKey, objectValue(node));
     }
 
@@ -272,7 +292,7 @@ function setIn(holder: { v: ObjectNode }, prefix: PathSegment[], path: PathSegme
     if (path.length === 1 && Object.keys(map).length === 0 && seg === "secure" && typeof leaf === "string") {
         throw new CliError('maps with the single key "secure" are reserved');
     }
-    const child = { v: map[seg] ?? null };
+    const child = { v: Object.hasOwn(map, seg) ? map[seg] : null };
     setIn(child, here, path.slice(1), leaf);
     map[seg] = child.v;
 }
@@ -339,7 +359,7 @@ export function renderStackFile(stack: StackFile): string {
     for (const [key, v] of stack.config.entries) {
         if (v.object) config[key] = toYaml(v.node!);
         else if (v.secure) config[key] = { secure: v.text };
-        else config[key] = v.typ === "int" ? Number(v.text) : v.typ === "bool" ? v.text === "true" : v.text;
+        else config[key] = v.typ === "int" ? Number(v.text) : v.typ === "bool" ? parseBool(v.text!) : v.text;
     }
     return yaml.dump({ ...stack.other, config }, { lineWidth: -1, noRefs: true });
 }
@@ -580,9 +600,11 @@ function decryptedText(v: ConfigValue): string {
  */
 export function languageHostEnv(map: ConfigMap): { PULUMI_CONFIG: string; PULUMI_CONFIG_SECRET_KEYS: string } {
     const config: Record<string, string> = {};
-    for (const [key, v] of map.entries) {
+    // json.Marshal of a Go map writes its keys sorted.
+    for (const [key, v] of [...map.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const { ns, name } = parseKey(key);
         config[`${ns}:config:${name}`] = decryptedText(v);
     }
-    return { PULUMI_CONFIG: goJson(config), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(map.secureKeys()) };
+    const sorted = Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return { PULUMI_CONFIG: goJson(sorted), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(map.secureKeys()) };
 }
