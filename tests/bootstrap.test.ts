@@ -17,7 +17,8 @@ import { T } from "./helpers";
 const SCRIPT = path.join(ROOT, "config-templates", "api7-bootstrap.sh");
 const haveTools = ["bash", "jq", "curl", "sha256sum"].every((bin) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0);
 const inCi = process.env.CI === "true";
-const run = haveTools || inCi ? test : test.skip;
+// Concurrent: each case has its own fake dashboard and parameter store, and spends its time in child processes.
+const run = haveTools || inCi ? test.concurrent : test.skip;
 const note = haveTools ? "" : " (skipped: jq or curl is not installed here; .ci/run installs them)";
 
 /** A control-plane "host": its host.json and a parameter store shared with the other host, if any. */
@@ -95,35 +96,38 @@ const writes = (d: FakeDashboard) => d.calls.filter((c) => c.method !== "GET" &&
 const TOKEN_PARAMETER = "/api7-ha/prod/dp/secrets/control-plane-token";
 const STATE_PARAMETER = "/api7-ha/prod/cp/bootstrap-state";
 
-let prod: RunResult;
-let mtls: RunResult;
-let brought: RunResult;
 const dashboards: FakeDashboard[] = [];
 async function dashboard(options?: FakeDashboardOptions): Promise<FakeDashboard> {
     const d = await startFakeDashboard(options);
     dashboards.push(d);
     return d;
 }
-beforeAll(async () => {
-    // One after another: the mock runtime holds one evaluation at a time.
-    prod = await runProgram({ stack: "prod" });
-    mtls = await runProgram({ stack: "prod", config: { "dataPlane.controlPlaneAuth": "mtls" } });
-    brought = await runProgram({ stack: "prod", secrets: { gatewayToken: GATEWAY_TOKEN } });
-});
+/**
+ * The evaluations the cases use, one after another (the mock runtime holds one at a time), shared by the cases:
+ * concurrent tests start before beforeAll would finish.
+ */
+const evaluations: Promise<Record<"prod" | "mtls" | "brought" | "missingGroup" | "createGroup", RunResult>> = (async () => ({
+    prod: await runProgram({ stack: "prod" }),
+    mtls: await runProgram({ stack: "prod", config: { "dataPlane.controlPlaneAuth": "mtls" } }),
+    brought: await runProgram({ stack: "prod", secrets: { gatewayToken: GATEWAY_TOKEN } }),
+    missingGroup: await runProgram({ stack: "prod", config: { "dataPlane.gatewayGroupName": "edge" } }),
+    createGroup: await runProgram({ stack: "prod", config: { "dataPlane.gatewayGroupName": "edge", "dataPlane.createGatewayGroup": true } }),
+}))();
 afterAll(async () => {
     await Promise.all(dashboards.map((d) => d.close()));
 });
 
 describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("fresh install: password changed, license uploaded, address set, the gateways' token stored; nothing secret printed", async () => {
+        const e = await evaluations;
         const d = await dashboard({ licenseNeedsNewPassword: true });
-        const s = site(prod, "prod", d);
+        const s = site(e.prod, "prod", d);
         expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
         const out = await bootstrap(s);
         expect([out.code, out.stderr]).toEqual([0, ""]);
         expect(d.state.password).toBe(TEST_SECRETS.adminPassword);
         expect(d.state.license).toBe(TEST_SECRETS.license);
-        expect(d.state.settings.control_plane_address).toEqual([prod.outputs.dpManagerEndpoint]);
+        expect(d.state.settings.control_plane_address).toEqual([e.prod.outputs.dpManagerEndpoint]);
         expect(d.state.tokens).toHaveLength(1);
         expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
         expect(s.get(STATE_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)}`);
@@ -132,8 +136,9 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     });
 
     run("a second run changes nothing", async () => {
+        const e = await evaluations;
         const d = await dashboard();
-        const s = site(prod, "prod", d);
+        const s = site(e.prod, "prod", d);
         expect((await bootstrap(s)).code).toBe(0);
         const before = writes(d).length;
         const token = s.get(TOKEN_PARAMETER);
@@ -145,8 +150,9 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     });
 
     run("a new license in the stack is uploaded on the next run", async () => {
+        const e = await evaluations;
         const d = await dashboard();
-        const s = site(prod, "prod", d);
+        const s = site(e.prod, "prod", d);
         expect((await bootstrap(s)).code).toBe(0);
         fs.writeFileSync(path.join(s.params, "/api7-ha/prod/cp/secrets/license"), "MARKER-LICENSE-RENEWED");
         expect((await bootstrap(s)).code).toBe(0);
@@ -154,8 +160,9 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     });
 
     run("a dashboard whose admin password is neither the stack's nor the initial one: a clear failure, the lock freed", async () => {
+        const e = await evaluations;
         const d = await dashboard({ password: "someone-else-changed-it" });
-        const s = site(prod, "prod", d);
+        const s = site(e.prod, "prod", d);
         const out = await bootstrap(s);
         expect(out.code).not.toBe(0);
         expect(out.stderr).toContain("the dashboard accepts neither the stack's adminPassword nor the initial admin password");
@@ -165,8 +172,9 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     });
 
     run("a rejected license: a clear failure naming the dashboard's reason", async () => {
+        const e = await evaluations;
         const d = await dashboard({ rejectLicense: true });
-        const s = site(prod, "prod", d);
+        const s = site(e.prod, "prod", d);
         const out = await bootstrap(s);
         expect(out.code).not.toBe(0);
         expect(out.stderr).toContain("uploading the license (the dashboard rejected it) failed: HTTP 400: invalid license");
@@ -175,15 +183,17 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     });
 
     run("a dashboard that never becomes healthy: a clear failure after the timeout", async () => {
+        const e = await evaluations;
         const d = await dashboard({ unhealthyFor: Infinity });
-        const out = await bootstrap(site(prod, "prod", d), { API7_BOOTSTRAP_TIMEOUT: "2" });
+        const out = await bootstrap(site(e.prod, "prod", d), { API7_BOOTSTRAP_TIMEOUT: "2" });
         expect(out.code).not.toBe(0);
         expect(out.stderr).toContain(`the dashboard is not healthy at ${d.url}/healthz after 2 s`);
     });
 
     run("two control-plane hosts at once: one does the work, the other waits and verifies; one token", async () => {
+        const e = await evaluations;
         const d = await dashboard({ unhealthyFor: 1 });
-        const s = site(prod, "prod", d);
+        const s = site(e.prod, "prod", d);
         const [a, b] = await Promise.all([bootstrap(s), bootstrap(s)]);
         expect([a.code, a.stderr, b.code, b.stderr]).toEqual([0, "", 0, ""]);
         expect(d.calls.filter((c) => c.path === "/api/password")).toHaveLength(1);
@@ -192,8 +202,9 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     });
 
     run("mTLS: the client certificate, key and CA are stored for the gateways", async () => {
+        const e = await evaluations;
         const d = await dashboard();
-        const s = site(mtls, "prod", d);
+        const s = site(e.mtls, "prod", d);
         expect((await bootstrap(s)).code).toBe(0);
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-cert")).toMatch(/^-----BEGIN CERTIFICATE-----\nFAKE-CERT-1\n/);
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toMatch(/^-----BEGIN PRIVATE KEY-----\nFAKE-KEY-1\n/);
@@ -202,23 +213,23 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     });
 
     run("credentials the stack brings are kept: nothing is issued", async () => {
+        const e = await evaluations;
         const d = await dashboard();
-        const s = site(brought, "prod", d);
+        const s = site(e.brought, "prod", d);
         expect((await bootstrap(s)).code).toBe(0);
         expect(d.state.tokens).toEqual([]);
         expect(s.get(TOKEN_PARAMETER)).toBe(GATEWAY_TOKEN);
     });
 
     run("a gateway group that does not exist: a clear failure, or, when asked, created and its short id reported", async () => {
-        const missing = await runProgram({ stack: "prod", config: { "dataPlane.gatewayGroupName": "edge" } });
+        const e = await evaluations;
         const d1 = await dashboard();
-        const out = await bootstrap(site(missing, "prod", d1));
+        const out = await bootstrap(site(e.missingGroup, "prod", d1));
         expect(out.code).not.toBe(0);
         expect(out.stderr).toContain("the dashboard has no gateway group named edge");
 
-        const create = await runProgram({ stack: "prod", config: { "dataPlane.gatewayGroupName": "edge", "dataPlane.createGatewayGroup": true } });
         const d2 = await dashboard();
-        const created = await bootstrap(site(create, "prod", d2));
+        const created = await bootstrap(site(e.createGroup, "prod", d2));
         expect(created.code).not.toBe(0);
         const short = d2.state.groups.find((g) => g.name === "edge")!.config.control_plane_key_prefix.split("/").pop();
         expect(created.stderr).toContain(`the gateway group edge has short id ${short}, but the gateways use default; set dataPlane.gatewayGroupId ${short}`);
