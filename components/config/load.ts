@@ -60,13 +60,11 @@ function settingsOf(path: readonly PropertyKey[]): string {
     return Object.keys(valueAt(DEFAULTS, path) as object).join(", ");
 }
 
-/** Our words for a type mismatch, by the type the schema expected. */
+/** Our words for a type mismatch, by the type the schema expected (booleans and enums carry their own). */
 function typeMessage(expected: string): string {
     switch (expected) {
         case "number":
             return "must be a number (unquoted in the stack file; `pulumi config set --path` stores digits as a number)";
-        case "boolean":
-            return "must be true or false (unquoted in the stack file)";
         case "array":
             return "must be a list (set items with `pulumi config set --path '<key>[0]' <value>`)";
         case "object":
