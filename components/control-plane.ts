@@ -75,6 +75,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             dashboardPlaceholders[FALLBACK_KEY_PLACEHOLDERS.accessKey] = "fallback-access-key";
             dashboardPlaceholders[FALLBACK_KEY_PLACEHOLDERS.secretKey] = "fallback-secret-key";
         }
+        const served = dashboardTarget(cp.dashboardListener);
         if (cp.count > args.subnets.length) {
             throw new Error(`controlPlane.count = ${cp.count}: more control-plane hosts than AZs (${args.subnets.length})`);
         }
@@ -107,7 +108,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     configPath: "/app/conf/config.yaml",
                     placeholders: dashboardPlaceholders,
                     // The listener served, as API7's chart probes it (ports.ts dashboardTarget).
-                    healthUrl: `${dashboardTarget(cp.dashboardListener).protocol.toLowerCase()}://127.0.0.1:${dashboardTarget(cp.dashboardListener).port}/healthz`,
+                    healthUrl: `${served.protocol.toLowerCase()}://127.0.0.1:${served.port}/healthz`,
                 },
                 {
                     name: "dp-manager",

@@ -93,7 +93,7 @@ export class DataPlane extends pulumi.ComponentResource {
                 ? { "control-plane-token": auth.token }
                 : { "control-plane-cert": auth.clientCert, "control-plane-key": auth.clientKey, "control-plane-ca": auth.ca };
         const issued = credentialsIssued(auth);
-        const secrets: Record<string, pulumi.Input<string>> = issued ? {} : (credentialValues as Record<string, pulumi.Output<string>>);
+        const secrets: Record<string, pulumi.Input<string>> = issued ? {} : { ...(credentialValues as Record<string, pulumi.Output<string>>) };
         const secretEnv: Record<string, string> = Object.fromEntries(Object.keys(credentialValues).map((n) => [CREDENTIAL_ENV[n], n]));
         const endpoints = pulumi.output(args.controlPlaneEndpoints);
         if (source?.credentials) {

@@ -46,15 +46,15 @@ while IFS=$'\t' read -r name kind; do
   [[ -f "$file" && -s "$file" ]] && continue
   # An id is no secret and the container (maybe not root) must read it; a key is root's alone.
   case "$kind" in
-    uuid) value="$(cat /proc/sys/kernel/random/uuid)" mode=0644 ;;
-    key) value="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" mode=0600 ;;
+    uuid) value="$(cat /proc/sys/kernel/random/uuid)" file_mode=0644 ;;
+    key) value="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" file_mode=0600 ;;
     *) echo "api7-run: unknown kind of state file: ${kind}" >&2; exit 1 ;;
   esac
   # Written aside, then linked into place only if nothing is there yet (ln fails on an existing name), so two
   # starts at once keep one value and a crash never leaves a half-written one.
   tmp="$(mktemp "${file}.XXXXXX")"
   printf '%s\n' "$value" >"$tmp" || exit 1
-  chmod "$mode" "$tmp" || exit 1
+  chmod "$file_mode" "$tmp" || exit 1
   ln "$tmp" "$file" 2>/dev/null || true
   rm -f "$tmp"
   [[ -f "$file" && -s "$file" ]] || { echo "api7-run: cannot create ${file}" >&2; exit 1; }

@@ -160,6 +160,13 @@ run(`--render-only renders and starts nothing (the reload path)${note}`, () => {
     expect(l.dockerArgs).toBeUndefined();
 });
 
+run(`--render-only on a gateway (its reload path, with state files) renders and starts nothing${note}`, () => {
+    const l = launch(prod, "/api7-ha/prod/dp", "gateway", { extra: ["--render-only"] });
+    expect([l.status, l.stderr]).toEqual([0, ""]);
+    expect(renderedConfig(l, "gateway").deployment.admin.admin_key[0].key).toMatch(/^[0-9a-f]{32}$/);
+    expect(l.dockerArgs).toBeUndefined();
+});
+
 run(`a missing secret stops the start instead of running with a placeholder${note}`, () => {
     const broken: RunResult = { ...prod, ofType: (type: string) => prod.ofType(type).filter((p) => p.inputs.name !== "/api7-ha/prod/cp/secrets/database-dsn") };
     const l = launch(broken, "/api7-ha/prod/cp", "dashboard");
