@@ -33,15 +33,15 @@ export function renderUserData(args: UserDataArgs): string {
     const hostJson = JSON.stringify({ region: args.region, parameterPrefix: args.parameterPrefix, services: args.services }, null, 2) + "\n";
     const body = renderYamlTemplate("cloud-init.yaml", {
         hostJson,
+        // The scripts are compressed: in clear, control-plane user data passes EC2's 16 KB limit (tests/aws-rules.ts).
+        // cloud-init decodes `gz+b64` (cc_write_files); `npm run synth` shows them decoded for review.
         scripts: {
-            run: readTemplateFile(HOST_SCRIPTS.run),
-            apply: readTemplateFile(HOST_SCRIPTS.apply),
+            run: gzipBase64(readTemplateFile(HOST_SCRIPTS.run)),
+            apply: gzipBase64(readTemplateFile(HOST_SCRIPTS.apply)),
             unit: readTemplateFile("api7@.service"),
         },
         extraFiles: args.bootstrap
             ? [
-                  // Compressed: with it in clear, control-plane user data would pass EC2's 16 KB limit (tests/aws-rules.ts).
-                  // cloud-init decodes `gz+b64` (cc_write_files); `npm run synth` shows it decoded for review.
                   { path: "/usr/local/sbin/api7-bootstrap", owner: "root:root", permissions: "0755", encoding: "gz+b64", content: gzipBase64(readTemplateFile(HOST_SCRIPTS.bootstrap)) },
                   { path: "/etc/systemd/system/api7-bootstrap.service", owner: "root:root", permissions: "0644", content: readTemplateFile("api7-bootstrap.service") },
               ]

@@ -17,8 +17,8 @@ set -euo pipefail
 
 etc_dir="${API7_ETC_DIR:-/etc/api7}"
 host="${etc_dir}/host.json"
-region="$(jq -r .region "$host")"
-prefix="$(jq -r .parameterPrefix "$host")"
+region="" prefix=""
+eval "$(jq -r '@sh "region=\(.region) prefix=\(.parameterPrefix)"' "$host")"
 timeout="${API7_BOOTSTRAP_TIMEOUT:-900}"
 poll="${API7_BOOTSTRAP_POLL:-5}"
 
@@ -42,7 +42,14 @@ ssm_put() { # name type value [--overwrite]
 }
 
 spec="$(ssm_get "${prefix}/bootstrap.json")"
-base="$(jq -r .dashboardUrl <<<"$spec")"
+# The spec's fields in one jq call (shell-quoted by @sh).
+base="" state_parameter="" license_parameter="" password_parameter="" group_name="" group_create="" expected_short_id=""
+address="" issue="" pending="" kind="" first="" token_parameter=""
+eval "$(jq -r '@sh "base=\(.dashboardUrl) state_parameter=\(.stateParameter) license_parameter=\(.licenseParameter)
+  password_parameter=\(.passwordParameter) group_name=\(.gatewayGroup.name) group_create=\(.gatewayGroup.create)
+  expected_short_id=\(.gatewayGroup.shortId) address=\(.controlPlaneAddress | tojson) issue=\(.credentials.issue)
+  pending=\(.credentials.pending) kind=\(.credentials.kind) first=\(.credentials.parameters | to_entries[0].value)
+  token_parameter=\(.credentials.parameters.token // "")"' <<<"$spec")"
 
 # One HTTP call to the dashboard: sets $status and $body. The body goes in a file; the session in a cookie jar.
 call() { # method path [json]
@@ -71,9 +78,8 @@ done
 
 # 2. One host at a time: the lock is a parameter only one put-parameter (without overwrite) can create. Its value
 # says who runs ("running:<host>:<since>") or what was done last ("done:<license digest>").
-state_parameter="$(jq -r .stateParameter <<<"$spec")"
 me="$(hostname)"
-license="$(ssm_get "$(jq -r .licenseParameter <<<"$spec")")"
+license="$(ssm_get "$license_parameter")"
 license_sum="$(printf '%s' "$license" | sha256sum | cut -c1-16)"
 previous=""
 take_lock() { ssm_put "$state_parameter" String "running:${me}:$(date +%s)" "$@"; }
@@ -101,7 +107,7 @@ on_exit() {
 trap on_exit EXIT
 
 # 3. Log in with the stack's password; on a fresh install, with the initial admin/admin, and change it first.
-password="$(ssm_get "$(jq -r .passwordParameter <<<"$spec")")"
+password="$(ssm_get "$password_parameter")"
 login() { call POST /api/login "$(jq -n --arg p "$1" '{username: "admin", password: $p}')"; }
 login "$password"
 if [[ "$status" != 2* ]]; then
@@ -124,12 +130,11 @@ if [[ "$status" != 2* || -z "$installed" || "$previous" != "done:${license_sum}"
 fi
 
 # 5. The gateway group, by name; created when the stack asks for it.
-group_name="$(jq -r .gatewayGroup.name <<<"$spec")"
 call GET /api/gateway_groups
 expect_ok "listing gateway groups"
 group="$(jq -c --arg n "$group_name" '[.list[]? | select(.name == $n)][0] // empty' <<<"$body")"
 if [[ -z "$group" ]]; then
-  [[ "$(jq -r .gatewayGroup.create <<<"$spec")" == true ]] || die "the dashboard has no gateway group named ${group_name}"
+  [[ "$group_create" == true ]] || die "the dashboard has no gateway group named ${group_name}"
   call POST /api/gateway_groups "$(jq -n --arg n "$group_name" '{name: $n}')"
   expect_ok "creating the gateway group ${group_name}"
   group="$(jq -c '.value' <<<"$body")"
@@ -138,12 +143,10 @@ fi
 group_id="$(jq -r .id <<<"$group")"
 # 3.2.x names the short id in config.control_plane_key_prefix (/gateway_groups/<short id>); newer ones in short_id.
 short_id="$(jq -r '.short_id // (.config.control_plane_key_prefix // "" | split("/") | last)' <<<"$group")"
-expected_short_id="$(jq -r .gatewayGroup.shortId <<<"$spec")"
 [[ "$short_id" == "$expected_short_id" ]] ||
   die "the gateway group ${group_name} has short id ${short_id}, but the gateways use ${expected_short_id}; set dataPlane.gatewayGroupId ${short_id}"
 
 # 6. The address the dashboard gives gateways: the DP Manager's load balancer.
-address="$(jq -c .controlPlaneAddress <<<"$spec")"
 call GET /api/system_settings
 if [[ "$status" != 2* || "$(jq -c '.value.control_plane_address // []' <<<"$body")" != "$address" ]]; then
   call PUT /api/system_settings "$(jq -n --argjson a "$address" '{control_plane_address: $a}')"
@@ -152,17 +155,14 @@ if [[ "$status" != 2* || "$(jq -c '.value.control_plane_address // []' <<<"$body
 fi
 
 # 7. The gateways' credentials, into the parameters they wait on; issued once (a stored value is kept).
-if [[ "$(jq -r .credentials.issue <<<"$spec")" == true ]]; then
-  pending="$(jq -r .credentials.pending <<<"$spec")"
-  kind="$(jq -r .credentials.kind <<<"$spec")"
-  first="$(jq -r '.credentials.parameters | to_entries[0].value' <<<"$spec")"
+if [[ "$issue" == true ]]; then
   if [[ "$(ssm_get "$first")" == "$pending" ]]; then
     if [[ "$kind" == token ]]; then
       call POST "/api/gateway_groups/${group_id}/instance_token"
       expect_ok "issuing the gateway token"
       token="$(jq -r 'if (.value | type) == "object" then .value.token_plain_text else .value end' <<<"$body")"
       [[ -n "$token" && "$token" != null ]] || die "issuing the gateway token: no token in the answer"
-      ssm_put "$(jq -r .credentials.parameters.token <<<"$spec")" SecureString "$token" --overwrite
+      ssm_put "$token_parameter" SecureString "$token" --overwrite
     else
       call POST "/api/gateway_groups/${group_id}/dp_client_certificates" '{}'
       expect_ok "issuing the gateways' client certificate"

@@ -13,8 +13,8 @@ run_root="${API7_RUN_DIR:-/run/api7}"
 # What the host keeps across restarts (a gateway's instance id, its admin key): on disk, root only.
 state_root="${API7_STATE_DIR:-/var/lib/api7}"
 host="${etc_dir}/host.json"
-region="$(jq -r .region "$host")"
-prefix="$(jq -r .parameterPrefix "$host")"
+region="" prefix=""
+eval "$(jq -r '@sh "region=\(.region) prefix=\(.parameterPrefix)"' "$host")"
 
 ssm() {
   aws ssm get-parameter --region "$region" --name "$1" --with-decryption \
@@ -22,9 +22,10 @@ ssm() {
 }
 
 spec="$(ssm "${prefix}/${service}.json")"
-field() { jq -r --arg k "$1" '.[$k] // empty' <<<"$spec"; }
-# A credential the control plane issues (the gateways') holds this until its bootstrap writes it.
-pending="$(field pendingSecret)"
+# The spec's fields in one jq call (shell-quoted by @sh): container, image, config_path, config_parameter,
+# generation, and pending, what a credential the control plane issues (the gateways') holds until it is written.
+container="" image="" config_path="" config_parameter="" generation="" pending=""
+eval "$(jq -r '@sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "")"' <<<"$spec")"
 poll="${API7_WAIT_POLL:-10}"
 
 # --credentials-ready: exit 0 when every secret the container gets is issued, 3 while one is pending.
@@ -60,7 +61,7 @@ while IFS=$'\t' read -r name kind; do
   [[ -f "$file" && -s "$file" ]] || { echo "api7-run: cannot create ${file}" >&2; exit 1; }
 done < <(jq -r '.stateFiles // [] | .[] | [.name, .generate] | @tsv' <<<"$spec")
 
-rendered="$(ssm "$(field configParameter)")"
+rendered="$(ssm "$config_parameter")"
 # Placeholders become JSON strings, which YAML reads as double-quoted scalars: secrets from SSM, state from disk.
 substitute() {
   rendered="$(TEMPLATE="$rendered" TOKEN="$1" VALUE="$2" jq -rn 'env.TEMPLATE | split(env.TOKEN) | join(env.VALUE | tojson)')"
@@ -84,9 +85,9 @@ config="${run_dir}/config.yaml"
 (umask 022 && printf '%s\n' "$rendered" >"$config")
 [[ "$mode" == "--render-only" ]] && exit 0
 
-args=(--rm --name "$(field container)" --network host --log-driver journald
-  --label "api7-ha.generation=$(field generation)"
-  -v "${config}:$(field configPath):ro")
+args=(--rm --name "$container" --network host --log-driver journald
+  --label "api7-ha.generation=${generation}"
+  -v "${config}:${config_path}:ro")
 # State files mounted read-write: APISIX writes apisix.uid when it finds none there (apisix/core/id.lua).
 while IFS=$'\t' read -r name mount; do
   [[ -n "$name" ]] || continue
@@ -116,4 +117,4 @@ done < <(jq -r '.secretEnv // {} | to_entries[] | [.key, .value] | @tsv' <<<"$sp
 mapfile -t extra < <(jq -r '.dockerArgs // [] | .[]' <<<"$spec")
 mapfile -t command < <(jq -r '.command // [] | .[]' <<<"$spec")
 
-exec docker run "${args[@]}" "${extra[@]}" "$(field image)" "${command[@]}"
+exec docker run "${args[@]}" "${extra[@]}" "$image" "${command[@]}"

@@ -6,6 +6,8 @@
  * Policies match on type tokens (not resource classes) so they need no provider SDK and read the same in tests.
  * A value that is unknown during a preview is skipped, not guessed at.
  */
+import * as zlib from "zlib";
+import * as yaml from "js-yaml";
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
 export const TYPES = Object.freeze({
@@ -191,11 +193,26 @@ export const noSecretsInUserData = resourcePolicy(
     [TYPES.instance],
     (p, report) => {
         if (typeof p.userData !== "string") return;
+        const text = userDataAsWritten(p.userData);
         for (const [what, pattern] of SECRET_PATTERNS) {
-            if (pattern.test(p.userData)) report(`user data contains ${what}`);
+            if (pattern.test(text)) report(`user data contains ${what}`);
         }
     },
 );
+
+/** User data with every `gz+b64` write_files content decoded, as cloud-init writes it (cc_write_files). */
+export function userDataAsWritten(userData: string): string {
+    let doc: { write_files?: { encoding?: string; content?: string }[] } | undefined;
+    try {
+        doc = yaml.load(userData.replace(/^#cloud-config\n/, "")) as typeof doc;
+    } catch {
+        return userData;
+    }
+    const decoded = (doc?.write_files ?? [])
+        .filter((f) => f.encoding === "gz+b64" && typeof f.content === "string")
+        .map((f) => zlib.gunzipSync(Buffer.from(f.content!, "base64")).toString("utf8"));
+    return [userData, ...decoded].join("\n");
+}
 
 export const iamScoped = resourcePolicy(
     "iam-no-wildcards",

@@ -62,13 +62,15 @@ function hash(text: string): number {
     return h;
 }
 
-/** Loads the program afresh: forgets the program's own modules, keeps the SDKs (one runtime state, loaded once). */
+/**
+ * Runs the program afresh: its entry module is required again, and with it every resource and every read of the
+ * configuration. The component modules stay loaded, as the SDKs do: they hold only constants (config is read when
+ * the program runs, in components/config/load.ts), and loading them again for each of the suite's evaluations
+ * would cost more time than all the rest of an evaluation.
+ */
 function loadProgram(program: string): Record<string, unknown> {
     const entry = path.join(ROOT, program);
-    for (const key of Object.keys(require.cache)) {
-        const ours = key.startsWith(ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`);
-        if (ours && (key === entry || !key.startsWith(path.join(ROOT, "tests")))) delete require.cache[key];
-    }
+    delete require.cache[entry];
     return require(entry) as Record<string, unknown>;
 }
 

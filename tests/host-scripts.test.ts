@@ -142,6 +142,7 @@ run(`gateway with mTLS: multi-line PEMs reach the container exactly${note}`, () 
     const l = launch(mtls, "/api7-ha/dev/dp", "gateway");
     expect([l.status, l.stderr]).toEqual([0, ""]);
     expect(l.dockerEnv).toMatchObject({ API7_CONTROL_PLANE_CERT: TEST_PEM.cert, API7_CONTROL_PLANE_KEY: TEST_PEM.key, API7_CONTROL_PLANE_CA: TEST_PEM.ca });
+    expect(l.dockerEnv.API7_CONTROL_PLANE_SNI).toBe("api7ee3-dp-manager");
 });
 
 run(`standalone gateway: the reader's key in the rendered config, no control-plane environment${note}`, () => {
@@ -174,7 +175,7 @@ run(`a missing secret stops the start instead of running with a placeholder${not
     expect(l.dockerArgs).toBeUndefined();
 });
 
-run(`gateway identity: apisix.uid is created once per host, mounted, and the same after a restart${note}`, () => {
+run(`gateway identity and admin key: created once per host and kept across restarts; the id mounted, the key only in the read-only config${note}`, () => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-state-"));
     const first = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
     const second = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
@@ -185,25 +186,16 @@ run(`gateway identity: apisix.uid is created once per host, mounted, and the sam
     expect(fs.statSync(uidFile).mode & 0o777).toBe(0o644);
     expect(fs.statSync(path.join(stateDir, "gateway", "admin.key")).mode & 0o777).toBe(0o600);
     for (const l of [first, second]) expect(l.dockerArgs).toEqual(expect.arrayContaining(["-v", `${uidFile}:/usr/local/apisix/conf/apisix.uid`]));
-    // Another host (another state directory) is another gateway.
-    const other = launch(prod, "/api7-ha/prod/dp", "gateway");
-    expect(fs.readFileSync(path.join(other.runDir, "..", "state", "gateway", "apisix.uid"), "utf8").trim()).not.toBe(uid);
-});
 
-run(`gateway admin key: explicit, generated once per host, never in SSM; the config is mounted read-only${note}`, () => {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-state-"));
-    const first = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
-    const second = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
     const key = renderedConfig(first, "gateway").deployment.admin.admin_key[0].key as string;
     expect(key).toMatch(/^[0-9a-f]{32}$/);
     expect(renderedConfig(second, "gateway").deployment.admin.admin_key[0].key).toBe(key);
     expect(prod.ofType(T.parameter).map((p) => String(p.inputs.insecureValue ?? p.inputs.value)).join("\n")).not.toContain(key);
     expect(first.dockerArgs).toEqual(expect.arrayContaining(["-v", `${first.runDir}/gateway/config.yaml:/usr/local/apisix/conf/config.yaml:ro`]));
-});
 
-run(`gateway with mTLS: the documented SNI reaches the container${note}`, () => {
-    const l = launch(mtls, "/api7-ha/dev/dp", "gateway");
-    expect(l.dockerEnv.API7_CONTROL_PLANE_SNI).toBe("api7ee3-dp-manager");
+    // Another host (another state directory) is another gateway.
+    const other = launch(prod, "/api7-ha/prod/dp", "gateway");
+    expect(fs.readFileSync(path.join(other.runDir, "..", "state", "gateway", "apisix.uid"), "utf8").trim()).not.toBe(uid);
 });
 
 run(`gateway with issued credentials: waits, starting nothing, until the control plane writes them; then starts with them${note}`, async () => {
@@ -217,7 +209,10 @@ run(`gateway with issued credentials: waits, starting nothing, until the control
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Until it says it waits (however loaded the machine), then a little longer: still nothing started.
+    for (let i = 0; i < 200 && !stderr.includes("waiting"); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stderr).toContain("waiting for the control plane to issue");
     expect(fs.existsSync(path.join(host.out, "args"))).toBe(false);
     fs.writeFileSync(tokenFile, "a7ee-ISSUED-TOKEN");
     const l = launched(host, await exited, stderr);

@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { gzipSync } from "zlib";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { POLICIES, TYPES } from "../policy/rules";
 import { ROOT, runProgram, STACKS, type Recorded } from "./harness";
@@ -161,6 +162,10 @@ const BAD: Record<string, [string, Fake[], RegExp][]> = {
         ["an access key", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, userData: "export AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP" } }], /an AWS access key id/],
         ["a DSN with a password", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, userData: "dsn: postgres://api7:hunter2@db:5432/api7ee" } }], /credentials in a URL/],
         ["a private key", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, userData: "-----BEGIN RSA PRIVATE KEY-----\nabc" } }], /a private key/],
+        ["a password inside a gz+b64 file", [{ type: TYPES.instance, name: "i", props: {
+            ...goodInstance,
+            userData: `#cloud-config\nwrite_files:\n  - path: /x\n    encoding: gz+b64\n    content: ${gzipSync("dsn: postgres://api7:hunter2@db:5432/api7ee").toString("base64")}\n`,
+        } }], /credentials in a URL/],
     ],
     "iam-no-wildcards": [
         ["a wildcard action", [{ type: TYPES.rolePolicy, name: "p", props: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }] }) } }], /wildcard action s3:\*/],
