@@ -4,9 +4,10 @@
  * keep being served, and destroys everything at the end, also on failure.
  *
  * Runs only with API7_HA_INTEGRATION=1, the Pulumi CLI and the AWS CLI on PATH, AWS credentials, and
- * API7_HA_DATABASE_DSN and API7_HA_GATEWAY_TOKEN set (the gateways' health does not depend on them; the control
- * plane's does). Otherwise it is reported skipped, with the reason in its name. It costs real money while it runs
- * (about 30 minutes of a dev stack).
+ * API7_HA_DATABASE_DSN, API7_HA_LICENSE_FILE (an API7 license) and API7_HA_ADMIN_PASSWORD set. With
+ * API7_HA_GATEWAY_TOKEN set the gateways use it and start at once; without it they wait for the token the control
+ * plane's bootstrap issues, so their health then depends on the control plane too. Otherwise it is reported
+ * skipped, with the reason in its name. It costs real money while it runs (about 30 minutes of a dev stack).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -18,7 +19,7 @@ function whyNotRun(): string | undefined {
     if (spawnSync("pulumi", ["version"]).status !== 0) return "the Pulumi CLI is not on PATH";
     if (spawnSync("aws", ["--version"]).status !== 0) return "the AWS CLI is not on PATH";
     if (spawnSync("aws", ["sts", "get-caller-identity"]).status !== 0) return "no AWS credentials (aws sts get-caller-identity failed)";
-    for (const variable of ["API7_HA_DATABASE_DSN", "API7_HA_GATEWAY_TOKEN"]) {
+    for (const variable of ["API7_HA_DATABASE_DSN", "API7_HA_LICENSE_FILE", "API7_HA_ADMIN_PASSWORD"]) {
         if (!process.env[variable]) return `${variable} is not set`;
     }
     return undefined;
@@ -85,7 +86,9 @@ suite(`real AWS: gateways stay reachable when one stops${reason ? ` (skipped: ${
             await stack.setAllConfig(settings, true);
             await stack.setAllConfig({
                 "api7-ha:databaseDsn": { value: process.env.API7_HA_DATABASE_DSN!, secret: true },
-                "api7-ha:gatewayToken": { value: process.env.API7_HA_GATEWAY_TOKEN!, secret: true },
+                "api7-ha:license": { value: fs.readFileSync(process.env.API7_HA_LICENSE_FILE!, "utf8").trim(), secret: true },
+                "api7-ha:adminPassword": { value: process.env.API7_HA_ADMIN_PASSWORD!, secret: true },
+                ...(process.env.API7_HA_GATEWAY_TOKEN ? { "api7-ha:gatewayToken": { value: process.env.API7_HA_GATEWAY_TOKEN, secret: true } } : {}),
             });
             await stack.up({ onOutput: log });
             const outputs = await stack.outputs();
