@@ -12,9 +12,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { parameterPrefix } from "./host";
 import { dashboardTarget } from "./ports";
 
-/** The lock and record of the bootstrap: created and written by the script, never by Pulumi. */
-export function bootstrapStateParameter(project: string, stack: string): string {
-    return `${parameterPrefix(project, stack, "cp")}/bootstrap-state`;
+/**
+ * The bootstrap's lock (held by one run at a time) and record (what the last successful run did): created and
+ * written by the script, never by Pulumi.
+ */
+export function bootstrapParameters(project: string, stack: string): { readonly lock: string; readonly record: string } {
+    const prefix = parameterPrefix(project, stack, "cp");
+    return { lock: `${prefix}/bootstrap-lock`, record: `${prefix}/bootstrap-record` };
 }
 
 /** What api7-bootstrap reads from <cp prefix>/bootstrap.json. */
@@ -32,7 +36,8 @@ export interface BootstrapSpec {
     };
     readonly licenseParameter: string;
     readonly passwordParameter: string;
-    readonly stateParameter: string;
+    readonly lockParameter: string;
+    readonly recordParameter: string;
 }
 
 export interface BootstrapArgs {
@@ -63,7 +68,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         super("api7-ha:ha:Bootstrap", name, {}, opts);
         const parent = { parent: this };
         const prefix = parameterPrefix(args.project, args.stack, "cp");
-        const stateParameter = bootstrapStateParameter(args.project, args.stack);
+        const { lock, record } = bootstrapParameters(args.project, args.stack);
         const target = dashboardTarget(args.dashboardListener);
 
         this.spec = pulumi.output(args.controlPlaneAddress).apply((address) => JSON.stringify({
@@ -73,7 +78,8 @@ export class Bootstrap extends pulumi.ComponentResource {
             credentials: args.credentials,
             licenseParameter: args.licenseParameter,
             passwordParameter: args.passwordParameter,
-            stateParameter,
+            lockParameter: lock,
+            recordParameter: record,
         } satisfies BootstrapSpec, null, 2));
         const specParameter = new aws.ssm.Parameter(`${name}-spec`, {
             name: `${prefix}/bootstrap.json`,
@@ -92,7 +98,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, invokeOpts).partition;
         const arn = (parameter: string) => pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${parameter}`;
         const statements: aws.types.input.iam.GetPolicyDocumentStatementArgs[] = [
-            { sid: "BootstrapLock", actions: ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"], resources: [arn(stateParameter)] },
+            { sid: "BootstrapLockAndRecord", actions: ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"], resources: [arn(lock), arn(record)] },
         ];
         if (args.credentials.issue) {
             statements.push({
@@ -101,7 +107,7 @@ export class Bootstrap extends pulumi.ComponentResource {
                 resources: Object.values(args.credentials.parameters).map(arn),
             });
         }
-        new aws.iam.RolePolicy(`${name}-permissions`, {
+        const permissions = new aws.iam.RolePolicy(`${name}-permissions`, {
             role: args.controlPlaneRoleName,
             policy: aws.iam.getPolicyDocumentOutput({ statements }, invokeOpts).json,
         }, parent);
@@ -112,11 +118,12 @@ export class Bootstrap extends pulumi.ComponentResource {
             name: "AWS-RunShellScript",
             associationName: `${args.project}-${args.stack}-cp-bootstrap`,
             targets: [{ key: "InstanceIds", values: args.instanceIds }],
-            parameters: { commands: fingerprint.apply((f) => `/usr/local/sbin/api7-bootstrap # spec ${f}`) },
+            // A new host's first boot installs the script: wait for it, as api7-apply does.
+            parameters: { commands: fingerprint.apply((f) => `cloud-init status --wait >/dev/null || true; /usr/local/sbin/api7-bootstrap # spec ${f}`) },
             maxConcurrency: "1",
             maxErrors: "0",
             complianceSeverity: "HIGH",
-        }, { parent: this, dependsOn: [specParameter] });
+        }, { parent: this, dependsOn: [specParameter, permissions] });
 
         this.registerOutputs({ spec: this.spec });
     }

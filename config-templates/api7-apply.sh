@@ -9,6 +9,8 @@ set -euo pipefail
 cloud-init status --wait >/dev/null || true
 
 host="${API7_ETC_DIR:-/etc/api7}/host.json"
+# Where api7-run is (overridable to run this script outside a host).
+sbin="${API7_SBIN_DIR:-/usr/local/sbin}"
 region="$(jq -r .region "$host")"
 prefix="$(jq -r .parameterPrefix "$host")"
 
@@ -20,9 +22,19 @@ for service in "$@"; do
   running="$(docker inspect --format '{{ index .Config.Labels "api7-ha.generation" }}' "$container" 2>/dev/null || true)"
   mapfile -t reload < <(jq -r '.reloadCommand // [] | .[]' <<<"$spec")
 
+  # A service whose credentials the control plane has not issued yet is left as it is: a restart would only make
+  # it wait (and take down a gateway still serving with the credentials it has).
+  ready=0
+  "${sbin}/api7-run" "$service" --credentials-ready || ready=$?
+  if ((ready == 3)); then
+    echo "api7-apply: ${service} waits for credentials the control plane has not issued yet; left as it is" >&2
+    continue
+  fi
+  ((ready == 0)) || exit "$ready"
+
   if [[ "$running" == "$generation" && ${#reload[@]} -gt 0 ]]; then
     # Same image, environment and arguments: re-render and reload in place, keeping open connections.
-    /usr/local/sbin/api7-run "$service" --render-only
+    "${sbin}/api7-run" "$service" --render-only
     docker exec "$container" "${reload[@]}"
   else
     # Anything else about the container changed (image, environment, mode): start it anew.
@@ -32,13 +44,7 @@ for service in "$@"; do
   url="$(jq -r '.healthUrl // empty' <<<"$spec")"
   [[ -n "$url" ]] || continue
   # A gateway still waiting for the credentials the control plane issues has nothing to check yet.
-  ready=0
-  /usr/local/sbin/api7-run "$service" --credentials-ready || ready=$?
-  if ((ready == 3)); then
-    echo "api7-apply: ${service} waits for credentials the control plane has not issued yet" >&2
-    continue
-  fi
-  ((ready == 0)) || exit "$ready"
+
   for _ in $(seq 1 60); do
     # -k: the dashboard's own HTTPS listener (controlPlane.dashboardListener https) has no certificate for
     # 127.0.0.1; this only asks a local service whether it is up.

@@ -13,8 +13,10 @@ run_root="${API7_RUN_DIR:-/run/api7}"
 # What the host keeps across restarts (a gateway's instance id, its admin key): on disk, root only.
 state_root="${API7_STATE_DIR:-/var/lib/api7}"
 host="${etc_dir}/host.json"
+# Assigned first, then eval'd: a failing jq inside eval's argument would go unnoticed.
+vars="$(jq -r '@sh "region=\(.region) prefix=\(.parameterPrefix)"' "$host")"
 region="" prefix=""
-eval "$(jq -r '@sh "region=\(.region) prefix=\(.parameterPrefix)"' "$host")"
+eval "$vars"
 
 ssm() {
   aws ssm get-parameter --region "$region" --name "$1" --with-decryption \
@@ -24,8 +26,9 @@ ssm() {
 spec="$(ssm "${prefix}/${service}.json")"
 # The spec's fields in one jq call (shell-quoted by @sh): container, image, config_path, config_parameter,
 # generation, and pending, what a credential the control plane issues (the gateways') holds until it is written.
+vars="$(jq -r '@sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "")"' <<<"$spec")"
 container="" image="" config_path="" config_parameter="" generation="" pending=""
-eval "$(jq -r '@sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "")"' <<<"$spec")"
+eval "$vars"
 poll="${API7_WAIT_POLL:-10}"
 
 # --credentials-ready: exit 0 when every secret the container gets is issued, 3 while one is pending.
@@ -45,6 +48,8 @@ while IFS=$'\t' read -r name kind; do
   [[ -n "$name" ]] || continue
   file="${state_dir}/${name}"
   [[ -f "$file" && -s "$file" ]] && continue
+  # An empty one (a disk that filled up) is made anew.
+  [[ ! -f "$file" ]] || rm -f "$file"
   # An id is no secret and the container (maybe not root) must read it; a key is root's alone.
   case "$kind" in
     uuid) value="$(cat /proc/sys/kernel/random/uuid)" file_mode=0644 ;;

@@ -44,7 +44,8 @@ const SECRET_PATTERNS: readonly [string, RegExp][] = [
     ["a private key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
     ["credentials in a URL", /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i],
     ["an AWS secret access key", /aws_secret_access_key\s*[=:]/i],
-    ["a password assignment", /\b(password|passwd)\s*[:=]\s*["']?[^\s"'$]{4,}/i],
+    // A literal, not a reference to one (`$VAR`, jq's `env.VAR`).
+    ["a password assignment", /\b(password|passwd)\s*[:=]\s*["']?(?!env\.)[^\s"'$]{4,}/i],
 ];
 
 type Props = Record<string, unknown>;
@@ -210,7 +211,13 @@ export function userDataAsWritten(userData: string): string {
     }
     const decoded = (doc?.write_files ?? [])
         .filter((f) => f.encoding === "gz+b64" && typeof f.content === "string")
-        .map((f) => zlib.gunzipSync(Buffer.from(f.content!, "base64")).toString("utf8"));
+        .map((f) => {
+            try {
+                return zlib.gunzipSync(Buffer.from(f.content!, "base64")).toString("utf8");
+            } catch {
+                return "(gz+b64 content that does not decode)";
+            }
+        });
     return [userData, ...decoded].join("\n");
 }
 

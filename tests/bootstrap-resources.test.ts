@@ -25,20 +25,21 @@ test("the spec names what to set and where, never a secret's value", () => {
         credentials: { kind: "token", issue: true, parameters: { token: "/api7-ha/prod/dp/secrets/control-plane-token" }, pending: PENDING_SECRET },
         licenseParameter: "/api7-ha/prod/cp/secrets/license",
         passwordParameter: "/api7-ha/prod/cp/secrets/admin-password",
-        stateParameter: "/api7-ha/prod/cp/bootstrap-state",
+        lockParameter: "/api7-ha/prod/cp/bootstrap-lock",
+        recordParameter: "/api7-ha/prod/cp/bootstrap-record",
     });
 });
 
 test("the control plane may write exactly the gateways' credential parameters and its lock, nothing else", () => {
     expect(policyOf(prod).Statement).toEqual([
-        { Sid: "BootstrapLock", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"], Resource: ssmArn("/api7-ha/prod/cp/bootstrap-state") },
+        { Sid: "BootstrapLockAndRecord", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"], Resource: [ssmArn("/api7-ha/prod/cp/bootstrap-lock"), ssmArn("/api7-ha/prod/cp/bootstrap-record")] },
         { Sid: "IssueGatewayCredentials", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter"], Resource: ssmArn("/api7-ha/prod/dp/secrets/control-plane-token") },
     ]);
     expect(prod.get(T.rolePolicy, "api7-bootstrap-permissions").parentType).toBe("api7-ha:ha:Bootstrap");
 });
 
 test("with the stack's own credentials, nothing is issued and the control plane cannot write them", () => {
-    expect(policyOf(brought).Statement.map((s) => s.Sid)).toEqual(["BootstrapLock"]);
+    expect(policyOf(brought).Statement.map((s) => s.Sid)).toEqual(["BootstrapLockAndRecord"]);
     expect(JSON.parse(parameter(brought, "/api7-ha/prod/cp/bootstrap.json").inputs.insecureValue as string).credentials.issue).toBe(false);
     expect(parameter(brought, "/api7-ha/prod/dp/secrets/control-plane-token").inputs.value).toBe(GATEWAY_TOKEN);
 });
@@ -54,7 +55,7 @@ test("it runs on every control-plane host, one at a time, again when its spec or
     expect(association.inputs).toMatchObject({ name: "AWS-RunShellScript", maxConcurrency: "1", maxErrors: "0" });
     expect(association.inputs.targets).toEqual([{ key: "InstanceIds", values: hostsOf(prod, "api7-cp-hosts").map((h) => `${h.name}-id`) }]);
     const command = association.inputs.parameters.commands as string;
-    expect(command).toMatch(/^\/usr\/local\/sbin\/api7-bootstrap # spec [0-9a-f]{16}$/);
+    expect(command).toMatch(/^cloud-init status --wait >\/dev\/null \|\| true; \/usr\/local\/sbin\/api7-bootstrap # spec [0-9a-f]{16}$/);
     const renamed = await runProgram({ stack: "prod", config: { "dataPlane.gatewayGroupName": "edge" } });
     expect(renamed.get(T.association, "api7-bootstrap-run").inputs.parameters.commands).not.toBe(command);
 });

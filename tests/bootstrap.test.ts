@@ -23,10 +23,13 @@ const note = haveTools ? "" : " (skipped: jq or curl is not installed here; .ci/
 
 /** A control-plane "host": its host.json and a parameter store shared with the other host, if any. */
 interface Site {
+    readonly dir: string;
     readonly etc: string;
     readonly params: string;
     readonly bin: string;
     get(name: string): string | undefined;
+    /** The Type each put-parameter gave a parameter, last one wins. */
+    typeOf(name: string): string | undefined;
 }
 
 function site(evaluation: RunResult, stack: string, dashboard: FakeDashboard): Site {
@@ -58,6 +61,7 @@ case "$op" in
     cat "$file"; echo ;;
   put-parameter)
     mkdir -p "$(dirname "$file")"
+    printf '%s\t%s\n' "$name" "$(jq -r .Type <<<"$input")" >>"$FAKE_PARAMS/.types"
     if [[ $overwrite == yes ]]; then printf '%s' "$value" >"$file"
     else (set -o noclobber; printf '%s' "$value" >"$file") 2>/dev/null || {
       echo "An error occurred (ParameterAlreadyExists) when calling the PutParameter operation: The parameter already exists. To overwrite this value, set the overwrite option in the request to true." >&2; exit 254; }
@@ -66,7 +70,12 @@ case "$op" in
   delete-parameter) rm -f "$file" ;;
 esac
 `, { mode: 0o755 });
-    return { etc, params, bin, get: (name) => (fs.existsSync(path.join(params, name)) ? fs.readFileSync(path.join(params, name), "utf8") : undefined) };
+    const typesFile = path.join(params, ".types");
+    return {
+        dir, etc, params, bin,
+        get: (name) => (fs.existsSync(path.join(params, name)) ? fs.readFileSync(path.join(params, name), "utf8") : undefined),
+        typeOf: (name) => (fs.existsSync(typesFile) ? fs.readFileSync(typesFile, "utf8").split("\n").filter((l) => l.startsWith(`${name}\t`)).pop()?.split("\t")[1] : undefined),
+    };
 }
 
 interface Outcome {
@@ -76,12 +85,18 @@ interface Outcome {
     readonly ms: number;
 }
 
-/** Runs the script on a host of `s` (asynchronously: the fake dashboard answers from this process). */
-function bootstrap(s: Site, env: Record<string, string> = {}): Promise<Outcome> {
+/**
+ * Runs the script on control-plane host `host` of `s` (asynchronously: the fake dashboard answers from this
+ * process). Runs on one host share its run directory (its flock); hosts share the parameter store.
+ */
+function bootstrap(s: Site, env: Record<string, string> = {}, host = "cp-0"): Promise<Outcome> {
     const started = Date.now();
     return new Promise((resolve) => {
         const child = spawn("bash", [SCRIPT], {
-            env: { ...process.env, PATH: `${s.bin}:${process.env.PATH}`, API7_ETC_DIR: s.etc, FAKE_PARAMS: s.params, API7_BOOTSTRAP_POLL: "1", ...env },
+            env: {
+                ...process.env, PATH: `${s.bin}:${process.env.PATH}`, API7_ETC_DIR: s.etc, FAKE_PARAMS: s.params, API7_BOOTSTRAP_POLL: "1",
+                API7_HOST_NAME: host, API7_RUN_DIR: path.join(s.dir, `run-${host}`), ...env,
+            },
         });
         let stdout = "";
         let stderr = "";
@@ -94,7 +109,8 @@ function bootstrap(s: Site, env: Record<string, string> = {}): Promise<Outcome> 
 const sum = (text: string) => crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
 const writes = (d: FakeDashboard) => d.calls.filter((c) => c.method !== "GET" && c.path !== "/api/login");
 const TOKEN_PARAMETER = "/api7-ha/prod/dp/secrets/control-plane-token";
-const STATE_PARAMETER = "/api7-ha/prod/cp/bootstrap-state";
+const RECORD_PARAMETER = "/api7-ha/prod/cp/bootstrap-record";
+const LOCK_PARAMETER = "/api7-ha/prod/cp/bootstrap-lock";
 
 const dashboards: FakeDashboard[] = [];
 async function dashboard(options?: FakeDashboardOptions): Promise<FakeDashboard> {
@@ -130,7 +146,9 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         expect(d.state.settings.control_plane_address).toEqual([e.prod.outputs.dpManagerEndpoint]);
         expect(d.state.tokens).toHaveLength(1);
         expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
-        expect(s.get(STATE_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)}`);
+        expect(s.get(RECORD_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)}`);
+        expect(s.get(LOCK_PARAMETER)).toBeUndefined();
+        expect(s.typeOf(TOKEN_PARAMETER)).toBe("SecureString");
         for (const secret of [TEST_SECRETS.adminPassword, TEST_SECRETS.license, d.state.tokens[0]]) expect(out.stdout + out.stderr).not.toContain(secret);
         console.info(`one bootstrap run against the fake dashboard: ${out.ms} ms`);
 
@@ -156,9 +174,11 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         const s = site(e.prod, "prod", d);
         const out = await bootstrap(s);
         expect(out.code).not.toBe(0);
-        expect(out.stderr).toContain("the dashboard accepts neither the stack's adminPassword nor the initial admin password");
+        expect(out.code).toBe(2);
+        expect(out.stderr).toContain("the dashboard accepts neither the stack's adminPassword nor the initial admin password; to change the password after the first install, change it in the dashboard first, then in the stack");
         expect(writes(d)).toEqual([]);
-        expect(s.get(STATE_PARAMETER)).toBeUndefined();
+        expect(s.get(LOCK_PARAMETER)).toBeUndefined();
+        expect(s.get(RECORD_PARAMETER)).toBeUndefined();
         expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
     });
 
@@ -168,9 +188,11 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         const s = site(e.prod, "prod", d);
         const out = await bootstrap(s);
         expect(out.code).not.toBe(0);
-        expect(out.stderr).toContain("uploading the license (the dashboard rejected it) failed: HTTP 400: invalid license");
+        expect(out.code).toBe(2);
+        expect(out.stderr).toContain("the dashboard rejected the license: HTTP 400: invalid license");
         expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
-        expect(s.get(STATE_PARAMETER)).toBeUndefined();
+        expect(s.get(LOCK_PARAMETER)).toBeUndefined();
+        expect(s.get(RECORD_PARAMETER)).toBeUndefined();
     });
 
     run("a dashboard that never becomes healthy: a clear failure after the timeout", async () => {
@@ -185,12 +207,60 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         const e = await evaluations;
         const d = await dashboard({ unhealthyFor: 1 });
         const s = site(e.prod, "prod", d);
-        const [a, b] = await Promise.all([bootstrap(s), bootstrap(s)]);
+        const [a, b] = await Promise.all([bootstrap(s, {}, "cp-0"), bootstrap(s, {}, "cp-1")]);
         expect([a.code, a.stderr, b.code, b.stderr]).toEqual([0, "", 0, ""]);
         expect(d.calls.filter((c) => c.path === "/api/password")).toHaveLength(1);
         expect(d.state.tokens).toHaveLength(1);
         expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
     }, 60_000);
+
+    run("three runs at once (the unit on each host, the association on one), the first failing partway: one certificate, its own key", async () => {
+        const e = await evaluations;
+        const d = await dashboard({ failOnce: "PUT /api/system_settings" });
+        const s = site(e.mtls, "prod", d);
+        const outs = await Promise.all([bootstrap(s, {}, "cp-0"), bootstrap(s, {}, "cp-0"), bootstrap(s, {}, "cp-1")]);
+        expect(outs.map((o) => o.code).sort()).toEqual([0, 0, 1]);
+        expect(d.state.certificates).toBe(1);
+        const n = /FAKE-CERT-(\d+)/.exec(s.get("/api7-ha/prod/dp/secrets/control-plane-cert") ?? "")?.[1];
+        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toContain(`FAKE-KEY-${n}`);
+        expect(s.get(LOCK_PARAMETER)).toBeUndefined();
+    }, 60_000);
+
+    run("an answer without the CA: nothing stored, and the next run issues a whole set", async () => {
+        const e = await evaluations;
+        const d = await dashboard({ omitCaOnce: true });
+        const s = site(e.mtls, "prod", d);
+        const first = await bootstrap(s);
+        expect(first.code).toBe(1);
+        expect(first.stderr).toContain("the answer lacks the certificate, its key or the CA");
+        for (const p of ["cert", "key", "ca"]) expect(s.get(`/api7-ha/prod/dp/secrets/control-plane-${p}`)).toBe(PENDING_SECRET);
+        expect((await bootstrap(s)).code).toBe(0);
+        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-cert")).toContain("FAKE-CERT-2");
+        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toContain("FAKE-KEY-2");
+        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-ca")).toContain("FAKE-CA");
+    }, 60_000);
+
+    run("a credential parameter that cannot be read stops the run: nothing is recorded as done", async () => {
+        const e = await evaluations;
+        const d = await dashboard();
+        const s = site(e.prod, "prod", d);
+        fs.rmSync(path.join(s.params, TOKEN_PARAMETER));
+        const out = await bootstrap(s);
+        // Failed, and worth retrying (not 2): set -e passes on aws's own status.
+        expect([out.code === 0, out.code === 2]).toEqual([false, false]);
+        expect(d.state.tokens).toEqual([]);
+        expect(s.get(RECORD_PARAMETER)).toBeUndefined();
+        expect(s.get(LOCK_PARAMETER)).toBeUndefined();
+    });
+
+    run("a lock left by a run that died on this host is taken over at once", async () => {
+        const e = await evaluations;
+        const d = await dashboard();
+        const s = site(e.prod, "prod", d);
+        fs.writeFileSync(path.join(s.params, LOCK_PARAMETER), `cp-0:${Math.floor(Date.now() / 1000)}:12345`);
+        const out = await bootstrap(s, {}, "cp-0");
+        expect([out.code, out.stdout]).toEqual([0, expect.stringContaining("removing a bootstrap lock left by cp-0")]);
+    });
 
     run("mTLS: the client certificate, key and CA are stored for the gateways", async () => {
         const e = await evaluations;
@@ -217,6 +287,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         const d1 = await dashboard();
         const out = await bootstrap(site(e.missingGroup, "prod", d1));
         expect(out.code).not.toBe(0);
+        expect(out.code).toBe(2);
         expect(out.stderr).toContain("the dashboard has no gateway group named edge");
 
         const d2 = await dashboard();

@@ -222,6 +222,30 @@ run(`gateway with issued credentials: waits, starting nothing, until the control
     expect(spawnSync("bash", [SCRIPT, "gateway", "--credentials-ready"], { env: host.env }).status).toBe(0);
 });
 
+run(`api7-apply leaves a gateway waiting for its credentials as it is, and restarts it once they are issued${note}`, async () => {
+    const issued = await runProgram({ stack: "prod" });
+    const host = prepareHost(issued, "/api7-ha/prod/dp", "gateway");
+    const bin = path.join(host.dir, "bin");
+    const sbin = path.join(host.dir, "sbin");
+    fs.mkdirSync(sbin);
+    // As cloud-init installs it: an executable api7-run (the repository's file is not executable).
+    fs.writeFileSync(path.join(sbin, "api7-run"), `#!/bin/bash\nexec bash ${JSON.stringify(SCRIPT)} "$@"\n`, { mode: 0o755 });
+    for (const [tool, body] of [["systemctl", 'echo "$*" >> "$FAKE_OUT/systemctl"'], ["cloud-init", "exit 0"], ["curl", "exit 0"]]) {
+        fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+    }
+    const apply = () => spawnSync("bash", [path.join(ROOT, "config-templates", "api7-apply.sh"), "gateway"], { encoding: "utf8", env: { ...host.env, API7_SBIN_DIR: sbin } });
+    const systemctl = () => (fs.existsSync(path.join(host.out, "systemctl")) ? fs.readFileSync(path.join(host.out, "systemctl"), "utf8") : "");
+
+    const waiting = apply();
+    expect([waiting.status, waiting.stderr]).toEqual([0, "api7-apply: gateway waits for credentials the control plane has not issued yet; left as it is\n"]);
+    expect(systemctl()).toBe("");
+
+    fs.writeFileSync(path.join(host.params, "/api7-ha/prod/dp/secrets/control-plane-token"), "a7ee-ISSUED-TOKEN");
+    const ready = apply();
+    expect([ready.status, ready.stderr]).toEqual([0, ""]);
+    expect(systemctl()).toBe("restart api7@gateway.service\n");
+});
+
 test("the tools these checks need are installed in CI", () => {
     expect(inCi ? haveTools : true).toBe(true);
 });

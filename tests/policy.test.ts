@@ -174,6 +174,18 @@ const BAD: Record<string, [string, Fake[], RegExp][]> = {
     ],
 };
 
+test("the user-data secret scan takes a reference to a password for what it is, not a password", () => {
+    const scan = (userData: string) => {
+        const found: string[] = [];
+        const policy = POLICIES.find((p) => p.name === "ec2-no-secrets-in-user-data") as ResourceValidationPolicy;
+        const validate = Array.isArray(policy.validateResource) ? policy.validateResource[0] : policy.validateResource;
+        void validate?.({ type: TYPES.instance, props: { ...goodInstance, userData }, urn: "u", name: "i", opts: {} } as never, (m: string) => found.push(m));
+        return found;
+    };
+    expect(scan("jq -n '{username: \"admin\", password: env.P}'")).toEqual([]);
+    expect(scan("password: hunter2")).toEqual(["i: user data contains a password assignment"]);
+});
+
 describe("each policy rejects what it exists to catch", () => {
     test("every policy has crafted bad resources here", () => {
         expect(Object.keys(BAD).sort()).toEqual(POLICIES.map((p) => p.name).sort());

@@ -21,6 +21,10 @@ export interface FakeDashboardOptions {
     readonly rejectLicense?: boolean;
     /** From 3.2.15, per ADC's setup: a license upload before the password change is refused. */
     readonly licenseNeedsNewPassword?: boolean;
+    /** The first call to this "METHOD /path" answers 400 (a failure partway through a run). */
+    readonly failOnce?: string;
+    /** The first client certificate answer lacks its CA. */
+    readonly omitCaOnce?: boolean;
 }
 
 export interface Call {
@@ -54,6 +58,8 @@ export async function startFakeDashboard(options: FakeDashboardOptions = {}): Pr
     const calls: Call[] = [];
     const sessions = new Set<string>();
     let healthChecks = 0;
+    let failing = options.failOnce;
+    let omitCa = options.omitCaOnce ?? false;
 
     const server = http.createServer((req, res) => {
         let raw = "";
@@ -62,6 +68,11 @@ export async function startFakeDashboard(options: FakeDashboardOptions = {}): Pr
             const url = new URL(req.url ?? "/", "http://fake");
             const method = req.method ?? "GET";
             calls.push({ method, path: url.pathname });
+            if (failing === `${method} ${url.pathname}`) {
+                failing = undefined;
+                res.writeHead(400, { "Content-Type": "application/json" });
+                return res.end(JSON.stringify({ error_msg: "injected failure" }));
+            }
             const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
                 res.writeHead(status, { "Content-Type": "application/json", ...headers });
                 res.end(JSON.stringify(body));
@@ -121,12 +132,14 @@ export async function startFakeDashboard(options: FakeDashboardOptions = {}): Pr
                     return send(200, { value: { id: crypto.randomUUID(), token_plain_text: token } });
                 }
                 state.certificates++;
+                const ca = omitCa ? {} : { ca_certificate: "-----BEGIN CERTIFICATE-----\nFAKE-CA\n-----END CERTIFICATE-----" };
+                omitCa = false;
                 return send(200, {
                     value: {
                         id: crypto.randomUUID(),
                         certificate: `-----BEGIN CERTIFICATE-----\nFAKE-CERT-${state.certificates}\n-----END CERTIFICATE-----`,
                         private_key: `-----BEGIN PRIVATE KEY-----\nFAKE-KEY-${state.certificates}\n-----END PRIVATE KEY-----`,
-                        ca_certificate: "-----BEGIN CERTIFICATE-----\nFAKE-CA\n-----END CERTIFICATE-----",
+                        ...ca,
                     },
                 });
             }
