@@ -91,7 +91,11 @@ export class Bootstrap extends pulumi.ComponentResource {
         }, parent);
 
         // The control plane may write exactly the gateways' credential parameters (when it issues them) and its
-        // own lock; it reads them back to verify. Nothing else: the hosts' base policy reads only their own prefix.
+        // own lock and record; it reads them back to verify. Nothing else: the hosts' base policy reads only their
+        // own prefix. No KMS statement: the SecureStrings use the AWS-managed key aws/ssm, which "grants Decrypt
+        // permission to all IAM principals in the AWS account" (Systems Manager user guide, "Restricting decryption
+        // of SecureString parameter values"); that it also allows encrypting through SSM is inferred from the
+        // AWS-managed key policy, not read (see the closing note of issue 11).
         const invokeOpts = { parent: this };
         const region = aws.getRegionOutput({}, invokeOpts).region;
         const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
