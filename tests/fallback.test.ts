@@ -15,6 +15,17 @@ const S3 = {
 const FALLBACK_CONTROL_PLANE = { role: "api7-ha-prod-cp-hosts" };
 const KMS = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const BUCKETS = { config: "api7-ha-prod-fallback-config-123456789012", resource: "api7-ha-prod-fallback-resource-123456789012" };
+/**
+ * API7's `fallback_cp.aws_s3` with access keys (substituted on the host from SSM): the same block in the dashboard's
+ * export and in a standalone gateway's import, so the gateway reads exactly where the dashboard writes.
+ */
+const AWS_S3_WITH_KEYS = {
+    access_key: "__API7_SECRET_FALLBACK_ACCESS_KEY__",
+    secret_key: "__API7_SECRET_FALLBACK_SECRET_KEY__",
+    region: "us-east-1",
+    config_bucket: BUCKETS.config,
+    resource_bucket: BUCKETS.resource,
+};
 const ARNS = [`arn:aws:s3:::${BUCKETS.config}`, `arn:aws:s3:::${BUCKETS.resource}`];
 
 let prod: RunResult;
@@ -142,13 +153,7 @@ describe("control-plane export", () => {
     test("the dashboard config carries fallback_cp: keys (from SSM), region, both buckets, and the cron spec", () => {
         const { config, spec } = service(prod, "/api7-ha/prod/cp", "dashboard");
         expect(config.fallback_cp).toEqual({
-            aws_s3: {
-                access_key: "__API7_SECRET_FALLBACK_ACCESS_KEY__",
-                secret_key: "__API7_SECRET_FALLBACK_SECRET_KEY__",
-                region: "us-east-1",
-                config_bucket: BUCKETS.config,
-                resource_bucket: BUCKETS.resource,
-            },
+            aws_s3: AWS_S3_WITH_KEYS,
             cron_spec: "@every 1m",
         });
         expect(spec.placeholders).toMatchObject({
@@ -192,13 +197,7 @@ describe("the standalone switch", () => {
                 role: "data_plane",
                 role_data_plane: { config_provider: "yaml" },
                 fallback_cp: {
-                    aws_s3: {
-                        access_key: "__API7_SECRET_FALLBACK_ACCESS_KEY__",
-                        secret_key: "__API7_SECRET_FALLBACK_SECRET_KEY__",
-                        region: "us-east-1",
-                        config_bucket: BUCKETS.config,
-                        resource_bucket: BUCKETS.resource,
-                    },
+                    aws_s3: AWS_S3_WITH_KEYS,
                 },
             },
         });
