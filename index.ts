@@ -7,6 +7,7 @@ import { ControlPlane } from "./components/control-plane";
 import { DataPlane } from "./components/data-plane";
 import { FallbackStorage } from "./components/fallback";
 import { Bootstrap } from "./components/bootstrap";
+import { ManagedDatabase } from "./components/database";
 import { credentialsIssued } from "./components/config/settings";
 import { credentialParameters } from "./components/data-plane";
 import { hostRoleName, PENDING_SECRET, resolveAmi, secretParameterName } from "./components/host";
@@ -47,11 +48,23 @@ const securityGroups = new SecurityGroups("api7", {
     dashboardListenerPort: dashboardListenerPort(cpSettings.loadBalancer.certificateArn),
     dashboardTargetPort: dashboardTarget(cpSettings.dashboardListener).port,
     controlPlaneAuth: dpSettings.auth.kind,
-    databaseCidrs: cpSettings.databaseCidrs,
-    databasePort: cpSettings.databasePort,
+    database: settings.database.kind === "managed"
+        ? { kind: "managed" }
+        : { kind: "external", cidrs: settings.database.cidrs, port: settings.database.port },
     upstreamCidrs: dpSettings.upstreamCidrs,
     prometheus: prometheusPlacement,
 });
+
+// API7's PostgreSQL: created here (RDS), unless the stack brings its own (databaseDsn).
+const database = settings.database.kind === "managed"
+    ? new ManagedDatabase("api7-db", {
+          project: settings.project,
+          stack: settings.stack,
+          settings: settings.database,
+          subnetIds: network.privateSubnetIds,
+          securityGroup: securityGroups.database!,
+      })
+    : undefined;
 
 const ami = resolveAmi(settings.hosts.amiId);
 
@@ -73,6 +86,7 @@ const controlPlane = new ControlPlane("api7-cp", {
     ami,
     subnets: network.privateSubnets,
     securityGroupIds: [securityGroups.controlPlaneId],
+    database: settings.database.kind === "external" ? { kind: "external", dsn: settings.database.dsn } : { kind: "managed", endpoint: database!.endpoint },
     prometheusAddress: prometheusHost?.url ?? (prometheusPlacement === "controlPlane" ? `http://127.0.0.1:${PORTS.prometheus}` : undefined),
     prometheusOnHosts: prometheusPlacement === "controlPlane" ? { image: promSettings.image } : undefined,
     fallbackExport: fallback && {
@@ -165,6 +179,8 @@ export const prometheusUrl = prometheusHost?.url
 export const dataPlaneMode = dpSettings.mode;
 export const fallbackBuckets = fallback && { config: fallback.configBucket, resource: fallback.resourceBucket };
 export const bootstrapSpec = bootstrap.spec;
+export const databaseEndpoint = database && pulumi.interpolate`${database.endpoint.host}:${database.endpoint.port}`;
+export const databaseSecretArn = database?.endpoint.secretArn;
 export const vpcId = network.vpcId;
 export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;

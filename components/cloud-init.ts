@@ -19,6 +19,8 @@ export interface UserDataArgs {
     readonly services: readonly string[];
     /** Install and start the first-install bootstrap (control-plane hosts). */
     readonly bootstrap?: boolean;
+    /** Install the timer that restarts services after RDS rotates the database password (managed database). */
+    readonly databaseRotation?: boolean;
 }
 
 /** The shell scripts that land on every host, by role in the cloud-config. Each is shellcheck'd in CI. */
@@ -40,16 +42,22 @@ export function renderUserData(args: UserDataArgs): string {
             apply: gzipBase64(readTemplateFile(HOST_SCRIPTS.apply)),
             unit: readTemplateFile("api7@.service"),
         },
-        extraFiles: args.bootstrap
-            ? [
-                  { path: "/usr/local/sbin/api7-bootstrap", owner: "root:root", permissions: "0755", encoding: "gz+b64", content: gzipBase64(readTemplateFile(HOST_SCRIPTS.bootstrap)) },
-                  { path: "/etc/systemd/system/api7-bootstrap.service", owner: "root:root", permissions: "0644", content: readTemplateFile("api7-bootstrap.service") },
-              ]
-            : [],
+        extraFiles: [
+            ...(args.bootstrap
+                ? [
+                      { path: "/usr/local/sbin/api7-bootstrap", owner: "root:root", permissions: "0755", encoding: "gz+b64", content: gzipBase64(readTemplateFile(HOST_SCRIPTS.bootstrap)) },
+                      { path: "/etc/systemd/system/api7-bootstrap.service", owner: "root:root", permissions: "0644", content: readTemplateFile("api7-bootstrap.service") },
+                  ]
+                : []),
+            ...(args.databaseRotation
+                ? ["api7-db-rotation.service", "api7-db-rotation.timer"].map((unit) => ({ path: `/etc/systemd/system/${unit}`, owner: "root:root", permissions: "0644", content: readTemplateFile(unit) }))
+                : []),
+        ],
         startServices: [
             ...args.services.map((svc) => ["systemctl", "enable", "--now", `api7@${svc}.service`]),
             // --no-block: the bootstrap waits for the dashboard; cloud-init must not wait for it.
             ...(args.bootstrap ? [["systemctl", "enable", "--now", "--no-block", "api7-bootstrap.service"]] : []),
+            ...(args.databaseRotation ? [["systemctl", "enable", "--now", "api7-db-rotation.timer"]] : []),
         ],
     });
     return `#cloud-config\n${body}`;

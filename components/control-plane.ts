@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
 import * as aws from "@pulumi/aws";
-import { HostGroup, type Ami } from "./host";
+import { HostGroup, type Ami, type ManagedDatabaseDsn } from "./host";
+import type { DatabaseEndpoint } from "./database";
 import { attachDiscoveryPolicy, prometheusService } from "./monitoring";
 import type { Subnet } from "./network";
 import { dashboardTarget, PORTS } from "./ports";
@@ -21,8 +22,10 @@ export interface FallbackExport {
 }
 
 export interface ControlPlaneArgs {
-    /** Project, stack, host and control-plane settings (count, instance type, images, DSN). */
+    /** Project, stack, host and control-plane settings (count, instance type, images). */
     readonly settings: Pick<Settings, "project" | "stack" | "hosts" | "controlPlane">;
+    /** The database: the managed one's endpoint and secret, or an external one's DSN (an SSM SecureString). */
+    readonly database: { readonly kind: "managed"; readonly endpoint: DatabaseEndpoint } | { readonly kind: "external"; readonly dsn: pulumi.Input<string> };
     readonly ami: Ami;
     /** Private subnets, one per AZ; settings guarantee count <= subnets, so every host gets its own AZ. */
     readonly subnets: readonly Subnet[];
@@ -66,9 +69,20 @@ export class ControlPlane extends pulumi.ComponentResource {
                   cron_spec: exp.cronSpec,
               }))
             : pulumi.output(undefined);
-        // The DSN for the services; the license and admin password for the bootstrap (components/bootstrap.ts).
-        const secrets: Record<string, pulumi.Input<string>> = { "database-dsn": cp.databaseDsn, license: cp.license, "admin-password": cp.adminPassword };
-        const dashboardPlaceholders: Record<string, string> = { [DSN_PLACEHOLDER]: "database-dsn" };
+        // The license and admin password for the bootstrap (components/bootstrap.ts); an external database's DSN.
+        const secrets: Record<string, pulumi.Input<string>> = { license: cp.license, "admin-password": cp.adminPassword };
+        const db = args.database;
+        let dsnPlaceholders: Record<string, string> = {};
+        let database: pulumi.Output<ManagedDatabaseDsn> | undefined;
+        if (db.kind === "external") {
+            secrets["database-dsn"] = db.dsn;
+            dsnPlaceholders = { [DSN_PLACEHOLDER]: "database-dsn" };
+        } else {
+            database = pulumi.all([db.endpoint.host, db.endpoint.port, db.endpoint.secretArn]).apply(([host, port, secretArn]) => ({
+                token: DSN_PLACEHOLDER, secretArn, host, port, database: db.endpoint.database, sslmode: "require" as const,
+            }));
+        }
+        const dashboardPlaceholders: Record<string, string> = { ...dsnPlaceholders };
         if (exp?.credentials) {
             secrets["fallback-access-key"] = exp.credentials.accessKeyId;
             secrets["fallback-secret-key"] = exp.credentials.secretAccessKey;
@@ -92,6 +106,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             securityGroupIds: args.securityGroupIds,
             secrets,
             bootstrap: true,
+            readableSecretArns: db.kind === "managed" ? [db.endpoint.secretArn] : [],
             services: [
                 {
                     name: "dashboard",
@@ -107,6 +122,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     })),
                     configPath: "/app/conf/config.yaml",
                     placeholders: dashboardPlaceholders,
+                    database,
                     // The listener served, as API7's chart probes it (ports.ts dashboardTarget).
                     healthUrl: `${served.protocol.toLowerCase()}://127.0.0.1:${served.port}/healthz`,
                 },
@@ -117,7 +133,8 @@ export class ControlPlane extends pulumi.ComponentResource {
                     configTemplate: "dp-manager-config.yaml",
                     configData: prometheus.apply((p) => ({ port: PORTS.dpManager, mtlsPort: PORTS.dpManagerMtls, databaseDsn: DSN_PLACEHOLDER, prometheus: p })),
                     configPath: "/usr/local/api7/conf/config.yaml",
-                    placeholders: { [DSN_PLACEHOLDER]: "database-dsn" },
+                    placeholders: dsnPlaceholders,
+                    database,
                     healthUrl: `http://127.0.0.1:${PORTS.dpManager}/healthz`,
                 },
                 ...(args.prometheusOnHosts

@@ -115,10 +115,26 @@ export interface ServiceDefinition {
     readonly dockerArgs?: readonly string[];
     /** Arguments after the image (the container's command), e.g. Prometheus's flags. */
     readonly command?: readonly string[];
+    /**
+     * A managed database whose DSN api7-run builds on the host, at every start, from this endpoint and the
+     * RDS-managed secret, and substitutes for `token` in the rendered config.
+     */
+    readonly database?: pulumi.Input<ManagedDatabaseDsn>;
     /** Polled after a restart or reload; a rollout stops unless it answers 2xx within 300 s. */
     readonly healthUrl: string;
     /** Command run in the container to apply new config without a restart (same image only). */
     readonly reloadCommand?: readonly string[];
+}
+
+/** How api7-run builds a managed database's DSN (nothing here is secret; the password stays in Secrets Manager). */
+export interface ManagedDatabaseDsn {
+    readonly token: string;
+    readonly secretArn: string;
+    readonly host: string;
+    readonly port: number;
+    readonly database: string;
+    /** libpq's sslmode: `require` (TLS, as the server's rds.force_ssl demands). */
+    readonly sslmode: "require";
 }
 
 export interface HostGroupArgs {
@@ -146,6 +162,11 @@ export interface HostGroupArgs {
     readonly issuedSecrets?: readonly string[];
     /** Install the first-install bootstrap's script and unit (control-plane hosts). */
     readonly bootstrap?: boolean;
+    /**
+     * Secrets Manager secrets the hosts may read (GetSecretValue on exactly these ARNs): the managed database's
+     * master user secret. Setting any also installs the timer that restarts services after a rotation.
+     */
+    readonly readableSecretArns?: readonly pulumi.Input<string>[];
     readonly tags?: Record<string, string>;
 }
 
@@ -213,7 +234,7 @@ export class HostGroup extends pulumi.ComponentResource {
                 description: `api7-ha ${args.stack} ${args.role}: ${svc.name} config (${svc.configTemplate})`,
                 tags,
             }, { parent: this }));
-            const spec = pulumi.output(svc.env ?? {}).apply((env) => {
+            const spec = pulumi.all([svc.env ?? {}, svc.database]).apply(([env, database]) => {
                 const run = {
                     container: svc.container,
                     image: svc.image,
@@ -223,6 +244,8 @@ export class HostGroup extends pulumi.ComponentResource {
                     dockerArgs: svc.dockerArgs ?? [],
                     command: svc.command ?? [],
                     stateFiles: svc.stateFiles ?? [],
+                    // In the fingerprint: a new database (endpoint or secret) restarts the service.
+                    ...(database ? { database } : {}),
                 };
                 return JSON.stringify({
                     ...run,
@@ -271,10 +294,20 @@ export class HostGroup extends pulumi.ComponentResource {
                 }],
             }, invokeOpts).json,
         }, { parent: this });
+        const readable = args.readableSecretArns ?? [];
+        if (readable.length > 0) {
+            new aws.iam.RolePolicy(`${name}-secrets`, {
+                role: role.name,
+                policy: aws.iam.getPolicyDocumentOutput({
+                    // With the secret under Secrets Manager's own key (aws/secretsmanager), no KMS statement is needed.
+                    statements: [{ sid: "ReadDatabaseSecret", actions: ["secretsmanager:GetSecretValue"], resources: [...readable] }],
+                }, invokeOpts).json,
+            }, { parent: this });
+        }
         const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent: this });
 
         const serviceNames = args.services.map((s) => s.name);
-        const userData = region.apply((r) => renderUserData({ region: r, parameterPrefix: prefix, services: serviceNames, bootstrap: args.bootstrap }));
+        const userData = region.apply((r) => renderUserData({ region: r, parameterPrefix: prefix, services: serviceNames, bootstrap: args.bootstrap, databaseRotation: readable.length > 0 }));
 
         const instances: aws.ec2.Instance[] = [];
         for (let i = 0; i < args.count; i++) {

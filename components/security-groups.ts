@@ -25,10 +25,11 @@ export interface SecurityGroupsArgs {
     readonly dashboardTargetPort: number;
     /** Gateways reach the DP Manager on 7900 (token) or 7943 (mTLS); only that port is opened to them. */
     readonly controlPlaneAuth: "token" | "mtls";
-    /** Where the PostgreSQL database is (CIDRs); empty means inside the VPC. */
-    readonly databaseCidrs: readonly string[];
-    /** The database port (from the DSN). */
-    readonly databasePort: number;
+    /**
+     * The PostgreSQL database: the managed one gets its own group, open to the control plane only; an external one
+     * is reached at its CIDRs (empty: the VPC) on the DSN's port.
+     */
+    readonly database: { readonly kind: "managed" } | { readonly kind: "external"; readonly cidrs: readonly string[]; readonly port: number };
     /** Where gateways may send proxied traffic (upstream services), all TCP ports. */
     readonly upstreamCidrs: readonly string[];
     /** Prometheus: off, on its own host, or on the control-plane hosts. */
@@ -82,6 +83,8 @@ export class SecurityGroups extends pulumi.ComponentResource {
     public readonly dpManagerLb: aws.ec2.SecurityGroup;
     /** The dedicated Prometheus host, when there is one. */
     public readonly prometheus?: aws.ec2.SecurityGroup;
+    /** The managed database (RDS), when there is one. */
+    public readonly database?: aws.ec2.SecurityGroup;
     public readonly controlPlaneId: pulumi.Output<string>;
     public readonly dataPlaneId: pulumi.Output<string>;
 
@@ -110,6 +113,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
         const dashLb = (this.dashboardLb = group("dashboard-lb", "api7-ha dashboard application load balancer"));
         const dpmLb = (this.dpManagerLb = group("dpm-lb", "api7-ha DP Manager internal network load balancer"));
         const prom = args.prometheus === "dedicated" ? (this.prometheus = group("prometheus", "api7-ha Prometheus host")) : undefined;
+        const db = args.database.kind === "managed" ? (this.database = group("db", "api7-ha PostgreSQL database (RDS), control plane only")) : undefined;
 
         const mtls = args.controlPlaneAuth === "mtls";
         const gatewayPort = mtls ? PORTS.dpManagerMtls : PORTS.dpManager;
@@ -146,8 +150,15 @@ export class SecurityGroups extends pulumi.ComponentResource {
         for (const host of [cp, dp, ...(prom ? [prom] : [])]) {
             this.egress(host, "https", { from: 443 }, any, "HTTPS: SSM, image registry, package repos, S3");
         }
-        const databases: Peer[] = args.databaseCidrs.length > 0 ? args.databaseCidrs.map(cidrPeer) : [{ label: "vpc", cidrIpv4: args.vpcCidr }];
-        for (const db of databases) this.egress(cp, "postgres", { from: args.databasePort }, db, "PostgreSQL (API7 database)");
+        if (db) {
+            // The managed database accepts the control plane only, and needs no egress (RDS answers on the connection).
+            this.ingress(db, "postgres", { from: PORTS.postgres }, groupPeer(cp, "cp"), "PostgreSQL from the control plane hosts");
+            this.egress(cp, "postgres", { from: PORTS.postgres }, groupPeer(db, "db"), "PostgreSQL (API7 database, RDS)");
+        } else if (args.database.kind === "external") {
+            const { cidrs, port } = args.database;
+            const databases: Peer[] = cidrs.length > 0 ? cidrs.map(cidrPeer) : [{ label: "vpc", cidrIpv4: args.vpcCidr }];
+            for (const peer of databases) this.egress(cp, "postgres", { from: port }, peer, "PostgreSQL (API7 database)");
+        }
         for (const upstream of args.upstreamCidrs.map(cidrPeer)) {
             this.egress(dp, "upstreams", { from: 1, to: 65535 }, upstream, "Proxied traffic to upstream services");
         }

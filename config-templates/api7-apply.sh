@@ -1,9 +1,18 @@
 #!/bin/bash
 # api7-apply SERVICE...
+# api7-apply --if-database-rotated [SERVICE...]
 # Picks up new config from SSM on this host, one service at a time, and waits for each to be healthy. Run by the
 # plane's SSM association, which targets one host at a time and stops at the first failure, so a bad config
 # never reaches the second host.
+# With --if-database-rotated (api7-db-rotation.timer, control plane with a managed database): restarts only the
+# services that started with a database password RDS has rotated since, so they connect with the new one.
 set -euo pipefail
+
+rotated_only=0
+if [[ "${1:-}" == "--if-database-rotated" ]]; then
+  rotated_only=1
+  shift
+fi
 
 # The association also runs right after a host is created: let first boot finish installing everything.
 cloud-init status --wait >/dev/null || true
@@ -13,6 +22,10 @@ host="${API7_ETC_DIR:-/etc/api7}/host.json"
 sbin="${API7_SBIN_DIR:-/usr/local/sbin}"
 region="$(jq -r .region "$host")"
 prefix="$(jq -r .parameterPrefix "$host")"
+if ((rotated_only == 1 && $# == 0)); then
+  mapfile -t services < <(jq -r '.services[]' "$host")
+  set -- "${services[@]}"
+fi
 
 for service in "$@"; do
   spec="$(aws ssm get-parameter --region "$region" --name "${prefix}/${service}.json" \
@@ -21,6 +34,15 @@ for service in "$@"; do
   generation="$(jq -r .generation <<<"$spec")"
   running="$(docker inspect --format '{{ index .Config.Labels "api7-ha.generation" }}' "$container" 2>/dev/null || true)"
   mapfile -t reload < <(jq -r '.reloadCommand // [] | .[]' <<<"$spec")
+
+  if ((rotated_only == 1)); then
+    current=0
+    "${sbin}/api7-run" "$service" --database-current || current=$?
+    ((current == 0)) && continue
+    ((current == 4)) || exit "$current"
+    echo "api7-apply: the database password changed (RDS rotation); restarting ${service}" >&2
+    running=""
+  fi
 
   # A service whose credentials the control plane has not issued yet is left as it is: a restart would only make
   # it wait (and take down a gateway still serving with the credentials it has).

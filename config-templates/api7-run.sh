@@ -1,11 +1,11 @@
 #!/bin/bash
-# api7-run SERVICE [--render-only | --credentials-ready]
+# api7-run SERVICE [--render-only | --credentials-ready | --database-current]
 # Runs one API7 container in the foreground for systemd (api7@SERVICE.service). The service's run spec and config
 # template come from SSM Parameter Store at every start, and its secrets from SecureStrings, so no secret sits in
 # user data or on disk outside tmpfs, and a config change needs only a restart or reload (see api7-apply).
 set -euo pipefail
 
-service="${1:?usage: api7-run SERVICE [--render-only | --credentials-ready]}"
+service="${1:?usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current]}"
 mode="${2:-run}"
 # Where host.json lives and where rendered configs go (tmpfs); overridable to run the script outside a host.
 etc_dir="${API7_ETC_DIR:-/etc/api7}"
@@ -24,28 +24,58 @@ ssm() {
 }
 
 spec="$(ssm "${prefix}/${service}.json")"
-# The spec's fields in one jq call (shell-quoted by @sh): container, image, config_path, config_parameter,
-# generation, and pending, what a credential the control plane issues (the gateways') holds until it is written.
-vars="$(jq -r '@sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "")"' <<<"$spec")"
-container="" image="" config_path="" config_parameter="" generation="" pending=""
+# The spec in one jq call, shell-quoted by @sh (each jq start costs tens of milliseconds): container, image,
+# config_path, config_parameter, generation; pending, what a credential the control plane issues (the gateways')
+# holds until it is written; the managed database's token and secret; and the lists, as arrays of tab-separated
+# items (secret_env, placeholders, state_placeholders, state_files, env_vars) or plain items (docker_args, command).
+vars="$(jq -r '
+  def pairs: to_entries | map("\(.key)\t\(.value)") | @sh;
+  @sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "") database_token=\(.database.token // "") database_secret_arn=\(.database.secretArn // "")",
+  "secret_env=(\(.secretEnv // {} | pairs))",
+  "placeholders=(\(.placeholders // {} | pairs))",
+  "state_placeholders=(\(.statePlaceholders // {} | pairs))",
+  "env_vars=(\(.env // {} | pairs))",
+  "state_files=(\(.stateFiles // [] | map("\(.name)\t\(.generate)\t\(.mount // "")") | @sh))",
+  "docker_args=(\(.dockerArgs // [] | @sh))",
+  "command=(\(.command // [] | @sh))"' <<<"$spec")"
+container="" image="" config_path="" config_parameter="" generation="" pending="" database_token="" database_secret_arn=""
+secret_env=() placeholders=() state_placeholders=() env_vars=() state_files=() docker_args=() command=()
 eval "$vars"
 poll="${API7_WAIT_POLL:-10}"
 
 # --credentials-ready: exit 0 when every secret the container gets is issued, 3 while one is pending.
 if [[ "$mode" == "--credentials-ready" ]]; then
-  while IFS= read -r parameter; do
-    [[ -n "$parameter" ]] || continue
-    value="$(ssm "$parameter")"
+  for item in "${secret_env[@]}"; do
+    value="$(ssm "${item#*$'\t'}")"
     [[ -z "$pending" || "$value" != "$pending" ]] || exit 3
-  done < <(jq -r '.secretEnv // {} | .[]' <<<"$spec")
+  done
+  exit 0
+fi
+
+# A managed database (database.kind managed): the DSN is built here, at every start, from the endpoint in the spec
+# and the master user secret RDS keeps in Secrets Manager (JSON with `username` and `password`; RDS user guide,
+# rds-secrets-manager.html). The secret goes from the CLI's stdout to jq's stdin, never into an argument.
+run_dir="${run_root}/${service}"
+database_secret() {
+  aws secretsmanager get-secret-value --region "$region" --secret-id "$database_secret_arn" \
+    --query '{version: VersionId, secret: SecretString}' --output json
+}
+
+# --database-current: exit 0 when the service started with the secret's current version (or has no managed
+# database), 4 once RDS has rotated the password since (api7-apply --if-database-rotated restarts it then).
+if [[ "$mode" == "--database-current" ]]; then
+  [[ -n "$database_token" ]] || exit 0
+  answer="$(database_secret)"
+  current="$(jq -r .version <<<"$answer")"
+  [[ -f "${run_dir}/database-secret-version" && "$(<"${run_dir}/database-secret-version")" == "$current" ]] || exit 4
   exit 0
 fi
 
 # State files: created once, then reused at every start, so a restarted container keeps its identity.
 state_dir="${state_root}/${service}"
 install -d -m 0700 "$state_dir"
-while IFS=$'\t' read -r name kind; do
-  [[ -n "$name" ]] || continue
+for item in "${state_files[@]}"; do
+  IFS=$'\t' read -r name kind _ <<<"$item"
   file="${state_dir}/${name}"
   [[ -f "$file" && -s "$file" ]] && continue
   # An empty one (a disk that filled up) is made anew.
@@ -64,7 +94,7 @@ while IFS=$'\t' read -r name kind; do
   ln "$tmp" "$file" 2>/dev/null || true
   rm -f "$tmp"
   [[ -f "$file" && -s "$file" ]] || { echo "api7-run: cannot create ${file}" >&2; exit 1; }
-done < <(jq -r '.stateFiles // [] | .[] | [.name, .generate] | @tsv' <<<"$spec")
+done
 
 rendered="$(ssm "$config_parameter")"
 # Placeholders become JSON strings, which YAML reads as double-quoted scalars: secrets from SSM, state from disk.
@@ -72,19 +102,27 @@ substitute() {
   rendered="$(TEMPLATE="$rendered" TOKEN="$1" VALUE="$2" jq -rn 'env.TEMPLATE | split(env.TOKEN) | join(env.VALUE | tojson)')"
 }
 # Each value is assigned first: a failed command substitution in an argument would not stop the script (set -e).
-while IFS=$'\t' read -r token parameter; do
-  [[ -n "$token" ]] || continue
-  value="$(ssm "$parameter")"
-  substitute "$token" "$value"
-done < <(jq -r '.placeholders // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
-while IFS=$'\t' read -r token name; do
-  [[ -n "$token" ]] || continue
-  value="$(<"${state_dir}/${name}")"
-  substitute "$token" "$value"
-done < <(jq -r '.statePlaceholders // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
+for item in "${placeholders[@]}"; do
+  value="$(ssm "${item#*$'\t'}")"
+  substitute "${item%%$'\t'*}" "$value"
+done
+for item in "${state_placeholders[@]}"; do
+  value="$(<"${state_dir}/${item#*$'\t'}")"
+  substitute "${item%%$'\t'*}" "$value"
+done
 
-run_dir="${run_root}/${service}"
 install -d -m 0700 "$run_dir"
+if [[ -n "$database_token" ]]; then
+  answer="$(database_secret)"
+  # User and password percent-encoded (jq @uri): an RDS-generated password may hold characters a URL reserves.
+  # One jq call renders the config with the DSN in place, as substitute does, and then the version this start
+  # used (for --database-current) on the last line.
+  out="$(SPEC="$spec" TEMPLATE="$rendered" jq -r '(env.SPEC | fromjson | .database) as $d
+    | (.secret | fromjson | "postgres://\(.username | @uri):\(.password | @uri)@\($d.host):\($d.port)/\($d.database)?sslmode=\($d.sslmode)") as $dsn
+    | (env.TEMPLATE | split($d.token) | join($dsn | tojson)), .version' <<<"$answer")"
+  rendered="${out%$'\n'*}"
+  printf '%s\n' "${out##*$'\n'}" >"${run_dir}/database-secret-version"
+fi
 config="${run_dir}/config.yaml"
 # Rewritten in place (same inode) so the bind mount of a running container sees the new content on reload.
 (umask 022 && printf '%s\n' "$rendered" >"$config")
@@ -94,19 +132,20 @@ args=(--rm --name "$container" --network host --log-driver journald
   --label "api7-ha.generation=${generation}"
   -v "${config}:${config_path}:ro")
 # State files mounted read-write: APISIX writes apisix.uid when it finds none there (apisix/core/id.lua).
-while IFS=$'\t' read -r name mount; do
-  [[ -n "$name" ]] || continue
+for item in "${state_files[@]}"; do
+  IFS=$'\t' read -r name _ mount <<<"$item"
+  [[ -n "$mount" ]] || continue
   args+=(-v "${state_dir}/${name}:${mount}")
-done < <(jq -r '.stateFiles // [] | .[] | select(.mount) | [.name, .mount] | @tsv' <<<"$spec")
-while IFS=$'\t' read -r name value; do
-  [[ -n "$name" ]] || continue
-  export "${name}=${value}"
+done
+for item in "${env_vars[@]}"; do
+  name="${item%%$'\t'*}"
+  export "${name}=${item#*$'\t'}"
   args+=(-e "$name")
-done < <(jq -r '.env // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
+done
 # Secret environment goes to docker by name only, never on a command line. A credential not issued yet is waited
 # for, with no container started: one started without it would fail and be restarted in a loop by systemd.
-while IFS=$'\t' read -r name parameter; do
-  [[ -n "$name" ]] || continue
+for item in "${secret_env[@]}"; do
+  name="${item%%$'\t'*}" parameter="${item#*$'\t'}"
   value="$(ssm "$parameter")"
   polls=0
   while [[ -n "$pending" && "$value" == "$pending" ]]; do
@@ -118,8 +157,6 @@ while IFS=$'\t' read -r name parameter; do
   done
   export "${name}=${value}"
   args+=(-e "$name")
-done < <(jq -r '.secretEnv // {} | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
-mapfile -t extra < <(jq -r '.dockerArgs // [] | .[]' <<<"$spec")
-mapfile -t command < <(jq -r '.command // [] | .[]' <<<"$spec")
+done
 
-exec docker run "${args[@]}" "${extra[@]}" "$image" "${command[@]}"
+exec docker run "${args[@]}" "${docker_args[@]}" "$image" "${command[@]}"

@@ -19,6 +19,28 @@ export interface HaFigures {
     readonly hostsPerAz: Readonly<Record<string, readonly number[]>>;
     /** The fallback export interval, when the stack says. */
     readonly fallbackExport?: string;
+    readonly database: DatabaseFigures;
+}
+
+/** What the database tier does when its host or its AZ fails. */
+export interface DatabaseFigures {
+    readonly kind: "managed" | "external";
+    /** Multi-AZ failover time as AWS documents it; undefined without a standby (or for a database we do not run). */
+    readonly failover?: string;
+    /** Whether the database tier keeps working when one AZ is lost; undefined when the program cannot know. */
+    readonly survivesAzLoss?: boolean;
+}
+
+/**
+ * "Failover times are typically 60–120 seconds." (RDS user guide, Multi-AZ DB instance deployments, failover process:
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZSingleStandby.html#Concepts.MultiAZ.Failover).
+ * The endpoint's DNS name then points at the former standby, so clients reconnect.
+ */
+export const MULTI_AZ_FAILOVER = "60-120 s";
+
+export function databaseFigures(db: Settings["database"]): DatabaseFigures {
+    if (db.kind === "external") return { kind: "external" };
+    return db.multiAz ? { kind: "managed", failover: MULTI_AZ_FAILOVER, survivesAzLoss: true } : { kind: "managed", survivesAzLoss: false };
 }
 
 /** Round-robin placement: host i goes to AZ i mod n. */
@@ -44,6 +66,7 @@ export function haFigures(settings: Settings): HaFigures {
         fallbackExport: settings.fallback.enabled
             ? `${settings.fallback.cronSpec} (at most ${settings.fallback.exportIntervalSeconds} s between exports)`
             : undefined,
+        database: databaseFigures(settings.database),
     };
 }
 
@@ -76,8 +99,19 @@ export function renderReport(stack: string, f: HaFigures): string {
         `| draining gateway keeps connections | ${f.drainSeconds} s | deregistration delay |`,
         ...Object.entries(f.hostsPerAz).map(([tier, perAz]) => `| ${tier} hosts per AZ | ${perAz.join(" / ")} | round-robin over ${perAz.length} AZs |`),
         `| fallback export interval | ${f.fallbackExport ?? "no export (fallback.enabled is false)"} | fallback.cronSpec |`,
+        ...databaseRows(f.database),
     ];
     return lines.join("\n");
+}
+
+function databaseRows(db: DatabaseFigures): string[] {
+    if (db.kind === "external") {
+        return ["| database failover | not known: an external database (database.kind external) | yours |", "| database tier survives an AZ loss | not known | yours |"];
+    }
+    return [
+        `| database failover (RDS Multi-AZ) | ${db.failover ?? "none: no standby (database.multiAz false)"} | ${db.failover ? "AWS: Multi-AZ failover typically completes in 60-120 s" : "database.multiAz"} |`,
+        `| database tier survives an AZ loss | ${db.survivesAzLoss ? "yes: the standby in another AZ takes over" : "no: the only instance is in one AZ; the control plane stops until it is back or restored"} | database.multiAz |`,
+    ];
 }
 
 if (require.main === module) {

@@ -11,7 +11,7 @@ import { AREA_NAMES, SECRET_NAMES } from "../components/config/schema";
 import { README, STACK_SCHEMA, stackSchemaText, withReference } from "../scripts/config-docs";
 import { commandsFor, documentedCommands, readProjectFile, type DocumentedCommand } from "./pulumi-cli/commands";
 import { languageHostEnv, mergeConfig, parseStackFile, readStackFile, runConfigCommand, type StackFile } from "./pulumi-cli/config";
-import { GATEWAY_TOKEN, PROJECT, ROOT, runProgram, STACKS, TEST_PEM, TEST_SECRETS } from "./harness";
+import { EXTERNAL_DSN, GATEWAY_TOKEN, PROJECT, ROOT, runProgram, STACKS, TEST_PEM, TEST_SECRETS } from "./harness";
 import { T } from "./helpers";
 
 const readme = fs.readFileSync(README, "utf8");
@@ -67,7 +67,7 @@ describe("the stack-file JSON Schema, as an editor (yaml-language-server) applie
 });
 
 /** A test value for each secret a documented command sets with a placeholder: the tests supply their own. */
-const SECRET_VALUES: Readonly<Record<string, string>> = { ...TEST_SECRETS, gatewayToken: GATEWAY_TOKEN, gatewayClientCert: TEST_PEM.cert, gatewayClientKey: TEST_PEM.key, gatewayCa: TEST_PEM.ca };
+const SECRET_VALUES: Readonly<Record<string, string>> = { ...TEST_SECRETS, databaseDsn: EXTERNAL_DSN, gatewayToken: GATEWAY_TOKEN, gatewayClientCert: TEST_PEM.cert, gatewayClientKey: TEST_PEM.key, gatewayCa: TEST_PEM.ca };
 
 /** Applies documented commands to a stack file: secrets get the test's value, placeholders in settings are refused. */
 function applyDocumented(stack: StackFile, commands: readonly DocumentedCommand[]): void {
@@ -119,7 +119,8 @@ describe("the commands README and the stack files give", () => {
 
     test.each(STACKS)("Pulumi.%s.yaml: with its documented secrets set, the program deploys", async (stack) => {
         const secrets = documentedCommands(stackText(stack)).filter((c) => c.argv.includes("--secret")).map((c) => c.argv.filter((a) => !a.startsWith("-"))[1]);
-        expect(secrets).toEqual(["license", "adminPassword", "databaseDsn"]);
+        // Exactly the license and the admin password: the managed database needs no DSN (issue 11).
+        expect(secrets).toEqual(["license", "adminPassword"]);
         const run = await runProgram({ stack, secrets: Object.fromEntries(SECRET_NAMES.map((n) => [n, secrets.includes(n) ? SECRET_VALUES[n] : undefined])) });
         expect(run.ofType(T.instance).length).toBeGreaterThan(0);
     });
@@ -131,14 +132,29 @@ describe("the commands README and the stack files give", () => {
         // Settings commands run as written; secrets get the tests' values (the same way the CLI stores them).
         const secrets: Record<string, string | undefined> = Object.fromEntries(SECRET_NAMES.map((n) => [n, undefined]));
         const settings: string[][] = [];
+        // The external-database block is an alternative to the managed database: applied on its own below.
+        const externalDb: string[][] = [];
         for (const a of argv) {
             const key = a.filter((x) => !x.startsWith("-"))[1];
+            if (key === "databaseDsn" || key === "database" || key.startsWith("database.") || key.startsWith("'database.")) externalDb.push([...a]);
             // The gateway credentials README shows are the alternative to having them issued: applied below.
-            if (a.includes("--secret") && !key.startsWith("gateway")) secrets[key] = SECRET_VALUES[key];
+            else if (a.includes("--secret") && !key.startsWith("gateway")) secrets[key] = SECRET_VALUES[key];
             else if (a[0] === "set" && !a.includes("--secret") && !/<|\.\.\./.test(a[a.length - 1])) settings.push([...a]);
         }
+        // The deploy commands need exactly the license and the admin password (issue 11's bar).
+        expect(Object.entries(secrets).filter(([, v]) => v !== undefined).map(([k]) => k)).toEqual(["license", "adminPassword"]);
         const issued = await runProgram({ stack: "prod", secrets, commands: settings });
         expect(issued.ofType(T.instance).length).toBeGreaterThan(0);
+        expect(issued.ofType("aws:rds/instance:Instance")).toHaveLength(1);
+        // README's external database, as written (its DSN gets the test value), on the prod stack file.
+        expect(externalDb.map((a) => a.slice(0, 3).join(" "))).toEqual(["rm database", "set --path database.kind", "set --secret databaseDsn", "set --path database.externalCidrs[0]"]);
+        const ext = await runProgram({
+            stack: "prod",
+            secrets: { ...secrets, databaseDsn: EXTERNAL_DSN },
+            commands: [...settings, ...externalDb.filter((a) => !a.includes("--secret"))],
+        });
+        expect(ext.ofType("aws:rds/instance:Instance")).toEqual([]);
+        expect(ext.ofType(T.egress).filter((r) => r.inputs.fromPort === 5432).map((r) => r.inputs.cidrIpv4)).toEqual(["10.20.0.0/16"]);
         // With README's own mTLS credentials instead of issued ones.
         const brought = commands.filter((c) => c.argv.includes("--secret") && /^gatewayClient|^gatewayCa/.test(c.argv.filter((x) => !x.startsWith("-"))[1]));
         expect(brought).toHaveLength(3);
@@ -151,7 +167,6 @@ describe("the commands README and the stack files give", () => {
 
     test("commandsFor writes the tests' settings as a user would type them", () => {
         expect(commandsFor({ secrets: { license: undefined, gatewayToken: "-tok" }, config: { "dataPlane.count": 3, "access.adminCidrs": ["10.0.0.0/8"], "hosts.amiId": undefined, "dataPlane.deregistrationDelaySeconds": -1 } })).toEqual([
-            ["set", "--secret", "databaseDsn", TEST_SECRETS.databaseDsn],
             ["set", "--secret", "adminPassword", TEST_SECRETS.adminPassword],
             ["set", "--secret", "--", "gatewayToken", "-tok"],
             ["set", "--path", "dataPlane.count", "3"],

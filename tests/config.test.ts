@@ -5,7 +5,7 @@
  */
 import { INSTANCE_TYPES, instanceTypeProblem } from "../components/instance-types";
 import { imageProblem } from "../components/config/schema";
-import { MTLS_SECRETS, ProgramError, runProgram, type RunOptions } from "./harness";
+import { EXTERNAL_DATABASE, EXTERNAL_DSN, MTLS_SECRETS, ProgramError, runProgram, type RunOptions } from "./harness";
 import { hostsOf, T } from "./helpers";
 
 type Change = Pick<RunOptions, "config" | "secrets" | "commands">;
@@ -56,8 +56,8 @@ const cases: [string, Change, string[]][] = [
     ["an unpinned image", { config: { "dataPlane.gatewayImage": "api7/api7-ee-3-gateway" } }, ['dataPlane.gatewayImage = "api7/api7-ee-3-gateway": has no tag: pin a version (e.g. :3.2.16.3) or a digest']],
     ["a latest image", { config: { "controlPlane.dashboardImage": "api7/api7-ee-3-integrated:latest" } }, ['controlPlane.dashboardImage = "api7/api7-ee-3-integrated:latest": uses `latest`: pin a version so every host and every preview runs the same image']],
     ["an image reference that is not one", { config: { "prometheus.image": "Prom/Prometheus" } }, ['prometheus.image = "Prom/Prometheus": is not a valid image reference ([registry/]repository[:tag][@sha256:digest])']],
-    ["a DSN that is not PostgreSQL", { secrets: { databaseDsn: "mysql://u:p@db:3306/api7ee" } }, ["databaseDsn = [secret]: uses scheme mysql; expected postgres://user:password@host:5432/api7ee"]],
-    ["a DSN that is not a URL", { secrets: { databaseDsn: "db.internal" } }, ["databaseDsn = [secret]: is not a URL; expected postgres://user:password@host:5432/api7ee"]],
+    ["a DSN that is not PostgreSQL", { config: EXTERNAL_DATABASE.config, secrets: { databaseDsn: "mysql://u:p@db:3306/api7ee" } }, ["databaseDsn = [secret]: uses scheme mysql; expected postgres://user:password@host:5432/api7ee"]],
+    ["a DSN that is not a URL", { config: EXTERNAL_DATABASE.config, secrets: { databaseDsn: "db.internal" } }, ["databaseDsn = [secret]: is not a URL; expected postgres://user:password@host:5432/api7ee"]],
     ["a token with mTLS auth", { config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: { gatewayToken: "t" } }, ["gatewayToken = [secret]: is set but dataPlane.controlPlaneAuth is `mtls`; remove it with `pulumi config rm gatewayToken`"]],
     ["a client certificate with token auth", { secrets: { gatewayClientCert: MTLS_SECRETS.gatewayClientCert } }, ["gatewayClientCert = [secret]: is set but dataPlane.controlPlaneAuth is `token`; remove it or set dataPlane.controlPlaneAuth mtls"]],
     ["mTLS without the key", { config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: { ...MTLS_SECRETS, gatewayClientKey: undefined } }, [
@@ -130,13 +130,36 @@ const cases: [string, Change, string[]][] = [
         "dataPlane.healthCheck.interval: is not a setting this program reads; check its spelling (dataPlane.healthCheck has: intervalSeconds, timeoutSeconds, healthyThreshold, unhealthyThreshold)",
     ]],
     ["a misspelt area", { config: { "dataplane.count": 3 } }, [
-        `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, controlPlane, dataPlane, fallback, prometheus; secrets: ${SECRET_LIST}); check its spelling`,
+        `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, controlPlane, database, dataPlane, fallback, prometheus; secrets: ${SECRET_LIST}); check its spelling`,
     ]],
     ["a setting set without --path", { commands: [["set", "dataPlane.count", "3"]] }, [
         'dataPlane.count = "3": was set without --path, so the CLI stored a separate key named "dataPlane.count" that this program does not read; run `pulumi config rm dataPlane.count` and `pulumi config set --path dataPlane.count <value>`',
     ]],
     ["an area set to a single value", { commands: [["set", "network", "big"]] }, ['network = "big": must be a set of settings (set one with `pulumi config set --path <key>.<setting> <value>`)']],
     ["a secret set in plain text", { commands: [["set", "--plaintext", "gatewayToken", "abc"]] }, ["gatewayToken: is stored in plain text in the stack file; set it with `pulumi config set --secret gatewayToken <value>`"]],
+    ["an external database without its DSN", { config: EXTERNAL_DATABASE.config }, [
+        "databaseDsn: is required with database.kind `external`: pulumi config set --secret databaseDsn 'postgres://<user>:<password>@<host>:5432/api7ee'",
+    ]],
+    ["a DSN with the managed database", { secrets: { databaseDsn: EXTERNAL_DSN } }, [
+        "databaseDsn = [secret]: is set but database.kind is `managed` (the hosts build the DSN of the RDS database); remove it with `pulumi config rm databaseDsn`, or set database.kind external",
+    ]],
+    ["an external database's DSN in plain text", { config: EXTERNAL_DATABASE.config, commands: [["set", "--plaintext", "databaseDsn", "postgres://u:p@db:5432/api7ee"]] }, [
+        "databaseDsn: is stored in plain text in the stack file; set it with `pulumi config set --secret databaseDsn <value>`",
+    ]],
+    ["an unknown database kind", { config: { "database.kind": "aurora" } }, ['database.kind = "aurora": must be `managed` or `external`']],
+    ["a PostgreSQL version RDS or API7 does not offer here", { config: { "database.engineVersion": "12" } }, ['database.engineVersion = "12": must be `15` or `16` or `17`']],
+    ["an instance class without the db. prefix", { config: { "database.instanceClass": "m7g.large" } }, ['database.instanceClass = "m7g.large": is not an RDS instance class (db.<family>.<size>, e.g. db.t4g.medium)']],
+    ["no automated backups", { config: { "database.backupRetentionDays": 0 } }, ["database.backupRetentionDays = 0: must be from 1 to 35 days (RDS automated backups)"]],
+    ["a storage ceiling under RDS's 10% minimum", { config: { "database.allocatedStorageGiB": 100, "database.maxAllocatedStorageGiB": 105 } }, [
+        "database.maxAllocatedStorageGiB = 105: must be 0 (no autoscaling) or at least 10% above database.allocatedStorageGiB (110)",
+    ]],
+    ["a managed-database setting with an external database", { config: { ...EXTERNAL_DATABASE.config, "database.multiAz": false, "database.instanceClass": "db.r7g.large" }, secrets: EXTERNAL_DATABASE.secrets }, [
+        "database.instanceClass = \"db.r7g.large\": applies to database.kind `managed`; remove it, or set database.kind managed",
+        "database.multiAz = false: applies to database.kind `managed`; remove it, or set database.kind managed",
+    ]],
+    ["external database CIDRs with the managed database", { config: { "database.externalCidrs": ["192.168.0.0/16"] } }, [
+        'database.externalCidrs = ["192.168.0.0/16"]: applies to database.kind `external`; the managed database is reached through its own security group',
+    ]],
     ["a secret set without --path as if it were a setting", { commands: [["set", "--secret", "controlPlane.databaseDsn", "postgres://u:SECRET-PW@db/x"]] }, [
         "controlPlane.databaseDsn = [secret]: was set without --path, so the CLI stored a separate key named \"controlPlane.databaseDsn\" that this program does not read; secrets are keys of their own: run `pulumi config rm controlPlane.databaseDsn` and `pulumi config set --secret databaseDsn <value>`",
     ]],
@@ -192,7 +215,7 @@ describe("bad configurations stop the program before any resource, naming the ke
     });
 
     test("a secret's value is never echoed", async () => {
-        const problems = await problemsOf({ secrets: { databaseDsn: "mysql://u:SECRET-PW@db/x" } });
+        const problems = await problemsOf({ config: EXTERNAL_DATABASE.config, secrets: { databaseDsn: "mysql://u:SECRET-PW@db/x" } });
         expect(problems.join("\n")).not.toContain("SECRET-PW");
     });
 });
@@ -210,18 +233,9 @@ describe("what the Pulumi CLI itself stops, before the program runs", () => {
         expect((await cliError({ secrets: { license: undefined, adminPassword: undefined } })).message).toBe("validating stack config: Stack 'prod' is missing configuration values 'adminPassword' and 'license'");
     });
 
-    test("a stack without the required database secret", async () => {
-        expect((await cliError({ secrets: { databaseDsn: undefined } })).message).toBe("validating stack config: Stack 'prod' is missing configuration value 'databaseDsn'");
-    });
-
-    test("the database secret stored in plain text", async () => {
-        const error = await cliError({ secrets: { databaseDsn: undefined }, commands: [["set", "--plaintext", "databaseDsn", "postgres://u:p@db:5432/api7ee"]] });
-        expect(error.message).toBe("validating stack config: Stack 'prod' with configuration key 'databaseDsn' must be encrypted as it's secret");
-    });
-
-    test("the database secret set as an object, not a string", async () => {
-        const error = await cliError({ secrets: { databaseDsn: undefined }, commands: [["set", "--path", "--secret", "databaseDsn.url", "postgres://u:p@db:5432/api7ee"]] });
-        expect(error.message).toBe("validating stack config: Stack 'prod' with configuration key 'databaseDsn' must be of type 'string'");
+    test("a DSN is no longer declared: the CLI runs the program without one (the managed database needs none)", async () => {
+        const run = await runProgram({ stack: "prod", secrets: { databaseDsn: undefined } });
+        expect(run.ofType("aws:rds/instance:Instance")).toHaveLength(1);
     });
 
     test("a setting under a value that is not an object", async () => {
@@ -248,7 +262,9 @@ describe("good edge configurations pass", () => {
         ["admin 0.0.0.0/0 when allowed in writing", { config: { "access.adminCidrs": ["0.0.0.0/0"], "access.allowPublicAdmin": true } }],
         ["an unrestricted S3 endpoint", { config: { "network.s3EndpointAccess": "unrestricted" } }],
         ["a cron export every 5 minutes", { config: { "fallback.cronSpec": "*/5 * * * *" } }],
-        ["a DSN on another port", { secrets: { databaseDsn: "postgres://u:p@db:6432/api7ee" } }],
+        ["a DSN on another port", { config: EXTERNAL_DATABASE.config, secrets: { databaseDsn: "postgres://u:p@db:6432/api7ee" } }],
+        ["a managed database without storage autoscaling", { config: { "database.maxAllocatedStorageGiB": 0 } }],
+        ["an external database in given CIDRs", { config: { ...EXTERNAL_DATABASE.config, "database.externalCidrs": ["192.168.0.0/16"] }, secrets: EXTERNAL_DATABASE.secrets }],
     ])("%s", async (_what, change) => {
         const run = await runProgram({ stack: "prod", ...change });
         expect(run.ofType(T.instance).length).toBeGreaterThan(0);
@@ -274,7 +290,7 @@ describe("fallback.cronSpec (Go cron syntax, validated with cron-parser)", () =>
 describe("names derived from the stack", () => {
     test("a stack name too long for the derived bucket names asks for explicit names", async () => {
         const { parseSettings } = await import("../components/config/load");
-        const values = { databaseDsn: "postgres://u:p@db/x", gatewayToken: "t" };
+        const values = { license: "l", adminPassword: "a-long-enough-password", gatewayToken: "t" };
         let error: unknown;
         try {
             parseSettings({ values, secretKeys: new Set(Object.keys(values)) }, "a-very-long-stack-name-for-prod");

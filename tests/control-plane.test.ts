@@ -8,11 +8,12 @@ beforeAll(async () => {
     prod = await runProgram({ stack: "prod" });
 });
 
-test("dashboard config: serves HTTP on 0.0.0.0:7080 (disable: false, as 3.2.16 ships it off), its own HTTPS off, DSN from SSM at start", () => {
+test("dashboard config: serves HTTP on 0.0.0.0:7080 (disable: false, as 3.2.16 ships it off), its own HTTPS off, DSN built on the host at start", () => {
     const { config, spec } = service(prod, "/api7-ha/prod/cp", "dashboard");
     expect(config.server).toEqual({ listen: { disable: false, host: "0.0.0.0", port: 7080 }, tls: { disable: true, host: "0.0.0.0", port: 7443 } });
     expect(config.database.dsn).toBe(DSN_PLACEHOLDER);
-    expect(spec.placeholders).toMatchObject({ [DSN_PLACEHOLDER]: "/api7-ha/prod/cp/secrets/database-dsn" });
+    // The managed database (prod): from the RDS secret (tests/database.test.ts); an external one: from SSM.
+    expect(spec.database.token).toBe(DSN_PLACEHOLDER);
     expect(spec).toMatchObject({
         container: "api7-dashboard",
         image: "api7/api7-ee-3-integrated:v3.2.16.3",

@@ -173,6 +173,19 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                 case "aws:lb/targetGroup:TargetGroup":
                     state.arnSuffix = `targetgroup/${args.name}/0001`;
                     break;
+                case "aws:kms/key:Key":
+                    state.keyId = `mock-key-${(hash(args.name) % 1e8).toString(16)}`;
+                    state.arn = `arn:aws:kms:${region}:${MOCK_ACCOUNT}:key/${state.keyId}`;
+                    break;
+                case "aws:rds/instance:Instance":
+                    // As RDS answers: an endpoint under the region's rds domain, and the master user secret it
+                    // creates (named rds!db-<resource id>, RDS user guide rds-secrets-manager.html).
+                    state.address = `${inputs.identifier}.c0mock.${region}.rds.amazonaws.com`;
+                    state.port = inputs.port ?? 5432;
+                    state.masterUserSecrets = inputs.manageMasterUserPassword
+                        ? [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}:secret:rds!db-mock-${hash(args.name) % 1e6}-AbCdEf`, kmsKeyId: "", secretStatus: "active" }]
+                        : [];
+                    break;
                 case "aws:iam/accessKey:AccessKey":
                     state.secret = `MOCK-SECRET-ACCESS-KEY-${args.name}`;
                     state.id = `AKIAMOCK${(hash(args.name) % 1e8).toString().padStart(8, "0")}`;
@@ -180,7 +193,8 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
             }
             const returnedId = args.type === "aws:iam/accessKey:AccessKey" ? state.id : id;
             computed.push([returnedId, `<${args.name}.id>`], [state.arn, `<${args.name}.arn>`]);
-            for (const attr of ["dnsName", "arnSuffix", "privateIp"]) {
+            if (state.masterUserSecrets?.[0]) computed.push([state.masterUserSecrets[0].secretArn, `<${args.name}.masterUserSecrets[0].secretArn>`]);
+            for (const attr of ["dnsName", "arnSuffix", "privateIp", "address", "keyId"]) {
                 if (typeof state[attr] === "string") computed.push([state[attr], `<${args.name}.${attr}>`]);
             }
             if (state.name !== inputs.name && typeof state.name === "string") computed.push([state.name, `<${args.name}.name>`]);

@@ -1,12 +1,12 @@
 import { haFigures, renderReport, spread, stackSettings } from "../scripts/ha-report";
 import { parseSettings } from "../components/config/load";
-import { TEST_SECRETS } from "./harness";
+import { EXTERNAL_DSN, TEST_SECRETS } from "./harness";
 
 /** Settings from areas as the runtime holds them (JSON), plus the test secrets. */
-function settingsWith(areas: Record<string, object>) {
-    const values: Record<string, string> = { ...TEST_SECRETS };
+function settingsWith(areas: Record<string, object>, secrets: Record<string, string> = {}) {
+    const values: Record<string, string> = { ...TEST_SECRETS, ...secrets };
     for (const [area, settings] of Object.entries(areas)) values[area] = JSON.stringify(settings);
-    return parseSettings({ values, secretKeys: new Set(Object.keys(TEST_SECRETS)) }, "t");
+    return parseSettings({ values, secretKeys: new Set([...Object.keys(TEST_SECRETS), ...Object.keys(secrets)]) }, "t");
 }
 
 test("the arithmetic on known settings", () => {
@@ -47,4 +47,25 @@ test("the rendered report names each figure and its value", () => {
     expect(text).toContain("| dead gateway leaves rotation (worst case) | 13 s |");
     expect(text).toContain("| data plane hosts per AZ | 1 / 1 / 1 |");
     expect(text).toContain("| fallback export interval | @every 1m (at most 60 s between exports) |");
+});
+
+describe("the database tier", () => {
+    test("prod: a Multi-AZ standby, failing over in the 60-120 s AWS documents, so an AZ loss leaves the database up", () => {
+        const f = haFigures(stackSettings("prod"));
+        expect(f.database).toEqual({ kind: "managed", failover: "60-120 s", survivesAzLoss: true });
+        expect(renderReport("prod", f)).toContain("| database failover (RDS Multi-AZ) | 60-120 s |");
+        expect(renderReport("prod", f)).toContain("| database tier survives an AZ loss | yes: the standby in another AZ takes over |");
+    });
+
+    test("dev: single-AZ, no failover, does not survive an AZ loss", () => {
+        const f = haFigures(stackSettings("dev"));
+        expect(f.database).toEqual({ kind: "managed", survivesAzLoss: false });
+        expect(renderReport("dev", f)).toContain("| database tier survives an AZ loss | no:");
+    });
+
+    test("an external database: the report does not pretend to know", () => {
+        const f = haFigures(settingsWith({ database: { kind: "external" } }, { databaseDsn: EXTERNAL_DSN }));
+        expect(f.database).toEqual({ kind: "external" });
+        expect(renderReport("x", f)).toContain("| database failover | not known");
+    });
 });

@@ -20,9 +20,20 @@ export type StackName = (typeof STACKS)[number];
  * distinctive markers, so a test can prove none of them leaks into user data or plain outputs.
  */
 export const TEST_SECRETS: Readonly<Record<string, string>> = Object.freeze({
-    databaseDsn: "postgres://api7:MARKER-DB-PASSWORD-7f3a@db.internal:5432/api7ee",
     license: "MARKER-LICENSE-5b1e",
     adminPassword: "MARKER-Admin-Pass-33e9!",
+});
+
+/** A DSN for an external database (database.kind external), which the committed stacks do not use. */
+export const EXTERNAL_DSN = "postgres://api7:MARKER-DB-PASSWORD-7f3a@db.internal:5432/api7ee";
+
+/**
+ * What an evaluation with an external database sets: the stack's managed-database settings removed (they do not
+ * apply to an external one), the kind, and its DSN secret.
+ */
+export const EXTERNAL_DATABASE = Object.freeze({
+    config: Object.freeze({ database: undefined, "database.kind": "external" }),
+    secrets: Object.freeze({ databaseDsn: EXTERNAL_DSN }),
 });
 
 export const TEST_PEM = Object.freeze({

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { GATEWAY_TOKEN, MTLS_SECRETS, ROOT, runProgram, TEST_PEM, type RunResult } from "./harness";
+import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, ROOT, runProgram, TEST_PEM, type RunResult } from "./harness";
 import { T } from "./helpers";
 import { PENDING_SECRET } from "../components/host";
 
@@ -37,14 +37,22 @@ interface Host {
     readonly runRoot: string;
     readonly params: string;
     readonly out: string;
+    /** Secrets Manager's secrets, one GetSecretValue response (JSON) per file. */
+    readonly secrets: string;
     readonly env: NodeJS.ProcessEnv;
+}
+
+/** Stores a secret version in the fake Secrets Manager as GetSecretValue returns it (SecretString holds JSON). */
+function putSecret(host: Host, arn: string, versionId: string, value: Record<string, string>): void {
+    const file = path.join(host.secrets, arn.replace(/[^A-Za-z0-9]/g, "_"));
+    fs.writeFileSync(file, JSON.stringify({ ARN: arn, Name: arn.split(":")[6], VersionId: versionId, SecretString: JSON.stringify(value), VersionStages: ["AWSCURRENT"] }));
 }
 
 /** A "host" of the group under `prefix`, with `evaluation`'s SSM parameters, and fake aws and docker on its PATH. */
 function prepareHost(evaluation: RunResult, prefix: string, service: string, stateDir?: string): Host {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-run-"));
-    const [etc, runRoot, params, out, bin] = ["etc", "run", "params", "out", "bin"].map((d) => path.join(dir, d));
-    for (const d of [etc, runRoot, params, out, bin]) fs.mkdirSync(d, { recursive: true });
+    const [etc, runRoot, params, out, bin, secrets] = ["etc", "run", "params", "out", "bin", "secrets"].map((d) => path.join(dir, d));
+    for (const d of [etc, runRoot, params, out, bin, secrets]) fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(etc, "host.json"), JSON.stringify({ region: "us-east-1", parameterPrefix: prefix, services: [service] }));
     for (const p of evaluation.ofType(T.parameter)) {
         const file = path.join(params, p.inputs.name);
@@ -53,6 +61,17 @@ function prepareHost(evaluation: RunResult, prefix: string, service: string, sta
     }
     fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash
 # Fake: aws ssm get-parameter ... --name NAME ... --output text prints the stored value.
+# aws secretsmanager get-secret-value --secret-id ARN --query Q --output json prints what the real CLI prints for
+# the one query api7-run sends (a JMESPath multiselect hash of the response's VersionId and SecretString).
+if [[ "$1" == "secretsmanager" ]]; then
+  [[ "$2" == "get-secret-value" ]] || { echo "fake aws: unexpected $*" >&2; exit 2; }
+  while [[ $# -gt 0 ]]; do case "$1" in --secret-id) id="$2"; shift 2 ;; --query) query="$2"; shift 2 ;; --output) output="$2"; shift 2 ;; *) shift ;; esac; done
+  [[ "$query" == "{version: VersionId, secret: SecretString}" && "$output" == "json" ]] || { echo "fake aws: unexpected query $query / $output" >&2; exit 2; }
+  file="$FAKE_SECRETS/$(printf '%s' "$id" | tr -c 'A-Za-z0-9' '_')"
+  [[ -f "$file" ]] || { echo "An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret." >&2; exit 254; }
+  jq '{version: .VersionId, secret: .SecretString}' "$file"
+  exit 0
+fi
 while [[ $# -gt 0 ]]; do case "$1" in --name) name="$2"; shift 2 ;; *) shift ;; esac; done
 cat "$FAKE_PARAMS$name"
 `, { mode: 0o755 });
@@ -66,9 +85,9 @@ done
 `, { mode: 0o755 });
     const env = {
         ...process.env, PATH: `${bin}:${process.env.PATH}`, API7_ETC_DIR: etc, API7_RUN_DIR: runRoot,
-        API7_STATE_DIR: stateDir ?? path.join(dir, "state"), FAKE_PARAMS: params, FAKE_OUT: out,
+        API7_STATE_DIR: stateDir ?? path.join(dir, "state"), FAKE_PARAMS: params, FAKE_OUT: out, FAKE_SECRETS: secrets,
     };
-    return { dir, runRoot, params, out, env };
+    return { dir, runRoot, params, out, secrets, env };
 }
 
 function launched(host: Host, status: number | null, stderr: string): Launch {
@@ -88,20 +107,37 @@ function launched(host: Host, status: number | null, stderr: string): Launch {
  * Runs api7-run for `service` on a "host" of the group under `prefix`, with `evaluation`'s SSM parameters. A host's
  * state directory (/var/lib/api7) can be given to run the same host again.
  */
-function launch(evaluation: RunResult, prefix: string, service: string, options: { readonly extra?: string[]; readonly stateDir?: string } = {}): Launch {
-    const host = prepareHost(evaluation, prefix, service, options.stateDir);
+function launch(evaluation: RunResult, prefix: string, service: string, options: { readonly extra?: string[]; readonly stateDir?: string; readonly host?: Host } = {}): Launch {
+    const host = options.host ?? prepareHost(evaluation, prefix, service, options.stateDir);
     const r = spawnSync("bash", [SCRIPT, service, ...(options.extra ?? [])], { encoding: "utf8", env: host.env });
     return launched(host, r.status, r.stderr);
 }
+
+/** What api7-apply needs beside api7-run: fakes of systemctl (recording), cloud-init and curl; returns its sbin. */
+function installApplyTools(host: Host): string {
+    const bin = path.join(host.dir, "bin");
+    const sbin = path.join(host.dir, "sbin");
+    fs.mkdirSync(sbin);
+    // As cloud-init installs it: an executable api7-run (the repository's file is not executable).
+    fs.writeFileSync(path.join(sbin, "api7-run"), `#!/bin/bash\nexec bash ${JSON.stringify(SCRIPT)} "$@"\n`, { mode: 0o755 });
+    for (const [tool, body] of [["systemctl", 'echo "$*" >> "$FAKE_OUT/systemctl"'], ["cloud-init", "exit 0"], ["curl", "exit 0"]]) {
+        fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+    }
+    return sbin;
+}
+
+const systemctlCalls = (host: Host) => (fs.existsSync(path.join(host.out, "systemctl")) ? fs.readFileSync(path.join(host.out, "systemctl"), "utf8") : "");
 
 const specOf = (evaluation: RunResult, name: string) => JSON.parse(evaluation.ofType(T.parameter).find((p) => p.inputs.name === name)!.inputs.insecureValue);
 const renderedConfig = (l: Launch, service: string) => yaml.load(fs.readFileSync(path.join(l.runDir, service, "config.yaml"), "utf8")) as any;
 
 let prod: RunResult;
+let external: RunResult;
 let mtls: RunResult;
 let standalone: RunResult;
 beforeAll(async () => {
-    prod = await runProgram({ stack: "prod", secrets: { databaseDsn: AWKWARD_DSN, gatewayToken: GATEWAY_TOKEN } });
+    prod = await runProgram({ stack: "prod", secrets: { gatewayToken: GATEWAY_TOKEN } });
+    external = await runProgram({ stack: "prod", config: EXTERNAL_DATABASE.config, secrets: { databaseDsn: AWKWARD_DSN, gatewayToken: GATEWAY_TOKEN } });
     mtls = await runProgram({
         stack: "dev",
         config: { "dataPlane.controlPlaneAuth": "mtls" },
@@ -110,14 +146,14 @@ beforeAll(async () => {
     standalone = await runProgram({ stack: "prod", config: { "dataPlane.mode": "standalone" } });
 });
 
-run(`dashboard: secrets substituted intact into the rendered config, container run as the spec says${note}`, () => {
-    const l = launch(prod, "/api7-ha/prod/cp", "dashboard");
+run(`dashboard with an external database: secrets substituted intact into the rendered config, container run as the spec says${note}`, () => {
+    const l = launch(external, "/api7-ha/prod/cp", "dashboard");
     expect([l.status, l.stderr]).toEqual([0, ""]);
     const config = renderedConfig(l, "dashboard");
     expect(config.database.dsn).toBe(AWKWARD_DSN);
     expect(config.fallback_cp.aws_s3.access_key).toMatch(/^AKIAMOCK\d{8}$/);
     expect(config.fallback_cp.aws_s3.secret_key).toBe("MOCK-SECRET-ACCESS-KEY-api7-fallback-writer");
-    const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
+    const spec = specOf(external, "/api7-ha/prod/cp/dashboard.json");
     expect(l.dockerArgs).toEqual([
         "run", "--rm", "--name", "api7-dashboard", "--network", "host", "--log-driver", "journald",
         "--label", `api7-ha.generation=${spec.generation}`,
@@ -125,6 +161,54 @@ run(`dashboard: secrets substituted intact into the rendered config, container r
         "api7/api7-ee-3-integrated:v3.2.16.3",
     ]);
     expect(l.dockerArgs!.join(" ")).not.toContain("pa\"ss");
+});
+
+/** A password as RDS might generate it, with every character a URL reserves or a shell or jq could mangle. */
+const AWKWARD_PASSWORD = `p@ss:w/o?r#d[1]%41 "q'$x\\y&z=`;
+
+run(`the managed database: the DSN built from the RDS secret, password percent-encoded, TLS required${note}`, () => {
+    // The DP Manager's spec names the same database (tests/database.test.ts), so the dashboard stands for both.
+    const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
+    expect(spec.database).toMatchObject({ host: expect.stringMatching(/\.rds\.amazonaws\.com$/), port: 5432, database: "api7ee", sslmode: "require" });
+    const host = prepareHost(prod, "/api7-ha/prod/cp", "dashboard");
+    putSecret(host, spec.database.secretArn, "v-1", { username: "api7ee", password: AWKWARD_PASSWORD });
+    const l = launch(prod, "/api7-ha/prod/cp", "dashboard", { host });
+    expect([l.status, l.stderr]).toEqual([0, ""]);
+    const dsn = new URL(renderedConfig(l, "dashboard").database.dsn);
+    expect([dsn.protocol, dsn.hostname, dsn.port, dsn.pathname, dsn.search]).toEqual(["postgres:", spec.database.host, "5432", "/api7ee", "?sslmode=require"]);
+    expect([decodeURIComponent(dsn.username), decodeURIComponent(dsn.password)]).toEqual(["api7ee", AWKWARD_PASSWORD]);
+    // The password never reaches docker's arguments, and the version used is recorded for --database-current.
+    expect(l.dockerArgs!.join(" ")).not.toContain("p@ss");
+    expect(fs.readFileSync(path.join(l.runDir, "dashboard", "database-secret-version"), "utf8")).toBe("v-1\n");
+});
+
+run(`a managed database's secret that cannot be read stops the start, naming no password${note}`, () => {
+    const l = launch(prod, "/api7-ha/prod/cp", "dashboard");
+    expect(l.status).not.toBe(0);
+    expect(l.stderr).toContain("ResourceNotFoundException");
+    expect(l.dockerArgs).toBeUndefined();
+});
+
+run(`after RDS rotates the password, api7-apply --if-database-rotated restarts exactly the services that used the old one${note}`, () => {
+    const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
+    const host = prepareHost(prod, "/api7-ha/prod/cp", "dashboard");
+    fs.writeFileSync(path.join(host.dir, "etc", "host.json"), JSON.stringify({ region: "us-east-1", parameterPrefix: "/api7-ha/prod/cp", services: ["dashboard", "dp-manager"] }));
+    const sbin = installApplyTools(host);
+    putSecret(host, spec.database.secretArn, "v-1", { username: "api7ee", password: "old" });
+    for (const service of ["dashboard", "dp-manager"]) expect(launch(prod, "/api7-ha/prod/cp", service, { host }).status).toBe(0);
+    const check = () => spawnSync("bash", [path.join(ROOT, "config-templates", "api7-apply.sh"), "--if-database-rotated"], { encoding: "utf8", env: { ...host.env, API7_SBIN_DIR: sbin } });
+
+    const unchanged = check();
+    expect([unchanged.status, unchanged.stderr, systemctlCalls(host)]).toEqual([0, "", ""]);
+
+    putSecret(host, spec.database.secretArn, "v-2", { username: "api7ee", password: "new" });
+    expect(spawnSync("bash", [SCRIPT, "dashboard", "--database-current"], { env: host.env }).status).toBe(4);
+    // The fake systemctl restarts nothing, so the next start (a real restart) is run by hand for the dashboard only.
+    expect(launch(prod, "/api7-ha/prod/cp", "dashboard", { host }).status).toBe(0);
+    const rotated = check();
+    expect(rotated.status).toBe(0);
+    expect(rotated.stderr).toBe("api7-apply: the database password changed (RDS rotation); restarting dp-manager\n");
+    expect(systemctlCalls(host)).toBe("restart api7@dp-manager.service\n");
 });
 
 run(`gateway with a token: the token reaches the container as environment, never as an argument${note}`, () => {
@@ -155,7 +239,7 @@ run(`standalone gateway: the reader's key in the rendered config, no control-pla
 });
 
 run(`--render-only renders and starts nothing (the reload path)${note}`, () => {
-    const l = launch(prod, "/api7-ha/prod/cp", "dp-manager", { extra: ["--render-only"] });
+    const l = launch(external, "/api7-ha/prod/cp", "dp-manager", { extra: ["--render-only"] });
     expect([l.status, l.stderr]).toEqual([0, ""]);
     expect(renderedConfig(l, "dp-manager").database.dsn).toBe(AWKWARD_DSN);
     expect(l.dockerArgs).toBeUndefined();
@@ -169,7 +253,7 @@ run(`--render-only on a gateway (its reload path, with state files) renders and 
 });
 
 run(`a missing secret stops the start instead of running with a placeholder${note}`, () => {
-    const broken: RunResult = { ...prod, ofType: (type: string) => prod.ofType(type).filter((p) => p.inputs.name !== "/api7-ha/prod/cp/secrets/database-dsn") };
+    const broken: RunResult = { ...external, ofType: (type: string) => external.ofType(type).filter((p) => p.inputs.name !== "/api7-ha/prod/cp/secrets/database-dsn") };
     const l = launch(broken, "/api7-ha/prod/cp", "dashboard");
     expect(l.status).not.toBe(0);
     expect(l.dockerArgs).toBeUndefined();
@@ -225,16 +309,9 @@ run(`gateway with issued credentials: waits, starting nothing, until the control
 run(`api7-apply leaves a gateway waiting for its credentials as it is, and restarts it once they are issued${note}`, async () => {
     const issued = await runProgram({ stack: "prod" });
     const host = prepareHost(issued, "/api7-ha/prod/dp", "gateway");
-    const bin = path.join(host.dir, "bin");
-    const sbin = path.join(host.dir, "sbin");
-    fs.mkdirSync(sbin);
-    // As cloud-init installs it: an executable api7-run (the repository's file is not executable).
-    fs.writeFileSync(path.join(sbin, "api7-run"), `#!/bin/bash\nexec bash ${JSON.stringify(SCRIPT)} "$@"\n`, { mode: 0o755 });
-    for (const [tool, body] of [["systemctl", 'echo "$*" >> "$FAKE_OUT/systemctl"'], ["cloud-init", "exit 0"], ["curl", "exit 0"]]) {
-        fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
-    }
+    const sbin = installApplyTools(host);
     const apply = () => spawnSync("bash", [path.join(ROOT, "config-templates", "api7-apply.sh"), "gateway"], { encoding: "utf8", env: { ...host.env, API7_SBIN_DIR: sbin } });
-    const systemctl = () => (fs.existsSync(path.join(host.out, "systemctl")) ? fs.readFileSync(path.join(host.out, "systemctl"), "utf8") : "");
+    const systemctl = () => systemctlCalls(host);
 
     const waiting = apply();
     expect([waiting.status, waiting.stderr]).toEqual([0, "api7-apply: gateway waits for credentials the control plane has not issued yet; left as it is\n"]);

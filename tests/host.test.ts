@@ -76,6 +76,8 @@ describe("user data", () => {
         expect(cp.write_files.map((f: any) => f.path)).toEqual([
             "/etc/api7/host.json", "/usr/local/sbin/api7-run", "/usr/local/sbin/api7-apply", "/etc/systemd/system/api7@.service",
             "/usr/local/sbin/api7-bootstrap", "/etc/systemd/system/api7-bootstrap.service",
+            // With the managed database: the timer that reconnects after RDS rotates the password.
+            "/etc/systemd/system/api7-db-rotation.service", "/etc/systemd/system/api7-db-rotation.timer",
         ]);
         const host = JSON.parse(cp.write_files[0].content);
         expect(host).toEqual({ region: "us-east-1", parameterPrefix: "/api7-ha/prod/cp", services: ["dashboard", "dp-manager"] });
@@ -85,10 +87,12 @@ describe("user data", () => {
             ["systemctl", "enable", "--now", "api7@dashboard.service"],
             ["systemctl", "enable", "--now", "api7@dp-manager.service"],
             ["systemctl", "enable", "--now", "--no-block", "api7-bootstrap.service"],
+            ["systemctl", "enable", "--now", "api7-db-rotation.timer"],
         ]);
         const dp = parseUserData(hostsOf(prod, "api7-dp-hosts")[0].inputs.userData);
         expect(JSON.parse(dp.write_files[0].content).services).toEqual(["gateway"]);
         expect(dp.write_files.map((f: any) => f.path)).not.toContain("/usr/local/sbin/api7-bootstrap");
+        expect(dp.write_files.map((f: any) => f.path)).not.toContain("/etc/systemd/system/api7-db-rotation.timer");
     });
 
     test("the bootstrap script lands exactly as committed, compressed so user data stays under EC2's 16 KB", () => {
@@ -119,9 +123,11 @@ describe("user data", () => {
 
 describe("secrets and parameters", () => {
     test("secrets are SSM SecureStrings under the group's own path, kept secret in Pulumi state", () => {
-        const dsn = parameter(prod, "/api7-ha/prod/cp/secrets/database-dsn");
-        expect(dsn.inputs).toMatchObject({ type: "SecureString", value: TEST_SECRETS.databaseDsn });
-        expect(dsn.secretInputs).toContain("value");
+        const license = parameter(prod, "/api7-ha/prod/cp/secrets/license");
+        expect(license.inputs).toMatchObject({ type: "SecureString", value: TEST_SECRETS.license });
+        expect(license.secretInputs).toContain("value");
+        // The managed database's password is in Secrets Manager, kept by RDS: no DSN parameter at all.
+        expect(prod.ofType(T.parameter).map((p) => p.inputs.name)).not.toContain("/api7-ha/prod/cp/secrets/database-dsn");
         // Issued by the control plane: created holding the placeholder the gateway waits on.
         const token = parameter(prod, "/api7-ha/prod/dp/secrets/control-plane-token");
         expect(token.inputs).toMatchObject({ type: "SecureString", value: PENDING_SECRET });

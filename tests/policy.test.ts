@@ -99,11 +99,18 @@ describe("the committed stacks pass every policy", () => {
         expect(await runPack(fromRun(run.resources))).toEqual([]);
     });
 
-    test("dev without its pack config fails only on deletion protection (why policy/config.dev.json exists)", async () => {
+    test("dev without its pack config fails only on what makes it throwaway (why policy/config.dev.json exists)", async () => {
         const run = await runProgram({ stack: "dev" });
         const violations = await runPack(fromRun(run.resources));
-        expect(new Set(violations.map((v) => v.policy))).toEqual(new Set(["lb-deletion-protection"]));
-        expect(violations).toHaveLength(3);
+        expect(violations.map((v) => `${v.policy}: ${v.message}`).sort()).toEqual([
+            "lb-deletion-protection: api7-cp-lb-dashboard: enableDeletionProtection is not true",
+            "lb-deletion-protection: api7-cp-lb-dpm: enableDeletionProtection is not true",
+            "lb-deletion-protection: api7-dp-lb-nlb: enableDeletionProtection is not true",
+            "rds-backups: api7-db-instance: backupRetentionPeriod is 1 days, under 7",
+            "rds-deletion-protection: api7-db-instance: deletionProtection is not true",
+            "rds-deletion-protection: api7-db-instance: skipFinalSnapshot is true: deleting it would keep no snapshot",
+            "rds-multi-az: api7-db-instance: multiAz is not true",
+        ]);
     });
 });
 
@@ -114,6 +121,7 @@ const goodInstance = {
     monitoring: true,
     userData: "#cloud-config\npackages: [jq]\n",
 };
+const goodDb = { engine: "postgres", storageEncrypted: true, publiclyAccessible: false, multiAz: true, deletionProtection: true, skipFinalSnapshot: false, backupRetentionPeriod: 7 };
 const bucketWith = (overrides: Partial<Record<"pab" | "sse" | "versioning" | "policy", Record<string, any> | null>>): Fake[] => {
     const parts: Fake[] = [{ type: TYPES.bucket, name: "b", props: { bucket: "b" } }];
     const add = (key: keyof typeof overrides, type: string, props: Record<string, any>) => {
@@ -166,6 +174,24 @@ const BAD: Record<string, [string, Fake[], RegExp][]> = {
             ...goodInstance,
             userData: `#cloud-config\nwrite_files:\n  - path: /x\n    encoding: gz+b64\n    content: ${gzipSync("dsn: postgres://api7:hunter2@db:5432/api7ee").toString("base64")}\n`,
         } }], /credentials in a URL/],
+    ],
+    "rds-encrypted": [["unencrypted storage", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, storageEncrypted: false } }], /storageEncrypted is not true/]],
+    "rds-not-public": [["publicly accessible", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, publiclyAccessible: true } }], /publiclyAccessible is true/]],
+    "rds-multi-az": [["single-AZ", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, multiAz: false } }], /multiAz is not true/]],
+    "rds-deletion-protection": [
+        ["unprotected", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, deletionProtection: false } }], /deletionProtection is not true/],
+        ["no final snapshot", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, skipFinalSnapshot: true } }], /skipFinalSnapshot is true/],
+    ],
+    "rds-backups": [
+        ["backups off", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, backupRetentionPeriod: 0 } }], /backupRetentionPeriod is 0 days, under 7/],
+        ["a day of backups", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, backupRetentionPeriod: 1 } }], /is 1 days, under 7/],
+    ],
+    "rds-tls-required": [
+        ["TLS not forced", [
+            { type: TYPES.dbParameterGroup, name: "pg", props: { family: "postgres15", parameters: [{ name: "rds.force_ssl", value: "0" }] } },
+            { type: TYPES.dbInstance, name: "db", props: { ...goodDb, parameterGroupName: "pg-id" } },
+        ], /db: its parameter group does not set rds\.force_ssl to 1/],
+        ["the engine's default parameter group", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, parameterGroupName: "default.postgres15" } }], /does not set rds\.force_ssl/],
     ],
     "iam-no-wildcards": [
         ["a wildcard action", [{ type: TYPES.rolePolicy, name: "p", props: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }] }) } }], /wildcard action s3:\*/],

@@ -1,4 +1,4 @@
-import { MTLS_SECRETS, runProgram, type RunResult } from "./harness";
+import { EXTERNAL_DATABASE, MTLS_SECRETS, runProgram, type RunResult } from "./harness";
 import { rulesOf, T } from "./helpers";
 
 
@@ -23,7 +23,9 @@ test("every rule is a separate resource with a description; no group has inline 
 describe("the prod matrix", () => {
     test.each([
         ["api7-cp", T.ingress, ["7080 sg:api7-dashboard-lb", "7900 sg:api7-dpm-lb"]],
-        ["api7-cp", T.egress, ["443 0.0.0.0/0", "5432 10.80.0.0/16"]],
+        ["api7-cp", T.egress, ["443 0.0.0.0/0", "5432 sg:api7-db"]],
+        ["api7-db", T.ingress, ["5432 sg:api7-cp"]],
+        ["api7-db", T.egress, []],
         ["api7-dp", T.ingress, ["7085 sg:api7-dp-lb", "9080 sg:api7-dp-lb", "9443 sg:api7-dp-lb"]],
         ["api7-dp", T.egress, ["1-65535 0.0.0.0/0", "443 0.0.0.0/0", "7900 sg:api7-dpm-lb"]],
         ["api7-dp-lb", T.ingress, ["443 0.0.0.0/0", "80 0.0.0.0/0"]],
@@ -42,9 +44,23 @@ test("the internet reaches only the gateways' listener ports", () => {
     expect(open.map((r) => `${r.inputs.securityGroupId} ${r.inputs.fromPort}`).sort()).toEqual(["api7-dp-lb-id 443", "api7-dp-lb-id 80"]);
 });
 
-test("the database egress follows the DSN's port and the configured database CIDRs", async () => {
-    const run = await runProgram({ stack: "dev", config: { "controlPlane.databaseCidrs": ["192.168.10.0/24"] }, secrets: { databaseDsn: "postgres://u:p@db:6432/api7ee" } });
+test("the managed database admits the control plane only, and the RDS instance is in that group alone", () => {
+    const db = prod.ofType("aws:rds/instance:Instance")[0];
+    expect(db.inputs.vpcSecurityGroupIds).toEqual(["api7-db-id"]);
+    const toDb = [...prod.ofType(T.ingress), ...prod.ofType(T.egress)].filter((r) => r.inputs.securityGroupId === "api7-db-id" || r.inputs.referencedSecurityGroupId === "api7-db-id");
+    expect(toDb.map((r) => `${r.inputs.securityGroupId} ${r.inputs.fromPort} ${r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId}`).sort()).toEqual([
+        "api7-cp-id 5432 api7-db-id",
+        "api7-db-id 5432 api7-cp-id",
+    ]);
+});
+
+test("an external database: no database group; the egress follows the DSN's port and the configured CIDRs", async () => {
+    const run = await runProgram({ stack: "dev", config: { ...EXTERNAL_DATABASE.config, "database.externalCidrs": ["192.168.10.0/24"] }, secrets: { databaseDsn: "postgres://u:p@db:6432/api7ee" } });
     expect(rows(run, T.egress, "api7-cp")).toEqual(["443 0.0.0.0/0", "6432 192.168.10.0/24"]);
+    expect(run.ofType(T.sg).map((g) => g.name)).not.toContain("api7-db");
+    expect(run.ofType("aws:rds/instance:Instance")).toEqual([]);
+    const vpcDefault = await runProgram({ stack: "dev", config: EXTERNAL_DATABASE.config, secrets: EXTERNAL_DATABASE.secrets });
+    expect(rows(vpcDefault, T.egress, "api7-cp")).toEqual(["443 0.0.0.0/0", "5432 10.81.0.0/16"]);
 });
 
 test("with mTLS gateways get 7943 only; the DP Managers' NLB also reaches 7900 for health checks", async () => {

@@ -1,6 +1,7 @@
 /**
  * Independent validators on what the program renders: Debian's `cloud-init schema` on every distinct user data of
- * every committed stack, and `shellcheck` on every shell script those user data write. CI installs both
+ * every committed stack, `shellcheck` on every shell script those user data write, and `systemd-analyze verify` on
+ * every systemd unit they write. CI installs both
  * (.ci/run); on a machine without them the checks are skipped with the reason in their names, and in CI a
  * missing validator fails the run.
  */
@@ -13,7 +14,7 @@ import { runProgram, STACKS } from "./harness";
 import { parseUserData, T } from "./helpers";
 
 const onPath = (bin: string) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
-const VALIDATORS = ["cloud-init", "shellcheck"];
+const VALIDATORS = ["cloud-init", "shellcheck", "systemd-analyze"];
 const missing = VALIDATORS.filter((b) => !onPath(b));
 const inCi = process.env.CI === "true";
 
@@ -85,4 +86,39 @@ withValidator("shellcheck")(`shellcheck does flag a bad script (the check can fa
     const file = path.join(dir, "bad.sh");
     fs.writeFileSync(file, "#!/bin/bash\nrm -rf $1/*\n");
     expect(() => execFileSync("shellcheck", [file], { stdio: "pipe" })).toThrow();
+});
+
+/**
+ * What `systemd-analyze verify` may say of a unit here and not on a host: the programs the host provides (our
+ * scripts, written by the same user data, and Docker, installed by it) are absent on this machine.
+ */
+const HOST_PROVIDED = [
+    /^\S+: Command \/usr\/local\/sbin\/api7-(run|apply|bootstrap) is not executable: No such file or directory$/,
+    /^\S+: Command \/usr\/bin\/docker is not executable: No such file or directory$/,
+    /^\S+: Failed to create \S+\/start: Unit docker\.service not found\.$/,
+];
+
+function verifyUnits(files: { name: string; content: string }[]): string[] {
+    const unitDir = fs.mkdtempSync(path.join(dir, "units-"));
+    for (const f of files) fs.writeFileSync(path.join(unitDir, f.name), f.content);
+    // A template unit is verified as an instance of it, as systemd would start it.
+    const names = files.map((f) => (f.name.endsWith("@.service") ? f.name.replace("@.service", "@dashboard.service") : f.name));
+    const r = spawnSync("systemd-analyze", ["verify", "--man=no", ...names.map((n) => `./${n}`)], { cwd: unitDir, encoding: "utf8" });
+    return `${r.stdout}${r.stderr}`.split("\n").filter((line) => line.trim() !== "" && !HOST_PROVIDED.some((ok) => ok.test(line)));
+}
+
+withValidator("systemd-analyze")(`every systemd unit in the rendered user data passes systemd-analyze verify${skipNote("systemd-analyze")}`, () => {
+    const units = new Map<string, string>();
+    for (const { text } of userDatas) {
+        for (const f of parseUserData(text).write_files as { path: string; content: string }[]) {
+            if (f.path.startsWith("/etc/systemd/system/")) units.set(path.basename(f.path), f.content);
+        }
+    }
+    expect([...units.keys()].sort()).toEqual(["api7-bootstrap.service", "api7-db-rotation.service", "api7-db-rotation.timer", "api7@.service"]);
+    expect(verifyUnits([...units].map(([name, content]) => ({ name, content })))).toEqual([]);
+});
+
+withValidator("systemd-analyze")(`systemd-analyze verify does reject a broken unit (the check can fail)${skipNote("systemd-analyze")}`, () => {
+    const problems = verifyUnits([{ name: "broken.timer", content: "[Timer]\nOnUnitActiveSecs=5min\n" }]);
+    expect(problems.join("\n")).toMatch(/Unknown key 'OnUnitActiveSecs'/);
 });

@@ -2,7 +2,7 @@
  * Rules between settings (one setting's valid values depending on another's). Each problem is raised at the path
  * of the setting to change, so the message names the key as the user types it in `pulumi config set`.
  */
-import { PROJECT, type ConfigValues } from "./schema";
+import { AREAS, PROJECT, type ConfigValues } from "./schema";
 
 const PUBLIC_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
 
@@ -25,6 +25,10 @@ export function defaultBucketName(project: string, stack: string, kind: "config"
 type Path = (string | number)[];
 type Problem = { path: Path; message: string };
 type Rule = (c: ConfigValues, stack: string, problem: (path: Path, message: string) => void) => void;
+
+/** Settings of the database area that only a managed database reads, and their defaults. */
+const DATABASE_DEFAULTS = AREAS.database.parse({});
+const MANAGED_DATABASE_KEYS = (Object.keys(DATABASE_DEFAULTS) as (keyof typeof DATABASE_DEFAULTS)[]).filter((k) => k !== "kind" && k !== "externalCidrs");
 
 const MTLS_KEYS = ["gatewayClientCert", "gatewayClientKey", "gatewayCa"] as const;
 
@@ -60,6 +64,33 @@ const RULES: readonly Rule[] = [
             if (net.s3EndpointBucketArns.length > 0) problem(["network", "s3EndpointBucketArns"], "applies to the S3 endpoint the program creates; with network.existingVpcId the endpoint (if any) is yours");
         } else if (net.s3EndpointAccess === "unrestricted" && net.s3EndpointBucketArns.length > 0) {
             problem(["network", "s3EndpointBucketArns"], "has no effect with network.s3EndpointAccess `unrestricted` (every bucket is reachable); remove one of the two");
+        }
+    },
+    // Database: created (managed) or brought (external, with its DSN).
+    (c, _s, problem) => {
+        if (c.database.kind === "external" && c.databaseDsn === undefined) {
+            problem(["databaseDsn"], "is required with database.kind `external`: pulumi config set --secret databaseDsn 'postgres://<user>:<password>@<host>:5432/api7ee'");
+        }
+        if (c.database.kind === "managed" && c.databaseDsn !== undefined) {
+            problem(["databaseDsn"], "is set but database.kind is `managed` (the hosts build the DSN of the RDS database); remove it with `pulumi config rm databaseDsn`, or set database.kind external");
+        }
+    },
+    (c, _s, problem) => {
+        const db = c.database;
+        if (db.kind === "external") {
+            for (const key of MANAGED_DATABASE_KEYS) {
+                if (JSON.stringify(db[key]) !== JSON.stringify(DATABASE_DEFAULTS[key])) problem(["database", key], "applies to database.kind `managed`; remove it, or set database.kind managed");
+            }
+        } else if (db.externalCidrs.length > 0) {
+            problem(["database", "externalCidrs"], "applies to database.kind `external`; the managed database is reached through its own security group");
+        }
+    },
+    (c, _s, problem) => {
+        const db = c.database;
+        // RDS: the maximum storage threshold must be at least 10% more than the allocated storage, or RDS answers
+        // "Invalid max storage size" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html).
+        if (db.kind === "managed" && db.maxAllocatedStorageGiB !== 0 && db.maxAllocatedStorageGiB < Math.ceil((db.allocatedStorageGiB * 11) / 10)) {
+            problem(["database", "maxAllocatedStorageGiB"], `must be 0 (no autoscaling) or at least 10% above database.allocatedStorageGiB (${Math.ceil((db.allocatedStorageGiB * 11) / 10)})`);
         }
     },
     // Load balancers.

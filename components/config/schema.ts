@@ -18,6 +18,15 @@ import { minimumIntervalSeconds } from "../schedule";
 
 export const PROJECT = "api7-ha";
 
+/**
+ * PostgreSQL major versions offered for the managed database. API7's HA preparation page lists PostgreSQL 15 to 18
+ * (../shared/reference/seeds/000_79d00d889fa3ec70.txt, the port table); its 3.2.16 installation guide says "Install
+ * PostgreSQL (Version 15)" (seeds/002_37dbdc970aede88f.txt), which is the default. 18 is left out: whether RDS
+ * offers it in every region could not be confirmed here.
+ */
+export const DATABASE_ENGINE_VERSIONS = ["15", "16", "17"] as const;
+export const DEFAULT_DATABASE_ENGINE_VERSION: (typeof DATABASE_ENGINE_VERSIONS)[number] = "15";
+
 /** Shortest allowed export interval: faster exports only add S3 requests and cost. */
 export const MIN_EXPORT_INTERVAL_SECONDS = 10;
 
@@ -146,8 +155,6 @@ export const AREAS = {
         dpManagerImage: setting(image, "api7/api7-ee-dp-manager:v3.2.16.3", "API7 DP Manager image, pinned by tag or digest (no `latest`)."),
         dashboardListener: setting(oneOf(["http", "https"]), "http",
             "Which of its own listeners the dashboard serves, behind its load balancer: `http` (7080; API7's shipped 3.2.16 config turns it off, so it is rendered `disable: false`) or `https` (7443, the dashboard's own TLS, so traffic from the load balancer to the hosts is encrypted too; the load balancer does not verify the dashboard's certificate). The other listener is rendered disabled; health checks use the one served."),
-        databaseCidrs: setting(cidrList, [],
-            "CIDRs the control plane may reach the database in, on the port of databaseDsn. Empty means the VPC's CIDR (a database inside the VPC)."),
         loadBalancer: z.strictObject({
             internal: setting(z.boolean({ error: "must be true or false" }), true,
                 "Keep the dashboard's Application Load Balancer internal (reach it over VPN or Direct Connect). false makes it internet-facing, still limited to access.adminCidrs."),
@@ -155,6 +162,30 @@ export const AREAS = {
                 "ACM certificate ARN; when set the dashboard is served over HTTPS on 443 (TLS 1.3 policy) instead of HTTP on 7080."),
         }).prefault({}).describe("The dashboard's load balancer."),
     }, "The control plane: API7 Dashboard and DP Manager hosts."),
+    database: area({
+        kind: setting(oneOf(["managed", "external"]), "managed",
+            "`managed`: the program creates Amazon RDS for PostgreSQL for API7 (the default, so that a new stack needs no database built by hand). `external`: a PostgreSQL you run, reached with the databaseDsn secret."),
+        engineVersion: setting(oneOf(DATABASE_ENGINE_VERSIONS), DEFAULT_DATABASE_ENGINE_VERSION,
+            `With database.kind \`managed\`: PostgreSQL major version (${DATABASE_ENGINE_VERSIONS.join(", ")}; API7 documents 15 for 3.2.16). RDS applies minor versions in the maintenance window; a major upgrade is a change of this setting, applied by RDS in place.`),
+        instanceClass: setting(z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: "is not an RDS instance class (db.<family>.<size>, e.g. db.t4g.medium)" }), "db.t4g.medium",
+            "With database.kind `managed`: RDS instance class (db.t4g.medium: 2 vCPU, 4 GiB, burstable). Prefer a non-burstable class such as db.m7g.large in production."),
+        allocatedStorageGiB: setting(int(20, 65536, "must be from 20 to 65536 GiB (RDS gp3 limits)"), 20,
+            "With database.kind `managed`: initial storage in GiB (gp3, 20 to 65536)."),
+        maxAllocatedStorageGiB: setting(int(0, 65536, "must be from 0 to 65536 GiB"), 100,
+            "With database.kind `managed`: storage autoscaling ceiling in GiB; 0 turns autoscaling off. At least database.allocatedStorageGiB otherwise."),
+        multiAz: setting(z.boolean({ error: "must be true or false" }), true,
+            "With database.kind `managed`: a synchronous standby in another AZ that RDS fails over to (AWS documents 60 to 120 s). Without it, an AZ loss takes the database, and the control plane, down."),
+        backupRetentionDays: setting(int(1, 35, "must be from 1 to 35 days (RDS automated backups)"), 7,
+            "With database.kind `managed`: days of automated backups and point-in-time recovery (1 to 35)."),
+        deletionProtection: setting(z.boolean({ error: "must be true or false" }), true,
+            "With database.kind `managed`: RDS deletion protection (`pulumi destroy` then needs it turned off first). Off only for throwaway stacks."),
+        finalSnapshot: setting(z.boolean({ error: "must be true or false" }), true,
+            "With database.kind `managed`: take a final snapshot when the database is deleted. Off only for throwaway stacks."),
+        kmsKeyArn: setting(optionalArn("kms", "key", "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"), "",
+            "With database.kind `managed`: KMS key for storage, snapshots and Performance Insights. Empty: the program creates a key for the database, with yearly rotation."),
+        externalCidrs: setting(cidrList, [],
+            "With database.kind `external`: CIDRs the control plane may reach the database in, on the port of databaseDsn. Empty means the VPC's CIDR (a database inside the VPC)."),
+    }, "API7's PostgreSQL database: created by the program (RDS) or yours."),
     dataPlane: area({
         count: setting(hostCount("gateway"), 2, "Number of gateway hosts, at least 2, placed round-robin over the AZs."),
         instanceType: setting(instanceType, "t3.medium",
@@ -270,8 +301,8 @@ export interface SecretDeclaration {
 export const SECRETS = {
     databaseDsn: {
         schema: checked(dsnProblem),
-        required: true,
-        description: "PostgreSQL DSN of the API7 database: postgres://user:password@host:5432/api7ee. Stored as an SSM SecureString; never in user data.",
+        required: false,
+        description: "With database.kind `external` (and only then): PostgreSQL DSN of the API7 database, postgres://user:password@host:5432/api7ee. Stored as an SSM SecureString; never in user data. A managed database needs none: its hosts build the DSN from the RDS-managed secret.",
     },
     license: {
         schema: z.string().min(1, { error: "is empty" }),

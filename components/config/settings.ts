@@ -77,6 +77,34 @@ export interface FallbackSettings {
     readonly forceDestroy: boolean;
 }
 
+/** The managed database's settings (database.kind managed). */
+export interface ManagedDatabaseSettings {
+    readonly kind: "managed";
+    readonly engineVersion: string;
+    readonly instanceClass: string;
+    readonly allocatedStorageGiB: number;
+    /** 0: no storage autoscaling. */
+    readonly maxAllocatedStorageGiB: number;
+    readonly multiAz: boolean;
+    readonly backupRetentionDays: number;
+    readonly deletionProtection: boolean;
+    readonly finalSnapshot: boolean;
+    /** Undefined: the program creates a key for the database. */
+    readonly kmsKeyArn?: string;
+}
+
+/** A PostgreSQL the user runs (database.kind external). */
+export interface ExternalDatabaseSettings {
+    readonly kind: "external";
+    readonly dsn: pulumi.Output<string>;
+    /** The DSN's port (5432 when it names none), for the egress rule. */
+    readonly port: number;
+    /** Where the database is; empty means inside the VPC. */
+    readonly cidrs: readonly string[];
+}
+
+export type DatabaseSettings = ManagedDatabaseSettings | ExternalDatabaseSettings;
+
 export interface Settings {
     readonly project: string;
     readonly stack: string;
@@ -106,11 +134,6 @@ export interface Settings {
         readonly dpManagerImage: string;
         /** The dashboard listener served behind the ALB: HTTP 7080 or its own HTTPS 7443. */
         readonly dashboardListener: "http" | "https";
-        readonly databaseDsn: pulumi.Output<string>;
-        /** The DSN's port (5432 when it names none), for the egress rule. */
-        readonly databasePort: number;
-        /** Where the database is; empty means inside the VPC. */
-        readonly databaseCidrs: readonly string[];
         readonly loadBalancer: {
             readonly internal: boolean;
             /** HTTPS on 443 with this certificate; HTTP on 7080 without. */
@@ -120,6 +143,7 @@ export interface Settings {
         readonly license: pulumi.Output<string>;
         readonly adminPassword: pulumi.Output<string>;
     };
+    readonly database: DatabaseSettings;
     readonly dataPlane: {
         readonly count: number;
         readonly instanceType: string;
@@ -140,7 +164,7 @@ export interface Settings {
 
 /** Builds the settings from a validated configuration (rules.ts guarantees the secrets the auth needs are set). */
 export function buildSettings(c: ConfigValues, project: string, stack: string): Settings {
-    const { network: net, controlPlane: cp, dataPlane: dp, fallback: fb } = c;
+    const { network: net, controlPlane: cp, dataPlane: dp, fallback: fb, database: db } = c;
     const byo = net.existingVpcId !== "";
     const secret = (v: string | undefined) => pulumi.secret(v ?? "");
     const optionalSecret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
@@ -177,13 +201,29 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
             dashboardImage: cp.dashboardImage,
             dpManagerImage: cp.dpManagerImage,
             dashboardListener: cp.dashboardListener,
-            databaseDsn: secret(c.databaseDsn),
-            databasePort: Number(new URL(c.databaseDsn ?? "postgres://db").port || PORTS.postgres),
-            databaseCidrs: cp.databaseCidrs,
             loadBalancer: { internal: cp.loadBalancer.internal, certificateArn: cp.loadBalancer.certificateArn || undefined },
             license: secret(c.license),
             adminPassword: secret(c.adminPassword),
         },
+        database: db.kind === "external"
+            ? {
+                  kind: "external",
+                  dsn: secret(c.databaseDsn),
+                  port: Number(new URL(c.databaseDsn ?? "postgres://db").port || PORTS.postgres),
+                  cidrs: db.externalCidrs,
+              }
+            : {
+                  kind: "managed",
+                  engineVersion: db.engineVersion,
+                  instanceClass: db.instanceClass,
+                  allocatedStorageGiB: db.allocatedStorageGiB,
+                  maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+                  multiAz: db.multiAz,
+                  backupRetentionDays: db.backupRetentionDays,
+                  deletionProtection: db.deletionProtection,
+                  finalSnapshot: db.finalSnapshot,
+                  kmsKeyArn: db.kmsKeyArn || undefined,
+              },
         dataPlane: {
             count: dp.count,
             instanceType: dp.instanceType,

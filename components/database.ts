@@ -1,0 +1,178 @@
+/**
+ * API7's database when the stack does not bring one (database.kind managed): Amazon RDS for PostgreSQL in the
+ * private subnets, reachable only from the control-plane security group, encrypted with KMS, TLS forced, the master
+ * password created and kept by RDS in Secrets Manager. The control-plane hosts build the DSN at every start from the
+ * endpoint (plain, in the run spec) and that secret (read on the host, never in user data or a plain parameter).
+ *
+ * Sources (read for this file):
+ * - RDS API reference, CreateDBInstance (botocore data/rds/2014-10-31/service-2.json, botocore 1.43.11):
+ *   ManageMasterUserPassword cannot go with MasterUserPassword; without MasterUserSecretKmsKeyId the secret is under
+ *   the aws/secretsmanager key (so the hosts need no KMS permission to read it); DBInstanceIdentifier is 1 to 63
+ *   letters, digits or hyphens, a letter first, no "--", no trailing hyphen; the PostgreSQL master user name is
+ *   1 to 16 characters.
+ * - RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager"
+ *   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html): rotation every 7 days by
+ *   default, the password changed in place. The secret's JSON keys `username` and `password` are what AWS's own
+ *   examples and third-party clients read; no AWS page states the layout (unconfirmed).
+ * - RDS user guide, "Using SSL with a PostgreSQL DB instance"
+ *   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html): `rds.force_ssl`
+ *   defaults to 1 from PostgreSQL 15 and can be changed only in a custom parameter group; it is set here anyway so
+ *   no engine version or later edit of the default turns it off. Whether it is static or dynamic on RDS PostgreSQL
+ *   is not documented; `pending-reboot` is accepted for both (`immediate` is refused for a static parameter), and a
+ *   group attached at creation applies from the first boot.
+ * - @pulumi/aws 7.48.0 rds/instance.d.ts (terraform-provider-aws `aws_db_instance`): `masterUserSecrets[0].secretArn`;
+ *   `finalSnapshotIdentifier` required unless `skipFinalSnapshot`. Performance Insights: AWS moved its console to
+ *   CloudWatch Database Insights (end of life announced for 31 July 2026) and kept the API and retention; the provider
+ *   still takes `performanceInsightsEnabled`. Whether RDS still accepts it today could not be checked offline.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { nameFragment } from "./config/rules";
+import type { ManagedDatabaseSettings } from "./config/settings";
+import { PORTS } from "./ports";
+
+/** The database API7 uses, and its owner, on the managed instance (API7's own examples name both api7ee). */
+export const MANAGED_DATABASE = { name: "api7ee", username: "api7ee" } as const;
+
+/** What the control-plane hosts need to build the DSN: nothing here is secret. */
+export interface DatabaseEndpoint {
+    readonly host: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly database: string;
+    /** The RDS-managed secret holding `username` and `password` (JSON). */
+    readonly secretArn: pulumi.Output<string>;
+}
+
+/**
+ * The RDS instance identifier of a stack: 1 to 63 letters, digits or hyphens, starting with a letter, no two
+ * hyphens in a row and none at the end (RDS API reference, CreateDBInstance, DBInstanceIdentifier).
+ */
+export function databaseIdentifier(project: string, stack: string): string {
+    return `${project}-${nameFragment(stack)}`.replace(/-{2,}/g, "-").replace(/-+$/, "").slice(0, 63).replace(/-+$/, "");
+}
+
+/**
+ * The final snapshot's name. RDS refuses a name an existing snapshot has, so it carries the database security
+ * group's id: stable for the life of the database, new when a destroyed stack is created again.
+ */
+export function finalSnapshotIdentifier(identifier: string, securityGroupId: string): string {
+    return `${identifier}-final-${securityGroupId}`.replace(/-{2,}/g, "-").slice(0, 255);
+}
+
+/** The settings of the instance that follow from the stack's settings alone (tested without the engine). */
+export function instanceSettings(s: ManagedDatabaseSettings): Pick<aws.rds.InstanceArgs,
+    "engine" | "engineVersion" | "instanceClass" | "allocatedStorage" | "maxAllocatedStorage" | "storageType" | "storageEncrypted" |
+    "multiAz" | "publiclyAccessible" | "backupRetentionPeriod" | "deletionProtection" | "skipFinalSnapshot" | "copyTagsToSnapshot" |
+    "manageMasterUserPassword" | "performanceInsightsEnabled" | "performanceInsightsRetentionPeriod" | "autoMinorVersionUpgrade" |
+    "dbName" | "username" | "port" | "iamDatabaseAuthenticationEnabled" | "allowMajorVersionUpgrade"> {
+    return {
+        engine: "postgres",
+        // A major version only: RDS picks its newest minor and upgrades minors in the maintenance window.
+        engineVersion: s.engineVersion,
+        autoMinorVersionUpgrade: true,
+        // A changed database.engineVersion upgrades in place (RDS needs this flag for a major version).
+        allowMajorVersionUpgrade: true,
+        instanceClass: s.instanceClass,
+        allocatedStorage: s.allocatedStorageGiB,
+        maxAllocatedStorage: s.maxAllocatedStorageGiB,
+        storageType: "gp3",
+        storageEncrypted: true,
+        multiAz: s.multiAz,
+        publiclyAccessible: false,
+        backupRetentionPeriod: s.backupRetentionDays,
+        deletionProtection: s.deletionProtection,
+        skipFinalSnapshot: !s.finalSnapshot,
+        copyTagsToSnapshot: true,
+        manageMasterUserPassword: true,
+        performanceInsightsEnabled: true,
+        // 7 days is Performance Insights' free retention.
+        performanceInsightsRetentionPeriod: 7,
+        dbName: MANAGED_DATABASE.name,
+        username: MANAGED_DATABASE.username,
+        port: PORTS.postgres,
+        iamDatabaseAuthenticationEnabled: false,
+    };
+}
+
+export interface ManagedDatabaseArgs {
+    readonly project: string;
+    readonly stack: string;
+    readonly settings: ManagedDatabaseSettings;
+    /** Private subnets (two or more AZs, as RDS requires for a subnet group). */
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** The database's own group, open to the control plane only (components/security-groups.ts). */
+    readonly securityGroup: aws.ec2.SecurityGroup;
+    readonly tags?: Record<string, string>;
+}
+
+/** Amazon RDS for PostgreSQL for API7 (database.kind managed). */
+export class ManagedDatabase extends pulumi.ComponentResource {
+    public readonly endpoint: DatabaseEndpoint;
+    public readonly identifier: pulumi.Output<string>;
+    public readonly kmsKeyArn: pulumi.Output<string>;
+    public readonly multiAz: boolean;
+
+    constructor(name: string, args: ManagedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("api7-ha:ha:ManagedDatabase", name, {}, opts);
+        const s = args.settings;
+        const tags = { ...(args.tags ?? {}), "api7-ha:stack": args.stack, "api7-ha:role": "db" };
+        const identifier = databaseIdentifier(args.project, args.stack);
+
+        // Storage, snapshots and Performance Insights under one key: the user's, or one for this database.
+        let kmsKeyArn: pulumi.Output<string>;
+        if (s.kmsKeyArn) {
+            kmsKeyArn = pulumi.output(s.kmsKeyArn);
+        } else {
+            const key = new aws.kms.Key(`${name}-key`, {
+                description: `api7-ha ${args.stack}: API7 database (RDS storage, snapshots, Performance Insights)`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                tags,
+            }, { parent: this });
+            new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${identifier}-database`, targetKeyId: key.keyId }, { parent: this });
+            kmsKeyArn = key.arn;
+        }
+
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
+            subnetIds: args.subnetIds,
+            description: `api7-ha ${args.stack}: private subnets of the API7 database`,
+            tags,
+        }, { parent: this });
+
+        // rds.force_ssl = 1: the server refuses connections without TLS, whatever a client asks for.
+        const parameters = new aws.rds.ParameterGroup(`${name}-params`, {
+            family: `postgres${s.engineVersion}`,
+            description: `api7-ha ${args.stack}: API7 database, TLS required`,
+            parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }],
+            tags,
+        }, { parent: this });
+
+        const instance = new aws.rds.Instance(`${name}-instance`, {
+            ...instanceSettings(s),
+            identifier,
+            kmsKeyId: kmsKeyArn,
+            performanceInsightsKmsKeyId: kmsKeyArn,
+            // The groups' ids are their names (terraform-provider-aws sets d.SetId(name) for both).
+            dbSubnetGroupName: subnetGroup.id,
+            parameterGroupName: parameters.id,
+            vpcSecurityGroupIds: [args.securityGroup.id],
+            finalSnapshotIdentifier: s.finalSnapshot ? args.securityGroup.id.apply((id) => finalSnapshotIdentifier(identifier, id)) : undefined,
+            tags,
+        }, { parent: this });
+
+        this.identifier = instance.identifier;
+        this.kmsKeyArn = kmsKeyArn;
+        this.multiAz = s.multiAz;
+        this.endpoint = {
+            host: instance.address,
+            port: instance.port,
+            database: MANAGED_DATABASE.name,
+            secretArn: instance.masterUserSecrets.apply((secrets) => {
+                const arn = secrets?.[0]?.secretArn;
+                if (!arn) throw new Error(`${name}: RDS reported no master user secret (manageMasterUserPassword)`);
+                return arn;
+            }),
+        };
+        this.registerOutputs({ identifier: this.identifier, host: this.endpoint.host, secretArn: this.endpoint.secretArn });
+    }
+}
