@@ -86,7 +86,8 @@ const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 const TAGGED = [T.sg, T.ingress, T.egress, T.lb, T.tg, T.role, T.user, T.profile, T.parameter, T.instance, T.bucket,
     "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/routeTable:RouteTable",
-    "aws:ec2/internetGateway:InternetGateway", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:lb/listener:Listener", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"];
+    "aws:ec2/internetGateway:InternetGateway", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:lb/listener:Listener", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:rds/instance:Instance", "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup", "aws:kms/key:Key"];
 
 export const AWS_RULES: readonly AwsRule[] = [
     {
@@ -159,6 +160,26 @@ export const AWS_RULES: readonly AwsRule[] = [
         check: (r) => {
             const data = r.inputs.userData as string | undefined;
             return data !== undefined && bytes(data) > 16384 ? [`user data is ${bytes(data)} bytes (at most 16384)`] : [];
+        },
+    },
+    {
+        id: "rds-instance-names",
+        source: "RDS API CreateDBInstance (botocore data/rds/2014-10-31/service-2.json): DBInstanceIdentifier 1-63 letters, digits or hyphens, a letter first, no two hyphens in a row, no hyphen at the end; MasterUsername for PostgreSQL 1-16 letters, digits or underscores, a letter first; DBName 1-63 letters, digits or underscores, a letter first. DeleteDBInstance FinalDBSnapshotIdentifier: 1-255 letters, digits or hyphens, a letter first, no two hyphens in a row, no hyphen at the end",
+        types: ["aws:rds/instance:Instance"],
+        check: (r) => {
+            const out: string[] = [];
+            const rdsName = (field: string, max: number) => {
+                const v = r.inputs[field] as string | undefined;
+                if (v === undefined) return;
+                if (v.length > max || !/^[A-Za-z][A-Za-z0-9-]*$/.test(v) || v.includes("--") || v.endsWith("-")) out.push(`${field} "${v}" breaks the RDS identifier rule (at most ${max})`);
+            };
+            rdsName("identifier", 63);
+            rdsName("finalSnapshotIdentifier", 255);
+            const user = r.inputs.username as string | undefined;
+            if (user !== undefined && !/^[A-Za-z][A-Za-z0-9_]{0,15}$/.test(user)) out.push(`username "${user}" is not 1-16 letters, digits or underscores starting with a letter`);
+            const db = r.inputs.dbName as string | undefined;
+            if (db !== undefined && !/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(db)) out.push(`dbName "${db}" is not 1-63 letters, digits or underscores starting with a letter`);
+            return out;
         },
     },
     {
