@@ -169,15 +169,23 @@ export const noWorldAdminIngress = resourcePolicy(
     },
 );
 
-export const loadBalancerDeletionProtection = resourcePolicy(
+/**
+ * A policy a throwaway environment may switch off in its pack config (`{"<name>": {"required": false}}`), as
+ * policy/config.dev.json does: on unless said otherwise.
+ */
+function requiredUnlessOff(name: string, description: string, types: readonly string[], check: (props: Props, report: (message: string) => void) => void): ResourceValidationPolicy {
+    return resourcePolicy(name, `${description} Turn \`required\` off for throwaway environments.`, types, (p, report, args) => {
+        if (args.getConfig<{ required: boolean }>().required) check(p, report);
+    }, { configSchema: { properties: { required: { type: "boolean", default: true } } } });
+}
+
+export const loadBalancerDeletionProtection = requiredUnlessOff(
     "lb-deletion-protection",
-    "Load balancers have deletion protection (FSBP ELB.6). Turn `required` off for throwaway environments.",
+    "Load balancers have deletion protection (FSBP ELB.6).",
     [TYPES.loadBalancer],
-    (p, report, args) => {
-        const { required } = args.getConfig<{ required: boolean }>();
-        if (required && p.enableDeletionProtection !== true) report("enableDeletionProtection is not true");
+    (p, report) => {
+        if (p.enableDeletionProtection !== true) report("enableDeletionProtection is not true");
     },
-    { configSchema: { properties: { required: { type: "boolean", default: true } } } },
 );
 
 export const modernTlsListeners = resourcePolicy(
@@ -285,28 +293,23 @@ export const rdsNotPublic = resourcePolicy(
     },
 );
 
-export const rdsMultiAz = resourcePolicy(
+export const rdsMultiAz = requiredUnlessOff(
     "rds-multi-az",
-    "RDS DB instances have a standby in another AZ (FSBP RDS.5). Turn `required` off for throwaway environments.",
+    "RDS DB instances have a standby in another AZ (FSBP RDS.5).",
     [TYPES.dbInstance],
-    (p, report, args) => {
-        const { required } = args.getConfig<{ required: boolean }>();
-        if (required && p.multiAz !== true) report("multiAz is not true");
+    (p, report) => {
+        if (p.multiAz !== true) report("multiAz is not true");
     },
-    { configSchema: { properties: { required: { type: "boolean", default: true } } } },
 );
 
-export const rdsDeletionProtection = resourcePolicy(
+export const rdsDeletionProtection = requiredUnlessOff(
     "rds-deletion-protection",
-    "RDS DB instances have deletion protection and keep a final snapshot (FSBP RDS.8). Turn `required` off for throwaway environments.",
+    "RDS DB instances have deletion protection and keep a final snapshot (FSBP RDS.8).",
     [TYPES.dbInstance],
-    (p, report, args) => {
-        const { required } = args.getConfig<{ required: boolean }>();
-        if (!required) return;
+    (p, report) => {
         if (p.deletionProtection !== true) report("deletionProtection is not true");
         if (p.skipFinalSnapshot === true) report("skipFinalSnapshot is true: deleting it would keep no snapshot");
     },
-    { configSchema: { properties: { required: { type: "boolean", default: true } } } },
 );
 
 export const rdsBackups = resourcePolicy(
