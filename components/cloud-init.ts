@@ -46,11 +46,12 @@ export function renderUserData(args: UserDataArgs): string {
             ...(args.bootstrap
                 ? [
                       { path: "/usr/local/sbin/api7-bootstrap", owner: "root:root", permissions: "0755", encoding: "gz+b64", content: gzipBase64(readTemplateFile(HOST_SCRIPTS.bootstrap)) },
-                      { path: "/etc/systemd/system/api7-bootstrap.service", owner: "root:root", permissions: "0644", content: readTemplateFile("api7-bootstrap.service") },
+                      { path: "/etc/systemd/system/api7-bootstrap.service", owner: "root:root", permissions: "0644", encoding: "gz+b64", content: gzipBase64(readTemplateFile("api7-bootstrap.service")) },
                   ]
                 : []),
             ...(args.databaseRotation
-                ? ["api7-db-rotation.service", "api7-db-rotation.timer"].map((unit) => ({ path: `/etc/systemd/system/${unit}`, owner: "root:root", permissions: "0644", content: readTemplateFile(unit) }))
+                // Compressed like the scripts: in clear they push control-plane user data past 16 KB.
+                ? ["api7-db-rotation.service", "api7-db-rotation.timer"].map((unit) => ({ path: `/etc/systemd/system/${unit}`, owner: "root:root", permissions: "0644", encoding: "gz+b64", content: gzipBase64(readTemplateFile(unit)) }))
                 : []),
         ],
         startServices: [

@@ -128,7 +128,8 @@ export class ManagedDatabase extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
                 tags,
-            }, { parent: this });
+                // With a final snapshot kept, the key that encrypts it is kept too (`pulumi destroy` leaves it).
+            }, { parent: this, retainOnDelete: s.finalSnapshot });
             new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${identifier}-database`, targetKeyId: key.keyId }, { parent: this });
             kmsKeyArn = key.arn;
         }
@@ -145,7 +146,10 @@ export class ManagedDatabase extends pulumi.ComponentResource {
             description: `api7-ha ${args.stack}: API7 database, TLS required`,
             parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }],
             tags,
-        }, { parent: this });
+            // Kept when replaced (a new engineVersion means a new family): the instance switches to the new group
+            // only in its maintenance window (applyImmediately is off), and RDS refuses to delete a group still
+            // attached (InvalidDBParameterGroupState). README says to delete the old one after the upgrade.
+        }, { parent: this, retainOnDelete: true });
 
         const instance = new aws.rds.Instance(`${name}-instance`, {
             ...instanceSettings(s),

@@ -65,8 +65,9 @@ database_secret() {
 # database), 4 once RDS has rotated the password since (api7-apply --if-database-rotated restarts it then).
 if [[ "$mode" == "--database-current" ]]; then
   [[ -n "$database_token" ]] || exit 0
-  answer="$(database_secret)"
-  current="$(jq -r .version <<<"$answer")"
+  # The version id only: no password fetched for a check.
+  current="$(aws secretsmanager get-secret-value --region "$region" --secret-id "$database_secret_arn" \
+    --query VersionId --output text)"
   [[ -f "${run_dir}/database-secret-version" && "$(<"${run_dir}/database-secret-version")" == "$current" ]] || exit 4
   exit 0
 fi
@@ -118,7 +119,10 @@ if [[ -n "$database_token" ]]; then
   # One jq call renders the config with the DSN in place, as substitute does, and then the version this start
   # used (for --database-current) on the last line.
   out="$(SPEC="$spec" TEMPLATE="$rendered" jq -r '(env.SPEC | fromjson | .database) as $d
-    | (.secret | fromjson | "postgres://\(.username | @uri):\(.password | @uri)@\($d.host):\($d.port)/\($d.database)?sslmode=\($d.sslmode)") as $dsn
+    | (.secret | try fromjson catch null) as $c
+    | (if ($c | type) == "object" and ($c.username | type) == "string" and ($c.password | type) == "string"
+       then "postgres://\($c.username | @uri):\($c.password | @uri)@\($d.host):\($d.port)/\($d.database)?sslmode=\($d.sslmode)"
+       else error("the database secret is not JSON with a username and a password") end) as $dsn
     | (env.TEMPLATE | split($d.token) | join($dsn | tojson)), .version' <<<"$answer")"
   rendered="${out%$'\n'*}"
   printf '%s\n' "${out##*$'\n'}" >"${run_dir}/database-secret-version"

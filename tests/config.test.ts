@@ -141,7 +141,7 @@ const cases: [string, Change, string[]][] = [
         "databaseDsn: is required with database.kind `external`: pulumi config set --secret databaseDsn 'postgres://<user>:<password>@<host>:5432/api7ee'",
     ]],
     ["a DSN with the managed database", { secrets: { databaseDsn: EXTERNAL_DSN } }, [
-        "databaseDsn = [secret]: is set but database.kind is `managed` (the hosts build the DSN of the RDS database); remove it with `pulumi config rm databaseDsn`, or set database.kind external",
+        "databaseDsn = [secret]: is set but database.kind is `managed` (the default since the program creates the database). To keep using the database this DSN names, set database.kind external; only for a new, empty RDS database instead, remove it with `pulumi config rm databaseDsn`",
     ]],
     ["an external database's DSN in plain text", { config: EXTERNAL_DATABASE.config, commands: [["set", "--plaintext", "databaseDsn", "postgres://u:p@db:5432/api7ee"]] }, [
         "databaseDsn: is stored in plain text in the stack file; set it with `pulumi config set --secret databaseDsn <value>`",

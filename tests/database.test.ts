@@ -61,7 +61,7 @@ describe("prod: RDS for PostgreSQL as the issue asks", () => {
     test("its parameter group forces TLS for the instance's major version", () => {
         const params = prod.get("aws:rds/parameterGroup:ParameterGroup", "api7-db-params").inputs;
         expect(params.family).toBe("postgres15");
-        expect(params.parameters).toEqual([{ name: "rds.force_ssl", value: "1", applyMethod: expect.any(String) }]);
+        expect(params.parameters).toEqual([{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }]);
         expect(instanceOf(prod).inputs.parameterGroupName).toBe("api7-db-params-id");
         expect(instanceOf(prod).inputs.dbSubnetGroupName).toBe("api7-db-subnets-id");
     });

@@ -61,15 +61,16 @@ function prepareHost(evaluation: RunResult, prefix: string, service: string, sta
     }
     fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash
 # Fake: aws ssm get-parameter ... --name NAME ... --output text prints the stored value.
-# aws secretsmanager get-secret-value --secret-id ARN --query Q --output json prints what the real CLI prints for
-# the one query api7-run sends (a JMESPath multiselect hash of the response's VersionId and SecretString).
+# aws secretsmanager get-secret-value --secret-id ARN --query Q --output F prints what the real CLI prints for the
+# two queries api7-run sends: a JMESPath multiselect hash of VersionId and SecretString as JSON, or VersionId as text.
 if [[ "$1" == "secretsmanager" ]]; then
   [[ "$2" == "get-secret-value" ]] || { echo "fake aws: unexpected $*" >&2; exit 2; }
   while [[ $# -gt 0 ]]; do case "$1" in --secret-id) id="$2"; shift 2 ;; --query) query="$2"; shift 2 ;; --output) output="$2"; shift 2 ;; *) shift ;; esac; done
-  [[ "$query" == "{version: VersionId, secret: SecretString}" && "$output" == "json" ]] || { echo "fake aws: unexpected query $query / $output" >&2; exit 2; }
   file="$FAKE_SECRETS/$(printf '%s' "$id" | tr -c 'A-Za-z0-9' '_')"
   [[ -f "$file" ]] || { echo "An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret." >&2; exit 254; }
-  jq '{version: .VersionId, secret: .SecretString}' "$file"
+  if [[ "$query" == "{version: VersionId, secret: SecretString}" && "$output" == "json" ]]; then jq '{version: .VersionId, secret: .SecretString}' "$file"
+  elif [[ "$query" == "VersionId" && "$output" == "text" ]]; then jq -r .VersionId "$file"
+  else echo "fake aws: unexpected query $query / $output" >&2; exit 2; fi
   exit 0
 fi
 while [[ $# -gt 0 ]]; do case "$1" in --name) name="$2"; shift 2 ;; *) shift ;; esac; done
@@ -187,6 +188,21 @@ run(`a managed database's secret that cannot be read stops the start, naming no 
     expect(l.status).not.toBe(0);
     expect(l.stderr).toContain("ResourceNotFoundException");
     expect(l.dockerArgs).toBeUndefined();
+});
+
+run(`a database secret that is not the expected JSON stops the start without echoing it${note}`, () => {
+    const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
+    const host = prepareHost(prod, "/api7-ha/prod/cp", "dashboard");
+    const file = path.join(host.secrets, spec.database.secretArn.replace(/[^A-Za-z0-9]/g, "_"));
+    fs.writeFileSync(file, JSON.stringify({ VersionId: "v-1", SecretString: "hunter2-NOT-JSON" }));
+    const l = launch(prod, "/api7-ha/prod/cp", "dashboard", { host });
+    expect(l.status).not.toBe(0);
+    expect(l.stderr).toContain("the database secret is not JSON with a username and a password");
+    expect(l.stderr).not.toContain("hunter2");
+    expect(l.dockerArgs).toBeUndefined();
+    putSecret(host, spec.database.secretArn, "v-2", { username: "api7ee" });
+    const noPassword = launch(prod, "/api7-ha/prod/cp", "dashboard", { host });
+    expect([noPassword.status === 0, noPassword.stderr]).toEqual([false, expect.stringContaining("not JSON with a username and a password")]);
 });
 
 run(`after RDS rotates the password, api7-apply --if-database-rotated restarts exactly the services that used the old one${note}`, () => {

@@ -110,8 +110,10 @@ function verifyUnits(files: { name: string; content: string }[]): string[] {
 withValidator("systemd-analyze")(`every systemd unit in the rendered user data passes systemd-analyze verify${skipNote("systemd-analyze")}`, () => {
     const units = new Map<string, string>();
     for (const { text } of userDatas) {
-        for (const f of parseUserData(text).write_files as { path: string; content: string }[]) {
-            if (f.path.startsWith("/etc/systemd/system/")) units.set(path.basename(f.path), f.content);
+        for (const f of parseUserData(text).write_files as { path: string; content: string; encoding?: string }[]) {
+            // As cloud-init writes it: `gz+b64` content decoded.
+            const content = f.encoding === "gz+b64" ? gunzipSync(Buffer.from(f.content, "base64")).toString("utf8") : f.content;
+            if (f.path.startsWith("/etc/systemd/system/")) units.set(path.basename(f.path), content);
         }
     }
     expect([...units.keys()].sort()).toEqual(["api7-bootstrap.service", "api7-db-rotation.service", "api7-db-rotation.timer", "api7@.service"]);

@@ -72,7 +72,7 @@ const RULES: readonly Rule[] = [
             problem(["databaseDsn"], "is required with database.kind `external`: pulumi config set --secret databaseDsn 'postgres://<user>:<password>@<host>:5432/api7ee'");
         }
         if (c.database.kind === "managed" && c.databaseDsn !== undefined) {
-            problem(["databaseDsn"], "is set but database.kind is `managed` (the hosts build the DSN of the RDS database); remove it with `pulumi config rm databaseDsn`, or set database.kind external");
+            problem(["databaseDsn"], "is set but database.kind is `managed` (the default since the program creates the database). To keep using the database this DSN names, set database.kind external; only for a new, empty RDS database instead, remove it with `pulumi config rm databaseDsn`");
         }
     },
     (c, _s, problem) => {
