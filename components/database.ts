@@ -109,8 +109,6 @@ export interface ManagedDatabaseArgs {
 export class ManagedDatabase extends pulumi.ComponentResource {
     public readonly endpoint: DatabaseEndpoint;
     public readonly identifier: pulumi.Output<string>;
-    public readonly kmsKeyArn: pulumi.Output<string>;
-    public readonly multiAz: boolean;
 
     constructor(name: string, args: ManagedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ha:ManagedDatabase", name, {}, opts);
@@ -165,8 +163,6 @@ export class ManagedDatabase extends pulumi.ComponentResource {
         }, { parent: this });
 
         this.identifier = instance.identifier;
-        this.kmsKeyArn = kmsKeyArn;
-        this.multiAz = s.multiAz;
         this.endpoint = {
             host: instance.address,
             port: instance.port,

@@ -84,6 +84,8 @@ const bucketName = z.string().superRefine((name, ctx) => {
 const bucketArn = z.string().regex(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
     error: "is not an S3 bucket ARN (arn:aws:s3:::<bucket>)",
 });
+const kmsKeyArn = optionalArn("kms", "key", "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)");
+const bool = z.boolean({ error: "must be true or false" });
 const ipv4Cidr = z.cidrv4({ error: "is not an IPv4 CIDR (a.b.c.d/n)" });
 const anyCidr = z.union([z.cidrv4(), z.cidrv6()], { error: "is not an IPv4 or IPv6 CIDR" });
 const cidrList = z.array(anyCidr);
@@ -133,11 +135,11 @@ export const AREAS = {
     access: area({
         adminCidrs: setting(cidrList, [],
             "CIDRs (IPv4 or IPv6) allowed to reach the dashboard and Prometheus. Empty means no one (use SSM port forwarding). 0.0.0.0/0 and ::/0 are rejected unless access.allowPublicAdmin is true."),
-        allowPublicAdmin: setting(z.boolean({ error: "must be true or false" }), false,
+        allowPublicAdmin: setting(bool, false,
             "Allow 0.0.0.0/0 or ::/0 in access.adminCidrs. Leave false; the dashboard is an admin console."),
     }, "Who reaches the admin ports."),
     loadBalancers: area({
-        deletionProtection: setting(z.boolean({ error: "must be true or false" }), false,
+        deletionProtection: setting(bool, false,
             "Deletion protection on every load balancer (true in production; `pulumi destroy` then needs it turned off first)."),
     }, "Settings shared by all load balancers."),
     hosts: area({
@@ -156,7 +158,7 @@ export const AREAS = {
         dashboardListener: setting(oneOf(["http", "https"]), "http",
             "Which of its own listeners the dashboard serves, behind its load balancer: `http` (7080; API7's shipped 3.2.16 config turns it off, so it is rendered `disable: false`) or `https` (7443, the dashboard's own TLS, so traffic from the load balancer to the hosts is encrypted too; the load balancer does not verify the dashboard's certificate). The other listener is rendered disabled; health checks use the one served."),
         loadBalancer: z.strictObject({
-            internal: setting(z.boolean({ error: "must be true or false" }), true,
+            internal: setting(bool, true,
                 "Keep the dashboard's Application Load Balancer internal (reach it over VPN or Direct Connect). false makes it internet-facing, still limited to access.adminCidrs."),
             certificateArn: setting(certificateArn, "",
                 "ACM certificate ARN; when set the dashboard is served over HTTPS on 443 (TLS 1.3 policy) instead of HTTP on 7080."),
@@ -173,15 +175,15 @@ export const AREAS = {
             "With database.kind `managed`: initial storage in GiB (gp3, 20 to 65536)."),
         maxAllocatedStorageGiB: setting(int(0, 65536, "must be from 0 to 65536 GiB"), 100,
             "With database.kind `managed`: storage autoscaling ceiling in GiB; 0 turns autoscaling off. Otherwise at least 10% above database.allocatedStorageGiB (an RDS rule)."),
-        multiAz: setting(z.boolean({ error: "must be true or false" }), true,
+        multiAz: setting(bool, true,
             "With database.kind `managed`: a synchronous standby in another AZ that RDS fails over to (AWS documents 60 to 120 s). Without it, an AZ loss takes the database, and the control plane, down."),
         backupRetentionDays: setting(int(1, 35, "must be from 1 to 35 days (RDS automated backups)"), 7,
             "With database.kind `managed`: days of automated backups and point-in-time recovery (1 to 35)."),
-        deletionProtection: setting(z.boolean({ error: "must be true or false" }), true,
+        deletionProtection: setting(bool, true,
             "With database.kind `managed`: RDS deletion protection (`pulumi destroy` then needs it turned off first). Off only for throwaway stacks."),
-        finalSnapshot: setting(z.boolean({ error: "must be true or false" }), true,
+        finalSnapshot: setting(bool, true,
             "With database.kind `managed`: take a final snapshot when the database is deleted. Off only for throwaway stacks."),
-        kmsKeyArn: setting(optionalArn("kms", "key", "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"), "",
+        kmsKeyArn: setting(kmsKeyArn, "",
             "With database.kind `managed`: KMS key for storage, snapshots and Performance Insights. Empty: the program creates a key for the database, with yearly rotation."),
         externalCidrs: setting(cidrList, [],
             "With database.kind `external`: CIDRs the control plane may reach the database in, on the port of databaseDsn. Empty means the VPC's CIDR (a database inside the VPC)."),
@@ -195,7 +197,7 @@ export const AREAS = {
             "Short id of the gateway group the gateways join (API7_GATEWAY_GROUP_SHORT_ID); the first install's group is `default`."),
         gatewayGroupName: setting(z.string().min(1, { error: "is empty" }).max(64, { error: "must be at most 64 characters" }), "default",
             "Name of that gateway group in the dashboard: the control plane finds it by name to issue the gateways' credentials, and checks its short id is dataPlane.gatewayGroupId."),
-        createGatewayGroup: setting(z.boolean({ error: "must be true or false" }), false,
+        createGatewayGroup: setting(bool, false,
             "Create the gateway group when the dashboard has none of that name. Its short id is chosen by API7: a first run that creates it stops with the short id to set as dataPlane.gatewayGroupId."),
         upstreamCidrs: setting(cidrList, ["0.0.0.0/0"], "CIDRs the gateways may proxy to (all TCP ports). Narrow it to your upstream networks where you can."),
         controlPlaneAuth: setting(oneOf(["token", "mtls"]), "token",
@@ -205,7 +207,7 @@ export const AREAS = {
         mode: setting(oneOf(["normal", "standalone"]), "normal",
             "`normal`: gateways follow the control plane. `standalone`: gateways serve the last configuration the control plane exported to S3 (README: CP outage runbook). Switching replaces no host."),
         loadBalancer: z.strictObject({
-            internal: setting(z.boolean({ error: "must be true or false" }), false,
+            internal: setting(bool, false,
                 "Make the gateways' Network Load Balancer internal (private subnets) instead of internet-facing."),
             clientCidrs: setting(cidrList, ["0.0.0.0/0"], "CIDRs allowed to the gateways' listener ports (the only ports where 0.0.0.0/0 is accepted)."),
             httpPort: setting(port, 80, "Listener port for plain HTTP, forwarded to the gateways' 9080."),
@@ -226,13 +228,13 @@ export const AREAS = {
             "Seconds a gateway leaving rotation keeps its open connections (then they are closed), 0 to 3600. AWS's default is 300."),
     }, "The data plane: API7 Gateway hosts and their load balancer."),
     fallback: area({
-        enabled: setting(z.boolean({ error: "must be true or false" }), true,
+        enabled: setting(bool, true,
             "Create the two fallback buckets the control plane exports gateway configuration to, so gateways can run standalone while the control plane is down."),
         configBucketName: setting(bucketName, "",
             "Name of the bucket for instance configuration (keyring, discovery). Default: api7-ha-<stack>-fallback-config-<account id>."),
         resourceBucketName: setting(bucketName, "",
             "Name of the bucket for resources (routes, services). Default: api7-ha-<stack>-fallback-resource-<account id>."),
-        kmsKeyArn: setting(optionalArn("kms", "key", "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"), "",
+        kmsKeyArn: setting(kmsKeyArn, "",
             "KMS key ARN for SSE-KMS on both buckets; empty uses SSE-S3 (AES-256)."),
         noncurrentVersionExpirationDays: setting(int(1, 3650, "must be from 1 to 3650 days"), 30,
             "Days a superseded export version is kept before it expires (1 to 3650)."),
@@ -251,11 +253,11 @@ export const AREAS = {
         "How often the control plane exports (API7's fallback_cp.cron_spec, Go cron syntax: `@every 1m`, `*/5 * * * *`, `@hourly`). Intervals under 10 s are rejected."),
         credentials: setting(oneOf(["accessKeys", "instanceRole"]), "accessKeys",
             "How API7 reaches the buckets: `accessKeys` (an IAM user per role with an access key, the keys in SSM SecureStrings) or `instanceRole` (no keys; the hosts' roles get the same scoped policies, for API7 versions that use the instance role)."),
-        forceDestroy: setting(z.boolean({ error: "must be true or false" }), false,
+        forceDestroy: setting(bool, false,
             "Let `pulumi destroy` empty and delete the versioned buckets (every export version). Also lifts the bucket policy's deny on deletes, which otherwise stops anyone but the control plane deleting exports. For throwaway stacks (dev); keep false in production."),
     }, "Data-plane resilience: the S3 buckets the control plane exports gateway configuration to."),
     prometheus: area({
-        enabled: setting(z.boolean({ error: "must be true or false" }), false,
+        enabled: setting(bool, false,
             "Run Prometheus (9090) for API7's built-in monitoring, scraping the gateways' exporter (9091) and receiving the DP Managers' metrics."),
         placement: setting(oneOf(["dedicated", "controlPlane"], " (never a gateway host: its control API holds 127.0.0.1:9090)"), "dedicated",
             "`dedicated`: its own host. `controlPlane`: on every control-plane host. Never on a gateway host (the gateway's control API binds 127.0.0.1:9090)."),
