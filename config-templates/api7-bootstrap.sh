@@ -63,12 +63,16 @@ vars="$(jq -r '@sh "base=\(.dashboardUrl) lock_parameter=\(.lockParameter) recor
   license_parameter=\(.licenseParameter) password_parameter=\(.passwordParameter) group_name=\(.gatewayGroup.name)
   group_create=\(.gatewayGroup.create) expected_short_id=\(.gatewayGroup.shortId)
   address=\(.controlPlaneAddress | tojson) issue=\(.credentials.issue) pending=\(.credentials.pending)
-  kind=\(.credentials.kind)"' <<<"$spec")"
+  kind=\(.credentials.kind) token_parameter=\(.credentials.parameters.token)
+  key_parameter=\(.credentials.parameters.key) ca_parameter=\(.credentials.parameters.ca)
+  cert_parameter=\(.credentials.parameters.cert) credential_parameters=(\([.credentials.parameters[]?]))"' <<<"$spec")"
 base="" record_parameter="" license_parameter="" password_parameter="" group_name="" group_create=""
-expected_short_id="" address="" issue="" pending="" kind=""
+expected_short_id="" address="" issue="" pending="" kind="" token_parameter="" key_parameter="" ca_parameter=""
+cert_parameter="" credential_parameters=()
 eval "$vars"
 
-# One HTTP call to the dashboard: sets $status and $body. Bodies go through files; the session in a cookie jar.
+# One HTTP call to the dashboard: sets $status and $body. Bodies go through files (emptied, not removed: no process
+# per call); the session in a cookie jar.
 call() { # method path [json]
   local args=(-sS -k -o "${work}/body" -w '%{http_code}' -X "$1" -b "${work}/cookies" -c "${work}/cookies"
     -H 'Content-Type: application/json' --max-time 30)
@@ -76,10 +80,10 @@ call() { # method path [json]
     printf '%s' "$3" >"${work}/request"
     args+=(--data-binary "@${work}/request")
   fi
-  rm -f "${work}/body"
+  : >"${work}/body"
   status="$(curl "${args[@]}" "${base}$2")" || status=000
-  body="$(cat "${work}/body" 2>/dev/null || true)"
-  rm -f "${work}/request"
+  body="$(<"${work}/body")"
+  : >"${work}/request"
 }
 wait_healthy() {
   local waited=0
@@ -160,18 +164,20 @@ fi
 # 5. The gateway group, by name; created when the stack asks for it.
 api GET /api/gateway_groups
 expect_ok "listing gateway groups"
-group="$(jq -c --arg n "$group_name" '[.list[]? | select(.name == $n)][0] // empty' <<<"$body")"
-if [[ -z "$group" ]]; then
+# 3.2.x names the short id in config.control_plane_key_prefix (/gateway_groups/<short id>); newer ones in short_id.
+# One jq finds the group and reads its ids (found=false: no such group).
+group_ids='@sh "found=true group_id=\(.id) short_id=\(.short_id // (.config.control_plane_key_prefix // "" | split("/") | last))"'
+vars="$(jq -r --arg n "$group_name" "([.list[]? | select(.name == \$n)][0] // empty | ${group_ids}) // \"found=false\"" <<<"$body")"
+found="" group_id="" short_id=""
+eval "$vars"
+if [[ "$found" != true ]]; then
   [[ "$group_create" == true ]] || fatal "the dashboard has no gateway group named ${group_name}"
   api POST /api/gateway_groups "$(jq -n --arg n "$group_name" '{name: $n}')"
   expect_ok "creating the gateway group ${group_name}"
-  group="$(jq -c '.value' <<<"$body")"
+  vars="$(jq -r ".value | ${group_ids}" <<<"$body")"
+  eval "$vars"
   say "created the gateway group ${group_name}"
 fi
-# 3.2.x names the short id in config.control_plane_key_prefix (/gateway_groups/<short id>); newer ones in short_id.
-vars="$(jq -r '@sh "group_id=\(.id) short_id=\(.short_id // (.config.control_plane_key_prefix // "" | split("/") | last))"' <<<"$group")"
-group_id="" short_id=""
-eval "$vars"
 [[ "$short_id" == "$expected_short_id" ]] ||
   fatal "the gateway group ${group_name} has short id ${short_id}, but the gateways use ${expected_short_id}; set dataPlane.gatewayGroupId ${short_id}"
 
@@ -187,25 +193,25 @@ fi
 # them, so that a certificate and its key always match), and kept once issued.
 if [[ "$issue" == true ]]; then
   missing=no
-  while IFS=$'\t' read -r _ parameter; do
+  for parameter in "${credential_parameters[@]}"; do
     current="$(ssm_get "$parameter")"
     [[ "$current" != "$pending" ]] || missing=yes
-  done < <(jq -r '.credentials.parameters | to_entries[] | [.key, .value] | @tsv' <<<"$spec")
+  done
   if [[ "$missing" == yes ]]; then
     if [[ "$kind" == token ]]; then
       api POST "/api/gateway_groups/${group_id}/instance_token"
       expect_ok "issuing the gateway token"
       token="$(jq -r 'if (.value | type) == "object" then .value.token_plain_text else .value end' <<<"$body")"
       [[ -n "$token" && "$token" != null ]] || die "issuing the gateway token: no token in the answer"
-      ssm_put "$(jq -r .credentials.parameters.token <<<"$spec")" SecureString "$token" --overwrite
+      ssm_put "$token_parameter" SecureString "$token" --overwrite
     else
       api POST "/api/gateway_groups/${group_id}/dp_client_certificates" '{}'
       expect_ok "issuing the gateways' client certificate"
       jq -e '.value.certificate and .value.private_key and .value.ca_certificate' <<<"$body" >/dev/null ||
         die "issuing the gateways' client certificate: the answer lacks the certificate, its key or the CA"
-      for field in private_key:key ca_certificate:ca certificate:cert; do
+      for field in "private_key:${key_parameter}" "ca_certificate:${ca_parameter}" "certificate:${cert_parameter}"; do
         value="$(jq -r --arg f "${field%%:*}" '.value[$f]' <<<"$body")"
-        ssm_put "$(jq -r --arg k "${field##*:}" '.credentials.parameters[$k]' <<<"$spec")" SecureString "$value" --overwrite
+        ssm_put "${field#*:}" SecureString "$value" --overwrite
       done
     fi
     say "issued the gateways' ${kind} credentials"

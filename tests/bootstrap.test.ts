@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PENDING_SECRET } from "../components/host";
-import { GATEWAY_TOKEN, ROOT, runProgram, TEST_SECRETS, type RunResult } from "./harness";
+import { GATEWAY_TOKEN, ROOT, runProgram, TEST_SECRETS, type RunOptions, type RunResult } from "./harness";
 import { startFakeDashboard, type FakeDashboard, type FakeDashboardOptions } from "./fakes/dashboard";
 import { T } from "./helpers";
 
@@ -46,11 +46,12 @@ function site(evaluation: RunResult, stack: string, dashboard: FakeDashboard): S
     }
     fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash
 # Fake aws ssm: get-parameter, put-parameter (--cli-input-json file://..., --overwrite), delete-parameter.
+# Builtins where they do (one jq per put): a run makes many calls, and each process costs.
 op="$2"; shift 2
 overwrite=no
 while [[ $# -gt 0 ]]; do case "$1" in
   --name) name="$2"; shift 2 ;;
-  --cli-input-json) input="$(cat "\${2#file://}")"; name="$(jq -r .Name <<<"$input")"; value="$(jq -r .Value <<<"$input")"; shift 2 ;;
+  --cli-input-json) eval "$(jq -r '@sh "name=\\(.Name) value=\\(.Value) type=\\(.Type)"' "\${2#file://}")"; shift 2 ;;
   --overwrite) overwrite=yes; shift ;;
   *) shift ;;
 esac; done
@@ -58,10 +59,10 @@ file="$FAKE_PARAMS$name"
 case "$op" in
   get-parameter)
     [[ -f "$file" ]] || { echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: " >&2; exit 254; }
-    cat "$file"; echo ;;
+    IFS= read -r -d '' stored <"$file" || true; printf '%s\n' "$stored" ;;
   put-parameter)
-    mkdir -p "$(dirname "$file")"
-    printf '%s\t%s\n' "$name" "$(jq -r .Type <<<"$input")" >>"$FAKE_PARAMS/.types"
+    mkdir -p "\${file%/*}"
+    printf '%s\t%s\n' "$name" "$type" >>"$FAKE_PARAMS/.types"
     if [[ $overwrite == yes ]]; then printf '%s' "$value" >"$file"
     else (set -o noclobber; printf '%s' "$value" >"$file") 2>/dev/null || {
       echo "An error occurred (ParameterAlreadyExists) when calling the PutParameter operation: The parameter already exists. To overwrite this value, set the overwrite option in the request to true." >&2; exit 254; }
@@ -120,30 +121,41 @@ async function dashboard(options?: FakeDashboardOptions): Promise<FakeDashboard>
 }
 /**
  * The evaluations the cases use, one after another (the mock runtime holds one at a time), shared by the cases:
- * concurrent tests start before beforeAll would finish.
+ * concurrent tests start before beforeAll would finish. Each case waits for its own evaluation only, so the cases
+ * on prod run while the later ones are evaluated.
  */
-const evaluations: Promise<Record<"prod" | "mtls" | "brought" | "missingGroup" | "createGroup", RunResult>> = (async () => ({
-    prod: await runProgram({ stack: "prod" }),
-    mtls: await runProgram({ stack: "prod", config: { "dataPlane.controlPlaneAuth": "mtls" } }),
-    brought: await runProgram({ stack: "prod", secrets: { gatewayToken: GATEWAY_TOKEN } }),
-    missingGroup: await runProgram({ stack: "prod", config: { "dataPlane.gatewayGroupName": "edge" } }),
-    createGroup: await runProgram({ stack: "prod", config: { "dataPlane.gatewayGroupName": "edge", "dataPlane.createGatewayGroup": true } }),
-}))();
+type EvaluationName = "prod" | "mtls" | "brought" | "missingGroup" | "createGroup";
+const OPTIONS: Record<EvaluationName, RunOptions> = {
+    prod: { stack: "prod" },
+    mtls: { stack: "prod", config: { "dataPlane.controlPlaneAuth": "mtls" } },
+    brought: { stack: "prod", secrets: { gatewayToken: GATEWAY_TOKEN } },
+    missingGroup: { stack: "prod", config: { "dataPlane.gatewayGroupName": "edge" } },
+    createGroup: { stack: "prod", config: { "dataPlane.gatewayGroupName": "edge", "dataPlane.createGatewayGroup": true } },
+};
+const evaluations = {} as Record<EvaluationName, Promise<RunResult>>;
+let previous: Promise<unknown> = Promise.resolve();
+for (const name of Object.keys(OPTIONS) as EvaluationName[]) {
+    const evaluation = previous.then(() => runProgram(OPTIONS[name]), () => runProgram(OPTIONS[name]));
+    // A case that has not started yet (at most 5 run at once) awaits it later; until then, a failure waits here.
+    void evaluation.catch(() => undefined);
+    evaluations[name] = evaluation;
+    previous = evaluation;
+}
 afterAll(async () => {
     await Promise.all(dashboards.map((d) => d.close()));
 });
 
 describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("fresh install: password changed, license uploaded, address set, the gateways' token stored, nothing secret printed; a second run changes nothing; a new license is uploaded", async () => {
-        const e = await evaluations;
+        const prod = await evaluations.prod;
         const d = await dashboard({ licenseNeedsNewPassword: true });
-        const s = site(e.prod, "prod", d);
+        const s = site(prod, "prod", d);
         expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
         const out = await bootstrap(s);
         expect([out.code, out.stderr]).toEqual([0, ""]);
         expect(d.state.password).toBe(TEST_SECRETS.adminPassword);
         expect(d.state.license).toBe(TEST_SECRETS.license);
-        expect(d.state.settings.control_plane_address).toEqual([e.prod.outputs.dpManagerEndpoint]);
+        expect(d.state.settings.control_plane_address).toEqual([prod.outputs.dpManagerEndpoint]);
         expect(d.state.tokens).toHaveLength(1);
         expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
         expect(s.get(RECORD_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)}`);
@@ -169,9 +181,9 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     }, 60_000);
 
     run("a dashboard whose admin password is neither the stack's nor the initial one: a clear failure, the lock freed", async () => {
-        const e = await evaluations;
+        const prod = await evaluations.prod;
         const d = await dashboard({ password: "someone-else-changed-it" });
-        const s = site(e.prod, "prod", d);
+        const s = site(prod, "prod", d);
         const out = await bootstrap(s);
         expect(out.code).not.toBe(0);
         expect(out.code).toBe(2);
@@ -183,9 +195,9 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     });
 
     run("a rejected license: a clear failure naming the dashboard's reason", async () => {
-        const e = await evaluations;
+        const prod = await evaluations.prod;
         const d = await dashboard({ rejectLicense: true });
-        const s = site(e.prod, "prod", d);
+        const s = site(prod, "prod", d);
         const out = await bootstrap(s);
         expect(out.code).not.toBe(0);
         expect(out.code).toBe(2);
@@ -196,17 +208,17 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     });
 
     run("a dashboard that never becomes healthy: a clear failure after the timeout", async () => {
-        const e = await evaluations;
+        const prod = await evaluations.prod;
         const d = await dashboard({ unhealthyFor: Infinity });
-        const out = await bootstrap(site(e.prod, "prod", d), { API7_BOOTSTRAP_TIMEOUT: "2" });
+        const out = await bootstrap(site(prod, "prod", d), { API7_BOOTSTRAP_TIMEOUT: "2" });
         expect(out.code).not.toBe(0);
         expect(out.stderr).toContain(`the dashboard is not healthy at ${d.url}/healthz after 2 s`);
     });
 
     run("two control-plane hosts at once: one does the work, the other waits and verifies; one token", async () => {
-        const e = await evaluations;
+        const prod = await evaluations.prod;
         const d = await dashboard({ unhealthyFor: 1 });
-        const s = site(e.prod, "prod", d);
+        const s = site(prod, "prod", d);
         const [a, b] = await Promise.all([bootstrap(s, {}, "cp-0"), bootstrap(s, {}, "cp-1")]);
         expect([a.code, a.stderr, b.code, b.stderr]).toEqual([0, "", 0, ""]);
         expect(d.calls.filter((c) => c.path === "/api/password")).toHaveLength(1);
@@ -215,9 +227,9 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     }, 60_000);
 
     run("three runs at once (the unit on each host, the association on one), the first failing partway: one certificate, its own key", async () => {
-        const e = await evaluations;
+        const mtls = await evaluations.mtls;
         const d = await dashboard({ failOnce: "PUT /api/system_settings" });
-        const s = site(e.mtls, "prod", d);
+        const s = site(mtls, "prod", d);
         const outs = await Promise.all([bootstrap(s, {}, "cp-0"), bootstrap(s, {}, "cp-0"), bootstrap(s, {}, "cp-1")]);
         expect(outs.map((o) => o.code).sort()).toEqual([0, 0, 1]);
         expect(d.state.certificates).toBe(1);
@@ -227,9 +239,9 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     }, 60_000);
 
     run("an answer without the CA: nothing stored, and the next run issues a whole set", async () => {
-        const e = await evaluations;
+        const mtls = await evaluations.mtls;
         const d = await dashboard({ omitCaOnce: true });
-        const s = site(e.mtls, "prod", d);
+        const s = site(mtls, "prod", d);
         const first = await bootstrap(s);
         expect(first.code).toBe(1);
         expect(first.stderr).toContain("the answer lacks the certificate, its key or the CA");
@@ -241,9 +253,9 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     }, 60_000);
 
     run("a credential parameter that cannot be read stops the run: nothing is recorded as done", async () => {
-        const e = await evaluations;
+        const prod = await evaluations.prod;
         const d = await dashboard();
-        const s = site(e.prod, "prod", d);
+        const s = site(prod, "prod", d);
         fs.rmSync(path.join(s.params, TOKEN_PARAMETER));
         const out = await bootstrap(s);
         // Failed, and worth retrying (not 2): set -e passes on aws's own status.
@@ -254,18 +266,18 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     });
 
     run("a lock left by a run that died on this host is taken over at once", async () => {
-        const e = await evaluations;
+        const prod = await evaluations.prod;
         const d = await dashboard();
-        const s = site(e.prod, "prod", d);
+        const s = site(prod, "prod", d);
         fs.writeFileSync(path.join(s.params, LOCK_PARAMETER), `cp-0:${Math.floor(Date.now() / 1000)}:12345`);
         const out = await bootstrap(s, {}, "cp-0");
         expect([out.code, out.stdout]).toEqual([0, expect.stringContaining("removing a bootstrap lock left by cp-0")]);
     });
 
     run("mTLS: the client certificate, key and CA are stored for the gateways", async () => {
-        const e = await evaluations;
+        const mtls = await evaluations.mtls;
         const d = await dashboard();
-        const s = site(e.mtls, "prod", d);
+        const s = site(mtls, "prod", d);
         expect((await bootstrap(s)).code).toBe(0);
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-cert")).toMatch(/^-----BEGIN CERTIFICATE-----\nFAKE-CERT-1\n/);
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toMatch(/^-----BEGIN PRIVATE KEY-----\nFAKE-KEY-1\n/);
@@ -274,24 +286,25 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     });
 
     run("credentials the stack brings are kept: nothing is issued", async () => {
-        const e = await evaluations;
+        const brought = await evaluations.brought;
         const d = await dashboard();
-        const s = site(e.brought, "prod", d);
+        const s = site(brought, "prod", d);
         expect((await bootstrap(s)).code).toBe(0);
         expect(d.state.tokens).toEqual([]);
         expect(s.get(TOKEN_PARAMETER)).toBe(GATEWAY_TOKEN);
     });
 
     run("a gateway group that does not exist: a clear failure, or, when asked, created and its short id reported", async () => {
-        const e = await evaluations;
+        const missingGroup = await evaluations.missingGroup;
         const d1 = await dashboard();
-        const out = await bootstrap(site(e.missingGroup, "prod", d1));
+        const out = await bootstrap(site(missingGroup, "prod", d1));
         expect(out.code).not.toBe(0);
         expect(out.code).toBe(2);
         expect(out.stderr).toContain("the dashboard has no gateway group named edge");
 
+        const createGroup = await evaluations.createGroup;
         const d2 = await dashboard();
-        const created = await bootstrap(site(e.createGroup, "prod", d2));
+        const created = await bootstrap(site(createGroup, "prod", d2));
         expect(created.code).not.toBe(0);
         const short = d2.state.groups.find((g) => g.name === "edge")!.config.control_plane_key_prefix.split("/").pop();
         expect(created.stderr).toContain(`the gateway group edge has short id ${short}, but the gateways use default; set dataPlane.gatewayGroupId ${short}`);
