@@ -10,7 +10,8 @@ import { Bootstrap } from "./components/bootstrap";
 import { ManagedDatabase } from "./components/database";
 import { credentialsIssued } from "./components/config/settings";
 import { credentialParameters } from "./components/data-plane";
-import { hostRoleName, PENDING_SECRET, resolveAmi, secretParameterName } from "./components/host";
+import { hostRoleName, PENDING_SECRET, resolveAmi, secretParameterName, type HostPlacement } from "./components/host";
+import { ImageRegistry } from "./components/images";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer, dashboardListenerPort } from "./components/load-balancers";
 import { PrometheusHost } from "./components/monitoring";
 import { Network } from "./components/network";
@@ -66,7 +67,28 @@ const database = settings.database.kind === "managed"
       })
     : undefined;
 
+// Where hosts pull images from (images.source): every run spec's image reference follows it.
+const images = new ImageRegistry("api7-images", {
+    project: settings.project,
+    stack: settings.stack,
+    settings: settings.images,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    vpcCidr: network.vpcCidr,
+});
+
+// What every host group shares: the AMI, the private subnets of every AZ, the registry.
 const ami = resolveAmi(settings.hosts.amiId);
+/** The AMI every host launches from (resolved once, or hosts.amiId). */
+export const hostAmiId = ami.id;
+const placement: HostPlacement = {
+    ami,
+    subnets: network.privateSubnets,
+    registry: images.access,
+    registryPassword: settings.images.password,
+    image: (ref) => images.reference(ref),
+    healthCheckGraceSeconds: settings.hosts.healthCheckGraceSeconds,
+};
 
 const prometheusHost = prometheusPlacement === "dedicated"
     ? new PrometheusHost("api7-prometheus", {
@@ -74,32 +96,18 @@ const prometheusHost = prometheusPlacement === "dedicated"
           stack: settings.stack,
           image: promSettings.image,
           instanceType: promSettings.instanceType,
-          ami,
+          placement,
           rootVolumeGiB: settings.hosts.rootVolumeGiB,
-          subnets: network.privateSubnets,
+          vpcId: network.vpcId,
+          privateSubnetIds: network.privateSubnetIds,
           securityGroupIds: [securityGroups.prometheus!.id],
+          loadBalancerSecurityGroupId: securityGroups.prometheusLb!.id,
+          deletionProtection: settings.loadBalancers.deletionProtection,
       })
     : undefined;
 
-const controlPlane = new ControlPlane("api7-cp", {
-    settings,
-    ami,
-    subnets: network.privateSubnets,
-    securityGroupIds: [securityGroups.controlPlaneId],
-    database: settings.database.kind === "external" ? { kind: "external", dsn: settings.database.dsn } : { kind: "managed", endpoint: database!.endpoint },
-    prometheusAddress: prometheusHost?.url ?? (prometheusPlacement === "controlPlane" ? `http://127.0.0.1:${PORTS.prometheus}` : undefined),
-    prometheusOnHosts: prometheusPlacement === "controlPlane" ? { image: promSettings.image } : undefined,
-    fallbackExport: fallback && {
-        region: fallback.region,
-        configBucket: fallback.configBucket,
-        resourceBucket: fallback.resourceBucket,
-        cronSpec: settings.fallback.cronSpec,
-        credentials: fallback.writerCredentials,
-    },
-});
-
+// Load balancers before the hosts: each Auto Scaling group registers its hosts in their target groups.
 const controlPlaneLbs = new ControlPlaneLoadBalancers("api7-cp-lb", {
-    instances: controlPlane.hosts.instances,
     vpcId: network.vpcId,
     dashboardSubnetIds: cpSettings.loadBalancer.internal ? network.privateSubnetIds : network.publicSubnetIds,
     privateSubnetIds: network.privateSubnetIds,
@@ -112,16 +120,44 @@ const controlPlaneLbs = new ControlPlaneLoadBalancers("api7-cp-lb", {
     dashboardTarget: dashboardTarget(cpSettings.dashboardListener),
 });
 
+const controlPlane = new ControlPlane("api7-cp", {
+    settings,
+    placement,
+    securityGroupIds: [securityGroups.controlPlaneId],
+    targetGroupArns: controlPlaneLbs.targetGroupArns,
+    database: settings.database.kind === "external" ? { kind: "external", dsn: settings.database.dsn } : { kind: "managed", endpoint: database!.endpoint },
+    prometheusAddress: prometheusHost?.url ?? (prometheusPlacement === "controlPlane" ? `http://127.0.0.1:${PORTS.prometheus}` : undefined),
+    prometheusOnHosts: prometheusPlacement === "controlPlane" ? { image: promSettings.image } : undefined,
+    fallbackExport: fallback && {
+        region: fallback.region,
+        configBucket: fallback.configBucket,
+        resourceBucket: fallback.resourceBucket,
+        cronSpec: settings.fallback.cronSpec,
+        credentials: fallback.writerCredentials,
+    },
+});
+
 // Gateways reach the DP Managers only through their load balancer, never one host's address.
 const dpManagerUrl = mtls
     ? pulumi.interpolate`https://${controlPlaneLbs.dpManagerDnsName}:${PORTS.dpManagerMtls}`
     : pulumi.interpolate`http://${controlPlaneLbs.dpManagerDnsName}:${PORTS.dpManager}`;
 
+const dataPlaneLb = new DataPlaneLoadBalancer("api7-dp-lb", {
+    settings: dpSettings.loadBalancer,
+    deletionProtection: settings.loadBalancers.deletionProtection,
+    vpcId: network.vpcId,
+    subnetIds: dpSettings.loadBalancer.internal ? network.privateSubnetIds : network.publicSubnetIds,
+    securityGroupId: securityGroups.dataPlaneLb.id,
+});
+
 const dataPlane = new DataPlane("api7-dp", {
     settings,
-    ami,
-    subnets: network.privateSubnets,
+    placement,
     securityGroupIds: [securityGroups.dataPlaneId],
+    targetGroupArns: dataPlaneLb.targetGroupArnList,
+    // After the control plane's hosts are healthy: a gateway waits for the credentials they issue, and a
+    // gateway group created first would wait on them past its grace period.
+    dependsOn: [controlPlane.hosts.group],
     controlPlaneEndpoints: dpManagerUrl.apply((e) => [e]),
     metricsExport: promSettings.enabled,
     fallbackSource: fallback && {
@@ -148,7 +184,7 @@ const bootstrap = new Bootstrap("api7-bootstrap", {
     licenseParameter: secretParameterName(settings.project, settings.stack, "cp", "license"),
     passwordParameter: secretParameterName(settings.project, settings.stack, "cp", "admin-password"),
     controlPlaneRoleName: controlPlane.hosts.roleName,
-    instanceIds: controlPlane.instanceIds,
+    controlPlaneGroup: controlPlane.hosts.group,
     secretVersions: controlPlane.hosts.secretVersions,
 });
 
@@ -156,15 +192,6 @@ if (fallback && settings.fallback.credentials === "instanceRole") {
     fallback.grantTo("writer", controlPlane.hosts.roleName);
     fallback.grantTo("reader", dataPlane.hosts.roleName);
 }
-
-const dataPlaneLb = new DataPlaneLoadBalancer("api7-dp-lb", {
-    settings: dpSettings.loadBalancer,
-    instances: dataPlane.hosts.instances,
-    deletionProtection: settings.loadBalancers.deletionProtection,
-    vpcId: network.vpcId,
-    subnetIds: dpSettings.loadBalancer.internal ? network.privateSubnetIds : network.publicSubnetIds,
-    securityGroupId: securityGroups.dataPlaneLb.id,
-});
 
 export const gatewayEndpoint = dataPlaneLb.dnsName;
 export const gatewayTargetGroupArns = dataPlaneLb.targetGroupArns;
@@ -174,8 +201,8 @@ export const gatewayUrls = {
 };
 export const dashboardUrl = controlPlaneLbs.dashboardUrl;
 export const dpManagerEndpoint = dpManagerUrl;
-export const prometheusUrl = prometheusHost?.url
-    ?? (prometheusPlacement === "controlPlane" ? controlPlane.privateIps.apply((ips) => ips.map((ip) => `http://${ip}:${PORTS.prometheus}`)) : undefined);
+// On the control-plane hosts Prometheus has no shared address (each host runs its own on :9090): see README.
+export const prometheusUrl = prometheusHost?.url;
 export const dataPlaneMode = dpSettings.mode;
 export const fallbackBuckets = fallback && { config: fallback.configBucket, resource: fallback.resourceBucket };
 export const bootstrapSpec = bootstrap.spec;
@@ -186,7 +213,10 @@ export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;
 export const availabilityZones = network.availabilityZones;
 export const securityGroupIds = { controlPlane: securityGroups.controlPlaneId, dataPlane: securityGroups.dataPlaneId };
-export const controlPlaneInstanceIds = controlPlane.instanceIds;
-export const controlPlanePrivateIps = controlPlane.privateIps;
-export const dataPlaneInstanceIds = dataPlane.instanceIds;
-export const dataPlanePrivateIps = dataPlane.privateIps;
+/** The Auto Scaling groups (README: watching, cancelling and rolling back an instance refresh). */
+export const autoScalingGroups = {
+    controlPlane: controlPlane.hosts.autoScalingGroupName,
+    dataPlane: dataPlane.hosts.autoScalingGroupName,
+    ...(prometheusHost ? { prometheus: prometheusHost.hosts.autoScalingGroupName } : {}),
+};
+export const imageSource = images.source;

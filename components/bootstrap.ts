@@ -9,7 +9,7 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { parameterPrefix } from "./host";
+import { groupTargets, parameterPrefix } from "./host";
 import { dashboardTarget } from "./ports";
 
 /**
@@ -51,9 +51,9 @@ export interface BootstrapArgs {
     readonly credentials: BootstrapSpec["credentials"];
     readonly licenseParameter: string;
     readonly passwordParameter: string;
-    /** The control-plane hosts' role (its name) and instances. */
+    /** The control-plane hosts' role (its name) and Auto Scaling group (the association waits for it). */
     readonly controlPlaneRoleName: pulumi.Input<string>;
-    readonly instanceIds: pulumi.Input<string[]>;
+    readonly controlPlaneGroup: pulumi.Resource;
     /** Name@version of each secret the script reads: a new version runs it again. */
     readonly secretVersions: readonly pulumi.Input<string>[];
     readonly tags?: Record<string, string>;
@@ -121,13 +121,14 @@ export class Bootstrap extends pulumi.ComponentResource {
         new aws.ssm.Association(`${name}-run`, {
             name: "AWS-RunShellScript",
             associationName: `${args.project}-${args.stack}-cp-bootstrap`,
-            targets: [{ key: "InstanceIds", values: args.instanceIds }],
+            // Every control-plane host, including those the group launches later (by their group tag).
+            targets: groupTargets(args.project, args.stack, "cp"),
             // A new host's first boot installs the script: wait for it, as api7-apply does.
             parameters: { commands: fingerprint.apply((f) => `cloud-init status --wait >/dev/null || true; /usr/local/sbin/api7-bootstrap # spec ${f}`) },
             maxConcurrency: "1",
             maxErrors: "0",
             complianceSeverity: "HIGH",
-        }, { parent: this, dependsOn: [specParameter, permissions] });
+        }, { parent: this, dependsOn: [specParameter, permissions, args.controlPlaneGroup] });
 
         this.registerOutputs({ spec: this.spec });
     }

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
 import * as aws from "@pulumi/aws";
-import { HostGroup, type Ami, type ManagedDatabaseDsn } from "./host";
+import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
+import { HostGroup, type HostPlacement, type ManagedDatabaseDsn } from "./host";
+import { CONTROL_PLANE_HEALTH } from "./load-balancers";
 import type { DatabaseEndpoint } from "./database";
 import { attachDiscoveryPolicy, prometheusService } from "./monitoring";
-import type { Subnet } from "./network";
 import { dashboardTarget, PORTS } from "./ports";
 import type { Settings } from "./config/settings";
 
@@ -26,10 +27,11 @@ export interface ControlPlaneArgs {
     readonly settings: Pick<Settings, "project" | "stack" | "hosts" | "controlPlane">;
     /** The database: the managed one's endpoint and secret, or an external one's DSN (an SSM SecureString). */
     readonly database: { readonly kind: "managed"; readonly endpoint: DatabaseEndpoint } | { readonly kind: "external"; readonly dsn: pulumi.Input<string> };
-    readonly ami: Ami;
-    /** Private subnets, one per AZ; settings guarantee count <= subnets, so every host gets its own AZ. */
-    readonly subnets: readonly Subnet[];
+    /** AMI, subnets (settings guarantee count <= AZs, so the group gives every host its own AZ) and registry. */
+    readonly placement: HostPlacement;
     readonly securityGroupIds: readonly pulumi.Input<string>[];
+    /** The dashboard's and DP Managers' target groups: every host registers in all, and must be healthy in all. */
+    readonly targetGroupArns: readonly pulumi.Input<string>[];
     /** Prometheus the dashboard queries and the DP Manager reports to (prometheus.enabled), e.g. http://10.0.1.5:9090. */
     readonly prometheusAddress?: pulumi.Input<string>;
     /** Export to the fallback buckets (fallback.enabled). */
@@ -48,9 +50,6 @@ export interface ControlPlaneArgs {
  */
 export class ControlPlane extends pulumi.ComponentResource {
     public readonly hosts: HostGroup;
-    public readonly instanceIds: pulumi.Output<string[]>;
-    public readonly privateIps: pulumi.Output<string[]>;
-    public readonly availabilityZones: pulumi.Output<string[]>;
 
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ha:ControlPlane", name, {}, opts);
@@ -90,8 +89,9 @@ export class ControlPlane extends pulumi.ComponentResource {
             dashboardPlaceholders[FALLBACK_KEY_PLACEHOLDERS.secretKey] = "fallback-secret-key";
         }
         const served = dashboardTarget(cp.dashboardListener);
-        if (cp.count > args.subnets.length) {
-            throw new Error(`controlPlane.count = ${cp.count}: more control-plane hosts than AZs (${args.subnets.length})`);
+        const placement = args.placement;
+        if (cp.count > placement.subnets.length) {
+            throw new Error(`controlPlane.count = ${cp.count}: more control-plane hosts than AZs (${placement.subnets.length})`);
         }
 
         this.hosts = new HostGroup(`${name}-hosts`, {
@@ -100,10 +100,15 @@ export class ControlPlane extends pulumi.ComponentResource {
             role: "cp",
             count: cp.count,
             instanceType: cp.instanceType,
-            ami: args.ami,
+            ami: placement.ami,
             rootVolumeGiB: settings.hosts.rootVolumeGiB,
-            subnets: args.subnets,
+            subnets: placement.subnets,
             securityGroupIds: args.securityGroupIds,
+            targetGroupArns: args.targetGroupArns,
+            healthCheckGraceSeconds: gracePeriodSeconds("cp", CONTROL_PLANE_HEALTH.healthyThreshold * CONTROL_PLANE_HEALTH.interval, placement.healthCheckGraceSeconds),
+            warmupSeconds: WARMUP_SECONDS,
+            registry: placement.registry,
+            registryPassword: placement.registryPassword,
             secrets,
             bootstrap: true,
             readableSecretArns: db.kind === "managed" ? [db.endpoint.secretArn] : [],
@@ -111,7 +116,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                 {
                     name: "dashboard",
                     container: "api7-dashboard",
-                    image: cp.dashboardImage,
+                    image: placement.image(cp.dashboardImage),
                     configTemplate: "dashboard-config.yaml",
                     configData: pulumi.all([prometheus, fallback]).apply(([p, f]) => ({
                         http: { disable: cp.dashboardListener !== "http", port: PORTS.dashboard },
@@ -129,7 +134,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                 {
                     name: "dp-manager",
                     container: "api7-dp-manager",
-                    image: cp.dpManagerImage,
+                    image: placement.image(cp.dpManagerImage),
                     configTemplate: "dp-manager-config.yaml",
                     configData: prometheus.apply((p) => ({ port: PORTS.dpManager, mtlsPort: PORTS.dpManagerMtls, databaseDsn: DSN_PLACEHOLDER, prometheus: p })),
                     configPath: "/usr/local/api7/conf/config.yaml",
@@ -138,7 +143,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     healthUrl: `http://127.0.0.1:${PORTS.dpManager}/healthz`,
                 },
                 ...(args.prometheusOnHosts
-                    ? [prometheusService({ image: args.prometheusOnHosts.image, region: aws.getRegionOutput({}, { parent: this }).region, stack: settings.stack })]
+                    ? [prometheusService({ image: placement.image(args.prometheusOnHosts.image), region: aws.getRegionOutput({}, { parent: this }).region, stack: settings.stack })]
                     : []),
             ],
             tags: args.tags,
@@ -146,9 +151,6 @@ export class ControlPlane extends pulumi.ComponentResource {
 
         if (args.prometheusOnHosts) attachDiscoveryPolicy(`${name}-discovery`, this.hosts.roleName, this);
 
-        this.instanceIds = this.hosts.instanceIds;
-        this.privateIps = this.hosts.privateIps;
-        this.availabilityZones = this.hosts.availabilityZones;
-        this.registerOutputs({ instanceIds: this.instanceIds, privateIps: this.privateIps, availabilityZones: this.availabilityZones });
+        this.registerOutputs({ autoScalingGroupName: this.hosts.autoScalingGroupName });
     }
 }

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
-import { HostGroup, secretParameterName, type Ami, type StateFile } from "./host";
+import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
+import { HostGroup, secretParameterName, type HostPlacement, type StateFile } from "./host";
 import { credentialsIssued } from "./config/settings";
-import type { Subnet } from "./network";
 import { PORTS } from "./ports";
 import type { Settings } from "./config/settings";
 
@@ -49,10 +49,13 @@ export interface FallbackSource {
 export interface DataPlaneArgs {
     /** Project, stack, host and data-plane settings (count, instance type, image, group, credentials). */
     readonly settings: Pick<Settings, "project" | "stack" | "hosts" | "dataPlane">;
-    readonly ami: Ami;
-    /** Private subnets, one per AZ; gateways go round-robin over them. */
-    readonly subnets: readonly Subnet[];
+    /** AMI, subnets (the group balances gateways over their AZs) and registry. */
+    readonly placement: HostPlacement;
     readonly securityGroupIds: readonly pulumi.Input<string>[];
+    /** The gateways' target groups (HTTP, and HTTPS with passthrough). */
+    readonly targetGroupArns: readonly pulumi.Input<string>[];
+    /** Created before the gateways: the control plane's hosts, which issue their credentials. */
+    readonly dependsOn?: readonly pulumi.Resource[];
     /**
      * DP Manager URLs the gateways connect to (`deployment.etcd.host`): the control plane's load balancer in a
      * full deployment, e.g. ["http://cp-dpm.internal:7900"].
@@ -69,14 +72,11 @@ export interface DataPlaneArgs {
 }
 
 /**
- * The data plane: >= 2 API7 Gateway hosts spread round-robin over the AZs, serving 9080 (HTTP) and 9443 (HTTPS)
+ * The data plane: >= 2 API7 Gateway hosts in an Auto Scaling group balanced over the AZs, serving 9080 (HTTP) and 9443 (HTTPS)
  * and answering `GET /status` on 0.0.0.0:7085 for the load balancer's health check.
  */
 export class DataPlane extends pulumi.ComponentResource {
     public readonly hosts: HostGroup;
-    public readonly instanceIds: pulumi.Output<string[]>;
-    public readonly privateIps: pulumi.Output<string[]>;
-    public readonly availabilityZones: pulumi.Output<string[]>;
 
     constructor(name: string, args: DataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ha:DataPlane", name, {}, opts);
@@ -135,17 +135,24 @@ export class DataPlane extends pulumi.ComponentResource {
             stack: args.settings.stack,
             role: "dp",
             count: dp.count,
+            scaling: dp.autoscaling.enabled ? { maxCount: dp.autoscaling.maxCount, targetCpuPercent: dp.autoscaling.targetCpuPercent } : undefined,
             instanceType: dp.instanceType,
-            ami: args.ami,
+            ami: args.placement.ami,
             rootVolumeGiB: args.settings.hosts.rootVolumeGiB,
-            subnets: args.subnets,
+            subnets: args.placement.subnets,
             securityGroupIds: args.securityGroupIds,
+            targetGroupArns: args.targetGroupArns,
+            healthCheckGraceSeconds: gracePeriodSeconds("dp", dp.loadBalancer.healthCheck.healthyThreshold * dp.loadBalancer.healthCheck.intervalSeconds, args.placement.healthCheckGraceSeconds),
+            warmupSeconds: WARMUP_SECONDS,
+            registry: args.placement.registry,
+            registryPassword: args.placement.registryPassword,
+            dependsOn: args.dependsOn,
             secrets,
             issuedSecrets: issued ? Object.keys(credentialValues) : [],
             services: [{
                 name: "gateway",
                 container: "api7-gateway",
-                image: dp.gatewayImage,
+                image: args.placement.image(dp.gatewayImage),
                 configTemplate: standalone ? "gateway-standalone-config.yaml" : "gateway-config.yaml",
                 configData,
                 configPath: "/usr/local/apisix/conf/config.yaml",
@@ -164,9 +171,6 @@ export class DataPlane extends pulumi.ComponentResource {
             tags: args.tags,
         }, { parent: this });
 
-        this.instanceIds = this.hosts.instanceIds;
-        this.privateIps = this.hosts.privateIps;
-        this.availabilityZones = this.hosts.availabilityZones;
-        this.registerOutputs({ instanceIds: this.instanceIds, privateIps: this.privateIps, availabilityZones: this.availabilityZones });
+        this.registerOutputs({ autoScalingGroupName: this.hosts.autoScalingGroupName });
     }
 }

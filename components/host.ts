@@ -6,7 +6,9 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { gzip } from "pako";
 import { renderUserData } from "./cloud-init";
+import { registryPullStatements, type RegistryAccess } from "./images";
 import type { Subnet } from "./network";
 import { nameFragment } from "./config/rules";
 import { renderYamlTemplate, type TemplateData } from "./templates";
@@ -29,31 +31,97 @@ export function secretParameterOptions(issued: boolean, parent: pulumi.Resource)
 const STANDARD_TIER_LIMIT = 4096;
 
 export interface Ami {
+    /** The id, once the image is known to be x86_64. */
     readonly id: pulumi.Output<string>;
     /** True when the stack pins the id; false when it was resolved from AL2023_AMI_PARAMETER. */
     readonly pinned: boolean;
+    /**
+     * The image's root device: the launch template maps the root volume under it (a mapping under another name
+     * would add a second volume and leave the root at the AMI's size).
+     */
+    readonly rootDeviceName: pulumi.Output<string>;
 }
 
 /** The pinned AMI, or the current AL2023 x86_64 AMI from AWS's public SSM parameter. */
 export function resolveAmi(amiId: string | undefined, opts?: pulumi.InvokeOptions): Ami {
-    if (amiId) return { id: pulumi.output(amiId), pinned: true };
+    const id = amiId ? pulumi.output(amiId) : resolveAl2023(opts);
+    // Looked up by id (a filter the provider accepts without owners). API7 publishes amd64 images only.
+    const image = aws.ec2.getAmiOutput({ filters: [{ name: "image-id", values: [id] }] }, opts);
+    const checked = image.apply(checkAmiArchitecture);
+    return { id: checked.id, pinned: !!amiId, rootDeviceName: checked.rootDeviceName };
+}
+
+/** The image, if it is x86_64 (API7 publishes amd64 images only); otherwise an error naming hosts.amiId. */
+export function checkAmiArchitecture<T extends { readonly id: string; readonly architecture: string }>(image: T): T {
+    if (image.architecture !== "x86_64") throw new Error(`hosts.amiId ${image.id} is ${image.architecture}; hosts must be x86_64 (API7's images are amd64)`);
+    return image;
+}
+
+function resolveAl2023(opts?: pulumi.InvokeOptions): pulumi.Output<string> {
     // The provider marks the parameter's `value` secret, and the Output form of an invoke makes its whole result
     // secret when any field is (@pulumi/pulumi runtime/invoke.ts invokeOutput), so even `insecureValue` would show
     // as [secret] in every preview. The plain invoke drops that marking ("ignore secrets for plain invoke",
     // invoke.ts `invoke`), and `insecureValue` is the field the provider offers in clear. A public AMI id is no secret.
-    const id = pulumi.output(aws.ssm.getParameter({ name: AL2023_AMI_PARAMETER }, opts)).apply(({ insecureValue: resolved }) => {
+    return pulumi.output(aws.ssm.getParameter({ name: AL2023_AMI_PARAMETER }, opts)).apply(({ insecureValue: resolved }) => {
         void pulumi.log.warn(`hosts.amiId is not pinned; using ${resolved}. Pin it so every preview and new host uses the same image: pulumi config set --path hosts.amiId ${resolved}`);
         return resolved;
     });
-    return { id, pinned: false };
 }
 
 /**
- * Resource options of a host instance. With an unpinned AMI, later AL2023 releases are ignored: a new AMI must
- * not replace every host on an unrelated `pulumi up`. Pin hosts.amiId to upgrade deliberately.
+ * Resource options of a host group's launch template. With an unpinned AMI, later AL2023 releases are ignored: a new
+ * AMI must not roll every host on an unrelated `pulumi up`. Pin hosts.amiId to upgrade deliberately.
  */
-export function hostInstanceOptions(ami: Ami, parent: pulumi.Resource): pulumi.CustomResourceOptions {
-    return ami.pinned ? { parent } : { parent, ignoreChanges: ["ami"] };
+export function launchTemplateOptions(ami: Ami, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions {
+    return ami.pinned ? { parent, dependsOn } : { parent, dependsOn, ignoreChanges: ["imageId"] };
+}
+
+/**
+ * The tag that names a host group on its instances (api7-ha-group = <project>-<stack>-<role>). SSM associations
+ * target it: "If you create new nodes and assign the specified tag key and value to those nodes, the system
+ * automatically applies the association, runs it immediately" (SSM user guide, State Manager targets and rate
+ * controls), so hosts the Auto Scaling group launches later are targets too. No colon in the key: SSM's TargetKey
+ * pattern admits one (botocore ssm service-2.json), but no document says how `tag:a:b` is split.
+ */
+export const GROUP_TAG = "api7-ha-group";
+
+/** The value of GROUP_TAG for one host group. */
+export function groupTagValue(project: string, stack: string, role: string): string {
+    return `${project}-${stack}-${role}`;
+}
+
+/** SSM association targets: every instance of one host group, now and later (by GROUP_TAG). */
+export function groupTargets(project: string, stack: string, role: string): aws.types.input.ssm.AssociationTarget[] {
+    return [{ key: `tag:${GROUP_TAG}`, values: [groupTagValue(project, stack, role)] }];
+}
+
+/**
+ * Instance refresh and instance maintenance: keep 100 % of the desired hosts healthy and launch at most one extra
+ * host at a time, so each replacement is a new host passing its health checks before an old one leaves.
+ * AWS: the maximum healthy percentage is 100-200 and at most 100 above the minimum; a value above 100 launches
+ * before terminating (API_RefreshPreferences, API_InstanceMaintenancePolicy; asg-instance-refresh.md).
+ */
+export function maxHealthyPercentage(count: number): number {
+    return Math.min(200, 100 + Math.ceil(100 / count));
+}
+
+/** The instance refresh every host group uses (see maxHealthyPercentage). */
+export function instanceRefresh(count: number, warmupSeconds: number): aws.types.input.autoscaling.GroupInstanceRefresh {
+    return {
+        strategy: "Rolling",
+        preferences: {
+            minHealthyPercentage: 100,
+            maxHealthyPercentage: maxHealthyPercentage(count),
+            instanceWarmup: String(warmupSeconds),
+            // A refresh started for nothing (the same template) replaces no host.
+            skipMatching: true,
+            // Off: through this provider a rollback returns to the new version, since it saves the group's new
+            // template before starting the refresh (hashicorp/terraform-provider-aws#34189, see README: rolling back).
+            autoRollback: false,
+            scaleInProtectedInstances: "Refresh",
+            standbyInstances: "Terminate",
+        },
+    };
 }
 
 /**
@@ -93,8 +161,8 @@ export interface ServiceDefinition {
     readonly name: string;
     /** Container name, e.g. `api7-dashboard`. */
     readonly container: string;
-    /** Pinned image reference. */
-    readonly image: string;
+    /** The image reference hosts pull (images.source applied: components/images.ts). */
+    readonly image: pulumi.Input<string>;
     /** Template in config-templates/ rendered into the service's config file. */
     readonly configTemplate: string;
     /** Data for the template; may hold outputs (addresses of other resources), never secret values. */
@@ -137,13 +205,29 @@ export interface ManagedDatabaseDsn {
     readonly sslmode: "require";
 }
 
+/** What every host group of a stack shares: image, subnets, registry, and the grace-period override. */
+export interface HostPlacement {
+    readonly ami: Ami;
+    /** Private subnets, one per AZ: every group spans them all. */
+    readonly subnets: readonly Subnet[];
+    readonly registry: RegistryAccess;
+    /** With a password login (images.username): the registryPassword secret. */
+    readonly registryPassword?: pulumi.Input<string>;
+    /** The reference hosts pull for an image named in the settings (images.source applied). */
+    readonly image: (ref: string) => pulumi.Input<string>;
+    /** hosts.healthCheckGraceSeconds; undefined: each role's boot budget. */
+    readonly healthCheckGraceSeconds?: number;
+}
+
 export interface HostGroupArgs {
     readonly project: string;
     readonly stack: string;
     /** Short role name, used in SSM paths, tags and names: `cp`, `dp`, `prometheus`. */
     readonly role: string;
-    /** Number of hosts; host i goes to subnets[i % subnets.length] (round-robin over the AZs). */
+    /** Desired (and minimum) number of hosts; the Auto Scaling group spreads them over the subnets' AZs. */
     readonly count: number;
+    /** Target-tracking scaling between count and maxCount on average CPU; undefined keeps exactly count hosts. */
+    readonly scaling?: { readonly maxCount: number; readonly targetCpuPercent: number };
     readonly instanceType: string;
     readonly ami: Ami;
     /** Root volume in GiB (gp3, encrypted). */
@@ -151,6 +235,19 @@ export interface HostGroupArgs {
     /** Private subnets, one per AZ. */
     readonly subnets: readonly Subnet[];
     readonly securityGroupIds: readonly pulumi.Input<string>[];
+    /**
+     * Target groups every host registers in. With any, the group uses ELB health checks (a host failing any of them
+     * is replaced) and `pulumi up` waits, at creation, until count hosts are healthy in them.
+     */
+    readonly targetGroupArns?: readonly pulumi.Input<string>[];
+    /** Seconds a new host has before failed health checks replace it (components/boot-budget.ts). */
+    readonly healthCheckGraceSeconds: number;
+    /** Seconds after a new host is in service before the next refresh step or scaling decision counts it. */
+    readonly warmupSeconds: number;
+    /** Where images come from: the hosts' login and pull permissions (components/images.ts). */
+    readonly registry: RegistryAccess;
+    /** With a password login: the registryPassword secret. */
+    readonly registryPassword?: pulumi.Input<string>;
     readonly services: readonly ServiceDefinition[];
     /** Secret values by name, stored as SSM SecureStrings under <prefix>/secrets/<name>. */
     readonly secrets?: Readonly<Record<string, pulumi.Input<string>>>;
@@ -167,28 +264,47 @@ export interface HostGroupArgs {
      * master user secret. Setting any also installs the timer that restarts services after a rotation.
      */
     readonly readableSecretArns?: readonly pulumi.Input<string>[];
+    /** Created before the group's hosts (e.g. the gateways wait for the control plane's). */
+    readonly dependsOn?: readonly pulumi.Resource[];
     readonly tags?: Record<string, string>;
 }
 
-/** A group of identical hosts running the same containers. */
+/** The IAM statements of a host group's own policy: its SSM parameters, and its images when they are in ECR. */
+export function hostPolicyStatements(parameterArn: pulumi.Input<string>, registry: Pick<RegistryAccess, "ecrRepositoryArns" | "pullThroughCache">): aws.types.input.iam.GetPolicyDocumentStatementArgs[] {
+    return [
+        { sid: "ReadOwnParameters", actions: ["ssm:GetParameter"], resources: [parameterArn] },
+        ...registryPullStatements(registry),
+    ];
+}
+
+/**
+ * A group of identical hosts running the same containers: an Auto Scaling group over the private subnets of every
+ * AZ, launched from a launch template, replaced when unhealthy, and rolled one host at a time when the template
+ * changes.
+ */
 export class HostGroup extends pulumi.ComponentResource {
-    public readonly instanceIds: pulumi.Output<string[]>;
-    public readonly privateIps: pulumi.Output<string[]>;
-    public readonly availabilityZones: pulumi.Output<string[]>;
+    public readonly autoScalingGroupName: pulumi.Output<string>;
+    public readonly autoScalingGroupArn: pulumi.Output<string>;
+    public readonly launchTemplateId: pulumi.Output<string>;
     /** The hosts' IAM role: other components attach their own scoped policies to it. */
     public readonly roleName: pulumi.Output<string>;
     public readonly roleArn: pulumi.Output<string>;
     public readonly parameterPrefix: string;
-    /** The instances, for target-group attachments. */
-    public readonly instances: readonly aws.ec2.Instance[];
+    /** The Auto Scaling group, for dependencies (`pulumi up` waits for its hosts at creation). */
+    public readonly group: aws.autoscaling.Group;
     /** name@version of each secret parameter: changes when a secret does (never its value). */
     public readonly secretVersions: pulumi.Output<string>[];
 
     constructor(name: string, args: HostGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ha:HostGroup", name, {}, opts);
         if (args.subnets.length === 0) throw new Error(`${name}: no subnets to place hosts in`);
-        // Stack and role tags: Prometheus finds the gateways by them.
-        const tags = { ...(args.tags ?? {}), "api7-ha:stack": args.stack, "api7-ha:role": args.role };
+        // Stack, role and group tags: Prometheus finds the gateways by the first two, SSM associations by the group.
+        const tags = {
+            ...(args.tags ?? {}),
+            "api7-ha:stack": args.stack,
+            "api7-ha:role": args.role,
+            [GROUP_TAG]: groupTagValue(args.project, args.stack, args.role),
+        };
         const prefix = parameterPrefix(args.project, args.stack, args.role);
         this.parameterPrefix = prefix;
         const invokeOpts = { parent: this };
@@ -201,6 +317,7 @@ export class HostGroup extends pulumi.ComponentResource {
         const issued = new Set(args.issuedSecrets ?? []);
         const secretValues: [string, pulumi.Input<string>][] = [
             ...Object.entries(args.secrets ?? {}),
+            ...(args.registryPassword !== undefined ? [[REGISTRY_PASSWORD_SECRET, args.registryPassword] as [string, pulumi.Input<string>]] : []),
             ...[...issued].map((n): [string, pulumi.Input<string>] => [n, PENDING_SECRET]),
         ];
         for (const [secretName, value] of secretValues) {
@@ -216,6 +333,9 @@ export class HostGroup extends pulumi.ComponentResource {
             if (!secretParams[secretName]) throw new Error(`${name}: service refers to unknown secret ${secretName}`);
             return `${prefix}/secrets/${secretName}`;
         };
+        // How api7-run logs in before it starts a container (never part of the fingerprint: a new login alone
+        // restarts nothing, a new image reference does).
+        const registryLogin = args.registry.login.apply((login) => (login.kind === "password" ? { ...login, passwordParameter: secretPath(REGISTRY_PASSWORD_SECRET) } : login));
 
         // Per service: its config (YAML) and run spec (JSON), plain text so `pulumi preview --diff` shows them.
         const configParams: aws.ssm.Parameter[] = [];
@@ -234,10 +354,10 @@ export class HostGroup extends pulumi.ComponentResource {
                 description: `api7-ha ${args.stack} ${args.role}: ${svc.name} config (${svc.configTemplate})`,
                 tags,
             }, { parent: this }));
-            const spec = pulumi.all([svc.env ?? {}, svc.database]).apply(([env, database]) => {
+            const spec = pulumi.all([svc.env ?? {}, svc.database, svc.image, registryLogin]).apply(([env, database, image, registry]) => {
                 const run = {
                     container: svc.container,
-                    image: svc.image,
+                    image,
                     configPath: svc.configPath,
                     env,
                     secretEnv: mapValues(svc.secretEnv ?? {}, secretPath),
@@ -258,6 +378,7 @@ export class HostGroup extends pulumi.ComponentResource {
                     pendingSecret: PENDING_SECRET,
                     healthUrl: svc.healthUrl,
                     reloadCommand: svc.reloadCommand ?? [],
+                    registry,
                 }, null, 2);
             });
             plainValues.push(spec);
@@ -271,7 +392,8 @@ export class HostGroup extends pulumi.ComponentResource {
             }, { parent: this }));
         }
 
-        // Identity: SSM for operations (Session Manager, Run Command) and read access to its own parameters only.
+        // Identity: SSM for operations (Session Manager, Run Command), read access to its own parameters only, and
+        // the image pulls its registry needs.
         const role = new aws.iam.Role(`${name}-role`, {
             name: hostRoleName(args.project, args.stack, args.role),
             assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
@@ -280,100 +402,160 @@ export class HostGroup extends pulumi.ComponentResource {
             description: `api7-ha ${args.stack} ${args.role} hosts`,
             tags,
         }, { parent: this });
-        new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
+        const policies: pulumi.Resource[] = [];
+        policies.push(new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
             role: role.name,
             policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-        }, { parent: this });
-        new aws.iam.RolePolicy(`${name}-parameters`, {
+        }, { parent: this }));
+        policies.push(new aws.iam.RolePolicy(`${name}-parameters`, {
             role: role.name,
             policy: aws.iam.getPolicyDocumentOutput({
-                statements: [{
-                    sid: "ReadOwnParameters",
-                    actions: ["ssm:GetParameter"],
-                    resources: [pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${prefix}/*`],
-                }],
+                statements: hostPolicyStatements(pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${prefix}/*`, args.registry),
             }, invokeOpts).json,
-        }, { parent: this });
+        }, { parent: this }));
         const readable = args.readableSecretArns ?? [];
         if (readable.length > 0) {
-            new aws.iam.RolePolicy(`${name}-secrets`, {
+            policies.push(new aws.iam.RolePolicy(`${name}-secrets`, {
                 role: role.name,
                 policy: aws.iam.getPolicyDocumentOutput({
                     // With the secret under Secrets Manager's own key (aws/secretsmanager), no KMS statement is needed.
                     statements: [{ sid: "ReadDatabaseSecret", actions: ["secretsmanager:GetSecretValue"], resources: [...readable] }],
                 }, invokeOpts).json,
-            }, { parent: this });
+            }, { parent: this }));
         }
         const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent: this });
 
         const serviceNames = args.services.map((s) => s.name);
-        const userData = region.apply((r) => renderUserData({ region: r, parameterPrefix: prefix, services: serviceNames, bootstrap: args.bootstrap, databaseRotation: readable.length > 0 }));
+        const userData = region.apply((r) => launchTemplateUserData(renderUserData({ region: r, parameterPrefix: prefix, services: serviceNames, bootstrap: args.bootstrap, databaseRotation: readable.length > 0 })));
 
-        const instances: aws.ec2.Instance[] = [];
-        for (let i = 0; i < args.count; i++) {
-            const subnet = args.subnets[i % args.subnets.length];
-            instances.push(new aws.ec2.Instance(`${name}-${i}`, {
-                ami: args.ami.id,
-                instanceType: args.instanceType,
-                subnetId: subnet.id,
-                vpcSecurityGroupIds: [...args.securityGroupIds],
-                iamInstanceProfile: profile.name,
-                associatePublicIpAddress: false,
-                monitoring: true,
-                ebsOptimized: true,
-                metadataOptions: {
-                    httpEndpoint: "enabled",
-                    httpTokens: "required",
-                    // Containers sit one network hop behind the host: a limit of 1 would cut them off from IMDS.
-                    httpPutResponseHopLimit: 2,
+        // Provider default tags do not reach what an Auto Scaling group launches (@pulumi/aws autoscaling/group.d.ts),
+        // so the template tags instances and volumes with them as well.
+        const defaultTags = aws.getDefaultTagsOutput({}, invokeOpts).tags;
+        const launchTags = defaultTags.apply((d) => ({ ...d, ...tags, Name: `${args.project}-${args.stack}-${args.role}` }));
+
+        const template = new aws.ec2.LaunchTemplate(`${name}-template`, {
+            description: `api7-ha ${args.stack} ${args.role} hosts`,
+            imageId: args.ami.id,
+            instanceType: args.instanceType,
+            iamInstanceProfile: { arn: profile.arn },
+            ebsOptimized: "true",
+            monitoring: { enabled: true },
+            metadataOptions: {
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                // Containers sit one network hop behind the host: a limit of 1 would cut them off from IMDS.
+                httpPutResponseHopLimit: 2,
+            },
+            // The group supplies the subnets; the template the security groups and no public address.
+            networkInterfaces: [{
+                deviceIndex: 0,
+                associatePublicIpAddress: "false",
+                deleteOnTermination: "true",
+                securityGroups: [...args.securityGroupIds],
+            }],
+            blockDeviceMappings: [{
+                deviceName: args.ami.rootDeviceName,
+                ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGiB, encrypted: "true", deleteOnTermination: "true" },
+            }],
+            userData,
+            tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: launchTags })),
+            updateDefaultVersion: true,
+            tags,
+        }, launchTemplateOptions(args.ami, this, [...configParams, ...Object.values(secretParams), ...policies, ...args.registry.dependencies]));
+
+        const targetGroupArns = [...(args.targetGroupArns ?? [])];
+        const loadBalanced = targetGroupArns.length > 0;
+        // One host above the desired count for launch-before-terminate: AWS defines the maximum healthy percentage
+        // against the desired capacity and does not say whether a replacement may exceed maxSize, so leave room.
+        const max = args.scaling ? args.scaling.maxCount : args.count + 1;
+        const group = new aws.autoscaling.Group(`${name}-group`, {
+            vpcZoneIdentifiers: args.subnets.map((s) => s.id),
+            minSize: args.count,
+            maxSize: max,
+            // With scaling, the policy owns the desired capacity; a fixed value would undo it at every `pulumi up`.
+            desiredCapacity: args.scaling ? undefined : args.count,
+            // A numbered version, so a template change is a change of the group and starts an instance refresh
+            // ("$Latest" never changes; @pulumi/aws autoscaling/group.d.ts, instanceRefresh).
+            launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+            healthCheckType: loadBalanced ? "ELB" : "EC2",
+            healthCheckGracePeriod: args.healthCheckGraceSeconds,
+            defaultInstanceWarmup: args.warmupSeconds,
+            targetGroupArns,
+            // Creation waits until count hosts are healthy in every target group (updates do not: see README).
+            minElbCapacity: loadBalanced ? args.count : undefined,
+            waitForCapacityTimeout: `${waitForCapacitySeconds(args.healthCheckGraceSeconds)}s`,
+            // Every replacement, not only refreshes: launch first, terminate once the new host is healthy.
+            instanceMaintenancePolicy: { minHealthyPercentage: 100, maxHealthyPercentage: maxHealthyPercentage(args.count) },
+            instanceRefresh: instanceRefresh(args.count, args.warmupSeconds),
+            enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
+            tags: Object.entries({ ...tags, Name: `${args.project}-${args.stack}-${args.role}` }).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+        }, { parent: this, dependsOn: [...(args.dependsOn ?? [])] });
+        this.group = group;
+
+        if (args.scaling) {
+            new aws.autoscaling.Policy(`${name}-cpu`, {
+                autoscalingGroupName: group.name,
+                policyType: "TargetTrackingScaling",
+                targetTrackingConfiguration: {
+                    predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+                    targetValue: args.scaling.targetCpuPercent,
                 },
-                rootBlockDevice: {
-                    volumeType: "gp3",
-                    volumeSize: args.rootVolumeGiB,
-                    encrypted: true,
-                    deleteOnTermination: true,
-                    tags: { ...tags, Name: `${name}-${i}` },
-                },
-                userData,
-                // User data is bootstrap only (configs live in SSM), and cloud-init applies it once: a changed
-                // bootstrap needs a fresh host, so replace rather than silently stop/start with stale files.
-                userDataReplaceOnChange: true,
-                tags: { ...tags, Name: `${name}-${i}` },
-            }, { ...hostInstanceOptions(args.ami, this), dependsOn: [...configParams, ...Object.values(secretParams)] }));
+            }, { parent: this });
         }
-        this.instances = instances;
 
         // Config rollout: when any parameter of this group changes, restart or reload each service, one host at
-        // a time, waiting for health; the first failure stops the rollout (maxErrors 0). The command carries a
-        // fingerprint of the plain configs and run specs (known at preview, so the plan shows the rollout) and of
-        // the secrets' versions (a secret's value would make the whole command secret).
+        // a time, waiting for health; the first failure stops the rollout (maxErrors 0). Hosts are targeted by
+        // their group tag, so hosts launched later get the association too. The command carries a fingerprint of
+        // the plain configs and run specs (known at preview, so the plan shows the rollout) and of the secrets'
+        // versions (a secret's value would make the whole command secret).
         this.secretVersions = Object.values(secretParams).map((p) => pulumi.interpolate`${p.name}@${p.version}`);
         const fingerprint = pulumi.all([...plainValues, ...this.secretVersions]);
         new aws.ssm.Association(`${name}-rollout`, {
             name: "AWS-RunShellScript",
             associationName: `${args.project}-${args.stack}-${args.role}-rollout`,
-            targets: [{ key: "InstanceIds", values: instances.map((inst) => inst.id) }],
+            targets: groupTargets(args.project, args.stack, args.role),
             parameters: {
                 commands: fingerprint.apply((v) => `/usr/local/sbin/api7-apply ${serviceNames.join(" ")} # parameters ${digest(v)}`),
             },
             maxConcurrency: "1",
             maxErrors: "0",
             complianceSeverity: "HIGH",
-        }, { parent: this });
+        }, { parent: this, dependsOn: [group] });
 
-        this.instanceIds = pulumi.all(instances.map((inst) => inst.id));
-        this.privateIps = pulumi.all(instances.map((inst) => inst.privateIp));
-        this.availabilityZones = pulumi.all(instances.map((inst) => inst.availabilityZone));
+        this.autoScalingGroupName = group.name;
+        this.autoScalingGroupArn = group.arn;
+        this.launchTemplateId = template.id;
         this.roleName = role.name;
         this.roleArn = role.arn;
         this.registerOutputs({
-            instanceIds: this.instanceIds,
-            privateIps: this.privateIps,
-            availabilityZones: this.availabilityZones,
+            autoScalingGroupName: this.autoScalingGroupName,
+            autoScalingGroupArn: this.autoScalingGroupArn,
+            launchTemplateId: this.launchTemplateId,
             roleName: this.roleName,
             roleArn: this.roleArn,
         });
     }
+}
+
+/** The SSM secret name of the registryPassword secret in every host group that logs in with it. */
+export const REGISTRY_PASSWORD_SECRET = "registry-password";
+
+/**
+ * A launch template's user data: gzip-compressed, then base64 as the template requires ("The base64-encoded user
+ * data", @pulumi/aws ec2/launchTemplate.d.ts). cloud-init uncompresses gzip user data before reading it
+ * (canonical/cloud-init doc/rtd/explanation/format.rst, "Gzip compressed content"), which keeps every host's user
+ * data well under EC2's 16 KB.
+ */
+export function launchTemplateUserData(cloudConfig: string): string {
+    return Buffer.from(gzip(cloudConfig, { level: 9 })).toString("base64");
+}
+
+/**
+ * How long `pulumi up` waits at creation for the hosts to be healthy: twice the grace period, at least the
+ * provider's default of 10 minutes.
+ */
+export function waitForCapacitySeconds(graceSeconds: number): number {
+    return Math.max(600, 2 * graceSeconds);
 }
 
 function tierFor(value: string): string {

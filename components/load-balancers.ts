@@ -44,12 +44,7 @@ export function gatewayHealthCheck(hc: DataPlaneLoadBalancerSettings["healthChec
     };
 }
 
-interface Targets {
-    /** The instances behind the load balancer; every one is attached to every target group. */
-    readonly instances: readonly aws.ec2.Instance[];
-}
-
-export interface DataPlaneLoadBalancerArgs extends Targets {
+export interface DataPlaneLoadBalancerArgs {
     readonly settings: DataPlaneLoadBalancerSettings;
     readonly deletionProtection: boolean;
     readonly vpcId: pulumi.Input<string>;
@@ -59,12 +54,17 @@ export interface DataPlaneLoadBalancerArgs extends Targets {
     readonly tags?: Record<string, string>;
 }
 
-/** The gateways' NLB: HTTP and HTTPS listeners, every gateway in every target group, checked on GET /status. */
+/**
+ * The gateways' NLB: HTTP and HTTPS listeners and their target groups, checked on GET /status. The gateways' Auto
+ * Scaling group registers every gateway in every target group (components/host.ts).
+ */
 export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
     public readonly dnsName: pulumi.Output<string>;
     public readonly arn: pulumi.Output<string>;
     /** Every target group of the gateways (HTTP, and HTTPS with passthrough). */
     public readonly targetGroupArns: pulumi.Output<string[]>;
+    /** The same, one output each, for the gateways' Auto Scaling group. */
+    public readonly targetGroupArnList: pulumi.Output<string>[];
 
     constructor(name: string, args: DataPlaneLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ha:DataPlaneLoadBalancer", name, {}, opts);
@@ -95,7 +95,6 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
                 preserveClientIp: "true",
                 tags,
             }, { parent: this });
-            attachAll(this, `${name}-${role}`, tg, args.instances, port);
             targetGroups.push(tg);
             return tg;
         };
@@ -132,12 +131,13 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
 
         this.dnsName = lb.dnsName;
         this.arn = lb.arn;
-        this.targetGroupArns = pulumi.all(targetGroups.map((tg) => tg.arn));
+        this.targetGroupArnList = targetGroups.map((tg) => tg.arn);
+        this.targetGroupArns = pulumi.all(this.targetGroupArnList);
         this.registerOutputs({ dnsName: this.dnsName, arn: this.arn, targetGroupArns: this.targetGroupArns });
     }
 }
 
-export interface ControlPlaneLoadBalancersArgs extends Targets {
+export interface ControlPlaneLoadBalancersArgs {
     readonly vpcId: pulumi.Input<string>;
     /** Subnets for the dashboard's ALB: public when internet-facing, private when internal. */
     readonly dashboardSubnetIds: pulumi.Input<string[]>;
@@ -161,13 +161,16 @@ export function dashboardListenerPort(certificateArn: string | undefined): numbe
     return certificateArn ? 443 : PORTS.dashboard;
 }
 
-const CONTROL_PLANE_HEALTH = { enabled: true, protocol: "HTTP", path: "/healthz", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 };
+/** The control plane's target-group health check (dashboard and DP Manager): GET /healthz every 10 s. */
+export const CONTROL_PLANE_HEALTH = { enabled: true, protocol: "HTTP", path: "/healthz", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 };
 
 /** The dashboard's ALB and the DP Managers' internal NLB. */
 export class ControlPlaneLoadBalancers extends pulumi.ComponentResource {
     public readonly dashboardDnsName: pulumi.Output<string>;
     public readonly dashboardUrl: pulumi.Output<string>;
     public readonly dpManagerDnsName: pulumi.Output<string>;
+    /** The dashboard's and the DP Managers' target groups, which the control-plane hosts register in. */
+    public readonly targetGroupArns: pulumi.Output<string>[];
 
     constructor(name: string, args: ControlPlaneLoadBalancersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ha:ControlPlaneLoadBalancers", name, {}, opts);
@@ -194,7 +197,7 @@ export class ControlPlaneLoadBalancers extends pulumi.ComponentResource {
             deregistrationDelay: 30,
             tags,
         }, { parent: this });
-        attachAll(this, `${name}-dashboard`, dashboardTg, args.instances, target.port);
+        const targetGroupArns = [dashboardTg.arn];
         const listenerPort = dashboardListenerPort(args.dashboardCertificateArn);
         new aws.lb.Listener(`${name}-dashboard`, {
             loadBalancerArn: alb.arn,
@@ -228,7 +231,7 @@ export class ControlPlaneLoadBalancers extends pulumi.ComponentResource {
                 connectionTermination: true,
                 tags,
             }, { parent: this });
-            attachAll(this, `${name}-${role}`, tg, args.instances, port);
+            targetGroupArns.push(tg.arn);
             new aws.lb.Listener(`${name}-${role}`, {
                 loadBalancerArn: nlb.arn,
                 protocol: "TCP",
@@ -241,12 +244,7 @@ export class ControlPlaneLoadBalancers extends pulumi.ComponentResource {
         this.dashboardDnsName = alb.dnsName;
         this.dashboardUrl = pulumi.interpolate`${args.dashboardCertificateArn ? "https" : "http"}://${alb.dnsName}:${listenerPort}`;
         this.dpManagerDnsName = nlb.dnsName;
+        this.targetGroupArns = targetGroupArns;
         this.registerOutputs({ dashboardDnsName: this.dashboardDnsName, dashboardUrl: this.dashboardUrl, dpManagerDnsName: this.dpManagerDnsName });
     }
-}
-
-function attachAll(parent: pulumi.Resource, name: string, tg: aws.lb.TargetGroup, instances: readonly aws.ec2.Instance[], port: number): void {
-    instances.forEach((instance, i) => {
-        new aws.lb.TargetGroupAttachment(`${name}-${i}`, { targetGroupArn: tg.arn, targetId: instance.id, port }, { parent });
-    });
 }

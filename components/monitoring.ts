@@ -4,12 +4,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HostGroup, type Ami, type ServiceDefinition } from "./host";
-import type { Subnet } from "./network";
+import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
+import { HostGroup, type HostPlacement, type ServiceDefinition } from "./host";
 import { PORTS } from "./ports";
 
 /** Prometheus as a host service: config from config-templates/prometheus.yml, data in a Docker volume. */
-export function prometheusService(args: { readonly image: string; readonly region: pulumi.Input<string>; readonly stack: string }): ServiceDefinition {
+export function prometheusService(args: { readonly image: pulumi.Input<string>; readonly region: pulumi.Input<string>; readonly stack: string }): ServiceDefinition {
     return {
         name: "prometheus",
         container: "api7-prometheus",
@@ -54,37 +54,80 @@ export interface PrometheusHostArgs {
     readonly stack: string;
     readonly image: string;
     readonly instanceType: string;
-    readonly ami: Ami;
+    readonly placement: HostPlacement;
     readonly rootVolumeGiB: number;
-    readonly subnets: readonly Subnet[];
+    readonly vpcId: pulumi.Input<string>;
+    readonly privateSubnetIds: pulumi.Input<string[]>;
+    /** The host's security group, and its load balancer's (which admits the dashboards, DP Managers and admins). */
     readonly securityGroupIds: readonly pulumi.Input<string>[];
+    readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
+    readonly deletionProtection: boolean;
     readonly tags?: Record<string, string>;
 }
 
-/** A dedicated Prometheus host (one: Prometheus HA is outside API7's HA guide). */
+/** Prometheus's target-group health check: GET /-/healthy (Prometheus's documented health endpoint) on 9090. */
+export const PROMETHEUS_HEALTH = { enabled: true, protocol: "HTTP", path: "/-/healthy", port: String(PORTS.prometheus), matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 };
+
+/**
+ * A dedicated Prometheus host (one: Prometheus HA is outside API7's HA guide) in an Auto Scaling group of one, so a
+ * lost host is replaced, behind an internal Network Load Balancer: the dashboard and DP Managers keep one address
+ * while the host behind it changes. A replaced host starts with an empty TSDB.
+ */
 export class PrometheusHost extends pulumi.ComponentResource {
-    public readonly privateIp: pulumi.Output<string>;
+    public readonly dnsName: pulumi.Output<string>;
     public readonly url: pulumi.Output<string>;
+    public readonly hosts: HostGroup;
 
     constructor(name: string, args: PrometheusHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:monitoring:PrometheusHost", name, {}, opts);
         const region = aws.getRegionOutput({}, { parent: this }).region;
-        const hosts = new HostGroup(`${name}-hosts`, {
+        const tags = args.tags ?? {};
+        const nlb = new aws.lb.LoadBalancer(`${name}-nlb`, {
+            loadBalancerType: "network",
+            internal: true,
+            subnets: args.privateSubnetIds,
+            securityGroups: [args.loadBalancerSecurityGroupId],
+            enableCrossZoneLoadBalancing: true,
+            enableDeletionProtection: args.deletionProtection,
+            tags,
+        }, { parent: this });
+        const tg = new aws.lb.TargetGroup(`${name}-tg`, {
+            vpcId: args.vpcId,
+            protocol: "TCP",
+            port: PORTS.prometheus,
+            targetType: "instance",
+            healthCheck: PROMETHEUS_HEALTH,
+            deregistrationDelay: 30,
+            tags,
+        }, { parent: this });
+        new aws.lb.Listener(`${name}-listener`, {
+            loadBalancerArn: nlb.arn,
+            protocol: "TCP",
+            port: PORTS.prometheus,
+            defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+            tags,
+        }, { parent: this });
+        this.hosts = new HostGroup(`${name}-hosts`, {
             project: args.project,
             stack: args.stack,
             role: "prometheus",
             count: 1,
             instanceType: args.instanceType,
-            ami: args.ami,
+            ami: args.placement.ami,
             rootVolumeGiB: args.rootVolumeGiB,
-            subnets: args.subnets,
+            subnets: args.placement.subnets,
             securityGroupIds: args.securityGroupIds,
-            services: [prometheusService({ image: args.image, region, stack: args.stack })],
+            targetGroupArns: [tg.arn],
+            healthCheckGraceSeconds: gracePeriodSeconds("prometheus", PROMETHEUS_HEALTH.healthyThreshold * PROMETHEUS_HEALTH.interval, args.placement.healthCheckGraceSeconds),
+            warmupSeconds: WARMUP_SECONDS,
+            registry: args.placement.registry,
+            registryPassword: args.placement.registryPassword,
+            services: [prometheusService({ image: args.placement.image(args.image), region, stack: args.stack })],
             tags: args.tags,
         }, { parent: this });
-        attachDiscoveryPolicy(`${name}-discovery`, hosts.roleName, this);
-        this.privateIp = hosts.privateIps.apply((ips) => ips[0]);
-        this.url = pulumi.interpolate`http://${this.privateIp}:${PORTS.prometheus}`;
-        this.registerOutputs({ privateIp: this.privateIp, url: this.url });
+        attachDiscoveryPolicy(`${name}-discovery`, this.hosts.roleName, this);
+        this.dnsName = nlb.dnsName;
+        this.url = pulumi.interpolate`http://${nlb.dnsName}:${PORTS.prometheus}`;
+        this.registerOutputs({ dnsName: this.dnsName, url: this.url });
     }
 }

@@ -83,6 +83,8 @@ export class SecurityGroups extends pulumi.ComponentResource {
     public readonly dpManagerLb: aws.ec2.SecurityGroup;
     /** The dedicated Prometheus host, when there is one. */
     public readonly prometheus?: aws.ec2.SecurityGroup;
+    /** The dedicated Prometheus host's internal Network Load Balancer. */
+    public readonly prometheusLb?: aws.ec2.SecurityGroup;
     /** The managed database (RDS), when there is one. */
     public readonly database?: aws.ec2.SecurityGroup;
     public readonly controlPlaneId: pulumi.Output<string>;
@@ -113,6 +115,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
         const dashLb = (this.dashboardLb = group("dashboard-lb", "api7-ha dashboard application load balancer"));
         const dpmLb = (this.dpManagerLb = group("dpm-lb", "api7-ha DP Manager internal network load balancer"));
         const prom = args.prometheus === "dedicated" ? (this.prometheus = group("prometheus", "api7-ha Prometheus host")) : undefined;
+        const promLb = args.prometheus === "dedicated" ? (this.prometheusLb = group("prometheus-lb", "api7-ha Prometheus internal network load balancer")) : undefined;
         const db = args.database.kind === "managed" ? (this.database = group("db", "api7-ha PostgreSQL database (RDS), control plane only")) : undefined;
 
         const mtls = args.controlPlaneAuth === "mtls";
@@ -165,10 +168,14 @@ export class SecurityGroups extends pulumi.ComponentResource {
 
         // Prometheus: admins -> 9090; it scrapes the gateways' exporter (9091); the control plane pushes DP Manager
         // metrics to it and the dashboard queries it (9090). On the control-plane hosts that traffic stays local.
-        if (prom) {
-            for (const admin of admins) this.ingress(prom, "prometheus", { from: PORTS.prometheus }, admin, "Prometheus from an admin network");
-            this.ingress(prom, "prometheus", { from: PORTS.prometheus }, groupPeer(cp, "cp"), "Dashboard queries and DP Manager metrics (remote write)");
-            this.egress(cp, "prometheus", { from: PORTS.prometheus }, groupPeer(prom, "prometheus"), "Dashboard queries and DP Manager metrics to Prometheus");
+        // A dedicated host sits behind its internal NLB (a replaced host keeps the address), which admits the
+        // control plane and admins and alone reaches the host.
+        if (prom && promLb) {
+            for (const admin of admins) this.ingress(promLb, "prometheus", { from: PORTS.prometheus }, admin, "Prometheus from an admin network");
+            this.ingress(promLb, "prometheus", { from: PORTS.prometheus }, groupPeer(cp, "cp"), "Dashboard queries and DP Manager metrics (remote write)");
+            this.egress(cp, "prometheus", { from: PORTS.prometheus }, groupPeer(promLb, "prometheus-lb"), "Dashboard queries and DP Manager metrics to Prometheus");
+            this.egress(promLb, "prometheus", { from: PORTS.prometheus }, groupPeer(prom, "prometheus"), "NLB to Prometheus (traffic and GET /-/healthy)");
+            this.ingress(prom, "prometheus", { from: PORTS.prometheus }, groupPeer(promLb, "prometheus-lb"), "Prometheus from its load balancer");
             this.egress(prom, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(dp, "dp"), "Prometheus scrape of the gateway exporter");
             this.ingress(dp, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(prom, "prometheus"), "Gateway exporter scraped by Prometheus");
         } else if (args.prometheus === "controlPlane") {

@@ -30,7 +30,7 @@ spec="$(ssm "${prefix}/${service}.json")"
 # items (secret_env, placeholders, state_placeholders, state_files, env_vars) or plain items (docker_args, command).
 vars="$(jq -r '
   def pairs: to_entries | map("\(.key)\t\(.value)") | @sh;
-  @sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "") database_token=\(.database.token // "") database_secret_arn=\(.database.secretArn // "")",
+  @sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "") database_token=\(.database.token // "") database_secret_arn=\(.database.secretArn // "") registry_kind=\(.registry.kind // "anonymous") registry_host=\(.registry.registry // "") registry_region=\(.registry.region // "") registry_user=\(.registry.username // "") registry_password_parameter=\(.registry.passwordParameter // "")",
   "secret_env=(\(.secretEnv // {} | pairs))",
   "placeholders=(\(.placeholders // {} | pairs))",
   "state_placeholders=(\(.statePlaceholders // {} | pairs))",
@@ -39,6 +39,7 @@ vars="$(jq -r '
   "docker_args=(\(.dockerArgs // [] | @sh))",
   "command=(\(.command // [] | @sh))"' <<<"$spec")"
 container="" image="" config_path="" config_parameter="" generation="" pending="" database_token="" database_secret_arn=""
+registry_kind="" registry_host="" registry_region="" registry_user="" registry_password_parameter=""
 secret_env=() placeholders=() state_placeholders=() env_vars=() state_files=() docker_args=() command=()
 eval "$vars"
 poll="${API7_WAIT_POLL:-10}"
@@ -162,5 +163,24 @@ for item in "${secret_env[@]}"; do
   export "${name}=${value}"
   args+=(-e "$name")
 done
+
+# The registry login (images.source), kept in this service's tmpfs directory (DOCKER_CONFIG), never on disk. An ECR
+# token lasts 12 hours (ECR user guide, registry_auth.html), so every start logs in again. A failed login is said
+# and the start goes on: an image already on the host needs none, and a pull that does fails with the registry's
+# own error (then systemd restarts the unit).
+export DOCKER_CONFIG="${run_dir}/docker"
+install -d -m 0700 "$DOCKER_CONFIG"
+case "$registry_kind" in
+  ecr)
+    aws ecr get-login-password --region "$registry_region" \
+      | docker login --username AWS --password-stdin "$registry_host" >/dev/null \
+      || echo "api7-run: cannot log in to ${registry_host} (ECR); pulling without a login" >&2 ;;
+  password)
+    ssm "$registry_password_parameter" \
+      | docker login --username "$registry_user" --password-stdin "$registry_host" >/dev/null \
+      || echo "api7-run: cannot log in to ${registry_host} as ${registry_user}; pulling without a login" >&2 ;;
+  anonymous) ;;
+  *) echo "api7-run: unknown registry login: ${registry_kind}" >&2; exit 1 ;;
+esac
 
 exec docker run "${args[@]}" "${docker_args[@]}" "$image" "${command[@]}"

@@ -12,6 +12,7 @@ import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceV
 
 export const TYPES = Object.freeze({
     instance: "aws:ec2/instance:Instance",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     securityGroup: "aws:ec2/securityGroup:SecurityGroup",
     ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     egressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
@@ -38,7 +39,9 @@ const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 const MODERN_TLS = /^ELBSecurityPolicy-(TLS13-|TLS-1-2-|FS-1-2-)/;
 
 /** Actions AWS cannot scope to a resource, so `Resource: "*"` is the only form (IAM.21 allows these). */
-const UNSCOPABLE_ACTIONS = new Set(["ec2:DescribeInstances", "ec2:DescribeTags", "sts:GetCallerIdentity", "ssm:DescribeParameters"]);
+// ecr:GetAuthorizationToken: "You can't scope this action to a resource" (ECR user guide, registry_auth.html and
+// security_iam_id-based-policy-examples.html, whose examples grant it on "*").
+const UNSCOPABLE_ACTIONS = new Set(["ec2:DescribeInstances", "ec2:DescribeTags", "sts:GetCallerIdentity", "ssm:DescribeParameters", "ecr:GetAuthorizationToken"]);
 
 /** What user data must never contain (CKV_AWS_46 looks for the same kinds of things). */
 const SECRET_PATTERNS: readonly [string, RegExp][] = [
@@ -91,10 +94,16 @@ function coversAdminPort(from: number, to: number, protocol: string): number | u
     return ADMIN_PORTS.find((p) => p >= from && p <= to);
 }
 
+// Hosts are launched by Auto Scaling groups from launch templates: the rules apply to what the template launches
+// (instances, should any be declared directly, are held to the same). Launch-template flags are strings in the
+// provider ("true"/"false": @pulumi/aws types/input.d.ts LaunchTemplateBlockDeviceMappingEbs and
+// LaunchTemplateNetworkInterface).
+const isTrue = (v: unknown): boolean => v === true || v === "true";
+
 export const imdsV2Required = resourcePolicy(
     "ec2-imdsv2-required",
-    "EC2 instances require IMDSv2 session tokens (FSBP EC2.8, CKV_AWS_79).",
-    [TYPES.instance],
+    "EC2 instances and launch templates require IMDSv2 session tokens (FSBP EC2.8 and AutoScaling.3, CKV_AWS_79).",
+    [TYPES.instance, TYPES.launchTemplate],
     (p, report) => {
         const md = p.metadataOptions as Props | undefined;
         if (md?.httpTokens !== "required") report(`metadataOptions.httpTokens is ${JSON.stringify(md?.httpTokens)}, not "required"`);
@@ -103,9 +112,17 @@ export const imdsV2Required = resourcePolicy(
 
 export const encryptedVolumes = resourcePolicy(
     "ec2-encrypted-volumes",
-    "EC2 root and data volumes are encrypted (CKV_AWS_8).",
-    [TYPES.instance],
-    (p, report) => {
+    "EC2 root and data volumes, and every volume a launch template maps, are encrypted (CKV_AWS_8).",
+    [TYPES.instance, TYPES.launchTemplate],
+    (p, report, { type }) => {
+        if (type === TYPES.launchTemplate) {
+            const mappings = (p.blockDeviceMappings as Props[] | undefined) ?? [];
+            if (mappings.length === 0) report("blockDeviceMappings maps no volume, so the root volume takes the AMI's (possibly unencrypted) default");
+            for (const [i, m] of mappings.entries()) {
+                if (!isTrue((m.ebs as Props | undefined)?.encrypted)) report(`blockDeviceMappings[${i}].ebs.encrypted is not true`);
+            }
+            return;
+        }
         const root = p.rootBlockDevice as Props | undefined;
         if (root?.encrypted !== true) report("rootBlockDevice.encrypted is not true");
         for (const [i, d] of ((p.ebsBlockDevices as Props[] | undefined) ?? []).entries()) {
@@ -116,19 +133,28 @@ export const encryptedVolumes = resourcePolicy(
 
 export const noPublicIp = resourcePolicy(
     "ec2-no-public-ip",
-    "EC2 instances get no public IP address (CKV_AWS_88, FSBP EC2.9).",
-    [TYPES.instance],
-    (p, report) => {
+    "EC2 instances, and those a launch template launches, get no public IP address (CKV_AWS_88, FSBP EC2.9, AutoScaling.5).",
+    [TYPES.instance, TYPES.launchTemplate],
+    (p, report, { type }) => {
+        if (type === TYPES.launchTemplate) {
+            const nics = (p.networkInterfaces as Props[] | undefined) ?? [];
+            if (nics.length === 0) report("networkInterfaces is not set, so the subnet decides whether hosts get a public IP address");
+            for (const [i, n] of nics.entries()) {
+                if (n.associatePublicIpAddress !== "false" && n.associatePublicIpAddress !== false) report(`networkInterfaces[${i}].associatePublicIpAddress is not false`);
+            }
+            return;
+        }
         if (p.associatePublicIpAddress === true) report("associatePublicIpAddress is true");
     },
 );
 
 export const detailedMonitoring = resourcePolicy(
     "ec2-detailed-monitoring",
-    "EC2 instances have detailed monitoring (CKV_AWS_126).",
-    [TYPES.instance],
-    (p, report) => {
-        if (p.monitoring !== true) report("monitoring (detailed monitoring) is not true");
+    "EC2 instances and launch templates have detailed monitoring (CKV_AWS_126).",
+    [TYPES.instance, TYPES.launchTemplate],
+    (p, report, { type }) => {
+        const on = type === TYPES.launchTemplate ? (p.monitoring as Props | undefined)?.enabled === true : p.monitoring === true;
+        if (!on) report("monitoring (detailed monitoring) is not on");
     },
 );
 

@@ -85,6 +85,11 @@ export function stackSettings(stack: string): Settings {
     }
     const required = SECRET_NAMES.filter((name) => SECRETS[name].required);
     for (const name of required) values[name] = standIn(name);
+    // The Docker Hub credentials secret an ECR cache needs is the user's to create; no figure depends on it.
+    const images = JSON.parse(values.images ?? "{}") as Record<string, unknown>;
+    if (images.source === "ecrPullThroughCache" && !images.dockerHubSecretArn) {
+        values.images = JSON.stringify({ ...images, dockerHubSecretArn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/report-stand-in" });
+    }
     return parseSettings({ values, secretKeys: new Set(required) }, stack);
 }
 

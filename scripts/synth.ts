@@ -15,7 +15,7 @@ import * as zlib from "zlib";
 import { ROOT, runProgram, STACKS, type Recorded, type RunResult } from "../tests/harness";
 
 export const MANIFEST_DIR = path.join(ROOT, "manifests");
-const INSTANCE = "aws:ec2/instance:Instance";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const PARAMETER = "aws:ssm/parameter:Parameter";
 
 type Replacer = (text: string) => string;
@@ -53,9 +53,9 @@ function redact(target: Record<string, unknown>, secretPath: string): void {
     if (node !== null && typeof node === "object" && last !== undefined && last in node) (node as Record<string, unknown>)[last] = "[secret]";
 }
 
-/** Host group of an instance: its name without the trailing index. */
-function groupOf(instance: Recorded): string {
-    return instance.name.replace(/-\d+$/, "");
+/** Host group of a launch template: its name without the trailing "-template". */
+function groupOf(template: Recorded): string {
+    return template.name.replace(/-template$/, "");
 }
 
 const dump = (value: unknown) => yaml.dump(value, { lineWidth: -1, noRefs: true, sortKeys: false });
@@ -72,9 +72,10 @@ export async function synthesize(stack: string, config?: Record<string, unknown>
         .map((r) => {
             const inputs = JSON.parse(JSON.stringify(r.inputs)) as Record<string, unknown>;
             for (const p of r.secretInputs) redact(inputs, p);
-            if (r.type === INSTANCE && typeof inputs.userData === "string") {
+            if (r.type === LAUNCH_TEMPLATE && typeof inputs.userData === "string") {
+                // As cloud-init reads it: base64, then gzip (components/host.ts launchTemplateUserData).
                 const file = `hosts/${groupOf(r)}/user-data.yaml`;
-                files.set(file, replace(readableUserData(inputs.userData)));
+                files.set(file, replace(readableUserData(zlib.gunzipSync(Buffer.from(inputs.userData, "base64")).toString("utf8"))));
                 inputs.userData = `[file: ${file}]`;
             }
             if (r.type === PARAMETER && typeof inputs.insecureValue === "string") {

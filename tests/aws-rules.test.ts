@@ -42,7 +42,7 @@ describe("no resource of any stack breaks a rule AWS enforces and the provider d
     });
 });
 
-const base = (type: string, name: string, inputs: Record<string, unknown>): Recorded => ({ type, name, inputs, custom: true, secretInputs: [], parentType: "", urn: "" });
+const base = (type: string, name: string, inputs: Record<string, unknown>): Recorded => ({ type, name, inputs, custom: true, secretInputs: [], parentType: "", urn: "", dependencies: [], ignoreChanges: [], retainOnDelete: false });
 
 describe("each rule catches what AWS rejects", () => {
     test.each<[string, Recorded, string]>([
@@ -58,7 +58,12 @@ describe("each rule catches what AWS rejects", () => {
         ["an SSM parameter under /aws", base("aws:ssm/parameter:Parameter", "p", { name: "/aws/x", insecureValue: "v" }), "ssm-parameter-name"],
         ["a 5 KB Standard parameter", base("aws:ssm/parameter:Parameter", "p", { name: "/a/b", insecureValue: "x".repeat(5000), tier: "Standard" }), "ssm-parameter-value-size"],
         ["an association without a document", base("aws:ssm/association:Association", "a", {}), "ssm-association-document"],
-        ["17 KB of user data", base("aws:ec2/instance:Instance", "i", { userData: "x".repeat(17 * 1024) }), "ec2-user-data-size"],
+        ["17 KB of user data", base("aws:ec2/launchTemplate:LaunchTemplate", "lt", { userData: "eHh4".repeat(17 * 256) }), "ec2-user-data-size"],
+        ["user data in clear in a launch template", base("aws:ec2/launchTemplate:LaunchTemplate", "lt", { userData: "#cloud-config\n" }), "ec2-user-data-size"],
+        ["a maximum healthy percentage over 200", base("aws:autoscaling/group:Group", "g", { instanceMaintenancePolicy: { minHealthyPercentage: 100, maxHealthyPercentage: 250 } }), "asg-refresh-preferences"],
+        ["healthy percentages more than 100 apart", base("aws:autoscaling/group:Group", "g", { instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50, maxHealthyPercentage: 200 } } }), "asg-refresh-preferences"],
+        ["auto rollback on $Latest", base("aws:autoscaling/group:Group", "g", { launchTemplate: { id: "lt", version: "$Latest" }, instanceRefresh: { strategy: "Rolling", preferences: { autoRollback: true } } }), "asg-refresh-preferences"],
+        ["a cache prefix of 31 characters", base("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "c", { ecrRepositoryPrefix: "a".repeat(31) }), "ecr-cache-prefix"],
         ["a database identifier with two hyphens in a row", base("aws:rds/instance:Instance", "db", { identifier: "api7-ha--prod" }), "rds-instance-names"],
         ["a final snapshot name starting with a digit", base("aws:rds/instance:Instance", "db", { finalSnapshotIdentifier: "1-final" }), "rds-instance-names"],
         ["a PostgreSQL master user of 17 characters", base("aws:rds/instance:Instance", "db", { username: "a".repeat(17) }), "rds-instance-names"],

@@ -52,7 +52,9 @@ const T = {
     userPolicy: "aws:iam/userPolicy:UserPolicy",
     parameter: "aws:ssm/parameter:Parameter",
     association: "aws:ssm/association:Association",
-    instance: "aws:ec2/instance:Instance",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    asg: "aws:autoscaling/group:Group",
+    cacheRule: "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
     bucket: "aws:s3/bucket:Bucket",
 } as const;
 
@@ -84,7 +86,7 @@ const IAM_PATH = /^(\/|\/[\x21-\x7F]+\/)$/;
 /** Tag key ("\p{L}\p{Z}\p{N}_.:/=+-@", at most 128, EC2 127, no "aws:") and value (at most 256); at most 50 tags. */
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
-const TAGGED = [T.sg, T.ingress, T.egress, T.lb, T.tg, T.role, T.user, T.profile, T.parameter, T.instance, T.bucket,
+const TAGGED = [T.sg, T.ingress, T.egress, T.lb, T.tg, T.role, T.user, T.profile, T.parameter, T.launchTemplate, T.bucket,
     "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/routeTable:RouteTable",
     "aws:ec2/internetGateway:InternetGateway", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:lb/listener:Listener", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
     "aws:rds/instance:Instance", "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup", "aws:kms/key:Key"];
@@ -155,11 +157,47 @@ export const AWS_RULES: readonly AwsRule[] = [
     },
     {
         id: "ec2-user-data-size",
-        source: "EC2 user guide, instance user data: limited to 16 KB in raw form, before base64",
-        types: [T.instance],
+        source: "EC2 API RequestLaunchTemplateData.UserData: \"You must provide base64-encoded text. User data is limited to 16 KB.\" The EC2 user guide counts the 16 KB before base64; which one applies to templates is not stated, so the encoded text is held to 16 KB (the stricter reading)",
+        types: [T.launchTemplate],
         check: (r) => {
             const data = r.inputs.userData as string | undefined;
-            return data !== undefined && bytes(data) > 16384 ? [`user data is ${bytes(data)} bytes (at most 16384)`] : [];
+            if (data === undefined) return [];
+            const out: string[] = [];
+            if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) out.push("user data is not base64 text");
+            if (bytes(data) > 16384) out.push(`user data is ${bytes(data)} bytes of base64 (at most 16384)`);
+            return out;
+        },
+    },
+    {
+        id: "asg-refresh-preferences",
+        source: "EC2 Auto Scaling API RefreshPreferences and InstanceMaintenancePolicy (botocore autoscaling service-2.json): MinHealthyPercentage 0-100, MaxHealthyPercentage 100-200, both set and at most 100 apart; StartInstanceRefresh Strategy Rolling (the provider validates against the SDK enum, where Rolling is the only value it takes); AutoRollback needs a launch template version other than $Latest or $Default (instance-refresh-rollback.html)",
+        types: [T.asg],
+        check: (r) => {
+            const out: string[] = [];
+            const pairs: [string, any][] = [["instanceRefresh.preferences", r.inputs.instanceRefresh?.preferences], ["instanceMaintenancePolicy", r.inputs.instanceMaintenancePolicy]];
+            for (const [where, p] of pairs) {
+                if (!p) continue;
+                const { minHealthyPercentage: min, maxHealthyPercentage: max } = p;
+                if (min !== undefined && (min < 0 || min > 100)) out.push(`${where}.minHealthyPercentage ${min} is not 0-100`);
+                if (max !== undefined && (max < 100 || max > 200)) out.push(`${where}.maxHealthyPercentage ${max} is not 100-200`);
+                if (min !== undefined && max !== undefined && max - min > 100) out.push(`${where}: maximum and minimum healthy percentages are more than 100 apart`);
+            }
+            if (r.inputs.instanceRefresh && r.inputs.instanceRefresh.strategy !== "Rolling") out.push(`instanceRefresh.strategy ${r.inputs.instanceRefresh.strategy} is not Rolling`);
+            const version = r.inputs.launchTemplate?.version;
+            if (r.inputs.instanceRefresh?.preferences?.autoRollback && (version === undefined || version === "$Latest" || version === "$Default")) {
+                out.push("instanceRefresh.preferences.autoRollback needs a numbered launch template version");
+            }
+            return out;
+        },
+    },
+    {
+        id: "ecr-cache-prefix",
+        source: "ECR API CreatePullThroughCacheRule EcrRepositoryPrefix (botocore ecr service-2.json PullThroughCacheRuleRepositoryPrefix): 2-30 characters, (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)* or ROOT",
+        types: [T.cacheRule],
+        check: (r) => {
+            const prefix = String(r.inputs.ecrRepositoryPrefix ?? "");
+            const ok = prefix === "ROOT" || (prefix.length >= 2 && prefix.length <= 30 && /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(prefix));
+            return ok ? [] : [`ecrRepositoryPrefix "${prefix}" is not 2-30 lower-case letters, digits and . _ - / (or ROOT)`];
         },
     },
     {

@@ -4,7 +4,7 @@
  */
 import { PENDING_SECRET } from "../components/host";
 import { GATEWAY_TOKEN, runProgram, type RunResult } from "./harness";
-import { hostsOf, parameter, T } from "./helpers";
+import { parameter, T } from "./helpers";
 
 let prod: RunResult;
 let brought: RunResult;
@@ -53,7 +53,10 @@ test("the gateways' token parameter starts as the placeholder they wait on", () 
 test("it runs on every control-plane host, one at a time, again when its spec or a secret it reads changes", async () => {
     const association = prod.get(T.association, "api7-bootstrap-run");
     expect(association.inputs).toMatchObject({ name: "AWS-RunShellScript", maxConcurrency: "1", maxErrors: "0" });
-    expect(association.inputs.targets).toEqual([{ key: "InstanceIds", values: hostsOf(prod, "api7-cp-hosts").map((h) => `${h.name}-id`) }]);
+    // Every control-plane host, including those the Auto Scaling group launches later, by their group tag.
+    expect(association.inputs.targets).toEqual([{ key: "tag:api7-ha-group", values: ["api7-ha-prod-cp"] }]);
+    expect(prod.get(T.launchTemplate, "api7-cp-hosts-template").inputs.tagSpecifications[0].tags["api7-ha-group"]).toBe("api7-ha-prod-cp");
+    expect(association.dependencies).toContain(prod.get(T.asg, "api7-cp-hosts-group").urn);
     const command = association.inputs.parameters.commands as string;
     expect(command).toMatch(/^cloud-init status --wait >\/dev\/null \|\| true; \/usr\/local\/sbin\/api7-bootstrap # spec [0-9a-f]{16}$/);
     const renamed = await runProgram({ stack: "prod", config: { "dataPlane.gatewayGroupName": "edge" } });

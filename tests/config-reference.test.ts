@@ -11,7 +11,7 @@ import { AREA_NAMES, SECRET_NAMES } from "../components/config/schema";
 import { README, STACK_SCHEMA, stackSchemaText, withReference } from "../scripts/config-docs";
 import { commandsFor, documentedCommands, readProjectFile, type DocumentedCommand } from "./pulumi-cli/commands";
 import { languageHostEnv, mergeConfig, parseStackFile, readStackFile, runConfigCommand, type StackFile } from "./pulumi-cli/config";
-import { EXTERNAL_DSN, GATEWAY_TOKEN, PROJECT, ROOT, runProgram, STACKS, TEST_PEM, TEST_SECRETS } from "./harness";
+import { DOCKER_HUB_SECRET_ARN, EXTERNAL_DSN, GATEWAY_TOKEN, PROJECT, ROOT, runProgram, STACKS, TEST_PEM, TEST_SECRETS } from "./harness";
 import { T } from "./helpers";
 
 const readme = fs.readFileSync(README, "utf8");
@@ -69,12 +69,23 @@ describe("the stack-file JSON Schema, as an editor (yaml-language-server) applie
 /** A test value for each secret a documented command sets with a placeholder: the tests supply their own. */
 const SECRET_VALUES: Readonly<Record<string, string>> = { ...TEST_SECRETS, databaseDsn: EXTERNAL_DSN, gatewayToken: GATEWAY_TOKEN, gatewayClientCert: TEST_PEM.cert, gatewayClientKey: TEST_PEM.key, gatewayCa: TEST_PEM.ca };
 
-/** Applies documented commands to a stack file: secrets get the test's value, placeholders in settings are refused. */
+/** A test value for each setting a documented command sets with a placeholder (a value only the user has). */
+const PLACEHOLDER_VALUES: Readonly<Record<string, string>> = { "images.dockerHubSecretArn": DOCKER_HUB_SECRET_ARN };
+
+/** A command setting what only the user has: a secret, or a setting whose documented value is a placeholder. */
+const userSupplied = (c: DocumentedCommand): boolean => c.argv.includes("--secret") || (c.argv[0] === "set" && /<|\.\.\./.test(c.argv[c.argv.length - 1]));
+
+/**
+ * Applies documented commands to a stack file: secrets and placeholder settings named in PLACEHOLDER_VALUES get the
+ * test's value; any other placeholder in a setting is refused.
+ */
 function applyDocumented(stack: StackFile, commands: readonly DocumentedCommand[]): void {
     for (const { argv, stdinFile, line } of commands) {
         const secret = argv.includes("--secret");
         const key = argv.filter((a) => !a.startsWith("-"))[1];
-        if (secret) {
+        if (!secret && PLACEHOLDER_VALUES[key] && /<|\.\.\./.test(argv[argv.length - 1])) {
+            runConfigCommand(stack, PROJECT, [...argv.slice(0, -1), PLACEHOLDER_VALUES[key]]);
+        } else if (secret) {
             const value = SECRET_VALUES[key];
             if (!value) throw new Error(`no test value for the secret in: ${line}`);
             // `set --secret key < file` reads the value from stdin; `set --secret key 'value'` has it last.
@@ -101,11 +112,11 @@ describe("the commands README and the stack files give", () => {
 
     test.each(STACKS)("Pulumi.%s.yaml: its header's commands, run on a stack with only its aws: keys, write exactly its settings", (stack) => {
         const committed = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`), PROJECT);
-        const commands = documentedCommands(header(stack)).filter((c) => !c.argv.includes("--secret"));
+        const commands = documentedCommands(header(stack)).filter((c) => !userSupplied(c));
         const fresh = parseStackFile(stackText(stack), PROJECT);
         for (const key of [...fresh.config.entries.keys()]) if (key.startsWith(`${PROJECT}:`)) fresh.config.entries.delete(key);
         applyDocumented(fresh, commands);
-        for (const s of [committed, fresh]) applyDocumented(s, documentedCommands(stackText(stack)).filter((c) => c.argv.includes("--secret")));
+        for (const s of [committed, fresh]) applyDocumented(s, documentedCommands(header(stack)).filter(userSupplied));
         expect(projectConfig(fresh, stack)).toEqual(projectConfig(committed, stack));
     });
 
@@ -113,16 +124,27 @@ describe("the commands README and the stack files give", () => {
         const body = documentedCommands(stackText("prod").split("\nconfig:")[1]);
         expect(body.map((c) => c.argv.slice(0, 3))).toEqual([["set", "--path", "hosts.amiId"]]);
         const run = await runProgram({ stack: "prod", commands: body.map((c) => c.argv) });
-        expect(run.ofType(T.instance).map((i) => i.inputs.ami as string)).toEqual(Array(5).fill(body[0].argv[3]));
+        expect(run.ofType(T.launchTemplate).map((t) => t.inputs.imageId as string)).toEqual(Array(2).fill(body[0].argv[3]));
         expect(run.invokes.some((i) => i.token === "aws:ssm/getParameter:getParameter")).toBe(false);
     });
 
-    test.each(STACKS)("Pulumi.%s.yaml: with its documented secrets set, the program deploys", async (stack) => {
-        const secrets = documentedCommands(stackText(stack)).filter((c) => c.argv.includes("--secret")).map((c) => c.argv.filter((a) => !a.startsWith("-"))[1]);
+    test.each(STACKS)("Pulumi.%s.yaml: with what its header says to supply, the program deploys", async (stack) => {
+        const supplied = documentedCommands(header(stack)).filter(userSupplied);
+        const secrets = supplied.filter((c) => c.argv.includes("--secret")).map((c) => c.argv.filter((a) => !a.startsWith("-"))[1]);
         // Exactly the license and the admin password: the managed database needs no DSN (issue 11).
         expect(secrets).toEqual(["license", "adminPassword"]);
-        const run = await runProgram({ stack, secrets: Object.fromEntries(SECRET_NAMES.map((n) => [n, secrets.includes(n) ? SECRET_VALUES[n] : undefined])) });
-        expect(run.ofType(T.instance).length).toBeGreaterThan(0);
+        // prod pulls through ECR's cache of Docker Hub, which needs the user's Docker Hub credentials secret.
+        const settings = supplied.filter((c) => !c.argv.includes("--secret"));
+        expect(settings.map((c) => c.argv[2])).toEqual(stack === "prod" ? ["images.dockerHubSecretArn"] : []);
+        const file = parseStackFile(stackText(stack), PROJECT);
+        applyDocumented(file, settings);
+        const config = Object.fromEntries(settings.map((c) => [c.argv[2], PLACEHOLDER_VALUES[c.argv[2]]]));
+        const run = await runProgram({ stack, config, secrets: Object.fromEntries(SECRET_NAMES.map((n) => [n, secrets.includes(n) ? SECRET_VALUES[n] : undefined])) });
+        expect(run.ofType(T.asg).length).toBeGreaterThan(0);
+    });
+
+    test("Pulumi.prod.yaml without the Docker Hub secret stops before any resource, saying what to create and set", async () => {
+        await expect(runProgram({ stack: "prod", config: { "images.dockerHubSecretArn": undefined } })).rejects.toThrow(/images\.dockerHubSecretArn = "": is required with images\.source `ecrPullThroughCache`.*ecr-pullthroughcache\/.*pulumi config set --path images\.dockerHubSecretArn/);
     });
 
     test("README's deploy commands, applied to the prod stack file, pass the CLI and the program", async () => {
@@ -144,7 +166,7 @@ describe("the commands README and the stack files give", () => {
         // The deploy commands need exactly the license and the admin password (issue 11's bar).
         expect(Object.entries(secrets).filter(([, v]) => v !== undefined).map(([k]) => k)).toEqual(["license", "adminPassword"]);
         const issued = await runProgram({ stack: "prod", secrets, commands: settings });
-        expect(issued.ofType(T.instance).length).toBeGreaterThan(0);
+        expect(issued.ofType(T.asg).length).toBeGreaterThan(0);
         expect(issued.ofType("aws:rds/instance:Instance")).toHaveLength(1);
         // README's external database, as written (its DSN gets the test value), on the prod stack file.
         expect(externalDb.map((a) => a.slice(0, 3).join(" "))).toEqual(["rm database", "set --path database.kind", "set --secret databaseDsn", "set --path database.externalCidrs[0]"]);
@@ -159,14 +181,14 @@ describe("the commands README and the stack files give", () => {
         const brought = commands.filter((c) => c.argv.includes("--secret") && /^gatewayClient|^gatewayCa/.test(c.argv.filter((x) => !x.startsWith("-"))[1]));
         expect(brought).toHaveLength(3);
         const own = await runProgram({ stack: "prod", secrets: { ...secrets, ...Object.fromEntries(brought.map((c) => { const k = c.argv.filter((x) => !x.startsWith("-"))[1]; return [k, SECRET_VALUES[k]]; })) }, commands: settings });
-        expect(own.ofType(T.instance).length).toBeGreaterThan(0);
+        expect(own.ofType(T.asg).length).toBeGreaterThan(0);
         // Every documented command is well-formed for the CLI (parsed by the same port).
         const scratch = parseStackFile(stackText("prod"), PROJECT);
         expect(() => applyDocumented(scratch, commands.filter((c) => c.argv[0] === "rm" || c.argv.includes("--secret") || !/<|\.\.\./.test(c.argv[c.argv.length - 1])))).not.toThrow();
     });
 
     test("commandsFor writes the tests' settings as a user would type them", () => {
-        expect(commandsFor({ secrets: { license: undefined, gatewayToken: "-tok" }, config: { "dataPlane.count": 3, "access.adminCidrs": ["10.0.0.0/8"], "hosts.amiId": undefined, "dataPlane.deregistrationDelaySeconds": -1 } })).toEqual([
+        expect(commandsFor({ stack: "dev", secrets: { license: undefined, gatewayToken: "-tok" }, config: { "dataPlane.count": 3, "access.adminCidrs": ["10.0.0.0/8"], "hosts.amiId": undefined, "dataPlane.deregistrationDelaySeconds": -1 } })).toEqual([
             ["set", "--secret", "adminPassword", TEST_SECRETS.adminPassword],
             ["set", "--secret", "--", "gatewayToken", "-tok"],
             ["set", "--path", "dataPlane.count", "3"],

@@ -6,7 +6,7 @@
 import { INSTANCE_TYPES, instanceTypeProblem } from "../components/instance-types";
 import { imageProblem } from "../components/config/schema";
 import { EXTERNAL_DATABASE, EXTERNAL_DSN, MTLS_SECRETS, ProgramError, runProgram, type RunOptions } from "./harness";
-import { hostsOf, T } from "./helpers";
+import { groupOf, T } from "./helpers";
 
 type Change = Pick<RunOptions, "config" | "secrets" | "commands">;
 
@@ -23,8 +23,8 @@ const SETTING_CMD = "set a setting with `pulumi config set --path <key> <value>`
 const BYO = { "network.existingVpcId": "vpc-0123456789abcdef0" };
 const TWO_SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"];
 const NUMBER = "must be a number (unquoted in the stack file; `pulumi config set --path` stores digits as a number)";
-const DATA_PLANE_SETTINGS = "count, instanceType, gatewayImage, gatewayGroupId, gatewayGroupName, createGatewayGroup, upstreamCidrs, controlPlaneAuth, controlPlaneSni, mode, loadBalancer, healthCheck, deregistrationDelaySeconds";
-const SECRET_LIST = "databaseDsn, license, adminPassword, gatewayToken, gatewayClientCert, gatewayClientKey, gatewayCa";
+const DATA_PLANE_SETTINGS = "count, instanceType, gatewayImage, gatewayGroupId, gatewayGroupName, createGatewayGroup, upstreamCidrs, controlPlaneAuth, controlPlaneSni, mode, loadBalancer, healthCheck, deregistrationDelaySeconds, autoscaling";
+const SECRET_LIST = "databaseDsn, license, adminPassword, gatewayToken, gatewayClientCert, gatewayClientKey, gatewayCa, registryPassword";
 
 const cases: [string, Change, string[]][] = [
     ["one control-plane host", { config: { "controlPlane.count": 1 } }, ["controlPlane.count = 1: must be at least 2: one control-plane host is a single point of failure"]],
@@ -130,7 +130,7 @@ const cases: [string, Change, string[]][] = [
         "dataPlane.healthCheck.interval: is not a setting this program reads; check its spelling (dataPlane.healthCheck has: intervalSeconds, timeoutSeconds, healthyThreshold, unhealthyThreshold)",
     ]],
     ["a misspelt area", { config: { "dataplane.count": 3 } }, [
-        `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, controlPlane, database, dataPlane, fallback, prometheus; secrets: ${SECRET_LIST}); check its spelling`,
+        `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, controlPlane, database, dataPlane, fallback, images, prometheus; secrets: ${SECRET_LIST}); check its spelling`,
     ]],
     ["a setting set without --path", { commands: [["set", "dataPlane.count", "3"]] }, [
         'dataPlane.count = "3": was set without --path, so the CLI stored a separate key named "dataPlane.count" that this program does not read; run `pulumi config rm dataPlane.count` and `pulumi config set --path dataPlane.count <value>`',
@@ -254,7 +254,7 @@ describe("good edge configurations pass", () => {
         ["three AZs and three control-plane hosts", { config: { "controlPlane.count": 3 } }],
         ["an odd number of gateways", { config: { "dataPlane.count": 5 } }],
         ["an image pinned by digest", { config: { "dataPlane.gatewayImage": `api7/api7-ee-3-gateway@sha256:${"a".repeat(64)}` } }],
-        ["a private registry with a port", { config: { "dataPlane.gatewayImage": "registry.example.com:5000/api7/gw:1.0" } }],
+        ["a private registry with a port", { config: { "images.source": "dockerHub", "images.dockerHubSecretArn": undefined, "dataPlane.gatewayImage": "registry.example.com:5000/api7/gw:1.0" } }],
         ["TLS terminated at the NLB with a certificate", { config: { "dataPlane.loadBalancer.httpsMode": "terminate", "dataPlane.loadBalancer.certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-000000000000" } }],
         ["the fastest health check AWS allows", { config: { "dataPlane.healthCheck": { intervalSeconds: 5, timeoutSeconds: 2, healthyThreshold: 2, unhealthyThreshold: 2 }, "dataPlane.deregistrationDelaySeconds": 0 } }],
         ["mTLS with all three PEMs", { config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: MTLS_SECRETS }],
@@ -267,7 +267,7 @@ describe("good edge configurations pass", () => {
         ["an external database in given CIDRs", { config: { ...EXTERNAL_DATABASE.config, "database.externalCidrs": ["192.168.0.0/16"] }, secrets: EXTERNAL_DATABASE.secrets }],
     ])("%s", async (_what, change) => {
         const run = await runProgram({ stack: "prod", ...change });
-        expect(run.ofType(T.instance).length).toBeGreaterThan(0);
+        expect(run.ofType(T.asg).length).toBeGreaterThan(0);
     });
 });
 
@@ -309,7 +309,8 @@ describe("the committed stacks reach the resources", () => {
         const run = await runProgram({ stack: "prod" });
         const http = run.get("aws:lb/targetGroup:TargetGroup", "api7-dp-lb-http");
         expect(http.inputs.healthCheck).toMatchObject({ interval: 5, timeout: 3, healthyThreshold: 3, unhealthyThreshold: 2 });
-        expect(hostsOf(run, "api7-dp-hosts").map((h) => h.inputs.instanceType)).toEqual(["c6i.large", "c6i.large", "c6i.large"]);
+        expect(groupOf(run, "api7-dp-hosts").template.inputs.instanceType).toBe("c6i.large");
+        expect(groupOf(run, "api7-dp-hosts").asg.inputs.desiredCapacity).toBe(3);
         expect(run.ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(3);
         expect(run.ofType("aws:lb/loadBalancer:LoadBalancer").every((lb) => lb.inputs.enableDeletionProtection === true)).toBe(true);
     });

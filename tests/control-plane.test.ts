@@ -16,7 +16,7 @@ test("dashboard config: serves HTTP on 0.0.0.0:7080 (disable: false, as 3.2.16 s
     expect(spec.database.token).toBe(DSN_PLACEHOLDER);
     expect(spec).toMatchObject({
         container: "api7-dashboard",
-        image: "api7/api7-ee-3-integrated:v3.2.16.3",
+        image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-integrated:v3.2.16.3",
         configPath: "/app/conf/config.yaml",
         healthUrl: "http://127.0.0.1:7080/healthz",
     });
@@ -28,7 +28,7 @@ test("DP Manager config: 7900 for tokens, 7943 for mTLS, same database", () => {
     expect(config.database.dsn).toBe(DSN_PLACEHOLDER);
     expect(spec).toMatchObject({
         container: "api7-dp-manager",
-        image: "api7/api7-ee-dp-manager:v3.2.16.3",
+        image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-dp-manager:v3.2.16.3",
         configPath: "/usr/local/api7/conf/config.yaml",
         healthUrl: "http://127.0.0.1:7900/healthz",
     });
@@ -55,7 +55,8 @@ test("controlPlane.dashboardListener https: the dashboard serves its own TLS on 
     expect(spec.healthUrl).toBe("https://127.0.0.1:7443/healthz");
     const tg = run.get("aws:lb/targetGroup:TargetGroup", "api7-cp-lb-dashboard");
     expect(tg.inputs).toMatchObject({ protocol: "HTTPS", port: 7443, healthCheck: { protocol: "HTTPS", port: "7443", path: "/healthz", matcher: "200" } });
-    expect(run.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").filter((a) => a.name.startsWith("api7-cp-lb-dashboard-")).map((a) => a.inputs.port)).toEqual([7443, 7443]);
+    // The Auto Scaling group registers each host on the target group's own port (7443).
+    expect(run.get("aws:autoscaling/group:Group", "api7-cp-hosts-group").inputs.targetGroupArns).toContain("arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-cp-lb-dashboard");
     const rules = run.ofType(T.ingress).filter((r) => r.inputs.securityGroupId === "api7-cp-id" && r.inputs.referencedSecurityGroupId === "api7-dashboard-lb-id");
     expect(rules.map((r) => r.inputs.fromPort)).toEqual([7443]);
 });

@@ -4,7 +4,7 @@
  */
 import { databaseIdentifier, finalSnapshotIdentifier, instanceSettings } from "../components/database";
 import { parseSettings } from "../components/config/load";
-import { allStrings, parameter, T } from "./helpers";
+import { allStrings, groupOf, parameter, T } from "./helpers";
 import { EXTERNAL_DATABASE, EXTERNAL_DSN, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "./harness";
 
 const RDS = "aws:rds/instance:Instance";
@@ -99,7 +99,10 @@ describe("the IAM matrix", () => {
         const secret = prod.outputs.databaseSecretArn as string;
         expect(statementsOfRole(prod, "cp")).toEqual([
             "BootstrapLockAndRecord: ssm:GetParameter,ssm:PutParameter,ssm:DeleteParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/cp/bootstrap-lock,arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/cp/bootstrap-record",
+            // prod pulls through its ECR cache of Docker Hub: a token, and the cache's repositories only.
+            "EcrLogin: ecr:GetAuthorizationToken on *",
             "IssueGatewayCredentials: ssm:GetParameter,ssm:PutParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/secrets/control-plane-token",
+            "PullThroughCache: ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability,ecr:BatchImportUpstreamImage,ecr:CreateRepository on arn:aws:ecr:us-east-1:123456789012:repository/api7-ha-prod/*",
             `ReadDatabaseSecret: secretsmanager:GetSecretValue on ${secret}`,
             "ReadOwnParameters: ssm:GetParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/cp/*",
         ]);
@@ -107,6 +110,8 @@ describe("the IAM matrix", () => {
 
     test("gateways: their own parameters (configs and their credentials) only; no database secret", () => {
         expect(statementsOfRole(prod, "dp")).toEqual([
+            "EcrLogin: ecr:GetAuthorizationToken on *",
+            "PullThroughCache: ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability,ecr:BatchImportUpstreamImage,ecr:CreateRepository on arn:aws:ecr:us-east-1:123456789012:repository/api7-ha-prod/*",
             "ReadOwnParameters: ssm:GetParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/*",
         ]);
     });
@@ -130,7 +135,7 @@ describe("an external database", () => {
         const dsn = parameter(external, "/api7-ha/prod/cp/secrets/database-dsn");
         expect(dsn.inputs).toMatchObject({ type: "SecureString", value: EXTERNAL_DSN });
         expect(JSON.parse(parameter(external, "/api7-ha/prod/cp/dashboard.json").inputs.insecureValue as string).database).toBeUndefined();
-        expect(external.get(T.instance, "api7-cp-hosts-0").inputs.userData).not.toContain("api7-db-rotation");
+        expect(groupOf(external, "api7-cp-hosts").userData).not.toContain("api7-db-rotation");
         expect(external.outputs.databaseEndpoint).toBeUndefined();
     });
 });

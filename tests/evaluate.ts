@@ -140,7 +140,7 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
             seen.add(key);
             const secretInputs: string[] = [];
             const inputs = unwrapSecrets(args.inputs, "", secretInputs) as Record<string, any>;
-            resources.push({ type: args.type, name: args.name, inputs, secretInputs, custom: !!args.custom, parentType: "", urn: "" });
+            resources.push({ type: args.type, name: args.name, inputs, secretInputs, custom: !!args.custom, parentType: "", urn: "", dependencies: [], ignoreChanges: [], retainOnDelete: false });
             const id = `${args.name}-id`;
             const state: Record<string, any> = { ...inputs, arn: `arn:aws:mock:${region}:${MOCK_ACCOUNT}:${args.type}/${args.name}` };
             switch (args.type) {
@@ -186,6 +186,17 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                         ? [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}:secret:rds!db-mock-${hash(args.name) % 1e6}-AbCdEf`, kmsKeyId: "", secretStatus: "active" }]
                         : [];
                     break;
+                case "aws:ec2/launchTemplate:LaunchTemplate":
+                    // A new template is version 1 (each update adds a version; ec2_launch_template.go).
+                    state.latestVersion = 1;
+                    state.defaultVersion = 1;
+                    break;
+                case "aws:autoscaling/group:Group":
+                    state.name = inputs.name ?? `${args.name}-${(hash(args.name) % 0xfffff).toString(16)}`;
+                    break;
+                case "aws:ecr/pullThroughCacheRule:PullThroughCacheRule":
+                    state.registryId = MOCK_ACCOUNT;
+                    break;
                 case "aws:iam/accessKey:AccessKey":
                     state.secret = `MOCK-SECRET-ACCESS-KEY-${args.name}`;
                     state.id = `AKIAMOCK${(hash(args.name) % 1e8).toString().padStart(8, "0")}`;
@@ -194,7 +205,7 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
             const returnedId = args.type === "aws:iam/accessKey:AccessKey" ? state.id : id;
             computed.push([returnedId, `<${args.name}.id>`], [state.arn, `<${args.name}.arn>`]);
             if (state.masterUserSecrets?.[0]) computed.push([state.masterUserSecrets[0].secretArn, `<${args.name}.masterUserSecrets[0].secretArn>`]);
-            for (const attr of ["dnsName", "arnSuffix", "privateIp", "address", "keyId"]) {
+            for (const attr of ["dnsName", "arnSuffix", "privateIp", "address", "keyId", "registryId"]) {
                 if (typeof state[attr] === "string") computed.push([state[attr], `<${args.name}.${attr}>`]);
             }
             if (state.name !== inputs.name && typeof state.name === "string") computed.push([state.name, `<${args.name}.name>`]);
@@ -225,6 +236,21 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                 }
                 case "aws:ec2/getVpc:getVpc":
                     return { id: i.id, cidrBlock: "10.90.0.0/16" };
+                case "aws:ec2/getAmi:getAmi": {
+                    // The program looks its AMI up by id; AL2023's root device is /dev/xvda.
+                    const id = i.filters?.find((f: any) => f.name === "image-id")?.values?.[0];
+                    if (!id) throw new Error("harness: getAmi without an image-id filter");
+                    return { id, imageId: id, architecture: options.amiArchitecture ?? "x86_64", rootDeviceName: "/dev/xvda", rootDeviceType: "ebs" };
+                }
+                case "aws:index/getDefaultTags:getDefaultTags":
+                    // What the provider is configured with: the stack's aws:defaultTags.
+                    return { tags: JSON.parse((JSON.parse(env.PULUMI_CONFIG) as Record<string, string>)["aws:config:defaultTags"] ?? "{}").tags ?? {}, id: "default-tags" };
+                case "aws:secretsmanager/getSecret:getSecret": {
+                    // As AWS answers a secret another account or Region holds: not found.
+                    const m = /^arn:aws:secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)$/.exec(i.arn ?? "");
+                    if (!m || m[1] !== region || m[2] !== MOCK_ACCOUNT) throw new Error(`ResourceNotFoundException: Secrets Manager can't find the specified secret (${i.arn})`);
+                    return { arn: i.arn, name: m[3].replace(/-[A-Za-z0-9]{6}$/, ""), id: i.arn };
+                }
             }
             throw new Error(`harness: the program made an invoke the harness does not answer: ${args.token}`);
         },
@@ -237,6 +263,19 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
     // LocalStore.config, read by runtime/config.ts parseConfig): the program reads exactly these strings.
     const store = (require("@pulumi/pulumi/runtime/state") as { getStore(): { config: Record<string, string> } }).getStore();
     Object.assign(store.config, env);
+    // The options of each registration, read from the request the SDK sends the engine (proto/resource_pb.js
+    // RegisterResourceRequest), which the mock monitor otherwise drops.
+    const registered = new Map<string, Pick<Recorded, "dependencies" | "ignoreChanges" | "retainOnDelete">>();
+    const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any }).getMonitor();
+    const registerResource = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: unknown) => {
+        registered.set(`${req.getType()}::${req.getName()}`, {
+            dependencies: req.getDependenciesList(),
+            ignoreChanges: req.getIgnorechangesList(),
+            retainOnDelete: req.getRetainondelete() === true,
+        });
+        return registerResource(req, callback);
+    };
 
     let exported: Record<string, unknown>;
     try {
@@ -253,23 +292,28 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
         const outputs: Record<string, unknown> = {};
         const secretOutputs = new Set<string>();
         try {
-            for (const [name, value] of Object.entries(exported)) {
+            // All at once: the first failure fails the run, as the engine does, even while other outputs wait on
+            // values that will never resolve because of it.
+            await Promise.all(Object.entries(exported).map(async ([name, value]) => {
                 const out = pulumi.output(value) as any;
                 outputs[name] = await out.promise();
                 if (await out.isSecret) secretOutputs.add(name);
-            }
+            }));
             await waitForRPCs();
         } catch (err) {
             // An error raised inside an apply fails every resource waiting on it, as in a real deployment. Said
             // before those echoes fire, so that the caller can absorb them (tests/environment.js).
             onProgramError?.((err as Error).message);
-            await waitForRPCs().catch(() => undefined);
+            // The engine stops the program at its first error; here registrations that wait on the failed value
+            // may never settle, so wait for the rest only briefly.
+            await Promise.race([waitForRPCs().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
             throw new EvaluationError((err as Error).message, resources);
         }
         if (duplicates.length > 0) {
             throw new EvaluationError(`duplicate resource (type, name), which the engine rejects as a duplicate URN: ${duplicates.join(", ")}`, resources);
         }
         attachUrns(resources);
+        for (const r of resources) Object.assign(r, registered.get(`${r.type}::${r.name}`) ?? {});
         return { resources, computed, invokes, outputs, secretOutputs: [...secretOutputs], warnings };
     } finally {
         (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;

@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import { runProgram, SECRET_MARKERS, type RunResult } from "./harness";
-import { allStrings, parameter, service, T } from "./helpers";
+import { allStrings, decodeUserData, parameter, service, T } from "./helpers";
 
 const S3 = {
     bucket: "aws:s3/bucket:Bucket",
@@ -140,7 +140,7 @@ describe("IAM, least privilege", () => {
         }
         expect(parameter(prod, "/api7-ha/prod/dp/secrets/fallback-secret-key").inputs.value).toMatch(/^MOCK-SECRET-ACCESS-KEY-api7-fallback-reader$/);
         const exposed = [
-            ...prod.ofType(T.instance).map((i) => i.inputs.userData),
+            ...prod.ofType(T.launchTemplate).map((t) => decodeUserData(t.inputs.userData)),
             ...prod.ofType(T.parameter).filter((p) => p.inputs.type === "String").map((p) => p.inputs.insecureValue),
             ...allStrings(prod.outputs),
             ...standalone.ofType(T.parameter).filter((p) => p.inputs.type === "String").map((p) => p.inputs.insecureValue),

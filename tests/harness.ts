@@ -25,6 +25,15 @@ export const TEST_SECRETS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /** A DSN for an external database (database.kind external), which the committed stacks do not use. */
+/** A Docker Hub credentials secret for the ECR pull-through cache, in the mock account and region. */
+export const DOCKER_HUB_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/api7-ha-prod-AbCdEf";
+/**
+ * What a stack's header says the user supplies besides the secrets (a value only they have), applied to every run
+ * of that stack as TEST_SECRETS are, before the run's own settings (which may remove it).
+ */
+export const TEST_SETTINGS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+    prod: { "images.dockerHubSecretArn": DOCKER_HUB_SECRET_ARN },
+};
 export const EXTERNAL_DSN = "postgres://api7:MARKER-DB-PASSWORD-7f3a@db.internal:5432/api7ee";
 
 /**
@@ -70,6 +79,13 @@ export interface Recorded {
     /** Type of the parent resource, from the URN ("" at the stack root). */
     parentType: string;
     urn: string;
+    /**
+     * Resource options as the engine receives them in RegisterResourceRequest (the mock's newResource never sees
+     * them): the URNs this resource depends on (dependsOn and every input's resources), ignoreChanges, retainOnDelete.
+     */
+    dependencies: string[];
+    ignoreChanges: string[];
+    retainOnDelete: boolean;
 }
 
 export interface Invoke {
@@ -92,6 +108,8 @@ export interface RunOptions {
     readonly commands?: readonly (readonly string[])[];
     /** Evaluate as `pulumi preview` rather than `pulumi up`. */
     readonly preview?: boolean;
+    /** The architecture getAmi reports for the hosts' AMI (x86_64 unless a test says otherwise). */
+    readonly amiArchitecture?: string;
     /** Invoke answers for bring-your-own subnets: subnet id -> AZ (and VPC). */
     readonly existingSubnets?: Readonly<Record<string, { az: string; vpcId: string }>>;
     /**

@@ -1,9 +1,12 @@
 /** Parsing helpers shared by the tests: every assertion is made on parsed structures, never on raw text. */
+import { gunzipSync } from "zlib";
 import * as yaml from "js-yaml";
 import type { Recorded, RunResult } from "./harness";
 
 export const T = Object.freeze({
-    instance: "aws:ec2/instance:Instance",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    asg: "aws:autoscaling/group:Group",
+    scalingPolicy: "aws:autoscaling/policy:Policy",
     parameter: "aws:ssm/parameter:Parameter",
     association: "aws:ssm/association:Association",
     sg: "aws:ec2/securityGroup:SecurityGroup",
@@ -40,19 +43,17 @@ export function service(run: RunResult, prefix: string, name: string): { config:
     };
 }
 
-/** Instances of a host group, in index order. */
-export function hostsOf(run: RunResult, group: string): Recorded[] {
-    return run
-        .ofType(T.instance)
-        .filter((r) => r.name.startsWith(`${group}-`) && /^\d+$/.test(r.name.slice(group.length + 1)))
-        .sort((a, b) => Number(a.name.slice(group.length + 1)) - Number(b.name.slice(group.length + 1)));
+/** A host group (e.g. api7-dp-hosts): its launch template, its Auto Scaling group and its decoded user data. */
+export function groupOf(run: RunResult, group: string): { template: Recorded; asg: Recorded; userData: string } {
+    const template = run.ofType(T.launchTemplate).find((r) => r.name === `${group}-template`);
+    const asg = run.ofType(T.asg).find((r) => r.name === `${group}-group`);
+    if (!template || !asg) throw new Error(`no host group ${group}; have ${run.ofType(T.asg).map((r) => r.name).join(", ")}`);
+    return { template, asg, userData: decodeUserData(template.inputs.userData) };
 }
 
-/** AZ of each instance, through its subnet as AWS would place it. */
-export function azOf(run: RunResult, instance: Recorded): string {
-    const subnet = run.ofType(T.subnet).find((s) => `${s.name}-id` === instance.inputs.subnetId);
-    if (!subnet) throw new Error(`instance ${instance.name} is in an unknown subnet ${instance.inputs.subnetId}`);
-    return subnet.inputs.availabilityZone;
+/** A launch template's user data as cloud-init reads it: base64, then gzip (components/host.ts launchTemplateUserData). */
+export function decodeUserData(base64: string): string {
+    return gunzipSync(Buffer.from(base64, "base64")).toString("utf8");
 }
 
 /** Every string anywhere in a value (for leak checks). */

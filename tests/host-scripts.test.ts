@@ -30,6 +30,10 @@ interface Launch {
     readonly dockerArgs?: string[];
     /** The value of each variable handed to docker with -e. */
     readonly dockerEnv: Record<string, string>;
+    /** `docker login`: user, registry, the password it read on stdin, and DOCKER_CONFIG; undefined without a login. */
+    readonly login?: { user: string; registry: string; password: string; dockerConfig: string };
+    /** DOCKER_CONFIG when docker run ran. */
+    readonly dockerConfig?: string;
 }
 
 interface Host {
@@ -73,11 +77,26 @@ if [[ "$1" == "secretsmanager" ]]; then
   else echo "fake aws: unexpected query $query / $output" >&2; exit 2; fi
   exit 0
 fi
+# aws ecr get-login-password --region R prints a token (ECR user guide, registry_auth.html); FAKE_ECR_DOWN fails it.
+if [[ "$1" == "ecr" ]]; then
+  [[ "$2" == "get-login-password" && "$3" == "--region" && -n "$4" ]] || { echo "fake aws: unexpected $*" >&2; exit 2; }
+  [[ -z "\${FAKE_ECR_DOWN:-}" ]] || { echo "An error occurred (AccessDeniedException) when calling the GetAuthorizationToken operation" >&2; exit 254; }
+  printf 'FAKE-ECR-TOKEN-%s\n' "$4"
+  exit 0
+fi
 while [[ $# -gt 0 ]]; do case "$1" in --name) name="$2"; shift 2 ;; *) shift ;; esac; done
 cat "$FAKE_PARAMS$name"
 `, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "docker"), `#!/bin/bash
-# Fake: records its arguments, and the value of every variable passed with -e.
+# Fake: \`docker login --username U --password-stdin REGISTRY\` records the user, registry, the password read from
+# stdin and DOCKER_CONFIG (where the real CLI writes config.json); anything else (run) records its arguments, the
+# value of every variable passed with -e, and DOCKER_CONFIG.
+if [[ "$1" == "login" ]]; then
+  [[ "$2" == "--username" && "$4" == "--password-stdin" && $# -eq 5 ]] || { echo "fake docker: unexpected login $*" >&2; exit 2; }
+  printf '%s\\n%s\\n%s\\n%s\\n' "$3" "$5" "$(cat)" "\${DOCKER_CONFIG:-}" > "$FAKE_OUT/login"
+  exit 0
+fi
+printf '%s' "\${DOCKER_CONFIG:-}" > "$FAKE_OUT/docker-config"
 printf '%s\\0' "$@" > "$FAKE_OUT/args"
 args=("$@")
 for ((i = 0; i < \${#args[@]}; i++)); do
@@ -95,10 +114,15 @@ function launched(host: Host, status: number | null, stderr: string): Launch {
     const argsFile = path.join(host.out, "args");
     const dockerEnv: Record<string, string> = {};
     for (const f of fs.readdirSync(host.out).filter((f) => f.startsWith("env-"))) dockerEnv[f.slice(4)] = fs.readFileSync(path.join(host.out, f), "utf8");
+    const loginFile = path.join(host.out, "login");
+    const login = fs.existsSync(loginFile) ? fs.readFileSync(loginFile, "utf8").split("\n") : undefined;
+    const configFile = path.join(host.out, "docker-config");
     return {
         status,
         stderr,
         runDir: host.runRoot,
+        login: login && { user: login[0], registry: login[1], password: login[2], dockerConfig: login[3] },
+        dockerConfig: fs.existsSync(configFile) ? fs.readFileSync(configFile, "utf8") : undefined,
         dockerArgs: fs.existsSync(argsFile) ? fs.readFileSync(argsFile, "utf8").split("\0").slice(0, -1) : undefined,
         dockerEnv,
     };
@@ -159,7 +183,8 @@ run(`dashboard with an external database: secrets substituted intact into the re
         "run", "--rm", "--name", "api7-dashboard", "--network", "host", "--log-driver", "journald",
         "--label", `api7-ha.generation=${spec.generation}`,
         "-v", `${l.runDir}/dashboard/config.yaml:/app/conf/config.yaml:ro`,
-        "api7/api7-ee-3-integrated:v3.2.16.3",
+        // prod pulls through its ECR cache of Docker Hub (images.source).
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-integrated:v3.2.16.3",
     ]);
     expect(l.dockerArgs!.join(" ")).not.toContain("pa\"ss");
 });
@@ -236,6 +261,40 @@ run(`gateway with a token: the token reaches the container as environment, never
     expect(l.dockerArgs).toEqual(expect.arrayContaining(["-e", "API7_CONTROL_PLANE_TOKEN"]));
     expect(l.dockerArgs!.join(" ")).not.toContain(GATEWAY_TOKEN);
     expect(renderedConfig(l, "gateway").apisix.status).toEqual({ ip: "0.0.0.0", port: 7085 });
+});
+
+run(`images through the ECR pull-through cache: logs in to the account's registry with a token on stdin, kept in tmpfs, and pulls the cached image${note}`, () => {
+    const l = launch(prod, "/api7-ha/prod/dp", "gateway");
+    expect(l.status).toBe(0);
+    const registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+    expect(l.login).toEqual({ user: "AWS", registry, password: "FAKE-ECR-TOKEN-us-east-1", dockerConfig: path.join(l.runDir, "gateway", "docker") });
+    expect(l.dockerConfig).toBe(path.join(l.runDir, "gateway", "docker"));
+    expect(l.dockerArgs).toContain(`${registry}/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3`);
+    expect(l.dockerArgs!.join(" ")).not.toContain("FAKE-ECR-TOKEN");
+});
+
+run(`a failed registry login is said, and the start goes on (an image on the host needs none)${note}`, () => {
+    const host = prepareHost(prod, "/api7-ha/prod/dp", "gateway");
+    const r = spawnSync("bash", [SCRIPT, "gateway"], { encoding: "utf8", env: { ...host.env, FAKE_ECR_DOWN: "1" } });
+    const l = launched(host, r.status, r.stderr);
+    expect(l.stderr).toContain("api7-run: cannot log in to 123456789012.dkr.ecr.us-east-1.amazonaws.com (ECR); pulling without a login");
+    expect(l.status).toBe(0);
+    expect(l.dockerArgs).toBeDefined();
+});
+
+run(`Docker Hub with a user: logs in with the registryPassword secret on stdin, never in an argument${note}`, async () => {
+    const hub = await runProgram({ stack: "dev", config: { "images.username": "acme-ci" }, secrets: { registryPassword: "MARKER-REGISTRY-PASSWORD-1e9", gatewayToken: GATEWAY_TOKEN } });
+    const l = launch(hub, "/api7-ha/dev/dp", "gateway");
+    expect(l.status).toBe(0);
+    expect(l.login).toMatchObject({ user: "acme-ci", registry: "docker.io", password: "MARKER-REGISTRY-PASSWORD-1e9" });
+    expect(l.dockerArgs).toContain("api7/api7-ee-3-gateway:3.2.16.3");
+    expect(l.dockerArgs!.join(" ")).not.toContain("MARKER-REGISTRY-PASSWORD");
+});
+
+run(`anonymous Docker Hub (dev's default): no login${note}`, async () => {
+    const dev = await runProgram({ stack: "dev", secrets: { gatewayToken: GATEWAY_TOKEN } });
+    const l = launch(dev, "/api7-ha/dev/dp", "gateway");
+    expect([l.status, l.login]).toEqual([0, undefined]);
 });
 
 run(`gateway with mTLS: multi-line PEMs reach the container exactly${note}`, () => {

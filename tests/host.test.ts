@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { gunzipSync } from "zlib";
 import { gzipBase64 } from "../components/cloud-init";
-import { AL2023_AMI_PARAMETER, hostInstanceOptions, PENDING_SECRET, secretParameterOptions } from "../components/host";
+import { gracePeriodSeconds, WARMUP_SECONDS } from "../components/boot-budget";
+import { AL2023_AMI_PARAMETER, checkAmiArchitecture, GROUP_TAG, launchTemplateOptions, maxHealthyPercentage, PENDING_SECRET, secretParameterOptions, waitForCapacitySeconds } from "../components/host";
 import { readTemplateFile } from "../components/templates";
 import { MOCK_RESOLVED_AMI, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "./harness";
-import { allStrings, azOf, hostsOf, parameter, parseUserData, T } from "./helpers";
+import { allStrings, decodeUserData, groupOf, parameter, parseUserData, T } from "./helpers";
 
 let prod: RunResult;
 let pinned: RunResult;
@@ -13,55 +14,168 @@ beforeAll(async () => {
     pinned = await runProgram({ stack: "dev", config: { "hosts.amiId": "ami-0123456789abcdef0", "hosts.rootVolumeGiB": 120 } });
 });
 
-describe("instances", () => {
-    test("prod: 2 control-plane hosts on t3.medium and 3 gateways on c6i.large", () => {
-        expect(hostsOf(prod, "api7-cp-hosts").map((h) => h.inputs.instanceType)).toEqual(["t3.medium", "t3.medium"]);
-        expect(hostsOf(prod, "api7-dp-hosts").map((h) => h.inputs.instanceType)).toEqual(["c6i.large", "c6i.large", "c6i.large"]);
+const GROUPS = ["api7-cp-hosts", "api7-dp-hosts"] as const;
+
+describe("launch templates", () => {
+    test("prod: control-plane hosts on t3.medium, gateways on c6i.large", () => {
+        expect(groupOf(prod, "api7-cp-hosts").template.inputs.instanceType).toBe("t3.medium");
+        expect(groupOf(prod, "api7-dp-hosts").template.inputs.instanceType).toBe("c6i.large");
     });
 
-    test("every host: gp3 encrypted root of the configured size, IMDSv2 with hop limit 2, no public IP, detailed monitoring", () => {
+    test("every host: gp3 encrypted root of the configured size on the AMI's root device, IMDSv2 with hop limit 2, no public IP, detailed monitoring", () => {
         for (const [run, size] of [[prod, 80], [pinned, 120]] as const) {
-            for (const host of run.ofType(T.instance)) {
-                expect(host.inputs.rootBlockDevice).toMatchObject({ volumeType: "gp3", volumeSize: size, encrypted: true, deleteOnTermination: true });
-                expect(host.inputs.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" });
-                expect(host.inputs.associatePublicIpAddress).toBe(false);
-                expect(host.inputs.monitoring).toBe(true);
-                expect(host.inputs.userDataReplaceOnChange).toBe(true);
+            for (const template of run.ofType(T.launchTemplate)) {
+                const t = template.inputs;
+                // The launch template's EBS flags are strings (@pulumi/aws types/input.d.ts LaunchTemplateBlockDeviceMappingEbs).
+                expect(t.blockDeviceMappings).toEqual([{ deviceName: "/dev/xvda", ebs: { volumeType: "gp3", volumeSize: size, encrypted: "true", deleteOnTermination: "true" } }]);
+                expect(t.metadataOptions).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 });
+                expect(t.networkInterfaces).toHaveLength(1);
+                expect(t.networkInterfaces[0]).toMatchObject({ deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true" });
+                // Security groups on the interface only: the template-level field conflicts with them.
+                expect(t.vpcSecurityGroupIds).toBeUndefined();
+                expect(t.monitoring).toEqual({ enabled: true });
+                expect(t.updateDefaultVersion).toBe(true);
             }
         }
     });
 
+    test("the root device is the AMI's own, looked up once by id", () => {
+        expect(pinned.invokes.filter((i) => i.token === "aws:ec2/getAmi:getAmi").map((i) => i.inputs.filters)).toEqual([[{ name: "image-id", values: ["ami-0123456789abcdef0"] }]]);
+        expect(pinned.outputs.hostAmiId).toBe("ami-0123456789abcdef0");
+    });
+
+    test("an AMI that is not x86_64 is refused, naming hosts.amiId (the check every AMI lookup passes through)", () => {
+        expect(() => checkAmiArchitecture({ id: "ami-0123456789abcdef0", architecture: "arm64" })).toThrow("hosts.amiId ami-0123456789abcdef0 is arm64; hosts must be x86_64 (API7's images are amd64)");
+        expect(checkAmiArchitecture({ id: "ami-1", architecture: "x86_64" }).id).toBe("ami-1");
+    });
+
+    test("instances and volumes carry the provider's default tags and the group tag (an Auto Scaling group does not pass default tags on)", () => {
+        const spec = groupOf(prod, "api7-dp-hosts").template.inputs.tagSpecifications;
+        expect(spec.map((t: any) => t.resourceType)).toEqual(["instance", "volume", "network-interface"]);
+        for (const t of spec) {
+            expect(t.tags).toMatchObject({ Project: "api7-ha", Environment: "prod", [GROUP_TAG]: "api7-ha-prod-dp", "api7-ha:role": "dp", "api7-ha:stack": "prod" });
+        }
+    });
+
     test("an unpinned AMI is resolved from AWS's AL2023 x86_64 parameter, with a warning that says how to pin it", () => {
-        expect(prod.ofType(T.instance).every((h) => h.inputs.ami === MOCK_RESOLVED_AMI)).toBe(true);
+        expect(prod.ofType(T.launchTemplate).every((h) => h.inputs.imageId === MOCK_RESOLVED_AMI)).toBe(true);
         expect(prod.invokes.some((i) => i.token === "aws:ssm/getParameter:getParameter" && i.inputs.name === AL2023_AMI_PARAMETER)).toBe(true);
         expect(prod.warnings.join("\n")).toContain(`pulumi config set --path hosts.amiId ${MOCK_RESOLVED_AMI}`);
     });
 
     test("the resolved AMI id is not secret, so previews show it", () => {
-        for (const host of prod.ofType(T.instance)) expect(host.secretInputs).not.toContain("ami");
+        for (const template of prod.ofType(T.launchTemplate)) expect(template.secretInputs).not.toContain("imageId");
     });
 
     test("a pinned AMI is used as is, with no lookup and no warning", () => {
-        expect(pinned.ofType(T.instance).every((h) => h.inputs.ami === "ami-0123456789abcdef0")).toBe(true);
+        expect(pinned.ofType(T.launchTemplate).every((h) => h.inputs.imageId === "ami-0123456789abcdef0")).toBe(true);
         expect(pinned.invokes.some((i) => i.inputs.name === AL2023_AMI_PARAMETER)).toBe(false);
         expect(pinned.warnings).toEqual([]);
     });
+});
 
-    test("control-plane hosts are in distinct AZs; gateways go round-robin over all of them", () => {
-        expect(hostsOf(prod, "api7-cp-hosts").map((h) => azOf(prod, h))).toEqual(["us-east-1a", "us-east-1b"]);
-        expect(hostsOf(prod, "api7-dp-hosts").map((h) => azOf(prod, h))).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
-        const odd = hostsOf(pinned, "api7-dp-hosts").map((h) => azOf(pinned, h));
-        expect(new Set(odd).size).toBe(2);
+describe("Auto Scaling groups", () => {
+    test("each group spans the private subnets of every AZ, desired and minimum = the configured count", () => {
+        const privateSubnets = prod.ofType(T.subnet).filter((s) => s.name.includes("private")).map((s) => `${s.name}-id`).sort();
+        expect(privateSubnets).toHaveLength(3);
+        for (const [group, count] of [["api7-cp-hosts", 2], ["api7-dp-hosts", 3]] as const) {
+            const asg = groupOf(prod, group).asg.inputs;
+            expect([...asg.vpcZoneIdentifiers].sort()).toEqual(privateSubnets);
+            expect(asg).toMatchObject({ minSize: count, desiredCapacity: count, maxSize: count + 1 });
+        }
+    });
+
+    test("launched from the latest numbered template version, so a template change starts an instance refresh", () => {
+        for (const group of GROUPS) {
+            expect(groupOf(prod, group).asg.inputs.launchTemplate).toEqual({ id: `${group}-template-id`, version: "1" });
+        }
+    });
+
+    test("ELB health checks with the grace period of each role's boot budget; creation waits for healthy hosts", () => {
+        const cp = groupOf(prod, "api7-cp-hosts").asg.inputs;
+        const dp = groupOf(prod, "api7-dp-hosts").asg.inputs;
+        expect(cp).toMatchObject({ healthCheckType: "ELB", healthCheckGracePeriod: gracePeriodSeconds("cp", 2 * 10), minElbCapacity: 2, defaultInstanceWarmup: WARMUP_SECONDS });
+        // prod's gateway check: 3 passes 5 s apart.
+        expect(dp).toMatchObject({ healthCheckType: "ELB", healthCheckGracePeriod: gracePeriodSeconds("dp", 3 * 5), minElbCapacity: 3 });
+        expect(cp.waitForCapacityTimeout).toBe(`${waitForCapacitySeconds(cp.healthCheckGracePeriod)}s`);
+    });
+
+    test("hosts.healthCheckGraceSeconds replaces the budget", async () => {
+        const run = await runProgram({ stack: "dev", config: { "hosts.healthCheckGraceSeconds": 900 } });
+        for (const group of GROUPS) expect(groupOf(run, group).asg.inputs.healthCheckGracePeriod).toBe(900);
+    });
+
+    test("instance refresh: rolling, launch before terminate one host at a time, warm-up, skip matching, no provider auto rollback", () => {
+        const refresh = groupOf(prod, "api7-dp-hosts").asg.inputs.instanceRefresh;
+        expect(refresh).toEqual({
+            strategy: "Rolling",
+            preferences: {
+                minHealthyPercentage: 100,
+                maxHealthyPercentage: 134,
+                instanceWarmup: String(WARMUP_SECONDS),
+                skipMatching: true,
+                autoRollback: false,
+                scaleInProtectedInstances: "Refresh",
+                standbyInstances: "Terminate",
+            },
+        });
+        expect(groupOf(prod, "api7-dp-hosts").asg.inputs.instanceMaintenancePolicy).toEqual({ minHealthyPercentage: 100, maxHealthyPercentage: 134 });
+    });
+
+    test("the maximum healthy percentage allows one extra host for any count, within AWS's 100-200", () => {
+        for (let count = 1; count <= 20; count++) {
+            const max = maxHealthyPercentage(count);
+            expect(max).toBeGreaterThan(100);
+            expect(max).toBeLessThanOrEqual(200);
+            // At least one extra host whichever way AWS rounds; maxSize = count + 1 caps it at one.
+            expect(Math.floor((count * max) / 100)).toBeGreaterThanOrEqual(count + 1);
+        }
+        expect(groupOf(prod, "api7-dp-hosts").asg.inputs.maxSize).toBe(4);
+    });
+
+    test("registered in their target groups: control plane in the dashboard's and DP Managers', gateways in theirs", () => {
+        expect(groupOf(prod, "api7-cp-hosts").asg.inputs.targetGroupArns).toEqual([
+            "arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-cp-lb-dashboard",
+            "arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-cp-lb-dpm",
+        ]);
+        expect(groupOf(prod, "api7-dp-hosts").asg.inputs.targetGroupArns).toEqual([
+            "arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-dp-lb-http",
+            "arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-dp-lb-https",
+        ]);
+        expect(prod.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment")).toEqual([]);
+    });
+
+    test("no scaling policy unless dataPlane.autoscaling is on; then target tracking on CPU within its bounds and no fixed desired count", async () => {
+        expect(prod.ofType(T.scalingPolicy)).toEqual([]);
+        const scaled = await runProgram({ stack: "prod", config: { "dataPlane.autoscaling.enabled": true, "dataPlane.autoscaling.maxCount": 8, "dataPlane.autoscaling.targetCpuPercent": 50 } });
+        const asg = groupOf(scaled, "api7-dp-hosts").asg.inputs;
+        expect(asg).toMatchObject({ minSize: 3, maxSize: 8 });
+        expect(asg.desiredCapacity).toBeUndefined();
+        const groupName = scaled.computed.find(([, placeholder]) => placeholder === "<api7-dp-hosts-group.name>")![0];
+        expect(scaled.ofType(T.scalingPolicy).map((p) => p.inputs)).toEqual([{
+            autoscalingGroupName: groupName,
+            policyType: "TargetTrackingScaling",
+            targetTrackingConfiguration: { predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" }, targetValue: 50 },
+        }]);
+        expect(groupOf(scaled, "api7-cp-hosts").asg.inputs.desiredCapacity).toBe(2);
+    });
+
+    test("gateways are created after the control plane's hosts, which issue their credentials", () => {
+        expect(prod.get(T.asg, "api7-dp-hosts-group").dependencies).toContain(prod.get(T.asg, "api7-cp-hosts-group").urn);
+        expect(prod.get(T.asg, "api7-cp-hosts-group").dependencies).not.toContain(prod.get(T.asg, "api7-dp-hosts-group").urn);
     });
 });
 
 describe("resource options (invisible to mocks, built by a pure helper)", () => {
     const parent = new pulumi.ComponentResource("test:index:Parent", "p", {}, { urn: "urn:pulumi:s::p::test:index:Parent::p" });
-    test("an unpinned AMI is ignored after creation, so a new AL2023 release replaces no host", () => {
-        expect(hostInstanceOptions({ id: pulumi.output("ami-x"), pinned: false }, parent).ignoreChanges).toEqual(["ami"]);
+    test("an unpinned AMI is ignored after creation, so a new AL2023 release rolls no host", () => {
+        expect(launchTemplateOptions({ id: pulumi.output("ami-x"), pinned: false, rootDeviceName: pulumi.output("/dev/xvda") }, parent, []).ignoreChanges).toEqual(["imageId"]);
+        // And the engine receives it (the harness reads the registration).
+        expect(prod.get(T.launchTemplate, "api7-dp-hosts-template").ignoreChanges).toEqual(["imageId"]);
+        expect(pinned.get(T.launchTemplate, "api7-dp-hosts-template").ignoreChanges).toEqual([]);
     });
     test("a pinned AMI is applied: changing the pin is how hosts are upgraded", () => {
-        expect(hostInstanceOptions({ id: pulumi.output("ami-x"), pinned: true }, parent).ignoreChanges).toBeUndefined();
+        expect(launchTemplateOptions({ id: pulumi.output("ami-x"), pinned: true, rootDeviceName: pulumi.output("/dev/xvda") }, parent, []).ignoreChanges).toBeUndefined();
     });
     test("an issued secret's value is never written back by pulumi up; a stack's own secret is", () => {
         expect(secretParameterOptions(true, parent).ignoreChanges).toEqual(["value"]);
@@ -70,8 +184,19 @@ describe("resource options (invisible to mocks, built by a pure helper)", () => 
 });
 
 describe("user data", () => {
+    test("is gzip then base64, as a launch template takes it and cloud-init reads it, well under EC2's 16 KB", () => {
+        for (const run of [prod, pinned]) {
+            for (const template of run.ofType(T.launchTemplate)) {
+                const raw = Buffer.from(template.inputs.userData, "base64");
+                expect(raw.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+                expect(template.inputs.userData.length).toBeLessThan(16384);
+                expect(decodeUserData(template.inputs.userData).startsWith("#cloud-config\n")).toBe(true);
+            }
+        }
+    });
+
     test("is #cloud-config that installs Docker and jq, writes the launcher, unit and host.json, and starts each service", () => {
-        const cp = parseUserData(hostsOf(prod, "api7-cp-hosts")[0].inputs.userData);
+        const cp = parseUserData(groupOf(prod, "api7-cp-hosts").userData);
         expect(cp.packages).toEqual(["docker", "jq"]);
         expect(cp.write_files.map((f: any) => f.path)).toEqual([
             "/etc/api7/host.json", "/usr/local/sbin/api7-run", "/usr/local/sbin/api7-apply", "/etc/systemd/system/api7@.service",
@@ -89,14 +214,14 @@ describe("user data", () => {
             ["systemctl", "enable", "--now", "--no-block", "api7-bootstrap.service"],
             ["systemctl", "enable", "--now", "api7-db-rotation.timer"],
         ]);
-        const dp = parseUserData(hostsOf(prod, "api7-dp-hosts")[0].inputs.userData);
+        const dp = parseUserData(groupOf(prod, "api7-dp-hosts").userData);
         expect(JSON.parse(dp.write_files[0].content).services).toEqual(["gateway"]);
         expect(dp.write_files.map((f: any) => f.path)).not.toContain("/usr/local/sbin/api7-bootstrap");
         expect(dp.write_files.map((f: any) => f.path)).not.toContain("/etc/systemd/system/api7-db-rotation.timer");
     });
 
-    test("the bootstrap script lands exactly as committed, compressed so user data stays under EC2's 16 KB", () => {
-        const cp = parseUserData(hostsOf(prod, "api7-cp-hosts")[0].inputs.userData);
+    test("the bootstrap script lands exactly as committed", () => {
+        const cp = parseUserData(groupOf(prod, "api7-cp-hosts").userData);
         const file = cp.write_files.find((f: any) => f.path === "/usr/local/sbin/api7-bootstrap");
         expect(file.encoding).toBe("gz+b64");
         expect(gunzipSync(Buffer.from(file.content, "base64")).toString("utf8")).toBe(readTemplateFile("api7-bootstrap.sh"));
@@ -104,20 +229,21 @@ describe("user data", () => {
     });
 
     test("the systemd unit restarts its container always", () => {
-        const cp = parseUserData(hostsOf(prod, "api7-cp-hosts")[0].inputs.userData);
+        const cp = parseUserData(groupOf(prod, "api7-cp-hosts").userData);
         const unit: string = cp.write_files[3].content;
         expect(unit).toMatch(/^Restart=always$/m);
         expect(unit).toMatch(/^ExecStart=\/usr\/local\/sbin\/api7-run %i$/m);
     });
 
     test("holds no secret: no test secret appears in any host's user data", () => {
-        for (const host of prod.ofType(T.instance)) {
-            for (const marker of SECRET_MARKERS) expect(host.inputs.userData).not.toContain(marker);
+        for (const group of GROUPS) {
+            for (const marker of SECRET_MARKERS) expect(groupOf(prod, group).userData).not.toContain(marker);
         }
     });
 
-    test("is identical across the hosts of a group (a config change replaces none of them)", () => {
-        expect(new Set(hostsOf(prod, "api7-dp-hosts").map((h) => h.inputs.userData)).size).toBe(1);
+    test("does not change with a service's config (a config change rolls no host)", async () => {
+        const bumped = await runProgram({ stack: "prod", config: { "dataPlane.gatewayImage": "api7/api7-ee-3-gateway:3.2.16.4" } });
+        expect(groupOf(bumped, "api7-dp-hosts").template.inputs.userData).toBe(groupOf(prod, "api7-dp-hosts").template.inputs.userData);
     });
 });
 
@@ -158,16 +284,32 @@ describe("host identity (least privilege)", () => {
         expect(trust.Statement).toEqual([{ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "ec2.amazonaws.com" } }]);
     });
 
-    test("each group reads only its own SSM parameters", () => {
+    test("each group reads only its own SSM parameters, and pulls only what its image source needs", async () => {
+        const ownParameters = (_run: RunResult, stack: string, role: string) => ({
+            Sid: "ReadOwnParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/${stack}/${role}/*`,
+        });
+        const statements = (run: RunResult, role: string) => JSON.parse(run.get(T.rolePolicy, `api7-${role}-hosts-parameters`).inputs.policy).Statement;
+        const login = { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" };
+        // prod: ECR's cache of Docker Hub, which imports an image and creates its repository on a first pull.
         for (const role of ["cp", "dp"]) {
-            const policy = JSON.parse(prod.get(T.rolePolicy, `api7-${role}-hosts-parameters`).inputs.policy);
-            expect(policy.Statement).toEqual([{
-                Sid: "ReadOwnParameters",
-                Effect: "Allow",
-                Action: "ssm:GetParameter",
-                Resource: `arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/${role}/*`,
+            expect(statements(prod, role)).toEqual([ownParameters(prod, "prod", role), login, {
+                Sid: "PullThroughCache", Effect: "Allow",
+                Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+                Resource: "arn:aws:ecr:us-east-1:123456789012:repository/api7-ha-prod/*",
             }]);
         }
+        // dev: Docker Hub, so no ECR permission at all.
+        expect(statements(pinned, "dp")).toEqual([ownParameters(pinned, "dev", "dp")]);
+        // A registry in ECR (another account's): pull only, on that registry's path.
+        const ecr = await runProgram({ stack: "dev", config: { "images.source": "registry", "images.registry": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/mirror" } });
+        expect(statements(ecr, "dp")).toEqual([ownParameters(ecr, "dev", "dp"), login, {
+            Sid: "PullImages", Effect: "Allow",
+            Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+            Resource: "arn:aws:ecr:eu-west-1:111122223333:repository/mirror/*",
+        }]);
+        // Another registry: a docker login with the registryPassword secret, no IAM.
+        const other = await runProgram({ stack: "dev", config: { "images.source": "registry", "images.registry": "registry.example.com:5000/api7", "images.username": "ci" }, secrets: { registryPassword: "MARKER-REGISTRY-PASSWORD-1e9" } });
+        expect(statements(other, "dp")).toEqual([ownParameters(other, "dev", "dp")]);
     });
 
     test("SSM core is attached for Session Manager and Run Command", () => {
@@ -179,7 +321,8 @@ describe("config rollout", () => {
     test("one association per group runs api7-apply on its hosts, one host at a time, stopping at the first failure", () => {
         const cp = prod.get(T.association, "api7-cp-hosts-rollout").inputs;
         expect(cp.name).toBe("AWS-RunShellScript");
-        expect(cp.targets).toEqual([{ key: "InstanceIds", values: ["api7-cp-hosts-0-id", "api7-cp-hosts-1-id"] }]);
+        // By the group tag, so hosts the Auto Scaling group launches later get it too.
+        expect(cp.targets).toEqual([{ key: `tag:${GROUP_TAG}`, values: ["api7-ha-prod-cp"] }]);
         expect(cp.maxConcurrency).toBe("1");
         expect(cp.maxErrors).toBe("0");
         expect(cp.parameters.commands).toMatch(/^\/usr\/local\/sbin\/api7-apply dashboard dp-manager # parameters [0-9a-f]{16}$/);

@@ -1,5 +1,5 @@
 import { runProgram, type RunResult } from "./harness";
-import { hostsOf, parameter, service, T } from "./helpers";
+import { groupOf, parameter, service, T } from "./helpers";
 
 let off: RunResult;
 let dedicated: RunResult;
@@ -11,18 +11,18 @@ beforeAll(async () => {
 });
 
 test("off: no Prometheus host, no exporter on the gateways, no Prometheus in the CP configs", () => {
-    expect(hostsOf(off, "api7-prometheus-hosts")).toEqual([]);
+    expect(off.ofType(T.asg).map((g) => g.name)).not.toContain("api7-prometheus-hosts-group");
     expect(service(off, "/api7-ha/prod/dp", "gateway").config.plugin_attr).toBeUndefined();
     expect(service(off, "/api7-ha/prod/cp", "dashboard").config.prometheus).toBeUndefined();
 });
 
-test("dedicated: one Prometheus 2.48 host, on its own group, listening on 9090", () => {
-    const hosts = hostsOf(dedicated, "api7-prometheus-hosts");
-    expect(hosts).toHaveLength(1);
-    const [host] = hosts;
-    expect(host.inputs.vpcSecurityGroupIds).toEqual(["api7-prometheus-id"]);
+test("dedicated: one Prometheus 2.48 host, replaced when it fails, on its own security group, listening on 9090", () => {
+    const { template, asg } = groupOf(dedicated, "api7-prometheus-hosts");
+    expect(asg.inputs).toMatchObject({ minSize: 1, desiredCapacity: 1, maxSize: 2, healthCheckType: "ELB" });
+    expect(template.inputs.networkInterfaces[0].securityGroups).toEqual(["api7-prometheus-id"]);
     const { spec } = service(dedicated, "/api7-ha/prod/prometheus", "prometheus");
-    expect(spec.image).toBe("prom/prometheus:v2.48.1");
+    // Through prod's ECR cache of Docker Hub (images.source).
+    expect(spec.image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/prom/prometheus:v2.48.1");
     expect(spec.command).toEqual(expect.arrayContaining(["--config.file=/etc/prometheus/prometheus.yml", "--web.enable-remote-write-receiver", "--web.listen-address=0.0.0.0:9090"]));
     expect(spec.healthUrl).toBe("http://127.0.0.1:9090/-/healthy");
 });
@@ -34,17 +34,22 @@ test("Prometheus scrapes the gateways' exporter (9091, /apisix/prometheus/metric
     const sd = job.ec2_sd_configs[0];
     expect(sd).toMatchObject({ region: "us-east-1", port: 9091 });
     expect(sd.filters).toEqual(expect.arrayContaining([{ name: "tag:api7-ha:stack", values: ["prod"] }, { name: "tag:api7-ha:role", values: ["dp"] }]));
-    const gateway = hostsOf(dedicated, "api7-dp-hosts")[0];
-    expect(gateway.inputs.tags).toMatchObject({ "api7-ha:stack": "prod", "api7-ha:role": "dp" });
+    // The tags the gateways' instances are launched with.
+    const instanceTags = groupOf(dedicated, "api7-dp-hosts").template.inputs.tagSpecifications.find((t: any) => t.resourceType === "instance").tags;
+    expect(instanceTags).toMatchObject({ "api7-ha:stack": "prod", "api7-ha:role": "dp" });
 });
 
 test("the gateways export metrics on 0.0.0.0:9091, leaving the control API's 127.0.0.1:9090 alone", () => {
     expect(service(dedicated, "/api7-ha/prod/dp", "gateway").config.plugin_attr).toEqual({ prometheus: { export_addr: { ip: "0.0.0.0", port: 9091 } } });
 });
 
-test("the dashboard queries, and the DP Manager reports to, the Prometheus host", () => {
+test("the dashboard queries, and the DP Manager reports to, the Prometheus host through its internal NLB (a replaced host keeps the address)", () => {
     const url = dedicated.outputs.prometheusUrl as string;
-    expect(url).toMatch(/^http:\/\/10\.\d+\.\d+\.\d+:9090$/);
+    expect(url).toBe(`http://${dedicated.computed.find(([, p]) => p === "<api7-prometheus-nlb.dnsName>")![0]}:9090`);
+    expect(dedicated.get("aws:lb/loadBalancer:LoadBalancer", "api7-prometheus-nlb").inputs).toMatchObject({ loadBalancerType: "network", internal: true });
+    const tg = dedicated.get("aws:lb/targetGroup:TargetGroup", "api7-prometheus-tg").inputs;
+    expect(tg).toMatchObject({ protocol: "TCP", port: 9090, healthCheck: { protocol: "HTTP", path: "/-/healthy", port: "9090" } });
+    expect(groupOf(dedicated, "api7-prometheus-hosts").asg.inputs.targetGroupArns).toEqual(["arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-prometheus-tg"]);
     expect(service(dedicated, "/api7-ha/prod/cp", "dashboard").config.prometheus).toEqual({ addr: url });
     expect(service(dedicated, "/api7-ha/prod/cp", "dp-manager").config.prometheus).toEqual({ addr: url });
 });
@@ -55,12 +60,12 @@ test("discovery needs ec2:DescribeInstances, which AWS cannot scope below *", ()
 });
 
 test("on the control plane: Prometheus runs beside the dashboard on every CP host, never on a gateway host", () => {
-    expect(hostsOf(colocated, "api7-prometheus-hosts")).toEqual([]);
-    const cpUserData = hostsOf(colocated, "api7-cp-hosts")[0].inputs.userData as string;
-    expect(cpUserData).toContain("api7@prometheus.service");
-    for (const gw of hostsOf(colocated, "api7-dp-hosts")) expect(gw.inputs.userData).not.toContain("prometheus");
+    expect(colocated.ofType(T.asg).map((g) => g.name)).not.toContain("api7-prometheus-hosts-group");
+    expect(groupOf(colocated, "api7-cp-hosts").userData).toContain("api7@prometheus.service");
+    expect(groupOf(colocated, "api7-dp-hosts").userData).not.toContain("prometheus");
     expect(parameter(colocated, "/api7-ha/prod/cp/prometheus-config.yaml").inputs.type).toBe("String");
     expect(service(colocated, "/api7-ha/prod/cp", "dashboard").config.prometheus).toEqual({ addr: "http://127.0.0.1:9090" });
     expect(colocated.get(T.rolePolicy, "api7-cp-discovery")).toBeDefined();
-    expect(colocated.outputs.prometheusUrl).toEqual((colocated.outputs.controlPlanePrivateIps as string[]).map((ip) => `http://${ip}:9090`));
+    // No one address: each control-plane host serves its own on :9090 (README).
+    expect(colocated.outputs.prometheusUrl).toBeUndefined();
 });

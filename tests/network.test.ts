@@ -1,6 +1,6 @@
 import { subnetCidr } from "../components/network";
 import { runProgram, type RunResult } from "./harness";
-import { T } from "./helpers";
+import { groupOf, T } from "./helpers";
 
 describe("subnetCidr (cidrsubnet)", () => {
     test.each([
@@ -83,12 +83,12 @@ describe("existing VPC", () => {
         "subnet-0aaaaaaaaaaaaaaa4": { az: "us-east-1b", vpcId: "vpc-0aaaaaaaaaaaaaaaa" },
     };
 
-    test("creates no network and places hosts round-robin in the given subnets", async () => {
+    test("creates no network and spreads every host group over the given private subnets", async () => {
         const run = await runProgram({ stack: "prod", config, existingSubnets: subnets });
         for (const type of [T.vpc, T.subnet, T.natGateway, T.routeTable, T.vpcEndpoint]) expect(run.ofType(type)).toEqual([]);
-        const placement = (group: string) => run.ofType(T.instance).filter((i) => i.name.startsWith(group)).map((i) => i.inputs.subnetId);
-        expect(placement("api7-cp-hosts")).toEqual(["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]);
-        expect(placement("api7-dp-hosts")).toEqual(["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2", "subnet-0aaaaaaaaaaaaaaa1"]);
+        for (const group of ["api7-cp-hosts", "api7-dp-hosts"]) {
+            expect(groupOf(run, group).asg.inputs.vpcZoneIdentifiers).toEqual(["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]);
+        }
         expect(run.outputs.vpcId).toBe("vpc-0aaaaaaaaaaaaaaaa");
         expect(run.ofType(T.sg).every((sg) => sg.inputs.vpcId === "vpc-0aaaaaaaaaaaaaaaa")).toBe(true);
     });

@@ -121,6 +121,13 @@ const goodInstance = {
     monitoring: true,
     userData: "#cloud-config\npackages: [jq]\n",
 };
+const goodTemplate = {
+    metadataOptions: { httpTokens: "required" },
+    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeType: "gp3" } }],
+    networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false" }],
+    monitoring: { enabled: true },
+};
+const lt = (props: Record<string, any>): Fake[] => [{ type: TYPES.launchTemplate, name: "lt", props: { ...goodTemplate, ...props } }];
 const goodDb = { engine: "postgres", storageEncrypted: true, publiclyAccessible: false, multiAz: true, deletionProtection: true, skipFinalSnapshot: false, backupRetentionPeriod: 7 };
 const bucketWith = (overrides: Partial<Record<"pab" | "sse" | "versioning" | "policy", Record<string, any> | null>>): Fake[] => {
     const parts: Fake[] = [{ type: TYPES.bucket, name: "b", props: { bucket: "b" } }];
@@ -137,13 +144,25 @@ const bucketWith = (overrides: Partial<Record<"pab" | "sse" | "versioning" | "po
 
 /** For every policy: resources it must reject, and the message it must give. */
 const BAD: Record<string, [string, Fake[], RegExp][]> = {
-    "ec2-imdsv2-required": [["IMDSv1 allowed", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, metadataOptions: { httpTokens: "optional" } } }], /httpTokens is "optional"/]],
+    "ec2-imdsv2-required": [
+        ["IMDSv1 allowed", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, metadataOptions: { httpTokens: "optional" } } }], /httpTokens is "optional"/],
+        ["a launch template allowing IMDSv1", lt({ metadataOptions: { httpTokens: "optional" } }), /lt: metadataOptions\.httpTokens is "optional"/],
+    ],
     "ec2-encrypted-volumes": [
         ["unencrypted root", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, rootBlockDevice: { encrypted: false } } }], /rootBlockDevice\.encrypted/],
         ["unencrypted data volume", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, ebsBlockDevices: [{ encrypted: false }] } }], /ebsBlockDevices\[0\]/],
+        ["a launch template mapping an unencrypted volume", lt({ blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "false" } }] }), /blockDeviceMappings\[0\]\.ebs\.encrypted/],
+        ["a launch template mapping no volume", lt({ blockDeviceMappings: [] }), /maps no volume/],
     ],
-    "ec2-no-public-ip": [["public IP", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, associatePublicIpAddress: true } }], /associatePublicIpAddress/]],
-    "ec2-detailed-monitoring": [["basic monitoring", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, monitoring: false } }], /detailed monitoring/]],
+    "ec2-no-public-ip": [
+        ["public IP", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, associatePublicIpAddress: true } }], /associatePublicIpAddress/],
+        ["a launch template asking for a public IP", lt({ networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "true" }] }), /networkInterfaces\[0\]\.associatePublicIpAddress is not false/],
+        ["a launch template leaving it to the subnet", lt({ networkInterfaces: undefined }), /the subnet decides/],
+    ],
+    "ec2-detailed-monitoring": [
+        ["basic monitoring", [{ type: TYPES.instance, name: "i", props: { ...goodInstance, monitoring: false } }], /detailed monitoring/],
+        ["a launch template with basic monitoring", lt({ monitoring: { enabled: false } }), /lt: monitoring \(detailed monitoring\)/],
+    ],
     "sg-rules-described": [
         ["rule without description", [{ type: TYPES.ingressRule, name: "r", props: { fromPort: 443, toPort: 443, ipProtocol: "tcp", cidrIpv4: "10.0.0.0/8" } }], /the rule has no description/],
         ["group with Pulumi's default description", [{ type: TYPES.securityGroup, name: "g", props: { description: "Managed by Pulumi" } }], /no description of its own/],

@@ -89,12 +89,14 @@ test("no admin CIDRs: the dashboard's load balancer admits no one", async () => 
 });
 
 describe("Prometheus", () => {
-    test("dedicated: 9090 from admins and the control plane; it alone reaches the gateways' 9091", async () => {
+    test("dedicated: 9090 from admins and the control plane through its internal NLB; it alone reaches the gateways' 9091", async () => {
         const run = await runProgram({ stack: "prod", config: { "prometheus.enabled": true } });
-        expect(rows(run, T.ingress, "api7-prometheus")).toEqual(["9090 10.0.0.0/8", "9090 sg:api7-cp"]);
+        expect(rows(run, T.ingress, "api7-prometheus-lb")).toEqual(["9090 10.0.0.0/8", "9090 sg:api7-cp"]);
+        expect(rows(run, T.egress, "api7-prometheus-lb")).toEqual(["9090 sg:api7-prometheus"]);
+        expect(rows(run, T.ingress, "api7-prometheus")).toEqual(["9090 sg:api7-prometheus-lb"]);
         expect(rows(run, T.egress, "api7-prometheus")).toEqual(["443 0.0.0.0/0", "9091 sg:api7-dp"]);
         expect(rows(run, T.ingress, "api7-dp").filter((r) => r.startsWith("9091"))).toEqual(["9091 sg:api7-prometheus"]);
-        expect(rows(run, T.egress, "api7-cp")).toContain("9090 sg:api7-prometheus");
+        expect(rows(run, T.egress, "api7-cp")).toContain("9090 sg:api7-prometheus-lb");
     });
     test("on the control plane: 9090 from admins on the CP group, 9091 from the CP group", async () => {
         const run = await runProgram({ stack: "prod", config: { "prometheus.enabled": true, "prometheus.placement": "controlPlane" } });

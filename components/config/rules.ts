@@ -3,6 +3,7 @@
  * of the setting to change, so the message names the key as the user types it in `pulumi config set`.
  */
 import { AREAS, PROJECT, type ConfigValues } from "./schema";
+import { defaultCachePrefix, ecrRegistry, parseImage } from "../image-refs";
 
 const PUBLIC_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
 
@@ -120,6 +121,60 @@ const RULES: readonly Rule[] = [
     (_c, stack, problem) => {
         if (nameFragment(stack).length > MAX_STACK_NAME_FRAGMENT) {
             problem([], `the stack name "${stack}" is longer than ${MAX_STACK_NAME_FRAGMENT} characters, too long for the IAM names derived from it; use a shorter stack name`);
+        }
+    },
+    // Images: each source with exactly the settings it reads.
+    (c, stack, problem) => {
+        const im = c.images;
+        const cache = im.source === "ecrPullThroughCache";
+        if (cache && im.dockerHubSecretArn === "") {
+            problem(["images", "dockerHubSecretArn"], "is required with images.source `ecrPullThroughCache` (ECR needs Docker Hub credentials for a Docker Hub cache): create a secret named ecr-pullthroughcache/<name> holding {\"username\": ..., \"accessToken\": ...}, then pulumi config set --path images.dockerHubSecretArn <its ARN>");
+        }
+        if (!cache) {
+            for (const key of ["dockerHubSecretArn", "cachePrefix"] as const) {
+                if (im[key] !== "") problem(["images", key], "applies to images.source `ecrPullThroughCache`; remove it, or set images.source ecrPullThroughCache");
+            }
+        }
+        if (cache && im.cachePrefix === "") {
+            const derived = defaultCachePrefix(PROJECT, nameFragment(stack));
+            if (derived.length > 30) problem(["images", "cachePrefix"], `is needed: the default prefix ${derived} is ${derived.length} characters (ECR allows 30); set a shorter one`);
+        }
+        if (im.source === "registry" && im.registry === "") problem(["images", "registry"], "is required with images.source `registry`: the registry you push the images to, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/api7");
+        if (im.source !== "registry" && im.registry !== "") problem(["images", "registry"], "applies to images.source `registry`; remove it, or set images.source registry");
+    },
+    (c, _s, problem) => {
+        const im = c.images;
+        const ecr = im.source === "ecrPullThroughCache" || (im.source === "registry" && ecrRegistry(im.registry.split("/")[0]) !== undefined);
+        if (ecr) {
+            if (im.username !== "") problem(["images", "username"], "is not used with images from ECR: hosts pull with their role; remove it");
+            if (c.registryPassword !== undefined) problem(["registryPassword"], "is not used with images from ECR: hosts pull with their role; remove it with `pulumi config rm registryPassword`");
+        } else {
+            if (im.username !== "" && c.registryPassword === undefined) problem(["registryPassword"], "is required with images.username: pulumi config set --secret registryPassword <password or access token>");
+            if (im.username === "" && c.registryPassword !== undefined) problem(["images", "username"], "is required with the registryPassword secret (the user docker logs in as)");
+            if (im.ecrEndpoints) problem(["images", "ecrEndpoints"], "applies to images from ECR (images.source `ecrPullThroughCache`, or `registry` in ECR)");
+        }
+        if (im.ecrEndpoints && c.network.existingVpcId !== "") {
+            problem(["images", "ecrEndpoints"], "applies to the VPC the program creates; with network.existingVpcId the endpoints (if any) are yours");
+        }
+    },
+    (c, _s, problem) => {
+        if (c.images.source !== "ecrPullThroughCache") return;
+        const images: [Path, string][] = [
+            [["controlPlane", "dashboardImage"], c.controlPlane.dashboardImage],
+            [["controlPlane", "dpManagerImage"], c.controlPlane.dpManagerImage],
+            [["dataPlane", "gatewayImage"], c.dataPlane.gatewayImage],
+            ...(c.prometheus.enabled ? [[["prometheus", "image"], c.prometheus.image] as [Path, string]] : []),
+        ];
+        for (const [path, ref] of images) {
+            if (parseImage(ref).domain !== undefined) problem(path, `names a registry other than Docker Hub (${ref}); images.source \`ecrPullThroughCache\` caches Docker Hub only`);
+        }
+    },
+    // Scaling.
+    (c, _s, problem) => {
+        const a = c.dataPlane.autoscaling;
+        if (a.enabled && a.maxCount < c.dataPlane.count) problem(["dataPlane", "autoscaling", "maxCount"], `must be at least dataPlane.count (${c.dataPlane.count})`);
+        if (!a.enabled && JSON.stringify(a) !== JSON.stringify(AREAS.dataPlane.parse({}).autoscaling)) {
+            problem(["dataPlane", "autoscaling", "enabled"], "is false, but other dataPlane.autoscaling settings are set; set it true or remove them");
         }
     },
     // Fallback.

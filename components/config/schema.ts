@@ -147,6 +147,8 @@ export const AREAS = {
             "Pinned x86_64 Amazon Linux 2023 AMI id (ami-...). Empty: resolved from AWS's public SSM parameter at deploy time, and later AMI releases are ignored so hosts are not replaced (README: pinning the AMI)."),
         rootVolumeGiB: setting(int(80, 16384, "must be from 80 GiB (API7's minimum free disk) to 16384 GiB (gp3 limit)"), 80,
             "Size of each host's encrypted gp3 root volume in GiB (80 to 16384)."),
+        healthCheckGraceSeconds: setting(int(0, 7200, "must be from 0 to 7200 seconds"), 0,
+            "Seconds a new host has to pass its load balancer's health checks before its Auto Scaling group may replace it (the grace period). 0: each role's first-boot budget (components/boot-budget.ts, printed by `npm run report`). Set it from a measured first boot (README: sizing the grace period)."),
     }, "Settings shared by every host."),
     controlPlane: area({
         count: setting(hostCount("control-plane host"), 2,
@@ -226,6 +228,14 @@ export const AREAS = {
         }).prefault({}).describe("The load balancer's health check of each gateway."),
         deregistrationDelaySeconds: setting(int(0, 3600, "must be from 0 to 3600 seconds"), 30,
             "Seconds a gateway leaving rotation keeps its open connections (then they are closed), 0 to 3600. AWS's default is 300."),
+        autoscaling: z.strictObject({
+            enabled: setting(bool, false,
+                "Let the gateways' Auto Scaling group add and remove gateways on CPU load (target tracking), between dataPlane.count and dataPlane.autoscaling.maxCount."),
+            maxCount: setting(int(2, 100, "must be from 2 to 100"), 6,
+                "With dataPlane.autoscaling.enabled: the most gateways the group scales out to (at least dataPlane.count)."),
+            targetCpuPercent: setting(int(10, 90, "must be from 10 to 90 percent"), 60,
+                "With dataPlane.autoscaling.enabled: the average CPU utilization of the gateways the group keeps (ASGAverageCPUUtilization)."),
+        }).prefault({}).describe("Optional target-tracking scaling of the gateways (off by default)."),
     }, "The data plane: API7 Gateway hosts and their load balancer."),
     fallback: area({
         enabled: setting(bool, true,
@@ -256,6 +266,24 @@ export const AREAS = {
         forceDestroy: setting(bool, false,
             "Let `pulumi destroy` empty and delete the versioned buckets (every export version). Also lifts the bucket policy's deny on deletes, which otherwise stops anyone but the control plane deleting exports. For throwaway stacks (dev); keep false in production."),
     }, "Data-plane resilience: the S3 buckets the control plane exports gateway configuration to."),
+    images: area({
+        source: setting(oneOf(["dockerHub", "ecrPullThroughCache", "registry"]), "dockerHub",
+            "Where hosts pull the API7 and Prometheus images from. `dockerHub`: Docker Hub, directly through NAT (anonymous unless images.username and the registryPassword secret are set; Docker Hub limits anonymous pulls per IP). `ecrPullThroughCache`: an ECR pull-through cache of Docker Hub in this account and region, which the program creates (needs images.dockerHubSecretArn). `registry`: images.registry, where you push the images yourself (an ECR registry or another registry)."),
+        dockerHubSecretArn: setting(z.string().regex(/^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]+)?$/, {
+            error: "must be empty or the ARN of a Secrets Manager secret whose name begins with ecr-pullthroughcache/ (an ECR requirement), e.g. arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+        }), "",
+            "With images.source `ecrPullThroughCache`: the Secrets Manager secret (same account and region, name beginning ecr-pullthroughcache/) holding your Docker Hub `username` and `accessToken`, which ECR requires for a Docker Hub cache."),
+        cachePrefix: setting(z.string().regex(/^((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)?$/, { error: "must be empty or an ECR repository prefix (lower-case letters, digits, . _ - and /)" }).max(30, { error: "must be at most 30 characters (ECR limit)" }), "",
+            "With images.source `ecrPullThroughCache`: the ECR repository prefix of the cache rule (2 to 30 characters). Empty: api7-ha-<stack>."),
+        registry: setting(z.string().regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d+)?(\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)?$/, {
+            error: "must be empty or a registry host with an optional path and no scheme or tag, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/api7",
+        }), "",
+            "With images.source `registry`: the registry (host[/path]) you push the images to; each image is pulled as <registry>/<its Docker Hub repository>:<tag>, e.g. <registry>/api7/api7-ee-3-gateway:3.2.16.3. An ECR registry (<account>.dkr.ecr.<region>.amazonaws.com) is reached with the hosts' role; another with images.username and the registryPassword secret."),
+        username: setting(z.string().max(255, { error: "must be at most 255 characters" }), "",
+            "With images.source `dockerHub`, or `registry` outside ECR: the user hosts log in as (docker login), with the registryPassword secret. Empty: anonymous pulls."),
+        ecrEndpoints: setting(bool, false,
+            "With images from ECR (`ecrPullThroughCache`, or `registry` in ECR): interface VPC endpoints for ECR (ecr.api, ecr.dkr) in every AZ, so image pulls do not cross NAT. Billed per endpoint per AZ-hour (`npm run report`). A pull-through cache still needs NAT for an image's first pull (ECR user guide)."),
+    }, "Where hosts pull images from."),
     prometheus: area({
         enabled: setting(bool, false,
             "Run Prometheus (9090) for API7's built-in monitoring, scraping the gateways' exporter (9091) and receiving the DP Managers' metrics."),
@@ -330,6 +358,11 @@ export const SECRETS = {
     },
     gatewayClientKey: { schema: pem, required: false, description: "PEM private key of gatewayClientCert." },
     gatewayCa: { schema: pem, required: false, description: "PEM CA that signed the DP Manager's mTLS certificate." },
+    registryPassword: {
+        schema: z.string().min(1, { error: "is empty" }),
+        required: false,
+        description: "With images.username: the password or access token hosts log in to the image registry with (Docker Hub, or a registry outside ECR). Stored as an SSM SecureString; the hosts keep the login in tmpfs only.",
+    },
 } as const satisfies Record<string, SecretDeclaration>;
 
 export type SecretName = keyof typeof SECRETS;

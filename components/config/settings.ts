@@ -7,6 +7,8 @@ import { Netmask } from "netmask";
 import { minimumIntervalSeconds } from "../schedule";
 import { PORTS } from "../ports";
 import type { ConfigValues } from "./schema";
+import { nameFragment } from "./rules";
+import { defaultCachePrefix } from "../image-refs";
 
 export type NatGateways = "single" | "perAz";
 
@@ -105,6 +107,29 @@ export interface ExternalDatabaseSettings {
 
 export type DatabaseSettings = ManagedDatabaseSettings | ExternalDatabaseSettings;
 
+/** Where hosts pull images from (images.*). */
+export interface ImagesSettings {
+    readonly source: "dockerHub" | "ecrPullThroughCache" | "registry";
+    /** ecrPullThroughCache: the Docker Hub credentials secret ECR uses. */
+    readonly dockerHubSecretArn: string;
+    /** ecrPullThroughCache: the cache rule's repository prefix (images.cachePrefix, default api7-ha-<stack>). */
+    readonly cachePrefix: string;
+    /** registry: host[/path]. */
+    readonly registry: string;
+    /** docker login user (Docker Hub or a registry outside ECR); empty: anonymous. */
+    readonly username: string;
+    /** The registryPassword secret, with username. */
+    readonly password?: pulumi.Output<string>;
+    readonly ecrEndpoints: boolean;
+}
+
+/** Target-tracking scaling of the gateways (dataPlane.autoscaling). */
+export interface GatewayAutoscalingSettings {
+    readonly enabled: boolean;
+    readonly maxCount: number;
+    readonly targetCpuPercent: number;
+}
+
 export interface Settings {
     readonly project: string;
     readonly stack: string;
@@ -126,7 +151,10 @@ export interface Settings {
         /** Pinned AMI, or undefined to resolve Amazon Linux 2023 from AWS's public SSM parameter. */
         readonly amiId?: string;
         readonly rootVolumeGiB: number;
+        /** The Auto Scaling groups' grace period; undefined: each role's first-boot budget. */
+        readonly healthCheckGraceSeconds?: number;
     };
+    readonly images: ImagesSettings;
     readonly controlPlane: {
         readonly count: number;
         readonly instanceType: string;
@@ -159,6 +187,7 @@ export interface Settings {
         readonly loadBalancer: DataPlaneLoadBalancerSettings;
         /** normal: connected to the control plane; standalone: serving the last S3 export. */
         readonly mode: "normal" | "standalone";
+        readonly autoscaling: GatewayAutoscalingSettings;
     };
 }
 
@@ -194,7 +223,20 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
             forceDestroy: fb.forceDestroy,
         },
         prometheus: { ...c.prometheus },
-        hosts: { amiId: c.hosts.amiId || undefined, rootVolumeGiB: c.hosts.rootVolumeGiB },
+        hosts: {
+            amiId: c.hosts.amiId || undefined,
+            rootVolumeGiB: c.hosts.rootVolumeGiB,
+            healthCheckGraceSeconds: c.hosts.healthCheckGraceSeconds || undefined,
+        },
+        images: {
+            source: c.images.source,
+            dockerHubSecretArn: c.images.dockerHubSecretArn,
+            cachePrefix: c.images.cachePrefix || defaultCachePrefix(project, nameFragment(stack)),
+            registry: c.images.registry,
+            username: c.images.username,
+            password: optionalSecret(c.registryPassword),
+            ecrEndpoints: c.images.ecrEndpoints,
+        },
         controlPlane: {
             count: cp.count,
             instanceType: cp.instanceType,
@@ -240,6 +282,7 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
                 deregistrationDelaySeconds: dp.deregistrationDelaySeconds,
             },
             mode: dp.mode,
+            autoscaling: { ...dp.autoscaling },
             auth: dp.controlPlaneAuth === "token"
                 ? { kind: "token", token: optionalSecret(c.gatewayToken) }
                 : { kind: "mtls", clientCert: optionalSecret(c.gatewayClientCert), clientKey: optionalSecret(c.gatewayClientKey), ca: optionalSecret(c.gatewayCa) },

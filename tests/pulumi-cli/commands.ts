@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseShell } from "shell-quote";
 import { coerce, parseProjectFile, type ProjectFile } from "./config";
-import { TEST_SECRETS, type RunOptions } from "../harness";
+import { TEST_SECRETS, TEST_SETTINGS, type RunOptions } from "../harness";
 import { ROOT } from "../../scripts/stack-file";
 
 export type Argv = readonly string[];
@@ -35,13 +35,13 @@ export function settingCommands(key: string, value: unknown): Argv[] {
 }
 
 /** Every command an evaluation applies, in order: secrets, settings, then the verbatim commands. */
-export function commandsFor(options: Pick<RunOptions, "secrets" | "config" | "commands">): Argv[] {
+export function commandsFor(options: Pick<RunOptions, "stack" | "secrets" | "config" | "commands">): Argv[] {
     const commands: Argv[] = [];
     for (const [name, value] of Object.entries({ ...TEST_SECRETS, ...(options.secrets ?? {}) })) {
         // null stands for undefined once options have crossed as JSON (tests/harness.ts runProgram).
         if (value !== undefined && value !== null) commands.push(["set", "--secret", ...(value.startsWith("-") ? ["--"] : []), name, value]);
     }
-    for (const [key, value] of Object.entries(options.config ?? {})) commands.push(...settingCommands(key, value));
+    for (const [key, value] of Object.entries({ ...(TEST_SETTINGS[options.stack] ?? {}), ...(options.config ?? {}) })) commands.push(...settingCommands(key, value));
     commands.push(...(options.commands ?? []));
     return commands;
 }

@@ -1,0 +1,65 @@
+/**
+ * How long a new host takes from launch to serving, per role: the budget its Auto Scaling group's grace period is
+ * sized from (hosts.healthCheckGraceSeconds overrides it), and the figures `npm run report` adds up.
+ *
+ * NOT MEASURED: no AWS account, API7 image or Docker engine is reachable from where this program is built, so every
+ * step below is an estimate with its reasoning, deliberately generous. A grace period too short replaces hosts that
+ * were about to pass (a loop); too long only delays replacing a host that never starts. Measure a first boot and
+ * set hosts.healthCheckGraceSeconds (README, "Sizing the grace period": `cloud-init analyze show` and the units'
+ * journal give each step).
+ */
+
+export interface BootStep {
+    readonly step: string;
+    readonly seconds: number;
+    /** Why this figure (an estimate, never a measurement here). */
+    readonly basis: string;
+}
+
+export type HostRole = "cp" | "dp" | "prometheus";
+
+const COMMON: readonly BootStep[] = [
+    { step: "launch and boot to cloud-init", seconds: 60, basis: "estimate: EC2 pending to running plus an Amazon Linux 2023 boot" },
+    { step: "install Docker and jq (dnf)", seconds: 90, basis: "estimate: two packages and their dependencies from the AL2023 repositories over the S3 endpoint" },
+];
+
+/** Each role's steps after the common ones: its image pulls and the start of its services. */
+const ROLE_STEPS: Readonly<Record<HostRole, readonly BootStep[]>> = {
+    cp: [
+        { step: "pull the dashboard and DP Manager images", seconds: 180, basis: "estimate: two API7 images of several hundred MB each" },
+        { step: "start the dashboard and DP Manager (database migrations on a first install)", seconds: 120, basis: "estimate: API7 creates its schema at the first start against PostgreSQL" },
+    ],
+    dp: [
+        { step: "pull the gateway image", seconds: 120, basis: "estimate: one API7 gateway image of a few hundred MB" },
+        { step: "start the gateway and load its configuration", seconds: 60, basis: "estimate: OpenResty start and a first sync from the DP Manager" },
+    ],
+    prometheus: [
+        { step: "pull the Prometheus image", seconds: 60, basis: "estimate: about 100 MB" },
+        { step: "start Prometheus", seconds: 30, basis: "estimate: an empty TSDB" },
+    ],
+};
+
+/** A role's budget from launch to its services answering on the host, step by step. */
+export function bootSteps(role: HostRole): readonly BootStep[] {
+    return [...COMMON, ...ROLE_STEPS[role]];
+}
+
+/** The sum of a role's steps, in seconds. */
+export function bootSeconds(role: HostRole): number {
+    return bootSteps(role).reduce((sum, s) => sum + s.seconds, 0);
+}
+
+/**
+ * The grace period: the boot budget plus the load balancer's passes to mark the host healthy, rounded up to a whole
+ * minute. hosts.healthCheckGraceSeconds, when set, replaces it.
+ */
+export function gracePeriodSeconds(role: HostRole, healthyAfterSeconds: number, override?: number): number {
+    if (override !== undefined) return override;
+    return Math.ceil((bootSeconds(role) + healthyAfterSeconds) / 60) * 60;
+}
+
+/**
+ * Instance warm-up: after a new host is in service and healthy, how long before an instance refresh moves on and
+ * its CPU counts for scaling. One minute lets a gateway finish its first sync before the next old host leaves.
+ */
+export const WARMUP_SECONDS = 60;
