@@ -4,7 +4,10 @@
  */
 import { parseSettings } from "../components/config/load";
 import { PROJECT, SECRETS, SECRET_NAMES } from "../components/config/schema";
-import type { Settings } from "../components/config/settings";
+import type { HealthCheckSettings, Settings } from "../components/config/settings";
+import { bootSeconds, bootSteps, gracePeriodSeconds, type BootStep } from "../components/boot-budget";
+import { ECR_ENDPOINT_SERVICES } from "../components/images";
+import { CONTROL_PLANE_HEALTH } from "../components/load-balancers";
 import { readStackConfig } from "./stack-file";
 
 export interface HaFigures {
@@ -20,7 +23,33 @@ export interface HaFigures {
     /** The fallback export interval, when the stack says. */
     readonly fallbackExport?: string;
     readonly database: DatabaseFigures;
+    /** From a host's death to its replacement serving, per tier (gateways, control plane). */
+    readonly replacement: Readonly<Record<string, ReplacementFigures>>;
+    /** Monthly cost of the ECR interface endpoints (images.ecrEndpoints), when there are any. */
+    readonly ecrEndpointsMonthlyUsd?: number;
 }
+
+/** How long an Auto Scaling group takes to bring a tier back to full capacity after one host dies. */
+export interface ReplacementFigures {
+    /** The load balancer marks the host unhealthy: unhealthy threshold x interval + timeout. */
+    readonly detectionSeconds: number;
+    /** Launch, install, pull and start, step by step (components/boot-budget.ts: estimates). */
+    readonly boot: readonly BootStep[];
+    /** The new host passes the load balancer's checks: healthy threshold x interval. */
+    readonly healthySeconds: number;
+    /** detection + boot + healthy. */
+    readonly expectedSeconds: number;
+    /** detection + the grace period: the longest before the group judges the new host. */
+    readonly worstCaseSeconds: number;
+}
+
+/**
+ * Interface endpoints are billed per endpoint per AZ-hour: $0.01 in us-east-1 by third-party copies of
+ * https://aws.amazon.com/privatelink/pricing/ (the official page's figure could not be read here; it varies by
+ * region), plus $0.01 per GB processed, which is not counted.
+ */
+export const INTERFACE_ENDPOINT_USD_PER_AZ_HOUR = 0.01;
+const HOURS_PER_MONTH = 730;
 
 /** What the database tier does when its host or its AZ fails. */
 export interface DatabaseFigures {
@@ -43,7 +72,7 @@ export function databaseFigures(db: Settings["database"]): DatabaseFigures {
     return db.multiAz ? { kind: "managed", failover: MULTI_AZ_FAILOVER, survivesAzLoss: true } : { kind: "managed", survivesAzLoss: false };
 }
 
-/** Round-robin placement: host i goes to AZ i mod n. */
+/** How an Auto Scaling group balances count hosts over n AZs ("evenly", ASG user guide, AZ rebalancing). */
 export function spread(count: number, azs: number): number[] {
     return Array.from({ length: azs }, (_, az) => Math.floor(count / azs) + (az < count % azs ? 1 : 0));
 }
@@ -67,6 +96,24 @@ export function haFigures(settings: Settings): HaFigures {
             ? `${settings.fallback.cronSpec} (at most ${settings.fallback.exportIntervalSeconds} s between exports)`
             : undefined,
         database: databaseFigures(settings.database),
+        replacement: {
+            gateways: replacementFigures("dp", hc, settings.hosts.healthCheckGraceSeconds),
+            "control plane": replacementFigures("cp", { intervalSeconds: CONTROL_PLANE_HEALTH.interval, timeoutSeconds: CONTROL_PLANE_HEALTH.timeout, healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold, unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold }, settings.hosts.healthCheckGraceSeconds),
+        },
+        ecrEndpointsMonthlyUsd: settings.images.ecrEndpoints ? ECR_ENDPOINT_SERVICES.length * azs * INTERFACE_ENDPOINT_USD_PER_AZ_HOUR * HOURS_PER_MONTH : undefined,
+    };
+}
+
+export function replacementFigures(role: "cp" | "dp", hc: HealthCheckSettings, graceOverride?: number): ReplacementFigures {
+    const detectionSeconds = hc.unhealthyThreshold * hc.intervalSeconds + hc.timeoutSeconds;
+    const healthySeconds = hc.healthyThreshold * hc.intervalSeconds;
+    const boot = bootSteps(role);
+    return {
+        detectionSeconds,
+        boot,
+        healthySeconds,
+        expectedSeconds: detectionSeconds + bootSeconds(role) + healthySeconds,
+        worstCaseSeconds: detectionSeconds + gracePeriodSeconds(role, healthySeconds, graceOverride),
     };
 }
 
@@ -102,7 +149,12 @@ export function renderReport(stack: string, f: HaFigures): string {
         `| dead gateway leaves rotation (worst case) | ${f.detectionSeconds} s | unhealthy threshold x interval + timeout |`,
         `| recovered gateway rejoins | ${f.rejoinSeconds} s | healthy threshold (${f.healthyThreshold}) x interval |`,
         `| draining gateway keeps connections | ${f.drainSeconds} s | deregistration delay |`,
-        ...Object.entries(f.hostsPerAz).map(([tier, perAz]) => `| ${tier} hosts per AZ | ${perAz.join(" / ")} | round-robin over ${perAz.length} AZs |`),
+        ...Object.entries(f.hostsPerAz).map(([tier, perAz]) => `| ${tier} hosts per AZ | ${perAz.join(" / ")} | its Auto Scaling group, balanced over ${perAz.length} AZs |`),
+        ...Object.entries(f.replacement).flatMap(([tier, r]) => [
+            `| ${tier}: a dead host is replaced, back to full capacity (expected) | ${r.expectedSeconds} s | detection ${r.detectionSeconds} s + ${r.boot.map((b) => `${b.step} ${b.seconds} s`).join(" + ")} + healthy ${r.healthySeconds} s (boot steps are estimates: components/boot-budget.ts); plus the group's reaction to the failed check, which AWS does not quantify |`,
+            `| ${tier}: back to full capacity (worst case before the group judges the new host) | ${r.worstCaseSeconds} s | detection + grace period |`,
+        ]),
+        ...(f.ecrEndpointsMonthlyUsd !== undefined ? [`| ECR interface endpoints | about $${f.ecrEndpointsMonthlyUsd.toFixed(2)} a month | 2 endpoints x AZs x $${INTERFACE_ENDPOINT_USD_PER_AZ_HOUR}/h (us-east-1, unconfirmed) + $0.01/GB |`] : []),
         `| fallback export interval | ${f.fallbackExport ?? "no export (fallback.enabled is false)"} | fallback.cronSpec |`,
         ...databaseRows(f.database),
     ];

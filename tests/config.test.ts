@@ -8,7 +8,7 @@ import { imageProblem } from "../components/config/schema";
 import { EXTERNAL_DATABASE, EXTERNAL_DSN, MTLS_SECRETS, ProgramError, runProgram, type RunOptions } from "./harness";
 import { groupOf, T } from "./helpers";
 
-type Change = Pick<RunOptions, "config" | "secrets" | "commands">;
+type Change = Pick<RunOptions, "config" | "secrets" | "commands"> & { readonly stack?: RunOptions["stack"] };
 
 /** The problem lines of a failed evaluation (after the header), asserting it stopped before any resource. */
 async function problemsOf(change: Change, stack: RunOptions["stack"] = "prod"): Promise<string[]> {
@@ -165,6 +165,45 @@ const cases: [string, Change, string[]][] = [
     ]],
     ["a secret set inside an area", { commands: [["set", "--path", "--secret", "dataPlane.token", "abc"]] }, [
         `dataPlane: holds a secret (a value set with --path and --secret), which makes all of dataPlane secret and hides it in every diff; secrets are keys of their own (${SECRET_LIST}): remove it with \`pulumi config rm --path dataPlane.<setting>\``,
+    ]],
+    // Images (dev pulls from Docker Hub; prod through the ECR cache with the tests' secret ARN).
+    ["a Docker Hub secret whose name ECR would refuse", { stack: "prod", config: { "images.dockerHubSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf" } }, [
+        'images.dockerHubSecretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf": must be empty or the ARN of a Secrets Manager secret whose name begins with ecr-pullthroughcache/ (an ECR requirement), e.g. arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf',
+    ]],
+    ["the cache's secret left behind after switching to Docker Hub", { stack: "prod", config: { "images.source": "dockerHub" } }, [
+        'images.dockerHubSecretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/api7-ha-prod-AbCdEf": applies to images.source `ecrPullThroughCache`; remove it, or set images.source ecrPullThroughCache',
+    ]],
+    ["a registry source with no registry", { stack: "dev", config: { "images.source": "registry" } }, [
+        'images.registry = "": is required with images.source `registry`: the registry you push the images to, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/api7',
+    ]],
+    ["a registry with a scheme", { stack: "dev", config: { "images.source": "registry", "images.registry": "https://registry.example.com" } }, [
+        'images.registry = "https://registry.example.com": must be empty or a registry host with an optional path and no scheme or tag, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/api7',
+    ]],
+    ["a registry user without its password", { stack: "dev", config: { "images.username": "ci" } }, [
+        "registryPassword: is required with images.username: pulumi config set --secret registryPassword <password or access token>",
+    ]],
+    ["a registry password for ECR, where the role pulls", { stack: "prod", config: { "images.username": "ci" }, secrets: { registryPassword: "x" } }, [
+        'images.username = "ci": is not used with images from ECR: hosts pull with their role; remove it',
+        "registryPassword = [secret]: is not used with images from ECR: hosts pull with their role; remove it with `pulumi config rm registryPassword`",
+    ]],
+    ["ECR endpoints while pulling from Docker Hub", { stack: "dev", config: { "images.ecrEndpoints": true } }, [
+        "images.ecrEndpoints = true: applies to images from ECR (images.source `ecrPullThroughCache`, or `registry` in ECR)",
+    ]],
+    ["a cached image from another registry", { stack: "prod", config: { "dataPlane.gatewayImage": "quay.io/acme/gw:1.0" } }, [
+        'dataPlane.gatewayImage = "quay.io/acme/gw:1.0": names a registry other than Docker Hub (quay.io/acme/gw:1.0); images.source `ecrPullThroughCache` caches Docker Hub only',
+    ]],
+    ["a cache prefix ECR would refuse", { stack: "prod", config: { "images.cachePrefix": "API7_Cache" } }, [
+        'images.cachePrefix = "API7_Cache": must be empty or an ECR repository prefix (lower-case letters, digits, . _ - and /)',
+    ]],
+    // Scaling.
+    ["a scaling ceiling under the count", { stack: "prod", config: { "dataPlane.autoscaling.enabled": true, "dataPlane.autoscaling.maxCount": 2 } }, [
+        "dataPlane.autoscaling.maxCount = 2: must be at least dataPlane.count (3)",
+    ]],
+    ["scaling bounds with scaling off", { config: { "dataPlane.autoscaling.maxCount": 8 } }, [
+        "dataPlane.autoscaling.enabled = false: is false, but other dataPlane.autoscaling settings are set; set it true or remove them",
+    ]],
+    ["a grace period over two hours", { config: { "hosts.healthCheckGraceSeconds": 9000 } }, [
+        "hosts.healthCheckGraceSeconds = 9000: must be from 0 to 7200 seconds",
     ]],
 ];
 

@@ -1,4 +1,5 @@
-import { haFigures, renderReport, spread, stackSettings } from "../scripts/ha-report";
+import { haFigures, renderReport, replacementFigures, spread, stackSettings } from "../scripts/ha-report";
+import { bootSeconds, gracePeriodSeconds } from "../components/boot-budget";
 import { parseSettings } from "../components/config/load";
 import { EXTERNAL_DSN, TEST_SECRETS } from "./harness";
 
@@ -67,5 +68,34 @@ describe("the database tier", () => {
         const f = haFigures(settingsWith({ database: { kind: "external" } }, { databaseDsn: EXTERNAL_DSN }));
         expect(f.database).toEqual({ kind: "external" });
         expect(renderReport("x", f)).toContain("| database failover | not known");
+    });
+});
+
+describe("replacing a dead host (Auto Scaling groups)", () => {
+    test("prod prints the time back to full capacity for gateways and control plane, from detection, the boot budget and the health check", () => {
+        const f = haFigures(stackSettings("prod"));
+        const gw = f.replacement.gateways;
+        // prod: gateways unhealthy after 2 x 5 s + 3 s, healthy after 3 x 5 s.
+        expect(gw.detectionSeconds).toBe(13);
+        expect(gw.detectionSeconds).toBeLessThanOrEqual(15);
+        expect(gw.healthySeconds).toBe(15);
+        expect(gw.expectedSeconds).toBe(13 + bootSeconds("dp") + 15);
+        expect(gw.worstCaseSeconds).toBe(13 + gracePeriodSeconds("dp", 15));
+        expect(gw.worstCaseSeconds).toBeGreaterThanOrEqual(gw.expectedSeconds);
+        const text = renderReport("prod", f);
+        expect(text).toContain(`| gateways: a dead host is replaced, back to full capacity (expected) | ${gw.expectedSeconds} s |`);
+        expect(text).toContain("| data plane hosts per AZ | 1 / 1 / 1 | its Auto Scaling group, balanced over 3 AZs |");
+    });
+
+    test("hosts.healthCheckGraceSeconds moves the worst case", () => {
+        expect(replacementFigures("dp", { intervalSeconds: 5, timeoutSeconds: 3, healthyThreshold: 3, unhealthyThreshold: 2 }, 900).worstCaseSeconds).toBe(913);
+    });
+
+    test("ECR interface endpoints are priced per endpoint per AZ-hour; none, no row", () => {
+        const s = stackSettings("prod");
+        expect(haFigures(s).ecrEndpointsMonthlyUsd).toBeUndefined();
+        const withEndpoints = { ...s, images: { ...s.images, ecrEndpoints: true } };
+        expect(haFigures(withEndpoints).ecrEndpointsMonthlyUsd).toBeCloseTo(2 * 3 * 0.01 * 730);
+        expect(renderReport("prod", haFigures(withEndpoints))).toContain("| ECR interface endpoints | about $43.80 a month |");
     });
 });
