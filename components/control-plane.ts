@@ -9,8 +9,7 @@ import { attachDiscoveryPolicy, prometheusService } from "./monitoring";
 import { dashboardTarget, PORTS } from "./ports";
 import type { Settings } from "./config/settings";
 
-/** Substituted on the host with the DSN from SSM (api7-run), so the plain config never holds it. */
-export const DSN_PLACEHOLDER = "__API7_SECRET_DATABASE_DSN__";
+import { DSN_PLACEHOLDER } from "./placeholders";
 
 /** Where and how often the dashboard exports gateway configuration (API7's `fallback_cp`). */
 export interface FallbackExport {

@@ -23,8 +23,7 @@ export function credentialParameters(project: string, stack: string, kind: "toke
         : { cert: name("control-plane-cert"), key: name("control-plane-key"), ca: name("control-plane-ca") };
 }
 
-/** Substituted on the host with the gateway's admin key (state file admin.key), so no key is in SSM or the diff. */
-export const ADMIN_KEY_PLACEHOLDER = "__API7_HOST_ADMIN_KEY__";
+import { ADMIN_KEY_PLACEHOLDER } from "./placeholders";
 
 /**
  * What a gateway host keeps across restarts: its instance id, which APISIX reads from conf/apisix.uid and

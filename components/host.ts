@@ -16,8 +16,8 @@ import { renderYamlTemplate, type TemplateData } from "./templates";
 /** AWS's public pointer to the current x86_64 Amazon Linux 2023 AMI. */
 export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
-/** What an issued secret holds until the control plane's bootstrap writes it (api7-run waits while it does). */
-export const PENDING_SECRET = "pending: issued by the control plane at its first start";
+import { PENDING_SECRET } from "./placeholders";
+export { PENDING_SECRET };
 
 /**
  * Resource options of a secret parameter: an issued one ignores later changes of its value, so a `pulumi up` after

@@ -2,7 +2,7 @@
  * What the program creates for the first-install bootstrap (components/bootstrap.ts): its spec, the control plane's
  * exact extra permissions, its association, and the gateways' credential parameters it fills.
  */
-import { PENDING_SECRET } from "../components/host";
+import { PENDING_SECRET } from "../components/placeholders";
 import { GATEWAY_TOKEN, runProgram, type RunResult } from "./harness";
 import { parameter, T } from "./helpers";
 

