@@ -2,11 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
 import * as aws from "@pulumi/aws";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
-import { HostGroup, type HostPlacement, type ManagedDatabaseDsn } from "./host";
+import { HostGroup, type HostPlacement } from "./host";
+import { controlPlaneServices, DATABASE_DSN_SECRET, type FallbackExportBlock } from "./services";
 import { CONTROL_PLANE_HEALTH } from "./load-balancers";
 import type { DatabaseEndpoint } from "./database";
 import { attachDiscoveryPolicy, prometheusService } from "./monitoring";
-import { dashboardTarget, PORTS } from "./ports";
 import type { Settings } from "./config/settings";
 
 import { DSN_PLACEHOLDER } from "./placeholders";
@@ -54,9 +54,8 @@ export class ControlPlane extends pulumi.ComponentResource {
         super("api7-ha:ha:ControlPlane", name, {}, opts);
         const { settings } = args;
         const cp = settings.controlPlane;
-        const prometheus = pulumi.output(args.prometheusAddress).apply((addr) => (addr ? { addr } : undefined));
         const exp = args.fallbackExport;
-        const fallback = exp
+        const fallback: pulumi.Output<FallbackExportBlock> = exp
             ? pulumi.all([exp.region, exp.configBucket, exp.resourceBucket]).apply(([region, configBucket, resourceBucket]) => ({
                   aws_s3: {
                       ...(exp.credentials ? { access_key: FALLBACK_KEY_PLACEHOLDERS.accessKey, secret_key: FALLBACK_KEY_PLACEHOLDERS.secretKey } : {}),
@@ -70,24 +69,14 @@ export class ControlPlane extends pulumi.ComponentResource {
         // The license and admin password for the bootstrap (components/bootstrap.ts); an external database's DSN.
         const secrets: Record<string, pulumi.Input<string>> = { license: cp.license, "admin-password": cp.adminPassword };
         const db = args.database;
-        let dsnPlaceholders: Record<string, string> = {};
-        let database: pulumi.Output<ManagedDatabaseDsn> | undefined;
-        if (db.kind === "external") {
-            secrets["database-dsn"] = db.dsn;
-            dsnPlaceholders = { [DSN_PLACEHOLDER]: "database-dsn" };
-        } else {
-            database = pulumi.all([db.endpoint.host, db.endpoint.port, db.endpoint.secretArn]).apply(([host, port, secretArn]) => ({
-                token: DSN_PLACEHOLDER, secretArn, host, port, database: db.endpoint.database, sslmode: "require" as const,
-            }));
-        }
-        const dashboardPlaceholders: Record<string, string> = { ...dsnPlaceholders };
+        if (db.kind === "external") secrets[DATABASE_DSN_SECRET] = db.dsn;
+        const dashboardPlaceholders: Record<string, string> = {};
         if (exp?.credentials) {
             secrets["fallback-access-key"] = exp.credentials.accessKeyId;
             secrets["fallback-secret-key"] = exp.credentials.secretAccessKey;
             dashboardPlaceholders[FALLBACK_KEY_PLACEHOLDERS.accessKey] = "fallback-access-key";
             dashboardPlaceholders[FALLBACK_KEY_PLACEHOLDERS.secretKey] = "fallback-secret-key";
         }
-        const served = dashboardTarget(cp.dashboardListener);
         const placement = args.placement;
         if (cp.count > placement.subnets.length) {
             throw new Error(`controlPlane.count = ${cp.count}: more control-plane hosts than AZs (${placement.subnets.length})`);
@@ -112,35 +101,22 @@ export class ControlPlane extends pulumi.ComponentResource {
             bootstrap: true,
             readableSecretArns: db.kind === "managed" ? [db.endpoint.secretArn] : [],
             services: [
-                {
-                    name: "dashboard",
-                    container: "api7-dashboard",
-                    image: placement.image(cp.dashboardImage),
-                    configTemplate: "dashboard-config.yaml",
-                    configData: pulumi.all([prometheus, fallback]).apply(([p, f]) => ({
-                        http: { disable: cp.dashboardListener !== "http", port: PORTS.dashboard },
-                        https: { disable: cp.dashboardListener !== "https", port: PORTS.dashboardHttps },
-                        databaseDsn: DSN_PLACEHOLDER,
-                        prometheus: p,
-                        fallback: f,
-                    })),
-                    configPath: "/app/conf/config.yaml",
-                    placeholders: dashboardPlaceholders,
-                    database,
-                    // The listener served, as API7's chart probes it (ports.ts dashboardTarget).
-                    healthUrl: `${served.protocol.toLowerCase()}://127.0.0.1:${served.port}/healthz`,
-                },
-                {
-                    name: "dp-manager",
-                    container: "api7-dp-manager",
-                    image: placement.image(cp.dpManagerImage),
-                    configTemplate: "dp-manager-config.yaml",
-                    configData: prometheus.apply((p) => ({ port: PORTS.dpManager, mtlsPort: PORTS.dpManagerMtls, databaseDsn: DSN_PLACEHOLDER, prometheus: p })),
-                    configPath: "/usr/local/api7/conf/config.yaml",
-                    placeholders: dsnPlaceholders,
-                    database,
-                    healthUrl: `http://127.0.0.1:${PORTS.dpManager}/healthz`,
-                },
+                ...controlPlaneServices({
+                    dashboardImage: placement.image(cp.dashboardImage),
+                    dpManagerImage: placement.image(cp.dpManagerImage),
+                    dashboardListener: cp.dashboardListener,
+                    prometheusAddress: args.prometheusAddress,
+                    fallback,
+                    dashboardPlaceholders,
+                    database: db.kind === "external"
+                        ? { kind: "secret" }
+                        : {
+                              kind: "managed",
+                              dsn: pulumi.all([db.endpoint.host, db.endpoint.port, db.endpoint.secretArn]).apply(([host, port, secretArn]) => ({
+                                  token: DSN_PLACEHOLDER, secretArn, host, port, database: db.endpoint.database, sslmode: "require" as const,
+                              })),
+                          },
+                }),
                 ...(args.prometheusOnHosts
                     ? [prometheusService({ image: placement.image(args.prometheusOnHosts.image), region: aws.getRegionOutput({}, { parent: this }).region, stack: settings.stack })]
                     : []),

@@ -11,7 +11,7 @@ import { renderUserData } from "./cloud-init";
 import { registryPullStatements, type RegistryAccess } from "./images";
 import type { Subnet } from "./network";
 import { nameFragment } from "./config/rules";
-import { renderYamlTemplate, type TemplateData } from "./templates";
+import { renderYamlTemplate } from "./templates";
 
 /** AWS's public pointer to the current x86_64 Amazon Linux 2023 AMI. */
 export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
@@ -142,68 +142,8 @@ export function secretParameterName(project: string, stack: string, role: string
     return `${parameterPrefix(project, stack, role)}/secrets/${secret}`;
 }
 
-/**
- * A value a host creates once and keeps across restarts and config changes (under /var/lib/api7/<service>/), e.g. a
- * gateway's instance id. Never in SSM: it belongs to the host, and a replaced host gets a new one.
- */
-export interface StateFile {
-    /** File name in the service's state directory. */
-    readonly name: string;
-    /** How api7-run creates it when missing: a random UUID, or 32 random hex characters (a key). */
-    readonly generate: "uuid" | "key";
-    /** Where it is bind-mounted in the container, if at all. */
-    readonly mount?: string;
-}
-
-/** One containerised service on every host of a group (a systemd unit api7@<name>.service). */
-export interface ServiceDefinition {
-    /** Unit instance name and SSM parameter stem, e.g. `dashboard`. */
-    readonly name: string;
-    /** Container name, e.g. `api7-dashboard`. */
-    readonly container: string;
-    /** The image reference hosts pull (images.source applied: components/images.ts). */
-    readonly image: pulumi.Input<string>;
-    /** Template in config-templates/ rendered into the service's config file. */
-    readonly configTemplate: string;
-    /** Data for the template; may hold outputs (addresses of other resources), never secret values. */
-    readonly configData: pulumi.Input<TemplateData>;
-    /** Where the rendered config is mounted inside the container. */
-    readonly configPath: string;
-    /** Placeholder token in the rendered config -> name of a secret of this group, substituted on the host. */
-    readonly placeholders?: Readonly<Record<string, string>>;
-    /** Values this host creates once (see StateFile). */
-    readonly stateFiles?: readonly StateFile[];
-    /** Placeholder token in the rendered config -> name of a state file, substituted on the host. */
-    readonly statePlaceholders?: Readonly<Record<string, string>>;
-    /** Plain environment for the container. */
-    readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
-    /** Environment variable -> name of a secret of this group. */
-    readonly secretEnv?: Readonly<Record<string, string>>;
-    /** Extra `docker run` arguments (volumes, user). */
-    readonly dockerArgs?: readonly string[];
-    /** Arguments after the image (the container's command), e.g. Prometheus's flags. */
-    readonly command?: readonly string[];
-    /**
-     * A managed database whose DSN api7-run builds on the host, at every start, from this endpoint and the
-     * RDS-managed secret, and substitutes for `token` in the rendered config.
-     */
-    readonly database?: pulumi.Input<ManagedDatabaseDsn>;
-    /** Polled after a restart or reload; a rollout stops unless it answers 2xx within 300 s. */
-    readonly healthUrl: string;
-    /** Command run in the container to apply new config without a restart (same image only). */
-    readonly reloadCommand?: readonly string[];
-}
-
-/** How api7-run builds a managed database's DSN (nothing here is secret; the password stays in Secrets Manager). */
-export interface ManagedDatabaseDsn {
-    readonly token: string;
-    readonly secretArn: string;
-    readonly host: string;
-    readonly port: number;
-    readonly database: string;
-    /** libpq's sslmode: `require` (TLS, as the server's rds.force_ssl demands). */
-    readonly sslmode: "require";
-}
+import type { ServiceDefinition } from "./services";
+export type { ManagedDatabaseDsn, ServiceDefinition, StateFile } from "./services";
 
 /** What every host group of a stack shares: image, subnets, registry, and the grace-period override. */
 export interface HostPlacement {

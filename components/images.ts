@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ImagesSettings } from "./config/settings";
+import { pinnedReference } from "./digests";
 import { DOCKER_HUB_UPSTREAM, ecrRegistry, imageReference, type ImageSource } from "./image-refs";
 
 /**
@@ -73,10 +74,16 @@ export class ImageRegistry extends pulumi.ComponentResource {
     public readonly access: RegistryAccess;
     /** The source with account and region known. */
     public readonly source: pulumi.Output<ImageSource>;
+    /** images.pinDigests. */
+    private readonly pinDigests: boolean;
+    /** images.registry with images.source registry: where the digest is read. */
+    private readonly pushedTo?: string;
 
     constructor(name: string, args: ImagesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:images:ImageRegistry", name, {}, opts);
         const s = args.settings;
+        this.pinDigests = s.pinDigests;
+        this.pushedTo = s.source === "registry" ? s.registry : undefined;
         const invokeOpts = { parent: this };
         const region = aws.getRegionOutput({}, invokeOpts).region;
         const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
@@ -150,7 +157,10 @@ export class ImageRegistry extends pulumi.ComponentResource {
 
     /** The reference hosts pull for a Docker Hub image named in the settings. */
     public reference(image: string): pulumi.Output<string> {
-        return this.source.apply((source) => imageReference(source, image));
+        const pulled = this.source.apply((source) => imageReference(source, image));
+        // Pinned: the digest of the Docker Hub image for dockerHub and the pull-through cache (which stores what it
+        // pulls from Docker Hub); of the pushed copy for images.source registry (a push may write a new manifest).
+        return this.pinDigests ? pinnedReference(pulled, this.pushedTo ? imageReference({ kind: "registry", registry: this.pushedTo }, image) : image, true, this) : pulled;
     }
 }
 

@@ -43,19 +43,44 @@ on_exit() {
   if [[ -n "$lock_token" ]]; then
     local holder
     holder="$(ssm_get "$lock_parameter" 2>/dev/null || true)"
-    [[ "$holder" != "$lock_token" ]] || aws ssm delete-parameter --region "$region" --name "$lock_parameter" >/dev/null 2>&1 || true
+    [[ "$holder" != "$lock_token" ]] || ssm_delete "$lock_parameter" || true
   fi
   rm -rf "$work"
 }
 trap on_exit EXIT
 
+# Parameters live in SSM on the hosts, or, for the Docker lab (components/docker/lab-bootstrap.ts, run on the machine
+# running `pulumi up`), in files under API7_PARAMETER_DIR with the same names and the same create-once semantics.
+store="${API7_PARAMETER_DIR:-}"
 ssm_get() {
+  if [[ -n "$store" ]]; then
+    cat "${store}$1"
+    return
+  fi
   aws ssm get-parameter --region "$region" --name "$1" --with-decryption --query Parameter.Value --output text
 }
-# put-parameter from a file, so the value is never an argument (visible in the process list).
+# put-parameter from a file, so the value is never an argument (visible in the process list). Without --overwrite
+# it fails with ParameterAlreadyExists on an existing one, as SSM's PutParameter does; the file store creates the
+# file exclusively (noclobber) for the same guarantee.
 ssm_put() { # name type value [--overwrite]
+  if [[ -n "$store" ]]; then
+    mkdir -p "$(dirname "${store}$1")"
+    if [[ "${4:-}" == --overwrite ]]; then
+      printf '%s' "$3" >"${store}$1.new" && mv -f "${store}$1.new" "${store}$1"
+    else
+      (set -o noclobber && printf '%s' "$3" >"${store}$1") 2>/dev/null || { echo "ParameterAlreadyExists: $1" >&2; return 1; }
+    fi
+    return
+  fi
   N="$1" T="$2" V="$3" jq -n '{Name: env.N, Type: env.T, Value: env.V}' >"${work}/put.json"
   aws ssm put-parameter --region "$region" --cli-input-json "file://${work}/put.json" ${4:+"$4"} >/dev/null
+}
+ssm_delete() {
+  if [[ -n "$store" ]]; then
+    rm -f "${store}$1"
+    return
+  fi
+  aws ssm delete-parameter --region "$region" --name "$1" >/dev/null 2>&1
 }
 
 spec="$(ssm_get "${prefix}/bootstrap.json")"
@@ -124,7 +149,7 @@ until ssm_put "$lock_parameter" String "$lock_token" 2>"${work}/put.err"; do
   if [[ "$holder" == "${me}:"* ]] || { [[ "$since" =~ ^[0-9]+$ ]] && (($(date +%s) - since > timeout)); }; then
     say "removing a bootstrap lock left by ${holder%%:*}"
     [[ "$(ssm_get "$lock_parameter" 2>/dev/null || true)" != "$holder" ]] ||
-      aws ssm delete-parameter --region "$region" --name "$lock_parameter" >/dev/null 2>&1 || true
+      ssm_delete "$lock_parameter" || true
     continue
   fi
   ((waited < timeout)) || die "another control-plane host (${holder%%:*}) has held the bootstrap lock for ${timeout} s"

@@ -42,7 +42,7 @@ describe("no resource of any stack breaks a rule AWS enforces and the provider d
     });
 });
 
-const base = (type: string, name: string, inputs: Record<string, unknown>): Recorded => ({ type, name, inputs, custom: true, secretInputs: [], parentType: "", urn: "", dependencies: [], ignoreChanges: [], retainOnDelete: false });
+const base = (type: string, name: string, inputs: Record<string, unknown>): Recorded => ({ type, name, inputs, custom: true, secretInputs: [], parentType: "", urn: "", dependencies: [], ignoreChanges: [], retainOnDelete: false, additionalSecretOutputs: [] });
 
 describe("each rule catches what AWS rejects", () => {
     test.each<[string, Recorded, string]>([

@@ -130,7 +130,7 @@ const cases: [string, Change, string[]][] = [
         "dataPlane.healthCheck.interval: is not a setting this program reads; check its spelling (dataPlane.healthCheck has: intervalSeconds, timeoutSeconds, healthyThreshold, unhealthyThreshold)",
     ]],
     ["a misspelt area", { config: { "dataplane.count": 3 } }, [
-        `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, controlPlane, database, dataPlane, fallback, images, prometheus; secrets: ${SECRET_LIST}); check its spelling`,
+        `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, controlPlane, database, dataPlane, fallback, images, deploy, lab, prometheus; secrets: ${SECRET_LIST}); check its spelling`,
     ]],
     ["a setting set without --path", { commands: [["set", "dataPlane.count", "3"]] }, [
         'dataPlane.count = "3": was set without --path, so the CLI stored a separate key named "dataPlane.count" that this program does not read; run `pulumi config rm dataPlane.count` and `pulumi config set --path dataPlane.count <value>`',

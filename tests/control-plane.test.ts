@@ -1,7 +1,7 @@
 import * as yaml from "js-yaml";
 import { DSN_PLACEHOLDER } from "../components/placeholders";
 import { runProgram, type RunResult } from "./harness";
-import { service, T } from "./helpers";
+import { pinned, service, T } from "./helpers";
 
 let prod: RunResult;
 beforeAll(async () => {
@@ -16,7 +16,7 @@ test("dashboard config: serves HTTP on 0.0.0.0:7080 (disable: false, as 3.2.16 s
     expect(spec.database.token).toBe(DSN_PLACEHOLDER);
     expect(spec).toMatchObject({
         container: "api7-dashboard",
-        image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-integrated:v3.2.16.3",
+        image: pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-integrated:v3.2.16.3"),
         configPath: "/app/conf/config.yaml",
         healthUrl: "http://127.0.0.1:7080/healthz",
     });
@@ -28,7 +28,7 @@ test("DP Manager config: 7900 for tokens, 7943 for mTLS, same database", () => {
     expect(config.database.dsn).toBe(DSN_PLACEHOLDER);
     expect(spec).toMatchObject({
         container: "api7-dp-manager",
-        image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-dp-manager:v3.2.16.3",
+        image: pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-dp-manager:v3.2.16.3"),
         configPath: "/usr/local/api7/conf/config.yaml",
         healthUrl: "http://127.0.0.1:7900/healthz",
     });

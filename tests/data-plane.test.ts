@@ -1,6 +1,6 @@
 import { MTLS_SECRETS, runProgram, TEST_PEM, type RunResult } from "./harness";
 import { ADMIN_KEY_PLACEHOLDER } from "../components/placeholders";
-import { parameter, service } from "./helpers";
+import { parameter, pinned, service } from "./helpers";
 
 let prod: RunResult;
 let mtls: RunResult;
@@ -75,5 +75,5 @@ test("the gateway reloads in place (nginx reload) and is checked on /status afte
     const { spec } = service(prod, "/api7-ha/prod/dp", "gateway");
     expect(spec.reloadCommand).toEqual(["apisix", "reload"]);
     expect(spec.healthUrl).toBe("http://127.0.0.1:7085/status");
-    expect(spec.image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3");
+    expect(spec.image).toEqual(pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3"));
 });

@@ -3,9 +3,10 @@
  * tests/harness.ts (the API tests use) because under jest it runs natively, outside the test VM: tests/environment.js
  * loads it once per worker, so the SDKs load once and run at native speed, and results cross back as JSON.
  */
+import * as crypto from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { MOCK_ACCOUNT, MOCK_AZS, MOCK_RESOLVED_AMI, PROJECT, type Evaluation, type Invoke, type Recorded, type RunOptions } from "./harness";
+import { LAB_ISSUED_TOKEN, MOCK_ACCOUNT, MOCK_AZS, MOCK_RESOLVED_AMI, PROJECT, type Evaluation, type Invoke, type Recorded, type RunOptions } from "./harness";
 import { commandsFor, readProjectFile } from "./pulumi-cli/commands";
 import { CliError, languageHostEnv, mergeConfig, readStackFile, runConfigCommand } from "./pulumi-cli/config";
 import { ROOT } from "../scripts/stack-file";
@@ -140,7 +141,7 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
             seen.add(key);
             const secretInputs: string[] = [];
             const inputs = unwrapSecrets(args.inputs, "", secretInputs) as Record<string, any>;
-            resources.push({ type: args.type, name: args.name, inputs, secretInputs, custom: !!args.custom, parentType: "", urn: "", dependencies: [], ignoreChanges: [], retainOnDelete: false });
+            resources.push({ type: args.type, name: args.name, inputs, secretInputs, custom: !!args.custom, parentType: "", urn: "", dependencies: [], ignoreChanges: [], retainOnDelete: false, additionalSecretOutputs: [] });
             const id = `${args.name}-id`;
             const state: Record<string, any> = { ...inputs, arn: `arn:aws:mock:${region}:${MOCK_ACCOUNT}:${args.type}/${args.name}` };
             switch (args.type) {
@@ -197,6 +198,16 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                 case "aws:ecr/pullThroughCacheRule:PullThroughCacheRule":
                     state.registryId = MOCK_ACCOUNT;
                     break;
+                case "docker:index/remoteImage:RemoteImage":
+                    // The engine's image id and the digest it pulled (pulumi-docker RemoteImage outputs imageId, repoDigest).
+                    state.imageId = `sha256:${crypto.createHash("sha256").update(String(inputs.name)).digest("hex")}`;
+                    state.repoDigest = `${String(inputs.name).split("@")[0].replace(/:[^/:]+$/, "")}@sha256:${crypto.createHash("sha256").update(`digest:${String(inputs.name)}`).digest("hex")}`;
+                    break;
+                case "command:local:Command":
+                    // What the lab's bootstrap prints: the gateways' token (a stand-in; tests/lab.test.ts runs the real script).
+                    state.stdout = LAB_ISSUED_TOKEN;
+                    state.stderr = "";
+                    break;
                 case "aws:iam/accessKey:AccessKey":
                     state.secret = `MOCK-SECRET-ACCESS-KEY-${args.name}`;
                     state.id = `AKIAMOCK${(hash(args.name) % 1e8).toString().padStart(8, "0")}`;
@@ -245,6 +256,9 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                 case "aws:index/getDefaultTags:getDefaultTags":
                     // What the provider is configured with: the stack's aws:defaultTags.
                     return { tags: JSON.parse((JSON.parse(env.PULUMI_CONFIG) as Record<string, string>)["aws:config:defaultTags"] ?? "{}").tags ?? {}, id: "default-tags" };
+                case "docker:index/getRegistryImage:getRegistryImage":
+                    // The registry's digest for the tag (a stand-in derived from the reference, stable across runs).
+                    return { name: i.name, sha256Digest: `sha256:${crypto.createHash("sha256").update(`registry:${String(i.name)}`).digest("hex")}`, id: i.name };
                 case "aws:secretsmanager/getSecret:getSecret": {
                     // As AWS answers a secret another account or Region holds: not found. (The harness cannot yet
                     // end a run on a failed invoke: the program's other registrations never settle.)
@@ -266,7 +280,7 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
     Object.assign(store.config, env);
     // The options of each registration, read from the request the SDK sends the engine (proto/resource_pb.js
     // RegisterResourceRequest), which the mock monitor otherwise drops.
-    const registered = new Map<string, Pick<Recorded, "dependencies" | "ignoreChanges" | "retainOnDelete">>();
+    const registered = new Map<string, Pick<Recorded, "dependencies" | "ignoreChanges" | "retainOnDelete" | "additionalSecretOutputs">>();
     const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any }).getMonitor();
     const registerResource = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: unknown) => {
@@ -274,6 +288,7 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
             dependencies: req.getDependenciesList(),
             ignoreChanges: req.getIgnorechangesList(),
             retainOnDelete: req.getRetainondelete() === true,
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         });
         return registerResource(req, callback);
     };

@@ -13,7 +13,9 @@
 export { readStackConfig, ROOT } from "../scripts/stack-file";
 export const PROJECT = "api7-ha";
 export const STACKS = ["prod", "dev"] as const;
-export type StackName = (typeof STACKS)[number];
+/** The Docker lab's committed stack (Pulumi.lab.yaml). */
+export const LAB_STACK = "lab";
+export type StackName = (typeof STACKS)[number] | typeof LAB_STACK;
 
 /**
  * Test secrets, set in every evaluation with `pulumi config set --secret` unless a test says otherwise:
@@ -67,6 +69,8 @@ export const SECRET_MARKERS = ["MARKER-DB-PASSWORD-7f3a", "MARKER-GATEWAY-TOKEN-
 
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_RESOLVED_AMI = "ami-0feedfacecafe0001";
+/** What the mock runtime answers as the lab bootstrap's stdout (the token it issued). */
+export const LAB_ISSUED_TOKEN = "MARKER-LAB-ISSUED-TOKEN-4d7e";
 export const MOCK_AZS = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"];
 
 export interface Recorded {
@@ -81,11 +85,13 @@ export interface Recorded {
     urn: string;
     /**
      * Resource options as the engine receives them in RegisterResourceRequest (the mock's newResource never sees
-     * them): the URNs this resource depends on (dependsOn and every input's resources), ignoreChanges, retainOnDelete.
+     * them): the URNs this resource depends on (dependsOn and every input's resources), ignoreChanges, retainOnDelete,
+     * additionalSecretOutputs.
      */
     dependencies: string[];
     ignoreChanges: string[];
     retainOnDelete: boolean;
+    additionalSecretOutputs: string[];
 }
 
 export interface Invoke {

@@ -75,3 +75,6 @@ export function rulesOf(run: RunResult, type: string, groupName: string): { port
             description: r.inputs.description,
         }));
 }
+
+/** `ref` pinned to a digest (images.pinDigests, on in prod): ref@sha256:<64 hex>. */
+export const pinned = (ref: string) => expect.stringMatching(new RegExp(`^${ref.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}@sha256:[0-9a-f]{64}$`));

@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, ROOT, runProgram, TEST_PEM, type RunResult } from "./harness";
-import { T } from "./helpers";
+import { pinned, T } from "./helpers";
 import { PENDING_SECRET } from "../components/placeholders";
 
 const SCRIPT = path.join(ROOT, "config-templates", "api7-run.sh");
@@ -184,7 +184,7 @@ run(`dashboard with an external database: secrets substituted intact into the re
         "--label", `api7-ha.generation=${spec.generation}`,
         "-v", `${l.runDir}/dashboard/config.yaml:/app/conf/config.yaml:ro`,
         // prod pulls through its ECR cache of Docker Hub (images.source).
-        "123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-integrated:v3.2.16.3",
+        pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-integrated:v3.2.16.3"),
     ]);
     expect(l.dockerArgs!.join(" ")).not.toContain("pa\"ss");
 });
@@ -269,7 +269,7 @@ run(`images through the ECR pull-through cache: logs in to the account's registr
     const registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
     expect(l.login).toEqual({ user: "AWS", registry, password: "FAKE-ECR-TOKEN-us-east-1", dockerConfig: path.join(l.runDir, "gateway", "docker") });
     expect(l.dockerConfig).toBe(path.join(l.runDir, "gateway", "docker"));
-    expect(l.dockerArgs).toContain(`${registry}/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3`);
+    expect(l.dockerArgs).toContainEqual(pinned(`${registry}/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3`));
     expect(l.dockerArgs!.join(" ")).not.toContain("FAKE-ECR-TOKEN");
 });
 

@@ -1,5 +1,5 @@
 import { runProgram, type RunResult } from "./harness";
-import { groupOf, parameter, service, T } from "./helpers";
+import { groupOf, parameter, pinned, service, T } from "./helpers";
 
 let off: RunResult;
 let dedicated: RunResult;
@@ -22,7 +22,7 @@ test("dedicated: one Prometheus 2.48 host, replaced when it fails, on its own se
     expect(template.inputs.networkInterfaces[0].securityGroups).toEqual(["api7-prometheus-id"]);
     const { spec } = service(dedicated, "/api7-ha/prod/prometheus", "prometheus");
     // Through prod's ECR cache of Docker Hub (images.source).
-    expect(spec.image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/prom/prometheus:v2.48.1");
+    expect(spec.image).toEqual(pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/prom/prometheus:v2.48.1"));
     expect(spec.command).toEqual(expect.arrayContaining(["--config.file=/etc/prometheus/prometheus.yml", "--web.enable-remote-write-receiver", "--web.listen-address=0.0.0.0:9090"]));
     expect(spec.healthUrl).toBe("http://127.0.0.1:9090/-/healthy");
 });

@@ -123,6 +123,18 @@ const RULES: readonly Rule[] = [
             problem([], `the stack name "${stack}" is longer than ${MAX_STACK_NAME_FRAGMENT} characters, too long for the IAM names derived from it; use a shorter stack name`);
         }
     },
+    // The Docker lab: what it supports of the topology, and the ports it publishes.
+    (c, _s, problem) => {
+        if (c.deploy.target !== "docker") return;
+        if (c.images.source === "ecrPullThroughCache") problem(["images", "source"], "is `ecrPullThroughCache`, an ECR cache in AWS, with deploy.target `docker`: the lab pulls with the local Docker engine; use `dockerHub` (or `registry` with a registry your engine can pull from)");
+        if (c.dataPlane.mode === "standalone") problem(["dataPlane", "mode"], "is `standalone` with deploy.target `docker`: standalone gateways read the control plane's S3 exports, which the lab does not create; use `normal`");
+        if (c.dataPlane.controlPlaneAuth === "mtls") problem(["dataPlane", "controlPlaneAuth"], "is `mtls` with deploy.target `docker`: the lab's bootstrap hands gateways a token; use `token`");
+        const ports = [["httpPort", c.lab.httpPort], ["httpsPort", c.lab.httpsPort], ["dashboardPort", c.lab.dashboardPort]] as const;
+        ports.forEach(([key, value], i) => {
+            const clash = ports.slice(0, i).find(([, other]) => other === value);
+            if (clash) problem(["lab", key], `is ${value}, the same port as lab.${clash[0]}: each published port needs its own`);
+        });
+    },
     // Images: each source with exactly the settings it reads.
     (c, stack, problem) => {
         const im = c.images;

@@ -283,7 +283,22 @@ export const AREAS = {
             "With images.source `dockerHub`, or `registry` outside ECR: the user hosts log in as (docker login), with the registryPassword secret. Empty: anonymous pulls."),
         ecrEndpoints: setting(bool, false,
             "With images from ECR (`ecrPullThroughCache`, or `registry` in ECR): interface VPC endpoints for ECR (ecr.api, ecr.dkr) in every AZ, so image pulls do not cross NAT. Billed per endpoint per AZ-hour (`npm run report`). A pull-through cache still needs NAT for an image's first pull (ECR user guide)."),
+        pinDigests: setting(bool, false,
+            "Resolve every image tag to its digest at deploy time (docker.getRegistryImage, asking the image's registry) and run <image>@sha256:<digest>: a tag re-pushed upstream cannot silently change a fleet, and a new digest shows in `pulumi preview --diff` as a change to review. The trade-off: the program is no longer deterministic for the same code and settings (a re-pushed tag changes the next preview), and every preview and up asks the registry (Docker Hub) for each tag. Images already given with @sha256 are used as given. Needs no Docker engine."),
     }, "Where hosts pull images from."),
+    deploy: area({
+        target: setting(oneOf(["aws", "docker"]), "aws",
+            "Where this stack runs. `aws`: the HA topology on AWS (every other area applies). `docker`: the lab, the same topology on one Docker engine (the Docker provider's `docker:host`, default the local engine): PostgreSQL, controlPlane.count control-plane nodes (dashboard + DP Manager containers each), dataPlane.count gateways, an HAProxy load balancer and optional Prometheus, configured from the same templates and service definitions; the AWS-only areas (network, access, loadBalancers, fallback, database, hosts, images.source) are not used. See README, Try it locally."),
+    }, "Where this stack runs: AWS, or the Docker lab."),
+    lab: area({
+        bindAddress: setting(z.ipv4({ error: "is not an IPv4 address" }), "127.0.0.1",
+            "With deploy.target `docker`: the host address the lab's load balancer publishes its ports on. The default keeps the lab on loopback; 0.0.0.0 exposes it to your network."),
+        httpPort: setting(port, 9080, "With deploy.target `docker`: the published port of the gateways' HTTP listener (through the lab's load balancer)."),
+        httpsPort: setting(port, 9443, "With deploy.target `docker`: the published port of the gateways' HTTPS listener (passed through as TCP)."),
+        dashboardPort: setting(port, 7080, "With deploy.target `docker`: the published port of the dashboard, through the lab's load balancer (HTTP 7080 by default; HTTPS with the dashboard's own certificate when controlPlane.dashboardListener is https)."),
+        loadBalancerImage: setting(image, "haproxy:2.6.22", "With deploy.target `docker`: the HAProxy image of the lab's load balancer, pinned. Keep it on the 2.6 branch: CI validates the rendered configuration with Debian's HAProxy 2.6 (`haproxy -c`)."),
+        postgresImage: setting(image, "postgres:15.14", "With deploy.target `docker`: the PostgreSQL image of the lab's database (PostgreSQL 15, as API7's 3.2.16 installation guide asks), pinned."),
+    }, "The Docker lab (deploy.target docker): published ports and the images only the lab uses."),
     prometheus: area({
         enabled: setting(bool, false,
             "Run Prometheus (9090) for API7's built-in monitoring, scraping the gateways' exporter (9091) and receiving the DP Managers' metrics."),

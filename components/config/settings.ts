@@ -121,6 +121,18 @@ export interface ImagesSettings {
     /** The registryPassword secret, with username. */
     readonly password?: pulumi.Output<string>;
     readonly ecrEndpoints: boolean;
+    /** Run every image by the digest its tag has at deploy time (docker.getRegistryImage). */
+    readonly pinDigests: boolean;
+}
+
+/** The Docker lab (deploy.target docker). */
+export interface LabSettings {
+    readonly bindAddress: string;
+    readonly httpPort: number;
+    readonly httpsPort: number;
+    readonly dashboardPort: number;
+    readonly loadBalancerImage: string;
+    readonly postgresImage: string;
 }
 
 /** Target-tracking scaling of the gateways (dataPlane.autoscaling). */
@@ -133,6 +145,9 @@ export interface GatewayAutoscalingSettings {
 export interface Settings {
     readonly project: string;
     readonly stack: string;
+    /** Where the stack runs (deploy.target): AWS, or the Docker lab. */
+    readonly target: "aws" | "docker";
+    readonly lab: LabSettings;
     readonly network: NetworkSettings;
     readonly access: {
         readonly adminCidrs: readonly string[];
@@ -200,6 +215,8 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
     const settings: Settings = {
         project,
         stack,
+        target: c.deploy.target,
+        lab: { ...c.lab },
         network: {
             cidr: byo ? undefined : new Netmask(net.cidr).toString(),
             azCount: byo ? net.existingPrivateSubnetIds.length : net.availabilityZones,
@@ -236,6 +253,7 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
             username: c.images.username,
             password: optionalSecret(c.registryPassword),
             ecrEndpoints: c.images.ecrEndpoints,
+            pinDigests: c.images.pinDigests,
         },
         controlPlane: {
             count: cp.count,

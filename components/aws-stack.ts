@@ -1,0 +1,249 @@
+/**
+ * The AWS target (deploy.target aws): the HA topology on AWS. Builds the components and returns the stack's
+ * outputs. Resource logic lives in the components.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ControlPlane } from "./control-plane";
+import { DataPlane } from "./data-plane";
+import { FallbackStorage } from "./fallback";
+import { Bootstrap } from "./bootstrap";
+import { ManagedDatabase } from "./database";
+import { credentialsIssued, type Settings } from "./config/settings";
+import { credentialParameters } from "./data-plane";
+import { hostRoleName, PENDING_SECRET, resolveAmi, secretParameterName, type HostPlacement } from "./host";
+import { ImageRegistry } from "./images";
+import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer, dashboardListenerPort } from "./load-balancers";
+import { PrometheusHost } from "./monitoring";
+import { Network } from "./network";
+import { dashboardTarget, PORTS } from "./ports";
+import { SecurityGroups } from "./security-groups";
+
+
+/** The stack's outputs on AWS. */
+export function awsStack(settings: Settings) {
+    const { controlPlane: cpSettings, dataPlane: dpSettings, prometheus: promSettings } = settings;
+    const mtls = dpSettings.auth.kind === "mtls";
+    const prometheusPlacement = promSettings.enabled ? promSettings.placement : "off";
+
+    // Fallback buckets first: the S3 endpoint's policy and both planes refer to them.
+    const fallback = settings.fallback.enabled
+        ? new FallbackStorage("api7-fallback", {
+              project: settings.project,
+              stack: settings.stack,
+              settings: settings.fallback,
+              controlPlaneRoleName: hostRoleName(settings.project, settings.stack, "cp"),
+          })
+        : undefined;
+
+    const network = new Network("api7", {
+        settings: settings.network,
+        fallbackBucketArns: fallback?.bucketArns,
+    });
+
+    const securityGroups = new SecurityGroups("api7", {
+        vpcId: network.vpcId,
+        vpcCidr: network.vpcCidr,
+        adminCidrs: settings.access.adminCidrs,
+        clientCidrs: dpSettings.loadBalancer.clientCidrs,
+        gatewayListenerPorts: [dpSettings.loadBalancer.httpPort, dpSettings.loadBalancer.httpsPort],
+        httpsPassthrough: dpSettings.loadBalancer.httpsMode === "passthrough",
+        dashboardListenerPort: dashboardListenerPort(cpSettings.loadBalancer.certificateArn),
+        dashboardTargetPort: dashboardTarget(cpSettings.dashboardListener).port,
+        controlPlaneAuth: dpSettings.auth.kind,
+        database: settings.database.kind === "managed"
+            ? { kind: "managed" }
+            : { kind: "external", cidrs: settings.database.cidrs, port: settings.database.port },
+        upstreamCidrs: dpSettings.upstreamCidrs,
+        prometheus: prometheusPlacement,
+    });
+
+    // API7's PostgreSQL: created here (RDS), unless the stack brings its own (databaseDsn).
+    const database = settings.database.kind === "managed"
+        ? new ManagedDatabase("api7-db", {
+              project: settings.project,
+              stack: settings.stack,
+              settings: settings.database,
+              subnetIds: network.privateSubnetIds,
+              securityGroup: securityGroups.database!,
+          })
+        : undefined;
+
+    // Where hosts pull images from (images.source): every run spec's image reference follows it.
+    const images = new ImageRegistry("api7-images", {
+        project: settings.project,
+        stack: settings.stack,
+        settings: settings.images,
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        vpcCidr: network.vpcCidr,
+    });
+
+    // What every host group shares: the AMI, the private subnets of every AZ, the registry.
+    const ami = resolveAmi(settings.hosts.amiId);
+    /** The AMI every host launches from (resolved once, or hosts.amiId). */
+    const hostAmiId = ami.id;
+    const placement: HostPlacement = {
+        ami,
+        subnets: network.privateSubnets,
+        registry: images.access,
+        registryPassword: settings.images.password,
+        image: (ref) => images.reference(ref),
+        healthCheckGraceSeconds: settings.hosts.healthCheckGraceSeconds,
+    };
+
+    const prometheusHost = prometheusPlacement === "dedicated"
+        ? new PrometheusHost("api7-prometheus", {
+              project: settings.project,
+              stack: settings.stack,
+              image: promSettings.image,
+              instanceType: promSettings.instanceType,
+              placement,
+              rootVolumeGiB: settings.hosts.rootVolumeGiB,
+              vpcId: network.vpcId,
+              privateSubnetIds: network.privateSubnetIds,
+              securityGroupIds: [securityGroups.prometheus!.id],
+              loadBalancerSecurityGroupId: securityGroups.prometheusLb!.id,
+              deletionProtection: settings.loadBalancers.deletionProtection,
+          })
+        : undefined;
+
+    // Load balancers before the hosts: each Auto Scaling group registers its hosts in their target groups.
+    const controlPlaneLbs = new ControlPlaneLoadBalancers("api7-cp-lb", {
+        vpcId: network.vpcId,
+        dashboardSubnetIds: cpSettings.loadBalancer.internal ? network.privateSubnetIds : network.publicSubnetIds,
+        privateSubnetIds: network.privateSubnetIds,
+        dashboardInternal: cpSettings.loadBalancer.internal,
+        dashboardCertificateArn: cpSettings.loadBalancer.certificateArn,
+        mtls,
+        deletionProtection: settings.loadBalancers.deletionProtection,
+        dashboardSecurityGroupId: securityGroups.dashboardLb.id,
+        dpManagerSecurityGroupId: securityGroups.dpManagerLb.id,
+        dashboardTarget: dashboardTarget(cpSettings.dashboardListener),
+    });
+
+    const controlPlane = new ControlPlane("api7-cp", {
+        settings,
+        placement,
+        securityGroupIds: [securityGroups.controlPlaneId],
+        targetGroupArns: controlPlaneLbs.targetGroupArns,
+        database: settings.database.kind === "external" ? { kind: "external", dsn: settings.database.dsn } : { kind: "managed", endpoint: database!.endpoint },
+        prometheusAddress: prometheusHost?.url ?? (prometheusPlacement === "controlPlane" ? `http://127.0.0.1:${PORTS.prometheus}` : undefined),
+        prometheusOnHosts: prometheusPlacement === "controlPlane" ? { image: promSettings.image } : undefined,
+        fallbackExport: fallback && {
+            region: fallback.region,
+            configBucket: fallback.configBucket,
+            resourceBucket: fallback.resourceBucket,
+            cronSpec: settings.fallback.cronSpec,
+            credentials: fallback.writerCredentials,
+        },
+    });
+
+    // Gateways reach the DP Managers only through their load balancer, never one host's address.
+    const dpManagerUrl = mtls
+        ? pulumi.interpolate`https://${controlPlaneLbs.dpManagerDnsName}:${PORTS.dpManagerMtls}`
+        : pulumi.interpolate`http://${controlPlaneLbs.dpManagerDnsName}:${PORTS.dpManager}`;
+
+    const dataPlaneLb = new DataPlaneLoadBalancer("api7-dp-lb", {
+        settings: dpSettings.loadBalancer,
+        deletionProtection: settings.loadBalancers.deletionProtection,
+        vpcId: network.vpcId,
+        subnetIds: dpSettings.loadBalancer.internal ? network.privateSubnetIds : network.publicSubnetIds,
+        securityGroupId: securityGroups.dataPlaneLb.id,
+    });
+
+    const dataPlane = new DataPlane("api7-dp", {
+        settings,
+        placement,
+        securityGroupIds: [securityGroups.dataPlaneId],
+        targetGroupArns: dataPlaneLb.targetGroupArnList,
+        // After the control plane's hosts are healthy: a gateway waits for the credentials they issue, and a
+        // gateway group created first would wait on them past its grace period.
+        dependsOn: [controlPlane.hosts.group],
+        controlPlaneEndpoints: dpManagerUrl.apply((e) => [e]),
+        metricsExport: promSettings.enabled,
+        fallbackSource: fallback && {
+            region: fallback.region,
+            configBucket: fallback.configBucket,
+            resourceBucket: fallback.resourceBucket,
+            credentials: fallback.readerCredentials,
+        },
+    });
+
+    // First install: admin password, license, gateway group and the gateways' credentials, on the control plane.
+    const bootstrap = new Bootstrap("api7-bootstrap", {
+        project: settings.project,
+        stack: settings.stack,
+        dashboardListener: cpSettings.dashboardListener,
+        gatewayGroup: { name: dpSettings.gatewayGroupName, shortId: dpSettings.gatewayGroupId, create: dpSettings.createGatewayGroup },
+        controlPlaneAddress: dpManagerUrl,
+        credentials: {
+            kind: dpSettings.auth.kind,
+            issue: credentialsIssued(dpSettings.auth),
+            parameters: credentialParameters(settings.project, settings.stack, dpSettings.auth.kind),
+            pending: PENDING_SECRET,
+        },
+        licenseParameter: secretParameterName(settings.project, settings.stack, "cp", "license"),
+        passwordParameter: secretParameterName(settings.project, settings.stack, "cp", "admin-password"),
+        controlPlaneRoleName: controlPlane.hosts.roleName,
+        controlPlaneGroup: controlPlane.hosts.group,
+        secretVersions: controlPlane.hosts.secretVersions,
+    });
+
+    if (fallback && settings.fallback.credentials === "instanceRole") {
+        fallback.grantTo("writer", controlPlane.hosts.roleName);
+        fallback.grantTo("reader", dataPlane.hosts.roleName);
+    }
+
+    const gatewayEndpoint = dataPlaneLb.dnsName;
+    const gatewayTargetGroupArns = dataPlaneLb.targetGroupArns;
+    const gatewayUrls = {
+        http: pulumi.interpolate`http://${dataPlaneLb.dnsName}:${dpSettings.loadBalancer.httpPort}`,
+        https: pulumi.interpolate`https://${dataPlaneLb.dnsName}:${dpSettings.loadBalancer.httpsPort}`,
+    };
+    const dashboardUrl = controlPlaneLbs.dashboardUrl;
+    const dpManagerEndpoint = dpManagerUrl;
+    // On the control-plane hosts Prometheus has no shared address (each host runs its own on :9090): see README.
+    const prometheusUrl = prometheusHost?.url;
+    const dataPlaneMode = dpSettings.mode;
+    const fallbackBuckets = fallback && { config: fallback.configBucket, resource: fallback.resourceBucket };
+    const bootstrapSpec = bootstrap.spec;
+    const databaseEndpoint = database && pulumi.interpolate`${database.endpoint.host}:${database.endpoint.port}`;
+    const databaseSecretArn = database?.endpoint.secretArn;
+    const vpcId = network.vpcId;
+    const privateSubnetIds = network.privateSubnetIds;
+    const publicSubnetIds = network.publicSubnetIds;
+    const availabilityZones = network.availabilityZones;
+    const securityGroupIds = { controlPlane: securityGroups.controlPlaneId, dataPlane: securityGroups.dataPlaneId };
+    /** The Auto Scaling groups (README: watching, cancelling and rolling back an instance refresh). */
+    const autoScalingGroups = {
+        controlPlane: controlPlane.hosts.autoScalingGroupName,
+        dataPlane: dataPlane.hosts.autoScalingGroupName,
+        ...(prometheusHost ? { prometheus: prometheusHost.hosts.autoScalingGroupName } : {}),
+    };
+    const imageSource = images.source;
+
+    return {
+        target: "aws" as const,
+        region: aws.getRegionOutput().region,
+        hostAmiId,
+        gatewayEndpoint,
+        gatewayTargetGroupArns,
+        gatewayUrls,
+        dashboardUrl,
+        dpManagerEndpoint,
+        prometheusUrl,
+        dataPlaneMode,
+        fallbackBuckets,
+        bootstrapSpec,
+        databaseEndpoint,
+        databaseSecretArn,
+        vpcId,
+        privateSubnetIds,
+        publicSubnetIds,
+        availabilityZones,
+        securityGroupIds,
+        autoScalingGroups,
+        imageSource,
+    };
+}

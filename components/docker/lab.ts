@@ -1,0 +1,248 @@
+/**
+ * The Docker lab (deploy.target docker): the HA topology on one Docker engine, from the same service definitions
+ * as the AWS target (components/services.ts) and the same templates. PostgreSQL, controlPlane.count control-plane
+ * nodes (a dashboard and a DP Manager container each), dataPlane.count gateways, an HAProxy load balancer with the
+ * stack's health checks, optional Prometheus, and the first-install bootstrap run by the program
+ * (components/docker/lab-bootstrap.ts) so that the lab comes up in one `pulumi up`.
+ *
+ * @pulumi/docker 5.2 (pulumi/pulumi-docker, bridged from kreuzwerker/terraform-provider-docker): a Container's
+ * `uploads` are copied into the container before it starts, `restart: unless-stopped` keeps a container that a
+ * drill stopped with `docker stop` stopped until `docker start` (Docker's restart-policy reference), and
+ * `networksAdvanced.aliases` are the names other containers resolve through Docker's embedded DNS.
+ */
+import * as crypto from "crypto";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { Settings } from "../config/settings";
+import { CONTROL_PLANE_HEALTH } from "../load-balancers";
+import { PORTS } from "../ports";
+import { controlPlaneServices, DATABASE_DSN_SECRET, gatewayService, type ServiceDefinition } from "../services";
+import { renderYamlTemplate } from "../templates";
+import { haproxyConfig, HAPROXY_CONFIG_PATH } from "./haproxy";
+import { LabBootstrap } from "./lab-bootstrap";
+import { pinnedImage } from "./images";
+
+/** Lab container names, for the drills (`npm run drill`) and `docker ps`. */
+export interface LabContainers {
+    readonly gateways: string[];
+    readonly dashboards: string[];
+    readonly dpManagers: string[];
+    readonly postgres: string;
+    readonly loadBalancer: string;
+    readonly prometheus?: string;
+}
+
+/** A value derived from a lab secret: stable across `pulumi up` runs, different for every purpose. */
+export function derivedSecret(secret: pulumi.Input<string>, purpose: string): pulumi.Output<string> {
+    return pulumi.secret(pulumi.output(secret).apply((s) => crypto.createHmac("sha256", s).update(`api7-ha-lab:${purpose}`).digest("hex")));
+}
+
+/** A UUID (RFC 9562 layout, version 4 bits) derived from a name: a gateway's stable instance id. */
+export function derivedUuid(name: string): string {
+    const h = crypto.createHash("sha256").update(name).digest("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Replaces each placeholder token with its value (plain string replacement, as api7-run does on a host). */
+export function substitute(text: string, values: Readonly<Record<string, string>>): string {
+    let out = text;
+    for (const [token, value] of Object.entries(values)) out = out.split(token).join(value);
+    return out;
+}
+
+export class Lab extends pulumi.ComponentResource {
+    public readonly containers: LabContainers;
+    public readonly gatewayUrls: { readonly http: string; readonly https: string };
+    public readonly dashboardUrl: string;
+    public readonly gatewayGroupIssued: pulumi.Output<boolean>;
+
+    constructor(name: string, args: { readonly settings: Settings }, opts?: pulumi.ComponentResourceOptions) {
+        super("api7-ha:lab:Lab", name, {}, opts);
+        const parent = { parent: this };
+        const s = args.settings;
+        const lab = s.lab;
+        const prefix = `${s.project}-${s.stack}`;
+        const cname = (n: string) => `${prefix}-${n}`;
+        const network = new docker.Network(`${name}-network`, { name: prefix, driver: "bridge" }, parent);
+        const image = pinnedImage(this, s.images.pinDigests);
+        const attach = (alias: string) => [{ name: network.name, aliases: [alias] }];
+
+        // PostgreSQL, on the lab's network only. Its password is derived from the admin password (a secret).
+        const dbPassword = derivedSecret(s.controlPlane.adminPassword, "postgres");
+        const dbVolume = new docker.Volume(`${name}-postgres-data`, { name: cname("postgres-data") }, parent);
+        const postgres = new docker.Container(`${name}-postgres`, {
+            name: cname("postgres"),
+            image: image("postgres", lab.postgresImage),
+            envs: pulumi.secret(pulumi.interpolate`POSTGRES_PASSWORD=${dbPassword}`.apply((p) => [p, "POSTGRES_USER=api7", "POSTGRES_DB=api7"])),
+            volumes: [{ volumeName: dbVolume.name, containerPath: "/var/lib/postgresql/data" }],
+            networksAdvanced: attach("postgres"),
+            // pg_isready ships in the image (docker-library/postgres); the healthcheck form is Docker's CMD array.
+            healthcheck: { tests: ["CMD", "pg_isready", "-U", "api7", "-d", "api7"], interval: "5s", timeout: "3s", retries: 10, startPeriod: "10s" },
+            restart: "unless-stopped",
+        }, parent);
+        const dsn = pulumi.secret(pulumi.interpolate`postgres://api7:${dbPassword}@postgres:${PORTS.postgres}/api7`);
+
+        const promAlias = "prometheus";
+        const prometheusAddress = s.prometheus.enabled ? `http://${promAlias}:${PORTS.prometheus}` : undefined;
+        const lbAlias = "lb";
+        const run = (service: ServiceDefinition, node: string, extra: { secrets: Record<string, pulumi.Input<string>>; state?: Record<string, pulumi.Input<string>>; dependsOn?: pulumi.Resource[] }) =>
+            serviceContainer(this, name, node, service, { image, attach, cname, ...extra });
+
+        // Control-plane nodes: dashboard + DP Manager each, the DSN substituted into their configs.
+        const dashboards: string[] = [];
+        const dpManagers: string[] = [];
+        const cpContainers: docker.Container[] = [];
+        for (let i = 1; i <= s.controlPlane.count; i++) {
+            const [dashboard, dpManager] = controlPlaneServices({
+                dashboardImage: s.controlPlane.dashboardImage,
+                dpManagerImage: s.controlPlane.dpManagerImage,
+                dashboardListener: s.controlPlane.dashboardListener,
+                prometheusAddress,
+                database: { kind: "secret" },
+            });
+            const secrets = { [DATABASE_DSN_SECRET]: dsn };
+            cpContainers.push(run(dashboard, `cp-${i}`, { secrets, dependsOn: [postgres] }), run(dpManager, `cp-${i}`, { secrets, dependsOn: [postgres] }));
+            dashboards.push(cname(`cp-${i}-dashboard`));
+            dpManagers.push(cname(`cp-${i}-dp-manager`));
+        }
+
+        // The load balancer, with the stack's gateway checks and the control plane's target-group checks.
+        const hc = s.dataPlane.loadBalancer.healthCheck;
+        const config = haproxyConfig({
+            gateways: range(s.dataPlane.count).map((i) => `gateway-${i}`),
+            dashboards: range(s.controlPlane.count).map((i) => `cp-${i}-dashboard`),
+            dpManagers: range(s.controlPlane.count).map((i) => `cp-${i}-dp-manager`),
+            dashboardTls: s.controlPlane.dashboardListener === "https",
+            gatewayCheck: hc,
+            controlPlaneCheck: {
+                intervalSeconds: CONTROL_PLANE_HEALTH.interval,
+                timeoutSeconds: CONTROL_PLANE_HEALTH.timeout,
+                healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold,
+                unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold,
+            },
+        });
+        const dashboardPort = s.controlPlane.dashboardListener === "https" ? PORTS.dashboardHttps : PORTS.dashboard;
+        const loadBalancer = new docker.Container(`${name}-lb`, {
+            name: cname("lb"),
+            image: image("haproxy", lab.loadBalancerImage),
+            uploads: [{ file: HAPROXY_CONFIG_PATH, content: config }],
+            networksAdvanced: attach(lbAlias),
+            ports: [
+                { internal: PORTS.gatewayHttp, external: lab.httpPort, ip: lab.bindAddress },
+                { internal: PORTS.gatewayHttps, external: lab.httpsPort, ip: lab.bindAddress },
+                { internal: dashboardPort, external: lab.dashboardPort, ip: lab.bindAddress },
+            ],
+            restart: "unless-stopped",
+        }, parent);
+
+        // First install: the same bootstrap script as the hosts run, against the dashboard through the load balancer.
+        const scheme = s.controlPlane.dashboardListener === "https" ? "https" : "http";
+        this.dashboardUrl = `${scheme}://${lab.bindAddress === "0.0.0.0" ? "127.0.0.1" : lab.bindAddress}:${lab.dashboardPort}`;
+        const controlPlaneAddress = `http://${lbAlias}:${PORTS.dpManager}`;
+        const bootstrap = new LabBootstrap(`${name}-bootstrap`, {
+            project: s.project,
+            stack: s.stack,
+            dashboardUrl: this.dashboardUrl,
+            controlPlaneAddress,
+            gatewayGroup: { name: s.dataPlane.gatewayGroupName, shortId: s.dataPlane.gatewayGroupId, create: s.dataPlane.createGatewayGroup },
+            license: s.controlPlane.license,
+            adminPassword: s.controlPlane.adminPassword,
+            broughtToken: s.dataPlane.auth.kind === "token" ? s.dataPlane.auth.token : undefined,
+        }, { parent: this, dependsOn: [loadBalancer, ...cpContainers] });
+        this.gatewayGroupIssued = bootstrap.issued;
+
+        // Gateways: the DP Managers through the load balancer, the token the bootstrap issued (or the stack's).
+        const gateways: string[] = [];
+        for (let i = 1; i <= s.dataPlane.count; i++) {
+            const gateway = gatewayService({
+                image: s.dataPlane.gatewayImage,
+                gatewayGroupId: s.dataPlane.gatewayGroupId,
+                auth: "token",
+                controlPlaneSni: s.dataPlane.controlPlaneSni,
+                source: { mode: "normal", controlPlaneEndpoints: [controlPlaneAddress] },
+                metricsExport: s.prometheus.enabled,
+            });
+            const node = `gateway-${i}`;
+            run(gateway, node, {
+                secrets: { "control-plane-token": bootstrap.token },
+                state: { "apisix.uid": derivedUuid(`${prefix}/${node}`), "admin.key": derivedSecret(s.controlPlane.adminPassword, `${node}/admin-key`).apply((k) => k.slice(0, 32)) },
+                dependsOn: [bootstrap],
+            });
+            gateways.push(cname(node));
+        }
+
+        let prometheus: string | undefined;
+        if (s.prometheus.enabled) {
+            const volume = new docker.Volume(`${name}-prometheus-data`, { name: cname("prometheus-data") }, parent);
+            new docker.Container(`${name}-prometheus`, {
+                name: cname("prometheus"),
+                image: image("prometheus", s.prometheus.image),
+                uploads: [{
+                    file: "/etc/prometheus/prometheus.yml",
+                    content: renderYamlTemplate("prometheus-lab.yml", { gatewayTargets: range(s.dataPlane.count).map((i) => `gateway-${i}:${PORTS.gatewayMetrics}`) }),
+                }],
+                command: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-remote-write-receiver", `--web.listen-address=0.0.0.0:${PORTS.prometheus}`],
+                volumes: [{ volumeName: volume.name, containerPath: "/prometheus" }],
+                networksAdvanced: attach(promAlias),
+                restart: "unless-stopped",
+            }, parent);
+            prometheus = cname("prometheus");
+        }
+
+        const host = lab.bindAddress === "0.0.0.0" ? "127.0.0.1" : lab.bindAddress;
+        this.gatewayUrls = { http: `http://${host}:${lab.httpPort}`, https: `https://${host}:${lab.httpsPort}` };
+        this.containers = { gateways, dashboards, dpManagers, postgres: cname("postgres"), loadBalancer: cname("lb"), ...(prometheus ? { prometheus } : {}) };
+        this.registerOutputs({ containers: this.containers, gatewayUrls: this.gatewayUrls, dashboardUrl: this.dashboardUrl });
+    }
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+/**
+ * One service of the shared definitions as a container: its config rendered from the same template, each
+ * placeholder replaced by the named secret's value (what api7-run does on a host), secrets as environment, state
+ * files (a gateway's id) uploaded. Everything that holds a secret is itself secret.
+ */
+function serviceContainer(
+    parent: pulumi.Resource,
+    labName: string,
+    node: string,
+    service: ServiceDefinition,
+    a: {
+        readonly image: (kind: string, ref: pulumi.Input<string>) => pulumi.Input<string>;
+        readonly attach: (alias: string) => docker.types.input.ContainerNetworksAdvanced[];
+        readonly cname: (n: string) => string;
+        readonly secrets: Record<string, pulumi.Input<string>>;
+        readonly state?: Record<string, pulumi.Input<string>>;
+        readonly dependsOn?: pulumi.Resource[];
+    },
+): docker.Container {
+    const alias = service.name === "gateway" ? node : `${node}-${service.name}`;
+    const lookup = (what: string, table: Record<string, pulumi.Input<string>> | undefined, key: string) => {
+        const v = table?.[key];
+        if (v === undefined) throw new Error(`lab: ${service.name} needs ${what} ${key}, which the lab does not provide`);
+        return pulumi.output(v);
+    };
+    const tokens = Object.entries(service.placeholders ?? {}).map(([token, secret]) => lookup("the secret", a.secrets, secret).apply((v) => [token, v] as const));
+    const stateTokens = Object.entries(service.statePlaceholders ?? {}).map(([token, file]) => lookup("the state file", a.state, file).apply((v) => [token, v] as const));
+    const config = pulumi.all([pulumi.output(service.configData), pulumi.all([...tokens, ...stateTokens])]).apply(([data, pairs]) =>
+        substitute(renderYamlTemplate(service.configTemplate, data), Object.fromEntries(pairs)));
+    const plainEnv = Object.entries(service.env ?? {}).map(([k, v]) => pulumi.output(v).apply((value) => `${k}=${value}`));
+    const secretEnv = Object.entries(service.secretEnv ?? {}).map(([k, secret]) => lookup("the secret", a.secrets, secret).apply((value) => `${k}=${value}`));
+    const stateUploads = (service.stateFiles ?? []).filter((f) => f.mount).map((f) => ({ file: f.mount!, content: lookup("the state file", a.state, f.name) }));
+    const secretive = tokens.length + stateTokens.length + secretEnv.length > 0;
+    const maybeSecret = <T>(o: pulumi.Output<T>) => (secretive ? pulumi.secret(o) : o);
+    return new docker.Container(`${labName}-${alias}`, {
+        name: a.cname(alias),
+        hostname: alias,
+        image: a.image(service.name, service.image),
+        envs: maybeSecret(pulumi.all([...plainEnv, ...secretEnv])),
+        uploads: maybeSecret(pulumi.all([config, ...stateUploads.map((u) => u.content)]).apply(([c, ...state]) => [
+            { file: service.configPath, content: c },
+            ...stateUploads.map((u, i) => ({ file: u.file, content: state[i] })),
+        ])),
+        command: service.command ? [...service.command] : undefined,
+        networksAdvanced: a.attach(alias),
+        restart: "unless-stopped",
+    }, { parent, dependsOn: a.dependsOn });
+}

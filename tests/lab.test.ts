@@ -1,0 +1,213 @@
+/**
+ * The Docker lab (deploy.target docker) under the CLI-faithful harness: Docker and command resources only, and
+ * the AWS stacks AWS only; the shared service definitions reach the containers with their secrets substituted;
+ * the rendered HAProxy config passes the real `haproxy -c`; the lab's bootstrap wrapper runs the hosts' own
+ * bootstrap for real against the fake dashboard and prints the token it issued; images pinned by digest.
+ */
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { LAB_ISSUED_TOKEN, ProgramError, ROOT, runProgram, TEST_SECRETS, type Recorded, type RunResult } from "./harness";
+import { startFakeDashboard } from "./fakes/dashboard";
+import { haproxyConfig } from "../components/docker/haproxy";
+import { derivedUuid, substitute } from "../components/docker/lab";
+
+const onPath = (bin: string) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
+const inCi = process.env.CI === "true";
+const needs = (...bins: string[]) => (bins.every(onPath) || inCi ? test : test.skip);
+const skipNote = (...bins: string[]) => (bins.every(onPath) ? "" : ` (skipped: ${bins.join(", ")} not installed here; .ci/run installs them)`);
+
+const CONTAINER = "docker:index/container:Container";
+const IMAGE = "docker:index/remoteImage:RemoteImage";
+const COMMAND = "command:local:Command";
+const OWN = /^(docker|command):/;
+
+let lab: RunResult;
+beforeAll(async () => {
+    lab = await runProgram({ stack: "lab" });
+});
+
+const container = (r: RunResult, suffix: string): Recorded => {
+    const found = r.ofType(CONTAINER).find((c) => c.inputs.name === `api7-ha-lab-${suffix}`);
+    if (!found) throw new Error(`no container api7-ha-lab-${suffix}; have ${r.ofType(CONTAINER).map((c) => c.inputs.name).join(", ")}`);
+    return found;
+};
+const upload = (c: Recorded, file: string): string => {
+    const u = (c.inputs.uploads as { file: string; content: string }[]).find((x) => x.file === file);
+    if (!u) throw new Error(`${c.inputs.name} uploads no ${file}`);
+    return u.content;
+};
+const envOf = (c: Recorded): Record<string, string> => Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+
+describe("one topology, two targets", () => {
+    test("the lab stack creates Docker and command resources only", () => {
+        const custom = lab.resources.filter((r) => !r.type.startsWith("api7-ha:"));
+        expect(custom.filter((r) => !OWN.test(r.type)).map((r) => r.type)).toEqual([]);
+        expect(lab.ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual([
+            "api7-ha-lab-cp-1-dashboard", "api7-ha-lab-cp-1-dp-manager", "api7-ha-lab-cp-2-dashboard", "api7-ha-lab-cp-2-dp-manager",
+            "api7-ha-lab-gateway-1", "api7-ha-lab-gateway-2", "api7-ha-lab-lb", "api7-ha-lab-postgres",
+        ]);
+        expect(lab.ofType(COMMAND)).toHaveLength(1);
+    });
+
+    test.each(["prod", "dev"] as const)("the %s stack creates AWS resources only", async (stack) => {
+        const r = await runProgram({ stack });
+        const custom = r.resources.filter((x) => !x.type.startsWith("api7-ha:"));
+        expect(custom.length).toBeGreaterThan(50);
+        expect(custom.filter((x) => !x.type.startsWith("aws:")).map((x) => x.type)).toEqual([]);
+        expect(r.outputs.target).toBe("aws");
+    });
+
+    test("the lab's configs are the shared templates, with the lab's database and the issued token", () => {
+        const dashboard = yaml.load(upload(container(lab, "cp-1-dashboard"), "/app/conf/config.yaml")) as any;
+        expect(dashboard.database.dsn).toMatch(/^postgres:\/\/api7:[0-9a-f]{64}@postgres:5432\/api7$/);
+        const dpManager = yaml.load(upload(container(lab, "cp-2-dp-manager"), "/usr/local/api7/conf/config.yaml")) as any;
+        expect(dpManager.database.dsn).toBe(dashboard.database.dsn);
+        const postgresEnv = envOf(container(lab, "postgres"));
+        expect(dashboard.database.dsn).toContain(`:${postgresEnv.POSTGRES_PASSWORD}@`);
+
+        const gateway = container(lab, "gateway-1");
+        const env = envOf(gateway);
+        expect(env.API7_CONTROL_PLANE_TOKEN).toBe(LAB_ISSUED_TOKEN);
+        expect(JSON.parse(env.API7_CONTROL_PLANE_ENDPOINTS)).toEqual(["http://lb:7900"]);
+        const config = yaml.load(upload(gateway, "/usr/local/apisix/conf/config.yaml")) as any;
+        expect(config.apisix.status).toEqual({ ip: "0.0.0.0", port: 7085 });
+        expect(JSON.stringify(config)).not.toContain("__API7_");
+        // Each gateway keeps its own id across replacements.
+        expect(upload(gateway, "/usr/local/apisix/conf/apisix.uid")).toBe(derivedUuid("api7-ha-lab/gateway-1"));
+        expect(upload(container(lab, "gateway-2"), "/usr/local/apisix/conf/apisix.uid")).not.toBe(upload(gateway, "/usr/local/apisix/conf/apisix.uid"));
+    });
+
+    test("everything holding a secret is secret, and the bootstrap's stdout (the token) too", () => {
+        for (const name of ["cp-1-dashboard", "gateway-1", "postgres"]) {
+            const c = container(lab, name);
+            expect([name, c.secretInputs?.includes("envs") || c.secretInputs?.includes("uploads")]).toEqual([name, true]);
+        }
+        const cmd = lab.ofType(COMMAND)[0];
+        expect(cmd.additionalSecretOutputs).toEqual(["stdout"]);
+        expect(cmd.secretInputs).toEqual(expect.arrayContaining(["environment"]));
+    });
+
+    test("a bad lab setting stops the program, naming the key", async () => {
+        const error = await runProgram({ stack: "lab", config: { "images.source": "ecrPullThroughCache" } }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ProgramError);
+        expect((error as Error).message).toContain("images.source");
+        expect((error as Error).message).toContain("the lab pulls with the local Docker engine");
+    });
+});
+
+describe(`the lab's load balancer${skipNote("haproxy")}`, () => {
+    const rendered = () => upload(container(lab, "lb"), "/usr/local/etc/haproxy/haproxy.cfg");
+    const check = (text: string) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-"));
+        const file = path.join(dir, "haproxy.cfg");
+        fs.writeFileSync(file, text);
+        return spawnSync("haproxy", ["-c", "-f", file], { encoding: "utf8" });
+    };
+
+    needs("haproxy")("the rendered config passes `haproxy -c` (the only warnings: container names that do not resolve outside Docker)", () => {
+        const r = check(rendered());
+        expect([r.status, r.stdout + r.stderr]).toEqual([0, expect.stringContaining("Configuration file is valid")]);
+        const warnings = (r.stdout + r.stderr).split("\n").filter((l) => l.includes("[WARNING]"));
+        expect(warnings.filter((w) => !/could not resolve address '[a-z0-9-]+', disabling server/.test(w))).toEqual([]);
+    });
+
+    needs("haproxy")("`haproxy -c` is a real check: a misspelt directive fails it", () => {
+        const r = check(rendered().replace("http-check expect status 200", "http-check expekt status 200"));
+        expect(r.status).not.toBe(0);
+    });
+
+    test("gateways checked with GET /status on 7085 at the stack's interval and thresholds; the control plane with /healthz", () => {
+        const text = haproxyConfig({
+            gateways: ["gateway-1", "gateway-2", "gateway-3"], dashboards: ["cp-1-dashboard"], dpManagers: ["cp-1-dp-manager"], dashboardTls: true,
+            gatewayCheck: { intervalSeconds: 5, timeoutSeconds: 3, healthyThreshold: 3, unhealthyThreshold: 2 },
+            controlPlaneCheck: { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 2 },
+        });
+        expect(text).toContain("    server gateway-3 gateway-3:9080 check port 7085 inter 5s rise 3 fall 2");
+        expect(text).toContain("    server gateway-1 gateway-1:9443 check port 7085 inter 5s rise 3 fall 2");
+        expect(text).toContain("    server dashboard-1 cp-1-dashboard:7443 check check-ssl verify none inter 10s rise 2 fall 2");
+        expect(text).toContain("    server dp-manager-1 cp-1-dp-manager:7943 check port 7900 inter 10s rise 2 fall 2");
+        expect(text.match(/http-check send meth GET uri \/status/g)).toHaveLength(2);
+        expect(text).not.toMatch(/\{\{/);
+    });
+
+    test("the lab's config follows the lab stack's health-check settings", async () => {
+        const r = await runProgram({ stack: "lab", config: { "dataPlane.healthCheck.intervalSeconds": 20, "dataPlane.healthCheck.unhealthyThreshold": 4 } });
+        expect(upload(container(r, "lb"), "/usr/local/etc/haproxy/haproxy.cfg")).toContain("server gateway-1 gateway-1:9080 check port 7085 inter 20s rise 3 fall 4");
+    });
+
+    test("published on the bind address only, at the lab's ports", () => {
+        expect(container(lab, "lb").inputs.ports).toEqual([
+            { internal: 9080, external: 9080, ip: "127.0.0.1" },
+            { internal: 9443, external: 9443, ip: "127.0.0.1" },
+            { internal: 7080, external: 7080, ip: "127.0.0.1" },
+        ]);
+        for (const c of lab.ofType(CONTAINER).filter((x) => x.inputs.name !== "api7-ha-lab-lb")) expect([c.inputs.name, c.inputs.ports]).toEqual([c.inputs.name, undefined]);
+    });
+});
+
+describe("digest-pinned images (images.pinDigests)", () => {
+    test("prod runs every image by the digest its tag has at deploy time", async () => {
+        const prod = await runProgram({ stack: "prod" });
+        const lookups = prod.invokes.filter((i) => i.token === "docker:index/getRegistryImage:getRegistryImage").map((i) => i.inputs.name as string);
+        expect(lookups.sort()).toEqual(["api7/api7-ee-3-gateway:3.2.16.3", "api7/api7-ee-3-integrated:v3.2.16.3", "api7/api7-ee-dp-manager:v3.2.16.3"].sort());
+        const specs = prod.ofType("aws:ssm/parameter:Parameter").filter((p) => /\/(cp|dp)\/(dashboard|dp-manager|gateway)\.json$/.test(p.inputs.name)).map((p) => JSON.parse(p.inputs.insecureValue).image as string);
+        expect(specs).toHaveLength(3);
+        for (const image of specs) expect(image).toMatch(/^\d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com\/api7-ha-prod\/api7\/[a-z0-9-]+:v?3\.2\.16\.3@sha256:[0-9a-f]{64}$/);
+    });
+
+    test("dev (pinDigests off) runs tags and asks no registry", async () => {
+        const dev = await runProgram({ stack: "dev" });
+        expect(dev.invokes.filter((i) => i.token.startsWith("docker:"))).toEqual([]);
+    });
+
+    test("the lab pins its RemoteImages when asked; a reference given by digest is used as written", async () => {
+        const pinned = await runProgram({ stack: "lab", config: { "images.pinDigests": true, "lab.postgresImage": `postgres:15.14@sha256:${"a".repeat(64)}` } });
+        const names = pinned.ofType(IMAGE).map((i) => i.inputs.name as string);
+        for (const n of names) expect(n).toMatch(/@sha256:[0-9a-f]{64}$/);
+        expect(names).toContain(`postgres:15.14@sha256:${"a".repeat(64)}`);
+        expect(lab.ofType(IMAGE).map((i) => i.inputs.name as string).every((n) => !n.includes("@"))).toBe(true);
+    });
+});
+
+describe(`the lab's bootstrap, run for real against a fake dashboard${skipNote("bash", "jq", "curl")}`, () => {
+    needs("bash", "jq", "curl")("issues the gateways' token and prints only it; secrets never printed", async () => {
+        const d = await startFakeDashboard({ licenseNeedsNewPassword: true });
+        try {
+            const cmd = lab.ofType(COMMAND)[0];
+            const env = { ...(cmd.inputs.environment as Record<string, string>) };
+            const spec = JSON.parse(env.API7_LAB_SPEC);
+            env.API7_LAB_SPEC = JSON.stringify({ ...spec, dashboardUrl: d.url });
+            const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+                const child = spawn((cmd.inputs.interpreter as string[])[0], [...(cmd.inputs.interpreter as string[]).slice(1), cmd.inputs.create as string], {
+                    env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env },
+                });
+                let stdout = "";
+                let stderr = "";
+                child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+                child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+                child.on("close", (code) => resolve({ code, stdout, stderr }));
+            });
+            expect([out.code, out.stderr]).toEqual([0, expect.stringContaining("API7 is set up")]);
+            expect(d.state.tokens).toHaveLength(1);
+            expect(out.stdout).toBe(d.state.tokens[0]);
+            expect(d.state.password).toBe(TEST_SECRETS.adminPassword);
+            expect(d.state.license).toBe(TEST_SECRETS.license);
+            expect(d.state.settings.control_plane_address).toEqual(["http://lb:7900"]);
+            for (const secret of [TEST_SECRETS.adminPassword, TEST_SECRETS.license]) expect(out.stdout + out.stderr).not.toContain(secret);
+        } finally {
+            await d.close();
+        }
+    });
+
+    test("placeholders are replaced wherever they occur, with the value as written", () => {
+        expect(substitute("a: __X__\nb: __X__-__Y__", { __X__: `p$'"&`, __Y__: "y" })).toBe(`a: p$'"&\nb: p$'"&-y`);
+    });
+
+    test("the lab's bootstrap script is the hosts' script", () => {
+        const cmd = lab.ofType(COMMAND)[0];
+        expect((cmd.inputs.environment as Record<string, string>).API7_BOOTSTRAP_SCRIPT).toBe(fs.readFileSync(path.join(ROOT, "config-templates", "api7-bootstrap.sh"), "utf8"));
+    });
+});
