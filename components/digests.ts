@@ -4,7 +4,8 @@
  *
  * docker.getRegistryImage (@pulumi/docker 5.2, kreuzwerker/terraform-provider-docker data source
  * docker_registry_image) asks the image's registry for the tag's manifest and returns its `sha256Digest`; it needs
- * no Docker engine. For a multi-platform image that is the digest of the image index, which every platform pulls by.
+ * no Docker engine (as its docs describe it; not confirmed from the provider's source here). That for a
+ * multi-platform image it is the image index's digest, which every platform pulls by, is NOT CONFIRMED.
  * A reference that already carries a digest is used as written.
  */
 import * as docker from "@pulumi/docker";

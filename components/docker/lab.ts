@@ -5,10 +5,12 @@
  * stack's health checks, optional Prometheus, and the first-install bootstrap run by the program
  * (components/docker/lab-bootstrap.ts) so that the lab comes up in one `pulumi up`.
  *
- * @pulumi/docker 5.2 (pulumi/pulumi-docker, bridged from kreuzwerker/terraform-provider-docker): a Container's
- * `uploads` are copied into the container before it starts, `restart: unless-stopped` keeps a container that a
- * drill stopped with `docker stop` stopped until `docker start` (Docker's restart-policy reference), and
- * `networksAdvanced.aliases` are the names other containers resolve through Docker's embedded DNS.
+ * @pulumi/docker 5.2 (pulumi/pulumi-docker, bridged from kreuzwerker/terraform-provider-docker). NOT CONFIRMED
+ * from their sources here (no engine runs in CI, and the research on them did not finish): that a Container's
+ * `uploads` are copied in before it starts; that `restart: unless-stopped` leaves a container stopped with
+ * `docker stop` stopped until `docker start`; that `networksAdvanced.aliases` are the names other containers resolve
+ * through Docker's embedded DNS. API7's containers have no Docker healthcheck yet: whether their images carry curl
+ * or wget is unconfirmed; the load balancer's checks stand in (PostgreSQL's uses pg_isready).
  */
 import * as crypto from "crypto";
 import * as docker from "@pulumi/docker";
