@@ -1,0 +1,532 @@
+/**
+ * The failover drill runner (scripts/drill.ts): its pure decisions on their own, then the real script, spawned as
+ * `npm run drill` spawns it (tsx), with fakes of pulumi, docker and aws first on PATH (tests/fakes/drill-bin: they
+ * record every call and keep container and host state in files) and a local HTTP(S) server on 127.0.0.1 standing in
+ * for the load balancer, which reads that state: it can fail while a container is stopped, as a real one would
+ * without a second healthy backend. Nothing leaves 127.0.0.1.
+ */
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as https from "https";
+import type { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import {
+    chooseInstances, describeTargets, faultPlan, invocationState, longestGapMs, parseDrillArgs, parseStackOutputs, renderResult,
+    renderSummary, seconds, sendCommandArgs, summarize, type ProbeAnswer,
+} from "../scripts/drill";
+
+const ROOT = path.resolve(__dirname, "..");
+const SCRIPT = path.join(ROOT, "scripts", "drill.ts");
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const FAKE_BIN = path.join(ROOT, "tests", "fakes", "drill-bin");
+const US = "\x1f";
+
+// ---- Pure parts ----------------------------------------------------------------------------------------------------
+
+const LAB_OUTPUTS = {
+    target: "docker",
+    gatewayUrls: { http: "http://127.0.0.1:9080", https: "https://127.0.0.1:9443" },
+    dashboardUrl: "https://127.0.0.1:7443",
+    labContainers: {
+        gateways: ["api7-ha-lab-gateway-0", "api7-ha-lab-gateway-1"],
+        dashboards: ["api7-ha-lab-dashboard-0", "api7-ha-lab-dashboard-1"],
+        dpManagers: ["api7-ha-lab-dp-manager-0", "api7-ha-lab-dp-manager-1"],
+        postgres: "api7-ha-lab-postgres",
+        loadBalancer: "api7-ha-lab-lb",
+    },
+    gatewayTokenIssued: true,
+};
+const AWS_OUTPUTS = {
+    target: "aws",
+    region: "us-east-1",
+    gatewayUrls: { http: "http://gw-nlb.elb.us-east-1.amazonaws.com:80", https: "https://gw-nlb.elb.us-east-1.amazonaws.com:443" },
+    dashboardUrl: "https://internal-dash.us-east-1.elb.amazonaws.com:443",
+    autoScalingGroups: { controlPlane: "api7-ha-prod-cp", dataPlane: "api7-ha-prod-dp" },
+};
+
+describe("arguments", () => {
+    test("stack and drill, with the documented defaults; --requests and --interval-ms in either form", () => {
+        expect(parseDrillArgs(["lab", "gateway"])).toEqual({ stack: "lab", drill: "gateway", requests: 100, intervalMs: 100 });
+        expect(parseDrillArgs(["prod", "control-plane", "--requests", "7", "--interval-ms=250"])).toEqual({ stack: "prod", drill: "control-plane", requests: 7, intervalMs: 250 });
+    });
+
+    test.each<[string, string[], RegExp]>([
+        ["no stack", [], /^<stack>: missing/],
+        ["no drill", ["lab"], /^<drill>: missing; valid drills: gateway, dashboard, dp-manager, control-plane$/],
+        ["unknown drill", ["lab", "etcd"], /^<drill>: unknown drill "etcd"; valid drills: gateway, dashboard, dp-manager, control-plane$/],
+        ["zero requests", ["lab", "gateway", "--requests", "0"], /^--requests: "0" is not a whole number from 1 to 10000$/],
+        ["too many requests", ["lab", "gateway", "--requests", "10001"], /^--requests: "10001"/],
+        ["fractional interval", ["lab", "gateway", "--interval-ms", "1.5"], /^--interval-ms: "1.5" is not a whole number from 10 to 60000$/],
+        ["unknown option", ["lab", "gateway", "--force"], /--force/],
+        ["extra argument", ["lab", "gateway", "now"], /^unexpected argument "now"$/],
+    ])("%s is a usage error naming the argument", (_name, argv, message) => {
+        expect(() => parseDrillArgs(argv)).toThrow(message);
+    });
+});
+
+describe("stack outputs", () => {
+    test("the lab's outputs: each drill's containers and probe", () => {
+        const outputs = parseStackOutputs("lab", JSON.stringify(LAB_OUTPUTS));
+        expect(faultPlan("gateway", outputs)).toEqual({ kind: "docker", containers: ["api7-ha-lab-gateway-0"] });
+        expect(faultPlan("dashboard", outputs)).toEqual({ kind: "docker", containers: ["api7-ha-lab-dashboard-0"] });
+        expect(faultPlan("dp-manager", outputs)).toEqual({ kind: "docker", containers: ["api7-ha-lab-dp-manager-0"] });
+        expect(faultPlan("control-plane", outputs)).toEqual({
+            kind: "docker",
+            containers: ["api7-ha-lab-dashboard-0", "api7-ha-lab-dashboard-1", "api7-ha-lab-dp-manager-0", "api7-ha-lab-dp-manager-1"],
+        });
+    });
+
+    test("the AWS outputs: the group and the systemd units of each drill", () => {
+        const outputs = parseStackOutputs("prod", JSON.stringify(AWS_OUTPUTS));
+        const plan = (d: Parameters<typeof faultPlan>[0]) => faultPlan(d, outputs);
+        expect(plan("gateway")).toEqual({ kind: "aws", region: "us-east-1", group: "api7-ha-prod-dp", units: ["api7@gateway"], allHosts: false });
+        expect(plan("dashboard")).toMatchObject({ group: "api7-ha-prod-cp", units: ["api7@dashboard"], allHosts: false });
+        expect(plan("dp-manager")).toMatchObject({ group: "api7-ha-prod-cp", units: ["api7@dp-manager"], allHosts: false });
+        expect(plan("control-plane")).toMatchObject({ group: "api7-ha-prod-cp", units: ["api7@dashboard", "api7@dp-manager"], allHosts: true });
+        expect(describeTargets(plan("control-plane"), ["i-1", "i-2"])).toBe("api7@dashboard api7@dp-manager on i-1 i-2");
+    });
+
+    test.each<[string, unknown, string]>([
+        ["no labContainers", { ...LAB_OUTPUTS, labContainers: undefined }, "stack s: output labContainers is missing (has the stack been deployed with this program?)"],
+        ["no region on aws", { ...AWS_OUTPUTS, region: undefined }, "stack s: output region is missing (has the stack been deployed with this program?)"],
+        ["no target", { ...LAB_OUTPUTS, target: undefined }, 'stack s: output target must be "aws" or "docker"'],
+        ["an empty gateway list", { ...LAB_OUTPUTS, labContainers: { ...LAB_OUTPUTS.labContainers, gateways: [] } }, "stack s: output labContainers.gateways must name at least one container"],
+        ["a container name docker would read as an option", { ...LAB_OUTPUTS, labContainers: { ...LAB_OUTPUTS.labContainers, dpManagers: ["--rm"] } }, "stack s: output labContainers.dpManagers.0 must be a Docker container name"],
+        ["a dashboard URL that is not http(s)", { ...LAB_OUTPUTS, dashboardUrl: "tcp://127.0.0.1:7443" }, "stack s: output dashboardUrl must be an http:// or https:// URL"],
+    ])("%s: the message names the output", (_name, outputs, message) => {
+        expect(() => parseStackOutputs("s", JSON.stringify(outputs))).toThrow(message);
+    });
+});
+
+describe("choosing hosts from describe-auto-scaling-groups", () => {
+    // The shape of aws/aws-cli awscli/examples/autoscaling/describe-auto-scaling-groups.rst, example 1.
+    const groupJson = (instances: { id: string; state: string; health: string }[], name = "api7-ha-prod-cp") => JSON.stringify({
+        AutoScalingGroups: [{
+            AutoScalingGroupName: name,
+            MinSize: 2,
+            Instances: instances.map((i) => ({ InstanceId: i.id, InstanceType: "m6i.large", AvailabilityZone: "us-east-1a", HealthStatus: i.health, LifecycleState: i.state, ProtectedFromScaleIn: false })),
+        }],
+    });
+    const hosts = [
+        { id: "i-0pending", state: "Pending", health: "Healthy" },
+        { id: "i-0sick", state: "InService", health: "Unhealthy" },
+        { id: "i-0good1", state: "InService", health: "Healthy" },
+        { id: "i-0good2", state: "InService", health: "Healthy" },
+        { id: "i-0leaving", state: "Terminating", health: "Healthy" },
+    ];
+
+    test("one host: the first InService and Healthy one", () => {
+        expect(chooseInstances(groupJson(hosts), "api7-ha-prod-cp", false)).toEqual(["i-0good1"]);
+    });
+
+    test("every host: all InService ones, healthy or not", () => {
+        expect(chooseInstances(groupJson(hosts), "api7-ha-prod-cp", true)).toEqual(["i-0sick", "i-0good1", "i-0good2"]);
+    });
+
+    test("no healthy host, or no such group, is a setup error", () => {
+        expect(() => chooseInstances(groupJson([hosts[0], hosts[1]]), "api7-ha-prod-cp", false)).toThrow("Auto Scaling group api7-ha-prod-cp has no InService and Healthy instance (2 instance(s) listed)");
+        expect(() => chooseInstances(JSON.stringify({ AutoScalingGroups: [] }), "api7-ha-prod-cp", true)).toThrow("Auto Scaling group api7-ha-prod-cp not found");
+    });
+});
+
+describe("SSM Run Command", () => {
+    test("send-command: AWS-RunShellScript with the command as JSON parameters", () => {
+        expect(sendCommandArgs("eu-west-1", ["i-1", "i-2"], "systemctl stop api7@gateway", "c")).toEqual([
+            "ssm", "send-command", "--region", "eu-west-1", "--instance-ids", "i-1", "i-2", "--document-name", "AWS-RunShellScript",
+            "--parameters", '{"commands":["systemctl stop api7@gateway"]}', "--comment", "c", "--output", "json",
+        ]);
+    });
+
+    test.each<[string, { code: number; stdout: string; stderr: string }, string]>([
+        ["not registered yet", { code: 254, stdout: "", stderr: "\nAn error occurred (InvocationDoesNotExist) when calling the GetCommandInvocation operation: \n" }, "waiting"],
+        ["Pending", { code: 0, stdout: '{"Status": "Pending"}', stderr: "" }, "waiting"],
+        ["InProgress", { code: 0, stdout: '{"Status": "InProgress"}', stderr: "" }, "waiting"],
+        ["Delayed", { code: 0, stdout: '{"Status": "Delayed"}', stderr: "" }, "waiting"],
+        ["Success", { code: 0, stdout: '{"Status": "Success", "StatusDetails": "Success"}', stderr: "" }, "success"],
+        ["Failed", { code: 0, stdout: '{"Status": "Failed", "StandardErrorContent": "boom"}', stderr: "" }, "failed"],
+        ["TimedOut", { code: 0, stdout: '{"Status": "TimedOut"}', stderr: "" }, "failed"],
+        ["Cancelled", { code: 0, stdout: '{"Status": "Cancelled"}', stderr: "" }, "failed"],
+        ["Cancelling", { code: 0, stdout: '{"Status": "Cancelling"}', stderr: "" }, "failed"],
+        ["access denied", { code: 254, stdout: "", stderr: "An error occurred (AccessDeniedException) when calling the GetCommandInvocation operation: no" }, "failed"],
+    ])("get-command-invocation %s", (_name, result, kind) => {
+        expect(invocationState(result).kind).toBe(kind);
+    });
+});
+
+describe("probe results", () => {
+    const at = (atMs: number, ok: boolean): ProbeAnswer => ({ atMs, ok, detail: ok ? "status 200" : "ECONNREFUSED" });
+
+    test("the longest gap counts from the probe's start, between successes, and to the probe's end", () => {
+        expect(longestGapMs([at(100, true), at(200, true), at(300, true)], 300)).toBe(100);
+        // Start to the first success.
+        expect(longestGapMs([at(100, false), at(900, true), at(1000, true)], 1000)).toBe(900);
+        // Between two successes, failures in between.
+        expect(longestGapMs([at(100, true), at(200, false), at(300, false), at(1600, true)], 1600)).toBe(1500);
+        // The last success to the end.
+        expect(longestGapMs([at(100, true), at(200, false), at(2600, false)], 2600)).toBe(2500);
+        expect(longestGapMs([at(100, false)], 400)).toBe(400);
+    });
+
+    test("the summary and result lines", () => {
+        const held = summarize([at(100, true), at(250, true)], 250);
+        expect(renderSummary(held)).toBe("sent: 2  failed: 0  longest gap: 0.2 s");
+        expect(renderResult(held)).toBe("result: service held");
+        const notHeld = summarize([at(100, true), at(200, false), at(300, false)], 300);
+        expect(renderResult(notHeld)).toBe("result: service NOT held (2 of 3 failed)");
+        expect([seconds(0), seconds(49), seconds(50), seconds(1234)]).toEqual(["0.0", "0.0", "0.1", "1.2"]);
+    });
+});
+
+// ---- The real script against fakes ---------------------------------------------------------------------------------
+
+/** A local stand-in for the load balancer: `answer` decides each response from the fakes' state. */
+interface FakeLb {
+    readonly url: string;
+    readonly requests: { path: string; stopped: string[] }[];
+    close(): Promise<void>;
+}
+
+interface World {
+    readonly dir: string;
+    /** The stopped containers and host units ("i-1/api7@dashboard") right now. */
+    stopped(): string[];
+    /** Every call to a fake: the tool, then its arguments. */
+    calls(tool?: string): string[][];
+}
+
+function makeWorld(stacks: Record<string, object>, options: { containers?: string[]; asg?: Record<string, object> } = {}): World {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-drill-"));
+    for (const d of ["stacks", "containers", "asg", "hosts", "ssm"]) fs.mkdirSync(path.join(dir, d));
+    for (const [name, outputs] of Object.entries(stacks)) fs.writeFileSync(path.join(dir, "stacks", `${name}.json`), JSON.stringify(outputs, null, 4));
+    for (const c of options.containers ?? []) fs.writeFileSync(path.join(dir, "containers", c), "running\n");
+    for (const [name, group] of Object.entries(options.asg ?? {})) fs.writeFileSync(path.join(dir, "asg", `${name}.json`), JSON.stringify(group));
+    const read = (f: string) => fs.readFileSync(f, "utf8").trim();
+    return {
+        dir,
+        stopped() {
+            const containers = fs.readdirSync(path.join(dir, "containers")).filter((c) => read(path.join(dir, "containers", c)) === "stopped");
+            const units = fs.readdirSync(path.join(dir, "hosts")).flatMap((host) =>
+                fs.readdirSync(path.join(dir, "hosts", host)).filter((u) => read(path.join(dir, "hosts", host, u)) === "stopped").map((u) => `${host}/${u}`));
+            return [...containers, ...units].sort();
+        },
+        calls(tool) {
+            const file = path.join(dir, "calls");
+            const all = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => l.split(US)) : [];
+            return tool ? all.filter((c) => c[0] === tool).map((c) => c.slice(1)) : all;
+        },
+    };
+}
+
+async function startLb(world: World, answer: (stopped: string[], path: string) => number, tls?: { key: string; cert: string }): Promise<FakeLb> {
+    const requests: FakeLb["requests"] = [];
+    const handler: http.RequestListener = (req, res) => {
+        const stopped = world.stopped();
+        requests.push({ path: req.url ?? "", stopped });
+        res.writeHead(answer(stopped, req.url ?? ""), { "Content-Type": "text/plain" });
+        res.end("fake load balancer\n");
+    };
+    const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+        url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
+        requests,
+        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+}
+
+interface Run {
+    readonly status: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/**
+ * The script with the fakes first on PATH, compiled by tsx as `npm run drill` does: in one node process through
+ * tsx's require hook (half the start-up time of the tsx CLI, which runs a second node process), or with `viaCli`
+ * through the tsx CLI in a process group of its own, like a terminal's foreground job.
+ */
+function drill(world: World, args: string[], env: Record<string, string> = {}, viaCli?: (pid: number) => void): Promise<Run> {
+    return new Promise((resolve, reject) => {
+        const [command, prefix] = viaCli ? [TSX, []] : [process.execPath, ["--require", "tsx/cjs"]];
+        const child = spawn(command, [...prefix, SCRIPT, ...args], {
+            cwd: ROOT,
+            env: { ...process.env, PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DIR: world.dir, ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+            detached: viaCli !== undefined,
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("error", reject);
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
+        if (viaCli && child.pid) viaCli(child.pid);
+    });
+}
+
+const labWith = (lb: FakeLb, dashboardUrl?: string) => ({ ...LAB_OUTPUTS, gatewayUrls: { http: lb.url, https: lb.url.replace("http:", "https:") }, dashboardUrl: dashboardUrl ?? "https://127.0.0.1:1" });
+const LAB_CONTAINERS = [...LAB_OUTPUTS.labContainers.gateways, ...LAB_OUTPUTS.labContainers.dashboards, ...LAB_OUTPUTS.labContainers.dpManagers];
+/** stdout with the measured gap replaced, so the rest can be compared exactly. */
+const stable = (stdout: string) => stdout.replace(/longest gap: \d+\.\d s/, "longest gap: <g> s");
+
+describe("the drill runner, run for real against fakes", () => {
+    test.concurrent("lab gateway drill, load balancer keeps answering (404: no route is still an answer): held, first gateway stopped then started", async () => {
+        const world = makeWorld({}, { containers: LAB_CONTAINERS });
+        // A gateway with no routes answers 404 to GET /.
+        const lb = await startLb(world, () => 404);
+        fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
+        try {
+            const r = await drill(world, ["lab", "gateway", "--requests", "5", "--interval-ms", "20"]);
+            expect([r.status, r.stderr]).toEqual([0, ""]);
+            expect(stable(r.stdout)).toBe([
+                "drill: gateway  stack: lab  target: docker",
+                "baseline: 3 of 3 answered",
+                "fault: stopped api7-ha-lab-gateway-0",
+                `probe: ${lb.url}/ (5 requests, every 20 ms)`,
+                "sent: 5  failed: 0  longest gap: <g> s",
+                "restored: api7-ha-lab-gateway-0",
+                "result: service held",
+                "",
+            ].join("\n"));
+            expect(world.calls()).toEqual([
+                ["pulumi", "stack", "output", "--json", "--show-secrets", "--stack", "lab"],
+                ["docker", "stop", "-t", "10", "api7-ha-lab-gateway-0"],
+                ["docker", "start", "api7-ha-lab-gateway-0"],
+            ]);
+            // The baseline ran with everything up, every probe request while the gateway was down; and it is up again.
+            expect(lb.requests.map((q) => q.stopped.join(","))).toEqual([...Array<string>(3).fill(""), ...Array<string>(5).fill("api7-ha-lab-gateway-0")]);
+            expect(world.stopped()).toEqual([]);
+        } finally {
+            await lb.close();
+        }
+    });
+
+    test.concurrent("lab control-plane drill, load balancer failing while the control plane is down: NOT held, exit 1, all restarted", async () => {
+        const world = makeWorld({}, { containers: LAB_CONTAINERS });
+        const lb = await startLb(world, (stopped) => (stopped.some((c) => c.includes("dp-manager")) ? 503 : 200));
+        fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
+        try {
+            const r = await drill(world, ["lab", "control-plane", "--requests", "4", "--interval-ms", "20"]);
+            expect(r.status).toBe(1);
+            const cp = [...LAB_OUTPUTS.labContainers.dashboards, ...LAB_OUTPUTS.labContainers.dpManagers];
+            expect(stable(r.stdout)).toBe([
+                "drill: control-plane  stack: lab  target: docker",
+                "baseline: 3 of 3 answered",
+                `fault: stopped ${cp.join(" ")}`,
+                `probe: ${lb.url}/ (4 requests, every 20 ms)`,
+                "sent: 4  failed: 4  longest gap: <g> s",
+                `restored: ${cp.join(" ")}`,
+                "result: service NOT held (4 of 4 failed)",
+                "",
+            ].join("\n"));
+            expect(world.calls("docker")).toEqual([...cp.map((c) => ["stop", "-t", "10", c]), ...cp.map((c) => ["start", c])]);
+            expect(world.stopped()).toEqual([]);
+        } finally {
+            await lb.close();
+        }
+    });
+
+    test.concurrent("baseline failing: exit 2, nothing stopped", async () => {
+        const world = makeWorld({}, { containers: LAB_CONTAINERS });
+        const lb = await startLb(world, () => 502);
+        fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
+        try {
+            const r = await drill(world, ["lab", "dp-manager", "--requests", "5", "--interval-ms", "20"]);
+            expect(r.status).toBe(2);
+            expect(r.stdout).toBe([
+                "drill: dp-manager  stack: lab  target: docker",
+                `baseline: 0 of 3 answered (${lb.url}/: status 502)`,
+                "result: not healthy before the drill, nothing stopped",
+                "",
+            ].join("\n"));
+            expect(world.calls("docker")).toEqual([]);
+        } finally {
+            await lb.close();
+        }
+    });
+
+    test.concurrent("a docker stop that fails: exit 2, the container started again anyway", async () => {
+        const world = makeWorld({}, { containers: LAB_CONTAINERS });
+        const lb = await startLb(world, () => 200);
+        fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
+        try {
+            const r = await drill(world, ["lab", "dp-manager", "--requests", "5", "--interval-ms", "20"], { FAKE_DOCKER_FAIL: "stop" });
+            expect(r.status).toBe(2);
+            expect(r.stdout).toContain("fault: FAILED: docker stop -t 10 api7-ha-lab-dp-manager-0: exit 1: Error response from daemon: cannot stop container: api7-ha-lab-dp-manager-0: injected failure\n");
+            expect(r.stdout).toMatch(/restored: api7-ha-lab-dp-manager-0\nresult: fault injection failed, nothing probed\n$/);
+            expect(world.calls("docker")).toEqual([["stop", "-t", "10", "api7-ha-lab-dp-manager-0"], ["start", "api7-ha-lab-dp-manager-0"]]);
+        } finally {
+            await lb.close();
+        }
+    });
+
+    test.concurrent("unknown drill: exit 2, the valid drills listed, nothing run", async () => {
+        const world = makeWorld({ lab: LAB_OUTPUTS });
+        const r = await drill(world, ["lab", "etcd"]);
+        expect(r.status).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toContain('error: <drill>: unknown drill "etcd"; valid drills: gateway, dashboard, dp-manager, control-plane\nusage: npm run drill -- <stack> <drill>');
+        expect(world.calls()).toEqual([]);
+    });
+
+    test.concurrent("a stack without the lab's outputs: exit 2 naming the output, nothing stopped", async () => {
+        const world = makeWorld({ lab: { ...LAB_OUTPUTS, labContainers: undefined } }, { containers: LAB_CONTAINERS });
+        const r = await drill(world, ["lab", "gateway"]);
+        expect(r.status).toBe(2);
+        expect(r.stderr).toBe("error: stack lab: output labContainers is missing (has the stack been deployed with this program?)\n");
+        expect(world.calls("docker")).toEqual([]);
+    });
+
+    test.concurrent("Ctrl-C under npm while the fault lasts: the probe stops, the gateway is started again, exit 130", async () => {
+        const world = makeWorld({}, { containers: LAB_CONTAINERS });
+        const lb = await startLb(world, () => 200);
+        fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
+        try {
+            let pid = 0;
+            const running = drill(world, ["lab", "gateway", "--requests", "10000", "--interval-ms", "20"], { FAKE_DOCKER_START_SECONDS: "0.5" }, (p) => (pid = p));
+            // Wait for the probe to be under way with the gateway stopped, then press "Ctrl-C".
+            const deadline = Date.now() + 5000;
+            while (lb.requests.filter((q) => q.stopped.length > 0).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+            // A Ctrl-C under `npm run drill`: the terminal signals the process group (tsx and the script), and npm
+            // forwards its copy to tsx a moment later, which tsx relays: the script sees it twice, and must still
+            // restore.
+            process.kill(-pid, "SIGINT");
+            await new Promise((r) => setTimeout(r, 100));
+            process.kill(pid, "SIGINT");
+            const r = await running;
+            expect(r.status).toBe(130);
+            expect(r.stderr).toContain("SIGINT: stopping the drill and restoring first");
+            expect(r.stdout).toMatch(/\nsent: \d+ {2}failed: 0 {2}longest gap: \d+\.\d s\nrestored: api7-ha-lab-gateway-0\nresult: interrupted\n$/);
+            expect(world.calls("docker").at(-1)).toEqual(["start", "api7-ha-lab-gateway-0"]);
+            expect(world.stopped()).toEqual([]);
+        } finally {
+            await lb.close();
+        }
+    });
+
+    const haveOpenssl = spawnSync("sh", ["-c", "command -v openssl"]).status === 0;
+    (haveOpenssl ? test.concurrent : test.concurrent.skip)(`lab dashboard drill: GET /healthz through a self-signed HTTPS load balancer${haveOpenssl ? "" : " (skipped: no openssl to make a certificate)"}`, async () => {
+        const world = makeWorld({}, { containers: LAB_CONTAINERS });
+        const key = path.join(world.dir, "key.pem");
+        const cert = path.join(world.dir, "cert.pem");
+        const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=api7-lab-dashboard"], { encoding: "utf8" });
+        expect(made.status).toBe(0);
+        const lb = await startLb(world, (_s, p) => (p === "/healthz" ? 200 : 404), { key: fs.readFileSync(key, "utf8"), cert: fs.readFileSync(cert, "utf8") });
+        fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith({ ...lb, url: "http://127.0.0.1:1" }, lb.url)));
+        try {
+            const r = await drill(world, ["lab", "dashboard", "--requests", "3", "--interval-ms", "20"]);
+            expect([r.status, r.stderr]).toEqual([0, ""]);
+            expect(r.stdout).toContain(`fault: stopped api7-ha-lab-dashboard-0\nprobe: ${lb.url}/healthz (3 requests, every 20 ms)\nsent: 3  failed: 0`);
+            expect(lb.requests.map((q) => q.path)).toEqual(Array<string>(6).fill("/healthz"));
+        } finally {
+            await lb.close();
+        }
+    });
+
+    // ---- AWS: hosts through the Auto Scaling group and SSM ----
+
+    const CP_GROUP = {
+        AutoScalingGroups: [{
+            AutoScalingGroupName: "api7-ha-prod-cp",
+            Instances: [
+                { InstanceId: "i-0aaa", AvailabilityZone: "us-east-1a", HealthStatus: "Healthy", LifecycleState: "Pending" },
+                { InstanceId: "i-0bbb", AvailabilityZone: "us-east-1b", HealthStatus: "Unhealthy", LifecycleState: "InService" },
+                { InstanceId: "i-0ccc", AvailabilityZone: "us-east-1a", HealthStatus: "Healthy", LifecycleState: "InService" },
+                { InstanceId: "i-0ddd", AvailabilityZone: "us-east-1b", HealthStatus: "Healthy", LifecycleState: "InService" },
+            ],
+        }],
+    };
+    const awsWith = (lb: FakeLb) => ({ ...AWS_OUTPUTS, gatewayUrls: { http: lb.url, https: lb.url }, dashboardUrl: lb.url });
+    const send = (ids: string[], command: string, comment: string) => [
+        "ssm", "send-command", "--region", "us-east-1", "--instance-ids", ...ids, "--document-name", "AWS-RunShellScript",
+        "--parameters", JSON.stringify({ commands: [command] }), "--comment", comment, "--output", "json",
+    ];
+    const poll = (id: string, instance: string) => ["ssm", "get-command-invocation", "--region", "us-east-1", "--command-id", id, "--instance-id", instance, "--output", "json"];
+    const DESCRIBE_CP = ["autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", "api7-ha-prod-cp", "--region", "us-east-1", "--output", "json"];
+
+    test.concurrent("aws dashboard drill: systemctl stop api7@dashboard on the first healthy control-plane host, polled past InvocationDoesNotExist, then started", async () => {
+        const world = makeWorld({}, { asg: { "api7-ha-prod-cp": CP_GROUP } });
+        const lb = await startLb(world, (_s, p) => (p === "/healthz" ? 200 : 404));
+        fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+        try {
+            const r = await drill(world, ["prod", "dashboard", "--requests", "3", "--interval-ms", "20"], { FAKE_SSM_NOT_YET: "1" });
+            expect([r.status, r.stderr]).toEqual([0, ""]);
+            expect(stable(r.stdout)).toBe([
+                "drill: dashboard  stack: prod  target: aws",
+                "baseline: 3 of 3 answered",
+                "fault: stopped api7@dashboard on i-0ccc",
+                `probe: ${lb.url}/healthz (3 requests, every 20 ms)`,
+                "sent: 3  failed: 0  longest gap: <g> s",
+                "restored: api7@dashboard on i-0ccc",
+                "result: service held",
+                "",
+            ].join("\n"));
+            expect(world.calls("aws")).toEqual([
+                DESCRIBE_CP,
+                send(["i-0ccc"], "systemctl stop api7@dashboard", "api7-ha drill dashboard on prod: stop api7@dashboard"),
+                poll("cmd-1", "i-0ccc"),
+                poll("cmd-1", "i-0ccc"),
+                send(["i-0ccc"], "systemctl start api7@dashboard", "api7-ha drill dashboard on prod: start api7@dashboard"),
+                poll("cmd-2", "i-0ccc"),
+                poll("cmd-2", "i-0ccc"),
+            ]);
+            expect(lb.requests.filter((q) => q.stopped.length > 0).map((q) => q.stopped)).toEqual(Array(3).fill(["i-0ccc/api7@dashboard"]));
+            expect(world.stopped()).toEqual([]);
+        } finally {
+            await lb.close();
+        }
+    });
+
+    test.concurrent("aws control-plane drill: both services stopped on every InService control-plane host in one command, then started", async () => {
+        const world = makeWorld({}, { asg: { "api7-ha-prod-cp": CP_GROUP } });
+        const lb = await startLb(world, () => 200);
+        fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+        try {
+            const r = await drill(world, ["prod", "control-plane", "--requests", "3", "--interval-ms", "20"]);
+            expect([r.status, r.stderr]).toEqual([0, ""]);
+            const hosts = ["i-0bbb", "i-0ccc", "i-0ddd"];
+            expect(r.stdout).toContain(`fault: stopped api7@dashboard api7@dp-manager on ${hosts.join(" ")}\n`);
+            const calls = world.calls("aws");
+            expect(calls[0]).toEqual(DESCRIBE_CP);
+            expect(calls[1]).toEqual(send(hosts, "systemctl stop api7@dashboard api7@dp-manager", "api7-ha drill control-plane on prod: stop api7@dashboard api7@dp-manager"));
+            // The polls of one command run side by side: compared as a set.
+            expect(calls.slice(2, 5).sort()).toEqual(hosts.map((h) => poll("cmd-1", h)));
+            expect(calls[5]).toEqual(send(hosts, "systemctl start api7@dashboard api7@dp-manager", "api7-ha drill control-plane on prod: start api7@dashboard api7@dp-manager"));
+            expect(calls.slice(6).sort()).toEqual(hosts.map((h) => poll("cmd-2", h)));
+            const during = lb.requests.filter((q) => q.stopped.length > 0).map((q) => q.stopped);
+            expect(during).toEqual(Array(3).fill(hosts.flatMap((h) => [`${h}/api7@dashboard`, `${h}/api7@dp-manager`])));
+            expect(world.stopped()).toEqual([]);
+        } finally {
+            await lb.close();
+        }
+    });
+
+    test.concurrent("aws: the stop command Failed on the host: exit 2, nothing probed, the start sent anyway", async () => {
+        const world = makeWorld({}, { asg: { "api7-ha-prod-cp": CP_GROUP } });
+        const lb = await startLb(world, () => 200);
+        fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+        try {
+            const r = await drill(world, ["prod", "dp-manager", "--requests", "3", "--interval-ms", "20"], { FAKE_SSM_FAIL: "stop" });
+            expect(r.status).toBe(2);
+            expect(r.stdout).toBe([
+                "drill: dp-manager  stack: prod  target: aws",
+                "baseline: 3 of 3 answered",
+                "fault: FAILED: systemctl stop api7@dp-manager (SSM command cmd-1) did not succeed: i-0ccc: Failed (Failed to stop units: injected failure / failed to run commands: exit status 1)",
+                "restored: api7@dp-manager on i-0ccc",
+                "result: fault injection failed, nothing probed",
+                "",
+            ].join("\n"));
+            expect(world.calls("aws").filter((c) => c[1] === "send-command").map((c) => c[c.indexOf("--parameters") + 1])).toEqual([
+                '{"commands":["systemctl stop api7@dp-manager"]}',
+                '{"commands":["systemctl start api7@dp-manager"]}',
+            ]);
+            // Only the baseline reached the load balancer.
+            expect(lb.requests).toHaveLength(3);
+        } finally {
+            await lb.close();
+        }
+    });
+});
