@@ -5,7 +5,7 @@
  * stack's outputs are what the target returns.
  */
 import { awsStack } from "./components/aws-stack";
-import { loadSettings } from "./components/config/load";
+import { loadSettings } from "./components/config/runtime";
 import { labStack } from "./components/docker/lab-stack";
 
 const settings = loadSettings();

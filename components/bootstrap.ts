@@ -9,7 +9,7 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { groupTargets, parameterPrefix } from "./host";
+import { groupTargets, parameterPrefix } from "./fleet";
 import { dashboardTarget } from "./ports";
 
 /**

@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
 import { HostGroup, type HostPlacement } from "./host";
 import { controlPlaneServices, DATABASE_DSN_SECRET, type FallbackExportBlock } from "./services";
-import { CONTROL_PLANE_HEALTH } from "./load-balancers";
+import { CONTROL_PLANE_HEALTH } from "./listeners";
 import type { DatabaseEndpoint } from "./database";
 import { attachDiscoveryPolicy, prometheusService } from "./monitoring";
 import type { Settings } from "./config/settings";

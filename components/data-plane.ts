@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
-import { HostGroup, secretParameterName, type HostPlacement } from "./host";
+import { secretParameterName } from "./fleet";
+import { HostGroup, type HostPlacement } from "./host";
 import { gatewayService } from "./services";
 import { credentialsIssued } from "./config/settings";
 import type { Settings } from "./config/settings";

@@ -6,26 +6,17 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { gzip } from "pako";
 import { renderUserData } from "./cloud-init";
+import {
+    AL2023_AMI_PARAMETER, checkAmiArchitecture, GROUP_TAG, groupTagValue, groupTargets, hostRoleName, instanceRefresh, launchTemplateOptions,
+    launchTemplateUserData, maxHealthyPercentage, parameterPrefix, REGISTRY_PASSWORD_SECRET, secretParameterName, secretParameterOptions,
+    waitForCapacitySeconds,
+} from "./fleet";
 import { registryPullStatements, type RegistryAccess } from "./images";
 import type { Subnet } from "./network";
-import { nameFragment } from "./config/rules";
-import { renderYamlTemplate } from "./templates";
-
-/** AWS's public pointer to the current x86_64 Amazon Linux 2023 AMI. */
-export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
-
 import { PENDING_SECRET } from "./placeholders";
-export { PENDING_SECRET };
-
-/**
- * Resource options of a secret parameter: an issued one ignores later changes of its value, so a `pulumi up` after
- * the bootstrap never puts the placeholder back over the credential.
- */
-export function secretParameterOptions(issued: boolean, parent: pulumi.Resource): pulumi.CustomResourceOptions {
-    return issued ? { parent, ignoreChanges: ["value"] } : { parent };
-}
+import type { ServiceDefinition } from "./services";
+import { renderYamlTemplate } from "./templates";
 
 /** SSM Standard parameters hold 4 KB; larger values need the Advanced tier. */
 const STANDARD_TIER_LIMIT = 4096;
@@ -51,11 +42,6 @@ export function resolveAmi(amiId: string | undefined, opts?: pulumi.InvokeOption
     return { id: checked.id, pinned: !!amiId, rootDeviceName: checked.rootDeviceName };
 }
 
-/** The image, if it is x86_64 (API7 publishes amd64 images only); otherwise an error naming hosts.amiId. */
-export function checkAmiArchitecture<T extends { readonly id: string; readonly architecture: string }>(image: T): T {
-    if (image.architecture !== "x86_64") throw new Error(`hosts.amiId ${image.id} is ${image.architecture}; hosts must be x86_64 (API7's images are amd64)`);
-    return image;
-}
 
 function resolveAl2023(opts?: pulumi.InvokeOptions): pulumi.Output<string> {
     // The provider marks the parameter's `value` secret, and the Output form of an invoke makes its whole result
@@ -68,81 +54,6 @@ function resolveAl2023(opts?: pulumi.InvokeOptions): pulumi.Output<string> {
     });
 }
 
-/**
- * Resource options of a host group's launch template. With an unpinned AMI, later AL2023 releases are ignored: a new
- * AMI must not roll every host on an unrelated `pulumi up`. Pin hosts.amiId to upgrade deliberately.
- */
-export function launchTemplateOptions(ami: Ami, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions {
-    return ami.pinned ? { parent, dependsOn } : { parent, dependsOn, ignoreChanges: ["imageId"] };
-}
-
-/**
- * The tag that names a host group on its instances (api7-ha-group = <project>-<stack>-<role>). SSM associations
- * target it: "If you create new nodes and assign the specified tag key and value to those nodes, the system
- * automatically applies the association, runs it immediately" (SSM user guide, State Manager targets and rate
- * controls), so hosts the Auto Scaling group launches later are targets too. No colon in the key: SSM's TargetKey
- * pattern admits one (botocore ssm service-2.json), but no document says how `tag:a:b` is split.
- */
-export const GROUP_TAG = "api7-ha-group";
-
-/** The value of GROUP_TAG for one host group. */
-export function groupTagValue(project: string, stack: string, role: string): string {
-    return `${project}-${stack}-${role}`;
-}
-
-/** SSM association targets: every instance of one host group, now and later (by GROUP_TAG). */
-export function groupTargets(project: string, stack: string, role: string): aws.types.input.ssm.AssociationTarget[] {
-    return [{ key: `tag:${GROUP_TAG}`, values: [groupTagValue(project, stack, role)] }];
-}
-
-/**
- * Instance refresh and instance maintenance: keep 100 % of the desired hosts healthy and launch at most one extra
- * host at a time, so each replacement is a new host passing its health checks before an old one leaves.
- * AWS: the maximum healthy percentage is 100-200 and at most 100 above the minimum; a value above 100 launches
- * before terminating (API_RefreshPreferences, API_InstanceMaintenancePolicy; asg-instance-refresh.md).
- */
-export function maxHealthyPercentage(count: number): number {
-    return Math.min(200, 100 + Math.ceil(100 / count));
-}
-
-/** The instance refresh every host group uses (see maxHealthyPercentage). */
-export function instanceRefresh(count: number, warmupSeconds: number): aws.types.input.autoscaling.GroupInstanceRefresh {
-    return {
-        strategy: "Rolling",
-        preferences: {
-            minHealthyPercentage: 100,
-            maxHealthyPercentage: maxHealthyPercentage(count),
-            instanceWarmup: String(warmupSeconds),
-            // A refresh started for nothing (the same template) replaces no host.
-            skipMatching: true,
-            // Off: through this provider a rollback returns to the new version, since it saves the group's new
-            // template before starting the refresh (hashicorp/terraform-provider-aws#34189, see README: rolling back).
-            autoRollback: false,
-            scaleInProtectedInstances: "Refresh",
-            standbyInstances: "Terminate",
-        },
-    };
-}
-
-/**
- * The fixed IAM role name of a host group, e.g. api7-ha-prod-cp-hosts. Fixed (not auto-named) so that bucket
- * policies can name the control plane's role without depending on it; unique per account and stack.
- */
-export function hostRoleName(project: string, stack: string, role: string): string {
-    return `${project}-${nameFragment(stack)}-${role}-hosts`;
-}
-
-/** The SSM path of one host group's parameters. */
-export function parameterPrefix(project: string, stack: string, role: string): string {
-    return `/${project}/${stack}/${role}`;
-}
-
-/** The SSM name of one secret of a host group. */
-export function secretParameterName(project: string, stack: string, role: string, secret: string): string {
-    return `${parameterPrefix(project, stack, role)}/secrets/${secret}`;
-}
-
-import type { ServiceDefinition } from "./services";
 export type { ManagedDatabaseDsn, ServiceDefinition, StateFile } from "./services";
 
 /** What every host group of a stack shares: image, subnets, registry, and the grace-period override. */
@@ -401,7 +312,7 @@ export class HostGroup extends pulumi.ComponentResource {
             tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: launchTags })),
             updateDefaultVersion: true,
             tags,
-        }, launchTemplateOptions(args.ami, this, [...configParams, ...Object.values(secretParams), ...policies, ...args.registry.dependencies]));
+        }, launchTemplateOptions(args.ami.pinned, this, [...configParams, ...Object.values(secretParams), ...policies, ...args.registry.dependencies]));
 
         const targetGroupArns = [...(args.targetGroupArns ?? [])];
         const loadBalanced = targetGroupArns.length > 0;
@@ -477,26 +388,6 @@ export class HostGroup extends pulumi.ComponentResource {
     }
 }
 
-/** The SSM secret name of the registryPassword secret in every host group that logs in with it. */
-export const REGISTRY_PASSWORD_SECRET = "registry-password";
-
-/**
- * A launch template's user data: gzip-compressed, then base64 as the template requires ("The base64-encoded user
- * data", @pulumi/aws ec2/launchTemplate.d.ts). cloud-init uncompresses gzip user data before reading it
- * (canonical/cloud-init doc/rtd/explanation/format.rst, "Gzip compressed content"), which keeps every host's user
- * data well under EC2's 16 KB.
- */
-export function launchTemplateUserData(cloudConfig: string): string {
-    return Buffer.from(gzip(cloudConfig, { level: 9 })).toString("base64");
-}
-
-/**
- * How long `pulumi up` waits at creation for the hosts to be healthy: twice the grace period, at least the
- * provider's default of 10 minutes.
- */
-export function waitForCapacitySeconds(graceSeconds: number): number {
-    return Math.max(600, 2 * graceSeconds);
-}
 
 function tierFor(value: string): string {
     return Buffer.byteLength(value, "utf8") > STANDARD_TIER_LIMIT ? "Advanced" : "Standard";

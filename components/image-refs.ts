@@ -84,3 +84,5 @@ export function defaultCachePrefix(project: string, stackFragment: string): stri
     return `${project}-${stackFragment}`;
 }
 
+/** The interface endpoints images.ecrEndpoints creates (components/images.ts). */
+export const ECR_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr"] as const;

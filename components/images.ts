@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ImagesSettings } from "./config/settings";
 import { pinnedReference } from "./digests";
-import { DOCKER_HUB_UPSTREAM, ecrRegistry, imageReference, type ImageSource } from "./image-refs";
+import { DOCKER_HUB_UPSTREAM, ECR_ENDPOINT_SERVICES, ecrRegistry, imageReference, type ImageSource } from "./image-refs";
 
 /**
  * What a host needs to pull: the registry to log in to and how, and the IAM statement that lets its role pull.
@@ -163,6 +163,3 @@ export class ImageRegistry extends pulumi.ComponentResource {
         return this.pinDigests ? pinnedReference(pulled, this.pushedTo ? imageReference({ kind: "registry", registry: this.pushedTo }, image) : image, true, this) : pulled;
     }
 }
-
-/** The interface endpoints images.ecrEndpoints creates. */
-export const ECR_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr"] as const;

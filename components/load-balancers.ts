@@ -18,31 +18,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS, dashboardTarget } from "./ports";
 import type { DataPlaneLoadBalancerSettings } from "./config/settings";
-
-/** TLS 1.3 (with 1.2 fallback) policy for TLS listeners (ELB.17, CKV_AWS_103). */
-export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-
-/** The gateways' health check: GET /status on 7085 answers 200 while the gateway process is up. */
-export const GATEWAY_HEALTH_PATH = "/status";
-
-/**
- * The target-group health check for gateways. Never `/status/ready`: it answers 503 while the gateway cannot reach
- * the control plane or runs from the fallback, which would pull every gateway out of rotation exactly when the
- * control plane is down.
- */
-export function gatewayHealthCheck(hc: DataPlaneLoadBalancerSettings["healthCheck"]): aws.types.input.lb.TargetGroupHealthCheck {
-    return {
-        enabled: true,
-        protocol: "HTTP",
-        port: String(PORTS.gatewayStatus),
-        path: GATEWAY_HEALTH_PATH,
-        matcher: "200",
-        interval: hc.intervalSeconds,
-        timeout: hc.timeoutSeconds,
-        healthyThreshold: hc.healthyThreshold,
-        unhealthyThreshold: hc.unhealthyThreshold,
-    };
-}
+import { CONTROL_PLANE_HEALTH, dashboardListenerPort, gatewayHealthCheck, TLS_POLICY } from "./listeners";
 
 export interface DataPlaneLoadBalancerArgs {
     readonly settings: DataPlaneLoadBalancerSettings;
@@ -155,14 +131,6 @@ export interface ControlPlaneLoadBalancersArgs {
     readonly dpManagerSecurityGroupId: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
-
-/** The dashboard's listener port: 443 with a certificate, 7080 without. */
-export function dashboardListenerPort(certificateArn: string | undefined): number {
-    return certificateArn ? 443 : PORTS.dashboard;
-}
-
-/** The control plane's target-group health check (dashboard and DP Manager): GET /healthz every 10 s. */
-export const CONTROL_PLANE_HEALTH = { enabled: true, protocol: "HTTP", path: "/healthz", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 };
 
 /** The dashboard's ALB and the DP Managers' internal NLB. */
 export class ControlPlaneLoadBalancers extends pulumi.ComponentResource {

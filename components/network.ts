@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Netmask } from "netmask";
+import { subnetCidr } from "./cidr";
 import type { NetworkSettings } from "./config/settings";
 
 /** AWS's default VPC endpoint policy: full access (VPC user guide, "Control access to VPC endpoints using endpoint policies"). */
@@ -10,17 +10,6 @@ export const FULL_ACCESS_ENDPOINT_POLICY = JSON.stringify({ Statement: [{ Effect
 const SUBNET_NEWBITS = 4;
 const PUBLIC_BLOCK_OFFSET = 8;
 
-/**
- * The `index`-th block of `newBits` more prefix bits inside `cidr` (Terraform's cidrsubnet), via netmask.
- * 10.80.0.0/16, 4, 1 -> 10.80.16.0/20.
- */
-export function subnetCidr(cidr: string, newBits: number, index: number): string {
-    const parent = new Netmask(cidr);
-    if (index < 0 || index >= 2 ** newBits) {
-        throw new Error(`subnet index ${index} does not fit in ${cidr} split ${2 ** newBits} ways`);
-    }
-    return new Netmask(`${parent.base}/${parent.bitmask + newBits}`).next(index).toString();
-}
 
 /** One subnet per AZ, in the same order as `Network.availabilityZones`. */
 export interface Subnet {

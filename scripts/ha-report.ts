@@ -6,8 +6,8 @@ import { parseSettings } from "../components/config/load";
 import { PROJECT, SECRETS, SECRET_NAMES } from "../components/config/schema";
 import type { HealthCheckSettings, Settings } from "../components/config/settings";
 import { bootSeconds, bootSteps, gracePeriodSeconds, type BootStep } from "../components/boot-budget";
-import { ECR_ENDPOINT_SERVICES } from "../components/images";
-import { CONTROL_PLANE_HEALTH } from "../components/load-balancers";
+import { ECR_ENDPOINT_SERVICES } from "../components/image-refs";
+import { CONTROL_PLANE_HEALTH } from "../components/listeners";
 import { readStackConfig } from "./stack-file";
 
 export interface HaFigures {

@@ -30,6 +30,10 @@ function evaluate(optionsJson) {
         require("tsx/cjs/api").register();
         evaluator = require(path.join(__dirname, "evaluate.ts"));
     }
+    // Jest puts its source-mapping formatter on this realm's Error (for its own internals); the SDK takes a stack
+    // trace for every resource and promise, and through that formatter those cost seconds per run. The program's
+    // errors reach tests as messages, so V8's own formatting serves. Jest sets its formatter again for each file.
+    Error.prepareStackTrace = undefined;
     return evaluator.evaluateJson(optionsJson, (message) => reported.add(message));
 }
 

@@ -66,7 +66,7 @@ function hash(text: string): number {
 /**
  * Runs the program afresh: its entry module is required again, and with it every resource and every read of the
  * configuration. The component modules stay loaded, as the SDKs do: they hold only constants (config is read when
- * the program runs, in components/config/load.ts), and loading them again for each of the suite's evaluations
+ * the program runs, in components/config/runtime.ts), and loading them again for each of the suite's evaluations
  * would cost more time than all the rest of an evaluation.
  */
 function loadProgram(program: string): Record<string, unknown> {

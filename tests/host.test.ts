@@ -1,8 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { gunzipSync } from "zlib";
 import { gzipBase64 } from "../components/cloud-init";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "../components/boot-budget";
-import { AL2023_AMI_PARAMETER, checkAmiArchitecture, GROUP_TAG, launchTemplateOptions, maxHealthyPercentage, PENDING_SECRET, secretParameterOptions, waitForCapacitySeconds } from "../components/host";
+import { AL2023_AMI_PARAMETER, checkAmiArchitecture, GROUP_TAG, launchTemplateOptions, maxHealthyPercentage, secretParameterOptions, waitForCapacitySeconds } from "../components/fleet";
+import { PENDING_SECRET } from "../components/placeholders";
 import { readTemplateFile } from "../components/templates";
 import { MOCK_RESOLVED_AMI, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "./harness";
 import { allStrings, decodeUserData, groupOf, parameter, parseUserData, T } from "./helpers";
@@ -167,18 +168,19 @@ describe("Auto Scaling groups", () => {
 });
 
 describe("resource options (invisible to mocks, built by a pure helper)", () => {
-    const parent = new pulumi.ComponentResource("test:index:Parent", "p", {}, { urn: "urn:pulumi:s::p::test:index:Parent::p" });
+    // The helpers only pass the parent through; a stand-in keeps the SDK out of this test's VM.
+    const parent = { urn: "urn:pulumi:s::p::test:index:Parent::p" } as unknown as pulumi.Resource;
     test("an unpinned AMI is ignored after creation, so a new AL2023 release rolls no host", () => {
-        expect(launchTemplateOptions({ id: pulumi.output("ami-x"), pinned: false, rootDeviceName: pulumi.output("/dev/xvda") }, parent, []).ignoreChanges).toEqual(["imageId"]);
+        expect(launchTemplateOptions(false, parent, []).ignoreChanges).toEqual(["imageId"]);
         // And the engine receives it (the harness reads the registration).
         expect(prod.get(T.launchTemplate, "api7-dp-hosts-template").ignoreChanges).toEqual(["imageId"]);
         expect(pinned.get(T.launchTemplate, "api7-dp-hosts-template").ignoreChanges).toEqual([]);
     });
     test("a pinned AMI is applied: changing the pin is how hosts are upgraded", () => {
-        expect(launchTemplateOptions({ id: pulumi.output("ami-x"), pinned: true, rootDeviceName: pulumi.output("/dev/xvda") }, parent, []).ignoreChanges).toBeUndefined();
+        expect(launchTemplateOptions(true, parent, []).ignoreChanges).toBeUndefined();
     });
     test("an issued secret's value is never written back by pulumi up; a stack's own secret is", () => {
-        expect(secretParameterOptions(true, parent).ignoreChanges).toEqual(["value"]);
+        expect(secretParameterOptions(true, parent)).toEqual({ parent, ignoreChanges: ["value"] });
         expect(secretParameterOptions(false, parent).ignoreChanges).toBeUndefined();
     });
 });

@@ -12,7 +12,7 @@ import * as yaml from "js-yaml";
 import { LAB_ISSUED_TOKEN, ProgramError, ROOT, runProgram, TEST_SECRETS, type Recorded, type RunResult } from "./harness";
 import { startFakeDashboard } from "./fakes/dashboard";
 import { haproxyConfig } from "../components/docker/haproxy";
-import { derivedUuid, substitute } from "../components/docker/lab";
+import { derivedUuid, substitute } from "../components/docker/values";
 
 const onPath = (bin: string) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
 const inCi = process.env.CI === "true";

@@ -1,5 +1,5 @@
 import * as yaml from "js-yaml";
-import { TLS_POLICY } from "../components/load-balancers";
+import { TLS_POLICY } from "../components/listeners";
 import { MTLS_SECRETS, runProgram, type RunResult } from "./harness";
 import { groupOf, parameter, T } from "./helpers";
 

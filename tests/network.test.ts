@@ -1,4 +1,4 @@
-import { subnetCidr } from "../components/network";
+import { subnetCidr } from "../components/cidr";
 import { runProgram, type RunResult } from "./harness";
 import { groupOf, T } from "./helpers";
 

@@ -1,11 +1,10 @@
 /**
- * The one place configuration is read. `loadSettings()` reads every project key once from the Pulumi runtime,
- * checks all of them (types, ranges, enums, unknown keys, plaintext secrets, cross-field rules) and returns a
+ * The one place configuration is checked. `parseSettings()` takes every project key (components/config/runtime.ts
+ * `loadSettings()` reads them once from the Pulumi runtime), checks all of them (types, ranges, enums, unknown keys, plaintext secrets, cross-field rules) and returns a
  * frozen, typed settings object, or throws one error listing every problem, each naming the key as the user types
  * it in `pulumi config set` (`dataPlane.count`, `access.adminCidrs[0]`, `databaseDsn`), the value (never a secret's)
  * and the rule. It runs before any resource is registered.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { crossFieldProblems } from "./rules";
 import { AREA_NAMES, configSchema, PROJECT, SECRETS, SECRET_NAMES, type AreaName, type ConfigValues } from "./schema";
@@ -171,30 +170,4 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
     problems.push(...crossField(result.data, stack));
     if (problems.length > 0) throw new ConfigError(problems, stack);
     return buildSettings(result.data, project, stack);
-}
-
-/**
- * Whether the runtime holds `fullKey` as a secret, or undefined when it cannot say. The Node SDK keeps
- * PULUMI_CONFIG_SECRET_KEYS for this (pulumi/pulumi sdk/nodejs/runtime/config.ts `isConfigSecret`, exported from
- * the runtime module but not typed as public API); without it, the secret checks are skipped rather than guessed.
- */
-function runtimeIsSecret(fullKey: string): boolean | undefined {
-    const check = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
-    return check?.(fullKey);
-}
-
-/** Reads the stack's configuration from the Pulumi runtime. The only reader of configuration in the program. */
-export function loadSettings(): Settings {
-    const prefix = `${PROJECT}:`;
-    const values: Record<string, string> = {};
-    let secretKeys: Set<string> | undefined = new Set<string>();
-    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!fullKey.startsWith(prefix)) continue;
-        const key = fullKey.slice(prefix.length);
-        values[key] = value;
-        const secret = runtimeIsSecret(fullKey);
-        if (secret === undefined) secretKeys = undefined;
-        else if (secret) secretKeys?.add(key);
-    }
-    return parseSettings({ values, secretKeys }, pulumi.getStack());
 }

@@ -12,7 +12,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { BootstrapSpec } from "../bootstrap";
-import { parameterPrefix, secretParameterName } from "../host";
+import { parameterPrefix, secretParameterName } from "../fleet";
 import { PENDING_SECRET } from "../placeholders";
 import { readTemplateFile } from "../templates";
 

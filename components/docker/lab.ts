@@ -16,13 +16,14 @@ import * as crypto from "crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../config/settings";
-import { CONTROL_PLANE_HEALTH } from "../load-balancers";
+import { CONTROL_PLANE_HEALTH } from "../listeners";
 import { PORTS } from "../ports";
 import { controlPlaneServices, DATABASE_DSN_SECRET, gatewayService, type ServiceDefinition } from "../services";
 import { renderYamlTemplate } from "../templates";
 import { haproxyConfig, HAPROXY_CONFIG_PATH } from "./haproxy";
 import { LabBootstrap } from "./lab-bootstrap";
 import { pinnedImage } from "./images";
+import { derivedUuid, substitute } from "./values";
 
 /** Lab container names, for the drills (`npm run drill`) and `docker ps`. */
 export interface LabContainers {
@@ -37,19 +38,6 @@ export interface LabContainers {
 /** A value derived from a lab secret: stable across `pulumi up` runs, different for every purpose. */
 export function derivedSecret(secret: pulumi.Input<string>, purpose: string): pulumi.Output<string> {
     return pulumi.secret(pulumi.output(secret).apply((s) => crypto.createHmac("sha256", s).update(`api7-ha-lab:${purpose}`).digest("hex")));
-}
-
-/** A UUID (RFC 9562 layout, version 4 bits) derived from a name: a gateway's stable instance id. */
-export function derivedUuid(name: string): string {
-    const h = crypto.createHash("sha256").update(name).digest("hex");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-/** Replaces each placeholder token with its value (plain string replacement, as api7-run does on a host). */
-export function substitute(text: string, values: Readonly<Record<string, string>>): string {
-    let out = text;
-    for (const [token, value] of Object.entries(values)) out = out.split(token).join(value);
-    return out;
 }
 
 export class Lab extends pulumi.ComponentResource {

@@ -1,0 +1,40 @@
+/**
+ * The load balancers' listener and health-check rules that need no Pulumi runtime (components/load-balancers.ts
+ * builds the load balancers from them; the lab's HAProxy and the report read them too). Types only from the SDK.
+ */
+import type * as aws from "@pulumi/aws";
+import type { DataPlaneLoadBalancerSettings } from "./config/settings";
+import { PORTS } from "./ports";
+
+/** TLS 1.3 (with 1.2 fallback) policy for TLS listeners (ELB.17, CKV_AWS_103). */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** The gateways' health check: GET /status on 7085 answers 200 while the gateway process is up. */
+export const GATEWAY_HEALTH_PATH = "/status";
+
+/**
+ * The target-group health check for gateways. Never `/status/ready`: it answers 503 while the gateway cannot reach
+ * the control plane or runs from the fallback, which would pull every gateway out of rotation exactly when the
+ * control plane is down.
+ */
+export function gatewayHealthCheck(hc: DataPlaneLoadBalancerSettings["healthCheck"]): aws.types.input.lb.TargetGroupHealthCheck {
+    return {
+        enabled: true,
+        protocol: "HTTP",
+        port: String(PORTS.gatewayStatus),
+        path: GATEWAY_HEALTH_PATH,
+        matcher: "200",
+        interval: hc.intervalSeconds,
+        timeout: hc.timeoutSeconds,
+        healthyThreshold: hc.healthyThreshold,
+        unhealthyThreshold: hc.unhealthyThreshold,
+    };
+}
+
+/** The dashboard's listener port: 443 with a certificate, 7080 without. */
+export function dashboardListenerPort(certificateArn: string | undefined): number {
+    return certificateArn ? 443 : PORTS.dashboard;
+}
+
+/** The control plane's target-group health check (dashboard and DP Manager): GET /healthz every 10 s. */
+export const CONTROL_PLANE_HEALTH = { enabled: true, protocol: "HTTP", path: "/healthz", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 };
