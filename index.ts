@@ -1,12 +1,12 @@
 /**
  * api7-ha: API7 Enterprise in a high-availability topology, one `pulumi up` per environment. Reads the stack's
- * settings and builds the topology on the target deploy.target names: AWS (components/aws-stack.ts), or the Docker
- * lab (components/docker/lab-stack.ts). Both run the same service definitions (components/services.ts). The
+ * settings and builds the topology on the target deploy.target names: AWS (components/aws/stack.ts), or the Docker
+ * lab (components/docker/stack.ts). Both run the same service definitions (components/services.ts). The
  * stack's outputs are what the target returns.
  */
-import { awsStack } from "./components/aws-stack";
+import { awsStack } from "./components/aws/stack";
 import { loadSettings } from "./components/config/runtime";
-import { labStack } from "./components/docker/lab-stack";
+import { labStack } from "./components/docker/stack";
 
 const settings = loadSettings();
 

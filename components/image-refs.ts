@@ -1,6 +1,6 @@
 /**
  * Image references as Docker reads them, and as hosts pull them for each images.source. Pure functions (no AWS
- * SDK), shared by the config rules and the ImageRegistry component (components/images.ts).
+ * SDK), shared by the config rules and the ImageRegistry component (components/aws/images.ts).
  */
 
 /** Docker Hub's reference domain and its legacy alias (distribution/reference normalize.go, splitDockerDomain). */
@@ -84,5 +84,5 @@ export function defaultCachePrefix(project: string, stackFragment: string): stri
     return `${project}-${stackFragment}`;
 }
 
-/** The interface endpoints images.ecrEndpoints creates (components/images.ts). */
+/** The interface endpoints images.ecrEndpoints creates (components/aws/images.ts). */
 export const ECR_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr"] as const;

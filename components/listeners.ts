@@ -1,5 +1,5 @@
 /**
- * The load balancers' listener and health-check rules that need no Pulumi runtime (components/load-balancers.ts
+ * The load balancers' listener and health-check rules that need no Pulumi runtime (components/aws/load-balancers.ts
  * builds the load balancers from them; the lab's HAProxy and the report read them too). Types only from the SDK.
  */
 import type * as aws from "@pulumi/aws";

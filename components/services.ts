@@ -1,7 +1,7 @@
 /**
  * The services of the topology, defined once for both targets: each service's image, rendered config (template and
  * data), environment, secrets (by name), state and health URL. The AWS target runs them on EC2 hosts
- * (components/host.ts: api7-run substitutes the named secrets from SSM on the host); the Docker lab runs them as
+ * (components/aws/host.ts: api7-run substitutes the named secrets from SSM on the host); the Docker lab runs them as
  * containers (components/docker/lab.ts: the program substitutes them and uploads the config). Only the target code
  * differs.
  */
@@ -29,7 +29,7 @@ export interface ServiceDefinition {
     readonly name: string;
     /** Container name, e.g. `api7-dashboard`. */
     readonly container: string;
-    /** The image reference hosts pull (images.source applied: components/images.ts). */
+    /** The image reference hosts pull (images.source applied: components/aws/images.ts). */
     readonly image: pulumi.Input<string>;
     /** Template in config-templates/ rendered into the service's config file. */
     readonly configTemplate: string;

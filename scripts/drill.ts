@@ -116,13 +116,13 @@ const common = {
     gatewayUrls: z.object({ http: httpUrl, https: z.string() }),
     dashboardUrl: httpUrl,
 };
-/** What components/docker/lab-stack.ts exports (labContainers: components/docker/lab.ts LabContainers). */
+/** What components/docker/stack.ts exports (labContainers: components/docker/lab.ts LabContainers). */
 const dockerOutputs = z.object({
     target: z.literal("docker"),
     ...common,
     labContainers: z.object({ gateways: containers, dashboards: containers, dpManagers: containers, postgres: containerName, loadBalancer: containerName }),
 });
-/** What components/aws-stack.ts exports. */
+/** What components/aws/stack.ts exports. */
 const awsOutputs = z.object({
     target: z.literal("aws"),
     ...common,

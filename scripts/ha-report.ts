@@ -5,7 +5,7 @@
 import { parseSettings } from "../components/config/load";
 import { PROJECT, SECRETS, SECRET_NAMES } from "../components/config/schema";
 import type { HealthCheckSettings, Settings } from "../components/config/settings";
-import { bootSeconds, bootSteps, gracePeriodSeconds, type BootStep } from "../components/boot-budget";
+import { bootSeconds, bootSteps, gracePeriodSeconds, type BootStep } from "../components/aws/boot-budget";
 import { ECR_ENDPOINT_SERVICES } from "../components/image-refs";
 import { CONTROL_PLANE_HEALTH } from "../components/listeners";
 import { readStackConfig } from "./stack-file";
@@ -33,7 +33,7 @@ export interface HaFigures {
 export interface ReplacementFigures {
     /** The load balancer marks the host unhealthy: unhealthy threshold x interval + timeout. */
     readonly detectionSeconds: number;
-    /** Launch, install, pull and start, step by step (components/boot-budget.ts: estimates). */
+    /** Launch, install, pull and start, step by step (components/aws/boot-budget.ts: estimates). */
     readonly boot: readonly BootStep[];
     /** The new host passes the load balancer's checks: healthy threshold x interval. */
     readonly healthySeconds: number;
@@ -151,7 +151,7 @@ export function renderReport(stack: string, f: HaFigures): string {
         `| draining gateway keeps connections | ${f.drainSeconds} s | deregistration delay |`,
         ...Object.entries(f.hostsPerAz).map(([tier, perAz]) => `| ${tier} hosts per AZ | ${perAz.join(" / ")} | its Auto Scaling group, balanced over ${perAz.length} AZs |`),
         ...Object.entries(f.replacement).flatMap(([tier, r]) => [
-            `| ${tier}: a dead host is replaced, back to full capacity (expected) | ${r.expectedSeconds} s | detection ${r.detectionSeconds} s + ${r.boot.map((b) => `${b.step} ${b.seconds} s`).join(" + ")} + healthy ${r.healthySeconds} s (boot steps are estimates: components/boot-budget.ts); plus the group's reaction to the failed check, which AWS does not quantify |`,
+            `| ${tier}: a dead host is replaced, back to full capacity (expected) | ${r.expectedSeconds} s | detection ${r.detectionSeconds} s + ${r.boot.map((b) => `${b.step} ${b.seconds} s`).join(" + ")} + healthy ${r.healthySeconds} s (boot steps are estimates: components/aws/boot-budget.ts); plus the group's reaction to the failed check, which AWS does not quantify |`,
             `| ${tier}: back to full capacity (worst case before the group judges the new host) | ${r.worstCaseSeconds} s | detection + grace period |`,
         ]),
         ...(f.ecrEndpointsMonthlyUsd !== undefined ? [`| ECR interface endpoints | about $${f.ecrEndpointsMonthlyUsd.toFixed(2)} a month | 2 endpoints x AZs x $${INTERFACE_ENDPOINT_USD_PER_AZ_HOUR}/h (us-east-1, unconfirmed) + $0.01/GB |`] : []),

@@ -73,7 +73,7 @@ export async function synthesize(stack: string, config?: Record<string, unknown>
             const inputs = JSON.parse(JSON.stringify(r.inputs)) as Record<string, unknown>;
             for (const p of r.secretInputs) redact(inputs, p);
             if (r.type === LAUNCH_TEMPLATE && typeof inputs.userData === "string") {
-                // As cloud-init reads it: base64, then gzip (components/fleet.ts launchTemplateUserData).
+                // As cloud-init reads it: base64, then gzip (components/aws/fleet.ts launchTemplateUserData).
                 const file = `hosts/${groupOf(r)}/user-data.yaml`;
                 files.set(file, replace(readableUserData(zlib.gunzipSync(Buffer.from(inputs.userData, "base64")).toString("utf8"))));
                 inputs.userData = `[file: ${file}]`;

@@ -1,5 +1,5 @@
 /**
- * What the program creates for the first-install bootstrap (components/bootstrap.ts): its spec, the control plane's
+ * What the program creates for the first-install bootstrap (components/aws/bootstrap.ts): its spec, the control plane's
  * exact extra permissions, its association, and the gateways' credential parameters it fills.
  */
 import { PENDING_SECRET } from "../components/placeholders";

@@ -1,8 +1,8 @@
 /**
- * The managed database (components/database.ts): what the program asks RDS for in each committed stack, how the
+ * The managed database (components/aws/database.ts): what the program asks RDS for in each committed stack, how the
  * control plane reaches it, who may read its secret, and the external alternative.
  */
-import { databaseIdentifier, finalSnapshotIdentifier, instanceSettings } from "../components/rds";
+import { databaseIdentifier, finalSnapshotIdentifier, instanceSettings } from "../components/aws/rds";
 import { parseSettings } from "../components/config/load";
 import { allStrings, groupOf, parameter, T } from "./helpers";
 import { EXTERNAL_DATABASE, EXTERNAL_DSN, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "./harness";

@@ -11,7 +11,7 @@ const S3 = {
     lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     policy: "aws:s3/bucketPolicy:BucketPolicy",
 };
-/** The control plane's role in prod: a fixed name, so bucket policies can name it (components/host.ts). */
+/** The control plane's role in prod: a fixed name, so bucket policies can name it (components/aws/host.ts). */
 const FALLBACK_CONTROL_PLANE = { role: "api7-ha-prod-cp-hosts" };
 const KMS = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const BUCKETS = { config: "api7-ha-prod-fallback-config-123456789012", resource: "api7-ha-prod-fallback-resource-123456789012" };

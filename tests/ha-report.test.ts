@@ -1,5 +1,5 @@
 import { haFigures, renderReport, replacementFigures, spread, stackSettings } from "../scripts/ha-report";
-import { bootSeconds, gracePeriodSeconds } from "../components/boot-budget";
+import { bootSeconds, gracePeriodSeconds } from "../components/aws/boot-budget";
 import { parseSettings } from "../components/config/load";
 import { EXTERNAL_DSN, TEST_SECRETS } from "./harness";
 

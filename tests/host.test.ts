@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { gunzipSync } from "zlib";
-import { gzipBase64 } from "../components/cloud-init";
-import { gracePeriodSeconds, WARMUP_SECONDS } from "../components/boot-budget";
-import { AL2023_AMI_PARAMETER, checkAmiArchitecture, GROUP_TAG, launchTemplateOptions, maxHealthyPercentage, secretParameterOptions, waitForCapacitySeconds } from "../components/fleet";
+import { gzipBase64 } from "../components/aws/cloud-init";
+import { gracePeriodSeconds, WARMUP_SECONDS } from "../components/aws/boot-budget";
+import { AL2023_AMI_PARAMETER, checkAmiArchitecture, GROUP_TAG, launchTemplateOptions, maxHealthyPercentage, secretParameterOptions, waitForCapacitySeconds } from "../components/aws/fleet";
 import { PENDING_SECRET } from "../components/placeholders";
 import { readTemplateFile } from "../components/templates";
 import { MOCK_RESOLVED_AMI, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "./harness";

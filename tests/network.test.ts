@@ -1,4 +1,4 @@
-import { subnetCidr } from "../components/cidr";
+import { subnetCidr } from "../components/aws/cidr";
 import { runProgram, type RunResult } from "./harness";
 import { groupOf, T } from "./helpers";
 

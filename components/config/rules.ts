@@ -8,7 +8,7 @@ import { defaultCachePrefix, ecrRegistry, parseImage } from "../image-refs";
 const PUBLIC_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
 
 /**
- * api7-ha-<stack>-prometheus-hosts must fit IAM's 64 characters (components/fleet.ts hostRoleName): 25 characters
+ * api7-ha-<stack>-prometheus-hosts must fit IAM's 64 characters (components/aws/fleet.ts hostRoleName): 25 characters
  * around the stack leave 39; one less keeps a character in hand.
  */
 export const MAX_STACK_NAME_FRAGMENT = 38;

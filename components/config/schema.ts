@@ -148,7 +148,7 @@ export const AREAS = {
         rootVolumeGiB: setting(int(80, 16384, "must be from 80 GiB (API7's minimum free disk) to 16384 GiB (gp3 limit)"), 80,
             "Size of each host's encrypted gp3 root volume in GiB (80 to 16384)."),
         healthCheckGraceSeconds: setting(int(0, 7200, "must be from 0 to 7200 seconds"), 0,
-            "Seconds a new host has to pass its load balancer's health checks before its Auto Scaling group may replace it (the grace period). 0: each role's first-boot budget (components/boot-budget.ts, printed by `npm run report`). Set it from a measured first boot (README: sizing the grace period)."),
+            "Seconds a new host has to pass its load balancer's health checks before its Auto Scaling group may replace it (the grace period). 0: each role's first-boot budget (components/aws/boot-budget.ts, printed by `npm run report`). Set it from a measured first boot (README: sizing the grace period)."),
     }, "Settings shared by every host."),
     controlPlane: area({
         count: setting(hostCount("control-plane host"), 2,

@@ -11,8 +11,8 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import type { BootstrapSpec } from "../bootstrap";
-import { parameterPrefix, secretParameterName } from "../fleet";
+import type { BootstrapSpec } from "../aws/bootstrap";
+import { parameterPrefix, secretParameterName } from "../aws/fleet";
 import { PENDING_SECRET } from "../placeholders";
 import { readTemplateFile } from "../templates";
 
@@ -33,7 +33,7 @@ export interface LabBootstrapArgs {
 /** How long the bootstrap waits for the dashboard: the first start pulls images and migrates the database. */
 export const LAB_BOOTSTRAP_TIMEOUT_SECONDS = 600;
 
-/** The bootstrap spec the lab's run reads, in the hosts' format (components/bootstrap.ts BootstrapSpec). */
+/** The bootstrap spec the lab's run reads, in the hosts' format (components/aws/bootstrap.ts BootstrapSpec). */
 export function labBootstrapSpec(args: Pick<LabBootstrapArgs, "project" | "stack" | "dashboardUrl" | "controlPlaneAddress" | "gatewayGroup">, issue: boolean): BootstrapSpec {
     const prefix = parameterPrefix(args.project, args.stack, "cp");
     return {

@@ -1,12 +1,12 @@
 /**
  * The host groups' rules that need no Pulumi runtime: names, tags, SSM targets, instance refresh preferences,
- * resource options and user data encoding. Kept apart from components/host.ts (the HostGroup component) so the
+ * resource options and user data encoding. Kept apart from components/aws/host.ts (the HostGroup component) so the
  * tests and scripts that check them load neither SDK. Types only from the SDKs.
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { gzip } from "pako";
-import { nameFragment } from "./config/rules";
+import { nameFragment } from "../config/rules";
 
 /** AWS's public pointer to the current x86_64 Amazon Linux 2023 AMI. */
 export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";

@@ -1,12 +1,12 @@
 /**
  * The managed database's names and instance settings, which follow from the stack's settings alone and need no
- * Pulumi runtime (components/database.ts creates the instance from them; sources are cited there). Types only from
+ * Pulumi runtime (components/aws/database.ts creates the instance from them; sources are cited there). Types only from
  * the SDK.
  */
 import type * as aws from "@pulumi/aws";
-import { nameFragment } from "./config/rules";
-import type { ManagedDatabaseSettings } from "./config/settings";
-import { PORTS } from "./ports";
+import { nameFragment } from "../config/rules";
+import type { ManagedDatabaseSettings } from "../config/settings";
+import { PORTS } from "../ports";
 
 /** The database API7 uses, and its owner, on the managed instance (API7's own examples name both api7ee). */
 export const MANAGED_DATABASE = { name: "api7ee", username: "api7ee" } as const;

@@ -3,9 +3,9 @@ import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
 import { secretParameterName } from "./fleet";
 import { HostGroup, type HostPlacement } from "./host";
-import { gatewayService } from "./services";
-import { credentialsIssued } from "./config/settings";
-import type { Settings } from "./config/settings";
+import { gatewayService } from "../services";
+import { credentialsIssued } from "../config/settings";
+import type { Settings } from "../config/settings";
 
 
 /** The gateways' credential parameters the bootstrap fills, by its own names for them. */

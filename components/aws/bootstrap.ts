@@ -10,7 +10,7 @@ import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { groupTargets, parameterPrefix } from "./fleet";
-import { dashboardTarget } from "./ports";
+import { dashboardTarget } from "../ports";
 
 /**
  * The bootstrap's lock (held by one run at a time) and record (what the last successful run did): created and

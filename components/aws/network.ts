@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { subnetCidr } from "./cidr";
-import type { NetworkSettings } from "./config/settings";
+import type { NetworkSettings } from "../config/settings";
 
 /** AWS's default VPC endpoint policy: full access (VPC user guide, "Control access to VPC endpoints using endpoint policies"). */
 export const FULL_ACCESS_ENDPOINT_POLICY = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] });

@@ -5,9 +5,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImagesSettings } from "./config/settings";
-import { pinnedReference } from "./digests";
-import { DOCKER_HUB_UPSTREAM, ECR_ENDPOINT_SERVICES, ecrRegistry, imageReference, type ImageSource } from "./image-refs";
+import type { ImagesSettings } from "../config/settings";
+import { pinnedReference } from "../digests";
+import { DOCKER_HUB_UPSTREAM, ECR_ENDPOINT_SERVICES, ecrRegistry, imageReference, type ImageSource } from "../image-refs";
 
 /**
  * What a host needs to pull: the registry to log in to and how, and the IAM statement that lets its role pull.

@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
 import { HostGroup, type HostPlacement, type ServiceDefinition } from "./host";
-import { PORTS } from "./ports";
+import { PORTS } from "../ports";
 
 /** Prometheus as a host service: config from config-templates/prometheus.yml, data in a Docker volume. */
 export function prometheusService(args: { readonly image: pulumi.Input<string>; readonly region: pulumi.Input<string>; readonly stack: string }): ServiceDefinition {

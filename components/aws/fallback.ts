@@ -9,8 +9,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultBucketName, nameFragment } from "./config/rules";
-import type { FallbackSettings } from "./config/settings";
+import { defaultBucketName, nameFragment } from "../config/rules";
+import type { FallbackSettings } from "../config/settings";
 
 export type FallbackRole = "writer" | "reader";
 

@@ -9,17 +9,17 @@ import { DataPlane } from "./data-plane";
 import { FallbackStorage } from "./fallback";
 import { Bootstrap } from "./bootstrap";
 import { ManagedDatabase } from "./database";
-import { credentialsIssued, type Settings } from "./config/settings";
+import { credentialsIssued, type Settings } from "../config/settings";
 import { credentialParameters } from "./data-plane";
 import { hostRoleName, secretParameterName } from "./fleet";
 import { resolveAmi, type HostPlacement } from "./host";
-import { PENDING_SECRET } from "./placeholders";
+import { PENDING_SECRET } from "../placeholders";
 import { ImageRegistry } from "./images";
-import { dashboardListenerPort } from "./listeners";
+import { dashboardListenerPort } from "../listeners";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer } from "./load-balancers";
 import { PrometheusHost } from "./monitoring";
 import { Network } from "./network";
-import { dashboardTarget, PORTS } from "./ports";
+import { dashboardTarget, PORTS } from "../ports";
 import { SecurityGroups } from "./security-groups";
 
 

@@ -14,9 +14,9 @@ import {
 } from "./fleet";
 import { registryPullStatements, type RegistryAccess } from "./images";
 import type { Subnet } from "./network";
-import { PENDING_SECRET } from "./placeholders";
-import type { ServiceDefinition } from "./services";
-import { renderYamlTemplate } from "./templates";
+import { PENDING_SECRET } from "../placeholders";
+import type { ServiceDefinition } from "../services";
+import { renderYamlTemplate } from "../templates";
 
 /** SSM Standard parameters hold 4 KB; larger values need the Advanced tier. */
 const STANDARD_TIER_LIMIT = 4096;
@@ -54,7 +54,7 @@ function resolveAl2023(opts?: pulumi.InvokeOptions): pulumi.Output<string> {
     });
 }
 
-export type { ManagedDatabaseDsn, ServiceDefinition, StateFile } from "./services";
+export type { ManagedDatabaseDsn, ServiceDefinition, StateFile } from "../services";
 
 /** What every host group of a stack shares: image, subnets, registry, and the grace-period override. */
 export interface HostPlacement {
@@ -91,11 +91,11 @@ export interface HostGroupArgs {
      * is replaced) and `pulumi up` waits, at creation, until count hosts are healthy in them.
      */
     readonly targetGroupArns?: readonly pulumi.Input<string>[];
-    /** Seconds a new host has before failed health checks replace it (components/boot-budget.ts). */
+    /** Seconds a new host has before failed health checks replace it (components/aws/boot-budget.ts). */
     readonly healthCheckGraceSeconds: number;
     /** Seconds after a new host is in service before the next refresh step or scaling decision counts it. */
     readonly warmupSeconds: number;
-    /** Where images come from: the hosts' login and pull permissions (components/images.ts). */
+    /** Where images come from: the hosts' login and pull permissions (components/aws/images.ts). */
     readonly registry: RegistryAccess;
     /** With a password login: the registryPassword secret. */
     readonly registryPassword?: pulumi.Input<string>;

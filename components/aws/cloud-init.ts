@@ -1,5 +1,5 @@
 import { gzip } from "pako";
-import { readTemplateFile, renderYamlTemplate } from "./templates";
+import { readTemplateFile, renderYamlTemplate } from "../templates";
 
 /**
  * gzip, then base64: cloud-init's `gz+b64` write_files encoding. With pako, pinned in the lockfile, rather than

@@ -3,13 +3,13 @@ import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
 import * as aws from "@pulumi/aws";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
 import { HostGroup, type HostPlacement } from "./host";
-import { controlPlaneServices, DATABASE_DSN_SECRET, type FallbackExportBlock } from "./services";
-import { CONTROL_PLANE_HEALTH } from "./listeners";
+import { controlPlaneServices, DATABASE_DSN_SECRET, type FallbackExportBlock } from "../services";
+import { CONTROL_PLANE_HEALTH } from "../listeners";
 import type { DatabaseEndpoint } from "./database";
 import { attachDiscoveryPolicy, prometheusService } from "./monitoring";
-import type { Settings } from "./config/settings";
+import type { Settings } from "../config/settings";
 
-import { DSN_PLACEHOLDER } from "./placeholders";
+import { DSN_PLACEHOLDER } from "../placeholders";
 
 /** Where and how often the dashboard exports gateway configuration (API7's `fallback_cp`). */
 export interface FallbackExport {
@@ -66,7 +66,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                   cron_spec: exp.cronSpec,
               }))
             : pulumi.output(undefined);
-        // The license and admin password for the bootstrap (components/bootstrap.ts); an external database's DSN.
+        // The license and admin password for the bootstrap (components/aws/bootstrap.ts); an external database's DSN.
         const secrets: Record<string, pulumi.Input<string>> = { license: cp.license, "admin-password": cp.adminPassword };
         const db = args.database;
         if (db.kind === "external") secrets[DATABASE_DSN_SECRET] = db.dsn;

@@ -27,7 +27,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ManagedDatabaseSettings } from "./config/settings";
+import type { ManagedDatabaseSettings } from "../config/settings";
 import { databaseIdentifier, finalSnapshotIdentifier, instanceSettings, MANAGED_DATABASE } from "./rds";
 
 /** What the control-plane hosts need to build the DSN: nothing here is secret. */
@@ -45,7 +45,7 @@ export interface ManagedDatabaseArgs {
     readonly settings: ManagedDatabaseSettings;
     /** Private subnets (two or more AZs, as RDS requires for a subnet group). */
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** The database's own group, open to the control plane only (components/security-groups.ts). */
+    /** The database's own group, open to the control plane only (components/aws/security-groups.ts). */
     readonly securityGroup: aws.ec2.SecurityGroup;
     readonly tags?: Record<string, string>;
 }

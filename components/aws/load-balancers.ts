@@ -16,9 +16,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS, dashboardTarget } from "./ports";
-import type { DataPlaneLoadBalancerSettings } from "./config/settings";
-import { CONTROL_PLANE_HEALTH, dashboardListenerPort, gatewayHealthCheck, TLS_POLICY } from "./listeners";
+import { PORTS, dashboardTarget } from "../ports";
+import type { DataPlaneLoadBalancerSettings } from "../config/settings";
+import { CONTROL_PLANE_HEALTH, dashboardListenerPort, gatewayHealthCheck, TLS_POLICY } from "../listeners";
 
 export interface DataPlaneLoadBalancerArgs {
     readonly settings: DataPlaneLoadBalancerSettings;
@@ -32,7 +32,7 @@ export interface DataPlaneLoadBalancerArgs {
 
 /**
  * The gateways' NLB: HTTP and HTTPS listeners and their target groups, checked on GET /status. The gateways' Auto
- * Scaling group registers every gateway in every target group (components/host.ts).
+ * Scaling group registers every gateway in every target group (components/aws/host.ts).
  */
 export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
     public readonly dnsName: pulumi.Output<string>;

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS } from "./ports";
+import { PORTS } from "../ports";
 
 export interface SecurityGroupsArgs {
     readonly vpcId: pulumi.Input<string>;
