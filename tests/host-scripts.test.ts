@@ -32,6 +32,8 @@ interface Launch {
     readonly dockerEnv: Record<string, string>;
     /** `docker login`: user, registry, the password it read on stdin, and DOCKER_CONFIG; undefined without a login. */
     readonly login?: { user: string; registry: string; password: string; dockerConfig: string };
+    /** The references `docker pull` was asked for, in order. */
+    readonly pulls: string[];
     /** DOCKER_CONFIG when docker run ran. */
     readonly dockerConfig?: string;
 }
@@ -89,8 +91,19 @@ cat "$FAKE_PARAMS$name"
 `, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "docker"), `#!/bin/bash
 # Fake: \`docker login --username U --password-stdin REGISTRY\` records the user, registry, the password read from
-# stdin and DOCKER_CONFIG (where the real CLI writes config.json); anything else (run) records its arguments, the
-# value of every variable passed with -e, and DOCKER_CONFIG.
+# stdin and DOCKER_CONFIG (where the real CLI writes config.json); \`docker image inspect\` finds no image (a new
+# host); \`docker pull --quiet REF\` records REF and, with FAKE_PTC_COLD set, refuses a digest until its tag was
+# pulled (an empty ECR pull-through cache); anything else (run) records its arguments, the value of every variable
+# passed with -e, and DOCKER_CONFIG.
+if [[ "$1 $2" == "image inspect" ]]; then exit 1; fi
+if [[ "$1" == "pull" ]]; then
+  [[ "$2" == "--quiet" && $# -eq 3 ]] || { echo "fake docker: unexpected pull $*" >&2; exit 2; }
+  printf '%s\n' "$3" >> "$FAKE_OUT/pulls"
+  if [[ -n "\${FAKE_PTC_COLD:-}" && "$3" == *@sha256:* ]] && ! grep -qxF "\${3%@*}" "$FAKE_OUT/pulls"; then
+    echo "Error response from daemon: manifest for $3 not found: manifest unknown" >&2; exit 1
+  fi
+  exit 0
+fi
 if [[ "$1" == "login" ]]; then
   [[ "$2" == "--username" && "$4" == "--password-stdin" && $# -eq 5 ]] || { echo "fake docker: unexpected login $*" >&2; exit 2; }
   printf '%s\\n%s\\n%s\\n%s\\n' "$3" "$5" "$(cat)" "\${DOCKER_CONFIG:-}" > "$FAKE_OUT/login"
@@ -124,6 +137,7 @@ function launched(host: Host, status: number | null, stderr: string): Launch {
         login: login && { user: login[0], registry: login[1], password: login[2], dockerConfig: login[3] },
         dockerConfig: fs.existsSync(configFile) ? fs.readFileSync(configFile, "utf8") : undefined,
         dockerArgs: fs.existsSync(argsFile) ? fs.readFileSync(argsFile, "utf8").split("\0").slice(0, -1) : undefined,
+        pulls: fs.existsSync(path.join(host.out, "pulls")) ? fs.readFileSync(path.join(host.out, "pulls"), "utf8").split("\n").slice(0, -1) : [],
         dockerEnv,
     };
 }
@@ -271,6 +285,22 @@ run(`images through the ECR pull-through cache: logs in to the account's registr
     expect(l.dockerConfig).toBe(path.join(l.runDir, "gateway", "docker"));
     expect(l.dockerArgs).toContainEqual(pinned(`${registry}/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3`));
     expect(l.dockerArgs!.join(" ")).not.toContain("FAKE-ECR-TOKEN");
+});
+
+run(`a pinned image an empty pull-through cache refuses by digest: pulled by tag first, then by the same digest; none of this for an unpinned one${note}`, async () => {
+    const host = prepareHost(prod, "/api7-ha/prod/dp", "gateway");
+    const r = spawnSync("bash", [SCRIPT, "gateway"], { encoding: "utf8", env: { ...host.env, FAKE_PTC_COLD: "1" } });
+    const l = launched(host, r.status, r.stderr);
+    expect(l.status).toBe(0);
+    const image = l.dockerArgs!.find((a) => a.includes("api7-ee-3-gateway"))!;
+    expect(image).toEqual(pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3"));
+    expect(l.pulls).toEqual([image, image.split("@")[0], image]);
+    expect(l.stderr).toContain(`api7-run: pulling ${image} by digest failed; pulling ${image.split("@")[0]} first`);
+    // A warm cache: the digest alone.
+    expect(launch(prod, "/api7-ha/prod/dp", "gateway").pulls).toEqual([image]);
+    // dev does not pin: docker run pulls the tag itself.
+    const dev = await runProgram({ stack: "dev", secrets: { gatewayToken: GATEWAY_TOKEN } });
+    expect(launch(dev, "/api7-ha/dev/dp", "gateway").pulls).toEqual([]);
 });
 
 run(`a failed registry login is said, and the start goes on (an image on the host needs none)${note}`, () => {
