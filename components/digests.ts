@@ -2,11 +2,15 @@
  * images.pinDigests: an image tag resolved to the digest it has at deploy time, so that a tag re-pushed upstream
  * cannot silently change a fleet and a new digest shows in `pulumi preview --diff`.
  *
- * docker.getRegistryImage (@pulumi/docker 5.2, kreuzwerker/terraform-provider-docker data source
- * docker_registry_image) asks the image's registry for the tag's manifest and returns its `sha256Digest`; it needs
- * no Docker engine (as its docs describe it; not confirmed from the provider's source here). That for a
- * multi-platform image it is the image index's digest, which every platform pulls by, is NOT CONFIRMED.
- * A reference that already carries a digest is used as written.
+ * docker.getRegistryImage (@pulumi/docker 5.2, the data source docker_registry_image of
+ * kreuzwerker/terraform-provider-docker, read at v4.5.0 5074970c, data_source_docker_registry_image.go and
+ * authentication_helpers.go): a HEAD (then GET) of /v2/<repository>/manifests/<tag>, accepting Docker manifest
+ * lists and OCI image indexes as well as single manifests, and `sha256Digest` is the answer's Docker-Content-Digest.
+ * So for a multi-platform tag it is the index's digest, the one `docker pull` resolves on every platform (read from
+ * the code; the provider's docs do not say). It uses a plain HTTP client: no Docker engine is needed.
+ * A reference that already carries a digest is used as written. Through an ECR pull-through cache the hosts pull the
+ * Docker Hub digest from the cache: that the cache keeps upstream digests is what aws/containers-roadmap#2837
+ * assumes, not something AWS documents; a cold cache refuses a first pull by digest, which api7-run handles.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";

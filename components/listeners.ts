@@ -38,3 +38,6 @@ export function dashboardListenerPort(certificateArn: string | undefined): numbe
 
 /** The control plane's target-group health check (dashboard and DP Manager): GET /healthz every 10 s. */
 export const CONTROL_PLANE_HEALTH = { enabled: true, protocol: "HTTP", path: "/healthz", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 };
+
+/** Prometheus's target-group health check: GET /-/healthy (Prometheus's documented health endpoint) on 9090. */
+export const PROMETHEUS_HEALTH = { enabled: true, protocol: "HTTP", path: "/-/healthy", port: String(PORTS.prometheus), matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 };

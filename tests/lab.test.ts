@@ -2,16 +2,20 @@
  * The Docker lab (deploy.target docker) under the CLI-faithful harness: Docker and command resources only, and
  * the AWS stacks AWS only; the shared service definitions reach the containers with their secrets substituted;
  * the rendered HAProxy config passes the real `haproxy -c`; the lab's bootstrap wrapper runs the hosts' own
- * bootstrap for real against the fake dashboard and prints the token it issued; images pinned by digest.
+ * bootstrap for real against the fake dashboard and prints the token it issued; images pinned by digest; the
+ * containers' healthcheck command run for real by sh with only curl, only wget, only bash or none of them.
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
+import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { LAB_ISSUED_TOKEN, ProgramError, ROOT, runProgram, TEST_SECRETS, type Recorded, type RunResult } from "./harness";
 import { startFakeDashboard } from "./fakes/dashboard";
 import { haproxyConfig } from "../components/docker/haproxy";
+import { httpProbeCommand } from "../components/docker/healthcheck";
 import { derivedUuid, substitute } from "../components/docker/values";
 
 const onPath = (bin: string) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
@@ -209,5 +213,81 @@ describe(`the lab's bootstrap, run for real against a fake dashboard${skipNote("
     test("the lab's bootstrap script is the hosts' script", () => {
         const cmd = lab.ofType(COMMAND)[0];
         expect((cmd.inputs.environment as Record<string, string>).API7_BOOTSTRAP_SCRIPT).toBe(fs.readFileSync(path.join(ROOT, "config-templates", "api7-bootstrap.sh"), "utf8"));
+    });
+});
+
+describe("container healthchecks", () => {
+    test("every API7 container checks its service's health URL at its load balancer's timing; PostgreSQL is waited for", async () => {
+        // The same evaluation as the load balancer's test: the stack's gateway check set to 20 s and 4 failures.
+        const r = await runProgram({ stack: "lab", config: { "dataPlane.healthCheck.intervalSeconds": 20, "dataPlane.healthCheck.unhealthyThreshold": 4 } });
+        const check = (suffix: string) => container(r, suffix).inputs.healthcheck as { tests: string[]; interval: string; timeout: string; retries: number; startPeriod: string };
+        const gateway = check("gateway-1");
+        expect(gateway.tests[0]).toBe("CMD-SHELL");
+        expect(gateway.tests[1]).toContain("u='http://127.0.0.1:7085/status'");
+        expect([gateway.interval, gateway.timeout, gateway.retries, gateway.startPeriod]).toEqual(["20s", "10s", 4, "60s"]);
+        expect(check("gateway-2")).toEqual(gateway);
+        expect(check("cp-1-dashboard").tests[1]).toContain("u='http://127.0.0.1:7080/healthz'");
+        expect(check("cp-2-dp-manager").tests[1]).toContain("u='http://127.0.0.1:7900/healthz'");
+        expect([check("cp-1-dashboard").interval, check("cp-1-dashboard").retries, check("cp-1-dashboard").startPeriod]).toEqual(["10s", 2, "120s"]);
+        const pg = container(lab, "postgres").inputs;
+        expect(pg.healthcheck.tests).toEqual(["CMD", "pg_isready", "-U", "api7", "-d", "api7"]);
+        expect([pg.wait, pg.waitTimeout]).toEqual([true, 120]);
+        // Nothing waits on a check whose client may be missing from API7's images.
+        for (const c of lab.ofType(CONTAINER).filter((x) => x.inputs.name !== "api7-ha-lab-postgres")) expect(c.inputs.wait).toBeFalsy();
+    });
+
+    describe("the probe, run by sh with one HTTP client on PATH", () => {
+        let server: http.Server;
+        let port = 0;
+        let closedPort = 0;
+        const dirs: string[] = [];
+        beforeAll(async () => {
+            server = http.createServer((req, res) => {
+                res.writeHead(req.url === "/status" ? 200 : 503, { "Content-Type": "text/plain" });
+                res.end(req.url === "/status" ? "ok" : "down");
+            });
+            await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+            port = (server.address() as AddressInfo).port;
+            const spare = http.createServer();
+            await new Promise<void>((resolve) => spare.listen(0, "127.0.0.1", resolve));
+            closedPort = (spare.address() as AddressInfo).port;
+            await new Promise((resolve) => spare.close(resolve));
+        });
+        afterAll(async () => {
+            await new Promise((resolve) => server.close(resolve));
+            for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+        });
+
+        /** A PATH holding only `tools` (symlinks to the real ones). */
+        const pathWith = (...tools: string[]) => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-probe-"));
+            dirs.push(dir);
+            for (const t of tools) fs.symlinkSync(spawnSync("sh", ["-c", `command -v ${t}`], { encoding: "utf8" }).stdout.trim(), path.join(dir, t));
+            return dir;
+        };
+        /** Runs the probe as Docker's CMD-SHELL does (/bin/sh -c), asynchronously: the server answers from here. */
+        const probe = (url: string, pathDir: string) => new Promise<number | null>((resolve) => {
+            const child = spawn("/bin/sh", ["-c", httpProbeCommand(url, 2)], { env: { PATH: pathDir }, stdio: "ignore" });
+            child.on("close", (code) => resolve(code));
+        });
+
+        for (const tool of ["curl", "wget", "bash"]) {
+            needs(tool)(`with only ${tool}: 0 for a 200, 1 for a 503 and for a port nobody listens on${skipNote(tool)}`, async () => {
+                const dir = pathWith(tool);
+                expect(await probe(`http://127.0.0.1:${port}/status`, dir)).toBe(0);
+                expect(await probe(`http://127.0.0.1:${port}/down`, dir)).toBe(1);
+                expect(await probe(`http://127.0.0.1:${closedPort}/status`, dir)).toBe(1);
+            });
+        }
+
+        needs("bash")(`bash over HTTPS can only see the port accept a connection${skipNote("bash")}`, async () => {
+            const dir = pathWith("bash");
+            expect(await probe(`https://127.0.0.1:${port}/down`, dir)).toBe(0);
+            expect(await probe(`https://127.0.0.1:${closedPort}/healthz`, dir)).toBe(1);
+        });
+
+        test("with none of them: unhealthy (1), not sh's 127 for a missing command", async () => {
+            expect(await probe(`http://127.0.0.1:${port}/status`, pathWith())).toBe(1);
+        });
     });
 });

@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
 import { HostGroup, type HostPlacement, type ServiceDefinition } from "./host";
+import { PROMETHEUS_HEALTH } from "../listeners";
 import { PORTS } from "../ports";
 
 /** Prometheus as a host service: config from config-templates/prometheus.yml, data in a Docker volume. */
@@ -64,9 +65,6 @@ export interface PrometheusHostArgs {
     readonly deletionProtection: boolean;
     readonly tags?: Record<string, string>;
 }
-
-/** Prometheus's target-group health check: GET /-/healthy (Prometheus's documented health endpoint) on 9090. */
-export const PROMETHEUS_HEALTH = { enabled: true, protocol: "HTTP", path: "/-/healthy", port: String(PORTS.prometheus), matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 };
 
 /**
  * A dedicated Prometheus host (one: Prometheus HA is outside API7's HA guide) in an Auto Scaling group of one, so a

@@ -296,8 +296,8 @@ export const AREAS = {
         httpPort: setting(port, 9080, "With deploy.target `docker`: the published port of the gateways' HTTP listener (through the lab's load balancer)."),
         httpsPort: setting(port, 9443, "With deploy.target `docker`: the published port of the gateways' HTTPS listener (passed through as TCP)."),
         dashboardPort: setting(port, 7080, "With deploy.target `docker`: the published port of the dashboard, through the lab's load balancer (HTTP 7080 by default; HTTPS with the dashboard's own certificate when controlPlane.dashboardListener is https)."),
-        loadBalancerImage: setting(image, "haproxy:2.6.22", "With deploy.target `docker`: the HAProxy image of the lab's load balancer, pinned. Keep it on the 2.6 branch: CI validates the rendered configuration with Debian's HAProxy 2.6 (`haproxy -c`). That this tag exists on Docker Hub was not confirmed offline."),
-        postgresImage: setting(image, "postgres:15.14", "With deploy.target `docker`: the PostgreSQL image of the lab's database (PostgreSQL 15, as API7's 3.2.16 installation guide asks), pinned. That this tag exists on Docker Hub was not confirmed offline."),
+        loadBalancerImage: setting(image, "haproxy:2.6.32", "With deploy.target `docker`: the HAProxy image of the lab's load balancer, pinned. Keep it on the 2.6 branch: CI validates the rendered configuration with Debian's HAProxy 2.6 (`haproxy -c`). The default is the 2.6 tag Docker's official-images library lists (docker-library/official-images library/haproxy @37079fb3, 2026-08-21); Docker Hub itself was not reachable to check."),
+        postgresImage: setting(image, "postgres:15.19", "With deploy.target `docker`: the PostgreSQL image of the lab's database (PostgreSQL 15, as API7's 3.2.16 installation guide asks), pinned. The default is the 15 tag Docker's official-images library lists (docker-library/official-images library/postgres @37079fb3, 2026-08-21); Docker Hub itself was not reachable to check."),
     }, "The Docker lab (deploy.target docker): published ports and the images only the lab uses."),
     prometheus: area({
         enabled: setting(bool, false,

@@ -5,22 +5,32 @@
  * stack's health checks, optional Prometheus, and the first-install bootstrap run by the program
  * (components/docker/lab-bootstrap.ts) so that the lab comes up in one `pulumi up`.
  *
- * @pulumi/docker 5.2 (pulumi/pulumi-docker, bridged from kreuzwerker/terraform-provider-docker). NOT CONFIRMED
- * from their sources here (no engine runs in CI, and the research on them did not finish): that a Container's
- * `uploads` are copied in before it starts; that `restart: unless-stopped` leaves a container stopped with
- * `docker stop` stopped until `docker start`; that `networksAdvanced.aliases` are the names other containers resolve
- * through Docker's embedded DNS. API7's containers have no Docker healthcheck yet: whether their images carry curl
- * or wget is unconfirmed; the load balancer's checks stand in (PostgreSQL's uses pg_isready).
+ * @pulumi/docker 5.2 is pulumi/pulumi-docker bridging kreuzwerker/terraform-provider-docker; read at the upstream
+ * its submodule pins, v4.5.0 (5074970c), internal/provider/resource_docker_container_funcs.go (the 5.2.0 build
+ * comes from a slightly newer upstream, not read):
+ * - `uploads` are copied in before the container starts: ContainerCreate, then NetworkConnect for
+ *   networks_advanced, then CopyToContainer, then ContainerStart (resourceDockerContainerCreate).
+ * - `networksAdvanced.aliases` go to the endpoint's Aliases when the container joins the network, and Docker's
+ *   embedded DNS (127.0.0.11, user-defined networks only) answers "a container name, a network alias" (docker/docs
+ *   content/manuals/engine/network/dns.md): the names HAProxy and the services use for each other.
+ * - `restart: unless-stopped`: "when the container is stopped (manually or otherwise), it isn't restarted even after
+ *   Docker daemon restarts" (docker/docs start-containers-automatically.md), so a drill's `docker stop` holds until
+ *   its `docker start`. The provider's `mustRun` (default true) starts a stopped container again on the next
+ *   `pulumi up`.
+ * Healthchecks: components/docker/healthcheck.ts for API7 and Prometheus (which HTTP client their images hold is not
+ * confirmed, so nothing waits on them), pg_isready for PostgreSQL.
  */
 import * as crypto from "crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../config/settings";
-import { CONTROL_PLANE_HEALTH } from "../listeners";
+import { bootSteps, type HostRole } from "../aws/boot-budget";
+import { CONTROL_PLANE_HEALTH, PROMETHEUS_HEALTH } from "../listeners";
 import { PORTS } from "../ports";
 import { controlPlaneServices, DATABASE_DSN_SECRET, gatewayService, type ServiceDefinition } from "../services";
 import { renderYamlTemplate } from "../templates";
 import { haproxyConfig, HAPROXY_CONFIG_PATH } from "./haproxy";
+import { httpHealthcheck, type ProbeTiming } from "./healthcheck";
 import { LabBootstrap } from "./lab-bootstrap";
 import { pinnedImage } from "./images";
 import { derivedUuid, substitute } from "./values";
@@ -68,6 +78,11 @@ export class Lab extends pulumi.ComponentResource {
             networksAdvanced: attach("postgres"),
             // pg_isready ships in the image (docker-library/postgres); the healthcheck form is Docker's CMD array.
             healthcheck: { tests: ["CMD", "pg_isready", "-U", "api7", "-d", "api7"], interval: "5s", timeout: "3s", retries: 10, startPeriod: "10s" },
+            // `pulumi up` creates the dashboards once PostgreSQL is healthy, not merely started: "If `true`, then the
+            // Docker container is waited for being healthy state after creation" (@pulumi/docker 5.2 container.d.ts
+            // `wait`; the provider polls the health status every second until waitTimeout, on create only).
+            wait: true,
+            waitTimeout: 120,
             restart: "unless-stopped",
         }, parent);
         const dsn = pulumi.secret(pulumi.interpolate`postgres://api7:${dbPassword}@postgres:${PORTS.postgres}/api7`);
@@ -75,8 +90,10 @@ export class Lab extends pulumi.ComponentResource {
         const promAlias = "prometheus";
         const prometheusAddress = s.prometheus.enabled ? `http://${promAlias}:${PORTS.prometheus}` : undefined;
         const lbAlias = "lb";
-        const run = (service: ServiceDefinition, node: string, extra: { secrets: Record<string, pulumi.Input<string>>; state?: Record<string, pulumi.Input<string>>; dependsOn?: pulumi.Resource[] }) =>
+        const run = (service: ServiceDefinition, node: string, extra: { health: ProbeTiming; secrets: Record<string, pulumi.Input<string>>; state?: Record<string, pulumi.Input<string>>; dependsOn?: pulumi.Resource[] }) =>
             serviceContainer(this, name, node, service, { image, attach, cname, ...extra });
+        // Each container's own healthcheck at its load balancer's timing, failures not counted while it starts.
+        const cpHealth = probeTiming(CONTROL_PLANE_HEALTH.interval, CONTROL_PLANE_HEALTH.timeout, CONTROL_PLANE_HEALTH.unhealthyThreshold, "cp");
 
         // Control-plane nodes: dashboard + DP Manager each, the DSN substituted into their configs.
         const dashboards: string[] = [];
@@ -91,7 +108,10 @@ export class Lab extends pulumi.ComponentResource {
                 database: { kind: "secret" },
             });
             const secrets = { [DATABASE_DSN_SECRET]: dsn };
-            cpContainers.push(run(dashboard, `cp-${i}`, { secrets, dependsOn: [postgres] }), run(dpManager, `cp-${i}`, { secrets, dependsOn: [postgres] }));
+            cpContainers.push(
+                run(dashboard, `cp-${i}`, { health: cpHealth, secrets, dependsOn: [postgres] }),
+                run(dpManager, `cp-${i}`, { health: cpHealth, secrets, dependsOn: [postgres] }),
+            );
             dashboards.push(cname(`cp-${i}-dashboard`));
             dpManagers.push(cname(`cp-${i}-dp-manager`));
         }
@@ -154,6 +174,7 @@ export class Lab extends pulumi.ComponentResource {
             });
             const node = `gateway-${i}`;
             run(gateway, node, {
+                health: probeTiming(hc.intervalSeconds, hc.timeoutSeconds, hc.unhealthyThreshold, "dp"),
                 secrets: { "control-plane-token": bootstrap.token },
                 state: { "apisix.uid": derivedUuid(`${prefix}/${node}`), "admin.key": derivedSecret(s.controlPlane.adminPassword, `${node}/admin-key`).apply((k) => k.slice(0, 32)) },
                 dependsOn: [bootstrap],
@@ -174,6 +195,10 @@ export class Lab extends pulumi.ComponentResource {
                 command: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-remote-write-receiver", `--web.listen-address=0.0.0.0:${PORTS.prometheus}`],
                 volumes: [{ volumeName: volume.name, containerPath: "/prometheus" }],
                 networksAdvanced: attach(promAlias),
+                healthcheck: httpHealthcheck(
+                    `http://127.0.0.1:${PORTS.prometheus}${PROMETHEUS_HEALTH.path}`,
+                    probeTiming(PROMETHEUS_HEALTH.interval, PROMETHEUS_HEALTH.timeout, PROMETHEUS_HEALTH.unhealthyThreshold, "prometheus"),
+                ),
                 restart: "unless-stopped",
             }, parent);
             prometheus = cname("prometheus");
@@ -187,6 +212,12 @@ export class Lab extends pulumi.ComponentResource {
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+/** A container healthcheck's timing; its start period is the role's service start-up estimate (aws/boot-budget.ts). */
+function probeTiming(intervalSeconds: number, timeoutSeconds: number, unhealthyThreshold: number, role: HostRole): ProbeTiming {
+    const steps = bootSteps(role);
+    return { intervalSeconds, timeoutSeconds, unhealthyThreshold, startPeriodSeconds: steps[steps.length - 1].seconds };
+}
 
 /**
  * One service of the shared definitions as a container: its config rendered from the same template, each
@@ -202,6 +233,7 @@ function serviceContainer(
         readonly image: (kind: string, ref: pulumi.Input<string>) => pulumi.Input<string>;
         readonly attach: (alias: string) => docker.types.input.ContainerNetworksAdvanced[];
         readonly cname: (n: string) => string;
+        readonly health: ProbeTiming;
         readonly secrets: Record<string, pulumi.Input<string>>;
         readonly state?: Record<string, pulumi.Input<string>>;
         readonly dependsOn?: pulumi.Resource[];
@@ -233,6 +265,7 @@ function serviceContainer(
         ])),
         command: service.command ? [...service.command] : undefined,
         networksAdvanced: a.attach(alias),
+        healthcheck: httpHealthcheck(service.healthUrl, a.health),
         restart: "unless-stopped",
     }, { parent, dependsOn: a.dependsOn });
 }
