@@ -84,7 +84,7 @@ describe("one topology, two targets", () => {
         expect(upload(container(lab, "gateway-2"), "/usr/local/apisix/conf/apisix.uid")).not.toBe(upload(gateway, "/usr/local/apisix/conf/apisix.uid"));
     });
 
-    test("everything holding a secret is secret, and the bootstrap's stdout (the token) too", () => {
+    test("everything holding a secret is secret, and the bootstrap's stdout (the token) too, and never logged", () => {
         for (const name of ["cp-1-dashboard", "gateway-1", "postgres"]) {
             const c = container(lab, name);
             expect([name, c.secretInputs?.includes("envs") || c.secretInputs?.includes("uploads")]).toEqual([name, true]);
@@ -92,6 +92,8 @@ describe("one topology, two targets", () => {
         const cmd = lab.ofType(COMMAND)[0];
         expect(cmd.additionalSecretOutputs).toEqual(["stdout"]);
         expect(cmd.secretInputs).toEqual(expect.arrayContaining(["environment"]));
+        // The provider streams what it logs to `pulumi up`'s display; the secret output alone would not hide it.
+        expect(cmd.inputs.logging).toBe("stderr");
     });
 
     test("a bad lab setting stops the program, naming the key", async () => {

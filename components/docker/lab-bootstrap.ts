@@ -8,6 +8,13 @@
  * the gateways are replaced with it).
  *
  * Needs bash, curl and jq where `pulumi up` runs (README, Try it locally).
+ *
+ * The token must not reach the display: the provider streams what it logs to `pulumi up`'s progress display as it
+ * runs (pulumi/pulumi-command provider/pkg/provider/util/util.go LogOutput, InfoStatus, @010bd8e0), and says "If there
+ * might be secrets in the output, you can disable logging here and mark the outputs as secret via
+ * 'additionalSecretOutputs'" (provider/pkg/provider/local/base.go, same commit; @pulumi/command 1.2.1
+ * local/command.d.ts `logging`). So only stderr, the bootstrap's progress messages (never a secret: tested), is
+ * logged, and stdout is a secret output.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -77,6 +84,7 @@ export class LabBootstrap extends pulumi.ComponentResource {
             },
             // A change to what it sets runs it again (an update runs `create` again when no `update` is given).
             triggers: [spec],
+            logging: command.types.enums.local.Logging.Stderr,
         }, { parent: this, additionalSecretOutputs: ["stdout"] });
         this.token = pulumi.secret(run.stdout);
         this.issued = pulumi.output(issue);
