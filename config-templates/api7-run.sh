@@ -183,19 +183,13 @@ case "$registry_kind" in
   *) echo "api7-run: unknown registry login: ${registry_kind}" >&2; exit 1 ;;
 esac
 
-# An image pinned by digest behind its tag (images.pinDigests: repository:tag@sha256:...). An ECR pull-through cache
-# serves a pull by digest only for a manifest it has already cached; the first pull must be by tag
-# (aws/containers-roadmap#2837, open; the ECR user guide's pull-through-cache pages show tag pulls only). So a
-# digest pull that fails is tried once more after a pull by tag, which fills the cache; the digest still decides:
-# a tag moved upstream since the deploy is refused, not run.
+# tag@digest (images.pinDigests): an empty ECR pull-through cache refuses a first pull by digest
+# (aws/containers-roadmap#2837), so a failed one follows a pull by tag; the digest still decides.
 untagged="${image%@*}"
 if [[ "$image" == *@sha256:* && "${untagged##*/}" == *:* ]] && ! docker image inspect "$image" >/dev/null 2>&1; then
-  if ! docker pull --quiet "$image" >/dev/null; then
-    echo "api7-run: pulling ${image} by digest failed; pulling ${untagged} first (an empty pull-through cache)" >&2
-    if ! docker pull --quiet "$untagged" >/dev/null || ! docker pull --quiet "$image" >/dev/null; then
-      echo "api7-run: cannot pull ${image}" >&2
-      exit 1
-    fi
+  if ! docker pull -q "$image" >/dev/null; then
+    echo "api7-run: pulling ${untagged} first (digest pull failed)" >&2
+    { docker pull -q "$untagged" && docker pull -q "$image"; } >/dev/null || { echo "api7-run: cannot pull ${image}" >&2; exit 1; }
   fi
 fi
 

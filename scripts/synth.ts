@@ -75,7 +75,7 @@ export async function synthesize(stack: string, config?: Record<string, unknown>
             if (r.type === LAUNCH_TEMPLATE && typeof inputs.userData === "string") {
                 // As cloud-init reads it: base64, then gzip (components/aws/fleet.ts launchTemplateUserData).
                 const file = `hosts/${groupOf(r)}/user-data.yaml`;
-                files.set(file, replace(readableUserData(zlib.gunzipSync(Buffer.from(inputs.userData, "base64")).toString("utf8"))));
+                files.set(file, replace(zlib.gunzipSync(Buffer.from(inputs.userData, "base64")).toString("utf8")));
                 inputs.userData = `[file: ${file}]`;
             }
             if (r.type === PARAMETER && typeof inputs.insecureValue === "string") {
@@ -143,16 +143,4 @@ if (require.main === module) {
         console.error(err);
         process.exit(1);
     });
-}
-
-/** User data as it reads on the host: write_files compressed as `gz+b64` are shown decoded, marked as such. */
-export function readableUserData(userData: string): string {
-    const doc = yaml.load(userData) as { write_files?: { encoding?: string; content: string }[] };
-    if (!doc.write_files?.some((f) => f.encoding === "gz+b64")) return userData;
-    for (const f of doc.write_files) {
-        if (f.encoding !== "gz+b64") continue;
-        f.content = zlib.gunzipSync(Buffer.from(f.content, "base64")).toString("utf8");
-        f.encoding = "gz+b64 (shown decoded by npm run synth)";
-    }
-    return `#cloud-config\n${yaml.dump(doc, { lineWidth: -1, noRefs: true, sortKeys: false })}`;
 }

@@ -4,7 +4,7 @@
  */
 import { databaseIdentifier, finalSnapshotIdentifier, instanceSettings } from "../components/aws/rds";
 import { parseSettings } from "../components/config/load";
-import { allStrings, groupOf, parameter, T } from "./helpers";
+import { allStrings, groupOf, parameter, parseUserData, T } from "./helpers";
 import { EXTERNAL_DATABASE, EXTERNAL_DSN, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "./harness";
 
 const RDS = "aws:rds/instance:Instance";
@@ -135,7 +135,9 @@ describe("an external database", () => {
         const dsn = parameter(external, "/api7-ha/prod/cp/secrets/database-dsn");
         expect(dsn.inputs).toMatchObject({ type: "SecureString", value: EXTERNAL_DSN });
         expect(JSON.parse(parameter(external, "/api7-ha/prod/cp/dashboard.json").inputs.insecureValue as string).database).toBeUndefined();
-        expect(groupOf(external, "api7-cp-hosts").userData).not.toContain("api7-db-rotation");
+        const cloudConfig = parseUserData(groupOf(external, "api7-cp-hosts").userData);
+        expect(cloudConfig.write_files.map((f: { path: string }) => f.path).filter((p: string) => p.includes("api7-db-rotation"))).toEqual([]);
+        expect(JSON.stringify(cloudConfig.runcmd)).not.toContain("api7-db-rotation");
         expect(external.outputs.databaseEndpoint).toBeUndefined();
     });
 });

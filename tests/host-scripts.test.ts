@@ -97,7 +97,7 @@ cat "$FAKE_PARAMS$name"
 # passed with -e, and DOCKER_CONFIG.
 if [[ "$1 $2" == "image inspect" ]]; then exit 1; fi
 if [[ "$1" == "pull" ]]; then
-  [[ "$2" == "--quiet" && $# -eq 3 ]] || { echo "fake docker: unexpected pull $*" >&2; exit 2; }
+  [[ "$2" == "-q" && $# -eq 3 ]] || { echo "fake docker: unexpected pull $*" >&2; exit 2; }
   printf '%s\n' "$3" >> "$FAKE_OUT/pulls"
   if [[ -n "\${FAKE_PTC_COLD:-}" && "$3" == *@sha256:* ]] && ! grep -qxF "\${3%@*}" "$FAKE_OUT/pulls"; then
     echo "Error response from daemon: manifest for $3 not found: manifest unknown" >&2; exit 1
@@ -295,7 +295,7 @@ run(`a pinned image an empty pull-through cache refuses by digest: pulled by tag
     const image = l.dockerArgs!.find((a) => a.includes("api7-ee-3-gateway"))!;
     expect(image).toEqual(pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3"));
     expect(l.pulls).toEqual([image, image.split("@")[0], image]);
-    expect(l.stderr).toContain(`api7-run: pulling ${image} by digest failed; pulling ${image.split("@")[0]} first`);
+    expect(l.stderr).toContain(`api7-run: pulling ${image.split("@")[0]} first (digest pull failed)`);
     // A warm cache: the digest alone.
     expect(launch(prod, "/api7-ha/prod/dp", "gateway").pulls).toEqual([image]);
     // dev does not pin: docker run pulls the tag itself.

@@ -1,14 +1,4 @@
-import { gzip } from "pako";
 import { readTemplateFile, renderYamlTemplate } from "../templates";
-
-/**
- * gzip, then base64: cloud-init's `gz+b64` write_files encoding. With pako, pinned in the lockfile, rather than
- * Node's zlib, whose output may change with the Node version: changed bytes would replace every host
- * (userDataReplaceOnChange). pako writes no name and a zero time in the header.
- */
-export function gzipBase64(text: string): string {
-    return Buffer.from(gzip(text, { level: 9 })).toString("base64");
-}
 
 export interface UserDataArgs {
     /** AWS region the host reads its SSM parameters from. */
@@ -35,23 +25,23 @@ export function renderUserData(args: UserDataArgs): string {
     const hostJson = JSON.stringify({ region: args.region, parameterPrefix: args.parameterPrefix, services: args.services }, null, 2) + "\n";
     const body = renderYamlTemplate("cloud-init.yaml", {
         hostJson,
-        // The scripts are compressed: in clear, control-plane user data passes EC2's 16 KB limit (tests/aws-rules.ts).
-        // cloud-init decodes `gz+b64` (cc_write_files); `npm run synth` shows them decoded for review.
+        // The scripts in clear: the launch template gzips the whole user data (fleet.ts launchTemplateUserData), and
+        // gzip finds what the scripts share. Compressing each one first (cloud-init's `gz+b64`) left the outer gzip
+        // base64 to squeeze, and the control plane's user data 2.5 KB larger, over EC2's 16 KB (tests/aws-rules.ts).
         scripts: {
-            run: gzipBase64(readTemplateFile(HOST_SCRIPTS.run)),
-            apply: gzipBase64(readTemplateFile(HOST_SCRIPTS.apply)),
+            run: readTemplateFile(HOST_SCRIPTS.run),
+            apply: readTemplateFile(HOST_SCRIPTS.apply),
             unit: readTemplateFile("api7@.service"),
         },
         extraFiles: [
             ...(args.bootstrap
                 ? [
-                      { path: "/usr/local/sbin/api7-bootstrap", owner: "root:root", permissions: "0755", encoding: "gz+b64", content: gzipBase64(readTemplateFile(HOST_SCRIPTS.bootstrap)) },
-                      { path: "/etc/systemd/system/api7-bootstrap.service", owner: "root:root", permissions: "0644", encoding: "gz+b64", content: gzipBase64(readTemplateFile("api7-bootstrap.service")) },
+                      { path: "/usr/local/sbin/api7-bootstrap", owner: "root:root", permissions: "0755", content: readTemplateFile(HOST_SCRIPTS.bootstrap) },
+                      { path: "/etc/systemd/system/api7-bootstrap.service", owner: "root:root", permissions: "0644", content: readTemplateFile("api7-bootstrap.service") },
                   ]
                 : []),
             ...(args.databaseRotation
-                // Compressed like the scripts: in clear they push control-plane user data past 16 KB.
-                ? ["api7-db-rotation.service", "api7-db-rotation.timer"].map((unit) => ({ path: `/etc/systemd/system/${unit}`, owner: "root:root", permissions: "0644", encoding: "gz+b64", content: gzipBase64(readTemplateFile(unit)) }))
+                ? ["api7-db-rotation.service", "api7-db-rotation.timer"].map((unit) => ({ path: `/etc/systemd/system/${unit}`, owner: "root:root", permissions: "0644", content: readTemplateFile(unit) }))
                 : []),
         ],
         startServices: [
