@@ -227,17 +227,35 @@ export const modernTlsListeners = resourcePolicy(
 export const noSecretsInUserData = resourcePolicy(
     "ec2-no-secrets-in-user-data",
     "User data holds no secrets: keys, passwords and credentials belong in SSM SecureStrings (CKV_AWS_46).",
-    [TYPES.instance],
-    (p, report) => {
+    [TYPES.instance, TYPES.launchTemplate],
+    (p, report, { type }) => {
         if (typeof p.userData !== "string") return;
-        const text = userDataAsWritten(p.userData);
+        const text = userDataAsWritten(type === TYPES.launchTemplate ? launchTemplateUserDataText(p.userData) : p.userData);
         for (const [what, pattern] of SECRET_PATTERNS) {
             if (pattern.test(text)) report(`user data contains ${what}`);
         }
     },
 );
 
-/** User data with every `gz+b64` write_files content decoded, as cloud-init writes it (cc_write_files). */
+/**
+ * A launch template's user data as the instance receives it: the template takes it base64-encoded ("The base64-encoded
+ * user data", @pulumi/aws ec2/launchTemplate.d.ts), and cloud-init uncompresses gzip user data before reading it
+ * (canonical/cloud-init doc/rtd/explanation/format.rst, "Gzip compressed content").
+ */
+export function launchTemplateUserDataText(userData: string): string {
+    const raw = Buffer.from(userData, "base64");
+    if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw.toString("utf8");
+    try {
+        return zlib.gunzipSync(raw).toString("utf8");
+    } catch {
+        return "(gzip user data that does not decode)";
+    }
+}
+
+/**
+ * User data with every `gz+b64` write_files content decoded, as cloud-init writes it (cc_write_files). The program
+ * writes its files in clear; the decoding keeps the rule honest for any user data that compresses them.
+ */
 export function userDataAsWritten(userData: string): string {
     let doc: { write_files?: { encoding?: string; content?: string }[] } | undefined;
     try {

@@ -193,6 +193,14 @@ const BAD: Record<string, [string, Fake[], RegExp][]> = {
             ...goodInstance,
             userData: `#cloud-config\nwrite_files:\n  - path: /x\n    encoding: gz+b64\n    content: ${gzipSync("dsn: postgres://api7:hunter2@db:5432/api7ee").toString("base64")}\n`,
         } }], /credentials in a URL/],
+        ["a password in a launch template's gzipped user data", [{ type: TYPES.launchTemplate, name: "t", props: {
+            ...goodTemplate,
+            userData: gzipSync("#cloud-config\nwrite_files:\n  - path: /x\n    content: 'password: hunter2hunter2'\n").toString("base64"),
+        } }], /a password assignment/],
+        ["a key in a launch template's plain base64 user data", [{ type: TYPES.launchTemplate, name: "t", props: {
+            ...goodTemplate,
+            userData: Buffer.from("#!/bin/bash\nexport AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP\n").toString("base64"),
+        } }], /an AWS access key id/],
     ],
     "rds-encrypted": [["unencrypted storage", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, storageEncrypted: false } }], /storageEncrypted is not true/]],
     "rds-not-public": [["publicly accessible", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, publiclyAccessible: true } }], /publiclyAccessible is true/]],
