@@ -51,7 +51,7 @@ export function groupOf(run: RunResult, group: string): { template: Recorded; as
     return { template, asg, userData: decodeUserData(template.inputs.userData) };
 }
 
-/** A launch template's user data as cloud-init reads it: base64, then gzip (components/aws/host.ts launchTemplateUserData). */
+/** A launch template's user data as cloud-init reads it: base64, then gzip (components/aws/fleet.ts launchTemplateUserData). */
 export function decodeUserData(base64: string): string {
     return gunzipSync(Buffer.from(base64, "base64")).toString("utf8");
 }

@@ -92,13 +92,14 @@ cat "$FAKE_PARAMS$name"
     fs.writeFileSync(path.join(bin, "docker"), `#!/bin/bash
 # Fake: \`docker login --username U --password-stdin REGISTRY\` records the user, registry, the password read from
 # stdin and DOCKER_CONFIG (where the real CLI writes config.json); \`docker image inspect\` finds no image (a new
-# host); \`docker pull --quiet REF\` records REF and, with FAKE_PTC_COLD set, refuses a digest until its tag was
-# pulled (an empty ECR pull-through cache); anything else (run) records its arguments, the value of every variable
-# passed with -e, and DOCKER_CONFIG.
-if [[ "$1 $2" == "image inspect" ]]; then exit 1; fi
+# host) unless FAKE_IMAGE_PRESENT is set; \`docker pull -q REF\` records REF and, with FAKE_PTC_COLD set, refuses a
+# digest until its tag was pulled (an empty ECR pull-through cache), with FAKE_PULL_DOWN refuses every pull;
+# anything else (run) records its arguments, the value of every variable passed with -e, and DOCKER_CONFIG.
+if [[ "$1 $2" == "image inspect" ]]; then [[ -n "\${FAKE_IMAGE_PRESENT:-}" ]]; exit; fi
 if [[ "$1" == "pull" ]]; then
   [[ "$2" == "-q" && $# -eq 3 ]] || { echo "fake docker: unexpected pull $*" >&2; exit 2; }
-  printf '%s\n' "$3" >> "$FAKE_OUT/pulls"
+  printf '%s\\n' "$3" >> "$FAKE_OUT/pulls"
+  [[ -z "\${FAKE_PULL_DOWN:-}" ]] || { echo "Error response from daemon: registry unreachable: i/o timeout" >&2; exit 1; }
   if [[ -n "\${FAKE_PTC_COLD:-}" && "$3" == *@sha256:* ]] && ! grep -qxF "\${3%@*}" "$FAKE_OUT/pulls"; then
     echo "Error response from daemon: manifest for $3 not found: manifest unknown" >&2; exit 1
   fi
@@ -146,6 +147,12 @@ function launched(host: Host, status: number | null, stderr: string): Launch {
  * Runs api7-run for `service` on a "host" of the group under `prefix`, with `evaluation`'s SSM parameters. A host's
  * state directory (/var/lib/api7) can be given to run the same host again.
  */
+/** Runs api7-run for `gateway` on `host` with extra environment; the status and stderr, for launched(). */
+function runWith(host: Host, env: Record<string, string>): [number | null, string] {
+    const r = spawnSync("bash", [SCRIPT, "gateway"], { encoding: "utf8", env: { ...host.env, ...env } });
+    return [r.status, r.stderr];
+}
+
 function launch(evaluation: RunResult, prefix: string, service: string, options: { readonly extra?: string[]; readonly stateDir?: string; readonly host?: Host } = {}): Launch {
     const host = options.host ?? prepareHost(evaluation, prefix, service, options.stateDir);
     const r = spawnSync("bash", [SCRIPT, service, ...(options.extra ?? [])], { encoding: "utf8", env: host.env });
@@ -298,6 +305,15 @@ run(`a pinned image an empty pull-through cache refuses by digest: pulled by tag
     expect(l.stderr).toContain(`api7-run: pulling ${image.split("@")[0]} first (digest pull failed)`);
     // A warm cache: the digest alone.
     expect(launch(prod, "/api7-ha/prod/dp", "gateway").pulls).toEqual([image]);
+    // Already on the host: no pull at all.
+    const present = prepareHost(prod, "/api7-ha/prod/dp", "gateway");
+    const kept = launched(present, ...runWith(present, { FAKE_IMAGE_PRESENT: "1" }));
+    expect([kept.status, kept.pulls, kept.dockerArgs]).toEqual([0, [], expect.arrayContaining([image])]);
+    // No registry at all: said, exit 1 (systemd restarts the unit), nothing run.
+    const down = prepareHost(prod, "/api7-ha/prod/dp", "gateway");
+    const failed = launched(down, ...runWith(down, { FAKE_PULL_DOWN: "1" }));
+    expect([failed.status, failed.pulls, failed.dockerArgs]).toEqual([1, [image, image.split("@")[0]], undefined]);
+    expect(failed.stderr).toContain(`api7-run: cannot pull ${image}`);
     // dev does not pin: docker run pulls the tag itself.
     const dev = await runProgram({ stack: "dev", secrets: { gatewayToken: GATEWAY_TOKEN } });
     expect(launch(dev, "/api7-ha/dev/dp", "gateway").pulls).toEqual([]);

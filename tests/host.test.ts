@@ -184,7 +184,7 @@ describe("resource options (invisible to mocks, built by a pure helper)", () => 
 });
 
 describe("user data", () => {
-    test("is gzip then base64, as a launch template takes it and cloud-init reads it, well under EC2's 16 KB", () => {
+    test("is gzip then base64, as a launch template takes it and cloud-init reads it, under EC2's 16 KB", () => {
         for (const run of [prod, pinned]) {
             for (const template of run.ofType(T.launchTemplate)) {
                 const raw = Buffer.from(template.inputs.userData, "base64");

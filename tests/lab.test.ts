@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as net from "net";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
@@ -27,6 +28,9 @@ const CONTAINER = "docker:index/container:Container";
 const IMAGE = "docker:index/remoteImage:RemoteImage";
 const COMMAND = "command:local:Command";
 const OWN = /^(docker|command):/;
+
+/** The lab with the stack's gateway check at 20 s and 4 failures, an HTTPS dashboard and Prometheus. */
+const TUNED_LAB = { stack: "lab", config: { "dataPlane.healthCheck.intervalSeconds": 20, "dataPlane.healthCheck.unhealthyThreshold": 4, "controlPlane.dashboardListener": "https", "prometheus.enabled": true } } as const;
 
 let lab: RunResult;
 beforeAll(async () => {
@@ -140,7 +144,7 @@ describe(`the lab's load balancer${skipNote("haproxy")}`, () => {
     });
 
     test("the lab's config follows the lab stack's health-check settings", async () => {
-        const r = await runProgram({ stack: "lab", config: { "dataPlane.healthCheck.intervalSeconds": 20, "dataPlane.healthCheck.unhealthyThreshold": 4 } });
+        const r = await runProgram(TUNED_LAB);
         expect(upload(container(r, "lb"), "/usr/local/etc/haproxy/haproxy.cfg")).toContain("server gateway-1 gateway-1:9080 check port 7085 inter 20s rise 3 fall 4");
     });
 
@@ -220,22 +224,27 @@ describe(`the lab's bootstrap, run for real against a fake dashboard${skipNote("
 
 describe("container healthchecks", () => {
     test("every API7 container checks its service's health URL at its load balancer's timing; PostgreSQL is waited for", async () => {
-        // The same evaluation as the load balancer's test: the stack's gateway check set to 20 s and 4 failures.
-        const r = await runProgram({ stack: "lab", config: { "dataPlane.healthCheck.intervalSeconds": 20, "dataPlane.healthCheck.unhealthyThreshold": 4 } });
+        const r = await runProgram(TUNED_LAB);
         const check = (suffix: string) => container(r, suffix).inputs.healthcheck as { tests: string[]; interval: string; timeout: string; retries: number; startPeriod: string };
         const gateway = check("gateway-1");
         expect(gateway.tests[0]).toBe("CMD-SHELL");
         expect(gateway.tests[1]).toContain("u='http://127.0.0.1:7085/status'");
         expect([gateway.interval, gateway.timeout, gateway.retries, gateway.startPeriod]).toEqual(["20s", "10s", 4, "60s"]);
         expect(check("gateway-2")).toEqual(gateway);
-        expect(check("cp-1-dashboard").tests[1]).toContain("u='http://127.0.0.1:7080/healthz'");
+        // The HTTPS dashboard is checked over HTTPS, its own certificate not verified (as HAProxy's check-ssl verify none).
+        expect(check("cp-1-dashboard").tests[1]).toContain("u='https://127.0.0.1:7443/healthz'");
+        expect(check("cp-1-dashboard").tests[1]).toContain("curl -fsSk ");
+        expect(check("cp-1-dashboard").tests[1]).toContain("wget -q --no-check-certificate ");
         expect(check("cp-2-dp-manager").tests[1]).toContain("u='http://127.0.0.1:7900/healthz'");
+        expect(check("prometheus").tests[1]).toContain("u='http://127.0.0.1:9090/-/healthy'");
+        expect([check("prometheus").interval, check("prometheus").retries, check("prometheus").startPeriod]).toEqual(["10s", 2, "30s"]);
         expect([check("cp-1-dashboard").interval, check("cp-1-dashboard").retries, check("cp-1-dashboard").startPeriod]).toEqual(["10s", 2, "120s"]);
-        const pg = container(lab, "postgres").inputs;
-        expect(pg.healthcheck.tests).toEqual(["CMD", "pg_isready", "-U", "api7", "-d", "api7"]);
+        const pg = container(r, "postgres").inputs;
+        // Over TCP: the entrypoint's first-start server listens on the Unix socket only.
+        expect(pg.healthcheck.tests).toEqual(["CMD", "pg_isready", "-h", "127.0.0.1", "-U", "api7", "-d", "api7"]);
         expect([pg.wait, pg.waitTimeout]).toEqual([true, 120]);
         // Nothing waits on a check whose client may be missing from API7's images.
-        for (const c of lab.ofType(CONTAINER).filter((x) => x.inputs.name !== "api7-ha-lab-postgres")) expect(c.inputs.wait).toBeFalsy();
+        for (const c of r.ofType(CONTAINER).filter((x) => x.inputs.name !== "api7-ha-lab-postgres")) expect(c.inputs.wait).toBeFalsy();
     });
 
     describe("the probe, run by sh with one HTTP client on PATH", () => {
@@ -244,9 +253,10 @@ describe("container healthchecks", () => {
         let closedPort = 0;
         const dirs: string[] = [];
         beforeAll(async () => {
+            const healthy = new Set(["/status", "/a%20b%25s"]);
             server = http.createServer((req, res) => {
-                res.writeHead(req.url === "/status" ? 200 : 503, { "Content-Type": "text/plain" });
-                res.end(req.url === "/status" ? "ok" : "down");
+                res.writeHead(healthy.has(req.url ?? "") ? 200 : 503, { "Content-Type": "text/plain" });
+                res.end(healthy.has(req.url ?? "") ? "ok" : "down");
             });
             await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
             port = (server.address() as AddressInfo).port;
@@ -281,6 +291,18 @@ describe("container healthchecks", () => {
                 expect(await probe(`http://127.0.0.1:${closedPort}/status`, dir)).toBe(1);
             });
         }
+
+        needs("bash")(`bash sends a path with % signs as written, and reads a status line without a reason phrase${skipNote("bash")}`, async () => {
+            const dir = pathWith("bash");
+            expect(await probe(`http://127.0.0.1:${port}/a%20b%25s`, dir)).toBe(0);
+            const bare = net.createServer((socket) => socket.once("data", () => socket.end("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n")));
+            await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
+            try {
+                expect(await probe(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/status`, dir)).toBe(0);
+            } finally {
+                await new Promise((resolve) => bare.close(resolve));
+            }
+        });
 
         needs("bash")(`bash over HTTPS can only see the port accept a connection${skipNote("bash")}`, async () => {
             const dir = pathWith("bash");

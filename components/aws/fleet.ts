@@ -106,7 +106,7 @@ export const REGISTRY_PASSWORD_SECRET = "registry-password";
  * A launch template's user data: gzip-compressed, then base64 as the template requires ("The base64-encoded user
  * data", @pulumi/aws ec2/launchTemplate.d.ts). cloud-init uncompresses gzip user data before reading it
  * (canonical/cloud-init doc/rtd/explanation/format.rst, "Gzip compressed content"), which keeps every host's user
- * data well under EC2's 16 KB.
+ * data under EC2's 16 KB (tests/aws-rules.ts holds the encoded text to it).
  */
 export function launchTemplateUserData(cloudConfig: string): string {
     return Buffer.from(gzip(cloudConfig, { level: 9 })).toString("base64");

@@ -44,12 +44,13 @@ export function httpProbeCommand(url: string, timeoutSeconds: number): string {
     const tls = u.protocol === "https:";
     const port = u.port || (tls ? "443" : "80");
     const target = `${u.pathname}${u.search}`;
-    // bash: a raw HTTP/1.0 request (the server closes after answering), the status line's code read back. Over
-    // HTTPS only the TCP connection can be tried.
-    const request = `GET ${target} HTTP/1.0\\r\\nHost: ${u.hostname}\\r\\n\\r\\n`;
+    // bash: a raw HTTP/1.0 request (the server closes after answering), the status line's code read back (with or
+    // without a reason phrase after it). The path goes in as an argument, never into printf's format. Over HTTPS
+    // only the TCP connection can be tried.
+    const connect = `exec 3<>/dev/tcp/${u.hostname}/${port}`;
     const bash = tls
-        ? `exec 3<>/dev/tcp/${u.hostname}/${port}`
-        : `exec 3<>/dev/tcp/${u.hostname}/${port} && printf '${request}' >&3 && read -r _ code _ <&3 && [[ $code == 2?? ]]`;
+        ? connect
+        : `p=${shQuote(target)}; ${connect} && printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' "$p" ${shQuote(u.hostname)} >&3 && read -r _ code _ <&3 && [[ $code == 2[0-9][0-9]* ]]`;
     return [
         `u=${shQuote(url)}`,
         `if command -v curl >/dev/null 2>&1; then curl -fsS${tls ? "k" : ""} -o /dev/null --max-time ${timeoutSeconds} "$u"`,
