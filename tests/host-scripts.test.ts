@@ -147,15 +147,10 @@ function launched(host: Host, status: number | null, stderr: string): Launch {
  * Runs api7-run for `service` on a "host" of the group under `prefix`, with `evaluation`'s SSM parameters. A host's
  * state directory (/var/lib/api7) can be given to run the same host again.
  */
-/** Runs api7-run for `gateway` on `host` with extra environment; the status and stderr, for launched(). */
-function runWith(host: Host, env: Record<string, string>): [number | null, string] {
-    const r = spawnSync("bash", [SCRIPT, "gateway"], { encoding: "utf8", env: { ...host.env, ...env } });
-    return [r.status, r.stderr];
-}
-
-function launch(evaluation: RunResult, prefix: string, service: string, options: { readonly extra?: string[]; readonly stateDir?: string; readonly host?: Host } = {}): Launch {
+/** Runs api7-run for `service` on a new host of `prefix` (or `options.host`), with the fakes' switches in `options.env`. */
+function launch(evaluation: RunResult, prefix: string, service: string, options: { readonly extra?: string[]; readonly stateDir?: string; readonly host?: Host; readonly env?: Record<string, string> } = {}): Launch {
     const host = options.host ?? prepareHost(evaluation, prefix, service, options.stateDir);
-    const r = spawnSync("bash", [SCRIPT, service, ...(options.extra ?? [])], { encoding: "utf8", env: host.env });
+    const r = spawnSync("bash", [SCRIPT, service, ...(options.extra ?? [])], { encoding: "utf8", env: { ...host.env, ...options.env } });
     return launched(host, r.status, r.stderr);
 }
 
@@ -295,9 +290,7 @@ run(`images through the ECR pull-through cache: logs in to the account's registr
 });
 
 run(`a pinned image an empty pull-through cache refuses by digest: pulled by tag first, then by the same digest; none of this for an unpinned one${note}`, async () => {
-    const host = prepareHost(prod, "/api7-ha/prod/dp", "gateway");
-    const r = spawnSync("bash", [SCRIPT, "gateway"], { encoding: "utf8", env: { ...host.env, FAKE_PTC_COLD: "1" } });
-    const l = launched(host, r.status, r.stderr);
+    const l = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_PTC_COLD: "1" } });
     expect(l.status).toBe(0);
     const image = l.dockerArgs!.find((a) => a.includes("api7-ee-3-gateway"))!;
     expect(image).toEqual(pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3"));
@@ -306,12 +299,10 @@ run(`a pinned image an empty pull-through cache refuses by digest: pulled by tag
     // A warm cache: the digest alone.
     expect(launch(prod, "/api7-ha/prod/dp", "gateway").pulls).toEqual([image]);
     // Already on the host: no pull at all.
-    const present = prepareHost(prod, "/api7-ha/prod/dp", "gateway");
-    const kept = launched(present, ...runWith(present, { FAKE_IMAGE_PRESENT: "1" }));
+    const kept = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_IMAGE_PRESENT: "1" } });
     expect([kept.status, kept.pulls, kept.dockerArgs]).toEqual([0, [], expect.arrayContaining([image])]);
     // No registry at all: said, exit 1 (systemd restarts the unit), nothing run.
-    const down = prepareHost(prod, "/api7-ha/prod/dp", "gateway");
-    const failed = launched(down, ...runWith(down, { FAKE_PULL_DOWN: "1" }));
+    const failed = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_PULL_DOWN: "1" } });
     expect([failed.status, failed.pulls, failed.dockerArgs]).toEqual([1, [image, image.split("@")[0]], undefined]);
     expect(failed.stderr).toContain(`api7-run: cannot pull ${image}`);
     // dev does not pin: docker run pulls the tag itself.
@@ -320,9 +311,7 @@ run(`a pinned image an empty pull-through cache refuses by digest: pulled by tag
 });
 
 run(`a failed registry login is said, and the start goes on (an image on the host needs none)${note}`, () => {
-    const host = prepareHost(prod, "/api7-ha/prod/dp", "gateway");
-    const r = spawnSync("bash", [SCRIPT, "gateway"], { encoding: "utf8", env: { ...host.env, FAKE_ECR_DOWN: "1" } });
-    const l = launched(host, r.status, r.stderr);
+    const l = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_ECR_DOWN: "1" } });
     expect(l.stderr).toContain("api7-run: cannot log in to 123456789012.dkr.ecr.us-east-1.amazonaws.com (ECR); pulling without a login");
     expect(l.status).toBe(0);
     expect(l.dockerArgs).toBeDefined();
