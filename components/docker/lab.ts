@@ -78,7 +78,8 @@ export class Lab extends pulumi.ComponentResource {
             networksAdvanced: attach("postgres"),
             // pg_isready ships in the image (docker-library/postgres); the healthcheck form is Docker's CMD array. Over
             // TCP (-h 127.0.0.1): on a first start the image's entrypoint runs a temporary server on the Unix socket
-            // only (docker_temp_server_start, listen_addresses=''), which must not count as ready.
+            // only, which must not count as ready (docker-library/postgres 15/trixie/docker-entrypoint.sh @6edb0a8c,
+            // docker_temp_server_start: `-c listen_addresses=''`).
             healthcheck: { tests: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", "api7", "-d", "api7"], interval: "5s", timeout: "3s", retries: 10, startPeriod: "10s" },
             // `pulumi up` creates the dashboards once PostgreSQL is healthy, not merely started: "If `true`, then the
             // Docker container is waited for being healthy state after creation" (@pulumi/docker 5.2 container.d.ts
