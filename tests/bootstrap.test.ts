@@ -178,7 +178,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         expect((await bootstrap(s)).code).toBe(0);
         expect(d.state.license).toBe("MARKER-LICENSE-RENEWED");
         expect(writes(d).slice(renewed)).toEqual([{ method: "PUT", path: "/api/license" }]);
-    }, 60_000);
+    });
 
     run("a dashboard whose admin password is neither the stack's nor the initial one: a clear failure, the lock freed", async () => {
         const prod = await evaluations.prod;
@@ -224,7 +224,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         expect(d.calls.filter((c) => c.path === "/api/password")).toHaveLength(1);
         expect(d.state.tokens).toHaveLength(1);
         expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
-    }, 60_000);
+    });
 
     run("three runs at once (the unit on each host, the association on one), the first failing partway: one certificate, its own key", async () => {
         const mtls = await evaluations.mtls;
@@ -236,7 +236,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         const n = /FAKE-CERT-(\d+)/.exec(s.get("/api7-ha/prod/dp/secrets/control-plane-cert") ?? "")?.[1];
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toContain(`FAKE-KEY-${n}`);
         expect(s.get(LOCK_PARAMETER)).toBeUndefined();
-    }, 60_000);
+    });
 
     run("an answer without the CA: nothing stored, and the next run issues a whole set", async () => {
         const mtls = await evaluations.mtls;
@@ -250,7 +250,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-cert")).toContain("FAKE-CERT-2");
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toContain("FAKE-KEY-2");
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-ca")).toContain("FAKE-CA");
-    }, 60_000);
+    });
 
     run("a credential parameter that cannot be read stops the run: nothing is recorded as done", async () => {
         const prod = await evaluations.prod;
