@@ -86,8 +86,12 @@ if [[ "$1" == "ecr" ]]; then
   printf 'FAKE-ECR-TOKEN-%s\n' "$4"
   exit 0
 fi
+# aws ssm get-parameter --name NAME ... --output text: the value and a newline, as the real CLI prints text output;
+# a missing parameter fails as SSM does. Builtins only: the suite makes hundreds of these calls.
 while [[ $# -gt 0 ]]; do case "$1" in --name) name="$2"; shift 2 ;; *) shift ;; esac; done
-cat "$FAKE_PARAMS$name"
+[[ -f "$FAKE_PARAMS$name" ]] || { echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: " >&2; exit 254; }
+IFS= read -r -d '' value <"$FAKE_PARAMS$name" || true
+printf '%s\n' "$value"
 `, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "docker"), `#!/bin/bash
 # Fake: \`docker login --username U --password-stdin REGISTRY\` records the user, registry, the password read from
