@@ -389,7 +389,8 @@ describe("the drill runner, run for real against fakes", () => {
             const running = drill(world, ["lab", "gateway", "--requests", "10000", "--interval-ms", "20"], { FAKE_DOCKER_START_SECONDS: "0.5" }, (p) => (pid = p));
             // Wait for the probe to be under way with the gateway stopped, then press "Ctrl-C". No deadline of its own:
             // on a loaded CI machine the script's start alone can take seconds (a 5 s deadline once sent the signal
-            // before the baseline, and the test failed for the wrong reason); the test timeout (jest.config.js) bounds the wait.
+            // before the baseline, and the test failed for the wrong reason); the test timeout (jest.config.js)
+            // bounds the wait.
             let ended = false;
             void running.then(() => (ended = true));
             while (!ended && lb.requests.filter((q) => q.stopped.length > 0).length < 3) await new Promise((r) => setTimeout(r, 20));
