@@ -86,8 +86,10 @@ if [[ "$1" == "ecr" ]]; then
   printf 'FAKE-ECR-TOKEN-%s\n' "$4"
   exit 0
 fi
-# aws ssm get-parameter --name NAME ... --output text: the value and a newline, as the real CLI prints text output;
-# a missing parameter fails as SSM does. Builtins only: the suite makes hundreds of these calls.
+# aws ssm get-parameter --name NAME ... --output text: the value and a newline, as the real CLI prints a scalar
+# (aws/aws-cli awscli/text.py @0993070, _format_text); a missing parameter fails with the service's error and exit 254
+# ("the service returned an error", https://docs.aws.amazon.com/cli/latest/topic/return-codes.html). Builtins only:
+# the suite makes hundreds of these calls.
 while [[ $# -gt 0 ]]; do case "$1" in --name) name="$2"; shift 2 ;; *) shift ;; esac; done
 [[ -f "$FAKE_PARAMS$name" ]] || { echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: " >&2; exit 254; }
 IFS= read -r -d '' value <"$FAKE_PARAMS$name" || true
