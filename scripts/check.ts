@@ -19,10 +19,17 @@ async function main(): Promise<number> {
         },
     });
     if (!parsed) throw new Error("tsconfig.json could not be read");
-    const program = ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, noEmit: true }, projectReferences: parsed.projectReferences });
+    const options = { ...parsed.options, noEmit: true };
+    const host = ts.createCompilerHost(options);
+    // As `tsc` itself parses: JSDoc in .ts/.d.ts files only where it can change a type error (@see, @link), not the
+    // documentation comments that fill @pulumi/aws's 700,000 lines of declarations (typescript 5.9
+    // lib/_tsc.js: defaultJSDocParsingMode = ParseForTypeErrors, set on every host tsc makes). Same diagnostics as
+    // `tsc --noEmit`; measured here: 7 CPU-s less. No rule in eslint.config.mjs reads JSDoc.
+    host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
+    const program = ts.createProgram({ rootNames: parsed.fileNames, options, projectReferences: parsed.projectReferences, host });
     const diagnostics = [...parsed.errors, ...ts.getPreEmitDiagnostics(program)];
-    const host: ts.FormatDiagnosticsHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => "\n" };
-    if (diagnostics.length > 0) process.stdout.write(ts.formatDiagnostics(diagnostics, host));
+    const formatHost: ts.FormatDiagnosticsHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => "\n" };
+    if (diagnostics.length > 0) process.stdout.write(ts.formatDiagnostics(diagnostics, formatHost));
 
     // eslint.config.mjs keeps its own settings; only where the types come from changes (a file outside this program
     // makes typescript-eslint fail loudly rather than lint without types).

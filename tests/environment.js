@@ -24,11 +24,34 @@ process.on("unhandledRejection", (reason) => {
     }, 50);
 });
 
+// Every AsyncLocalStorage a test file creates is disabled when the file ends. Node 20 keeps each enabled one in a
+// process-wide list and, for every promise created afterwards, calls each one's _propagate (nodejs/node v20.20.2
+// lib/async_hooks.js, storageList and the init hook; disable() takes it off the list). jest-circus makes one per test
+// file (jest-circus 30.5.2 build/jestAdapterInit.js, testExecutionContext), as does the SDK where a file loads it
+// (@pulumi/pulumi 3.248.0 runtime/state.js): left enabled, a worker's later files paid for all its earlier ones on
+// the mock runtime's many promises (measured in one process over the suite: 3.4 s in _propagate, and twice the GC).
+// The SDK the evaluator loads once per worker serves every file, so its own is left alone.
+const asyncHooks = require("async_hooks");
+const NativeAsyncLocalStorage = asyncHooks.AsyncLocalStorage;
+let created = [];
+let loadingEvaluator = false;
+asyncHooks.AsyncLocalStorage = class extends NativeAsyncLocalStorage {
+    constructor(...args) {
+        super(...args);
+        if (!loadingEvaluator) created.push(this);
+    }
+};
+
 let evaluator;
 function evaluate(optionsJson) {
     if (!evaluator) {
-        require("tsx/cjs/api").register();
-        evaluator = require(path.join(__dirname, "evaluate.ts"));
+        loadingEvaluator = true;
+        try {
+            require("tsx/cjs/api").register();
+            evaluator = require(path.join(__dirname, "evaluate.ts"));
+        } finally {
+            loadingEvaluator = false;
+        }
     }
     // Jest puts its source-mapping formatter on this realm's Error (for its own internals); the SDK takes a stack
     // trace for every resource and promise, and through that formatter those cost seconds per run. The program's
@@ -44,5 +67,11 @@ module.exports = class Api7Environment extends TestEnvironment {
         super(config, context);
         this.global.__api7Evaluate = evaluate;
         this.global.__api7Evaluations = evaluations;
+    }
+
+    async teardown() {
+        for (const storage of created) storage.disable();
+        created = [];
+        await super.teardown();
     }
 };
