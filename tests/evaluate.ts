@@ -10,30 +10,7 @@ import { LAB_ISSUED_TOKEN, MOCK_ACCOUNT, MOCK_AZS, MOCK_RESOLVED_AMI, PROJECT, t
 import { commandsFor, readProjectFile } from "./pulumi-cli/commands";
 import { CliError, languageHostEnv, mergeConfig, readStackFile, runConfigCommand } from "./pulumi-cli/config";
 import { ROOT } from "../scripts/stack-file";
-
-/** The provider builds this JSON from getPolicyDocument's statements; the mock must too, or tests see nothing. */
-export function policyDocumentJson(inputs: Record<string, any>): string {
-    const statements = (inputs.statements ?? []).map((s: any) => {
-        const out: Record<string, unknown> = {};
-        if (s.sid) out.Sid = s.sid;
-        out.Effect = s.effect ?? "Allow";
-        if (s.actions) out.Action = one(s.actions);
-        if (s.notActions) out.NotAction = one(s.notActions);
-        if (s.resources) out.Resource = one(s.resources);
-        if (s.principals) {
-            const p: Record<string, unknown> = {};
-            for (const pr of s.principals) p[pr.type] = one(pr.identifiers);
-            out.Principal = s.principals.length === 1 && s.principals[0].type === "*" ? "*" : p;
-        }
-        if (s.conditions) {
-            const c: Record<string, Record<string, unknown>> = {};
-            for (const cond of s.conditions) (c[cond.test] ??= {})[cond.variable] = one(cond.values);
-            out.Condition = c;
-        }
-        return out;
-    });
-    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
-}
+import { policyDocumentJson } from "./policy-document";
 
 /** The SDK's marker for a secret value on the wire (sdk/nodejs/runtime/rpc.ts specialSigKey / specialSecretSig). */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -51,10 +28,6 @@ function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unk
         return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v, path ? `${path}.${k}` : k, secretPaths)]));
     }
     return value;
-}
-
-function one(values: unknown[]): unknown {
-    return values.length === 1 ? values[0] : values;
 }
 
 function hash(text: string): number {

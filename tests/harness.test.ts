@@ -1,5 +1,5 @@
 /** The harness itself: what it adds to Pulumi's mock runtime must work, or every other test proves less. */
-import { policyDocumentJson } from "./evaluate";
+import { policyDocumentJson } from "./policy-document";
 import { ProgramError, runProgram } from "./harness";
 
 test("a duplicate (type, name) fails the evaluation, as a duplicate URN fails a deployment", async () => {
