@@ -59,9 +59,12 @@ ssm_get() {
   fi
   aws ssm get-parameter --region "$region" --name "$1" --with-decryption --query Parameter.Value --output text
 }
-# put-parameter from a file, so the value is never an argument (visible in the process list). Without --overwrite
-# it fails with ParameterAlreadyExists on an existing one, as SSM's PutParameter does; the file store creates the
-# file exclusively (noclobber) for the same guarantee.
+# put-parameter with the value read from a file (file://), so it is never an argument (visible in the process list).
+# The AWS CLI opens such a file as text in AWS_CLI_FILE_ENCODING, else the locale's encoding (aws/aws-cli v2
+# awscli/paramfile.py get_file, awscli/compat.py compat_open and getpreferredencoding @73fb33bb): UTF-8 here, whatever
+# the service's locale. Text mode reads a CR as a newline; no value put here (tokens, PEM, the lock and the record)
+# holds one. Without --overwrite it fails with ParameterAlreadyExists on an existing one, as SSM's PutParameter does;
+# the file store creates the file exclusively (noclobber) for the same guarantee.
 ssm_put() { # name type value [--overwrite]
   if [[ -n "$store" ]]; then
     mkdir -p "$(dirname "${store}$1")"
@@ -72,8 +75,9 @@ ssm_put() { # name type value [--overwrite]
     fi
     return
   fi
-  N="$1" T="$2" V="$3" jq -n '{Name: env.N, Type: env.T, Value: env.V}' >"${work}/put.json"
-  aws ssm put-parameter --region "$region" --cli-input-json "file://${work}/put.json" ${4:+"$4"} >/dev/null
+  printf '%s' "$3" >"${work}/value"
+  AWS_CLI_FILE_ENCODING=UTF-8 aws ssm put-parameter --region "$region" --name "$1" --type "$2" --value "file://${work}/value" \
+    ${4:+"$4"} >/dev/null
 }
 ssm_delete() {
   if [[ -n "$store" ]]; then

@@ -30,6 +30,8 @@ interface Site {
     get(name: string): string | undefined;
     /** The Type each put-parameter gave a parameter, last one wins. */
     typeOf(name: string): string | undefined;
+    /** Every argument list the fake aws was called with, one call per line. */
+    argv(): string;
 }
 
 function site(evaluation: RunResult, stack: string, dashboard: FakeDashboard): Site {
@@ -45,13 +47,25 @@ function site(evaluation: RunResult, stack: string, dashboard: FakeDashboard): S
         fs.writeFileSync(file, value);
     }
     fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash
-# Fake aws ssm: get-parameter, put-parameter (--cli-input-json file://..., --overwrite), delete-parameter.
-# Builtins where they do (one jq per put): a run makes many calls, and each process costs.
+# Fake aws ssm: get-parameter, put-parameter (--name, --type, --value file://..., --overwrite), delete-parameter.
+# Builtins only: a run makes many calls, and each process costs. Every argument list is kept (.argv), so a test can
+# prove no secret was ever an argument.
+printf '%s\\n' "$*" >>"$FAKE_PARAMS/.argv"
 op="$2"; shift 2
 overwrite=no
 while [[ $# -gt 0 ]]; do case "$1" in
   --name) name="$2"; shift 2 ;;
-  --cli-input-json) eval "$(jq -r '@sh "name=\\(.Name) value=\\(.Value) type=\\(.Type)"' "\${2#file://}")"; shift 2 ;;
+  --type) type="$2"; shift 2 ;;
+  --value)
+    # As the AWS CLI v2 loads file:// (aws/aws-cli awscli/paramfile.py get_file, awscli/compat.py compat_open
+    # @73fb33bb): the file opened as text, in AWS_CLI_FILE_ENCODING (the script must set UTF-8: else the locale
+    # decides), universal newlines (CRLF and CR read as LF). Anything else is the value itself.
+    if [[ "$2" == file://* ]]; then
+      [[ "\${AWS_CLI_FILE_ENCODING:-}" == UTF-8 ]] || { echo "fake aws: AWS_CLI_FILE_ENCODING is not UTF-8" >&2; exit 252; }
+      IFS= read -r -d '' value <"\${2#file://}" || true
+      value="\${value//$'\\r\\n'/$'\\n'}"; value="\${value//$'\\r'/$'\\n'}"
+    else value="$2"; fi
+    shift 2 ;;
   --overwrite) overwrite=yes; shift ;;
   *) shift ;;
 esac; done
@@ -75,6 +89,7 @@ esac
     return {
         dir, etc, params, bin,
         get: (name) => (fs.existsSync(path.join(params, name)) ? fs.readFileSync(path.join(params, name), "utf8") : undefined),
+        argv: () => fs.readFileSync(path.join(params, ".argv"), "utf8"),
         typeOf: (name) => (fs.existsSync(typesFile) ? fs.readFileSync(typesFile, "utf8").split("\n").filter((l) => l.startsWith(`${name}\t`)).pop()?.split("\t")[1] : undefined),
     };
 }
@@ -161,7 +176,11 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         expect(s.get(RECORD_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)}`);
         expect(s.get(LOCK_PARAMETER)).toBeUndefined();
         expect(s.typeOf(TOKEN_PARAMETER)).toBe("SecureString");
-        for (const secret of [TEST_SECRETS.adminPassword, TEST_SECRETS.license, d.state.tokens[0]]) expect(out.stdout + out.stderr).not.toContain(secret);
+        for (const secret of [TEST_SECRETS.adminPassword, TEST_SECRETS.license, d.state.tokens[0]]) {
+            expect(out.stdout + out.stderr).not.toContain(secret);
+            expect(s.argv()).not.toContain(secret);
+        }
+        expect(s.argv()).toContain(`ssm put-parameter --region us-east-1 --name ${TOKEN_PARAMETER} --type SecureString --value file://`);
         console.info(`one bootstrap run against the fake dashboard: ${out.ms} ms`);
 
         // Again: nothing written.
@@ -283,6 +302,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toMatch(/^-----BEGIN PRIVATE KEY-----\nFAKE-KEY-1\n/);
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-ca")).toMatch(/FAKE-CA/);
         expect(d.state.tokens).toEqual([]);
+        expect(s.argv()).not.toMatch(/FAKE-(CERT|KEY|CA)/);
     });
 
     run("credentials the stack brings are kept: nothing is issued", async () => {
