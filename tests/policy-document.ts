@@ -1,8 +1,8 @@
 /**
- * What the provider answers for aws.iam.getPolicyDocument, for the mock runtime (tests/evaluate.ts): the policy JSON
- * built from the statements. Apart from the evaluator so that tests of it load no SDK.
+ * What the provider answers for aws.iam.getPolicyDocument, for the mock runtime (tests/evaluate.ts): the provider
+ * builds this JSON from the statements, so the mock must too, or tests see nothing. Apart from the evaluator so that
+ * its own tests load no SDK.
  */
-/** The provider builds this JSON from getPolicyDocument's statements; the mock must too, or tests see nothing. */
 export function policyDocumentJson(inputs: Record<string, any>): string {
     const statements = (inputs.statements ?? []).map((s: any) => {
         const out: Record<string, unknown> = {};
