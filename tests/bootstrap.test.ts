@@ -1,8 +1,9 @@
 /**
  * The bootstrap script (config-templates/api7-bootstrap.sh) run for real: with the SSM parameters a real
  * evaluation stores, against a fake dashboard speaking API7's documented Admin API (tests/fakes/dashboard.ts) and a
- * fake `aws` that keeps parameters as files (put-parameter without --overwrite fails on an existing one, as SSM
- * does, atomically). The only change to what the program stores: bootstrap.json's dashboardUrl points at the fake.
+ * fake `aws` that keeps parameters as files (tests/fakes/aws-ssm.sh: put-parameter without --overwrite fails on an
+ * existing one, as SSM does, atomically). The only change to what the program stores: bootstrap.json's dashboardUrl
+ * points at the fake.
  */
 import { spawn, spawnSync } from "child_process";
 import * as crypto from "crypto";
@@ -15,6 +16,8 @@ import { startFakeDashboard, type FakeDashboard, type FakeDashboardOptions } fro
 import { T } from "./helpers";
 
 const SCRIPT = path.join(ROOT, "config-templates", "api7-bootstrap.sh");
+/** The fake `aws ssm`: parameters as files, every call's arguments kept (tests/fakes/aws-ssm.sh). */
+const AWS_SSM_FAKE = path.join(ROOT, "tests", "fakes", "aws-ssm.sh");
 const haveTools = ["bash", "jq", "curl", "sha256sum"].every((bin) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0);
 const inCi = process.env.CI === "true";
 // Concurrent: each case has its own fake dashboard and parameter store, and spends its time in child processes.
@@ -46,51 +49,13 @@ function site(evaluation: RunResult, stack: string, dashboard: FakeDashboard): S
         if (p.inputs.name.endsWith("/bootstrap.json")) value = JSON.stringify({ ...JSON.parse(value), dashboardUrl: dashboard.url });
         fs.writeFileSync(file, value);
     }
-    fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash
-# Fake aws ssm: get-parameter, put-parameter (--name, --type, --value file://..., --overwrite), delete-parameter.
-# Builtins only: a run makes many calls, and each process costs. Every argument list is kept (.argv), so a test can
-# prove no secret was ever an argument.
-printf '%s\\n' "$*" >>"$FAKE_PARAMS/.argv"
-op="$2"; shift 2
-overwrite=no
-while [[ $# -gt 0 ]]; do case "$1" in
-  --name) name="$2"; shift 2 ;;
-  --type) type="$2"; shift 2 ;;
-  --value)
-    # As the AWS CLI v2 loads file:// (aws/aws-cli awscli/paramfile.py get_file, awscli/compat.py compat_open
-    # @73fb33bb): the file opened as text, in AWS_CLI_FILE_ENCODING (the script must set UTF-8: else the locale
-    # decides), universal newlines (CRLF and CR read as LF). Anything else is the value itself.
-    if [[ "$2" == file://* ]]; then
-      [[ "\${AWS_CLI_FILE_ENCODING:-}" == UTF-8 ]] || { echo "fake aws: AWS_CLI_FILE_ENCODING is not UTF-8" >&2; exit 252; }
-      IFS= read -r -d '' value <"\${2#file://}" || true
-      value="\${value//$'\\r\\n'/$'\\n'}"; value="\${value//$'\\r'/$'\\n'}"
-    else value="$2"; fi
-    shift 2 ;;
-  --overwrite) overwrite=yes; shift ;;
-  *) shift ;;
-esac; done
-file="$FAKE_PARAMS$name"
-case "$op" in
-  get-parameter)
-    [[ -f "$file" ]] || { echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: " >&2; exit 254; }
-    IFS= read -r -d '' stored <"$file" || true; printf '%s\n' "$stored" ;;
-  put-parameter)
-    mkdir -p "\${file%/*}"
-    printf '%s\t%s\n' "$name" "$type" >>"$FAKE_PARAMS/.types"
-    if [[ $overwrite == yes ]]; then printf '%s' "$value" >"$file"
-    else (set -o noclobber; printf '%s' "$value" >"$file") 2>/dev/null || {
-      echo "An error occurred (ParameterAlreadyExists) when calling the PutParameter operation: The parameter already exists. To overwrite this value, set the overwrite option in the request to true." >&2; exit 254; }
-    fi
-    echo "$name" >>"$FAKE_PARAMS/.puts" ;;
-  delete-parameter) rm -f "$file" ;;
-esac
-`, { mode: 0o755 });
-    const typesFile = path.join(params, ".types");
+    fs.symlinkSync(AWS_SSM_FAKE, path.join(bin, "aws"));
+    const argv = () => (fs.existsSync(path.join(params, ".argv")) ? fs.readFileSync(path.join(params, ".argv"), "utf8") : "");
     return {
         dir, etc, params, bin,
         get: (name) => (fs.existsSync(path.join(params, name)) ? fs.readFileSync(path.join(params, name), "utf8") : undefined),
-        argv: () => fs.readFileSync(path.join(params, ".argv"), "utf8"),
-        typeOf: (name) => (fs.existsSync(typesFile) ? fs.readFileSync(typesFile, "utf8").split("\n").filter((l) => l.startsWith(`${name}\t`)).pop()?.split("\t")[1] : undefined),
+        argv,
+        typeOf: (name) => argv().split("\n").filter((l) => l.startsWith("ssm put-parameter ") && l.includes(` --name ${name} `)).pop()?.match(/ --type (\S+)/)?.[1],
     };
 }
 

@@ -66,7 +66,6 @@ function prepareHost(evaluation: RunResult, prefix: string, service: string, sta
         fs.writeFileSync(file, p.inputs.type === "SecureString" ? p.inputs.value : p.inputs.insecureValue);
     }
     fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash
-# Fake: aws ssm get-parameter ... --name NAME ... --output text prints the stored value.
 # aws secretsmanager get-secret-value --secret-id ARN --query Q --output F prints what the real CLI prints for the
 # two queries api7-run sends: a JMESPath multiselect hash of VersionId and SecretString as JSON, or VersionId as text.
 if [[ "$1" == "secretsmanager" ]]; then
@@ -86,14 +85,8 @@ if [[ "$1" == "ecr" ]]; then
   printf 'FAKE-ECR-TOKEN-%s\n' "$4"
   exit 0
 fi
-# aws ssm get-parameter --name NAME ... --output text: the value and a newline, as the real CLI prints a scalar
-# (aws/aws-cli awscli/text.py @0993070, _format_text); a missing parameter fails with the service's error and exit 254
-# ("the service returned an error", https://docs.aws.amazon.com/cli/latest/topic/return-codes.html). Builtins only:
-# the suite makes hundreds of these calls.
-while [[ $# -gt 0 ]]; do case "$1" in --name) name="$2"; shift 2 ;; *) shift ;; esac; done
-[[ -f "$FAKE_PARAMS$name" ]] || { echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: " >&2; exit 254; }
-IFS= read -r -d '' value <"$FAKE_PARAMS$name" || true
-printf '%s\n' "$value"
+# aws ssm: parameters as files (tests/fakes/aws-ssm.sh), sourced rather than run: no second process per call.
+source ${JSON.stringify(path.join(ROOT, "tests", "fakes", "aws-ssm.sh"))}
 `, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "docker"), `#!/bin/bash
 # Fake: \`docker login --username U --password-stdin REGISTRY\` records the user, registry, the password read from
