@@ -5,7 +5,7 @@
  * existing one, as SSM does, atomically). The only change to what the program stores: bootstrap.json's dashboardUrl
  * points at the fake.
  */
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -13,12 +13,12 @@ import * as path from "path";
 import { PENDING_SECRET } from "../components/placeholders";
 import { GATEWAY_TOKEN, ROOT, runProgram, TEST_SECRETS, type RunOptions, type RunResult } from "./harness";
 import { startFakeDashboard, type FakeDashboard, type FakeDashboardOptions } from "./fakes/dashboard";
-import { T } from "./helpers";
+import { T, which } from "./helpers";
 
 const SCRIPT = path.join(ROOT, "config-templates", "api7-bootstrap.sh");
 /** The fake `aws ssm`: parameters as files, every call's arguments kept (tests/fakes/aws-ssm.sh). */
 const AWS_SSM_FAKE = path.join(ROOT, "tests", "fakes", "aws-ssm.sh");
-const haveTools = ["bash", "jq", "curl", "sha256sum"].every((bin) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0);
+const haveTools = ["bash", "jq", "curl", "sha256sum"].every((bin) => which(bin) !== undefined);
 const inCi = process.env.CI === "true";
 // Concurrent: each case has its own fake dashboard and parameter store, and spends its time in child processes.
 const run = haveTools || inCi ? test.concurrent : test.skip;

@@ -16,6 +16,7 @@ import {
     chooseInstances, describeTargets, faultPlan, invocationState, longestGapMs, parseDrillArgs, parseStackOutputs, renderResult,
     renderSummary, seconds, sendCommandArgs, summarize, type ProbeAnswer,
 } from "../scripts/drill";
+import { which } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 const SCRIPT = path.join(ROOT, "scripts", "drill.ts");
@@ -412,7 +413,7 @@ describe("the drill runner, run for real against fakes", () => {
         }
     });
 
-    const haveOpenssl = spawnSync("sh", ["-c", "command -v openssl"]).status === 0;
+    const haveOpenssl = which("openssl") !== undefined;
     (haveOpenssl ? test.concurrent : test.concurrent.skip)(`lab dashboard drill: GET /healthz through a self-signed HTTPS load balancer${haveOpenssl ? "" : " (skipped: no openssl to make a certificate)"}`, async () => {
         const world = makeWorld({}, { containers: LAB_CONTAINERS });
         const key = path.join(world.dir, "key.pem");

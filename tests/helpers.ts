@@ -1,4 +1,6 @@
 /** Parsing helpers shared by the tests: every assertion is made on parsed structures, never on raw text. */
+import * as fs from "fs";
+import * as path from "path";
 import { gunzipSync } from "zlib";
 import * as yaml from "js-yaml";
 import type { Recorded, RunResult } from "./harness";
@@ -21,6 +23,24 @@ export const T = Object.freeze({
     vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
     routeTable: "aws:ec2/routeTable:RouteTable",
 });
+
+/**
+ * Where `bin` is on PATH, as the shell's `command -v` finds an executable file (the first PATH entry holding one),
+ * or undefined. Looked up with fs, not by starting a shell: from a jest worker, each process started costs a fork of
+ * the worker's whole address space.
+ */
+export function which(bin: string): string | undefined {
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+        const file = path.join(dir || ".", bin);
+        try {
+            fs.accessSync(file, fs.constants.X_OK);
+            if (fs.statSync(file).isFile()) return file;
+        } catch {
+            // Not here.
+        }
+    }
+    return undefined;
+}
 
 /** User data must be `#cloud-config` and parse as YAML. */
 export function parseUserData(userData: string): any {

@@ -10,14 +10,14 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, ROOT, runProgram, TEST_PEM, type RunResult } from "./harness";
-import { pinned, T } from "./helpers";
+import { pinned, T, which } from "./helpers";
 import { PENDING_SECRET } from "../components/placeholders";
 
 const SCRIPT = path.join(ROOT, "config-templates", "api7-run.sh");
 /** A DSN with the characters that break naive substitution: quotes, $, a backslash-free but %-encoded @. */
 const AWKWARD_DSN = `postgres://api7:pa"ss'$w%40rd@db.internal:5432/api7ee`;
 
-const haveTools = ["bash", "jq"].every((bin) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0);
+const haveTools = ["bash", "jq"].every((bin) => which(bin) !== undefined);
 const inCi = process.env.CI === "true";
 const run = haveTools || inCi ? test : test.skip;
 const note = haveTools ? "" : " (skipped: jq is not installed here; .ci/run installs it)";

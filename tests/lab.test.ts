@@ -15,11 +15,12 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { LAB_ISSUED_TOKEN, ProgramError, ROOT, runProgram, TEST_SECRETS, type Recorded, type RunResult } from "./harness";
 import { startFakeDashboard } from "./fakes/dashboard";
+import { which } from "./helpers";
 import { haproxyConfig } from "../components/docker/haproxy";
 import { httpProbeCommand } from "../components/docker/healthcheck";
 import { derivedUuid, substitute } from "../components/docker/values";
 
-const onPath = (bin: string) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
+const onPath = (bin: string) => which(bin) !== undefined;
 const inCi = process.env.CI === "true";
 const needs = (...bins: string[]) => (bins.every(onPath) || inCi ? test : test.skip);
 const skipNote = (...bins: string[]) => (bins.every(onPath) ? "" : ` (skipped: ${bins.join(", ")} not installed here; .ci/run installs them)`);
@@ -276,7 +277,7 @@ describe("container healthchecks", () => {
         const pathWith = (...tools: string[]) => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-probe-"));
             dirs.push(dir);
-            for (const t of tools) fs.symlinkSync(spawnSync("sh", ["-c", `command -v ${t}`], { encoding: "utf8" }).stdout.trim(), path.join(dir, t));
+            for (const t of tools) fs.symlinkSync(which(t)!, path.join(dir, t));
             return dir;
         };
         /** Runs the probe as Docker's CMD-SHELL does (/bin/sh -c), asynchronously: the server answers from here. */

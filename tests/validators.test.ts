@@ -1,6 +1,7 @@
 /**
  * Independent validators on what the program renders: Debian's `cloud-init schema` on every distinct user data of
- * every committed stack, `shellcheck` on every shell script those user data write, and `systemd-analyze verify` on
+ * every committed stack (all files in one interpreter, tests/cloud-init-schema.py, proven here to say what the
+ * command says), `shellcheck` on every shell script those user data write, and `systemd-analyze verify` on
  * every systemd unit they write. CI installs both
  * (.ci/run); on a machine without them the checks are skipped with the reason in their names, and in CI a
  * missing validator fails the run.
@@ -10,9 +11,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runProgram, STACKS } from "./harness";
-import { decodeUserData, parseUserData, T } from "./helpers";
+import { decodeUserData, parseUserData, T, which } from "./helpers";
 
-const onPath = (bin: string) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
+const onPath = (bin: string) => which(bin) !== undefined;
 const VALIDATORS = ["cloud-init", "shellcheck", "systemd-analyze"];
 const missing = VALIDATORS.filter((b) => !onPath(b));
 const inCi = process.env.CI === "true";
@@ -39,10 +40,34 @@ beforeAll(async () => {
     userDatas = [...seen].map(([text, label]) => ({ label, text }));
 });
 
-function cloudInitSchema(file: string): { ok: boolean; output: string } {
+/** `cloud-init schema --config-file FILE`, the command itself: its exit status and all it printed. */
+function cloudInitSchemaCommand(file: string): { status: number | null; output: string } {
     const r = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
-    return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
+
+/**
+ * The same for many files in one interpreter (tests/cloud-init-schema.py, run by the Python `cloud-init` itself is
+ * run by, from its #! line): about 0.4 CPU-s per file less (measured), nearly all of it Python and the schema loading.
+ */
+function cloudInitSchema(files: string[]): { status: number | null; output: string }[] {
+    const interpreter = fs.readFileSync(which("cloud-init")!, "utf8").split("\n")[0].replace(/^#!\s*/, "").split(/\s+/);
+    const r = spawnSync(interpreter[0], [...interpreter.slice(1), path.join(__dirname, "cloud-init-schema.py"), ...files], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`tests/cloud-init-schema.py failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stdout) as { status: number; output: string }[];
+}
+
+const BROKEN_CLOUD_CONFIG = "#cloud-config\nwrite_files:\n  - path: 5\n    permissions: [not, a, string]\nruncmd: true\n";
+/** Every distinct user data, then a broken document, through cloudInitSchema once. */
+let schemaFiles: string[] = [];
+let schemaResults: { status: number | null; output: string }[] = [];
+beforeAll(() => {
+    if (!onPath("cloud-init")) return;
+    schemaFiles = [...userDatas.map(({ label }) => path.join(dir, `${label.replace(/\W+/g, "-")}.yaml`)), path.join(dir, "broken.yaml")];
+    userDatas.forEach(({ text }, i) => fs.writeFileSync(schemaFiles[i], text));
+    fs.writeFileSync(schemaFiles[schemaFiles.length - 1], BROKEN_CLOUD_CONFIG);
+    schemaResults = cloudInitSchema(schemaFiles);
+});
 
 test("the validators CI needs are installed in CI", () => {
     expect(inCi ? missing : []).toEqual([]);
@@ -50,18 +75,17 @@ test("the validators CI needs are installed in CI", () => {
 
 withValidator("cloud-init")(`every rendered user data passes cloud-init schema${skipNote("cloud-init")}`, () => {
     expect(userDatas.length).toBeGreaterThanOrEqual(2);
-    for (const { label, text } of userDatas) {
-        const file = path.join(dir, `${label.replace(/\W+/g, "-")}.yaml`);
-        fs.writeFileSync(file, text);
-        const result = cloudInitSchema(file);
-        expect([label, result.ok, result.output]).toEqual([label, true, expect.stringContaining("Valid cloud-config")]);
-    }
+    userDatas.forEach(({ label }, i) => {
+        expect([label, schemaResults[i]]).toEqual([label, { status: 0, output: expect.stringContaining("Valid cloud-config") }]);
+    });
 });
 
 withValidator("cloud-init")(`cloud-init schema does reject a broken document (the check can fail)${skipNote("cloud-init")}`, () => {
-    const file = path.join(dir, "broken.yaml");
-    fs.writeFileSync(file, "#cloud-config\nwrite_files:\n  - path: 5\n    permissions: [not, a, string]\nruncmd: true\n");
-    expect(cloudInitSchema(file).ok).toBe(false);
+    expect(schemaResults[schemaResults.length - 1]).toEqual({ status: 1, output: expect.stringContaining("Cloud config schema errors") });
+});
+
+withValidator("cloud-init")(`many files in one interpreter: what \`cloud-init schema\` itself says of each, a valid and a broken one${skipNote("cloud-init")}`, () => {
+    for (const i of [0, schemaFiles.length - 1]) expect(schemaResults[i]).toEqual(cloudInitSchemaCommand(schemaFiles[i]));
 });
 
 withValidator("shellcheck")(`every shell script written by user data passes shellcheck${skipNote("shellcheck")}`, () => {
