@@ -94,10 +94,11 @@ vars="$(jq -r '@sh "base=\(.dashboardUrl) lock_parameter=\(.lockParameter) recor
   address=\(.controlPlaneAddress | tojson) issue=\(.credentials.issue) pending=\(.credentials.pending)
   kind=\(.credentials.kind) token_parameter=\(.credentials.parameters.token)
   key_parameter=\(.credentials.parameters.key) ca_parameter=\(.credentials.parameters.ca)
-  cert_parameter=\(.credentials.parameters.cert) credential_parameters=(\([.credentials.parameters[]?]))"' <<<"$spec")"
+  cert_parameter=\(.credentials.parameters.cert) credential_parameters=(\([.credentials.parameters[]?]))
+  address_body=\({control_plane_address: .controlPlaneAddress} | tojson) group_body=\({name: .gatewayGroup.name} | tojson)"' <<<"$spec")"
 base="" record_parameter="" license_parameter="" password_parameter="" group_name="" group_create=""
 expected_short_id="" address="" issue="" pending="" kind="" token_parameter="" key_parameter="" ca_parameter=""
-cert_parameter="" credential_parameters=()
+cert_parameter="" credential_parameters=() address_body="" group_body=""
 eval "$vars"
 
 # One HTTP call to the dashboard: sets $status and $body. Bodies go through files (emptied, not removed: no process
@@ -166,17 +167,23 @@ record="$(ssm_get "$record_parameter" 2>/dev/null || true)"
 license="$(ssm_get "$license_parameter")"
 license_sum="$(printf '%s' "$license" | sha256sum | cut -c1-16)"
 password="$(ssm_get "$password_parameter")"
+# The request bodies that carry a secret, all from one jq call (each jq start costs tens of milliseconds), the
+# secrets passed in its environment, never as arguments.
+vars="$(P="$password" L="$license" jq -nr '@sh "login_body=\({username: "admin", password: env.P} | tojson)
+  password_body=\({old_password: "admin", new_password: env.P} | tojson) license_body=\({data: env.L} | tojson)"')"
+login_body="" password_body="" license_body=""
+eval "$vars"
+initial_login_body='{"username":"admin","password":"admin"}'
 
 # 3. Log in with the stack's password; on a fresh install, with the initial admin/admin, and change it first.
-login() { api POST /api/login "$(P="$1" jq -n '{username: "admin", password: env.P}')"; }
-login "$password"
+api POST /api/login "$login_body"
 if [[ "$status" != 2* ]]; then
-  login admin
+  api POST /api/login "$initial_login_body"
   [[ "$status" == 2* ]] || fatal "the dashboard accepts neither the stack's adminPassword nor the initial admin password; to change the password after the first install, change it in the dashboard first, then in the stack"
-  api PUT /api/password "$(P="$password" jq -n '{old_password: "admin", new_password: env.P}')"
+  api PUT /api/password "$password_body"
   expect_ok "changing the initial admin password"
   say "changed the initial admin password"
-  login "$password"
+  api POST /api/login "$login_body"
   expect_ok "logging in with the new admin password"
 fi
 
@@ -184,7 +191,7 @@ fi
 api GET /api/license
 installed="$(jq -r '.value.customer // empty' <<<"$body" 2>/dev/null || true)"
 if [[ "$status" != 2* || -z "$installed" || "$record" != "done:${license_sum}" ]]; then
-  api PUT /api/license "$(L="$license" jq -n '{data: env.L}')"
+  api PUT /api/license "$license_body"
   [[ "$status" != 4* ]] || fatal "the dashboard rejected the license: HTTP ${status}: $(error_of)"
   expect_ok "uploading the license"
   say "uploaded the license"
@@ -201,7 +208,7 @@ found="" group_id="" short_id=""
 eval "$vars"
 if [[ "$found" != true ]]; then
   [[ "$group_create" == true ]] || fatal "the dashboard has no gateway group named ${group_name}"
-  api POST /api/gateway_groups "$(jq -n --arg n "$group_name" '{name: $n}')"
+  api POST /api/gateway_groups "$group_body"
   expect_ok "creating the gateway group ${group_name}"
   vars="$(jq -r ".value | ${group_ids}" <<<"$body")"
   eval "$vars"
@@ -213,7 +220,7 @@ fi
 # 6. The address the dashboard gives gateways: the DP Manager's load balancer.
 api GET /api/system_settings
 if [[ "$status" != 2* || "$(jq -c '.value.control_plane_address // []' <<<"$body")" != "$address" ]]; then
-  api PUT /api/system_settings "$(jq -n --argjson a "$address" '{control_plane_address: $a}')"
+  api PUT /api/system_settings "$address_body"
   expect_ok "setting the control-plane address"
   say "set the control-plane address to ${address}"
 fi
