@@ -2,6 +2,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
     testEnvironment: "<rootDir>/tests/environment.js",
+    // A directory for the run's evaluations, shared by the workers (tests/environment.js).
+    globalSetup: "<rootDir>/tests/global-setup.js",
+    globalTeardown: "<rootDir>/tests/global-teardown.js",
+    testSequencer: "<rootDir>/tests/sequencer.js",
     roots: ["<rootDir>/tests"],
     testMatch: ["**/*.test.ts"],
     transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },

@@ -2,12 +2,15 @@
 //
 // Tests evaluate index.ts under Pulumi's mock runtime many times. Inside jest's VM every test file would load the
 // SDKs anew and run them at a fraction of native speed, so tests/evaluate.ts is loaded here, once per worker,
-// through tsx's require hook, and tests reach it as globalThis.__api7Evaluate (JSON in, JSON out). Evaluations of
-// the same options are shared by the test files of the worker (globalThis.__api7Evaluations).
+// through tsx's require hook, and tests reach it as globalThis.__api7Evaluate (JSON in, JSON out). Successful
+// evaluations of the same options are shared (globalThis.__api7Evaluations): by the test files of the worker in
+// memory, and by the run's other workers as files in the directory tests/global-setup.js makes for the run.
 //
 // When a program fails inside an apply (as it should on a bad bring-your-own subnet), every resource waiting on
 // that value rejects too, unhandled, after the failure was reported. Those echoes are absorbed here; any other
 // unhandled rejection still crashes the run.
+const crypto = require("crypto");
+const fs = require("fs");
 const path = require("path");
 const { TestEnvironment } = require("jest-environment-node");
 
@@ -60,7 +63,44 @@ function evaluate(optionsJson) {
     return evaluator.evaluateJson(optionsJson, (message) => reported.add(message));
 }
 
-const evaluations = new Map();
+/**
+ * Evaluations by their options (as JSON), this worker's in memory and the run's in files (API7_EVALUATION_DIR, from
+ * tests/global-setup.js): the program and its inputs do not change during a run. A file is written aside and renamed
+ * into place, so another worker reads a whole one or none.
+ */
+class Evaluations {
+    constructor(dir) {
+        this.memory = new Map();
+        this.dir = dir;
+    }
+
+    file(key) {
+        return path.join(this.dir, `${crypto.createHash("sha256").update(key).digest("hex")}.json`);
+    }
+
+    get(key) {
+        let json = this.memory.get(key);
+        if (json === undefined && this.dir) {
+            try {
+                json = fs.readFileSync(this.file(key), "utf8");
+                this.memory.set(key, json);
+            } catch {
+                // No worker has evaluated these options yet.
+            }
+        }
+        return json;
+    }
+
+    set(key, json) {
+        this.memory.set(key, json);
+        if (!this.dir) return;
+        const file = this.file(key);
+        fs.writeFileSync(`${file}.${process.pid}`, json);
+        fs.renameSync(`${file}.${process.pid}`, file);
+    }
+}
+
+const evaluations = new Evaluations(process.env.API7_EVALUATION_DIR);
 
 module.exports = class Api7Environment extends TestEnvironment {
     constructor(config, context) {

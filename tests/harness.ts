@@ -119,8 +119,8 @@ export interface RunOptions {
     /** Invoke answers for bring-your-own subnets: subnet id -> AZ (and VPC). */
     readonly existingSubnets?: Readonly<Record<string, { az: string; vpcId: string }>>;
     /**
-     * Evaluate again even if this worker already evaluated the same options (by default a successful evaluation is
-     * reused: the program and its inputs do not change during a test run).
+     * Evaluate again even if the run already evaluated the same options (by default a successful evaluation is
+     * reused, by every worker: the program and its inputs do not change during a test run; tests/environment.js).
      */
     readonly fresh?: boolean;
     /** The program to evaluate, relative to the repository root: index.ts unless a test needs a fixture. */
@@ -177,9 +177,9 @@ function toResult(e: Evaluation): RunResult {
     };
 }
 
-/** Evaluates the program (or reuses this worker's evaluation of the same options; see RunOptions.fresh). */
+/** Evaluates the program (or reuses the run's evaluation of the same options; see RunOptions.fresh). */
 export async function runProgram(options: RunOptions): Promise<RunResult> {
-    const cache = (globalThis as { __api7Evaluations?: Map<string, string> }).__api7Evaluations;
+    const cache = (globalThis as { __api7Evaluations?: { get(key: string): string | undefined; set(key: string, json: string): void } }).__api7Evaluations;
     const { fresh, ...rest } = options;
     // undefined (remove a key) does not survive JSON; null stands for it on the way to the evaluator.
     const nulled = (record?: Readonly<Record<string, unknown>>) => record && Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === undefined ? null : v]));
