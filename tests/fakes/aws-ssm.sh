@@ -40,7 +40,7 @@ case "$op" in
     IFS= read -r -d '' stored <"$file" || true
     printf '%s\n' "$stored" ;;
   put-parameter)
-    mkdir -p "${file%/*}"
+    [[ -d "${file%/*}" ]] || mkdir -p "${file%/*}"
     if [[ $overwrite == yes ]]; then
       printf '%s' "$value" >"$file"
     else
