@@ -93,8 +93,17 @@ source ${JSON.stringify(path.join(ROOT, "tests", "fakes", "aws-ssm.sh"))}
 # stdin and DOCKER_CONFIG (where the real CLI writes config.json); \`docker image inspect\` finds no image (a new
 # host) unless FAKE_IMAGE_PRESENT is set; \`docker pull -q REF\` records REF and, with FAKE_PTC_COLD set, refuses a
 # digest until its tag was pulled (an empty ECR pull-through cache), with FAKE_PULL_DOWN refuses every pull;
+# \`docker inspect --format F NAME\` prints FAKE_RUNNING_GENERATION (F being the generation label's template) or,
+# without it, fails as for a container that does not exist; \`docker exec NAME CMD...\` records its arguments;
 # anything else (run) records its arguments, the value of every variable passed with -e, and DOCKER_CONFIG.
 if [[ "$1 $2" == "image inspect" ]]; then [[ -n "\${FAKE_IMAGE_PRESENT:-}" ]]; exit; fi
+if [[ "$1" == "inspect" ]]; then
+  [[ "$2" == "--format" && "$3" == '{{ index .Config.Labels "api7-ha.generation" }}' && $# -eq 4 ]] || { echo "fake docker: unexpected inspect $*" >&2; exit 2; }
+  [[ -n "\${FAKE_RUNNING_GENERATION:-}" ]] || { echo "Error response from daemon: No such object: $4" >&2; exit 1; }
+  printf '%s\\n' "$FAKE_RUNNING_GENERATION"
+  exit 0
+fi
+if [[ "$1" == "exec" ]]; then printf '%s\\0' "\${@:2}" > "$FAKE_OUT/exec"; exit 0; fi
 if [[ "$1" == "pull" ]]; then
   [[ "$2" == "-q" && $# -eq 3 ]] || { echo "fake docker: unexpected pull $*" >&2; exit 2; }
   printf '%s\\n' "$3" >> "$FAKE_OUT/pulls"
@@ -169,7 +178,7 @@ function installApplyTools(host: Host): string {
 const systemctlCalls = (host: Host) => (fs.existsSync(path.join(host.out, "systemctl")) ? fs.readFileSync(path.join(host.out, "systemctl"), "utf8") : "");
 
 const specOf = (evaluation: RunResult, name: string) => JSON.parse(evaluation.ofType(T.parameter).find((p) => p.inputs.name === name)!.inputs.insecureValue);
-const renderedConfig = (l: Launch, service: string) => yaml.load(fs.readFileSync(path.join(l.runDir, service, "config.yaml"), "utf8")) as any;
+const renderedConfig = (l: Pick<Launch, "runDir">, service: string) => yaml.load(fs.readFileSync(path.join(l.runDir, service, "config.yaml"), "utf8")) as any;
 
 let prod: RunResult;
 let external: RunResult;
@@ -430,6 +439,23 @@ run(`api7-apply leaves a gateway waiting for its credentials as it is, and resta
     const ready = apply();
     expect([ready.status, ready.stderr]).toEqual([0, ""]);
     expect(systemctl()).toBe("restart api7@gateway.service\n");
+});
+
+run(`api7-apply reloads a service in place when only its config changed (the running container's generation is the spec's): re-rendered, the spec's reload command, no restart${note}`, () => {
+    const spec = specOf(prod, "/api7-ha/prod/dp/gateway.json");
+    expect(spec.reloadCommand?.length).toBeGreaterThan(0);
+    const host = prepareHost(prod, "/api7-ha/prod/dp", "gateway");
+    const sbin = installApplyTools(host);
+    const apply = (env: Record<string, string>) => spawnSync("bash", [path.join(ROOT, "config-templates", "api7-apply.sh"), "gateway"], { encoding: "utf8", env: { ...host.env, API7_SBIN_DIR: sbin, ...env } });
+
+    const reloaded = apply({ FAKE_RUNNING_GENERATION: String(spec.generation) });
+    expect([reloaded.status, reloaded.stderr, systemctlCalls(host)]).toEqual([0, "", ""]);
+    expect(fs.readFileSync(path.join(host.out, "exec"), "utf8").split("\0").slice(0, -1)).toEqual([spec.container, ...spec.reloadCommand]);
+    expect(renderedConfig({ runDir: host.runRoot }, "gateway").apisix.status).toEqual({ ip: "0.0.0.0", port: 7085 });
+
+    // Another generation running (a new image, environment or arguments): started anew.
+    const restarted = apply({ FAKE_RUNNING_GENERATION: `${spec.generation}-old` });
+    expect([restarted.status, restarted.stderr, systemctlCalls(host)]).toEqual([0, "", "restart api7@gateway.service\n"]);
 });
 
 test("the tools these checks need are installed in CI", () => {
