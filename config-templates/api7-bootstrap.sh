@@ -165,7 +165,8 @@ done
 # What the last successful run did ("done:<license digest>"), if any.
 record="$(ssm_get "$record_parameter" 2>/dev/null || true)"
 license="$(ssm_get "$license_parameter")"
-license_sum="$(printf '%s' "$license" | sha256sum | cut -c1-16)"
+license_sum="$(printf '%s' "$license" | sha256sum)"
+license_sum="${license_sum:0:16}"
 password="$(ssm_get "$password_parameter")"
 # The request bodies that carry a secret, all from one jq call (each jq start costs tens of milliseconds), the
 # secrets passed in its environment, never as arguments.
