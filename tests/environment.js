@@ -9,10 +9,9 @@
 // When a program fails inside an apply (as it should on a bad bring-your-own subnet), every resource waiting on
 // that value rejects too, unhandled, after the failure was reported. Those echoes are absorbed here; any other
 // unhandled rejection still crashes the run.
-const crypto = require("crypto");
-const fs = require("fs");
 const path = require("path");
 const { TestEnvironment } = require("jest-environment-node");
+const { Evaluations } = require("./evaluations");
 
 const reported = new Set();
 process.on("unhandledRejection", (reason) => {
@@ -61,43 +60,6 @@ function evaluate(optionsJson) {
     // errors reach tests as messages, so V8's own formatting serves. Jest sets its formatter again for each file.
     Error.prepareStackTrace = undefined;
     return evaluator.evaluateJson(optionsJson, (message) => reported.add(message));
-}
-
-/**
- * Evaluations by their options (as JSON), this worker's in memory and the run's in files (API7_EVALUATION_DIR, from
- * tests/global-setup.js): the program and its inputs do not change during a run. A file is written aside and renamed
- * into place, so another worker reads a whole one or none.
- */
-class Evaluations {
-    constructor(dir) {
-        this.memory = new Map();
-        this.dir = dir;
-    }
-
-    file(key) {
-        return path.join(this.dir, `${crypto.createHash("sha256").update(key).digest("hex")}.json`);
-    }
-
-    get(key) {
-        let json = this.memory.get(key);
-        if (json === undefined && this.dir) {
-            try {
-                json = fs.readFileSync(this.file(key), "utf8");
-                this.memory.set(key, json);
-            } catch {
-                // No worker has evaluated these options yet.
-            }
-        }
-        return json;
-    }
-
-    set(key, json) {
-        this.memory.set(key, json);
-        if (!this.dir) return;
-        const file = this.file(key);
-        fs.writeFileSync(`${file}.${process.pid}`, json);
-        fs.renameSync(`${file}.${process.pid}`, file);
-    }
 }
 
 const evaluations = new Evaluations(process.env.API7_EVALUATION_DIR);

@@ -1,6 +1,17 @@
 /** The harness itself: what it adds to Pulumi's mock runtime must work, or every other test proves less. */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { policyDocumentJson } from "./policy-document";
 import { ProgramError, runProgram } from "./harness";
+
+/** tests/evaluations.js and tests/sequencer.js, as jest loads them (plain JavaScript). */
+interface EvaluationsStore {
+    get(key: string): string | undefined;
+    set(key: string, json: string): void;
+}
+const { Evaluations } = require("./evaluations") as { Evaluations: new (dir?: string) => EvaluationsStore };
+const { checkFirst } = require("./sequencer") as { checkFirst: (tests: { path: string }[]) => { path: string }[] };
 
 test("a duplicate (type, name) fails the evaluation, as a duplicate URN fails a deployment", async () => {
     const error = await runProgram({ stack: "dev", program: "tests/fixtures/duplicate-urn.ts" }).catch((e: unknown) => e);
@@ -22,4 +33,30 @@ test("getPolicyDocument statements become the provider's JSON shape", () => {
             { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "x", Condition: { Bool: { "aws:SecureTransport": "false" } } },
         ],
     });
+});
+
+test("an evaluation one worker stores is found by another worker of the run, and only under the same options", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-ha-evaluations-test-"));
+    try {
+        const [one, other] = [new Evaluations(dir), new Evaluations(dir)];
+        expect(other.get('{"stack":"prod"}')).toBeUndefined();
+        one.set('{"stack":"prod"}', '{"ok":1}');
+        expect(other.get('{"stack":"prod"}')).toBe('{"ok":1}');
+        expect(other.get('{"stack":"dev"}')).toBeUndefined();
+        // Nothing is left half-written beside the stored one.
+        expect(fs.readdirSync(dir)).toHaveLength(1);
+        // Without a directory (a run without tests/global-setup.js): this worker's memory only.
+        const alone = new Evaluations(undefined);
+        alone.set('{"stack":"prod"}', '{"ok":2}');
+        expect([alone.get('{"stack":"prod"}'), new Evaluations(undefined).get('{"stack":"prod"}')]).toEqual(['{"ok":2}', undefined]);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
+
+test("jest runs the type and lint check first, and everything else in its own order", () => {
+    const order = ["/r/tests/host-scripts.test.ts", "/r/tests/bootstrap.test.ts", "/r/tests/check.test.ts", "/r/tests/x-check.test.ts", "/r/tests/config.test.ts"];
+    expect(checkFirst(order.map((p) => ({ path: p }))).map((t) => path.basename(t.path))).toEqual([
+        "check.test.ts", "host-scripts.test.ts", "bootstrap.test.ts", "x-check.test.ts", "config.test.ts",
+    ]);
 });
