@@ -94,12 +94,13 @@ source ${JSON.stringify(path.join(ROOT, "tests", "fakes", "aws-ssm.sh"))}
 # host) unless FAKE_IMAGE_PRESENT is set; \`docker pull -q REF\` records REF and, with FAKE_PTC_COLD set, refuses a
 # digest until its tag was pulled (an empty ECR pull-through cache), with FAKE_PULL_DOWN refuses every pull;
 # \`docker inspect --format F NAME\` prints FAKE_RUNNING_GENERATION (F being the generation label's template) or,
-# without it, fails as for a container that does not exist; \`docker exec NAME CMD...\` records its arguments;
+# without it, fails (no container of that name: api7-apply takes any failure as nothing running); \`docker exec NAME
+# CMD...\` records its arguments;
 # anything else (run) records its arguments, the value of every variable passed with -e, and DOCKER_CONFIG.
 if [[ "$1 $2" == "image inspect" ]]; then [[ -n "\${FAKE_IMAGE_PRESENT:-}" ]]; exit; fi
 if [[ "$1" == "inspect" ]]; then
   [[ "$2" == "--format" && "$3" == '{{ index .Config.Labels "api7-ha.generation" }}' && $# -eq 4 ]] || { echo "fake docker: unexpected inspect $*" >&2; exit 2; }
-  [[ -n "\${FAKE_RUNNING_GENERATION:-}" ]] || { echo "Error response from daemon: No such object: $4" >&2; exit 1; }
+  [[ -n "\${FAKE_RUNNING_GENERATION:-}" ]] || { echo "fake docker: no container $4" >&2; exit 1; }
   printf '%s\\n' "$FAKE_RUNNING_GENERATION"
   exit 0
 fi
