@@ -1,9 +1,9 @@
 /**
- * `npm run check` (and part of `npm test`): the TypeScript compiler's diagnostics (what `tsc --noEmit` reports) and
- * ESLint's findings, from ONE type-checked program. typescript-eslint's type-aware rules accept ready-made programs
- * (`parserOptions.programs`, https://typescript-eslint.io/packages/parser#programs): built once here, the program
- * serves both, instead of tsc and ESLint each building and checking the whole project (about 20 s less CPU on two
- * cores, where `npm test` runs this beside jest). Exit status 1 on any error from either.
+ * `npm run check` (and the first test of `npm test`, tests/check.test.ts): the TypeScript compiler's diagnostics
+ * (what `tsc --noEmit` reports) and ESLint's findings, from ONE type-checked program. typescript-eslint's type-aware
+ * rules accept ready-made programs (`parserOptions.programs`, https://typescript-eslint.io/packages/parser#programs):
+ * built once here, the program serves both, instead of tsc and ESLint each building and checking the whole project
+ * (about 20 s less CPU, measured on two cores). Exit status 1 on any error from either.
  */
 import * as path from "path";
 import ts from "typescript";

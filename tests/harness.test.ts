@@ -3,14 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { policyDocumentJson } from "./policy-document";
-import { ProgramError, runProgram } from "./harness";
+import { ProgramError, runProgram, type EvaluationStore } from "./harness";
 
 /** tests/evaluations.js and tests/sequencer.js, as jest loads them (plain JavaScript). */
-interface EvaluationsStore {
-    get(key: string): string | undefined;
-    set(key: string, json: string): void;
-}
-const { Evaluations } = require("./evaluations") as { Evaluations: new (dir?: string) => EvaluationsStore };
+const { Evaluations } = require("./evaluations") as { Evaluations: new (dir?: string) => EvaluationStore };
 const { checkFirst } = require("./sequencer") as { checkFirst: (tests: { path: string }[]) => { path: string }[] };
 
 test("a duplicate (type, name) fails the evaluation, as a duplicate URN fails a deployment", async () => {

@@ -177,9 +177,15 @@ function toResult(e: Evaluation): RunResult {
     };
 }
 
+/** The run's successful evaluations by their options as JSON (tests/evaluations.js, which tests/environment.js provides). */
+export interface EvaluationStore {
+    get(key: string): string | undefined;
+    set(key: string, json: string): void;
+}
+
 /** Evaluates the program (or reuses the run's evaluation of the same options; see RunOptions.fresh). */
 export async function runProgram(options: RunOptions): Promise<RunResult> {
-    const cache = (globalThis as { __api7Evaluations?: { get(key: string): string | undefined; set(key: string, json: string): void } }).__api7Evaluations;
+    const cache = (globalThis as { __api7Evaluations?: EvaluationStore }).__api7Evaluations;
     const { fresh, ...rest } = options;
     // undefined (remove a key) does not survive JSON; null stands for it on the way to the evaluator.
     const nulled = (record?: Readonly<Record<string, unknown>>) => record && Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === undefined ? null : v]));

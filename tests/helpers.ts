@@ -25,9 +25,10 @@ export const T = Object.freeze({
 });
 
 /**
- * Where `bin` is on PATH, as the shell's `command -v` finds an executable file (the first PATH entry holding one),
- * or undefined. Looked up with fs, not by starting a shell: from a jest worker, each process started costs a fork of
- * the worker's whole address space.
+ * Where `bin` is on PATH: the first PATH entry holding an executable regular file of that name (an empty entry is
+ * the current directory), or undefined. The suite only asks for programs, so shell builtins and functions, which
+ * `command -v` would also report, do not matter. Looked up with fs, not by starting a shell: from a jest worker,
+ * each process started costs a fork of the worker's whole address space.
  */
 export function which(bin: string): string | undefined {
     for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
