@@ -5,7 +5,8 @@
 # (or creates) the gateway group, sets the address the dashboard shows gateways, and issues the gateways'
 # credentials into the data plane's SSM SecureStrings. Idempotent: a second run changes nothing. One run at a time
 # across the control plane: runs on one host queue on a flock, hosts on a lock parameter only one put-parameter
-# (without overwrite) can create. No secret is ever printed or passed to a program as an argument.
+# (without overwrite) can create. No secret is ever printed or passed to a program as an argument. Credentials are
+# put under the stack's KMS key (parameterKeyId); ones issued under another key are put again under it.
 #
 # Exit status: 0 done; 1 failed, worth retrying (the unit restarts); 2 failed until the configuration changes
 # (wrong password, rejected license, no such gateway group): the unit does not retry (RestartPreventExitStatus).
@@ -75,9 +76,12 @@ ssm_put() { # name type value [--overwrite]
     fi
     return
   fi
+  local key=()
+  # Without --key-id, PutParameter uses the account's aws/ssm key, even over a parameter under another key.
+  [[ "$2" != SecureString || -z "$key_id" ]] || key=(--key-id "$key_id")
   printf '%s' "$3" >"${work}/value"
   AWS_CLI_FILE_ENCODING=UTF-8 aws ssm put-parameter --region "$region" --name "$1" --type "$2" --value "file://${work}/value" \
-    ${4:+"$4"} >/dev/null
+    "${key[@]}" ${4:+"$4"} >/dev/null
 }
 ssm_delete() {
   if [[ -n "$store" ]]; then
@@ -95,10 +99,11 @@ vars="$(jq -r '@sh "base=\(.dashboardUrl) lock_parameter=\(.lockParameter) recor
   kind=\(.credentials.kind) token_parameter=\(.credentials.parameters.token)
   key_parameter=\(.credentials.parameters.key) ca_parameter=\(.credentials.parameters.ca)
   cert_parameter=\(.credentials.parameters.cert) credential_parameters=(\([.credentials.parameters[]?]))
+  key_id=\(.parameterKeyId // "")
   address_body=\({control_plane_address: .controlPlaneAddress} | tojson) group_body=\({name: .gatewayGroup.name} | tojson)"' <<<"$spec")"
 base="" record_parameter="" license_parameter="" password_parameter="" group_name="" group_create=""
 expected_short_id="" address="" issue="" pending="" kind="" token_parameter="" key_parameter="" ca_parameter=""
-cert_parameter="" credential_parameters=() address_body="" group_body=""
+cert_parameter="" credential_parameters=() key_id="" address_body="" group_body=""
 eval "$vars"
 
 # One HTTP call to the dashboard: sets $status and $body. Bodies go through files (emptied, not removed: no process
@@ -162,8 +167,12 @@ until ssm_put "$lock_parameter" String "$lock_token" 2>"${work}/put.err"; do
   waited=$((waited + poll))
 done
 
-# What the last successful run did ("done:<license digest>"), if any.
+# What the last successful run did ("done:<license digest>", then " key:<key id>" once credentials are under the
+# stack's key), if any.
 record="$(ssm_get "$record_parameter" 2>/dev/null || true)"
+recorded_key=""
+[[ "$record" != *" key:"* ]] || recorded_key="${record##* key:}"
+record="${record%% key:*}"
 license="$(ssm_get "$license_parameter")"
 license_sum="$(printf '%s' "$license" | sha256sum)"
 license_sum="${license_sum:0:16}"
@@ -252,8 +261,14 @@ if [[ "$issue" == true ]]; then
       done
     fi
     say "issued the gateways' ${kind} credentials"
+  elif [[ "$recorded_key" != "$key_id" ]]; then
+    # Issued under another key (before the stack had its own): the same values, put again under the stack's key.
+    for parameter in "${credential_parameters[@]}"; do
+      ssm_put "$parameter" SecureString "$(ssm_get "$parameter")" --overwrite
+    done
+    say "put the gateways' ${kind} credentials under the stack's key"
   fi
 fi
 
-ssm_put "$record_parameter" String "done:${license_sum}" --overwrite
+ssm_put "$record_parameter" String "done:${license_sum}${key_id:+ key:${key_id}}" --overwrite
 say "API7 is set up"

@@ -8,6 +8,7 @@
  */
 import * as zlib from "zlib";
 import * as yaml from "js-yaml";
+import { hostParametersOwnPath } from "./host-parameters";
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
 export const TYPES = Object.freeze({
@@ -404,4 +405,5 @@ export const POLICIES: readonly (ResourceValidationPolicy | StackValidationPolic
     rdsDeletionProtection,
     rdsBackups,
     rdsTlsRequired,
+    hostParametersOwnPath,
 ]);

@@ -15,6 +15,8 @@ beforeAll(async () => {
 
 const policyOf = (run: RunResult) => JSON.parse(run.get(T.rolePolicy, "api7-bootstrap-permissions").inputs.policy as string) as { Statement: { Sid: string; Action: string[] | string; Resource: string[] | string }[] };
 const ssmArn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter${name}`;
+/** The mock's ARN for the stack's parameter key (tests/evaluate.ts makes ARNs up from the resource's name). */
+const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/mock-key-28298bd";
 
 test("the spec names what to set and where, never a secret's value", () => {
     const spec = JSON.parse(parameter(prod, "/api7-ha/prod/cp/bootstrap.json").inputs.insecureValue as string);
@@ -25,6 +27,7 @@ test("the spec names what to set and where, never a secret's value", () => {
         credentials: { kind: "token", issue: true, parameters: { token: "/api7-ha/prod/dp/secrets/control-plane-token" }, pending: PENDING_SECRET },
         licenseParameter: "/api7-ha/prod/cp/secrets/license",
         passwordParameter: "/api7-ha/prod/cp/secrets/admin-password",
+        parameterKeyId: KEY_ARN,
         lockParameter: "/api7-ha/prod/cp/bootstrap-lock",
         recordParameter: "/api7-ha/prod/cp/bootstrap-record",
     });
@@ -34,6 +37,12 @@ test("the control plane may write exactly the gateways' credential parameters an
     expect(policyOf(prod).Statement).toEqual([
         { Sid: "BootstrapLockAndRecord", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"], Resource: [ssmArn("/api7-ha/prod/cp/bootstrap-lock"), ssmArn("/api7-ha/prod/cp/bootstrap-record")] },
         { Sid: "IssueGatewayCredentials", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter"], Resource: ssmArn("/api7-ha/prod/dp/secrets/control-plane-token") },
+        // SSM encrypts with the caller's permissions (kms:Encrypt for a standard parameter, kms:GenerateDataKey for
+        // an advanced one), and decrypts with them on a read: only for those parameters, by their encryption context.
+        {
+            Sid: "EncryptGatewayCredentials", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: KEY_ARN,
+            Condition: { StringLike: { "kms:EncryptionContext:PARAMETER_ARN": ssmArn("/api7-ha/prod/dp/secrets/control-plane-token") } },
+        },
     ]);
     expect(prod.get(T.rolePolicy, "api7-bootstrap-permissions").parentType).toBe("api7-ha:ha:Bootstrap");
 });
@@ -46,7 +55,7 @@ test("with the stack's own credentials, nothing is issued and the control plane 
 
 test("the gateways' token parameter starts as the placeholder they wait on", () => {
     const token = parameter(prod, "/api7-ha/prod/dp/secrets/control-plane-token");
-    expect(token.inputs).toMatchObject({ type: "SecureString", value: PENDING_SECRET });
+    expect(token.inputs).toMatchObject({ type: "SecureString", value: PENDING_SECRET, keyId: KEY_ARN });
     expect(token.secretInputs).toContain("value");
 });
 

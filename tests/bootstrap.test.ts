@@ -91,6 +91,10 @@ const sum = (text: string) => crypto.createHash("sha256").update(text).digest("h
 const writes = (d: FakeDashboard) => d.calls.filter((c) => c.method !== "GET" && c.path !== "/api/login");
 const TOKEN_PARAMETER = "/api7-ha/prod/dp/secrets/control-plane-token";
 const RECORD_PARAMETER = "/api7-ha/prod/cp/bootstrap-record";
+/** The mock's ARN of the stack's parameter key (tests/evaluate.ts), which bootstrap.json names. */
+const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/mock-key-28298bd";
+/** The fake aws's put-parameter calls for one parameter, each as its argument line. */
+const puts = (s: Site, name: string) => s.argv().split("\n").filter((l) => l.startsWith("ssm put-parameter ") && l.includes(` --name ${name} `));
 const LOCK_PARAMETER = "/api7-ha/prod/cp/bootstrap-lock";
 
 const dashboards: FakeDashboard[] = [];
@@ -138,9 +142,11 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         expect(d.state.settings.control_plane_address).toEqual([prod.outputs.dpManagerEndpoint]);
         expect(d.state.tokens).toHaveLength(1);
         expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
-        expect(s.get(RECORD_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)}`);
+        expect(s.get(RECORD_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)} key:${KEY_ARN}`);
         expect(s.get(LOCK_PARAMETER)).toBeUndefined();
         expect(s.typeOf(TOKEN_PARAMETER)).toBe("SecureString");
+        // Under the stack's key: without --key-id SSM would use the account's aws/ssm key.
+        expect(puts(s, TOKEN_PARAMETER)).toEqual([expect.stringContaining(` --key-id ${KEY_ARN} --overwrite`)]);
         for (const secret of [TEST_SECRETS.adminPassword, TEST_SECRETS.license, d.state.tokens[0]]) {
             expect(out.stdout + out.stderr).not.toContain(secret);
             expect(s.argv()).not.toContain(secret);
@@ -162,6 +168,30 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         expect((await bootstrap(s)).code).toBe(0);
         expect(d.state.license).toBe("MARKER-LICENSE-RENEWED");
         expect(writes(d).slice(renewed)).toEqual([{ method: "PUT", path: "/api/license" }]);
+    });
+
+    run("credentials issued before the stack had its own key are put again under it, with the same value, once", async () => {
+        const prod = await evaluations.prod;
+        const d = await dashboard();
+        const s = site(prod, "prod", d);
+        expect((await bootstrap(s)).code).toBe(0);
+        const token = s.get(TOKEN_PARAMETER);
+        // What a run of the previous version recorded: no key.
+        fs.writeFileSync(path.join(s.params, RECORD_PARAMETER), `done:${sum(TEST_SECRETS.license)}`);
+        const before = writes(d).length;
+        const moved = await bootstrap(s);
+        expect([moved.code, moved.stderr]).toEqual([0, ""]);
+        expect(moved.stdout).toContain("put the gateways' token credentials under the stack's key");
+        expect(puts(s, TOKEN_PARAMETER)).toHaveLength(2);
+        expect(puts(s, TOKEN_PARAMETER)[1]).toContain(` --type SecureString --value file://`);
+        expect(puts(s, TOKEN_PARAMETER)[1]).toContain(` --key-id ${KEY_ARN} --overwrite`);
+        expect(s.get(TOKEN_PARAMETER)).toBe(token);
+        expect(s.argv()).not.toContain(token!);
+        // Nothing asked of the dashboard: no new token, no license upload.
+        expect(writes(d).slice(before)).toEqual([]);
+        expect(s.get(RECORD_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)} key:${KEY_ARN}`);
+        expect((await bootstrap(s)).code).toBe(0);
+        expect(puts(s, TOKEN_PARAMETER)).toHaveLength(2);
     });
 
     run("a dashboard whose admin password is neither the stack's nor the initial one: a clear failure, the lock freed", async () => {

@@ -19,12 +19,15 @@ beforeAll(async () => {
 });
 
 const instanceOf = (run: RunResult) => run.get(RDS, "api7-db-instance");
-type Statement = { Sid: string; Action: string | string[]; Resource: string | string[] };
+type Statement = { Sid: string; Action: string | string[]; Resource?: string | string[]; NotResource?: string | string[] };
+/** The mock's ARN of the stack's parameter key (tests/evaluate.ts). */
+const PARAMETER_KEY = "arn:aws:kms:us-east-1:123456789012:key/mock-key-28298bd";
+const PARAMETER_ACTIONS = "ssm:GetParameter,ssm:GetParameters,ssm:GetParametersByPath,ssm:GetParameterHistory,ssm:PutParameter,ssm:DeleteParameter,ssm:DeleteParameters,ssm:LabelParameterVersion,ssm:UnlabelParameterVersion";
 const statementsOfRole = (run: RunResult, role: "cp" | "dp") =>
     run.ofType(T.rolePolicy)
         .filter((p) => p.inputs.role === `api7-ha-prod-${role}-hosts`)
         .flatMap((p) => (JSON.parse(p.inputs.policy as string) as { Statement: Statement[] }).Statement)
-        .map((s) => `${s.Sid}: ${[s.Action].flat().join(",")} on ${[s.Resource].flat().join(",")}`)
+        .map((s) => `${s.Sid}: ${[s.Action].flat().join(",")} on ${s.NotResource ? `all but ${[s.NotResource].flat().join(",")}` : [s.Resource].flat().join(",")}`)
         .sort();
 
 describe("prod: RDS for PostgreSQL as the issue asks", () => {
@@ -99,8 +102,12 @@ describe("the IAM matrix", () => {
         const secret = prod.outputs.databaseSecretArn as string;
         expect(statementsOfRole(prod, "cp")).toEqual([
             "BootstrapLockAndRecord: ssm:GetParameter,ssm:PutParameter,ssm:DeleteParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/cp/bootstrap-lock,arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/cp/bootstrap-record",
+            // Its own SecureStrings, by their encryption context (the condition: tests/iam-simulation.test.ts).
+            `DecryptOwnParameters: kms:Decrypt on ${PARAMETER_KEY}`,
+            `DenyParametersOutsideGroup: ${PARAMETER_ACTIONS} on all but arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/cp/*,arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/secrets/control-plane-token`,
             // prod pulls through its ECR cache of Docker Hub: a token, and the cache's repositories only.
             "EcrLogin: ecr:GetAuthorizationToken on *",
+            `EncryptGatewayCredentials: kms:Decrypt,kms:Encrypt,kms:GenerateDataKey on ${PARAMETER_KEY}`,
             "IssueGatewayCredentials: ssm:GetParameter,ssm:PutParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/secrets/control-plane-token",
             "PullThroughCache: ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability,ecr:BatchImportUpstreamImage,ecr:CreateRepository on arn:aws:ecr:us-east-1:123456789012:repository/api7-ha-prod/*",
             `ReadDatabaseSecret: secretsmanager:GetSecretValue on ${secret}`,
@@ -110,6 +117,8 @@ describe("the IAM matrix", () => {
 
     test("gateways: their own parameters (configs and their credentials) only; no database secret", () => {
         expect(statementsOfRole(prod, "dp")).toEqual([
+            `DecryptOwnParameters: kms:Decrypt on ${PARAMETER_KEY}`,
+            `DenyParametersOutsideGroup: ${PARAMETER_ACTIONS} on all but arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/*`,
             "EcrLogin: ecr:GetAuthorizationToken on *",
             "PullThroughCache: ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability,ecr:BatchImportUpstreamImage,ecr:CreateRepository on arn:aws:ecr:us-east-1:123456789012:repository/api7-ha-prod/*",
             "ReadOwnParameters: ssm:GetParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/*",
@@ -130,8 +139,10 @@ describe("dev: a cheap, throwaway database", () => {
 });
 
 describe("an external database", () => {
-    test("no RDS, KMS key or subnet group; the DSN is an SSM SecureString and hosts install no rotation timer", () => {
-        for (const type of [RDS, "aws:kms/key:Key", "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup"]) expect(external.ofType(type)).toEqual([]);
+    test("no RDS, database key or subnet group; the DSN is an SSM SecureString and hosts install no rotation timer", () => {
+        for (const type of [RDS, "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup"]) expect(external.ofType(type)).toEqual([]);
+        // The only key is the parameters' own.
+        expect(external.ofType("aws:kms/key:Key").map((k) => k.name)).toEqual(["api7-parameters-key"]);
         const dsn = parameter(external, "/api7-ha/prod/cp/secrets/database-dsn");
         expect(dsn.inputs).toMatchObject({ type: "SecureString", value: EXTERNAL_DSN });
         expect(JSON.parse(parameter(external, "/api7-ha/prod/cp/dashboard.json").inputs.insecureValue as string).database).toBeUndefined();

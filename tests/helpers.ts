@@ -18,6 +18,8 @@ export const T = Object.freeze({
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     policyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    kmsKey: "aws:kms/key:Key",
+    kmsAlias: "aws:kms/alias:Alias",
     natGateway: "aws:ec2/natGateway:NatGateway",
     vpc: "aws:ec2/vpc:Vpc",
     vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",

@@ -11,6 +11,7 @@ export function policyDocumentJson(inputs: Record<string, any>): string {
         if (s.actions) out.Action = one(s.actions);
         if (s.notActions) out.NotAction = one(s.notActions);
         if (s.resources) out.Resource = one(s.resources);
+        if (s.notResources) out.NotResource = one(s.notResources);
         if (s.principals) {
             const p: Record<string, unknown> = {};
             for (const pr of s.principals) p[pr.type] = one(pr.identifiers);

@@ -142,6 +142,26 @@ const bucketWith = (overrides: Partial<Record<"pab" | "sse" | "versioning" | "po
     return parts;
 };
 
+/** A host role with its tag, its own-parameters statement, the managed policy and `deny` (a NotResource list, or none). */
+const hostRole = (deny: string[] | undefined, managed = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"): Fake[] => {
+    const arn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter${name}`;
+    const statements = [
+        { Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("/api7-ha/prod/dp/*") },
+        ...(deny ? [{ Effect: "Deny", Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"], NotResource: deny.map(arn) }] : []),
+    ];
+    return [
+        { type: "aws:iam/role:Role", name: "dp-role", props: { name: "api7-ha-prod-dp-hosts", tags: { "api7-ha:parameter-path": "/api7-ha/prod/dp" } } },
+        { type: "aws:iam/role:Role", name: "cp-role", props: { name: "api7-ha-prod-cp-hosts", tags: { "api7-ha:parameter-path": "/api7-ha/prod/cp" } } },
+        { type: TYPES.rolePolicy, name: "dp-parameters", props: { role: "api7-ha-prod-dp-hosts", policy: JSON.stringify({ Statement: statements }) } },
+        // The other group, held to its own path.
+        { type: TYPES.rolePolicy, name: "cp-parameters", props: { role: "api7-ha-prod-cp-hosts", policy: JSON.stringify({ Statement: [
+            { Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("/api7-ha/prod/cp/*") },
+            { Effect: "Deny", Action: "ssm:GetParameter*", NotResource: arn("/api7-ha/prod/cp/*") },
+        ] }) } },
+        { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "dp-core", props: { role: "api7-ha-prod-dp-hosts", policyArn: managed } },
+    ];
+};
+
 /** For every policy: resources it must reject, and the message it must give. */
 const BAD: Record<string, [string, Fake[], RegExp][]> = {
     "ec2-imdsv2-required": [
@@ -225,6 +245,12 @@ const BAD: Record<string, [string, Fake[], RegExp][]> = {
         ["a scopable action on *", [{ type: TYPES.userPolicy, name: "p", props: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "*" }] }) } }], /s3:GetObject to every resource/],
         ["NotAction", [{ type: TYPES.managedPolicy, name: "p", props: { policy: JSON.stringify({ Statement: { Effect: "Allow", NotAction: "iam:*", Resource: "*" } }) } }], /NotAction/],
     ],
+    "iam-host-parameters-own-path": [
+        ["AmazonSSMManagedInstanceCore with no deny: another group's parameters", hostRole(undefined), /dp-role: can read \/api7-ha\/prod\/cp\/secrets\/policy-probe \(ssm:GetParameter\), outside \/api7-ha\/prod\/dp/],
+        ["no deny: another application's parameters", hostRole(undefined), /can read \/policy-probe-other-application\/secrets\/policy-probe \(ssm:GetParameters\)/],
+        ["a deny whose pattern lacks its slash: a sibling path", hostRole(["/api7-ha/prod/dp*"]), /can read \/api7-ha\/prod\/dp-policy-probe\/secrets\/policy-probe/],
+        ["a managed policy the pack has no copy of", hostRole(["/api7-ha/prod/dp/*"], "arn:aws:iam::aws:policy/AmazonSSMFullAccess"), /AmazonSSMFullAccess has no copy in policy\/aws-managed-policies\//],
+    ],
 };
 
 test("the user-data secret scan takes a reference to a password for what it is, not a password", () => {
@@ -254,6 +280,10 @@ describe("each policy rejects what it exists to catch", () => {
     test("unscopable actions may use * (Prometheus's ec2:DescribeInstances)", async () => {
         const ok = [{ type: TYPES.rolePolicy, name: "p", props: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" }] }) } }];
         expect(await runPack(ok)).toEqual([]);
+    });
+
+    test("a host role held to its path by an explicit deny passes, with the managed policy attached", async () => {
+        expect(await runPack(hostRole(["/api7-ha/prod/dp/*"]))).toEqual([]);
     });
 
     test("listener ports open to the world are fine; admin ports are not", async () => {

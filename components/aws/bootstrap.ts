@@ -10,6 +10,7 @@ import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { groupTargets, parameterPrefix } from "./fleet";
+import { KMS_ENCRYPT_ACTIONS, PARAMETER_ARN_CONTEXT } from "./parameter-access";
 import { dashboardTarget } from "../ports";
 
 /**
@@ -36,6 +37,13 @@ export interface BootstrapSpec {
     };
     readonly licenseParameter: string;
     readonly passwordParameter: string;
+    /**
+     * The KMS key the credentials are put with (the stack's parameter key). Absent in the Docker lab, whose
+     * parameters are files. PutParameter without a key id uses the account's aws/ssm key, even over a parameter
+     * under another key (AWS KMS developer guide, services-parameter-store: "If you omit it, Parameter Store uses the
+     * AWS managed key ... even if you used a different KMS key").
+     */
+    readonly parameterKeyId?: string;
     readonly lockParameter: string;
     readonly recordParameter: string;
 }
@@ -49,6 +57,8 @@ export interface BootstrapArgs {
     /** The DP Manager URL gateways use (its load balancer), shown by the dashboard. */
     readonly controlPlaneAddress: pulumi.Input<string>;
     readonly credentials: BootstrapSpec["credentials"];
+    /** The stack's parameter key: issued credentials are encrypted with it. */
+    readonly parameterKeyArn: pulumi.Input<string>;
     readonly licenseParameter: string;
     readonly passwordParameter: string;
     /** The control-plane hosts' role (its name) and Auto Scaling group (the association waits for it). */
@@ -71,13 +81,14 @@ export class Bootstrap extends pulumi.ComponentResource {
         const { lock, record } = bootstrapParameters(args.project, args.stack);
         const target = dashboardTarget(args.dashboardListener);
 
-        this.spec = pulumi.output(args.controlPlaneAddress).apply((address) => JSON.stringify({
+        this.spec = pulumi.all([args.controlPlaneAddress, args.parameterKeyArn]).apply(([address, parameterKeyId]) => JSON.stringify({
             dashboardUrl: `${target.protocol.toLowerCase()}://127.0.0.1:${target.port}`,
             gatewayGroup: args.gatewayGroup,
             controlPlaneAddress: [address],
             credentials: args.credentials,
             licenseParameter: args.licenseParameter,
             passwordParameter: args.passwordParameter,
+            parameterKeyId,
             lockParameter: lock,
             recordParameter: record,
         } satisfies BootstrapSpec, null, 2));
@@ -91,11 +102,11 @@ export class Bootstrap extends pulumi.ComponentResource {
         }, parent);
 
         // The control plane may write exactly the gateways' credential parameters (when it issues them) and its
-        // own lock and record; it reads them back to verify. Nothing else: the hosts' base policy reads only their
-        // own prefix. No KMS statement: the SecureStrings use the AWS-managed key aws/ssm, which "grants Decrypt
-        // permission to all IAM principals in the AWS account" (Systems Manager user guide, "Restricting decryption
-        // of SecureString parameter values"); that it also allows encrypting through SSM is inferred from the
-        // AWS-managed key policy, not read (see the closing note of issue 11).
+        // own lock and record; it reads them back to verify. Nothing else: the hosts' own policy denies every other
+        // parameter (host.ts hostPolicyStatements). SSM encrypts and decrypts with the caller's permissions: "To
+        // encrypt a standard secure string parameter value, the user needs kms:Encrypt permission. To encrypt an
+        // advanced secure string parameter value, the user needs kms:GenerateDataKey permission" (AWS KMS developer
+        // guide, services-parameter-store), each scoped here to those parameters by their encryption context.
         const invokeOpts = { parent: this };
         const region = aws.getRegionOutput({}, invokeOpts).region;
         const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
@@ -109,6 +120,11 @@ export class Bootstrap extends pulumi.ComponentResource {
                 sid: "IssueGatewayCredentials",
                 actions: ["ssm:GetParameter", "ssm:PutParameter"],
                 resources: Object.values(args.credentials.parameters).map(arn),
+            }, {
+                sid: "EncryptGatewayCredentials",
+                actions: ["kms:Decrypt", ...KMS_ENCRYPT_ACTIONS],
+                resources: [args.parameterKeyArn],
+                conditions: [{ test: "StringLike", variable: PARAMETER_ARN_CONTEXT, values: Object.values(args.credentials.parameters).map(arn) }],
             });
         }
         const permissions = new aws.iam.RolePolicy(`${name}-permissions`, {

@@ -40,6 +40,8 @@ export interface ControlPlaneArgs {
      * permission it needs to find the gateways.
      */
     readonly prometheusOnHosts?: { readonly image: string };
+    /** The gateways' credential parameters the hosts issue (the bootstrap): the only parameters outside their own path they may touch. */
+    readonly issuedParameters?: readonly string[];
     readonly tags?: Record<string, string>;
 }
 
@@ -97,6 +99,8 @@ export class ControlPlane extends pulumi.ComponentResource {
             warmupSeconds: WARMUP_SECONDS,
             registry: placement.registry,
             registryPassword: placement.registryPassword,
+            parameterKeyArn: placement.parameterKeyArn,
+            sharedParameters: args.issuedParameters,
             secrets,
             bootstrap: true,
             readableSecretArns: db.kind === "managed" ? [db.endpoint.secretArn] : [],

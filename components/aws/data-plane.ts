@@ -116,6 +116,7 @@ export class DataPlane extends pulumi.ComponentResource {
             warmupSeconds: WARMUP_SECONDS,
             registry: args.placement.registry,
             registryPassword: args.placement.registryPassword,
+            parameterKeyArn: args.placement.parameterKeyArn,
             dependsOn: args.dependsOn,
             secrets,
             issuedSecrets: issued ? Object.keys(credentialValues) : [],

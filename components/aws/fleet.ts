@@ -13,10 +13,12 @@ export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023
 
 /**
  * Resource options of a secret parameter: an issued one ignores later changes of its value, so a `pulumi up` after
- * the bootstrap never puts the placeholder back over the credential.
+ * the bootstrap never puts the placeholder back over the credential; and of its key, since the provider updates a
+ * parameter by putting its whole value again (PutParameter with Overwrite), which for an issued one would be the
+ * placeholder. The bootstrap moves an issued credential to a new key itself (config-templates/api7-bootstrap.sh).
  */
 export function secretParameterOptions(issued: boolean, parent: pulumi.Resource): pulumi.CustomResourceOptions {
-    return issued ? { parent, ignoreChanges: ["value"] } : { parent };
+    return issued ? { parent, ignoreChanges: ["value", "keyId"] } : { parent };
 }
 
 /** The image, if it is x86_64 (API7 publishes amd64 images only); otherwise an error naming hosts.amiId. */

@@ -14,6 +14,7 @@ import {
 } from "./fleet";
 import { registryPullStatements, type RegistryAccess } from "./images";
 import type { Subnet } from "./network";
+import { decryptOwnParameters, denyOutsideScope, PARAMETER_PATH_TAG } from "./parameter-access";
 import { PENDING_SECRET } from "../placeholders";
 import type { ServiceDefinition } from "../services";
 import { renderYamlTemplate } from "../templates";
@@ -68,6 +69,8 @@ export interface HostPlacement {
     readonly image: (ref: string) => pulumi.Input<string>;
     /** hosts.healthCheckGraceSeconds; undefined: each role's boot budget. */
     readonly healthCheckGraceSeconds?: number;
+    /** The stack's key for SecureStrings (components/aws/parameter-key.ts). */
+    readonly parameterKeyArn: pulumi.Input<string>;
 }
 
 export interface HostGroupArgs {
@@ -100,6 +103,13 @@ export interface HostGroupArgs {
     /** With a password login: the registryPassword secret. */
     readonly registryPassword?: pulumi.Input<string>;
     readonly services: readonly ServiceDefinition[];
+    /** The stack's KMS key: every SecureString of the group is encrypted with it, and the hosts decrypt only their own. */
+    readonly parameterKeyArn: pulumi.Input<string>;
+    /**
+     * Parameters outside the group's path its hosts read and write (the control plane issues the gateways'
+     * credentials). Their permissions come from whoever needs them; every other parameter is denied.
+     */
+    readonly sharedParameters?: readonly string[];
     /** Secret values by name, stored as SSM SecureStrings under <prefix>/secrets/<name>. */
     readonly secrets?: Readonly<Record<string, pulumi.Input<string>>>;
     /**
@@ -120,10 +130,20 @@ export interface HostGroupArgs {
     readonly tags?: Record<string, string>;
 }
 
-/** The IAM statements of a host group's own policy: its SSM parameters, and its images when they are in ECR. */
-export function hostPolicyStatements(parameterArn: pulumi.Input<string>, registry: Pick<RegistryAccess, "ecrRepositoryArns" | "pullThroughCache">): aws.types.input.iam.GetPolicyDocumentStatementArgs[] {
+/**
+ * The IAM statements of a host group's own policy: read its SSM parameters and decrypt them with the stack's key,
+ * touch no other parameter whatever else allows it (parameter-access.ts), and pull its images when they are in ECR.
+ */
+export function hostPolicyStatements(
+    scope: { readonly prefix: string; readonly shared?: readonly string[] },
+    arn: (name: string) => pulumi.Input<string>,
+    parameterKeyArn: pulumi.Input<string>,
+    registry: Pick<RegistryAccess, "ecrRepositoryArns" | "pullThroughCache">,
+): aws.types.input.iam.GetPolicyDocumentStatementArgs[] {
     return [
-        { sid: "ReadOwnParameters", actions: ["ssm:GetParameter"], resources: [parameterArn] },
+        { sid: "ReadOwnParameters", actions: ["ssm:GetParameter"], resources: [arn(`${scope.prefix}/*`)] },
+        decryptOwnParameters(scope, parameterKeyArn, arn),
+        denyOutsideScope(scope, arn),
         ...registryPullStatements(registry),
     ];
 }
@@ -175,6 +195,7 @@ export class HostGroup extends pulumi.ComponentResource {
             secretParams[secretName] = new aws.ssm.Parameter(`${name}-secret-${secretName}`, {
                 name: secretParameterName(args.project, args.stack, args.role, secretName),
                 type: "SecureString",
+                keyId: args.parameterKeyArn,
                 value: pulumi.secret(value),
                 description: `api7-ha ${args.stack} ${args.role}: ${secretName}${issued.has(secretName) ? " (issued by the control plane)" : ""}`,
                 tags,
@@ -243,15 +264,16 @@ export class HostGroup extends pulumi.ComponentResource {
             }, { parent: this }));
         }
 
-        // Identity: SSM for operations (Session Manager, Run Command), read access to its own parameters only, and
-        // the image pulls its registry needs.
+        // Identity: SSM for operations (Session Manager, Run Command), its own parameters only (an explicit deny
+        // outside them: the managed policy alone would allow reading every parameter in the account), and the image
+        // pulls its registry needs.
         const role = new aws.iam.Role(`${name}-role`, {
             name: hostRoleName(args.project, args.stack, args.role),
             assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
                 statements: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }],
             }, invokeOpts).json,
             description: `api7-ha ${args.stack} ${args.role} hosts`,
-            tags,
+            tags: { ...tags, [PARAMETER_PATH_TAG]: prefix },
         }, { parent: this });
         const policies: pulumi.Resource[] = [];
         policies.push(new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
@@ -261,7 +283,12 @@ export class HostGroup extends pulumi.ComponentResource {
         policies.push(new aws.iam.RolePolicy(`${name}-parameters`, {
             role: role.name,
             policy: aws.iam.getPolicyDocumentOutput({
-                statements: hostPolicyStatements(pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${prefix}/*`, args.registry),
+                statements: hostPolicyStatements(
+                    { prefix, shared: args.sharedParameters },
+                    (parameter) => pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${parameter}`,
+                    args.parameterKeyArn,
+                    args.registry,
+                ),
             }, invokeOpts).json,
         }, { parent: this }));
         const readable = args.readableSecretArns ?? [];

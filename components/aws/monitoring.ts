@@ -120,6 +120,7 @@ export class PrometheusHost extends pulumi.ComponentResource {
             warmupSeconds: WARMUP_SECONDS,
             registry: args.placement.registry,
             registryPassword: args.placement.registryPassword,
+            parameterKeyArn: args.placement.parameterKeyArn,
             services: [prometheusService({ image: args.placement.image(args.image), region, stack: args.stack })],
             tags: args.tags,
         }, { parent: this });

@@ -11,7 +11,7 @@ import { Bootstrap } from "./bootstrap";
 import { ManagedDatabase } from "./database";
 import { credentialsIssued, type Settings } from "../config/settings";
 import { credentialParameters } from "./data-plane";
-import { hostRoleName, secretParameterName } from "./fleet";
+import { hostRoleName, parameterPrefix, secretParameterName } from "./fleet";
 import { resolveAmi, type HostPlacement } from "./host";
 import { PENDING_SECRET } from "../placeholders";
 import { ImageRegistry } from "./images";
@@ -19,6 +19,8 @@ import { dashboardListenerPort } from "../listeners";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer } from "./load-balancers";
 import { PrometheusHost } from "./monitoring";
 import { Network } from "./network";
+import { ParameterKey } from "./parameter-key";
+import type { ParameterScope } from "./parameter-access";
 import { dashboardTarget, PORTS } from "../ports";
 import { SecurityGroups } from "./security-groups";
 
@@ -82,7 +84,18 @@ export function awsStack(settings: Settings) {
         vpcCidr: network.vpcCidr,
     });
 
-    // What every host group shares: the AMI, the private subnets of every AZ, the registry.
+    // The hosts' parameters: each group's role reads its own path only (and the control plane the gateways'
+    // credentials it issues), under a key of the stack's whose policy holds them to it.
+    const issuedCredentials = credentialsIssued(dpSettings.auth) ? Object.values(credentialParameters(settings.project, settings.stack, dpSettings.auth.kind)) : [];
+    const scope = (role: string, shared: readonly string[] = []): ParameterScope =>
+        ({ roleName: hostRoleName(settings.project, settings.stack, role), prefix: parameterPrefix(settings.project, settings.stack, role), shared });
+    const parameterKey = new ParameterKey("api7-parameters", {
+        project: settings.project,
+        stack: settings.stack,
+        scopes: [scope("cp", issuedCredentials), scope("dp"), ...(prometheusPlacement === "dedicated" ? [scope("prometheus")] : [])],
+    });
+
+    // What every host group shares: the AMI, the private subnets of every AZ, the registry, the parameters' key.
     const ami = resolveAmi(settings.hosts.amiId);
     /** The AMI every host launches from (resolved once, or hosts.amiId). */
     const hostAmiId = ami.id;
@@ -93,6 +106,7 @@ export function awsStack(settings: Settings) {
         registryPassword: settings.images.password,
         image: (ref) => images.reference(ref),
         healthCheckGraceSeconds: settings.hosts.healthCheckGraceSeconds,
+        parameterKeyArn: parameterKey.arn,
     };
 
     const prometheusHost = prometheusPlacement === "dedicated"
@@ -130,6 +144,7 @@ export function awsStack(settings: Settings) {
         placement,
         securityGroupIds: [securityGroups.controlPlaneId],
         targetGroupArns: controlPlaneLbs.targetGroupArns,
+        issuedParameters: issuedCredentials,
         database: settings.database.kind === "external" ? { kind: "external", dsn: settings.database.dsn } : { kind: "managed", endpoint: database!.endpoint },
         prometheusAddress: prometheusHost?.url ?? (prometheusPlacement === "controlPlane" ? `http://127.0.0.1:${PORTS.prometheus}` : undefined),
         prometheusOnHosts: prometheusPlacement === "controlPlane" ? { image: promSettings.image } : undefined,
@@ -186,6 +201,7 @@ export function awsStack(settings: Settings) {
             parameters: credentialParameters(settings.project, settings.stack, dpSettings.auth.kind),
             pending: PENDING_SECRET,
         },
+        parameterKeyArn: parameterKey.arn,
         licenseParameter: secretParameterName(settings.project, settings.stack, "cp", "license"),
         passwordParameter: secretParameterName(settings.project, settings.stack, "cp", "admin-password"),
         controlPlaneRoleName: controlPlane.hosts.roleName,

@@ -1,0 +1,130 @@
+/**
+ * `iam-host-parameters-own-path`: a host role may read no SSM parameter outside its group's path, with every AWS
+ * managed policy attached to it expanded from the copy kept in policy/aws-managed-policies/ (AWS's published
+ * document, with its version and source). The roles carry their path in a tag (HOST_PARAMETER_PATH_TAG).
+ *
+ * The decision is made by the small evaluator below rather than by an IAM simulator: the one the tests use
+ * (@cloud-copilot/iam-simulate) is AGPL-3.0, which a pack users run must not bring in. It covers what the rule needs
+ * (Action/NotAction, Resource/NotResource with IAM's `*` and `?` wildcards, explicit deny over allow: IAM user guide,
+ * policy evaluation logic and policy elements) and takes the worst case for conditions: an Allow with a condition
+ * counts as allowing, a Deny with a condition as not denying. tests/iam-simulation.test.ts holds its answers to the
+ * simulator's for every committed stack and for crafted roles.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+
+/** The tag a host role names its parameter path with (components/aws/parameter-access.ts PARAMETER_PATH_TAG). */
+export const HOST_PARAMETER_PATH_TAG = "api7-ha:parameter-path";
+
+const ROLE = "aws:iam/role:Role";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+
+export interface Statement {
+    readonly Effect?: string;
+    readonly Action?: string | string[];
+    readonly NotAction?: string | string[];
+    readonly Resource?: string | string[];
+    readonly NotResource?: string | string[];
+    readonly Condition?: unknown;
+}
+
+export interface ManagedPolicy {
+    readonly arn: string;
+    readonly version: string;
+    readonly source: string;
+    readonly document: { readonly Statement: Statement | Statement[] };
+}
+
+/** The AWS managed policies the pack can expand, by ARN (aws partition). */
+export function managedPolicies(): ReadonlyMap<string, ManagedPolicy> {
+    const dir = path.join(__dirname, "aws-managed-policies");
+    const all = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as ManagedPolicy);
+    return new Map(all.map((p) => [p.arn, p]));
+}
+
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : [v].flat());
+
+/** IAM's wildcard match: `*` any run of characters, `?` one; actions without regard to case. */
+function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
+    const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    return new RegExp(`^${re}$`, ignoreCase ? "i" : "").test(value);
+}
+
+function matches(s: Statement, action: string, resource: string): boolean {
+    const actionMatch = s.NotAction !== undefined
+        ? !list(s.NotAction).some((a) => wildcard(a, action, true))
+        : list(s.Action).some((a) => wildcard(a, action, true));
+    const resourceMatch = s.NotResource !== undefined
+        ? !list(s.NotResource).some((r) => wildcard(r, resource, false))
+        : list(s.Resource).some((r) => wildcard(r, resource, false));
+    return actionMatch && resourceMatch;
+}
+
+/** Whether identity policies allow `action` on `resource` (worst case for conditions: see the header). */
+export function identityAllows(statements: readonly Statement[], action: string, resource: string): boolean {
+    const denied = statements.some((s) => s.Effect === "Deny" && s.Condition === undefined && matches(s, action, resource));
+    const allowed = statements.some((s) => s.Effect === "Allow" && matches(s, action, resource));
+    return allowed && !denied;
+}
+
+function statementsOf(policy: unknown): Statement[] | undefined {
+    if (typeof policy !== "string") return undefined;
+    const doc = JSON.parse(policy) as { Statement?: Statement | Statement[] };
+    return [doc.Statement ?? []].flat();
+}
+
+/**
+ * What a role must not read: another host group's path, a sibling of its own (a pattern missing its slash would
+ * reach it), another application's, and the whole store. Each as a parameter (GetParameter, GetParameters,
+ * GetParameterHistory) and as a path (GetParametersByPath "authorizes against the path in the request": Systems
+ * Manager user guide, ps-retrieval-authorization).
+ */
+function probes(own: string, others: readonly string[]): [action: string, name: string][] {
+    const paths = [...others, `${own}-policy-probe`, "/policy-probe-other-application"];
+    return [
+        ...paths.flatMap((p) => ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"].map((a): [string, string] => [a, `${p}/secrets/policy-probe`])),
+        ...[...paths, "/"].map((p): [string, string] => ["ssm:GetParametersByPath", p]),
+    ];
+}
+
+export const hostParametersOwnPath: StackValidationPolicy = {
+    name: "iam-host-parameters-own-path",
+    description: "A host role can read no SSM parameter outside its group's path, AWS managed policies included (an explicit deny must hold against AmazonSSMManagedInstanceCore's ssm:GetParameter on *).",
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+        const managed = managedPolicies();
+        const roles = args.resources.filter((r) => r.type === ROLE && typeof (r.props.tags as Record<string, unknown> | undefined)?.[HOST_PARAMETER_PATH_TAG] === "string");
+        const pathOf = (r: PolicyResource) => (r.props.tags as Record<string, string>)[HOST_PARAMETER_PATH_TAG];
+        for (const role of roles) {
+            const report = (message: string) => reportViolation(`${role.name}: ${message}`, role.urn);
+            const own = pathOf(role);
+            const ofRole = (type: string) => args.resources.filter((r) => r.type === type && r.props.role === role.props.name);
+            const inline = ofRole(ROLE_POLICY).map((p) => statementsOf(p.props.policy));
+            const attached = ofRole(ATTACHMENT).map((a) => String(a.props.policyArn));
+            // Unknown during a preview: skip rather than guess.
+            if (typeof role.props.name !== "string" || inline.some((s) => s === undefined) || attached.some((a) => a === "undefined")) continue;
+            const statements: Statement[] = inline.flatMap((s) => s!);
+            for (const arn of attached) {
+                const policy = managed.get(arn.replace(/^arn:aws[a-z-]*:/, "arn:aws:"));
+                if (!policy) {
+                    report(`its managed policy ${arn} has no copy in policy/aws-managed-policies/, so what it allows cannot be checked`);
+                    continue;
+                }
+                statements.push(...[policy.document.Statement].flat());
+            }
+            // The ARN form of its own parameters, from the statement that reads them.
+            const ownArn = statements.flatMap((s) => list(s.Resource)).find((r) => r.endsWith(`:parameter${own}/*`));
+            if (!ownArn) {
+                report(`no statement reads its own parameters (${own}/*), so their ARN form is unknown`);
+                continue;
+            }
+            const arnPrefix = ownArn.slice(0, -`${own}/*`.length);
+            const others = roles.filter((r) => r !== role).map(pathOf);
+            for (const [action, probe] of probes(own, others)) {
+                if (identityAllows(statements, action, `${arnPrefix}${probe}`)) report(`can read ${probe} (${action}), outside ${own}`);
+            }
+        }
+    },
+};
