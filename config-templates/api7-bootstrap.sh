@@ -264,7 +264,9 @@ if [[ "$issue" == true ]]; then
   elif [[ "$recorded_key" != "$key_id" ]]; then
     # Issued under another key (before the stack had its own): the same values, put again under the stack's key.
     for parameter in "${credential_parameters[@]}"; do
-      ssm_put "$parameter" SecureString "$(ssm_get "$parameter")" --overwrite
+      # Read first: set -e does not see a failure inside a substitution that is an argument.
+      value="$(ssm_get "$parameter")"
+      ssm_put "$parameter" SecureString "$value" --overwrite
     done
     say "put the gateways' ${kind} credentials under the stack's key"
   fi

@@ -325,6 +325,15 @@ describe("host identity (least privilege)", () => {
         expect(statements(other, "dp")).toEqual(ownParameters(other, "dev", "dp"));
     });
 
+    test("the stack's parameter key survives any replacement or removal, and hosts may decrypt with it before a secret is put under it", () => {
+        expect(prod.get(T.kmsKey, "api7-parameters-key").retainOnDelete).toBe(true);
+        expect(prod.get(T.kmsKey, "api7-parameters-key").inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
+        const policy = prod.get(T.rolePolicy, "api7-dp-hosts-parameters").urn;
+        const secrets = prod.ofType(T.parameter).filter((p) => p.inputs.type === "SecureString" && p.inputs.name.startsWith("/api7-ha/prod/dp/"));
+        expect(secrets.length).toBeGreaterThan(0);
+        for (const secret of secrets) expect(secret.dependencies).toContain(policy);
+    });
+
     test("SSM core is attached for Session Manager and Run Command", () => {
         expect(prod.get(T.policyAttachment, "api7-dp-hosts-ssm-core").inputs.policyArn).toBe("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
     });

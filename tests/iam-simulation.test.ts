@@ -151,6 +151,17 @@ describe.each(Object.entries(CASES))("%s: what AWS would allow", (_name, { optio
         }
     });
 
+    test("the control plane writes its bootstrap lock and record and the credentials it issues, and no other parameter", async () => {
+        const controlPlane = hosts.find((h) => h.path === `/api7-ha/${options.stack}/cp`)!;
+        for (const name of [`/api7-ha/${options.stack}/cp/bootstrap-lock`, `/api7-ha/${options.stack}/cp/bootstrap-record`]) {
+            for (const action of ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameter"]) expect([name, action, await decide(controlPlane, action, ssmArn(name))]).toEqual([name, action, "Allowed"]);
+        }
+        for (const name of issued) expect([name, await decide(controlPlane, "ssm:PutParameter", ssmArn(name))]).toEqual([name, "Allowed"]);
+        for (const name of names.filter((n) => !issued.includes(n) && !n.endsWith("/bootstrap-lock") && !n.endsWith("/bootstrap-record"))) {
+            expect([name, await decide(controlPlane, "ssm:PutParameter", ssmArn(name))]).toEqual([name, name.startsWith(`/api7-ha/${options.stack}/cp/`) ? "ImplicitlyDenied" : "ExplicitlyDenied"]);
+        }
+    });
+
     test("the gateways' role cannot read a single control-plane parameter", async () => {
         const gateways = hosts.find((h) => h.path === `/api7-ha/${options.stack}/dp`)!;
         const controlPlane = names.filter((n) => n.startsWith(`/api7-ha/${options.stack}/cp/`));
@@ -169,6 +180,14 @@ describe.each(Object.entries(CASES))("%s: what AWS would allow", (_name, { optio
             for (const name of secureStrings) {
                 const mayEncrypt = host.path!.endsWith("/cp") && issued.includes(name);
                 expect([host.name, name, decideKey(run, host, "kms:Encrypt", name, KMS_EVERYTHING)]).toEqual([host.name, name, mayEncrypt ? "Allowed" : "ExplicitlyDenied"]);
+            }
+            // With its own policies alone: the control plane may encrypt what it issues (kms:Encrypt for a standard
+            // parameter, kms:GenerateDataKey for an advanced one), and nothing else.
+            for (const name of secureStrings) {
+                const mayEncrypt = host.path!.endsWith("/cp") && issued.includes(name);
+                for (const action of ["kms:Encrypt", "kms:GenerateDataKey"]) {
+                    expect([host.name, name, action, decideKey(run, host, action, name)]).toEqual([host.name, name, action, mayEncrypt ? "Allowed" : "ExplicitlyDenied"]);
+                }
             }
             expect(decideKey(run, host, "kms:CreateGrant", secureStrings[0], KMS_EVERYTHING)).toBe("ExplicitlyDenied");
             expect(decideKey(run, host, "kms:PutKeyPolicy", secureStrings[0], KMS_EVERYTHING)).toBe("ExplicitlyDenied");

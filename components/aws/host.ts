@@ -183,6 +183,47 @@ export class HostGroup extends pulumi.ComponentResource {
         const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
         const partition = aws.getPartitionOutput({}, invokeOpts).partition;
 
+        // Identity: SSM for operations (Session Manager, Run Command), its own parameters only (an explicit deny
+        // outside them: the managed policy alone would allow reading every parameter in the account), and the image
+        // pulls its registry needs.
+        const role = new aws.iam.Role(`${name}-role`, {
+            name: hostRoleName(args.project, args.stack, args.role),
+            assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
+                statements: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }],
+            }, invokeOpts).json,
+            description: `api7-ha ${args.stack} ${args.role} hosts`,
+            tags: { ...tags, [PARAMETER_PATH_TAG]: prefix },
+        }, { parent: this });
+        const policies: pulumi.Resource[] = [];
+        policies.push(new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
+            role: role.name,
+            policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+        }, { parent: this }));
+        // Before the SecureStrings: a host must be allowed to decrypt a secret by the time it is put under the key.
+        const parametersPolicy = new aws.iam.RolePolicy(`${name}-parameters`, {
+            role: role.name,
+            policy: aws.iam.getPolicyDocumentOutput({
+                statements: hostPolicyStatements(
+                    { prefix, shared: args.sharedParameters },
+                    (parameter) => pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${parameter}`,
+                    args.parameterKeyArn,
+                    args.registry,
+                ),
+            }, invokeOpts).json,
+        }, { parent: this });
+        policies.push(parametersPolicy);
+        const readable = args.readableSecretArns ?? [];
+        if (readable.length > 0) {
+            policies.push(new aws.iam.RolePolicy(`${name}-secrets`, {
+                role: role.name,
+                policy: aws.iam.getPolicyDocumentOutput({
+                    // With the secret under Secrets Manager's own key (aws/secretsmanager), no KMS statement is needed.
+                    statements: [{ sid: "ReadDatabaseSecret", actions: ["secretsmanager:GetSecretValue"], resources: [...readable] }],
+                }, invokeOpts).json,
+            }, { parent: this }));
+        }
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent: this });
+
         // Secrets: SecureStrings under <prefix>/secrets, read by the hosts at service start.
         const secretParams: Record<string, aws.ssm.Parameter> = {};
         const issued = new Set(args.issuedSecrets ?? []);
@@ -199,7 +240,7 @@ export class HostGroup extends pulumi.ComponentResource {
                 value: pulumi.secret(value),
                 description: `api7-ha ${args.stack} ${args.role}: ${secretName}${issued.has(secretName) ? " (issued by the control plane)" : ""}`,
                 tags,
-            }, secretParameterOptions(issued.has(secretName), this));
+            }, { ...secretParameterOptions(issued.has(secretName), this), dependsOn: [parametersPolicy] });
         }
         const secretPath = (secretName: string): string => {
             if (!secretParams[secretName]) throw new Error(`${name}: service refers to unknown secret ${secretName}`);
@@ -264,44 +305,6 @@ export class HostGroup extends pulumi.ComponentResource {
             }, { parent: this }));
         }
 
-        // Identity: SSM for operations (Session Manager, Run Command), its own parameters only (an explicit deny
-        // outside them: the managed policy alone would allow reading every parameter in the account), and the image
-        // pulls its registry needs.
-        const role = new aws.iam.Role(`${name}-role`, {
-            name: hostRoleName(args.project, args.stack, args.role),
-            assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
-                statements: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }],
-            }, invokeOpts).json,
-            description: `api7-ha ${args.stack} ${args.role} hosts`,
-            tags: { ...tags, [PARAMETER_PATH_TAG]: prefix },
-        }, { parent: this });
-        const policies: pulumi.Resource[] = [];
-        policies.push(new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
-            role: role.name,
-            policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-        }, { parent: this }));
-        policies.push(new aws.iam.RolePolicy(`${name}-parameters`, {
-            role: role.name,
-            policy: aws.iam.getPolicyDocumentOutput({
-                statements: hostPolicyStatements(
-                    { prefix, shared: args.sharedParameters },
-                    (parameter) => pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${parameter}`,
-                    args.parameterKeyArn,
-                    args.registry,
-                ),
-            }, invokeOpts).json,
-        }, { parent: this }));
-        const readable = args.readableSecretArns ?? [];
-        if (readable.length > 0) {
-            policies.push(new aws.iam.RolePolicy(`${name}-secrets`, {
-                role: role.name,
-                policy: aws.iam.getPolicyDocumentOutput({
-                    // With the secret under Secrets Manager's own key (aws/secretsmanager), no KMS statement is needed.
-                    statements: [{ sid: "ReadDatabaseSecret", actions: ["secretsmanager:GetSecretValue"], resources: [...readable] }],
-                }, invokeOpts).json,
-            }, { parent: this }));
-        }
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent: this });
 
         const serviceNames = args.services.map((s) => s.name);
         const userData = region.apply((r) => launchTemplateUserData(renderUserData({ region: r, parameterPrefix: prefix, services: serviceNames, bootstrap: args.bootstrap, databaseRotation: readable.length > 0 })));

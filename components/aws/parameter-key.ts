@@ -35,7 +35,10 @@ export class ParameterKey extends pulumi.ComponentResource {
             deletionWindowInDays: 30,
             policy: aws.iam.getPolicyDocumentOutput({ statements }, invokeOpts).json,
             tags: { ...(args.tags ?? {}), "api7-ha:stack": args.stack },
-        }, { parent: this });
+            // Every SecureString of the stack is under it, and a key pending deletion decrypts nothing: a change
+            // that replaced or removed it must not take the parameters with it. `pulumi destroy` leaves it too
+            // (README: destroying a stack).
+        }, { parent: this, retainOnDelete: true });
         new aws.kms.Alias(`${name}-alias`, { name: `alias/${args.project}-${nameFragment(args.stack)}-parameters`, targetKeyId: key.keyId }, { parent: this });
         this.arn = key.arn;
         this.registerOutputs({ arn: this.arn });
