@@ -14,7 +14,7 @@ import {
 } from "./fleet";
 import { registryPullStatements, type RegistryAccess } from "./images";
 import type { Subnet } from "./network";
-import { decryptOwnParameters, denyOutsideScope, PARAMETER_PATH_TAG } from "./parameter-access";
+import { decryptOwnParameters, denyOutsideScope, PARAMETER_PATH_TAG, type ParameterScope } from "./parameter-access";
 import { PENDING_SECRET } from "../placeholders";
 import type { ServiceDefinition } from "../services";
 import { renderYamlTemplate } from "../templates";
@@ -135,7 +135,7 @@ export interface HostGroupArgs {
  * touch no other parameter whatever else allows it (parameter-access.ts), and pull its images when they are in ECR.
  */
 export function hostPolicyStatements(
-    scope: { readonly prefix: string; readonly shared?: readonly string[] },
+    scope: Pick<ParameterScope, "prefix" | "shared">,
     arn: (name: string) => pulumi.Input<string>,
     parameterKeyArn: pulumi.Input<string>,
     registry: Pick<RegistryAccess, "ecrRepositoryArns" | "pullThroughCache">,

@@ -18,8 +18,10 @@ import type * as pulumi from "@pulumi/pulumi";
 type Statement = aws.types.input.iam.GetPolicyDocumentStatementArgs;
 
 /**
- * Every Systems Manager action that returns a parameter's value or changes a parameter (Service Authorization
- * Reference, AWS Systems Manager, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html).
+ * The Systems Manager actions that return a parameter's value or change a parameter. The four reads are those the
+ * Systems Manager user guide lists ("Parameter retrieval authorization",
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html); the writes are the
+ * parameter actions of the Service Authorization Reference for Systems Manager (list_awssystemsmanager.html).
  */
 export const PARAMETER_ACTIONS = Object.freeze([
     "ssm:GetParameter",
