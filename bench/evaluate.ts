@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import { runProgram, STACKS } from "../tests/harness";
+import { runProgram, STACKS } from "../tools/harness";
 
 function arg(name: string, fallback: number): number {
     const i = process.argv.indexOf(name);

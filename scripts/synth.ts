@@ -1,6 +1,6 @@
 /**
  * `npm run synth -- <stack>`: an offline manifest of what the stack deploys, for review in the pull request itself.
- * Evaluates index.ts under the mock runtime (tests/harness.ts) with the committed stack file and writes
+ * Evaluates index.ts under the mock runtime (tools/harness.ts) with the committed stack file and writes
  * manifests/<stack>/:
  *   resources.yaml   every resource: type, name, parent type, inputs (sorted; secrets as [secret])
  *   outputs.yaml     the stack outputs
@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import * as zlib from "zlib";
-import { ROOT, runProgram, STACKS, type Recorded, type RunResult } from "../tests/harness";
+import { ROOT, runProgram, STACKS, type Recorded, type RunResult } from "../tools/harness";
 
 export const MANIFEST_DIR = path.join(ROOT, "manifests");
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";

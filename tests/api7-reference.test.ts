@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { MTLS_SECRETS, ROOT, runProgram, type RunOptions, type RunResult } from "./harness";
+import { MTLS_SECRETS, ROOT, runProgram, type RunOptions, type RunResult } from "../tools/harness";
 import { service } from "./helpers";
 
 interface KeySpec {

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { bucketNameProblems } from "../components/config/schema";
 import { AWS_RULES, awsViolations } from "./aws-rules";
-import { MTLS_SECRETS, ROOT, runProgram, type Recorded, type RunOptions } from "./harness";
+import { MTLS_SECRETS, ROOT, runProgram, type Recorded, type RunOptions } from "../tools/harness";
 
 function defaultTags(stack: string): Record<string, string> {
     const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, { tags?: Record<string, string> }> };

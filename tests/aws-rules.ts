@@ -10,7 +10,7 @@
  * never truncated: too long fails at create).
  */
 import { bucketNameProblems } from "../components/config/schema";
-import type { Recorded } from "./harness";
+import type { Recorded } from "../tools/harness";
 
 export interface Violation {
     readonly rule: string;

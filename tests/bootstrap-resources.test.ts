@@ -3,7 +3,7 @@
  * exact extra permissions, its association, and the gateways' credential parameters it fills.
  */
 import { PENDING_SECRET } from "../components/placeholders";
-import { GATEWAY_TOKEN, runProgram, type RunResult } from "./harness";
+import { GATEWAY_TOKEN, runProgram, type RunResult } from "../tools/harness";
 import { parameter, T } from "./helpers";
 
 let prod: RunResult;
@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 const policyOf = (run: RunResult) => JSON.parse(run.get(T.rolePolicy, "api7-bootstrap-permissions").inputs.policy as string) as { Statement: { Sid: string; Action: string[] | string; Resource: string[] | string }[] };
 const ssmArn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter${name}`;
-/** The mock's ARN for the stack's parameter key (tests/evaluate.ts makes ARNs up from the resource's name). */
+/** The mock's ARN for the stack's parameter key (tools/evaluate.ts makes ARNs up from the resource's name). */
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/mock-key-28298bd";
 
 test("the spec names what to set and where, never a secret's value", () => {

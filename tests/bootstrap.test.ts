@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PENDING_SECRET } from "../components/placeholders";
-import { GATEWAY_TOKEN, ROOT, runProgram, TEST_SECRETS, type RunOptions, type RunResult } from "./harness";
+import { GATEWAY_TOKEN, ROOT, runProgram, TEST_SECRETS, type RunOptions, type RunResult } from "../tools/harness";
 import { startFakeDashboard, type FakeDashboard, type FakeDashboardOptions } from "./fakes/dashboard";
 import { T, which } from "./helpers";
 
@@ -91,7 +91,7 @@ const sum = (text: string) => crypto.createHash("sha256").update(text).digest("h
 const writes = (d: FakeDashboard) => d.calls.filter((c) => c.method !== "GET" && c.path !== "/api/login");
 const TOKEN_PARAMETER = "/api7-ha/prod/dp/secrets/control-plane-token";
 const RECORD_PARAMETER = "/api7-ha/prod/cp/bootstrap-record";
-/** The mock's ARN of the stack's parameter key (tests/evaluate.ts), which bootstrap.json names. */
+/** The mock's ARN of the stack's parameter key (tools/evaluate.ts), which bootstrap.json names. */
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/mock-key-28298bd";
 /** The fake aws's put-parameter calls for one parameter, each as its argument line. */
 const puts = (s: Site, name: string) => s.argv().split("\n").filter((l) => l.startsWith("ssm put-parameter ") && l.includes(` --name ${name} `));

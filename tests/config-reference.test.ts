@@ -9,9 +9,9 @@ import * as yaml from "js-yaml";
 import { referenceRows } from "../components/config/reference";
 import { AREA_NAMES, SECRET_NAMES } from "../components/config/schema";
 import { README, STACK_SCHEMA, stackSchemaText, withReference } from "../scripts/config-docs";
-import { commandsFor, documentedCommands, readProjectFile, type DocumentedCommand } from "./pulumi-cli/commands";
-import { languageHostEnv, mergeConfig, parseStackFile, readStackFile, runConfigCommand, type StackFile } from "./pulumi-cli/config";
-import { DOCKER_HUB_SECRET_ARN, EXTERNAL_DSN, GATEWAY_TOKEN, PROJECT, ROOT, runProgram, STACKS, TEST_PEM, TEST_SECRETS } from "./harness";
+import { commandsFor, documentedCommands, readProjectFile, type DocumentedCommand } from "../tools/pulumi-cli/commands";
+import { languageHostEnv, mergeConfig, parseStackFile, readStackFile, runConfigCommand, type StackFile } from "../tools/pulumi-cli/config";
+import { DOCKER_HUB_SECRET_ARN, EXTERNAL_DSN, GATEWAY_TOKEN, PROJECT, ROOT, runProgram, STACKS, TEST_PEM, TEST_SECRETS } from "../tools/harness";
 import { T } from "./helpers";
 
 const readme = fs.readFileSync(README, "utf8");

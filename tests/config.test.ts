@@ -1,11 +1,11 @@
 /**
  * Configuration, end to end: each case changes the committed prod stack with the `pulumi config` commands a user
- * would type (tests/pulumi-cli/), runs the CLI's merge and validation, then the real program, and asserts the
+ * would type (tools/pulumi-cli/), runs the CLI's merge and validation, then the real program, and asserts the
  * exact problem lines and that nothing was registered.
  */
 import { INSTANCE_TYPES, instanceTypeProblem } from "../components/instance-types";
 import { imageProblem } from "../components/config/schema";
-import { EXTERNAL_DATABASE, EXTERNAL_DSN, MTLS_SECRETS, ProgramError, runProgram, type RunOptions } from "./harness";
+import { EXTERNAL_DATABASE, EXTERNAL_DSN, MTLS_SECRETS, ProgramError, runProgram, type RunOptions } from "../tools/harness";
 import { groupOf, T } from "./helpers";
 
 type Change = Pick<RunOptions, "config" | "secrets" | "commands"> & { readonly stack?: RunOptions["stack"] };

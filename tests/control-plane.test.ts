@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import { DSN_PLACEHOLDER } from "../components/placeholders";
-import { runProgram, type RunResult } from "./harness";
+import { runProgram, type RunResult } from "../tools/harness";
 import { pinned, service, T } from "./helpers";
 
 let prod: RunResult;

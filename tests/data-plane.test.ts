@@ -1,4 +1,4 @@
-import { MTLS_SECRETS, runProgram, TEST_PEM, type RunResult } from "./harness";
+import { MTLS_SECRETS, runProgram, TEST_PEM, type RunResult } from "../tools/harness";
 import { ADMIN_KEY_PLACEHOLDER } from "../components/placeholders";
 import { parameter, pinned, service } from "./helpers";
 

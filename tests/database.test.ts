@@ -5,7 +5,7 @@
 import { databaseIdentifier, finalSnapshotIdentifier, instanceSettings } from "../components/aws/rds";
 import { parseSettings } from "../components/config/load";
 import { allStrings, groupOf, parameter, parseUserData, T } from "./helpers";
-import { EXTERNAL_DATABASE, EXTERNAL_DSN, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "./harness";
+import { EXTERNAL_DATABASE, EXTERNAL_DSN, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "../tools/harness";
 
 const RDS = "aws:rds/instance:Instance";
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 const instanceOf = (run: RunResult) => run.get(RDS, "api7-db-instance");
 type Statement = { Sid: string; Action: string | string[]; Resource?: string | string[]; NotResource?: string | string[] };
-/** The mock's ARN of the stack's parameter key (tests/evaluate.ts). */
+/** The mock's ARN of the stack's parameter key (tools/evaluate.ts). */
 const PARAMETER_KEY = "arn:aws:kms:us-east-1:123456789012:key/mock-key-28298bd";
 const PARAMETER_ACTIONS = "ssm:GetParameter,ssm:GetParameters,ssm:GetParametersByPath,ssm:GetParameterHistory,ssm:PutParameter,ssm:DeleteParameter,ssm:DeleteParameters,ssm:LabelParameterVersion,ssm:UnlabelParameterVersion";
 const statementsOfRole = (run: RunResult, role: "cp" | "dp") =>

@@ -1,7 +1,7 @@
 // Jest's Node environment, plus the program's evaluator running natively in this worker.
 //
 // Tests evaluate index.ts under Pulumi's mock runtime many times. Inside jest's VM every test file would load the
-// SDKs anew and run them at a fraction of native speed, so tests/evaluate.ts is loaded here, once per worker,
+// SDKs anew and run them at a fraction of native speed, so tools/evaluate.ts is loaded here, once per worker,
 // through tsx's require hook, and tests reach it as globalThis.__api7Evaluate (JSON in, JSON out). Successful
 // evaluations of the same options are shared (globalThis.__api7Evaluations): by the test files of the worker in
 // memory, and by the run's other workers as files in the directory tests/global-setup.js makes for the run.
@@ -50,7 +50,7 @@ function evaluate(optionsJson) {
         loadingEvaluator = true;
         try {
             require("tsx/cjs/api").register();
-            evaluator = require(path.join(__dirname, "evaluate.ts"));
+            evaluator = require(path.join(__dirname, "..", "tools", "evaluate.ts"));
         } finally {
             loadingEvaluator = false;
         }

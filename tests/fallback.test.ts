@@ -1,5 +1,5 @@
 import * as yaml from "js-yaml";
-import { runProgram, SECRET_MARKERS, type RunResult } from "./harness";
+import { runProgram, SECRET_MARKERS, type RunResult } from "../tools/harness";
 import { allStrings, decodeUserData, parameter, service, T } from "./helpers";
 
 const S3 = {

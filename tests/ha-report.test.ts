@@ -1,7 +1,7 @@
 import { haFigures, renderReport, replacementFigures, spread, stackSettings } from "../scripts/ha-report";
 import { bootSeconds, gracePeriodSeconds } from "../components/aws/boot-budget";
 import { parseSettings } from "../components/config/load";
-import { EXTERNAL_DSN, TEST_SECRETS } from "./harness";
+import { EXTERNAL_DSN, TEST_SECRETS } from "../tools/harness";
 
 /** Settings from areas as the runtime holds them (JSON), plus the test secrets. */
 function settingsWith(areas: Record<string, object>, secrets: Record<string, string> = {}) {

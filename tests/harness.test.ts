@@ -2,8 +2,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { policyDocumentJson } from "./policy-document";
-import { ProgramError, runProgram, type EvaluationStore } from "./harness";
+import { policyDocumentJson } from "../tools/policy-document";
+import { ProgramError, runProgram, type EvaluationStore } from "../tools/harness";
 
 /** tests/evaluations.js and tests/sequencer.js, as jest loads them (plain JavaScript). */
 const { Evaluations } = require("./evaluations") as { Evaluations: new (dir?: string) => EvaluationStore };

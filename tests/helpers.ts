@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { gunzipSync } from "zlib";
 import * as yaml from "js-yaml";
-import type { Recorded, RunResult } from "./harness";
+import type { Recorded, RunResult } from "../tools/harness";
 
 export const T = Object.freeze({
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, ROOT, runProgram, TEST_PEM, type RunResult } from "./harness";
+import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, ROOT, runProgram, TEST_PEM, type RunResult } from "../tools/harness";
 import { pinned, T, which } from "./helpers";
 import { PENDING_SECRET } from "../components/placeholders";
 

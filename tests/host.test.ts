@@ -3,7 +3,7 @@ import { gracePeriodSeconds, WARMUP_SECONDS } from "../components/aws/boot-budge
 import { AL2023_AMI_PARAMETER, checkAmiArchitecture, GROUP_TAG, launchTemplateOptions, maxHealthyPercentage, secretParameterOptions, waitForCapacitySeconds } from "../components/aws/fleet";
 import { PENDING_SECRET } from "../components/placeholders";
 import { readTemplateFile } from "../components/templates";
-import { MOCK_RESOLVED_AMI, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "./harness";
+import { MOCK_RESOLVED_AMI, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "../tools/harness";
 import { allStrings, decodeUserData, groupOf, parameter, parseUserData, T } from "./helpers";
 
 let prod: RunResult;

@@ -12,7 +12,7 @@ import { createValidatedPolicy, validateResourcePolicy } from "@cloud-copilot/ia
 import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { PARAMETER_PATH_TAG } from "../components/aws/parameter-access";
 import { HOST_PARAMETER_PATH_TAG, identityAllows, managedPolicies, type Statement } from "../policy/host-parameters";
-import { MTLS_SECRETS, runProgram, type RunOptions, type RunResult } from "./harness";
+import { MTLS_SECRETS, runProgram, type RunOptions, type RunResult } from "../tools/harness";
 import { T } from "./helpers";
 
 const ACCOUNT = "123456789012";

@@ -3,7 +3,7 @@
  * side (cache rule, endpoints), and the bar that no run spec pulls Docker Hub unless Docker Hub is the source.
  */
 import { imageReference, parseImage } from "../components/image-refs";
-import { DOCKER_HUB_SECRET_ARN, runProgram, type RunResult } from "./harness";
+import { DOCKER_HUB_SECRET_ARN, runProgram, type RunResult } from "../tools/harness";
 import { T } from "./helpers";
 
 describe("references as Docker splits them (distribution/reference normalize.go splitDockerDomain)", () => {

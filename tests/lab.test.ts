@@ -13,7 +13,7 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { LAB_ISSUED_TOKEN, ProgramError, ROOT, runProgram, TEST_SECRETS, type Recorded, type RunResult } from "./harness";
+import { LAB_ISSUED_TOKEN, ProgramError, ROOT, runProgram, TEST_SECRETS, type Recorded, type RunResult } from "../tools/harness";
 import { startFakeDashboard } from "./fakes/dashboard";
 import { which } from "./helpers";
 import { haproxyConfig } from "../components/docker/haproxy";

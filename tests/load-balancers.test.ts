@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import { TLS_POLICY } from "../components/listeners";
-import { MTLS_SECRETS, runProgram, type RunResult } from "./harness";
+import { MTLS_SECRETS, runProgram, type RunResult } from "../tools/harness";
 import { groupOf, parameter, T } from "./helpers";
 
 /** The target groups (by resource name) a host group's Auto Scaling group registers its hosts in. */

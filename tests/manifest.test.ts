@@ -4,7 +4,7 @@
  */
 import * as yaml from "js-yaml";
 import { readManifest, synthesize } from "../scripts/synth";
-import { runProgram, SECRET_MARKERS, STACKS, TEST_SECRETS } from "./harness";
+import { runProgram, SECRET_MARKERS, STACKS, TEST_SECRETS } from "../tools/harness";
 
 describe.each(STACKS)("%s", (stack) => {
     test("evaluating twice gives identical resources, inputs and outputs", async () => {

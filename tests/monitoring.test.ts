@@ -1,4 +1,4 @@
-import { runProgram, type RunResult } from "./harness";
+import { runProgram, type RunResult } from "../tools/harness";
 import { groupOf, parameter, pinned, service, T } from "./helpers";
 
 let off: RunResult;

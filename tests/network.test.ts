@@ -1,5 +1,5 @@
 import { subnetCidr } from "../components/aws/cidr";
-import { runProgram, type RunResult } from "./harness";
+import { runProgram, type RunResult } from "../tools/harness";
 import { groupOf, T } from "./helpers";
 
 describe("subnetCidr (cidrsubnet)", () => {

@@ -8,7 +8,7 @@ import * as path from "path";
 import { gzipSync } from "zlib";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { POLICIES, TYPES } from "../policy/rules";
-import { ROOT, runProgram, STACKS, type Recorded } from "./harness";
+import { ROOT, runProgram, STACKS, type Recorded } from "../tools/harness";
 
 interface Violation {
     readonly policy: string;

@@ -1,5 +1,5 @@
 /**
- * The CLI port (tests/pulumi-cli/config.ts) on the vectors of Pulumi's own tests, pulumi/pulumi @1b59498:
+ * The CLI port (tools/pulumi-cli/config.ts) on the vectors of Pulumi's own tests, pulumi/pulumi @1b59498:
  * pkg/cmd/pulumi/config/config_test.go (TestConfigSet, TestConfigPathOperations), pkg/workspace/config_test.go and
  * config_project_test.go (merge and validation), and issue #21865 (a secret with a default). Then the proof that
  * the project's previous Pulumi.yaml fails it exactly as the issue reports, and the current one does not.
@@ -9,9 +9,9 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import {
     CliError, encrypt, languageHostEnv, mergeConfig, parseProjectFile, parseStackFile, renderStackFile, runConfigCommand, type StackFile,
-} from "./pulumi-cli/config";
-import { documentedCommands } from "./pulumi-cli/commands";
-import { ROOT } from "./harness";
+} from "../tools/pulumi-cli/config";
+import { documentedCommands } from "../tools/pulumi-cli/commands";
+import { ROOT } from "../tools/harness";
 
 const stackOf = (text: string, project = "testProject"): StackFile => parseStackFile(text, project);
 const set = (stack: StackFile, ...argv: string[]) => runConfigCommand(stack, "testProject", ["set", ...argv]);

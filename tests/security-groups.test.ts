@@ -1,4 +1,4 @@
-import { EXTERNAL_DATABASE, MTLS_SECRETS, runProgram, type RunResult } from "./harness";
+import { EXTERNAL_DATABASE, MTLS_SECRETS, runProgram, type RunResult } from "../tools/harness";
 import { rulesOf, T } from "./helpers";
 
 

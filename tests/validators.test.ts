@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runProgram, STACKS } from "./harness";
+import { runProgram, STACKS } from "../tools/harness";
 import { decodeUserData, parseUserData, T, which } from "./helpers";
 
 const onPath = (bin: string) => which(bin) !== undefined;

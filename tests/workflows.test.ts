@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ROOT, STACKS } from "./harness";
+import { ROOT, STACKS } from "../tools/harness";
 
 const dir = path.join(ROOT, ".github", "workflows");
 const text = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");

@@ -3,7 +3,7 @@
  * here; validation (components/config/load.ts), README's reference and the stack-file JSON Schema
  * (components/config/reference.ts) are derived from it. Cross-field rules are in components/config/rules.ts.
  *
- * Shape, and why (issue 9; Pulumi's own rules in tests/pulumi-cli/):
+ * Shape, and why (issue 9; Pulumi's own rules in tools/pulumi-cli/):
  * - Settings are grouped into one structured key per area (`api7-ha:dataPlane`, ...), set with
  *   `pulumi config set --path dataPlane.count 3` and read as JSON. The CLI treats a declared key's name as a
  *   property path (pulumi/pulumi sdk/go/common/resource/config/map.go `Map.Get(k, path)`), so a key name with a

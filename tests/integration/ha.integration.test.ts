@@ -12,7 +12,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { readStackConfig, ROOT } from "../harness";
+import { readStackConfig, ROOT } from "../../tools/harness";
 
 function whyNotRun(): string | undefined {
     if (process.env.API7_HA_INTEGRATION !== "1") return "set API7_HA_INTEGRATION=1 to run it against real AWS";

@@ -1,6 +1,6 @@
 /**
  * The evaluation itself: runs index.ts under Pulumi's mock runtime and records what it registers. Kept apart from
- * tests/harness.ts (the API tests use) because under jest it runs natively, outside the test VM: tests/environment.js
+ * tools/harness.ts (the API tests use) because under jest it runs natively, outside the test VM: tests/environment.js
  * loads it once per worker, so the SDKs load once and run at native speed, and results cross back as JSON.
  */
 import * as crypto from "crypto";

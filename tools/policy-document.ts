@@ -1,5 +1,5 @@
 /**
- * What the provider answers for aws.iam.getPolicyDocument, for the mock runtime (tests/evaluate.ts): the provider
+ * What the provider answers for aws.iam.getPolicyDocument, for the mock runtime (tools/evaluate.ts): the provider
  * builds this JSON from the statements, so the mock must too, or tests see nothing. Apart from the evaluator so that
  * its own tests load no SDK.
  */

@@ -38,7 +38,7 @@ export function settingCommands(key: string, value: unknown): Argv[] {
 export function commandsFor(options: Pick<RunOptions, "stack" | "secrets" | "config" | "commands">): Argv[] {
     const commands: Argv[] = [];
     for (const [name, value] of Object.entries({ ...TEST_SECRETS, ...(options.secrets ?? {}) })) {
-        // null stands for undefined once options have crossed as JSON (tests/harness.ts runProgram).
+        // null stands for undefined once options have crossed as JSON (tools/harness.ts runProgram).
         if (value !== undefined && value !== null) commands.push(["set", "--secret", ...(value.startsWith("-") ? ["--"] : []), name, value]);
     }
     for (const [key, value] of Object.entries({ ...(TEST_SETTINGS[options.stack] ?? {}), ...(options.config ?? {}) })) commands.push(...settingCommands(key, value));

@@ -7,7 +7,7 @@
  * getPolicyDocument statements as the provider would, and fills computed attributes (ids, ARNs, DNS names,
  * instance addresses) deterministically.
  *
- * This file is the API tests use; the evaluation is in tests/evaluate.ts. Under jest it runs natively through
+ * This file is the API tests use; the evaluation is in tools/evaluate.ts. Under jest it runs natively through
  * tests/environment.js (one SDK load per worker, native speed); elsewhere (npm run bench, npm run synth) in-process.
  */
 export { readStackConfig, ROOT } from "../scripts/stack-file";
@@ -104,7 +104,7 @@ export interface RunOptions {
     readonly stack: StackName;
     /**
      * Settings to change, by the path `pulumi config set --path` takes ("dataPlane.count"), applied to the stack
-     * file as those commands (tests/pulumi-cli/commands.ts settingCommands): a scalar is one `set --path`, a list
+     * file as those commands (tools/pulumi-cli/commands.ts settingCommands): a scalar is one `set --path`, a list
      * is `rm --path` then one `set --path key[i]` per item, undefined is `rm --path`.
      */
     readonly config?: Readonly<Record<string, unknown>>;
