@@ -1,5 +1,7 @@
 /** The PR and deploy workflows: parsed and checked for the properties reviews and deployments rely on, and linted. */
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ROOT, STACKS } from "../tools/harness";
@@ -89,5 +91,68 @@ describe("both", () => {
         const messages = (await lint(broken, "broken.yml")).map((r) => r.message).join("\n");
         expect(messages).toMatch(/unexpected key "timeout-minute"/);
         expect(messages).toMatch(/property "shaa" is not defined/);
+    });
+});
+
+describe("the tools and dependencies the jobs need", () => {
+    const WORKFLOWS = ["preview.yml", "deploy.yml"];
+    const jobs = WORKFLOWS.flatMap((file) => Object.entries(load(file).jobs as Record<string, any>).map(([name, job]) => [`${file} ${name}`, job] as const));
+    const indexOf = (job: any, pred: (s: any) => boolean) => steps(job).findIndex(pred);
+
+    test("every job that runs npm test first runs .ci/install-tools, as .ci/run does", () => {
+        const testing = jobs.filter(([, job]) => indexOf(job, (s) => s.run === "npm test") >= 0);
+        expect(testing.map(([name]) => name).sort()).toEqual(["deploy.yml test", "preview.yml test"]);
+        for (const [, job] of testing) {
+            const install = indexOf(job, (s) => s.run === "bash .ci/install-tools");
+            expect(install).toBeGreaterThanOrEqual(0);
+            expect(install).toBeLessThan(indexOf(job, (s) => s.run === "npm test"));
+        }
+        const ci = fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8").split("\n");
+        expect(ci.indexOf("bash .ci/install-tools")).toBeGreaterThanOrEqual(0);
+        expect(ci.indexOf("bash .ci/install-tools")).toBeLessThan(ci.indexOf("CI=true npm test"));
+    });
+
+    test("every job that runs the policy pack installs its locked dependencies first", () => {
+        const withPolicy = jobs.filter(([, job]) => uses(job, "pulumi/actions").some((s) => s.with?.policyPacks));
+        expect(withPolicy.map(([name]) => name).sort()).toEqual(["deploy.yml deploy-dev", "deploy.yml deploy-prod", "preview.yml preview"]);
+        for (const [, job] of withPolicy) {
+            const pack = uses(job, "pulumi/actions")[0].with.policyPacks as string;
+            const install = indexOf(job, (s) => s.run === "npm ci" && s["working-directory"] === pack);
+            expect(install).toBeGreaterThanOrEqual(0);
+            expect(install).toBeLessThan(indexOf(job, (s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@")));
+        }
+    });
+
+    test("the policy pack's lockfile locks what its package.json asks for (else npm ci fails)", () => {
+        const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8"));
+        const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package-lock.json"), "utf8"));
+        expect(lock.lockfileVersion).toBe(3);
+        expect(lock.packages[""].dependencies).toEqual(manifest.dependencies);
+        expect(lock.packages[""].devDependencies).toEqual(manifest.devDependencies);
+        for (const dep of Object.keys(manifest.dependencies)) expect(lock.packages[`node_modules/${dep}`]?.version).toMatch(/^\d+\.\d+\.\d+/);
+    });
+
+    test(".ci/install-tools installs the package of every missing program, and nothing when none is missing", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "install-tools-"));
+        try {
+            const log = path.join(dir, "apt.log");
+            // A PATH with none of the programs: only `id` (which the script asks whether to use sudo) and an apt-get
+            // that records its arguments. Every program is then missing.
+            fs.symlinkSync(execFileSync("bash", ["-c", "command -v id"], { encoding: "utf8" }).trim(), path.join(dir, "id"));
+            for (const bin of ["apt-get", "sudo"]) fs.writeFileSync(path.join(dir, bin), `#!/bin/bash\n[[ ${bin} == sudo ]] && exec "$@"\necho "$*" >> ${log}\n`, { mode: 0o755 });
+            const install = (PATH: string) => spawnSync("/bin/bash", [path.join(ROOT, ".ci", "install-tools")], { env: { PATH }, encoding: "utf8" });
+            expect(install(dir).status).toBe(0);
+            expect(fs.readFileSync(log, "utf8").split("\n")).toEqual([
+                "update -qq",
+                "install -y -qq --no-install-recommends cloud-init shellcheck jq curl systemd haproxy openssl wget",
+                "",
+            ]);
+            // With this machine's PATH behind the recorder: every program is there (the suite needs them all).
+            fs.rmSync(log);
+            expect(install(`${dir}:${process.env.PATH}`).status).toBe(0);
+            expect(fs.existsSync(log)).toBe(false);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
