@@ -13,7 +13,8 @@
  * - RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager"
  *   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html): rotation every 7 days by
  *   default, the password changed in place. The secret's JSON keys `username` and `password` are what AWS's own
- *   examples and third-party clients read; no AWS page states the layout (unconfirmed).
+ *   examples and third-party clients read; no AWS page states the layout, so the hosts fail closed (no DSN, a logged
+ *   error) on a secret without them.
  * - RDS user guide, "Using SSL with a PostgreSQL DB instance"
  *   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html): `rds.force_ssl`
  *   defaults to 1 from PostgreSQL 15 and can be changed only in a custom parameter group; it is set here anyway so
@@ -23,7 +24,8 @@
  * - @pulumi/aws 7.48.0 rds/instance.d.ts (terraform-provider-aws `aws_db_instance`): `masterUserSecrets[0].secretArn`;
  *   `finalSnapshotIdentifier` required unless `skipFinalSnapshot`. Performance Insights: AWS moved its console to
  *   CloudWatch Database Insights (end of life announced for 31 July 2026) and kept the API and retention; the provider
- *   still takes `performanceInsightsEnabled`. Whether RDS still accepts it today could not be checked offline.
+ *   still takes `performanceInsightsEnabled`. Should RDS refuse it after that date, `pulumi up` fails on the instance
+ *   with RDS's error rather than deploying it silently without.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

@@ -158,8 +158,9 @@ export class ImageRegistry extends pulumi.ComponentResource {
     /** The reference hosts pull for a Docker Hub image named in the settings. */
     public reference(image: string): pulumi.Output<string> {
         const pulled = this.source.apply((source) => imageReference(source, image));
-        // Pinned: the digest of the Docker Hub image for dockerHub and the pull-through cache (that the cache keeps
-        // Docker Hub's manifest digest is NOT CONFIRMED here); of the pushed copy for images.source registry.
+        // Pinned: the digest of the Docker Hub image for dockerHub and the pull-through cache (ECR's documentation does
+        // not say whether the cache keeps Docker Hub's manifest digest; one it did not keep makes the pull fail rather
+        // than run another image); of the pushed copy for images.source registry.
         return this.pinDigests ? pinnedReference(pulled, this.pushedTo ? imageReference({ kind: "registry", registry: this.pushedTo }, image) : image, true, this) : pulled;
     }
 }
