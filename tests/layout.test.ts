@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { runProgram, ROOT, STACKS, LAB_STACK } from "../tools/harness";
+import { LAB_STACK, ROOT, runProgram, STACKS, type StackName } from "../tools/harness";
 
 const MAX_LINES = 400;
 
@@ -47,7 +47,7 @@ test("nothing outside tests/ imports from tests/", () => {
  * must change its type, name or parent needs `aliases` (https://www.pulumi.com/docs/iac/concepts/options/aliases/),
  * and the fixture stays as it is.
  */
-describe.each([...STACKS, LAB_STACK])("%s", (stack) => {
+describe.each<StackName>([...STACKS, LAB_STACK])("%s", (stack) => {
     test("every URN the stack had is still there", async () => {
         const before = fs.readFileSync(path.join(ROOT, "tests", "fixtures", "urns", `${stack}.txt`), "utf8").split("\n").filter(Boolean);
         expect(before.length).toBeGreaterThan(10);
