@@ -19,13 +19,14 @@ import { dashboardListenerPort } from "../listeners";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer } from "./load-balancers";
 import { PrometheusHost } from "./monitoring";
 import { Network } from "./network";
+import type { AwsStackOutputs, Exported } from "../outputs";
 import { ParameterKey } from "./parameter-key";
 import type { ParameterScope } from "./parameter-access";
 import { dashboardTarget, PORTS } from "../ports";
 import { SecurityGroups } from "./security-groups";
 
 
-/** The stack's outputs on AWS. */
+/** The stack's outputs on AWS (components/outputs.ts defines them). */
 export function awsStack(settings: Settings) {
     const { controlPlane: cpSettings, dataPlane: dpSettings, prometheus: promSettings } = settings;
     const mtls = dpSettings.auth.kind === "mtls";
@@ -264,5 +265,5 @@ export function awsStack(settings: Settings) {
         securityGroupIds,
         autoScalingGroups,
         imageSource,
-    };
+    } satisfies Exported<AwsStackOutputs>;
 }

@@ -4,31 +4,91 @@
  * keep being served, and destroys everything at the end, also on failure.
  *
  * Runs only with API7_HA_INTEGRATION=1, the Pulumi CLI and the AWS CLI on PATH, AWS credentials, and
- * API7_HA_DATABASE_DSN, API7_HA_LICENSE_FILE (an API7 license) and API7_HA_ADMIN_PASSWORD set. With
- * API7_HA_GATEWAY_TOKEN set the gateways use it and start at once; without it they wait for the token the control
- * plane's bootstrap issues, so their health then depends on the control plane too. Otherwise it is reported
- * skipped, with the reason in its name. It costs real money while it runs (about 30 minutes of a dev stack).
+ * API7_HA_LICENSE_FILE (an API7 license) and API7_HA_ADMIN_PASSWORD set. dev's database is managed: the program
+ * creates it (and refuses a databaseDsn with it). With API7_HA_GATEWAY_TOKEN set the gateways use it and start at
+ * once; without it they wait for the token the control plane's bootstrap issues, so their health then depends on
+ * the control plane too. Otherwise it is reported skipped, with the reason in its name. It costs real money while
+ * it runs (about 30 minutes of a dev stack).
+ *
+ * What it deploys is also evaluated under the mocks on every run (first describe block): the settings and secrets
+ * it sets must be accepted by the program, and the outputs it reads are typed by the stack outputs' schema.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { readStackConfig, ROOT } from "../../tools/harness";
+import { z } from "zod";
+import { awsStackOutputs, type AwsStackOutputs } from "../../components/outputs";
+import { chooseInstances, describeGroupArgs } from "../../scripts/drill/aws";
+import { GATEWAY_TOKEN, readStackConfig, ROOT, runProgram, TEST_SECRETS } from "../../tools/harness";
+
+/** dev's settings, with fast detection so the test does not wait out the seed's 30 s x 3. */
+const FAST_DETECTION = {
+    "dataPlane.healthCheck.intervalSeconds": 5,
+    "dataPlane.healthCheck.timeoutSeconds": 3,
+    "dataPlane.healthCheck.unhealthyThreshold": 2,
+} as const;
+
+/** The secrets the test sets, as keys of their own (`pulumi config set --secret <key>`). */
+function secretsOf(brought: { license: string; adminPassword: string; gatewayToken?: string }): Record<string, string> {
+    return {
+        license: brought.license,
+        adminPassword: brought.adminPassword,
+        ...(brought.gatewayToken ? { gatewayToken: brought.gatewayToken } : {}),
+    };
+}
+
+describe("what the cloud test deploys, evaluated under the mocks", () => {
+    test.each<[string, string | undefined]>([
+        ["with the token the control plane issues", undefined],
+        ["with a token of its own", GATEWAY_TOKEN],
+    ])("dev with fast detection, %s: accepted, with the health check it sets and the outputs it reads", async (_name, gatewayToken) => {
+        const run = await runProgram({ stack: "dev", config: FAST_DETECTION, secrets: secretsOf({ license: TEST_SECRETS.license, adminPassword: TEST_SECRETS.adminPassword, gatewayToken }) });
+        const outputs: AwsStackOutputs = awsStackOutputs.parse(run.outputs);
+        expect(outputs.gatewayTargetGroupArns.length).toBeGreaterThan(0);
+        const http = run.get("aws:lb/targetGroup:TargetGroup", "api7-dp-lb-http");
+        expect(http.inputs.healthCheck).toMatchObject({ interval: 5, unhealthyThreshold: 2 });
+    });
+});
 
 function whyNotRun(): string | undefined {
     if (process.env.API7_HA_INTEGRATION !== "1") return "set API7_HA_INTEGRATION=1 to run it against real AWS";
     if (spawnSync("pulumi", ["version"]).status !== 0) return "the Pulumi CLI is not on PATH";
     if (spawnSync("aws", ["--version"]).status !== 0) return "the AWS CLI is not on PATH";
     if (spawnSync("aws", ["sts", "get-caller-identity"]).status !== 0) return "no AWS credentials (aws sts get-caller-identity failed)";
-    for (const variable of ["API7_HA_DATABASE_DSN", "API7_HA_LICENSE_FILE", "API7_HA_ADMIN_PASSWORD"]) {
+    for (const variable of ["API7_HA_LICENSE_FILE", "API7_HA_ADMIN_PASSWORD"]) {
         if (!process.env[variable]) return `${variable} is not set`;
     }
     return undefined;
 }
 
-function aws(...args: string[]): any {
-    const r = spawnSync("aws", [...args, "--output", "json"], { encoding: "utf8" });
+/** An `aws` CLI call's stdout (JSON with --output json). */
+function aws(args: readonly string[]): string {
+    const r = spawnSync("aws", [...args, ...(args.includes("--output") ? [] : ["--output", "json"])], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`aws ${args.join(" ")}: ${r.stderr}`);
-    return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+    return r.stdout;
+}
+
+/**
+ * `aws elbv2 describe-target-health` prints {"TargetHealthDescriptions": [{"Target": {"Id", "Port"}, "TargetHealth":
+ * {"State", ...}}]} (aws/aws-cli awscli/examples/elbv2/describe-target-health.rst @1e31b902).
+ */
+const targetHealth = z.object({
+    TargetHealthDescriptions: z.array(z.object({ Target: z.object({ Id: z.string() }), TargetHealth: z.object({ State: z.string() }) })),
+});
+
+function targetStates(targetGroupArn: string, region: string): Record<string, string> {
+    const health = targetHealth.parse(JSON.parse(aws(["elbv2", "describe-target-health", "--target-group-arn", targetGroupArn, "--region", region])));
+    return Object.fromEntries(health.TargetHealthDescriptions.map((d) => [d.Target.Id, d.TargetHealth.State]));
+}
+
+/** The data plane group's InService instances, as the drill finds them. */
+function gatewayHosts(outputs: AwsStackOutputs): string[] {
+    const group = outputs.autoScalingGroups.dataPlane;
+    try {
+        return chooseInstances(aws(describeGroupArgs(group, outputs.region)), group, true);
+    } catch {
+        return [];
+    }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -40,11 +100,6 @@ async function until(what: string, minutes: number, check: () => boolean | Promi
         await sleep(15_000);
     }
     throw new Error(`timed out after ${minutes} min waiting for ${what}`);
-}
-
-function targetStates(targetGroupArn: string): Record<string, string> {
-    const health = aws("elbv2", "describe-target-health", "--target-group-arn", targetGroupArn);
-    return Object.fromEntries(health.TargetHealthDescriptions.map((d: any) => [d.Target.Id, d.TargetHealth.State]));
 }
 
 /** A request through the gateways' load balancer is served when the gateway answers (any status below 500). */
@@ -69,8 +124,7 @@ suite(`real AWS: gateways stay reachable when one stops${reason ? ` (skipped: ${
         const stack = await LocalWorkspace.createStack({ stackName, workDir: ROOT });
         const log = (text: string) => process.stdout.write(text);
         try {
-            // dev's settings, leaf by leaf as `pulumi config set --path` sets them, plus fast detection so the test
-            // does not wait out the seed's 30 s x 3; the secrets as keys of their own.
+            // dev's settings, leaf by leaf as `pulumi config set --path` sets them, plus fast detection.
             const settings: Record<string, { value: string }> = {};
             const flatten = (prefix: string, value: unknown): void => {
                 if (Array.isArray(value)) value.forEach((v, i) => flatten(`${prefix}[${i}]`, v));
@@ -78,33 +132,31 @@ suite(`real AWS: gateways stay reachable when one stops${reason ? ` (skipped: ${
                 else settings[prefix] = { value: String(value) };
             };
             for (const [key, value] of Object.entries(readStackConfig("dev"))) flatten(key, value.startsWith("{") || value.startsWith("[") ? JSON.parse(value) : value);
-            Object.assign(settings, {
-                "api7-ha:dataPlane.healthCheck.intervalSeconds": { value: "5" },
-                "api7-ha:dataPlane.healthCheck.timeoutSeconds": { value: "3" },
-                "api7-ha:dataPlane.healthCheck.unhealthyThreshold": { value: "2" },
-            });
+            for (const [key, value] of Object.entries(FAST_DETECTION)) settings[`api7-ha:${key}`] = { value: String(value) };
             await stack.setAllConfig(settings, true);
-            await stack.setAllConfig({
-                "api7-ha:databaseDsn": { value: process.env.API7_HA_DATABASE_DSN!, secret: true },
-                "api7-ha:license": { value: fs.readFileSync(process.env.API7_HA_LICENSE_FILE!, "utf8").trim(), secret: true },
-                "api7-ha:adminPassword": { value: process.env.API7_HA_ADMIN_PASSWORD!, secret: true },
-                ...(process.env.API7_HA_GATEWAY_TOKEN ? { "api7-ha:gatewayToken": { value: process.env.API7_HA_GATEWAY_TOKEN, secret: true } } : {}),
+            const secrets = secretsOf({
+                license: fs.readFileSync(process.env.API7_HA_LICENSE_FILE!, "utf8").trim(),
+                adminPassword: process.env.API7_HA_ADMIN_PASSWORD!,
+                gatewayToken: process.env.API7_HA_GATEWAY_TOKEN,
             });
+            await stack.setAllConfig(Object.fromEntries(Object.entries(secrets).map(([key, value]) => [`api7-ha:${key}`, { value, secret: true }])));
             await stack.up({ onOutput: log });
-            const outputs = await stack.outputs();
-            const url = `${outputs.gatewayUrls.value.http}/`;
-            const [tg] = outputs.gatewayTargetGroupArns.value as string[];
-            const gateways = outputs.dataPlaneInstanceIds.value as string[];
+            // `stack.outputs()` maps each output to {value, secret}; the values are what the schema describes.
+            const outputs = awsStackOutputs.parse(Object.fromEntries(Object.entries(await stack.outputs()).map(([key, output]) => [key, output.value])));
+            const url = `${outputs.gatewayUrls.http}/`;
+            const [tg] = outputs.gatewayTargetGroupArns;
 
+            let gateways: string[] = [];
             await until("every gateway healthy in the load balancer", 25, () => {
-                const states = targetStates(tg);
-                return gateways.every((id) => states[id] === "healthy");
+                gateways = gatewayHosts(outputs);
+                const states = targetStates(tg, outputs.region);
+                return gateways.length >= 2 && gateways.every((id) => states[id] === "healthy");
             });
             for (let i = 0; i < 20; i++) expect(await served(url)).toBe(true);
 
             const [victim] = gateways;
-            aws("ec2", "stop-instances", "--instance-ids", victim);
-            await until(`${victim} out of rotation`, 10, () => targetStates(tg)[victim] !== "healthy");
+            aws(["ec2", "stop-instances", "--instance-ids", victim, "--region", outputs.region]);
+            await until(`${victim} out of rotation`, 10, () => targetStates(tg, outputs.region)[victim] !== "healthy");
             for (let i = 0; i < 30; i++) expect(await served(url)).toBe(true);
         } finally {
             await stack.destroy({ onOutput: log });

@@ -1,0 +1,94 @@
+/**
+ * The stack's outputs, defined once: what `pulumi stack output --json` prints for a stack of either target. The
+ * AWS stack (components/aws/stack.ts) and the Docker lab (components/docker/stack.ts) type what they return
+ * against it, so `tsc` fails when one of them adds, drops or retypes an output without this schema; the drill
+ * (`npm run drill`) parses a deployed stack's outputs with it. This module loads zod only, no Pulumi SDK.
+ */
+import type { Input } from "@pulumi/pulumi";
+import { z } from "zod";
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+const nonEmpty = z.string().min(1);
+/**
+ * Docker's rule for container names, `[a-zA-Z0-9][a-zA-Z0-9_.-]+` (moby/moby daemon/names/names.go, v28.3.0
+ * RestrictedNamePattern). It also keeps a name from being read as an option by the docker CLI.
+ */
+const containerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, "must be a Docker container name");
+const containers = z.array(containerName).min(1, "must name at least one container");
+
+/** Both targets: where clients and operators reach the gateways and the dashboard. */
+const common = {
+    gatewayUrls: z.object({ http: httpUrl, https: httpUrl }),
+    dashboardUrl: httpUrl,
+};
+
+/** The lab's outputs (components/docker/stack.ts). */
+export const dockerStackOutputs = z.object({
+    target: z.literal("docker"),
+    ...common,
+    /** Container names by role (components/docker/lab.ts LabContainers): what the drills stop and start. */
+    labContainers: z.object({
+        gateways: containers,
+        dashboards: containers,
+        dpManagers: containers,
+        postgres: containerName,
+        loadBalancer: containerName,
+        prometheus: containerName.optional(),
+    }),
+    /** Whether the lab's bootstrap issued the gateways' token (false when the stack brings its own). */
+    gatewayTokenIssued: z.boolean(),
+});
+
+/** Where hosts pull images from, account and region resolved (components/image-refs.ts ImageSource). */
+const imageSource = z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("dockerHub") }),
+    z.object({ kind: z.literal("ecrPullThroughCache"), registry: nonEmpty, prefix: nonEmpty }),
+    z.object({ kind: z.literal("registry"), registry: nonEmpty }),
+]);
+
+/** The AWS stack's outputs (components/aws/stack.ts). */
+export const awsStackOutputs = z.object({
+    target: z.literal("aws"),
+    ...common,
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region name"),
+    hostAmiId: nonEmpty,
+    /** The gateways' NLB DNS name. */
+    gatewayEndpoint: nonEmpty,
+    gatewayTargetGroupArns: z.array(nonEmpty),
+    /** Where gateways reach the DP Managers (the control plane's internal NLB). */
+    dpManagerEndpoint: httpUrl,
+    /** The Prometheus host's address, with prometheus.placement dedicated only. */
+    prometheusUrl: httpUrl.optional(),
+    dataPlaneMode: z.enum(["normal", "standalone"]),
+    /** With fallback.enabled only. */
+    fallbackBuckets: z.object({ config: nonEmpty, resource: nonEmpty }).optional(),
+    /** The first-install bootstrap's spec, as JSON (components/aws/bootstrap.ts). */
+    bootstrapSpec: nonEmpty,
+    /** host:port of the RDS instance, and its master credentials' secret: with database.kind managed only. */
+    databaseEndpoint: nonEmpty.optional(),
+    databaseSecretArn: nonEmpty.optional(),
+    vpcId: nonEmpty,
+    privateSubnetIds: z.array(nonEmpty),
+    publicSubnetIds: z.array(nonEmpty),
+    availabilityZones: z.array(nonEmpty),
+    securityGroupIds: z.object({ controlPlane: nonEmpty, dataPlane: nonEmpty }),
+    /** The hosts' Auto Scaling groups; the Prometheus host's with prometheus.placement dedicated only. */
+    autoScalingGroups: z.object({ controlPlane: nonEmpty, dataPlane: nonEmpty, prometheus: nonEmpty.optional() }),
+    imageSource,
+});
+
+export const stackOutputs = z.discriminatedUnion("target", [dockerStackOutputs, awsStackOutputs], { error: 'must be "aws" or "docker"' });
+
+export type DockerStackOutputs = z.infer<typeof dockerStackOutputs>;
+export type AwsStackOutputs = z.infer<typeof awsStackOutputs>;
+export type StackOutputs = z.infer<typeof stackOutputs>;
+
+/**
+ * What a program may return for outputs T: T, with any value at any depth an Output or Promise of it. The SDK
+ * resolves every Output and Promise inside the returned value, recursing into arrays and objects, before it records
+ * the stack's outputs, and leaves a top-level undefined out of them (@pulumi/pulumi 3.248.0 runtime/stack.js,
+ * `massage`): hence the optional fields. A returned object literal `satisfies` this type only with exactly T's
+ * keys (TypeScript's excess property check).
+ */
+export type Exported<T> = { [K in keyof T]: ExportedValue<T[K]> };
+type ExportedValue<T> = Input<T extends readonly unknown[] ? { [I in keyof T]: ExportedValue<T[I]> } : T extends object ? Exported<T> : T>;

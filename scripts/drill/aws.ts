@@ -1,0 +1,107 @@
+/**
+ * The AWS target's fault: the arguments of the `aws` CLI calls that find the hosts and run systemctl on them, and
+ * the reading of their answers.
+ */
+import { z } from "zod";
+import { firstLines, type CommandResult } from "./io";
+import { SetupError } from "./args";
+
+/**
+ * `aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names <name> --region <r> --output json`, whose
+ * output is {"AutoScalingGroups": [{"AutoScalingGroupName", "Instances": [{"InstanceId", "HealthStatus",
+ * "LifecycleState", ...}]}]} (aws/aws-cli awscli/examples/autoscaling/describe-auto-scaling-groups.rst @07c4fe36,
+ * example 1). Unknown names give an empty list, not an error (the same API's "If you omit this parameter, all Auto
+ * Scaling groups are described": names filter).
+ */
+export function describeGroupArgs(group: string, region: string): string[] {
+    return ["autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", group, "--region", region, "--output", "json"];
+}
+
+const describeGroups = z.object({
+    AutoScalingGroups: z.array(z.object({
+        AutoScalingGroupName: z.string(),
+        Instances: z.array(z.object({ InstanceId: z.string(), HealthStatus: z.string(), LifecycleState: z.string() })).default([]),
+    })),
+});
+
+/**
+ * The hosts to stop: the first instance the group lists as LifecycleState InService and HealthStatus Healthy, or
+ * with `allHosts` every InService one (a host the group is replacing may still run a control plane).
+ */
+export function chooseInstances(json: string, group: string, allHosts: boolean): string[] {
+    let parsed;
+    try {
+        parsed = describeGroups.parse(JSON.parse(json));
+    } catch {
+        throw new SetupError(`describe-auto-scaling-groups for ${group}: unexpected output`);
+    }
+    const asg = parsed.AutoScalingGroups.find((g) => g.AutoScalingGroupName === group);
+    if (!asg) throw new SetupError(`Auto Scaling group ${group} not found (wrong AWS account or credentials?)`);
+    const inService = asg.Instances.filter((i) => i.LifecycleState === "InService");
+    const chosen = allHosts ? inService : inService.filter((i) => i.HealthStatus === "Healthy").slice(0, 1);
+    if (chosen.length === 0) {
+        throw new SetupError(`Auto Scaling group ${group} has no InService${allHosts ? "" : " and Healthy"} instance (${asg.Instances.length} instance(s) listed)`);
+    }
+    return chosen.map((i) => i.InstanceId);
+}
+
+/**
+ * `aws ssm send-command --instance-ids ... --document-name AWS-RunShellScript --parameters ... --comment ...`
+ * (aws/aws-cli awscli/examples/ssm/send-command.rst @56a45fe4). --parameters is a map: a value starting with "{" is
+ * read as JSON (awscli/argprocess.py @07c4fe36, _unpack_complex_cli_arg), so no shorthand quoting is involved.
+ * The document runs `commands` as root with /bin/sh; its exit status decides Success or Failed. SendCommand's
+ * Comment is at most 100 characters (botocore 1.43.11 data/ssm/2014-11-06/service-2.json, shape Comment, max 100).
+ */
+export function sendCommandArgs(region: string, instanceIds: readonly string[], command: string, comment: string): string[] {
+    return [
+        "ssm", "send-command", "--region", region, "--instance-ids", ...instanceIds, "--document-name", "AWS-RunShellScript",
+        "--parameters", JSON.stringify({ commands: [command] }), "--comment", comment.slice(0, 100), "--output", "json",
+    ];
+}
+
+/** send-command prints {"Command": {"CommandId": ..., "Status": "Pending", ...}} (the same example). */
+export function parseCommandId(json: string): string {
+    try {
+        return z.object({ Command: z.object({ CommandId: z.string().min(1) }) }).parse(JSON.parse(json)).Command.CommandId;
+    } catch {
+        throw new SetupError("ssm send-command: no Command.CommandId in its output");
+    }
+}
+
+/** `aws ssm get-command-invocation --command-id ... --instance-id ...` (awscli/examples/ssm/get-command-invocation.rst @56a45fe4). */
+export function invocationArgs(region: string, commandId: string, instanceId: string): string[] {
+    return ["ssm", "get-command-invocation", "--region", region, "--command-id", commandId, "--instance-id", instanceId, "--output", "json"];
+}
+
+export type InvocationState =
+    | { readonly kind: "waiting"; readonly status: string }
+    | { readonly kind: "success" }
+    | { readonly kind: "failed"; readonly status: string; readonly detail: string };
+
+
+/**
+ * One get-command-invocation answer, judged as botocore's CommandExecuted waiter judges it (boto/botocore
+ * botocore/data/ssm/2014-11-06/waiters-2.json @cd920775, which covers every value of the CommandInvocationStatus
+ * enum in service-2.json): Status Pending, InProgress or Delayed and the error
+ * InvocationDoesNotExist (the invocation is not registered yet right after send-command) mean wait; Success is
+ * done; Cancelled, TimedOut, Failed and Cancelling are failures. The CLI prints a service error as
+ * "An error occurred (<Code>) when calling the <Operation> operation: <message>" on stderr (botocore/exceptions.py
+ * ClientError.MSG_TEMPLATE @f4ed130b) and exits non-zero (255 in v1, aws/aws-cli awscli/topics/return-codes.rst;
+ * 254 in v2), so the code is read from stderr, not from the exit status.
+ */
+export function invocationState(result: CommandResult): InvocationState {
+    if (result.code !== 0) {
+        if (/\(InvocationDoesNotExist\)/.test(result.stderr)) return { kind: "waiting", status: "InvocationDoesNotExist" };
+        return { kind: "failed", status: `aws exit ${result.code ?? "signal"}`, detail: firstLines(result.stderr) };
+    }
+    let parsed;
+    try {
+        parsed = z.object({ Status: z.string(), StatusDetails: z.string().optional(), StandardErrorContent: z.string().optional() }).parse(JSON.parse(result.stdout));
+    } catch {
+        return { kind: "failed", status: "unreadable", detail: "get-command-invocation printed no Status" };
+    }
+    if (["Pending", "InProgress", "Delayed"].includes(parsed.Status)) return { kind: "waiting", status: parsed.Status };
+    if (parsed.Status === "Success") return { kind: "success" };
+    return { kind: "failed", status: parsed.Status, detail: firstLines(parsed.StandardErrorContent ?? parsed.StatusDetails ?? "") };
+}
+

@@ -1,0 +1,81 @@
+/**
+ * One drill from start to end: the outputs, the baseline, the fault, the probe, and the restore of whatever the
+ * fault touched.
+ */
+import { BASELINE_REQUESTS, EXIT, SetupError, type DrillArgs } from "./args";
+import { awsFault, dockerFault } from "./faults";
+import { commandFailure, probe, runCommand } from "./io";
+import { faultPlan, parseStackOutputs, probeUrl } from "./plan";
+import { renderResult, renderSummary, summarize } from "./results";
+
+export interface DrillIo {
+    readonly out: (line: string) => void;
+    readonly err: (line: string) => void;
+    /** Set while a fault may be in place: what to run by hand if the runner quits before it restores. */
+    restoreHint?: () => string;
+}
+
+/** Reads the outputs, runs the drill, restores; returns the exit code (README, "Failover drills"). */
+export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal): Promise<number> {
+    const outputsArgs = ["stack", "output", "--json", "--show-secrets", "--stack", args.stack];
+    const outputsRun = await runCommand("pulumi", outputsArgs);
+    if (outputsRun.code !== 0) throw new SetupError(commandFailure(`pulumi ${outputsArgs.join(" ")}`, outputsRun));
+    const outputs = parseStackOutputs(args.stack, outputsRun.stdout);
+    const plan = faultPlan(args.drill, outputs);
+    const url = probeUrl(args.drill, outputs);
+    io.out(`drill: ${args.drill}  stack: ${args.stack}  target: ${outputs.target}`);
+
+    const baseline = await probe(url, BASELINE_REQUESTS, args.intervalMs, signal);
+    const answered = baseline.answers.filter((a) => a.ok).length;
+    const lastFailure = baseline.answers.filter((a) => !a.ok).at(-1);
+    io.out(`baseline: ${answered} of ${baseline.answers.length} answered${lastFailure ? ` (${url}: ${lastFailure.detail})` : ""}`);
+    if (signal.aborted) {
+        io.out("result: interrupted, nothing stopped");
+        return EXIT.interrupted;
+    }
+    if (answered < BASELINE_REQUESTS) {
+        io.out("result: not healthy before the drill, nothing stopped");
+        return EXIT.setup;
+    }
+
+    const fault = plan.kind === "docker" ? dockerFault(plan) : awsFault(plan, args.stack, args.drill);
+    io.restoreHint = () => (fault.touched().length > 0 ? fault.manualRestore() : "nothing was stopped yet");
+    let code: number;
+    let result: string;
+    try {
+        await fault.stop();
+        if (signal.aborted) {
+            code = EXIT.interrupted;
+            result = "result: interrupted";
+        } else {
+            io.out(`fault: stopped ${fault.description()}`);
+            io.out(`probe: ${url} (${args.requests} requests, every ${args.intervalMs} ms)`);
+            const run = await probe(url, args.requests, args.intervalMs, signal);
+            const summary = summarize(run.answers, run.endMs);
+            io.out(renderSummary(summary));
+            code = signal.aborted ? EXIT.interrupted : summary.failed === 0 ? EXIT.held : EXIT.notHeld;
+            result = signal.aborted ? "result: interrupted" : renderResult(summary);
+        }
+    } catch (e) {
+        io.out(`fault: FAILED: ${errorMessage(e)}`);
+        code = EXIT.setup;
+        result = "result: fault injection failed, nothing probed";
+    }
+    // Whatever happened above: everything the fault touched is started again.
+    if (fault.touched().length > 0) {
+        try {
+            await fault.restore();
+            io.out(`restored: ${fault.description()}`);
+        } catch (e) {
+            io.out(`restore: FAILED: ${errorMessage(e)}; restore by hand: ${fault.manualRestore()}`);
+            code = EXIT.restoreFailed;
+        }
+    }
+    io.restoreHint = undefined;
+    io.out(result);
+    return code;
+}
+
+export function errorMessage(e: unknown): string {
+    return e instanceof Error ? e.message : String(e);
+}
