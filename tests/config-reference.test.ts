@@ -168,7 +168,7 @@ describe("the commands README and the stack files give", () => {
     test.each(STACKS)("Pulumi.%s.yaml: with what its header says to supply, the program deploys", async (stack) => {
         const supplied = documentedCommands(header(stack)).filter(userSupplied);
         const secrets = supplied.filter((c) => c.argv.includes("--secret")).map((c) => c.argv.filter((a) => !a.startsWith("-"))[1]);
-        // Exactly the license and the admin password: the managed database needs no DSN (issue 11).
+        // Exactly the license and the admin password: the managed database needs no DSN.
         expect(secrets).toEqual(["license", "adminPassword"]);
         // prod pulls through ECR's cache of Docker Hub, which needs the user's Docker Hub credentials secret.
         const settings = supplied.filter((c) => !c.argv.includes("--secret"));
@@ -200,7 +200,7 @@ describe("the commands README and the stack files give", () => {
             else if (a.includes("--secret") && !key.startsWith("gateway")) secrets[key] = SECRET_VALUES[key];
             else if (a[0] === "set" && !a.includes("--secret") && !/<|\.\.\./.test(a[a.length - 1])) settings.push([...a]);
         }
-        // The deploy commands need exactly the license and the admin password (issue 11's bar).
+        // The deploy commands need exactly the license and the admin password: a new stack needs no other secret.
         expect(Object.entries(secrets).filter(([, v]) => v !== undefined).map(([k]) => k)).toEqual(["license", "adminPassword"]);
         const issued = await runProgram({ stack: "prod", secrets, commands: settings });
         expect(issued.ofType(T.asg).length).toBeGreaterThan(0);
