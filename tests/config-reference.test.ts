@@ -4,7 +4,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { isIPv4, isIPv6 } from "net";
 import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
 import * as yaml from "js-yaml";
 import { referenceRows } from "../components/config/reference";
 import { AREA_NAMES, SECRET_NAMES } from "../components/config/schema";
@@ -39,8 +41,33 @@ describe("generated from the schema", () => {
     });
 });
 
+/**
+ * A prefix in CIDR notation: an address, "/", and a decimal prefix length of at most the address's bits. IPv4:
+ * RFC 4632 section 3.1 ("a.b.c.d/n", n from 0 to 32); IPv6: RFC 4291 section 2.3 ("ipv6-address/prefix-length",
+ * 0 to 128, the address in any form of section 2.2). The address is checked by Node's net.isIPv4 / net.isIPv6
+ * (https://nodejs.org/docs/latest-v20.x/api/net.html#netisipv4input), a zone index (RFC 4007 "%eth0") is not part
+ * of a prefix.
+ */
+function isCidr(value: string, isAddress: (a: string) => boolean, bits: number): boolean {
+    const m = /^([^/%]+)\/(0|[1-9][0-9]{0,2})$/.exec(value);
+    return m !== null && isAddress(m[1]) && Number(m[2]) <= bits;
+}
+
+/**
+ * The stack-file schema compiled in ajv's strict mode, so a keyword or format ajv does not know fails compilation
+ * instead of being ignored. The standard formats (JSON Schema 2020-12 validation, section 7.3) come from ajv-formats;
+ * zod writes its own `cidrv4` and `cidrv6` formats for z.cidrv4() and z.cidrv6(), defined here by the RFCs.
+ */
+function stackFileValidator() {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    addFormats(ajv);
+    ajv.addFormat("cidrv4", { type: "string", validate: (v: string) => isCidr(v, isIPv4, 32) });
+    ajv.addFormat("cidrv6", { type: "string", validate: (v: string) => isCidr(v, isIPv6, 128) });
+    return ajv.compile(JSON.parse(fs.readFileSync(STACK_SCHEMA, "utf8")) as object);
+}
+
 describe("the stack-file JSON Schema, as an editor (yaml-language-server) applies it", () => {
-    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(JSON.parse(fs.readFileSync(STACK_SCHEMA, "utf8")) as object);
+    const validate = stackFileValidator();
 
     test.each(STACKS)("Pulumi.%s.yaml names the schema on its first line and passes it", (stack) => {
         const text = stackText(stack);
@@ -56,9 +83,19 @@ describe("the stack-file JSON Schema, as an editor (yaml-language-server) applie
         ["a quoted number", { "api7-ha:dataPlane": { count: "3" } }, "/config/api7-ha:dataPlane/count"],
         ["an unknown enum value", { "api7-ha:network": { natGateways: "none" } }, "/config/api7-ha:network/natGateways"],
         ["a plaintext secret", { "api7-ha:databaseDsn": "postgres://u:p@db/x" }, "/config/api7-ha:databaseDsn"],
+        ["an admin CIDR with a host part too long", { "api7-ha:access": { adminCidrs: ["10.0.0.0/33"] } }, "/config/api7-ha:access/adminCidrs/0"],
+        ["an IPv6 admin CIDR with a prefix over 128", { "api7-ha:access": { adminCidrs: ["2001:db8::/129"] } }, "/config/api7-ha:access/adminCidrs/0"],
+        ["a VPC CIDR without its prefix length", { "api7-ha:network": { cidr: "10.80.0.0" } }, "/config/api7-ha:network/cidr"],
+        ["an address octet over 255 in a CIDR", { "api7-ha:database": { externalCidrs: ["10.0.0.256/16"] } }, "/config/api7-ha:database/externalCidrs/0"],
+        ["a lab bind address that is not an IPv4 address", { "api7-ha:lab": { bindAddress: "localhost" } }, "/config/api7-ha:lab/bindAddress"],
     ])("flags %s", (_what, config, where) => {
         expect(validate({ config: { "aws:region": "us-east-1", ...config } })).toBe(false);
         expect(validate.errors?.map((e) => e.instancePath)).toContain(where);
+    });
+
+    test("accepts IPv4 and IPv6 CIDRs at the edges of their prefix lengths", () => {
+        const cidrs = ["0.0.0.0/0", "10.0.0.0/8", "192.168.1.1/32", "::/0", "2001:db8::/32", "2001:db8::1/128"];
+        expect(validate({ config: { "api7-ha:access": { adminCidrs: cidrs, allowPublicAdmin: true } } })).toBe(true);
     });
 
     test("leaves other namespaces alone and accepts a secure value", () => {
@@ -131,7 +168,7 @@ describe("the commands README and the stack files give", () => {
     test.each(STACKS)("Pulumi.%s.yaml: with what its header says to supply, the program deploys", async (stack) => {
         const supplied = documentedCommands(header(stack)).filter(userSupplied);
         const secrets = supplied.filter((c) => c.argv.includes("--secret")).map((c) => c.argv.filter((a) => !a.startsWith("-"))[1]);
-        // Exactly the license and the admin password: the managed database needs no DSN (issue 11).
+        // Exactly the license and the admin password: the managed database needs no DSN.
         expect(secrets).toEqual(["license", "adminPassword"]);
         // prod pulls through ECR's cache of Docker Hub, which needs the user's Docker Hub credentials secret.
         const settings = supplied.filter((c) => !c.argv.includes("--secret"));
@@ -163,7 +200,7 @@ describe("the commands README and the stack files give", () => {
             else if (a.includes("--secret") && !key.startsWith("gateway")) secrets[key] = SECRET_VALUES[key];
             else if (a[0] === "set" && !a.includes("--secret") && !/<|\.\.\./.test(a[a.length - 1])) settings.push([...a]);
         }
-        // The deploy commands need exactly the license and the admin password (issue 11's bar).
+        // The deploy commands need exactly the license and the admin password: a new stack needs no other secret.
         expect(Object.entries(secrets).filter(([, v]) => v !== undefined).map(([k]) => k)).toEqual(["license", "adminPassword"]);
         const issued = await runProgram({ stack: "prod", secrets, commands: settings });
         expect(issued.ofType(T.asg).length).toBeGreaterThan(0);

@@ -9,7 +9,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultBucketName, nameFragment } from "../config/rules";
+import { defaultBucketName, nameFragment } from "../config/names";
 import type { FallbackSettings } from "../config/settings";
 
 export type FallbackRole = "writer" | "reader";

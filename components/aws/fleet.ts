@@ -6,7 +6,7 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { gzip } from "pako";
-import { nameFragment } from "../config/rules";
+import { nameFragment } from "../config/names";
 
 /** AWS's public pointer to the current x86_64 Amazon Linux 2023 AMI. */
 export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";

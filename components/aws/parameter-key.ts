@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parameterKeyPolicyStatements, type ParameterScope } from "./parameter-access";
-import { nameFragment } from "../config/rules";
+import { nameFragment } from "../config/names";
 
 export interface ParameterKeyArgs {
     readonly project: string;

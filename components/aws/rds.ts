@@ -4,7 +4,7 @@
  * the SDK.
  */
 import type * as aws from "@pulumi/aws";
-import { nameFragment } from "../config/rules";
+import { nameFragment } from "../config/names";
 import type { ManagedDatabaseSettings } from "../config/settings";
 import { PORTS } from "../ports";
 

@@ -6,7 +6,7 @@
  * and the rule. It runs before any resource is registered.
  */
 import { z } from "zod";
-import { crossFieldProblems } from "./rules";
+import { RULES, ruleProblems, type Problem } from "./rules";
 import { AREA_NAMES, configSchema, PROJECT, SECRETS, SECRET_NAMES, type AreaName, type ConfigValues } from "./schema";
 import { buildSettings, type Settings } from "./settings";
 
@@ -49,6 +49,36 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
         node = (node as Record<PropertyKey, unknown>)[p];
     }
     return node;
+}
+
+/** A view of `value` that records the path of every setting read (leaves and lists; objects are walked through). */
+function recording<T extends object>(value: T, reads: Set<string>, prefix = ""): T {
+    return new Proxy(value, {
+        get(target, key, receiver) {
+            const v = Reflect.get(target, key, receiver) as unknown;
+            if (typeof key !== "string") return v;
+            const path = prefix ? `${prefix}.${key}` : key;
+            if (v !== null && typeof v === "object" && !Array.isArray(v)) return recording(v, reads, path);
+            reads.add(path);
+            return v;
+        },
+    });
+}
+
+/**
+ * Every cross-field problem, at the path of the setting to change. `invalid` names settings (as key paths) that
+ * failed their own check and hold their default here: a rule that reads one is skipped, since it would judge a
+ * value the user did not set.
+ */
+export function crossFieldProblems(c: ConfigValues, stack: string, invalid: ReadonlySet<string> = new Set()): Problem[] {
+    const problems: Problem[] = [];
+    for (const rule of RULES) {
+        const reads = new Set<string>();
+        const found = ruleProblems(rule, invalid.size > 0 ? recording(c, reads) : c, stack);
+        const readsInvalid = [...reads].some((r) => [...invalid].some((bad) => r === bad || r.startsWith(`${bad}.`) || bad.startsWith(`${r}.`)));
+        if (!readsInvalid) problems.push(...found);
+    }
+    return problems;
 }
 
 /** Every setting at its default: the shape an unknown key is compared with. */

@@ -3,7 +3,7 @@
  * here; validation (components/config/load.ts), README's reference and the stack-file JSON Schema
  * (components/config/reference.ts) are derived from it. Cross-field rules are in components/config/rules.ts.
  *
- * Shape, and why (issue 9; Pulumi's own rules in tools/pulumi-cli/):
+ * Shape, and why (the Pulumi CLI's config rules this relies on are ported, with their sources, in tools/pulumi-cli/):
  * - Settings are grouped into one structured key per area (`api7-ha:dataPlane`, ...), set with
  *   `pulumi config set --path dataPlane.count 3` and read as JSON. The CLI treats a declared key's name as a
  *   property path (pulumi/pulumi sdk/go/common/resource/config/map.go `Map.Get(k, path)`), so a key name with a
@@ -19,10 +19,10 @@ import { minimumIntervalSeconds } from "../schedule";
 export const PROJECT = "api7-ha";
 
 /**
- * PostgreSQL major versions offered for the managed database. API7's HA preparation page lists PostgreSQL 15 to 18
- * (../shared/reference/seeds/000_79d00d889fa3ec70.txt, the port table); its 3.2.16 installation guide says "Install
- * PostgreSQL (Version 15)" (seeds/002_37dbdc970aede88f.txt), which is the default. 18 is left out: whether RDS
- * offers it in every region could not be confirmed here.
+ * PostgreSQL major versions offered for the managed database. API7 lists 15 to 18 (the port table of
+ * https://docs.api7.ai/enterprise/high-availability/prepare-for-high-availability); its 3.2.16.3 installation guide asks
+ * for 15, the default (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation).
+ * 18 is not offered yet: allowing it is one entry here (RDS names its parameter group family postgres18).
  */
 export const DATABASE_ENGINE_VERSIONS = ["15", "16", "17"] as const;
 export const DEFAULT_DATABASE_ENGINE_VERSION: (typeof DATABASE_ENGINE_VERSIONS)[number] = "15";
@@ -158,7 +158,7 @@ export const AREAS = {
         dashboardImage: setting(image, "api7/api7-ee-3-integrated:v3.2.16.3", "API7 Dashboard image, pinned by tag or digest (no `latest`)."),
         dpManagerImage: setting(image, "api7/api7-ee-dp-manager:v3.2.16.3", "API7 DP Manager image, pinned by tag or digest (no `latest`)."),
         dashboardListener: setting(oneOf(["http", "https"]), "http",
-            "Which of its own listeners the dashboard serves, behind its load balancer: `http` (7080; API7's shipped 3.2.16 config turns it off, so it is rendered `disable: false`) or `https` (7443, the dashboard's own TLS, so traffic from the load balancer to the hosts is encrypted too; the load balancer does not verify the dashboard's certificate). The other listener is rendered disabled; health checks use the one served."),
+            "Which of its own listeners the dashboard serves, behind its load balancer: `http` (7080; API7's shipped configuration turns it off, https://docs.api7.ai/api7-gateway/configure-and-manage/configure-control-plane, so it is rendered `disable: false`) or `https` (7443, the dashboard's own TLS, so traffic from the load balancer to the hosts is encrypted too; the load balancer does not verify the dashboard's certificate). The other listener is rendered disabled; health checks use the one served."),
         loadBalancer: z.strictObject({
             internal: setting(bool, true,
                 "Keep the dashboard's Application Load Balancer internal (reach it over VPN or Direct Connect). false makes it internet-facing, still limited to access.adminCidrs."),
@@ -170,7 +170,7 @@ export const AREAS = {
         kind: setting(oneOf(["managed", "external"]), "managed",
             "`managed`: the program creates Amazon RDS for PostgreSQL for API7 (the default, so that a new stack needs no database built by hand). `external`: a PostgreSQL you run, reached with the databaseDsn secret."),
         engineVersion: setting(oneOf(DATABASE_ENGINE_VERSIONS), DEFAULT_DATABASE_ENGINE_VERSION,
-            `With database.kind \`managed\`: PostgreSQL major version (${DATABASE_ENGINE_VERSIONS.join(", ")}; API7 documents 15 for 3.2.16). RDS applies minor versions in the maintenance window. A major upgrade is a change of this setting: RDS upgrades the instance in its next maintenance window, and the previous parameter group is left behind for you to delete afterwards.`),
+            `With database.kind \`managed\`: PostgreSQL major version (${DATABASE_ENGINE_VERSIONS.join(", ")}; API7's 3.2.16.3 installation guide asks for 15: https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation). RDS applies minor versions in the maintenance window. A major upgrade is a change of this setting: RDS upgrades the instance in its next maintenance window, and the previous parameter group is left behind for you to delete afterwards.`),
         instanceClass: setting(z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: "is not an RDS instance class (db.<family>.<size>, e.g. db.t4g.medium)" }), "db.t4g.medium",
             "With database.kind `managed`: RDS instance class (db.t4g.medium: 2 vCPU, 4 GiB, burstable). Prefer a non-burstable class such as db.m7g.large in production."),
         allocatedStorageGiB: setting(int(20, 65536, "must be from 20 to 65536 GiB (RDS gp3 limits)"), 20,
@@ -178,7 +178,7 @@ export const AREAS = {
         maxAllocatedStorageGiB: setting(int(0, 65536, "must be from 0 to 65536 GiB"), 100,
             "With database.kind `managed`: storage autoscaling ceiling in GiB; 0 turns autoscaling off. Otherwise at least 10% above database.allocatedStorageGiB (an RDS rule)."),
         multiAz: setting(bool, true,
-            "With database.kind `managed`: a synchronous standby in another AZ that RDS fails over to (AWS documents 60 to 120 s). Without it, an AZ loss takes the database, and the control plane, down."),
+            "With database.kind `managed`: a synchronous standby in another AZ that RDS fails over to, typically in 60 to 120 s (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html). Without it, an AZ loss takes the database, and the control plane, down."),
         backupRetentionDays: setting(int(1, 35, "must be from 1 to 35 days (RDS automated backups)"), 7,
             "With database.kind `managed`: days of automated backups and point-in-time recovery (1 to 35)."),
         deletionProtection: setting(bool, true,
@@ -220,14 +220,14 @@ export const AREAS = {
         }).prefault({}).describe("The gateways' Network Load Balancer."),
         healthCheck: z.strictObject({
             intervalSeconds: setting(int(5, 300, "must be from 5 to 300 seconds (AWS target-group limits)"), 30,
-                "Seconds between health checks of each gateway (GET /status on 7085), 5 to 300. API7's guide suggests 30."),
+                "Seconds between health checks of each gateway (GET /status on 7085), 5 to 300. API7's installation guide suggests 30 (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation)."),
             timeoutSeconds: setting(int(2, 120, "must be from 2 to 120 seconds (AWS target-group limits)"), 10,
                 "Seconds to wait for a health-check answer, 2 to 120 and less than the interval."),
             healthyThreshold: setting(threshold, 3, "Consecutive passing checks before a gateway (re)enters rotation, 2 to 10."),
             unhealthyThreshold: setting(threshold, 3, "Consecutive failing checks before a gateway leaves rotation, 2 to 10."),
         }).prefault({}).describe("The load balancer's health check of each gateway."),
         deregistrationDelaySeconds: setting(int(0, 3600, "must be from 0 to 3600 seconds"), 30,
-            "Seconds a gateway leaving rotation keeps its open connections (then they are closed), 0 to 3600. AWS's default is 300."),
+            "Seconds a gateway leaving rotation keeps its open connections (then they are closed), 0 to 3600. AWS's default is 300 (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#deregistration-delay)."),
         autoscaling: z.strictObject({
             enabled: setting(bool, false,
                 "Let the gateways' Auto Scaling group add and remove gateways on CPU load (target tracking), between dataPlane.count and dataPlane.autoscaling.maxCount."),
@@ -296,15 +296,15 @@ export const AREAS = {
         httpPort: setting(port, 9080, "With deploy.target `docker`: the published port of the gateways' HTTP listener (through the lab's load balancer)."),
         httpsPort: setting(port, 9443, "With deploy.target `docker`: the published port of the gateways' HTTPS listener (passed through as TCP)."),
         dashboardPort: setting(port, 7080, "With deploy.target `docker`: the published port of the dashboard, through the lab's load balancer (HTTP 7080 by default; HTTPS with the dashboard's own certificate when controlPlane.dashboardListener is https)."),
-        loadBalancerImage: setting(image, "haproxy:2.6.32", "With deploy.target `docker`: the HAProxy image of the lab's load balancer, pinned. Keep it on the 2.6 branch: CI validates the rendered configuration with Debian's HAProxy 2.6 (`haproxy -c`). The default is the 2.6 tag Docker's official-images library lists (docker-library/official-images library/haproxy @37079fb3, 2026-08-21); Docker Hub itself was not reachable to check."),
-        postgresImage: setting(image, "postgres:15.19", "With deploy.target `docker`: the PostgreSQL image of the lab's database (PostgreSQL 15, as API7's 3.2.16 installation guide asks), pinned. The default is the 15 tag Docker's official-images library lists (docker-library/official-images library/postgres @37079fb3, 2026-08-21); Docker Hub itself was not reachable to check."),
+        loadBalancerImage: setting(image, "haproxy:2.6.32", "With deploy.target `docker`: the HAProxy image of the lab's load balancer, pinned. Keep it on the 2.6 branch: CI validates the rendered configuration with Debian's HAProxy 2.6 (`haproxy -c`). The default is the 2.6 tag Docker's official-images library lists (docker-library/official-images library/haproxy @37079fb3, 2026-08-21)."),
+        postgresImage: setting(image, "postgres:15.19", "With deploy.target `docker`: the PostgreSQL image of the lab's database (PostgreSQL 15, as API7's 3.2.16.3 installation guide asks: https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation), pinned. The default is the 15 tag Docker's official-images library lists (docker-library/official-images library/postgres @37079fb3, 2026-08-21)."),
     }, "The Docker lab (deploy.target docker): published ports and the images only the lab uses."),
     prometheus: area({
         enabled: setting(bool, false,
             "Run Prometheus (9090) for API7's built-in monitoring, scraping the gateways' exporter (9091) and receiving the DP Managers' metrics."),
         placement: setting(oneOf(["dedicated", "controlPlane"], " (never a gateway host: its control API holds 127.0.0.1:9090)"), "dedicated",
             "`dedicated`: its own host. `controlPlane`: on every control-plane host. Never on a gateway host (the gateway's control API binds 127.0.0.1:9090)."),
-        image: setting(image, "prom/prometheus:v2.48.1", "Prometheus image, pinned (API7 documents Prometheus 2.48)."),
+        image: setting(image, "prom/prometheus:v2.48.1", "Prometheus image, pinned. API7's installation guide asks for Prometheus 2.48 (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation)."),
         instanceType: setting(instanceType, "t3.medium", "EC2 type of the dedicated Prometheus host."),
     }, "Optional Prometheus for API7's built-in monitoring."),
 } as const;
