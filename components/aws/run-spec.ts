@@ -40,7 +40,7 @@ const containerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/);
 const stringList = z.array(z.string());
 
 const stateFile = z.strictObject({
-    name: stateFileName,
+    name: stateFileName.describe("File name in the service's state directory (/var/lib/api7/<service>/)."),
     generate: z.enum(["uuid", "key"]).describe("A random UUID, or 32 random hex characters (a key)."),
     mount: absolutePath.optional().describe("Where it is bind-mounted in the container, if at all."),
 });
@@ -48,34 +48,38 @@ const stateFile = z.strictObject({
 const database = z.strictObject({
     token: placeholderToken.describe("Replaced in the rendered config with the DSN api7-run builds."),
     secretArn: z.string().min(1).describe("The RDS-managed master user secret (Secrets Manager)."),
-    host: z.string().regex(/^[A-Za-z0-9.-]+$/),
+    host: z.string().regex(/^[A-Za-z0-9.-]+$/).describe("The instance's DNS name."),
     port: z.number().int().min(1).max(65535),
-    database: z.string().min(1),
-    sslmode: z.literal("require"),
+    database: z.string().min(1).describe("The database API7 uses."),
+    sslmode: z.literal("require").describe("libpq's sslmode: TLS required."),
 });
 
 const registry = z.discriminatedUnion("kind", [
-    z.strictObject({ kind: z.literal("ecr"), registry: z.string().min(1), region: z.string().min(1) }),
-    z.strictObject({ kind: z.literal("password"), registry: z.string().min(1), username: z.string().min(1), passwordParameter: parameterName }),
-    z.strictObject({ kind: z.literal("anonymous") }),
+    z.strictObject({ kind: z.literal("ecr"), registry: z.string().min(1), region: z.string().min(1) }).describe("`aws ecr get-login-password | docker login --username AWS --password-stdin <registry>`."),
+    z.strictObject({ kind: z.literal("password"), registry: z.string().min(1), username: z.string().min(1), passwordParameter: parameterName }).describe(
+        "`docker login --username <username> --password-stdin <registry>` with the SecureString passwordParameter.",
+    ),
+    z.strictObject({ kind: z.literal("anonymous") }).describe("No login."),
 ]);
 
 /** What makes a container what it is: a new value of any of these restarts it (api7-apply compares `generation`). */
 const containerFields = {
-    container: containerName,
+    container: containerName.describe("The container's name (`docker run --name`): api7-apply finds the running one by it."),
     image: z.string().min(1).describe("The image reference `docker run` starts (tag, or tag@digest)."),
     configPath: absolutePath.describe("Where the rendered config is mounted, read-only, in the container."),
     env: z.record(variableName, z.string()).describe("Plain environment."),
     secretEnv: z.record(variableName, parameterName).describe("Environment read from SecureStrings at every start."),
     dockerArgs: stringList.describe("Extra `docker run` arguments, before the image."),
     command: stringList.describe("Arguments after the image."),
-    stateFiles: z.array(stateFile),
+    stateFiles: z.array(stateFile).describe("Values the host creates once and keeps across restarts (a gateway's id, its admin key)."),
     database: database.optional().describe("A managed database whose DSN api7-run builds from the RDS secret."),
 };
 
 export const RunSpecSchema = z.strictObject({
     ...containerFields,
-    generation: z.string().regex(/^[0-9a-f]{16}$/).describe("Fingerprint of the fields above: api7-apply restarts when the running container's label differs."),
+    generation: z.string().regex(/^[0-9a-f]{16}$/).describe(
+        "Fingerprint of container, image, configPath, env, secretEnv, dockerArgs, command, stateFiles and database: api7-apply restarts a container whose label differs, and reloads one whose label matches.",
+    ),
     configParameter: parameterName.describe("The rendered config (YAML) to fetch."),
     placeholders: z.record(placeholderToken, parameterName).describe("Token in the config -> SecureString substituted on the host."),
     statePlaceholders: z.record(placeholderToken, stateFileName).describe("Token in the config -> state file substituted on the host."),
