@@ -30,7 +30,9 @@ export interface HostPlacement {
 }
 
 export interface HostGroupArgs {
+    /** The Pulumi project: the first part of every name, tag value and SSM path of the group. */
     readonly project: string;
+    /** The stack: the second part of them. */
     readonly stack: string;
     /** The role, used in SSM paths, tags and names (`cp`, `dp`, `prometheus`), and whose boot budget sizes the grace period. */
     readonly role: HostRole;
@@ -38,11 +40,13 @@ export interface HostGroupArgs {
     readonly count: number;
     /** Target-tracking scaling between count and maxCount on average CPU; undefined keeps exactly count hosts. */
     readonly scaling?: { readonly maxCount: number; readonly targetCpuPercent: number };
+    /** EC2 instance type of every host (x86_64: API7 publishes amd64 images only). */
     readonly instanceType: string;
     /** Root volume in GiB (gp3, encrypted). */
     readonly rootVolumeGiB: number;
     /** The stack's AMI, subnets, registry and parameter key, shared by every group. */
     readonly placement: HostPlacement;
+    /** Security groups of every host's network interface. */
     readonly securityGroupIds: readonly pulumi.Input<string>[];
     /**
      * Target groups every host registers in. With any, the group uses ELB health checks (a host failing any of them
@@ -54,6 +58,7 @@ export interface HostGroupArgs {
      * is the role's boot budget plus these, unless placement.healthCheckGraceSeconds replaces it.
      */
     readonly healthyAfterSeconds: number;
+    /** The containers every host runs, one systemd unit each; each has a config and a run spec parameter. */
     readonly services: readonly ServiceDefinition[];
     /**
      * Parameters outside the group's path its hosts read and write (the control plane issues the gateways'
@@ -77,6 +82,7 @@ export interface HostGroupArgs {
     readonly readableSecretArns?: readonly pulumi.Input<string>[];
     /** Created before the group's hosts (e.g. the gateways wait for the control plane's). */
     readonly dependsOn?: readonly pulumi.Resource[];
+    /** Extra tags on every child that takes tags; the stack, role and group tags are added (and win). */
     readonly tags?: Record<string, string>;
 }
 
