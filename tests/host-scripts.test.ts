@@ -12,6 +12,7 @@ import * as yaml from "js-yaml";
 import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, ROOT, runProgram, TEST_PEM, type RunResult } from "../tools/harness";
 import { pinned, T, which } from "./helpers";
 import { PENDING_SECRET } from "../components/placeholders";
+import { runSpecErrors, runSpecsOf } from "./run-specs";
 
 const SCRIPT = path.join(ROOT, "config-templates", "api7-run.sh");
 /** A DSN with the characters that break naive substitution: quotes, $, a backslash-free but %-encoded @. */
@@ -60,6 +61,10 @@ function prepareHost(evaluation: RunResult, prefix: string, service: string, sta
     const [etc, runRoot, params, out, bin, secrets] = ["etc", "run", "params", "out", "bin", "secrets"].map((d) => path.join(dir, d));
     for (const d of [etc, runRoot, params, out, bin, secrets]) fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(etc, "host.json"), JSON.stringify({ region: "us-east-1", parameterPrefix: prefix, services: [service] }));
+    // Every run spec the scripts are fed holds to its one definition (config-schema/run-spec.schema.json).
+    const specs = runSpecsOf(evaluation);
+    expect(specs.map((s) => s.name)).toContain(`${prefix}/${service}.json`);
+    for (const { name, spec } of specs) expect([name, runSpecErrors(spec)]).toEqual([name, []]);
     for (const p of evaluation.ofType(T.parameter)) {
         const file = path.join(params, p.inputs.name);
         fs.mkdirSync(path.dirname(file), { recursive: true });

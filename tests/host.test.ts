@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { gracePeriodSeconds, WARMUP_SECONDS } from "../components/aws/boot-budget";
-import { AL2023_AMI_PARAMETER, checkAmiArchitecture, GROUP_TAG, launchTemplateOptions, maxHealthyPercentage, secretParameterOptions, waitForCapacitySeconds } from "../components/aws/fleet";
+import { AL2023_AMI_PARAMETER, checkAmiArchitecture, GROUP_TAG, launchTemplateOptions, maxHealthyPercentage, secretParameterOptions } from "../components/aws/fleet";
+import { validateHostGroupArgs } from "../components/aws/host/args";
 import { PENDING_SECRET } from "../components/placeholders";
 import { readTemplateFile } from "../components/templates";
 import { MOCK_RESOLVED_AMI, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "../tools/harness";
@@ -90,18 +90,37 @@ describe("Auto Scaling groups", () => {
         }
     });
 
+    // The grace period is a role's boot budget (components/aws/boot-budget.ts) plus the passes its target groups need
+    // to find a host healthy, rounded up to a whole minute; creation waits twice that, at least 600 s.
     test("ELB health checks with the grace period of each role's boot budget; creation waits for healthy hosts", () => {
         const cp = groupOf(prod, "api7-cp-hosts").asg.inputs;
         const dp = groupOf(prod, "api7-dp-hosts").asg.inputs;
-        expect(cp).toMatchObject({ healthCheckType: "ELB", healthCheckGracePeriod: gracePeriodSeconds("cp", 2 * 10), minElbCapacity: 2, defaultInstanceWarmup: WARMUP_SECONDS });
-        // prod's gateway check: 3 passes 5 s apart.
-        expect(dp).toMatchObject({ healthCheckType: "ELB", healthCheckGracePeriod: gracePeriodSeconds("dp", 3 * 5), minElbCapacity: 3 });
-        expect(cp.waitForCapacityTimeout).toBe(`${waitForCapacitySeconds(cp.healthCheckGracePeriod)}s`);
+        // cp: boot 60 + 90 + 180 + 120 = 450 s; the control plane's check, 2 passes 10 s apart = 20 s;
+        // 470 s rounds up to 480 s. Creation waits max(600, 2 x 480) = 960 s. Warm-up: one minute.
+        expect(cp).toMatchObject({ healthCheckType: "ELB", healthCheckGracePeriod: 480, minElbCapacity: 2, defaultInstanceWarmup: 60, waitForCapacityTimeout: "960s" });
+        // dp: boot 60 + 90 + 120 + 60 = 330 s; prod's gateway check, 3 passes 5 s apart = 15 s; 345 s rounds up to
+        // 360 s. Creation waits max(600, 2 x 360) = 720 s.
+        expect(dp).toMatchObject({ healthCheckType: "ELB", healthCheckGracePeriod: 360, minElbCapacity: 3, defaultInstanceWarmup: 60, waitForCapacityTimeout: "720s" });
+    });
+
+    test("a dedicated Prometheus host: its own budget, one host, EC2's wait floor", async () => {
+        const run = await runProgram({ stack: "prod", config: { "prometheus.enabled": true, "prometheus.placement": "dedicated" } });
+        // boot 60 + 90 + 60 + 30 = 240 s; its check, 2 passes 10 s apart = 20 s; 260 s rounds up to 300 s.
+        // Creation waits max(600, 2 x 300) = 600 s.
+        expect(groupOf(run, "api7-prometheus-hosts").asg.inputs).toMatchObject({ healthCheckType: "ELB", healthCheckGracePeriod: 300, minSize: 1, desiredCapacity: 1, maxSize: 2, waitForCapacityTimeout: "600s" });
     });
 
     test("hosts.healthCheckGraceSeconds replaces the budget", async () => {
         const run = await runProgram({ stack: "dev", config: { "hosts.healthCheckGraceSeconds": 900 } });
-        for (const group of GROUPS) expect(groupOf(run, group).asg.inputs.healthCheckGracePeriod).toBe(900);
+        for (const group of GROUPS) expect(groupOf(run, group).asg.inputs).toMatchObject({ healthCheckGracePeriod: 900, waitForCapacityTimeout: "1800s" });
+    });
+
+    test.each<[string, { count: number; placement: { subnets: readonly { id: string }[] } }, string]>([
+        ["no subnet", { count: 2, placement: { subnets: [] } }, "api7-dp-hosts: no subnets to place hosts in"],
+        ["no host", { count: 0, placement: { subnets: [{ id: "subnet-1" }] } }, "api7-dp-hosts: count = 0; a host group needs a whole number of hosts, at least 1"],
+        ["a fraction of a host", { count: 1.5, placement: { subnets: [{ id: "subnet-1" }] } }, "api7-dp-hosts: count = 1.5; a host group needs a whole number of hosts, at least 1"],
+    ])("a group with %s is refused before any child is created", (_what, args, message) => {
+        expect(() => validateHostGroupArgs("api7-dp-hosts", args)).toThrow(message);
     });
 
     test("instance refresh: rolling, launch before terminate one host at a time, warm-up, skip matching, no provider auto rollback", () => {
@@ -111,7 +130,7 @@ describe("Auto Scaling groups", () => {
             preferences: {
                 minHealthyPercentage: 100,
                 maxHealthyPercentage: 134,
-                instanceWarmup: String(WARMUP_SECONDS),
+                instanceWarmup: "60",
                 skipMatching: true,
                 autoRollback: false,
                 scaleInProtectedInstances: "Refresh",

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
 import * as aws from "@pulumi/aws";
-import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
 import { HostGroup, type HostPlacement } from "./host";
 import { controlPlaneServices, DATABASE_DSN_SECRET, type FallbackExportBlock } from "../services";
 import { CONTROL_PLANE_HEALTH } from "../listeners";
@@ -90,16 +89,11 @@ export class ControlPlane extends pulumi.ComponentResource {
             role: "cp",
             count: cp.count,
             instanceType: cp.instanceType,
-            ami: placement.ami,
             rootVolumeGiB: settings.hosts.rootVolumeGiB,
-            subnets: placement.subnets,
+            placement,
             securityGroupIds: args.securityGroupIds,
             targetGroupArns: args.targetGroupArns,
-            healthCheckGraceSeconds: gracePeriodSeconds("cp", CONTROL_PLANE_HEALTH.healthyThreshold * CONTROL_PLANE_HEALTH.interval, placement.healthCheckGraceSeconds),
-            warmupSeconds: WARMUP_SECONDS,
-            registry: placement.registry,
-            registryPassword: placement.registryPassword,
-            parameterKeyArn: placement.parameterKeyArn,
+            healthyAfterSeconds: CONTROL_PLANE_HEALTH.healthyThreshold * CONTROL_PLANE_HEALTH.interval,
             sharedParameters: args.issuedParameters,
             secrets,
             bootstrap: true,

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
-import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
 import { secretParameterName } from "./fleet";
 import { HostGroup, type HostPlacement } from "./host";
 import { gatewayService } from "../services";
@@ -107,16 +106,11 @@ export class DataPlane extends pulumi.ComponentResource {
             count: dp.count,
             scaling: dp.autoscaling.enabled ? { maxCount: dp.autoscaling.maxCount, targetCpuPercent: dp.autoscaling.targetCpuPercent } : undefined,
             instanceType: dp.instanceType,
-            ami: args.placement.ami,
             rootVolumeGiB: args.settings.hosts.rootVolumeGiB,
-            subnets: args.placement.subnets,
+            placement: args.placement,
             securityGroupIds: args.securityGroupIds,
             targetGroupArns: args.targetGroupArns,
-            healthCheckGraceSeconds: gracePeriodSeconds("dp", dp.loadBalancer.healthCheck.healthyThreshold * dp.loadBalancer.healthCheck.intervalSeconds, args.placement.healthCheckGraceSeconds),
-            warmupSeconds: WARMUP_SECONDS,
-            registry: args.placement.registry,
-            registryPassword: args.placement.registryPassword,
-            parameterKeyArn: args.placement.parameterKeyArn,
+            healthyAfterSeconds: dp.loadBalancer.healthCheck.healthyThreshold * dp.loadBalancer.healthCheck.intervalSeconds,
             dependsOn: args.dependsOn,
             secrets,
             issuedSecrets: issued ? Object.keys(credentialValues) : [],

@@ -1,8 +1,9 @@
 /**
  * The host groups' rules that need no Pulumi runtime: names, tags, SSM targets, instance refresh preferences,
- * resource options and user data encoding. Kept apart from components/aws/host.ts (the HostGroup component) so the
- * tests and scripts that check them load neither SDK. Types only from the SDKs.
+ * resource options, user data encoding and fingerprints. Kept apart from components/aws/host.ts (the HostGroup
+ * component) so the tests and scripts that check them load neither SDK. Types only from the SDKs.
  */
+import * as crypto from "crypto";
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { gzip } from "pako";
@@ -120,4 +121,9 @@ export function launchTemplateUserData(cloudConfig: string): string {
  */
 export function waitForCapacitySeconds(graceSeconds: number): number {
     return Math.max(600, 2 * graceSeconds);
+}
+
+/** A short, stable fingerprint (16 hex digits of SHA-256): changes exactly when one of the parts does. */
+export function digest(parts: readonly string[]): string {
+    return crypto.createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 16);
 }

@@ -4,7 +4,6 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { gracePeriodSeconds, WARMUP_SECONDS } from "./boot-budget";
 import { HostGroup, type HostPlacement, type ServiceDefinition } from "./host";
 import { PROMETHEUS_HEALTH } from "../listeners";
 import { PORTS } from "../ports";
@@ -111,16 +110,11 @@ export class PrometheusHost extends pulumi.ComponentResource {
             role: "prometheus",
             count: 1,
             instanceType: args.instanceType,
-            ami: args.placement.ami,
             rootVolumeGiB: args.rootVolumeGiB,
-            subnets: args.placement.subnets,
+            placement: args.placement,
             securityGroupIds: args.securityGroupIds,
             targetGroupArns: [tg.arn],
-            healthCheckGraceSeconds: gracePeriodSeconds("prometheus", PROMETHEUS_HEALTH.healthyThreshold * PROMETHEUS_HEALTH.interval, args.placement.healthCheckGraceSeconds),
-            warmupSeconds: WARMUP_SECONDS,
-            registry: args.placement.registry,
-            registryPassword: args.placement.registryPassword,
-            parameterKeyArn: args.placement.parameterKeyArn,
+            healthyAfterSeconds: PROMETHEUS_HEALTH.healthyThreshold * PROMETHEUS_HEALTH.interval,
             services: [prometheusService({ image: args.placement.image(args.image), region, stack: args.stack })],
             tags: args.tags,
         }, { parent: this });

@@ -1,0 +1,164 @@
+/**
+ * The run spec: the JSON document (SSM parameter <prefix>/<service>.json) from which the host scripts
+ * (config-templates/api7-run.sh, api7-apply.sh) start, reload and restart one service's container. Defined once, as
+ * the zod schema below: the type the program renders (RunSpec) and the JSON Schema the tests hold every rendered spec
+ * and every host-script fixture to (config-schema/run-spec.schema.json) both derive from it. Loads no SDK.
+ */
+import { z } from "zod";
+import { PENDING_SECRET } from "../placeholders";
+import type { ManagedDatabaseDsn, ServiceDefinition } from "../services";
+import { digest } from "./fleet";
+import type { RegistryLogin } from "./images";
+
+/**
+ * A parameter name in a hierarchy: a leading slash, then only a-zA-Z0-9_.- and slashes (AWS Systems Manager API
+ * Reference, PutParameter, Name: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html).
+ */
+const parameterName = z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/).describe("An SSM parameter name (a path with a leading slash).");
+
+/**
+ * A variable api7-run exports and hands to `docker run -e NAME`: a bash name, "a word consisting solely of letters,
+ * numbers, and underscores, and beginning with a letter or underscore" (GNU Bash Reference Manual 5.2, Definitions),
+ * or `export` refuses it.
+ */
+const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+
+/** A token replaced in the rendered config. api7-run splits each pair at its first tab, so no tab in the token. */
+const placeholderToken = z.string().regex(/^[^\t]+$/);
+
+/** A file name in the service's state directory (/var/lib/api7/<service>/): no slash, no tab (api7-run splits at tabs). */
+const stateFileName = z.string().regex(/^[A-Za-z0-9._-]+$/);
+
+const absolutePath = z.string().regex(/^\/[^\t]*$/);
+
+/**
+ * Docker's container names: `^[a-zA-Z0-9][a-zA-Z0-9_.-]+$` (moby/moby daemon/names/names.go, RestrictedNamePattern,
+ * v28.3.0).
+ */
+const containerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/);
+
+const stringList = z.array(z.string());
+
+const stateFile = z.strictObject({
+    name: stateFileName.describe("File name in the service's state directory (/var/lib/api7/<service>/)."),
+    generate: z.enum(["uuid", "key"]).describe("A random UUID, or 32 random hex characters (a key)."),
+    mount: absolutePath.optional().describe("Where it is bind-mounted in the container, if at all."),
+});
+
+const database = z.strictObject({
+    token: placeholderToken.describe("Replaced in the rendered config with the DSN api7-run builds."),
+    secretArn: z.string().min(1).describe("The RDS-managed master user secret (Secrets Manager)."),
+    host: z.string().regex(/^[A-Za-z0-9.-]+$/).describe("The instance's DNS name."),
+    port: z.number().int().min(1).max(65535),
+    database: z.string().min(1).describe("The database API7 uses."),
+    sslmode: z.literal("require").describe("libpq's sslmode: TLS required."),
+});
+
+const registry = z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("ecr"), registry: z.string().min(1), region: z.string().min(1) }).describe("`aws ecr get-login-password | docker login --username AWS --password-stdin <registry>`."),
+    z.strictObject({ kind: z.literal("password"), registry: z.string().min(1), username: z.string().min(1), passwordParameter: parameterName }).describe(
+        "`docker login --username <username> --password-stdin <registry>` with the SecureString passwordParameter.",
+    ),
+    z.strictObject({ kind: z.literal("anonymous") }).describe("No login."),
+]);
+
+/** What makes a container what it is: a new value of any of these restarts it (api7-apply compares `generation`). */
+const containerFields = {
+    container: containerName.describe("The container's name (`docker run --name`): api7-apply finds the running one by it."),
+    image: z.string().min(1).describe("The image reference `docker run` starts (tag, or tag@digest)."),
+    configPath: absolutePath.describe("Where the rendered config is mounted, read-only, in the container."),
+    env: z.record(variableName, z.string()).describe("Plain environment."),
+    secretEnv: z.record(variableName, parameterName).describe("Environment read from SecureStrings at every start."),
+    dockerArgs: stringList.describe("Extra `docker run` arguments, before the image."),
+    command: stringList.describe("Arguments after the image."),
+    stateFiles: z.array(stateFile).describe("Values the host creates once and keeps across restarts (a gateway's id, its admin key)."),
+    database: database.optional().describe("A managed database whose DSN api7-run builds from the RDS secret."),
+};
+
+export const RunSpecSchema = z.strictObject({
+    ...containerFields,
+    generation: z.string().regex(/^[0-9a-f]{16}$/).describe(
+        "Fingerprint of container, image, configPath, env, secretEnv, dockerArgs, command, stateFiles and database: api7-apply restarts a container whose label differs, and reloads one whose label matches.",
+    ),
+    configParameter: parameterName.describe("The rendered config (YAML) to fetch."),
+    placeholders: z.record(placeholderToken, parameterName).describe("Token in the config -> SecureString substituted on the host."),
+    statePlaceholders: z.record(placeholderToken, stateFileName).describe("Token in the config -> state file substituted on the host."),
+    pendingSecret: z.literal(PENDING_SECRET).describe("What an issued credential holds until the control plane writes it."),
+    healthUrl: z.string().regex(/^https?:\/\/\S+$/).describe("Polled (curl) after a restart or reload; a rollout stops unless it answers 2xx."),
+    reloadCommand: stringList.describe("Run in the container to apply a new config without a restart; empty: always restart."),
+    registry: registry.describe("How api7-run logs in before it pulls."),
+});
+
+/** One service's run spec, as the program renders it and the host scripts read it. */
+export type RunSpec = z.infer<typeof RunSpecSchema>;
+
+/** The registry login as a run spec carries it: a password login names its SecureString. */
+export type RunSpecRegistry = RunSpec["registry"];
+
+/** The JSON Schema of a run spec (draft 2020-12), for tools outside TypeScript. */
+export function runSpecJsonSchema(): Record<string, unknown> {
+    const schema = z.toJSONSchema(RunSpecSchema, { io: "output" }) as Record<string, unknown>;
+    return {
+        $schema: schema.$schema,
+        $id: "https://github.com/api7-ha/api7-ha/config-schema/run-spec.schema.json",
+        title: "api7-ha run spec (SSM parameter <prefix>/<service>.json)",
+        description: "How api7-run and api7-apply run one service's container. Generated from components/aws/run-spec.ts by `npx tsx scripts/run-spec-schema.ts`; do not edit.",
+        ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "$schema")),
+    };
+}
+
+/** Everything a run spec is made of, resolved: the service, its image and environment, and where its parameters are. */
+export interface RunSpecInputs {
+    readonly service: Pick<ServiceDefinition, "container" | "configPath" | "secretEnv" | "dockerArgs" | "command" | "stateFiles" | "placeholders" | "statePlaceholders" | "healthUrl" | "reloadCommand">;
+    readonly image: string;
+    readonly env: Readonly<Record<string, string>>;
+    readonly database?: ManagedDatabaseDsn;
+    readonly configParameter: string;
+    readonly registry: RunSpecRegistry;
+    /** The SSM name of a secret of the group, by its name (throws for one the group does not have). */
+    readonly secretPath: (secret: string) => string;
+}
+
+/** The run spec of one service. */
+export function runSpec(inputs: RunSpecInputs): RunSpec {
+    const svc = inputs.service;
+    const run = {
+        container: svc.container,
+        image: inputs.image,
+        configPath: svc.configPath,
+        env: { ...inputs.env },
+        secretEnv: mapValues(svc.secretEnv ?? {}, inputs.secretPath),
+        dockerArgs: [...(svc.dockerArgs ?? [])],
+        command: [...(svc.command ?? [])],
+        stateFiles: (svc.stateFiles ?? []).map((f) => ({ ...f })),
+        // In the fingerprint: a new database (endpoint or secret) restarts the service.
+        ...(inputs.database ? { database: { ...inputs.database } } : {}),
+    };
+    return {
+        ...run,
+        // How the container runs, fingerprinted: api7-apply restarts when it differs from the running container's
+        // label and reloads in place when only the config changed.
+        generation: digest([JSON.stringify(run)]),
+        configParameter: inputs.configParameter,
+        placeholders: mapValues(svc.placeholders ?? {}, inputs.secretPath),
+        statePlaceholders: { ...(svc.statePlaceholders ?? {}) },
+        pendingSecret: PENDING_SECRET,
+        healthUrl: svc.healthUrl,
+        reloadCommand: [...(svc.reloadCommand ?? [])],
+        registry: inputs.registry,
+    };
+}
+
+/** The parameter's text: indented JSON, so `pulumi preview --diff` shows a change line by line. */
+export function runSpecText(spec: RunSpec): string {
+    return JSON.stringify(spec, null, 2);
+}
+
+/** The run spec's registry login: the image source's, with a password login's SecureString named. */
+export function runSpecRegistry(login: RegistryLogin, passwordParameter: () => string): RunSpecRegistry {
+    return login.kind === "password" ? { ...login, passwordParameter: passwordParameter() } : { ...login };
+}
+
+function mapValues<T, U>(record: Readonly<Record<string, T>>, fn: (v: T) => U): Record<string, U> {
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
+}
