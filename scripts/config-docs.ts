@@ -1,11 +1,13 @@
 /**
  * `npm run docs`: writes what is derived from the config schema (components/config/schema.ts): README's
- * configuration reference, between its markers, and the stack files' JSON Schema (config-schema/stack.schema.json).
- * tests/config-reference.test.ts fails while either is stale.
+ * configuration reference, between its markers, and the stack files' JSON Schema (config-schema/stack.schema.json);
+ * and the run spec's JSON Schema (config-schema/run-spec.schema.json, from components/aws/run-spec.ts).
+ * tests/config-reference.test.ts and tests/run-spec.test.ts fail while one is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { referenceMarkdown, stackFileJsonSchema } from "../components/config/reference";
+import { RUN_SPEC_SCHEMA, runSpecSchemaText } from "./run-spec-schema";
 
 export const README = path.join(__dirname, "..", "README.md");
 export const STACK_SCHEMA = path.join(__dirname, "..", "config-schema", "stack.schema.json");
@@ -34,4 +36,7 @@ if (require.main === module) {
     if (schemaCurrent !== stackSchemaText()) fs.writeFileSync(STACK_SCHEMA, stackSchemaText());
     console.log(next === current ? "README config reference is up to date" : "README config reference regenerated");
     console.log(schemaCurrent === stackSchemaText() ? "stack schema is up to date" : `stack schema written: ${path.relative(process.cwd(), STACK_SCHEMA)}`);
+    const runSpecCurrent = fs.existsSync(RUN_SPEC_SCHEMA) ? fs.readFileSync(RUN_SPEC_SCHEMA, "utf8") : "";
+    if (runSpecCurrent !== runSpecSchemaText()) fs.writeFileSync(RUN_SPEC_SCHEMA, runSpecSchemaText());
+    console.log(runSpecCurrent === runSpecSchemaText() ? "run spec schema is up to date" : `run spec schema written: ${path.relative(process.cwd(), RUN_SPEC_SCHEMA)}`);
 }

@@ -11,7 +11,7 @@ import { RUN_SPEC_SCHEMA, runSpecSchemaText } from "../scripts/run-spec-schema";
 import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, runProgram, type RunOptions } from "../tools/harness";
 import { runSpecErrors, runSpecsOf } from "./run-specs";
 
-test("the committed JSON Schema is current (run `npx tsx scripts/run-spec-schema.ts`)", () => {
+test("the committed JSON Schema is current (run `npm run docs`)", () => {
     expect(fs.readFileSync(RUN_SPEC_SCHEMA, "utf8")).toBe(runSpecSchemaText());
 });
 

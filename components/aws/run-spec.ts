@@ -102,7 +102,7 @@ export function runSpecJsonSchema(): Record<string, unknown> {
         $schema: schema.$schema,
         $id: "https://github.com/api7-ha/api7-ha/config-schema/run-spec.schema.json",
         title: "api7-ha run spec (SSM parameter <prefix>/<service>.json)",
-        description: "How api7-run and api7-apply run one service's container. Generated from components/aws/run-spec.ts by `npx tsx scripts/run-spec-schema.ts`; do not edit.",
+        description: "How api7-run and api7-apply run one service's container. Generated from components/aws/run-spec.ts by `npm run docs`; do not edit.",
         ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "$schema")),
     };
 }
