@@ -9,6 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { CONTROL_PLANE_HEALTH } from "../listeners";
 import { PORTS } from "../ports";
 
 export const HAPROXY_TEMPLATE = path.join(__dirname, "..", "..", "config-templates", "haproxy.cfg");
@@ -22,6 +23,14 @@ export interface Check {
     readonly healthyThreshold: number;
     readonly unhealthyThreshold: number;
 }
+
+/** The control plane's checks in the lab: its target groups' (components/listeners.ts). */
+export const CONTROL_PLANE_CHECK: Check = Object.freeze({
+    intervalSeconds: CONTROL_PLANE_HEALTH.interval,
+    timeoutSeconds: CONTROL_PLANE_HEALTH.timeout,
+    healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold,
+    unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold,
+});
 
 export interface HaproxyArgs {
     /** Container host names (Docker DNS aliases) of the gateways, dashboards and DP Managers. */
@@ -48,6 +57,14 @@ export function renderText(template: string, values: Readonly<Record<string, str
     return out;
 }
 
+/**
+ * HAProxy's `timeout check` for the lab: one value in `defaults` serves every backend, so the shorter of the two
+ * checks' timeouts (a check must not wait longer than its target group would).
+ */
+export function checkTimeoutSeconds(args: Pick<HaproxyArgs, "gatewayCheck" | "controlPlaneCheck">): number {
+    return Math.min(args.gatewayCheck.timeoutSeconds, args.controlPlaneCheck.timeoutSeconds);
+}
+
 const checkOptions = (c: Check) => `inter ${c.intervalSeconds}s rise ${c.healthyThreshold} fall ${c.unhealthyThreshold}`;
 
 function servers(prefix: string, hosts: readonly string[], port: number, options: string): string {
@@ -61,7 +78,7 @@ export function haproxyConfig(args: HaproxyArgs, template = fs.readFileSync(HAPR
     const cp = checkOptions(args.controlPlaneCheck);
     const dashboardPort = args.dashboardTls ? PORTS.dashboardHttps : PORTS.dashboard;
     return renderText(template, {
-        checkTimeout: `${Math.min(args.gatewayCheck.timeoutSeconds, args.controlPlaneCheck.timeoutSeconds)}s`,
+        checkTimeout: `${checkTimeoutSeconds(args)}s`,
         gatewayHttpPort: PORTS.gatewayHttp,
         gatewayHttpsPort: PORTS.gatewayHttps,
         gatewayHttpServers: servers("gateway", args.gateways, PORTS.gatewayHttp, gw),

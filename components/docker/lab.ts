@@ -29,7 +29,7 @@ import { CONTROL_PLANE_HEALTH, PROMETHEUS_HEALTH } from "../listeners";
 import { PORTS } from "../ports";
 import { controlPlaneServices, DATABASE_DSN_SECRET, gatewayService, type ServiceDefinition } from "../services";
 import { renderYamlTemplate } from "../templates";
-import { haproxyConfig, HAPROXY_CONFIG_PATH } from "./haproxy";
+import { CONTROL_PLANE_CHECK, haproxyConfig, HAPROXY_CONFIG_PATH } from "./haproxy";
 import { httpHealthcheck, type ProbeTiming } from "./healthcheck";
 import { LabBootstrap } from "./lab-bootstrap";
 import { pinnedImage } from "./images";
@@ -127,12 +127,7 @@ export class Lab extends pulumi.ComponentResource {
             dpManagers: range(s.controlPlane.count).map((i) => `cp-${i}-dp-manager`),
             dashboardTls: s.controlPlane.dashboardListener === "https",
             gatewayCheck: hc,
-            controlPlaneCheck: {
-                intervalSeconds: CONTROL_PLANE_HEALTH.interval,
-                timeoutSeconds: CONTROL_PLANE_HEALTH.timeout,
-                healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold,
-                unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold,
-            },
+            controlPlaneCheck: CONTROL_PLANE_CHECK,
         });
         const dashboardPort = s.controlPlane.dashboardListener === "https" ? PORTS.dashboardHttps : PORTS.dashboard;
         const loadBalancer = new docker.Container(`${name}-lb`, {
