@@ -17,6 +17,13 @@ export const HAPROXY_TEMPLATE = path.join(__dirname, "..", "..", "config-templat
 /** Where the official haproxy image reads its config (docker-library/haproxy Dockerfile CMD). */
 export const HAPROXY_CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
 
+/**
+ * The port of HAProxy's monitor frontend (config-templates/haproxy.cfg, lb_health), on the container's loopback: what
+ * the load balancer's Docker healthcheck asks. No other lab service uses it.
+ */
+export const HAPROXY_HEALTH_PORT = 8405;
+export const HAPROXY_HEALTH_PATH = "/healthz";
+
 export interface Check {
     readonly intervalSeconds: number;
     readonly timeoutSeconds: number;
@@ -79,6 +86,8 @@ export function haproxyConfig(args: HaproxyArgs, template = fs.readFileSync(HAPR
     const dashboardPort = args.dashboardTls ? PORTS.dashboardHttps : PORTS.dashboard;
     return renderText(template, {
         checkTimeout: `${checkTimeoutSeconds(args)}s`,
+        healthPort: HAPROXY_HEALTH_PORT,
+        healthPath: HAPROXY_HEALTH_PATH,
         gatewayHttpPort: PORTS.gatewayHttp,
         gatewayHttpsPort: PORTS.gatewayHttps,
         gatewayHttpServers: servers("gateway", args.gateways, PORTS.gatewayHttp, gw),
