@@ -35,7 +35,8 @@ function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unk
  * (default vCPUs and memory in GiB; processor architecture): general purpose, https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
  * (m7i-flex.large 2 vCPU / 8 GiB, Intel; t3a.nano 2 vCPU / 0.5 GiB, AMD), compute optimized,
  * https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html (c8i.large 2 vCPU / 4 GiB, Intel; c8g.large 2 vCPU / 4 GiB,
- * Graviton4, arm64).
+ * Graviton4, arm64). The pages' tables could not be read row by row here; c8i.large sits exactly at the 4 GiB minimum,
+ * so a larger figure would not change what the tests show.
  */
 const DESCRIBED_INSTANCE_TYPES: Record<string, { supportedArchitectures: string[]; defaultVcpus: number; memorySize: number; burstablePerformanceSupported: boolean }> = {
     "c8i.large": { supportedArchitectures: ["x86_64"], defaultVcpus: 2, memorySize: 4096, burstablePerformanceSupported: false },
