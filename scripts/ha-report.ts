@@ -221,7 +221,8 @@ export function renderLabReport(stack: string, f: LabFigures): string {
         `| containers | ${f.gateways} gateways, ${f.controlPlaneNodes} control-plane nodes (dashboard + DP Manager each), 1 HAProxy, 1 PostgreSQL${f.prometheus ? ", 1 Prometheus" : ""} |`,
         "| survives the loss of its machine | no: every container runs on one Docker engine |",
         // docker/docs start-containers-automatically.md: restart policies start a container again when it exits;
-        // `unless-stopped` leaves one stopped by hand stopped (components/docker/lab.ts).
+        // `unless-stopped` leaves one stopped by hand stopped (components/docker/lab.ts). An unhealthy one that keeps
+        // running is left as it is: restarting on unhealthy is an open request (moby/moby issues 28400, 49161).
         "| a container that exits | Docker starts it again (restart: unless-stopped); one stopped with `docker stop` stays stopped until `docker start` or the next `pulumi up` |",
         "| an unhealthy container | reported by its Docker healthcheck, not restarted: restart policies act when a container exits |",
         "| database | one PostgreSQL container, its data on a Docker volume: no standby, no failover |",
