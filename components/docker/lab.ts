@@ -142,9 +142,14 @@ export class Lab extends pulumi.ComponentResource {
             ],
             // The official image is debian:bookworm-slim with HAProxy built in and wget purged after the build
             // (docker-library/haproxy 2.6/Dockerfile @af88bbc9): no curl or wget, but bash (Essential in Debian), so
-            // the probe's bash fallback asks HAProxy's monitor frontend. At the control plane's timing; HAProxy itself
-            // starts in moments, so a short start period.
-            healthcheck: httpHealthcheck(`http://127.0.0.1:${HAPROXY_HEALTH_PORT}${HAPROXY_HEALTH_PATH}`, { ...probeTiming(CONTROL_PLANE_CHECK.intervalSeconds, CONTROL_PLANE_CHECK.timeoutSeconds, CONTROL_PLANE_CHECK.unhealthyThreshold, "cp"), startPeriodSeconds: LB_START_PERIOD_SECONDS }),
+            // the probe's bash fallback asks HAProxy's monitor frontend (as the `haproxy` user the image runs as:
+            // /dev/tcp needs no privilege). At the control plane's timing; HAProxy binds at once, so a short start period.
+            healthcheck: httpHealthcheck(`http://127.0.0.1:${HAPROXY_HEALTH_PORT}${HAPROXY_HEALTH_PATH}`, {
+                intervalSeconds: CONTROL_PLANE_CHECK.intervalSeconds,
+                timeoutSeconds: CONTROL_PLANE_CHECK.timeoutSeconds,
+                unhealthyThreshold: CONTROL_PLANE_CHECK.unhealthyThreshold,
+                startPeriodSeconds: LB_START_PERIOD_SECONDS,
+            }),
             restart: "unless-stopped",
         }, parent);
 
