@@ -1,7 +1,7 @@
 /**
- * The EC2 instance types this program knows, with the facts its validation needs. API7's minimum host is x86_64
- * with 2 cores, 4 GiB (seed 000). A type missing from this table is rejected rather than guessed at: add a row
- * (from `aws ec2 describe-instance-types`) to allow it.
+ * Whether an EC2 instance type can run an API7 host: x86_64, at least 2 vCPU and 4 GiB. The types in this table are
+ * checked offline, when the configuration is read; any other type is checked at deploy time against what AWS says of
+ * it (components/aws/instance-type.ts asks aws.ec2.getInstanceType), with the same rule and the same message.
  */
 export interface InstanceTypeInfo {
     readonly arch: "x86_64" | "arm64";
@@ -67,17 +67,45 @@ export const INSTANCE_TYPES: Readonly<Record<string, InstanceTypeInfo>> = Object
 /** The minimum host from API7's HA guide (seed 000): x86_64, 2 cores, 4 GiB. */
 export const MIN_HOST = Object.freeze({ arch: "x86_64", vcpu: 2, memoryGiB: 4 });
 
-/** Why `type` cannot run an API7 host, or undefined when it can. */
-export function instanceTypeProblem(type: string): string | undefined {
-    const info = INSTANCE_TYPES[type];
-    if (!info) {
-        return `is not in the known instance-type table (components/instance-types.ts); use an x86_64 type with >= ${MIN_HOST.vcpu} vCPU and >= ${MIN_HOST.memoryGiB} GiB such as t3.medium or c6i.large`;
+/** Whether the table knows `type` (checked offline); any other type is checked against AWS at deploy time. */
+export function isKnownInstanceType(type: string): boolean {
+    return Object.prototype.hasOwnProperty.call(INSTANCE_TYPES, type);
+}
+
+/** What DescribeInstanceTypes says of a type, as aws.ec2.getInstanceType returns it (memory in MiB). */
+export interface DescribedInstanceType {
+    readonly supportedArchitectures: readonly string[];
+    readonly defaultVcpus: number;
+    readonly memorySize: number;
+}
+
+/** Why a type with these facts cannot run an API7 host, or undefined when it can. */
+function factsProblem(architectures: readonly string[], vcpu: number, memoryGiB: number): string | undefined {
+    if (!architectures.includes(MIN_HOST.arch)) {
+        return `is ${architectures.join("/")}; API7 hosts must be x86_64 (e.g. use c6i.large instead of c7g.large)`;
     }
-    if (info.arch !== MIN_HOST.arch) {
-        return `is ${info.arch}; API7 hosts must be x86_64 (e.g. use c6i.large instead of c7g.large)`;
-    }
-    if (info.vcpu < MIN_HOST.vcpu || info.memoryGiB < MIN_HOST.memoryGiB) {
-        return `has ${info.vcpu} vCPU / ${info.memoryGiB} GiB; API7 needs >= ${MIN_HOST.vcpu} vCPU and >= ${MIN_HOST.memoryGiB} GiB`;
+    if (vcpu < MIN_HOST.vcpu || memoryGiB < MIN_HOST.memoryGiB) {
+        return `has ${vcpu} vCPU / ${memoryGiB} GiB; API7 needs >= ${MIN_HOST.vcpu} vCPU and >= ${MIN_HOST.memoryGiB} GiB`;
     }
     return undefined;
+}
+
+/**
+ * Why `type` cannot run an API7 host, or undefined when it can or when the table does not know it (then
+ * describedInstanceTypeProblem decides, at deploy time).
+ */
+export function instanceTypeProblem(type: string): string | undefined {
+    if (!isKnownInstanceType(type)) return undefined;
+    const info = INSTANCE_TYPES[type];
+    return factsProblem([info.arch], info.vcpu, info.memoryGiB);
+}
+
+/** The same rule on what AWS says of a type the table does not know. */
+export function describedInstanceTypeProblem(d: DescribedInstanceType): string | undefined {
+    return factsProblem(d.supportedArchitectures, d.defaultVcpus, d.memorySize / 1024);
+}
+
+/** The message for a type that cannot run API7: the key as `pulumi config set --path` takes it, and the value. */
+export function instanceTypeMessage(key: string, type: string, problem: string): string {
+    return `${key} = "${type}": ${problem}`;
 }

@@ -4,7 +4,10 @@
  * same objects over the resources recorded for every committed stack, and over crafted bad resources.
  *
  * Policies match on type tokens (not resource classes) so they need no provider SDK and read the same in tests.
- * A value that is unknown during a preview is skipped, not guessed at.
+ * A value unknown during a preview never reaches a rule: @pulumi/policy wraps every resource's props in
+ * unknownCheckingProxy, whose getter throws UnknownValueError on an unknown, and reports the policy as "can't run ...
+ * during preview" (advisory) instead (pulumi/pulumi-policy sdk/nodejs/policy/server.ts and proxy.ts @b66bae2b,
+ * shipped as @pulumi/policy 1.21's server.js). So `undefined` here always means "not set".
  */
 import * as zlib from "zlib";
 import * as yaml from "js-yaml";
@@ -56,9 +59,9 @@ const SECRET_PATTERNS: readonly [string, RegExp][] = [
 
 type Props = Record<string, unknown>;
 
-/** Unknown during a preview: skip rather than guess. */
-function unknown(value: unknown): boolean {
-    return value === undefined;
+/** Not set in the program: the provider or AWS picks a value (unknowns never get here, see above). */
+function notSet(value: unknown): boolean {
+    return value === undefined || value === null;
 }
 
 function resourcePolicy(name: string, description: string, types: readonly string[], check: (props: Props, report: (message: string) => void, args: ResourceValidationArgs) => void, extra: Partial<ResourceValidationPolicy> = {}): ResourceValidationPolicy {
@@ -281,7 +284,6 @@ export const iamScoped = resourcePolicy(
     "IAM policies grant no wildcard actions, and no `*` resource where the action can be scoped (CKV_AWS_355, FSBP IAM.21).",
     [TYPES.rolePolicy, TYPES.userPolicy, TYPES.groupPolicy, TYPES.managedPolicy],
     (p, report) => {
-        if (unknown(p.policy)) return;
         for (const [i, s] of (statementsOf(p.policy) ?? []).entries()) {
             if (s.Effect === "Deny") continue;
             if (s.NotAction) report(`statement ${i} allows NotAction (everything else)`);
@@ -313,7 +315,7 @@ export const s3Hardened: StackValidationPolicy = {
             const versioning = companions(bucket, args.resources, TYPES.versioning);
             if (!versioning.some((v) => (v.props.versioningConfiguration as Props | undefined)?.status === "Enabled")) report("versioning is not enabled");
             const policies = companions(bucket, args.resources, TYPES.bucketPolicy);
-            const deniesPlainHttp = policies.some((bp) => unknown(bp.props.policy) || (statementsOf(bp.props.policy) ?? []).some((s) =>
+            const deniesPlainHttp = policies.some((bp) => (statementsOf(bp.props.policy) ?? []).some((s) =>
                 s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false" && list(s.Action).some((a) => a === "s3:*")));
             if (!deniesPlainHttp) report("has no bucket policy denying requests without TLS (aws:SecureTransport false)");
         }
@@ -363,7 +365,9 @@ export const rdsBackups = resourcePolicy(
     [TYPES.dbInstance],
     (p, report, args) => {
         const { minimumDays } = args.getConfig<{ minimumDays: number }>();
-        if (unknown(p.backupRetentionPeriod)) return;
+        // Not set: "Default: 1" (RDS API Reference, CreateDBInstance, BackupRetentionPeriod:
+        // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+        if (notSet(p.backupRetentionPeriod)) return report(`backupRetentionPeriod is not set: AWS keeps 1 day of backups, under ${minimumDays}`);
         const days = Number(p.backupRetentionPeriod ?? 0);
         if (days < minimumDays) report(`backupRetentionPeriod is ${days} days, under ${minimumDays}`);
     },

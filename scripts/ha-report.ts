@@ -1,14 +1,18 @@
 /**
  * `npm run report -- <stack>`: what the stack's settings mean for availability, from the same settings object the
- * program uses. Secrets are not needed (nor read): required secret keys get stand-in values.
+ * program uses. Secrets are not needed (nor read): required secret keys get stand-in values. An AWS stack gets the
+ * AWS figures (load balancers, Auto Scaling groups, RDS); the Docker lab (deploy.target docker) gets its own.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { parseSettings } from "../components/config/load";
 import { PROJECT, SECRETS, SECRET_NAMES } from "../components/config/schema";
 import type { HealthCheckSettings, Settings } from "../components/config/settings";
 import { bootSeconds, bootSteps, gracePeriodSeconds, type BootStep } from "../components/aws/boot-budget";
 import { ECR_ENDPOINT_SERVICES } from "../components/image-refs";
 import { CONTROL_PLANE_HEALTH } from "../components/listeners";
-import { readStackConfig } from "./stack-file";
+import { checkTimeoutSeconds, CONTROL_PLANE_CHECK, type Check } from "../components/docker/haproxy";
+import { readStackConfig, ROOT } from "./stack-file";
 
 export interface HaFigures {
     /** Worst case for a dead gateway to leave rotation: unhealthy threshold x interval + timeout. */
@@ -124,8 +128,19 @@ function standIn(key: string): string {
     return "unused-by-the-report-stand-in";
 }
 
+/** The stacks this project has: one Pulumi.<stack>.yaml each. */
+function stackNames(): string[] {
+    return fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+}
+
+/** A stack with no stack file: what `npm run report` says instead of a stack trace. */
+export class UnknownStackError extends Error {}
+
 /** The stack's settings as the program would build them, with stand-ins for its secrets. */
 export function stackSettings(stack: string): Settings {
+    if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) {
+        throw new UnknownStackError(`no stack "${stack}": there is no Pulumi.${stack}.yaml (stacks here: ${stackNames().join(", ")})`);
+    }
     const values: Record<string, string> = {};
     for (const [key, value] of Object.entries(readStackConfig(stack))) {
         if (key.startsWith(`${PROJECT}:`)) values[key.slice(PROJECT.length + 1)] = value;
@@ -171,11 +186,67 @@ function databaseRows(db: DatabaseFigures): string[] {
     ];
 }
 
+/** What the Docker lab does when a part fails: HAProxy's checks, Docker's restart policy, one engine. */
+export interface LabFigures {
+    readonly gatewayCheck: Check;
+    readonly controlPlaneCheck: Check;
+    /** HAProxy's `timeout check`, shared by every backend. */
+    readonly checkTimeoutSeconds: number;
+    readonly gateways: number;
+    readonly controlPlaneNodes: number;
+    readonly prometheus: boolean;
+}
+
+export function labFigures(settings: Settings): LabFigures {
+    const checks = { gatewayCheck: settings.dataPlane.loadBalancer.healthCheck, controlPlaneCheck: CONTROL_PLANE_CHECK };
+    return { ...checks, checkTimeoutSeconds: checkTimeoutSeconds(checks), gateways: settings.dataPlane.count, controlPlaneNodes: settings.controlPlane.count, prometheus: settings.prometheus.enabled };
+}
+
+/**
+ * HAProxy checks a server every `inter` and marks it down after `fall` failed checks in a row, up again after `rise`
+ * (HAProxy 2.6 configuration manual, 5.2; a check waits at most `timeout check` for the answer, 4.2): a server that
+ * dies just after a check is down fall x inter + timeout check later at worst.
+ */
+export function renderLabReport(stack: string, f: LabFigures): string {
+    const down = (c: Check) => `${c.unhealthyThreshold * c.intervalSeconds + f.checkTimeoutSeconds} s | fall (${c.unhealthyThreshold}) x inter (${c.intervalSeconds} s) + timeout check (${f.checkTimeoutSeconds} s)`;
+    const gw = f.gatewayCheck;
+    return [
+        `HA report for stack "${stack}" (the Docker lab)`,
+        "",
+        "| figure | value | from |",
+        "|---|---|---|",
+        `| dead gateway leaves HAProxy's rotation (worst case) | ${down(gw)} |`,
+        `| recovered gateway rejoins | ${gw.healthyThreshold * gw.intervalSeconds} s | rise (${gw.healthyThreshold}) x inter (${gw.intervalSeconds} s) |`,
+        `| dead control-plane node leaves rotation (worst case) | ${down(f.controlPlaneCheck)} |`,
+        `| containers | ${f.gateways} gateways, ${f.controlPlaneNodes} control-plane nodes (dashboard + DP Manager each), 1 HAProxy, 1 PostgreSQL${f.prometheus ? ", 1 Prometheus" : ""} |`,
+        "| survives the loss of its machine | no: every container runs on one Docker engine |",
+        // docker/docs start-containers-automatically.md: restart policies start a container again when it exits;
+        // `unless-stopped` leaves one stopped by hand stopped (components/docker/lab.ts). An unhealthy one that keeps
+        // running is left as it is: restarting on unhealthy is an open request (moby/moby issues 28400, 49161).
+        "| a container that exits | Docker starts it again (restart: unless-stopped); one stopped with `docker stop` stays stopped until `docker start` or the next `pulumi up` |",
+        "| an unhealthy container | reported by its Docker healthcheck, not restarted: restart policies act when a container exits |",
+        "| database | one PostgreSQL container, its data on a Docker volume: no standby, no failover |",
+        "| fallback export | none: the lab runs no fallback export |",
+    ].join("\n");
+}
+
+/** The report for a stack: the lab's for deploy.target docker, the AWS figures otherwise. */
+export function stackReport(stack: string): string {
+    const settings = stackSettings(stack);
+    return settings.target === "docker" ? renderLabReport(stack, labFigures(settings)) : renderReport(stack, haFigures(settings));
+}
+
 if (require.main === module) {
     const stack = process.argv[2];
     if (!stack) {
         console.error("usage: npm run report -- <stack>");
         process.exit(64);
     }
-    console.log(renderReport(stack, haFigures(stackSettings(stack))));
+    try {
+        console.log(stackReport(stack));
+    } catch (err) {
+        if (!(err instanceof UnknownStackError)) throw err;
+        console.error(`npm run report: ${err.message}`);
+        process.exit(66); // EX_NOINPUT (sysexits.h), as 64 above is EX_USAGE
+    }
 }

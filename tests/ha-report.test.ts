@@ -1,7 +1,9 @@
-import { haFigures, renderReport, replacementFigures, spread, stackSettings } from "../scripts/ha-report";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { haFigures, renderReport, replacementFigures, spread, stackReport, stackSettings } from "../scripts/ha-report";
 import { bootSeconds, gracePeriodSeconds } from "../components/aws/boot-budget";
 import { parseSettings } from "../components/config/load";
-import { EXTERNAL_DSN, TEST_SECRETS } from "../tools/harness";
+import { EXTERNAL_DSN, ROOT, TEST_SECRETS } from "../tools/harness";
 
 /** Settings from areas as the runtime holds them (JSON), plus the test secrets. */
 function settingsWith(areas: Record<string, object>, secrets: Record<string, string> = {}) {
@@ -97,5 +99,45 @@ describe("replacing a dead host (Auto Scaling groups)", () => {
         const withEndpoints = { ...s, images: { ...s.images, ecrEndpoints: true } };
         expect(haFigures(withEndpoints).ecrEndpointsMonthlyUsd).toBeCloseTo(2 * 3 * 0.01 * 730);
         expect(renderReport("prod", haFigures(withEndpoints))).toContain("| ECR interface endpoints | about $43.80 a month |");
+    });
+});
+
+describe("the Docker lab (deploy.target docker)", () => {
+    // Pulumi.lab.yaml sets only deploy.target, so the lab runs the schema's defaults: gateway checks every 30 s,
+    // timeout 10 s, healthy and unhealthy thresholds 3; the control plane's checks every 10 s, timeout 5 s, thresholds
+    // 2; HAProxy's `timeout check` is the smaller of the two timeouts (config-templates/haproxy.cfg): 5 s.
+    const text = stackReport("lab");
+
+    test("prints no AWS figure: no Auto Scaling group, host install, RDS, AZ or ELB setting", () => {
+        expect(text).not.toMatch(/Auto Scaling|dnf|RDS|Multi-AZ|\bAZs?\b|deregistration|ECR|boot-budget|cloud-init/);
+    });
+
+    test("prints what the lab has: HAProxy's checks, the containers on one engine, Docker's restart policy, one PostgreSQL", () => {
+        expect(text).toContain('HA report for stack "lab" (the Docker lab)');
+        expect(text).toContain("| dead gateway leaves HAProxy's rotation (worst case) | 95 s | fall (3) x inter (30 s) + timeout check (5 s) |");
+        expect(text).toContain("| recovered gateway rejoins | 90 s | rise (3) x inter (30 s) |");
+        expect(text).toContain("| dead control-plane node leaves rotation (worst case) | 25 s | fall (2) x inter (10 s) + timeout check (5 s) |");
+        expect(text).toContain("| containers | 2 gateways, 2 control-plane nodes (dashboard + DP Manager each), 1 HAProxy, 1 PostgreSQL |");
+        expect(text).toContain("| survives the loss of its machine | no: every container runs on one Docker engine |");
+        expect(text).toContain("| a container that exits | Docker starts it again (restart: unless-stopped); one stopped with `docker stop` stays stopped until `docker start` or the next `pulumi up` |");
+        expect(text).toContain("| an unhealthy container | reported by its Docker healthcheck, not restarted: restart policies act when a container exits |");
+        expect(text).toContain("| database | one PostgreSQL container, its data on a Docker volume: no standby, no failover |");
+        expect(text).toContain("| fallback export | none: the lab runs no fallback export |");
+    });
+});
+
+describe("an unknown stack", () => {
+    const message = 'no stack "nosuch": there is no Pulumi.nosuch.yaml (stacks here: dev, lab, prod)';
+
+    test("stackSettings names the stack and the stacks there are", () => {
+        expect(() => stackSettings("nosuch")).toThrow(message);
+    });
+
+    test("`npm run report -- nosuch` prints that one line, no stack trace, and exits 66 (EX_NOINPUT)", () => {
+        const run = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "scripts", "ha-report.ts"), "nosuch"], { encoding: "utf8", cwd: ROOT });
+        expect(run.error).toBeUndefined();
+        expect(run.stderr.trim()).toBe(`npm run report: ${message}`);
+        expect(run.stdout).toBe("");
+        expect(run.status).toBe(66);
     });
 });

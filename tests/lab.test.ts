@@ -90,10 +90,13 @@ describe("one topology, two targets", () => {
     });
 
     test("everything holding a secret is secret, and the bootstrap's stdout (the token) too, and never logged", () => {
-        for (const name of ["cp-1-dashboard", "gateway-1", "postgres"]) {
-            const c = container(lab, name);
-            expect([name, c.secretInputs?.includes("envs") || c.secretInputs?.includes("uploads")]).toEqual([name, true]);
+        // The dashboard's config holds the DSN, the gateway's its admin key and token: both its environment and its
+        // uploads are secret. PostgreSQL's password is in its environment; it uploads nothing.
+        for (const name of ["cp-1-dashboard", "gateway-1"]) {
+            expect([name, container(lab, name).secretInputs]).toEqual([name, expect.arrayContaining(["envs", "uploads"])]);
         }
+        expect(container(lab, "postgres").secretInputs).toEqual(expect.arrayContaining(["envs"]));
+        expect(container(lab, "postgres").inputs.uploads).toBeUndefined();
         const cmd = lab.ofType(COMMAND)[0];
         expect(cmd.additionalSecretOutputs).toEqual(["stdout"]);
         expect(cmd.secretInputs).toEqual(expect.arrayContaining(["environment"]));
@@ -127,7 +130,9 @@ describe(`the lab's load balancer${skipNote("haproxy")}`, () => {
 
     needs("haproxy")("`haproxy -c` is a real check: a misspelt directive fails it", () => {
         const r = check(rendered().replace("http-check expect status 200", "http-check expekt status 200"));
-        expect(r.status).not.toBe(0);
+        // What HAProxy 2.6 says of the misspelt keyword (a missing binary would leave status null and no output).
+        expect(r.error).toBeUndefined();
+        expect([r.status, r.stdout + r.stderr]).toEqual([1, expect.stringMatching(/\[ALERT\].*: 'http-check' only supports .* but got 'expekt'/)]);
     });
 
     test("gateways checked with GET /status on 7085 at the stack's interval and thresholds; the control plane with /healthz", () => {
@@ -147,6 +152,12 @@ describe(`the lab's load balancer${skipNote("haproxy")}`, () => {
     test("the lab's config follows the lab stack's health-check settings", async () => {
         const r = await runProgram(TUNED_LAB);
         expect(upload(container(r, "lb"), "/usr/local/etc/haproxy/haproxy.cfg")).toContain("server gateway-1 gateway-1:9080 check port 7085 inter 20s rise 3 fall 4");
+    });
+
+    test("answers its container's healthcheck on a monitor frontend bound to the container's loopback only", () => {
+        const text = rendered();
+        const section = text.slice(text.indexOf("\nfrontend lb_health\n")).split("\n\n")[0].split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+        expect(section).toEqual(["frontend lb_health", "mode http", "bind 127.0.0.1:8405", "monitor-uri /healthz"]);
     });
 
     test("published on the bind address only, at the lab's ports", () => {
@@ -240,6 +251,11 @@ describe("container healthchecks", () => {
         expect(check("prometheus").tests[1]).toContain("u='http://127.0.0.1:9090/-/healthy'");
         expect([check("prometheus").interval, check("prometheus").retries, check("prometheus").startPeriod]).toEqual(["10s", 2, "30s"]);
         expect([check("cp-1-dashboard").interval, check("cp-1-dashboard").retries, check("cp-1-dashboard").startPeriod]).toEqual(["10s", 2, "120s"]);
+        // The load balancer: its own monitor frontend (GET /healthz on 127.0.0.1:8405), at the control plane's timing.
+        const lb = check("lb");
+        expect(lb.tests[0]).toBe("CMD-SHELL");
+        expect(lb.tests[1]).toContain("u='http://127.0.0.1:8405/healthz'");
+        expect([lb.interval, lb.timeout, lb.retries, lb.startPeriod]).toEqual(["10s", "5s", 2, "10s"]);
         const pg = container(r, "postgres").inputs;
         // Over TCP: the entrypoint's first-start server listens on the Unix socket only.
         expect(pg.healthcheck.tests).toEqual(["CMD", "pg_isready", "-h", "127.0.0.1", "-U", "api7", "-d", "api7"]);
@@ -315,6 +331,35 @@ describe("container healthchecks", () => {
             const dir = pathWith("bash");
             expect(await probe(`https://127.0.0.1:${port}/down`, dir)).toBe(0);
             expect(await probe(`https://127.0.0.1:${closedPort}/healthz`, dir)).toBe(1);
+        });
+
+        needs("haproxy", "bash")(`the load balancer's check against the rendered monitor frontend, run by real HAProxy, with only bash (as in the haproxy image)${skipNote("haproxy", "bash")}`, async () => {
+            const rendered = upload(container(lab, "lb"), "/usr/local/etc/haproxy/haproxy.cfg");
+            const block = (header: string) => rendered.slice(rendered.indexOf(`\n${header}\n`) + 1).split("\n\n")[0];
+            // The global and defaults sections and the monitor frontend, on a free port; not the servers, which
+            // would need Docker's DNS.
+            const config = [block("global"), block("defaults").split("\n").filter((l) => !l.includes("default-server")).join("\n"), block("frontend lb_health")].join("\n\n");
+            const monitor = `127.0.0.1:${closedPort}`;
+            const dir = pathWith("bash");
+            const file = path.join(dir, "haproxy.cfg");
+            fs.writeFileSync(file, `${config.replace("127.0.0.1:8405", monitor)}\n`);
+            const lbCheck = (container(lab, "lb").inputs.healthcheck as { tests: string[] }).tests[1];
+            expect(lbCheck).toContain("u='http://127.0.0.1:8405/healthz'");
+            const url = `http://${monitor}/healthz`;
+            const haproxy = spawn("haproxy", ["-db", "-f", file], { stdio: "ignore" });
+            try {
+                let code = await probe(url, dir);
+                for (let i = 0; code !== 0 && i < 30; i++) {
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                    code = await probe(url, dir);
+                }
+                expect(code).toBe(0);
+                expect(await probe(`http://${monitor}/other`, dir)).toBe(1);
+            } finally {
+                haproxy.kill();
+                await new Promise((resolve) => haproxy.once("exit", resolve));
+            }
+            expect(await probe(url, dir)).toBe(1);
         });
 
         test("with none of them: unhealthy (1), not sh's 127 for a missing command", async () => {

@@ -65,7 +65,11 @@ test("on the control plane: Prometheus runs beside the dashboard on every CP hos
     expect(groupOf(colocated, "api7-dp-hosts").userData).not.toContain("prometheus");
     expect(parameter(colocated, "/api7-ha/prod/cp/prometheus-config.yaml").inputs.type).toBe("String");
     expect(service(colocated, "/api7-ha/prod/cp", "dashboard").config.prometheus).toEqual({ addr: "http://127.0.0.1:9090" });
-    expect(colocated.get(T.rolePolicy, "api7-cp-discovery")).toBeDefined();
+    // Discovery from the control-plane hosts: their role (not the gateways') may list instances, and nothing more.
+    const discovery = colocated.get(T.rolePolicy, "api7-cp-discovery").inputs;
+    expect(discovery.role).toBe(colocated.get("aws:iam/role:Role", "api7-cp-hosts-role").inputs.name);
+    expect(discovery.role).toBe("api7-ha-prod-cp-hosts");
+    expect(JSON.parse(discovery.policy).Statement).toEqual([{ Sid: "DiscoverGateways", Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" }]);
     // No one address: each control-plane host serves its own on :9090 (README).
     expect(colocated.outputs.prometheusUrl).toBeUndefined();
 });

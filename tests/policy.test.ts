@@ -129,6 +129,8 @@ const goodTemplate = {
 };
 const lt = (props: Record<string, any>): Fake[] => [{ type: TYPES.launchTemplate, name: "lt", props: { ...goodTemplate, ...props } }];
 const goodDb = { engine: "postgres", storageEncrypted: true, publiclyAccessible: false, multiAz: true, deletionProtection: true, skipFinalSnapshot: false, backupRetentionPeriod: 7 };
+/** goodDb as the engine sends an instance that leaves backupRetentionPeriod unset: the key is absent. */
+const dbWithoutRetention = Object.fromEntries(Object.entries(goodDb).filter(([key]) => key !== "backupRetentionPeriod"));
 const bucketWith = (overrides: Partial<Record<"pab" | "sse" | "versioning" | "policy", Record<string, any> | null>>): Fake[] => {
     const parts: Fake[] = [{ type: TYPES.bucket, name: "b", props: { bucket: "b" } }];
     const add = (key: keyof typeof overrides, type: string, props: Record<string, any>) => {
@@ -198,6 +200,7 @@ const BAD: Record<string, [string, Fake[], RegExp][]> = {
         ["one public-access block off", bucketWith({ pab: { restrictPublicBuckets: false } }), /public-access blocks/],
         ["no encryption", bucketWith({ sse: null }), /no default encryption/],
         ["versioning suspended", bucketWith({ versioning: { versioningConfiguration: { status: "Suspended" } } }), /versioning is not enabled/],
+        ["a bucket policy with no policy document", bucketWith({ policy: { policy: undefined } }), /denying requests without TLS/],
         ["no TLS-only policy", bucketWith({ policy: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] }) } }), /denying requests without TLS/],
     ],
     "lb-deletion-protection": [["unprotected load balancer", [{ type: TYPES.loadBalancer, name: "lb", props: { enableDeletionProtection: false } }], /enableDeletionProtection/]],
@@ -232,6 +235,7 @@ const BAD: Record<string, [string, Fake[], RegExp][]> = {
     "rds-backups": [
         ["backups off", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, backupRetentionPeriod: 0 } }], /backupRetentionPeriod is 0 days, under 7/],
         ["a day of backups", [{ type: TYPES.dbInstance, name: "db", props: { ...goodDb, backupRetentionPeriod: 1 } }], /is 1 days, under 7/],
+        ["backupRetentionPeriod not set (AWS then keeps 1 day)", [{ type: TYPES.dbInstance, name: "db", props: dbWithoutRetention }], /backupRetentionPeriod is not set: AWS keeps 1 day of backups, under 7/],
     ],
     "rds-tls-required": [
         ["TLS not forced", [

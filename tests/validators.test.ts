@@ -6,7 +6,7 @@
  * (.ci/run); on a machine without them the checks are skipped with the reason in their names, and in CI a
  * missing validator fails the run.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -117,7 +117,11 @@ withValidator("shellcheck")(`every shell script written by user data passes shel
 withValidator("shellcheck")(`shellcheck does flag a bad script (the check can fail)${skipNote("shellcheck")}`, () => {
     const file = path.join(dir, "bad.sh");
     fs.writeFileSync(file, "#!/bin/bash\nrm -rf $1/*\n");
-    expect(() => execFileSync("shellcheck", [file], { stdio: "pipe" })).toThrow();
+    const r = spawnSync("shellcheck", ["--format=gcc", file], { encoding: "utf8" });
+    // ShellCheck 0.9's findings for the unquoted $1 before /* (a missing binary would leave status null, no output).
+    expect(r.error).toBeUndefined();
+    expect([r.status, r.stdout]).toEqual([1, expect.stringContaining(`bad.sh:2:8: warning: Use "\${var:?}" to ensure this never expands to /* . [SC2115]`)]);
+    expect(r.stdout).toContain("bad.sh:2:8: note: Double quote to prevent globbing and word splitting. [SC2086]");
 });
 
 /**

@@ -30,6 +30,21 @@ function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unk
     return value;
 }
 
+/**
+ * What AWS says of instance types outside the program's offline table, from the Amazon EC2 Instance Types guide
+ * (default vCPUs and memory in GiB; processor architecture): general purpose, https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
+ * (m7i-flex.large 2 vCPU / 8 GiB, Intel; t3a.nano 2 vCPU / 0.5 GiB, AMD), compute optimized,
+ * https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html (c8i.large 2 vCPU / 4 GiB, Intel; c8g.large 2 vCPU / 4 GiB,
+ * Graviton4, arm64). The pages' tables could not be read row by row here; c8i.large sits exactly at the 4 GiB minimum,
+ * so a larger figure would not change what the tests show.
+ */
+const DESCRIBED_INSTANCE_TYPES: Record<string, { supportedArchitectures: string[]; defaultVcpus: number; memorySize: number; burstablePerformanceSupported: boolean }> = {
+    "c8i.large": { supportedArchitectures: ["x86_64"], defaultVcpus: 2, memorySize: 4096, burstablePerformanceSupported: false },
+    "m7i-flex.large": { supportedArchitectures: ["x86_64"], defaultVcpus: 2, memorySize: 8192, burstablePerformanceSupported: false },
+    "t3a.nano": { supportedArchitectures: ["x86_64"], defaultVcpus: 2, memorySize: 512, burstablePerformanceSupported: true },
+    "c8g.large": { supportedArchitectures: ["arm64"], defaultVcpus: 2, memorySize: 4096, burstablePerformanceSupported: false },
+};
+
 function hash(text: string): number {
     let h = 2166136261;
     for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
@@ -232,6 +247,13 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                 case "docker:index/getRegistryImage:getRegistryImage":
                     // The registry's digest for the tag (a stand-in derived from the reference, stable across runs).
                     return { name: i.name, sha256Digest: `sha256:${crypto.createHash("sha256").update(`registry:${String(i.name)}`).digest("hex")}`, id: i.name };
+                case "aws:ec2/getInstanceType:getInstanceType": {
+                    // DescribeInstanceTypes, for the types the tests use (@pulumi/aws 7.48 ec2/getInstanceType.d.ts:
+                    // supportedArchitectures, defaultVcpus, memorySize in MiB); any other is one AWS does not offer.
+                    const described = DESCRIBED_INSTANCE_TYPES[i.instanceType as string];
+                    if (!described) throw new Error(`InvalidInstanceType: The following supplied instance types do not exist: [${i.instanceType}]`);
+                    return { id: i.instanceType, instanceType: i.instanceType, ...described };
+                }
                 case "aws:secretsmanager/getSecret:getSecret": {
                     // As AWS answers a secret another account or Region holds: not found. (The harness cannot yet
                     // end a run on a failed invoke: the program's other registrations never settle.)

@@ -14,6 +14,7 @@ import { credentialParameters } from "./data-plane";
 import { hostRoleName, parameterPrefix, secretParameterName } from "./fleet";
 import { resolveAmi } from "./ami";
 import type { HostPlacement } from "./host";
+import { withInstanceTypesChecked } from "./instance-type";
 import { PENDING_SECRET } from "../placeholders";
 import { ImageRegistry } from "./images";
 import { dashboardListenerPort } from "../listeners";
@@ -97,8 +98,14 @@ export function awsStack(settings: Settings) {
         scopes: [scope("cp", issuedCredentials), scope("dp"), ...(prometheusPlacement === "dedicated" ? [scope("prometheus")] : [])],
     });
 
-    // What every host group shares: the AMI, the private subnets of every AZ, the registry, the parameters' key.
-    const ami = resolveAmi(settings.hosts.amiId);
+    // What every host group shares: the AMI, the private subnets of every AZ, the registry, the parameters' key. The
+    // AMI is released once each group's instance type is known to run API7 (types the offline table does not know
+    // are asked of AWS).
+    const ami = withInstanceTypesChecked(resolveAmi(settings.hosts.amiId), [
+        ["controlPlane.instanceType", cpSettings.instanceType],
+        ["dataPlane.instanceType", dpSettings.instanceType],
+        ...(prometheusPlacement === "dedicated" ? [["prometheus.instanceType", promSettings.instanceType] as const] : []),
+    ]);
     /** The AMI every host launches from (resolved once, or hosts.amiId). */
     const hostAmiId = ami.id;
     const placement: HostPlacement = {

@@ -154,7 +154,7 @@ export const AREAS = {
         count: setting(hostCount("control-plane host"), 2,
             "Number of control-plane hosts (API7 Dashboard + DP Manager each), at least 2, one per AZ (at most network.availabilityZones)."),
         instanceType: setting(instanceType, "t3.medium",
-            "EC2 type of the control-plane hosts: x86_64 with at least 2 vCPU and 4 GiB (components/instance-types.ts)."),
+            "EC2 type of the control-plane hosts: x86_64 with at least 2 vCPU and 4 GiB. Common types are checked when the configuration is read (components/instance-types.ts); any other is looked up in AWS (DescribeInstanceTypes) at preview and deploy time."),
         dashboardImage: setting(image, "api7/api7-ee-3-integrated:v3.2.16.3", "API7 Dashboard image, pinned by tag or digest (no `latest`)."),
         dpManagerImage: setting(image, "api7/api7-ee-dp-manager:v3.2.16.3", "API7 DP Manager image, pinned by tag or digest (no `latest`)."),
         dashboardListener: setting(oneOf(["http", "https"]), "http",
@@ -193,7 +193,7 @@ export const AREAS = {
     dataPlane: area({
         count: setting(hostCount("gateway"), 2, "Number of gateway hosts, at least 2, placed round-robin over the AZs."),
         instanceType: setting(instanceType, "t3.medium",
-            "EC2 type of the gateway hosts: x86_64 with at least 2 vCPU and 4 GiB. Prefer a non-burstable type (c6i.large) in production."),
+            "EC2 type of the gateway hosts: x86_64 with at least 2 vCPU and 4 GiB, checked as controlPlane.instanceType is. Prefer a non-burstable type (c6i.large) in production."),
         gatewayImage: setting(image, "api7/api7-ee-3-gateway:3.2.16.3", "API7 Gateway image, pinned by tag or digest (no `latest`)."),
         gatewayGroupId: setting(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1-64 letters, digits, _ or -" }), "default",
             "Short id of the gateway group the gateways join (API7_GATEWAY_GROUP_SHORT_ID); the first install's group is `default`."),
@@ -305,7 +305,7 @@ export const AREAS = {
         placement: setting(oneOf(["dedicated", "controlPlane"], " (never a gateway host: its control API holds 127.0.0.1:9090)"), "dedicated",
             "`dedicated`: its own host. `controlPlane`: on every control-plane host. Never on a gateway host (the gateway's control API binds 127.0.0.1:9090)."),
         image: setting(image, "prom/prometheus:v2.48.1", "Prometheus image, pinned. API7's installation guide asks for Prometheus 2.48 (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation)."),
-        instanceType: setting(instanceType, "t3.medium", "EC2 type of the dedicated Prometheus host."),
+        instanceType: setting(instanceType, "t3.medium", "EC2 type of the dedicated Prometheus host: x86_64 with at least 2 vCPU and 4 GiB, checked as controlPlane.instanceType is."),
     }, "Optional Prometheus for API7's built-in monitoring."),
 } as const;
 

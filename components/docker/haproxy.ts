@@ -9,6 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { CONTROL_PLANE_HEALTH } from "../listeners";
 import { PORTS } from "../ports";
 
 export const HAPROXY_TEMPLATE = path.join(__dirname, "..", "..", "config-templates", "haproxy.cfg");
@@ -16,12 +17,27 @@ export const HAPROXY_TEMPLATE = path.join(__dirname, "..", "..", "config-templat
 /** Where the official haproxy image reads its config (docker-library/haproxy Dockerfile CMD). */
 export const HAPROXY_CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
 
+/**
+ * The port of HAProxy's monitor frontend (config-templates/haproxy.cfg, lb_health), on the container's loopback: what
+ * the load balancer's Docker healthcheck asks. No other lab service uses it.
+ */
+export const HAPROXY_HEALTH_PORT = 8405;
+export const HAPROXY_HEALTH_PATH = "/healthz";
+
 export interface Check {
     readonly intervalSeconds: number;
     readonly timeoutSeconds: number;
     readonly healthyThreshold: number;
     readonly unhealthyThreshold: number;
 }
+
+/** The control plane's checks in the lab: its target groups' (components/listeners.ts). */
+export const CONTROL_PLANE_CHECK: Check = Object.freeze({
+    intervalSeconds: CONTROL_PLANE_HEALTH.interval,
+    timeoutSeconds: CONTROL_PLANE_HEALTH.timeout,
+    healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold,
+    unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold,
+});
 
 export interface HaproxyArgs {
     /** Container host names (Docker DNS aliases) of the gateways, dashboards and DP Managers. */
@@ -48,6 +64,14 @@ export function renderText(template: string, values: Readonly<Record<string, str
     return out;
 }
 
+/**
+ * HAProxy's `timeout check` for the lab: one value in `defaults` serves every backend, so the shorter of the two
+ * checks' timeouts (a check must not wait longer than its target group would).
+ */
+export function checkTimeoutSeconds(args: Pick<HaproxyArgs, "gatewayCheck" | "controlPlaneCheck">): number {
+    return Math.min(args.gatewayCheck.timeoutSeconds, args.controlPlaneCheck.timeoutSeconds);
+}
+
 const checkOptions = (c: Check) => `inter ${c.intervalSeconds}s rise ${c.healthyThreshold} fall ${c.unhealthyThreshold}`;
 
 function servers(prefix: string, hosts: readonly string[], port: number, options: string): string {
@@ -61,7 +85,9 @@ export function haproxyConfig(args: HaproxyArgs, template = fs.readFileSync(HAPR
     const cp = checkOptions(args.controlPlaneCheck);
     const dashboardPort = args.dashboardTls ? PORTS.dashboardHttps : PORTS.dashboard;
     return renderText(template, {
-        checkTimeout: `${Math.min(args.gatewayCheck.timeoutSeconds, args.controlPlaneCheck.timeoutSeconds)}s`,
+        checkTimeout: `${checkTimeoutSeconds(args)}s`,
+        healthPort: HAPROXY_HEALTH_PORT,
+        healthPath: HAPROXY_HEALTH_PATH,
         gatewayHttpPort: PORTS.gatewayHttp,
         gatewayHttpsPort: PORTS.gatewayHttps,
         gatewayHttpServers: servers("gateway", args.gateways, PORTS.gatewayHttp, gw),

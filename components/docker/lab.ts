@@ -18,7 +18,7 @@
  *   its `docker start`. The provider's `mustRun` (default true) starts a stopped container again on the next
  *   `pulumi up`.
  * Healthchecks: components/docker/healthcheck.ts for API7 and Prometheus (which HTTP client their images hold is not
- * confirmed, so nothing waits on them), pg_isready for PostgreSQL.
+ * confirmed, so nothing waits on them) and for HAProxy (its monitor frontend), pg_isready for PostgreSQL.
  */
 import * as crypto from "crypto";
 import * as docker from "@pulumi/docker";
@@ -29,7 +29,7 @@ import { CONTROL_PLANE_HEALTH, PROMETHEUS_HEALTH } from "../listeners";
 import { PORTS } from "../ports";
 import { controlPlaneServices, DATABASE_DSN_SECRET, gatewayService, type ServiceDefinition } from "../services";
 import { renderYamlTemplate } from "../templates";
-import { haproxyConfig, HAPROXY_CONFIG_PATH } from "./haproxy";
+import { CONTROL_PLANE_CHECK, haproxyConfig, HAPROXY_CONFIG_PATH, HAPROXY_HEALTH_PATH, HAPROXY_HEALTH_PORT } from "./haproxy";
 import { httpHealthcheck, type ProbeTiming } from "./healthcheck";
 import { LabBootstrap } from "./lab-bootstrap";
 import { pinnedImage } from "./images";
@@ -127,12 +127,7 @@ export class Lab extends pulumi.ComponentResource {
             dpManagers: range(s.controlPlane.count).map((i) => `cp-${i}-dp-manager`),
             dashboardTls: s.controlPlane.dashboardListener === "https",
             gatewayCheck: hc,
-            controlPlaneCheck: {
-                intervalSeconds: CONTROL_PLANE_HEALTH.interval,
-                timeoutSeconds: CONTROL_PLANE_HEALTH.timeout,
-                healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold,
-                unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold,
-            },
+            controlPlaneCheck: CONTROL_PLANE_CHECK,
         });
         const dashboardPort = s.controlPlane.dashboardListener === "https" ? PORTS.dashboardHttps : PORTS.dashboard;
         const loadBalancer = new docker.Container(`${name}-lb`, {
@@ -145,6 +140,16 @@ export class Lab extends pulumi.ComponentResource {
                 { internal: PORTS.gatewayHttps, external: lab.httpsPort, ip: lab.bindAddress },
                 { internal: dashboardPort, external: lab.dashboardPort, ip: lab.bindAddress },
             ],
+            // The official image is debian:bookworm-slim with HAProxy built in and wget purged after the build
+            // (docker-library/haproxy 2.6/Dockerfile @af88bbc9): no curl or wget, but bash (Essential in Debian), so
+            // the probe's bash fallback asks HAProxy's monitor frontend (as the `haproxy` user the image runs as:
+            // /dev/tcp needs no privilege). At the control plane's timing; HAProxy binds at once, so a short start period.
+            healthcheck: httpHealthcheck(`http://127.0.0.1:${HAPROXY_HEALTH_PORT}${HAPROXY_HEALTH_PATH}`, {
+                intervalSeconds: CONTROL_PLANE_CHECK.intervalSeconds,
+                timeoutSeconds: CONTROL_PLANE_CHECK.timeoutSeconds,
+                unhealthyThreshold: CONTROL_PLANE_CHECK.unhealthyThreshold,
+                startPeriodSeconds: LB_START_PERIOD_SECONDS,
+            }),
             restart: "unless-stopped",
         }, parent);
 
@@ -213,6 +218,9 @@ export class Lab extends pulumi.ComponentResource {
         this.registerOutputs({ containers: this.containers, gatewayUrls: this.gatewayUrls, dashboardUrl: this.dashboardUrl });
     }
 }
+
+/** Failures in the load balancer's first seconds do not count: HAProxy reads its config and binds at once. */
+const LB_START_PERIOD_SECONDS = 10;
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
