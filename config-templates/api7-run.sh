@@ -4,31 +4,27 @@
 # template come from SSM Parameter Store at every start, and its secrets from SecureStrings, so no secret sits in
 # user data or on disk outside tmpfs, and a config change needs only a restart or reload (see api7-apply).
 set -euo pipefail
+# The shared helpers (api7_*), where the user data writes them (API7_LIB_DIR: their directory, outside a host).
+# shellcheck source-path=SCRIPTDIR/../lib/api7 source-path=SCRIPTDIR source=api7-lib.sh
+source "${API7_LIB_DIR:-/usr/local/lib/api7}/api7-lib.sh"
 
 service="${1:?usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current]}"
 mode="${2:-run}"
-# Where host.json lives and where rendered configs go (tmpfs); overridable to run the script outside a host.
-etc_dir="${API7_ETC_DIR:-/etc/api7}"
+# Where rendered configs go (tmpfs); overridable to run the script outside a host.
 run_root="${API7_RUN_DIR:-/run/api7}"
 # What the host keeps across restarts (a gateway's instance id, its admin key): on disk, root only.
 state_root="${API7_STATE_DIR:-/var/lib/api7}"
-host="${etc_dir}/host.json"
-# Assigned first, then eval'd: a failing jq inside eval's argument would go unnoticed.
-vars="$(jq -r '@sh "region=\(.region) prefix=\(.parameterPrefix)"' "$host")"
-region="" prefix=""
-eval "$vars"
+api7_read_host
 
-ssm() {
-  aws ssm get-parameter --region "$region" --name "$1" --with-decryption \
-    --query Parameter.Value --output text
-}
-
-spec="$(ssm "${prefix}/${service}.json")"
-# The spec in one jq call, shell-quoted by @sh (each jq start costs tens of milliseconds): container, image,
+spec="$(api7_ssm_get "${prefix}/${service}.json")"
+# The spec in one jq call: container, image,
 # config_path, config_parameter, generation; pending, what a credential the control plane issues (the gateways')
 # holds until it is written; the managed database's token and secret; and the lists, as arrays of tab-separated
 # items (secret_env, placeholders, state_placeholders, state_files, env_vars) or plain items (docker_args, command).
-vars="$(jq -r '
+container="" image="" config_path="" config_parameter="" generation="" pending="" database_token="" database_secret_arn=""
+registry_kind="" registry_host="" registry_region="" registry_user="" registry_password_parameter=""
+secret_env=() placeholders=() state_placeholders=() env_vars=() state_files=() docker_args=() command=()
+api7_load '
   def pairs: to_entries | map("\(.key)\t\(.value)") | @sh;
   @sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "") database_token=\(.database.token // "") database_secret_arn=\(.database.secretArn // "") registry_kind=\(.registry.kind // "anonymous") registry_host=\(.registry.registry // "") registry_region=\(.registry.region // "") registry_user=\(.registry.username // "") registry_password_parameter=\(.registry.passwordParameter // "")",
   "secret_env=(\(.secretEnv // {} | pairs))",
@@ -37,17 +33,13 @@ vars="$(jq -r '
   "env_vars=(\(.env // {} | pairs))",
   "state_files=(\(.stateFiles // [] | map("\(.name)\t\(.generate)\t\(.mount // "")") | @sh))",
   "docker_args=(\(.dockerArgs // [] | @sh))",
-  "command=(\(.command // [] | @sh))"' <<<"$spec")"
-container="" image="" config_path="" config_parameter="" generation="" pending="" database_token="" database_secret_arn=""
-registry_kind="" registry_host="" registry_region="" registry_user="" registry_password_parameter=""
-secret_env=() placeholders=() state_placeholders=() env_vars=() state_files=() docker_args=() command=()
-eval "$vars"
+  "command=(\(.command // [] | @sh))"' <<<"$spec"
 poll="${API7_WAIT_POLL:-10}"
 
 # --credentials-ready: exit 0 when every secret the container gets is issued, 3 while one is pending.
 if [[ "$mode" == "--credentials-ready" ]]; then
   for item in "${secret_env[@]}"; do
-    value="$(ssm "${item#*$'\t'}")"
+    value="$(api7_ssm_get "${item#*$'\t'}")"
     [[ -z "$pending" || "$value" != "$pending" ]] || exit 3
   done
   exit 0
@@ -98,14 +90,14 @@ for item in "${state_files[@]}"; do
   [[ -f "$file" && -s "$file" ]] || { echo "api7-run: cannot create ${file}" >&2; exit 1; }
 done
 
-rendered="$(ssm "$config_parameter")"
+rendered="$(api7_ssm_get "$config_parameter")"
 # Placeholders become JSON strings, which YAML reads as double-quoted scalars: secrets from SSM, state from disk.
 substitute() {
   rendered="$(TEMPLATE="$rendered" TOKEN="$1" VALUE="$2" jq -rn 'env.TEMPLATE | split(env.TOKEN) | join(env.VALUE | tojson)')"
 }
 # Each value is assigned first: a failed command substitution in an argument would not stop the script (set -e).
 for item in "${placeholders[@]}"; do
-  value="$(ssm "${item#*$'\t'}")"
+  value="$(api7_ssm_get "${item#*$'\t'}")"
   substitute "${item%%$'\t'*}" "$value"
 done
 for item in "${state_placeholders[@]}"; do
@@ -151,14 +143,14 @@ done
 # for, with no container started: one started without it would fail and be restarted in a loop by systemd.
 for item in "${secret_env[@]}"; do
   name="${item%%$'\t'*}" parameter="${item#*$'\t'}"
-  value="$(ssm "$parameter")"
+  value="$(api7_ssm_get "$parameter")"
   polls=0
   while [[ -n "$pending" && "$value" == "$pending" ]]; do
     # Said once, then every 30 polls (5 minutes at the default 10 s).
     ((polls % 30 != 0)) || echo "api7-run: waiting for the control plane to issue ${parameter}" >&2
     sleep "$poll"
     polls=$((polls + 1))
-    value="$(ssm "$parameter")"
+    value="$(api7_ssm_get "$parameter")"
   done
   export "${name}=${value}"
   args+=(-e "$name")
@@ -176,7 +168,7 @@ case "$registry_kind" in
       | docker login --username AWS --password-stdin "$registry_host" >/dev/null \
       || echo "api7-run: cannot log in to ${registry_host} (ECR); pulling without a login" >&2 ;;
   password)
-    ssm "$registry_password_parameter" \
+    api7_ssm_get "$registry_password_parameter" \
       | docker login --username "$registry_user" --password-stdin "$registry_host" >/dev/null \
       || echo "api7-run: cannot log in to ${registry_host} as ${registry_user}; pulling without a login" >&2 ;;
   anonymous) ;;
