@@ -11,11 +11,15 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../lib/api7 source-path=SCRIPTDIR source=api7-lib.sh
 source "${API7_LIB_DIR:-/usr/local/lib/api7}/api7-lib.sh"
 
+# The mode: an option other than --if-database-rotated is refused, not taken for a service's name.
 rotated_only=0
-if [[ "${1:-}" == "--if-database-rotated" ]]; then
-  rotated_only=1
-  shift
-fi
+case "${1-}" in
+  --if-database-rotated) rotated_only=1; shift ;;
+  -*)
+    echo "api7-apply: unknown option: $1" >&2
+    echo "usage: api7-apply SERVICE... | api7-apply --if-database-rotated [SERVICE...]" >&2
+    exit 2 ;;
+esac
 
 # The association also runs right after a host is created: let first boot finish installing everything.
 cloud-init status --wait >/dev/null || true

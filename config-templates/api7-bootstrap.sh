@@ -21,6 +21,7 @@ set -euo pipefail
 # The shared helpers (api7_*), where the user data writes them (API7_LIB_DIR: their directory, outside a host).
 # shellcheck source-path=SCRIPTDIR/../lib/api7 source-path=SCRIPTDIR source=api7-lib.sh
 source "${API7_LIB_DIR:-/usr/local/lib/api7}/api7-lib.sh"
+(($# == 0)) || { echo "usage: api7-bootstrap" >&2; exit 2; }
 
 run_dir="${API7_RUN_DIR:-/run/api7}"
 me="${API7_HOST_NAME:-$(hostname)}"

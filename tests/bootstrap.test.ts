@@ -74,10 +74,10 @@ interface Outcome {
  * Runs the script on control-plane host `host` of `s` (asynchronously: the fake dashboard answers from this
  * process). Runs on one host share its run directory (its flock); hosts share the parameter store.
  */
-function bootstrap(s: Site, env: Record<string, string> = {}, host = "cp-0"): Promise<Outcome> {
+function bootstrap(s: Site, env: Record<string, string> = {}, host = "cp-0", args: string[] = []): Promise<Outcome> {
     const started = Date.now();
     return new Promise((resolve) => {
-        const child = spawn(s.script, [], {
+        const child = spawn(s.script, args, {
             env: {
                 ...process.env, PATH: `${s.bin}:${process.env.PATH}`, ...s.hostEnv, FAKE_PARAMS: s.params, API7_BOOTSTRAP_POLL: "1",
                 API7_HOST_NAME: host, API7_RUN_DIR: path.join(s.dir, `run-${host}`), ...env,
@@ -172,6 +172,14 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         expect((await bootstrap(s)).code).toBe(0);
         expect(d.state.license).toBe("MARKER-LICENSE-RENEWED");
         expect(writes(d).slice(renewed)).toEqual([{ method: "PUT", path: "/api/license" }]);
+    });
+
+    run("takes no arguments: one is refused with a usage line and exit 2 (not retried), before anything is read or called", async () => {
+        const d = await dashboard();
+        const s = site(await evaluations.prod, d);
+        // A short timeout: a script that took the argument for nothing would go on to wait for the dashboard.
+        const out = await bootstrap(s, { API7_BOOTSTRAP_TIMEOUT: "2" }, "cp-0", ["--bogus"]);
+        expect([out.code, out.stderr, s.argv(), d.calls]).toEqual([2, "usage: api7-bootstrap\n", "", []]);
     });
 
     run("credentials issued before the stack had its own key are put again under it, with the same value, once", async () => {

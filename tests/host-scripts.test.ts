@@ -377,8 +377,32 @@ run(`--render-only on a gateway (its reload path, with state files) renders and 
     expect(l.dockerArgs).toBeUndefined();
 });
 
+const RUN_USAGE = "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current]\n";
 /** Whether the fake aws was asked anything (it keeps every call's arguments in .argv). */
 const awsCalled = (host: Host) => fs.existsSync(path.join(host.params, ".argv"));
+
+run(`api7-run refuses an unknown mode with a usage line and exit 2, before reading or starting anything${note}`, () => {
+    const host = prepareHost(prod, "/api7-ha/prod/dp");
+    const l = launch(prod, "/api7-ha/prod/dp", "gateway", { host, extra: ["--bogus"] });
+    expect([l.status, l.stderr]).toEqual([2, `api7-run: unknown mode: --bogus\n${RUN_USAGE}`]);
+    expect([l.dockerArgs, awsCalled(host), fs.existsSync(path.join(l.runDir, "gateway"))]).toEqual([undefined, false, false]);
+});
+
+run(`api7-run refuses no service, an empty mode, and an argument after the mode, with the usage line${note}`, () => {
+    const host = prepareHost(prod, "/api7-ha/prod/dp");
+    for (const args of [[], ["gateway", ""], ["gateway", "--render-only", "extra"], ["", "--render-only"]]) {
+        const r = spawnSync(host.run, args, { encoding: "utf8", env: host.env });
+        expect([args, r.status, r.stderr.endsWith(RUN_USAGE)]).toEqual([args, 2, true]);
+    }
+    expect([fs.existsSync(path.join(host.out, "args")), awsCalled(host)]).toEqual([false, false]);
+});
+
+run(`api7-apply refuses an unknown option with a usage line instead of taking it for a service${note}`, () => {
+    const host = prepareHost(prod, "/api7-ha/prod/dp");
+    const r = spawnSync(host.apply, ["--bogus", "gateway"], { encoding: "utf8", env: host.env });
+    expect([r.status, r.stderr]).toEqual([2, "api7-apply: unknown option: --bogus\nusage: api7-apply SERVICE... | api7-apply --if-database-rotated [SERVICE...]\n"]);
+    expect([systemctlCalls(host), awsCalled(host)]).toEqual(["", false]);
+});
 
 run(`the scripts need the library the user data installs: without it api7-run starts nothing${note}`, () => {
     const host = prepareHost(prod, "/api7-ha/prod/dp");
