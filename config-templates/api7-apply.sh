@@ -7,35 +7,35 @@
 # With --if-database-rotated (api7-db-rotation.timer, control plane with a managed database): restarts only the
 # services that started with a database password RDS has rotated since, so they connect with the new one.
 set -euo pipefail
+# The shared helpers (api7_*), where the user data writes them (API7_LIB_DIR: their directory, outside a host).
+# shellcheck source-path=SCRIPTDIR/../lib/api7 source-path=SCRIPTDIR source=api7-lib.sh
+source "${API7_LIB_DIR:-/usr/local/lib/api7}/api7-lib.sh"
 
+# The mode: an option other than --if-database-rotated is refused, not taken for a service's name.
 rotated_only=0
-if [[ "${1:-}" == "--if-database-rotated" ]]; then
-  rotated_only=1
-  shift
-fi
+case "${1-}" in
+  --if-database-rotated) rotated_only=1; shift ;;
+  -*)
+    echo "api7-apply: unknown option: $1" >&2
+    echo "usage: api7-apply SERVICE... | api7-apply --if-database-rotated [SERVICE...]" >&2
+    exit 2 ;;
+esac
 
 # The association also runs right after a host is created: let first boot finish installing everything.
 cloud-init status --wait >/dev/null || true
 
-host="${API7_ETC_DIR:-/etc/api7}/host.json"
 # Where api7-run is (overridable to run this script outside a host).
 sbin="${API7_SBIN_DIR:-/usr/local/sbin}"
-# host.json and, below, each spec in one jq call, shell-quoted by @sh (each jq start costs tens of milliseconds).
-# Assigned first, then eval'd: a failing jq inside eval's argument would go unnoticed.
-vars="$(jq -r '@sh "region=\(.region) prefix=\(.parameterPrefix)", "services=(\(.services // [] | @sh))"' "$host")"
-region="" prefix="" services=()
-eval "$vars"
+api7_read_host
 if ((rotated_only == 1 && $# == 0)); then
   set -- "${services[@]}"
 fi
 
 for service in "$@"; do
-  spec="$(aws ssm get-parameter --region "$region" --name "${prefix}/${service}.json" \
-    --query Parameter.Value --output text)"
-  vars="$(jq -r '@sh "container=\(.container) generation=\(.generation) url=\(.healthUrl // "")",
-    "reload=(\(.reloadCommand // [] | @sh))"' <<<"$spec")"
+  spec="$(api7_ssm_get "${prefix}/${service}.json")"
   container="" generation="" url="" reload=()
-  eval "$vars"
+  api7_load '@sh "container=\(.container) generation=\(.generation) url=\(.healthUrl // "")",
+    "reload=(\(.reloadCommand // [] | @sh))"' <<<"$spec"
   running="$(docker inspect --format '{{ index .Config.Labels "api7-ha.generation" }}' "$container" 2>/dev/null || true)"
 
   if ((rotated_only == 1)); then

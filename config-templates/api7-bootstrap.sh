@@ -18,8 +18,11 @@
 # /api/gateway_groups/{id}/instance_token; POST /api/gateway_groups/{id}/dp_client_certificates {};
 # PUT /api/system_settings {control_plane_address}. Responses are {value: ...}, {list: [...]}, errors {error_msg}.
 set -euo pipefail
+# The shared helpers (api7_*), where the user data writes them (API7_LIB_DIR: their directory, outside a host).
+# shellcheck source-path=SCRIPTDIR/../lib/api7 source-path=SCRIPTDIR source=api7-lib.sh
+source "${API7_LIB_DIR:-/usr/local/lib/api7}/api7-lib.sh"
+(($# == 0)) || { echo "usage: api7-bootstrap" >&2; exit 2; }
 
-etc_dir="${API7_ETC_DIR:-/etc/api7}"
 run_dir="${API7_RUN_DIR:-/run/api7}"
 me="${API7_HOST_NAME:-$(hostname)}"
 timeout="${API7_BOOTSTRAP_TIMEOUT:-900}"
@@ -29,13 +32,12 @@ die() { echo "api7-bootstrap: $*" >&2; exit 1; }
 fatal() { echo "api7-bootstrap: $*" >&2; exit 2; }
 say() { echo "api7-bootstrap: $*"; }
 
-# Assigned first, then eval'd: a failing jq inside eval's argument would go unnoticed.
-vars="$(jq -r '@sh "region=\(.region) prefix=\(.parameterPrefix)"' "${etc_dir}/host.json")"
-region="" prefix=""
-eval "$vars"
+api7_read_host
 
+# Private: request and response bodies, and the value api7_ssm_put puts.
 work="$(mktemp -d)"
 chmod 0700 "$work"
+api7_work="$work"
 lock_token=""
 lock_parameter=""
 # A stopped run (systemctl stop, a timeout, a reboot) also frees what it holds.
@@ -43,68 +45,26 @@ trap 'exit 143' TERM INT HUP
 on_exit() {
   if [[ -n "$lock_token" ]]; then
     local holder
-    holder="$(ssm_get "$lock_parameter" 2>/dev/null || true)"
-    [[ "$holder" != "$lock_token" ]] || ssm_delete "$lock_parameter" || true
+    holder="$(api7_ssm_get "$lock_parameter" 2>/dev/null || true)"
+    [[ "$holder" != "$lock_token" ]] || api7_ssm_delete "$lock_parameter" || true
   fi
   rm -rf "$work"
 }
 trap on_exit EXIT
 
-# Parameters live in SSM on the hosts, or, for the Docker lab (components/docker/lab-bootstrap.ts, run on the machine
-# running `pulumi up`), in files under API7_PARAMETER_DIR with the same names and the same create-once semantics.
-store="${API7_PARAMETER_DIR:-}"
-ssm_get() {
-  if [[ -n "$store" ]]; then
-    cat "${store}$1"
-    return
-  fi
-  aws ssm get-parameter --region "$region" --name "$1" --with-decryption --query Parameter.Value --output text
-}
-# put-parameter with the value read from a file (file://), so it is never an argument (visible in the process list).
-# The AWS CLI opens such a file as text in AWS_CLI_FILE_ENCODING, else the locale's encoding (aws/aws-cli v2
-# awscli/paramfile.py get_file, awscli/compat.py compat_open and getpreferredencoding @73fb33bb): UTF-8 here, whatever
-# the service's locale. Text mode reads a CR as a newline; no value put here (tokens, PEM, the lock and the record)
-# holds one. Without --overwrite it fails with ParameterAlreadyExists on an existing one, as SSM's PutParameter does;
-# the file store creates the file exclusively (noclobber) for the same guarantee.
-ssm_put() { # name type value [--overwrite]
-  if [[ -n "$store" ]]; then
-    mkdir -p "$(dirname "${store}$1")"
-    if [[ "${4:-}" == --overwrite ]]; then
-      printf '%s' "$3" >"${store}$1.new" && mv -f "${store}$1.new" "${store}$1"
-    else
-      (set -o noclobber && printf '%s' "$3" >"${store}$1") 2>/dev/null || { echo "ParameterAlreadyExists: $1" >&2; return 1; }
-    fi
-    return
-  fi
-  local key=()
-  # Without --key-id, PutParameter uses the account's aws/ssm key, even over a parameter under another key.
-  [[ "$2" != SecureString || -z "$key_id" ]] || key=(--key-id "$key_id")
-  printf '%s' "$3" >"${work}/value"
-  AWS_CLI_FILE_ENCODING=UTF-8 aws ssm put-parameter --region "$region" --name "$1" --type "$2" --value "file://${work}/value" \
-    "${key[@]}" ${4:+"$4"} >/dev/null
-}
-ssm_delete() {
-  if [[ -n "$store" ]]; then
-    rm -f "${store}$1"
-    return
-  fi
-  aws ssm delete-parameter --region "$region" --name "$1" >/dev/null 2>&1
-}
-
-spec="$(ssm_get "${prefix}/bootstrap.json")"
-vars="$(jq -r '@sh "base=\(.dashboardUrl) lock_parameter=\(.lockParameter) record_parameter=\(.recordParameter)
+spec="$(api7_ssm_get "${prefix}/bootstrap.json")"
+base="" record_parameter="" license_parameter="" password_parameter="" group_name="" group_create=""
+expected_short_id="" address="" issue="" pending="" kind="" token_parameter="" key_parameter="" ca_parameter=""
+cert_parameter="" credential_parameters=() api7_key_id="" address_body="" group_body=""
+api7_load '@sh "base=\(.dashboardUrl) lock_parameter=\(.lockParameter) record_parameter=\(.recordParameter)
   license_parameter=\(.licenseParameter) password_parameter=\(.passwordParameter) group_name=\(.gatewayGroup.name)
   group_create=\(.gatewayGroup.create) expected_short_id=\(.gatewayGroup.shortId)
   address=\(.controlPlaneAddress | tojson) issue=\(.credentials.issue) pending=\(.credentials.pending)
   kind=\(.credentials.kind) token_parameter=\(.credentials.parameters.token)
   key_parameter=\(.credentials.parameters.key) ca_parameter=\(.credentials.parameters.ca)
   cert_parameter=\(.credentials.parameters.cert) credential_parameters=(\([.credentials.parameters[]?]))
-  key_id=\(.parameterKeyId // "")
-  address_body=\({control_plane_address: .controlPlaneAddress} | tojson) group_body=\({name: .gatewayGroup.name} | tojson)"' <<<"$spec")"
-base="" record_parameter="" license_parameter="" password_parameter="" group_name="" group_create=""
-expected_short_id="" address="" issue="" pending="" kind="" token_parameter="" key_parameter="" ca_parameter=""
-cert_parameter="" credential_parameters=() key_id="" address_body="" group_body=""
-eval "$vars"
+  api7_key_id=\(.parameterKeyId // "")
+  address_body=\({control_plane_address: .controlPlaneAddress} | tojson) group_body=\({name: .gatewayGroup.name} | tojson)"' <<<"$spec"
 
 # One HTTP call to the dashboard: sets $status and $body. Bodies go through files (emptied, not removed: no process
 # per call); the session in a cookie jar.
@@ -151,15 +111,15 @@ exec 9>"${run_dir}/bootstrap.lock"
 flock 9
 lock_token="${me}:$(date +%s):${RANDOM}${RANDOM}"
 waited=0
-until ssm_put "$lock_parameter" String "$lock_token" 2>"${work}/put.err"; do
+until api7_ssm_put "$lock_parameter" String "$lock_token" 2>"${work}/put.err"; do
   grep -q ParameterAlreadyExists "${work}/put.err" || die "cannot take the bootstrap lock: $(cat "${work}/put.err")"
-  holder="$(ssm_get "$lock_parameter" 2>/dev/null || true)"
+  holder="$(api7_ssm_get "$lock_parameter" 2>/dev/null || true)"
   since="${holder#*:}"
   since="${since%%:*}"
   if [[ "$holder" == "${me}:"* ]] || { [[ "$since" =~ ^[0-9]+$ ]] && (($(date +%s) - since > timeout)); }; then
     say "removing a bootstrap lock left by ${holder%%:*}"
-    [[ "$(ssm_get "$lock_parameter" 2>/dev/null || true)" != "$holder" ]] ||
-      ssm_delete "$lock_parameter" || true
+    [[ "$(api7_ssm_get "$lock_parameter" 2>/dev/null || true)" != "$holder" ]] ||
+      api7_ssm_delete "$lock_parameter" || true
     continue
   fi
   ((waited < timeout)) || die "another control-plane host (${holder%%:*}) has held the bootstrap lock for ${timeout} s"
@@ -169,20 +129,19 @@ done
 
 # What the last successful run did ("done:<license digest>", then " key:<key id>" once credentials are under the
 # stack's key), if any.
-record="$(ssm_get "$record_parameter" 2>/dev/null || true)"
+record="$(api7_ssm_get "$record_parameter" 2>/dev/null || true)"
 recorded_key=""
 [[ "$record" != *" key:"* ]] || recorded_key="${record##* key:}"
 record="${record%% key:*}"
-license="$(ssm_get "$license_parameter")"
+license="$(api7_ssm_get "$license_parameter")"
 license_sum="$(printf '%s' "$license" | sha256sum)"
 license_sum="${license_sum:0:16}"
-password="$(ssm_get "$password_parameter")"
+password="$(api7_ssm_get "$password_parameter")"
 # The request bodies that carry a secret, all from one jq call (each jq start costs tens of milliseconds), the
 # secrets passed in its environment, never as arguments.
-vars="$(P="$password" L="$license" jq -nr '@sh "login_body=\({username: "admin", password: env.P} | tojson)
-  password_body=\({old_password: "admin", new_password: env.P} | tojson) license_body=\({data: env.L} | tojson)"')"
 login_body="" password_body="" license_body=""
-eval "$vars"
+P="$password" L="$license" api7_load -n '@sh "login_body=\({username: "admin", password: env.P} | tojson)
+  password_body=\({old_password: "admin", new_password: env.P} | tojson) license_body=\({data: env.L} | tojson)"'
 initial_login_body='{"username":"admin","password":"admin"}'
 
 # 3. Log in with the stack's password; on a fresh install, with the initial admin/admin, and change it first.
@@ -213,15 +172,13 @@ expect_ok "listing gateway groups"
 # 3.2.x names the short id in config.control_plane_key_prefix (/gateway_groups/<short id>); newer ones in short_id.
 # One jq finds the group and reads its ids (found=false: no such group).
 group_ids='@sh "found=true group_id=\(.id) short_id=\(.short_id // (.config.control_plane_key_prefix // "" | split("/") | last))"'
-vars="$(jq -r --arg n "$group_name" "([.list[]? | select(.name == \$n)][0] // empty | ${group_ids}) // \"found=false\"" <<<"$body")"
 found="" group_id="" short_id=""
-eval "$vars"
+api7_load --arg n "$group_name" "([.list[]? | select(.name == \$n)][0] // empty | ${group_ids}) // \"found=false\"" <<<"$body"
 if [[ "$found" != true ]]; then
   [[ "$group_create" == true ]] || fatal "the dashboard has no gateway group named ${group_name}"
   api POST /api/gateway_groups "$group_body"
   expect_ok "creating the gateway group ${group_name}"
-  vars="$(jq -r ".value | ${group_ids}" <<<"$body")"
-  eval "$vars"
+  api7_load ".value | ${group_ids}" <<<"$body"
   say "created the gateway group ${group_name}"
 fi
 [[ "$short_id" == "$expected_short_id" ]] ||
@@ -240,7 +197,7 @@ fi
 if [[ "$issue" == true ]]; then
   missing=no
   for parameter in "${credential_parameters[@]}"; do
-    current="$(ssm_get "$parameter")"
+    current="$(api7_ssm_get "$parameter")"
     [[ "$current" != "$pending" ]] || missing=yes
   done
   if [[ "$missing" == yes ]]; then
@@ -249,7 +206,7 @@ if [[ "$issue" == true ]]; then
       expect_ok "issuing the gateway token"
       token="$(jq -r 'if (.value | type) == "object" then .value.token_plain_text else .value end' <<<"$body")"
       [[ -n "$token" && "$token" != null ]] || die "issuing the gateway token: no token in the answer"
-      ssm_put "$token_parameter" SecureString "$token" --overwrite
+      api7_ssm_put "$token_parameter" SecureString "$token" --overwrite
     else
       api POST "/api/gateway_groups/${group_id}/dp_client_certificates" '{}'
       expect_ok "issuing the gateways' client certificate"
@@ -257,20 +214,20 @@ if [[ "$issue" == true ]]; then
         die "issuing the gateways' client certificate: the answer lacks the certificate, its key or the CA"
       for field in "private_key:${key_parameter}" "ca_certificate:${ca_parameter}" "certificate:${cert_parameter}"; do
         value="$(jq -r --arg f "${field%%:*}" '.value[$f]' <<<"$body")"
-        ssm_put "${field#*:}" SecureString "$value" --overwrite
+        api7_ssm_put "${field#*:}" SecureString "$value" --overwrite
       done
     fi
     say "issued the gateways' ${kind} credentials"
-  elif [[ "$recorded_key" != "$key_id" ]]; then
+  elif [[ "$recorded_key" != "$api7_key_id" ]]; then
     # Issued under another key (before the stack had its own): the same values, put again under the stack's key.
     for parameter in "${credential_parameters[@]}"; do
       # Read first: set -e does not see a failure inside a substitution that is an argument.
-      value="$(ssm_get "$parameter")"
-      ssm_put "$parameter" SecureString "$value" --overwrite
+      value="$(api7_ssm_get "$parameter")"
+      api7_ssm_put "$parameter" SecureString "$value" --overwrite
     done
     say "put the gateways' ${kind} credentials under the stack's key"
   fi
 fi
 
-ssm_put "$record_parameter" String "done:${license_sum}${key_id:+ key:${key_id}}" --overwrite
+api7_ssm_put "$record_parameter" String "done:${license_sum}${api7_key_id:+ key:${api7_key_id}}" --overwrite
 say "API7 is set up"

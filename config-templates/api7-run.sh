@@ -4,193 +4,210 @@
 # template come from SSM Parameter Store at every start, and its secrets from SecureStrings, so no secret sits in
 # user data or on disk outside tmpfs, and a config change needs only a restart or reload (see api7-apply).
 set -euo pipefail
+# The shared helpers (api7_*), where the user data writes them (API7_LIB_DIR: their directory, outside a host).
+# shellcheck source-path=SCRIPTDIR/../lib/api7 source-path=SCRIPTDIR source=api7-lib.sh
+source "${API7_LIB_DIR:-/usr/local/lib/api7}/api7-lib.sh"
 
-service="${1:?usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current]}"
-mode="${2:-run}"
-# Where host.json lives and where rendered configs go (tmpfs); overridable to run the script outside a host.
-etc_dir="${API7_ETC_DIR:-/etc/api7}"
-run_root="${API7_RUN_DIR:-/run/api7}"
-# What the host keeps across restarts (a gateway's instance id, its admin key): on disk, root only.
-state_root="${API7_STATE_DIR:-/var/lib/api7}"
-host="${etc_dir}/host.json"
-# Assigned first, then eval'd: a failing jq inside eval's argument would go unnoticed.
-vars="$(jq -r '@sh "region=\(.region) prefix=\(.parameterPrefix)"' "$host")"
-region="" prefix=""
-eval "$vars"
-
-ssm() {
-  aws ssm get-parameter --region "$region" --name "$1" --with-decryption \
-    --query Parameter.Value --output text
+usage() {
+  [[ $# -eq 0 ]] || echo "api7-run: $*" >&2
+  echo "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current]" >&2
+  exit 2
 }
 
-spec="$(ssm "${prefix}/${service}.json")"
-# The spec in one jq call, shell-quoted by @sh (each jq start costs tens of milliseconds): container, image,
-# config_path, config_parameter, generation; pending, what a credential the control plane issues (the gateways')
-# holds until it is written; the managed database's token and secret; and the lists, as arrays of tab-separated
-# items (secret_env, placeholders, state_placeholders, state_files, env_vars) or plain items (docker_args, command).
-vars="$(jq -r '
-  def pairs: to_entries | map("\(.key)\t\(.value)") | @sh;
-  @sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "") database_token=\(.database.token // "") database_secret_arn=\(.database.secretArn // "") registry_kind=\(.registry.kind // "anonymous") registry_host=\(.registry.registry // "") registry_region=\(.registry.region // "") registry_user=\(.registry.username // "") registry_password_parameter=\(.registry.passwordParameter // "")",
-  "secret_env=(\(.secretEnv // {} | pairs))",
-  "placeholders=(\(.placeholders // {} | pairs))",
-  "state_placeholders=(\(.statePlaceholders // {} | pairs))",
-  "env_vars=(\(.env // {} | pairs))",
-  "state_files=(\(.stateFiles // [] | map("\(.name)\t\(.generate)\t\(.mount // "")") | @sh))",
-  "docker_args=(\(.dockerArgs // [] | @sh))",
-  "command=(\(.command // [] | @sh))"' <<<"$spec")"
-container="" image="" config_path="" config_parameter="" generation="" pending="" database_token="" database_secret_arn=""
-registry_kind="" registry_host="" registry_region="" registry_user="" registry_password_parameter=""
-secret_env=() placeholders=() state_placeholders=() env_vars=() state_files=() docker_args=() command=()
-eval "$vars"
+service="${1-}"
+# Where rendered configs go (tmpfs), and what the host keeps across restarts (a gateway's instance id, its admin
+# key: on disk, root only); overridable to run the script outside a host.
+run_dir="${API7_RUN_DIR:-/run/api7}/${service}"
+state_dir="${API7_STATE_DIR:-/var/lib/api7}/${service}"
 poll="${API7_WAIT_POLL:-10}"
 
+load_spec() {
+  [[ -n "$service" ]] || usage "no service named"
+  api7_read_host
+  spec="$(api7_ssm_get "${prefix}/${service}.json")"
+  # The spec in one jq call: container, image, config_path, config_parameter, generation; pending, what a
+  # credential the control plane issues (the gateways') holds until it is written; the managed database's token
+  # and secret; and the lists, as arrays of tab-separated items (secret_env, placeholders, state_placeholders,
+  # state_files, env_vars) or plain items (docker_args, command).
+  container="" image="" config_path="" config_parameter="" generation="" pending="" database_token=""
+  database_secret_arn="" registry_kind="" registry_host="" registry_region="" registry_user=""
+  registry_password_parameter="" secret_env=() placeholders=() state_placeholders=() env_vars=() state_files=()
+  docker_args=() command=()
+  api7_load '
+    def pairs: to_entries | map("\(.key)\t\(.value)") | @sh;
+    @sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "") database_token=\(.database.token // "") database_secret_arn=\(.database.secretArn // "") registry_kind=\(.registry.kind // "anonymous") registry_host=\(.registry.registry // "") registry_region=\(.registry.region // "") registry_user=\(.registry.username // "") registry_password_parameter=\(.registry.passwordParameter // "")",
+    "secret_env=(\(.secretEnv // {} | pairs))",
+    "placeholders=(\(.placeholders // {} | pairs))",
+    "state_placeholders=(\(.statePlaceholders // {} | pairs))",
+    "env_vars=(\(.env // {} | pairs))",
+    "state_files=(\(.stateFiles // [] | map("\(.name)\t\(.generate)\t\(.mount // "")") | @sh))",
+    "docker_args=(\(.dockerArgs // [] | @sh))",
+    "command=(\(.command // [] | @sh))"' <<<"$spec"
+}
+
 # --credentials-ready: exit 0 when every secret the container gets is issued, 3 while one is pending.
-if [[ "$mode" == "--credentials-ready" ]]; then
+credentials_ready() {
+  local item value
   for item in "${secret_env[@]}"; do
-    value="$(ssm "${item#*$'\t'}")"
+    value="$(api7_ssm_get "${item#*$'\t'}")"
     [[ -z "$pending" || "$value" != "$pending" ]] || exit 3
   done
   exit 0
-fi
-
-# A managed database (database.kind managed): the DSN is built here, at every start, from the endpoint in the spec
-# and the master user secret RDS keeps in Secrets Manager (JSON with `username` and `password`; RDS user guide,
-# rds-secrets-manager.html). The secret goes from the CLI's stdout to jq's stdin, never into an argument.
-run_dir="${run_root}/${service}"
-database_secret() {
-  aws secretsmanager get-secret-value --region "$region" --secret-id "$database_secret_arn" \
-    --query '{version: VersionId, secret: SecretString}' --output json
 }
 
 # --database-current: exit 0 when the service started with the secret's current version (or has no managed
 # database), 4 once RDS has rotated the password since (api7-apply --if-database-rotated restarts it then).
-if [[ "$mode" == "--database-current" ]]; then
+database_current() {
   [[ -n "$database_token" ]] || exit 0
+  local current
   # The version id only: no password fetched for a check.
   current="$(aws secretsmanager get-secret-value --region "$region" --secret-id "$database_secret_arn" \
     --query VersionId --output text)"
   [[ -f "${run_dir}/database-secret-version" && "$(<"${run_dir}/database-secret-version")" == "$current" ]] || exit 4
   exit 0
-fi
+}
 
 # State files: created once, then reused at every start, so a restarted container keeps its identity.
-state_dir="${state_root}/${service}"
-install -d -m 0700 "$state_dir"
-for item in "${state_files[@]}"; do
-  IFS=$'\t' read -r name kind _ <<<"$item"
-  file="${state_dir}/${name}"
-  [[ -f "$file" && -s "$file" ]] && continue
-  # An empty one (a disk that filled up) is made anew.
-  [[ ! -f "$file" ]] || rm -f "$file"
-  # An id is no secret and the container (maybe not root) must read it; a key is root's alone.
-  case "$kind" in
-    uuid) value="$(cat /proc/sys/kernel/random/uuid)" file_mode=0644 ;;
-    key) value="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" file_mode=0600 ;;
-    *) echo "api7-run: unknown kind of state file: ${kind}" >&2; exit 1 ;;
-  esac
-  # Written aside, then linked into place only if nothing is there yet (ln fails on an existing name), so two
-  # starts at once keep one value and a crash never leaves a half-written one.
-  tmp="$(mktemp "${file}.XXXXXX")"
-  printf '%s\n' "$value" >"$tmp" || exit 1
-  chmod "$file_mode" "$tmp" || exit 1
-  ln "$tmp" "$file" 2>/dev/null || true
-  rm -f "$tmp"
-  [[ -f "$file" && -s "$file" ]] || { echo "api7-run: cannot create ${file}" >&2; exit 1; }
-done
+make_state_files() {
+  local item name kind file value file_mode tmp
+  install -d -m 0700 "$state_dir"
+  for item in "${state_files[@]}"; do
+    IFS=$'\t' read -r name kind _ <<<"$item"
+    file="${state_dir}/${name}"
+    [[ -f "$file" && -s "$file" ]] && continue
+    # An empty one (a disk that filled up) is made anew.
+    [[ ! -f "$file" ]] || rm -f "$file"
+    # An id is no secret and the container (maybe not root) must read it; a key is root's alone.
+    case "$kind" in
+      uuid) value="$(cat /proc/sys/kernel/random/uuid)" file_mode=0644 ;;
+      key) value="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" file_mode=0600 ;;
+      *) echo "api7-run: unknown kind of state file: ${kind}" >&2; exit 1 ;;
+    esac
+    # Written aside, then linked into place only if nothing is there yet (ln fails on an existing name), so two
+    # starts at once keep one value and a crash never leaves a half-written one.
+    tmp="$(mktemp "${file}.XXXXXX")"
+    printf '%s\n' "$value" >"$tmp" || exit 1
+    chmod "$file_mode" "$tmp" || exit 1
+    ln "$tmp" "$file" 2>/dev/null || true
+    rm -f "$tmp"
+    [[ -f "$file" && -s "$file" ]] || { echo "api7-run: cannot create ${file}" >&2; exit 1; }
+  done
+}
 
-rendered="$(ssm "$config_parameter")"
-# Placeholders become JSON strings, which YAML reads as double-quoted scalars: secrets from SSM, state from disk.
+# Placeholders become JSON strings, which YAML reads as double-quoted scalars.
 substitute() {
   rendered="$(TEMPLATE="$rendered" TOKEN="$1" VALUE="$2" jq -rn 'env.TEMPLATE | split(env.TOKEN) | join(env.VALUE | tojson)')"
 }
-# Each value is assigned first: a failed command substitution in an argument would not stop the script (set -e).
-for item in "${placeholders[@]}"; do
-  value="$(ssm "${item#*$'\t'}")"
-  substitute "${item%%$'\t'*}" "$value"
-done
-for item in "${state_placeholders[@]}"; do
-  value="$(<"${state_dir}/${item#*$'\t'}")"
-  substitute "${item%%$'\t'*}" "$value"
-done
 
-install -d -m 0700 "$run_dir"
-if [[ -n "$database_token" ]]; then
-  answer="$(database_secret)"
-  # User and password percent-encoded (jq @uri): an RDS-generated password may hold characters a URL reserves.
-  # One jq call renders the config with the DSN in place, as substitute does, and then the version this start
-  # used (for --database-current) on the last line.
-  out="$(SPEC="$spec" TEMPLATE="$rendered" jq -r '(env.SPEC | fromjson | .database) as $d
-    | (.secret | try fromjson catch null) as $c
-    | (if ($c | type) == "object" and ($c.username | type) == "string" and ($c.password | type) == "string"
-       then "postgres://\($c.username | @uri):\($c.password | @uri)@\($d.host):\($d.port)/\($d.database)?sslmode=\($d.sslmode)"
-       else error("the database secret is not JSON with a username and a password") end) as $dsn
-    | (env.TEMPLATE | split($d.token) | join($dsn | tojson)), .version' <<<"$answer")"
-  rendered="${out%$'\n'*}"
-  printf '%s\n' "${out##*$'\n'}" >"${run_dir}/database-secret-version"
-fi
-config="${run_dir}/config.yaml"
-# Rewritten in place (same inode) so the bind mount of a running container sees the new content on reload.
-(umask 022 && printf '%s\n' "$rendered" >"$config")
-[[ "$mode" == "--render-only" ]] && exit 0
-
-args=(--rm --name "$container" --network host --log-driver journald
-  --label "api7-ha.generation=${generation}"
-  -v "${config}:${config_path}:ro")
-# State files mounted read-write: APISIX writes apisix.uid when it finds none there (apisix/core/id.lua).
-for item in "${state_files[@]}"; do
-  IFS=$'\t' read -r name _ mount <<<"$item"
-  [[ -n "$mount" ]] || continue
-  args+=(-v "${state_dir}/${name}:${mount}")
-done
-for item in "${env_vars[@]}"; do
-  name="${item%%$'\t'*}"
-  export "${name}=${item#*$'\t'}"
-  args+=(-e "$name")
-done
-# Secret environment goes to docker by name only, never on a command line. A credential not issued yet is waited
-# for, with no container started: one started without it would fail and be restarted in a loop by systemd.
-for item in "${secret_env[@]}"; do
-  name="${item%%$'\t'*}" parameter="${item#*$'\t'}"
-  value="$(ssm "$parameter")"
-  polls=0
-  while [[ -n "$pending" && "$value" == "$pending" ]]; do
-    # Said once, then every 30 polls (5 minutes at the default 10 s).
-    ((polls % 30 != 0)) || echo "api7-run: waiting for the control plane to issue ${parameter}" >&2
-    sleep "$poll"
-    polls=$((polls + 1))
-    value="$(ssm "$parameter")"
+# The config, into tmpfs: the template from SSM with secrets from SSM, state from disk, and a managed database's DSN.
+render_config() {
+  local item value answer out
+  rendered="$(api7_ssm_get "$config_parameter")"
+  # Each value is assigned first: a failed command substitution in an argument would not stop the script (set -e).
+  for item in "${placeholders[@]}"; do
+    value="$(api7_ssm_get "${item#*$'\t'}")"
+    substitute "${item%%$'\t'*}" "$value"
   done
-  export "${name}=${value}"
-  args+=(-e "$name")
-done
-
-# The registry login (images.source), kept in this service's tmpfs directory (DOCKER_CONFIG), never on disk. An ECR
-# token lasts 12 hours (ECR user guide, registry_auth.html), so every start logs in again. A failed login is said
-# and the start goes on: an image already on the host needs none, and a pull that does fails with the registry's
-# own error (then systemd restarts the unit).
-export DOCKER_CONFIG="${run_dir}/docker"
-install -d -m 0700 "$DOCKER_CONFIG"
-case "$registry_kind" in
-  ecr)
-    aws ecr get-login-password --region "$registry_region" \
-      | docker login --username AWS --password-stdin "$registry_host" >/dev/null \
-      || echo "api7-run: cannot log in to ${registry_host} (ECR); pulling without a login" >&2 ;;
-  password)
-    ssm "$registry_password_parameter" \
-      | docker login --username "$registry_user" --password-stdin "$registry_host" >/dev/null \
-      || echo "api7-run: cannot log in to ${registry_host} as ${registry_user}; pulling without a login" >&2 ;;
-  anonymous) ;;
-  *) echo "api7-run: unknown registry login: ${registry_kind}" >&2; exit 1 ;;
-esac
-
-# tag@digest (images.pinDigests): an empty ECR pull-through cache refuses a first pull by digest
-# (aws/containers-roadmap#2837), so a failed one follows a pull by tag; the digest still decides.
-untagged="${image%@*}"
-if [[ "$image" == *@sha256:* && "${untagged##*/}" == *:* ]] && ! docker image inspect "$image" >/dev/null 2>&1; then
-  if ! docker pull -q "$image" >/dev/null; then
-    echo "api7-run: pulling ${untagged} first (digest pull failed)" >&2
-    { docker pull -q "$untagged" && docker pull -q "$image"; } >/dev/null || { echo "api7-run: cannot pull ${image}" >&2; exit 1; }
+  for item in "${state_placeholders[@]}"; do
+    value="$(<"${state_dir}/${item#*$'\t'}")"
+    substitute "${item%%$'\t'*}" "$value"
+  done
+  install -d -m 0700 "$run_dir"
+  if [[ -n "$database_token" ]]; then
+    # A managed database (database.kind managed): the DSN is built at every start from the endpoint in the spec and
+    # the master user secret RDS keeps in Secrets Manager (JSON with `username` and `password`; RDS user guide,
+    # rds-secrets-manager.html). The secret goes from the CLI's stdout to jq's stdin, never into an argument.
+    answer="$(aws secretsmanager get-secret-value --region "$region" --secret-id "$database_secret_arn" \
+      --query '{version: VersionId, secret: SecretString}' --output json)"
+    # User and password percent-encoded (jq @uri): an RDS-generated password may hold characters a URL reserves.
+    # One jq call renders the config with the DSN in place, as substitute does, and then the version this start
+    # used (for --database-current) on the last line.
+    out="$(SPEC="$spec" TEMPLATE="$rendered" jq -r '(env.SPEC | fromjson | .database) as $d
+      | (.secret | try fromjson catch null) as $c
+      | (if ($c | type) == "object" and ($c.username | type) == "string" and ($c.password | type) == "string"
+         then "postgres://\($c.username | @uri):\($c.password | @uri)@\($d.host):\($d.port)/\($d.database)?sslmode=\($d.sslmode)"
+         else error("the database secret is not JSON with a username and a password") end) as $dsn
+      | (env.TEMPLATE | split($d.token) | join($dsn | tojson)), .version' <<<"$answer")"
+    rendered="${out%$'\n'*}"
+    printf '%s\n' "${out##*$'\n'}" >"${run_dir}/database-secret-version"
   fi
-fi
+  config="${run_dir}/config.yaml"
+  # Rewritten in place (same inode) so the bind mount of a running container sees the new content on reload.
+  (umask 022 && printf '%s\n' "$rendered" >"$config")
+}
 
-exec docker run "${args[@]}" "${docker_args[@]}" "$image" "${command[@]}"
+start_container() {
+  local item name mount parameter value polls untagged
+  local args=(--rm --name "$container" --network host --log-driver journald
+    --label "api7-ha.generation=${generation}"
+    -v "${config}:${config_path}:ro")
+  # State files mounted read-write: APISIX writes apisix.uid when it finds none there (apisix/core/id.lua).
+  for item in "${state_files[@]}"; do
+    IFS=$'\t' read -r name _ mount <<<"$item"
+    [[ -n "$mount" ]] || continue
+    args+=(-v "${state_dir}/${name}:${mount}")
+  done
+  for item in "${env_vars[@]}"; do
+    name="${item%%$'\t'*}"
+    export "${name}=${item#*$'\t'}"
+    args+=(-e "$name")
+  done
+  # Secret environment goes to docker by name only, never on a command line. A credential not issued yet is waited
+  # for, with no container started: one started without it would fail and be restarted in a loop by systemd.
+  for item in "${secret_env[@]}"; do
+    name="${item%%$'\t'*}" parameter="${item#*$'\t'}"
+    value="$(api7_ssm_get "$parameter")"
+    polls=0
+    while [[ -n "$pending" && "$value" == "$pending" ]]; do
+      # Said once, then every 30 polls (5 minutes at the default 10 s).
+      ((polls % 30 != 0)) || echo "api7-run: waiting for the control plane to issue ${parameter}" >&2
+      sleep "$poll"
+      polls=$((polls + 1))
+      value="$(api7_ssm_get "$parameter")"
+    done
+    export "${name}=${value}"
+    args+=(-e "$name")
+  done
+
+  # The registry login (images.source), kept in this service's tmpfs directory (DOCKER_CONFIG), never on disk. An
+  # ECR token lasts 12 hours (ECR user guide, registry_auth.html), so every start logs in again. A failed login is
+  # said and the start goes on: an image already on the host needs none, and a pull that does fails with the
+  # registry's own error (then systemd restarts the unit).
+  export DOCKER_CONFIG="${run_dir}/docker"
+  install -d -m 0700 "$DOCKER_CONFIG"
+  case "$registry_kind" in
+    ecr)
+      aws ecr get-login-password --region "$registry_region" \
+        | docker login --username AWS --password-stdin "$registry_host" >/dev/null \
+        || echo "api7-run: cannot log in to ${registry_host} (ECR); pulling without a login" >&2 ;;
+    password)
+      api7_ssm_get "$registry_password_parameter" \
+        | docker login --username "$registry_user" --password-stdin "$registry_host" >/dev/null \
+        || echo "api7-run: cannot log in to ${registry_host} as ${registry_user}; pulling without a login" >&2 ;;
+    anonymous) ;;
+    *) echo "api7-run: unknown registry login: ${registry_kind}" >&2; exit 1 ;;
+  esac
+
+  # tag@digest (images.pinDigests): an empty ECR pull-through cache refuses a first pull by digest
+  # (aws/containers-roadmap#2837), so a failed one follows a pull by tag; the digest still decides.
+  untagged="${image%@*}"
+  if [[ "$image" == *@sha256:* && "${untagged##*/}" == *:* ]] && ! docker image inspect "$image" >/dev/null 2>&1; then
+    if ! docker pull -q "$image" >/dev/null; then
+      echo "api7-run: pulling ${untagged} first (digest pull failed)" >&2
+      { docker pull -q "$untagged" && docker pull -q "$image"; } >/dev/null || { echo "api7-run: cannot pull ${image}" >&2; exit 1; }
+    fi
+  fi
+
+  exec docker run "${args[@]}" "${docker_args[@]}" "$image" "${command[@]}"
+}
+
+# The mode, by the number of arguments and the second one: anything else is refused before anything is read,
+# rendered or started.
+case "$#:${2-}" in
+  1:) load_spec; make_state_files; render_config; start_container ;;
+  2:--render-only) load_spec; make_state_files; render_config ;;
+  2:--credentials-ready) load_spec; credentials_ready ;;
+  2:--database-current) load_spec; database_current ;;
+  2:*) usage "unknown mode: $2" ;;
+  *) usage ;;
+esac

@@ -1,6 +1,7 @@
 /**
- * The bootstrap script (config-templates/api7-bootstrap.sh) run for real: with the SSM parameters a real
- * evaluation stores, against a fake dashboard speaking API7's documented Admin API (tests/fakes/dashboard.ts) and a
+ * The bootstrap script (config-templates/api7-bootstrap.sh) run for real, installed as the evaluation's user data
+ * installs it (tests/host-files.ts: the same text and mode, the library it sources where it lands), with the SSM
+ * parameters the evaluation stores, against a fake dashboard speaking API7's documented Admin API (tests/fakes/dashboard.ts) and a
  * fake `aws` that keeps parameters as files (tests/fakes/aws-ssm.sh: put-parameter without --overwrite fails on an
  * existing one, as SSM does, atomically). The only change to what the program stores: bootstrap.json's dashboardUrl
  * points at the fake.
@@ -13,9 +14,9 @@ import * as path from "path";
 import { PENDING_SECRET } from "../components/placeholders";
 import { GATEWAY_TOKEN, ROOT, runProgram, TEST_SECRETS, type RunOptions, type RunResult } from "../tools/harness";
 import { startFakeDashboard, type FakeDashboard, type FakeDashboardOptions } from "./fakes/dashboard";
-import { T, which } from "./helpers";
+import { groupOf, T, which } from "./helpers";
+import { installUserData } from "./host-files";
 
-const SCRIPT = path.join(ROOT, "config-templates", "api7-bootstrap.sh");
 /** The fake `aws ssm`: parameters as files, every call's arguments kept (tests/fakes/aws-ssm.sh). */
 const AWS_SSM_FAKE = path.join(ROOT, "tests", "fakes", "aws-ssm.sh");
 const haveTools = ["bash", "jq", "curl", "sha256sum"].every((bin) => which(bin) !== undefined);
@@ -24,10 +25,13 @@ const inCi = process.env.CI === "true";
 const run = haveTools || inCi ? test.concurrent : test.skip;
 const note = haveTools ? "" : " (skipped: jq or curl is not installed here; .ci/run installs them)";
 
-/** A control-plane "host": its host.json and a parameter store shared with the other host, if any. */
+/** A control-plane "host": its user data's files and a parameter store shared with the other host, if any. */
 interface Site {
     readonly dir: string;
-    readonly etc: string;
+    /** api7-bootstrap where the user data installs it. */
+    readonly script: string;
+    /** Where the installed scripts find host.json and the library (tests/host-files.ts). */
+    readonly hostEnv: Record<string, string>;
     readonly params: string;
     readonly bin: string;
     get(name: string): string | undefined;
@@ -37,11 +41,11 @@ interface Site {
     argv(): string;
 }
 
-function site(evaluation: RunResult, stack: string, dashboard: FakeDashboard): Site {
+function site(evaluation: RunResult, dashboard: FakeDashboard): Site {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-bootstrap-"));
-    const [etc, params, bin] = ["etc", "params", "bin"].map((d) => path.join(dir, d));
-    for (const d of [etc, params, bin]) fs.mkdirSync(d, { recursive: true });
-    fs.writeFileSync(path.join(etc, "host.json"), JSON.stringify({ region: "us-east-1", parameterPrefix: `/api7-ha/${stack}/cp`, services: ["dashboard", "dp-manager"] }));
+    const [params, bin] = ["params", "bin"].map((d) => path.join(dir, d));
+    for (const d of [params, bin]) fs.mkdirSync(d, { recursive: true });
+    const installed = installUserData(groupOf(evaluation, "api7-cp-hosts").userData, path.join(dir, "root"));
     for (const p of evaluation.ofType(T.parameter)) {
         const file = path.join(params, p.inputs.name);
         fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -52,7 +56,7 @@ function site(evaluation: RunResult, stack: string, dashboard: FakeDashboard): S
     fs.symlinkSync(AWS_SSM_FAKE, path.join(bin, "aws"));
     const argv = () => (fs.existsSync(path.join(params, ".argv")) ? fs.readFileSync(path.join(params, ".argv"), "utf8") : "");
     return {
-        dir, etc, params, bin,
+        dir, script: installed.at("/usr/local/sbin/api7-bootstrap"), hostEnv: installed.env, params, bin,
         get: (name) => (fs.existsSync(path.join(params, name)) ? fs.readFileSync(path.join(params, name), "utf8") : undefined),
         argv,
         typeOf: (name) => argv().split("\n").filter((l) => l.startsWith("ssm put-parameter ") && l.includes(` --name ${name} `)).pop()?.match(/ --type (\S+)/)?.[1],
@@ -70,12 +74,12 @@ interface Outcome {
  * Runs the script on control-plane host `host` of `s` (asynchronously: the fake dashboard answers from this
  * process). Runs on one host share its run directory (its flock); hosts share the parameter store.
  */
-function bootstrap(s: Site, env: Record<string, string> = {}, host = "cp-0"): Promise<Outcome> {
+function bootstrap(s: Site, env: Record<string, string> = {}, host = "cp-0", args: string[] = []): Promise<Outcome> {
     const started = Date.now();
     return new Promise((resolve) => {
-        const child = spawn("bash", [SCRIPT], {
+        const child = spawn(s.script, args, {
             env: {
-                ...process.env, PATH: `${s.bin}:${process.env.PATH}`, API7_ETC_DIR: s.etc, FAKE_PARAMS: s.params, API7_BOOTSTRAP_POLL: "1",
+                ...process.env, PATH: `${s.bin}:${process.env.PATH}`, ...s.hostEnv, FAKE_PARAMS: s.params, API7_BOOTSTRAP_POLL: "1",
                 API7_HOST_NAME: host, API7_RUN_DIR: path.join(s.dir, `run-${host}`), ...env,
             },
         });
@@ -133,7 +137,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("fresh install: password changed, license uploaded, address set, the gateways' token stored, nothing secret printed; a second run changes nothing; a new license is uploaded", async () => {
         const prod = await evaluations.prod;
         const d = await dashboard({ licenseNeedsNewPassword: true });
-        const s = site(prod, "prod", d);
+        const s = site(prod, d);
         expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
         const out = await bootstrap(s);
         expect([out.code, out.stderr]).toEqual([0, ""]);
@@ -170,10 +174,18 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
         expect(writes(d).slice(renewed)).toEqual([{ method: "PUT", path: "/api/license" }]);
     });
 
+    run("takes no arguments: one is refused with a usage line and exit 2 (not retried), before anything is read or called", async () => {
+        const d = await dashboard();
+        const s = site(await evaluations.prod, d);
+        // A short timeout: a script that took the argument for nothing would go on to wait for the dashboard.
+        const out = await bootstrap(s, { API7_BOOTSTRAP_TIMEOUT: "2" }, "cp-0", ["--bogus"]);
+        expect([out.code, out.stderr, s.argv(), d.calls]).toEqual([2, "usage: api7-bootstrap\n", "", []]);
+    });
+
     run("credentials issued before the stack had its own key are put again under it, with the same value, once", async () => {
         const prod = await evaluations.prod;
         const d = await dashboard();
-        const s = site(prod, "prod", d);
+        const s = site(prod, d);
         expect((await bootstrap(s)).code).toBe(0);
         const token = s.get(TOKEN_PARAMETER);
         // What a run of the previous version recorded: no key.
@@ -197,7 +209,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("a dashboard whose admin password is neither the stack's nor the initial one: a clear failure, the lock freed", async () => {
         const prod = await evaluations.prod;
         const d = await dashboard({ password: "someone-else-changed-it" });
-        const s = site(prod, "prod", d);
+        const s = site(prod, d);
         const out = await bootstrap(s);
         expect(out.code).not.toBe(0);
         expect(out.code).toBe(2);
@@ -211,7 +223,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("a rejected license: a clear failure naming the dashboard's reason", async () => {
         const prod = await evaluations.prod;
         const d = await dashboard({ rejectLicense: true });
-        const s = site(prod, "prod", d);
+        const s = site(prod, d);
         const out = await bootstrap(s);
         expect(out.code).not.toBe(0);
         expect(out.code).toBe(2);
@@ -224,7 +236,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("a dashboard that never becomes healthy: a clear failure after the timeout", async () => {
         const prod = await evaluations.prod;
         const d = await dashboard({ unhealthyFor: Infinity });
-        const out = await bootstrap(site(prod, "prod", d), { API7_BOOTSTRAP_TIMEOUT: "2" });
+        const out = await bootstrap(site(prod, d), { API7_BOOTSTRAP_TIMEOUT: "2" });
         expect(out.code).not.toBe(0);
         expect(out.stderr).toContain(`the dashboard is not healthy at ${d.url}/healthz after 2 s`);
     });
@@ -232,7 +244,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("two control-plane hosts at once: one does the work, the other waits and verifies; one token", async () => {
         const prod = await evaluations.prod;
         const d = await dashboard({ unhealthyFor: 1 });
-        const s = site(prod, "prod", d);
+        const s = site(prod, d);
         const [a, b] = await Promise.all([bootstrap(s, {}, "cp-0"), bootstrap(s, {}, "cp-1")]);
         expect([a.code, a.stderr, b.code, b.stderr]).toEqual([0, "", 0, ""]);
         expect(d.calls.filter((c) => c.path === "/api/password")).toHaveLength(1);
@@ -243,7 +255,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("three runs at once (the unit on each host, the association on one), the first failing partway: one certificate, its own key", async () => {
         const mtls = await evaluations.mtls;
         const d = await dashboard({ failOnce: "PUT /api/system_settings" });
-        const s = site(mtls, "prod", d);
+        const s = site(mtls, d);
         const outs = await Promise.all([bootstrap(s, {}, "cp-0"), bootstrap(s, {}, "cp-0"), bootstrap(s, {}, "cp-1")]);
         expect(outs.map((o) => o.code).sort()).toEqual([0, 0, 1]);
         expect(d.state.certificates).toBe(1);
@@ -255,7 +267,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("an answer without the CA: nothing stored, and the next run issues a whole set", async () => {
         const mtls = await evaluations.mtls;
         const d = await dashboard({ omitCaOnce: true });
-        const s = site(mtls, "prod", d);
+        const s = site(mtls, d);
         const first = await bootstrap(s);
         expect(first.code).toBe(1);
         expect(first.stderr).toContain("the answer lacks the certificate, its key or the CA");
@@ -269,7 +281,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("a credential parameter that cannot be read stops the run: nothing is recorded as done", async () => {
         const prod = await evaluations.prod;
         const d = await dashboard();
-        const s = site(prod, "prod", d);
+        const s = site(prod, d);
         fs.rmSync(path.join(s.params, TOKEN_PARAMETER));
         const out = await bootstrap(s);
         // Failed, and worth retrying (not 2): set -e passes on aws's own status.
@@ -282,7 +294,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("a lock left by a run that died on this host is taken over at once", async () => {
         const prod = await evaluations.prod;
         const d = await dashboard();
-        const s = site(prod, "prod", d);
+        const s = site(prod, d);
         fs.writeFileSync(path.join(s.params, LOCK_PARAMETER), `cp-0:${Math.floor(Date.now() / 1000)}:12345`);
         const out = await bootstrap(s, {}, "cp-0");
         expect([out.code, out.stdout]).toEqual([0, expect.stringContaining("removing a bootstrap lock left by cp-0")]);
@@ -291,7 +303,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("mTLS: the client certificate, key and CA are stored for the gateways", async () => {
         const mtls = await evaluations.mtls;
         const d = await dashboard();
-        const s = site(mtls, "prod", d);
+        const s = site(mtls, d);
         expect((await bootstrap(s)).code).toBe(0);
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-cert")).toMatch(/^-----BEGIN CERTIFICATE-----\nFAKE-CERT-1\n/);
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toMatch(/^-----BEGIN PRIVATE KEY-----\nFAKE-KEY-1\n/);
@@ -303,7 +315,7 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("credentials the stack brings are kept: nothing is issued", async () => {
         const brought = await evaluations.brought;
         const d = await dashboard();
-        const s = site(brought, "prod", d);
+        const s = site(brought, d);
         expect((await bootstrap(s)).code).toBe(0);
         expect(d.state.tokens).toEqual([]);
         expect(s.get(TOKEN_PARAMETER)).toBe(GATEWAY_TOKEN);
@@ -312,14 +324,14 @@ describe(`the first-install bootstrap against a fake dashboard${note}`, () => {
     run("a gateway group that does not exist: a clear failure, or, when asked, created and its short id reported", async () => {
         const missingGroup = await evaluations.missingGroup;
         const d1 = await dashboard();
-        const out = await bootstrap(site(missingGroup, "prod", d1));
+        const out = await bootstrap(site(missingGroup, d1));
         expect(out.code).not.toBe(0);
         expect(out.code).toBe(2);
         expect(out.stderr).toContain("the dashboard has no gateway group named edge");
 
         const createGroup = await evaluations.createGroup;
         const d2 = await dashboard();
-        const created = await bootstrap(site(createGroup, "prod", d2));
+        const created = await bootstrap(site(createGroup, d2));
         expect(created.code).not.toBe(0);
         const short = d2.state.groups.find((g) => g.name === "edge")!.config.control_plane_key_prefix.split("/").pop();
         expect(created.stderr).toContain(`the gateway group edge has short id ${short}, but the gateways use default; set dataPlane.gatewayGroupId ${short}`);

@@ -1,8 +1,10 @@
 /**
- * The host launcher (config-templates/api7-run.sh) run for real, with the parameters a real evaluation stores in
- * SSM, against fakes of `aws` (answers get-parameter from those values) and `docker` (records what it was asked to
- * run). Proves what shellcheck cannot: secrets with awkward characters land intact in the rendered config, reach
- * the container as environment and never as arguments, and the container is run as the run spec says.
+ * The host launcher (config-templates/api7-run.sh) and api7-apply run for real, installed as the evaluation's user
+ * data installs them (tests/host-files.ts: the same text and mode, the library they source where it lands), with the
+ * parameters the evaluation stores in SSM, against fakes of `aws` (answers get-parameter from those values) and
+ * `docker` (records what it was asked to run). Proves what shellcheck cannot: secrets with awkward characters land
+ * intact in the rendered config, reach the container as environment and never as arguments, and the container is
+ * run as the run spec says.
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -10,11 +12,11 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, ROOT, runProgram, TEST_PEM, type RunResult } from "../tools/harness";
-import { pinned, T, which } from "./helpers";
+import { decodeUserData, pinned, T, which } from "./helpers";
+import { installUserData } from "./host-files";
 import { PENDING_SECRET } from "../components/placeholders";
 import { runSpecErrors, runSpecsOf } from "./run-specs";
 
-const SCRIPT = path.join(ROOT, "config-templates", "api7-run.sh");
 /** A DSN with the characters that break naive substitution: quotes, $, a backslash-free but %-encoded @. */
 const AWKWARD_DSN = `postgres://api7:pa"ss'$w%40rd@db.internal:5432/api7ee`;
 
@@ -41,6 +43,9 @@ interface Launch {
 
 interface Host {
     readonly dir: string;
+    /** api7-run and api7-apply where the user data installs them (under the host's root). */
+    readonly run: string;
+    readonly apply: string;
     readonly runRoot: string;
     readonly params: string;
     readonly out: string;
@@ -55,15 +60,27 @@ function putSecret(host: Host, arn: string, versionId: string, value: Record<str
     fs.writeFileSync(file, JSON.stringify({ ARN: arn, Name: arn.split(":")[6], VersionId: versionId, SecretString: JSON.stringify(value), VersionStages: ["AWSCURRENT"] }));
 }
 
-/** A "host" of the group under `prefix`, with `evaluation`'s SSM parameters, and fake aws and docker on its PATH. */
-function prepareHost(evaluation: RunResult, prefix: string, service: string, stateDir?: string): Host {
+/** The user data `evaluation` gives the host group whose parameters are under `prefix` (its host.json says so). */
+function userDataOf(evaluation: RunResult, prefix: string): string {
+    const texts = evaluation.ofType(T.launchTemplate).map((t) => decodeUserData(t.inputs.userData));
+    const found = texts.filter((text) => (yaml.load(text) as { write_files: { path: string; content: string }[] }).write_files
+        .some((f) => path.basename(f.path) === "host.json" && JSON.parse(f.content).parameterPrefix === prefix));
+    if (found.length !== 1) throw new Error(`${found.length} host groups have the parameter prefix ${prefix}`);
+    return found[0];
+}
+
+/**
+ * A "host" of the group under `prefix`: its user data's files installed under its root, `evaluation`'s SSM
+ * parameters, and fakes of aws, docker, systemctl, cloud-init and curl on its PATH.
+ */
+function prepareHost(evaluation: RunResult, prefix: string, stateDir?: string): Host {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-run-"));
-    const [etc, runRoot, params, out, bin, secrets] = ["etc", "run", "params", "out", "bin", "secrets"].map((d) => path.join(dir, d));
-    for (const d of [etc, runRoot, params, out, bin, secrets]) fs.mkdirSync(d, { recursive: true });
-    fs.writeFileSync(path.join(etc, "host.json"), JSON.stringify({ region: "us-east-1", parameterPrefix: prefix, services: [service] }));
+    const [runRoot, params, out, bin, secrets] = ["run", "params", "out", "bin", "secrets"].map((d) => path.join(dir, d));
+    for (const d of [runRoot, params, out, bin, secrets]) fs.mkdirSync(d, { recursive: true });
+    const installed = installUserData(userDataOf(evaluation, prefix), path.join(dir, "root"));
     // Every run spec the scripts are fed holds to its one definition (config-schema/run-spec.schema.json).
     const specs = runSpecsOf(evaluation);
-    expect(specs.map((s) => s.name)).toContain(`${prefix}/${service}.json`);
+    expect(specs.filter((s) => s.name.startsWith(`${prefix}/`)).length).toBeGreaterThan(0);
     for (const { name, spec } of specs) expect([name, runSpecErrors(spec)]).toEqual([name, []]);
     for (const p of evaluation.ofType(T.parameter)) {
         const file = path.join(params, p.inputs.name);
@@ -131,11 +148,15 @@ for ((i = 0; i < \${#args[@]}; i++)); do
   if [[ "\${args[i]}" == "-e" ]]; then name="\${args[i+1]}"; printf '%s' "\${!name}" > "$FAKE_OUT/env-$name"; fi
 done
 `, { mode: 0o755 });
+    // What api7-apply needs beside api7-run: systemctl (recording), cloud-init and curl.
+    for (const [tool, body] of [["systemctl", 'echo "$*" >> "$FAKE_OUT/systemctl"'], ["cloud-init", "exit 0"], ["curl", "exit 0"]]) {
+        fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+    }
     const env = {
-        ...process.env, PATH: `${bin}:${process.env.PATH}`, API7_ETC_DIR: etc, API7_RUN_DIR: runRoot,
+        ...process.env, PATH: `${bin}:${process.env.PATH}`, ...installed.env, API7_RUN_DIR: runRoot,
         API7_STATE_DIR: stateDir ?? path.join(dir, "state"), FAKE_PARAMS: params, FAKE_OUT: out, FAKE_SECRETS: secrets,
     };
-    return { dir, runRoot, params, out, secrets, env };
+    return { dir, run: installed.at("/usr/local/sbin/api7-run"), apply: installed.at("/usr/local/sbin/api7-apply"), runRoot, params, out, secrets, env };
 }
 
 function launched(host: Host, status: number | null, stderr: string): Launch {
@@ -163,22 +184,9 @@ function launched(host: Host, status: number | null, stderr: string): Launch {
  */
 /** Runs api7-run for `service` on a new host of `prefix` (or `options.host`), with the fakes' switches in `options.env`. */
 function launch(evaluation: RunResult, prefix: string, service: string, options: { readonly extra?: string[]; readonly stateDir?: string; readonly host?: Host; readonly env?: Record<string, string> } = {}): Launch {
-    const host = options.host ?? prepareHost(evaluation, prefix, service, options.stateDir);
-    const r = spawnSync("bash", [SCRIPT, service, ...(options.extra ?? [])], { encoding: "utf8", env: { ...host.env, ...options.env } });
+    const host = options.host ?? prepareHost(evaluation, prefix, options.stateDir);
+    const r = spawnSync(host.run, [service, ...(options.extra ?? [])], { encoding: "utf8", env: { ...host.env, ...options.env } });
     return launched(host, r.status, r.stderr);
-}
-
-/** What api7-apply needs beside api7-run: fakes of systemctl (recording), cloud-init and curl; returns its sbin. */
-function installApplyTools(host: Host): string {
-    const bin = path.join(host.dir, "bin");
-    const sbin = path.join(host.dir, "sbin");
-    fs.mkdirSync(sbin);
-    // As cloud-init installs it: an executable api7-run (the repository's file is not executable).
-    fs.writeFileSync(path.join(sbin, "api7-run"), `#!/bin/bash\nexec bash ${JSON.stringify(SCRIPT)} "$@"\n`, { mode: 0o755 });
-    for (const [tool, body] of [["systemctl", 'echo "$*" >> "$FAKE_OUT/systemctl"'], ["cloud-init", "exit 0"], ["curl", "exit 0"]]) {
-        fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
-    }
-    return sbin;
 }
 
 const systemctlCalls = (host: Host) => (fs.existsSync(path.join(host.out, "systemctl")) ? fs.readFileSync(path.join(host.out, "systemctl"), "utf8") : "");
@@ -226,7 +234,7 @@ run(`the managed database: the DSN built from the RDS secret, password percent-e
     // The DP Manager's spec names the same database (tests/database.test.ts), so the dashboard stands for both.
     const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
     expect(spec.database).toMatchObject({ host: expect.stringMatching(/\.rds\.amazonaws\.com$/), port: 5432, database: "api7ee", sslmode: "require" });
-    const host = prepareHost(prod, "/api7-ha/prod/cp", "dashboard");
+    const host = prepareHost(prod, "/api7-ha/prod/cp");
     putSecret(host, spec.database.secretArn, "v-1", { username: "api7ee", password: AWKWARD_PASSWORD });
     const l = launch(prod, "/api7-ha/prod/cp", "dashboard", { host });
     expect([l.status, l.stderr]).toEqual([0, ""]);
@@ -247,7 +255,7 @@ run(`a managed database's secret that cannot be read stops the start, naming no 
 
 run(`a database secret that is not the expected JSON stops the start without echoing it${note}`, () => {
     const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
-    const host = prepareHost(prod, "/api7-ha/prod/cp", "dashboard");
+    const host = prepareHost(prod, "/api7-ha/prod/cp");
     const file = path.join(host.secrets, spec.database.secretArn.replace(/[^A-Za-z0-9]/g, "_"));
     fs.writeFileSync(file, JSON.stringify({ VersionId: "v-1", SecretString: "hunter2-NOT-JSON" }));
     const l = launch(prod, "/api7-ha/prod/cp", "dashboard", { host });
@@ -262,18 +270,16 @@ run(`a database secret that is not the expected JSON stops the start without ech
 
 run(`after RDS rotates the password, api7-apply --if-database-rotated restarts exactly the services that used the old one${note}`, () => {
     const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
-    const host = prepareHost(prod, "/api7-ha/prod/cp", "dashboard");
-    fs.writeFileSync(path.join(host.dir, "etc", "host.json"), JSON.stringify({ region: "us-east-1", parameterPrefix: "/api7-ha/prod/cp", services: ["dashboard", "dp-manager"] }));
-    const sbin = installApplyTools(host);
+    const host = prepareHost(prod, "/api7-ha/prod/cp");
     putSecret(host, spec.database.secretArn, "v-1", { username: "api7ee", password: "old" });
     for (const service of ["dashboard", "dp-manager"]) expect(launch(prod, "/api7-ha/prod/cp", service, { host }).status).toBe(0);
-    const check = () => spawnSync("bash", [path.join(ROOT, "config-templates", "api7-apply.sh"), "--if-database-rotated"], { encoding: "utf8", env: { ...host.env, API7_SBIN_DIR: sbin } });
+    const check = () => spawnSync(host.apply, ["--if-database-rotated"], { encoding: "utf8", env: host.env });
 
     const unchanged = check();
     expect([unchanged.status, unchanged.stderr, systemctlCalls(host)]).toEqual([0, "", ""]);
 
     putSecret(host, spec.database.secretArn, "v-2", { username: "api7ee", password: "new" });
-    expect(spawnSync("bash", [SCRIPT, "dashboard", "--database-current"], { env: host.env }).status).toBe(4);
+    expect(spawnSync(host.run, ["dashboard", "--database-current"], { env: host.env }).status).toBe(4);
     // The fake systemctl restarts nothing, so the next start (a real restart) is run by hand for the dashboard only.
     expect(launch(prod, "/api7-ha/prod/cp", "dashboard", { host }).status).toBe(0);
     const rotated = check();
@@ -376,6 +382,55 @@ run(`--render-only on a gateway (its reload path, with state files) renders and 
     expect(l.dockerArgs).toBeUndefined();
 });
 
+const RUN_USAGE = "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current]\n";
+/** Whether the fake aws was asked anything (it keeps every call's arguments in .argv). */
+const awsCalled = (host: Host) => fs.existsSync(path.join(host.params, ".argv"));
+
+run(`api7-run refuses an unknown mode with a usage line and exit 2, before reading or starting anything${note}`, () => {
+    const host = prepareHost(prod, "/api7-ha/prod/dp");
+    const l = launch(prod, "/api7-ha/prod/dp", "gateway", { host, extra: ["--bogus"] });
+    expect([l.status, l.stderr]).toEqual([2, `api7-run: unknown mode: --bogus\n${RUN_USAGE}`]);
+    expect([l.dockerArgs, awsCalled(host), fs.existsSync(path.join(l.runDir, "gateway"))]).toEqual([undefined, false, false]);
+});
+
+run(`api7-run refuses no service, an empty mode, and an argument after the mode, with the usage line${note}`, () => {
+    const host = prepareHost(prod, "/api7-ha/prod/dp");
+    for (const args of [[], ["gateway", ""], ["gateway", "--render-only", "extra"], ["", "--render-only"]]) {
+        const r = spawnSync(host.run, args, { encoding: "utf8", env: host.env });
+        expect([args, r.status, r.stderr.endsWith(RUN_USAGE)]).toEqual([args, 2, true]);
+    }
+    expect([fs.existsSync(path.join(host.out, "args")), awsCalled(host)]).toEqual([false, false]);
+});
+
+run(`api7-apply refuses an unknown option with a usage line instead of taking it for a service${note}`, () => {
+    const host = prepareHost(prod, "/api7-ha/prod/dp");
+    const r = spawnSync(host.apply, ["--bogus", "gateway"], { encoding: "utf8", env: host.env });
+    expect([r.status, r.stderr]).toEqual([2, "api7-apply: unknown option: --bogus\nusage: api7-apply SERVICE... | api7-apply --if-database-rotated [SERVICE...]\n"]);
+    expect([systemctlCalls(host), awsCalled(host)]).toEqual(["", false]);
+});
+
+run(`the scripts need the library the user data installs: without it api7-run starts nothing${note}`, () => {
+    const host = prepareHost(prod, "/api7-ha/prod/dp");
+    const r = spawnSync(host.run, ["gateway"], { encoding: "utf8", env: { ...host.env, API7_LIB_DIR: path.join(host.dir, "no-library") } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("api7-lib.sh: No such file or directory");
+    expect([fs.existsSync(path.join(host.out, "args")), awsCalled(host)]).toEqual([false, false]);
+});
+
+test("each host script sources the library from where the user data writes it, and only API7_LIB_DIR moves it", () => {
+    for (const userData of prod.ofType(T.launchTemplate).map((t) => decodeUserData(t.inputs.userData))) {
+        const files = (yaml.load(userData) as { write_files: { path: string; content: string; permissions: string }[] }).write_files;
+        const lib = files.filter((f) => path.basename(f.path) === "api7-lib.sh");
+        expect(lib.map((f) => [f.content, f.permissions])).toEqual([[fs.readFileSync(path.join(ROOT, "config-templates", "api7-lib.sh"), "utf8"), "0644"]]);
+        const scripts = files.filter((f) => f.content.startsWith("#!/bin/bash"));
+        expect(scripts.length).toBeGreaterThanOrEqual(2);
+        for (const script of scripts) {
+            const sources = script.content.split("\n").filter((line) => /^\s*(source|\.)\s/.test(line));
+            expect([script.path, sources]).toEqual([script.path, [`source "\${API7_LIB_DIR:-${path.dirname(lib[0].path)}}/api7-lib.sh"`]]);
+        }
+    }
+});
+
 run(`a missing secret stops the start instead of running with a placeholder${note}`, () => {
     const broken: RunResult = { ...external, ofType: (type: string) => external.ofType(type).filter((p) => p.inputs.name !== "/api7-ha/prod/cp/secrets/database-dsn") };
     const l = launch(broken, "/api7-ha/prod/cp", "dashboard");
@@ -408,12 +463,12 @@ run(`gateway identity and admin key: created once per host and kept across resta
 
 run(`gateway with issued credentials: waits, starting nothing, until the control plane writes them; then starts with them${note}`, async () => {
     const issued = await runProgram({ stack: "prod" });
-    const host = prepareHost(issued, "/api7-ha/prod/dp", "gateway");
+    const host = prepareHost(issued, "/api7-ha/prod/dp");
     const tokenFile = path.join(host.params, "/api7-ha/prod/dp/secrets/control-plane-token");
     expect(fs.readFileSync(tokenFile, "utf8")).toBe(PENDING_SECRET);
-    expect(spawnSync("bash", [SCRIPT, "gateway", "--credentials-ready"], { env: host.env }).status).toBe(3);
+    expect(spawnSync(host.run, ["gateway", "--credentials-ready"], { env: host.env }).status).toBe(3);
 
-    const child = spawn("bash", [SCRIPT, "gateway"], { env: { ...host.env, API7_WAIT_POLL: "0.2" } });
+    const child = spawn(host.run, ["gateway"], { env: { ...host.env, API7_WAIT_POLL: "0.2" } });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -427,14 +482,13 @@ run(`gateway with issued credentials: waits, starting nothing, until the control
     expect(l.status).toBe(0);
     expect(l.stderr).toBe("api7-run: waiting for the control plane to issue /api7-ha/prod/dp/secrets/control-plane-token\n");
     expect(l.dockerEnv.API7_CONTROL_PLANE_TOKEN).toBe("a7ee-ISSUED-TOKEN");
-    expect(spawnSync("bash", [SCRIPT, "gateway", "--credentials-ready"], { env: host.env }).status).toBe(0);
+    expect(spawnSync(host.run, ["gateway", "--credentials-ready"], { env: host.env }).status).toBe(0);
 });
 
 run(`api7-apply leaves a gateway waiting for its credentials as it is, and restarts it once they are issued${note}`, async () => {
     const issued = await runProgram({ stack: "prod" });
-    const host = prepareHost(issued, "/api7-ha/prod/dp", "gateway");
-    const sbin = installApplyTools(host);
-    const apply = () => spawnSync("bash", [path.join(ROOT, "config-templates", "api7-apply.sh"), "gateway"], { encoding: "utf8", env: { ...host.env, API7_SBIN_DIR: sbin } });
+    const host = prepareHost(issued, "/api7-ha/prod/dp");
+    const apply = () => spawnSync(host.apply, ["gateway"], { encoding: "utf8", env: host.env });
     const systemctl = () => systemctlCalls(host);
 
     const waiting = apply();
@@ -450,9 +504,8 @@ run(`api7-apply leaves a gateway waiting for its credentials as it is, and resta
 run(`api7-apply reloads a service in place when only its config changed (the running container's generation is the spec's): re-rendered, the spec's reload command, no restart${note}`, () => {
     const spec = specOf(prod, "/api7-ha/prod/dp/gateway.json");
     expect(spec.reloadCommand?.length).toBeGreaterThan(0);
-    const host = prepareHost(prod, "/api7-ha/prod/dp", "gateway");
-    const sbin = installApplyTools(host);
-    const apply = (env: Record<string, string>) => spawnSync("bash", [path.join(ROOT, "config-templates", "api7-apply.sh"), "gateway"], { encoding: "utf8", env: { ...host.env, API7_SBIN_DIR: sbin, ...env } });
+    const host = prepareHost(prod, "/api7-ha/prod/dp");
+    const apply = (env: Record<string, string>) => spawnSync(host.apply, ["gateway"], { encoding: "utf8", env: { ...host.env, ...env } });
 
     const reloaded = apply({ FAKE_RUNNING_GENERATION: String(spec.generation) });
     expect([reloaded.status, reloaded.stderr, systemctlCalls(host)]).toEqual([0, "", ""]);

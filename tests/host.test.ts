@@ -222,6 +222,7 @@ describe("user data", () => {
         expect(cp.packages).toEqual(["docker", "jq"]);
         expect(cp.write_files.map((f: any) => f.path)).toEqual([
             "/etc/api7/host.json", "/usr/local/sbin/api7-run", "/usr/local/sbin/api7-apply", "/etc/systemd/system/api7@.service",
+            "/usr/local/lib/api7/api7-lib.sh",
             "/usr/local/sbin/api7-bootstrap", "/etc/systemd/system/api7-bootstrap.service",
             // With the managed database: the timer that reconnects after RDS rotates the password.
             "/etc/systemd/system/api7-db-rotation.service", "/etc/systemd/system/api7-db-rotation.timer",

@@ -1,5 +1,7 @@
+import * as path from "path";
 import * as yaml from "js-yaml";
-import { fill, renderYamlTemplate } from "../components/templates";
+import { HOST_SCRIPTS, renderUserData, type UserDataArgs } from "../components/aws/cloud-init";
+import { fill, readTemplateFile, renderYamlTemplate } from "../components/templates";
 
 describe("template renderer", () => {
     test("a placeholder is replaced by a typed value: numbers stay numbers, lists stay lists", () => {
@@ -29,5 +31,20 @@ describe("template renderer", () => {
             server: { listen: { disable: false, host: "0.0.0.0", port: 7080 }, tls: { disable: true, host: "0.0.0.0", port: 7443 } },
             database: { dsn: "x" },
         });
+    });
+});
+
+describe("host shell files in the user data", () => {
+    const files = (args: Partial<UserDataArgs>) =>
+        (yaml.load(renderUserData({ region: "us-east-1", parameterPrefix: "/api7-ha/prod/cp", services: ["dashboard"], ...args })) as { write_files: { path: string; content: string; permissions: string }[] }).write_files;
+    test("each lands byte for byte as committed, the scripts executable and the library they source not", () => {
+        const written = new Map(files({ bootstrap: true }).map((f) => [path.basename(f.path), f]));
+        expect(Object.values(HOST_SCRIPTS).map((file) => {
+            const f = written.get(file === "api7-lib.sh" ? file : file.replace(/\.sh$/, ""));
+            return [file, f?.content === readTemplateFile(file), f?.permissions];
+        })).toEqual([["api7-lib.sh", true, "0644"], ["api7-run.sh", true, "0755"], ["api7-apply.sh", true, "0755"], ["api7-bootstrap.sh", true, "0755"]]);
+    });
+    test("the library is written once, on hosts with and without the bootstrap", () => {
+        for (const bootstrap of [true, false]) expect(files({ bootstrap }).filter((f) => f.path.endsWith("/api7-lib.sh")).map((f) => f.path)).toEqual(["/usr/local/lib/api7/api7-lib.sh"]);
     });
 });

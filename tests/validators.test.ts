@@ -1,7 +1,8 @@
 /**
  * Independent validators on what the program renders: Debian's `cloud-init schema` on every distinct user data of
  * every committed stack (all files in one interpreter, tests/cloud-init-schema.py, proven here to say what the
- * command says), `shellcheck` on every shell script those user data write, and `systemd-analyze verify` on
+ * command says), `shellcheck` on every shell script those user data write (installed as they install them, so it
+ * follows each script's `source` of the library to where the user data puts it), and `systemd-analyze verify` on
  * every systemd unit they write. CI installs both
  * (.ci/run); on a machine without them the checks are skipped with the reason in their names, and in CI a
  * missing validator fails the run.
@@ -12,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { runProgram, STACKS } from "../tools/harness";
 import { decodeUserData, parseUserData, T, which } from "./helpers";
+import { installUserData } from "./host-files";
 
 const onPath = (bin: string) => which(bin) !== undefined;
 const VALIDATORS = ["cloud-init", "shellcheck", "systemd-analyze"];
@@ -88,30 +90,50 @@ withValidator("cloud-init")(`many files in one interpreter: what \`cloud-init sc
     for (const i of [0, schemaFiles.length - 1]) expect(schemaResults[i]).toEqual(cloudInitSchemaCommand(schemaFiles[i]));
 });
 
-withValidator("shellcheck")(`every shell script written by user data passes shellcheck${skipNote("shellcheck")}`, () => {
+/** A bash script or the bash library the scripts source (which has no #! line, only shellcheck's shell directive). */
+const isBash = (content: string) => /^(#!\/bin\/bash|# shellcheck shell=bash)\n/.test(content);
+
+/** shellcheck on an installed file, following what it sources (--external-sources): its exit status and report. */
+const shellcheck = (file: string) => {
+    const r = spawnSync("shellcheck", ["--severity=style", "--external-sources", file], { encoding: "utf8" });
+    return [r.status, r.stdout] as const;
+};
+
+withValidator("shellcheck")(`every shell script written by user data passes shellcheck, with the library it sources${skipNote("shellcheck")}`, () => {
     let checked = 0;
-    // Hosts and stacks write the same scripts: each distinct text is checked once (shellcheck sees only the text).
+    // Hosts and stacks write the same files: each distinct set is checked once (shellcheck sees only the text).
     const verdicts = new Map<string, readonly [number | null, string]>();
     for (const { label, text } of userDatas) {
-        for (const f of parseUserData(text).write_files) {
+        const files = parseUserData(text).write_files as { path: string; content: string; encoding?: string }[];
+        const installed = installUserData(text, path.join(dir, `root-${label.replace(/\W+/g, "-")}`));
+        const shared = files.filter((f) => String(f.content).startsWith("# shellcheck shell=bash")).map((f) => f.content).join("\0");
+        for (const f of files) {
             // The program writes every file in clear (components/aws/cloud-init.ts): no script hides from shellcheck.
             expect([f.path, f.encoding]).toEqual([f.path, undefined]);
-            const content = String(f.content);
-            if (!content.startsWith("#!/bin/bash")) continue;
-            let verdict = verdicts.get(content);
+            if (!isBash(String(f.content))) continue;
+            const key = `${shared}\0${f.content}`;
+            let verdict = verdicts.get(key);
             if (verdict === undefined) {
-                const file = path.join(dir, `${label.replace(/\W+/g, "-")}-${path.basename(f.path)}.sh`);
-                fs.writeFileSync(file, content);
-                const r = spawnSync("shellcheck", ["--severity=style", file], { encoding: "utf8" });
-                verdict = [r.status, r.stdout];
-                verdicts.set(content, verdict);
+                verdict = shellcheck(installed.at(f.path));
+                verdicts.set(key, verdict);
             }
             expect([f.path, ...verdict]).toEqual([f.path, 0, ""]);
             checked++;
         }
     }
-    // Per stack: the control plane's api7-run, api7-apply and api7-bootstrap, the data plane's api7-run and api7-apply.
-    expect(checked).toBeGreaterThanOrEqual(10);
+    // Per stack: the control plane's api7-run, api7-apply, api7-bootstrap and library, the data plane's api7-run,
+    // api7-apply and library.
+    expect(checked).toBeGreaterThanOrEqual(14);
+});
+
+withValidator("shellcheck")(`shellcheck does follow the library: a script whose library is missing fails${skipNote("shellcheck")}`, () => {
+    const { text } = userDatas[0];
+    const installed = installUserData(text, path.join(dir, "root-no-library"));
+    const run = (parseUserData(text).write_files as { path: string }[]).find((f) => path.basename(f.path) === "api7-run")!;
+    fs.rmSync(path.join(installed.env.API7_LIB_DIR, "api7-lib.sh"));
+    const [status, report] = shellcheck(installed.at(run.path));
+    expect(status).not.toBe(0);
+    expect(report).toContain("SC1091");
 });
 
 withValidator("shellcheck")(`shellcheck does flag a bad script (the check can fail)${skipNote("shellcheck")}`, () => {

@@ -13,8 +13,11 @@ export interface UserDataArgs {
     readonly databaseRotation?: boolean;
 }
 
-/** The shell scripts that land on every host, by role in the cloud-config. Each is shellcheck'd in CI. */
-export const HOST_SCRIPTS = Object.freeze({ run: "api7-run.sh", apply: "api7-apply.sh", bootstrap: "api7-bootstrap.sh" });
+/**
+ * The shell files that land on hosts, by role in the cloud-config: the scripts, and the library each of them sources
+ * from /usr/local/lib/api7/api7-lib.sh. Each is shellcheck'd in CI.
+ */
+export const HOST_SCRIPTS = Object.freeze({ lib: "api7-lib.sh", run: "api7-run.sh", apply: "api7-apply.sh", bootstrap: "api7-bootstrap.sh" });
 
 /**
  * A host's user data: `#cloud-config` that installs Docker and jq, writes the launcher scripts, the systemd unit
@@ -29,6 +32,7 @@ export function renderUserData(args: UserDataArgs): string {
         // gzip finds what the scripts share. Compressing each one first (cloud-init's `gz+b64`) left the outer gzip
         // base64 to squeeze, and the control plane's user data 2.5 KB larger, over EC2's 16 KB (tests/aws-rules.ts).
         scripts: {
+            lib: readTemplateFile(HOST_SCRIPTS.lib),
             run: readTemplateFile(HOST_SCRIPTS.run),
             apply: readTemplateFile(HOST_SCRIPTS.apply),
             unit: readTemplateFile("api7@.service"),

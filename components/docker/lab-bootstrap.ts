@@ -80,6 +80,8 @@ export class LabBootstrap extends pulumi.ComponentResource {
                 API7_LAB_ADMIN_PASSWORD: pulumi.secret(args.adminPassword),
                 API7_LAB_TOKEN: pulumi.secret(args.broughtToken ?? ""),
                 API7_BOOTSTRAP_SCRIPT: readTemplateFile("api7-bootstrap.sh"),
+                // The library the hosts' scripts source (components/aws/cloud-init.ts writes it on hosts).
+                API7_LIB_SCRIPT: readTemplateFile("api7-lib.sh"),
                 API7_BOOTSTRAP_TIMEOUT: String(LAB_BOOTSTRAP_TIMEOUT_SECONDS),
             },
             // A change to what it sets runs it again (an update runs `create` again when no `update` is given).

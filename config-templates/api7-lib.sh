@@ -1,0 +1,62 @@
+# shellcheck shell=bash
+# What the host scripts share, sourced from /usr/local/lib/api7/api7-lib.sh (written by the user data). Parameters
+# are SSM's, or with API7_PARAMETER_DIR set (the Docker lab) files under it, with the same create-once semantics.
+
+# api7_load JQ_ARGS...: evaluates what `jq -r JQ_ARGS...` prints, assignments quoted by @sh (one jq start, tens of
+# milliseconds, sets many variables). Assigned first: a failing jq inside eval's argument would go unnoticed.
+api7_load() {
+  local api7_assignments
+  api7_assignments="$(jq -r "$@")" || return
+  eval "$api7_assignments"
+}
+
+# api7_read_host: region, prefix and services from host.json (API7_ETC_DIR: its directory, outside a host).
+# shellcheck disable=SC2034 # used by the scripts that source this file
+api7_read_host() {
+  region="" prefix="" services=()
+  api7_load '@sh "region=\(.region) prefix=\(.parameterPrefix)", "services=(\(.services // [] | @sh))"' \
+    "${API7_ETC_DIR:-/etc/api7}/host.json"
+}
+
+# api7_ssm_get NAME. WithDecryption "is ignored for String and StringList parameter types"
+# (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html).
+api7_ssm_get() {
+  if [[ -n "${API7_PARAMETER_DIR:-}" ]]; then
+    cat "${API7_PARAMETER_DIR}$1"
+    return
+  fi
+  aws ssm get-parameter --region "$region" --name "$1" --with-decryption --query Parameter.Value --output text
+}
+
+# api7_ssm_put NAME TYPE VALUE [--overwrite]: the value read from a file (file://) in the caller's private directory
+# api7_work, never an argument (visible in the process list); a SecureString under the KMS key api7_key_id, if set
+# (without --key-id, PutParameter uses the account's aws/ssm key, even over a parameter under another key).
+# The AWS CLI opens such a file as text in AWS_CLI_FILE_ENCODING, else the locale's encoding (aws/aws-cli v2
+# awscli/paramfile.py get_file, awscli/compat.py compat_open and getpreferredencoding @73fb33bb): UTF-8 here,
+# whatever the service's locale. Text mode reads a CR as a newline; no value put here holds one. Without --overwrite
+# it fails with ParameterAlreadyExists on an existing one, as SSM's PutParameter does; the file store creates the
+# file exclusively (noclobber) for the same guarantee.
+api7_ssm_put() {
+  local store="${API7_PARAMETER_DIR:-}" key=()
+  if [[ -n "$store" ]]; then
+    mkdir -p "$(dirname "${store}$1")"
+    if [[ "${4:-}" == --overwrite ]]; then
+      printf '%s' "$3" >"${store}$1.new" && mv -f "${store}$1.new" "${store}$1"
+    else
+      (set -o noclobber && printf '%s' "$3" >"${store}$1") 2>/dev/null || { echo "ParameterAlreadyExists: $1" >&2; return 1; }
+    fi
+    return
+  fi
+  [[ "$2" != SecureString || -z "${api7_key_id:-}" ]] || key=(--key-id "$api7_key_id")
+  printf '%s' "$3" >"${api7_work:?api7_ssm_put needs api7_work}/value"
+  AWS_CLI_FILE_ENCODING=UTF-8 aws ssm put-parameter --region "$region" --name "$1" --type "$2" \
+    --value "file://${api7_work}/value" "${key[@]}" ${4:+"$4"} >/dev/null
+}
+
+api7_ssm_delete() { # NAME
+  if [[ -n "${API7_PARAMETER_DIR:-}" ]]; then
+    rm -f "${API7_PARAMETER_DIR}$1"
+    return
+  fi
+  aws ssm delete-parameter --region "$region" --name "$1" >/dev/null 2>&1
+}
