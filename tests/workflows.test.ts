@@ -103,6 +103,8 @@ describe("the tools and dependencies the jobs need", () => {
         const testing = jobs.filter(([, job]) => indexOf(job, (s) => s.run === "npm test") >= 0);
         expect(testing.map(([name]) => name).sort()).toEqual(["deploy.yml test", "preview.yml test"]);
         for (const [, job] of testing) {
+            // On Debian 12, as .ci/run is: the lab's HAProxy branch (2.6) and the messages the tests expect from it.
+            expect(job.container).toBe("debian:bookworm");
             const install = indexOf(job, (s) => s.run === "bash .ci/install-tools");
             expect(install).toBeGreaterThanOrEqual(0);
             expect(install).toBeLessThan(indexOf(job, (s) => s.run === "npm test"));
@@ -136,15 +138,19 @@ describe("the tools and dependencies the jobs need", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "install-tools-"));
         try {
             const log = path.join(dir, "apt.log");
-            // A PATH with none of the programs: only `id` (which the script asks whether to use sudo) and an apt-get
-            // that records its arguments. Every program is then missing.
-            fs.symlinkSync(execFileSync("bash", ["-c", "command -v id"], { encoding: "utf8" }).trim(), path.join(dir, "id"));
-            for (const bin of ["apt-get", "sudo"]) fs.writeFileSync(path.join(dir, bin), `#!/bin/bash\n[[ ${bin} == sudo ]] && exec "$@"\necho "$*" >> ${log}\n`, { mode: 0o755 });
+            // A PATH with none of the programs: an `id` that answers a user other than root (so the script goes
+            // through sudo), `env`, and an apt-get that records its arguments. Every program is then missing.
+            fs.writeFileSync(path.join(dir, "id"), "#!/bin/bash\necho 1000\n", { mode: 0o755 });
+            // The recording apt-get also notes DEBIAN_FRONTEND, and the fake sudo clears the environment as sudo's
+            // env_reset does (sudoers(5)), so the setting must reach apt-get through the command line.
+            fs.writeFileSync(path.join(dir, "apt-get"), `#!/bin/bash\necho "DEBIAN_FRONTEND=\${DEBIAN_FRONTEND:-} $*" >> ${log}\n`, { mode: 0o755 });
+            fs.writeFileSync(path.join(dir, "sudo"), `#!/bin/bash\nexec /usr/bin/env -i PATH="$PATH" "$@"\n`, { mode: 0o755 });
+            fs.symlinkSync(execFileSync("bash", ["-c", "command -v env"], { encoding: "utf8" }).trim(), path.join(dir, "env"));
             const install = (PATH: string) => spawnSync("/bin/bash", [path.join(ROOT, ".ci", "install-tools")], { env: { PATH }, encoding: "utf8" });
             expect(install(dir).status).toBe(0);
             expect(fs.readFileSync(log, "utf8").split("\n")).toEqual([
-                "update -qq",
-                "install -y -qq --no-install-recommends cloud-init shellcheck jq curl systemd haproxy openssl wget",
+                "DEBIAN_FRONTEND= update -qq",
+                "DEBIAN_FRONTEND=noninteractive install -y -qq --no-install-recommends cloud-init shellcheck jq curl systemd haproxy openssl wget",
                 "",
             ]);
             // With this machine's PATH behind the recorder: every program is there (the suite needs them all).
