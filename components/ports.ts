@@ -1,6 +1,8 @@
 /**
- * API7's ports (seeds 000 and 002, and the reference README). One table, so security groups, listeners, health
- * checks and rendered configs cannot disagree.
+ * API7's ports, from its HA preparation page
+ * (https://docs.api7.ai/enterprise/high-availability/prepare-for-high-availability) and its 3.2.16.3 installation
+ * guide (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation). One table, so
+ * security groups, listeners, health checks and rendered configs cannot disagree.
  */
 export const PORTS = Object.freeze({
     /** API7 Dashboard web UI and API over HTTP (`server.listen`); health `GET /healthz`. */

@@ -368,7 +368,7 @@ export const rdsBackups = resourcePolicy(
         // Not set: "Default: 1" (RDS API Reference, CreateDBInstance, BackupRetentionPeriod:
         // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
         if (notSet(p.backupRetentionPeriod)) return report(`backupRetentionPeriod is not set: AWS keeps 1 day of backups, under ${minimumDays}`);
-        const days = Number(p.backupRetentionPeriod ?? 0);
+        const days = Number(p.backupRetentionPeriod);
         if (days < minimumDays) report(`backupRetentionPeriod is ${days} days, under ${minimumDays}`);
     },
     { configSchema: { properties: { minimumDays: { type: "integer", default: 7, minimum: 1 } } } },

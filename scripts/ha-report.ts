@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseSettings } from "../components/config/load";
+import { ConfigError, parseSettings } from "../components/config/load";
 import { PROJECT, SECRETS, SECRET_NAMES } from "../components/config/schema";
 import type { HealthCheckSettings, Settings } from "../components/config/settings";
 import { bootSeconds, bootSteps, gracePeriodSeconds, type BootStep } from "../components/aws/boot-budget";
@@ -48,9 +48,9 @@ export interface ReplacementFigures {
 }
 
 /**
- * Interface endpoints are billed per endpoint per AZ-hour: $0.01 in us-east-1 by third-party copies of
- * https://aws.amazon.com/privatelink/pricing/ (the official page's figure could not be read here; it varies by
- * region), plus $0.01 per GB processed, which is not counted.
+ * Interface endpoints are billed for each hour an endpoint is provisioned in each AZ, plus $0.01 per GB processed
+ * (first PB), which is not counted (https://aws.amazon.com/privatelink/pricing/). The hourly rate is set per region
+ * in AWS's pricing calculator rather than on that page; $0.01 is the us-east-1 rate, an estimate elsewhere.
  */
 export const INTERFACE_ENDPOINT_USD_PER_AZ_HOUR = 0.01;
 const HOURS_PER_MONTH = 730;
@@ -225,6 +225,7 @@ export function renderLabReport(stack: string, f: LabFigures): string {
         // running is left as it is: restarting on unhealthy is an open request (moby/moby issues 28400, 49161).
         "| a container that exits | Docker starts it again (restart: unless-stopped); one stopped with `docker stop` stays stopped until `docker start` or the next `pulumi up` |",
         "| an unhealthy container | reported by its Docker healthcheck, not restarted: restart policies act when a container exits |",
+        "| load balancer | one HAProxy container, no standby: while it is down or restarting, nothing reaches the gateways or the dashboard |",
         "| database | one PostgreSQL container, its data on a Docker volume: no standby, no failover |",
         "| fallback export | none: the lab runs no fallback export |",
     ].join("\n");
@@ -236,17 +237,29 @@ export function stackReport(stack: string): string {
     return settings.target === "docker" ? renderLabReport(stack, labFigures(settings)) : renderReport(stack, haFigures(settings));
 }
 
+/**
+ * How `npm run report` ends on an error it expects (sysexits.h): 66 EX_NOINPUT for a stack with no stack file, 65
+ * EX_DATAERR for a stack file the program refuses (each problem named by its config key, as `pulumi up` names it).
+ * Anything else is a bug and keeps its stack trace.
+ */
+export function reportFailure(err: unknown): { readonly code: number; readonly message: string } | undefined {
+    if (err instanceof UnknownStackError) return { code: 66, message: `npm run report: ${err.message}` };
+    if (err instanceof ConfigError) return { code: 65, message: `npm run report: ${err.message}` };
+    return undefined;
+}
+
 if (require.main === module) {
     const stack = process.argv[2];
     if (!stack) {
         console.error("usage: npm run report -- <stack>");
-        process.exit(64);
+        process.exit(64); // EX_USAGE
     }
     try {
         console.log(stackReport(stack));
     } catch (err) {
-        if (!(err instanceof UnknownStackError)) throw err;
-        console.error(`npm run report: ${err.message}`);
-        process.exit(66); // EX_NOINPUT (sysexits.h), as 64 above is EX_USAGE
+        const failure = reportFailure(err);
+        if (!failure) throw err;
+        console.error(failure.message);
+        process.exit(failure.code);
     }
 }

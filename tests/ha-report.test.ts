@@ -1,8 +1,8 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { haFigures, renderReport, replacementFigures, spread, stackReport, stackSettings } from "../scripts/ha-report";
+import { haFigures, renderReport, replacementFigures, reportFailure, spread, stackReport, stackSettings } from "../scripts/ha-report";
 import { bootSeconds, gracePeriodSeconds } from "../components/aws/boot-budget";
-import { parseSettings } from "../components/config/load";
+import { ConfigError, parseSettings } from "../components/config/load";
 import { EXTERNAL_DSN, ROOT, TEST_SECRETS } from "../tools/harness";
 
 /** Settings from areas as the runtime holds them (JSON), plus the test secrets. */
@@ -121,6 +121,7 @@ describe("the Docker lab (deploy.target docker)", () => {
         expect(text).toContain("| survives the loss of its machine | no: every container runs on one Docker engine |");
         expect(text).toContain("| a container that exits | Docker starts it again (restart: unless-stopped); one stopped with `docker stop` stays stopped until `docker start` or the next `pulumi up` |");
         expect(text).toContain("| an unhealthy container | reported by its Docker healthcheck, not restarted: restart policies act when a container exits |");
+        expect(text).toContain("| load balancer | one HAProxy container, no standby: while it is down or restarting, nothing reaches the gateways or the dashboard |");
         expect(text).toContain("| database | one PostgreSQL container, its data on a Docker volume: no standby, no failover |");
         expect(text).toContain("| fallback export | none: the lab runs no fallback export |");
     });
@@ -139,5 +140,16 @@ describe("an unknown stack", () => {
         expect(run.stderr.trim()).toBe(`npm run report: ${message}`);
         expect(run.stdout).toBe("");
         expect(run.status).toBe(66);
+    });
+});
+
+describe("a stack file the program refuses", () => {
+    test("ends with the problems, named by config key, and 65 (EX_DATAERR); anything else keeps its stack trace", () => {
+        const refused = new ConfigError(['dataPlane.count = 0: must be at least 2'], "prod");
+        expect(reportFailure(refused)).toEqual({
+            code: 65,
+            message: "npm run report: api7-ha: stack prod has 1 configuration problem (set a setting with `pulumi config set --path <key> <value>`, a secret with `pulumi config set --secret <key> <value>`):\n  - dataPlane.count = 0: must be at least 2",
+        });
+        expect(reportFailure(new TypeError("x is undefined"))).toBeUndefined();
     });
 });

@@ -42,7 +42,7 @@ describe("data plane NLB", () => {
         expect(JSON.stringify(prod.ofType(TG))).not.toContain("/status/ready");
     });
 
-    test("health-check timing comes from config: the seed's 30 s by default, prod's tuned values in prod", () => {
+    test("health-check timing comes from config: API7's documented 30 s by default, prod's tuned values in prod", () => {
         expect(dev.get(TG, "api7-dp-lb-http").inputs.healthCheck).toMatchObject({ interval: 30, timeout: 10, healthyThreshold: 3, unhealthyThreshold: 3 });
         expect(prod.get(TG, "api7-dp-lb-http").inputs.healthCheck).toMatchObject({ interval: 5, timeout: 3, healthyThreshold: 3, unhealthyThreshold: 2 });
     });

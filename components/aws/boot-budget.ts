@@ -2,8 +2,7 @@
  * How long a new host takes from launch to serving, per role: the budget its Auto Scaling group's grace period is
  * sized from (hosts.healthCheckGraceSeconds overrides it), and the figures `npm run report` adds up.
  *
- * NOT MEASURED: no AWS account, API7 image or Docker engine is reachable from where this program is built, so every
- * step below is an estimate with its reasoning, deliberately generous. A grace period too short replaces hosts that
+ * Every step below is an estimate with its reasoning, not a measurement of a real boot, and deliberately generous. A grace period too short replaces hosts that
  * were about to pass (a loop); too long only delays replacing a host that never starts. Measure a first boot and
  * set hosts.healthCheckGraceSeconds (README, "Sizing the grace period": `cloud-init analyze show` and the units'
  * journal give each step).

@@ -1,5 +1,6 @@
 /**
- * Data-plane resilience (seed 004): the control plane exports gateway configuration to two S3 buckets on a
+ * Data-plane resilience (API7's "Implement Data Plane Resilience", 3.2 series:
+ * https://docs-archive.api7.ai/enterprise/high-availability/cp-outage-dp-resilience): the control plane exports gateway configuration to two S3 buckets on a
  * schedule (`fallback_cp` in the dashboard config); while the control plane is down, gateways run standalone from
  * the last export. Only the control plane can write the buckets; gateways can only read them.
  *
