@@ -1,8 +1,10 @@
 /**
  * The settings the components receive are the schema's output (components/config/settings.ts): every setting the
- * schema declares reaches them, at its own path or at the one place its area regroups it, so a setting added to
- * the schema needs no second edit to reach a component.
+ * schema declares reaches them with the value the stack gives it, at its own path or at the one place its area
+ * regroups it. A setting added to the schema fails here until a configuration below gives it a value.
  */
+import { Output } from "@pulumi/pulumi/output";
+import { parseSettings } from "../components/config/load";
 import { buildSettings } from "../components/config/settings";
 import { configSchema, SECRET_NAMES } from "../components/config/schema";
 
@@ -24,6 +26,15 @@ const REGROUPED: Readonly<Record<string, string>> = {
     "dataPlane.healthCheck.timeoutSeconds": "dataPlane.loadBalancer.healthCheck.timeoutSeconds",
     "dataPlane.healthCheck.healthyThreshold": "dataPlane.loadBalancer.healthCheck.healthyThreshold",
     "dataPlane.healthCheck.unhealthyThreshold": "dataPlane.loadBalancer.healthCheck.unhealthyThreshold",
+    // Secrets, which reach the settings as Pulumi secrets.
+    license: "controlPlane.license",
+    adminPassword: "controlPlane.adminPassword",
+    databaseDsn: "database.dsn",
+    gatewayToken: "dataPlane.auth.token",
+    gatewayClientCert: "dataPlane.auth.clientCert",
+    gatewayClientKey: "dataPlane.auth.clientKey",
+    gatewayCa: "dataPlane.auth.ca",
+    registryPassword: "images.password",
 };
 
 /** Every setting's key path (objects walked through; lists and values are settings). */
@@ -32,36 +43,129 @@ function leaves(value: unknown, prefix = ""): string[] {
     return Object.entries(value).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
 }
 
-/** Whether `path` names a property of `root` (present, even when undefined: an unset optional setting). */
-function has(root: unknown, path: string): boolean {
+/** The value at a key path, or undefined. */
+function at(root: unknown, path: string): unknown {
     let node = root;
     for (const key of path.split(".")) {
-        if (node === null || typeof node !== "object" || !(key in node)) return false;
+        if (node === null || typeof node !== "object") return undefined;
         node = (node as Record<string, unknown>)[key];
     }
-    return true;
+    return node;
 }
 
-/** The schema's settings (secrets aside), and the settings built from two configurations that between them read each. */
-const declared = leaves(configSchema.parse(SECRETS)).filter((p) => !(SECRET_NAMES as string[]).includes(p));
-const built = [
-    buildSettings(configSchema.parse(SECRETS), "api7-ha", "dev"),
-    buildSettings(configSchema.parse({
-        ...SECRETS,
+/**
+ * Three valid configurations (every cross-field rule passes) that between them give every setting and secret a
+ * value of its own: never its default, and within a configuration no two settings share a value, except true and
+ * false, so a setting read from another one's key, or delivered to another one's place, shows. The three are the
+ * variants the settings are built differently for: a created VPC or a brought one, a managed database or an external
+ * one, mTLS or a token, and the Docker lab.
+ */
+const GIVEN: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+    "created VPC, managed database, mTLS, ECR pull-through cache": {
+        network: { cidr: "10.44.0.0/18", availabilityZones: 4, natGateways: "perAz", s3EndpointAccess: "unrestricted" },
+        access: { adminCidrs: ["203.0.113.0/24"], allowPublicAdmin: true },
+        loadBalancers: { deletionProtection: true },
+        hosts: { amiId: "ami-0a1b2c3d4e5f60718", rootVolumeGiB: 120, healthCheckGraceSeconds: 900 },
+        controlPlane: {
+            count: 3, instanceType: "c6i.xlarge", dashboardImage: "api7/api7-ee-3-integrated:v3.2.16.4", dpManagerImage: "api7/api7-ee-dp-manager:v3.2.16.4",
+            dashboardListener: "https", loadBalancer: { internal: false, certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/11111111-1111-1111-1111-111111111111" },
+        },
+        database: {
+            engineVersion: "16", instanceClass: "db.m7g.large", allocatedStorageGiB: 50, maxAllocatedStorageGiB: 200, multiAz: false, backupRetentionDays: 14,
+            deletionProtection: false, finalSnapshot: false, kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/22222222-2222-2222-2222-222222222222",
+        },
+        dataPlane: {
+            count: 5, instanceType: "c6i.large", gatewayImage: "api7/api7-ee-3-gateway:3.2.16.4", gatewayGroupId: "edge-id", gatewayGroupName: "edge",
+            createGatewayGroup: true, upstreamCidrs: ["10.9.0.0/16"], controlPlaneAuth: "mtls", controlPlaneSni: "dp.example.internal", mode: "standalone",
+            loadBalancer: {
+                internal: true, clientCidrs: ["198.51.100.0/24"], httpPort: 8080, httpsPort: 8443, httpsMode: "terminate",
+                certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/33333333-3333-3333-3333-333333333333",
+            },
+            healthCheck: { intervalSeconds: 20, timeoutSeconds: 7, healthyThreshold: 6, unhealthyThreshold: 8 },
+            deregistrationDelaySeconds: 45,
+            autoscaling: { enabled: true, maxCount: 9, targetCpuPercent: 55 },
+        },
+        fallback: {
+            configBucketName: "acme-api7-config", resourceBucketName: "acme-api7-resource", kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/44444444-4444-4444-4444-444444444444",
+            noncurrentVersionExpirationDays: 21, cronSpec: "@every 2m", credentials: "instanceRole", forceDestroy: true,
+        },
+        images: {
+            source: "ecrPullThroughCache", dockerHubSecretArn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+            cachePrefix: "acme-hub", ecrEndpoints: true, pinDigests: true,
+        },
+        prometheus: { enabled: true, placement: "controlPlane", image: "prom/prometheus:v2.48.2", instanceType: "t3.xlarge" },
+        license: "license text A",
+        adminPassword: "admin password A, long enough",
+        gatewayClientCert: "-----BEGIN CERTIFICATE-----\nCLIENTCERT\n-----END CERTIFICATE-----",
+        gatewayClientKey: "-----BEGIN PRIVATE KEY-----\nCLIENTKEY\n-----END PRIVATE KEY-----",
+        gatewayCa: "-----BEGIN CERTIFICATE-----\nCLIENTCA\n-----END CERTIFICATE-----",
+    },
+    "brought VPC, external database, token, a registry with a login": {
+        network: {
+            existingVpcId: "vpc-0123456789abcdef0",
+            existingPrivateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+            existingPublicSubnetIds: ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"],
+        },
+        database: { kind: "external", externalCidrs: ["10.30.0.0/16"] },
+        fallback: { enabled: false },
+        images: { source: "registry", registry: "registry.example.com/api7", username: "deployer" },
+        license: "license text B",
+        adminPassword: "admin password B, long enough",
         databaseDsn: DSN,
-        database: { kind: "external" },
-        network: { existingVpcId: "vpc-0123456789abcdef0", existingPrivateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] },
-    }), "api7-ha", "dev"),
-];
+        gatewayToken: "gateway token B",
+        registryPassword: "registry password B",
+    },
+    "the Docker lab, with extra buckets through the S3 endpoint": {
+        deploy: { target: "docker" },
+        network: { s3EndpointBucketArns: ["arn:aws:s3:::acme-upstream-assets"] },
+        lab: { bindAddress: "192.168.56.10", httpPort: 19080, httpsPort: 19443, dashboardPort: 17080, loadBalancerImage: "haproxy:2.6.33", postgresImage: "postgres:15.20" },
+        license: "license text C",
+        adminPassword: "admin password C, long enough",
+    },
+};
+
+/** The settings the configuration loader builds from a configuration, given as the Pulumi runtime holds it. */
+function load(given: Readonly<Record<string, unknown>>) {
+    const values = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return parseSettings({ values, secretKeys: new Set(SECRET_NAMES.filter((n) => n in given)) }, "dev", "api7-ha");
+}
+
+/**
+ * A setting as the components get it; a secret's value read from its Output (the SDK's OutputImpl.promise,
+ * @pulumi/pulumi 3.248.0 output.js, which resolves outside a Pulumi runtime too).
+ */
+async function delivered(settings: unknown, path: string): Promise<unknown> {
+    const value = at(settings, path);
+    return Output.isInstance(value) ? await (value as unknown as { promise(): Promise<unknown> }).promise() : value;
+}
+
+/** The schema's settings (secrets aside). */
+const declared = leaves(configSchema.parse(SECRETS)).filter((p) => !(SECRET_NAMES as string[]).includes(p));
+const DEFAULTS = configSchema.parse({});
+const givenKeys = (given: Readonly<Record<string, unknown>>) => leaves(given).filter((k) => k !== "");
 
 test("the schema declares the settings this test walks", () => {
     expect(declared.length).toBeGreaterThan(80);
     expect(declared).toContain("dataPlane.autoscaling.targetCpuPercent");
 });
 
-test.each(declared)("%s reaches the settings", (key) => {
-    const at = REGROUPED[key] ?? key;
-    expect([key, built.some((s) => has(s, at))]).toEqual([key, true]);
+test("the configurations give every setting and every secret a value, none its default, none shared within one but true and false", () => {
+    const covered = new Set(Object.values(GIVEN).flatMap(givenKeys));
+    expect([...declared, ...SECRET_NAMES].filter((k) => !covered.has(k))).toEqual([]);
+    for (const given of Object.values(GIVEN)) {
+        const keys = givenKeys(given);
+        expect(keys.filter((k) => JSON.stringify(at(given, k)) === JSON.stringify(at(DEFAULTS, k)))).toEqual([]);
+        const values = keys.map((k) => JSON.stringify(at(given, k))).filter((v) => v !== "true" && v !== "false");
+        expect(values.filter((v, i) => values.indexOf(v) !== i)).toEqual([]);
+    }
+});
+
+describe.each(Object.entries(GIVEN))("%s", (_name, given) => {
+    const settings = load(given);
+    test.each(givenKeys(given))("%s arrives where the components read it, as given", async (key) => {
+        const to = REGROUPED[key] ?? key;
+        expect([key, to, await delivered(settings, to)]).toEqual([key, to, at(given, key)]);
+    });
 });
 
 test("values reach the settings as given; empty strings and a zero grace period read as unset", () => {
@@ -87,7 +191,7 @@ test("an external database: its DSN's port, its CIDRs", () => {
 });
 
 test("the settings are frozen all the way down", () => {
-    const s = built[0];
+    const s = load(Object.values(GIVEN)[0]);
     expect(Object.isFrozen(s)).toBe(true);
     expect(Object.isFrozen(s.dataPlane.loadBalancer.healthCheck)).toBe(true);
     expect(Object.isFrozen(s.access.adminCidrs)).toBe(true);

@@ -45,6 +45,25 @@ export function which(bin: string): string | undefined {
     return undefined;
 }
 
+/**
+ * Throws, naming the first of `bins` not on PATH and the script that installs it (.ci/install-tools): a check whose
+ * program is missing fails, on every machine, rather than being skipped.
+ */
+export function requireTools(...bins: string[]): void {
+    for (const bin of bins) {
+        if (which(bin) === undefined) throw new Error(`${bin} is not installed: run \`bash .ci/install-tools\``);
+    }
+}
+
+/** A test (or `test.concurrent`) that first requires `bins` on PATH (requireTools), then runs `fn`. */
+export function needing(bins: readonly string[], runner: (name: string, fn: () => Promise<unknown>, timeout?: number) => void = test) {
+    return (name: string, fn: () => unknown, timeout?: number): void =>
+        runner(name, async () => {
+            requireTools(...bins);
+            await fn();
+        }, timeout);
+}
+
 /** User data must be `#cloud-config` and parse as YAML. */
 export function parseUserData(userData: string): any {
     expect(userData.startsWith("#cloud-config\n")).toBe(true);

@@ -119,7 +119,7 @@ describe("Auto Scaling groups", () => {
         ["no subnet", { count: 2, placement: { subnets: [] } }, "api7-dp-hosts: no subnets to place hosts in"],
         ["no host", { count: 0, placement: { subnets: [{ id: "subnet-1" }] } }, "api7-dp-hosts: count = 0; a host group needs a whole number of hosts, at least 1"],
         ["a fraction of a host", { count: 1.5, placement: { subnets: [{ id: "subnet-1" }] } }, "api7-dp-hosts: count = 1.5; a host group needs a whole number of hosts, at least 1"],
-    ])("a group with %s is refused before any child is created", (_what, args, message) => {
+    ])("validateHostGroupArgs refuses a group with %s, naming the group, the value and the rule", (_what, args, message) => {
         expect(() => validateHostGroupArgs("api7-dp-hosts", args)).toThrow(message);
     });
 

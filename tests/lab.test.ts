@@ -15,15 +15,13 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { LAB_ISSUED_TOKEN, ProgramError, ROOT, runProgram, TEST_SECRETS, type Recorded, type RunResult } from "../tools/harness";
 import { startFakeDashboard } from "./fakes/dashboard";
-import { which } from "./helpers";
+import { needing, which } from "./helpers";
 import { haproxyConfig } from "../components/docker/haproxy";
 import { httpProbeCommand } from "../components/docker/healthcheck";
 import { derivedUuid, substitute } from "../components/docker/values";
 
-const onPath = (bin: string) => which(bin) !== undefined;
-const inCi = process.env.CI === "true";
-const needs = (...bins: string[]) => (bins.every(onPath) || inCi ? test : test.skip);
-const skipNote = (...bins: string[]) => (bins.every(onPath) ? "" : ` (skipped: ${bins.join(", ")} not installed here; .ci/run installs them)`);
+/** A test that fails at once, saying how to install it, when one of `bins` is not on PATH. */
+const needs = (...bins: string[]) => needing(bins);
 
 const CONTAINER = "docker:index/container:Container";
 const IMAGE = "docker:index/remoteImage:RemoteImage";
@@ -112,7 +110,7 @@ describe("one topology, two targets", () => {
     });
 });
 
-describe(`the lab's load balancer${skipNote("haproxy")}`, () => {
+describe(`the lab's load balancer`, () => {
     const rendered = () => upload(container(lab, "lb"), "/usr/local/etc/haproxy/haproxy.cfg");
     const check = (text: string) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-"));
@@ -194,7 +192,7 @@ describe("digest-pinned images (images.pinDigests)", () => {
     });
 });
 
-describe(`the lab's bootstrap, run for real against a fake dashboard${skipNote("bash", "jq", "curl")}`, () => {
+describe(`the lab's bootstrap, run for real against a fake dashboard`, () => {
     needs("bash", "jq", "curl")("issues the gateways' token and prints only it; secrets never printed", async () => {
         const d = await startFakeDashboard({ licenseNeedsNewPassword: true });
         try {
@@ -303,7 +301,7 @@ describe("container healthchecks", () => {
         });
 
         for (const tool of ["curl", "wget", "bash"]) {
-            needs(tool)(`with only ${tool}: 0 for a 200, 1 for a 503 and for a port nobody listens on${skipNote(tool)}`, async () => {
+            needs(tool)(`with only ${tool}: 0 for a 200, 1 for a 503 and for a port nobody listens on`, async () => {
                 const dir = pathWith(tool);
                 expect(await probe(`http://127.0.0.1:${port}/status`, dir)).toBe(0);
                 expect(await probe(`http://127.0.0.1:${port}/down`, dir)).toBe(1);
@@ -311,7 +309,7 @@ describe("container healthchecks", () => {
             });
         }
 
-        needs("bash")(`bash sends a path with % signs as written, and reads a status line without a reason phrase${skipNote("bash")}`, async () => {
+        needs("bash")(`bash sends a path with % signs as written, and reads a status line without a reason phrase`, async () => {
             const dir = pathWith("bash");
             expect(await probe(`http://127.0.0.1:${port}/a%20b%25s`, dir)).toBe(0);
             // The probe hangs up once it has the status line: a reset here is expected, not an error.
@@ -327,13 +325,13 @@ describe("container healthchecks", () => {
             }
         });
 
-        needs("bash")(`bash over HTTPS can only see the port accept a connection${skipNote("bash")}`, async () => {
+        needs("bash")(`bash over HTTPS can only see the port accept a connection`, async () => {
             const dir = pathWith("bash");
             expect(await probe(`https://127.0.0.1:${port}/down`, dir)).toBe(0);
             expect(await probe(`https://127.0.0.1:${closedPort}/healthz`, dir)).toBe(1);
         });
 
-        needs("haproxy", "bash")(`the load balancer's check against the rendered monitor frontend, run by real HAProxy, with only bash (as in the haproxy image)${skipNote("haproxy", "bash")}`, async () => {
+        needs("haproxy", "bash")(`the load balancer's check against the rendered monitor frontend, run by real HAProxy, with only bash (as in the haproxy image)`, async () => {
             const rendered = upload(container(lab, "lb"), "/usr/local/etc/haproxy/haproxy.cfg");
             const block = (header: string) => rendered.slice(rendered.indexOf(`\n${header}\n`) + 1).split("\n\n")[0];
             // The global and defaults sections and the monitor frontend, on a free port; not the servers, which

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { LAB_STACK, ROOT, runProgram, STACKS, type StackName } from "../tools/harness";
+import { LAB_STACK, ROOT, runProgram, STACKS, type RunOptions, type StackName } from "../tools/harness";
 
 const MAX_LINES = 400;
 
@@ -43,15 +43,33 @@ test("nothing outside tests/ imports from tests/", () => {
 
 /**
  * tests/fixtures/urns/<stack>.txt holds every URN the committed stack had before the program's modules were split
- * (issue 25). A URN that disappears means `pulumi up` deletes that resource and creates another: a component that
- * must change its type, name or parent needs `aliases` (https://www.pulumi.com/docs/iac/concepts/options/aliases/),
- * and the fixture stays as it is.
+ * into the files they are in now. A URN that disappears means `pulumi up` deletes that resource and creates another:
+ * a component that must change its type, name or parent needs `aliases`
+ * (https://www.pulumi.com/docs/iac/concepts/options/aliases/), and the fixture stays as it is.
  */
 describe.each<StackName>([...STACKS, LAB_STACK])("%s", (stack) => {
     test("every URN the stack had is still there", async () => {
         const before = fs.readFileSync(path.join(ROOT, "tests", "fixtures", "urns", `${stack}.txt`), "utf8").split("\n").filter(Boolean);
         expect(before.length).toBeGreaterThan(10);
         const now = new Set((await runProgram({ stack })).resources.map((r) => r.urn));
+        expect(before.filter((urn) => !now.has(urn))).toEqual([]);
+    });
+});
+
+/**
+ * The same for children only some settings create (a brought VPC, an external database, a dedicated Prometheus
+ * group, the gateways' CPU scaling policy, ECR endpoints, TLS listeners, the registry password and mTLS secrets,
+ * the lab's Prometheus): tests/fixtures/urns/variants.json holds each variant's evaluation options (config values
+ * of null are removed, as `pulumi config rm --path` does), and tests/fixtures/urns/<variant>.txt the URNs the
+ * code before the split gave it, recorded with that code's harness and the same options.
+ */
+const VARIANTS = JSON.parse(fs.readFileSync(path.join(ROOT, "tests", "fixtures", "urns", "variants.json"), "utf8")) as Record<string, RunOptions>;
+
+describe.each(Object.entries(VARIANTS))("%s", (variant, options) => {
+    test("every URN the variant had is still there", async () => {
+        const before = fs.readFileSync(path.join(ROOT, "tests", "fixtures", "urns", `${variant}.txt`), "utf8").split("\n").filter(Boolean);
+        expect(before.length).toBeGreaterThan(10);
+        const now = new Set((await runProgram(options)).resources.map((r) => r.urn));
         expect(before.filter((urn) => !now.has(urn))).toEqual([]);
     });
 });

@@ -3,28 +3,19 @@
  * every committed stack (all files in one interpreter, tests/cloud-init-schema.py, proven here to say what the
  * command says), `shellcheck` on every shell script those user data write (installed as they install them, so it
  * follows each script's `source` of the library to where the user data puts it), and `systemd-analyze verify` on
- * every systemd unit they write. CI installs both
- * (.ci/run); on a machine without them the checks are skipped with the reason in their names, and in CI a
- * missing validator fails the run.
+ * every systemd unit they write. A missing validator fails its checks, naming the script that installs it
+ * (.ci/install-tools).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runProgram, STACKS } from "../tools/harness";
-import { decodeUserData, parseUserData, T, which } from "./helpers";
+import { decodeUserData, needing, parseUserData, T, which } from "./helpers";
 import { installUserData } from "./host-files";
 
-const onPath = (bin: string) => which(bin) !== undefined;
-const VALIDATORS = ["cloud-init", "shellcheck", "systemd-analyze"];
-const missing = VALIDATORS.filter((b) => !onPath(b));
-const inCi = process.env.CI === "true";
-
-/** Runs the test when the validator is installed; otherwise skips it, saying why (never in CI). */
-function withValidator(bin: string): jest.It {
-    return onPath(bin) || inCi ? test : test.skip;
-}
-const skipNote = (bin: string) => (onPath(bin) ? "" : ` (skipped: ${bin} is not installed here; .ci/run installs it)`);
+/** A test that fails at once, saying how to install it, when the validator `bin` is not on PATH. */
+const withValidator = (bin: string) => needing([bin]);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-ha-validators-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -64,29 +55,25 @@ const BROKEN_CLOUD_CONFIG = "#cloud-config\nwrite_files:\n  - path: 5\n    permi
 let schemaFiles: string[] = [];
 let schemaResults: { status: number | null; output: string }[] = [];
 beforeAll(() => {
-    if (!onPath("cloud-init")) return;
+    if (which("cloud-init") === undefined) return; // each cloud-init test then fails, naming what to install
     schemaFiles = [...userDatas.map(({ label }) => path.join(dir, `${label.replace(/\W+/g, "-")}.yaml`)), path.join(dir, "broken.yaml")];
     userDatas.forEach(({ text }, i) => fs.writeFileSync(schemaFiles[i], text));
     fs.writeFileSync(schemaFiles[schemaFiles.length - 1], BROKEN_CLOUD_CONFIG);
     schemaResults = cloudInitSchema(schemaFiles);
 });
 
-test("the validators CI needs are installed in CI", () => {
-    expect(inCi ? missing : []).toEqual([]);
-});
-
-withValidator("cloud-init")(`every rendered user data passes cloud-init schema${skipNote("cloud-init")}`, () => {
+withValidator("cloud-init")(`every rendered user data passes cloud-init schema`, () => {
     expect(userDatas.length).toBeGreaterThanOrEqual(2);
     userDatas.forEach(({ label }, i) => {
         expect([label, schemaResults[i]]).toEqual([label, { status: 0, output: expect.stringContaining("Valid cloud-config") }]);
     });
 });
 
-withValidator("cloud-init")(`cloud-init schema does reject a broken document (the check can fail)${skipNote("cloud-init")}`, () => {
+withValidator("cloud-init")(`cloud-init schema does reject a broken document (the check can fail)`, () => {
     expect(schemaResults[schemaResults.length - 1]).toEqual({ status: 1, output: expect.stringContaining("Cloud config schema errors") });
 });
 
-withValidator("cloud-init")(`many files in one interpreter: what \`cloud-init schema\` itself says of each, a valid and a broken one${skipNote("cloud-init")}`, () => {
+withValidator("cloud-init")(`many files in one interpreter: what \`cloud-init schema\` itself says of each, a valid and a broken one`, () => {
     for (const i of [0, schemaFiles.length - 1]) expect(schemaResults[i]).toEqual(cloudInitSchemaCommand(schemaFiles[i]));
 });
 
@@ -99,7 +86,7 @@ const shellcheck = (file: string) => {
     return [r.status, r.stdout] as const;
 };
 
-withValidator("shellcheck")(`every shell script written by user data passes shellcheck, with the library it sources${skipNote("shellcheck")}`, () => {
+withValidator("shellcheck")(`every shell script written by user data passes shellcheck, with the library it sources`, () => {
     let checked = 0;
     // Hosts and stacks write the same files: each distinct set is checked once (shellcheck sees only the text).
     const verdicts = new Map<string, readonly [number | null, string]>();
@@ -126,7 +113,7 @@ withValidator("shellcheck")(`every shell script written by user data passes shel
     expect(checked).toBeGreaterThanOrEqual(14);
 });
 
-withValidator("shellcheck")(`shellcheck does follow the library: a script whose library is missing fails${skipNote("shellcheck")}`, () => {
+withValidator("shellcheck")(`shellcheck does follow the library: a script whose library is missing fails`, () => {
     const { text } = userDatas[0];
     const installed = installUserData(text, path.join(dir, "root-no-library"));
     const run = (parseUserData(text).write_files as { path: string }[]).find((f) => path.basename(f.path) === "api7-run")!;
@@ -136,7 +123,7 @@ withValidator("shellcheck")(`shellcheck does follow the library: a script whose 
     expect(report).toContain("SC1091");
 });
 
-withValidator("shellcheck")(`shellcheck does flag a bad script (the check can fail)${skipNote("shellcheck")}`, () => {
+withValidator("shellcheck")(`shellcheck does flag a bad script (the check can fail)`, () => {
     const file = path.join(dir, "bad.sh");
     fs.writeFileSync(file, "#!/bin/bash\nrm -rf $1/*\n");
     const r = spawnSync("shellcheck", ["--format=gcc", file], { encoding: "utf8" });
@@ -165,7 +152,7 @@ function verifyUnits(files: { name: string; content: string }[]): string[] {
     return `${r.stdout}${r.stderr}`.split("\n").filter((line) => line.trim() !== "" && !HOST_PROVIDED.some((ok) => ok.test(line)));
 }
 
-withValidator("systemd-analyze")(`every systemd unit in the rendered user data passes systemd-analyze verify${skipNote("systemd-analyze")}`, () => {
+withValidator("systemd-analyze")(`every systemd unit in the rendered user data passes systemd-analyze verify`, () => {
     const units = new Map<string, string>();
     for (const { text } of userDatas) {
         for (const f of parseUserData(text).write_files as { path: string; content: string }[]) {
@@ -176,7 +163,7 @@ withValidator("systemd-analyze")(`every systemd unit in the rendered user data p
     expect(verifyUnits([...units].map(([name, content]) => ({ name, content })))).toEqual([]);
 });
 
-withValidator("systemd-analyze")(`systemd-analyze verify does reject a broken unit (the check can fail)${skipNote("systemd-analyze")}`, () => {
+withValidator("systemd-analyze")(`systemd-analyze verify does reject a broken unit (the check can fail)`, () => {
     const problems = verifyUnits([{ name: "broken.timer", content: "[Timer]\nOnUnitActiveSecs=5min\n" }]);
     expect(problems.join("\n")).toMatch(/Unknown key 'OnUnitActiveSecs'/);
 });
