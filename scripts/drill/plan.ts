@@ -2,13 +2,15 @@
  * From the stack's outputs to what a drill does: the outputs parsed with the program's own schema
  * (components/outputs.ts), what each drill stops, and where it sends its requests.
  */
+import type { z } from "zod";
 import { stackOutputs, type StackOutputs } from "../../components/outputs";
 import { SetupError, type Drill } from "./args";
 
 /**
  * `pulumi stack output --json` prints one JSON object, output name to value; with `--show-secrets` secret values
  * are plain, without it they read "[secret]" (pulumi/pulumi sdk/nodejs/automation/localWorkspace.ts @27c845d9,
- * stackOutputs, runs exactly these two commands and compares them).
+ * stackOutputs, runs exactly these two commands and compares them). A stack with no deployment prints `{}`
+ * (pkg/cmd/pulumi/stack/stack_output.go @851f66fc, getStackOutputs: no root stack resource, an empty map).
  */
 export function parseStackOutputs(stack: string, json: string): StackOutputs {
     let raw: unknown;
@@ -17,13 +19,41 @@ export function parseStackOutputs(stack: string, json: string): StackOutputs {
     } catch {
         throw new SetupError(`stack ${stack}: \`pulumi stack output --json\` did not print JSON`);
     }
+    if (isObject(raw) && Object.keys(raw).length === 0) throw new SetupError(`stack ${stack}: no outputs ${NOT_DEPLOYED}`);
     const result = stackOutputs.safeParse(raw);
     if (result.success) return result.data;
-    const issue = result.error.issues[0];
-    const where = issue.path.length > 0 ? issue.path.join(".") : "(outputs)";
-    const missing = issue.code === "invalid_type" && issue.input === undefined;
-    throw new SetupError(`stack ${stack}: output ${where} ${missing ? "is missing (has the stack been deployed with this program?)" : issue.message}`);
+    throw new SetupError(`stack ${stack}: ${describeIssue(raw, result.error.issues[0])}`);
 }
+
+const NOT_DEPLOYED = "(has the stack been deployed with this program?)";
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The first issue, in words. Whether an output is missing is read from the outputs themselves: zod 4 leaves the
+ * value out of an issue unless asked (`reportInput`), and leaves it out for an absent one either way. A present
+ * value of the wrong type is named by its type only: with --show-secrets it may be a secret.
+ */
+function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+    const [subject, verb] = issue.path.length > 0 ? [`output ${issue.path.join(".")}`, "is"] : ["the outputs", "are"];
+    const value = valueAt(raw, issue.path);
+    if (value === undefined) return `${subject} ${verb} missing ${NOT_DEPLOYED}`;
+    if (issue.code === "invalid_type") return `${subject} ${verb} ${typeName(value)}, expected ${withArticle(issue.expected)}`;
+    return `${subject} ${issue.message}`;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+    let value = raw;
+    for (const key of path) value = typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+    return value;
+}
+
+function typeName(value: unknown): string {
+    if (value === null) return "null";
+    return withArticle(Array.isArray(value) ? "array" : typeof value);
+}
+
+const withArticle = (noun: string) => `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
 
 // ---- What each drill stops and probes ----------------------------------------------------------------------------
 
