@@ -136,6 +136,14 @@ test("README's sample drill output names the container the lab's gateway drill s
     expect(line("probe: ")).toBe(`${outputs.gatewayUrls.http}/ (100 requests, every 100 ms)`);
 });
 
+test("the drill's sources cite public sources, not notes kept outside the repository", () => {
+    const dir = path.join(ROOT, "scripts", "drill");
+    const outside = fs.readdirSync(dir).flatMap((file) => fs.readFileSync(path.join(dir, file), "utf8").split("\n")
+        .map((text, i) => ({ at: `${file}:${i + 1}`, text }))
+        .filter(({ text }) => /\bseeds?\b|\.\.\/shared\b/i.test(text)));
+    expect(outside).toEqual([]);
+});
+
 describe("choosing hosts from describe-auto-scaling-groups", () => {
     // The shape of aws/aws-cli awscli/examples/autoscaling/describe-auto-scaling-groups.rst, example 1.
     const groupJson = (instances: { id: string; state: string; health: string }[], name = "api7-ha-prod-cp") => JSON.stringify({

@@ -90,7 +90,8 @@ export function faultPlan(drill: Drill, outputs: StackOutputs): FaultPlan {
 /**
  * Where the drill sends its requests: the dashboard's load balancer for the dashboard drill (its health endpoint,
  * GET /healthz), the gateways' load balancer otherwise: gateways must keep serving with a DP Manager or the whole
- * control plane down (seed 003: the control plane's failure "will not affect business API requests already running").
+ * control plane down (API7: a control plane failure stops configuration changes but does not affect service
+ * requests, https://docs.api7.ai/enterprise/3.2.16.3/high-availability/overview).
  */
 export function probeUrl(drill: Drill, outputs: StackOutputs): string {
     if (drill === "dashboard") return new URL("/healthz", outputs.dashboardUrl).toString();

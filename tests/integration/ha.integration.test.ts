@@ -21,7 +21,7 @@ import { awsStackOutputs, type AwsStackOutputs } from "../../components/outputs"
 import { chooseInstances, describeGroupArgs } from "../../scripts/drill/aws";
 import { GATEWAY_TOKEN, readStackConfig, ROOT, runProgram, TEST_SECRETS } from "../../tools/harness";
 
-/** dev's settings, with fast detection so the test does not wait out the seed's 30 s x 3. */
+/** dev's settings, with fast detection so the test does not wait out the default 30 s x 3 (dataPlane.healthCheck). */
 const FAST_DETECTION = {
     "dataPlane.healthCheck.intervalSeconds": 5,
     "dataPlane.healthCheck.timeoutSeconds": 3,
