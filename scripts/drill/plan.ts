@@ -10,7 +10,8 @@ import { SetupError, type Drill } from "./args";
  * `pulumi stack output --json` prints one JSON object, output name to value; with `--show-secrets` secret values
  * are plain, without it they read "[secret]" (pulumi/pulumi sdk/nodejs/automation/localWorkspace.ts @27c845d9,
  * stackOutputs, runs exactly these two commands and compares them). A stack with no deployment prints `{}`
- * (pkg/cmd/pulumi/stack/stack_output.go @851f66fc, getStackOutputs: no root stack resource, an empty map).
+ * (pulumi/pulumi pkg/cmd/pulumi/stack/stack_output.go @851f66fc, getStackOutputs: no root stack resource, an empty
+ * map).
  */
 export function parseStackOutputs(stack: string, json: string): StackOutputs {
     let raw: unknown;
@@ -30,9 +31,10 @@ const NOT_DEPLOYED = "(has the stack been deployed with this program?)";
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * The first issue, in words. Whether an output is missing is read from the outputs themselves: zod 4 leaves the
- * value out of an issue unless asked (`reportInput`), and leaves it out for an absent one either way. A present
- * value of the wrong type is named by its type only: with --show-secrets it may be a secret.
+ * The first issue, in words. Whether an output is missing is read from the outputs themselves: zod leaves the value
+ * out of an issue unless asked (zod 4.6.7 v4/core/util.js finalizeIssue: `input` only with `reportInput`), and an
+ * absent value reads the same as no value. A present value of the wrong type is named by its type only: with
+ * --show-secrets it may be a secret.
  */
 function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
     const [subject, verb] = issue.path.length > 0 ? [`output ${issue.path.join(".")}`, "is"] : ["the outputs", "are"];
