@@ -50,7 +50,12 @@ const imageSource = z.discriminatedUnion("kind", [
 export const awsStackOutputs = z.object({
     target: z.literal("aws"),
     ...common,
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region name"),
+    /**
+     * The shape every partition's regionRegex shares: a lowercase prefix of any length (`us`, `cn`, `eusc` of the
+     * European Sovereign Cloud), one or more lowercase words, a number (boto/botocore botocore/data/partitions.json
+     * @0e6e2404, e.g. `^eusc\-(de)\-\w+\-\d+$`, `^us\-isob\-\w+\-\d+$`).
+     */
+    region: z.string().regex(/^[a-z]+(-[a-z]+)+-\d+$/, "must be an AWS region name"),
     hostAmiId: nonEmpty,
     /** The gateways' NLB DNS name. */
     gatewayEndpoint: nonEmpty,

@@ -104,14 +104,22 @@ describe("the program's real outputs", () => {
     test.each<[string, "lab" | "prod", (o: Record<string, any>) => unknown, string]>([
         ["no labContainers", "lab", (o) => ({ ...o, labContainers: undefined }), "stack s: output labContainers is missing (has the stack been deployed with this program?)"],
         ["no region on aws", "prod", (o) => ({ ...o, region: undefined }), "stack s: output region is missing (has the stack been deployed with this program?)"],
-        ["no target", "lab", (o) => ({ ...o, target: undefined }), 'stack s: output target must be "aws" or "docker"'],
+        ["no target", "lab", (o) => ({ ...o, target: undefined }), "stack s: output target is missing (has the stack been deployed with this program?)"],
+        ["an unknown target", "lab", (o) => ({ ...o, target: "gcp" }), 'stack s: output target must be "aws" or "docker"'],
+        ["no outputs at all (a stack never deployed)", "lab", () => ({}), "stack s: no outputs (has the stack been deployed with this program?)"],
+        ["outputs that are not an object", "lab", () => [], "stack s: the outputs are an array, expected an object"],
+        ["gateway URLs as a string", "lab", (o) => ({ ...o, gatewayUrls: "x" }), "stack s: output gatewayUrls is a string, expected an object"],
+        ["a null region", "prod", (o) => ({ ...o, region: null }), "stack s: output region is null, expected a string"],
+        ["gatewayTokenIssued as a string", "lab", (o) => ({ ...o, gatewayTokenIssued: "true" }), "stack s: output gatewayTokenIssued is a string, expected a boolean"],
+        ["a container list as one name", "lab", (o) => ({ ...o, labContainers: { ...o.labContainers, gateways: "gw-1" } }), "stack s: output labContainers.gateways is a string, expected an array"],
+        ["no postgres container", "lab", (o) => ({ ...o, labContainers: { ...o.labContainers, postgres: undefined } }), "stack s: output labContainers.postgres is missing (has the stack been deployed with this program?)"],
         ["an empty gateway list", "lab", (o) => ({ ...o, labContainers: { ...o.labContainers, gateways: [] } }), "stack s: output labContainers.gateways must name at least one container"],
         ["a container name docker would read as an option", "lab", (o) => ({ ...o, labContainers: { ...o.labContainers, dpManagers: ["--rm"] } }), "stack s: output labContainers.dpManagers.0 must be a Docker container name"],
         ["a dashboard URL that is not http(s)", "lab", (o) => ({ ...o, dashboardUrl: "tcp://127.0.0.1:7443" }), "stack s: output dashboardUrl must be an http:// or https:// URL"],
         ["a stack that printed no JSON", "lab", () => "no stack output", "stack s: `pulumi stack output --json` did not print JSON"],
     ])("%s: the message names the output", async (_name, stack, change, message) => {
         const changed = change((await runProgram({ stack })).outputs);
-        expect(() => parseStackOutputs("s", typeof changed === "string" ? changed : JSON.stringify(changed))).toThrow(message);
+        expect(() => parseStackOutputs("s", typeof changed === "string" ? changed : JSON.stringify(changed))).toThrow(new Error(message));
     });
 });
 
@@ -126,6 +134,14 @@ test("README's sample drill output names the container the lab's gateway drill s
     expect(line("fault: stopped ")).toBe(outputs.labContainers.gateways[0]);
     expect(line("restored: ")).toBe(outputs.labContainers.gateways[0]);
     expect(line("probe: ")).toBe(`${outputs.gatewayUrls.http}/ (100 requests, every 100 ms)`);
+});
+
+test("the drill's sources cite public sources, not notes kept outside the repository", () => {
+    const dir = path.join(ROOT, "scripts", "drill");
+    const outside = fs.readdirSync(dir).flatMap((file) => fs.readFileSync(path.join(dir, file), "utf8").split("\n")
+        .map((text, i) => ({ at: `${file}:${i + 1}`, text }))
+        .filter(({ text }) => /\bseeds?\b|\.\.\/shared\b/i.test(text)));
+    expect(outside).toEqual([]);
 });
 
 describe("choosing hosts from describe-auto-scaling-groups", () => {

@@ -4,7 +4,8 @@
  * schema, and the schema keeps every key the program exports (zod drops keys it does not know, so a parse that
  * equals its input has no key outside the schema).
  */
-import { stackOutputs } from "../components/outputs";
+import { Region } from "@pulumi/aws/types/enums";
+import { awsStackOutputs, stackOutputs } from "../components/outputs";
 import { EXTERNAL_DATABASE, runProgram, type RunOptions } from "../tools/harness";
 
 const CASES: readonly [string, RunOptions, "aws" | "docker"][] = [
@@ -42,4 +43,24 @@ test.each<[string, (o: Record<string, any>) => Record<string, unknown>, string]>
     const parsed = stackOutputs.safeParse(change((await runProgram({ stack })).outputs));
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0].path.join(".")).toBe(path);
+});
+
+describe("the AWS stack's region output", () => {
+    const region = awsStackOutputs.shape.region;
+    // Regions of every partition in botocore's endpoint data, the long-prefixed European Sovereign Cloud among them
+    // (boto/botocore botocore/data/partitions.json @0e6e2404, each partition's "regions").
+    const BOTOCORE = ["us-east-1", "ap-southeast-7", "mx-central-1", "cn-northwest-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "us-isof-south-1", "eu-isoe-west-1", "eusc-de-east-1"];
+    test.each(BOTOCORE)("%s (botocore) is accepted", (name) => {
+        expect(region.safeParse(name).error?.issues).toBeUndefined();
+    });
+    // Every region the provider itself knows (@pulumi/aws 7.48.0 types/enums Region, "any valid Amazon region").
+    test("every region of @pulumi/aws's Region enum is accepted", () => {
+        const values: string[] = Object.values(Region);
+        expect(values).toContain("eusc-de-east-1");
+        expect(values.filter((name) => !region.safeParse(name).success)).toEqual([]);
+    });
+    // botocore's "aws-global" is a partition's global endpoint, not a region; the others are not region names at all.
+    test.each(["aws-global", "us-east", "us-east-1a", "US-EAST-1", "us_east_1", ""])("%j is refused", (name) => {
+        expect(region.safeParse(name).error?.issues[0].message).toBe("must be an AWS region name");
+    });
 });

@@ -24,11 +24,10 @@ const describeGroups = z.object({
     })),
 });
 
-/**
- * The hosts to stop: the first instance the group lists as LifecycleState InService and HealthStatus Healthy, or
- * with `allHosts` every InService one (a host the group is replacing may still run a control plane).
- */
-export function chooseInstances(json: string, group: string, allHosts: boolean): string[] {
+export type GroupInstance = z.infer<typeof describeGroups>["AutoScalingGroups"][number]["Instances"][number];
+
+/** The instances describe-auto-scaling-groups lists for `group`, in any state; none is not an error. */
+export function groupInstances(json: string, group: string): GroupInstance[] {
     let parsed;
     try {
         parsed = describeGroups.parse(JSON.parse(json));
@@ -37,10 +36,19 @@ export function chooseInstances(json: string, group: string, allHosts: boolean):
     }
     const asg = parsed.AutoScalingGroups.find((g) => g.AutoScalingGroupName === group);
     if (!asg) throw new SetupError(`Auto Scaling group ${group} not found (wrong AWS account or credentials?)`);
-    const inService = asg.Instances.filter((i) => i.LifecycleState === "InService");
+    return asg.Instances;
+}
+
+/**
+ * The hosts to stop: the first instance the group lists as LifecycleState InService and HealthStatus Healthy, or
+ * with `allHosts` every InService one (a host the group is replacing may still run a control plane).
+ */
+export function chooseInstances(json: string, group: string, allHosts: boolean): string[] {
+    const instances = groupInstances(json, group);
+    const inService = instances.filter((i) => i.LifecycleState === "InService");
     const chosen = allHosts ? inService : inService.filter((i) => i.HealthStatus === "Healthy").slice(0, 1);
     if (chosen.length === 0) {
-        throw new SetupError(`Auto Scaling group ${group} has no InService${allHosts ? "" : " and Healthy"} instance (${asg.Instances.length} instance(s) listed)`);
+        throw new SetupError(`Auto Scaling group ${group} has no InService${allHosts ? "" : " and Healthy"} instance (${instances.length} instance(s) listed)`);
     }
     return chosen.map((i) => i.InstanceId);
 }

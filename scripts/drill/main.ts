@@ -1,7 +1,9 @@
 /**
- * `npm run drill -- <stack> <drill> [--requests N] [--interval-ms M]`: a failover drill (seed 003, "Verify overall
- * high availability": stop a gateway, stop a dashboard, and see whether the service behind the load balancer keeps
- * answering), on a deployed stack of either target.
+ * `npm run drill -- <stack> <drill> [--requests N] [--interval-ms M]`: a failover drill on a deployed stack of either
+ * target: stop a gateway, a dashboard, a DP Manager or the whole control plane, and see whether the service behind the
+ * load balancer keeps answering. API7 documents a data plane failure as breaking service unless the data plane is
+ * highly available, and a control plane failure as stopping configuration changes, not service requests
+ * (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/overview, "API7 High Availability Architecture").
  *
  * 1. The stack's outputs, from `pulumi stack output --json --show-secrets --stack <stack>`.
  * 2. A baseline: BASELINE_REQUESTS requests through the load balancer must all be answered, or nothing is stopped.

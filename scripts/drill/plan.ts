@@ -2,13 +2,16 @@
  * From the stack's outputs to what a drill does: the outputs parsed with the program's own schema
  * (components/outputs.ts), what each drill stops, and where it sends its requests.
  */
+import type { z } from "zod";
 import { stackOutputs, type StackOutputs } from "../../components/outputs";
 import { SetupError, type Drill } from "./args";
 
 /**
  * `pulumi stack output --json` prints one JSON object, output name to value; with `--show-secrets` secret values
  * are plain, without it they read "[secret]" (pulumi/pulumi sdk/nodejs/automation/localWorkspace.ts @27c845d9,
- * stackOutputs, runs exactly these two commands and compares them).
+ * stackOutputs, runs exactly these two commands and compares them). A stack with no deployment prints `{}`
+ * (pulumi/pulumi pkg/cmd/pulumi/stack/stack_output.go @851f66fc, getStackOutputs: no root stack resource, an empty
+ * map).
  */
 export function parseStackOutputs(stack: string, json: string): StackOutputs {
     let raw: unknown;
@@ -17,13 +20,42 @@ export function parseStackOutputs(stack: string, json: string): StackOutputs {
     } catch {
         throw new SetupError(`stack ${stack}: \`pulumi stack output --json\` did not print JSON`);
     }
+    if (isObject(raw) && Object.keys(raw).length === 0) throw new SetupError(`stack ${stack}: no outputs ${NOT_DEPLOYED}`);
     const result = stackOutputs.safeParse(raw);
     if (result.success) return result.data;
-    const issue = result.error.issues[0];
-    const where = issue.path.length > 0 ? issue.path.join(".") : "(outputs)";
-    const missing = issue.code === "invalid_type" && issue.input === undefined;
-    throw new SetupError(`stack ${stack}: output ${where} ${missing ? "is missing (has the stack been deployed with this program?)" : issue.message}`);
+    throw new SetupError(`stack ${stack}: ${describeIssue(raw, result.error.issues[0])}`);
 }
+
+const NOT_DEPLOYED = "(has the stack been deployed with this program?)";
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The first issue, in words. Whether an output is missing is read from the outputs themselves: zod leaves the value
+ * out of an issue unless asked (zod 4.6.7 v4/core/util.js finalizeIssue: `input` only with `reportInput`), and an
+ * absent value reads the same as no value. A present value of the wrong type is named by its type only: with
+ * --show-secrets it may be a secret.
+ */
+function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+    const [subject, verb] = issue.path.length > 0 ? [`output ${issue.path.join(".")}`, "is"] : ["the outputs", "are"];
+    const value = valueAt(raw, issue.path);
+    if (value === undefined) return `${subject} ${verb} missing ${NOT_DEPLOYED}`;
+    if (issue.code === "invalid_type") return `${subject} ${verb} ${typeName(value)}, expected ${withArticle(issue.expected)}`;
+    return `${subject} ${issue.message}`;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+    let value = raw;
+    for (const key of path) value = typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+    return value;
+}
+
+function typeName(value: unknown): string {
+    if (value === null) return "null";
+    return withArticle(Array.isArray(value) ? "array" : typeof value);
+}
+
+const withArticle = (noun: string) => `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
 
 // ---- What each drill stops and probes ----------------------------------------------------------------------------
 
@@ -60,7 +92,8 @@ export function faultPlan(drill: Drill, outputs: StackOutputs): FaultPlan {
 /**
  * Where the drill sends its requests: the dashboard's load balancer for the dashboard drill (its health endpoint,
  * GET /healthz), the gateways' load balancer otherwise: gateways must keep serving with a DP Manager or the whole
- * control plane down (seed 003: the control plane's failure "will not affect business API requests already running").
+ * control plane down (API7: a control plane failure stops configuration changes but does not affect service
+ * requests, https://docs.api7.ai/enterprise/3.2.16.3/high-availability/overview).
  */
 export function probeUrl(drill: Drill, outputs: StackOutputs): string {
     if (drill === "dashboard") return new URL("/healthz", outputs.dashboardUrl).toString();

@@ -16,12 +16,11 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { z } from "zod";
 import { awsStackOutputs, type AwsStackOutputs } from "../../components/outputs";
-import { chooseInstances, describeGroupArgs } from "../../scripts/drill/aws";
 import { GATEWAY_TOKEN, readStackConfig, ROOT, runProgram, TEST_SECRETS } from "../../tools/harness";
+import { aws, gatewayHosts, targetStates } from "./aws";
 
-/** dev's settings, with fast detection so the test does not wait out the seed's 30 s x 3. */
+/** dev's settings, with fast detection so the test does not wait out the default 30 s x 3 (dataPlane.healthCheck). */
 const FAST_DETECTION = {
     "dataPlane.healthCheck.intervalSeconds": 5,
     "dataPlane.healthCheck.timeoutSeconds": 3,
@@ -61,38 +60,9 @@ function whyNotRun(): string | undefined {
     return undefined;
 }
 
-/** An `aws` CLI call's stdout (JSON with --output json). */
-function aws(args: readonly string[]): string {
-    const r = spawnSync("aws", [...args, ...(args.includes("--output") ? [] : ["--output", "json"])], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`aws ${args.join(" ")}: ${r.stderr}`);
-    return r.stdout;
-}
-
-/**
- * `aws elbv2 describe-target-health` prints {"TargetHealthDescriptions": [{"Target": {"Id", "Port"}, "TargetHealth":
- * {"State", ...}}]} (aws/aws-cli awscli/examples/elbv2/describe-target-health.rst @1e31b902).
- */
-const targetHealth = z.object({
-    TargetHealthDescriptions: z.array(z.object({ Target: z.object({ Id: z.string() }), TargetHealth: z.object({ State: z.string() }) })),
-});
-
-function targetStates(targetGroupArn: string, region: string): Record<string, string> {
-    const health = targetHealth.parse(JSON.parse(aws(["elbv2", "describe-target-health", "--target-group-arn", targetGroupArn, "--region", region])));
-    return Object.fromEntries(health.TargetHealthDescriptions.map((d) => [d.Target.Id, d.TargetHealth.State]));
-}
-
-/** The data plane group's InService instances, as the drill finds them. */
-function gatewayHosts(outputs: AwsStackOutputs): string[] {
-    const group = outputs.autoScalingGroups.dataPlane;
-    try {
-        return chooseInstances(aws(describeGroupArgs(group, outputs.region)), group, true);
-    } catch {
-        return [];
-    }
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `check` every 15 s until it holds; a check that throws (see gatewayHosts) ends the wait at once. */
 async function until(what: string, minutes: number, check: () => boolean | Promise<boolean>): Promise<void> {
     const deadline = Date.now() + minutes * 60_000;
     while (Date.now() < deadline) {
