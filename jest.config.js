@@ -8,6 +8,8 @@ module.exports = {
     testSequencer: "<rootDir>/tests/sequencer.js",
     roots: ["<rootDir>/tests"],
     testMatch: ["**/*.test.ts"],
+    // tests/cloud runs against real AWS, on purpose only: `npm run test:cloud` (package.json) lifts this.
+    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/cloud/"],
     transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
     // Generous: on a 2-core CI machine with both workers and the type check busy, a test that runs host scripts takes
     // three to four times as long as it does alone (measured: 17.7 s for one that takes 5 s alone). A hang still fails.
@@ -18,6 +20,6 @@ module.exports = {
     // with no handle left but its pipes, and its ~700 MB are then released), just past jest's default of 500 ms, after
     // which jest kills it and warns that "a worker process has failed to exit gracefully" (jestjs/jest#15984, 30.4).
     workerGracefulExitTimeout: 5000,
-    // Every test by name: a skipped one (the opt-in cloud test) shows its reason in the log.
+    // Every test by name.
     verbose: true,
 };
