@@ -73,7 +73,10 @@ export const MIN_HOST = Object.freeze({ arch: "x86_64", vcpu: 2, memoryGiB: 4 })
  * (m7i.metal-24xl).
  */
 const TYPE_NAME = /^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/;
-/** The sizes AWS's pages list for the families of the table (gp.html, co.html, mo.html): nano to 48xlarge, metal. */
+/**
+ * The size part of the names in AWS's Instance Types guide for the table's families (gp.html, co.html, mo.html):
+ * nano, micro, small, medium, large, xlarge, <n>xlarge, metal and metal-<n>xl.
+ */
 const SIZE_NAME = /^(nano|micro|small|medium|large|xlarge|[1-9][0-9]*xlarge|metal(-[1-9][0-9]*xl)?)$/;
 
 /** Edit distance (insertions, deletions, substitutions), for suggesting the table entry a typo meant. */

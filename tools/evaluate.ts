@@ -46,8 +46,9 @@ const DESCRIBED_INSTANCE_TYPES: Record<string, { supportedArchitectures: string[
 
 /**
  * Which AZs offer a type (DescribeInstanceTypeOfferings): the region's every AZ, except for the type listed here,
- * which stands for one an AZ lacks (the offerings differ per AZ and per account's AZ names, so no real type is
- * missing from us-east-1c for every account).
+ * which stands for one an AZ lacks. Offerings differ per AZ, and AZ names map to different zones in each account
+ * (https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html), so no real type is missing from
+ * us-east-1c for every account.
  */
 const OFFERED_IN: Record<string, readonly string[]> = { "r7i.large": ["us-east-1a", "us-east-1b", "us-east-1d"] };
 
