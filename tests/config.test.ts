@@ -42,6 +42,9 @@ const cases: [string, Change, string[]][] = [
     ["a Graviton burstable type", { config: { "controlPlane.instanceType": "t4g.medium" } }, ['controlPlane.instanceType = "t4g.medium": is arm64; API7 hosts must be x86_64 (e.g. use c6i.large instead of c7g.large)']],
     ["a type below 4 GiB", { config: { "controlPlane.instanceType": "t3.small" } }, ['controlPlane.instanceType = "t3.small": has 2 vCPU / 2 GiB; API7 needs >= 2 vCPU and >= 4 GiB']],
     ["a Prometheus host below 4 GiB", { config: { "prometheus.instanceType": "t3.micro" } }, ['prometheus.instanceType = "t3.micro": has 2 vCPU / 1 GiB; API7 needs >= 2 vCPU and >= 4 GiB']],
+    ["an instance type in capitals", { config: { "controlPlane.instanceType": "T3.medium" } }, ['controlPlane.instanceType = "T3.medium": is not an EC2 instance type name (lower-case series and size separated by a period, e.g. c6i.large); did you mean t3.medium?']],
+    ["an empty instance type", { config: { "dataPlane.instanceType": "" } }, ['dataPlane.instanceType = "": is not an EC2 instance type name (lower-case series and size separated by a period, e.g. c6i.large)']],
+    ["a misspelt size", { config: { "dataPlane.instanceType": "t3.mediun" } }, ['dataPlane.instanceType = "t3.mediun": is not a size of the t3 family (large, xlarge, 2xlarge, ...); did you mean t3.medium?']],
     ["a small root volume", { config: { "hosts.rootVolumeGiB": 40 } }, ["hosts.rootVolumeGiB = 40: must be from 80 GiB (API7's minimum free disk) to 16384 GiB (gp3 limit)"]],
     ["a malformed AMI id", { config: { "hosts.amiId": "ubuntu" } }, ['hosts.amiId = "ubuntu": must be empty or an AMI id (ami-...)']],
     ["a VPC CIDR that is not one", { config: { "network.cidr": "10.80.0.0" } }, ['network.cidr = "10.80.0.0": is not an IPv4 CIDR (a.b.c.d/n)']],
@@ -370,9 +373,9 @@ describe("instance-type table and image references", () => {
         }
     });
     test("known sizes match AWS", () => {
-        expect(INSTANCE_TYPES["t3.medium"]).toEqual({ arch: "x86_64", vcpu: 2, memoryGiB: 4, burstable: true });
-        expect(INSTANCE_TYPES["c6i.large"]).toEqual({ arch: "x86_64", vcpu: 2, memoryGiB: 4, burstable: false });
-        expect(INSTANCE_TYPES["m6i.xlarge"]).toEqual({ arch: "x86_64", vcpu: 4, memoryGiB: 16, burstable: false });
+        expect(INSTANCE_TYPES["t3.medium"]).toEqual({ arch: "x86_64", vcpu: 2, memoryGiB: 4 });
+        expect(INSTANCE_TYPES["c6i.large"]).toEqual({ arch: "x86_64", vcpu: 2, memoryGiB: 4 });
+        expect(INSTANCE_TYPES["m6i.xlarge"]).toEqual({ arch: "x86_64", vcpu: 4, memoryGiB: 16 });
         expect(INSTANCE_TYPES["t3.4xlarge"]).toBeUndefined();
     });
     test("image references", () => {

@@ -31,12 +31,11 @@ function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unk
 }
 
 /**
- * What AWS says of instance types outside the program's offline table, from the Amazon EC2 Instance Types guide
- * (default vCPUs and memory in GiB; processor architecture): general purpose, https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
- * (m7i-flex.large 2 vCPU / 8 GiB, Intel; t3a.nano 2 vCPU / 0.5 GiB, AMD), compute optimized,
- * https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html (c8i.large 2 vCPU / 4 GiB, Intel; c8g.large 2 vCPU / 4 GiB,
- * Graviton4, arm64). The pages' tables could not be read row by row here; c8i.large sits exactly at the 4 GiB minimum,
- * so a larger figure would not change what the tests show.
+ * What AWS says of instance types outside the program's offline table, as the Amazon EC2 Instance Types guide lists
+ * them (default vCPUs, memory in GiB, processor): general purpose, https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
+ * (m7i-flex.large 2 vCPU / 8 GiB, Intel Xeon; t3a.nano 2 vCPU / 0.5 GiB, AMD EPYC); compute optimized,
+ * https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html (c8i.large 2 vCPU / 4 GiB, Intel Xeon; c8g.large
+ * 2 vCPU / 4 GiB, AWS Graviton4, arm64).
  */
 const DESCRIBED_INSTANCE_TYPES: Record<string, { supportedArchitectures: string[]; defaultVcpus: number; memorySize: number; burstablePerformanceSupported: boolean }> = {
     "c8i.large": { supportedArchitectures: ["x86_64"], defaultVcpus: 2, memorySize: 4096, burstablePerformanceSupported: false },
@@ -44,6 +43,27 @@ const DESCRIBED_INSTANCE_TYPES: Record<string, { supportedArchitectures: string[
     "t3a.nano": { supportedArchitectures: ["x86_64"], defaultVcpus: 2, memorySize: 512, burstablePerformanceSupported: true },
     "c8g.large": { supportedArchitectures: ["arm64"], defaultVcpus: 2, memorySize: 4096, burstablePerformanceSupported: false },
 };
+
+/**
+ * Which AZs offer a type (DescribeInstanceTypeOfferings): the region's every AZ, except for the type listed here,
+ * which stands for one an AZ lacks. Offerings differ per AZ, and AZ names map to different zones in each account
+ * (https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html), so no real type is missing from
+ * us-east-1c for every account.
+ */
+const OFFERED_IN: Record<string, readonly string[]> = { "r7i.large": ["us-east-1a", "us-east-1b", "us-east-1d"] };
+
+/**
+ * A failed invoke as the SDK receives it: a gRPC error whose details the engine wrote as "invocation of <token>
+ * returned an error: <provider error>" (pulumi/pulumi pkg/resource/deploy/source_eval.go @ae0d4ab5), which the SDK
+ * raises as `new Error(err.details)` (@pulumi/pulumi 3.248 runtime/invoke.js). The provider's error for the data
+ * source is "reading EC2 Instance Type: <AWS SDK error>" (terraform-provider-aws internal/tfresource/errors.go
+ * SingularDataSourceFindError @1159b3ee), and the AWS SDK's "operation error EC2: <Action>, https response error
+ * StatusCode: 400, RequestID: <id>, api error <Code>: <Message>" (aws/smithy-go errors.go @4e34e639).
+ */
+function invokeError(token: string, action: string, code: string, message: string): Error {
+    const reason = `reading EC2 Instance Type: operation error EC2: ${action}, https response error StatusCode: 400, RequestID: 00000000-0000-4000-8000-000000000000, api error ${code}: ${message}`;
+    return Object.assign(new Error(reason), { details: `invocation of ${token} returned an error: ${reason}` });
+}
 
 function hash(text: string): number {
     let h = 2166136261;
@@ -249,10 +269,21 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                     return { name: i.name, sha256Digest: `sha256:${crypto.createHash("sha256").update(`registry:${String(i.name)}`).digest("hex")}`, id: i.name };
                 case "aws:ec2/getInstanceType:getInstanceType": {
                     // DescribeInstanceTypes, for the types the tests use (@pulumi/aws 7.48 ec2/getInstanceType.d.ts:
-                    // supportedArchitectures, defaultVcpus, memorySize in MiB); any other is one AWS does not offer.
+                    // supportedArchitectures, defaultVcpus, memorySize in MiB); any other is one AWS does not have,
+                    // and it answers InvalidInstanceType naming it.
                     const described = DESCRIBED_INSTANCE_TYPES[i.instanceType as string];
-                    if (!described) throw new Error(`InvalidInstanceType: The following supplied instance types do not exist: [${i.instanceType}]`);
+                    if (!described) {
+                        throw invokeError(args.token, "DescribeInstanceTypes", "InvalidInstanceType", `The following supplied instance types do not exist: [${i.instanceType}]`);
+                    }
                     return { id: i.instanceType, instanceType: i.instanceType, ...described };
+                }
+                case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
+                    // @pulumi/aws 7.48 ec2/getInstanceTypeOfferings.d.ts: one entry per offering in instanceTypes,
+                    // locations and locationTypes.
+                    const type = i.filters?.find((f: any) => f.name === "instance-type")?.values?.[0];
+                    if (i.locationType !== "availability-zone" || !type) throw new Error("harness: getInstanceTypeOfferings without an AZ location type and an instance-type filter");
+                    const locations = OFFERED_IN[type] ?? MOCK_AZS;
+                    return { id: region, instanceTypes: locations.map(() => type), locations, locationTypes: locations.map(() => "availability-zone"), locationType: i.locationType, filters: i.filters };
                 }
                 case "aws:secretsmanager/getSecret:getSecret": {
                     // As AWS answers a secret another account or Region holds: not found. (The harness cannot yet

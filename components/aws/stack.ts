@@ -99,13 +99,15 @@ export function awsStack(settings: Settings) {
     });
 
     // What every host group shares: the AMI, the private subnets of every AZ, the registry, the parameters' key. The
-    // AMI is released once each group's instance type is known to run API7 (types the offline table does not know
-    // are asked of AWS).
+    // AMI is released once each group's instance type is known to run API7 and to be offered in every AZ of the
+    // stack (types the offline table does not know are also described by AWS). The AZs of existing subnets are taken
+    // as looked up, before the network's own check that they are distinct, which reports its failure itself.
+    const hostAzs = settings.network.existing ? pulumi.all(network.privateSubnets.map((s) => s.availabilityZone)) : network.availabilityZones;
     const ami = withInstanceTypesChecked(resolveAmi(settings.hosts.amiId), [
         ["controlPlane.instanceType", cpSettings.instanceType],
         ["dataPlane.instanceType", dpSettings.instanceType],
         ...(prometheusPlacement === "dedicated" ? [["prometheus.instanceType", promSettings.instanceType] as const] : []),
-    ]);
+    ], hostAzs);
     /** The AMI every host launches from (resolved once, or hosts.amiId). */
     const hostAmiId = ami.id;
     const placement: HostPlacement = {

@@ -154,7 +154,7 @@ export const AREAS = {
         count: setting(hostCount("control-plane host"), 2,
             "Number of control-plane hosts (API7 Dashboard + DP Manager each), at least 2, one per AZ (at most network.availabilityZones)."),
         instanceType: setting(instanceType, "t3.medium",
-            "EC2 type of the control-plane hosts: x86_64 with at least 2 vCPU and 4 GiB. Common types are checked when the configuration is read (components/instance-types.ts); any other is looked up in AWS (DescribeInstanceTypes) at preview and deploy time."),
+            "EC2 type of the control-plane hosts: x86_64 with at least 2 vCPU and 4 GiB. The name (lower case, series.size, e.g. c6i.large) and common types are checked when the configuration is read (components/instance-types.ts); any other type is described by AWS (ec2:DescribeInstanceTypes), and every type must be offered in each of the stack's AZs (ec2:DescribeInstanceTypeOfferings), at preview and deploy time."),
         dashboardImage: setting(image, "api7/api7-ee-3-integrated:v3.2.16.3", "API7 Dashboard image, pinned by tag or digest (no `latest`)."),
         dpManagerImage: setting(image, "api7/api7-ee-dp-manager:v3.2.16.3", "API7 DP Manager image, pinned by tag or digest (no `latest`)."),
         dashboardListener: setting(oneOf(["http", "https"]), "http",
