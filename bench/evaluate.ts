@@ -25,7 +25,10 @@ function median(values: number[]): number {
  * of /proc/self/stat (cutime, cstime), in clock ticks (proc(5); USER_HZ is 100 on Linux's x86_64 ABI).
  */
 function childCpuSeconds(): number {
-    const fields = fs.readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ");
+    const fields = fs
+        .readFileSync("/proc/self/stat", "utf8")
+        .replace(/^.*\) /, "")
+        .split(" ");
     // After the pid and the command: field 3 is index 0, so cutime (16) is index 13.
     return (Number(fields[13]) + Number(fields[14])) / 100;
 }
@@ -43,13 +46,17 @@ async function main(): Promise<void> {
             times.push(Number(process.hrtime.bigint() - t0) / 1e6);
             resources = result.resources.length;
         }
-        console.log(`| ${stack} | ${resources} | ${times[0].toFixed(0)} | ${median(times).toFixed(0)} | ${Math.max(...times).toFixed(0)} |`);
+        console.log(
+            `| ${stack} | ${resources} | ${times[0].toFixed(0)} | ${median(times).toFixed(0)} | ${Math.max(...times).toFixed(0)} |`,
+        );
     }
     if (process.argv.includes("--npm-test")) {
         const t0 = Date.now();
         const cpu0 = childCpuSeconds();
         const r = spawnSync("npm", ["test", "--silent"], { stdio: "ignore" });
-        console.log(`\nnpm test: ${((Date.now() - t0) / 1000).toFixed(1)} s, ${(childCpuSeconds() - cpu0).toFixed(1)} CPU-s (exit ${r.status})`);
+        console.log(
+            `\nnpm test: ${((Date.now() - t0) / 1000).toFixed(1)} s, ${(childCpuSeconds() - cpu0).toFixed(1)} CPU-s (exit ${r.status})`,
+        );
     }
 }
 

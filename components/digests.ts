@@ -25,7 +25,14 @@ export function digestPinned(ref: string, parent?: pulumi.Resource): pulumi.Outp
  * The reference to run for `ref` pulled as `pulled` (images.source applied, e.g. through an ECR cache): pinned to
  * the digest of `digestOf` (the reference whose registry is asked), or as `pulled` when not pinning.
  */
-export function pinnedReference(pulled: pulumi.Input<string>, digestOf: string, pin: boolean, parent?: pulumi.Resource): pulumi.Output<string> {
+export function pinnedReference(
+    pulled: pulumi.Input<string>,
+    digestOf: string,
+    pin: boolean,
+    parent?: pulumi.Resource,
+): pulumi.Output<string> {
     if (!pin || digestOf.includes("@")) return pulumi.output(pulled);
-    return pulumi.all([pulled, docker.getRegistryImageOutput({ name: digestOf }, { parent }).sha256Digest]).apply(([p, digest]) => `${p}@${digest}`);
+    return pulumi
+        .all([pulled, docker.getRegistryImageOutput({ name: digestOf }, { parent }).sha256Digest])
+        .apply(([p, digest]) => `${p}@${digest}`);
 }

@@ -72,7 +72,10 @@ export function imageReference(source: ImageSource, image: string): string {
     if (source.kind === "dockerHub") return image;
     const parsed = parseImage(image);
     if (source.kind === "ecrPullThroughCache") {
-        if (parsed.domain !== undefined) throw new Error(`${image} is not a Docker Hub image; images.source ecrPullThroughCache caches Docker Hub only`);
+        if (parsed.domain !== undefined)
+            throw new Error(
+                `${image} is not a Docker Hub image; images.source ecrPullThroughCache caches Docker Hub only`,
+            );
         return `${source.registry}/${source.prefix}/${parsed.repository}${parsed.suffix}`;
     }
     if (parsed.domain !== undefined) return image;

@@ -84,7 +84,8 @@ function distance(a: string, b: string): number {
     let row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
         const next = [i];
-        for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        for (let j = 1; j <= b.length; j++)
+            next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
         row = next;
     }
     return row[b.length];
@@ -182,13 +183,22 @@ export function awsReason(text: string): string {
 export function awsFailureMessage(keys: readonly string[], type: string, action: CheckAction, failure: string): string {
     const reason = awsReason(failure);
     if (/\b(UnauthorizedOperation|AccessDenied(Exception)?)\b/.test(reason)) {
-        const instead = action === "DescribeInstanceTypes" ? `, or use a type the program lists offline (t3.medium, c6i.large, m6i.large)` : "";
-        return `ec2:${action} was denied, so ${keys.join(", ")} = "${type}" could not be checked: allow ec2:${action} to ` +
+        const instead =
+            action === "DescribeInstanceTypes"
+                ? `, or use a type the program lists offline (t3.medium, c6i.large, m6i.large)`
+                : "";
+        return (
+            `ec2:${action} was denied, so ${keys.join(", ")} = "${type}" could not be checked: allow ec2:${action} to ` +
             `the identity that runs pulumi preview and pulumi up (in CI, the roles AWS_PREVIEW_ROLE_ARN and ` +
-            `AWS_DEPLOY_ROLE_ARN)${instead}. AWS said: ${reason}`;
+            `AWS_DEPLOY_ROLE_ARN)${instead}. AWS said: ${reason}`
+        );
     }
     if (/\bInvalidInstanceType\b/.test(reason)) {
-        return instanceTypeMessage(keys, type, `is not an instance type AWS has in this Region${nearestTypeHint(type)}. AWS said: ${reason}`);
+        return instanceTypeMessage(
+            keys,
+            type,
+            `is not an instance type AWS has in this Region${nearestTypeHint(type)}. AWS said: ${reason}`,
+        );
     }
     return instanceTypeMessage(keys, type, `could not be checked with ec2:${action}. AWS said: ${reason}`);
 }
@@ -200,7 +210,12 @@ export function awsFailureMessage(keys: readonly string[], type: string, action:
 export function offeringProblem(zones: readonly string[], offeredIn: readonly string[]): string | undefined {
     const missing = zones.filter((zone) => !offeredIn.includes(zone));
     if (missing.length === 0) return undefined;
-    const where = offeredIn.length > 0 ? `offered in ${[...offeredIn].sort().join(", ")}` : "offered in none of this Region's AZs";
-    return `is not offered in ${missing.join(", ")} (${where}), where the stack places hosts (${zones.join(", ")}); ` +
-        "choose a type every one of them offers";
+    const where =
+        offeredIn.length > 0
+            ? `offered in ${[...offeredIn].sort().join(", ")}`
+            : "offered in none of this Region's AZs";
+    return (
+        `is not offered in ${missing.join(", ")} (${where}), where the stack places hosts (${zones.join(", ")}); ` +
+        "choose a type every one of them offers"
+    );
 }

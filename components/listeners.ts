@@ -17,7 +17,9 @@ export const GATEWAY_HEALTH_PATH = "/status";
  * the control plane or runs from the fallback, which would pull every gateway out of rotation exactly when the
  * control plane is down.
  */
-export function gatewayHealthCheck(hc: DataPlaneLoadBalancerSettings["healthCheck"]): aws.types.input.lb.TargetGroupHealthCheck {
+export function gatewayHealthCheck(
+    hc: DataPlaneLoadBalancerSettings["healthCheck"],
+): aws.types.input.lb.TargetGroupHealthCheck {
     return {
         enabled: true,
         protocol: "HTTP",
@@ -37,7 +39,26 @@ export function dashboardListenerPort(certificateArn: string | undefined): numbe
 }
 
 /** The control plane's target-group health check (dashboard and DP Manager): GET /healthz every 10 s. */
-export const CONTROL_PLANE_HEALTH = { enabled: true, protocol: "HTTP", path: "/healthz", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 };
+export const CONTROL_PLANE_HEALTH = {
+    enabled: true,
+    protocol: "HTTP",
+    path: "/healthz",
+    matcher: "200",
+    interval: 10,
+    timeout: 5,
+    healthyThreshold: 2,
+    unhealthyThreshold: 2,
+};
 
 /** Prometheus's target-group health check: GET /-/healthy (Prometheus's documented health endpoint) on 9090. */
-export const PROMETHEUS_HEALTH = { enabled: true, protocol: "HTTP", path: "/-/healthy", port: String(PORTS.prometheus), matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 };
+export const PROMETHEUS_HEALTH = {
+    enabled: true,
+    protocol: "HTTP",
+    path: "/-/healthy",
+    port: String(PORTS.prometheus),
+    matcher: "200",
+    interval: 10,
+    timeout: 5,
+    healthyThreshold: 2,
+    unhealthyThreshold: 2,
+};

@@ -82,7 +82,9 @@ export const awsStackOutputs = z.object({
     imageSource,
 });
 
-export const stackOutputs = z.discriminatedUnion("target", [dockerStackOutputs, awsStackOutputs], { error: 'must be "aws" or "docker"' });
+export const stackOutputs = z.discriminatedUnion("target", [dockerStackOutputs, awsStackOutputs], {
+    error: 'must be "aws" or "docker"',
+});
 
 export type DockerStackOutputs = z.infer<typeof dockerStackOutputs>;
 export type AwsStackOutputs = z.infer<typeof awsStackOutputs>;
@@ -96,4 +98,6 @@ export type StackOutputs = z.infer<typeof stackOutputs>;
  * keys (TypeScript's excess property check).
  */
 export type Exported<T> = { [K in keyof T]: ExportedValue<T[K]> };
-type ExportedValue<T> = Input<T extends readonly unknown[] ? { [I in keyof T]: ExportedValue<T[I]> } : T extends object ? Exported<T> : T>;
+type ExportedValue<T> = Input<
+    T extends readonly unknown[] ? { [I in keyof T]: ExportedValue<T[I]> } : T extends object ? Exported<T> : T
+>;

@@ -35,6 +35,11 @@ export const PORTS = Object.freeze({
  * The dashboard listener the load balancer forwards to and health-checks: API7's chart probes `/healthz` on the
  * listener that is not disabled (api7/api7-helm-chart charts/api7/templates/dashboard-deploy.yaml @71479c29).
  */
-export function dashboardTarget(listener: "http" | "https"): { readonly port: number; readonly protocol: "HTTP" | "HTTPS" } {
-    return listener === "https" ? { port: PORTS.dashboardHttps, protocol: "HTTPS" } : { port: PORTS.dashboard, protocol: "HTTP" };
+export function dashboardTarget(listener: "http" | "https"): {
+    readonly port: number;
+    readonly protocol: "HTTP" | "HTTPS";
+} {
+    return listener === "https"
+        ? { port: PORTS.dashboardHttps, protocol: "HTTPS" }
+        : { port: PORTS.dashboard, protocol: "HTTP" };
 }

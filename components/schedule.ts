@@ -5,7 +5,7 @@
  */
 import { CronExpressionParser } from "cron-parser";
 
-const GO_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const GO_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
 /** Seconds in a Go duration string ("1h30m", "45s"); undefined when it is not one. */
 export function goDurationSeconds(text: string): number | undefined {

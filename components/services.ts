@@ -98,7 +98,8 @@ export function credentialSecretNames(kind: "token" | "mtls"): string[] {
 }
 
 /** API7's `fallback_cp` block of the dashboard config (the export to S3); keys as placeholders when it uses keys. */
-export type FallbackExportBlock = { readonly aws_s3: Readonly<Record<string, string>>; readonly cron_spec: string } | undefined;
+export type FallbackExportBlock =
+    { readonly aws_s3: Readonly<Record<string, string>>; readonly cron_spec: string } | undefined;
 
 export interface ControlPlaneServiceArgs {
     readonly dashboardImage: pulumi.Input<string>;
@@ -111,7 +112,8 @@ export interface ControlPlaneServiceArgs {
     /** Placeholders the dashboard's config holds beyond the DSN (the fallback keys), by secret name. */
     readonly dashboardPlaceholders?: Readonly<Record<string, string>>;
     /** The DSN: a secret named database-dsn (external database, the lab's), or a managed database's endpoint. */
-    readonly database: { readonly kind: "secret" } | { readonly kind: "managed"; readonly dsn: pulumi.Input<ManagedDatabaseDsn> };
+    readonly database:
+        { readonly kind: "secret" } | { readonly kind: "managed"; readonly dsn: pulumi.Input<ManagedDatabaseDsn> };
 }
 
 /** The secret name the DSN placeholder stands for when the DSN is a secret. */
@@ -124,7 +126,8 @@ export const DATABASE_DSN_SECRET = "database-dsn";
 export function controlPlaneServices(args: ControlPlaneServiceArgs): [ServiceDefinition, ServiceDefinition] {
     const prometheus = pulumi.output(args.prometheusAddress).apply((addr) => (addr ? { addr } : undefined));
     const fallback = pulumi.output(args.fallback);
-    const dsnPlaceholders: Record<string, string> = args.database.kind === "secret" ? { [DSN_PLACEHOLDER]: DATABASE_DSN_SECRET } : {};
+    const dsnPlaceholders: Record<string, string> =
+        args.database.kind === "secret" ? { [DSN_PLACEHOLDER]: DATABASE_DSN_SECRET } : {};
     const database = args.database.kind === "managed" ? args.database.dsn : undefined;
     const served = dashboardTarget(args.dashboardListener);
     return [
@@ -151,7 +154,12 @@ export function controlPlaneServices(args: ControlPlaneServiceArgs): [ServiceDef
             container: "api7-dp-manager",
             image: args.dpManagerImage,
             configTemplate: "dp-manager-config.yaml",
-            configData: prometheus.apply((p) => ({ port: PORTS.dpManager, mtlsPort: PORTS.dpManagerMtls, databaseDsn: DSN_PLACEHOLDER, prometheus: p })),
+            configData: prometheus.apply((p) => ({
+                port: PORTS.dpManager,
+                mtlsPort: PORTS.dpManagerMtls,
+                databaseDsn: DSN_PLACEHOLDER,
+                prometheus: p,
+            })),
             configPath: "/usr/local/api7/conf/config.yaml",
             placeholders: dsnPlaceholders,
             database,
@@ -169,7 +177,11 @@ export interface GatewayServiceArgs {
     /** normal: the DP Managers' URLs; standalone: the S3 export it reads (`deployment.fallback_cp.aws_s3`). */
     readonly source:
         | { readonly mode: "normal"; readonly controlPlaneEndpoints: pulumi.Input<string[]> }
-        | { readonly mode: "standalone"; readonly awsS3: pulumi.Input<Readonly<Record<string, string>>>; readonly placeholders?: Readonly<Record<string, string>> };
+        | {
+              readonly mode: "standalone";
+              readonly awsS3: pulumi.Input<Readonly<Record<string, string>>>;
+              readonly placeholders?: Readonly<Record<string, string>>;
+          };
     /** Serve the Prometheus exporter on 0.0.0.0:9091. */
     readonly metricsExport: boolean;
 }
@@ -180,7 +192,9 @@ export interface GatewayServiceArgs {
  * the last S3 export with nothing that could pull it back to the control plane.
  */
 export function gatewayService(args: GatewayServiceArgs): ServiceDefinition {
-    const pluginAttr = args.metricsExport ? { prometheus: { export_addr: { ip: "0.0.0.0", port: PORTS.gatewayMetrics } } } : undefined;
+    const pluginAttr = args.metricsExport
+        ? { prometheus: { export_addr: { ip: "0.0.0.0", port: PORTS.gatewayMetrics } } }
+        : undefined;
     const listeners = { httpPort: PORTS.gatewayHttp, httpsPort: PORTS.gatewayHttps, statusPort: PORTS.gatewayStatus };
     const common = {
         name: "gateway",
@@ -214,7 +228,13 @@ export function gatewayService(args: GatewayServiceArgs): ServiceDefinition {
     return {
         ...common,
         configTemplate: "gateway-config.yaml",
-        configData: endpoints.apply((controlPlaneEndpoints) => ({ ...listeners, controlPlaneEndpoints, pluginAttr, adminKey: ADMIN_KEY_PLACEHOLDER, adminPort: PORTS.gatewayAdmin })),
+        configData: endpoints.apply((controlPlaneEndpoints) => ({
+            ...listeners,
+            controlPlaneEndpoints,
+            pluginAttr,
+            adminKey: ADMIN_KEY_PLACEHOLDER,
+            adminPort: PORTS.gatewayAdmin,
+        })),
         env: {
             API7_CONTROL_PLANE_ENDPOINTS: endpoints.apply((e) => JSON.stringify(e)),
             API7_GATEWAY_GROUP_SHORT_ID: args.gatewayGroupId,

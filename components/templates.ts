@@ -34,7 +34,10 @@ function fillNode(node: unknown, data: TemplateData, where: string): Filled | ty
     if (typeof node === "string") {
         const m = PLACEHOLDER.exec(node);
         if (!m) {
-            if (node.includes("{{")) throw new Error(`${where}: "${node}" mixes text and a placeholder; a placeholder must be the whole value`);
+            if (node.includes("{{"))
+                throw new Error(
+                    `${where}: "${node}" mixes text and a placeholder; a placeholder must be the whole value`,
+                );
             return { value: node };
         }
         const [, spread, key, optional] = m;
@@ -43,7 +46,8 @@ function fillNode(node: unknown, data: TemplateData, where: string): Filled | ty
             if (optional) return OMIT;
             throw new Error(`${where}: no value for {{ ${key} }}`);
         }
-        if (spread && !Array.isArray(value)) throw new Error(`${where}: {{ ...${key} }} needs a list, got ${typeof value}`);
+        if (spread && !Array.isArray(value))
+            throw new Error(`${where}: {{ ...${key} }} needs a list, got ${typeof value}`);
         return { value, spread: !!spread };
     }
     if (Array.isArray(node)) {

@@ -40,7 +40,10 @@ export interface ManagedPolicy {
 /** The AWS managed policies the pack can expand, by ARN (aws partition). */
 export function managedPolicies(): ReadonlyMap<string, ManagedPolicy> {
     const dir = path.join(__dirname, "aws-managed-policies");
-    const all = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as ManagedPolicy);
+    const all = fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as ManagedPolicy);
     return new Map(all.map((p) => [p.arn, p]));
 }
 
@@ -48,23 +51,30 @@ const list = (v: string | string[] | undefined): string[] => (v === undefined ? 
 
 /** IAM's wildcard match: `*` any run of characters, `?` one; actions without regard to case. */
 function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
-    const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const re = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${re}$`, ignoreCase ? "i" : "").test(value);
 }
 
 function matches(s: Statement, action: string, resource: string): boolean {
-    const actionMatch = s.NotAction !== undefined
-        ? !list(s.NotAction).some((a) => wildcard(a, action, true))
-        : list(s.Action).some((a) => wildcard(a, action, true));
-    const resourceMatch = s.NotResource !== undefined
-        ? !list(s.NotResource).some((r) => wildcard(r, resource, false))
-        : list(s.Resource).some((r) => wildcard(r, resource, false));
+    const actionMatch =
+        s.NotAction !== undefined
+            ? !list(s.NotAction).some((a) => wildcard(a, action, true))
+            : list(s.Action).some((a) => wildcard(a, action, true));
+    const resourceMatch =
+        s.NotResource !== undefined
+            ? !list(s.NotResource).some((r) => wildcard(r, resource, false))
+            : list(s.Resource).some((r) => wildcard(r, resource, false));
     return actionMatch && resourceMatch;
 }
 
 /** Whether identity policies allow `action` on `resource` (worst case for conditions: see the header). */
 export function identityAllows(statements: readonly Statement[], action: string, resource: string): boolean {
-    const denied = statements.some((s) => s.Effect === "Deny" && s.Condition === undefined && matches(s, action, resource));
+    const denied = statements.some(
+        (s) => s.Effect === "Deny" && s.Condition === undefined && matches(s, action, resource),
+    );
     const allowed = statements.some((s) => s.Effect === "Allow" && matches(s, action, resource));
     return allowed && !denied;
 }
@@ -84,32 +94,50 @@ function statementsOf(policy: unknown): Statement[] | undefined {
 function probes(own: string, others: readonly string[]): [action: string, name: string][] {
     const paths = [...others, `${own}-policy-probe`, "/policy-probe-other-application"];
     return [
-        ...paths.flatMap((p) => ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"].map((a): [string, string] => [a, `${p}/secrets/policy-probe`])),
+        ...paths.flatMap((p) =>
+            ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"].map((a): [string, string] => [
+                a,
+                `${p}/secrets/policy-probe`,
+            ]),
+        ),
         ...[...paths, "/"].map((p): [string, string] => ["ssm:GetParametersByPath", p]),
     ];
 }
 
 export const hostParametersOwnPath: StackValidationPolicy = {
     name: "iam-host-parameters-own-path",
-    description: "A host role can read no SSM parameter outside its group's path, AWS managed policies included (an explicit deny must hold against AmazonSSMManagedInstanceCore's ssm:GetParameter on *).",
+    description:
+        "A host role can read no SSM parameter outside its group's path, AWS managed policies included (an explicit deny must hold against AmazonSSMManagedInstanceCore's ssm:GetParameter on *).",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
         const managed = managedPolicies();
-        const roles = args.resources.filter((r) => r.type === ROLE && typeof (r.props.tags as Record<string, unknown> | undefined)?.[HOST_PARAMETER_PATH_TAG] === "string");
+        const roles = args.resources.filter(
+            (r) =>
+                r.type === ROLE &&
+                typeof (r.props.tags as Record<string, unknown> | undefined)?.[HOST_PARAMETER_PATH_TAG] === "string",
+        );
         const pathOf = (r: PolicyResource) => (r.props.tags as Record<string, string>)[HOST_PARAMETER_PATH_TAG];
         for (const role of roles) {
             const report = (message: string) => reportViolation(`${role.name}: ${message}`, role.urn);
             const own = pathOf(role);
-            const ofRole = (type: string) => args.resources.filter((r) => r.type === type && r.props.role === role.props.name);
+            const ofRole = (type: string) =>
+                args.resources.filter((r) => r.type === type && r.props.role === role.props.name);
             const inline = ofRole(ROLE_POLICY).map((p) => statementsOf(p.props.policy));
             const attached = ofRole(ATTACHMENT).map((a) => String(a.props.policyArn));
             // Unknown during a preview: skip rather than guess.
-            if (typeof role.props.name !== "string" || inline.some((s) => s === undefined) || attached.some((a) => a === "undefined")) continue;
+            if (
+                typeof role.props.name !== "string" ||
+                inline.some((s) => s === undefined) ||
+                attached.some((a) => a === "undefined")
+            )
+                continue;
             const statements: Statement[] = inline.flatMap((s) => s!);
             for (const arn of attached) {
                 const policy = managed.get(arn.replace(/^arn:aws[a-z-]*:/, "arn:aws:"));
                 if (!policy) {
-                    report(`its managed policy ${arn} has no copy in policy/aws-managed-policies/, so what it allows cannot be checked`);
+                    report(
+                        `its managed policy ${arn} has no copy in policy/aws-managed-policies/, so what it allows cannot be checked`,
+                    );
                     continue;
                 }
                 statements.push(...[policy.document.Statement].flat());
@@ -123,7 +151,8 @@ export const hostParametersOwnPath: StackValidationPolicy = {
             const arnPrefix = ownArn.slice(0, -`${own}/*`.length);
             const others = roles.filter((r) => r !== role).map(pathOf);
             for (const [action, probe] of probes(own, others)) {
-                if (identityAllows(statements, action, `${arnPrefix}${probe}`)) report(`can read ${probe} (${action}), outside ${own}`);
+                if (identityAllows(statements, action, `${arnPrefix}${probe}`))
+                    report(`can read ${probe} (${action}), outside ${own}`);
             }
         }
     },

@@ -12,7 +12,14 @@
 import * as zlib from "zlib";
 import * as yaml from "js-yaml";
 import { hostParametersOwnPath } from "./host-parameters";
-import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 
 export const TYPES = Object.freeze({
     instance: "aws:ec2/instance:Instance",
@@ -45,7 +52,13 @@ const MODERN_TLS = /^ELBSecurityPolicy-(TLS13-|TLS-1-2-|FS-1-2-)/;
 /** Actions AWS cannot scope to a resource, so `Resource: "*"` is the only form (IAM.21 allows these). */
 // ecr:GetAuthorizationToken: "You can't scope this action to a resource" (ECR user guide, registry_auth.html and
 // security_iam_id-based-policy-examples.html, whose examples grant it on "*").
-const UNSCOPABLE_ACTIONS = new Set(["ec2:DescribeInstances", "ec2:DescribeTags", "sts:GetCallerIdentity", "ssm:DescribeParameters", "ecr:GetAuthorizationToken"]);
+const UNSCOPABLE_ACTIONS = new Set([
+    "ec2:DescribeInstances",
+    "ec2:DescribeTags",
+    "sts:GetCallerIdentity",
+    "ssm:DescribeParameters",
+    "ecr:GetAuthorizationToken",
+]);
 
 /** What user data must never contain (CKV_AWS_46 looks for the same kinds of things). */
 const SECRET_PATTERNS: readonly [string, RegExp][] = [
@@ -64,7 +77,13 @@ function notSet(value: unknown): boolean {
     return value === undefined || value === null;
 }
 
-function resourcePolicy(name: string, description: string, types: readonly string[], check: (props: Props, report: (message: string) => void, args: ResourceValidationArgs) => void, extra: Partial<ResourceValidationPolicy> = {}): ResourceValidationPolicy {
+function resourcePolicy(
+    name: string,
+    description: string,
+    types: readonly string[],
+    check: (props: Props, report: (message: string) => void, args: ResourceValidationArgs) => void,
+    extra: Partial<ResourceValidationPolicy> = {},
+): ResourceValidationPolicy {
     return {
         name,
         description,
@@ -110,7 +129,8 @@ export const imdsV2Required = resourcePolicy(
     [TYPES.instance, TYPES.launchTemplate],
     (p, report) => {
         const md = p.metadataOptions as Props | undefined;
-        if (md?.httpTokens !== "required") report(`metadataOptions.httpTokens is ${JSON.stringify(md?.httpTokens)}, not "required"`);
+        if (md?.httpTokens !== "required")
+            report(`metadataOptions.httpTokens is ${JSON.stringify(md?.httpTokens)}, not "required"`);
     },
 );
 
@@ -121,9 +141,13 @@ export const encryptedVolumes = resourcePolicy(
     (p, report, { type }) => {
         if (type === TYPES.launchTemplate) {
             const mappings = (p.blockDeviceMappings as Props[] | undefined) ?? [];
-            if (mappings.length === 0) report("blockDeviceMappings maps no volume, so the root volume takes the AMI's (possibly unencrypted) default");
+            if (mappings.length === 0)
+                report(
+                    "blockDeviceMappings maps no volume, so the root volume takes the AMI's (possibly unencrypted) default",
+                );
             for (const [i, m] of mappings.entries()) {
-                if (!isTrue((m.ebs as Props | undefined)?.encrypted)) report(`blockDeviceMappings[${i}].ebs.encrypted is not true`);
+                if (!isTrue((m.ebs as Props | undefined)?.encrypted))
+                    report(`blockDeviceMappings[${i}].ebs.encrypted is not true`);
             }
             return;
         }
@@ -142,9 +166,11 @@ export const noPublicIp = resourcePolicy(
     (p, report, { type }) => {
         if (type === TYPES.launchTemplate) {
             const nics = (p.networkInterfaces as Props[] | undefined) ?? [];
-            if (nics.length === 0) report("networkInterfaces is not set, so the subnet decides whether hosts get a public IP address");
+            if (nics.length === 0)
+                report("networkInterfaces is not set, so the subnet decides whether hosts get a public IP address");
             for (const [i, n] of nics.entries()) {
-                if (n.associatePublicIpAddress !== "false" && n.associatePublicIpAddress !== false) report(`networkInterfaces[${i}].associatePublicIpAddress is not false`);
+                if (n.associatePublicIpAddress !== "false" && n.associatePublicIpAddress !== false)
+                    report(`networkInterfaces[${i}].associatePublicIpAddress is not false`);
             }
             return;
         }
@@ -157,7 +183,10 @@ export const detailedMonitoring = resourcePolicy(
     "EC2 instances and launch templates have detailed monitoring (CKV_AWS_126).",
     [TYPES.instance, TYPES.launchTemplate],
     (p, report, { type }) => {
-        const on = type === TYPES.launchTemplate ? (p.monitoring as Props | undefined)?.enabled === true : p.monitoring === true;
+        const on =
+            type === TYPES.launchTemplate
+                ? (p.monitoring as Props | undefined)?.enabled === true
+                : p.monitoring === true;
         if (!on) report("monitoring (detailed monitoring) is not on");
     },
 );
@@ -187,15 +216,26 @@ export const noWorldAdminIngress = resourcePolicy(
     [TYPES.securityGroup, TYPES.ingressRule],
     (p, report, args) => {
         const check = (rule: Props, where: string) => {
-            const cidrs = [...list(rule.cidrIpv4 as string | undefined), ...list(rule.cidrIpv6 as string | undefined), ...list(rule.cidrBlocks as string[] | undefined), ...list(rule.ipv6CidrBlocks as string[] | undefined)];
+            const cidrs = [
+                ...list(rule.cidrIpv4 as string | undefined),
+                ...list(rule.cidrIpv6 as string | undefined),
+                ...list(rule.cidrBlocks as string[] | undefined),
+                ...list(rule.ipv6CidrBlocks as string[] | undefined),
+            ];
             const world = cidrs.find((c) => WORLD.has(c));
             if (!world) return;
-            const protocol = typeof rule.ipProtocol === "string" ? rule.ipProtocol : typeof rule.protocol === "string" ? rule.protocol : "tcp";
+            const protocol =
+                typeof rule.ipProtocol === "string"
+                    ? rule.ipProtocol
+                    : typeof rule.protocol === "string"
+                      ? rule.protocol
+                      : "tcp";
             const port = coversAdminPort(Number(rule.fromPort ?? 0), Number(rule.toPort ?? 65535), protocol);
             if (port !== undefined) report(`${where}opens port ${port} to ${world}`);
         };
         if (args.type === TYPES.ingressRule) check(p, "");
-        else for (const [i, rule] of ((p.ingress as Props[] | undefined) ?? []).entries()) check(rule, `ingress[${i}] `);
+        else
+            for (const [i, rule] of ((p.ingress as Props[] | undefined) ?? []).entries()) check(rule, `ingress[${i}] `);
     },
 );
 
@@ -203,10 +243,21 @@ export const noWorldAdminIngress = resourcePolicy(
  * A policy a throwaway environment may switch off in its pack config (`{"<name>": {"required": false}}`), as
  * policy/config.dev.json does: on unless said otherwise.
  */
-function requiredUnlessOff(name: string, description: string, types: readonly string[], check: (props: Props, report: (message: string) => void) => void): ResourceValidationPolicy {
-    return resourcePolicy(name, `${description} Turn \`required\` off for throwaway environments.`, types, (p, report, args) => {
-        if (args.getConfig<{ required: boolean }>().required) check(p, report);
-    }, { configSchema: { properties: { required: { type: "boolean", default: true } } } });
+function requiredUnlessOff(
+    name: string,
+    description: string,
+    types: readonly string[],
+    check: (props: Props, report: (message: string) => void) => void,
+): ResourceValidationPolicy {
+    return resourcePolicy(
+        name,
+        `${description} Turn \`required\` off for throwaway environments.`,
+        types,
+        (p, report, args) => {
+            if (args.getConfig<{ required: boolean }>().required) check(p, report);
+        },
+        { configSchema: { properties: { required: { type: "boolean", default: true } } } },
+    );
 }
 
 export const loadBalancerDeletionProtection = requiredUnlessOff(
@@ -224,7 +275,8 @@ export const modernTlsListeners = resourcePolicy(
     [TYPES.listener],
     (p, report) => {
         if (p.protocol !== "TLS" && p.protocol !== "HTTPS") return;
-        if (typeof p.sslPolicy !== "string" || !MODERN_TLS.test(p.sslPolicy)) report(`${String(p.protocol)} listener uses ${JSON.stringify(p.sslPolicy)}, not a TLS 1.2+ policy`);
+        if (typeof p.sslPolicy !== "string" || !MODERN_TLS.test(p.sslPolicy))
+            report(`${String(p.protocol)} listener uses ${JSON.stringify(p.sslPolicy)}, not a TLS 1.2+ policy`);
     },
 );
 
@@ -234,7 +286,9 @@ export const noSecretsInUserData = resourcePolicy(
     [TYPES.instance, TYPES.launchTemplate],
     (p, report, { type }) => {
         if (typeof p.userData !== "string") return;
-        const text = userDataAsWritten(type === TYPES.launchTemplate ? launchTemplateUserDataText(p.userData) : p.userData);
+        const text = userDataAsWritten(
+            type === TYPES.launchTemplate ? launchTemplateUserDataText(p.userData) : p.userData,
+        );
         for (const [what, pattern] of SECRET_PATTERNS) {
             if (pattern.test(text)) report(`user data contains ${what}`);
         }
@@ -288,7 +342,8 @@ export const iamScoped = resourcePolicy(
             if (s.Effect === "Deny") continue;
             if (s.NotAction) report(`statement ${i} allows NotAction (everything else)`);
             const actions = list(s.Action);
-            for (const a of actions) if (a === "*" || a.endsWith(":*")) report(`statement ${i} allows the wildcard action ${a}`);
+            for (const a of actions)
+                if (a === "*" || a.endsWith(":*")) report(`statement ${i} allows the wildcard action ${a}`);
             if (list(s.Resource).includes("*") && !actions.every((a) => UNSCOPABLE_ACTIONS.has(a))) {
                 report(`statement ${i} applies ${actions.join(", ")} to every resource (*) though they can be scoped`);
             }
@@ -298,26 +353,41 @@ export const iamScoped = resourcePolicy(
 
 /** The resources whose `bucket` property depends on this bucket. */
 function companions(bucket: PolicyResource, all: PolicyResource[], type: string): PolicyResource[] {
-    return all.filter((r) => r.type === type && (r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn));
+    return all.filter(
+        (r) => r.type === type && (r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn),
+    );
 }
 
 export const s3Hardened: StackValidationPolicy = {
     name: "s3-buckets-hardened",
-    description: "Every bucket blocks all public access (FSBP S3.8), is encrypted (CKV_AWS_19), versioned (CKV_AWS_21) and denies requests without TLS (FSBP S3.5).",
+    description:
+        "Every bucket blocks all public access (FSBP S3.8), is encrypted (CKV_AWS_19), versioned (CKV_AWS_21) and denies requests without TLS (FSBP S3.5).",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
         for (const bucket of args.resources.filter((r) => r.type === TYPES.bucket)) {
             const report = (message: string) => reportViolation(`${bucket.name}: ${message}`, bucket.urn);
             const pab = companions(bucket, args.resources, TYPES.publicAccessBlock);
-            const allBlocked = (r: PolicyResource) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => r.props[k] === true);
+            const allBlocked = (r: PolicyResource) =>
+                ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every(
+                    (k) => r.props[k] === true,
+                );
             if (!pab.some(allBlocked)) report("not all four public-access blocks are on");
-            if (companions(bucket, args.resources, TYPES.encryption).length === 0) report("has no default encryption configuration");
+            if (companions(bucket, args.resources, TYPES.encryption).length === 0)
+                report("has no default encryption configuration");
             const versioning = companions(bucket, args.resources, TYPES.versioning);
-            if (!versioning.some((v) => (v.props.versioningConfiguration as Props | undefined)?.status === "Enabled")) report("versioning is not enabled");
+            if (!versioning.some((v) => (v.props.versioningConfiguration as Props | undefined)?.status === "Enabled"))
+                report("versioning is not enabled");
             const policies = companions(bucket, args.resources, TYPES.bucketPolicy);
-            const deniesPlainHttp = policies.some((bp) => (statementsOf(bp.props.policy) ?? []).some((s) =>
-                s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false" && list(s.Action).some((a) => a === "s3:*")));
-            if (!deniesPlainHttp) report("has no bucket policy denying requests without TLS (aws:SecureTransport false)");
+            const deniesPlainHttp = policies.some((bp) =>
+                (statementsOf(bp.props.policy) ?? []).some(
+                    (s) =>
+                        s.Effect === "Deny" &&
+                        String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false" &&
+                        list(s.Action).some((a) => a === "s3:*"),
+                ),
+            );
+            if (!deniesPlainHttp)
+                report("has no bucket policy denying requests without TLS (aws:SecureTransport false)");
         }
     },
 };
@@ -367,7 +437,8 @@ export const rdsBackups = resourcePolicy(
         const { minimumDays } = args.getConfig<{ minimumDays: number }>();
         // Not set: "Default: 1" (RDS API Reference, CreateDBInstance, BackupRetentionPeriod:
         // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
-        if (notSet(p.backupRetentionPeriod)) return report(`backupRetentionPeriod is not set: AWS keeps 1 day of backups, under ${minimumDays}`);
+        if (notSet(p.backupRetentionPeriod))
+            return report(`backupRetentionPeriod is not set: AWS keeps 1 day of backups, under ${minimumDays}`);
         const days = Number(p.backupRetentionPeriod);
         if (days < minimumDays) report(`backupRetentionPeriod is ${days} days, under ${minimumDays}`);
     },
@@ -380,12 +451,21 @@ export const rdsBackups = resourcePolicy(
  */
 export const rdsTlsRequired: StackValidationPolicy = {
     name: "rds-tls-required",
-    description: "PostgreSQL DB instances use a parameter group that sets rds.force_ssl to 1 (the server refuses connections without TLS).",
+    description:
+        "PostgreSQL DB instances use a parameter group that sets rds.force_ssl to 1 (the server refuses connections without TLS).",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
         for (const db of args.resources.filter((r) => r.type === TYPES.dbInstance && r.props.engine === "postgres")) {
-            const groups = args.resources.filter((r) => r.type === TYPES.dbParameterGroup && (db.propertyDependencies.parameterGroupName ?? []).some((d) => d.urn === r.urn));
-            const forced = groups.some((g) => ((g.props.parameters as Props[] | undefined) ?? []).some((x) => x.name === "rds.force_ssl" && String(x.value) === "1"));
+            const groups = args.resources.filter(
+                (r) =>
+                    r.type === TYPES.dbParameterGroup &&
+                    (db.propertyDependencies.parameterGroupName ?? []).some((d) => d.urn === r.urn),
+            );
+            const forced = groups.some((g) =>
+                ((g.props.parameters as Props[] | undefined) ?? []).some(
+                    (x) => x.name === "rds.force_ssl" && String(x.value) === "1",
+                ),
+            );
             if (!forced) reportViolation(`${db.name}: its parameter group does not set rds.force_ssl to 1`, db.urn);
         }
     },

@@ -73,7 +73,9 @@ export const MULTI_AZ_FAILOVER = "60-120 s";
 
 export function databaseFigures(db: Settings["database"]): DatabaseFigures {
     if (db.kind === "external") return { kind: "external" };
-    return db.multiAz ? { kind: "managed", failover: MULTI_AZ_FAILOVER, survivesAzLoss: true } : { kind: "managed", survivesAzLoss: false };
+    return db.multiAz
+        ? { kind: "managed", failover: MULTI_AZ_FAILOVER, survivesAzLoss: true }
+        : { kind: "managed", survivesAzLoss: false };
 }
 
 /** How an Auto Scaling group balances count hosts over n AZs ("evenly", ASG user guide, AZ rebalancing). */
@@ -89,7 +91,8 @@ export function haFigures(settings: Settings): HaFigures {
         "control plane": spread(settings.controlPlane.count, azs),
         "data plane": spread(settings.dataPlane.count, azs),
     };
-    if (settings.prometheus.enabled && settings.prometheus.placement === "dedicated") hostsPerAz.prometheus = spread(1, azs);
+    if (settings.prometheus.enabled && settings.prometheus.placement === "dedicated")
+        hostsPerAz.prometheus = spread(1, azs);
     return {
         detectionSeconds: hc.unhealthyThreshold * hc.intervalSeconds + hc.timeoutSeconds,
         rejoinSeconds: hc.healthyThreshold * hc.intervalSeconds,
@@ -102,13 +105,28 @@ export function haFigures(settings: Settings): HaFigures {
         database: databaseFigures(settings.database),
         replacement: {
             gateways: replacementFigures("dp", hc, settings.hosts.healthCheckGraceSeconds),
-            "control plane": replacementFigures("cp", { intervalSeconds: CONTROL_PLANE_HEALTH.interval, timeoutSeconds: CONTROL_PLANE_HEALTH.timeout, healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold, unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold }, settings.hosts.healthCheckGraceSeconds),
+            "control plane": replacementFigures(
+                "cp",
+                {
+                    intervalSeconds: CONTROL_PLANE_HEALTH.interval,
+                    timeoutSeconds: CONTROL_PLANE_HEALTH.timeout,
+                    healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold,
+                    unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold,
+                },
+                settings.hosts.healthCheckGraceSeconds,
+            ),
         },
-        ecrEndpointsMonthlyUsd: settings.images.ecrEndpoints ? ECR_ENDPOINT_SERVICES.length * azs * INTERFACE_ENDPOINT_USD_PER_AZ_HOUR * HOURS_PER_MONTH : undefined,
+        ecrEndpointsMonthlyUsd: settings.images.ecrEndpoints
+            ? ECR_ENDPOINT_SERVICES.length * azs * INTERFACE_ENDPOINT_USD_PER_AZ_HOUR * HOURS_PER_MONTH
+            : undefined,
     };
 }
 
-export function replacementFigures(role: "cp" | "dp", hc: HealthCheckSettings, graceOverride?: number): ReplacementFigures {
+export function replacementFigures(
+    role: "cp" | "dp",
+    hc: HealthCheckSettings,
+    graceOverride?: number,
+): ReplacementFigures {
     const detectionSeconds = hc.unhealthyThreshold * hc.intervalSeconds + hc.timeoutSeconds;
     const healthySeconds = hc.healthyThreshold * hc.intervalSeconds;
     const boot = bootSteps(role);
@@ -124,13 +142,18 @@ export function replacementFigures(role: "cp" | "dp", hc: HealthCheckSettings, g
 /** A well-formed stand-in for a secret the report does not need (stack files hold only ciphertext). */
 function standIn(key: string): string {
     if (/Dsn$/.test(key)) return "postgres://report:unused@db.invalid:5432/api7ee";
-    if (/^gateway(ClientCert|ClientKey|Ca)$/.test(key)) return "-----BEGIN CERTIFICATE-----\nunused\n-----END CERTIFICATE-----";
+    if (/^gateway(ClientCert|ClientKey|Ca)$/.test(key))
+        return "-----BEGIN CERTIFICATE-----\nunused\n-----END CERTIFICATE-----";
     return "unused-by-the-report-stand-in";
 }
 
 /** The stacks this project has: one Pulumi.<stack>.yaml each. */
 function stackNames(): string[] {
-    return fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+    return fs
+        .readdirSync(ROOT)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
 }
 
 /** A stack with no stack file: what `npm run report` says instead of a stack trace. */
@@ -139,7 +162,9 @@ export class UnknownStackError extends Error {}
 /** The stack's settings as the program would build them, with stand-ins for its secrets. */
 export function stackSettings(stack: string): Settings {
     if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) {
-        throw new UnknownStackError(`no stack "${stack}": there is no Pulumi.${stack}.yaml (stacks here: ${stackNames().join(", ")})`);
+        throw new UnknownStackError(
+            `no stack "${stack}": there is no Pulumi.${stack}.yaml (stacks here: ${stackNames().join(", ")})`,
+        );
     }
     const values: Record<string, string> = {};
     for (const [key, value] of Object.entries(readStackConfig(stack))) {
@@ -150,7 +175,11 @@ export function stackSettings(stack: string): Settings {
     // The Docker Hub credentials secret an ECR cache needs is the user's to create; no figure depends on it.
     const images = JSON.parse(values.images ?? "{}") as Record<string, unknown>;
     if (images.source === "ecrPullThroughCache" && !images.dockerHubSecretArn) {
-        values.images = JSON.stringify({ ...images, dockerHubSecretArn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/report-stand-in" });
+        values.images = JSON.stringify({
+            ...images,
+            dockerHubSecretArn:
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/report-stand-in",
+        });
     }
     return parseSettings({ values, secretKeys: new Set(required) }, stack);
 }
@@ -164,12 +193,19 @@ export function renderReport(stack: string, f: HaFigures): string {
         `| dead gateway leaves rotation (worst case) | ${f.detectionSeconds} s | unhealthy threshold x interval + timeout |`,
         `| recovered gateway rejoins | ${f.rejoinSeconds} s | healthy threshold (${f.healthyThreshold}) x interval |`,
         `| draining gateway keeps connections | ${f.drainSeconds} s | deregistration delay |`,
-        ...Object.entries(f.hostsPerAz).map(([tier, perAz]) => `| ${tier} hosts per AZ | ${perAz.join(" / ")} | its Auto Scaling group, balanced over ${perAz.length} AZs |`),
+        ...Object.entries(f.hostsPerAz).map(
+            ([tier, perAz]) =>
+                `| ${tier} hosts per AZ | ${perAz.join(" / ")} | its Auto Scaling group, balanced over ${perAz.length} AZs |`,
+        ),
         ...Object.entries(f.replacement).flatMap(([tier, r]) => [
             `| ${tier}: a dead host is replaced, back to full capacity (expected) | ${r.expectedSeconds} s | detection ${r.detectionSeconds} s + ${r.boot.map((b) => `${b.step} ${b.seconds} s`).join(" + ")} + healthy ${r.healthySeconds} s (boot steps are estimates: components/aws/boot-budget.ts); plus the group's reaction to the failed check, which AWS does not quantify |`,
             `| ${tier}: back to full capacity (worst case before the group judges the new host) | ${r.worstCaseSeconds} s | detection + grace period |`,
         ]),
-        ...(f.ecrEndpointsMonthlyUsd !== undefined ? [`| ECR interface endpoints | about $${f.ecrEndpointsMonthlyUsd.toFixed(2)} a month | 2 endpoints x AZs x $${INTERFACE_ENDPOINT_USD_PER_AZ_HOUR}/h (us-east-1, unconfirmed) + $0.01/GB |`] : []),
+        ...(f.ecrEndpointsMonthlyUsd !== undefined
+            ? [
+                  `| ECR interface endpoints | about $${f.ecrEndpointsMonthlyUsd.toFixed(2)} a month | 2 endpoints x AZs x $${INTERFACE_ENDPOINT_USD_PER_AZ_HOUR}/h (us-east-1, unconfirmed) + $0.01/GB |`,
+              ]
+            : []),
         `| fallback export interval | ${f.fallbackExport ?? "no export (fallback.enabled is false)"} | fallback.cronSpec |`,
         ...databaseRows(f.database),
     ];
@@ -178,7 +214,10 @@ export function renderReport(stack: string, f: HaFigures): string {
 
 function databaseRows(db: DatabaseFigures): string[] {
     if (db.kind === "external") {
-        return ["| database failover | not known: an external database (database.kind external) | yours |", "| database tier survives an AZ loss | not known | yours |"];
+        return [
+            "| database failover | not known: an external database (database.kind external) | yours |",
+            "| database tier survives an AZ loss | not known | yours |",
+        ];
     }
     return [
         `| database failover (RDS Multi-AZ) | ${db.failover ?? "none: no standby (database.multiAz false)"} | ${db.failover ? "AWS: Multi-AZ failover typically completes in 60-120 s" : "database.multiAz"} |`,
@@ -198,8 +237,17 @@ export interface LabFigures {
 }
 
 export function labFigures(settings: Settings): LabFigures {
-    const checks = { gatewayCheck: settings.dataPlane.loadBalancer.healthCheck, controlPlaneCheck: CONTROL_PLANE_CHECK };
-    return { ...checks, checkTimeoutSeconds: checkTimeoutSeconds(checks), gateways: settings.dataPlane.count, controlPlaneNodes: settings.controlPlane.count, prometheus: settings.prometheus.enabled };
+    const checks = {
+        gatewayCheck: settings.dataPlane.loadBalancer.healthCheck,
+        controlPlaneCheck: CONTROL_PLANE_CHECK,
+    };
+    return {
+        ...checks,
+        checkTimeoutSeconds: checkTimeoutSeconds(checks),
+        gateways: settings.dataPlane.count,
+        controlPlaneNodes: settings.controlPlane.count,
+        prometheus: settings.prometheus.enabled,
+    };
 }
 
 /**
@@ -208,7 +256,8 @@ export function labFigures(settings: Settings): LabFigures {
  * dies just after a check is down fall x inter + timeout check later at worst.
  */
 export function renderLabReport(stack: string, f: LabFigures): string {
-    const down = (c: Check) => `${c.unhealthyThreshold * c.intervalSeconds + f.checkTimeoutSeconds} s | fall (${c.unhealthyThreshold}) x inter (${c.intervalSeconds} s) + timeout check (${f.checkTimeoutSeconds} s)`;
+    const down = (c: Check) =>
+        `${c.unhealthyThreshold * c.intervalSeconds + f.checkTimeoutSeconds} s | fall (${c.unhealthyThreshold}) x inter (${c.intervalSeconds} s) + timeout check (${f.checkTimeoutSeconds} s)`;
     const gw = f.gatewayCheck;
     return [
         `HA report for stack "${stack}" (the Docker lab)`,
@@ -234,7 +283,9 @@ export function renderLabReport(stack: string, f: LabFigures): string {
 /** The report for a stack: the lab's for deploy.target docker, the AWS figures otherwise. */
 export function stackReport(stack: string): string {
     const settings = stackSettings(stack);
-    return settings.target === "docker" ? renderLabReport(stack, labFigures(settings)) : renderReport(stack, haFigures(settings));
+    return settings.target === "docker"
+        ? renderLabReport(stack, labFigures(settings))
+        : renderReport(stack, haFigures(settings));
 }
 
 /**

@@ -10,8 +10,11 @@ export const ROOT = path.join(__dirname, "..");
  * configure through tools/pulumi-cli/, which also merges Pulumi.yaml and decrypts secrets as the CLI does.
  */
 export function readStackConfig(stack: string): Record<string, string> {
-    const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+    const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+        config?: Record<string, unknown>;
+    };
     const out: Record<string, string> = {};
-    for (const [key, value] of Object.entries(doc.config ?? {})) out[key] = typeof value === "string" ? value : JSON.stringify(value);
+    for (const [key, value] of Object.entries(doc.config ?? {}))
+        out[key] = typeof value === "string" ? value : JSON.stringify(value);
     return out;
 }

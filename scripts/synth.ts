@@ -23,13 +23,18 @@ type Replacer = (text: string) => string;
 /** Replaces every mock-computed value with its placeholder, longest first (so 10.99.3.12 goes before 10.99.3.1). */
 function replacerFor(run: RunResult): Replacer {
     const pairs = [...run.computed].filter(([v]) => v.length > 0).sort((a, b) => b[0].length - a[0].length);
-    return (text) => pairs.reduce((t, [value, placeholder]) => (t.includes(value) ? t.split(value).join(placeholder) : t), text);
+    return (text) =>
+        pairs.reduce((t, [value, placeholder]) => (t.includes(value) ? t.split(value).join(placeholder) : t), text);
 }
 
 function sortKeys(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(sortKeys);
     if (value && typeof value === "object") {
-        return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+        return Object.fromEntries(
+            Object.keys(value)
+                .sort()
+                .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+        );
     }
     return value;
 }
@@ -37,7 +42,8 @@ function sortKeys(value: unknown): unknown {
 function mapStrings(value: unknown, fn: Replacer): unknown {
     if (typeof value === "string") return fn(value);
     if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+    if (value && typeof value === "object")
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
     return value;
 }
 
@@ -50,7 +56,8 @@ function redact(target: Record<string, unknown>, secretPath: string): void {
         node = (node as Record<string, unknown>)[part];
     }
     const last = parts[parts.length - 1];
-    if (node !== null && typeof node === "object" && last !== undefined && last in node) (node as Record<string, unknown>)[last] = "[secret]";
+    if (node !== null && typeof node === "object" && last !== undefined && last in node)
+        (node as Record<string, unknown>)[last] = "[secret]";
 }
 
 /** Host group of a launch template: its name without the trailing "-template". */
@@ -80,7 +87,10 @@ export async function synthesize(stack: string, config?: Record<string, unknown>
             }
             if (r.type === PARAMETER && typeof inputs.insecureValue === "string") {
                 const file = `ssm${String(inputs.name)}`;
-                files.set(file, replace(inputs.insecureValue.endsWith("\n") ? inputs.insecureValue : `${inputs.insecureValue}\n`));
+                files.set(
+                    file,
+                    replace(inputs.insecureValue.endsWith("\n") ? inputs.insecureValue : `${inputs.insecureValue}\n`),
+                );
                 inputs.insecureValue = `[file: ${file}]`;
             }
             // Policy documents as structure, not one-line JSON, so a diff shows the statement that changed.
@@ -88,7 +98,12 @@ export async function synthesize(stack: string, config?: Record<string, unknown>
                 const doc = inputs[key];
                 if (typeof doc === "string" && doc.startsWith("{")) inputs[key] = JSON.parse(doc) as unknown;
             }
-            return { type: r.type, name: r.name, parent: r.parentType || undefined, inputs: sortKeys(mapStrings(inputs, replace)) };
+            return {
+                type: r.type,
+                name: r.name,
+                parent: r.parentType || undefined,
+                inputs: sortKeys(mapStrings(inputs, replace)),
+            };
         });
 
     const header = [
@@ -98,7 +113,11 @@ export async function synthesize(stack: string, config?: Record<string, unknown>
     ].join("\n");
     files.set("resources.yaml", header + dump({ resources: entries }));
 
-    const outputs = Object.fromEntries(Object.keys(run.outputs).sort().map((k) => [k, run.secretOutputs.has(k) ? "[secret]" : mapStrings(run.outputs[k], replace)]));
+    const outputs = Object.fromEntries(
+        Object.keys(run.outputs)
+            .sort()
+            .map((k) => [k, run.secretOutputs.has(k) ? "[secret]" : mapStrings(run.outputs[k], replace)]),
+    );
     files.set("outputs.yaml", header + dump(sortKeys(outputs)));
     return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
 }

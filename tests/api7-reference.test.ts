@@ -22,16 +22,21 @@ interface DocumentSpec {
 interface Reference {
     readonly sources: Readonly<Record<string, string>>;
     readonly documents: Readonly<Record<string, DocumentSpec>>;
-    readonly environment: Readonly<Record<"token" | "mtls" | "standalone", { names: string[]; values?: Record<string, string>; source: string }>>;
+    readonly environment: Readonly<
+        Record<"token" | "mtls" | "standalone", { names: string[]; values?: Record<string, string>; source: string }>
+    >;
     readonly gatewayMounts: readonly { path: string; source: string }[];
 }
 
-const REFERENCE = yaml.load(fs.readFileSync(path.join(ROOT, "tests", "reference", "api7-3.2.16.yaml"), "utf8")) as Reference;
+const REFERENCE = yaml.load(
+    fs.readFileSync(path.join(ROOT, "tests", "reference", "api7-3.2.16.yaml"), "utf8"),
+) as Reference;
 
 /** Leaves of a parsed document as [property path with [] for list items, value]. */
 export function leaves(node: unknown, prefix = ""): [string, unknown][] {
     if (Array.isArray(node)) return node.flatMap((item) => leaves(item, `${prefix}[]`));
-    if (node !== null && typeof node === "object") return Object.entries(node).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
+    if (node !== null && typeof node === "object")
+        return Object.entries(node).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
     return [[prefix, node]];
 }
 
@@ -42,18 +47,44 @@ export function againstReference(doc: unknown, spec: DocumentSpec): string[] {
     for (const [key, value] of rendered) {
         const k = spec.keys[key];
         if (!k) problems.push(`${key}: not documented`);
-        else if ("value" in k && value !== k.value) problems.push(`${key}: ${JSON.stringify(value)}, documented ${JSON.stringify(k.value)}`);
+        else if ("value" in k && value !== k.value)
+            problems.push(`${key}: ${JSON.stringify(value)}, documented ${JSON.stringify(k.value)}`);
         else if (k.type && typeof value !== k.type) problems.push(`${key}: a ${typeof value}, documented a ${k.type}`);
     }
-    for (const key of spec.required) if (!rendered.some(([k]) => k === key)) problems.push(`${key}: required, not rendered`);
+    for (const key of spec.required)
+        if (!rendered.some(([k]) => k === key)) problems.push(`${key}: required, not rendered`);
     return problems;
 }
 
 const variants: [string, RunOptions][] = [
     ["prod: token, access keys", { stack: "prod" }],
-    ["dev: mTLS, Prometheus on the control plane", { stack: "dev", config: { "dataPlane.controlPlaneAuth": "mtls", "prometheus.enabled": true, "prometheus.placement": "controlPlane" }, secrets: MTLS_SECRETS }],
-    ["prod: standalone, dedicated Prometheus", { stack: "prod", config: { "dataPlane.mode": "standalone", "prometheus.enabled": true } }],
-    ["dev: standalone with the instance role, dashboard over its own HTTPS", { stack: "dev", config: { "dataPlane.mode": "standalone", "fallback.credentials": "instanceRole", "controlPlane.dashboardListener": "https" } }],
+    [
+        "dev: mTLS, Prometheus on the control plane",
+        {
+            stack: "dev",
+            config: {
+                "dataPlane.controlPlaneAuth": "mtls",
+                "prometheus.enabled": true,
+                "prometheus.placement": "controlPlane",
+            },
+            secrets: MTLS_SECRETS,
+        },
+    ],
+    [
+        "prod: standalone, dedicated Prometheus",
+        { stack: "prod", config: { "dataPlane.mode": "standalone", "prometheus.enabled": true } },
+    ],
+    [
+        "dev: standalone with the instance role, dashboard over its own HTTPS",
+        {
+            stack: "dev",
+            config: {
+                "dataPlane.mode": "standalone",
+                "fallback.credentials": "instanceRole",
+                "controlPlane.dashboardListener": "https",
+            },
+        },
+    ],
 ];
 
 describe.each(variants)("%s", (_name, options) => {
@@ -65,7 +96,11 @@ describe.each(variants)("%s", (_name, options) => {
     const standalone = options.config?.["dataPlane.mode"] === "standalone";
     const mtls = options.config?.["dataPlane.controlPlaneAuth"] === "mtls";
 
-    test.each([["dashboard", "cp", "dashboard"], ["dp-manager", "cp", "dp-manager"], ["gateway", "dp", "gateway"]])("%s config: every key documented, required keys present", (svc, role, doc) => {
+    test.each([
+        ["dashboard", "cp", "dashboard"],
+        ["dp-manager", "cp", "dp-manager"],
+        ["gateway", "dp", "gateway"],
+    ])("%s config: every key documented, required keys present", (svc, role, doc) => {
         const { config, spec } = service(run, prefix(role), svc);
         const kind = doc === "gateway" && standalone ? "gateway-standalone" : doc;
         expect(againstReference(config, REFERENCE.documents[kind])).toEqual([]);
@@ -81,14 +116,19 @@ describe.each(variants)("%s", (_name, options) => {
 
     test("gateway mounts: its config and the documented files, nothing else", () => {
         const { spec } = service(run, prefix("dp"), "gateway");
-        expect(spec.stateFiles.filter((f: { mount?: string }) => f.mount).map((f: { mount: string }) => f.mount)).toEqual(REFERENCE.gatewayMounts.map((m) => m.path));
+        expect(
+            spec.stateFiles.filter((f: { mount?: string }) => f.mount).map((f: { mount: string }) => f.mount),
+        ).toEqual(REFERENCE.gatewayMounts.map((m) => m.path));
     });
 });
 
 describe("the reference itself", () => {
     test("every key and environment names a source the reference defines", () => {
         const used = [
-            ...Object.values(REFERENCE.documents).flatMap((d) => [d.mount.source, ...Object.values(d.keys).map((k) => k.source)]),
+            ...Object.values(REFERENCE.documents).flatMap((d) => [
+                d.mount.source,
+                ...Object.values(d.keys).map((k) => k.source),
+            ]),
             ...Object.values(REFERENCE.environment).map((e) => e.source),
             ...REFERENCE.gatewayMounts.map((m) => m.source),
         ];
@@ -96,11 +136,57 @@ describe("the reference itself", () => {
     });
 
     test.each<[string, unknown, string, string]>([
-        ["fallback_cp at the top level of a standalone gateway", { deployment: { role: "data_plane", role_data_plane: { config_provider: "yaml" } }, fallback_cp: { aws_s3: { region: "r", config_bucket: "c", resource_bucket: "b" } }, apisix: { status: { port: 7085 } } }, "gateway-standalone", "fallback_cp.aws_s3.region: not documented"],
-        ["a standalone gateway without the resource bucket", { deployment: { role: "data_plane", role_data_plane: { config_provider: "yaml" }, fallback_cp: { aws_s3: { region: "r", config_bucket: "c" } } }, apisix: { status: { port: 7085 } } }, "gateway-standalone", "deployment.fallback_cp.aws_s3.resource_bucket: required, not rendered"],
-        ["the 3.2 guide's single bucket key", { deployment: { role: "data_plane", role_data_plane: { config_provider: "yaml" }, fallback_cp: { aws_s3: { region: "r", bucket: "c" } } }, apisix: { status: { port: 7085 } } }, "gateway-standalone", "deployment.fallback_cp.aws_s3.bucket: not documented"],
-        ["a dashboard whose HTTP listener is left to the default", { server: { listen: { host: "0.0.0.0", port: 7080 }, tls: { disable: true, port: 7443 } }, database: { dsn: "x" } }, "dashboard", "server.listen.disable: required, not rendered"],
-        ["a gateway with the Admin API on", { apisix: { enable_admin: true } }, "gateway", "apisix.enable_admin: true, documented false"],
+        [
+            "fallback_cp at the top level of a standalone gateway",
+            {
+                deployment: { role: "data_plane", role_data_plane: { config_provider: "yaml" } },
+                fallback_cp: { aws_s3: { region: "r", config_bucket: "c", resource_bucket: "b" } },
+                apisix: { status: { port: 7085 } },
+            },
+            "gateway-standalone",
+            "fallback_cp.aws_s3.region: not documented",
+        ],
+        [
+            "a standalone gateway without the resource bucket",
+            {
+                deployment: {
+                    role: "data_plane",
+                    role_data_plane: { config_provider: "yaml" },
+                    fallback_cp: { aws_s3: { region: "r", config_bucket: "c" } },
+                },
+                apisix: { status: { port: 7085 } },
+            },
+            "gateway-standalone",
+            "deployment.fallback_cp.aws_s3.resource_bucket: required, not rendered",
+        ],
+        [
+            "the 3.2 guide's single bucket key",
+            {
+                deployment: {
+                    role: "data_plane",
+                    role_data_plane: { config_provider: "yaml" },
+                    fallback_cp: { aws_s3: { region: "r", bucket: "c" } },
+                },
+                apisix: { status: { port: 7085 } },
+            },
+            "gateway-standalone",
+            "deployment.fallback_cp.aws_s3.bucket: not documented",
+        ],
+        [
+            "a dashboard whose HTTP listener is left to the default",
+            {
+                server: { listen: { host: "0.0.0.0", port: 7080 }, tls: { disable: true, port: 7443 } },
+                database: { dsn: "x" },
+            },
+            "dashboard",
+            "server.listen.disable: required, not rendered",
+        ],
+        [
+            "a gateway with the Admin API on",
+            { apisix: { enable_admin: true } },
+            "gateway",
+            "apisix.enable_admin: true, documented false",
+        ],
     ])("catches %s", (_what, doc, kind, problem) => {
         expect(againstReference(doc, REFERENCE.documents[kind])).toContain(problem);
     });

@@ -34,7 +34,9 @@ export const AUTONAME_SUFFIX = 8;
 /** The physical name AWS receives: the explicit one, or the longest the auto-namer can make. */
 export function physicalName(r: Recorded, field = "name"): { name: string; auto: boolean } {
     const explicit = r.inputs[field] as string | undefined;
-    return explicit !== undefined ? { name: explicit, auto: false } : { name: `${r.name}-${"f".repeat(AUTONAME_SUFFIX - 1)}`, auto: true };
+    return explicit !== undefined
+        ? { name: explicit, auto: false }
+        : { name: `${r.name}-${"f".repeat(AUTONAME_SUFFIX - 1)}`, auto: true };
 }
 
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
@@ -66,14 +68,18 @@ function ec2Text(what: string, value: unknown, required: boolean): string[] {
     const out: string[] = [];
     if (value.length > 255) out.push(`${what} is ${value.length} characters (at most 255)`);
     const bad = [...new Set(value.replace(/[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g, ""))];
-    if (!EC2_TEXT.test(value)) out.push(`${what} "${value}" has characters EC2 rejects: ${bad.map((c) => JSON.stringify(c)).join(" ")}`);
+    if (!EC2_TEXT.test(value))
+        out.push(`${what} "${value}" has characters EC2 rejects: ${bad.map((c) => JSON.stringify(c)).join(" ")}`);
     return out;
 }
 
 function nameRule(r: Recorded, max: number, pattern: RegExp, what: string, field = "name"): string[] {
     const { name, auto } = physicalName(r, field);
     const out: string[] = [];
-    if (bytes(name) > max) out.push(`${auto ? `auto-name of "${r.name}"` : `${field} "${name}"`} is ${bytes(name)} characters (at most ${max}${auto ? `; the resource name may have at most ${max - AUTONAME_SUFFIX}` : ""})`);
+    if (bytes(name) > max)
+        out.push(
+            `${auto ? `auto-name of "${r.name}"` : `${field} "${name}"`} is ${bytes(name)} characters (at most ${max}${auto ? `; the resource name may have at most ${max - AUTONAME_SUFFIX}` : ""})`,
+        );
     if (!pattern.test(name)) out.push(`${field} "${name}" does not match ${what}`);
     return out;
 }
@@ -86,17 +92,42 @@ const IAM_PATH = /^(\/|\/[\x21-\x7F]+\/)$/;
 /** Tag key ("\p{L}\p{Z}\p{N}_.:/=+-@", at most 128, EC2 127, no "aws:") and value (at most 256); at most 50 tags. */
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
-const TAGGED = [T.sg, T.ingress, T.egress, T.lb, T.tg, T.role, T.user, T.profile, T.parameter, T.launchTemplate, T.bucket,
-    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/routeTable:RouteTable",
-    "aws:ec2/internetGateway:InternetGateway", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:lb/listener:Listener", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
-    "aws:rds/instance:Instance", "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup", "aws:kms/key:Key"];
+const TAGGED = [
+    T.sg,
+    T.ingress,
+    T.egress,
+    T.lb,
+    T.tg,
+    T.role,
+    T.user,
+    T.profile,
+    T.parameter,
+    T.launchTemplate,
+    T.bucket,
+    "aws:ec2/vpc:Vpc",
+    "aws:ec2/subnet:Subnet",
+    "aws:ec2/natGateway:NatGateway",
+    "aws:ec2/eip:Eip",
+    "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/internetGateway:InternetGateway",
+    "aws:ec2/vpcEndpoint:VpcEndpoint",
+    "aws:lb/listener:Listener",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:rds/instance:Instance",
+    "aws:rds/subnetGroup:SubnetGroup",
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:kms/key:Key",
+];
 
 export const AWS_RULES: readonly AwsRule[] = [
     {
         id: "ec2-security-group-text",
         source: "EC2 API CreateSecurityGroup (GroupName, GroupDescription): up to 255 characters of a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*; the provider checks only the length (vpc_security_group.go)",
         types: [T.sg],
-        check: (r) => [...ec2Text("description", r.inputs.description, true), ...ec2Text("name", physicalName(r).name, true)],
+        check: (r) => [
+            ...ec2Text("description", r.inputs.description, true),
+            ...ec2Text("name", physicalName(r).name, true),
+        ],
     },
     {
         id: "ec2-security-group-rule-description",
@@ -146,7 +177,9 @@ export const AWS_RULES: readonly AwsRule[] = [
             const value = (r.inputs.insecureValue ?? r.inputs.value) as string | undefined;
             if (value === undefined) return [];
             const limit = r.inputs.tier === "Advanced" ? 8192 : 4096;
-            return bytes(value) > limit ? [`value is ${bytes(value)} bytes; the ${String(r.inputs.tier ?? "Standard")} tier holds ${limit}`] : [];
+            return bytes(value) > limit
+                ? [`value is ${bytes(value)} bytes; the ${String(r.inputs.tier ?? "Standard")} tier holds ${limit}`]
+                : [];
         },
     },
     {
@@ -157,7 +190,7 @@ export const AWS_RULES: readonly AwsRule[] = [
     },
     {
         id: "ec2-user-data-size",
-        source: "EC2 API RequestLaunchTemplateData.UserData: \"You must provide base64-encoded text. User data is limited to 16 KB.\" The EC2 user guide counts the 16 KB before base64; which one applies to templates is not stated, so the encoded text is held to 16 KB (the stricter reading)",
+        source: 'EC2 API RequestLaunchTemplateData.UserData: "You must provide base64-encoded text. User data is limited to 16 KB." The EC2 user guide counts the 16 KB before base64; which one applies to templates is not stated, so the encoded text is held to 16 KB (the stricter reading)',
         types: [T.launchTemplate],
         check: (r) => {
             const data = r.inputs.userData as string | undefined;
@@ -174,17 +207,27 @@ export const AWS_RULES: readonly AwsRule[] = [
         types: [T.asg],
         check: (r) => {
             const out: string[] = [];
-            const pairs: [string, any][] = [["instanceRefresh.preferences", r.inputs.instanceRefresh?.preferences], ["instanceMaintenancePolicy", r.inputs.instanceMaintenancePolicy]];
+            const pairs: [string, any][] = [
+                ["instanceRefresh.preferences", r.inputs.instanceRefresh?.preferences],
+                ["instanceMaintenancePolicy", r.inputs.instanceMaintenancePolicy],
+            ];
             for (const [where, p] of pairs) {
                 if (!p) continue;
                 const { minHealthyPercentage: min, maxHealthyPercentage: max } = p;
-                if (min !== undefined && (min < 0 || min > 100)) out.push(`${where}.minHealthyPercentage ${min} is not 0-100`);
-                if (max !== undefined && (max < 100 || max > 200)) out.push(`${where}.maxHealthyPercentage ${max} is not 100-200`);
-                if (min !== undefined && max !== undefined && max - min > 100) out.push(`${where}: maximum and minimum healthy percentages are more than 100 apart`);
+                if (min !== undefined && (min < 0 || min > 100))
+                    out.push(`${where}.minHealthyPercentage ${min} is not 0-100`);
+                if (max !== undefined && (max < 100 || max > 200))
+                    out.push(`${where}.maxHealthyPercentage ${max} is not 100-200`);
+                if (min !== undefined && max !== undefined && max - min > 100)
+                    out.push(`${where}: maximum and minimum healthy percentages are more than 100 apart`);
             }
-            if (r.inputs.instanceRefresh && r.inputs.instanceRefresh.strategy !== "Rolling") out.push(`instanceRefresh.strategy ${r.inputs.instanceRefresh.strategy} is not Rolling`);
+            if (r.inputs.instanceRefresh && r.inputs.instanceRefresh.strategy !== "Rolling")
+                out.push(`instanceRefresh.strategy ${r.inputs.instanceRefresh.strategy} is not Rolling`);
             const version = r.inputs.launchTemplate?.version;
-            if (r.inputs.instanceRefresh?.preferences?.autoRollback && (version === undefined || version === "$Latest" || version === "$Default")) {
+            if (
+                r.inputs.instanceRefresh?.preferences?.autoRollback &&
+                (version === undefined || version === "$Latest" || version === "$Default")
+            ) {
                 out.push("instanceRefresh.preferences.autoRollback needs a numbered launch template version");
             }
             return out;
@@ -196,8 +239,14 @@ export const AWS_RULES: readonly AwsRule[] = [
         types: [T.cacheRule],
         check: (r) => {
             const prefix = String(r.inputs.ecrRepositoryPrefix ?? "");
-            const ok = prefix === "ROOT" || (prefix.length >= 2 && prefix.length <= 30 && /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(prefix));
-            return ok ? [] : [`ecrRepositoryPrefix "${prefix}" is not 2-30 lower-case letters, digits and . _ - / (or ROOT)`];
+            const ok =
+                prefix === "ROOT" ||
+                (prefix.length >= 2 &&
+                    prefix.length <= 30 &&
+                    /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(prefix));
+            return ok
+                ? []
+                : [`ecrRepositoryPrefix "${prefix}" is not 2-30 lower-case letters, digits and . _ - / (or ROOT)`];
         },
     },
     {
@@ -209,14 +258,17 @@ export const AWS_RULES: readonly AwsRule[] = [
             const rdsName = (field: string, max: number) => {
                 const v = r.inputs[field] as string | undefined;
                 if (v === undefined) return;
-                if (v.length > max || !/^[A-Za-z][A-Za-z0-9-]*$/.test(v) || v.includes("--") || v.endsWith("-")) out.push(`${field} "${v}" breaks the RDS identifier rule (at most ${max})`);
+                if (v.length > max || !/^[A-Za-z][A-Za-z0-9-]*$/.test(v) || v.includes("--") || v.endsWith("-"))
+                    out.push(`${field} "${v}" breaks the RDS identifier rule (at most ${max})`);
             };
             rdsName("identifier", 63);
             rdsName("finalSnapshotIdentifier", 255);
             const user = r.inputs.username as string | undefined;
-            if (user !== undefined && !/^[A-Za-z][A-Za-z0-9_]{0,15}$/.test(user)) out.push(`username "${user}" is not 1-16 letters, digits or underscores starting with a letter`);
+            if (user !== undefined && !/^[A-Za-z][A-Za-z0-9_]{0,15}$/.test(user))
+                out.push(`username "${user}" is not 1-16 letters, digits or underscores starting with a letter`);
             const db = r.inputs.dbName as string | undefined;
-            if (db !== undefined && !/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(db)) out.push(`dbName "${db}" is not 1-63 letters, digits or underscores starting with a letter`);
+            if (db !== undefined && !/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(db))
+                out.push(`dbName "${db}" is not 1-63 letters, digits or underscores starting with a letter`);
             return out;
         },
     },
@@ -234,12 +286,16 @@ export const AWS_RULES: readonly AwsRule[] = [
         source: "AWS tagging restrictions (Billing user guide): keys up to 128 (EC2 API Tag: 127) characters, values up to 256, letters, numbers, spaces and _.:/=+-@, no aws: prefix, at most 50 per resource including the provider's default tags; the provider does not check tags",
         types: TAGGED,
         check: (r, { defaultTags }) => {
-            const tags: Record<string, string> = { ...defaultTags, ...((r.inputs.tags as Record<string, string> | undefined) ?? {}) };
+            const tags: Record<string, string> = {
+                ...defaultTags,
+                ...((r.inputs.tags as Record<string, string> | undefined) ?? {}),
+            };
             const out: string[] = [];
             if (Object.keys(tags).length > 50) out.push(`has ${Object.keys(tags).length} tags (at most 50)`);
             for (const [k, v] of Object.entries(tags)) {
                 if (k.length > 127 || !TAG_TEXT.test(k) || /^aws:/i.test(k)) out.push(`tag key "${k}" is not allowed`);
-                if (typeof v !== "string" || v.length > 256 || !TAG_TEXT.test(v)) out.push(`tag "${k}" has a value that is not allowed: ${JSON.stringify(v)}`);
+                if (typeof v !== "string" || v.length > 256 || !TAG_TEXT.test(v))
+                    out.push(`tag "${k}" has a value that is not allowed: ${JSON.stringify(v)}`);
             }
             return out;
         },
@@ -247,11 +303,15 @@ export const AWS_RULES: readonly AwsRule[] = [
 ];
 
 /** Every violation of every rule in a resource graph. */
-export function awsViolations(resources: readonly Recorded[], defaultTags: Readonly<Record<string, string>> = {}): Violation[] {
+export function awsViolations(
+    resources: readonly Recorded[],
+    defaultTags: Readonly<Record<string, string>> = {},
+): Violation[] {
     const out: Violation[] = [];
     for (const rule of AWS_RULES) {
         for (const r of resources.filter((x) => rule.types.includes(x.type))) {
-            for (const detail of rule.check(r, { defaultTags })) out.push({ rule: rule.id, resource: `${r.type}::${r.name}`, detail });
+            for (const detail of rule.check(r, { defaultTags }))
+                out.push({ rule: rule.id, resource: `${r.type}::${r.name}`, detail });
         }
     }
     return out;

@@ -48,16 +48,28 @@ function site(evaluation: RunResult, dashboard: FakeDashboard): Site {
         const file = path.join(params, p.inputs.name);
         fs.mkdirSync(path.dirname(file), { recursive: true });
         let value: string = p.inputs.type === "SecureString" ? p.inputs.value : p.inputs.insecureValue;
-        if (p.inputs.name.endsWith("/bootstrap.json")) value = JSON.stringify({ ...JSON.parse(value), dashboardUrl: dashboard.url });
+        if (p.inputs.name.endsWith("/bootstrap.json"))
+            value = JSON.stringify({ ...JSON.parse(value), dashboardUrl: dashboard.url });
         fs.writeFileSync(file, value);
     }
     fs.symlinkSync(AWS_SSM_FAKE, path.join(bin, "aws"));
-    const argv = () => (fs.existsSync(path.join(params, ".argv")) ? fs.readFileSync(path.join(params, ".argv"), "utf8") : "");
+    const argv = () =>
+        fs.existsSync(path.join(params, ".argv")) ? fs.readFileSync(path.join(params, ".argv"), "utf8") : "";
     return {
-        dir, script: installed.at("/usr/local/sbin/api7-bootstrap"), hostEnv: installed.env, params, bin,
-        get: (name) => (fs.existsSync(path.join(params, name)) ? fs.readFileSync(path.join(params, name), "utf8") : undefined),
+        dir,
+        script: installed.at("/usr/local/sbin/api7-bootstrap"),
+        hostEnv: installed.env,
+        params,
+        bin,
+        get: (name) =>
+            fs.existsSync(path.join(params, name)) ? fs.readFileSync(path.join(params, name), "utf8") : undefined,
         argv,
-        typeOf: (name) => argv().split("\n").filter((l) => l.startsWith("ssm put-parameter ") && l.includes(` --name ${name} `)).pop()?.match(/ --type (\S+)/)?.[1],
+        typeOf: (name) =>
+            argv()
+                .split("\n")
+                .filter((l) => l.startsWith("ssm put-parameter ") && l.includes(` --name ${name} `))
+                .pop()
+                ?.match(/ --type (\S+)/)?.[1],
     };
 }
 
@@ -77,8 +89,14 @@ function bootstrap(s: Site, env: Record<string, string> = {}, host = "cp-0", arg
     return new Promise((resolve) => {
         const child = spawn(s.script, args, {
             env: {
-                ...process.env, PATH: `${s.bin}:${process.env.PATH}`, ...s.hostEnv, FAKE_PARAMS: s.params, API7_BOOTSTRAP_POLL: "1",
-                API7_HOST_NAME: host, API7_RUN_DIR: path.join(s.dir, `run-${host}`), ...env,
+                ...process.env,
+                PATH: `${s.bin}:${process.env.PATH}`,
+                ...s.hostEnv,
+                FAKE_PARAMS: s.params,
+                API7_BOOTSTRAP_POLL: "1",
+                API7_HOST_NAME: host,
+                API7_RUN_DIR: path.join(s.dir, `run-${host}`),
+                ...env,
             },
         });
         let stdout = "";
@@ -96,7 +114,11 @@ const RECORD_PARAMETER = "/api7-ha/prod/cp/bootstrap-record";
 /** The mock's ARN of the stack's parameter key (tools/evaluate.ts), which bootstrap.json names. */
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/mock-key-28298bd";
 /** The fake aws's put-parameter calls for one parameter, each as its argument line. */
-const puts = (s: Site, name: string) => s.argv().split("\n").filter((l) => l.startsWith("ssm put-parameter ") && l.includes(` --name ${name} `));
+const puts = (s: Site, name: string) =>
+    s
+        .argv()
+        .split("\n")
+        .filter((l) => l.startsWith("ssm put-parameter ") && l.includes(` --name ${name} `));
 const LOCK_PARAMETER = "/api7-ha/prod/cp/bootstrap-lock";
 
 const dashboards: FakeDashboard[] = [];
@@ -116,12 +138,18 @@ const OPTIONS: Record<EvaluationName, RunOptions> = {
     mtls: { stack: "prod", config: { "dataPlane.controlPlaneAuth": "mtls" } },
     brought: { stack: "prod", secrets: { gatewayToken: GATEWAY_TOKEN } },
     missingGroup: { stack: "prod", config: { "dataPlane.gatewayGroupName": "edge" } },
-    createGroup: { stack: "prod", config: { "dataPlane.gatewayGroupName": "edge", "dataPlane.createGatewayGroup": true } },
+    createGroup: {
+        stack: "prod",
+        config: { "dataPlane.gatewayGroupName": "edge", "dataPlane.createGatewayGroup": true },
+    },
 };
 const evaluations = {} as Record<EvaluationName, Promise<RunResult>>;
 let previous: Promise<unknown> = Promise.resolve();
 for (const name of Object.keys(OPTIONS) as EvaluationName[]) {
-    const evaluation = previous.then(() => runProgram(OPTIONS[name]), () => runProgram(OPTIONS[name]));
+    const evaluation = previous.then(
+        () => runProgram(OPTIONS[name]),
+        () => runProgram(OPTIONS[name]),
+    );
     // A case that has not started yet (at most 5 run at once) awaits it later; until then, a failure waits here.
     void evaluation.catch(() => undefined);
     evaluations[name] = evaluation;
@@ -132,91 +160,107 @@ afterAll(async () => {
 });
 
 describe(`the first-install bootstrap against a fake dashboard`, () => {
-    run("fresh install: password changed, license uploaded, address set, the gateways' token stored, nothing secret printed; a second run changes nothing; a new license is uploaded", async () => {
-        const prod = await evaluations.prod;
-        const d = await dashboard({ licenseNeedsNewPassword: true });
-        const s = site(prod, d);
-        expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
-        const out = await bootstrap(s);
-        expect([out.code, out.stderr]).toEqual([0, ""]);
-        expect(d.state.password).toBe(TEST_SECRETS.adminPassword);
-        expect(d.state.license).toBe(TEST_SECRETS.license);
-        expect(d.state.settings.control_plane_address).toEqual([prod.outputs.dpManagerEndpoint]);
-        expect(d.state.tokens).toHaveLength(1);
-        expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
-        expect(s.get(RECORD_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)} key:${KEY_ARN}`);
-        expect(s.get(LOCK_PARAMETER)).toBeUndefined();
-        expect(s.typeOf(TOKEN_PARAMETER)).toBe("SecureString");
-        // Under the stack's key: without --key-id SSM would use the account's aws/ssm key.
-        expect(puts(s, TOKEN_PARAMETER)).toEqual([expect.stringContaining(` --key-id ${KEY_ARN} --overwrite`)]);
-        for (const secret of [TEST_SECRETS.adminPassword, TEST_SECRETS.license, d.state.tokens[0]]) {
-            expect(out.stdout + out.stderr).not.toContain(secret);
-            expect(s.argv()).not.toContain(secret);
-        }
-        expect(s.argv()).toContain(`ssm put-parameter --region us-east-1 --name ${TOKEN_PARAMETER} --type SecureString --value file://`);
-        console.info(`one bootstrap run against the fake dashboard: ${out.ms} ms`);
+    run(
+        "fresh install: password changed, license uploaded, address set, the gateways' token stored, nothing secret printed; a second run changes nothing; a new license is uploaded",
+        async () => {
+            const prod = await evaluations.prod;
+            const d = await dashboard({ licenseNeedsNewPassword: true });
+            const s = site(prod, d);
+            expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
+            const out = await bootstrap(s);
+            expect([out.code, out.stderr]).toEqual([0, ""]);
+            expect(d.state.password).toBe(TEST_SECRETS.adminPassword);
+            expect(d.state.license).toBe(TEST_SECRETS.license);
+            expect(d.state.settings.control_plane_address).toEqual([prod.outputs.dpManagerEndpoint]);
+            expect(d.state.tokens).toHaveLength(1);
+            expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
+            expect(s.get(RECORD_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)} key:${KEY_ARN}`);
+            expect(s.get(LOCK_PARAMETER)).toBeUndefined();
+            expect(s.typeOf(TOKEN_PARAMETER)).toBe("SecureString");
+            // Under the stack's key: without --key-id SSM would use the account's aws/ssm key.
+            expect(puts(s, TOKEN_PARAMETER)).toEqual([expect.stringContaining(` --key-id ${KEY_ARN} --overwrite`)]);
+            for (const secret of [TEST_SECRETS.adminPassword, TEST_SECRETS.license, d.state.tokens[0]]) {
+                expect(out.stdout + out.stderr).not.toContain(secret);
+                expect(s.argv()).not.toContain(secret);
+            }
+            expect(s.argv()).toContain(
+                `ssm put-parameter --region us-east-1 --name ${TOKEN_PARAMETER} --type SecureString --value file://`,
+            );
+            console.info(`one bootstrap run against the fake dashboard: ${out.ms} ms`);
 
-        // Again: nothing written.
-        const before = writes(d).length;
-        const again = await bootstrap(s);
-        expect([again.code, again.stderr]).toEqual([0, ""]);
-        expect(writes(d).slice(before)).toEqual([]);
-        expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
-        expect(d.state.tokens).toHaveLength(1);
+            // Again: nothing written.
+            const before = writes(d).length;
+            const again = await bootstrap(s);
+            expect([again.code, again.stderr]).toEqual([0, ""]);
+            expect(writes(d).slice(before)).toEqual([]);
+            expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
+            expect(d.state.tokens).toHaveLength(1);
 
-        // A new license in the stack: uploaded, and only that.
-        fs.writeFileSync(path.join(s.params, "/api7-ha/prod/cp/secrets/license"), "MARKER-LICENSE-RENEWED");
-        const renewed = writes(d).length;
-        expect((await bootstrap(s)).code).toBe(0);
-        expect(d.state.license).toBe("MARKER-LICENSE-RENEWED");
-        expect(writes(d).slice(renewed)).toEqual([{ method: "PUT", path: "/api/license" }]);
-    });
+            // A new license in the stack: uploaded, and only that.
+            fs.writeFileSync(path.join(s.params, "/api7-ha/prod/cp/secrets/license"), "MARKER-LICENSE-RENEWED");
+            const renewed = writes(d).length;
+            expect((await bootstrap(s)).code).toBe(0);
+            expect(d.state.license).toBe("MARKER-LICENSE-RENEWED");
+            expect(writes(d).slice(renewed)).toEqual([{ method: "PUT", path: "/api/license" }]);
+        },
+    );
 
-    run("takes no arguments: one is refused with a usage line and exit 2 (not retried), before anything is read or called", async () => {
-        const d = await dashboard();
-        const s = site(await evaluations.prod, d);
-        // A short timeout: a script that took the argument for nothing would go on to wait for the dashboard.
-        const out = await bootstrap(s, { API7_BOOTSTRAP_TIMEOUT: "2" }, "cp-0", ["--bogus"]);
-        expect([out.code, out.stderr, s.argv(), d.calls]).toEqual([2, "usage: api7-bootstrap\n", "", []]);
-    });
+    run(
+        "takes no arguments: one is refused with a usage line and exit 2 (not retried), before anything is read or called",
+        async () => {
+            const d = await dashboard();
+            const s = site(await evaluations.prod, d);
+            // A short timeout: a script that took the argument for nothing would go on to wait for the dashboard.
+            const out = await bootstrap(s, { API7_BOOTSTRAP_TIMEOUT: "2" }, "cp-0", ["--bogus"]);
+            expect([out.code, out.stderr, s.argv(), d.calls]).toEqual([2, "usage: api7-bootstrap\n", "", []]);
+        },
+    );
 
-    run("credentials issued before the stack had its own key are put again under it, with the same value, once", async () => {
-        const prod = await evaluations.prod;
-        const d = await dashboard();
-        const s = site(prod, d);
-        expect((await bootstrap(s)).code).toBe(0);
-        const token = s.get(TOKEN_PARAMETER);
-        // What a run of the previous version recorded: no key.
-        fs.writeFileSync(path.join(s.params, RECORD_PARAMETER), `done:${sum(TEST_SECRETS.license)}`);
-        const before = writes(d).length;
-        const moved = await bootstrap(s);
-        expect([moved.code, moved.stderr]).toEqual([0, ""]);
-        expect(moved.stdout).toContain("put the gateways' token credentials under the stack's key");
-        expect(puts(s, TOKEN_PARAMETER)).toHaveLength(2);
-        expect(puts(s, TOKEN_PARAMETER)[1]).toContain(` --type SecureString --value file://`);
-        expect(puts(s, TOKEN_PARAMETER)[1]).toContain(` --key-id ${KEY_ARN} --overwrite`);
-        expect(s.get(TOKEN_PARAMETER)).toBe(token);
-        expect(s.argv()).not.toContain(token!);
-        // Nothing asked of the dashboard: no new token, no license upload.
-        expect(writes(d).slice(before)).toEqual([]);
-        expect(s.get(RECORD_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)} key:${KEY_ARN}`);
-        expect((await bootstrap(s)).code).toBe(0);
-        expect(puts(s, TOKEN_PARAMETER)).toHaveLength(2);
-    });
+    run(
+        "credentials issued before the stack had its own key are put again under it, with the same value, once",
+        async () => {
+            const prod = await evaluations.prod;
+            const d = await dashboard();
+            const s = site(prod, d);
+            expect((await bootstrap(s)).code).toBe(0);
+            const token = s.get(TOKEN_PARAMETER);
+            // What a run of the previous version recorded: no key.
+            fs.writeFileSync(path.join(s.params, RECORD_PARAMETER), `done:${sum(TEST_SECRETS.license)}`);
+            const before = writes(d).length;
+            const moved = await bootstrap(s);
+            expect([moved.code, moved.stderr]).toEqual([0, ""]);
+            expect(moved.stdout).toContain("put the gateways' token credentials under the stack's key");
+            expect(puts(s, TOKEN_PARAMETER)).toHaveLength(2);
+            expect(puts(s, TOKEN_PARAMETER)[1]).toContain(` --type SecureString --value file://`);
+            expect(puts(s, TOKEN_PARAMETER)[1]).toContain(` --key-id ${KEY_ARN} --overwrite`);
+            expect(s.get(TOKEN_PARAMETER)).toBe(token);
+            expect(s.argv()).not.toContain(token!);
+            // Nothing asked of the dashboard: no new token, no license upload.
+            expect(writes(d).slice(before)).toEqual([]);
+            expect(s.get(RECORD_PARAMETER)).toBe(`done:${sum(TEST_SECRETS.license)} key:${KEY_ARN}`);
+            expect((await bootstrap(s)).code).toBe(0);
+            expect(puts(s, TOKEN_PARAMETER)).toHaveLength(2);
+        },
+    );
 
-    run("a dashboard whose admin password is neither the stack's nor the initial one: a clear failure, the lock freed", async () => {
-        const prod = await evaluations.prod;
-        const d = await dashboard({ password: "someone-else-changed-it" });
-        const s = site(prod, d);
-        const out = await bootstrap(s);
-        expect(out.code).not.toBe(0);
-        expect(out.code).toBe(2);
-        expect(out.stderr).toContain("the dashboard accepts neither the stack's adminPassword nor the initial admin password; to change the password after the first install, change it in the dashboard first, then in the stack");
-        expect(writes(d)).toEqual([]);
-        expect(s.get(LOCK_PARAMETER)).toBeUndefined();
-        expect(s.get(RECORD_PARAMETER)).toBeUndefined();
-        expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
-    });
+    run(
+        "a dashboard whose admin password is neither the stack's nor the initial one: a clear failure, the lock freed",
+        async () => {
+            const prod = await evaluations.prod;
+            const d = await dashboard({ password: "someone-else-changed-it" });
+            const s = site(prod, d);
+            const out = await bootstrap(s);
+            expect(out.code).not.toBe(0);
+            expect(out.code).toBe(2);
+            expect(out.stderr).toContain(
+                "the dashboard accepts neither the stack's adminPassword nor the initial admin password; to change the password after the first install, change it in the dashboard first, then in the stack",
+            );
+            expect(writes(d)).toEqual([]);
+            expect(s.get(LOCK_PARAMETER)).toBeUndefined();
+            expect(s.get(RECORD_PARAMETER)).toBeUndefined();
+            expect(s.get(TOKEN_PARAMETER)).toBe(PENDING_SECRET);
+        },
+    );
 
     run("a rejected license: a clear failure naming the dashboard's reason", async () => {
         const prod = await evaluations.prod;
@@ -250,17 +294,24 @@ describe(`the first-install bootstrap against a fake dashboard`, () => {
         expect(s.get(TOKEN_PARAMETER)).toBe(d.state.tokens[0]);
     });
 
-    run("three runs at once (the unit on each host, the association on one), the first failing partway: one certificate, its own key", async () => {
-        const mtls = await evaluations.mtls;
-        const d = await dashboard({ failOnce: "PUT /api/system_settings" });
-        const s = site(mtls, d);
-        const outs = await Promise.all([bootstrap(s, {}, "cp-0"), bootstrap(s, {}, "cp-0"), bootstrap(s, {}, "cp-1")]);
-        expect(outs.map((o) => o.code).sort()).toEqual([0, 0, 1]);
-        expect(d.state.certificates).toBe(1);
-        const n = /FAKE-CERT-(\d+)/.exec(s.get("/api7-ha/prod/dp/secrets/control-plane-cert") ?? "")?.[1];
-        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toContain(`FAKE-KEY-${n}`);
-        expect(s.get(LOCK_PARAMETER)).toBeUndefined();
-    });
+    run(
+        "three runs at once (the unit on each host, the association on one), the first failing partway: one certificate, its own key",
+        async () => {
+            const mtls = await evaluations.mtls;
+            const d = await dashboard({ failOnce: "PUT /api/system_settings" });
+            const s = site(mtls, d);
+            const outs = await Promise.all([
+                bootstrap(s, {}, "cp-0"),
+                bootstrap(s, {}, "cp-0"),
+                bootstrap(s, {}, "cp-1"),
+            ]);
+            expect(outs.map((o) => o.code).sort()).toEqual([0, 0, 1]);
+            expect(d.state.certificates).toBe(1);
+            const n = /FAKE-CERT-(\d+)/.exec(s.get("/api7-ha/prod/dp/secrets/control-plane-cert") ?? "")?.[1];
+            expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toContain(`FAKE-KEY-${n}`);
+            expect(s.get(LOCK_PARAMETER)).toBeUndefined();
+        },
+    );
 
     run("an answer without the CA: nothing stored, and the next run issues a whole set", async () => {
         const mtls = await evaluations.mtls;
@@ -269,7 +320,8 @@ describe(`the first-install bootstrap against a fake dashboard`, () => {
         const first = await bootstrap(s);
         expect(first.code).toBe(1);
         expect(first.stderr).toContain("the answer lacks the certificate, its key or the CA");
-        for (const p of ["cert", "key", "ca"]) expect(s.get(`/api7-ha/prod/dp/secrets/control-plane-${p}`)).toBe(PENDING_SECRET);
+        for (const p of ["cert", "key", "ca"])
+            expect(s.get(`/api7-ha/prod/dp/secrets/control-plane-${p}`)).toBe(PENDING_SECRET);
         expect((await bootstrap(s)).code).toBe(0);
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-cert")).toContain("FAKE-CERT-2");
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toContain("FAKE-KEY-2");
@@ -303,8 +355,12 @@ describe(`the first-install bootstrap against a fake dashboard`, () => {
         const d = await dashboard();
         const s = site(mtls, d);
         expect((await bootstrap(s)).code).toBe(0);
-        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-cert")).toMatch(/^-----BEGIN CERTIFICATE-----\nFAKE-CERT-1\n/);
-        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toMatch(/^-----BEGIN PRIVATE KEY-----\nFAKE-KEY-1\n/);
+        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-cert")).toMatch(
+            /^-----BEGIN CERTIFICATE-----\nFAKE-CERT-1\n/,
+        );
+        expect(s.get("/api7-ha/prod/dp/secrets/control-plane-key")).toMatch(
+            /^-----BEGIN PRIVATE KEY-----\nFAKE-KEY-1\n/,
+        );
         expect(s.get("/api7-ha/prod/dp/secrets/control-plane-ca")).toMatch(/FAKE-CA/);
         expect(d.state.tokens).toEqual([]);
         expect(s.argv()).not.toMatch(/FAKE-(CERT|KEY|CA)/);
@@ -319,19 +375,27 @@ describe(`the first-install bootstrap against a fake dashboard`, () => {
         expect(s.get(TOKEN_PARAMETER)).toBe(GATEWAY_TOKEN);
     });
 
-    run("a gateway group that does not exist: a clear failure, or, when asked, created and its short id reported", async () => {
-        const missingGroup = await evaluations.missingGroup;
-        const d1 = await dashboard();
-        const out = await bootstrap(site(missingGroup, d1));
-        expect(out.code).not.toBe(0);
-        expect(out.code).toBe(2);
-        expect(out.stderr).toContain("the dashboard has no gateway group named edge");
+    run(
+        "a gateway group that does not exist: a clear failure, or, when asked, created and its short id reported",
+        async () => {
+            const missingGroup = await evaluations.missingGroup;
+            const d1 = await dashboard();
+            const out = await bootstrap(site(missingGroup, d1));
+            expect(out.code).not.toBe(0);
+            expect(out.code).toBe(2);
+            expect(out.stderr).toContain("the dashboard has no gateway group named edge");
 
-        const createGroup = await evaluations.createGroup;
-        const d2 = await dashboard();
-        const created = await bootstrap(site(createGroup, d2));
-        expect(created.code).not.toBe(0);
-        const short = d2.state.groups.find((g) => g.name === "edge")!.config.control_plane_key_prefix.split("/").pop();
-        expect(created.stderr).toContain(`the gateway group edge has short id ${short}, but the gateways use default; set dataPlane.gatewayGroupId ${short}`);
-    });
+            const createGroup = await evaluations.createGroup;
+            const d2 = await dashboard();
+            const created = await bootstrap(site(createGroup, d2));
+            expect(created.code).not.toBe(0);
+            const short = d2.state.groups
+                .find((g) => g.name === "edge")!
+                .config.control_plane_key_prefix.split("/")
+                .pop();
+            expect(created.stderr).toContain(
+                `the gateway group edge has short id ${short}, but the gateways use default; set dataPlane.gatewayGroupId ${short}`,
+            );
+        },
+    );
 });

@@ -12,11 +12,20 @@ const ROOT = path.resolve(__dirname, "..");
 
 test("the TypeScript compiler and ESLint find nothing (scripts/check.ts)", async () => {
     // Node as scripts/test.sh runs jest: without V8's helper threads, which only add CPU where every core is busy.
-    const child = spawn(process.execPath, ["--single-threaded", "--import", "tsx", path.join(ROOT, "scripts", "check.ts")], { cwd: ROOT });
+    const child = spawn(
+        process.execPath,
+        ["--single-threaded", "--import", "tsx", path.join(ROOT, "scripts", "check.ts")],
+        { cwd: ROOT },
+    );
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
     // On a failure the diff shows every diagnostic and lint error, as `npm run check` prints them.
-    expect({ status, output }).toEqual({ status: 0, output: expect.stringMatching(/^check: 0 TypeScript diagnostic\(s\), 0 ESLint error\(s\) in \d+ files\n$/) });
+    expect({ status, output }).toEqual({
+        status: 0,
+        output: expect.stringMatching(
+            /^check: 0 TypeScript diagnostic\(s\), 0 ESLint error\(s\), 0 unformatted file\(s\) in \d+ files\n$/,
+        ),
+    });
 }, 300_000);

@@ -12,8 +12,25 @@ import { referenceRows } from "../components/config/reference";
 import { AREA_NAMES, SECRET_NAMES } from "../components/config/schema";
 import { README, STACK_SCHEMA, stackSchemaText, withReference } from "../scripts/config-docs";
 import { commandsFor, documentedCommands, readProjectFile, type DocumentedCommand } from "../tools/pulumi-cli/commands";
-import { languageHostEnv, mergeConfig, parseStackFile, readStackFile, runConfigCommand, type StackFile } from "../tools/pulumi-cli/config";
-import { DOCKER_HUB_SECRET_ARN, EXTERNAL_DSN, GATEWAY_TOKEN, PROJECT, ROOT, runProgram, STACKS, TEST_PEM, TEST_SECRETS } from "../tools/harness";
+import {
+    languageHostEnv,
+    mergeConfig,
+    parseStackFile,
+    readStackFile,
+    runConfigCommand,
+    type StackFile,
+} from "../tools/pulumi-cli/config";
+import {
+    DOCKER_HUB_SECRET_ARN,
+    EXTERNAL_DSN,
+    GATEWAY_TOKEN,
+    PROJECT,
+    ROOT,
+    runProgram,
+    STACKS,
+    TEST_PEM,
+    TEST_SECRETS,
+} from "../tools/harness";
 import { T } from "./helpers";
 
 const readme = fs.readFileSync(README, "utf8");
@@ -33,7 +50,10 @@ describe("generated from the schema", () => {
         for (const area of AREA_NAMES) expect(rows.some((r) => r.key.startsWith(`${area}.`))).toBe(true);
         for (const name of SECRET_NAMES) expect(rows.find((r) => r.key === name)?.secret).toBe(true);
         for (const row of rows) expect([row.key, row.description.length > 20]).toEqual([row.key, true]);
-        expect(rows.find((r) => r.key === "dataPlane.healthCheck.intervalSeconds")).toMatchObject({ type: "integer 5–300", default: "`30`" });
+        expect(rows.find((r) => r.key === "dataPlane.healthCheck.intervalSeconds")).toMatchObject({
+            type: "integer 5–300",
+            default: "`30`",
+        });
     });
 
     test("README gives the two commands that set up and check everything", () => {
@@ -81,13 +101,37 @@ describe("the stack-file JSON Schema, as an editor (yaml-language-server) applie
         ["a dotted key set without --path", { "api7-ha:dataPlane.count": "3" }, "/config/api7-ha:dataPlane.count"],
         ["a count out of range", { "api7-ha:dataPlane": { count: 1 } }, "/config/api7-ha:dataPlane/count"],
         ["a quoted number", { "api7-ha:dataPlane": { count: "3" } }, "/config/api7-ha:dataPlane/count"],
-        ["an unknown enum value", { "api7-ha:network": { natGateways: "none" } }, "/config/api7-ha:network/natGateways"],
+        [
+            "an unknown enum value",
+            { "api7-ha:network": { natGateways: "none" } },
+            "/config/api7-ha:network/natGateways",
+        ],
         ["a plaintext secret", { "api7-ha:databaseDsn": "postgres://u:p@db/x" }, "/config/api7-ha:databaseDsn"],
-        ["an admin CIDR with a host part too long", { "api7-ha:access": { adminCidrs: ["10.0.0.0/33"] } }, "/config/api7-ha:access/adminCidrs/0"],
-        ["an IPv6 admin CIDR with a prefix over 128", { "api7-ha:access": { adminCidrs: ["2001:db8::/129"] } }, "/config/api7-ha:access/adminCidrs/0"],
-        ["a VPC CIDR without its prefix length", { "api7-ha:network": { cidr: "10.80.0.0" } }, "/config/api7-ha:network/cidr"],
-        ["an address octet over 255 in a CIDR", { "api7-ha:database": { externalCidrs: ["10.0.0.256/16"] } }, "/config/api7-ha:database/externalCidrs/0"],
-        ["a lab bind address that is not an IPv4 address", { "api7-ha:lab": { bindAddress: "localhost" } }, "/config/api7-ha:lab/bindAddress"],
+        [
+            "an admin CIDR with a host part too long",
+            { "api7-ha:access": { adminCidrs: ["10.0.0.0/33"] } },
+            "/config/api7-ha:access/adminCidrs/0",
+        ],
+        [
+            "an IPv6 admin CIDR with a prefix over 128",
+            { "api7-ha:access": { adminCidrs: ["2001:db8::/129"] } },
+            "/config/api7-ha:access/adminCidrs/0",
+        ],
+        [
+            "a VPC CIDR without its prefix length",
+            { "api7-ha:network": { cidr: "10.80.0.0" } },
+            "/config/api7-ha:network/cidr",
+        ],
+        [
+            "an address octet over 255 in a CIDR",
+            { "api7-ha:database": { externalCidrs: ["10.0.0.256/16"] } },
+            "/config/api7-ha:database/externalCidrs/0",
+        ],
+        [
+            "a lab bind address that is not an IPv4 address",
+            { "api7-ha:lab": { bindAddress: "localhost" } },
+            "/config/api7-ha:lab/bindAddress",
+        ],
     ])("flags %s", (_what, config, where) => {
         expect(validate({ config: { "aws:region": "us-east-1", ...config } })).toBe(false);
         expect(validate.errors?.map((e) => e.instancePath)).toContain(where);
@@ -99,18 +143,34 @@ describe("the stack-file JSON Schema, as an editor (yaml-language-server) applie
     });
 
     test("leaves other namespaces alone and accepts a secure value", () => {
-        expect(validate({ config: { "aws:region": "eu-west-1", "aws:defaultTags": { tags: { A: "b" } }, "api7-ha:databaseDsn": { secure: "v1:abc" } } })).toBe(true);
+        expect(
+            validate({
+                config: {
+                    "aws:region": "eu-west-1",
+                    "aws:defaultTags": { tags: { A: "b" } },
+                    "api7-ha:databaseDsn": { secure: "v1:abc" },
+                },
+            }),
+        ).toBe(true);
     });
 });
 
 /** A test value for each secret a documented command sets with a placeholder: the tests supply their own. */
-const SECRET_VALUES: Readonly<Record<string, string>> = { ...TEST_SECRETS, databaseDsn: EXTERNAL_DSN, gatewayToken: GATEWAY_TOKEN, gatewayClientCert: TEST_PEM.cert, gatewayClientKey: TEST_PEM.key, gatewayCa: TEST_PEM.ca };
+const SECRET_VALUES: Readonly<Record<string, string>> = {
+    ...TEST_SECRETS,
+    databaseDsn: EXTERNAL_DSN,
+    gatewayToken: GATEWAY_TOKEN,
+    gatewayClientCert: TEST_PEM.cert,
+    gatewayClientKey: TEST_PEM.key,
+    gatewayCa: TEST_PEM.ca,
+};
 
 /** A test value for each setting a documented command sets with a placeholder (a value only the user has). */
 const PLACEHOLDER_VALUES: Readonly<Record<string, string>> = { "images.dockerHubSecretArn": DOCKER_HUB_SECRET_ARN };
 
 /** A command setting what only the user has: a secret, or a setting whose documented value is a placeholder. */
-const userSupplied = (c: DocumentedCommand): boolean => c.argv.includes("--secret") || (c.argv[0] === "set" && /<|\.\.\./.test(c.argv[c.argv.length - 1]));
+const userSupplied = (c: DocumentedCommand): boolean =>
+    c.argv.includes("--secret") || (c.argv[0] === "set" && /<|\.\.\./.test(c.argv[c.argv.length - 1]));
 
 /**
  * Applies documented commands to a stack file: secrets and placeholder settings named in PLACEHOLDER_VALUES get the
@@ -129,7 +189,8 @@ function applyDocumented(stack: StackFile, commands: readonly DocumentedCommand[
             if (stdinFile) runConfigCommand(stack, PROJECT, argv, `${value}\n`);
             else runConfigCommand(stack, PROJECT, [...argv.slice(0, -1), value]);
         } else {
-            if (/<|\.\.\./.test(argv[argv.length - 1])) throw new Error(`a documented setting has a placeholder value: ${line}`);
+            if (/<|\.\.\./.test(argv[argv.length - 1]))
+                throw new Error(`a documented setting has a placeholder value: ${line}`);
             runConfigCommand(stack, PROJECT, argv);
         }
     }
@@ -137,37 +198,54 @@ function applyDocumented(stack: StackFile, commands: readonly DocumentedCommand[
 
 /** The project's config as the program receives it: key -> parsed value. */
 function projectConfig(stack: StackFile, stackName: string): Record<string, unknown> {
-    const env = JSON.parse(languageHostEnv(mergeConfig(readProjectFile(), stack, stackName)).PULUMI_CONFIG) as Record<string, string>;
-    return Object.fromEntries(Object.entries(env)
-        .filter(([k]) => k.startsWith(`${PROJECT}:config:`))
-        .map(([k, v]) => [k.slice(`${PROJECT}:config:`.length), SECRET_NAMES.includes(k.slice(`${PROJECT}:config:`.length) as never) ? v : JSON.parse(v) as unknown]));
+    const env = JSON.parse(languageHostEnv(mergeConfig(readProjectFile(), stack, stackName)).PULUMI_CONFIG) as Record<
+        string,
+        string
+    >;
+    return Object.fromEntries(
+        Object.entries(env)
+            .filter(([k]) => k.startsWith(`${PROJECT}:config:`))
+            .map(([k, v]) => [
+                k.slice(`${PROJECT}:config:`.length),
+                SECRET_NAMES.includes(k.slice(`${PROJECT}:config:`.length) as never) ? v : (JSON.parse(v) as unknown),
+            ]),
+    );
 }
 
 describe("the commands README and the stack files give", () => {
     /** The file's header: the comments above `config:`, which say how the file was written. */
     const header = (stack: string) => stackText(stack).split("\nconfig:")[0];
 
-    test.each(STACKS)("Pulumi.%s.yaml: its header's commands, run on a stack with only its aws: keys, write exactly its settings", (stack) => {
-        const committed = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`), PROJECT);
-        const commands = documentedCommands(header(stack)).filter((c) => !userSupplied(c));
-        const fresh = parseStackFile(stackText(stack), PROJECT);
-        for (const key of [...fresh.config.entries.keys()]) if (key.startsWith(`${PROJECT}:`)) fresh.config.entries.delete(key);
-        applyDocumented(fresh, commands);
-        for (const s of [committed, fresh]) applyDocumented(s, documentedCommands(header(stack)).filter(userSupplied));
-        expect(projectConfig(fresh, stack)).toEqual(projectConfig(committed, stack));
-    });
+    test.each(STACKS)(
+        "Pulumi.%s.yaml: its header's commands, run on a stack with only its aws: keys, write exactly its settings",
+        (stack) => {
+            const committed = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`), PROJECT);
+            const commands = documentedCommands(header(stack)).filter((c) => !userSupplied(c));
+            const fresh = parseStackFile(stackText(stack), PROJECT);
+            for (const key of [...fresh.config.entries.keys()])
+                if (key.startsWith(`${PROJECT}:`)) fresh.config.entries.delete(key);
+            applyDocumented(fresh, commands);
+            for (const s of [committed, fresh])
+                applyDocumented(s, documentedCommands(header(stack)).filter(userSupplied));
+            expect(projectConfig(fresh, stack)).toEqual(projectConfig(committed, stack));
+        },
+    );
 
     test("Pulumi.prod.yaml: its AMI pin instruction pins the hosts' AMI", async () => {
         const body = documentedCommands(stackText("prod").split("\nconfig:")[1]);
         expect(body.map((c) => c.argv.slice(0, 3))).toEqual([["set", "--path", "hosts.amiId"]]);
         const run = await runProgram({ stack: "prod", commands: body.map((c) => c.argv) });
-        expect(run.ofType(T.launchTemplate).map((t) => t.inputs.imageId as string)).toEqual(Array(2).fill(body[0].argv[3]));
+        expect(run.ofType(T.launchTemplate).map((t) => t.inputs.imageId as string)).toEqual(
+            Array(2).fill(body[0].argv[3]),
+        );
         expect(run.invokes.some((i) => i.token === "aws:ssm/getParameter:getParameter")).toBe(false);
     });
 
     test.each(STACKS)("Pulumi.%s.yaml: with what its header says to supply, the program deploys", async (stack) => {
         const supplied = documentedCommands(header(stack)).filter(userSupplied);
-        const secrets = supplied.filter((c) => c.argv.includes("--secret")).map((c) => c.argv.filter((a) => !a.startsWith("-"))[1]);
+        const secrets = supplied
+            .filter((c) => c.argv.includes("--secret"))
+            .map((c) => c.argv.filter((a) => !a.startsWith("-"))[1]);
         // Exactly the license and the admin password: the managed database needs no DSN.
         expect(secrets).toEqual(["license", "adminPassword"]);
         // prod pulls through ECR's cache of Docker Hub, which needs the user's Docker Hub credentials secret.
@@ -176,12 +254,20 @@ describe("the commands README and the stack files give", () => {
         const file = parseStackFile(stackText(stack), PROJECT);
         applyDocumented(file, settings);
         const config = Object.fromEntries(settings.map((c) => [c.argv[2], PLACEHOLDER_VALUES[c.argv[2]]]));
-        const run = await runProgram({ stack, config, secrets: Object.fromEntries(SECRET_NAMES.map((n) => [n, secrets.includes(n) ? SECRET_VALUES[n] : undefined])) });
+        const run = await runProgram({
+            stack,
+            config,
+            secrets: Object.fromEntries(
+                SECRET_NAMES.map((n) => [n, secrets.includes(n) ? SECRET_VALUES[n] : undefined]),
+            ),
+        });
         expect(run.ofType(T.asg).length).toBeGreaterThan(0);
     });
 
     test("Pulumi.prod.yaml without the Docker Hub secret stops before any resource, saying what to create and set", async () => {
-        await expect(runProgram({ stack: "prod", config: { "images.dockerHubSecretArn": undefined } })).rejects.toThrow(/images\.dockerHubSecretArn = "": is required with images\.source `ecrPullThroughCache`.*ecr-pullthroughcache\/.*pulumi config set --path images\.dockerHubSecretArn/);
+        await expect(runProgram({ stack: "prod", config: { "images.dockerHubSecretArn": undefined } })).rejects.toThrow(
+            /images\.dockerHubSecretArn = "": is required with images\.source `ecrPullThroughCache`.*ecr-pullthroughcache\/.*pulumi config set --path images\.dockerHubSecretArn/,
+        );
     });
 
     test("README's deploy commands, applied to the prod stack file, pass the CLI and the program", async () => {
@@ -195,37 +281,95 @@ describe("the commands README and the stack files give", () => {
         const externalDb: string[][] = [];
         for (const a of argv) {
             const key = a.filter((x) => !x.startsWith("-"))[1];
-            if (key === "databaseDsn" || key === "database" || key.startsWith("database.") || key.startsWith("'database.")) externalDb.push([...a]);
+            if (
+                key === "databaseDsn" ||
+                key === "database" ||
+                key.startsWith("database.") ||
+                key.startsWith("'database.")
+            )
+                externalDb.push([...a]);
             // The gateway credentials README shows are the alternative to having them issued: applied below.
             else if (a.includes("--secret") && !key.startsWith("gateway")) secrets[key] = SECRET_VALUES[key];
-            else if (a[0] === "set" && !a.includes("--secret") && !/<|\.\.\./.test(a[a.length - 1])) settings.push([...a]);
+            else if (a[0] === "set" && !a.includes("--secret") && !/<|\.\.\./.test(a[a.length - 1]))
+                settings.push([...a]);
         }
         // The deploy commands need exactly the license and the admin password: a new stack needs no other secret.
-        expect(Object.entries(secrets).filter(([, v]) => v !== undefined).map(([k]) => k)).toEqual(["license", "adminPassword"]);
+        expect(
+            Object.entries(secrets)
+                .filter(([, v]) => v !== undefined)
+                .map(([k]) => k),
+        ).toEqual(["license", "adminPassword"]);
         const issued = await runProgram({ stack: "prod", secrets, commands: settings });
         expect(issued.ofType(T.asg).length).toBeGreaterThan(0);
         expect(issued.ofType("aws:rds/instance:Instance")).toHaveLength(1);
         // README's external database, as written (its DSN gets the test value), on the prod stack file.
-        expect(externalDb.map((a) => a.slice(0, 3).join(" "))).toEqual(["rm database", "set --path database.kind", "set --secret databaseDsn", "set --path database.externalCidrs[0]"]);
+        expect(externalDb.map((a) => a.slice(0, 3).join(" "))).toEqual([
+            "rm database",
+            "set --path database.kind",
+            "set --secret databaseDsn",
+            "set --path database.externalCidrs[0]",
+        ]);
         const ext = await runProgram({
             stack: "prod",
             secrets: { ...secrets, databaseDsn: EXTERNAL_DSN },
             commands: [...settings, ...externalDb.filter((a) => !a.includes("--secret"))],
         });
         expect(ext.ofType("aws:rds/instance:Instance")).toEqual([]);
-        expect(ext.ofType(T.egress).filter((r) => r.inputs.fromPort === 5432).map((r) => r.inputs.cidrIpv4)).toEqual(["10.20.0.0/16"]);
+        expect(
+            ext
+                .ofType(T.egress)
+                .filter((r) => r.inputs.fromPort === 5432)
+                .map((r) => r.inputs.cidrIpv4),
+        ).toEqual(["10.20.0.0/16"]);
         // With README's own mTLS credentials instead of issued ones.
-        const brought = commands.filter((c) => c.argv.includes("--secret") && /^gatewayClient|^gatewayCa/.test(c.argv.filter((x) => !x.startsWith("-"))[1]));
+        const brought = commands.filter(
+            (c) =>
+                c.argv.includes("--secret") &&
+                /^gatewayClient|^gatewayCa/.test(c.argv.filter((x) => !x.startsWith("-"))[1]),
+        );
         expect(brought).toHaveLength(3);
-        const own = await runProgram({ stack: "prod", secrets: { ...secrets, ...Object.fromEntries(brought.map((c) => { const k = c.argv.filter((x) => !x.startsWith("-"))[1]; return [k, SECRET_VALUES[k]]; })) }, commands: settings });
+        const own = await runProgram({
+            stack: "prod",
+            secrets: {
+                ...secrets,
+                ...Object.fromEntries(
+                    brought.map((c) => {
+                        const k = c.argv.filter((x) => !x.startsWith("-"))[1];
+                        return [k, SECRET_VALUES[k]];
+                    }),
+                ),
+            },
+            commands: settings,
+        });
         expect(own.ofType(T.asg).length).toBeGreaterThan(0);
         // Every documented command is well-formed for the CLI (parsed by the same port).
         const scratch = parseStackFile(stackText("prod"), PROJECT);
-        expect(() => applyDocumented(scratch, commands.filter((c) => c.argv[0] === "rm" || c.argv.includes("--secret") || !/<|\.\.\./.test(c.argv[c.argv.length - 1])))).not.toThrow();
+        expect(() =>
+            applyDocumented(
+                scratch,
+                commands.filter(
+                    (c) =>
+                        c.argv[0] === "rm" ||
+                        c.argv.includes("--secret") ||
+                        !/<|\.\.\./.test(c.argv[c.argv.length - 1]),
+                ),
+            ),
+        ).not.toThrow();
     });
 
     test("commandsFor writes the tests' settings as a user would type them", () => {
-        expect(commandsFor({ stack: "dev", secrets: { license: undefined, gatewayToken: "-tok" }, config: { "dataPlane.count": 3, "access.adminCidrs": ["10.0.0.0/8"], "hosts.amiId": undefined, "dataPlane.deregistrationDelaySeconds": -1 } })).toEqual([
+        expect(
+            commandsFor({
+                stack: "dev",
+                secrets: { license: undefined, gatewayToken: "-tok" },
+                config: {
+                    "dataPlane.count": 3,
+                    "access.adminCidrs": ["10.0.0.0/8"],
+                    "hosts.amiId": undefined,
+                    "dataPlane.deregistrationDelaySeconds": -1,
+                },
+            }),
+        ).toEqual([
             ["set", "--secret", "adminPassword", TEST_SECRETS.adminPassword],
             ["set", "--secret", "--", "gatewayToken", "-tok"],
             ["set", "--path", "dataPlane.count", "3"],

@@ -67,18 +67,44 @@ const GIVEN: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
         loadBalancers: { deletionProtection: true },
         hosts: { amiId: "ami-0a1b2c3d4e5f60718", rootVolumeGiB: 120, healthCheckGraceSeconds: 900 },
         controlPlane: {
-            count: 3, instanceType: "c6i.xlarge", dashboardImage: "api7/api7-ee-3-integrated:v3.2.16.4", dpManagerImage: "api7/api7-ee-dp-manager:v3.2.16.4",
-            dashboardListener: "https", loadBalancer: { internal: false, certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/11111111-1111-1111-1111-111111111111" },
+            count: 3,
+            instanceType: "c6i.xlarge",
+            dashboardImage: "api7/api7-ee-3-integrated:v3.2.16.4",
+            dpManagerImage: "api7/api7-ee-dp-manager:v3.2.16.4",
+            dashboardListener: "https",
+            loadBalancer: {
+                internal: false,
+                certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/11111111-1111-1111-1111-111111111111",
+            },
         },
         database: {
-            engineVersion: "16", instanceClass: "db.m7g.large", allocatedStorageGiB: 50, maxAllocatedStorageGiB: 200, multiAz: false, backupRetentionDays: 14,
-            deletionProtection: false, finalSnapshot: false, kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/22222222-2222-2222-2222-222222222222",
+            engineVersion: "16",
+            instanceClass: "db.m7g.large",
+            allocatedStorageGiB: 50,
+            maxAllocatedStorageGiB: 200,
+            multiAz: false,
+            backupRetentionDays: 14,
+            deletionProtection: false,
+            finalSnapshot: false,
+            kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/22222222-2222-2222-2222-222222222222",
         },
         dataPlane: {
-            count: 5, instanceType: "c6i.large", gatewayImage: "api7/api7-ee-3-gateway:3.2.16.4", gatewayGroupId: "edge-id", gatewayGroupName: "edge",
-            createGatewayGroup: true, upstreamCidrs: ["10.9.0.0/16"], controlPlaneAuth: "mtls", controlPlaneSni: "dp.example.internal", mode: "standalone",
+            count: 5,
+            instanceType: "c6i.large",
+            gatewayImage: "api7/api7-ee-3-gateway:3.2.16.4",
+            gatewayGroupId: "edge-id",
+            gatewayGroupName: "edge",
+            createGatewayGroup: true,
+            upstreamCidrs: ["10.9.0.0/16"],
+            controlPlaneAuth: "mtls",
+            controlPlaneSni: "dp.example.internal",
+            mode: "standalone",
             loadBalancer: {
-                internal: true, clientCidrs: ["198.51.100.0/24"], httpPort: 8080, httpsPort: 8443, httpsMode: "terminate",
+                internal: true,
+                clientCidrs: ["198.51.100.0/24"],
+                httpPort: 8080,
+                httpsPort: 8443,
+                httpsMode: "terminate",
                 certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/33333333-3333-3333-3333-333333333333",
             },
             healthCheck: { intervalSeconds: 20, timeoutSeconds: 7, healthyThreshold: 6, unhealthyThreshold: 8 },
@@ -86,14 +112,28 @@ const GIVEN: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
             autoscaling: { enabled: true, maxCount: 9, targetCpuPercent: 55 },
         },
         fallback: {
-            configBucketName: "acme-api7-config", resourceBucketName: "acme-api7-resource", kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/44444444-4444-4444-4444-444444444444",
-            noncurrentVersionExpirationDays: 21, cronSpec: "@every 2m", credentials: "instanceRole", forceDestroy: true,
+            configBucketName: "acme-api7-config",
+            resourceBucketName: "acme-api7-resource",
+            kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/44444444-4444-4444-4444-444444444444",
+            noncurrentVersionExpirationDays: 21,
+            cronSpec: "@every 2m",
+            credentials: "instanceRole",
+            forceDestroy: true,
         },
         images: {
-            source: "ecrPullThroughCache", dockerHubSecretArn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
-            cachePrefix: "acme-hub", ecrEndpoints: true, pinDigests: true,
+            source: "ecrPullThroughCache",
+            dockerHubSecretArn:
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+            cachePrefix: "acme-hub",
+            ecrEndpoints: true,
+            pinDigests: true,
         },
-        prometheus: { enabled: true, placement: "controlPlane", image: "prom/prometheus:v2.48.2", instanceType: "t3.xlarge" },
+        prometheus: {
+            enabled: true,
+            placement: "controlPlane",
+            image: "prom/prometheus:v2.48.2",
+            instanceType: "t3.xlarge",
+        },
         license: "license text A",
         adminPassword: "admin password A, long enough",
         gatewayClientCert: "-----BEGIN CERTIFICATE-----\nCLIENTCERT\n-----END CERTIFICATE-----",
@@ -118,7 +158,14 @@ const GIVEN: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
     "the Docker lab, with extra buckets through the S3 endpoint": {
         deploy: { target: "docker" },
         network: { s3EndpointBucketArns: ["arn:aws:s3:::acme-upstream-assets"] },
-        lab: { bindAddress: "192.168.56.10", httpPort: 19080, httpsPort: 19443, dashboardPort: 17080, loadBalancerImage: "haproxy:2.6.33", postgresImage: "postgres:15.20" },
+        lab: {
+            bindAddress: "192.168.56.10",
+            httpPort: 19080,
+            httpsPort: 19443,
+            dashboardPort: 17080,
+            loadBalancerImage: "haproxy:2.6.33",
+            postgresImage: "postgres:15.20",
+        },
         license: "license text C",
         adminPassword: "admin password C, long enough",
     },
@@ -126,7 +173,9 @@ const GIVEN: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
 
 /** The settings the configuration loader builds from a configuration, given as the Pulumi runtime holds it. */
 function load(given: Readonly<Record<string, unknown>>) {
-    const values = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    const values = Object.fromEntries(
+        Object.entries(given).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
     return parseSettings({ values, secretKeys: new Set(SECRET_NAMES.filter((n) => n in given)) }, "dev", "api7-ha");
 }
 
@@ -169,14 +218,27 @@ describe.each(Object.entries(GIVEN))("%s", (_name, given) => {
 });
 
 test("values reach the settings as given; empty strings and a zero grace period read as unset", () => {
-    const s = buildSettings(configSchema.parse({
-        ...SECRETS,
-        dataPlane: { count: 4, healthCheck: { intervalSeconds: 10, timeoutSeconds: 5 }, autoscaling: { enabled: true, maxCount: 9 } },
-        prometheus: { enabled: true, placement: "controlPlane" },
-        hosts: { amiId: "ami-0123456789abcdef0" },
-    }), "api7-ha", "dev");
+    const s = buildSettings(
+        configSchema.parse({
+            ...SECRETS,
+            dataPlane: {
+                count: 4,
+                healthCheck: { intervalSeconds: 10, timeoutSeconds: 5 },
+                autoscaling: { enabled: true, maxCount: 9 },
+            },
+            prometheus: { enabled: true, placement: "controlPlane" },
+            hosts: { amiId: "ami-0123456789abcdef0" },
+        }),
+        "api7-ha",
+        "dev",
+    );
     expect(s.dataPlane.count).toBe(4);
-    expect(s.dataPlane.loadBalancer.healthCheck).toEqual({ intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 3, unhealthyThreshold: 3 });
+    expect(s.dataPlane.loadBalancer.healthCheck).toEqual({
+        intervalSeconds: 10,
+        timeoutSeconds: 5,
+        healthyThreshold: 3,
+        unhealthyThreshold: 3,
+    });
     expect(s.dataPlane.autoscaling).toEqual({ enabled: true, maxCount: 9, targetCpuPercent: 60 });
     expect(s.prometheus).toMatchObject({ enabled: true, placement: "controlPlane" });
     expect(s.hosts).toEqual({ amiId: "ami-0123456789abcdef0", rootVolumeGiB: 80, healthCheckGraceSeconds: undefined });
@@ -186,7 +248,15 @@ test("values reach the settings as given; empty strings and a zero grace period 
 });
 
 test("an external database: its DSN's port, its CIDRs", () => {
-    const s = buildSettings(configSchema.parse({ ...SECRETS, databaseDsn: DSN, database: { kind: "external", externalCidrs: ["10.20.0.0/16"] } }), "api7-ha", "dev");
+    const s = buildSettings(
+        configSchema.parse({
+            ...SECRETS,
+            databaseDsn: DSN,
+            database: { kind: "external", externalCidrs: ["10.20.0.0/16"] },
+        }),
+        "api7-ha",
+        "dev",
+    );
     expect(s.database).toMatchObject({ kind: "external", port: 6432, cidrs: ["10.20.0.0/16"] });
 });
 

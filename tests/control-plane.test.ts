@@ -10,7 +10,10 @@ beforeAll(async () => {
 
 test("dashboard config: serves HTTP on 0.0.0.0:7080 (disable: false, as 3.2.16 ships it off), its own HTTPS off, DSN built on the host at start", () => {
     const { config, spec } = service(prod, "/api7-ha/prod/cp", "dashboard");
-    expect(config.server).toEqual({ listen: { disable: false, host: "0.0.0.0", port: 7080 }, tls: { disable: true, host: "0.0.0.0", port: 7443 } });
+    expect(config.server).toEqual({
+        listen: { disable: false, host: "0.0.0.0", port: 7080 },
+        tls: { disable: true, host: "0.0.0.0", port: 7443 },
+    });
     expect(config.database.dsn).toBe(DSN_PLACEHOLDER);
     // The managed database (prod): from the RDS secret (tests/database.test.ts); an external one: from SSM.
     expect(spec.database.token).toBe(DSN_PLACEHOLDER);
@@ -39,24 +42,46 @@ test("the DSN placeholder is written bare, so the host can swap in a quoted YAML
     const raw = service(prod, "/api7-ha/prod/cp", "dashboard");
     const text = yaml.dump(raw.config);
     expect(text).toContain(`dsn: ${DSN_PLACEHOLDER}\n`);
-    const substituted = yaml.load(text.replace(DSN_PLACEHOLDER, JSON.stringify('postgres://u:p"w:x@db:5432/api7ee'))) as any;
+    const substituted = yaml.load(
+        text.replace(DSN_PLACEHOLDER, JSON.stringify('postgres://u:p"w:x@db:5432/api7ee')),
+    ) as any;
     expect(substituted.database.dsn).toBe('postgres://u:p"w:x@db:5432/api7ee');
 });
 
 test("images are the configured ones", async () => {
-    const run = await runProgram({ stack: "dev", config: { "controlPlane.dashboardImage": "registry.example.com/api7/dashboard:v3.2.17.0" } });
-    expect(service(run, "/api7-ha/dev/cp", "dashboard").spec.image).toBe("registry.example.com/api7/dashboard:v3.2.17.0");
+    const run = await runProgram({
+        stack: "dev",
+        config: { "controlPlane.dashboardImage": "registry.example.com/api7/dashboard:v3.2.17.0" },
+    });
+    expect(service(run, "/api7-ha/dev/cp", "dashboard").spec.image).toBe(
+        "registry.example.com/api7/dashboard:v3.2.17.0",
+    );
 });
 
 test("controlPlane.dashboardListener https: the dashboard serves its own TLS on 7443, health-checked there end to end", async () => {
     const run = await runProgram({ stack: "prod", config: { "controlPlane.dashboardListener": "https" } });
     const { config, spec } = service(run, "/api7-ha/prod/cp", "dashboard");
-    expect(config.server).toEqual({ listen: { disable: true, host: "0.0.0.0", port: 7080 }, tls: { disable: false, host: "0.0.0.0", port: 7443 } });
+    expect(config.server).toEqual({
+        listen: { disable: true, host: "0.0.0.0", port: 7080 },
+        tls: { disable: false, host: "0.0.0.0", port: 7443 },
+    });
     expect(spec.healthUrl).toBe("https://127.0.0.1:7443/healthz");
     const tg = run.get("aws:lb/targetGroup:TargetGroup", "api7-cp-lb-dashboard");
-    expect(tg.inputs).toMatchObject({ protocol: "HTTPS", port: 7443, healthCheck: { protocol: "HTTPS", port: "7443", path: "/healthz", matcher: "200" } });
+    expect(tg.inputs).toMatchObject({
+        protocol: "HTTPS",
+        port: 7443,
+        healthCheck: { protocol: "HTTPS", port: "7443", path: "/healthz", matcher: "200" },
+    });
     // The Auto Scaling group registers each host on the target group's own port (7443).
-    expect(run.get("aws:autoscaling/group:Group", "api7-cp-hosts-group").inputs.targetGroupArns).toContain("arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-cp-lb-dashboard");
-    const rules = run.ofType(T.ingress).filter((r) => r.inputs.securityGroupId === "api7-cp-id" && r.inputs.referencedSecurityGroupId === "api7-dashboard-lb-id");
+    expect(run.get("aws:autoscaling/group:Group", "api7-cp-hosts-group").inputs.targetGroupArns).toContain(
+        "arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-cp-lb-dashboard",
+    );
+    const rules = run
+        .ofType(T.ingress)
+        .filter(
+            (r) =>
+                r.inputs.securityGroupId === "api7-cp-id" &&
+                r.inputs.referencedSecurityGroupId === "api7-dashboard-lb-id",
+        );
     expect(rules.map((r) => r.inputs.fromPort)).toEqual([7443]);
 });

@@ -44,15 +44,24 @@ test("mTLS auth: cert, key and CA reach the container from SSM, over HTTPS 7943"
         API7_CONTROL_PLANE_KEY: "/api7-ha/dev/dp/secrets/control-plane-key",
         API7_CONTROL_PLANE_CA: "/api7-ha/dev/dp/secrets/control-plane-ca",
     });
-    expect(config.deployment.etcd.host.every((h: string) => h.startsWith("https://") && h.endsWith(":7943"))).toBe(true);
-    expect(parameter(mtls, "/api7-ha/dev/dp/secrets/control-plane-key").inputs).toMatchObject({ type: "SecureString", value: TEST_PEM.key });
+    expect(config.deployment.etcd.host.every((h: string) => h.startsWith("https://") && h.endsWith(":7943"))).toBe(
+        true,
+    );
+    expect(parameter(mtls, "/api7-ha/dev/dp/secrets/control-plane-key").inputs).toMatchObject({
+        type: "SecureString",
+        value: TEST_PEM.key,
+    });
     expect(() => parameter(mtls, "/api7-ha/dev/dp/secrets/control-plane-token")).toThrow();
 });
 
 test("mTLS auth: the gateway verifies the DP Manager's certificate name (API7_CONTROL_PLANE_SNI), configurable", async () => {
     expect(service(mtls, "/api7-ha/dev/dp", "gateway").spec.env.API7_CONTROL_PLANE_SNI).toBe("api7ee3-dp-manager");
     expect(service(prod, "/api7-ha/prod/dp", "gateway").spec.env.API7_CONTROL_PLANE_SNI).toBeUndefined();
-    const custom = await runProgram({ stack: "dev", config: { "dataPlane.controlPlaneAuth": "mtls", "dataPlane.controlPlaneSni": "dpm.example.internal" }, secrets: MTLS_SECRETS });
+    const custom = await runProgram({
+        stack: "dev",
+        config: { "dataPlane.controlPlaneAuth": "mtls", "dataPlane.controlPlaneSni": "dpm.example.internal" },
+        secrets: MTLS_SECRETS,
+    });
     expect(service(custom, "/api7-ha/dev/dp", "gateway").spec.env.API7_CONTROL_PLANE_SNI).toBe("dpm.example.internal");
 });
 
@@ -75,5 +84,7 @@ test("the gateway reloads in place (nginx reload) and is checked on /status afte
     const { spec } = service(prod, "/api7-ha/prod/dp", "gateway");
     expect(spec.reloadCommand).toEqual(["apisix", "reload"]);
     expect(spec.healthUrl).toBe("http://127.0.0.1:7085/status");
-    expect(spec.image).toEqual(pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3"));
+    expect(spec.image).toEqual(
+        pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3"),
+    );
 });

@@ -5,7 +5,14 @@
 import { databaseIdentifier, finalSnapshotIdentifier, instanceSettings } from "../components/aws/rds";
 import { parseSettings } from "../components/config/load";
 import { allStrings, groupOf, parameter, parseUserData, T } from "./helpers";
-import { EXTERNAL_DATABASE, EXTERNAL_DSN, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "../tools/harness";
+import {
+    EXTERNAL_DATABASE,
+    EXTERNAL_DSN,
+    runProgram,
+    SECRET_MARKERS,
+    TEST_SECRETS,
+    type RunResult,
+} from "../tools/harness";
 
 const RDS = "aws:rds/instance:Instance";
 
@@ -15,19 +22,33 @@ let external: RunResult;
 beforeAll(async () => {
     prod = await runProgram({ stack: "prod" });
     dev = await runProgram({ stack: "dev" });
-    external = await runProgram({ stack: "prod", config: EXTERNAL_DATABASE.config, secrets: EXTERNAL_DATABASE.secrets });
+    external = await runProgram({
+        stack: "prod",
+        config: EXTERNAL_DATABASE.config,
+        secrets: EXTERNAL_DATABASE.secrets,
+    });
 });
 
 const instanceOf = (run: RunResult) => run.get(RDS, "api7-db-instance");
-type Statement = { Sid: string; Action: string | string[]; Resource?: string | string[]; NotResource?: string | string[] };
+type Statement = {
+    Sid: string;
+    Action: string | string[];
+    Resource?: string | string[];
+    NotResource?: string | string[];
+};
 /** The mock's ARN of the stack's parameter key (tools/evaluate.ts). */
 const PARAMETER_KEY = "arn:aws:kms:us-east-1:123456789012:key/mock-key-28298bd";
-const PARAMETER_ACTIONS = "ssm:GetParameter,ssm:GetParameters,ssm:GetParametersByPath,ssm:GetParameterHistory,ssm:PutParameter,ssm:DeleteParameter,ssm:DeleteParameters,ssm:LabelParameterVersion,ssm:UnlabelParameterVersion";
+const PARAMETER_ACTIONS =
+    "ssm:GetParameter,ssm:GetParameters,ssm:GetParametersByPath,ssm:GetParameterHistory,ssm:PutParameter,ssm:DeleteParameter,ssm:DeleteParameters,ssm:LabelParameterVersion,ssm:UnlabelParameterVersion";
 const statementsOfRole = (run: RunResult, role: "cp" | "dp") =>
-    run.ofType(T.rolePolicy)
+    run
+        .ofType(T.rolePolicy)
         .filter((p) => p.inputs.role === `api7-ha-prod-${role}-hosts`)
         .flatMap((p) => (JSON.parse(p.inputs.policy as string) as { Statement: Statement[] }).Statement)
-        .map((s) => `${s.Sid}: ${[s.Action].flat().join(",")} on ${s.NotResource ? `all but ${[s.NotResource].flat().join(",")}` : [s.Resource].flat().join(",")}`)
+        .map(
+            (s) =>
+                `${s.Sid}: ${[s.Action].flat().join(",")} on ${s.NotResource ? `all but ${[s.NotResource].flat().join(",")}` : [s.Resource].flat().join(",")}`,
+        )
         .sort();
 
 describe("prod: RDS for PostgreSQL as the issue asks", () => {
@@ -58,7 +79,10 @@ describe("prod: RDS for PostgreSQL as the issue asks", () => {
         });
         expect(db.password).toBeUndefined();
         expect(db.performanceInsightsKmsKeyId).toBe(db.kmsKeyId);
-        expect(prod.get("aws:kms/key:Key", "api7-db-key").inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
+        expect(prod.get("aws:kms/key:Key", "api7-db-key").inputs).toMatchObject({
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+        });
     });
 
     test("its parameter group forces TLS for the instance's major version", () => {
@@ -85,9 +109,13 @@ describe("prod: RDS for PostgreSQL as the issue asks", () => {
             database: "api7ee",
             sslmode: "require",
         });
-        expect(JSON.parse(parameter(prod, "/api7-ha/prod/cp/dp-manager.json").inputs.insecureValue as string).database).toEqual(spec.database);
+        expect(
+            JSON.parse(parameter(prod, "/api7-ha/prod/cp/dp-manager.json").inputs.insecureValue as string).database,
+        ).toEqual(spec.database);
         expect(Object.keys(spec.placeholders)).not.toContain("__API7_SECRET_DATABASE_DSN__");
-        expect(prod.ofType(T.parameter).map((p) => p.inputs.name)).not.toContain("/api7-ha/prod/cp/secrets/database-dsn");
+        expect(prod.ofType(T.parameter).map((p) => p.inputs.name)).not.toContain(
+            "/api7-ha/prod/cp/secrets/database-dsn",
+        );
     });
 
     test("outputs name the endpoint and the secret's ARN, never a password", () => {
@@ -133,21 +161,36 @@ describe("the IAM matrix", () => {
 describe("dev: a cheap, throwaway database", () => {
     test("single-AZ, unprotected, no final snapshot, one day of backups; still encrypted, private and TLS-only", () => {
         const db = instanceOf(dev).inputs;
-        expect(db).toMatchObject({ multiAz: false, deletionProtection: false, skipFinalSnapshot: true, backupRetentionPeriod: 1, storageEncrypted: true, publiclyAccessible: false, instanceClass: "db.t4g.medium" });
+        expect(db).toMatchObject({
+            multiAz: false,
+            deletionProtection: false,
+            skipFinalSnapshot: true,
+            backupRetentionPeriod: 1,
+            storageEncrypted: true,
+            publiclyAccessible: false,
+            instanceClass: "db.t4g.medium",
+        });
         expect(db.finalSnapshotIdentifier).toBeUndefined();
     });
 });
 
 describe("an external database", () => {
     test("no RDS, database key or subnet group; the DSN is an SSM SecureString and hosts install no rotation timer", () => {
-        for (const type of [RDS, "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup"]) expect(external.ofType(type)).toEqual([]);
+        for (const type of [RDS, "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup"])
+            expect(external.ofType(type)).toEqual([]);
         // The only key is the parameters' own.
         expect(external.ofType("aws:kms/key:Key").map((k) => k.name)).toEqual(["api7-parameters-key"]);
         const dsn = parameter(external, "/api7-ha/prod/cp/secrets/database-dsn");
         expect(dsn.inputs).toMatchObject({ type: "SecureString", value: EXTERNAL_DSN });
-        expect(JSON.parse(parameter(external, "/api7-ha/prod/cp/dashboard.json").inputs.insecureValue as string).database).toBeUndefined();
+        expect(
+            JSON.parse(parameter(external, "/api7-ha/prod/cp/dashboard.json").inputs.insecureValue as string).database,
+        ).toBeUndefined();
         const cloudConfig = parseUserData(groupOf(external, "api7-cp-hosts").userData);
-        expect(cloudConfig.write_files.map((f: { path: string }) => f.path).filter((p: string) => p.includes("api7-db-rotation"))).toEqual([]);
+        expect(
+            cloudConfig.write_files
+                .map((f: { path: string }) => f.path)
+                .filter((p: string) => p.includes("api7-db-rotation")),
+        ).toEqual([]);
         expect(JSON.stringify(cloudConfig.runcmd)).not.toContain("api7-db-rotation");
         expect(external.outputs.databaseEndpoint).toBeUndefined();
     });
@@ -168,7 +211,9 @@ describe("names RDS accepts (RDS API reference, CreateDBInstance and DeleteDBIns
     });
 
     test("the final snapshot's name is the identifier, `final` and the database group's id (new for each incarnation)", () => {
-        expect(finalSnapshotIdentifier("api7-ha-prod", "sg-0123456789abcdef0")).toBe("api7-ha-prod-final-sg-0123456789abcdef0");
+        expect(finalSnapshotIdentifier("api7-ha-prod", "sg-0123456789abcdef0")).toBe(
+            "api7-ha-prod-final-sg-0123456789abcdef0",
+        );
     });
 });
 
@@ -180,11 +225,36 @@ describe("settings reach the instance", () => {
         return instanceSettings(s.database);
     };
     test("defaults: PostgreSQL 15, Multi-AZ, 7 days of backups, protected, a final snapshot, storage autoscaling to 100 GiB", () => {
-        expect(managed({})).toMatchObject({ engineVersion: "15", multiAz: true, backupRetentionPeriod: 7, deletionProtection: true, skipFinalSnapshot: false, maxAllocatedStorage: 100 });
+        expect(managed({})).toMatchObject({
+            engineVersion: "15",
+            multiAz: true,
+            backupRetentionPeriod: 7,
+            deletionProtection: true,
+            skipFinalSnapshot: false,
+            maxAllocatedStorage: 100,
+        });
     });
     test("each setting reaches its argument", () => {
-        expect(managed({ engineVersion: "17", instanceClass: "db.r7g.large", allocatedStorageGiB: 50, maxAllocatedStorageGiB: 0, multiAz: false, backupRetentionDays: 35, deletionProtection: false, finalSnapshot: false })).toMatchObject({
-            engineVersion: "17", instanceClass: "db.r7g.large", allocatedStorage: 50, maxAllocatedStorage: 0, multiAz: false, backupRetentionPeriod: 35, deletionProtection: false, skipFinalSnapshot: true,
+        expect(
+            managed({
+                engineVersion: "17",
+                instanceClass: "db.r7g.large",
+                allocatedStorageGiB: 50,
+                maxAllocatedStorageGiB: 0,
+                multiAz: false,
+                backupRetentionDays: 35,
+                deletionProtection: false,
+                finalSnapshot: false,
+            }),
+        ).toMatchObject({
+            engineVersion: "17",
+            instanceClass: "db.r7g.large",
+            allocatedStorage: 50,
+            maxAllocatedStorage: 0,
+            multiAz: false,
+            backupRetentionPeriod: 35,
+            deletionProtection: false,
+            skipFinalSnapshot: true,
         });
     });
 });

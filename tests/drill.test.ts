@@ -12,12 +12,25 @@ import * as https from "https";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { awsStackOutputs, dockerStackOutputs, type AwsStackOutputs, type DockerStackOutputs } from "../components/outputs";
+import {
+    awsStackOutputs,
+    dockerStackOutputs,
+    type AwsStackOutputs,
+    type DockerStackOutputs,
+} from "../components/outputs";
 import { PORTS } from "../components/ports";
 import { parseDrillArgs } from "../scripts/drill/args";
 import { chooseInstances, invocationState, sendCommandArgs } from "../scripts/drill/aws";
 import { faultPlan, parseStackOutputs, probeUrl } from "../scripts/drill/plan";
-import { describeTargets, longestGapMs, renderResult, renderSummary, seconds, summarize, type ProbeAnswer } from "../scripts/drill/results";
+import {
+    describeTargets,
+    longestGapMs,
+    renderResult,
+    renderSummary,
+    seconds,
+    summarize,
+    type ProbeAnswer,
+} from "../scripts/drill/results";
 import { runProgram } from "../tools/harness";
 import { which } from "./helpers";
 
@@ -31,22 +44,46 @@ const US = "\x1f";
  * The outputs the program exports for the committed lab and prod stacks, evaluated under the mocks: what
  * `pulumi stack output --json` prints for them once deployed (with the mocks' made-up ids and DNS names on AWS).
  */
-const realLab = async (): Promise<DockerStackOutputs> => dockerStackOutputs.parse((await runProgram({ stack: "lab" })).outputs);
-const realProd = async (): Promise<AwsStackOutputs> => awsStackOutputs.parse((await runProgram({ stack: "prod" })).outputs);
+const realLab = async (): Promise<DockerStackOutputs> =>
+    dockerStackOutputs.parse((await runProgram({ stack: "lab" })).outputs);
+const realProd = async (): Promise<AwsStackOutputs> =>
+    awsStackOutputs.parse((await runProgram({ stack: "prod" })).outputs);
 
 describe("arguments", () => {
     test("stack and drill, with the documented defaults; --requests and --interval-ms in either form", () => {
-        expect(parseDrillArgs(["lab", "gateway"])).toEqual({ stack: "lab", drill: "gateway", requests: 100, intervalMs: 100 });
-        expect(parseDrillArgs(["prod", "control-plane", "--requests", "7", "--interval-ms=250"])).toEqual({ stack: "prod", drill: "control-plane", requests: 7, intervalMs: 250 });
+        expect(parseDrillArgs(["lab", "gateway"])).toEqual({
+            stack: "lab",
+            drill: "gateway",
+            requests: 100,
+            intervalMs: 100,
+        });
+        expect(parseDrillArgs(["prod", "control-plane", "--requests", "7", "--interval-ms=250"])).toEqual({
+            stack: "prod",
+            drill: "control-plane",
+            requests: 7,
+            intervalMs: 250,
+        });
     });
 
     test.each<[string, string[], RegExp]>([
         ["no stack", [], /^<stack>: missing/],
         ["no drill", ["lab"], /^<drill>: missing; valid drills: gateway, dashboard, dp-manager, control-plane$/],
-        ["unknown drill", ["lab", "etcd"], /^<drill>: unknown drill "etcd"; valid drills: gateway, dashboard, dp-manager, control-plane$/],
-        ["zero requests", ["lab", "gateway", "--requests", "0"], /^--requests: "0" is not a whole number from 1 to 10000$/],
+        [
+            "unknown drill",
+            ["lab", "etcd"],
+            /^<drill>: unknown drill "etcd"; valid drills: gateway, dashboard, dp-manager, control-plane$/,
+        ],
+        [
+            "zero requests",
+            ["lab", "gateway", "--requests", "0"],
+            /^--requests: "0" is not a whole number from 1 to 10000$/,
+        ],
         ["too many requests", ["lab", "gateway", "--requests", "10001"], /^--requests: "10001"/],
-        ["fractional interval", ["lab", "gateway", "--interval-ms", "1.5"], /^--interval-ms: "1.5" is not a whole number from 10 to 60000$/],
+        [
+            "fractional interval",
+            ["lab", "gateway", "--interval-ms", "1.5"],
+            /^--interval-ms: "1.5" is not a whole number from 10 to 60000$/,
+        ],
         ["unknown option", ["lab", "gateway", "--force"], /--force/],
         ["extra argument", ["lab", "gateway", "now"], /^unexpected argument "now"$/],
     ])("%s is a usage error naming the argument", (_name, argv, message) => {
@@ -61,7 +98,11 @@ describe("the program's real outputs", () => {
         // The containers the lab creates, by the role in their resource name (children are named `${name}-<role>`).
         const containers = run.ofType("docker:index/container:Container");
         const named = (role: RegExp) => containers.filter((c) => role.test(c.name)).map((c) => c.inputs.name as string);
-        const [gateways, dashboards, dpManagers] = [named(/-gateway-\d+$/), named(/-cp-\d+-dashboard$/), named(/-cp-\d+-dp-manager$/)];
+        const [gateways, dashboards, dpManagers] = [
+            named(/-gateway-\d+$/),
+            named(/-cp-\d+-dashboard$/),
+            named(/-cp-\d+-dp-manager$/),
+        ];
         expect([gateways.length, dashboards.length, dpManagers.length]).toEqual([2, 2, 2]);
         const stopped = (drill: Parameters<typeof faultPlan>[0]) => {
             const plan = faultPlan(drill, outputs);
@@ -74,11 +115,20 @@ describe("the program's real outputs", () => {
         expect([...stopped("control-plane")].sort()).toEqual([...dashboards, ...dpManagers].sort());
 
         const lb = containers.find((c) => c.name.endsWith("-lb"));
-        const published = (internal: number) => (lb?.inputs.ports as { internal: number; external: number }[]).find((p) => p.internal === internal)?.external;
+        const published = (internal: number) =>
+            (lb?.inputs.ports as { internal: number; external: number }[]).find((p) => p.internal === internal)
+                ?.external;
         const gatewayProbe = new URL(probeUrl("gateway", outputs));
-        expect([gatewayProbe.protocol, gatewayProbe.port, gatewayProbe.pathname]).toEqual(["http:", String(published(PORTS.gatewayHttp)), "/"]);
+        expect([gatewayProbe.protocol, gatewayProbe.port, gatewayProbe.pathname]).toEqual([
+            "http:",
+            String(published(PORTS.gatewayHttp)),
+            "/",
+        ]);
         const dashboardProbe = new URL(probeUrl("dashboard", outputs));
-        expect([dashboardProbe.port, dashboardProbe.pathname]).toEqual([String(published(PORTS.dashboard)), "/healthz"]);
+        expect([dashboardProbe.port, dashboardProbe.pathname]).toEqual([
+            String(published(PORTS.dashboard)),
+            "/healthz",
+        ]);
     });
 
     test("prod: the gateway drill acts on the data plane's Auto Scaling group, the others on the control plane's, in the stack's region", async () => {
@@ -92,34 +142,121 @@ describe("the program's real outputs", () => {
             if (p.kind !== "aws") throw new Error(`prod's ${d} drill planned a ${p.kind} fault`);
             return { ...p, group: madeUp(p.group) };
         };
-        expect(plan("gateway")).toEqual({ kind: "aws", region: groupArn?.split(":")[3], group: "<api7-dp-hosts-group.name>", units: ["api7@gateway"], allHosts: false });
-        expect(plan("dashboard")).toMatchObject({ group: "<api7-cp-hosts-group.name>", units: ["api7@dashboard"], allHosts: false });
-        expect(plan("dp-manager")).toMatchObject({ group: "<api7-cp-hosts-group.name>", units: ["api7@dp-manager"], allHosts: false });
-        expect(plan("control-plane")).toMatchObject({ group: "<api7-cp-hosts-group.name>", units: ["api7@dashboard", "api7@dp-manager"], allHosts: true });
-        expect(describeTargets(faultPlan("control-plane", outputs), ["i-1", "i-2"])).toBe("api7@dashboard api7@dp-manager on i-1 i-2");
+        expect(plan("gateway")).toEqual({
+            kind: "aws",
+            region: groupArn?.split(":")[3],
+            group: "<api7-dp-hosts-group.name>",
+            units: ["api7@gateway"],
+            allHosts: false,
+        });
+        expect(plan("dashboard")).toMatchObject({
+            group: "<api7-cp-hosts-group.name>",
+            units: ["api7@dashboard"],
+            allHosts: false,
+        });
+        expect(plan("dp-manager")).toMatchObject({
+            group: "<api7-cp-hosts-group.name>",
+            units: ["api7@dp-manager"],
+            allHosts: false,
+        });
+        expect(plan("control-plane")).toMatchObject({
+            group: "<api7-cp-hosts-group.name>",
+            units: ["api7@dashboard", "api7@dp-manager"],
+            allHosts: true,
+        });
+        expect(describeTargets(faultPlan("control-plane", outputs), ["i-1", "i-2"])).toBe(
+            "api7@dashboard api7@dp-manager on i-1 i-2",
+        );
         expect(madeUp(new URL(probeUrl("gateway", outputs)).hostname)).toBe("<api7-dp-lb-nlb.dnsName>");
         expect(madeUp(new URL(probeUrl("dashboard", outputs)).hostname)).toBe("<api7-cp-lb-dashboard.dnsName>");
     });
 
     test.each<[string, "lab" | "prod", (o: Record<string, any>) => unknown, string]>([
-        ["no labContainers", "lab", (o) => ({ ...o, labContainers: undefined }), "stack s: output labContainers is missing (has the stack been deployed with this program?)"],
-        ["no region on aws", "prod", (o) => ({ ...o, region: undefined }), "stack s: output region is missing (has the stack been deployed with this program?)"],
-        ["no target", "lab", (o) => ({ ...o, target: undefined }), "stack s: output target is missing (has the stack been deployed with this program?)"],
-        ["an unknown target", "lab", (o) => ({ ...o, target: "gcp" }), 'stack s: output target must be "aws" or "docker"'],
-        ["no outputs at all (a stack never deployed)", "lab", () => ({}), "stack s: no outputs (has the stack been deployed with this program?)"],
+        [
+            "no labContainers",
+            "lab",
+            (o) => ({ ...o, labContainers: undefined }),
+            "stack s: output labContainers is missing (has the stack been deployed with this program?)",
+        ],
+        [
+            "no region on aws",
+            "prod",
+            (o) => ({ ...o, region: undefined }),
+            "stack s: output region is missing (has the stack been deployed with this program?)",
+        ],
+        [
+            "no target",
+            "lab",
+            (o) => ({ ...o, target: undefined }),
+            "stack s: output target is missing (has the stack been deployed with this program?)",
+        ],
+        [
+            "an unknown target",
+            "lab",
+            (o) => ({ ...o, target: "gcp" }),
+            'stack s: output target must be "aws" or "docker"',
+        ],
+        [
+            "no outputs at all (a stack never deployed)",
+            "lab",
+            () => ({}),
+            "stack s: no outputs (has the stack been deployed with this program?)",
+        ],
         ["outputs that are not an object", "lab", () => [], "stack s: the outputs are an array, expected an object"],
-        ["gateway URLs as a string", "lab", (o) => ({ ...o, gatewayUrls: "x" }), "stack s: output gatewayUrls is a string, expected an object"],
+        [
+            "gateway URLs as a string",
+            "lab",
+            (o) => ({ ...o, gatewayUrls: "x" }),
+            "stack s: output gatewayUrls is a string, expected an object",
+        ],
         ["a null region", "prod", (o) => ({ ...o, region: null }), "stack s: output region is null, expected a string"],
-        ["gatewayTokenIssued as a string", "lab", (o) => ({ ...o, gatewayTokenIssued: "true" }), "stack s: output gatewayTokenIssued is a string, expected a boolean"],
-        ["a container list as one name", "lab", (o) => ({ ...o, labContainers: { ...o.labContainers, gateways: "gw-1" } }), "stack s: output labContainers.gateways is a string, expected an array"],
-        ["no postgres container", "lab", (o) => ({ ...o, labContainers: { ...o.labContainers, postgres: undefined } }), "stack s: output labContainers.postgres is missing (has the stack been deployed with this program?)"],
-        ["an empty gateway list", "lab", (o) => ({ ...o, labContainers: { ...o.labContainers, gateways: [] } }), "stack s: output labContainers.gateways must name at least one container"],
-        ["a container name docker would read as an option", "lab", (o) => ({ ...o, labContainers: { ...o.labContainers, dpManagers: ["--rm"] } }), "stack s: output labContainers.dpManagers.0 must be a Docker container name"],
-        ["a dashboard URL that is not http(s)", "lab", (o) => ({ ...o, dashboardUrl: "tcp://127.0.0.1:7443" }), "stack s: output dashboardUrl must be an http:// or https:// URL"],
-        ["a stack that printed no JSON", "lab", () => "no stack output", "stack s: `pulumi stack output --json` did not print JSON"],
+        [
+            "gatewayTokenIssued as a string",
+            "lab",
+            (o) => ({ ...o, gatewayTokenIssued: "true" }),
+            "stack s: output gatewayTokenIssued is a string, expected a boolean",
+        ],
+        [
+            "a container list as one name",
+            "lab",
+            (o) => ({ ...o, labContainers: { ...o.labContainers, gateways: "gw-1" } }),
+            "stack s: output labContainers.gateways is a string, expected an array",
+        ],
+        [
+            "no postgres container",
+            "lab",
+            (o) => ({ ...o, labContainers: { ...o.labContainers, postgres: undefined } }),
+            "stack s: output labContainers.postgres is missing (has the stack been deployed with this program?)",
+        ],
+        [
+            "an empty gateway list",
+            "lab",
+            (o) => ({ ...o, labContainers: { ...o.labContainers, gateways: [] } }),
+            "stack s: output labContainers.gateways must name at least one container",
+        ],
+        [
+            "a container name docker would read as an option",
+            "lab",
+            (o) => ({ ...o, labContainers: { ...o.labContainers, dpManagers: ["--rm"] } }),
+            "stack s: output labContainers.dpManagers.0 must be a Docker container name",
+        ],
+        [
+            "a dashboard URL that is not http(s)",
+            "lab",
+            (o) => ({ ...o, dashboardUrl: "tcp://127.0.0.1:7443" }),
+            "stack s: output dashboardUrl must be an http:// or https:// URL",
+        ],
+        [
+            "a stack that printed no JSON",
+            "lab",
+            () => "no stack output",
+            "stack s: `pulumi stack output --json` did not print JSON",
+        ],
     ])("%s: the message names the output", async (_name, stack, change, message) => {
         const changed = change((await runProgram({ stack })).outputs);
-        expect(() => parseStackOutputs("s", typeof changed === "string" ? changed : JSON.stringify(changed))).toThrow(new Error(message));
+        expect(() => parseStackOutputs("s", typeof changed === "string" ? changed : JSON.stringify(changed))).toThrow(
+            new Error(message),
+        );
     });
 });
 
@@ -128,7 +265,11 @@ test("README's sample drill output names the container the lab's gateway drill s
     // The first code block of "### Output" under "## Failover drills".
     const output = readme.slice(readme.indexOf("\n### Output\n", readme.indexOf("\n## Failover drills\n")));
     const sample = /```\n([\s\S]*?)```/.exec(output)?.[1] ?? "";
-    const line = (prefix: string) => sample.split("\n").find((l) => l.startsWith(prefix))?.slice(prefix.length);
+    const line = (prefix: string) =>
+        sample
+            .split("\n")
+            .find((l) => l.startsWith(prefix))
+            ?.slice(prefix.length);
     const outputs = await realLab();
     expect(line("drill: ")).toBe("gateway  stack: lab  target: docker");
     expect(line("fault: stopped ")).toBe(outputs.labContainers.gateways[0]);
@@ -138,21 +279,35 @@ test("README's sample drill output names the container the lab's gateway drill s
 
 test("the drill's sources cite public sources, not notes kept outside the repository", () => {
     const dir = path.join(ROOT, "scripts", "drill");
-    const outside = fs.readdirSync(dir).flatMap((file) => fs.readFileSync(path.join(dir, file), "utf8").split("\n")
-        .map((text, i) => ({ at: `${file}:${i + 1}`, text }))
-        .filter(({ text }) => /\bseeds?\b|\.\.\/shared\b/i.test(text)));
+    const outside = fs.readdirSync(dir).flatMap((file) =>
+        fs
+            .readFileSync(path.join(dir, file), "utf8")
+            .split("\n")
+            .map((text, i) => ({ at: `${file}:${i + 1}`, text }))
+            .filter(({ text }) => /\bseeds?\b|\.\.\/shared\b/i.test(text)),
+    );
     expect(outside).toEqual([]);
 });
 
 describe("choosing hosts from describe-auto-scaling-groups", () => {
     // The shape of aws/aws-cli awscli/examples/autoscaling/describe-auto-scaling-groups.rst, example 1.
-    const groupJson = (instances: { id: string; state: string; health: string }[], name = "api7-ha-prod-cp") => JSON.stringify({
-        AutoScalingGroups: [{
-            AutoScalingGroupName: name,
-            MinSize: 2,
-            Instances: instances.map((i) => ({ InstanceId: i.id, InstanceType: "m6i.large", AvailabilityZone: "us-east-1a", HealthStatus: i.health, LifecycleState: i.state, ProtectedFromScaleIn: false })),
-        }],
-    });
+    const groupJson = (instances: { id: string; state: string; health: string }[], name = "api7-ha-prod-cp") =>
+        JSON.stringify({
+            AutoScalingGroups: [
+                {
+                    AutoScalingGroupName: name,
+                    MinSize: 2,
+                    Instances: instances.map((i) => ({
+                        InstanceId: i.id,
+                        InstanceType: "m6i.large",
+                        AvailabilityZone: "us-east-1a",
+                        HealthStatus: i.health,
+                        LifecycleState: i.state,
+                        ProtectedFromScaleIn: false,
+                    })),
+                },
+            ],
+        });
     const hosts = [
         { id: "i-0pending", state: "Pending", health: "Healthy" },
         { id: "i-0sick", state: "InService", health: "Unhealthy" },
@@ -170,21 +325,46 @@ describe("choosing hosts from describe-auto-scaling-groups", () => {
     });
 
     test("no healthy host, or no such group, is a setup error", () => {
-        expect(() => chooseInstances(groupJson([hosts[0], hosts[1]]), "api7-ha-prod-cp", false)).toThrow("Auto Scaling group api7-ha-prod-cp has no InService and Healthy instance (2 instance(s) listed)");
-        expect(() => chooseInstances(JSON.stringify({ AutoScalingGroups: [] }), "api7-ha-prod-cp", true)).toThrow("Auto Scaling group api7-ha-prod-cp not found");
+        expect(() => chooseInstances(groupJson([hosts[0], hosts[1]]), "api7-ha-prod-cp", false)).toThrow(
+            "Auto Scaling group api7-ha-prod-cp has no InService and Healthy instance (2 instance(s) listed)",
+        );
+        expect(() => chooseInstances(JSON.stringify({ AutoScalingGroups: [] }), "api7-ha-prod-cp", true)).toThrow(
+            "Auto Scaling group api7-ha-prod-cp not found",
+        );
     });
 });
 
 describe("SSM Run Command", () => {
     test("send-command: AWS-RunShellScript with the command as JSON parameters", () => {
         expect(sendCommandArgs("eu-west-1", ["i-1", "i-2"], "systemctl stop api7@gateway", "c")).toEqual([
-            "ssm", "send-command", "--region", "eu-west-1", "--instance-ids", "i-1", "i-2", "--document-name", "AWS-RunShellScript",
-            "--parameters", '{"commands":["systemctl stop api7@gateway"]}', "--comment", "c", "--output", "json",
+            "ssm",
+            "send-command",
+            "--region",
+            "eu-west-1",
+            "--instance-ids",
+            "i-1",
+            "i-2",
+            "--document-name",
+            "AWS-RunShellScript",
+            "--parameters",
+            '{"commands":["systemctl stop api7@gateway"]}',
+            "--comment",
+            "c",
+            "--output",
+            "json",
         ]);
     });
 
     test.each<[string, { code: number; stdout: string; stderr: string }, string]>([
-        ["not registered yet", { code: 254, stdout: "", stderr: "\nAn error occurred (InvocationDoesNotExist) when calling the GetCommandInvocation operation: \n" }, "waiting"],
+        [
+            "not registered yet",
+            {
+                code: 254,
+                stdout: "",
+                stderr: "\nAn error occurred (InvocationDoesNotExist) when calling the GetCommandInvocation operation: \n",
+            },
+            "waiting",
+        ],
         ["Pending", { code: 0, stdout: '{"Status": "Pending"}', stderr: "" }, "waiting"],
         ["InProgress", { code: 0, stdout: '{"Status": "InProgress"}', stderr: "" }, "waiting"],
         ["Delayed", { code: 0, stdout: '{"Status": "Delayed"}', stderr: "" }, "waiting"],
@@ -193,7 +373,15 @@ describe("SSM Run Command", () => {
         ["TimedOut", { code: 0, stdout: '{"Status": "TimedOut"}', stderr: "" }, "failed"],
         ["Cancelled", { code: 0, stdout: '{"Status": "Cancelled"}', stderr: "" }, "failed"],
         ["Cancelling", { code: 0, stdout: '{"Status": "Cancelling"}', stderr: "" }, "failed"],
-        ["access denied", { code: 254, stdout: "", stderr: "An error occurred (AccessDeniedException) when calling the GetCommandInvocation operation: no" }, "failed"],
+        [
+            "access denied",
+            {
+                code: 254,
+                stdout: "",
+                stderr: "An error occurred (AccessDeniedException) when calling the GetCommandInvocation operation: no",
+            },
+            "failed",
+        ],
     ])("get-command-invocation %s", (_name, result, kind) => {
         expect(invocationState(result).kind).toBe(kind);
     });
@@ -240,30 +428,51 @@ interface World {
     calls(tool?: string): string[][];
 }
 
-function makeWorld(stacks: Record<string, object>, options: { containers?: string[]; asg?: Record<string, object> } = {}): World {
+function makeWorld(
+    stacks: Record<string, object>,
+    options: { containers?: string[]; asg?: Record<string, object> } = {},
+): World {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-drill-"));
     for (const d of ["stacks", "containers", "asg", "hosts", "ssm"]) fs.mkdirSync(path.join(dir, d));
-    for (const [name, outputs] of Object.entries(stacks)) fs.writeFileSync(path.join(dir, "stacks", `${name}.json`), JSON.stringify(outputs, null, 4));
+    for (const [name, outputs] of Object.entries(stacks))
+        fs.writeFileSync(path.join(dir, "stacks", `${name}.json`), JSON.stringify(outputs, null, 4));
     for (const c of options.containers ?? []) fs.writeFileSync(path.join(dir, "containers", c), "running\n");
-    for (const [name, group] of Object.entries(options.asg ?? {})) fs.writeFileSync(path.join(dir, "asg", `${name}.json`), JSON.stringify(group));
+    for (const [name, group] of Object.entries(options.asg ?? {}))
+        fs.writeFileSync(path.join(dir, "asg", `${name}.json`), JSON.stringify(group));
     const read = (f: string) => fs.readFileSync(f, "utf8").trim();
     return {
         dir,
         stopped() {
-            const containers = fs.readdirSync(path.join(dir, "containers")).filter((c) => read(path.join(dir, "containers", c)) === "stopped");
+            const containers = fs
+                .readdirSync(path.join(dir, "containers"))
+                .filter((c) => read(path.join(dir, "containers", c)) === "stopped");
             const units = fs.readdirSync(path.join(dir, "hosts")).flatMap((host) =>
-                fs.readdirSync(path.join(dir, "hosts", host)).filter((u) => read(path.join(dir, "hosts", host, u)) === "stopped").map((u) => `${host}/${u}`));
+                fs
+                    .readdirSync(path.join(dir, "hosts", host))
+                    .filter((u) => read(path.join(dir, "hosts", host, u)) === "stopped")
+                    .map((u) => `${host}/${u}`),
+            );
             return [...containers, ...units].sort();
         },
         calls(tool) {
             const file = path.join(dir, "calls");
-            const all = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => l.split(US)) : [];
+            const all = fs.existsSync(file)
+                ? fs
+                      .readFileSync(file, "utf8")
+                      .split("\n")
+                      .filter((l) => l !== "")
+                      .map((l) => l.split(US))
+                : [];
             return tool ? all.filter((c) => c[0] === tool).map((c) => c.slice(1)) : all;
         },
     };
 }
 
-async function startLb(world: World, answer: (stopped: string[], path: string) => number, tls?: { key: string; cert: string }): Promise<FakeLb> {
+async function startLb(
+    world: World,
+    answer: (stopped: string[], path: string) => number,
+    tls?: { key: string; cert: string },
+): Promise<FakeLb> {
     const requests: FakeLb["requests"] = [];
     const handler: http.RequestListener = (req, res) => {
         const stopped = world.stopped();
@@ -293,9 +502,16 @@ interface Run {
  * own node runs (scripts/test.sh), without V8's helper threads (measured: about 1 CPU-s less over this file), or
  * with `viaCli` through the tsx CLI in a process group of its own, like a terminal's foreground job.
  */
-function drill(world: World, args: string[], env: Record<string, string> = {}, viaCli?: (pid: number) => void): Promise<Run> {
+function drill(
+    world: World,
+    args: string[],
+    env: Record<string, string> = {},
+    viaCli?: (pid: number) => void,
+): Promise<Run> {
     return new Promise((resolve, reject) => {
-        const [command, prefix] = viaCli ? [TSX, []] : [process.execPath, ["--single-threaded", "--require", "tsx/cjs"]];
+        const [command, prefix] = viaCli
+            ? [TSX, []]
+            : [process.execPath, ["--single-threaded", "--require", "tsx/cjs"]];
         const child = spawn(command, [...prefix, SCRIPT, ...args], {
             cwd: ROOT,
             env: { ...process.env, PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DIR: world.dir, ...env },
@@ -322,65 +538,89 @@ describe("the drill runner, run for real against fakes", () => {
     beforeAll(async () => {
         [LAB, PROD] = await Promise.all([realLab(), realProd()]);
     });
-    const labWith = (lb: FakeLb, dashboardUrl?: string) => ({ ...LAB, gatewayUrls: { http: lb.url, https: lb.url.replace("http:", "https:") }, dashboardUrl: dashboardUrl ?? "https://127.0.0.1:1" });
-    const labContainers = () => [...LAB.labContainers.gateways, ...LAB.labContainers.dashboards, ...LAB.labContainers.dpManagers];
-
-    test.concurrent("lab gateway drill, load balancer keeps answering (404: no route is still an answer): held, first gateway stopped then started", async () => {
-        const world = makeWorld({}, { containers: labContainers() });
-        const gateway = LAB.labContainers.gateways[0];
-        // A gateway with no routes answers 404 to GET /.
-        const lb = await startLb(world, () => 404);
-        fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
-        try {
-            const r = await drill(world, ["lab", "gateway", "--requests", "5", "--interval-ms", "20"]);
-            expect([r.status, r.stderr]).toEqual([0, ""]);
-            expect(stable(r.stdout)).toBe([
-                "drill: gateway  stack: lab  target: docker",
-                "baseline: 3 of 3 answered",
-                `fault: stopped ${gateway}`,
-                `probe: ${lb.url}/ (5 requests, every 20 ms)`,
-                "sent: 5  failed: 0  longest gap: <g> s",
-                `restored: ${gateway}`,
-                "result: service held",
-                "",
-            ].join("\n"));
-            expect(world.calls()).toEqual([
-                ["pulumi", "stack", "output", "--json", "--show-secrets", "--stack", "lab"],
-                ["docker", "stop", "-t", "10", gateway],
-                ["docker", "start", gateway],
-            ]);
-            // The baseline ran with everything up, every probe request while the gateway was down; and it is up again.
-            expect(lb.requests.map((q) => q.stopped.join(","))).toEqual([...Array<string>(3).fill(""), ...Array<string>(5).fill(gateway)]);
-            expect(world.stopped()).toEqual([]);
-        } finally {
-            await lb.close();
-        }
+    const labWith = (lb: FakeLb, dashboardUrl?: string) => ({
+        ...LAB,
+        gatewayUrls: { http: lb.url, https: lb.url.replace("http:", "https:") },
+        dashboardUrl: dashboardUrl ?? "https://127.0.0.1:1",
     });
+    const labContainers = () => [
+        ...LAB.labContainers.gateways,
+        ...LAB.labContainers.dashboards,
+        ...LAB.labContainers.dpManagers,
+    ];
 
-    test.concurrent("lab control-plane drill, load balancer failing while the control plane is down: NOT held, exit 1, all restarted", async () => {
-        const world = makeWorld({}, { containers: labContainers() });
-        const lb = await startLb(world, (stopped) => (stopped.some((c) => c.includes("dp-manager")) ? 503 : 200));
-        fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
-        try {
-            const r = await drill(world, ["lab", "control-plane", "--requests", "4", "--interval-ms", "20"]);
-            expect(r.status).toBe(1);
-            const cp = [...LAB.labContainers.dashboards, ...LAB.labContainers.dpManagers];
-            expect(stable(r.stdout)).toBe([
-                "drill: control-plane  stack: lab  target: docker",
-                "baseline: 3 of 3 answered",
-                `fault: stopped ${cp.join(" ")}`,
-                `probe: ${lb.url}/ (4 requests, every 20 ms)`,
-                "sent: 4  failed: 4  longest gap: <g> s",
-                `restored: ${cp.join(" ")}`,
-                "result: service NOT held (4 of 4 failed)",
-                "",
-            ].join("\n"));
-            expect(world.calls("docker")).toEqual([...cp.map((c) => ["stop", "-t", "10", c]), ...cp.map((c) => ["start", c])]);
-            expect(world.stopped()).toEqual([]);
-        } finally {
-            await lb.close();
-        }
-    });
+    test.concurrent(
+        "lab gateway drill, load balancer keeps answering (404: no route is still an answer): held, first gateway stopped then started",
+        async () => {
+            const world = makeWorld({}, { containers: labContainers() });
+            const gateway = LAB.labContainers.gateways[0];
+            // A gateway with no routes answers 404 to GET /.
+            const lb = await startLb(world, () => 404);
+            fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
+            try {
+                const r = await drill(world, ["lab", "gateway", "--requests", "5", "--interval-ms", "20"]);
+                expect([r.status, r.stderr]).toEqual([0, ""]);
+                expect(stable(r.stdout)).toBe(
+                    [
+                        "drill: gateway  stack: lab  target: docker",
+                        "baseline: 3 of 3 answered",
+                        `fault: stopped ${gateway}`,
+                        `probe: ${lb.url}/ (5 requests, every 20 ms)`,
+                        "sent: 5  failed: 0  longest gap: <g> s",
+                        `restored: ${gateway}`,
+                        "result: service held",
+                        "",
+                    ].join("\n"),
+                );
+                expect(world.calls()).toEqual([
+                    ["pulumi", "stack", "output", "--json", "--show-secrets", "--stack", "lab"],
+                    ["docker", "stop", "-t", "10", gateway],
+                    ["docker", "start", gateway],
+                ]);
+                // The baseline ran with everything up, every probe request while the gateway was down; and it is up again.
+                expect(lb.requests.map((q) => q.stopped.join(","))).toEqual([
+                    ...Array<string>(3).fill(""),
+                    ...Array<string>(5).fill(gateway),
+                ]);
+                expect(world.stopped()).toEqual([]);
+            } finally {
+                await lb.close();
+            }
+        },
+    );
+
+    test.concurrent(
+        "lab control-plane drill, load balancer failing while the control plane is down: NOT held, exit 1, all restarted",
+        async () => {
+            const world = makeWorld({}, { containers: labContainers() });
+            const lb = await startLb(world, (stopped) => (stopped.some((c) => c.includes("dp-manager")) ? 503 : 200));
+            fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
+            try {
+                const r = await drill(world, ["lab", "control-plane", "--requests", "4", "--interval-ms", "20"]);
+                expect(r.status).toBe(1);
+                const cp = [...LAB.labContainers.dashboards, ...LAB.labContainers.dpManagers];
+                expect(stable(r.stdout)).toBe(
+                    [
+                        "drill: control-plane  stack: lab  target: docker",
+                        "baseline: 3 of 3 answered",
+                        `fault: stopped ${cp.join(" ")}`,
+                        `probe: ${lb.url}/ (4 requests, every 20 ms)`,
+                        "sent: 4  failed: 4  longest gap: <g> s",
+                        `restored: ${cp.join(" ")}`,
+                        "result: service NOT held (4 of 4 failed)",
+                        "",
+                    ].join("\n"),
+                );
+                expect(world.calls("docker")).toEqual([
+                    ...cp.map((c) => ["stop", "-t", "10", c]),
+                    ...cp.map((c) => ["start", c]),
+                ]);
+                expect(world.stopped()).toEqual([]);
+            } finally {
+                await lb.close();
+            }
+        },
+    );
 
     test.concurrent("baseline failing: exit 2, nothing stopped", async () => {
         const world = makeWorld({}, { containers: labContainers() });
@@ -389,12 +629,14 @@ describe("the drill runner, run for real against fakes", () => {
         try {
             const r = await drill(world, ["lab", "dp-manager", "--requests", "5", "--interval-ms", "20"]);
             expect(r.status).toBe(2);
-            expect(r.stdout).toBe([
-                "drill: dp-manager  stack: lab  target: docker",
-                `baseline: 0 of 3 answered (${lb.url}/: status 502)`,
-                "result: not healthy before the drill, nothing stopped",
-                "",
-            ].join("\n"));
+            expect(r.stdout).toBe(
+                [
+                    "drill: dp-manager  stack: lab  target: docker",
+                    `baseline: 0 of 3 answered (${lb.url}/: status 502)`,
+                    "result: not healthy before the drill, nothing stopped",
+                    "",
+                ].join("\n"),
+            );
             expect(world.calls("docker")).toEqual([]);
         } finally {
             await lb.close();
@@ -406,12 +648,21 @@ describe("the drill runner, run for real against fakes", () => {
         const lb = await startLb(world, () => 200);
         fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
         try {
-            const r = await drill(world, ["lab", "dp-manager", "--requests", "5", "--interval-ms", "20"], { FAKE_DOCKER_FAIL: "stop" });
+            const r = await drill(world, ["lab", "dp-manager", "--requests", "5", "--interval-ms", "20"], {
+                FAKE_DOCKER_FAIL: "stop",
+            });
             const dpManager = LAB.labContainers.dpManagers[0];
             expect(r.status).toBe(2);
-            expect(r.stdout).toContain(`fault: FAILED: docker stop -t 10 ${dpManager}: exit 1: Error response from daemon: cannot stop container: ${dpManager}: injected failure\n`);
-            expect(r.stdout.endsWith(`restored: ${dpManager}\nresult: fault injection failed, nothing probed\n`)).toBe(true);
-            expect(world.calls("docker")).toEqual([["stop", "-t", "10", dpManager], ["start", dpManager]]);
+            expect(r.stdout).toContain(
+                `fault: FAILED: docker stop -t 10 ${dpManager}: exit 1: Error response from daemon: cannot stop container: ${dpManager}: injected failure\n`,
+            );
+            expect(r.stdout.endsWith(`restored: ${dpManager}\nresult: fault injection failed, nothing probed\n`)).toBe(
+                true,
+            );
+            expect(world.calls("docker")).toEqual([
+                ["stop", "-t", "10", dpManager],
+                ["start", dpManager],
+            ]);
         } finally {
             await lb.close();
         }
@@ -422,7 +673,9 @@ describe("the drill runner, run for real against fakes", () => {
         const r = await drill(world, ["lab", "etcd"]);
         expect(r.status).toBe(2);
         expect(r.stdout).toBe("");
-        expect(r.stderr).toContain('error: <drill>: unknown drill "etcd"; valid drills: gateway, dashboard, dp-manager, control-plane\nusage: npm run drill -- <stack> <drill>');
+        expect(r.stderr).toContain(
+            'error: <drill>: unknown drill "etcd"; valid drills: gateway, dashboard, dp-manager, control-plane\nusage: npm run drill -- <stack> <drill>',
+        );
         expect(world.calls()).toEqual([]);
     });
 
@@ -430,43 +683,59 @@ describe("the drill runner, run for real against fakes", () => {
         const world = makeWorld({ lab: { ...LAB, labContainers: undefined } }, { containers: labContainers() });
         const r = await drill(world, ["lab", "gateway"]);
         expect(r.status).toBe(2);
-        expect(r.stderr).toBe("error: stack lab: output labContainers is missing (has the stack been deployed with this program?)\n");
+        expect(r.stderr).toBe(
+            "error: stack lab: output labContainers is missing (has the stack been deployed with this program?)\n",
+        );
         expect(world.calls("docker")).toEqual([]);
     });
 
-    test.concurrent("Ctrl-C under npm while the fault lasts: the probe stops, the gateway is started again, exit 130", async () => {
-        const world = makeWorld({}, { containers: labContainers() });
-        const lb = await startLb(world, () => 200);
-        fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
-        try {
-            let pid = 0;
-            const running = drill(world, ["lab", "gateway", "--requests", "10000", "--interval-ms", "20"], { FAKE_DOCKER_START_SECONDS: "0.5" }, (p) => (pid = p));
-            // Wait for the probe to be under way with the gateway stopped, then press "Ctrl-C". No deadline of its own:
-            // on a loaded CI machine the script's start alone can take seconds (a 5 s deadline once sent the signal
-            // before the baseline, and the test failed for the wrong reason); the test timeout (jest.config.js)
-            // bounds the wait.
-            let ended = false;
-            void running.then(() => (ended = true));
-            while (!ended && lb.requests.filter((q) => q.stopped.length > 0).length < 3) await new Promise((r) => setTimeout(r, 20));
-            if (ended) throw new Error(`the drill ended before the fault was under way:\n${JSON.stringify(await running)}`);
-            // A Ctrl-C under `npm run drill`: the terminal signals the process group (tsx and the script), and npm
-            // forwards its copy to tsx a moment later, which tsx relays: the script sees it twice, and must still
-            // restore.
-            process.kill(-pid, "SIGINT");
-            await new Promise((r) => setTimeout(r, 100));
-            process.kill(pid, "SIGINT");
-            const r = await running;
-            expect(r.status).toBe(130);
-            expect(r.stderr).toContain("SIGINT: stopping the drill and restoring first");
-            const gateway = LAB.labContainers.gateways[0];
-            expect(r.stdout).toMatch(/\nsent: \d+ {2}failed: 0 {2}longest gap: \d+\.\d s\nrestored: (\S+)\nresult: interrupted\n$/);
-            expect(/\nrestored: (\S+)\n/.exec(r.stdout)?.[1]).toBe(gateway);
-            expect(world.calls("docker").at(-1)).toEqual(["start", gateway]);
-            expect(world.stopped()).toEqual([]);
-        } finally {
-            await lb.close();
-        }
-    });
+    test.concurrent(
+        "Ctrl-C under npm while the fault lasts: the probe stops, the gateway is started again, exit 130",
+        async () => {
+            const world = makeWorld({}, { containers: labContainers() });
+            const lb = await startLb(world, () => 200);
+            fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
+            try {
+                let pid = 0;
+                const running = drill(
+                    world,
+                    ["lab", "gateway", "--requests", "10000", "--interval-ms", "20"],
+                    { FAKE_DOCKER_START_SECONDS: "0.5" },
+                    (p) => (pid = p),
+                );
+                // Wait for the probe to be under way with the gateway stopped, then press "Ctrl-C". No deadline of its own:
+                // on a loaded CI machine the script's start alone can take seconds (a 5 s deadline once sent the signal
+                // before the baseline, and the test failed for the wrong reason); the test timeout (jest.config.js)
+                // bounds the wait.
+                let ended = false;
+                void running.then(() => (ended = true));
+                while (!ended && lb.requests.filter((q) => q.stopped.length > 0).length < 3)
+                    await new Promise((r) => setTimeout(r, 20));
+                if (ended)
+                    throw new Error(
+                        `the drill ended before the fault was under way:\n${JSON.stringify(await running)}`,
+                    );
+                // A Ctrl-C under `npm run drill`: the terminal signals the process group (tsx and the script), and npm
+                // forwards its copy to tsx a moment later, which tsx relays: the script sees it twice, and must still
+                // restore.
+                process.kill(-pid, "SIGINT");
+                await new Promise((r) => setTimeout(r, 100));
+                process.kill(pid, "SIGINT");
+                const r = await running;
+                expect(r.status).toBe(130);
+                expect(r.stderr).toContain("SIGINT: stopping the drill and restoring first");
+                const gateway = LAB.labContainers.gateways[0];
+                expect(r.stdout).toMatch(
+                    /\nsent: \d+ {2}failed: 0 {2}longest gap: \d+\.\d s\nrestored: (\S+)\nresult: interrupted\n$/,
+                );
+                expect(/\nrestored: (\S+)\n/.exec(r.stdout)?.[1]).toBe(gateway);
+                expect(world.calls("docker").at(-1)).toEqual(["start", gateway]);
+                expect(world.stopped()).toEqual([]);
+            } finally {
+                await lb.close();
+            }
+        },
+    );
 
     test.concurrent("lab dashboard drill: GET /healthz through a self-signed HTTPS load balancer", async () => {
         // openssl makes the certificate; without it the test fails here rather than being skipped.
@@ -474,14 +743,40 @@ describe("the drill runner, run for real against fakes", () => {
         const world = makeWorld({}, { containers: labContainers() });
         const key = path.join(world.dir, "key.pem");
         const cert = path.join(world.dir, "cert.pem");
-        const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=api7-lab-dashboard"], { encoding: "utf8" });
+        const made = spawnSync(
+            "openssl",
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                key,
+                "-out",
+                cert,
+                "-days",
+                "1",
+                "-subj",
+                "/CN=api7-lab-dashboard",
+            ],
+            { encoding: "utf8" },
+        );
         expect(made.status).toBe(0);
-        const lb = await startLb(world, (_s, p) => (p === "/healthz" ? 200 : 404), { key: fs.readFileSync(key, "utf8"), cert: fs.readFileSync(cert, "utf8") });
-        fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith({ ...lb, url: "http://127.0.0.1:1" }, lb.url)));
+        const lb = await startLb(world, (_s, p) => (p === "/healthz" ? 200 : 404), {
+            key: fs.readFileSync(key, "utf8"),
+            cert: fs.readFileSync(cert, "utf8"),
+        });
+        fs.writeFileSync(
+            path.join(world.dir, "stacks", "lab.json"),
+            JSON.stringify(labWith({ ...lb, url: "http://127.0.0.1:1" }, lb.url)),
+        );
         try {
             const r = await drill(world, ["lab", "dashboard", "--requests", "3", "--interval-ms", "20"]);
             expect([r.status, r.stderr]).toEqual([0, ""]);
-            expect(r.stdout).toContain(`fault: stopped ${LAB.labContainers.dashboards[0]}\nprobe: ${lb.url}/healthz (3 requests, every 20 ms)\nsent: 3  failed: 0`);
+            expect(r.stdout).toContain(
+                `fault: stopped ${LAB.labContainers.dashboards[0]}\nprobe: ${lb.url}/healthz (3 requests, every 20 ms)\nsent: 3  failed: 0`,
+            );
             expect(lb.requests.map((q) => q.path)).toEqual(Array<string>(6).fill("/healthz"));
         } finally {
             await lb.close();
@@ -491,105 +786,205 @@ describe("the drill runner, run for real against fakes", () => {
     // ---- AWS: hosts through the Auto Scaling group and SSM ----
 
     const cpGroup = () => ({
-        AutoScalingGroups: [{
-            AutoScalingGroupName: PROD.autoScalingGroups.controlPlane,
-            Instances: [
-                { InstanceId: "i-0aaa", AvailabilityZone: "us-east-1a", HealthStatus: "Healthy", LifecycleState: "Pending" },
-                { InstanceId: "i-0bbb", AvailabilityZone: "us-east-1b", HealthStatus: "Unhealthy", LifecycleState: "InService" },
-                { InstanceId: "i-0ccc", AvailabilityZone: "us-east-1a", HealthStatus: "Healthy", LifecycleState: "InService" },
-                { InstanceId: "i-0ddd", AvailabilityZone: "us-east-1b", HealthStatus: "Healthy", LifecycleState: "InService" },
-            ],
-        }],
+        AutoScalingGroups: [
+            {
+                AutoScalingGroupName: PROD.autoScalingGroups.controlPlane,
+                Instances: [
+                    {
+                        InstanceId: "i-0aaa",
+                        AvailabilityZone: "us-east-1a",
+                        HealthStatus: "Healthy",
+                        LifecycleState: "Pending",
+                    },
+                    {
+                        InstanceId: "i-0bbb",
+                        AvailabilityZone: "us-east-1b",
+                        HealthStatus: "Unhealthy",
+                        LifecycleState: "InService",
+                    },
+                    {
+                        InstanceId: "i-0ccc",
+                        AvailabilityZone: "us-east-1a",
+                        HealthStatus: "Healthy",
+                        LifecycleState: "InService",
+                    },
+                    {
+                        InstanceId: "i-0ddd",
+                        AvailabilityZone: "us-east-1b",
+                        HealthStatus: "Healthy",
+                        LifecycleState: "InService",
+                    },
+                ],
+            },
+        ],
     });
     const cpAsg = () => ({ [PROD.autoScalingGroups.controlPlane]: cpGroup() });
     const awsWith = (lb: FakeLb) => ({ ...PROD, gatewayUrls: { http: lb.url, https: lb.url }, dashboardUrl: lb.url });
     const send = (ids: string[], command: string, comment: string) => [
-        "ssm", "send-command", "--region", PROD.region, "--instance-ids", ...ids, "--document-name", "AWS-RunShellScript",
-        "--parameters", JSON.stringify({ commands: [command] }), "--comment", comment, "--output", "json",
+        "ssm",
+        "send-command",
+        "--region",
+        PROD.region,
+        "--instance-ids",
+        ...ids,
+        "--document-name",
+        "AWS-RunShellScript",
+        "--parameters",
+        JSON.stringify({ commands: [command] }),
+        "--comment",
+        comment,
+        "--output",
+        "json",
     ];
-    const poll = (id: string, instance: string) => ["ssm", "get-command-invocation", "--region", PROD.region, "--command-id", id, "--instance-id", instance, "--output", "json"];
-    const describeCp = () => ["autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", PROD.autoScalingGroups.controlPlane, "--region", PROD.region, "--output", "json"];
+    const poll = (id: string, instance: string) => [
+        "ssm",
+        "get-command-invocation",
+        "--region",
+        PROD.region,
+        "--command-id",
+        id,
+        "--instance-id",
+        instance,
+        "--output",
+        "json",
+    ];
+    const describeCp = () => [
+        "autoscaling",
+        "describe-auto-scaling-groups",
+        "--auto-scaling-group-names",
+        PROD.autoScalingGroups.controlPlane,
+        "--region",
+        PROD.region,
+        "--output",
+        "json",
+    ];
 
-    test.concurrent("aws dashboard drill: systemctl stop api7@dashboard on the first healthy control-plane host, polled past InvocationDoesNotExist, then started", async () => {
-        const world = makeWorld({}, { asg: cpAsg() });
-        const lb = await startLb(world, (_s, p) => (p === "/healthz" ? 200 : 404));
-        fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
-        try {
-            const r = await drill(world, ["prod", "dashboard", "--requests", "3", "--interval-ms", "20"], { FAKE_SSM_NOT_YET: "1" });
-            expect([r.status, r.stderr]).toEqual([0, ""]);
-            expect(stable(r.stdout)).toBe([
-                "drill: dashboard  stack: prod  target: aws",
-                "baseline: 3 of 3 answered",
-                "fault: stopped api7@dashboard on i-0ccc",
-                `probe: ${lb.url}/healthz (3 requests, every 20 ms)`,
-                "sent: 3  failed: 0  longest gap: <g> s",
-                "restored: api7@dashboard on i-0ccc",
-                "result: service held",
-                "",
-            ].join("\n"));
-            expect(world.calls("aws")).toEqual([
-                describeCp(),
-                send(["i-0ccc"], "systemctl stop api7@dashboard", "api7-ha drill dashboard on prod: stop api7@dashboard"),
-                poll("cmd-1", "i-0ccc"),
-                poll("cmd-1", "i-0ccc"),
-                send(["i-0ccc"], "systemctl start api7@dashboard", "api7-ha drill dashboard on prod: start api7@dashboard"),
-                poll("cmd-2", "i-0ccc"),
-                poll("cmd-2", "i-0ccc"),
-            ]);
-            expect(lb.requests.filter((q) => q.stopped.length > 0).map((q) => q.stopped)).toEqual(Array(3).fill(["i-0ccc/api7@dashboard"]));
-            expect(world.stopped()).toEqual([]);
-        } finally {
-            await lb.close();
-        }
-    });
+    test.concurrent(
+        "aws dashboard drill: systemctl stop api7@dashboard on the first healthy control-plane host, polled past InvocationDoesNotExist, then started",
+        async () => {
+            const world = makeWorld({}, { asg: cpAsg() });
+            const lb = await startLb(world, (_s, p) => (p === "/healthz" ? 200 : 404));
+            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+            try {
+                const r = await drill(world, ["prod", "dashboard", "--requests", "3", "--interval-ms", "20"], {
+                    FAKE_SSM_NOT_YET: "1",
+                });
+                expect([r.status, r.stderr]).toEqual([0, ""]);
+                expect(stable(r.stdout)).toBe(
+                    [
+                        "drill: dashboard  stack: prod  target: aws",
+                        "baseline: 3 of 3 answered",
+                        "fault: stopped api7@dashboard on i-0ccc",
+                        `probe: ${lb.url}/healthz (3 requests, every 20 ms)`,
+                        "sent: 3  failed: 0  longest gap: <g> s",
+                        "restored: api7@dashboard on i-0ccc",
+                        "result: service held",
+                        "",
+                    ].join("\n"),
+                );
+                expect(world.calls("aws")).toEqual([
+                    describeCp(),
+                    send(
+                        ["i-0ccc"],
+                        "systemctl stop api7@dashboard",
+                        "api7-ha drill dashboard on prod: stop api7@dashboard",
+                    ),
+                    poll("cmd-1", "i-0ccc"),
+                    poll("cmd-1", "i-0ccc"),
+                    send(
+                        ["i-0ccc"],
+                        "systemctl start api7@dashboard",
+                        "api7-ha drill dashboard on prod: start api7@dashboard",
+                    ),
+                    poll("cmd-2", "i-0ccc"),
+                    poll("cmd-2", "i-0ccc"),
+                ]);
+                expect(lb.requests.filter((q) => q.stopped.length > 0).map((q) => q.stopped)).toEqual(
+                    Array(3).fill(["i-0ccc/api7@dashboard"]),
+                );
+                expect(world.stopped()).toEqual([]);
+            } finally {
+                await lb.close();
+            }
+        },
+    );
 
-    test.concurrent("aws control-plane drill: both services stopped on every InService control-plane host in one command, then started", async () => {
-        const world = makeWorld({}, { asg: cpAsg() });
-        const lb = await startLb(world, () => 200);
-        fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
-        try {
-            const r = await drill(world, ["prod", "control-plane", "--requests", "3", "--interval-ms", "20"]);
-            expect([r.status, r.stderr]).toEqual([0, ""]);
-            const hosts = ["i-0bbb", "i-0ccc", "i-0ddd"];
-            expect(r.stdout).toContain(`fault: stopped api7@dashboard api7@dp-manager on ${hosts.join(" ")}\n`);
-            const calls = world.calls("aws");
-            expect(calls[0]).toEqual(describeCp());
-            expect(calls[1]).toEqual(send(hosts, "systemctl stop api7@dashboard api7@dp-manager", "api7-ha drill control-plane on prod: stop api7@dashboard api7@dp-manager"));
-            // The polls of one command run side by side: compared as a set.
-            expect(calls.slice(2, 5).sort()).toEqual(hosts.map((h) => poll("cmd-1", h)));
-            expect(calls[5]).toEqual(send(hosts, "systemctl start api7@dashboard api7@dp-manager", "api7-ha drill control-plane on prod: start api7@dashboard api7@dp-manager"));
-            expect(calls.slice(6).sort()).toEqual(hosts.map((h) => poll("cmd-2", h)));
-            const during = lb.requests.filter((q) => q.stopped.length > 0).map((q) => q.stopped);
-            expect(during).toEqual(Array(3).fill(hosts.flatMap((h) => [`${h}/api7@dashboard`, `${h}/api7@dp-manager`])));
-            expect(world.stopped()).toEqual([]);
-        } finally {
-            await lb.close();
-        }
-    });
+    test.concurrent(
+        "aws control-plane drill: both services stopped on every InService control-plane host in one command, then started",
+        async () => {
+            const world = makeWorld({}, { asg: cpAsg() });
+            const lb = await startLb(world, () => 200);
+            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+            try {
+                const r = await drill(world, ["prod", "control-plane", "--requests", "3", "--interval-ms", "20"]);
+                expect([r.status, r.stderr]).toEqual([0, ""]);
+                const hosts = ["i-0bbb", "i-0ccc", "i-0ddd"];
+                expect(r.stdout).toContain(`fault: stopped api7@dashboard api7@dp-manager on ${hosts.join(" ")}\n`);
+                const calls = world.calls("aws");
+                expect(calls[0]).toEqual(describeCp());
+                expect(calls[1]).toEqual(
+                    send(
+                        hosts,
+                        "systemctl stop api7@dashboard api7@dp-manager",
+                        "api7-ha drill control-plane on prod: stop api7@dashboard api7@dp-manager",
+                    ),
+                );
+                // The polls of one command run side by side: compared as a set.
+                expect(calls.slice(2, 5).sort()).toEqual(hosts.map((h) => poll("cmd-1", h)));
+                expect(calls[5]).toEqual(
+                    send(
+                        hosts,
+                        "systemctl start api7@dashboard api7@dp-manager",
+                        "api7-ha drill control-plane on prod: start api7@dashboard api7@dp-manager",
+                    ),
+                );
+                expect(calls.slice(6).sort()).toEqual(hosts.map((h) => poll("cmd-2", h)));
+                const during = lb.requests.filter((q) => q.stopped.length > 0).map((q) => q.stopped);
+                expect(during).toEqual(
+                    Array(3).fill(hosts.flatMap((h) => [`${h}/api7@dashboard`, `${h}/api7@dp-manager`])),
+                );
+                expect(world.stopped()).toEqual([]);
+            } finally {
+                await lb.close();
+            }
+        },
+    );
 
-    test.concurrent("aws: the stop command Failed on the host: exit 2, nothing probed, the start sent anyway", async () => {
-        const world = makeWorld({}, { asg: cpAsg() });
-        const lb = await startLb(world, () => 200);
-        fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
-        try {
-            const r = await drill(world, ["prod", "dp-manager", "--requests", "3", "--interval-ms", "20"], { FAKE_SSM_FAIL: "stop" });
-            expect(r.status).toBe(2);
-            expect(r.stdout).toBe([
-                "drill: dp-manager  stack: prod  target: aws",
-                "baseline: 3 of 3 answered",
-                "fault: FAILED: systemctl stop api7@dp-manager (SSM command cmd-1) did not succeed: i-0ccc: Failed (Failed to stop units: injected failure / failed to run commands: exit status 1)",
-                "restored: api7@dp-manager on i-0ccc",
-                "result: fault injection failed, nothing probed",
-                "",
-            ].join("\n"));
-            expect(world.calls("aws").filter((c) => c[1] === "send-command").map((c) => c[c.indexOf("--parameters") + 1])).toEqual([
-                '{"commands":["systemctl stop api7@dp-manager"]}',
-                '{"commands":["systemctl start api7@dp-manager"]}',
-            ]);
-            // Only the baseline reached the load balancer.
-            expect(lb.requests).toHaveLength(3);
-        } finally {
-            await lb.close();
-        }
-    });
+    test.concurrent(
+        "aws: the stop command Failed on the host: exit 2, nothing probed, the start sent anyway",
+        async () => {
+            const world = makeWorld({}, { asg: cpAsg() });
+            const lb = await startLb(world, () => 200);
+            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+            try {
+                const r = await drill(world, ["prod", "dp-manager", "--requests", "3", "--interval-ms", "20"], {
+                    FAKE_SSM_FAIL: "stop",
+                });
+                expect(r.status).toBe(2);
+                expect(r.stdout).toBe(
+                    [
+                        "drill: dp-manager  stack: prod  target: aws",
+                        "baseline: 3 of 3 answered",
+                        "fault: FAILED: systemctl stop api7@dp-manager (SSM command cmd-1) did not succeed: i-0ccc: Failed (Failed to stop units: injected failure / failed to run commands: exit status 1)",
+                        "restored: api7@dp-manager on i-0ccc",
+                        "result: fault injection failed, nothing probed",
+                        "",
+                    ].join("\n"),
+                );
+                expect(
+                    world
+                        .calls("aws")
+                        .filter((c) => c[1] === "send-command")
+                        .map((c) => c[c.indexOf("--parameters") + 1]),
+                ).toEqual([
+                    '{"commands":["systemctl stop api7@dp-manager"]}',
+                    '{"commands":["systemctl start api7@dp-manager"]}',
+                ]);
+                // Only the baseline reached the load balancer.
+                expect(lb.requests).toHaveLength(3);
+            } finally {
+                await lb.close();
+            }
+        },
+    );
 });

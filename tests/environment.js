@@ -19,7 +19,10 @@ process.on("unhandledRejection", (reason) => {
     // The SDK may wrap it ("error serializing property ...: <message>"), and the reported failure may itself be a
     // wrapped echo of the original, so either may contain the other. An echo can fire just before the failure is
     // reported (both settle in the same turn), so an unknown one is judged again a moment later.
-    const known = () => typeof message === "string" && message !== "" && [...reported].some((m) => message.includes(m) || m.includes(message));
+    const known = () =>
+        typeof message === "string" &&
+        message !== "" &&
+        [...reported].some((m) => message.includes(m) || m.includes(message));
     if (known()) return;
     setTimeout(() => {
         if (!known()) throw reason;

@@ -14,7 +14,10 @@ const S3 = {
 /** The control plane's role in prod: a fixed name, so bucket policies can name it (components/aws/host.ts). */
 const FALLBACK_CONTROL_PLANE = { role: "api7-ha-prod-cp-hosts" };
 const KMS = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const BUCKETS = { config: "api7-ha-prod-fallback-config-123456789012", resource: "api7-ha-prod-fallback-resource-123456789012" };
+const BUCKETS = {
+    config: "api7-ha-prod-fallback-config-123456789012",
+    resource: "api7-ha-prod-fallback-resource-123456789012",
+};
 /**
  * API7's `fallback_cp.aws_s3` with access keys (substituted on the host from SSM): the same block in the dashboard's
  * export and in a standalone gateway's import, so the gateway reads exactly where the dashboard writes.
@@ -34,40 +37,94 @@ let instanceRole: RunResult;
 beforeAll(async () => {
     prod = await runProgram({ stack: "prod" });
     standalone = await runProgram({ stack: "prod", config: { "dataPlane.mode": "standalone" } });
-    instanceRole = await runProgram({ stack: "prod", config: { "fallback.credentials": "instanceRole", "fallback.kmsKeyArn": KMS, "fallback.noncurrentVersionExpirationDays": 7 } });
+    instanceRole = await runProgram({
+        stack: "prod",
+        config: {
+            "fallback.credentials": "instanceRole",
+            "fallback.kmsKeyArn": KMS,
+            "fallback.noncurrentVersionExpirationDays": 7,
+        },
+    });
 });
 
 const statements = (json: string) => JSON.parse(json).Statement as any[];
 
 describe("buckets", () => {
     test("two buckets named from project, stack and account", () => {
-        expect(prod.ofType(S3.bucket).map((b) => b.inputs.bucket).sort()).toEqual([BUCKETS.config, BUCKETS.resource]);
+        expect(
+            prod
+                .ofType(S3.bucket)
+                .map((b) => b.inputs.bucket)
+                .sort(),
+        ).toEqual([BUCKETS.config, BUCKETS.resource]);
         expect(prod.outputs.fallbackBuckets).toEqual(BUCKETS);
     });
 
     test("names can be set in config", async () => {
-        const run = await runProgram({ stack: "dev", config: { "fallback.configBucketName": "acme-api7-config", "fallback.resourceBucketName": "acme-api7-routes" } });
-        expect(run.ofType(S3.bucket).map((b) => b.inputs.bucket).sort()).toEqual(["acme-api7-config", "acme-api7-routes"]);
+        const run = await runProgram({
+            stack: "dev",
+            config: {
+                "fallback.configBucketName": "acme-api7-config",
+                "fallback.resourceBucketName": "acme-api7-routes",
+            },
+        });
+        expect(
+            run
+                .ofType(S3.bucket)
+                .map((b) => b.inputs.bucket)
+                .sort(),
+        ).toEqual(["acme-api7-config", "acme-api7-routes"]);
     });
 
-    test.each(["config", "resource"])("%s bucket: versioned, SSE-S3, all public access blocked, owner-enforced, old versions expire", (kind) => {
-        const name = `api7-fallback-${kind}`;
-        const bucket = `${name}-id`;
-        expect(prod.get(S3.versioning, name).inputs).toEqual({ bucket, versioningConfiguration: { status: "Enabled" } });
-        expect(prod.get(S3.sse, name).inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
-        expect(prod.get(S3.publicAccess, name).inputs).toEqual({ bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-        expect(prod.get(S3.ownership, name).inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
-        expect(prod.get(S3.lifecycle, name).inputs.rules).toEqual([{ id: "expire-superseded-exports", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }]);
-    });
+    test.each(["config", "resource"])(
+        "%s bucket: versioned, SSE-S3, all public access blocked, owner-enforced, old versions expire",
+        (kind) => {
+            const name = `api7-fallback-${kind}`;
+            const bucket = `${name}-id`;
+            expect(prod.get(S3.versioning, name).inputs).toEqual({
+                bucket,
+                versioningConfiguration: { status: "Enabled" },
+            });
+            expect(prod.get(S3.sse, name).inputs.rules).toEqual([
+                { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+            ]);
+            expect(prod.get(S3.publicAccess, name).inputs).toEqual({
+                bucket,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            });
+            expect(prod.get(S3.ownership, name).inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
+            expect(prod.get(S3.lifecycle, name).inputs.rules).toEqual([
+                {
+                    id: "expire-superseded-exports",
+                    status: "Enabled",
+                    filter: {},
+                    noncurrentVersionExpiration: { noncurrentDays: 30 },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+            ]);
+        },
+    );
 
     test("SSE-KMS with the configured key, and the configured expiry", () => {
-        expect(instanceRole.get(S3.sse, "api7-fallback-config").inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KMS }, bucketKeyEnabled: true }]);
-        expect(instanceRole.get(S3.lifecycle, "api7-fallback-resource").inputs.rules[0].noncurrentVersionExpiration).toEqual({ noncurrentDays: 7 });
+        expect(instanceRole.get(S3.sse, "api7-fallback-config").inputs.rules).toEqual([
+            {
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KMS },
+                bucketKeyEnabled: true,
+            },
+        ]);
+        expect(
+            instanceRole.get(S3.lifecycle, "api7-fallback-resource").inputs.rules[0].noncurrentVersionExpiration,
+        ).toEqual({ noncurrentDays: 7 });
     });
 
     test.each(["config", "resource"])("%s bucket policy: deny any request without TLS", (kind) => {
         const arn = `arn:aws:s3:::${kind === "config" ? BUCKETS.config : BUCKETS.resource}`;
-        const deny = statements(prod.get(S3.policy, `api7-fallback-${kind}`).inputs.policy).find((s) => s.Sid === "DenyInsecureTransport");
+        const deny = statements(prod.get(S3.policy, `api7-fallback-${kind}`).inputs.policy).find(
+            (s) => s.Sid === "DenyInsecureTransport",
+        );
         expect(deny).toEqual({
             Sid: "DenyInsecureTransport",
             Effect: "Deny",
@@ -79,14 +136,23 @@ describe("buckets", () => {
     });
 
     test("bucket policy: nobody but the control plane's identity writes or deletes exports", () => {
-        const only = (run: RunResult) => statements(run.get(S3.policy, "api7-fallback-config").inputs.policy).find((s) => s.Sid === "OnlyTheControlPlaneWrites");
+        const only = (run: RunResult) =>
+            statements(run.get(S3.policy, "api7-fallback-config").inputs.policy).find(
+                (s) => s.Sid === "OnlyTheControlPlaneWrites",
+            );
         expect(only(prod)).toMatchObject({
             Effect: "Deny",
             Principal: "*",
             Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
-            Condition: { ArnNotEquals: { "aws:PrincipalArn": "arn:aws:mock:us-east-1:123456789012:aws:iam/user:User/api7-fallback-writer" } },
+            Condition: {
+                ArnNotEquals: {
+                    "aws:PrincipalArn": "arn:aws:mock:us-east-1:123456789012:aws:iam/user:User/api7-fallback-writer",
+                },
+            },
         });
-        expect(only(instanceRole).Condition).toEqual({ ArnNotEquals: { "aws:PrincipalArn": `arn:aws:iam::123456789012:role/${FALLBACK_CONTROL_PLANE.role}` } });
+        expect(only(instanceRole).Condition).toEqual({
+            ArnNotEquals: { "aws:PrincipalArn": `arn:aws:iam::123456789012:role/${FALLBACK_CONTROL_PLANE.role}` },
+        });
     });
 });
 
@@ -96,19 +162,32 @@ describe("IAM, least privilege", () => {
     test("the control plane (writer) lists both buckets and gets/puts objects in them, nothing else", () => {
         expect(policyOf(prod, "aws:iam/userPolicy:UserPolicy", "api7-fallback-writer")).toEqual([
             { Sid: "ListFallbackBuckets", Effect: "Allow", Action: "s3:ListBucket", Resource: ARNS },
-            { Sid: "ReadWriteFallbackObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: ARNS.map((a) => `${a}/*`) },
+            {
+                Sid: "ReadWriteFallbackObjects",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject"],
+                Resource: ARNS.map((a) => `${a}/*`),
+            },
         ]);
     });
 
     test("the gateways (reader) list both buckets and get objects, nothing else", () => {
         expect(policyOf(prod, "aws:iam/userPolicy:UserPolicy", "api7-fallback-reader")).toEqual([
             { Sid: "ListFallbackBuckets", Effect: "Allow", Action: "s3:ListBucket", Resource: ARNS },
-            { Sid: "ReadFallbackObjects", Effect: "Allow", Action: "s3:GetObject", Resource: ARNS.map((a) => `${a}/*`) },
+            {
+                Sid: "ReadFallbackObjects",
+                Effect: "Allow",
+                Action: "s3:GetObject",
+                Resource: ARNS.map((a) => `${a}/*`),
+            },
         ]);
     });
 
     test("no wildcard action and no * resource in any fallback policy", () => {
-        const docs = [...prod.ofType("aws:iam/userPolicy:UserPolicy"), ...instanceRole.ofType(T.rolePolicy).filter((r) => r.name.startsWith("api7-fallback"))];
+        const docs = [
+            ...prod.ofType("aws:iam/userPolicy:UserPolicy"),
+            ...instanceRole.ofType(T.rolePolicy).filter((r) => r.name.startsWith("api7-fallback")),
+        ];
         expect(docs.length).toBe(4);
         for (const doc of docs) {
             for (const s of statements(doc.inputs.policy)) {
@@ -119,7 +198,12 @@ describe("IAM, least privilege", () => {
     });
 
     test("one IAM user per role, each with an access key; no keys with instanceRole", () => {
-        expect(prod.ofType("aws:iam/user:User").map((u) => u.inputs.name).sort()).toEqual(["api7-ha-prod-fallback-reader", "api7-ha-prod-fallback-writer"]);
+        expect(
+            prod
+                .ofType("aws:iam/user:User")
+                .map((u) => u.inputs.name)
+                .sort(),
+        ).toEqual(["api7-ha-prod-fallback-reader", "api7-ha-prod-fallback-writer"]);
         expect(prod.ofType("aws:iam/accessKey:AccessKey")).toHaveLength(2);
         expect(instanceRole.ofType("aws:iam/user:User")).toEqual([]);
         expect(instanceRole.ofType("aws:iam/accessKey:AccessKey")).toEqual([]);
@@ -127,23 +211,46 @@ describe("IAM, least privilege", () => {
 
     test("instanceRole: the same scoped policies go on the hosts' roles, with the KMS key when there is one", () => {
         const writer = policyOf(instanceRole, T.rolePolicy, "api7-fallback-writer-role");
-        expect(instanceRole.get(T.rolePolicy, "api7-fallback-writer-role").inputs.role).toBe(FALLBACK_CONTROL_PLANE.role);
+        expect(instanceRole.get(T.rolePolicy, "api7-fallback-writer-role").inputs.role).toBe(
+            FALLBACK_CONTROL_PLANE.role,
+        );
         expect(instanceRole.get(T.rolePolicy, "api7-fallback-reader-role").inputs.role).toBe("api7-ha-prod-dp-hosts");
-        expect(writer.find((s) => s.Sid === "UseFallbackKey")).toEqual({ Sid: "UseFallbackKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: KMS });
-        expect(policyOf(instanceRole, T.rolePolicy, "api7-fallback-reader-role").find((s) => s.Sid === "UseFallbackKey").Action).toBe("kms:Decrypt");
+        expect(writer.find((s) => s.Sid === "UseFallbackKey")).toEqual({
+            Sid: "UseFallbackKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: KMS,
+        });
+        expect(
+            policyOf(instanceRole, T.rolePolicy, "api7-fallback-reader-role").find((s) => s.Sid === "UseFallbackKey")
+                .Action,
+        ).toBe("kms:Decrypt");
     });
 
     test("access keys reach hosts only as SSM SecureStrings, never user data, plain parameters or outputs", () => {
-        for (const [role, path] of [["cp", "/api7-ha/prod/cp/secrets/fallback-access-key"], ["cp", "/api7-ha/prod/cp/secrets/fallback-secret-key"], ["dp", "/api7-ha/prod/dp/secrets/fallback-access-key"], ["dp", "/api7-ha/prod/dp/secrets/fallback-secret-key"]]) {
+        for (const [role, path] of [
+            ["cp", "/api7-ha/prod/cp/secrets/fallback-access-key"],
+            ["cp", "/api7-ha/prod/cp/secrets/fallback-secret-key"],
+            ["dp", "/api7-ha/prod/dp/secrets/fallback-access-key"],
+            ["dp", "/api7-ha/prod/dp/secrets/fallback-secret-key"],
+        ]) {
             const p = parameter(prod, path);
             expect([role, p.inputs.type, p.secretInputs]).toEqual([role, "SecureString", ["value"]]);
         }
-        expect(parameter(prod, "/api7-ha/prod/dp/secrets/fallback-secret-key").inputs.value).toMatch(/^MOCK-SECRET-ACCESS-KEY-api7-fallback-reader$/);
+        expect(parameter(prod, "/api7-ha/prod/dp/secrets/fallback-secret-key").inputs.value).toMatch(
+            /^MOCK-SECRET-ACCESS-KEY-api7-fallback-reader$/,
+        );
         const exposed = [
             ...prod.ofType(T.launchTemplate).map((t) => decodeUserData(t.inputs.userData)),
-            ...prod.ofType(T.parameter).filter((p) => p.inputs.type === "String").map((p) => p.inputs.insecureValue),
+            ...prod
+                .ofType(T.parameter)
+                .filter((p) => p.inputs.type === "String")
+                .map((p) => p.inputs.insecureValue),
             ...allStrings(prod.outputs),
-            ...standalone.ofType(T.parameter).filter((p) => p.inputs.type === "String").map((p) => p.inputs.insecureValue),
+            ...standalone
+                .ofType(T.parameter)
+                .filter((p) => p.inputs.type === "String")
+                .map((p) => p.inputs.insecureValue),
         ].join("\n");
         for (const marker of SECRET_MARKERS) expect(exposed).not.toContain(marker);
     });
@@ -163,7 +270,11 @@ describe("control-plane export", () => {
     });
 
     test("instanceRole: no keys in fallback_cp", () => {
-        expect(service(instanceRole, "/api7-ha/prod/cp", "dashboard").config.fallback_cp.aws_s3).toEqual({ region: "us-east-1", config_bucket: BUCKETS.config, resource_bucket: BUCKETS.resource });
+        expect(service(instanceRole, "/api7-ha/prod/cp", "dashboard").config.fallback_cp.aws_s3).toEqual({
+            region: "us-east-1",
+            config_bucket: BUCKETS.config,
+            resource_bucket: BUCKETS.resource,
+        });
     });
 
     test("the cron spec comes from config", async () => {
@@ -182,7 +293,11 @@ describe("control-plane export", () => {
 describe("the standalone switch", () => {
     test("normal: connected to the control plane through the DP Manager endpoint", () => {
         const { config, spec } = service(prod, "/api7-ha/prod/dp", "gateway");
-        expect(config.deployment).toMatchObject({ role: "traditional", role_traditional: { config_provider: "etcd" }, etcd: { host: [prod.outputs.dpManagerEndpoint], prefix: "/apisix", timeout: 30 } });
+        expect(config.deployment).toMatchObject({
+            role: "traditional",
+            role_traditional: { config_provider: "etcd" },
+            etcd: { host: [prod.outputs.dpManagerEndpoint], prefix: "/apisix", timeout: 30 },
+        });
         expect(config.fallback_cp).toBeUndefined();
         expect(config.deployment.fallback_cp).toBeUndefined();
         expect(Object.keys(spec.env)).toEqual(["API7_CONTROL_PLANE_ENDPOINTS", "API7_GATEWAY_GROUP_SHORT_ID"]);
@@ -192,7 +307,12 @@ describe("the standalone switch", () => {
         const { config, spec } = service(standalone, "/api7-ha/prod/dp", "gateway");
         expect(config).toEqual({
             nginx_config: { error_log_level: "warn" },
-            apisix: { node_listen: [9080], enable_admin: false, ssl: { enable: true, listen: [{ port: 9443 }] }, status: { ip: "0.0.0.0", port: 7085 } },
+            apisix: {
+                node_listen: [9080],
+                enable_admin: false,
+                ssl: { enable: true, listen: [{ port: 9443 }] },
+                status: { ip: "0.0.0.0", port: 7085 },
+            },
             deployment: {
                 role: "data_plane",
                 role_data_plane: { config_provider: "yaml" },
@@ -220,11 +340,15 @@ describe("the standalone switch", () => {
     });
 
     test("switching replaces no host: only the gateway's config, run spec and rollout change", () => {
-        const byName = (run: RunResult) => new Map(run.resources.map((r) => [`${r.type}::${r.name}`, JSON.stringify(r.inputs)]));
+        const byName = (run: RunResult) =>
+            new Map(run.resources.map((r) => [`${r.type}::${r.name}`, JSON.stringify(r.inputs)]));
         const before = byName(prod);
         const after = byName(standalone);
         expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
-        const changed = [...after].filter(([key, inputs]) => before.get(key) !== inputs).map(([key]) => key).sort();
+        const changed = [...after]
+            .filter(([key, inputs]) => before.get(key) !== inputs)
+            .map(([key]) => key)
+            .sort();
         expect(changed).toEqual([
             "aws:ssm/association:Association::api7-dp-hosts-rollout",
             "aws:ssm/parameter:Parameter::api7-dp-hosts-gateway-config",
@@ -233,13 +357,19 @@ describe("the standalone switch", () => {
     });
 
     test("the mode change restarts the gateway (its environment changes) rather than reloading it", () => {
-        expect(service(standalone, "/api7-ha/prod/dp", "gateway").spec.generation).not.toBe(service(prod, "/api7-ha/prod/dp", "gateway").spec.generation);
+        expect(service(standalone, "/api7-ha/prod/dp", "gateway").spec.generation).not.toBe(
+            service(prod, "/api7-ha/prod/dp", "gateway").spec.generation,
+        );
     });
 
     test("flipping back to normal restores the connected config exactly", async () => {
         const back = await runProgram({ stack: "prod", config: { "dataPlane.mode": "normal" } });
-        expect(parameter(back, "/api7-ha/prod/dp/gateway-config.yaml").inputs.insecureValue).toBe(parameter(prod, "/api7-ha/prod/dp/gateway-config.yaml").inputs.insecureValue);
-        expect(parameter(back, "/api7-ha/prod/dp/gateway.json").inputs.insecureValue).toBe(parameter(prod, "/api7-ha/prod/dp/gateway.json").inputs.insecureValue);
+        expect(parameter(back, "/api7-ha/prod/dp/gateway-config.yaml").inputs.insecureValue).toBe(
+            parameter(prod, "/api7-ha/prod/dp/gateway-config.yaml").inputs.insecureValue,
+        );
+        expect(parameter(back, "/api7-ha/prod/dp/gateway.json").inputs.insecureValue).toBe(
+            parameter(prod, "/api7-ha/prod/dp/gateway.json").inputs.insecureValue,
+        );
     });
 });
 
@@ -251,6 +381,8 @@ describe("network", () => {
         expect(policy[0].Action).toEqual(["s3:ListBucket", "s3:GetObject", "s3:PutObject"]);
         expect(policy[1].Action).toBe("s3:GetObject");
         expect(policy[1].Resource).toContain("arn:aws:s3:::al2023-repos-us-east-1-de612dc2/*");
-        expect([policy[1].Resource].flat().every((r: string) => r.endsWith("/*") && !r.startsWith("arn:aws:s3:::*"))).toBe(true);
+        expect(
+            [policy[1].Resource].flat().every((r: string) => r.endsWith("/*") && !r.startsWith("arn:aws:s3:::*")),
+        ).toBe(true);
     });
 });

@@ -1,6 +1,14 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { haFigures, renderReport, replacementFigures, reportFailure, spread, stackReport, stackSettings } from "../scripts/ha-report";
+import {
+    haFigures,
+    renderReport,
+    replacementFigures,
+    reportFailure,
+    spread,
+    stackReport,
+    stackSettings,
+} from "../scripts/ha-report";
 import { bootSeconds, gracePeriodSeconds } from "../components/aws/boot-budget";
 import { ConfigError, parseSettings } from "../components/config/load";
 import { EXTERNAL_DSN, ROOT, TEST_SECRETS } from "../tools/harness";
@@ -13,14 +21,16 @@ function settingsWith(areas: Record<string, object>, secrets: Record<string, str
 }
 
 test("the arithmetic on known settings", () => {
-    const f = haFigures(settingsWith({
-        dataPlane: {
-            healthCheck: { intervalSeconds: 10, timeoutSeconds: 4, healthyThreshold: 5, unhealthyThreshold: 3 },
-            deregistrationDelaySeconds: 45,
-            count: 5,
-        },
-        network: { availabilityZones: 3 },
-    }));
+    const f = haFigures(
+        settingsWith({
+            dataPlane: {
+                healthCheck: { intervalSeconds: 10, timeoutSeconds: 4, healthyThreshold: 5, unhealthyThreshold: 3 },
+                deregistrationDelaySeconds: 45,
+                count: 5,
+            },
+            network: { availabilityZones: 3 },
+        }),
+    );
     expect(f.detectionSeconds).toBe(3 * 10 + 4);
     expect(f.rejoinSeconds).toBe(5 * 10);
     expect(f.drainSeconds).toBe(45);
@@ -41,7 +51,9 @@ test("prod detects a dead gateway within 15 s, with a healthy threshold of at le
 });
 
 test("the fallback export interval is shown when the stack exports", () => {
-    expect(haFigures(settingsWith({ fallback: { cronSpec: "*/5 * * * *" } })).fallbackExport).toBe("*/5 * * * * (at most 300 s between exports)");
+    expect(haFigures(settingsWith({ fallback: { cronSpec: "*/5 * * * *" } })).fallbackExport).toBe(
+        "*/5 * * * * (at most 300 s between exports)",
+    );
     expect(haFigures(settingsWith({ fallback: { enabled: false } })).fallbackExport).toBeUndefined();
 });
 
@@ -57,7 +69,9 @@ describe("the database tier", () => {
         const f = haFigures(stackSettings("prod"));
         expect(f.database).toEqual({ kind: "managed", failover: "60-120 s", survivesAzLoss: true });
         expect(renderReport("prod", f)).toContain("| database failover (RDS Multi-AZ) | 60-120 s |");
-        expect(renderReport("prod", f)).toContain("| database tier survives an AZ loss | yes: the standby in another AZ takes over |");
+        expect(renderReport("prod", f)).toContain(
+            "| database tier survives an AZ loss | yes: the standby in another AZ takes over |",
+        );
     });
 
     test("dev: single-AZ, no failover, does not survive an AZ loss", () => {
@@ -85,12 +99,20 @@ describe("replacing a dead host (Auto Scaling groups)", () => {
         expect(gw.worstCaseSeconds).toBe(13 + gracePeriodSeconds("dp", 15));
         expect(gw.worstCaseSeconds).toBeGreaterThanOrEqual(gw.expectedSeconds);
         const text = renderReport("prod", f);
-        expect(text).toContain(`| gateways: a dead host is replaced, back to full capacity (expected) | ${gw.expectedSeconds} s |`);
+        expect(text).toContain(
+            `| gateways: a dead host is replaced, back to full capacity (expected) | ${gw.expectedSeconds} s |`,
+        );
         expect(text).toContain("| data plane hosts per AZ | 1 / 1 / 1 | its Auto Scaling group, balanced over 3 AZs |");
     });
 
     test("hosts.healthCheckGraceSeconds moves the worst case", () => {
-        expect(replacementFigures("dp", { intervalSeconds: 5, timeoutSeconds: 3, healthyThreshold: 3, unhealthyThreshold: 2 }, 900).worstCaseSeconds).toBe(913);
+        expect(
+            replacementFigures(
+                "dp",
+                { intervalSeconds: 5, timeoutSeconds: 3, healthyThreshold: 3, unhealthyThreshold: 2 },
+                900,
+            ).worstCaseSeconds,
+        ).toBe(913);
     });
 
     test("ECR interface endpoints are priced per endpoint per AZ-hour; none, no row", () => {
@@ -98,7 +120,9 @@ describe("replacing a dead host (Auto Scaling groups)", () => {
         expect(haFigures(s).ecrEndpointsMonthlyUsd).toBeUndefined();
         const withEndpoints = { ...s, images: { ...s.images, ecrEndpoints: true } };
         expect(haFigures(withEndpoints).ecrEndpointsMonthlyUsd).toBeCloseTo(2 * 3 * 0.01 * 730);
-        expect(renderReport("prod", haFigures(withEndpoints))).toContain("| ECR interface endpoints | about $43.80 a month |");
+        expect(renderReport("prod", haFigures(withEndpoints))).toContain(
+            "| ECR interface endpoints | about $43.80 a month |",
+        );
     });
 });
 
@@ -114,15 +138,29 @@ describe("the Docker lab (deploy.target docker)", () => {
 
     test("prints what the lab has: HAProxy's checks, the containers on one engine, Docker's restart policy, one PostgreSQL", () => {
         expect(text).toContain('HA report for stack "lab" (the Docker lab)');
-        expect(text).toContain("| dead gateway leaves HAProxy's rotation (worst case) | 95 s | fall (3) x inter (30 s) + timeout check (5 s) |");
+        expect(text).toContain(
+            "| dead gateway leaves HAProxy's rotation (worst case) | 95 s | fall (3) x inter (30 s) + timeout check (5 s) |",
+        );
         expect(text).toContain("| recovered gateway rejoins | 90 s | rise (3) x inter (30 s) |");
-        expect(text).toContain("| dead control-plane node leaves rotation (worst case) | 25 s | fall (2) x inter (10 s) + timeout check (5 s) |");
-        expect(text).toContain("| containers | 2 gateways, 2 control-plane nodes (dashboard + DP Manager each), 1 HAProxy, 1 PostgreSQL |");
+        expect(text).toContain(
+            "| dead control-plane node leaves rotation (worst case) | 25 s | fall (2) x inter (10 s) + timeout check (5 s) |",
+        );
+        expect(text).toContain(
+            "| containers | 2 gateways, 2 control-plane nodes (dashboard + DP Manager each), 1 HAProxy, 1 PostgreSQL |",
+        );
         expect(text).toContain("| survives the loss of its machine | no: every container runs on one Docker engine |");
-        expect(text).toContain("| a container that exits | Docker starts it again (restart: unless-stopped); one stopped with `docker stop` stays stopped until `docker start` or the next `pulumi up` |");
-        expect(text).toContain("| an unhealthy container | reported by its Docker healthcheck, not restarted: restart policies act when a container exits |");
-        expect(text).toContain("| load balancer | one HAProxy container, no standby: while it is down or restarting, nothing reaches the gateways or the dashboard |");
-        expect(text).toContain("| database | one PostgreSQL container, its data on a Docker volume: no standby, no failover |");
+        expect(text).toContain(
+            "| a container that exits | Docker starts it again (restart: unless-stopped); one stopped with `docker stop` stays stopped until `docker start` or the next `pulumi up` |",
+        );
+        expect(text).toContain(
+            "| an unhealthy container | reported by its Docker healthcheck, not restarted: restart policies act when a container exits |",
+        );
+        expect(text).toContain(
+            "| load balancer | one HAProxy container, no standby: while it is down or restarting, nothing reaches the gateways or the dashboard |",
+        );
+        expect(text).toContain(
+            "| database | one PostgreSQL container, its data on a Docker volume: no standby, no failover |",
+        );
         expect(text).toContain("| fallback export | none: the lab runs no fallback export |");
     });
 });
@@ -135,7 +173,11 @@ describe("an unknown stack", () => {
     });
 
     test("`npm run report -- nosuch` prints that one line, no stack trace, and exits 66 (EX_NOINPUT)", () => {
-        const run = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "scripts", "ha-report.ts"), "nosuch"], { encoding: "utf8", cwd: ROOT });
+        const run = spawnSync(
+            path.join(ROOT, "node_modules", ".bin", "tsx"),
+            [path.join(ROOT, "scripts", "ha-report.ts"), "nosuch"],
+            { encoding: "utf8", cwd: ROOT },
+        );
         expect(run.error).toBeUndefined();
         expect(run.stderr.trim()).toBe(`npm run report: ${message}`);
         expect(run.stdout).toBe("");
@@ -145,10 +187,11 @@ describe("an unknown stack", () => {
 
 describe("a stack file the program refuses", () => {
     test("ends with the problems, named by config key, and 65 (EX_DATAERR); anything else keeps its stack trace", () => {
-        const refused = new ConfigError(['dataPlane.count = 0: must be at least 2'], "prod");
+        const refused = new ConfigError(["dataPlane.count = 0: must be at least 2"], "prod");
         expect(reportFailure(refused)).toEqual({
             code: 65,
-            message: "npm run report: api7-ha: stack prod has 1 configuration problem (set a setting with `pulumi config set --path <key> <value>`, a secret with `pulumi config set --secret <key> <value>`):\n  - dataPlane.count = 0: must be at least 2",
+            message:
+                "npm run report: api7-ha: stack prod has 1 configuration problem (set a setting with `pulumi config set --path <key> <value>`, a secret with `pulumi config set --secret <key> <value>`):\n  - dataPlane.count = 0: must be at least 2",
         });
         expect(reportFailure(new TypeError("x is undefined"))).toBeUndefined();
     });

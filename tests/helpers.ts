@@ -56,12 +56,19 @@ export function requireTools(...bins: string[]): void {
 }
 
 /** A test (or `test.concurrent`) that first requires `bins` on PATH (requireTools), then runs `fn`. */
-export function needing(bins: readonly string[], runner: (name: string, fn: () => Promise<unknown>, timeout?: number) => void = test) {
+export function needing(
+    bins: readonly string[],
+    runner: (name: string, fn: () => Promise<unknown>, timeout?: number) => void = test,
+) {
     return (name: string, fn: () => unknown, timeout?: number): void =>
-        runner(name, async () => {
-            requireTools(...bins);
-            await fn();
-        }, timeout);
+        runner(
+            name,
+            async () => {
+                requireTools(...bins);
+                await fn();
+            },
+            timeout,
+        );
 }
 
 /** User data must be `#cloud-config` and parse as YAML. */
@@ -73,7 +80,13 @@ export function parseUserData(userData: string): any {
 /** The SSM parameter with the given full name (e.g. /api7-ha/prod/cp/dashboard-config.yaml). */
 export function parameter(run: RunResult, name: string): Recorded {
     const found = run.ofType(T.parameter).find((p) => p.inputs.name === name);
-    if (!found) throw new Error(`no SSM parameter ${name}; have ${run.ofType(T.parameter).map((p) => p.inputs.name).join(", ")}`);
+    if (!found)
+        throw new Error(
+            `no SSM parameter ${name}; have ${run
+                .ofType(T.parameter)
+                .map((p) => p.inputs.name)
+                .join(", ")}`,
+        );
     return found;
 }
 
@@ -89,7 +102,13 @@ export function service(run: RunResult, prefix: string, name: string): { config:
 export function groupOf(run: RunResult, group: string): { template: Recorded; asg: Recorded; userData: string } {
     const template = run.ofType(T.launchTemplate).find((r) => r.name === `${group}-template`);
     const asg = run.ofType(T.asg).find((r) => r.name === `${group}-group`);
-    if (!template || !asg) throw new Error(`no host group ${group}; have ${run.ofType(T.asg).map((r) => r.name).join(", ")}`);
+    if (!template || !asg)
+        throw new Error(
+            `no host group ${group}; have ${run
+                .ofType(T.asg)
+                .map((r) => r.name)
+                .join(", ")}`,
+        );
     return { template, asg, userData: decodeUserData(template.inputs.userData) };
 }
 
@@ -107,16 +126,26 @@ export function allStrings(value: unknown): string[] {
 }
 
 /** Ingress/egress rules of a security group (by its resource name), as comparable rows. */
-export function rulesOf(run: RunResult, type: string, groupName: string): { port: string; peer: string; description: string }[] {
+export function rulesOf(
+    run: RunResult,
+    type: string,
+    groupName: string,
+): { port: string; peer: string; description: string }[] {
     return run
         .ofType(type)
         .filter((r) => r.inputs.securityGroupId === `${groupName}-id`)
         .map((r) => ({
-            port: r.inputs.fromPort === r.inputs.toPort ? `${r.inputs.fromPort}` : `${r.inputs.fromPort}-${r.inputs.toPort}`,
-            peer: r.inputs.referencedSecurityGroupId ? `sg:${String(r.inputs.referencedSecurityGroupId).replace(/-id$/, "")}` : (r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6),
+            port:
+                r.inputs.fromPort === r.inputs.toPort
+                    ? `${r.inputs.fromPort}`
+                    : `${r.inputs.fromPort}-${r.inputs.toPort}`,
+            peer: r.inputs.referencedSecurityGroupId
+                ? `sg:${String(r.inputs.referencedSecurityGroupId).replace(/-id$/, "")}`
+                : (r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6),
             description: r.inputs.description,
         }));
 }
 
 /** `ref` pinned to a digest (images.pinDigests, on in prod): ref@sha256:<64 hex>. */
-export const pinned = (ref: string) => expect.stringMatching(new RegExp(`^${ref.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}@sha256:[0-9a-f]{64}$`));
+export const pinned = (ref: string) =>
+    expect.stringMatching(new RegExp(`^${ref.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}@sha256:[0-9a-f]{64}$`));

@@ -45,5 +45,9 @@ export function installUserData(userData: string, root: string): InstalledHost {
         if (found.length !== 1) throw new Error(`the user data writes ${found.length} files named ${name}`);
         return path.dirname(at(found[0].path));
     };
-    return { root, at, env: { API7_ETC_DIR: dirOf("host.json"), API7_LIB_DIR: dirOf("api7-lib.sh"), API7_SBIN_DIR: dirOf("api7-run") } };
+    return {
+        root,
+        at,
+        env: { API7_ETC_DIR: dirOf("host.json"), API7_LIB_DIR: dirOf("api7-lib.sh"), API7_SBIN_DIR: dirOf("api7-run") },
+    };
 }

@@ -11,7 +11,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, ROOT, runProgram, TEST_PEM, type RunResult } from "../tools/harness";
+import {
+    EXTERNAL_DATABASE,
+    GATEWAY_TOKEN,
+    MTLS_SECRETS,
+    ROOT,
+    runProgram,
+    TEST_PEM,
+    type RunResult,
+} from "../tools/harness";
 import { decodeUserData, needing, pinned, T } from "./helpers";
 import { installUserData } from "./host-files";
 import { PENDING_SECRET } from "../components/placeholders";
@@ -55,14 +63,26 @@ interface Host {
 /** Stores a secret version in the fake Secrets Manager as GetSecretValue returns it (SecretString holds JSON). */
 function putSecret(host: Host, arn: string, versionId: string, value: Record<string, string>): void {
     const file = path.join(host.secrets, arn.replace(/[^A-Za-z0-9]/g, "_"));
-    fs.writeFileSync(file, JSON.stringify({ ARN: arn, Name: arn.split(":")[6], VersionId: versionId, SecretString: JSON.stringify(value), VersionStages: ["AWSCURRENT"] }));
+    fs.writeFileSync(
+        file,
+        JSON.stringify({
+            ARN: arn,
+            Name: arn.split(":")[6],
+            VersionId: versionId,
+            SecretString: JSON.stringify(value),
+            VersionStages: ["AWSCURRENT"],
+        }),
+    );
 }
 
 /** The user data `evaluation` gives the host group whose parameters are under `prefix` (its host.json says so). */
 function userDataOf(evaluation: RunResult, prefix: string): string {
     const texts = evaluation.ofType(T.launchTemplate).map((t) => decodeUserData(t.inputs.userData));
-    const found = texts.filter((text) => (yaml.load(text) as { write_files: { path: string; content: string }[] }).write_files
-        .some((f) => path.basename(f.path) === "host.json" && JSON.parse(f.content).parameterPrefix === prefix));
+    const found = texts.filter((text) =>
+        (yaml.load(text) as { write_files: { path: string; content: string }[] }).write_files.some(
+            (f) => path.basename(f.path) === "host.json" && JSON.parse(f.content).parameterPrefix === prefix,
+        ),
+    );
     if (found.length !== 1) throw new Error(`${found.length} host groups have the parameter prefix ${prefix}`);
     return found[0];
 }
@@ -73,7 +93,9 @@ function userDataOf(evaluation: RunResult, prefix: string): string {
  */
 function prepareHost(evaluation: RunResult, prefix: string, stateDir?: string): Host {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-run-"));
-    const [runRoot, params, out, bin, secrets] = ["run", "params", "out", "bin", "secrets"].map((d) => path.join(dir, d));
+    const [runRoot, params, out, bin, secrets] = ["run", "params", "out", "bin", "secrets"].map((d) =>
+        path.join(dir, d),
+    );
     for (const d of [runRoot, params, out, bin, secrets]) fs.mkdirSync(d, { recursive: true });
     const installed = installUserData(userDataOf(evaluation, prefix), path.join(dir, "root"));
     // Every run spec the scripts are fed holds to its one definition (config-schema/run-spec.schema.json).
@@ -85,7 +107,9 @@ function prepareHost(evaluation: RunResult, prefix: string, stateDir?: string): 
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, p.inputs.type === "SecureString" ? p.inputs.value : p.inputs.insecureValue);
     }
-    fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash
+    fs.writeFileSync(
+        path.join(bin, "aws"),
+        `#!/bin/bash
 # aws secretsmanager get-secret-value --secret-id ARN --query Q --output F prints what the real CLI prints for the
 # two queries api7-run sends: a JMESPath multiselect hash of VersionId and SecretString as JSON, or VersionId as text.
 if [[ "$1" == "secretsmanager" ]]; then
@@ -107,8 +131,12 @@ if [[ "$1" == "ecr" ]]; then
 fi
 # aws ssm: parameters as files (tests/fakes/aws-ssm.sh), sourced rather than run: no second process per call.
 source ${JSON.stringify(path.join(ROOT, "tests", "fakes", "aws-ssm.sh"))}
-`, { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, "docker"), `#!/bin/bash
+`,
+        { mode: 0o755 },
+    );
+    fs.writeFileSync(
+        path.join(bin, "docker"),
+        `#!/bin/bash
 # Fake: \`docker login --username U --password-stdin REGISTRY\` records the user, registry, the password read from
 # stdin and DOCKER_CONFIG (where the real CLI writes config.json); \`docker image inspect\` finds no image (a new
 # host) unless FAKE_IMAGE_PRESENT is set; \`docker pull -q REF\` records REF and, with FAKE_PTC_COLD set, refuses a
@@ -145,22 +173,44 @@ args=("$@")
 for ((i = 0; i < \${#args[@]}; i++)); do
   if [[ "\${args[i]}" == "-e" ]]; then name="\${args[i+1]}"; printf '%s' "\${!name}" > "$FAKE_OUT/env-$name"; fi
 done
-`, { mode: 0o755 });
+`,
+        { mode: 0o755 },
+    );
     // What api7-apply needs beside api7-run: systemctl (recording), cloud-init and curl.
-    for (const [tool, body] of [["systemctl", 'echo "$*" >> "$FAKE_OUT/systemctl"'], ["cloud-init", "exit 0"], ["curl", "exit 0"]]) {
+    for (const [tool, body] of [
+        ["systemctl", 'echo "$*" >> "$FAKE_OUT/systemctl"'],
+        ["cloud-init", "exit 0"],
+        ["curl", "exit 0"],
+    ]) {
         fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
     }
     const env = {
-        ...process.env, PATH: `${bin}:${process.env.PATH}`, ...installed.env, API7_RUN_DIR: runRoot,
-        API7_STATE_DIR: stateDir ?? path.join(dir, "state"), FAKE_PARAMS: params, FAKE_OUT: out, FAKE_SECRETS: secrets,
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        ...installed.env,
+        API7_RUN_DIR: runRoot,
+        API7_STATE_DIR: stateDir ?? path.join(dir, "state"),
+        FAKE_PARAMS: params,
+        FAKE_OUT: out,
+        FAKE_SECRETS: secrets,
     };
-    return { dir, run: installed.at("/usr/local/sbin/api7-run"), apply: installed.at("/usr/local/sbin/api7-apply"), runRoot, params, out, secrets, env };
+    return {
+        dir,
+        run: installed.at("/usr/local/sbin/api7-run"),
+        apply: installed.at("/usr/local/sbin/api7-apply"),
+        runRoot,
+        params,
+        out,
+        secrets,
+        env,
+    };
 }
 
 function launched(host: Host, status: number | null, stderr: string): Launch {
     const argsFile = path.join(host.out, "args");
     const dockerEnv: Record<string, string> = {};
-    for (const f of fs.readdirSync(host.out).filter((f) => f.startsWith("env-"))) dockerEnv[f.slice(4)] = fs.readFileSync(path.join(host.out, f), "utf8");
+    for (const f of fs.readdirSync(host.out).filter((f) => f.startsWith("env-")))
+        dockerEnv[f.slice(4)] = fs.readFileSync(path.join(host.out, f), "utf8");
     const loginFile = path.join(host.out, "login");
     const login = fs.existsSync(loginFile) ? fs.readFileSync(loginFile, "utf8").split("\n") : undefined;
     const configFile = path.join(host.out, "docker-config");
@@ -171,7 +221,9 @@ function launched(host: Host, status: number | null, stderr: string): Launch {
         login: login && { user: login[0], registry: login[1], password: login[2], dockerConfig: login[3] },
         dockerConfig: fs.existsSync(configFile) ? fs.readFileSync(configFile, "utf8") : undefined,
         dockerArgs: fs.existsSync(argsFile) ? fs.readFileSync(argsFile, "utf8").split("\0").slice(0, -1) : undefined,
-        pulls: fs.existsSync(path.join(host.out, "pulls")) ? fs.readFileSync(path.join(host.out, "pulls"), "utf8").split("\n").slice(0, -1) : [],
+        pulls: fs.existsSync(path.join(host.out, "pulls"))
+            ? fs.readFileSync(path.join(host.out, "pulls"), "utf8").split("\n").slice(0, -1)
+            : [],
         dockerEnv,
     };
 }
@@ -181,16 +233,32 @@ function launched(host: Host, status: number | null, stderr: string): Launch {
  * state directory (/var/lib/api7) can be given to run the same host again.
  */
 /** Runs api7-run for `service` on a new host of `prefix` (or `options.host`), with the fakes' switches in `options.env`. */
-function launch(evaluation: RunResult, prefix: string, service: string, options: { readonly extra?: string[]; readonly stateDir?: string; readonly host?: Host; readonly env?: Record<string, string> } = {}): Launch {
+function launch(
+    evaluation: RunResult,
+    prefix: string,
+    service: string,
+    options: {
+        readonly extra?: string[];
+        readonly stateDir?: string;
+        readonly host?: Host;
+        readonly env?: Record<string, string>;
+    } = {},
+): Launch {
     const host = options.host ?? prepareHost(evaluation, prefix, options.stateDir);
-    const r = spawnSync(host.run, [service, ...(options.extra ?? [])], { encoding: "utf8", env: { ...host.env, ...options.env } });
+    const r = spawnSync(host.run, [service, ...(options.extra ?? [])], {
+        encoding: "utf8",
+        env: { ...host.env, ...options.env },
+    });
     return launched(host, r.status, r.stderr);
 }
 
-const systemctlCalls = (host: Host) => (fs.existsSync(path.join(host.out, "systemctl")) ? fs.readFileSync(path.join(host.out, "systemctl"), "utf8") : "");
+const systemctlCalls = (host: Host) =>
+    fs.existsSync(path.join(host.out, "systemctl")) ? fs.readFileSync(path.join(host.out, "systemctl"), "utf8") : "";
 
-const specOf = (evaluation: RunResult, name: string) => JSON.parse(evaluation.ofType(T.parameter).find((p) => p.inputs.name === name)!.inputs.insecureValue);
-const renderedConfig = (l: Pick<Launch, "runDir">, service: string) => yaml.load(fs.readFileSync(path.join(l.runDir, service, "config.yaml"), "utf8")) as any;
+const specOf = (evaluation: RunResult, name: string) =>
+    JSON.parse(evaluation.ofType(T.parameter).find((p) => p.inputs.name === name)!.inputs.insecureValue);
+const renderedConfig = (l: Pick<Launch, "runDir">, service: string) =>
+    yaml.load(fs.readFileSync(path.join(l.runDir, service, "config.yaml"), "utf8")) as any;
 
 let prod: RunResult;
 let external: RunResult;
@@ -198,7 +266,11 @@ let mtls: RunResult;
 let standalone: RunResult;
 beforeAll(async () => {
     prod = await runProgram({ stack: "prod", secrets: { gatewayToken: GATEWAY_TOKEN } });
-    external = await runProgram({ stack: "prod", config: EXTERNAL_DATABASE.config, secrets: { databaseDsn: AWKWARD_DSN, gatewayToken: GATEWAY_TOKEN } });
+    external = await runProgram({
+        stack: "prod",
+        config: EXTERNAL_DATABASE.config,
+        secrets: { databaseDsn: AWKWARD_DSN, gatewayToken: GATEWAY_TOKEN },
+    });
     mtls = await runProgram({
         stack: "dev",
         config: { "dataPlane.controlPlaneAuth": "mtls" },
@@ -207,23 +279,35 @@ beforeAll(async () => {
     standalone = await runProgram({ stack: "prod", config: { "dataPlane.mode": "standalone" } });
 });
 
-run(`dashboard with an external database: secrets substituted intact into the rendered config, container run as the spec says`, () => {
-    const l = launch(external, "/api7-ha/prod/cp", "dashboard");
-    expect([l.status, l.stderr]).toEqual([0, ""]);
-    const config = renderedConfig(l, "dashboard");
-    expect(config.database.dsn).toBe(AWKWARD_DSN);
-    expect(config.fallback_cp.aws_s3.access_key).toMatch(/^AKIAMOCK\d{8}$/);
-    expect(config.fallback_cp.aws_s3.secret_key).toBe("MOCK-SECRET-ACCESS-KEY-api7-fallback-writer");
-    const spec = specOf(external, "/api7-ha/prod/cp/dashboard.json");
-    expect(l.dockerArgs).toEqual([
-        "run", "--rm", "--name", "api7-dashboard", "--network", "host", "--log-driver", "journald",
-        "--label", `api7-ha.generation=${spec.generation}`,
-        "-v", `${l.runDir}/dashboard/config.yaml:/app/conf/config.yaml:ro`,
-        // prod pulls through its ECR cache of Docker Hub (images.source).
-        pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-integrated:v3.2.16.3"),
-    ]);
-    expect(l.dockerArgs!.join(" ")).not.toContain("pa\"ss");
-});
+run(
+    `dashboard with an external database: secrets substituted intact into the rendered config, container run as the spec says`,
+    () => {
+        const l = launch(external, "/api7-ha/prod/cp", "dashboard");
+        expect([l.status, l.stderr]).toEqual([0, ""]);
+        const config = renderedConfig(l, "dashboard");
+        expect(config.database.dsn).toBe(AWKWARD_DSN);
+        expect(config.fallback_cp.aws_s3.access_key).toMatch(/^AKIAMOCK\d{8}$/);
+        expect(config.fallback_cp.aws_s3.secret_key).toBe("MOCK-SECRET-ACCESS-KEY-api7-fallback-writer");
+        const spec = specOf(external, "/api7-ha/prod/cp/dashboard.json");
+        expect(l.dockerArgs).toEqual([
+            "run",
+            "--rm",
+            "--name",
+            "api7-dashboard",
+            "--network",
+            "host",
+            "--log-driver",
+            "journald",
+            "--label",
+            `api7-ha.generation=${spec.generation}`,
+            "-v",
+            `${l.runDir}/dashboard/config.yaml:/app/conf/config.yaml:ro`,
+            // prod pulls through its ECR cache of Docker Hub (images.source).
+            pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-integrated:v3.2.16.3"),
+        ]);
+        expect(l.dockerArgs!.join(" ")).not.toContain('pa"ss');
+    },
+);
 
 /** A password as RDS might generate it, with every character a URL reserves or a shell or jq could mangle. */
 const AWKWARD_PASSWORD = `p@ss:w/o?r#d[1]%41 "q'$x\\y&z=`;
@@ -231,13 +315,24 @@ const AWKWARD_PASSWORD = `p@ss:w/o?r#d[1]%41 "q'$x\\y&z=`;
 run(`the managed database: the DSN built from the RDS secret, password percent-encoded, TLS required`, () => {
     // The DP Manager's spec names the same database (tests/database.test.ts), so the dashboard stands for both.
     const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
-    expect(spec.database).toMatchObject({ host: expect.stringMatching(/\.rds\.amazonaws\.com$/), port: 5432, database: "api7ee", sslmode: "require" });
+    expect(spec.database).toMatchObject({
+        host: expect.stringMatching(/\.rds\.amazonaws\.com$/),
+        port: 5432,
+        database: "api7ee",
+        sslmode: "require",
+    });
     const host = prepareHost(prod, "/api7-ha/prod/cp");
     putSecret(host, spec.database.secretArn, "v-1", { username: "api7ee", password: AWKWARD_PASSWORD });
     const l = launch(prod, "/api7-ha/prod/cp", "dashboard", { host });
     expect([l.status, l.stderr]).toEqual([0, ""]);
     const dsn = new URL(renderedConfig(l, "dashboard").database.dsn);
-    expect([dsn.protocol, dsn.hostname, dsn.port, dsn.pathname, dsn.search]).toEqual(["postgres:", spec.database.host, "5432", "/api7ee", "?sslmode=require"]);
+    expect([dsn.protocol, dsn.hostname, dsn.port, dsn.pathname, dsn.search]).toEqual([
+        "postgres:",
+        spec.database.host,
+        "5432",
+        "/api7ee",
+        "?sslmode=require",
+    ]);
     expect([decodeURIComponent(dsn.username), decodeURIComponent(dsn.password)]).toEqual(["api7ee", AWKWARD_PASSWORD]);
     // The password never reaches docker's arguments, and the version used is recorded for --database-current.
     expect(l.dockerArgs!.join(" ")).not.toContain("p@ss");
@@ -263,28 +358,37 @@ run(`a database secret that is not the expected JSON stops the start without ech
     expect(l.dockerArgs).toBeUndefined();
     putSecret(host, spec.database.secretArn, "v-2", { username: "api7ee" });
     const noPassword = launch(prod, "/api7-ha/prod/cp", "dashboard", { host });
-    expect([noPassword.status === 0, noPassword.stderr]).toEqual([false, expect.stringContaining("not JSON with a username and a password")]);
+    expect([noPassword.status === 0, noPassword.stderr]).toEqual([
+        false,
+        expect.stringContaining("not JSON with a username and a password"),
+    ]);
 });
 
-run(`after RDS rotates the password, api7-apply --if-database-rotated restarts exactly the services that used the old one`, () => {
-    const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
-    const host = prepareHost(prod, "/api7-ha/prod/cp");
-    putSecret(host, spec.database.secretArn, "v-1", { username: "api7ee", password: "old" });
-    for (const service of ["dashboard", "dp-manager"]) expect(launch(prod, "/api7-ha/prod/cp", service, { host }).status).toBe(0);
-    const check = () => spawnSync(host.apply, ["--if-database-rotated"], { encoding: "utf8", env: host.env });
+run(
+    `after RDS rotates the password, api7-apply --if-database-rotated restarts exactly the services that used the old one`,
+    () => {
+        const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
+        const host = prepareHost(prod, "/api7-ha/prod/cp");
+        putSecret(host, spec.database.secretArn, "v-1", { username: "api7ee", password: "old" });
+        for (const service of ["dashboard", "dp-manager"])
+            expect(launch(prod, "/api7-ha/prod/cp", service, { host }).status).toBe(0);
+        const check = () => spawnSync(host.apply, ["--if-database-rotated"], { encoding: "utf8", env: host.env });
 
-    const unchanged = check();
-    expect([unchanged.status, unchanged.stderr, systemctlCalls(host)]).toEqual([0, "", ""]);
+        const unchanged = check();
+        expect([unchanged.status, unchanged.stderr, systemctlCalls(host)]).toEqual([0, "", ""]);
 
-    putSecret(host, spec.database.secretArn, "v-2", { username: "api7ee", password: "new" });
-    expect(spawnSync(host.run, ["dashboard", "--database-current"], { env: host.env }).status).toBe(4);
-    // The fake systemctl restarts nothing, so the next start (a real restart) is run by hand for the dashboard only.
-    expect(launch(prod, "/api7-ha/prod/cp", "dashboard", { host }).status).toBe(0);
-    const rotated = check();
-    expect(rotated.status).toBe(0);
-    expect(rotated.stderr).toBe("api7-apply: the database password changed (RDS rotation); restarting dp-manager\n");
-    expect(systemctlCalls(host)).toBe("restart api7@dp-manager.service\n");
-});
+        putSecret(host, spec.database.secretArn, "v-2", { username: "api7ee", password: "new" });
+        expect(spawnSync(host.run, ["dashboard", "--database-current"], { env: host.env }).status).toBe(4);
+        // The fake systemctl restarts nothing, so the next start (a real restart) is run by hand for the dashboard only.
+        expect(launch(prod, "/api7-ha/prod/cp", "dashboard", { host }).status).toBe(0);
+        const rotated = check();
+        expect(rotated.status).toBe(0);
+        expect(rotated.stderr).toBe(
+            "api7-apply: the database password changed (RDS rotation); restarting dp-manager\n",
+        );
+        expect(systemctlCalls(host)).toBe("restart api7@dp-manager.service\n");
+    },
+);
 
 run(`gateway with a token: the token reaches the container as environment, never as an argument`, () => {
     const l = launch(prod, "/api7-ha/prod/dp", "gateway");
@@ -297,46 +401,65 @@ run(`gateway with a token: the token reaches the container as environment, never
     expect(renderedConfig(l, "gateway").apisix.status).toEqual({ ip: "0.0.0.0", port: 7085 });
 });
 
-run(`images through the ECR pull-through cache: logs in to the account's registry with a token on stdin, kept in tmpfs, and pulls the cached image`, () => {
-    const l = launch(prod, "/api7-ha/prod/dp", "gateway");
-    expect(l.status).toBe(0);
-    const registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
-    expect(l.login).toEqual({ user: "AWS", registry, password: "FAKE-ECR-TOKEN-us-east-1", dockerConfig: path.join(l.runDir, "gateway", "docker") });
-    expect(l.dockerConfig).toBe(path.join(l.runDir, "gateway", "docker"));
-    expect(l.dockerArgs).toContainEqual(pinned(`${registry}/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3`));
-    expect(l.dockerArgs!.join(" ")).not.toContain("FAKE-ECR-TOKEN");
-});
+run(
+    `images through the ECR pull-through cache: logs in to the account's registry with a token on stdin, kept in tmpfs, and pulls the cached image`,
+    () => {
+        const l = launch(prod, "/api7-ha/prod/dp", "gateway");
+        expect(l.status).toBe(0);
+        const registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+        expect(l.login).toEqual({
+            user: "AWS",
+            registry,
+            password: "FAKE-ECR-TOKEN-us-east-1",
+            dockerConfig: path.join(l.runDir, "gateway", "docker"),
+        });
+        expect(l.dockerConfig).toBe(path.join(l.runDir, "gateway", "docker"));
+        expect(l.dockerArgs).toContainEqual(pinned(`${registry}/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3`));
+        expect(l.dockerArgs!.join(" ")).not.toContain("FAKE-ECR-TOKEN");
+    },
+);
 
-run(`a pinned image an empty pull-through cache refuses by digest: pulled by tag first, then by the same digest; none of this for an unpinned one`, async () => {
-    const l = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_PTC_COLD: "1" } });
-    expect(l.status).toBe(0);
-    const image = l.dockerArgs!.find((a) => a.includes("api7-ee-3-gateway"))!;
-    expect(image).toEqual(pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3"));
-    expect(l.pulls).toEqual([image, image.split("@")[0], image]);
-    expect(l.stderr).toContain(`api7-run: pulling ${image.split("@")[0]} first (digest pull failed)`);
-    // A warm cache: the digest alone.
-    expect(launch(prod, "/api7-ha/prod/dp", "gateway").pulls).toEqual([image]);
-    // Already on the host: no pull at all.
-    const kept = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_IMAGE_PRESENT: "1" } });
-    expect([kept.status, kept.pulls, kept.dockerArgs]).toEqual([0, [], expect.arrayContaining([image])]);
-    // No registry at all: said, exit 1 (systemd restarts the unit), nothing run.
-    const failed = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_PULL_DOWN: "1" } });
-    expect([failed.status, failed.pulls, failed.dockerArgs]).toEqual([1, [image, image.split("@")[0]], undefined]);
-    expect(failed.stderr).toContain(`api7-run: cannot pull ${image}`);
-    // dev does not pin: docker run pulls the tag itself.
-    const dev = await runProgram({ stack: "dev", secrets: { gatewayToken: GATEWAY_TOKEN } });
-    expect(launch(dev, "/api7-ha/dev/dp", "gateway").pulls).toEqual([]);
-});
+run(
+    `a pinned image an empty pull-through cache refuses by digest: pulled by tag first, then by the same digest; none of this for an unpinned one`,
+    async () => {
+        const l = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_PTC_COLD: "1" } });
+        expect(l.status).toBe(0);
+        const image = l.dockerArgs!.find((a) => a.includes("api7-ee-3-gateway"))!;
+        expect(image).toEqual(
+            pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-gateway:3.2.16.3"),
+        );
+        expect(l.pulls).toEqual([image, image.split("@")[0], image]);
+        expect(l.stderr).toContain(`api7-run: pulling ${image.split("@")[0]} first (digest pull failed)`);
+        // A warm cache: the digest alone.
+        expect(launch(prod, "/api7-ha/prod/dp", "gateway").pulls).toEqual([image]);
+        // Already on the host: no pull at all.
+        const kept = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_IMAGE_PRESENT: "1" } });
+        expect([kept.status, kept.pulls, kept.dockerArgs]).toEqual([0, [], expect.arrayContaining([image])]);
+        // No registry at all: said, exit 1 (systemd restarts the unit), nothing run.
+        const failed = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_PULL_DOWN: "1" } });
+        expect([failed.status, failed.pulls, failed.dockerArgs]).toEqual([1, [image, image.split("@")[0]], undefined]);
+        expect(failed.stderr).toContain(`api7-run: cannot pull ${image}`);
+        // dev does not pin: docker run pulls the tag itself.
+        const dev = await runProgram({ stack: "dev", secrets: { gatewayToken: GATEWAY_TOKEN } });
+        expect(launch(dev, "/api7-ha/dev/dp", "gateway").pulls).toEqual([]);
+    },
+);
 
 run(`a failed registry login is said, and the start goes on (an image on the host needs none)`, () => {
     const l = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_ECR_DOWN: "1" } });
-    expect(l.stderr).toContain("api7-run: cannot log in to 123456789012.dkr.ecr.us-east-1.amazonaws.com (ECR); pulling without a login");
+    expect(l.stderr).toContain(
+        "api7-run: cannot log in to 123456789012.dkr.ecr.us-east-1.amazonaws.com (ECR); pulling without a login",
+    );
     expect(l.status).toBe(0);
     expect(l.dockerArgs).toBeDefined();
 });
 
 run(`Docker Hub with a user: logs in with the registryPassword secret on stdin, never in an argument`, async () => {
-    const hub = await runProgram({ stack: "dev", config: { "images.username": "acme-ci" }, secrets: { registryPassword: "MARKER-REGISTRY-PASSWORD-1e9", gatewayToken: GATEWAY_TOKEN } });
+    const hub = await runProgram({
+        stack: "dev",
+        config: { "images.username": "acme-ci" },
+        secrets: { registryPassword: "MARKER-REGISTRY-PASSWORD-1e9", gatewayToken: GATEWAY_TOKEN },
+    });
     const l = launch(hub, "/api7-ha/dev/dp", "gateway");
     expect(l.status).toBe(0);
     expect(l.login).toMatchObject({ user: "acme-ci", registry: "docker.io", password: "MARKER-REGISTRY-PASSWORD-1e9" });
@@ -353,7 +476,11 @@ run(`anonymous Docker Hub (dev's default): no login`, async () => {
 run(`gateway with mTLS: multi-line PEMs reach the container exactly`, () => {
     const l = launch(mtls, "/api7-ha/dev/dp", "gateway");
     expect([l.status, l.stderr]).toEqual([0, ""]);
-    expect(l.dockerEnv).toMatchObject({ API7_CONTROL_PLANE_CERT: TEST_PEM.cert, API7_CONTROL_PLANE_KEY: TEST_PEM.key, API7_CONTROL_PLANE_CA: TEST_PEM.ca });
+    expect(l.dockerEnv).toMatchObject({
+        API7_CONTROL_PLANE_CERT: TEST_PEM.cert,
+        API7_CONTROL_PLANE_KEY: TEST_PEM.key,
+        API7_CONTROL_PLANE_CA: TEST_PEM.ca,
+    });
     expect(l.dockerEnv.API7_CONTROL_PLANE_SNI).toBe("api7ee3-dp-manager");
 });
 
@@ -388,7 +515,11 @@ run(`api7-run refuses an unknown mode with a usage line and exit 2, before readi
     const host = prepareHost(prod, "/api7-ha/prod/dp");
     const l = launch(prod, "/api7-ha/prod/dp", "gateway", { host, extra: ["--bogus"] });
     expect([l.status, l.stderr]).toEqual([2, `api7-run: unknown mode: --bogus\n${RUN_USAGE}`]);
-    expect([l.dockerArgs, awsCalled(host), fs.existsSync(path.join(l.runDir, "gateway"))]).toEqual([undefined, false, false]);
+    expect([l.dockerArgs, awsCalled(host), fs.existsSync(path.join(l.runDir, "gateway"))]).toEqual([
+        undefined,
+        false,
+        false,
+    ]);
 });
 
 run(`api7-run refuses no service, an empty mode, and an argument after the mode, with the usage line`, () => {
@@ -403,13 +534,19 @@ run(`api7-run refuses no service, an empty mode, and an argument after the mode,
 run(`api7-apply refuses an unknown option with a usage line instead of taking it for a service`, () => {
     const host = prepareHost(prod, "/api7-ha/prod/dp");
     const r = spawnSync(host.apply, ["--bogus", "gateway"], { encoding: "utf8", env: host.env });
-    expect([r.status, r.stderr]).toEqual([2, "api7-apply: unknown option: --bogus\nusage: api7-apply SERVICE... | api7-apply --if-database-rotated [SERVICE...]\n"]);
+    expect([r.status, r.stderr]).toEqual([
+        2,
+        "api7-apply: unknown option: --bogus\nusage: api7-apply SERVICE... | api7-apply --if-database-rotated [SERVICE...]\n",
+    ]);
     expect([systemctlCalls(host), awsCalled(host)]).toEqual(["", false]);
 });
 
 run(`the scripts need the library the user data installs: without it api7-run starts nothing`, () => {
     const host = prepareHost(prod, "/api7-ha/prod/dp");
-    const r = spawnSync(host.run, ["gateway"], { encoding: "utf8", env: { ...host.env, API7_LIB_DIR: path.join(host.dir, "no-library") } });
+    const r = spawnSync(host.run, ["gateway"], {
+        encoding: "utf8",
+        env: { ...host.env, API7_LIB_DIR: path.join(host.dir, "no-library") },
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("api7-lib.sh: No such file or directory");
     expect([fs.existsSync(path.join(host.out, "args")), awsCalled(host)]).toEqual([false, false]);
@@ -417,100 +554,151 @@ run(`the scripts need the library the user data installs: without it api7-run st
 
 test("each host script sources the library from where the user data writes it, and only API7_LIB_DIR moves it", () => {
     for (const userData of prod.ofType(T.launchTemplate).map((t) => decodeUserData(t.inputs.userData))) {
-        const files = (yaml.load(userData) as { write_files: { path: string; content: string; permissions: string }[] }).write_files;
+        const files = (yaml.load(userData) as { write_files: { path: string; content: string; permissions: string }[] })
+            .write_files;
         const lib = files.filter((f) => path.basename(f.path) === "api7-lib.sh");
-        expect(lib.map((f) => [f.content, f.permissions])).toEqual([[fs.readFileSync(path.join(ROOT, "config-templates", "api7-lib.sh"), "utf8"), "0644"]]);
+        expect(lib.map((f) => [f.content, f.permissions])).toEqual([
+            [fs.readFileSync(path.join(ROOT, "config-templates", "api7-lib.sh"), "utf8"), "0644"],
+        ]);
         const scripts = files.filter((f) => f.content.startsWith("#!/bin/bash"));
         expect(scripts.length).toBeGreaterThanOrEqual(2);
         for (const script of scripts) {
             const sources = script.content.split("\n").filter((line) => /^\s*(source|\.)\s/.test(line));
-            expect([script.path, sources]).toEqual([script.path, [`source "\${API7_LIB_DIR:-${path.dirname(lib[0].path)}}/api7-lib.sh"`]]);
+            expect([script.path, sources]).toEqual([
+                script.path,
+                [`source "\${API7_LIB_DIR:-${path.dirname(lib[0].path)}}/api7-lib.sh"`],
+            ]);
         }
     }
 });
 
 run(`a missing secret stops the start instead of running with a placeholder`, () => {
-    const broken: RunResult = { ...external, ofType: (type: string) => external.ofType(type).filter((p) => p.inputs.name !== "/api7-ha/prod/cp/secrets/database-dsn") };
+    const broken: RunResult = {
+        ...external,
+        ofType: (type: string) =>
+            external.ofType(type).filter((p) => p.inputs.name !== "/api7-ha/prod/cp/secrets/database-dsn"),
+    };
     const l = launch(broken, "/api7-ha/prod/cp", "dashboard");
     expect(l.status).not.toBe(0);
     expect(l.dockerArgs).toBeUndefined();
 });
 
-run(`gateway identity and admin key: created once per host and kept across restarts; the id mounted, the key only in the read-only config`, () => {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-state-"));
-    const first = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
-    const second = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
-    expect([first.status, first.stderr, second.status, second.stderr]).toEqual([0, "", 0, ""]);
-    const uidFile = path.join(stateDir, "gateway", "apisix.uid");
-    const uid = fs.readFileSync(uidFile, "utf8").trim();
-    expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(fs.statSync(uidFile).mode & 0o777).toBe(0o644);
-    expect(fs.statSync(path.join(stateDir, "gateway", "admin.key")).mode & 0o777).toBe(0o600);
-    for (const l of [first, second]) expect(l.dockerArgs).toEqual(expect.arrayContaining(["-v", `${uidFile}:/usr/local/apisix/conf/apisix.uid`]));
+run(
+    `gateway identity and admin key: created once per host and kept across restarts; the id mounted, the key only in the read-only config`,
+    () => {
+        const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-state-"));
+        const first = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
+        const second = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
+        expect([first.status, first.stderr, second.status, second.stderr]).toEqual([0, "", 0, ""]);
+        const uidFile = path.join(stateDir, "gateway", "apisix.uid");
+        const uid = fs.readFileSync(uidFile, "utf8").trim();
+        expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect(fs.statSync(uidFile).mode & 0o777).toBe(0o644);
+        expect(fs.statSync(path.join(stateDir, "gateway", "admin.key")).mode & 0o777).toBe(0o600);
+        for (const l of [first, second])
+            expect(l.dockerArgs).toEqual(
+                expect.arrayContaining(["-v", `${uidFile}:/usr/local/apisix/conf/apisix.uid`]),
+            );
 
-    const key = renderedConfig(first, "gateway").deployment.admin.admin_key[0].key as string;
-    expect(key).toMatch(/^[0-9a-f]{32}$/);
-    expect(renderedConfig(second, "gateway").deployment.admin.admin_key[0].key).toBe(key);
-    expect(prod.ofType(T.parameter).map((p) => String(p.inputs.insecureValue ?? p.inputs.value)).join("\n")).not.toContain(key);
-    expect(first.dockerArgs).toEqual(expect.arrayContaining(["-v", `${first.runDir}/gateway/config.yaml:/usr/local/apisix/conf/config.yaml:ro`]));
+        const key = renderedConfig(first, "gateway").deployment.admin.admin_key[0].key as string;
+        expect(key).toMatch(/^[0-9a-f]{32}$/);
+        expect(renderedConfig(second, "gateway").deployment.admin.admin_key[0].key).toBe(key);
+        expect(
+            prod
+                .ofType(T.parameter)
+                .map((p) => String(p.inputs.insecureValue ?? p.inputs.value))
+                .join("\n"),
+        ).not.toContain(key);
+        expect(first.dockerArgs).toEqual(
+            expect.arrayContaining(["-v", `${first.runDir}/gateway/config.yaml:/usr/local/apisix/conf/config.yaml:ro`]),
+        );
 
-    // Another host (another state directory) is another gateway.
-    const other = launch(prod, "/api7-ha/prod/dp", "gateway");
-    expect(fs.readFileSync(path.join(other.runDir, "..", "state", "gateway", "apisix.uid"), "utf8").trim()).not.toBe(uid);
-});
+        // Another host (another state directory) is another gateway.
+        const other = launch(prod, "/api7-ha/prod/dp", "gateway");
+        expect(
+            fs.readFileSync(path.join(other.runDir, "..", "state", "gateway", "apisix.uid"), "utf8").trim(),
+        ).not.toBe(uid);
+    },
+);
 
-run(`gateway with issued credentials: waits, starting nothing, until the control plane writes them; then starts with them`, async () => {
-    const issued = await runProgram({ stack: "prod" });
-    const host = prepareHost(issued, "/api7-ha/prod/dp");
-    const tokenFile = path.join(host.params, "/api7-ha/prod/dp/secrets/control-plane-token");
-    expect(fs.readFileSync(tokenFile, "utf8")).toBe(PENDING_SECRET);
-    expect(spawnSync(host.run, ["gateway", "--credentials-ready"], { env: host.env }).status).toBe(3);
+run(
+    `gateway with issued credentials: waits, starting nothing, until the control plane writes them; then starts with them`,
+    async () => {
+        const issued = await runProgram({ stack: "prod" });
+        const host = prepareHost(issued, "/api7-ha/prod/dp");
+        const tokenFile = path.join(host.params, "/api7-ha/prod/dp/secrets/control-plane-token");
+        expect(fs.readFileSync(tokenFile, "utf8")).toBe(PENDING_SECRET);
+        expect(spawnSync(host.run, ["gateway", "--credentials-ready"], { env: host.env }).status).toBe(3);
 
-    const child = spawn(host.run, ["gateway"], { env: { ...host.env, API7_WAIT_POLL: "0.2" } });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    // Until it says it waits (however loaded the machine), then a little longer: still nothing started.
-    for (let i = 0; i < 200 && !stderr.includes("waiting"); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(stderr).toContain("waiting for the control plane to issue");
-    expect(fs.existsSync(path.join(host.out, "args"))).toBe(false);
-    fs.writeFileSync(tokenFile, "a7ee-ISSUED-TOKEN");
-    const l = launched(host, await exited, stderr);
-    expect(l.status).toBe(0);
-    expect(l.stderr).toBe("api7-run: waiting for the control plane to issue /api7-ha/prod/dp/secrets/control-plane-token\n");
-    expect(l.dockerEnv.API7_CONTROL_PLANE_TOKEN).toBe("a7ee-ISSUED-TOKEN");
-    expect(spawnSync(host.run, ["gateway", "--credentials-ready"], { env: host.env }).status).toBe(0);
-});
+        const child = spawn(host.run, ["gateway"], { env: { ...host.env, API7_WAIT_POLL: "0.2" } });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+        // Until it says it waits (however loaded the machine), then a little longer: still nothing started.
+        for (let i = 0; i < 200 && !stderr.includes("waiting"); i++)
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(stderr).toContain("waiting for the control plane to issue");
+        expect(fs.existsSync(path.join(host.out, "args"))).toBe(false);
+        fs.writeFileSync(tokenFile, "a7ee-ISSUED-TOKEN");
+        const l = launched(host, await exited, stderr);
+        expect(l.status).toBe(0);
+        expect(l.stderr).toBe(
+            "api7-run: waiting for the control plane to issue /api7-ha/prod/dp/secrets/control-plane-token\n",
+        );
+        expect(l.dockerEnv.API7_CONTROL_PLANE_TOKEN).toBe("a7ee-ISSUED-TOKEN");
+        expect(spawnSync(host.run, ["gateway", "--credentials-ready"], { env: host.env }).status).toBe(0);
+    },
+);
 
-run(`api7-apply leaves a gateway waiting for its credentials as it is, and restarts it once they are issued`, async () => {
-    const issued = await runProgram({ stack: "prod" });
-    const host = prepareHost(issued, "/api7-ha/prod/dp");
-    const apply = () => spawnSync(host.apply, ["gateway"], { encoding: "utf8", env: host.env });
-    const systemctl = () => systemctlCalls(host);
+run(
+    `api7-apply leaves a gateway waiting for its credentials as it is, and restarts it once they are issued`,
+    async () => {
+        const issued = await runProgram({ stack: "prod" });
+        const host = prepareHost(issued, "/api7-ha/prod/dp");
+        const apply = () => spawnSync(host.apply, ["gateway"], { encoding: "utf8", env: host.env });
+        const systemctl = () => systemctlCalls(host);
 
-    const waiting = apply();
-    expect([waiting.status, waiting.stderr]).toEqual([0, "api7-apply: gateway waits for credentials the control plane has not issued yet; left as it is\n"]);
-    expect(systemctl()).toBe("");
+        const waiting = apply();
+        expect([waiting.status, waiting.stderr]).toEqual([
+            0,
+            "api7-apply: gateway waits for credentials the control plane has not issued yet; left as it is\n",
+        ]);
+        expect(systemctl()).toBe("");
 
-    fs.writeFileSync(path.join(host.params, "/api7-ha/prod/dp/secrets/control-plane-token"), "a7ee-ISSUED-TOKEN");
-    const ready = apply();
-    expect([ready.status, ready.stderr]).toEqual([0, ""]);
-    expect(systemctl()).toBe("restart api7@gateway.service\n");
-});
+        fs.writeFileSync(path.join(host.params, "/api7-ha/prod/dp/secrets/control-plane-token"), "a7ee-ISSUED-TOKEN");
+        const ready = apply();
+        expect([ready.status, ready.stderr]).toEqual([0, ""]);
+        expect(systemctl()).toBe("restart api7@gateway.service\n");
+    },
+);
 
-run(`api7-apply reloads a service in place when only its config changed (the running container's generation is the spec's): re-rendered, the spec's reload command, no restart`, () => {
-    const spec = specOf(prod, "/api7-ha/prod/dp/gateway.json");
-    expect(spec.reloadCommand?.length).toBeGreaterThan(0);
-    const host = prepareHost(prod, "/api7-ha/prod/dp");
-    const apply = (env: Record<string, string>) => spawnSync(host.apply, ["gateway"], { encoding: "utf8", env: { ...host.env, ...env } });
+run(
+    `api7-apply reloads a service in place when only its config changed (the running container's generation is the spec's): re-rendered, the spec's reload command, no restart`,
+    () => {
+        const spec = specOf(prod, "/api7-ha/prod/dp/gateway.json");
+        expect(spec.reloadCommand?.length).toBeGreaterThan(0);
+        const host = prepareHost(prod, "/api7-ha/prod/dp");
+        const apply = (env: Record<string, string>) =>
+            spawnSync(host.apply, ["gateway"], { encoding: "utf8", env: { ...host.env, ...env } });
 
-    const reloaded = apply({ FAKE_RUNNING_GENERATION: String(spec.generation) });
-    expect([reloaded.status, reloaded.stderr, systemctlCalls(host)]).toEqual([0, "", ""]);
-    expect(fs.readFileSync(path.join(host.out, "exec"), "utf8").split("\0").slice(0, -1)).toEqual([spec.container, ...spec.reloadCommand]);
-    expect(renderedConfig({ runDir: host.runRoot }, "gateway").apisix.status).toEqual({ ip: "0.0.0.0", port: 7085 });
+        const reloaded = apply({ FAKE_RUNNING_GENERATION: String(spec.generation) });
+        expect([reloaded.status, reloaded.stderr, systemctlCalls(host)]).toEqual([0, "", ""]);
+        expect(fs.readFileSync(path.join(host.out, "exec"), "utf8").split("\0").slice(0, -1)).toEqual([
+            spec.container,
+            ...spec.reloadCommand,
+        ]);
+        expect(renderedConfig({ runDir: host.runRoot }, "gateway").apisix.status).toEqual({
+            ip: "0.0.0.0",
+            port: 7085,
+        });
 
-    // Another generation running (a new image, environment or arguments): started anew.
-    const restarted = apply({ FAKE_RUNNING_GENERATION: `${spec.generation}-old` });
-    expect([restarted.status, restarted.stderr, systemctlCalls(host)]).toEqual([0, "", "restart api7@gateway.service\n"]);
-});
+        // Another generation running (a new image, environment or arguments): started anew.
+        const restarted = apply({ FAKE_RUNNING_GENERATION: `${spec.generation}-old` });
+        expect([restarted.status, restarted.stderr, systemctlCalls(host)]).toEqual([
+            0,
+            "",
+            "restart api7@gateway.service\n",
+        ]);
+    },
+);

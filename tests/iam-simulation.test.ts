@@ -28,14 +28,33 @@ const CASES: Record<string, { options: RunOptions; issued: string[] }> = {
     },
     "prod, mTLS issued": {
         options: { stack: "prod", config: { "dataPlane.controlPlaneAuth": "mtls" } },
-        issued: ["/api7-ha/prod/dp/secrets/control-plane-cert", "/api7-ha/prod/dp/secrets/control-plane-key", "/api7-ha/prod/dp/secrets/control-plane-ca"],
+        issued: [
+            "/api7-ha/prod/dp/secrets/control-plane-cert",
+            "/api7-ha/prod/dp/secrets/control-plane-key",
+            "/api7-ha/prod/dp/secrets/control-plane-ca",
+        ],
     },
     "dev, mTLS brought, Prometheus on the control plane": {
-        options: { stack: "dev", config: { "dataPlane.controlPlaneAuth": "mtls", "prometheus.enabled": true, "prometheus.placement": "controlPlane" }, secrets: MTLS_SECRETS },
+        options: {
+            stack: "dev",
+            config: {
+                "dataPlane.controlPlaneAuth": "mtls",
+                "prometheus.enabled": true,
+                "prometheus.placement": "controlPlane",
+            },
+            secrets: MTLS_SECRETS,
+        },
         issued: [],
     },
     "dev, instance role for the fallback": {
-        options: { stack: "dev", config: { "dataPlane.mode": "standalone", "fallback.credentials": "instanceRole", "controlPlane.dashboardListener": "https" } },
+        options: {
+            stack: "dev",
+            config: {
+                "dataPlane.mode": "standalone",
+                "fallback.credentials": "instanceRole",
+                "controlPlane.dashboardListener": "https",
+            },
+        },
         issued: ["/api7-ha/dev/dp/secrets/control-plane-token"],
     },
 };
@@ -53,18 +72,30 @@ const MANAGED = managedPolicies();
 /** Every role and user the evaluation creates, with its inline policies and its managed policies expanded. */
 function identities(run: RunResult): Identity[] {
     const inline = (type: string, key: string, name: string) =>
-        run.ofType(type).filter((p) => p.inputs[key] === name).map((p) => ({ name: p.name, policy: JSON.parse(p.inputs.policy as string) as { Statement: Statement[] } }));
+        run
+            .ofType(type)
+            .filter((p) => p.inputs[key] === name)
+            .map((p) => ({
+                name: p.name,
+                policy: JSON.parse(p.inputs.policy as string) as { Statement: Statement[] },
+            }));
     const roles = run.ofType(T.role).map((r): Identity => ({
         arn: `arn:aws:iam::${ACCOUNT}:role/${r.inputs.name}`,
         name: r.inputs.name,
         path: r.inputs.tags?.[PARAMETER_PATH_TAG],
         policies: [
             ...inline(T.rolePolicy, "role", r.inputs.name),
-            ...run.ofType(T.policyAttachment).filter((a) => a.inputs.role === r.inputs.name).map((a) => {
-                const managed = MANAGED.get(a.inputs.policyArn);
-                if (!managed) throw new Error(`${r.inputs.name}: no copy of ${a.inputs.policyArn} in policy/aws-managed-policies/`);
-                return { name: managed.arn, policy: managed.document as { Statement: Statement[] } };
-            }),
+            ...run
+                .ofType(T.policyAttachment)
+                .filter((a) => a.inputs.role === r.inputs.name)
+                .map((a) => {
+                    const managed = MANAGED.get(a.inputs.policyArn);
+                    if (!managed)
+                        throw new Error(
+                            `${r.inputs.name}: no copy of ${a.inputs.policyArn} in policy/aws-managed-policies/`,
+                        );
+                    return { name: managed.arn, policy: managed.document as { Statement: Statement[] } };
+                }),
         ],
     }));
     const users = run.ofType("aws:iam/user:User").map((u): Identity => ({
@@ -89,7 +120,13 @@ async function decide(who: Identity, action: string, resource: string, policies 
 }
 
 /** KMS's decision on the stack key: the key policy and the role's identity policies, with the parameter's context. */
-function decideKey(run: RunResult, who: Identity, action: string, parameter: string, extra: Identity["policies"] = []): string {
+function decideKey(
+    run: RunResult,
+    who: Identity,
+    action: string,
+    parameter: string,
+    extra: Identity["policies"] = [],
+): string {
     const key = run.get(T.kmsKey, "api7-parameters-key");
     // The ARN the mock gave the key (the policies name it).
     const keyArn = run.computed.find(([, placeholder]) => placeholder === "<api7-parameters-key.arn>")![0];
@@ -103,7 +140,9 @@ function decideKey(run: RunResult, who: Identity, action: string, parameter: str
         },
         identityPolicies: [...who.policies, ...extra],
         // Without this wrapper runUnsafeSimulation cannot read the policy's metadata.
-        resourcePolicy: createValidatedPolicy(JSON.parse(key.inputs.policy as string), validateResourcePolicy, { name: "key-policy" }),
+        resourcePolicy: createValidatedPolicy(JSON.parse(key.inputs.policy as string), validateResourcePolicy, {
+            name: "key-policy",
+        }),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
     };
@@ -111,7 +150,9 @@ function decideKey(run: RunResult, who: Identity, action: string, parameter: str
 }
 
 /** Another identity in the account with every KMS permission its own policies could give. */
-const KMS_EVERYTHING = [{ name: "broad", policy: { Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }] } }];
+const KMS_EVERYTHING = [
+    { name: "broad", policy: { Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }] } },
+];
 
 describe.each(Object.entries(CASES))("%s: what AWS would allow", (_name, { options, issued }) => {
     let run: RunResult;
@@ -121,7 +162,10 @@ describe.each(Object.entries(CASES))("%s: what AWS would allow", (_name, { optio
     beforeAll(async () => {
         run = await runProgram(options);
         hosts = identities(run).filter((i) => i.path !== undefined);
-        secureStrings = run.ofType(T.parameter).filter((p) => p.inputs.type === "SecureString").map((p) => p.inputs.name as string);
+        secureStrings = run
+            .ofType(T.parameter)
+            .filter((p) => p.inputs.type === "SecureString")
+            .map((p) => p.inputs.name as string);
         const stack = options.stack;
         // Every parameter of the stack, the bootstrap's own two, and another stack's and another application's.
         names = [
@@ -134,31 +178,66 @@ describe.each(Object.entries(CASES))("%s: what AWS would allow", (_name, { optio
         ];
     });
 
-    const readable = (host: Identity, name: string) => name.startsWith(`${host.path}/`) || (host.path!.endsWith("/cp") && issued.includes(name));
+    const readable = (host: Identity, name: string) =>
+        name.startsWith(`${host.path}/`) || (host.path!.endsWith("/cp") && issued.includes(name));
 
     test("each host role reads its own group's parameters (and the control plane the credentials it issues), and nothing else", async () => {
-        const groups = options.config?.["prometheus.enabled"] === true && options.config?.["prometheus.placement"] !== "controlPlane" ? ["cp", "dp", "prometheus"] : ["cp", "dp"];
+        const groups =
+            options.config?.["prometheus.enabled"] === true &&
+            options.config?.["prometheus.placement"] !== "controlPlane"
+                ? ["cp", "dp", "prometheus"]
+                : ["cp", "dp"];
         expect(hosts.map((h) => h.path).sort()).toEqual(groups.map((g) => `/api7-ha/${options.stack}/${g}`));
         for (const host of hosts) {
             for (const name of names) {
                 const decision = await decide(host, "ssm:GetParameter", ssmArn(name));
-                expect([host.name, name, decision]).toEqual([host.name, name, readable(host, name) ? "Allowed" : "ExplicitlyDenied"]);
+                expect([host.name, name, decision]).toEqual([
+                    host.name,
+                    name,
+                    readable(host, name) ? "Allowed" : "ExplicitlyDenied",
+                ]);
                 // The policy pack's own evaluator agrees with the simulator.
-                expect([host.name, name, identityAllows(host.policies.flatMap((p) => p.policy.Statement), "ssm:GetParameter", ssmArn(name))]).toEqual([host.name, name, decision === "Allowed"]);
+                expect([
+                    host.name,
+                    name,
+                    identityAllows(
+                        host.policies.flatMap((p) => p.policy.Statement),
+                        "ssm:GetParameter",
+                        ssmArn(name),
+                    ),
+                ]).toEqual([host.name, name, decision === "Allowed"]);
             }
-            expect(await decide(host, "ssm:GetParametersByPath", ssmArn(`/api7-ha/${options.stack}`))).toBe("ExplicitlyDenied");
-            expect(await decide(host, "ssm:GetParameters", ssmArn("/billing/prod/db-password"))).toBe("ExplicitlyDenied");
+            expect(await decide(host, "ssm:GetParametersByPath", ssmArn(`/api7-ha/${options.stack}`))).toBe(
+                "ExplicitlyDenied",
+            );
+            expect(await decide(host, "ssm:GetParameters", ssmArn("/billing/prod/db-password"))).toBe(
+                "ExplicitlyDenied",
+            );
         }
     });
 
     test("the control plane writes its bootstrap lock and record and the credentials it issues, and no other parameter", async () => {
         const controlPlane = hosts.find((h) => h.path === `/api7-ha/${options.stack}/cp`)!;
-        for (const name of [`/api7-ha/${options.stack}/cp/bootstrap-lock`, `/api7-ha/${options.stack}/cp/bootstrap-record`]) {
-            for (const action of ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameter"]) expect([name, action, await decide(controlPlane, action, ssmArn(name))]).toEqual([name, action, "Allowed"]);
+        for (const name of [
+            `/api7-ha/${options.stack}/cp/bootstrap-lock`,
+            `/api7-ha/${options.stack}/cp/bootstrap-record`,
+        ]) {
+            for (const action of ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameter"])
+                expect([name, action, await decide(controlPlane, action, ssmArn(name))]).toEqual([
+                    name,
+                    action,
+                    "Allowed",
+                ]);
         }
-        for (const name of issued) expect([name, await decide(controlPlane, "ssm:PutParameter", ssmArn(name))]).toEqual([name, "Allowed"]);
-        for (const name of names.filter((n) => !issued.includes(n) && !n.endsWith("/bootstrap-lock") && !n.endsWith("/bootstrap-record"))) {
-            expect([name, await decide(controlPlane, "ssm:PutParameter", ssmArn(name))]).toEqual([name, name.startsWith(`/api7-ha/${options.stack}/cp/`) ? "ImplicitlyDenied" : "ExplicitlyDenied"]);
+        for (const name of issued)
+            expect([name, await decide(controlPlane, "ssm:PutParameter", ssmArn(name))]).toEqual([name, "Allowed"]);
+        for (const name of names.filter(
+            (n) => !issued.includes(n) && !n.endsWith("/bootstrap-lock") && !n.endsWith("/bootstrap-record"),
+        )) {
+            expect([name, await decide(controlPlane, "ssm:PutParameter", ssmArn(name))]).toEqual([
+                name,
+                name.startsWith(`/api7-ha/${options.stack}/cp/`) ? "ImplicitlyDenied" : "ExplicitlyDenied",
+            ]);
         }
     });
 
@@ -166,27 +245,45 @@ describe.each(Object.entries(CASES))("%s: what AWS would allow", (_name, { optio
         const gateways = hosts.find((h) => h.path === `/api7-ha/${options.stack}/dp`)!;
         const controlPlane = names.filter((n) => n.startsWith(`/api7-ha/${options.stack}/cp/`));
         expect(controlPlane.length).toBeGreaterThan(3);
-        for (const name of controlPlane) expect(await decide(gateways, "ssm:GetParameter", ssmArn(name))).toBe("ExplicitlyDenied");
+        for (const name of controlPlane)
+            expect(await decide(gateways, "ssm:GetParameter", ssmArn(name))).toBe("ExplicitlyDenied");
     });
 
     test("the stack key decrypts for a host role only its own SecureStrings, whatever KMS permission its policies give", () => {
         for (const host of hosts) {
             for (const name of secureStrings) {
                 const expected = readable(host, name) ? "Allowed" : "ExplicitlyDenied";
-                expect([host.name, name, decideKey(run, host, "kms:Decrypt", name)]).toEqual([host.name, name, expected]);
-                expect([host.name, name, decideKey(run, host, "kms:Decrypt", name, KMS_EVERYTHING)]).toEqual([host.name, name, expected]);
+                expect([host.name, name, decideKey(run, host, "kms:Decrypt", name)]).toEqual([
+                    host.name,
+                    name,
+                    expected,
+                ]);
+                expect([host.name, name, decideKey(run, host, "kms:Decrypt", name, KMS_EVERYTHING)]).toEqual([
+                    host.name,
+                    name,
+                    expected,
+                ]);
             }
             // A host encrypts only where it issues credentials; it can make no grant, change no policy.
             for (const name of secureStrings) {
                 const mayEncrypt = host.path!.endsWith("/cp") && issued.includes(name);
-                expect([host.name, name, decideKey(run, host, "kms:Encrypt", name, KMS_EVERYTHING)]).toEqual([host.name, name, mayEncrypt ? "Allowed" : "ExplicitlyDenied"]);
+                expect([host.name, name, decideKey(run, host, "kms:Encrypt", name, KMS_EVERYTHING)]).toEqual([
+                    host.name,
+                    name,
+                    mayEncrypt ? "Allowed" : "ExplicitlyDenied",
+                ]);
             }
             // With its own policies alone: the control plane may encrypt what it issues (kms:Encrypt for a standard
             // parameter, kms:GenerateDataKey for an advanced one), and nothing else.
             for (const name of secureStrings) {
                 const mayEncrypt = host.path!.endsWith("/cp") && issued.includes(name);
                 for (const action of ["kms:Encrypt", "kms:GenerateDataKey"]) {
-                    expect([host.name, name, action, decideKey(run, host, action, name)]).toEqual([host.name, name, action, mayEncrypt ? "Allowed" : "ExplicitlyDenied"]);
+                    expect([host.name, name, action, decideKey(run, host, action, name)]).toEqual([
+                        host.name,
+                        name,
+                        action,
+                        mayEncrypt ? "Allowed" : "ExplicitlyDenied",
+                    ]);
                 }
             }
             expect(decideKey(run, host, "kms:CreateGrant", secureStrings[0], KMS_EVERYTHING)).toBe("ExplicitlyDenied");
@@ -202,16 +299,23 @@ describe.each(Object.entries(CASES))("%s: what AWS would allow", (_name, { optio
         const users = identities(run).filter((i) => i.arn.includes(":user/"));
         const buckets = run.ofType("aws:s3/bucket:Bucket").map((b) => `arn:aws:s3:::${b.inputs.bucket}`);
         const viaAccessKeys = (options.config?.["fallback.credentials"] ?? "accessKeys") === "accessKeys";
-        expect(users.map((u) => u.name.replace(/^.*-fallback-/, "")).sort()).toEqual(viaAccessKeys ? ["reader", "writer"] : []);
+        expect(users.map((u) => u.name.replace(/^.*-fallback-/, "")).sort()).toEqual(
+            viaAccessKeys ? ["reader", "writer"] : [],
+        );
         for (const user of users) {
             const writer = user.name.endsWith("-writer");
             for (const bucket of buckets) {
-                expect(await decide(user, "s3:GetObject", `${bucket}/gateway_groups/default/config.json`)).toBe("Allowed");
-                expect(await decide(user, "s3:PutObject", `${bucket}/gateway_groups/default/config.json`)).toBe(writer ? "Allowed" : "ImplicitlyDenied");
+                expect(await decide(user, "s3:GetObject", `${bucket}/gateway_groups/default/config.json`)).toBe(
+                    "Allowed",
+                );
+                expect(await decide(user, "s3:PutObject", `${bucket}/gateway_groups/default/config.json`)).toBe(
+                    writer ? "Allowed" : "ImplicitlyDenied",
+                );
                 expect(await decide(user, "s3:DeleteBucket", bucket)).toBe("ImplicitlyDenied");
             }
             expect(await decide(user, "s3:PutObject", "arn:aws:s3:::someone-elses-bucket/x")).toBe("ImplicitlyDenied");
-            for (const name of names) expect(await decide(user, "ssm:GetParameter", ssmArn(name))).toBe("ImplicitlyDenied");
+            for (const name of names)
+                expect(await decide(user, "ssm:GetParameter", ssmArn(name))).toBe("ImplicitlyDenied");
         }
     });
 });
@@ -220,9 +324,18 @@ test("without the explicit deny, AmazonSSMManagedInstanceCore alone would let th
     const run = await runProgram({ stack: "prod" });
     const gateways = identities(run).find((i) => i.path === "/api7-ha/prod/dp")!;
     const license = ssmArn("/api7-ha/prod/cp/secrets/license");
-    const withoutDeny = gateways.policies.map((p) => ({ ...p, policy: { ...p.policy, Statement: p.policy.Statement.filter((s) => s.Effect !== "Deny") } }));
+    const withoutDeny = gateways.policies.map((p) => ({
+        ...p,
+        policy: { ...p.policy, Statement: p.policy.Statement.filter((s) => s.Effect !== "Deny") },
+    }));
     expect(await decide(gateways, "ssm:GetParameter", license, withoutDeny)).toBe("Allowed");
-    expect(identityAllows(withoutDeny.flatMap((p) => p.policy.Statement), "ssm:GetParameter", license)).toBe(true);
+    expect(
+        identityAllows(
+            withoutDeny.flatMap((p) => p.policy.Statement),
+            "ssm:GetParameter",
+            license,
+        ),
+    ).toBe(true);
     expect(await decide(gateways, "ssm:GetParameter", license)).toBe("ExplicitlyDenied");
 });
 

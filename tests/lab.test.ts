@@ -13,7 +13,15 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { LAB_ISSUED_TOKEN, ProgramError, ROOT, runProgram, TEST_SECRETS, type Recorded, type RunResult } from "../tools/harness";
+import {
+    LAB_ISSUED_TOKEN,
+    ProgramError,
+    ROOT,
+    runProgram,
+    TEST_SECRETS,
+    type Recorded,
+    type RunResult,
+} from "../tools/harness";
 import { startFakeDashboard } from "./fakes/dashboard";
 import { needing, which } from "./helpers";
 import { haproxyConfig } from "../components/docker/haproxy";
@@ -29,7 +37,15 @@ const COMMAND = "command:local:Command";
 const OWN = /^(docker|command):/;
 
 /** The lab with the stack's gateway check at 20 s and 4 failures, an HTTPS dashboard and Prometheus. */
-const TUNED_LAB = { stack: "lab", config: { "dataPlane.healthCheck.intervalSeconds": 20, "dataPlane.healthCheck.unhealthyThreshold": 4, "controlPlane.dashboardListener": "https", "prometheus.enabled": true } } as const;
+const TUNED_LAB = {
+    stack: "lab",
+    config: {
+        "dataPlane.healthCheck.intervalSeconds": 20,
+        "dataPlane.healthCheck.unhealthyThreshold": 4,
+        "controlPlane.dashboardListener": "https",
+        "prometheus.enabled": true,
+    },
+} as const;
 
 let lab: RunResult;
 beforeAll(async () => {
@@ -38,7 +54,13 @@ beforeAll(async () => {
 
 const container = (r: RunResult, suffix: string): Recorded => {
     const found = r.ofType(CONTAINER).find((c) => c.inputs.name === `api7-ha-lab-${suffix}`);
-    if (!found) throw new Error(`no container api7-ha-lab-${suffix}; have ${r.ofType(CONTAINER).map((c) => c.inputs.name).join(", ")}`);
+    if (!found)
+        throw new Error(
+            `no container api7-ha-lab-${suffix}; have ${r
+                .ofType(CONTAINER)
+                .map((c) => c.inputs.name)
+                .join(", ")}`,
+        );
     return found;
 };
 const upload = (c: Recorded, file: string): string => {
@@ -46,15 +68,29 @@ const upload = (c: Recorded, file: string): string => {
     if (!u) throw new Error(`${c.inputs.name} uploads no ${file}`);
     return u.content;
 };
-const envOf = (c: Recorded): Record<string, string> => Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+const envOf = (c: Recorded): Record<string, string> =>
+    Object.fromEntries(
+        (c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+    );
 
 describe("one topology, two targets", () => {
     test("the lab stack creates Docker and command resources only", () => {
         const custom = lab.resources.filter((r) => !r.type.startsWith("api7-ha:"));
         expect(custom.filter((r) => !OWN.test(r.type)).map((r) => r.type)).toEqual([]);
-        expect(lab.ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual([
-            "api7-ha-lab-cp-1-dashboard", "api7-ha-lab-cp-1-dp-manager", "api7-ha-lab-cp-2-dashboard", "api7-ha-lab-cp-2-dp-manager",
-            "api7-ha-lab-gateway-1", "api7-ha-lab-gateway-2", "api7-ha-lab-lb", "api7-ha-lab-postgres",
+        expect(
+            lab
+                .ofType(CONTAINER)
+                .map((c) => c.inputs.name)
+                .sort(),
+        ).toEqual([
+            "api7-ha-lab-cp-1-dashboard",
+            "api7-ha-lab-cp-1-dp-manager",
+            "api7-ha-lab-cp-2-dashboard",
+            "api7-ha-lab-cp-2-dp-manager",
+            "api7-ha-lab-gateway-1",
+            "api7-ha-lab-gateway-2",
+            "api7-ha-lab-lb",
+            "api7-ha-lab-postgres",
         ]);
         expect(lab.ofType(COMMAND)).toHaveLength(1);
     });
@@ -70,7 +106,9 @@ describe("one topology, two targets", () => {
     test("the lab's configs are the shared templates, with the lab's database and the issued token", () => {
         const dashboard = yaml.load(upload(container(lab, "cp-1-dashboard"), "/app/conf/config.yaml")) as any;
         expect(dashboard.database.dsn).toMatch(/^postgres:\/\/api7:[0-9a-f]{64}@postgres:5432\/api7$/);
-        const dpManager = yaml.load(upload(container(lab, "cp-2-dp-manager"), "/usr/local/api7/conf/config.yaml")) as any;
+        const dpManager = yaml.load(
+            upload(container(lab, "cp-2-dp-manager"), "/usr/local/api7/conf/config.yaml"),
+        ) as any;
         expect(dpManager.database.dsn).toBe(dashboard.database.dsn);
         const postgresEnv = envOf(container(lab, "postgres"));
         expect(dashboard.database.dsn).toContain(`:${postgresEnv.POSTGRES_PASSWORD}@`);
@@ -84,14 +122,19 @@ describe("one topology, two targets", () => {
         expect(JSON.stringify(config)).not.toContain("__API7_");
         // Each gateway keeps its own id across replacements.
         expect(upload(gateway, "/usr/local/apisix/conf/apisix.uid")).toBe(derivedUuid("api7-ha-lab/gateway-1"));
-        expect(upload(container(lab, "gateway-2"), "/usr/local/apisix/conf/apisix.uid")).not.toBe(upload(gateway, "/usr/local/apisix/conf/apisix.uid"));
+        expect(upload(container(lab, "gateway-2"), "/usr/local/apisix/conf/apisix.uid")).not.toBe(
+            upload(gateway, "/usr/local/apisix/conf/apisix.uid"),
+        );
     });
 
     test("everything holding a secret is secret, and the bootstrap's stdout (the token) too, and never logged", () => {
         // The dashboard's config holds the DSN, the gateway's its admin key and token: both its environment and its
         // uploads are secret. PostgreSQL's password is in its environment; it uploads nothing.
         for (const name of ["cp-1-dashboard", "gateway-1"]) {
-            expect([name, container(lab, name).secretInputs]).toEqual([name, expect.arrayContaining(["envs", "uploads"])]);
+            expect([name, container(lab, name).secretInputs]).toEqual([
+                name,
+                expect.arrayContaining(["envs", "uploads"]),
+            ]);
         }
         expect(container(lab, "postgres").secretInputs).toEqual(expect.arrayContaining(["envs"]));
         expect(container(lab, "postgres").inputs.uploads).toBeUndefined();
@@ -103,7 +146,9 @@ describe("one topology, two targets", () => {
     });
 
     test("a bad lab setting stops the program, naming the key", async () => {
-        const error = await runProgram({ stack: "lab", config: { "images.source": "ecrPullThroughCache" } }).catch((e: unknown) => e);
+        const error = await runProgram({ stack: "lab", config: { "images.source": "ecrPullThroughCache" } }).catch(
+            (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(ProgramError);
         expect((error as Error).message).toContain("images.source");
         expect((error as Error).message).toContain("the lab pulls with the local Docker engine");
@@ -119,29 +164,45 @@ describe(`the lab's load balancer`, () => {
         return spawnSync("haproxy", ["-c", "-f", file], { encoding: "utf8" });
     };
 
-    needs("haproxy")("the rendered config passes `haproxy -c` (the only warnings: container names that do not resolve outside Docker)", () => {
-        const r = check(rendered());
-        expect([r.status, r.stdout + r.stderr]).toEqual([0, expect.stringContaining("Configuration file is valid")]);
-        const warnings = (r.stdout + r.stderr).split("\n").filter((l) => l.includes("[WARNING]"));
-        expect(warnings.filter((w) => !/could not resolve address '[a-z0-9-]+', disabling server/.test(w))).toEqual([]);
-    });
+    needs("haproxy")(
+        "the rendered config passes `haproxy -c` (the only warnings: container names that do not resolve outside Docker)",
+        () => {
+            const r = check(rendered());
+            expect([r.status, r.stdout + r.stderr]).toEqual([
+                0,
+                expect.stringContaining("Configuration file is valid"),
+            ]);
+            const warnings = (r.stdout + r.stderr).split("\n").filter((l) => l.includes("[WARNING]"));
+            expect(warnings.filter((w) => !/could not resolve address '[a-z0-9-]+', disabling server/.test(w))).toEqual(
+                [],
+            );
+        },
+    );
 
     needs("haproxy")("`haproxy -c` is a real check: a misspelt directive fails it", () => {
         const r = check(rendered().replace("http-check expect status 200", "http-check expekt status 200"));
         // What HAProxy 2.6 says of the misspelt keyword (a missing binary would leave status null and no output).
         expect(r.error).toBeUndefined();
-        expect([r.status, r.stdout + r.stderr]).toEqual([1, expect.stringMatching(/\[ALERT\].*: 'http-check' only supports .* but got 'expekt'/)]);
+        expect([r.status, r.stdout + r.stderr]).toEqual([
+            1,
+            expect.stringMatching(/\[ALERT\].*: 'http-check' only supports .* but got 'expekt'/),
+        ]);
     });
 
     test("gateways checked with GET /status on 7085 at the stack's interval and thresholds; the control plane with /healthz", () => {
         const text = haproxyConfig({
-            gateways: ["gateway-1", "gateway-2", "gateway-3"], dashboards: ["cp-1-dashboard"], dpManagers: ["cp-1-dp-manager"], dashboardTls: true,
+            gateways: ["gateway-1", "gateway-2", "gateway-3"],
+            dashboards: ["cp-1-dashboard"],
+            dpManagers: ["cp-1-dp-manager"],
+            dashboardTls: true,
             gatewayCheck: { intervalSeconds: 5, timeoutSeconds: 3, healthyThreshold: 3, unhealthyThreshold: 2 },
             controlPlaneCheck: { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 2 },
         });
         expect(text).toContain("    server gateway-3 gateway-3:9080 check port 7085 inter 5s rise 3 fall 2");
         expect(text).toContain("    server gateway-1 gateway-1:9443 check port 7085 inter 5s rise 3 fall 2");
-        expect(text).toContain("    server dashboard-1 cp-1-dashboard:7443 check check-ssl verify none inter 10s rise 2 fall 2");
+        expect(text).toContain(
+            "    server dashboard-1 cp-1-dashboard:7443 check check-ssl verify none inter 10s rise 2 fall 2",
+        );
         expect(text).toContain("    server dp-manager-1 cp-1-dp-manager:7943 check port 7900 inter 10s rise 2 fall 2");
         expect(text.match(/http-check send meth GET uri \/status/g)).toHaveLength(2);
         expect(text).not.toMatch(/\{\{/);
@@ -149,12 +210,19 @@ describe(`the lab's load balancer`, () => {
 
     test("the lab's config follows the lab stack's health-check settings", async () => {
         const r = await runProgram(TUNED_LAB);
-        expect(upload(container(r, "lb"), "/usr/local/etc/haproxy/haproxy.cfg")).toContain("server gateway-1 gateway-1:9080 check port 7085 inter 20s rise 3 fall 4");
+        expect(upload(container(r, "lb"), "/usr/local/etc/haproxy/haproxy.cfg")).toContain(
+            "server gateway-1 gateway-1:9080 check port 7085 inter 20s rise 3 fall 4",
+        );
     });
 
     test("answers its container's healthcheck on a monitor frontend bound to the container's loopback only", () => {
         const text = rendered();
-        const section = text.slice(text.indexOf("\nfrontend lb_health\n")).split("\n\n")[0].split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+        const section = text
+            .slice(text.indexOf("\nfrontend lb_health\n"))
+            .split("\n\n")[0]
+            .split("\n")
+            .map((l) => l.trim())
+            .filter((l) => l && !l.startsWith("#"));
         expect(section).toEqual(["frontend lb_health", "mode http", "bind 127.0.0.1:8405", "monitor-uri /healthz"]);
     });
 
@@ -164,18 +232,33 @@ describe(`the lab's load balancer`, () => {
             { internal: 9443, external: 9443, ip: "127.0.0.1" },
             { internal: 7080, external: 7080, ip: "127.0.0.1" },
         ]);
-        for (const c of lab.ofType(CONTAINER).filter((x) => x.inputs.name !== "api7-ha-lab-lb")) expect([c.inputs.name, c.inputs.ports]).toEqual([c.inputs.name, undefined]);
+        for (const c of lab.ofType(CONTAINER).filter((x) => x.inputs.name !== "api7-ha-lab-lb"))
+            expect([c.inputs.name, c.inputs.ports]).toEqual([c.inputs.name, undefined]);
     });
 });
 
 describe("digest-pinned images (images.pinDigests)", () => {
     test("prod runs every image by the digest its tag has at deploy time", async () => {
         const prod = await runProgram({ stack: "prod" });
-        const lookups = prod.invokes.filter((i) => i.token === "docker:index/getRegistryImage:getRegistryImage").map((i) => i.inputs.name as string);
-        expect(lookups.sort()).toEqual(["api7/api7-ee-3-gateway:3.2.16.3", "api7/api7-ee-3-integrated:v3.2.16.3", "api7/api7-ee-dp-manager:v3.2.16.3"].sort());
-        const specs = prod.ofType("aws:ssm/parameter:Parameter").filter((p) => /\/(cp|dp)\/(dashboard|dp-manager|gateway)\.json$/.test(p.inputs.name)).map((p) => JSON.parse(p.inputs.insecureValue).image as string);
+        const lookups = prod.invokes
+            .filter((i) => i.token === "docker:index/getRegistryImage:getRegistryImage")
+            .map((i) => i.inputs.name as string);
+        expect(lookups.sort()).toEqual(
+            [
+                "api7/api7-ee-3-gateway:3.2.16.3",
+                "api7/api7-ee-3-integrated:v3.2.16.3",
+                "api7/api7-ee-dp-manager:v3.2.16.3",
+            ].sort(),
+        );
+        const specs = prod
+            .ofType("aws:ssm/parameter:Parameter")
+            .filter((p) => /\/(cp|dp)\/(dashboard|dp-manager|gateway)\.json$/.test(p.inputs.name))
+            .map((p) => JSON.parse(p.inputs.insecureValue).image as string);
         expect(specs).toHaveLength(3);
-        for (const image of specs) expect(image).toMatch(/^\d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com\/api7-ha-prod\/api7\/[a-z0-9-]+:v?3\.2\.16\.3@sha256:[0-9a-f]{64}$/);
+        for (const image of specs)
+            expect(image).toMatch(
+                /^\d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com\/api7-ha-prod\/api7\/[a-z0-9-]+:v?3\.2\.16\.3@sha256:[0-9a-f]{64}$/,
+            );
     });
 
     test("dev (pinDigests off) runs tags and asks no registry", async () => {
@@ -184,16 +267,28 @@ describe("digest-pinned images (images.pinDigests)", () => {
     });
 
     test("the lab pins its RemoteImages when asked; a reference given by digest is used as written", async () => {
-        const pinned = await runProgram({ stack: "lab", config: { "images.pinDigests": true, "lab.postgresImage": `postgres:15.14@sha256:${"a".repeat(64)}` } });
+        const pinned = await runProgram({
+            stack: "lab",
+            config: { "images.pinDigests": true, "lab.postgresImage": `postgres:15.14@sha256:${"a".repeat(64)}` },
+        });
         const names = pinned.ofType(IMAGE).map((i) => i.inputs.name as string);
         for (const n of names) expect(n).toMatch(/@sha256:[0-9a-f]{64}$/);
         expect(names).toContain(`postgres:15.14@sha256:${"a".repeat(64)}`);
-        expect(lab.ofType(IMAGE).map((i) => i.inputs.name as string).every((n) => !n.includes("@"))).toBe(true);
+        expect(
+            lab
+                .ofType(IMAGE)
+                .map((i) => i.inputs.name as string)
+                .every((n) => !n.includes("@")),
+        ).toBe(true);
     });
 });
 
 describe(`the lab's bootstrap, run for real against a fake dashboard`, () => {
-    needs("bash", "jq", "curl")("issues the gateways' token and prints only it; secrets never printed", async () => {
+    needs(
+        "bash",
+        "jq",
+        "curl",
+    )("issues the gateways' token and prints only it; secrets never printed", async () => {
         const d = await startFakeDashboard({ licenseNeedsNewPassword: true });
         try {
             const cmd = lab.ofType(COMMAND)[0];
@@ -201,9 +296,13 @@ describe(`the lab's bootstrap, run for real against a fake dashboard`, () => {
             const spec = JSON.parse(env.API7_LAB_SPEC);
             env.API7_LAB_SPEC = JSON.stringify({ ...spec, dashboardUrl: d.url });
             const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-                const child = spawn((cmd.inputs.interpreter as string[])[0], [...(cmd.inputs.interpreter as string[]).slice(1), cmd.inputs.create as string], {
-                    env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env },
-                });
+                const child = spawn(
+                    (cmd.inputs.interpreter as string[])[0],
+                    [...(cmd.inputs.interpreter as string[]).slice(1), cmd.inputs.create as string],
+                    {
+                        env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env },
+                    },
+                );
                 let stdout = "";
                 let stderr = "";
                 child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
@@ -216,7 +315,8 @@ describe(`the lab's bootstrap, run for real against a fake dashboard`, () => {
             expect(d.state.password).toBe(TEST_SECRETS.adminPassword);
             expect(d.state.license).toBe(TEST_SECRETS.license);
             expect(d.state.settings.control_plane_address).toEqual(["http://lb:7900"]);
-            for (const secret of [TEST_SECRETS.adminPassword, TEST_SECRETS.license]) expect(out.stdout + out.stderr).not.toContain(secret);
+            for (const secret of [TEST_SECRETS.adminPassword, TEST_SECRETS.license])
+                expect(out.stdout + out.stderr).not.toContain(secret);
         } finally {
             await d.close();
         }
@@ -228,18 +328,32 @@ describe(`the lab's bootstrap, run for real against a fake dashboard`, () => {
 
     test("the lab's bootstrap script is the hosts' script", () => {
         const cmd = lab.ofType(COMMAND)[0];
-        expect((cmd.inputs.environment as Record<string, string>).API7_BOOTSTRAP_SCRIPT).toBe(fs.readFileSync(path.join(ROOT, "config-templates", "api7-bootstrap.sh"), "utf8"));
+        expect((cmd.inputs.environment as Record<string, string>).API7_BOOTSTRAP_SCRIPT).toBe(
+            fs.readFileSync(path.join(ROOT, "config-templates", "api7-bootstrap.sh"), "utf8"),
+        );
     });
 });
 
 describe("container healthchecks", () => {
     test("every API7 container checks its service's health URL at its load balancer's timing; PostgreSQL is waited for", async () => {
         const r = await runProgram(TUNED_LAB);
-        const check = (suffix: string) => container(r, suffix).inputs.healthcheck as { tests: string[]; interval: string; timeout: string; retries: number; startPeriod: string };
+        const check = (suffix: string) =>
+            container(r, suffix).inputs.healthcheck as {
+                tests: string[];
+                interval: string;
+                timeout: string;
+                retries: number;
+                startPeriod: string;
+            };
         const gateway = check("gateway-1");
         expect(gateway.tests[0]).toBe("CMD-SHELL");
         expect(gateway.tests[1]).toContain("u='http://127.0.0.1:7085/status'");
-        expect([gateway.interval, gateway.timeout, gateway.retries, gateway.startPeriod]).toEqual(["20s", "10s", 4, "60s"]);
+        expect([gateway.interval, gateway.timeout, gateway.retries, gateway.startPeriod]).toEqual([
+            "20s",
+            "10s",
+            4,
+            "60s",
+        ]);
         expect(check("gateway-2")).toEqual(gateway);
         // The HTTPS dashboard is checked over HTTPS, its own certificate not verified (as HAProxy's check-ssl verify none).
         expect(check("cp-1-dashboard").tests[1]).toContain("u='https://127.0.0.1:7443/healthz'");
@@ -247,8 +361,16 @@ describe("container healthchecks", () => {
         expect(check("cp-1-dashboard").tests[1]).toContain("wget -q --no-check-certificate ");
         expect(check("cp-2-dp-manager").tests[1]).toContain("u='http://127.0.0.1:7900/healthz'");
         expect(check("prometheus").tests[1]).toContain("u='http://127.0.0.1:9090/-/healthy'");
-        expect([check("prometheus").interval, check("prometheus").retries, check("prometheus").startPeriod]).toEqual(["10s", 2, "30s"]);
-        expect([check("cp-1-dashboard").interval, check("cp-1-dashboard").retries, check("cp-1-dashboard").startPeriod]).toEqual(["10s", 2, "120s"]);
+        expect([check("prometheus").interval, check("prometheus").retries, check("prometheus").startPeriod]).toEqual([
+            "10s",
+            2,
+            "30s",
+        ]);
+        expect([
+            check("cp-1-dashboard").interval,
+            check("cp-1-dashboard").retries,
+            check("cp-1-dashboard").startPeriod,
+        ]).toEqual(["10s", 2, "120s"]);
         // The load balancer: its own monitor frontend (GET /healthz on 127.0.0.1:8405), at the control plane's timing.
         const lb = check("lb");
         expect(lb.tests[0]).toBe("CMD-SHELL");
@@ -259,7 +381,8 @@ describe("container healthchecks", () => {
         expect(pg.healthcheck.tests).toEqual(["CMD", "pg_isready", "-h", "127.0.0.1", "-U", "api7", "-d", "api7"]);
         expect([pg.wait, pg.waitTimeout]).toEqual([true, 120]);
         // Nothing waits on a check whose client may be missing from API7's images.
-        for (const c of r.ofType(CONTAINER).filter((x) => x.inputs.name !== "api7-ha-lab-postgres")) expect(c.inputs.wait).toBeFalsy();
+        for (const c of r.ofType(CONTAINER).filter((x) => x.inputs.name !== "api7-ha-lab-postgres"))
+            expect(c.inputs.wait).toBeFalsy();
     });
 
     describe("the probe, run by sh with one HTTP client on PATH", () => {
@@ -295,10 +418,14 @@ describe("container healthchecks", () => {
             return dir;
         };
         /** Runs the probe as Docker's CMD-SHELL does (/bin/sh -c), asynchronously: the server answers from here. */
-        const probe = (url: string, pathDir: string) => new Promise<number | null>((resolve) => {
-            const child = spawn("/bin/sh", ["-c", httpProbeCommand(url, 2)], { env: { PATH: pathDir }, stdio: "ignore" });
-            child.on("close", (code) => resolve(code));
-        });
+        const probe = (url: string, pathDir: string) =>
+            new Promise<number | null>((resolve) => {
+                const child = spawn("/bin/sh", ["-c", httpProbeCommand(url, 2)], {
+                    env: { PATH: pathDir },
+                    stdio: "ignore",
+                });
+                child.on("close", (code) => resolve(code));
+            });
 
         for (const tool of ["curl", "wget", "bash"]) {
             needs(tool)(`with only ${tool}: 0 for a 200, 1 for a 503 and for a port nobody listens on`, async () => {
@@ -309,21 +436,24 @@ describe("container healthchecks", () => {
             });
         }
 
-        needs("bash")(`bash sends a path with % signs as written, and reads a status line without a reason phrase`, async () => {
-            const dir = pathWith("bash");
-            expect(await probe(`http://127.0.0.1:${port}/a%20b%25s`, dir)).toBe(0);
-            // The probe hangs up once it has the status line: a reset here is expected, not an error.
-            const bare = net.createServer((socket) => {
-                socket.on("error", () => undefined);
-                socket.once("data", () => socket.end("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n"));
-            });
-            await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
-            try {
-                expect(await probe(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/status`, dir)).toBe(0);
-            } finally {
-                await new Promise((resolve) => bare.close(resolve));
-            }
-        });
+        needs("bash")(
+            `bash sends a path with % signs as written, and reads a status line without a reason phrase`,
+            async () => {
+                const dir = pathWith("bash");
+                expect(await probe(`http://127.0.0.1:${port}/a%20b%25s`, dir)).toBe(0);
+                // The probe hangs up once it has the status line: a reset here is expected, not an error.
+                const bare = net.createServer((socket) => {
+                    socket.on("error", () => undefined);
+                    socket.once("data", () => socket.end("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n"));
+                });
+                await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
+                try {
+                    expect(await probe(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/status`, dir)).toBe(0);
+                } finally {
+                    await new Promise((resolve) => bare.close(resolve));
+                }
+            },
+        );
 
         needs("bash")(`bash over HTTPS can only see the port accept a connection`, async () => {
             const dir = pathWith("bash");
@@ -331,34 +461,45 @@ describe("container healthchecks", () => {
             expect(await probe(`https://127.0.0.1:${closedPort}/healthz`, dir)).toBe(1);
         });
 
-        needs("haproxy", "bash")(`the load balancer's check against the rendered monitor frontend, run by real HAProxy, with only bash (as in the haproxy image)`, async () => {
-            const rendered = upload(container(lab, "lb"), "/usr/local/etc/haproxy/haproxy.cfg");
-            const block = (header: string) => rendered.slice(rendered.indexOf(`\n${header}\n`) + 1).split("\n\n")[0];
-            // The global and defaults sections and the monitor frontend, on a free port; not the servers, which
-            // would need Docker's DNS.
-            const config = [block("global"), block("defaults").split("\n").filter((l) => !l.includes("default-server")).join("\n"), block("frontend lb_health")].join("\n\n");
-            const monitor = `127.0.0.1:${closedPort}`;
-            const dir = pathWith("bash");
-            const file = path.join(dir, "haproxy.cfg");
-            fs.writeFileSync(file, `${config.replace("127.0.0.1:8405", monitor)}\n`);
-            const lbCheck = (container(lab, "lb").inputs.healthcheck as { tests: string[] }).tests[1];
-            expect(lbCheck).toContain("u='http://127.0.0.1:8405/healthz'");
-            const url = `http://${monitor}/healthz`;
-            const haproxy = spawn("haproxy", ["-db", "-f", file], { stdio: "ignore" });
-            try {
-                let code = await probe(url, dir);
-                for (let i = 0; code !== 0 && i < 30; i++) {
-                    await new Promise((resolve) => setTimeout(resolve, 100));
-                    code = await probe(url, dir);
+        needs("haproxy", "bash")(
+            `the load balancer's check against the rendered monitor frontend, run by real HAProxy, with only bash (as in the haproxy image)`,
+            async () => {
+                const rendered = upload(container(lab, "lb"), "/usr/local/etc/haproxy/haproxy.cfg");
+                const block = (header: string) =>
+                    rendered.slice(rendered.indexOf(`\n${header}\n`) + 1).split("\n\n")[0];
+                // The global and defaults sections and the monitor frontend, on a free port; not the servers, which
+                // would need Docker's DNS.
+                const config = [
+                    block("global"),
+                    block("defaults")
+                        .split("\n")
+                        .filter((l) => !l.includes("default-server"))
+                        .join("\n"),
+                    block("frontend lb_health"),
+                ].join("\n\n");
+                const monitor = `127.0.0.1:${closedPort}`;
+                const dir = pathWith("bash");
+                const file = path.join(dir, "haproxy.cfg");
+                fs.writeFileSync(file, `${config.replace("127.0.0.1:8405", monitor)}\n`);
+                const lbCheck = (container(lab, "lb").inputs.healthcheck as { tests: string[] }).tests[1];
+                expect(lbCheck).toContain("u='http://127.0.0.1:8405/healthz'");
+                const url = `http://${monitor}/healthz`;
+                const haproxy = spawn("haproxy", ["-db", "-f", file], { stdio: "ignore" });
+                try {
+                    let code = await probe(url, dir);
+                    for (let i = 0; code !== 0 && i < 30; i++) {
+                        await new Promise((resolve) => setTimeout(resolve, 100));
+                        code = await probe(url, dir);
+                    }
+                    expect(code).toBe(0);
+                    expect(await probe(`http://${monitor}/other`, dir)).toBe(1);
+                } finally {
+                    haproxy.kill();
+                    await new Promise((resolve) => haproxy.once("exit", resolve));
                 }
-                expect(code).toBe(0);
-                expect(await probe(`http://${monitor}/other`, dir)).toBe(1);
-            } finally {
-                haproxy.kill();
-                await new Promise((resolve) => haproxy.once("exit", resolve));
-            }
-            expect(await probe(url, dir)).toBe(1);
-        });
+                expect(await probe(url, dir)).toBe(1);
+            },
+        );
 
         test("with none of them: unhealthy (1), not sh's 127 for a missing command", async () => {
             expect(await probe(`http://127.0.0.1:${port}/status`, pathWith())).toBe(1);

@@ -23,19 +23,31 @@ function walk(dir: string): string[] {
 test(`no source file under components/ or scripts/ is over ${MAX_LINES} lines`, () => {
     const files = [...walk("components"), ...walk("scripts")].filter((f) => /\.(ts|js|sh)$/.test(f));
     expect(files.length).toBeGreaterThan(20);
-    const long = files.map((f) => [f, fs.readFileSync(path.join(ROOT, f), "utf8").split("\n").length - 1] as const).filter(([, n]) => n > MAX_LINES);
+    const long = files
+        .map((f) => [f, fs.readFileSync(path.join(ROOT, f), "utf8").split("\n").length - 1] as const)
+        .filter(([, n]) => n > MAX_LINES);
     expect(long).toEqual([]);
 });
 
 test("nothing outside tests/ imports from tests/", () => {
-    const sources = ["index.ts", ...walk("components"), ...walk("scripts"), ...walk("tools"), ...walk("bench"), ...walk("policy")].filter((f) => /\.(ts|js|mjs)$/.test(f));
+    const sources = [
+        "index.ts",
+        ...walk("components"),
+        ...walk("scripts"),
+        ...walk("tools"),
+        ...walk("bench"),
+        ...walk("policy"),
+    ].filter((f) => /\.(ts|js|mjs)$/.test(f));
     expect(sources).toContain(path.join("tools", "harness.ts"));
     const specifier = /(?:from\s+|require\(\s*|import\(\s*)["']([^"']+)["']/g;
     const offending = sources.flatMap((file) =>
         [...fs.readFileSync(path.join(ROOT, file), "utf8").matchAll(specifier)]
             .map((m) => m[1])
             .filter((spec) => spec.startsWith("."))
-            .filter((spec) => path.relative(ROOT, path.resolve(ROOT, path.dirname(file), spec)).split(path.sep)[0] === "tests")
+            .filter(
+                (spec) =>
+                    path.relative(ROOT, path.resolve(ROOT, path.dirname(file), spec)).split(path.sep)[0] === "tests",
+            )
             .map((spec) => `${file}: ${spec}`),
     );
     expect(offending).toEqual([]);
@@ -49,7 +61,10 @@ test("nothing outside tests/ imports from tests/", () => {
  */
 describe.each<StackName>([...STACKS, LAB_STACK])("%s", (stack) => {
     test("every URN the stack had is still there", async () => {
-        const before = fs.readFileSync(path.join(ROOT, "tests", "fixtures", "urns", `${stack}.txt`), "utf8").split("\n").filter(Boolean);
+        const before = fs
+            .readFileSync(path.join(ROOT, "tests", "fixtures", "urns", `${stack}.txt`), "utf8")
+            .split("\n")
+            .filter(Boolean);
         expect(before.length).toBeGreaterThan(10);
         const now = new Set((await runProgram({ stack })).resources.map((r) => r.urn));
         expect(before.filter((urn) => !now.has(urn))).toEqual([]);
@@ -63,11 +78,16 @@ describe.each<StackName>([...STACKS, LAB_STACK])("%s", (stack) => {
  * of null are removed, as `pulumi config rm --path` does), and tests/fixtures/urns/<variant>.txt the URNs the
  * code before the split gave it, recorded with that code's harness and the same options.
  */
-const VARIANTS = JSON.parse(fs.readFileSync(path.join(ROOT, "tests", "fixtures", "urns", "variants.json"), "utf8")) as Record<string, RunOptions>;
+const VARIANTS = JSON.parse(
+    fs.readFileSync(path.join(ROOT, "tests", "fixtures", "urns", "variants.json"), "utf8"),
+) as Record<string, RunOptions>;
 
 describe.each(Object.entries(VARIANTS))("%s", (variant, options) => {
     test("every URN the variant had is still there", async () => {
-        const before = fs.readFileSync(path.join(ROOT, "tests", "fixtures", "urns", `${variant}.txt`), "utf8").split("\n").filter(Boolean);
+        const before = fs
+            .readFileSync(path.join(ROOT, "tests", "fixtures", "urns", `${variant}.txt`), "utf8")
+            .split("\n")
+            .filter(Boolean);
         expect(before.length).toBeGreaterThan(10);
         const now = new Set((await runProgram(options)).resources.map((r) => r.urn));
         expect(before.filter((urn) => !now.has(urn))).toEqual([]);

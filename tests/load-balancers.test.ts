@@ -37,19 +37,39 @@ describe("data plane NLB", () => {
     test("DP target groups check GET /status on 7085 and expect 200 (never /status/ready)", () => {
         for (const name of ["api7-dp-lb-http", "api7-dp-lb-https"]) {
             const hc = prod.get(TG, name).inputs.healthCheck;
-            expect(hc).toMatchObject({ enabled: true, protocol: "HTTP", port: "7085", path: "/status", matcher: "200" });
+            expect(hc).toMatchObject({
+                enabled: true,
+                protocol: "HTTP",
+                port: "7085",
+                path: "/status",
+                matcher: "200",
+            });
         }
         expect(JSON.stringify(prod.ofType(TG))).not.toContain("/status/ready");
     });
 
     test("health-check timing comes from config: API7's documented 30 s by default, prod's tuned values in prod", () => {
-        expect(dev.get(TG, "api7-dp-lb-http").inputs.healthCheck).toMatchObject({ interval: 30, timeout: 10, healthyThreshold: 3, unhealthyThreshold: 3 });
-        expect(prod.get(TG, "api7-dp-lb-http").inputs.healthCheck).toMatchObject({ interval: 5, timeout: 3, healthyThreshold: 3, unhealthyThreshold: 2 });
+        expect(dev.get(TG, "api7-dp-lb-http").inputs.healthCheck).toMatchObject({
+            interval: 30,
+            timeout: 10,
+            healthyThreshold: 3,
+            unhealthyThreshold: 3,
+        });
+        expect(prod.get(TG, "api7-dp-lb-http").inputs.healthCheck).toMatchObject({
+            interval: 5,
+            timeout: 3,
+            healthyThreshold: 3,
+            unhealthyThreshold: 2,
+        });
     });
 
     test("draining: 30 s deregistration delay (not AWS's 300 s), then connections are closed", () => {
         for (const name of ["api7-dp-lb-http", "api7-dp-lb-https"]) {
-            expect(prod.get(TG, name).inputs).toMatchObject({ deregistrationDelay: 30, connectionTermination: true, protocol: "TCP" });
+            expect(prod.get(TG, name).inputs).toMatchObject({
+                deregistrationDelay: 30,
+                connectionTermination: true,
+                protocol: "TCP",
+            });
         }
     });
 
@@ -62,8 +82,20 @@ describe("data plane NLB", () => {
     });
 
     test("TLS termination: a TLS listener with the certificate and a TLS 1.3 policy, forwarding to 9080", async () => {
-        const run = await runProgram({ stack: "dev", config: { "dataPlane.loadBalancer.httpsMode": "terminate", "dataPlane.loadBalancer.certificateArn": CERT, "dataPlane.loadBalancer.httpsPort": 8443 } });
-        expect(run.get(LISTENER, "api7-dp-lb-https").inputs).toMatchObject({ protocol: "TLS", port: 8443, certificateArn: CERT, sslPolicy: TLS_POLICY });
+        const run = await runProgram({
+            stack: "dev",
+            config: {
+                "dataPlane.loadBalancer.httpsMode": "terminate",
+                "dataPlane.loadBalancer.certificateArn": CERT,
+                "dataPlane.loadBalancer.httpsPort": 8443,
+            },
+        });
+        expect(run.get(LISTENER, "api7-dp-lb-https").inputs).toMatchObject({
+            protocol: "TLS",
+            port: 8443,
+            certificateArn: CERT,
+            sslPolicy: TLS_POLICY,
+        });
         expect(TLS_POLICY).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
         expect(forwardedTo(run, "api7-dp-lb-https").inputs.port).toBe(9080);
         expect(run.ofType(TG).map((tg) => tg.name)).not.toContain("api7-dp-lb-https");
@@ -76,8 +108,15 @@ describe("data plane NLB", () => {
 
     test("internet-facing across public subnets in every AZ, cross-zone on; deletion protection on in prod only", () => {
         const nlb = prod.get(LB, "api7-dp-lb-nlb").inputs;
-        expect(nlb).toMatchObject({ loadBalancerType: "network", internal: false, enableCrossZoneLoadBalancing: true, enableDeletionProtection: true });
-        const azs = nlb.subnets.map((id: string) => prod.ofType(T.subnet).find((s) => `${s.name}-id` === id)!.inputs.availabilityZone);
+        expect(nlb).toMatchObject({
+            loadBalancerType: "network",
+            internal: false,
+            enableCrossZoneLoadBalancing: true,
+            enableDeletionProtection: true,
+        });
+        const azs = nlb.subnets.map(
+            (id: string) => prod.ofType(T.subnet).find((s) => `${s.name}-id` === id)!.inputs.availabilityZone,
+        );
         expect(new Set(azs).size).toBe(3);
         expect(nlb.subnets.every((id: string) => id.startsWith("api7-public-"))).toBe(true);
         expect(dev.get(LB, "api7-dp-lb-nlb").inputs.enableDeletionProtection).toBe(false);
@@ -94,17 +133,36 @@ describe("data plane NLB", () => {
 describe("control plane load balancers", () => {
     test("dashboard: an internal ALB across the private subnets, checking GET /healthz on 7080, every CP host registered", () => {
         const alb = prod.get(LB, "api7-cp-lb-dashboard").inputs;
-        expect(alb).toMatchObject({ loadBalancerType: "application", internal: true, dropInvalidHeaderFields: true, enableDeletionProtection: true });
+        expect(alb).toMatchObject({
+            loadBalancerType: "application",
+            internal: true,
+            dropInvalidHeaderFields: true,
+            enableDeletionProtection: true,
+        });
         expect(alb.subnets).toHaveLength(3);
-        expect(prod.get(TG, "api7-cp-lb-dashboard").inputs).toMatchObject({ protocol: "HTTP", port: 7080, healthCheck: { path: "/healthz", port: "7080", matcher: "200" } });
+        expect(prod.get(TG, "api7-cp-lb-dashboard").inputs).toMatchObject({
+            protocol: "HTTP",
+            port: 7080,
+            healthCheck: { path: "/healthz", port: "7080", matcher: "200" },
+        });
         expect(prod.get(LISTENER, "api7-cp-lb-dashboard").inputs).toMatchObject({ protocol: "HTTP", port: 7080 });
         expect(registeredIn(prod, "api7-cp-hosts")).toContain("api7-cp-lb-dashboard");
     });
 
     test("dashboard with a certificate: HTTPS 443 on the TLS 1.3 policy", async () => {
-        const run = await runProgram({ stack: "dev", config: { "controlPlane.loadBalancer.certificateArn": CERT, "controlPlane.loadBalancer.internal": false } });
-        expect(run.get(LISTENER, "api7-cp-lb-dashboard").inputs).toMatchObject({ protocol: "HTTPS", port: 443, certificateArn: CERT, sslPolicy: TLS_POLICY });
-        expect(run.get(LB, "api7-cp-lb-dashboard").inputs.subnets.every((id: string) => id.startsWith("api7-public-"))).toBe(true);
+        const run = await runProgram({
+            stack: "dev",
+            config: { "controlPlane.loadBalancer.certificateArn": CERT, "controlPlane.loadBalancer.internal": false },
+        });
+        expect(run.get(LISTENER, "api7-cp-lb-dashboard").inputs).toMatchObject({
+            protocol: "HTTPS",
+            port: 443,
+            certificateArn: CERT,
+            sslPolicy: TLS_POLICY,
+        });
+        expect(
+            run.get(LB, "api7-cp-lb-dashboard").inputs.subnets.every((id: string) => id.startsWith("api7-public-")),
+        ).toBe(true);
         expect(run.outputs.dashboardUrl).toMatch(/^https:\/\/.+:443$/);
     });
 
@@ -112,7 +170,11 @@ describe("control plane load balancers", () => {
         const nlb = prod.get(LB, "api7-cp-lb-dpm").inputs;
         expect(nlb).toMatchObject({ loadBalancerType: "network", internal: true, enableCrossZoneLoadBalancing: true });
         expect(prod.get(LISTENER, "api7-cp-lb-dpm").inputs).toMatchObject({ protocol: "TCP", port: 7900 });
-        expect(forwardedTo(prod, "api7-cp-lb-dpm").inputs).toMatchObject({ protocol: "TCP", port: 7900, healthCheck: { protocol: "HTTP", path: "/healthz", port: "7900" } });
+        expect(forwardedTo(prod, "api7-cp-lb-dpm").inputs).toMatchObject({
+            protocol: "TCP",
+            port: 7900,
+            healthCheck: { protocol: "HTTP", path: "/healthz", port: "7900" },
+        });
         expect(registeredIn(prod, "api7-cp-hosts")).toContain("api7-cp-lb-dpm");
         expect(prod.ofType(LISTENER).map((l) => l.inputs.port)).not.toContain(7943);
     });
@@ -121,7 +183,11 @@ describe("control plane load balancers", () => {
         const listener = mtls.get(LISTENER, "api7-cp-lb-dpm-mtls").inputs;
         expect(listener).toMatchObject({ protocol: "TCP", port: 7943 });
         expect(listener.certificateArn).toBeUndefined();
-        expect(forwardedTo(mtls, "api7-cp-lb-dpm-mtls").inputs).toMatchObject({ protocol: "TCP", port: 7943, healthCheck: { port: "7900", path: "/healthz" } });
+        expect(forwardedTo(mtls, "api7-cp-lb-dpm-mtls").inputs).toMatchObject({
+            protocol: "TCP",
+            port: 7943,
+            healthCheck: { port: "7900", path: "/healthz" },
+        });
     });
 });
 

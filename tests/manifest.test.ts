@@ -17,9 +17,13 @@ describe.each(STACKS)("%s", (stack) => {
     test(`the committed manifest is fresh (else run: npm run synth -- ${stack})`, async () => {
         const expected = await synthesize(stack);
         const committed = readManifest(stack);
-        const stale = [...new Set([...expected.keys(), ...committed.keys()])].filter((f) => expected.get(f) !== committed.get(f)).sort();
+        const stale = [...new Set([...expected.keys(), ...committed.keys()])]
+            .filter((f) => expected.get(f) !== committed.get(f))
+            .sort();
         if (stale.length > 0) {
-            throw new Error(`manifests/${stack} is stale in ${stale.join(", ")}: run \`npm run synth -- ${stack}\` and commit the result`);
+            throw new Error(
+                `manifests/${stack} is stale in ${stale.join(", ")}: run \`npm run synth -- ${stack}\` and commit the result`,
+            );
         }
         expect(committed.size).toBeGreaterThanOrEqual(10);
     });
@@ -28,8 +32,12 @@ describe.each(STACKS)("%s", (stack) => {
         const files = readManifest(stack);
         const all = [...files.values()].join("\n");
         for (const marker of [...SECRET_MARKERS, ...Object.values(TEST_SECRETS)]) expect(all).not.toContain(marker);
-        const resources = yaml.load(files.get("resources.yaml")!) as { resources: { type: string; inputs: Record<string, unknown> }[] };
-        const secureStrings = resources.resources.filter((r) => r.type === "aws:ssm/parameter:Parameter" && r.inputs.type === "SecureString");
+        const resources = yaml.load(files.get("resources.yaml")!) as {
+            resources: { type: string; inputs: Record<string, unknown> }[];
+        };
+        const secureStrings = resources.resources.filter(
+            (r) => r.type === "aws:ssm/parameter:Parameter" && r.inputs.type === "SecureString",
+        );
         expect(secureStrings.length).toBeGreaterThan(0);
         for (const p of secureStrings) expect(p.inputs.value).toBe("[secret]");
         for (const [file, content] of files) {
@@ -40,7 +48,9 @@ describe.each(STACKS)("%s", (stack) => {
 
     test("no mock value passes for a real one: computed values are placeholders", () => {
         const all = [...readManifest(stack).values()].join("\n");
-        expect(all).not.toMatch(/arn:aws:mock|10\.99\.\d+\.\d+|123456789012|ami-0feedfacecafe0001|\.elb\.us-east-1\.amazonaws\.com/);
+        expect(all).not.toMatch(
+            /arn:aws:mock|10\.99\.\d+\.\d+|123456789012|ami-0feedfacecafe0001|\.elb\.us-east-1\.amazonaws\.com/,
+        );
         expect(all).toContain("<api7-dp-lb-nlb.dnsName>");
     });
 });
@@ -60,5 +70,7 @@ test("a one-key config change shows in the manifest as exactly the lines it chan
 test("a gateway config change shows as the changed line of its rendered file", async () => {
     const before = await synthesize("prod");
     const after = await synthesize("prod", { "prometheus.enabled": true });
-    expect(after.get("ssm/api7-ha/prod/dp/gateway-config.yaml")).toBe(`${before.get("ssm/api7-ha/prod/dp/gateway-config.yaml")}plugin_attr:\n  prometheus:\n    export_addr:\n      ip: 0.0.0.0\n      port: 9091\n`);
+    expect(after.get("ssm/api7-ha/prod/dp/gateway-config.yaml")).toBe(
+        `${before.get("ssm/api7-ha/prod/dp/gateway-config.yaml")}plugin_attr:\n  prometheus:\n    export_addr:\n      ip: 0.0.0.0\n      port: 9091\n`,
+    );
 });

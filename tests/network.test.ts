@@ -25,7 +25,10 @@ describe("created VPC", () => {
 
     test("prod: one private and one public subnet in each of 3 AZs, carved from the VPC CIDR", () => {
         expect(prod.get(T.vpc, "api7-vpc").inputs.cidrBlock).toBe("10.80.0.0/16");
-        const rows = prod.ofType(T.subnet).map((s) => [s.name, s.inputs.cidrBlock, s.inputs.availabilityZone]).sort();
+        const rows = prod
+            .ofType(T.subnet)
+            .map((s) => [s.name, s.inputs.cidrBlock, s.inputs.availabilityZone])
+            .sort();
         expect(rows).toEqual([
             ["api7-private-0", "10.80.0.0/20", "us-east-1a"],
             ["api7-private-1", "10.80.16.0/20", "us-east-1b"],
@@ -39,9 +42,15 @@ describe("created VPC", () => {
 
     test("prod: a NAT gateway per AZ, each private route table through its own AZ's NAT", () => {
         const nats = prod.ofType(T.natGateway);
-        expect(nats.map((n) => n.inputs.subnetId).sort()).toEqual(["api7-public-0-id", "api7-public-1-id", "api7-public-2-id"]);
+        expect(nats.map((n) => n.inputs.subnetId).sort()).toEqual([
+            "api7-public-0-id",
+            "api7-public-1-id",
+            "api7-public-2-id",
+        ]);
         for (const i of [0, 1, 2]) {
-            expect(prod.get(T.routeTable, `api7-private-${i}`).inputs.routes).toEqual([{ cidrBlock: "0.0.0.0/0", natGatewayId: `api7-nat-${i}-id` }]);
+            expect(prod.get(T.routeTable, `api7-private-${i}`).inputs.routes).toEqual([
+                { cidrBlock: "0.0.0.0/0", natGatewayId: `api7-nat-${i}-id` },
+            ]);
         }
     });
 
@@ -57,7 +66,11 @@ describe("created VPC", () => {
         const endpoint = prod.get(T.vpcEndpoint, "api7-s3").inputs;
         expect(endpoint.vpcEndpointType).toBe("Gateway");
         expect(endpoint.serviceName).toBe("com.amazonaws.us-east-1.s3");
-        expect([...endpoint.routeTableIds].sort()).toEqual(["api7-private-0-id", "api7-private-1-id", "api7-private-2-id"]);
+        expect([...endpoint.routeTableIds].sort()).toEqual([
+            "api7-private-0-id",
+            "api7-private-1-id",
+            "api7-private-2-id",
+        ]);
     });
 
     test("the default security group is taken over with no rules", () => {
@@ -85,9 +98,13 @@ describe("existing VPC", () => {
 
     test("creates no network and spreads every host group over the given private subnets", async () => {
         const run = await runProgram({ stack: "prod", config, existingSubnets: subnets });
-        for (const type of [T.vpc, T.subnet, T.natGateway, T.routeTable, T.vpcEndpoint]) expect(run.ofType(type)).toEqual([]);
+        for (const type of [T.vpc, T.subnet, T.natGateway, T.routeTable, T.vpcEndpoint])
+            expect(run.ofType(type)).toEqual([]);
         for (const group of ["api7-cp-hosts", "api7-dp-hosts"]) {
-            expect(groupOf(run, group).asg.inputs.vpcZoneIdentifiers).toEqual(["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]);
+            expect(groupOf(run, group).asg.inputs.vpcZoneIdentifiers).toEqual([
+                "subnet-0aaaaaaaaaaaaaaa1",
+                "subnet-0aaaaaaaaaaaaaaa2",
+            ]);
         }
         expect(run.outputs.vpcId).toBe("vpc-0aaaaaaaaaaaaaaaa");
         expect(run.ofType(T.sg).every((sg) => sg.inputs.vpcId === "vpc-0aaaaaaaaaaaaaaaa")).toBe(true);

@@ -12,25 +12,45 @@ const CASES: readonly [string, RunOptions, "aws" | "docker"][] = [
     ["prod", { stack: "prod" }, "aws"],
     ["dev", { stack: "dev" }, "aws"],
     ["lab", { stack: "lab" }, "docker"],
-    ["prod with Prometheus on its own host", { stack: "prod", config: { "prometheus.enabled": true, "prometheus.placement": "dedicated" } }, "aws"],
-    ["prod without fallback buckets, on an external database", { stack: "prod", config: { "fallback.enabled": false, ...EXTERNAL_DATABASE.config }, secrets: EXTERNAL_DATABASE.secrets }, "aws"],
-    ["lab with Prometheus and an HTTPS dashboard", { stack: "lab", config: { "prometheus.enabled": true, "controlPlane.dashboardListener": "https" } }, "docker"],
+    [
+        "prod with Prometheus on its own host",
+        { stack: "prod", config: { "prometheus.enabled": true, "prometheus.placement": "dedicated" } },
+        "aws",
+    ],
+    [
+        "prod without fallback buckets, on an external database",
+        {
+            stack: "prod",
+            config: { "fallback.enabled": false, ...EXTERNAL_DATABASE.config },
+            secrets: EXTERNAL_DATABASE.secrets,
+        },
+        "aws",
+    ],
+    [
+        "lab with Prometheus and an HTTPS dashboard",
+        { stack: "lab", config: { "prometheus.enabled": true, "controlPlane.dashboardListener": "https" } },
+        "docker",
+    ],
 ];
 
-test.each(CASES)("%s: the real outputs parse with the schema, and it names each of them", async (_name, options, target) => {
-    const { outputs } = await runProgram(options);
-    expect(outputs.target).toBe(target);
-    const parsed = stackOutputs.safeParse(outputs);
-    expect(parsed.error?.issues).toBeUndefined();
-    expect(parsed.data).toEqual(outputs);
-});
+test.each(CASES)(
+    "%s: the real outputs parse with the schema, and it names each of them",
+    async (_name, options, target) => {
+        const { outputs } = await runProgram(options);
+        expect(outputs.target).toBe(target);
+        const parsed = stackOutputs.safeParse(outputs);
+        expect(parsed.error?.issues).toBeUndefined();
+        expect(parsed.data).toEqual(outputs);
+    },
+);
 
 test("the optional outputs appear with the settings that create them", async () => {
     const withPrometheus = (await runProgram(CASES[3][1])).outputs;
     expect(withPrometheus).toHaveProperty("prometheusUrl");
     expect(withPrometheus).toHaveProperty("autoScalingGroups.prometheus");
     const bare = (await runProgram(CASES[4][1])).outputs;
-    for (const key of ["fallbackBuckets", "databaseEndpoint", "databaseSecretArn", "prometheusUrl"]) expect(bare).not.toHaveProperty(key);
+    for (const key of ["fallbackBuckets", "databaseEndpoint", "databaseSecretArn", "prometheusUrl"])
+        expect(bare).not.toHaveProperty(key);
     expect((await runProgram(CASES[5][1])).outputs).toHaveProperty("labContainers.prometheus");
 });
 
@@ -49,7 +69,18 @@ describe("the AWS stack's region output", () => {
     const region = awsStackOutputs.shape.region;
     // Regions of every partition in botocore's endpoint data, the long-prefixed European Sovereign Cloud among them
     // (boto/botocore botocore/data/partitions.json @0e6e2404, each partition's "regions").
-    const BOTOCORE = ["us-east-1", "ap-southeast-7", "mx-central-1", "cn-northwest-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "us-isof-south-1", "eu-isoe-west-1", "eusc-de-east-1"];
+    const BOTOCORE = [
+        "us-east-1",
+        "ap-southeast-7",
+        "mx-central-1",
+        "cn-northwest-1",
+        "us-gov-west-1",
+        "us-iso-east-1",
+        "us-isob-east-1",
+        "us-isof-south-1",
+        "eu-isoe-west-1",
+        "eusc-de-east-1",
+    ];
     test.each(BOTOCORE)("%s (botocore) is accepted", (name) => {
         expect(region.safeParse(name).error?.issues).toBeUndefined();
     });

@@ -18,16 +18,70 @@ describe("every run spec the program renders holds to the schema", () => {
     const cp = (stack: string) => [`/api7-ha/${stack}/cp/dashboard.json`, `/api7-ha/${stack}/cp/dp-manager.json`];
     // Each variant reaches a shape of the spec the stacks alone do not: the check says which.
     const variants: [string, RunOptions, string[], (specs: any[]) => boolean][] = [
-        ["prod (managed database, ECR pull-through cache, pinned digests, issued token)", { stack: "prod" }, [...cp("prod"), "/api7-ha/prod/dp/gateway.json"], (s) => s.every((x) => x.registry.kind === "ecr") && s.some((x) => x.database)],
-        ["dev (anonymous Docker Hub)", { stack: "dev" }, [...cp("dev"), "/api7-ha/dev/dp/gateway.json"], (s) => s.every((x) => x.registry.kind === "anonymous")],
+        [
+            "prod (managed database, ECR pull-through cache, pinned digests, issued token)",
+            { stack: "prod" },
+            [...cp("prod"), "/api7-ha/prod/dp/gateway.json"],
+            (s) => s.every((x) => x.registry.kind === "ecr") && s.some((x) => x.database),
+        ],
+        [
+            "dev (anonymous Docker Hub)",
+            { stack: "dev" },
+            [...cp("dev"), "/api7-ha/dev/dp/gateway.json"],
+            (s) => s.every((x) => x.registry.kind === "anonymous"),
+        ],
         [
             "an external database and a registry with a password login",
-            { stack: "dev", config: { ...EXTERNAL_DATABASE.config, "images.source": "registry", "images.registry": "registry.example.com:5000/api7", "images.username": "ci" }, secrets: { ...EXTERNAL_DATABASE.secrets, registryPassword: "MARKER-REGISTRY-PASSWORD-1e9", gatewayToken: GATEWAY_TOKEN } },
+            {
+                stack: "dev",
+                config: {
+                    ...EXTERNAL_DATABASE.config,
+                    "images.source": "registry",
+                    "images.registry": "registry.example.com:5000/api7",
+                    "images.username": "ci",
+                },
+                secrets: {
+                    ...EXTERNAL_DATABASE.secrets,
+                    registryPassword: "MARKER-REGISTRY-PASSWORD-1e9",
+                    gatewayToken: GATEWAY_TOKEN,
+                },
+            },
             [...cp("dev"), "/api7-ha/dev/dp/gateway.json"],
-            (s) => s.every((x) => x.registry.kind === "password" && x.registry.passwordParameter.endsWith("/secrets/registry-password") && !x.database),
+            (s) =>
+                s.every(
+                    (x) =>
+                        x.registry.kind === "password" &&
+                        x.registry.passwordParameter.endsWith("/secrets/registry-password") &&
+                        !x.database,
+                ),
         ],
-        ["mTLS gateways, Prometheus on the control plane", { stack: "dev", config: { "dataPlane.controlPlaneAuth": "mtls", "prometheus.enabled": true, "prometheus.placement": "controlPlane" }, secrets: MTLS_SECRETS }, [...cp("dev"), "/api7-ha/dev/cp/prometheus.json", "/api7-ha/dev/dp/gateway.json"], (s) => s.some((x) => Object.keys(x.secretEnv).length === 3)],
-        ["standalone gateways, a dedicated Prometheus", { stack: "prod", config: { "dataPlane.mode": "standalone", "prometheus.enabled": true, "prometheus.placement": "dedicated" } }, [...cp("prod"), "/api7-ha/prod/dp/gateway.json", "/api7-ha/prod/prometheus/prometheus.json"], (s) => s.some((x) => x.command.length > 0)],
+        [
+            "mTLS gateways, Prometheus on the control plane",
+            {
+                stack: "dev",
+                config: {
+                    "dataPlane.controlPlaneAuth": "mtls",
+                    "prometheus.enabled": true,
+                    "prometheus.placement": "controlPlane",
+                },
+                secrets: MTLS_SECRETS,
+            },
+            [...cp("dev"), "/api7-ha/dev/cp/prometheus.json", "/api7-ha/dev/dp/gateway.json"],
+            (s) => s.some((x) => Object.keys(x.secretEnv).length === 3),
+        ],
+        [
+            "standalone gateways, a dedicated Prometheus",
+            {
+                stack: "prod",
+                config: {
+                    "dataPlane.mode": "standalone",
+                    "prometheus.enabled": true,
+                    "prometheus.placement": "dedicated",
+                },
+            },
+            [...cp("prod"), "/api7-ha/prod/dp/gateway.json", "/api7-ha/prod/prometheus/prometheus.json"],
+            (s) => s.some((x) => x.command.length > 0),
+        ],
     ];
 
     test.each(variants)("%s", async (_what, options, names, reaches) => {
@@ -47,7 +101,10 @@ const GATEWAY_SPEC = Object.freeze({
     secretEnv: { API7_CONTROL_PLANE_TOKEN: "/api7-ha/dev/dp/secrets/control-plane-token" },
     dockerArgs: [],
     command: [],
-    stateFiles: [{ name: "apisix.uid", generate: "uuid", mount: "/usr/local/apisix/conf/apisix.uid" }, { name: "admin.key", generate: "key" }],
+    stateFiles: [
+        { name: "apisix.uid", generate: "uuid", mount: "/usr/local/apisix/conf/apisix.uid" },
+        { name: "admin.key", generate: "key" },
+    ],
     generation: "0123456789abcdef",
     configParameter: "/api7-ha/dev/dp/gateway-config.yaml",
     placeholders: {},
@@ -64,21 +121,76 @@ describe("the schema refuses what the scripts cannot run", () => {
         expect(RunSpecSchema.safeParse(GATEWAY_SPEC).success).toBe(true);
     });
 
-    const DATABASE = { token: "__API7_SECRET_DATABASE_DSN__", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1", host: "db.example.internal", port: 5432, database: "api7ee", sslmode: "require" };
+    const DATABASE = {
+        token: "__API7_SECRET_DATABASE_DSN__",
+        secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1",
+        host: "db.example.internal",
+        port: 5432,
+        database: "api7ee",
+        sslmode: "require",
+    };
     test.each<[string, Record<string, unknown>, string]>([
-        ["no generation (api7-apply could not tell a reload from a restart)", { generation: undefined }, " must have required property 'generation'"],
-        ["a generation that is not 16 hex digits", { generation: "v1" }, "/generation must match pattern \"^[0-9a-f]{16}$\""],
+        [
+            "no generation (api7-apply could not tell a reload from a restart)",
+            { generation: undefined },
+            " must have required property 'generation'",
+        ],
+        [
+            "a generation that is not 16 hex digits",
+            { generation: "v1" },
+            '/generation must match pattern "^[0-9a-f]{16}$"',
+        ],
         ["a misspelt key", { imageRef: "x" }, " must NOT have additional properties"],
-        ["an environment name bash cannot export", { env: { "API7-GROUP": "default" } }, "/env must match pattern \"^[A-Za-z_][A-Za-z0-9_]*$\""],
-        ["a secret named other than by its SSM path", { secretEnv: { API7_CONTROL_PLANE_TOKEN: "control-plane-token" } }, "/secretEnv/API7_CONTROL_PLANE_TOKEN must match pattern \"^\\/[A-Za-z0-9_.\\-/]+$\""],
-        ["a state file api7-run cannot create", { stateFiles: [{ name: "apisix.uid", generate: "random" }] }, "/stateFiles/0/generate must be equal to one of the allowed values"],
-        ["a state file outside the state directory", { stateFiles: [{ name: "../apisix.uid", generate: "uuid" }] }, "/stateFiles/0/name must match pattern \"^[A-Za-z0-9._-]+$\""],
-        ["a container name Docker refuses", { container: "api7 gateway" }, "/container must match pattern \"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$\""],
-        ["another pending marker than api7-run waits on", { pendingSecret: "pending" }, "/pendingSecret must be equal to constant"],
-        ["a health URL curl cannot poll", { healthUrl: "127.0.0.1:7085/status" }, "/healthUrl must match pattern \"^https?:\\/\\/\\S+$\""],
-        ["a password login without its SecureString", { registry: { kind: "password", registry: "docker.io", username: "ci" } }, "/registry must have required property 'passwordParameter'"],
-        ["a login kind api7-run does not know", { registry: { kind: "token" } }, "/registry/kind must be equal to constant"],
-        ["a database without TLS", { database: { ...DATABASE, sslmode: "disable" } }, "/database/sslmode must be equal to constant"],
+        [
+            "an environment name bash cannot export",
+            { env: { "API7-GROUP": "default" } },
+            '/env must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+        ],
+        [
+            "a secret named other than by its SSM path",
+            { secretEnv: { API7_CONTROL_PLANE_TOKEN: "control-plane-token" } },
+            '/secretEnv/API7_CONTROL_PLANE_TOKEN must match pattern "^\\/[A-Za-z0-9_.\\-/]+$"',
+        ],
+        [
+            "a state file api7-run cannot create",
+            { stateFiles: [{ name: "apisix.uid", generate: "random" }] },
+            "/stateFiles/0/generate must be equal to one of the allowed values",
+        ],
+        [
+            "a state file outside the state directory",
+            { stateFiles: [{ name: "../apisix.uid", generate: "uuid" }] },
+            '/stateFiles/0/name must match pattern "^[A-Za-z0-9._-]+$"',
+        ],
+        [
+            "a container name Docker refuses",
+            { container: "api7 gateway" },
+            '/container must match pattern "^[a-zA-Z0-9][a-zA-Z0-9_.-]+$"',
+        ],
+        [
+            "another pending marker than api7-run waits on",
+            { pendingSecret: "pending" },
+            "/pendingSecret must be equal to constant",
+        ],
+        [
+            "a health URL curl cannot poll",
+            { healthUrl: "127.0.0.1:7085/status" },
+            '/healthUrl must match pattern "^https?:\\/\\/\\S+$"',
+        ],
+        [
+            "a password login without its SecureString",
+            { registry: { kind: "password", registry: "docker.io", username: "ci" } },
+            "/registry must have required property 'passwordParameter'",
+        ],
+        [
+            "a login kind api7-run does not know",
+            { registry: { kind: "token" } },
+            "/registry/kind must be equal to constant",
+        ],
+        [
+            "a database without TLS",
+            { database: { ...DATABASE, sslmode: "disable" } },
+            "/database/sslmode must be equal to constant",
+        ],
         ["a database port as text", { database: { ...DATABASE, port: "5432" } }, "/database/port must be integer"],
     ])("%s", (_what, change, error) => {
         const spec = JSON.parse(JSON.stringify({ ...GATEWAY_SPEC, ...change }));
@@ -136,22 +248,63 @@ describe("runSpec (pure: no SDK, no mocks)", () => {
         const base = runSpec(inputs).generation;
         const same: Partial<RunSpecInputs>[] = [
             { configParameter: "/p/dp/other.yaml" },
-            { service: { ...inputs.service, placeholders: {}, statePlaceholders: {}, healthUrl: "http://127.0.0.1:1/", reloadCommand: [] } },
-            { registry: { kind: "ecr", registry: "123456789012.dkr.ecr.us-east-1.amazonaws.com", region: "us-east-1" } },
+            {
+                service: {
+                    ...inputs.service,
+                    placeholders: {},
+                    statePlaceholders: {},
+                    healthUrl: "http://127.0.0.1:1/",
+                    reloadCommand: [],
+                },
+            },
+            {
+                registry: {
+                    kind: "ecr",
+                    registry: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                    region: "us-east-1",
+                },
+            },
         ];
         for (const change of same) expect(runSpec({ ...inputs, ...change }).generation).toBe(base);
         const other: Partial<RunSpecInputs>[] = [
             { image: "api7/api7-ee-3-gateway:3.2.16.4" },
             { env: { API7_GATEWAY_GROUP_SHORT_ID: "other" } },
             { service: { ...inputs.service, dockerArgs: ["--user", "1000"] } },
-            { database: { token: "__DSN__", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db", host: "db.internal", port: 5432, database: "api7ee", sslmode: "require" } },
+            {
+                database: {
+                    token: "__DSN__",
+                    secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db",
+                    host: "db.internal",
+                    port: 5432,
+                    database: "api7ee",
+                    sslmode: "require",
+                },
+            },
         ];
         for (const change of other) expect(runSpec({ ...inputs, ...change }).generation).not.toBe(base);
     });
 
     test("a password login names its SecureString; other logins are carried as they are", () => {
-        expect(runSpecRegistry({ kind: "password", registry: "docker.io", username: "ci" }, () => "/p/dp/secrets/registry-password")).toEqual({ kind: "password", registry: "docker.io", username: "ci", passwordParameter: "/p/dp/secrets/registry-password" });
-        const ecr = { kind: "ecr", registry: "123456789012.dkr.ecr.us-east-1.amazonaws.com", region: "us-east-1" } as const;
-        expect(runSpecRegistry(ecr, () => { throw new Error("no password secret"); })).toEqual(ecr);
+        expect(
+            runSpecRegistry(
+                { kind: "password", registry: "docker.io", username: "ci" },
+                () => "/p/dp/secrets/registry-password",
+            ),
+        ).toEqual({
+            kind: "password",
+            registry: "docker.io",
+            username: "ci",
+            passwordParameter: "/p/dp/secrets/registry-password",
+        });
+        const ecr = {
+            kind: "ecr",
+            registry: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            region: "us-east-1",
+        } as const;
+        expect(
+            runSpecRegistry(ecr, () => {
+                throw new Error("no password secret");
+            }),
+        ).toEqual(ecr);
     });
 });

@@ -9,7 +9,9 @@ import { RUN_SPEC_SCHEMA } from "../scripts/run-spec-schema";
 import type { RunResult } from "../tools/harness";
 import { T } from "./helpers";
 
-const validate = new Ajv2020({ strict: true, allErrors: true }).compile(JSON.parse(fs.readFileSync(RUN_SPEC_SCHEMA, "utf8")) as object);
+const validate = new Ajv2020({ strict: true, allErrors: true }).compile(
+    JSON.parse(fs.readFileSync(RUN_SPEC_SCHEMA, "utf8")) as object,
+);
 
 /** Where the committed schema finds `spec` wrong ("<instance path> <message>"), or [] when it holds. */
 export function runSpecErrors(spec: unknown): string[] {

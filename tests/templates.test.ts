@@ -5,7 +5,10 @@ import { fill, readTemplateFile, renderYamlTemplate } from "../components/templa
 
 describe("template renderer", () => {
     test("a placeholder is replaced by a typed value: numbers stay numbers, lists stay lists", () => {
-        expect(fill({ port: "{{ port }}", hosts: "{{ hosts }}" }, { port: 7080, hosts: ["a", "b"] })).toEqual({ port: 7080, hosts: ["a", "b"] });
+        expect(fill({ port: "{{ port }}", hosts: "{{ hosts }}" }, { port: 7080, hosts: ["a", "b"] })).toEqual({
+            port: 7080,
+            hosts: ["a", "b"],
+        });
     });
     test("dotted paths reach into the data", () => {
         expect(fill({ run: "{{ scripts.run }}" }, { scripts: { run: "#!/bin/bash" } })).toEqual({ run: "#!/bin/bash" });
@@ -18,17 +21,26 @@ describe("template renderer", () => {
         expect(fill(["first", "{{ ...rest }}"], { rest: ["second", "third"] })).toEqual(["first", "second", "third"]);
     });
     test("a missing required value is an error naming the template path", () => {
-        expect(() => fill({ server: { port: "{{ port }}" } }, {}, "dashboard-config.yaml")).toThrow("dashboard-config.yaml.server.port: no value for {{ port }}");
+        expect(() => fill({ server: { port: "{{ port }}" } }, {}, "dashboard-config.yaml")).toThrow(
+            "dashboard-config.yaml.server.port: no value for {{ port }}",
+        );
     });
     test("text mixed with a placeholder is refused (no string building)", () => {
         expect(() => fill({ url: "http://{{ host }}:7900" }, { host: "h" })).toThrow(/mixes text and a placeholder/);
     });
     test("rendering keeps the template's key order", () => {
-        const text = renderYamlTemplate("dashboard-config.yaml", { http: { disable: false, port: 7080 }, https: { disable: true, port: 7443 }, databaseDsn: "x" });
+        const text = renderYamlTemplate("dashboard-config.yaml", {
+            http: { disable: false, port: 7080 },
+            https: { disable: true, port: 7443 },
+            databaseDsn: "x",
+        });
         expect(text.indexOf("server:")).toBeLessThan(text.indexOf("database:"));
         expect(text.indexOf("listen:")).toBeLessThan(text.indexOf("tls:"));
         expect(yaml.load(text)).toEqual({
-            server: { listen: { disable: false, host: "0.0.0.0", port: 7080 }, tls: { disable: true, host: "0.0.0.0", port: 7443 } },
+            server: {
+                listen: { disable: false, host: "0.0.0.0", port: 7080 },
+                tls: { disable: true, host: "0.0.0.0", port: 7443 },
+            },
             database: { dsn: "x" },
         });
     });
@@ -36,15 +48,36 @@ describe("template renderer", () => {
 
 describe("host shell files in the user data", () => {
     const files = (args: Partial<UserDataArgs>) =>
-        (yaml.load(renderUserData({ region: "us-east-1", parameterPrefix: "/api7-ha/prod/cp", services: ["dashboard"], ...args })) as { write_files: { path: string; content: string; permissions: string }[] }).write_files;
+        (
+            yaml.load(
+                renderUserData({
+                    region: "us-east-1",
+                    parameterPrefix: "/api7-ha/prod/cp",
+                    services: ["dashboard"],
+                    ...args,
+                }),
+            ) as { write_files: { path: string; content: string; permissions: string }[] }
+        ).write_files;
     test("each lands byte for byte as committed, the scripts executable and the library they source not", () => {
         const written = new Map(files({ bootstrap: true }).map((f) => [path.basename(f.path), f]));
-        expect(Object.values(HOST_SCRIPTS).map((file) => {
-            const f = written.get(file === "api7-lib.sh" ? file : file.replace(/\.sh$/, ""));
-            return [file, f?.content === readTemplateFile(file), f?.permissions];
-        })).toEqual([["api7-lib.sh", true, "0644"], ["api7-run.sh", true, "0755"], ["api7-apply.sh", true, "0755"], ["api7-bootstrap.sh", true, "0755"]]);
+        expect(
+            Object.values(HOST_SCRIPTS).map((file) => {
+                const f = written.get(file === "api7-lib.sh" ? file : file.replace(/\.sh$/, ""));
+                return [file, f?.content === readTemplateFile(file), f?.permissions];
+            }),
+        ).toEqual([
+            ["api7-lib.sh", true, "0644"],
+            ["api7-run.sh", true, "0755"],
+            ["api7-apply.sh", true, "0755"],
+            ["api7-bootstrap.sh", true, "0755"],
+        ]);
     });
     test("the library is written once, on hosts with and without the bootstrap", () => {
-        for (const bootstrap of [true, false]) expect(files({ bootstrap }).filter((f) => f.path.endsWith("/api7-lib.sh")).map((f) => f.path)).toEqual(["/usr/local/lib/api7/api7-lib.sh"]);
+        for (const bootstrap of [true, false])
+            expect(
+                files({ bootstrap })
+                    .filter((f) => f.path.endsWith("/api7-lib.sh"))
+                    .map((f) => f.path),
+            ).toEqual(["/usr/local/lib/api7/api7-lib.sh"]);
     });
 });

@@ -44,19 +44,31 @@ function cloudInitSchemaCommand(file: string): { status: number | null; output: 
  * run by, from its #! line): about 0.4 CPU-s per file less (measured), nearly all of it Python and the schema loading.
  */
 function cloudInitSchema(files: string[]): { status: number | null; output: string }[] {
-    const interpreter = fs.readFileSync(which("cloud-init")!, "utf8").split("\n")[0].replace(/^#!\s*/, "").split(/\s+/);
-    const r = spawnSync(interpreter[0], [...interpreter.slice(1), path.join(__dirname, "cloud-init-schema.py"), ...files], { encoding: "utf8" });
+    const interpreter = fs
+        .readFileSync(which("cloud-init")!, "utf8")
+        .split("\n")[0]
+        .replace(/^#!\s*/, "")
+        .split(/\s+/);
+    const r = spawnSync(
+        interpreter[0],
+        [...interpreter.slice(1), path.join(__dirname, "cloud-init-schema.py"), ...files],
+        { encoding: "utf8" },
+    );
     if (r.status !== 0) throw new Error(`tests/cloud-init-schema.py failed (${r.status}): ${r.stderr}`);
     return JSON.parse(r.stdout) as { status: number; output: string }[];
 }
 
-const BROKEN_CLOUD_CONFIG = "#cloud-config\nwrite_files:\n  - path: 5\n    permissions: [not, a, string]\nruncmd: true\n";
+const BROKEN_CLOUD_CONFIG =
+    "#cloud-config\nwrite_files:\n  - path: 5\n    permissions: [not, a, string]\nruncmd: true\n";
 /** Every distinct user data, then a broken document, through cloudInitSchema once. */
 let schemaFiles: string[] = [];
 let schemaResults: { status: number | null; output: string }[] = [];
 beforeAll(() => {
     if (which("cloud-init") === undefined) return; // each cloud-init test then fails, naming what to install
-    schemaFiles = [...userDatas.map(({ label }) => path.join(dir, `${label.replace(/\W+/g, "-")}.yaml`)), path.join(dir, "broken.yaml")];
+    schemaFiles = [
+        ...userDatas.map(({ label }) => path.join(dir, `${label.replace(/\W+/g, "-")}.yaml`)),
+        path.join(dir, "broken.yaml"),
+    ];
     userDatas.forEach(({ text }, i) => fs.writeFileSync(schemaFiles[i], text));
     fs.writeFileSync(schemaFiles[schemaFiles.length - 1], BROKEN_CLOUD_CONFIG);
     schemaResults = cloudInitSchema(schemaFiles);
@@ -65,17 +77,27 @@ beforeAll(() => {
 withValidator("cloud-init")(`every rendered user data passes cloud-init schema`, () => {
     expect(userDatas.length).toBeGreaterThanOrEqual(2);
     userDatas.forEach(({ label }, i) => {
-        expect([label, schemaResults[i]]).toEqual([label, { status: 0, output: expect.stringContaining("Valid cloud-config") }]);
+        expect([label, schemaResults[i]]).toEqual([
+            label,
+            { status: 0, output: expect.stringContaining("Valid cloud-config") },
+        ]);
     });
 });
 
 withValidator("cloud-init")(`cloud-init schema does reject a broken document (the check can fail)`, () => {
-    expect(schemaResults[schemaResults.length - 1]).toEqual({ status: 1, output: expect.stringContaining("Cloud config schema errors") });
+    expect(schemaResults[schemaResults.length - 1]).toEqual({
+        status: 1,
+        output: expect.stringContaining("Cloud config schema errors"),
+    });
 });
 
-withValidator("cloud-init")(`many files in one interpreter: what \`cloud-init schema\` itself says of each, a valid and a broken one`, () => {
-    for (const i of [0, schemaFiles.length - 1]) expect(schemaResults[i]).toEqual(cloudInitSchemaCommand(schemaFiles[i]));
-});
+withValidator("cloud-init")(
+    `many files in one interpreter: what \`cloud-init schema\` itself says of each, a valid and a broken one`,
+    () => {
+        for (const i of [0, schemaFiles.length - 1])
+            expect(schemaResults[i]).toEqual(cloudInitSchemaCommand(schemaFiles[i]));
+    },
+);
 
 /** A bash script or the bash library the scripts source (which has no #! line, only shellcheck's shell directive). */
 const isBash = (content: string) => /^(#!\/bin\/bash|# shellcheck shell=bash)\n/.test(content);
@@ -86,37 +108,45 @@ const shellcheck = (file: string) => {
     return [r.status, r.stdout] as const;
 };
 
-withValidator("shellcheck")(`every shell script written by user data passes shellcheck, with the library it sources`, () => {
-    let checked = 0;
-    // Hosts and stacks write the same files: each distinct set is checked once (shellcheck sees only the text).
-    const verdicts = new Map<string, readonly [number | null, string]>();
-    for (const { label, text } of userDatas) {
-        const files = parseUserData(text).write_files as { path: string; content: string; encoding?: string }[];
-        const installed = installUserData(text, path.join(dir, `root-${label.replace(/\W+/g, "-")}`));
-        const shared = files.filter((f) => String(f.content).startsWith("# shellcheck shell=bash")).map((f) => f.content).join("\0");
-        for (const f of files) {
-            // The program writes every file in clear (components/aws/cloud-init.ts): no script hides from shellcheck.
-            expect([f.path, f.encoding]).toEqual([f.path, undefined]);
-            if (!isBash(String(f.content))) continue;
-            const key = `${shared}\0${f.content}`;
-            let verdict = verdicts.get(key);
-            if (verdict === undefined) {
-                verdict = shellcheck(installed.at(f.path));
-                verdicts.set(key, verdict);
+withValidator("shellcheck")(
+    `every shell script written by user data passes shellcheck, with the library it sources`,
+    () => {
+        let checked = 0;
+        // Hosts and stacks write the same files: each distinct set is checked once (shellcheck sees only the text).
+        const verdicts = new Map<string, readonly [number | null, string]>();
+        for (const { label, text } of userDatas) {
+            const files = parseUserData(text).write_files as { path: string; content: string; encoding?: string }[];
+            const installed = installUserData(text, path.join(dir, `root-${label.replace(/\W+/g, "-")}`));
+            const shared = files
+                .filter((f) => String(f.content).startsWith("# shellcheck shell=bash"))
+                .map((f) => f.content)
+                .join("\0");
+            for (const f of files) {
+                // The program writes every file in clear (components/aws/cloud-init.ts): no script hides from shellcheck.
+                expect([f.path, f.encoding]).toEqual([f.path, undefined]);
+                if (!isBash(String(f.content))) continue;
+                const key = `${shared}\0${f.content}`;
+                let verdict = verdicts.get(key);
+                if (verdict === undefined) {
+                    verdict = shellcheck(installed.at(f.path));
+                    verdicts.set(key, verdict);
+                }
+                expect([f.path, ...verdict]).toEqual([f.path, 0, ""]);
+                checked++;
             }
-            expect([f.path, ...verdict]).toEqual([f.path, 0, ""]);
-            checked++;
         }
-    }
-    // Per stack: the control plane's api7-run, api7-apply, api7-bootstrap and library, the data plane's api7-run,
-    // api7-apply and library.
-    expect(checked).toBeGreaterThanOrEqual(14);
-});
+        // Per stack: the control plane's api7-run, api7-apply, api7-bootstrap and library, the data plane's api7-run,
+        // api7-apply and library.
+        expect(checked).toBeGreaterThanOrEqual(14);
+    },
+);
 
 withValidator("shellcheck")(`shellcheck does follow the library: a script whose library is missing fails`, () => {
     const { text } = userDatas[0];
     const installed = installUserData(text, path.join(dir, "root-no-library"));
-    const run = (parseUserData(text).write_files as { path: string }[]).find((f) => path.basename(f.path) === "api7-run")!;
+    const run = (parseUserData(text).write_files as { path: string }[]).find(
+        (f) => path.basename(f.path) === "api7-run",
+    )!;
     fs.rmSync(path.join(installed.env.API7_LIB_DIR, "api7-lib.sh"));
     const [status, report] = shellcheck(installed.at(run.path));
     expect(status).not.toBe(0);
@@ -129,7 +159,10 @@ withValidator("shellcheck")(`shellcheck does flag a bad script (the check can fa
     const r = spawnSync("shellcheck", ["--format=gcc", file], { encoding: "utf8" });
     // ShellCheck 0.9's findings for the unquoted $1 before /* (a missing binary would leave status null, no output).
     expect(r.error).toBeUndefined();
-    expect([r.status, r.stdout]).toEqual([1, expect.stringContaining(`bad.sh:2:8: warning: Use "\${var:?}" to ensure this never expands to /* . [SC2115]`)]);
+    expect([r.status, r.stdout]).toEqual([
+        1,
+        expect.stringContaining(`bad.sh:2:8: warning: Use "\${var:?}" to ensure this never expands to /* . [SC2115]`),
+    ]);
     expect(r.stdout).toContain("bad.sh:2:8: note: Double quote to prevent globbing and word splitting. [SC2086]");
 });
 
@@ -147,9 +180,16 @@ function verifyUnits(files: { name: string; content: string }[]): string[] {
     const unitDir = fs.mkdtempSync(path.join(dir, "units-"));
     for (const f of files) fs.writeFileSync(path.join(unitDir, f.name), f.content);
     // A template unit is verified as an instance of it, as systemd would start it.
-    const names = files.map((f) => (f.name.endsWith("@.service") ? f.name.replace("@.service", "@dashboard.service") : f.name));
-    const r = spawnSync("systemd-analyze", ["verify", "--man=no", ...names.map((n) => `./${n}`)], { cwd: unitDir, encoding: "utf8" });
-    return `${r.stdout}${r.stderr}`.split("\n").filter((line) => line.trim() !== "" && !HOST_PROVIDED.some((ok) => ok.test(line)));
+    const names = files.map((f) =>
+        f.name.endsWith("@.service") ? f.name.replace("@.service", "@dashboard.service") : f.name,
+    );
+    const r = spawnSync("systemd-analyze", ["verify", "--man=no", ...names.map((n) => `./${n}`)], {
+        cwd: unitDir,
+        encoding: "utf8",
+    });
+    return `${r.stdout}${r.stderr}`
+        .split("\n")
+        .filter((line) => line.trim() !== "" && !HOST_PROVIDED.some((ok) => ok.test(line)));
 }
 
 withValidator("systemd-analyze")(`every systemd unit in the rendered user data passes systemd-analyze verify`, () => {
@@ -159,7 +199,12 @@ withValidator("systemd-analyze")(`every systemd unit in the rendered user data p
             if (f.path.startsWith("/etc/systemd/system/")) units.set(path.basename(f.path), f.content);
         }
     }
-    expect([...units.keys()].sort()).toEqual(["api7-bootstrap.service", "api7-db-rotation.service", "api7-db-rotation.timer", "api7@.service"]);
+    expect([...units.keys()].sort()).toEqual([
+        "api7-bootstrap.service",
+        "api7-db-rotation.service",
+        "api7-db-rotation.timer",
+        "api7@.service",
+    ]);
     expect(verifyUnits([...units].map(([name, content]) => ({ name, content })))).toEqual([]);
 });
 

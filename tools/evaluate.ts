@@ -6,7 +6,17 @@
 import * as crypto from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { LAB_ISSUED_TOKEN, MOCK_ACCOUNT, MOCK_AZS, MOCK_RESOLVED_AMI, PROJECT, type Evaluation, type Invoke, type Recorded, type RunOptions } from "./harness";
+import {
+    LAB_ISSUED_TOKEN,
+    MOCK_ACCOUNT,
+    MOCK_AZS,
+    MOCK_RESOLVED_AMI,
+    PROJECT,
+    type Evaluation,
+    type Invoke,
+    type Recorded,
+    type RunOptions,
+} from "./harness";
 import { commandsFor, readProjectFile } from "./pulumi-cli/commands";
 import { CliError, languageHostEnv, mergeConfig, readStackFile, runConfigCommand } from "./pulumi-cli/config";
 import { ROOT } from "../scripts/stack-file";
@@ -25,7 +35,9 @@ function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unk
             secretPaths.push(path);
             return unwrapSecrets(obj.value, path, []);
         }
-        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v, path ? `${path}.${k}` : k, secretPaths)]));
+        return Object.fromEntries(
+            Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v, path ? `${path}.${k}` : k, secretPaths)]),
+        );
     }
     return value;
 }
@@ -37,11 +49,39 @@ function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unk
  * https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html (c8i.large 2 vCPU / 4 GiB, Intel Xeon; c8g.large
  * 2 vCPU / 4 GiB, AWS Graviton4, arm64).
  */
-const DESCRIBED_INSTANCE_TYPES: Record<string, { supportedArchitectures: string[]; defaultVcpus: number; memorySize: number; burstablePerformanceSupported: boolean }> = {
-    "c8i.large": { supportedArchitectures: ["x86_64"], defaultVcpus: 2, memorySize: 4096, burstablePerformanceSupported: false },
-    "m7i-flex.large": { supportedArchitectures: ["x86_64"], defaultVcpus: 2, memorySize: 8192, burstablePerformanceSupported: false },
-    "t3a.nano": { supportedArchitectures: ["x86_64"], defaultVcpus: 2, memorySize: 512, burstablePerformanceSupported: true },
-    "c8g.large": { supportedArchitectures: ["arm64"], defaultVcpus: 2, memorySize: 4096, burstablePerformanceSupported: false },
+const DESCRIBED_INSTANCE_TYPES: Record<
+    string,
+    {
+        supportedArchitectures: string[];
+        defaultVcpus: number;
+        memorySize: number;
+        burstablePerformanceSupported: boolean;
+    }
+> = {
+    "c8i.large": {
+        supportedArchitectures: ["x86_64"],
+        defaultVcpus: 2,
+        memorySize: 4096,
+        burstablePerformanceSupported: false,
+    },
+    "m7i-flex.large": {
+        supportedArchitectures: ["x86_64"],
+        defaultVcpus: 2,
+        memorySize: 8192,
+        burstablePerformanceSupported: false,
+    },
+    "t3a.nano": {
+        supportedArchitectures: ["x86_64"],
+        defaultVcpus: 2,
+        memorySize: 512,
+        burstablePerformanceSupported: true,
+    },
+    "c8g.large": {
+        supportedArchitectures: ["arm64"],
+        defaultVcpus: 2,
+        memorySize: 4096,
+        burstablePerformanceSupported: false,
+    },
 };
 
 /**
@@ -90,13 +130,18 @@ function waitForRPCs(): Promise<void> {
 }
 
 /** The outcome of an evaluation, as it crosses realms (JSON). */
-export type Outcome = { readonly ok: Evaluation } | { readonly error: string; readonly resources: Recorded[]; readonly stage: "cli" | "program" };
+export type Outcome =
+    | { readonly ok: Evaluation }
+    | { readonly error: string; readonly resources: Recorded[]; readonly stage: "cli" | "program" };
 
 /**
  * Evaluates and reports the outcome. `onProgramError` hears the message of a failed program, whose echoes (every
  * resource that waited on the failed value rejects too) the caller may have to absorb.
  */
-export async function evaluateOutcome(options: RunOptions, onProgramError?: (message: string) => void): Promise<Outcome> {
+export async function evaluateOutcome(
+    options: RunOptions,
+    onProgramError?: (message: string) => void,
+): Promise<Outcome> {
     // The SDK records `new Error().stack` for every promise it tracks (runtime/debuggable.ts); where stacks are
     // source-mapped that dominates the run. Messages are unaffected.
     const stackTraceLimit = Error.stackTraceLimit;
@@ -118,7 +163,10 @@ export async function evaluateJson(optionsJson: string, onProgramError?: (messag
 }
 
 class EvaluationError extends Error {
-    constructor(message: string, public readonly resources: Recorded[]) {
+    constructor(
+        message: string,
+        public readonly resources: Recorded[],
+    ) {
         super(message);
     }
 }
@@ -149,9 +197,24 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
             seen.add(key);
             const secretInputs: string[] = [];
             const inputs = unwrapSecrets(args.inputs, "", secretInputs) as Record<string, any>;
-            resources.push({ type: args.type, name: args.name, inputs, secretInputs, custom: !!args.custom, parentType: "", urn: "", dependencies: [], ignoreChanges: [], retainOnDelete: false, additionalSecretOutputs: [] });
+            resources.push({
+                type: args.type,
+                name: args.name,
+                inputs,
+                secretInputs,
+                custom: !!args.custom,
+                parentType: "",
+                urn: "",
+                dependencies: [],
+                ignoreChanges: [],
+                retainOnDelete: false,
+                additionalSecretOutputs: [],
+            });
             const id = `${args.name}-id`;
-            const state: Record<string, any> = { ...inputs, arn: `arn:aws:mock:${region}:${MOCK_ACCOUNT}:${args.type}/${args.name}` };
+            const state: Record<string, any> = {
+                ...inputs,
+                arn: `arn:aws:mock:${region}:${MOCK_ACCOUNT}:${args.type}/${args.name}`,
+            };
             switch (args.type) {
                 case "aws:ec2/subnet:Subnet":
                     subnetAz.set(id, inputs.availabilityZone);
@@ -160,7 +223,8 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                     // From the name, not a counter: the order resources register in must not matter.
                     const h = hash(args.name);
                     state.privateIp = `10.99.${(h >>> 8) % 250}.${(h % 240) + 10}`;
-                    state.availabilityZone = subnetAz.get(inputs.subnetId) ?? options.existingSubnets?.[inputs.subnetId]?.az;
+                    state.availabilityZone =
+                        subnetAz.get(inputs.subnetId) ?? options.existingSubnets?.[inputs.subnetId]?.az;
                     break;
                 }
                 case "aws:ssm/parameter:Parameter":
@@ -192,7 +256,13 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                     state.address = `${inputs.identifier}.c0mock.${region}.rds.amazonaws.com`;
                     state.port = inputs.port ?? 5432;
                     state.masterUserSecrets = inputs.manageMasterUserPassword
-                        ? [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}:secret:rds!db-mock-${hash(args.name) % 1e6}-AbCdEf`, kmsKeyId: "", secretStatus: "active" }]
+                        ? [
+                              {
+                                  secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}:secret:rds!db-mock-${hash(args.name) % 1e6}-AbCdEf`,
+                                  kmsKeyId: "",
+                                  secretStatus: "active",
+                              },
+                          ]
                         : [];
                     break;
                 case "aws:ec2/launchTemplate:LaunchTemplate":
@@ -209,7 +279,12 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                 case "docker:index/remoteImage:RemoteImage":
                     // The engine's image id and the digest it pulled (pulumi-docker RemoteImage outputs imageId, repoDigest).
                     state.imageId = `sha256:${crypto.createHash("sha256").update(String(inputs.name)).digest("hex")}`;
-                    state.repoDigest = `${String(inputs.name).split("@")[0].replace(/:[^/:]+$/, "")}@sha256:${crypto.createHash("sha256").update(`digest:${String(inputs.name)}`).digest("hex")}`;
+                    state.repoDigest = `${String(inputs.name)
+                        .split("@")[0]
+                        .replace(/:[^/:]+$/, "")}@sha256:${crypto
+                        .createHash("sha256")
+                        .update(`digest:${String(inputs.name)}`)
+                        .digest("hex")}`;
                     break;
                 case "command:local:Command":
                     // What the lab's bootstrap prints: the gateways' token (a stand-in; tests/lab.test.ts runs the real script).
@@ -223,11 +298,13 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
             }
             const returnedId = args.type === "aws:iam/accessKey:AccessKey" ? state.id : id;
             computed.push([returnedId, `<${args.name}.id>`], [state.arn, `<${args.name}.arn>`]);
-            if (state.masterUserSecrets?.[0]) computed.push([state.masterUserSecrets[0].secretArn, `<${args.name}.masterUserSecrets[0].secretArn>`]);
+            if (state.masterUserSecrets?.[0])
+                computed.push([state.masterUserSecrets[0].secretArn, `<${args.name}.masterUserSecrets[0].secretArn>`]);
             for (const attr of ["dnsName", "arnSuffix", "privateIp", "address", "keyId", "registryId"]) {
                 if (typeof state[attr] === "string") computed.push([state[attr], `<${args.name}.${attr}>`]);
             }
-            if (state.name !== inputs.name && typeof state.name === "string") computed.push([state.name, `<${args.name}.name>`]);
+            if (state.name !== inputs.name && typeof state.name === "string")
+                computed.push([state.name, `<${args.name}.name>`]);
             return { id: returnedId, state };
         },
         call(args) {
@@ -239,15 +316,37 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                 case "aws:ssm/getParameter:getParameter":
                     // The provider marks `value` secret and offers `insecureValue` in clear
                     // (@pulumi/aws ssm/getParameter.d.ts): the mock answers both the same way.
-                    return { name: i.name, value: { [SIG_KEY]: SECRET_SIG, value: MOCK_RESOLVED_AMI }, insecureValue: MOCK_RESOLVED_AMI, type: "String", id: i.name };
+                    return {
+                        name: i.name,
+                        value: { [SIG_KEY]: SECRET_SIG, value: MOCK_RESOLVED_AMI },
+                        insecureValue: MOCK_RESOLVED_AMI,
+                        type: "String",
+                        id: i.name,
+                    };
                 case "aws:iam/getPolicyDocument:getPolicyDocument":
                     return { json: policyDocumentJson(i), minifiedJson: policyDocumentJson(i), id: "policy" };
                 case "aws:index/getCallerIdentity:getCallerIdentity":
-                    return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/ci`, userId: "AIDAMOCK", id: MOCK_ACCOUNT };
+                    return {
+                        accountId: MOCK_ACCOUNT,
+                        arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/ci`,
+                        userId: "AIDAMOCK",
+                        id: MOCK_ACCOUNT,
+                    };
                 case "aws:index/getRegion:getRegion":
-                    return { region, name: region, endpoint: `ec2.${region}.amazonaws.com`, description: region, id: region };
+                    return {
+                        region,
+                        name: region,
+                        endpoint: `ec2.${region}.amazonaws.com`,
+                        description: region,
+                        id: region,
+                    };
                 case "aws:index/getPartition:getPartition":
-                    return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+                    return {
+                        partition: "aws",
+                        dnsSuffix: "amazonaws.com",
+                        reverseDnsPrefix: "com.amazonaws",
+                        id: "aws",
+                    };
                 case "aws:ec2/getSubnet:getSubnet": {
                     const sub = options.existingSubnets?.[i.id];
                     if (!sub) throw new Error(`harness: no mock for subnet ${i.id}`);
@@ -259,21 +358,46 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                     // The program looks its AMI up by id; AL2023's root device is /dev/xvda.
                     const id = i.filters?.find((f: any) => f.name === "image-id")?.values?.[0];
                     if (!id) throw new Error("harness: getAmi without an image-id filter");
-                    return { id, imageId: id, architecture: options.amiArchitecture ?? "x86_64", rootDeviceName: "/dev/xvda", rootDeviceType: "ebs" };
+                    return {
+                        id,
+                        imageId: id,
+                        architecture: options.amiArchitecture ?? "x86_64",
+                        rootDeviceName: "/dev/xvda",
+                        rootDeviceType: "ebs",
+                    };
                 }
                 case "aws:index/getDefaultTags:getDefaultTags":
                     // What the provider is configured with: the stack's aws:defaultTags.
-                    return { tags: JSON.parse((JSON.parse(env.PULUMI_CONFIG) as Record<string, string>)["aws:config:defaultTags"] ?? "{}").tags ?? {}, id: "default-tags" };
+                    return {
+                        tags:
+                            JSON.parse(
+                                (JSON.parse(env.PULUMI_CONFIG) as Record<string, string>)["aws:config:defaultTags"] ??
+                                    "{}",
+                            ).tags ?? {},
+                        id: "default-tags",
+                    };
                 case "docker:index/getRegistryImage:getRegistryImage":
                     // The registry's digest for the tag (a stand-in derived from the reference, stable across runs).
-                    return { name: i.name, sha256Digest: `sha256:${crypto.createHash("sha256").update(`registry:${String(i.name)}`).digest("hex")}`, id: i.name };
+                    return {
+                        name: i.name,
+                        sha256Digest: `sha256:${crypto
+                            .createHash("sha256")
+                            .update(`registry:${String(i.name)}`)
+                            .digest("hex")}`,
+                        id: i.name,
+                    };
                 case "aws:ec2/getInstanceType:getInstanceType": {
                     // DescribeInstanceTypes, for the types the tests use (@pulumi/aws 7.48 ec2/getInstanceType.d.ts:
                     // supportedArchitectures, defaultVcpus, memorySize in MiB); any other is one AWS does not have,
                     // and it answers InvalidInstanceType naming it.
                     const described = DESCRIBED_INSTANCE_TYPES[i.instanceType as string];
                     if (!described) {
-                        throw invokeError(args.token, "DescribeInstanceTypes", "InvalidInstanceType", `The following supplied instance types do not exist: [${i.instanceType}]`);
+                        throw invokeError(
+                            args.token,
+                            "DescribeInstanceTypes",
+                            "InvalidInstanceType",
+                            `The following supplied instance types do not exist: [${i.instanceType}]`,
+                        );
                     }
                     return { id: i.instanceType, instanceType: i.instanceType, ...described };
                 }
@@ -281,15 +405,28 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                     // @pulumi/aws 7.48 ec2/getInstanceTypeOfferings.d.ts: one entry per offering in instanceTypes,
                     // locations and locationTypes.
                     const type = i.filters?.find((f: any) => f.name === "instance-type")?.values?.[0];
-                    if (i.locationType !== "availability-zone" || !type) throw new Error("harness: getInstanceTypeOfferings without an AZ location type and an instance-type filter");
+                    if (i.locationType !== "availability-zone" || !type)
+                        throw new Error(
+                            "harness: getInstanceTypeOfferings without an AZ location type and an instance-type filter",
+                        );
                     const locations = OFFERED_IN[type] ?? MOCK_AZS;
-                    return { id: region, instanceTypes: locations.map(() => type), locations, locationTypes: locations.map(() => "availability-zone"), locationType: i.locationType, filters: i.filters };
+                    return {
+                        id: region,
+                        instanceTypes: locations.map(() => type),
+                        locations,
+                        locationTypes: locations.map(() => "availability-zone"),
+                        locationType: i.locationType,
+                        filters: i.filters,
+                    };
                 }
                 case "aws:secretsmanager/getSecret:getSecret": {
                     // As AWS answers a secret another account or Region holds: not found. (The harness cannot yet
                     // end a run on a failed invoke: the program's other registrations never settle.)
                     const m = /^arn:aws:secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)$/.exec(i.arn ?? "");
-                    if (!m || m[1] !== region || m[2] !== MOCK_ACCOUNT) throw new Error(`ResourceNotFoundException: Secrets Manager can't find the specified secret (${i.arn})`);
+                    if (!m || m[1] !== region || m[2] !== MOCK_ACCOUNT)
+                        throw new Error(
+                            `ResourceNotFoundException: Secrets Manager can't find the specified secret (${i.arn})`,
+                        );
                     return { arn: i.arn, name: m[3].replace(/-[A-Za-z0-9]{6}$/, ""), id: i.arn };
                 }
             }
@@ -302,11 +439,16 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
     await pulumi.runtime.setMocks(mocks, PROJECT, options.stack, options.preview ?? false);
     // Where the SDK keeps the language host's PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS (runtime/state.ts
     // LocalStore.config, read by runtime/config.ts parseConfig): the program reads exactly these strings.
-    const store = (require("@pulumi/pulumi/runtime/state") as { getStore(): { config: Record<string, string> } }).getStore();
+    const store = (
+        require("@pulumi/pulumi/runtime/state") as { getStore(): { config: Record<string, string> } }
+    ).getStore();
     Object.assign(store.config, env);
     // The options of each registration, read from the request the SDK sends the engine (proto/resource_pb.js
     // RegisterResourceRequest), which the mock monitor otherwise drops.
-    const registered = new Map<string, Pick<Recorded, "dependencies" | "ignoreChanges" | "retainOnDelete" | "additionalSecretOutputs">>();
+    const registered = new Map<
+        string,
+        Pick<Recorded, "dependencies" | "ignoreChanges" | "retainOnDelete" | "additionalSecretOutputs">
+    >();
     const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any }).getMonitor();
     const registerResource = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: unknown) => {
@@ -336,11 +478,13 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
         try {
             // All at once: the first failure fails the run, as the engine does, even while other outputs wait on
             // values that will never resolve because of it.
-            await Promise.all(Object.entries(exported).map(async ([name, value]) => {
-                const out = pulumi.output(value) as any;
-                outputs[name] = await out.promise();
-                if (await out.isSecret) secretOutputs.add(name);
-            }));
+            await Promise.all(
+                Object.entries(exported).map(async ([name, value]) => {
+                    const out = pulumi.output(value) as any;
+                    outputs[name] = await out.promise();
+                    if (await out.isSecret) secretOutputs.add(name);
+                }),
+            );
             await waitForRPCs();
         } catch (err) {
             // An error raised inside an apply fails every resource waiting on it, as in a real deployment. Said
@@ -348,11 +492,17 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
             onProgramError?.((err as Error).message);
             // The engine stops the program at its first error; here registrations that wait on the failed value
             // may never settle, so wait for the rest only briefly.
-            await Promise.race([waitForRPCs().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+            await Promise.race([
+                waitForRPCs().catch(() => undefined),
+                new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+            ]);
             throw new EvaluationError((err as Error).message, resources);
         }
         if (duplicates.length > 0) {
-            throw new EvaluationError(`duplicate resource (type, name), which the engine rejects as a duplicate URN: ${duplicates.join(", ")}`, resources);
+            throw new EvaluationError(
+                `duplicate resource (type, name), which the engine rejects as a duplicate URN: ${duplicates.join(", ")}`,
+                resources,
+            );
         }
         attachUrns(resources);
         for (const r of resources) Object.assign(r, registered.get(`${r.type}::${r.name}`) ?? {});

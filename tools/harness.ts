@@ -28,7 +28,8 @@ export const TEST_SECRETS: Readonly<Record<string, string>> = Object.freeze({
 
 /** A DSN for an external database (database.kind external), which the committed stacks do not use. */
 /** A Docker Hub credentials secret for the ECR pull-through cache, in the mock account and region. */
-export const DOCKER_HUB_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/api7-ha-prod-AbCdEf";
+export const DOCKER_HUB_SECRET_ARN =
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/api7-ha-prod-AbCdEf";
 /**
  * What a stack's header says the user supplies besides the secrets (a value only they have), applied to every run
  * of that stack as TEST_SECRETS are, before the run's own settings (which may remove it).
@@ -65,7 +66,17 @@ export const MTLS_SECRETS: Readonly<Record<string, string | undefined>> = Object
 });
 
 /** Every marker a leak check looks for: the test secrets and the mock's access keys (ids and secrets). */
-export const SECRET_MARKERS = ["MARKER-DB-PASSWORD-7f3a", "MARKER-GATEWAY-TOKEN-91c2", "MARKER-LICENSE-5b1e", "MARKER-Admin-Pass-33e9!", "MARKERCERT0001", "MARKERKEY0002", "MARKERCA0003", "MOCK-SECRET-ACCESS-KEY", "AKIAMOCK"];
+export const SECRET_MARKERS = [
+    "MARKER-DB-PASSWORD-7f3a",
+    "MARKER-GATEWAY-TOKEN-91c2",
+    "MARKER-LICENSE-5b1e",
+    "MARKER-Admin-Pass-33e9!",
+    "MARKERCERT0001",
+    "MARKERKEY0002",
+    "MARKERCA0003",
+    "MOCK-SECRET-ACCESS-KEY",
+    "AKIAMOCK",
+];
 
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_RESOLVED_AMI = "ami-0feedfacecafe0001";
@@ -150,7 +161,11 @@ export interface RunResult {
  * `pulumi up`, before the program runs) or in the program. Carries what was registered before it did.
  */
 export class ProgramError extends Error {
-    constructor(message: string, public readonly resources: readonly Recorded[], public readonly stage: "cli" | "program" = "program") {
+    constructor(
+        message: string,
+        public readonly resources: readonly Recorded[],
+        public readonly stage: "cli" | "program" = "program",
+    ) {
         super(message);
     }
 }
@@ -171,7 +186,13 @@ function toResult(e: Evaluation): RunResult {
         ofType: (type) => e.resources.filter((r) => r.type === type),
         get: (type, name) => {
             const found = e.resources.find((r) => r.type === type && r.name === name);
-            if (!found) throw new Error(`no ${type} named ${name}; have: ${e.resources.filter((r) => r.type === type).map((r) => r.name).join(", ")}`);
+            if (!found)
+                throw new Error(
+                    `no ${type} named ${name}; have: ${e.resources
+                        .filter((r) => r.type === type)
+                        .map((r) => r.name)
+                        .join(", ")}`,
+                );
             return found;
         },
     };
@@ -188,13 +209,20 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
     const cache = (globalThis as { __api7Evaluations?: EvaluationStore }).__api7Evaluations;
     const { fresh, ...rest } = options;
     // undefined (remove a key) does not survive JSON; null stands for it on the way to the evaluator.
-    const nulled = (record?: Readonly<Record<string, unknown>>) => record && Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === undefined ? null : v]));
+    const nulled = (record?: Readonly<Record<string, unknown>>) =>
+        record && Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === undefined ? null : v]));
     const wire = { ...rest, config: nulled(rest.config), secrets: nulled(rest.secrets) };
     const key = JSON.stringify(wire);
     let json = fresh ? undefined : cache?.get(key);
     if (json === undefined) {
         const native = (globalThis as { __api7Evaluate?: (optionsJson: string) => Promise<string> }).__api7Evaluate;
-        json = native ? await native(key) : JSON.stringify(await (require("./evaluate") as typeof import("./evaluate")).evaluateOutcome(wire as unknown as RunOptions));
+        json = native
+            ? await native(key)
+            : JSON.stringify(
+                  await (require("./evaluate") as typeof import("./evaluate")).evaluateOutcome(
+                      wire as unknown as RunOptions,
+                  ),
+              );
     }
     const outcome = JSON.parse(json) as import("./evaluate").Outcome;
     if ("error" in outcome) throw new ProgramError(outcome.error, outcome.resources, outcome.stage);

@@ -32,8 +32,12 @@ function resolveAl2023(opts?: pulumi.InvokeOptions): pulumi.Output<string> {
     // secret when any field is (@pulumi/pulumi runtime/invoke.ts invokeOutput), so even `insecureValue` would show
     // as [secret] in every preview. The plain invoke drops that marking ("ignore secrets for plain invoke",
     // invoke.ts `invoke`), and `insecureValue` is the field the provider offers in clear. A public AMI id is no secret.
-    return pulumi.output(aws.ssm.getParameter({ name: AL2023_AMI_PARAMETER }, opts)).apply(({ insecureValue: resolved }) => {
-        void pulumi.log.warn(`hosts.amiId is not pinned; using ${resolved}. Pin it so every preview and new host uses the same image: pulumi config set --path hosts.amiId ${resolved}`);
-        return resolved;
-    });
+    return pulumi
+        .output(aws.ssm.getParameter({ name: AL2023_AMI_PARAMETER }, opts))
+        .apply(({ insecureValue: resolved }) => {
+            void pulumi.log.warn(
+                `hosts.amiId is not pinned; using ${resolved}. Pin it so every preview and new host uses the same image: pulumi config set --path hosts.amiId ${resolved}`,
+            );
+            return resolved;
+        });
 }

@@ -18,19 +18,39 @@ export interface BootStep {
 export type HostRole = "cp" | "dp" | "prometheus";
 
 const COMMON: readonly BootStep[] = [
-    { step: "launch and boot to cloud-init", seconds: 60, basis: "estimate: EC2 pending to running plus an Amazon Linux 2023 boot" },
-    { step: "install Docker and jq (dnf)", seconds: 90, basis: "estimate: two packages and their dependencies from the AL2023 repositories over the S3 endpoint" },
+    {
+        step: "launch and boot to cloud-init",
+        seconds: 60,
+        basis: "estimate: EC2 pending to running plus an Amazon Linux 2023 boot",
+    },
+    {
+        step: "install Docker and jq (dnf)",
+        seconds: 90,
+        basis: "estimate: two packages and their dependencies from the AL2023 repositories over the S3 endpoint",
+    },
 ];
 
 /** Each role's steps after the common ones: its image pulls and the start of its services. */
 const ROLE_STEPS: Readonly<Record<HostRole, readonly BootStep[]>> = {
     cp: [
-        { step: "pull the dashboard and DP Manager images", seconds: 180, basis: "estimate: two API7 images of several hundred MB each" },
-        { step: "start the dashboard and DP Manager (database migrations on a first install)", seconds: 120, basis: "estimate: API7 creates its schema at the first start against PostgreSQL" },
+        {
+            step: "pull the dashboard and DP Manager images",
+            seconds: 180,
+            basis: "estimate: two API7 images of several hundred MB each",
+        },
+        {
+            step: "start the dashboard and DP Manager (database migrations on a first install)",
+            seconds: 120,
+            basis: "estimate: API7 creates its schema at the first start against PostgreSQL",
+        },
     ],
     dp: [
         { step: "pull the gateway image", seconds: 120, basis: "estimate: one API7 gateway image of a few hundred MB" },
-        { step: "start the gateway and load its configuration", seconds: 60, basis: "estimate: OpenResty start and a first sync from the DP Manager" },
+        {
+            step: "start the gateway and load its configuration",
+            seconds: 60,
+            basis: "estimate: OpenResty start and a first sync from the DP Manager",
+        },
     ],
     prometheus: [
         { step: "pull the Prometheus image", seconds: 60, basis: "estimate: about 100 MB" },

@@ -17,7 +17,10 @@ import { dashboardTarget } from "../ports";
  * The bootstrap's lock (held by one run at a time) and record (what the last successful run did): created and
  * written by the script, never by Pulumi.
  */
-export function bootstrapParameters(project: string, stack: string): { readonly lock: string; readonly record: string } {
+export function bootstrapParameters(
+    project: string,
+    stack: string,
+): { readonly lock: string; readonly record: string } {
     const prefix = parameterPrefix(project, stack, "cp");
     return { lock: `${prefix}/bootstrap-lock`, record: `${prefix}/bootstrap-record` };
 }
@@ -81,25 +84,35 @@ export class Bootstrap extends pulumi.ComponentResource {
         const { lock, record } = bootstrapParameters(args.project, args.stack);
         const target = dashboardTarget(args.dashboardListener);
 
-        this.spec = pulumi.all([args.controlPlaneAddress, args.parameterKeyArn]).apply(([address, parameterKeyId]) => JSON.stringify({
-            dashboardUrl: `${target.protocol.toLowerCase()}://127.0.0.1:${target.port}`,
-            gatewayGroup: args.gatewayGroup,
-            controlPlaneAddress: [address],
-            credentials: args.credentials,
-            licenseParameter: args.licenseParameter,
-            passwordParameter: args.passwordParameter,
-            parameterKeyId,
-            lockParameter: lock,
-            recordParameter: record,
-        } satisfies BootstrapSpec, null, 2));
-        const specParameter = new aws.ssm.Parameter(`${name}-spec`, {
-            name: `${prefix}/bootstrap.json`,
-            type: "String",
-            // Plain, so `pulumi preview --diff` shows it; it names parameters, never their values.
-            insecureValue: this.spec,
-            description: `api7-ha ${args.stack} cp: what the first-install bootstrap sets`,
-            tags: args.tags,
-        }, parent);
+        this.spec = pulumi.all([args.controlPlaneAddress, args.parameterKeyArn]).apply(([address, parameterKeyId]) =>
+            JSON.stringify(
+                {
+                    dashboardUrl: `${target.protocol.toLowerCase()}://127.0.0.1:${target.port}`,
+                    gatewayGroup: args.gatewayGroup,
+                    controlPlaneAddress: [address],
+                    credentials: args.credentials,
+                    licenseParameter: args.licenseParameter,
+                    passwordParameter: args.passwordParameter,
+                    parameterKeyId,
+                    lockParameter: lock,
+                    recordParameter: record,
+                } satisfies BootstrapSpec,
+                null,
+                2,
+            ),
+        );
+        const specParameter = new aws.ssm.Parameter(
+            `${name}-spec`,
+            {
+                name: `${prefix}/bootstrap.json`,
+                type: "String",
+                // Plain, so `pulumi preview --diff` shows it; it names parameters, never their values.
+                insecureValue: this.spec,
+                description: `api7-ha ${args.stack} cp: what the first-install bootstrap sets`,
+                tags: args.tags,
+            },
+            parent,
+        );
 
         // The control plane may write exactly the gateways' credential parameters (when it issues them) and its
         // own lock and record; it reads them back to verify. Nothing else: the hosts' own policy denies every other
@@ -111,40 +124,69 @@ export class Bootstrap extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, invokeOpts).region;
         const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
         const partition = aws.getPartitionOutput({}, invokeOpts).partition;
-        const arn = (parameter: string) => pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${parameter}`;
+        const arn = (parameter: string) =>
+            pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${parameter}`;
         const statements: aws.types.input.iam.GetPolicyDocumentStatementArgs[] = [
-            { sid: "BootstrapLockAndRecord", actions: ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"], resources: [arn(lock), arn(record)] },
+            {
+                sid: "BootstrapLockAndRecord",
+                actions: ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"],
+                resources: [arn(lock), arn(record)],
+            },
         ];
         if (args.credentials.issue) {
-            statements.push({
-                sid: "IssueGatewayCredentials",
-                actions: ["ssm:GetParameter", "ssm:PutParameter"],
-                resources: Object.values(args.credentials.parameters).map(arn),
-            }, {
-                sid: "EncryptGatewayCredentials",
-                actions: ["kms:Decrypt", ...KMS_ENCRYPT_ACTIONS],
-                resources: [args.parameterKeyArn],
-                conditions: [{ test: "StringLike", variable: PARAMETER_ARN_CONTEXT, values: Object.values(args.credentials.parameters).map(arn) }],
-            });
+            statements.push(
+                {
+                    sid: "IssueGatewayCredentials",
+                    actions: ["ssm:GetParameter", "ssm:PutParameter"],
+                    resources: Object.values(args.credentials.parameters).map(arn),
+                },
+                {
+                    sid: "EncryptGatewayCredentials",
+                    actions: ["kms:Decrypt", ...KMS_ENCRYPT_ACTIONS],
+                    resources: [args.parameterKeyArn],
+                    conditions: [
+                        {
+                            test: "StringLike",
+                            variable: PARAMETER_ARN_CONTEXT,
+                            values: Object.values(args.credentials.parameters).map(arn),
+                        },
+                    ],
+                },
+            );
         }
-        const permissions = new aws.iam.RolePolicy(`${name}-permissions`, {
-            role: args.controlPlaneRoleName,
-            policy: aws.iam.getPolicyDocumentOutput({ statements }, invokeOpts).json,
-        }, parent);
+        const permissions = new aws.iam.RolePolicy(
+            `${name}-permissions`,
+            {
+                role: args.controlPlaneRoleName,
+                policy: aws.iam.getPolicyDocumentOutput({ statements }, invokeOpts).json,
+            },
+            parent,
+        );
 
         // Runs again, one host at a time, when the spec or a secret it reads changes (the command's fingerprint).
-        const fingerprint = pulumi.all([this.spec, ...args.secretVersions]).apply((parts) => crypto.createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 16));
-        new aws.ssm.Association(`${name}-run`, {
-            name: "AWS-RunShellScript",
-            associationName: `${args.project}-${args.stack}-cp-bootstrap`,
-            // Every control-plane host, including those the group launches later (by their group tag).
-            targets: groupTargets(args.project, args.stack, "cp"),
-            // A new host's first boot installs the script: wait for it, as api7-apply does.
-            parameters: { commands: fingerprint.apply((f) => `cloud-init status --wait >/dev/null || true; /usr/local/sbin/api7-bootstrap # spec ${f}`) },
-            maxConcurrency: "1",
-            maxErrors: "0",
-            complianceSeverity: "HIGH",
-        }, { parent: this, dependsOn: [specParameter, permissions, args.controlPlaneGroup] });
+        const fingerprint = pulumi
+            .all([this.spec, ...args.secretVersions])
+            .apply((parts) => crypto.createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 16));
+        new aws.ssm.Association(
+            `${name}-run`,
+            {
+                name: "AWS-RunShellScript",
+                associationName: `${args.project}-${args.stack}-cp-bootstrap`,
+                // Every control-plane host, including those the group launches later (by their group tag).
+                targets: groupTargets(args.project, args.stack, "cp"),
+                // A new host's first boot installs the script: wait for it, as api7-apply does.
+                parameters: {
+                    commands: fingerprint.apply(
+                        (f) =>
+                            `cloud-init status --wait >/dev/null || true; /usr/local/sbin/api7-bootstrap # spec ${f}`,
+                    ),
+                },
+                maxConcurrency: "1",
+                maxErrors: "0",
+                complianceSeverity: "HIGH",
+            },
+            { parent: this, dependsOn: [specParameter, permissions, args.controlPlaneGroup] },
+        );
 
         this.registerOutputs({ spec: this.spec });
     }

@@ -17,7 +17,12 @@ export interface UserDataArgs {
  * The shell files that land on hosts, by role in the cloud-config: the scripts, and the library each of them sources
  * from /usr/local/lib/api7/api7-lib.sh. Each is shellcheck'd in CI.
  */
-export const HOST_SCRIPTS = Object.freeze({ lib: "api7-lib.sh", run: "api7-run.sh", apply: "api7-apply.sh", bootstrap: "api7-bootstrap.sh" });
+export const HOST_SCRIPTS = Object.freeze({
+    lib: "api7-lib.sh",
+    run: "api7-run.sh",
+    apply: "api7-apply.sh",
+    bootstrap: "api7-bootstrap.sh",
+});
 
 /**
  * A host's user data: `#cloud-config` that installs Docker and jq, writes the launcher scripts, the systemd unit
@@ -25,7 +30,12 @@ export const HOST_SCRIPTS = Object.freeze({ lib: "api7-lib.sh", run: "api7-run.s
  * stays the same across config changes and only a bootstrap change replaces hosts.
  */
 export function renderUserData(args: UserDataArgs): string {
-    const hostJson = JSON.stringify({ region: args.region, parameterPrefix: args.parameterPrefix, services: args.services }, null, 2) + "\n";
+    const hostJson =
+        JSON.stringify(
+            { region: args.region, parameterPrefix: args.parameterPrefix, services: args.services },
+            null,
+            2,
+        ) + "\n";
     const body = renderYamlTemplate("cloud-init.yaml", {
         hostJson,
         // The scripts in clear: the launch template gzips the whole user data (fleet.ts launchTemplateUserData), and
@@ -40,12 +50,27 @@ export function renderUserData(args: UserDataArgs): string {
         extraFiles: [
             ...(args.bootstrap
                 ? [
-                      { path: "/usr/local/sbin/api7-bootstrap", owner: "root:root", permissions: "0755", content: readTemplateFile(HOST_SCRIPTS.bootstrap) },
-                      { path: "/etc/systemd/system/api7-bootstrap.service", owner: "root:root", permissions: "0644", content: readTemplateFile("api7-bootstrap.service") },
+                      {
+                          path: "/usr/local/sbin/api7-bootstrap",
+                          owner: "root:root",
+                          permissions: "0755",
+                          content: readTemplateFile(HOST_SCRIPTS.bootstrap),
+                      },
+                      {
+                          path: "/etc/systemd/system/api7-bootstrap.service",
+                          owner: "root:root",
+                          permissions: "0644",
+                          content: readTemplateFile("api7-bootstrap.service"),
+                      },
                   ]
                 : []),
             ...(args.databaseRotation
-                ? ["api7-db-rotation.service", "api7-db-rotation.timer"].map((unit) => ({ path: `/etc/systemd/system/${unit}`, owner: "root:root", permissions: "0644", content: readTemplateFile(unit) }))
+                ? ["api7-db-rotation.service", "api7-db-rotation.timer"].map((unit) => ({
+                      path: `/etc/systemd/system/${unit}`,
+                      owner: "root:root",
+                      permissions: "0644",
+                      content: readTemplateFile(unit),
+                  }))
                 : []),
         ],
         startServices: [
@@ -57,4 +82,3 @@ export function renderUserData(args: UserDataArgs): string {
     });
     return `#cloud-config\n${body}`;
 }
-

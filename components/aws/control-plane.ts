@@ -17,14 +17,19 @@ export interface FallbackExport {
     readonly resourceBucket: pulumi.Input<string>;
     readonly cronSpec: string;
     /** The writer's access key; undefined when API7 uses the instance role. */
-    readonly credentials?: { readonly accessKeyId: pulumi.Input<string>; readonly secretAccessKey: pulumi.Input<string> };
+    readonly credentials?: {
+        readonly accessKeyId: pulumi.Input<string>;
+        readonly secretAccessKey: pulumi.Input<string>;
+    };
 }
 
 export interface ControlPlaneArgs {
     /** Project, stack, host and control-plane settings (count, instance type, images). */
     readonly settings: Pick<Settings, "project" | "stack" | "hosts" | "controlPlane">;
     /** The database: the managed one's endpoint and secret, or an external one's DSN (an SSM SecureString). */
-    readonly database: { readonly kind: "managed"; readonly endpoint: DatabaseEndpoint } | { readonly kind: "external"; readonly dsn: pulumi.Input<string> };
+    readonly database:
+        | { readonly kind: "managed"; readonly endpoint: DatabaseEndpoint }
+        | { readonly kind: "external"; readonly dsn: pulumi.Input<string> };
     /** AMI, subnets (settings guarantee count <= AZs, so the group gives every host its own AZ) and registry. */
     readonly placement: HostPlacement;
     readonly securityGroupIds: readonly pulumi.Input<string>[];
@@ -57,18 +62,28 @@ export class ControlPlane extends pulumi.ComponentResource {
         const cp = settings.controlPlane;
         const exp = args.fallbackExport;
         const fallback: pulumi.Output<FallbackExportBlock> = exp
-            ? pulumi.all([exp.region, exp.configBucket, exp.resourceBucket]).apply(([region, configBucket, resourceBucket]) => ({
-                  aws_s3: {
-                      ...(exp.credentials ? { access_key: FALLBACK_KEY_PLACEHOLDERS.accessKey, secret_key: FALLBACK_KEY_PLACEHOLDERS.secretKey } : {}),
-                      region,
-                      config_bucket: configBucket,
-                      resource_bucket: resourceBucket,
-                  },
-                  cron_spec: exp.cronSpec,
-              }))
+            ? pulumi
+                  .all([exp.region, exp.configBucket, exp.resourceBucket])
+                  .apply(([region, configBucket, resourceBucket]) => ({
+                      aws_s3: {
+                          ...(exp.credentials
+                              ? {
+                                    access_key: FALLBACK_KEY_PLACEHOLDERS.accessKey,
+                                    secret_key: FALLBACK_KEY_PLACEHOLDERS.secretKey,
+                                }
+                              : {}),
+                          region,
+                          config_bucket: configBucket,
+                          resource_bucket: resourceBucket,
+                      },
+                      cron_spec: exp.cronSpec,
+                  }))
             : pulumi.output(undefined);
         // The license and admin password for the bootstrap (components/aws/bootstrap.ts); an external database's DSN.
-        const secrets: Record<string, pulumi.Input<string>> = { license: cp.license, "admin-password": cp.adminPassword };
+        const secrets: Record<string, pulumi.Input<string>> = {
+            license: cp.license,
+            "admin-password": cp.adminPassword,
+        };
         const db = args.database;
         if (db.kind === "external") secrets[DATABASE_DSN_SECRET] = db.dsn;
         const dashboardPlaceholders: Record<string, string> = {};
@@ -80,47 +95,67 @@ export class ControlPlane extends pulumi.ComponentResource {
         }
         const placement = args.placement;
         if (cp.count > placement.subnets.length) {
-            throw new Error(`controlPlane.count = ${cp.count}: more control-plane hosts than AZs (${placement.subnets.length})`);
+            throw new Error(
+                `controlPlane.count = ${cp.count}: more control-plane hosts than AZs (${placement.subnets.length})`,
+            );
         }
 
-        this.hosts = new HostGroup(`${name}-hosts`, {
-            project: settings.project,
-            stack: settings.stack,
-            role: "cp",
-            count: cp.count,
-            instanceType: cp.instanceType,
-            rootVolumeGiB: settings.hosts.rootVolumeGiB,
-            placement,
-            securityGroupIds: args.securityGroupIds,
-            targetGroupArns: args.targetGroupArns,
-            healthyAfterSeconds: CONTROL_PLANE_HEALTH.healthyThreshold * CONTROL_PLANE_HEALTH.interval,
-            sharedParameters: args.issuedParameters,
-            secrets,
-            bootstrap: true,
-            readableSecretArns: db.kind === "managed" ? [db.endpoint.secretArn] : [],
-            services: [
-                ...controlPlaneServices({
-                    dashboardImage: placement.image(cp.dashboardImage),
-                    dpManagerImage: placement.image(cp.dpManagerImage),
-                    dashboardListener: cp.dashboardListener,
-                    prometheusAddress: args.prometheusAddress,
-                    fallback,
-                    dashboardPlaceholders,
-                    database: db.kind === "external"
-                        ? { kind: "secret" }
-                        : {
-                              kind: "managed",
-                              dsn: pulumi.all([db.endpoint.host, db.endpoint.port, db.endpoint.secretArn]).apply(([host, port, secretArn]) => ({
-                                  token: DSN_PLACEHOLDER, secretArn, host, port, database: db.endpoint.database, sslmode: "require" as const,
-                              })),
-                          },
-                }),
-                ...(args.prometheusOnHosts
-                    ? [prometheusService({ image: placement.image(args.prometheusOnHosts.image), region: aws.getRegionOutput({}, { parent: this }).region, stack: settings.stack })]
-                    : []),
-            ],
-            tags: args.tags,
-        }, { parent: this });
+        this.hosts = new HostGroup(
+            `${name}-hosts`,
+            {
+                project: settings.project,
+                stack: settings.stack,
+                role: "cp",
+                count: cp.count,
+                instanceType: cp.instanceType,
+                rootVolumeGiB: settings.hosts.rootVolumeGiB,
+                placement,
+                securityGroupIds: args.securityGroupIds,
+                targetGroupArns: args.targetGroupArns,
+                healthyAfterSeconds: CONTROL_PLANE_HEALTH.healthyThreshold * CONTROL_PLANE_HEALTH.interval,
+                sharedParameters: args.issuedParameters,
+                secrets,
+                bootstrap: true,
+                readableSecretArns: db.kind === "managed" ? [db.endpoint.secretArn] : [],
+                services: [
+                    ...controlPlaneServices({
+                        dashboardImage: placement.image(cp.dashboardImage),
+                        dpManagerImage: placement.image(cp.dpManagerImage),
+                        dashboardListener: cp.dashboardListener,
+                        prometheusAddress: args.prometheusAddress,
+                        fallback,
+                        dashboardPlaceholders,
+                        database:
+                            db.kind === "external"
+                                ? { kind: "secret" }
+                                : {
+                                      kind: "managed",
+                                      dsn: pulumi
+                                          .all([db.endpoint.host, db.endpoint.port, db.endpoint.secretArn])
+                                          .apply(([host, port, secretArn]) => ({
+                                              token: DSN_PLACEHOLDER,
+                                              secretArn,
+                                              host,
+                                              port,
+                                              database: db.endpoint.database,
+                                              sslmode: "require" as const,
+                                          })),
+                                  },
+                    }),
+                    ...(args.prometheusOnHosts
+                        ? [
+                              prometheusService({
+                                  image: placement.image(args.prometheusOnHosts.image),
+                                  region: aws.getRegionOutput({}, { parent: this }).region,
+                                  stack: settings.stack,
+                              }),
+                          ]
+                        : []),
+                ],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
         if (args.prometheusOnHosts) attachDiscoveryPolicy(`${name}-discovery`, this.hosts.roleName, this);
 

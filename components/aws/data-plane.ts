@@ -6,7 +6,6 @@ import { gatewayService } from "../services";
 import { credentialsIssued } from "../config/settings";
 import type { Settings } from "../config/settings";
 
-
 /** The gateways' credential parameters the bootstrap fills, by its own names for them. */
 export function credentialParameters(project: string, stack: string, kind: "token" | "mtls"): Record<string, string> {
     const name = (n: string) => secretParameterName(project, stack, "dp", n);
@@ -15,14 +14,16 @@ export function credentialParameters(project: string, stack: string, kind: "toke
         : { cert: name("control-plane-cert"), key: name("control-plane-key"), ca: name("control-plane-ca") };
 }
 
-
 /** Where standalone gateways read the last export: both buckets the control plane writes. */
 export interface FallbackSource {
     readonly region: pulumi.Input<string>;
     readonly configBucket: pulumi.Input<string>;
     readonly resourceBucket: pulumi.Input<string>;
     /** The reader's access key; undefined when API7 uses the instance role. */
-    readonly credentials?: { readonly accessKeyId: pulumi.Input<string>; readonly secretAccessKey: pulumi.Input<string> };
+    readonly credentials?: {
+        readonly accessKeyId: pulumi.Input<string>;
+        readonly secretAccessKey: pulumi.Input<string>;
+    };
 }
 
 export interface DataPlaneArgs {
@@ -63,16 +64,23 @@ export class DataPlane extends pulumi.ComponentResource {
         const auth = dp.auth;
         const standalone = dp.mode === "standalone";
         const source = args.fallbackSource;
-        if (standalone && !source) throw new Error("dataPlane.mode = \"standalone\": needs the fallback buckets (fallback.enabled)");
+        if (standalone && !source)
+            throw new Error('dataPlane.mode = "standalone": needs the fallback buckets (fallback.enabled)');
 
         // Gateway credentials reach the container as environment (the form API7 documents), read from SSM by name:
         // the stack's, or, when it brings none, the ones the control plane's bootstrap issues into the same parameters.
         const credentialValues: Record<string, pulumi.Output<string> | undefined> =
             auth.kind === "token"
                 ? { "control-plane-token": auth.token }
-                : { "control-plane-cert": auth.clientCert, "control-plane-key": auth.clientKey, "control-plane-ca": auth.ca };
+                : {
+                      "control-plane-cert": auth.clientCert,
+                      "control-plane-key": auth.clientKey,
+                      "control-plane-ca": auth.ca,
+                  };
         const issued = credentialsIssued(auth);
-        const secrets: Record<string, pulumi.Input<string>> = issued ? {} : { ...(credentialValues as Record<string, pulumi.Output<string>>) };
+        const secrets: Record<string, pulumi.Input<string>> = issued
+            ? {}
+            : { ...(credentialValues as Record<string, pulumi.Output<string>>) };
         if (source?.credentials) {
             secrets["fallback-access-key"] = source.credentials.accessKeyId;
             secrets["fallback-secret-key"] = source.credentials.secretAccessKey;
@@ -86,37 +94,54 @@ export class DataPlane extends pulumi.ComponentResource {
             source: standalone
                 ? {
                       mode: "standalone",
-                      awsS3: pulumi.all([source!.region, source!.configBucket, source!.resourceBucket]).apply(([region, configBucket, resourceBucket]) => ({
-                          ...(source!.credentials ? { access_key: FALLBACK_KEY_PLACEHOLDERS.accessKey, secret_key: FALLBACK_KEY_PLACEHOLDERS.secretKey } : {}),
-                          region,
-                          config_bucket: configBucket,
-                          resource_bucket: resourceBucket,
-                      })),
+                      awsS3: pulumi
+                          .all([source!.region, source!.configBucket, source!.resourceBucket])
+                          .apply(([region, configBucket, resourceBucket]) => ({
+                              ...(source!.credentials
+                                  ? {
+                                        access_key: FALLBACK_KEY_PLACEHOLDERS.accessKey,
+                                        secret_key: FALLBACK_KEY_PLACEHOLDERS.secretKey,
+                                    }
+                                  : {}),
+                              region,
+                              config_bucket: configBucket,
+                              resource_bucket: resourceBucket,
+                          })),
                       placeholders: source?.credentials
-                          ? { [FALLBACK_KEY_PLACEHOLDERS.accessKey]: "fallback-access-key", [FALLBACK_KEY_PLACEHOLDERS.secretKey]: "fallback-secret-key" }
+                          ? {
+                                [FALLBACK_KEY_PLACEHOLDERS.accessKey]: "fallback-access-key",
+                                [FALLBACK_KEY_PLACEHOLDERS.secretKey]: "fallback-secret-key",
+                            }
                           : {},
                   }
                 : { mode: "normal", controlPlaneEndpoints: args.controlPlaneEndpoints },
         });
 
-        this.hosts = new HostGroup(`${name}-hosts`, {
-            project: args.settings.project,
-            stack: args.settings.stack,
-            role: "dp",
-            count: dp.count,
-            scaling: dp.autoscaling.enabled ? { maxCount: dp.autoscaling.maxCount, targetCpuPercent: dp.autoscaling.targetCpuPercent } : undefined,
-            instanceType: dp.instanceType,
-            rootVolumeGiB: args.settings.hosts.rootVolumeGiB,
-            placement: args.placement,
-            securityGroupIds: args.securityGroupIds,
-            targetGroupArns: args.targetGroupArns,
-            healthyAfterSeconds: dp.loadBalancer.healthCheck.healthyThreshold * dp.loadBalancer.healthCheck.intervalSeconds,
-            dependsOn: args.dependsOn,
-            secrets,
-            issuedSecrets: issued ? Object.keys(credentialValues) : [],
-            services: [gateway],
-            tags: args.tags,
-        }, { parent: this });
+        this.hosts = new HostGroup(
+            `${name}-hosts`,
+            {
+                project: args.settings.project,
+                stack: args.settings.stack,
+                role: "dp",
+                count: dp.count,
+                scaling: dp.autoscaling.enabled
+                    ? { maxCount: dp.autoscaling.maxCount, targetCpuPercent: dp.autoscaling.targetCpuPercent }
+                    : undefined,
+                instanceType: dp.instanceType,
+                rootVolumeGiB: args.settings.hosts.rootVolumeGiB,
+                placement: args.placement,
+                securityGroupIds: args.securityGroupIds,
+                targetGroupArns: args.targetGroupArns,
+                healthyAfterSeconds:
+                    dp.loadBalancer.healthCheck.healthyThreshold * dp.loadBalancer.healthCheck.intervalSeconds,
+                dependsOn: args.dependsOn,
+                secrets,
+                issuedSecrets: issued ? Object.keys(credentialValues) : [],
+                services: [gateway],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
         this.registerOutputs({ autoScalingGroupName: this.hosts.autoScalingGroupName });
     }

@@ -68,46 +68,68 @@ export class ManagedDatabase extends pulumi.ComponentResource {
         if (s.kmsKeyArn) {
             kmsKeyArn = pulumi.output(s.kmsKeyArn);
         } else {
-            const key = new aws.kms.Key(`${name}-key`, {
-                description: `api7-ha ${args.stack}: API7 database (RDS storage, snapshots, Performance Insights)`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                tags,
-                // With a final snapshot kept, the key that encrypts it is kept too (`pulumi destroy` leaves it).
-            }, { parent: this, retainOnDelete: s.finalSnapshot });
-            new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${identifier}-database`, targetKeyId: key.keyId }, { parent: this });
+            const key = new aws.kms.Key(
+                `${name}-key`,
+                {
+                    description: `api7-ha ${args.stack}: API7 database (RDS storage, snapshots, Performance Insights)`,
+                    enableKeyRotation: true,
+                    deletionWindowInDays: 30,
+                    tags,
+                    // With a final snapshot kept, the key that encrypts it is kept too (`pulumi destroy` leaves it).
+                },
+                { parent: this, retainOnDelete: s.finalSnapshot },
+            );
+            new aws.kms.Alias(
+                `${name}-key-alias`,
+                { name: `alias/${identifier}-database`, targetKeyId: key.keyId },
+                { parent: this },
+            );
             kmsKeyArn = key.arn;
         }
 
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
-            subnetIds: args.subnetIds,
-            description: `api7-ha ${args.stack}: private subnets of the API7 database`,
-            tags,
-        }, { parent: this });
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            {
+                subnetIds: args.subnetIds,
+                description: `api7-ha ${args.stack}: private subnets of the API7 database`,
+                tags,
+            },
+            { parent: this },
+        );
 
         // rds.force_ssl = 1: the server refuses connections without TLS, whatever a client asks for.
-        const parameters = new aws.rds.ParameterGroup(`${name}-params`, {
-            family: `postgres${s.engineVersion}`,
-            description: `api7-ha ${args.stack}: API7 database, TLS required`,
-            parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }],
-            tags,
-            // Kept when replaced (a new engineVersion means a new family): the instance switches to the new group
-            // only in its maintenance window (applyImmediately is off), and RDS refuses to delete a group still
-            // attached (InvalidDBParameterGroupState). README says to delete the old one after the upgrade.
-        }, { parent: this, retainOnDelete: true });
+        const parameters = new aws.rds.ParameterGroup(
+            `${name}-params`,
+            {
+                family: `postgres${s.engineVersion}`,
+                description: `api7-ha ${args.stack}: API7 database, TLS required`,
+                parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }],
+                tags,
+                // Kept when replaced (a new engineVersion means a new family): the instance switches to the new group
+                // only in its maintenance window (applyImmediately is off), and RDS refuses to delete a group still
+                // attached (InvalidDBParameterGroupState). README says to delete the old one after the upgrade.
+            },
+            { parent: this, retainOnDelete: true },
+        );
 
-        const instance = new aws.rds.Instance(`${name}-instance`, {
-            ...instanceSettings(s),
-            identifier,
-            kmsKeyId: kmsKeyArn,
-            performanceInsightsKmsKeyId: kmsKeyArn,
-            // The groups' ids are their names (terraform-provider-aws sets d.SetId(name) for both).
-            dbSubnetGroupName: subnetGroup.id,
-            parameterGroupName: parameters.id,
-            vpcSecurityGroupIds: [args.securityGroup.id],
-            finalSnapshotIdentifier: s.finalSnapshot ? args.securityGroup.id.apply((id) => finalSnapshotIdentifier(identifier, id)) : undefined,
-            tags,
-        }, { parent: this });
+        const instance = new aws.rds.Instance(
+            `${name}-instance`,
+            {
+                ...instanceSettings(s),
+                identifier,
+                kmsKeyId: kmsKeyArn,
+                performanceInsightsKmsKeyId: kmsKeyArn,
+                // The groups' ids are their names (terraform-provider-aws sets d.SetId(name) for both).
+                dbSubnetGroupName: subnetGroup.id,
+                parameterGroupName: parameters.id,
+                vpcSecurityGroupIds: [args.securityGroup.id],
+                finalSnapshotIdentifier: s.finalSnapshot
+                    ? args.securityGroup.id.apply((id) => finalSnapshotIdentifier(identifier, id))
+                    : undefined,
+                tags,
+            },
+            { parent: this },
+        );
 
         this.identifier = instance.identifier;
         this.endpoint = {
@@ -120,6 +142,10 @@ export class ManagedDatabase extends pulumi.ComponentResource {
                 return arn;
             }),
         };
-        this.registerOutputs({ identifier: this.identifier, host: this.endpoint.host, secretArn: this.endpoint.secretArn });
+        this.registerOutputs({
+            identifier: this.identifier,
+            host: this.endpoint.host,
+            secretArn: this.endpoint.secretArn,
+        });
     }
 }

@@ -19,10 +19,15 @@ export type FallbackRole = "writer" | "reader";
  * Tokens that stand for the access key in a rendered API7 config (the dashboard's export, a standalone gateway's
  * import); api7-run substitutes the key from the host's SSM SecureStrings.
  */
-export const FALLBACK_KEY_PLACEHOLDERS = Object.freeze({ accessKey: "__API7_SECRET_FALLBACK_ACCESS_KEY__", secretKey: "__API7_SECRET_FALLBACK_SECRET_KEY__" });
+export const FALLBACK_KEY_PLACEHOLDERS = Object.freeze({
+    accessKey: "__API7_SECRET_FALLBACK_ACCESS_KEY__",
+    secretKey: "__API7_SECRET_FALLBACK_SECRET_KEY__",
+});
 
 /** The exact S3 actions each identity gets: list both buckets; the writer gets and puts objects, the reader gets. */
-export const FALLBACK_ACTIONS: Readonly<Record<FallbackRole, { readonly bucket: readonly string[]; readonly objects: readonly string[] }>> = Object.freeze({
+export const FALLBACK_ACTIONS: Readonly<
+    Record<FallbackRole, { readonly bucket: readonly string[]; readonly objects: readonly string[] }>
+> = Object.freeze({
     writer: { bucket: ["s3:ListBucket"], objects: ["s3:GetObject", "s3:PutObject"] },
     reader: { bucket: ["s3:ListBucket"], objects: ["s3:GetObject"] },
 });
@@ -69,7 +74,9 @@ export class FallbackStorage extends pulumi.ComponentResource {
         this.region = aws.getRegionOutput({}, invokeOpts).region;
 
         const bucketName = (kind: "config" | "resource", override?: string) =>
-            override ? pulumi.output(override) : account.apply((id) => defaultBucketName(args.project, args.stack, kind, id));
+            override
+                ? pulumi.output(override)
+                : account.apply((id) => defaultBucketName(args.project, args.stack, kind, id));
 
         // Identities first: the bucket policies name the writer.
         const userName = (role: FallbackRole) => `${args.project}-${nameFragment(args.stack)}-fallback-${role}`;
@@ -77,7 +84,11 @@ export class FallbackStorage extends pulumi.ComponentResource {
         const users: Partial<Record<FallbackRole, aws.iam.User>> = {};
         if (s.credentials === "accessKeys") {
             for (const role of ["writer", "reader"] as const) {
-                users[role] = new aws.iam.User(`${name}-${role}`, { name: userName(role), path: `/${args.project}/`, tags }, { parent: this });
+                users[role] = new aws.iam.User(
+                    `${name}-${role}`,
+                    { name: userName(role), path: `/${args.project}/`, tags },
+                    { parent: this },
+                );
             }
             writerArn = users.writer!.arn;
         } else {
@@ -85,7 +96,14 @@ export class FallbackStorage extends pulumi.ComponentResource {
         }
 
         const buckets = (["config", "resource"] as const).map((kind) =>
-            this.bucket(`${name}-${kind}`, bucketName(kind, kind === "config" ? s.configBucketName : s.resourceBucketName), writerArn, s, tags));
+            this.bucket(
+                `${name}-${kind}`,
+                bucketName(kind, kind === "config" ? s.configBucketName : s.resourceBucketName),
+                writerArn,
+                s,
+                tags,
+            ),
+        );
         this.configBucket = buckets[0].bucket;
         this.resourceBucket = buckets[1].bucket;
         this.bucketArns = pulumi.all(buckets.map((b) => b.arn));
@@ -98,26 +116,42 @@ export class FallbackStorage extends pulumi.ComponentResource {
         for (const role of ["writer", "reader"] as const) {
             const user = users[role];
             if (!user) continue;
-            new aws.iam.UserPolicy(`${name}-${role}`, { user: user.name, policy: this.policies[role] }, { parent: this });
+            new aws.iam.UserPolicy(
+                `${name}-${role}`,
+                { user: user.name, policy: this.policies[role] },
+                { parent: this },
+            );
             const key = new aws.iam.AccessKey(`${name}-${role}`, { user: user.name }, { parent: this });
             const credentials = { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.secret) };
             if (role === "writer") this.writerCredentials = credentials;
             else this.readerCredentials = credentials;
         }
 
-        this.registerOutputs({ configBucket: this.configBucket, resourceBucket: this.resourceBucket, bucketArns: this.bucketArns });
+        this.registerOutputs({
+            configBucket: this.configBucket,
+            resourceBucket: this.resourceBucket,
+            bucketArns: this.bucketArns,
+        });
     }
 
     /** Gives a host role (instanceRole credentials) the same scoped policy an access key would have. */
     public grantTo(role: FallbackRole, roleName: pulumi.Input<string>): aws.iam.RolePolicy {
-        return new aws.iam.RolePolicy(`${this.baseName}-${role}-role`, { role: roleName, policy: this.policies[role] }, { parent: this });
+        return new aws.iam.RolePolicy(
+            `${this.baseName}-${role}-role`,
+            { role: roleName, policy: this.policies[role] },
+            { parent: this },
+        );
     }
 
     private policyJson(role: FallbackRole, kmsKeyArn: string | undefined): pulumi.Output<string> {
         const actions = FALLBACK_ACTIONS[role];
         const statements: aws.types.input.iam.GetPolicyDocumentStatementArgs[] = [
             { sid: "ListFallbackBuckets", actions: [...actions.bucket], resources: this.bucketArns },
-            { sid: role === "writer" ? "ReadWriteFallbackObjects" : "ReadFallbackObjects", actions: [...actions.objects], resources: this.bucketArns.apply((arns) => arns.map((a) => `${a}/*`)) },
+            {
+                sid: role === "writer" ? "ReadWriteFallbackObjects" : "ReadFallbackObjects",
+                actions: [...actions.objects],
+                resources: this.bucketArns.apply((arns) => arns.map((a) => `${a}/*`)),
+            },
         ];
         if (kmsKeyArn) {
             statements.push({
@@ -129,60 +163,99 @@ export class FallbackStorage extends pulumi.ComponentResource {
         return aws.iam.getPolicyDocumentOutput({ statements }, { parent: this }).json;
     }
 
-    private bucket(name: string, bucketName: pulumi.Output<string>, writerArn: pulumi.Output<string>, s: FallbackSettings, tags: Record<string, string>): aws.s3.Bucket {
+    private bucket(
+        name: string,
+        bucketName: pulumi.Output<string>,
+        writerArn: pulumi.Output<string>,
+        s: FallbackSettings,
+        tags: Record<string, string>,
+    ): aws.s3.Bucket {
         const opts = { parent: this };
         // forceDestroy: `pulumi destroy` deletes every object version first (a versioned bucket is never empty otherwise).
         const bucket = new aws.s3.Bucket(name, { bucket: bucketName, forceDestroy: s.forceDestroy, tags }, opts);
         new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
-        new aws.s3.BucketServerSideEncryptionConfiguration(name, {
-            bucket: bucket.id,
-            rules: [{
-                applyServerSideEncryptionByDefault: s.kmsKeyArn ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: s.kmsKeyArn } : { sseAlgorithm: "AES256" },
-                bucketKeyEnabled: s.kmsKeyArn ? true : undefined,
-            }],
-        }, opts);
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(name, {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, opts);
-        new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
-        new aws.s3.BucketLifecycleConfiguration(name, {
-            bucket: bucket.id,
-            rules: [{
-                id: "expire-superseded-exports",
-                status: "Enabled",
-                filter: {},
-                noncurrentVersionExpiration: { noncurrentDays: s.noncurrentVersionExpirationDays },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-            }],
-        }, opts);
-        new aws.s3.BucketPolicy(name, {
-            bucket: bucket.id,
-            policy: aws.iam.getPolicyDocumentOutput({
-                statements: [
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            name,
+            {
+                bucket: bucket.id,
+                rules: [
                     {
-                        sid: "DenyInsecureTransport",
-                        effect: "Deny",
-                        principals: [{ type: "*", identifiers: ["*"] }],
-                        actions: ["s3:*"],
-                        resources: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                        conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-                    },
-                    {
-                        sid: "OnlyTheControlPlaneWrites",
-                        effect: "Deny",
-                        principals: [{ type: "*", identifiers: ["*"] }],
-                        // With forceDestroy the deployer must delete versions; then only writes stay reserved.
-                        actions: s.forceDestroy ? ["s3:PutObject"] : ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
-                        resources: [pulumi.interpolate`${bucket.arn}/*`],
-                        conditions: [{ test: "ArnNotEquals", variable: "aws:PrincipalArn", values: [writerArn] }],
+                        applyServerSideEncryptionByDefault: s.kmsKeyArn
+                            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: s.kmsKeyArn }
+                            : { sseAlgorithm: "AES256" },
+                        bucketKeyEnabled: s.kmsKeyArn ? true : undefined,
                     },
                 ],
-            }, opts).json,
-        }, { ...opts, dependsOn: [publicAccess] });
+            },
+            opts,
+        );
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            name,
+            {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            opts,
+        );
+        new aws.s3.BucketOwnershipControls(
+            name,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            opts,
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            name,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "expire-superseded-exports",
+                        status: "Enabled",
+                        filter: {},
+                        noncurrentVersionExpiration: { noncurrentDays: s.noncurrentVersionExpirationDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
+            opts,
+        );
+        new aws.s3.BucketPolicy(
+            name,
+            {
+                bucket: bucket.id,
+                policy: aws.iam.getPolicyDocumentOutput(
+                    {
+                        statements: [
+                            {
+                                sid: "DenyInsecureTransport",
+                                effect: "Deny",
+                                principals: [{ type: "*", identifiers: ["*"] }],
+                                actions: ["s3:*"],
+                                resources: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                                conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+                            },
+                            {
+                                sid: "OnlyTheControlPlaneWrites",
+                                effect: "Deny",
+                                principals: [{ type: "*", identifiers: ["*"] }],
+                                // With forceDestroy the deployer must delete versions; then only writes stay reserved.
+                                actions: s.forceDestroy
+                                    ? ["s3:PutObject"]
+                                    : ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+                                resources: [pulumi.interpolate`${bucket.arn}/*`],
+                                conditions: [
+                                    { test: "ArnNotEquals", variable: "aws:PrincipalArn", values: [writerArn] },
+                                ],
+                            },
+                        ],
+                    },
+                    opts,
+                ).json,
+            },
+            { ...opts, dependsOn: [publicAccess] },
+        );
         return bucket;
     }
 }

@@ -24,7 +24,10 @@ export function secretParameterOptions(issued: boolean, parent: pulumi.Resource)
 
 /** The image, if it is x86_64 (API7 publishes amd64 images only); otherwise an error naming hosts.amiId. */
 export function checkAmiArchitecture<T extends { readonly id: string; readonly architecture: string }>(image: T): T {
-    if (image.architecture !== "x86_64") throw new Error(`hosts.amiId ${image.id} is ${image.architecture}; hosts must be x86_64 (API7's images are amd64)`);
+    if (image.architecture !== "x86_64")
+        throw new Error(
+            `hosts.amiId ${image.id} is ${image.architecture}; hosts must be x86_64 (API7's images are amd64)`,
+        );
     return image;
 }
 
@@ -32,7 +35,11 @@ export function checkAmiArchitecture<T extends { readonly id: string; readonly a
  * Resource options of a host group's launch template. With an unpinned AMI, later AL2023 releases are ignored: a new
  * AMI must not roll every host on an unrelated `pulumi up`. Pin hosts.amiId to upgrade deliberately.
  */
-export function launchTemplateOptions(pinnedAmi: boolean, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions {
+export function launchTemplateOptions(
+    pinnedAmi: boolean,
+    parent: pulumi.Resource,
+    dependsOn: pulumi.Resource[],
+): pulumi.CustomResourceOptions {
     return pinnedAmi ? { parent, dependsOn } : { parent, dependsOn, ignoreChanges: ["imageId"] };
 }
 
@@ -66,7 +73,10 @@ export function maxHealthyPercentage(count: number): number {
 }
 
 /** The instance refresh every host group uses (see maxHealthyPercentage). */
-export function instanceRefresh(count: number, warmupSeconds: number): aws.types.input.autoscaling.GroupInstanceRefresh {
+export function instanceRefresh(
+    count: number,
+    warmupSeconds: number,
+): aws.types.input.autoscaling.GroupInstanceRefresh {
     return {
         strategy: "Rolling",
         preferences: {

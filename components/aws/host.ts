@@ -44,12 +44,28 @@ export class HostGroup extends pulumi.ComponentResource {
         const identity = createIdentity(name, args, context, this);
         const secrets = createSecrets(name, args, context, identity.parametersPolicy, this);
         const services = createServiceParameters(name, args, context, secrets, this);
-        const template = createLaunchTemplate(name, args, context, identity.profile, [
-            ...services.parameters, ...Object.values(secrets.parameters), ...identity.policies, ...args.placement.registry.dependencies,
-        ], this);
+        const template = createLaunchTemplate(
+            name,
+            args,
+            context,
+            identity.profile,
+            [
+                ...services.parameters,
+                ...Object.values(secrets.parameters),
+                ...identity.policies,
+                ...args.placement.registry.dependencies,
+            ],
+            this,
+        );
         this.group = createGroup(name, args, context, template, this);
         this.secretVersions = Object.values(secrets.parameters).map((p) => pulumi.interpolate`${p.name}@${p.version}`);
-        createRollout(name, args, { plainValues: services.values, secretVersions: this.secretVersions }, this.group, this);
+        createRollout(
+            name,
+            args,
+            { plainValues: services.values, secretVersions: this.secretVersions },
+            this.group,
+            this,
+        );
 
         this.autoScalingGroupName = this.group.name;
         this.autoScalingGroupArn = this.group.arn;

@@ -7,7 +7,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ImagesSettings } from "../config/settings";
 import { pinnedReference } from "../digests";
-import { DOCKER_HUB_UPSTREAM, ECR_ENDPOINT_SERVICES, ecrRegistry, imageReference, type ImageSource } from "../image-refs";
+import {
+    DOCKER_HUB_UPSTREAM,
+    ECR_ENDPOINT_SERVICES,
+    ecrRegistry,
+    imageReference,
+    type ImageSource,
+} from "../image-refs";
 
 /**
  * What a host needs to pull: the registry to log in to and how, and the IAM statement that lets its role pull.
@@ -38,11 +44,17 @@ export interface RegistryAccess {
  * also BatchImportUpstreamImage and CreateRepository (its first pull of an image creates the repository).
  * ECR user guide: security_iam_id-based-policy-examples.html and pull-through-cache-iam.html.
  */
-export const ECR_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"] as const;
+export const ECR_PULL_ACTIONS = [
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchCheckLayerAvailability",
+] as const;
 export const ECR_CACHE_ACTIONS = ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"] as const;
 
 /** The statements of the hosts' image-pull policy; none outside ECR. */
-export function registryPullStatements(access: Pick<RegistryAccess, "ecrRepositoryArns" | "pullThroughCache">): aws.types.input.iam.GetPolicyDocumentStatementArgs[] {
+export function registryPullStatements(
+    access: Pick<RegistryAccess, "ecrRepositoryArns" | "pullThroughCache">,
+): aws.types.input.iam.GetPolicyDocumentStatementArgs[] {
     if (access.ecrRepositoryArns.length === 0) return [];
     return [
         { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
@@ -88,22 +100,35 @@ export class ImageRegistry extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, invokeOpts).region;
         const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
         const partition = aws.getPartitionOutput({}, invokeOpts).partition;
-        const password = (registry: string): RegistryLogin => (s.username ? { kind: "password", registry, username: s.username } : { kind: "anonymous" });
+        const password = (registry: string): RegistryLogin =>
+            s.username ? { kind: "password", registry, username: s.username } : { kind: "anonymous" };
 
         if (s.source === "ecrPullThroughCache") {
             // Fails the preview, not the deployment, when the secret is missing or elsewhere (ECR requires it in the
             // rule's account and Region). Reads its metadata only, never its value.
             const secret = aws.secretsmanager.getSecretOutput({ arn: s.dockerHubSecretArn }, invokeOpts);
-            const rule = new aws.ecr.PullThroughCacheRule(`${name}-docker-hub`, {
-                ecrRepositoryPrefix: s.cachePrefix,
-                upstreamRegistryUrl: DOCKER_HUB_UPSTREAM,
-                credentialArn: secret.arn,
-            }, { parent: this });
+            const rule = new aws.ecr.PullThroughCacheRule(
+                `${name}-docker-hub`,
+                {
+                    ecrRepositoryPrefix: s.cachePrefix,
+                    upstreamRegistryUrl: DOCKER_HUB_UPSTREAM,
+                    credentialArn: secret.arn,
+                },
+                { parent: this },
+            );
             const registry = pulumi.interpolate`${rule.registryId}.dkr.ecr.${region}.amazonaws.com`;
-            this.source = registry.apply((r): ImageSource => ({ kind: "ecrPullThroughCache", registry: r, prefix: s.cachePrefix }));
+            this.source = registry.apply((r): ImageSource => ({
+                kind: "ecrPullThroughCache",
+                registry: r,
+                prefix: s.cachePrefix,
+            }));
             this.access = {
-                login: pulumi.all([registry, region]).apply(([r, reg]): RegistryLogin => ({ kind: "ecr", registry: r, region: reg })),
-                ecrRepositoryArns: [pulumi.interpolate`arn:${partition}:ecr:${region}:${account}:repository/${s.cachePrefix}/*`],
+                login: pulumi
+                    .all([registry, region])
+                    .apply(([r, reg]): RegistryLogin => ({ kind: "ecr", registry: r, region: reg })),
+                ecrRepositoryArns: [
+                    pulumi.interpolate`arn:${partition}:ecr:${region}:${account}:repository/${s.cachePrefix}/*`,
+                ],
                 pullThroughCache: true,
                 dependencies: [rule],
             };
@@ -113,43 +138,66 @@ export class ImageRegistry extends pulumi.ComponentResource {
             const path = s.registry.slice(host.length + 1);
             const ecr = ecrRegistry(host);
             this.access = {
-                login: pulumi.output<RegistryLogin>(ecr ? { kind: "ecr", registry: host, region: ecr.region } : password(host)),
-                ecrRepositoryArns: ecr ? [pulumi.interpolate`arn:${partition}:ecr:${ecr.region}:${ecr.account}:repository/${path ? `${path}/` : ""}*`] : [],
+                login: pulumi.output<RegistryLogin>(
+                    ecr ? { kind: "ecr", registry: host, region: ecr.region } : password(host),
+                ),
+                ecrRepositoryArns: ecr
+                    ? [
+                          pulumi.interpolate`arn:${partition}:ecr:${ecr.region}:${ecr.account}:repository/${path ? `${path}/` : ""}*`,
+                      ]
+                    : [],
                 pullThroughCache: false,
                 dependencies: [],
             };
         } else {
             this.source = pulumi.output<ImageSource>({ kind: "dockerHub" });
-            this.access = { login: pulumi.output(password("docker.io")), ecrRepositoryArns: [], pullThroughCache: false, dependencies: [] };
+            this.access = {
+                login: pulumi.output(password("docker.io")),
+                ecrRepositoryArns: [],
+                pullThroughCache: false,
+                dependencies: [],
+            };
         }
 
         if (s.ecrEndpoints) {
             // Interface endpoints for the ECR API (login, image manifests) and Docker registry API (pulls), with private
             // DNS so the usual host names resolve to them; layers come from S3 through the gateway endpoint (ECR user
             // guide, vpc-endpoints.html). Reached on 443 from the VPC only.
-            const sg = new aws.ec2.SecurityGroup(`${name}-ecr-endpoints`, {
-                vpcId: args.vpcId,
-                description: "ECR interface endpoints: HTTPS from the VPC",
-                tags: { ...args.tags, Name: `${name}-ecr-endpoints` },
-            }, { parent: this });
-            new aws.vpc.SecurityGroupIngressRule(`${name}-ecr-endpoints-https`, {
-                securityGroupId: sg.id,
-                ipProtocol: "tcp",
-                fromPort: 443,
-                toPort: 443,
-                cidrIpv4: args.vpcCidr,
-                description: "HTTPS from the VPC to the ECR endpoints",
-            }, { parent: this });
-            for (const service of ECR_ENDPOINT_SERVICES) {
-                new aws.ec2.VpcEndpoint(`${name}-${service.replace(".", "-")}`, {
+            const sg = new aws.ec2.SecurityGroup(
+                `${name}-ecr-endpoints`,
+                {
                     vpcId: args.vpcId,
-                    serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
-                    vpcEndpointType: "Interface",
-                    privateDnsEnabled: true,
-                    subnetIds: args.privateSubnetIds,
-                    securityGroupIds: [sg.id],
-                    tags: { ...args.tags, Name: `${name}-${service}` },
-                }, { parent: this });
+                    description: "ECR interface endpoints: HTTPS from the VPC",
+                    tags: { ...args.tags, Name: `${name}-ecr-endpoints` },
+                },
+                { parent: this },
+            );
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-ecr-endpoints-https`,
+                {
+                    securityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: args.vpcCidr,
+                    description: "HTTPS from the VPC to the ECR endpoints",
+                },
+                { parent: this },
+            );
+            for (const service of ECR_ENDPOINT_SERVICES) {
+                new aws.ec2.VpcEndpoint(
+                    `${name}-${service.replace(".", "-")}`,
+                    {
+                        vpcId: args.vpcId,
+                        serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
+                        vpcEndpointType: "Interface",
+                        privateDnsEnabled: true,
+                        subnetIds: args.privateSubnetIds,
+                        securityGroupIds: [sg.id],
+                        tags: { ...args.tags, Name: `${name}-${service}` },
+                    },
+                    { parent: this },
+                );
             }
         }
         this.registerOutputs({ source: this.source });
@@ -161,6 +209,13 @@ export class ImageRegistry extends pulumi.ComponentResource {
         // Pinned: the digest of the Docker Hub image for dockerHub and the pull-through cache (ECR's documentation does
         // not say whether the cache keeps Docker Hub's manifest digest; one it did not keep makes the pull fail rather
         // than run another image); of the pushed copy for images.source registry.
-        return this.pinDigests ? pinnedReference(pulled, this.pushedTo ? imageReference({ kind: "registry", registry: this.pushedTo }, image) : image, true, this) : pulled;
+        return this.pinDigests
+            ? pinnedReference(
+                  pulled,
+                  this.pushedTo ? imageReference({ kind: "registry", registry: this.pushedTo }, image) : image,
+                  true,
+                  this,
+              )
+            : pulled;
     }
 }

@@ -9,7 +9,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Ami } from "./ami";
-import { awsFailureMessage, describedInstanceTypeProblem, instanceTypeMessage, isKnownInstanceType, offeringProblem } from "../instance-types";
+import {
+    awsFailureMessage,
+    describedInstanceTypeProblem,
+    instanceTypeMessage,
+    isKnownInstanceType,
+    offeringProblem,
+} from "../instance-types";
 
 /** A host group's instance type and its config key, as `pulumi config set --path` takes it (dataPlane.instanceType). */
 export type InstanceTypeSetting = readonly [key: string, type: string];
@@ -60,7 +66,11 @@ function usesByType(settings: readonly InstanceTypeSetting[]): Map<string, strin
  * @pulumi/pulumi 3.248 runtime/rpc.js serializeFilteredProperties; the language host logs that one error once,
  * cmd/run/run.js uncaughtHandler. So the clear message goes through pulumi.log.error, before it.)
  */
-export function withInstanceTypesChecked(ami: Ami, settings: readonly InstanceTypeSetting[], availabilityZones: pulumi.Input<string[]>): Ami {
+export function withInstanceTypesChecked(
+    ami: Ami,
+    settings: readonly InstanceTypeSetting[],
+    availabilityZones: pulumi.Input<string[]>,
+): Ami {
     const checks = [...usesByType(settings)].map(([type, keys]) =>
         pulumi.all([askAws(type, keys), availabilityZones]).apply(([answer, zones]) => {
             if ("failure" in answer) return answer.failure;
@@ -72,7 +82,9 @@ export function withInstanceTypesChecked(ami: Ami, settings: readonly InstanceTy
         const failed = failures.filter((f): f is string => f !== undefined);
         if (failed.length === 0) return imageId;
         for (const message of failed) void pulumi.log.error(message);
-        throw new pulumi.RunError(`stopped before the hosts: ${failed.length === 1 ? "an instance type" : `${failed.length} instance types`} failed the check reported above`);
+        throw new pulumi.RunError(
+            `stopped before the hosts: ${failed.length === 1 ? "an instance type" : `${failed.length} instance types`} failed the check reported above`,
+        );
     });
     return { ...ami, id };
 }

@@ -47,62 +47,82 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
         const s = args.settings;
         const tags = args.tags ?? {};
 
-        const lb = new aws.lb.LoadBalancer(`${name}-nlb`, {
-            loadBalancerType: "network",
-            internal: s.internal,
-            subnets: args.subnetIds,
-            securityGroups: [args.securityGroupId],
-            enableCrossZoneLoadBalancing: true,
-            enableDeletionProtection: args.deletionProtection,
-            tags,
-        }, { parent: this });
+        const lb = new aws.lb.LoadBalancer(
+            `${name}-nlb`,
+            {
+                loadBalancerType: "network",
+                internal: s.internal,
+                subnets: args.subnetIds,
+                securityGroups: [args.securityGroupId],
+                enableCrossZoneLoadBalancing: true,
+                enableDeletionProtection: args.deletionProtection,
+                tags,
+            },
+            { parent: this },
+        );
 
         const targetGroups: aws.lb.TargetGroup[] = [];
         const targetGroup = (role: string, port: number) => {
-            const tg = new aws.lb.TargetGroup(`${name}-${role}`, {
-                vpcId: args.vpcId,
-                protocol: "TCP",
-                port,
-                targetType: "instance",
-                healthCheck: gatewayHealthCheck(s.healthCheck),
-                deregistrationDelay: s.deregistrationDelaySeconds,
-                connectionTermination: true,
-                // The gateway sees the real client address; the hosts' security group admits the NLB's group.
-                preserveClientIp: "true",
-                tags,
-            }, { parent: this });
+            const tg = new aws.lb.TargetGroup(
+                `${name}-${role}`,
+                {
+                    vpcId: args.vpcId,
+                    protocol: "TCP",
+                    port,
+                    targetType: "instance",
+                    healthCheck: gatewayHealthCheck(s.healthCheck),
+                    deregistrationDelay: s.deregistrationDelaySeconds,
+                    connectionTermination: true,
+                    // The gateway sees the real client address; the hosts' security group admits the NLB's group.
+                    preserveClientIp: "true",
+                    tags,
+                },
+                { parent: this },
+            );
             targetGroups.push(tg);
             return tg;
         };
 
         const http = targetGroup("http", PORTS.gatewayHttp);
-        new aws.lb.Listener(`${name}-http`, {
-            loadBalancerArn: lb.arn,
-            protocol: "TCP",
-            port: s.httpPort,
-            defaultActions: [{ type: "forward", targetGroupArn: http.arn }],
-            tags,
-        }, { parent: this });
+        new aws.lb.Listener(
+            `${name}-http`,
+            {
+                loadBalancerArn: lb.arn,
+                protocol: "TCP",
+                port: s.httpPort,
+                defaultActions: [{ type: "forward", targetGroupArn: http.arn }],
+                tags,
+            },
+            { parent: this },
+        );
 
         if (s.httpsMode === "passthrough") {
             const https = targetGroup("https", PORTS.gatewayHttps);
-            new aws.lb.Listener(`${name}-https`, {
-                loadBalancerArn: lb.arn,
-                protocol: "TCP",
-                port: s.httpsPort,
-                defaultActions: [{ type: "forward", targetGroupArn: https.arn }],
-                tags,
-            }, { parent: this });
+            new aws.lb.Listener(
+                `${name}-https`,
+                {
+                    loadBalancerArn: lb.arn,
+                    protocol: "TCP",
+                    port: s.httpsPort,
+                    defaultActions: [{ type: "forward", targetGroupArn: https.arn }],
+                    tags,
+                },
+                { parent: this },
+            );
         } else {
-            new aws.lb.Listener(`${name}-https`, {
-                loadBalancerArn: lb.arn,
-                protocol: "TLS",
-                port: s.httpsPort,
-                certificateArn: s.certificateArn,
-                sslPolicy: TLS_POLICY,
-                defaultActions: [{ type: "forward", targetGroupArn: http.arn }],
-                tags,
-            }, { parent: this });
+            new aws.lb.Listener(
+                `${name}-https`,
+                {
+                    loadBalancerArn: lb.arn,
+                    protocol: "TLS",
+                    port: s.httpsPort,
+                    certificateArn: s.certificateArn,
+                    sslPolicy: TLS_POLICY,
+                    defaultActions: [{ type: "forward", targetGroupArn: http.arn }],
+                    tags,
+                },
+                { parent: this },
+            );
         }
 
         this.dnsName = lb.dnsName;
@@ -145,74 +165,107 @@ export class ControlPlaneLoadBalancers extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
 
         // Dashboard.
-        const alb = new aws.lb.LoadBalancer(`${name}-dashboard`, {
-            loadBalancerType: "application",
-            internal: args.dashboardInternal,
-            subnets: args.dashboardSubnetIds,
-            securityGroups: [args.dashboardSecurityGroupId],
-            dropInvalidHeaderFields: true,
-            enableDeletionProtection: args.deletionProtection,
-            tags,
-        }, { parent: this });
+        const alb = new aws.lb.LoadBalancer(
+            `${name}-dashboard`,
+            {
+                loadBalancerType: "application",
+                internal: args.dashboardInternal,
+                subnets: args.dashboardSubnetIds,
+                securityGroups: [args.dashboardSecurityGroupId],
+                dropInvalidHeaderFields: true,
+                enableDeletionProtection: args.deletionProtection,
+                tags,
+            },
+            { parent: this },
+        );
         // To the listener the dashboard serves (controlPlane.dashboardListener), health-checked on that listener.
         const target = args.dashboardTarget;
-        const dashboardTg = new aws.lb.TargetGroup(`${name}-dashboard`, {
-            vpcId: args.vpcId,
-            protocol: target.protocol,
-            port: target.port,
-            targetType: "instance",
-            healthCheck: { ...CONTROL_PLANE_HEALTH, protocol: target.protocol, port: String(target.port) },
-            deregistrationDelay: 30,
-            tags,
-        }, { parent: this });
+        const dashboardTg = new aws.lb.TargetGroup(
+            `${name}-dashboard`,
+            {
+                vpcId: args.vpcId,
+                protocol: target.protocol,
+                port: target.port,
+                targetType: "instance",
+                healthCheck: { ...CONTROL_PLANE_HEALTH, protocol: target.protocol, port: String(target.port) },
+                deregistrationDelay: 30,
+                tags,
+            },
+            { parent: this },
+        );
         const targetGroupArns = [dashboardTg.arn];
         const listenerPort = dashboardListenerPort(args.dashboardCertificateArn);
-        new aws.lb.Listener(`${name}-dashboard`, {
-            loadBalancerArn: alb.arn,
-            ...(args.dashboardCertificateArn
-                ? { protocol: "HTTPS", port: listenerPort, certificateArn: args.dashboardCertificateArn, sslPolicy: TLS_POLICY }
-                : { protocol: "HTTP", port: listenerPort }),
-            defaultActions: [{ type: "forward", targetGroupArn: dashboardTg.arn }],
-            tags,
-        }, { parent: this });
+        new aws.lb.Listener(
+            `${name}-dashboard`,
+            {
+                loadBalancerArn: alb.arn,
+                ...(args.dashboardCertificateArn
+                    ? {
+                          protocol: "HTTPS",
+                          port: listenerPort,
+                          certificateArn: args.dashboardCertificateArn,
+                          sslPolicy: TLS_POLICY,
+                      }
+                    : { protocol: "HTTP", port: listenerPort }),
+                defaultActions: [{ type: "forward", targetGroupArn: dashboardTg.arn }],
+                tags,
+            },
+            { parent: this },
+        );
 
         // DP Manager.
-        const nlb = new aws.lb.LoadBalancer(`${name}-dpm`, {
-            loadBalancerType: "network",
-            internal: true,
-            subnets: args.privateSubnetIds,
-            securityGroups: [args.dpManagerSecurityGroupId],
-            enableCrossZoneLoadBalancing: true,
-            enableDeletionProtection: args.deletionProtection,
-            tags,
-        }, { parent: this });
+        const nlb = new aws.lb.LoadBalancer(
+            `${name}-dpm`,
+            {
+                loadBalancerType: "network",
+                internal: true,
+                subnets: args.privateSubnetIds,
+                securityGroups: [args.dpManagerSecurityGroupId],
+                enableCrossZoneLoadBalancing: true,
+                enableDeletionProtection: args.deletionProtection,
+                tags,
+            },
+            { parent: this },
+        );
         for (const port of args.mtls ? [PORTS.dpManager, PORTS.dpManagerMtls] : [PORTS.dpManager]) {
             const role = port === PORTS.dpManager ? "dpm" : "dpm-mtls";
-            const tg = new aws.lb.TargetGroup(`${name}-${role}`, {
-                vpcId: args.vpcId,
-                protocol: "TCP",
-                port,
-                targetType: "instance",
-                // 7943 is mTLS end to end, so its health is read from the same DP Manager's HTTP port.
-                healthCheck: { ...CONTROL_PLANE_HEALTH, port: String(PORTS.dpManager) },
-                deregistrationDelay: 30,
-                connectionTermination: true,
-                tags,
-            }, { parent: this });
+            const tg = new aws.lb.TargetGroup(
+                `${name}-${role}`,
+                {
+                    vpcId: args.vpcId,
+                    protocol: "TCP",
+                    port,
+                    targetType: "instance",
+                    // 7943 is mTLS end to end, so its health is read from the same DP Manager's HTTP port.
+                    healthCheck: { ...CONTROL_PLANE_HEALTH, port: String(PORTS.dpManager) },
+                    deregistrationDelay: 30,
+                    connectionTermination: true,
+                    tags,
+                },
+                { parent: this },
+            );
             targetGroupArns.push(tg.arn);
-            new aws.lb.Listener(`${name}-${role}`, {
-                loadBalancerArn: nlb.arn,
-                protocol: "TCP",
-                port,
-                defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
-                tags,
-            }, { parent: this });
+            new aws.lb.Listener(
+                `${name}-${role}`,
+                {
+                    loadBalancerArn: nlb.arn,
+                    protocol: "TCP",
+                    port,
+                    defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+                    tags,
+                },
+                { parent: this },
+            );
         }
 
         this.dashboardDnsName = alb.dnsName;
         this.dashboardUrl = pulumi.interpolate`${args.dashboardCertificateArn ? "https" : "http"}://${alb.dnsName}:${listenerPort}`;
         this.dpManagerDnsName = nlb.dnsName;
         this.targetGroupArns = targetGroupArns;
-        this.registerOutputs({ dashboardDnsName: this.dashboardDnsName, dashboardUrl: this.dashboardUrl, dpManagerDnsName: this.dpManagerDnsName });
+        this.registerOutputs({
+            dashboardDnsName: this.dashboardDnsName,
+            dashboardUrl: this.dashboardUrl,
+            dpManagerDnsName: this.dpManagerDnsName,
+        });
     }
 }

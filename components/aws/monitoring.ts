@@ -9,7 +9,11 @@ import { PROMETHEUS_HEALTH } from "../listeners";
 import { PORTS } from "../ports";
 
 /** Prometheus as a host service: config from config-templates/prometheus.yml, data in a Docker volume. */
-export function prometheusService(args: { readonly image: pulumi.Input<string>; readonly region: pulumi.Input<string>; readonly stack: string }): ServiceDefinition {
+export function prometheusService(args: {
+    readonly image: pulumi.Input<string>;
+    readonly region: pulumi.Input<string>;
+    readonly stack: string;
+}): ServiceDefinition {
     return {
         name: "prometheus",
         container: "api7-prometheus",
@@ -40,13 +44,24 @@ export function prometheusService(args: { readonly image: pulumi.Input<string>; 
  * What Prometheus needs from AWS to find the gateways: ec2:DescribeInstances, which has no resource-level
  * permissions, so its Resource must be "*" (the documented exception to scoping every statement).
  */
-export function attachDiscoveryPolicy(name: string, roleName: pulumi.Input<string>, parent: pulumi.Resource): aws.iam.RolePolicy {
-    return new aws.iam.RolePolicy(name, {
-        role: roleName,
-        policy: aws.iam.getPolicyDocumentOutput({
-            statements: [{ sid: "DiscoverGateways", actions: ["ec2:DescribeInstances"], resources: ["*"] }],
-        }, { parent }).json,
-    }, { parent });
+export function attachDiscoveryPolicy(
+    name: string,
+    roleName: pulumi.Input<string>,
+    parent: pulumi.Resource,
+): aws.iam.RolePolicy {
+    return new aws.iam.RolePolicy(
+        name,
+        {
+            role: roleName,
+            policy: aws.iam.getPolicyDocumentOutput(
+                {
+                    statements: [{ sid: "DiscoverGateways", actions: ["ec2:DescribeInstances"], resources: ["*"] }],
+                },
+                { parent },
+            ).json,
+        },
+        { parent },
+    );
 }
 
 export interface PrometheusHostArgs {
@@ -79,45 +94,61 @@ export class PrometheusHost extends pulumi.ComponentResource {
         super("api7-ha:monitoring:PrometheusHost", name, {}, opts);
         const region = aws.getRegionOutput({}, { parent: this }).region;
         const tags = args.tags ?? {};
-        const nlb = new aws.lb.LoadBalancer(`${name}-nlb`, {
-            loadBalancerType: "network",
-            internal: true,
-            subnets: args.privateSubnetIds,
-            securityGroups: [args.loadBalancerSecurityGroupId],
-            enableCrossZoneLoadBalancing: true,
-            enableDeletionProtection: args.deletionProtection,
-            tags,
-        }, { parent: this });
-        const tg = new aws.lb.TargetGroup(`${name}-tg`, {
-            vpcId: args.vpcId,
-            protocol: "TCP",
-            port: PORTS.prometheus,
-            targetType: "instance",
-            healthCheck: PROMETHEUS_HEALTH,
-            deregistrationDelay: 30,
-            tags,
-        }, { parent: this });
-        new aws.lb.Listener(`${name}-listener`, {
-            loadBalancerArn: nlb.arn,
-            protocol: "TCP",
-            port: PORTS.prometheus,
-            defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
-            tags,
-        }, { parent: this });
-        this.hosts = new HostGroup(`${name}-hosts`, {
-            project: args.project,
-            stack: args.stack,
-            role: "prometheus",
-            count: 1,
-            instanceType: args.instanceType,
-            rootVolumeGiB: args.rootVolumeGiB,
-            placement: args.placement,
-            securityGroupIds: args.securityGroupIds,
-            targetGroupArns: [tg.arn],
-            healthyAfterSeconds: PROMETHEUS_HEALTH.healthyThreshold * PROMETHEUS_HEALTH.interval,
-            services: [prometheusService({ image: args.placement.image(args.image), region, stack: args.stack })],
-            tags: args.tags,
-        }, { parent: this });
+        const nlb = new aws.lb.LoadBalancer(
+            `${name}-nlb`,
+            {
+                loadBalancerType: "network",
+                internal: true,
+                subnets: args.privateSubnetIds,
+                securityGroups: [args.loadBalancerSecurityGroupId],
+                enableCrossZoneLoadBalancing: true,
+                enableDeletionProtection: args.deletionProtection,
+                tags,
+            },
+            { parent: this },
+        );
+        const tg = new aws.lb.TargetGroup(
+            `${name}-tg`,
+            {
+                vpcId: args.vpcId,
+                protocol: "TCP",
+                port: PORTS.prometheus,
+                targetType: "instance",
+                healthCheck: PROMETHEUS_HEALTH,
+                deregistrationDelay: 30,
+                tags,
+            },
+            { parent: this },
+        );
+        new aws.lb.Listener(
+            `${name}-listener`,
+            {
+                loadBalancerArn: nlb.arn,
+                protocol: "TCP",
+                port: PORTS.prometheus,
+                defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+                tags,
+            },
+            { parent: this },
+        );
+        this.hosts = new HostGroup(
+            `${name}-hosts`,
+            {
+                project: args.project,
+                stack: args.stack,
+                role: "prometheus",
+                count: 1,
+                instanceType: args.instanceType,
+                rootVolumeGiB: args.rootVolumeGiB,
+                placement: args.placement,
+                securityGroupIds: args.securityGroupIds,
+                targetGroupArns: [tg.arn],
+                healthyAfterSeconds: PROMETHEUS_HEALTH.healthyThreshold * PROMETHEUS_HEALTH.interval,
+                services: [prometheusService({ image: args.placement.image(args.image), region, stack: args.stack })],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
         attachDiscoveryPolicy(`${name}-discovery`, this.hosts.roleName, this);
         this.dnsName = nlb.dnsName;
         this.url = pulumi.interpolate`http://${nlb.dnsName}:${PORTS.prometheus}`;

@@ -4,12 +4,13 @@ import { subnetCidr } from "./cidr";
 import type { NetworkSettings } from "../config/settings";
 
 /** AWS's default VPC endpoint policy: full access (VPC user guide, "Control access to VPC endpoints using endpoint policies"). */
-export const FULL_ACCESS_ENDPOINT_POLICY = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] });
+export const FULL_ACCESS_ENDPOINT_POLICY = JSON.stringify({
+    Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }],
+});
 
 /** How many equal blocks the VPC CIDR is cut into: private subnets take blocks 0..7, public ones 8..15. */
 const SUBNET_NEWBITS = 4;
 const PUBLIC_BLOCK_OFFSET = 8;
-
 
 /** One subnet per AZ, in the same order as `Network.availabilityZones`. */
 export interface Subnet {
@@ -56,19 +57,30 @@ export class Network extends pulumi.ComponentResource {
             this.vpcId = pulumi.output(existing.vpcId);
             this.vpcCidr = aws.ec2.getVpcOutput({ id: existing.vpcId }, { parent: this }).cidrBlock;
             const lookups = existing.privateSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }));
-            const publicLookups = existing.publicSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }));
+            const publicLookups = existing.publicSubnetIds.map((id) =>
+                aws.ec2.getSubnetOutput({ id }, { parent: this }),
+            );
             this.privateSubnets = lookups.map((l) => ({ id: l.id, availabilityZone: l.availabilityZone }));
             this.privateSubnetIds = pulumi.output([...existing.privateSubnetIds]);
             this.privateRouteTableIds = pulumi.output([]);
-            const checkDistinct = (key: string, subnets: { id: string; availabilityZone: string; vpcId: string }[]): string[] => {
+            const checkDistinct = (
+                key: string,
+                subnets: { id: string; availabilityZone: string; vpcId: string }[],
+            ): string[] => {
                 const seen = new Map<string, string>();
                 for (const sub of subnets) {
                     if (sub.vpcId !== existing.vpcId) {
-                        throw new pulumi.ResourceError(`${key}: ${sub.id} is in ${sub.vpcId}, not in network.existingVpcId ${existing.vpcId}`, this);
+                        throw new pulumi.ResourceError(
+                            `${key}: ${sub.id} is in ${sub.vpcId}, not in network.existingVpcId ${existing.vpcId}`,
+                            this,
+                        );
                     }
                     const other = seen.get(sub.availabilityZone);
                     if (other) {
-                        throw new pulumi.ResourceError(`${key}: ${other} and ${sub.id} are both in ${sub.availabilityZone}; each subnet must be in a distinct AZ`, this);
+                        throw new pulumi.ResourceError(
+                            `${key}: ${other} and ${sub.id} are both in ${sub.availabilityZone}; each subnet must be in a distinct AZ`,
+                            this,
+                        );
                     }
                     seen.set(sub.availabilityZone, sub.id);
                 }
@@ -78,38 +90,62 @@ export class Network extends pulumi.ComponentResource {
                 checkDistinct("network.existingPrivateSubnetIds", subs);
                 return subs.map((sub) => sub.availabilityZone);
             });
-            this.publicSubnetIds = pulumi.all(publicLookups).apply((subs) => checkDistinct("network.existingPublicSubnetIds", subs));
+            this.publicSubnetIds = pulumi
+                .all(publicLookups)
+                .apply((subs) => checkDistinct("network.existingPublicSubnetIds", subs));
             this.registerOutputs(this.outputs());
             return;
         }
 
         const cidr = s.cidr!;
         const azNames = aws
-            .getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent: this })
+            .getAvailabilityZonesOutput(
+                { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+                { parent: this },
+            )
             .names.apply((names) => {
                 if (names.length < s.azCount) {
-                    throw new pulumi.ResourceError(`network.availabilityZones = ${s.azCount}: this region has only ${names.length} available AZs`, this);
+                    throw new pulumi.ResourceError(
+                        `network.availabilityZones = ${s.azCount}: this region has only ${names.length} available AZs`,
+                        this,
+                    );
                 }
                 // Sorted so the choice does not depend on the order AWS happens to list them in.
                 return [...names].sort().slice(0, s.azCount);
             });
 
-        const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-            cidrBlock: cidr,
-            enableDnsHostnames: true,
-            enableDnsSupport: true,
-            tags: { ...tags, Name: `${name}-vpc` },
-        }, { parent: this });
+        const vpc = new aws.ec2.Vpc(
+            `${name}-vpc`,
+            {
+                cidrBlock: cidr,
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                tags: { ...tags, Name: `${name}-vpc` },
+            },
+            { parent: this },
+        );
 
         // The default security group allows all traffic between its members; nothing should use it (CKV2_AWS_12).
-        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-default-unused` } }, { parent: this });
+        new aws.ec2.DefaultSecurityGroup(
+            `${name}-default-sg`,
+            { vpcId: vpc.id, tags: { ...tags, Name: `${name}-default-unused` } },
+            { parent: this },
+        );
 
-        const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-igw` } }, { parent: this });
-        const publicRt = new aws.ec2.RouteTable(`${name}-public-rt`, {
-            vpcId: vpc.id,
-            routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
-            tags: { ...tags, Name: `${name}-public` },
-        }, { parent: this });
+        const igw = new aws.ec2.InternetGateway(
+            `${name}-igw`,
+            { vpcId: vpc.id, tags: { ...tags, Name: `${name}-igw` } },
+            { parent: this },
+        );
+        const publicRt = new aws.ec2.RouteTable(
+            `${name}-public-rt`,
+            {
+                vpcId: vpc.id,
+                routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+                tags: { ...tags, Name: `${name}-public` },
+            },
+            { parent: this },
+        );
 
         const publicSubnets: aws.ec2.Subnet[] = [];
         const privateSubnets: aws.ec2.Subnet[] = [];
@@ -117,54 +153,96 @@ export class Network extends pulumi.ComponentResource {
         const nats: aws.ec2.NatGateway[] = [];
         for (let i = 0; i < s.azCount; i++) {
             const az = azNames.apply((names) => names[i]);
-            const pub = new aws.ec2.Subnet(`${name}-public-${i}`, {
-                vpcId: vpc.id,
-                cidrBlock: subnetCidr(cidr, SUBNET_NEWBITS, PUBLIC_BLOCK_OFFSET + i),
-                availabilityZone: az,
-                mapPublicIpOnLaunch: false,
-                tags: { ...tags, Name: `${name}-public-${i}`, "api7-ha:tier": "public" },
-            }, { parent: this });
-            new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: pub.id, routeTableId: publicRt.id }, { parent: this });
+            const pub = new aws.ec2.Subnet(
+                `${name}-public-${i}`,
+                {
+                    vpcId: vpc.id,
+                    cidrBlock: subnetCidr(cidr, SUBNET_NEWBITS, PUBLIC_BLOCK_OFFSET + i),
+                    availabilityZone: az,
+                    mapPublicIpOnLaunch: false,
+                    tags: { ...tags, Name: `${name}-public-${i}`, "api7-ha:tier": "public" },
+                },
+                { parent: this },
+            );
+            new aws.ec2.RouteTableAssociation(
+                `${name}-public-${i}`,
+                { subnetId: pub.id, routeTableId: publicRt.id },
+                { parent: this },
+            );
             publicSubnets.push(pub);
 
             if (s.natGateways === "perAz" || i === 0) {
-                const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: { ...tags, Name: `${name}-nat-${i}` } }, { parent: this });
-                nats.push(new aws.ec2.NatGateway(`${name}-nat-${i}`, {
-                    allocationId: eip.id,
-                    subnetId: pub.id,
-                    tags: { ...tags, Name: `${name}-nat-${i}` },
-                }, { parent: this, dependsOn: [igw] }));
+                const eip = new aws.ec2.Eip(
+                    `${name}-nat-${i}`,
+                    { domain: "vpc", tags: { ...tags, Name: `${name}-nat-${i}` } },
+                    { parent: this },
+                );
+                nats.push(
+                    new aws.ec2.NatGateway(
+                        `${name}-nat-${i}`,
+                        {
+                            allocationId: eip.id,
+                            subnetId: pub.id,
+                            tags: { ...tags, Name: `${name}-nat-${i}` },
+                        },
+                        { parent: this, dependsOn: [igw] },
+                    ),
+                );
             }
             const nat = nats[s.natGateways === "perAz" ? i : 0];
-            const priv = new aws.ec2.Subnet(`${name}-private-${i}`, {
-                vpcId: vpc.id,
-                cidrBlock: subnetCidr(cidr, SUBNET_NEWBITS, i),
-                availabilityZone: az,
-                tags: { ...tags, Name: `${name}-private-${i}`, "api7-ha:tier": "private" },
-            }, { parent: this });
-            const rt = new aws.ec2.RouteTable(`${name}-private-${i}`, {
-                vpcId: vpc.id,
-                routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
-                tags: { ...tags, Name: `${name}-private-${i}` },
-            }, { parent: this });
-            new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: priv.id, routeTableId: rt.id }, { parent: this });
+            const priv = new aws.ec2.Subnet(
+                `${name}-private-${i}`,
+                {
+                    vpcId: vpc.id,
+                    cidrBlock: subnetCidr(cidr, SUBNET_NEWBITS, i),
+                    availabilityZone: az,
+                    tags: { ...tags, Name: `${name}-private-${i}`, "api7-ha:tier": "private" },
+                },
+                { parent: this },
+            );
+            const rt = new aws.ec2.RouteTable(
+                `${name}-private-${i}`,
+                {
+                    vpcId: vpc.id,
+                    routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+                    tags: { ...tags, Name: `${name}-private-${i}` },
+                },
+                { parent: this },
+            );
+            new aws.ec2.RouteTableAssociation(
+                `${name}-private-${i}`,
+                { subnetId: priv.id, routeTableId: rt.id },
+                { parent: this },
+            );
             privateSubnets.push(priv);
             privateRts.push(rt);
         }
 
         const region = aws.getRegionOutput({}, { parent: this }).region;
-        this.s3EndpointId = new aws.ec2.VpcEndpoint(`${name}-s3`, {
-            vpcId: vpc.id,
-            serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
-            vpcEndpointType: "Gateway",
-            routeTableIds: privateRts.map((rt) => rt.id),
-            // unrestricted: AWS's full-access endpoint policy, written out: the provider computes `policy` when it is
-            // left unset, so switching an existing endpoint to unset would keep its restricted policy.
-            policy: s.s3Endpoint.access === "restricted"
-                ? s3EndpointPolicy({ fallbackBucketArns: args.fallbackBucketArns ?? [], extraBucketArns: s.s3Endpoint.extraBucketArns, region }, { parent: this })
-                : FULL_ACCESS_ENDPOINT_POLICY,
-            tags: { ...tags, Name: `${name}-s3` },
-        }, { parent: this }).id;
+        this.s3EndpointId = new aws.ec2.VpcEndpoint(
+            `${name}-s3`,
+            {
+                vpcId: vpc.id,
+                serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
+                vpcEndpointType: "Gateway",
+                routeTableIds: privateRts.map((rt) => rt.id),
+                // unrestricted: AWS's full-access endpoint policy, written out: the provider computes `policy` when it is
+                // left unset, so switching an existing endpoint to unset would keep its restricted policy.
+                policy:
+                    s.s3Endpoint.access === "restricted"
+                        ? s3EndpointPolicy(
+                              {
+                                  fallbackBucketArns: args.fallbackBucketArns ?? [],
+                                  extraBucketArns: s.s3Endpoint.extraBucketArns,
+                                  region,
+                              },
+                              { parent: this },
+                          )
+                        : FULL_ACCESS_ENDPOINT_POLICY,
+                tags: { ...tags, Name: `${name}-s3` },
+            },
+            { parent: this },
+        ).id;
 
         this.vpcId = vpc.id;
         this.vpcCidr = vpc.cidrBlock;
@@ -196,35 +274,41 @@ export class Network extends pulumi.ComponentResource {
  * IAM permission, and a bucket's own policy still applies.
  */
 export function s3EndpointPolicy(
-    args: { readonly fallbackBucketArns: pulumi.Input<string[]>; readonly extraBucketArns: readonly string[]; readonly region: pulumi.Input<string> },
+    args: {
+        readonly fallbackBucketArns: pulumi.Input<string[]>;
+        readonly extraBucketArns: readonly string[];
+        readonly region: pulumi.Input<string>;
+    },
     opts?: pulumi.InvokeOutputOptions,
 ): pulumi.Output<string> {
     const { region, extraBucketArns } = args;
-    const awsOwned = pulumi.output(region).apply((r) => [
-        `arn:aws:s3:::al2023-repos-${r}-de612dc2/*`,
-        `arn:aws:s3:::amazonlinux-2-repos-${r}/*`,
-        `arn:aws:s3:::aws-ssm-${r}/*`,
-        `arn:aws:s3:::amazon-ssm-${r}/*`,
-        `arn:aws:s3:::amazon-ssm-packages-${r}/*`,
-        `arn:aws:s3:::${r}-birdwatcher-prod/*`,
-        `arn:aws:s3:::aws-ssm-document-attachments-${r}/*`,
-        `arn:aws:s3:::patch-baseline-snapshot-${r}/*`,
-        `arn:aws:s3:::prod-${r}-starport-layer-bucket/*`,
-    ]);
+    const awsOwned = pulumi
+        .output(region)
+        .apply((r) => [
+            `arn:aws:s3:::al2023-repos-${r}-de612dc2/*`,
+            `arn:aws:s3:::amazonlinux-2-repos-${r}/*`,
+            `arn:aws:s3:::aws-ssm-${r}/*`,
+            `arn:aws:s3:::amazon-ssm-${r}/*`,
+            `arn:aws:s3:::amazon-ssm-packages-${r}/*`,
+            `arn:aws:s3:::${r}-birdwatcher-prod/*`,
+            `arn:aws:s3:::aws-ssm-document-attachments-${r}/*`,
+            `arn:aws:s3:::patch-baseline-snapshot-${r}/*`,
+            `arn:aws:s3:::prod-${r}-starport-layer-bucket/*`,
+        ]);
     const arns = pulumi.output(args.fallbackBucketArns);
     const statements: aws.types.input.iam.GetPolicyDocumentStatementArgs[] = [
-            {
-                sid: "FallbackBuckets",
-                principals: [{ type: "*", identifiers: ["*"] }],
-                actions: ["s3:ListBucket", "s3:GetObject", "s3:PutObject"],
-                resources: arns.apply((a) => [...a, ...a.map((x) => `${x}/*`)]),
-            },
-            {
-                sid: "AwsOwnedBucketsHostsReadFrom",
-                principals: [{ type: "*", identifiers: ["*"] }],
-                actions: ["s3:GetObject"],
-                resources: awsOwned,
-            },
+        {
+            sid: "FallbackBuckets",
+            principals: [{ type: "*", identifiers: ["*"] }],
+            actions: ["s3:ListBucket", "s3:GetObject", "s3:PutObject"],
+            resources: arns.apply((a) => [...a, ...a.map((x) => `${x}/*`)]),
+        },
+        {
+            sid: "AwsOwnedBucketsHostsReadFrom",
+            principals: [{ type: "*", identifiers: ["*"] }],
+            actions: ["s3:GetObject"],
+            resources: awsOwned,
+        },
     ];
     if (extraBucketArns.length > 0) {
         statements.push({
@@ -235,7 +319,13 @@ export function s3EndpointPolicy(
         });
     }
     // No fallback buckets: no statement for them (an empty resource list is not a valid statement).
-    return arns.apply((a) => aws.iam.getPolicyDocumentOutput({
-        statements: a.length > 0 ? statements : statements.filter((s) => s.sid !== "FallbackBuckets"),
-    }, opts).json);
+    return arns.apply(
+        (a) =>
+            aws.iam.getPolicyDocumentOutput(
+                {
+                    statements: a.length > 0 ? statements : statements.filter((s) => s.sid !== "FallbackBuckets"),
+                },
+                opts,
+            ).json,
+    );
 }

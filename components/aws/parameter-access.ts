@@ -77,7 +77,10 @@ export function parameterArn(arnPrefix: string, name: string): string {
  * allows one. NotResource with Deny: the statement applies to every resource but those listed (IAM JSON policy
  * elements, NotResource, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html).
  */
-export function denyOutsideScope(scope: Pick<ParameterScope, "prefix" | "shared">, arn: (name: string) => pulumi.Input<string>): Statement {
+export function denyOutsideScope(
+    scope: Pick<ParameterScope, "prefix" | "shared">,
+    arn: (name: string) => pulumi.Input<string>,
+): Statement {
     return {
         sid: "DenyParametersOutsideGroup",
         effect: "Deny",
@@ -87,7 +90,11 @@ export function denyOutsideScope(scope: Pick<ParameterScope, "prefix" | "shared"
 }
 
 /** Decrypting the group's own SecureStrings with the stack's key, and nothing else it encrypts. */
-export function decryptOwnParameters(scope: Pick<ParameterScope, "prefix">, keyArn: pulumi.Input<string>, arn: (name: string) => pulumi.Input<string>): Statement {
+export function decryptOwnParameters(
+    scope: Pick<ParameterScope, "prefix">,
+    keyArn: pulumi.Input<string>,
+    arn: (name: string) => pulumi.Input<string>,
+): Statement {
     return {
         sid: "DecryptOwnParameters",
         actions: ["kms:Decrypt"],
@@ -113,15 +120,20 @@ export function parameterKeyPolicyStatements(
 ): Statement[] {
     const roleArn = (name: string) => `arn:${ids.partition}:iam::${ids.account}:role/${name}`;
     const anyone = [{ type: "AWS", identifiers: ["*"] }];
-    const statements: Statement[] = [{
-        sid: "EnableIamPolicies",
-        principals: [{ type: "AWS", identifiers: [`arn:${ids.partition}:iam::${ids.account}:root`] }],
-        actions: ["kms:*"],
-        resources: ["*"],
-    }];
+    const statements: Statement[] = [
+        {
+            sid: "EnableIamPolicies",
+            principals: [{ type: "AWS", identifiers: [`arn:${ids.partition}:iam::${ids.account}:root`] }],
+            actions: ["kms:*"],
+            resources: ["*"],
+        },
+    ];
     for (const scope of scopes) {
         // The group's short role from its path (/api7-ha/prod/dp -> Dp): statement ids are alphanumeric.
-        const group = scope.prefix.split("/").pop()!.replace(/[^A-Za-z0-9]/g, "");
+        const group = scope.prefix
+            .split("/")
+            .pop()!
+            .replace(/[^A-Za-z0-9]/g, "");
         const sid = group.charAt(0).toUpperCase() + group.slice(1);
         const role = { test: "ArnEquals", variable: "aws:PrincipalArn", values: [roleArn(scope.roleName)] };
         statements.push({
@@ -130,7 +142,14 @@ export function parameterKeyPolicyStatements(
             principals: anyone,
             actions: ["kms:Decrypt"],
             resources: ["*"],
-            conditions: [role, { test: "StringNotLike", variable: PARAMETER_ARN_CONTEXT, values: scopePatterns(scope).map((n) => parameterArn(ids.arnPrefix, n)) }],
+            conditions: [
+                role,
+                {
+                    test: "StringNotLike",
+                    variable: PARAMETER_ARN_CONTEXT,
+                    values: scopePatterns(scope).map((n) => parameterArn(ids.arnPrefix, n)),
+                },
+            ],
         });
         const shared = scope.shared ?? [];
         statements.push({
@@ -140,9 +159,17 @@ export function parameterKeyPolicyStatements(
             actions: [...KMS_ENCRYPT_ACTIONS],
             resources: ["*"],
             // Hosts write SecureStrings only where they issue something to another group; elsewhere never.
-            conditions: shared.length > 0
-                ? [role, { test: "StringNotLike", variable: PARAMETER_ARN_CONTEXT, values: shared.map((n) => parameterArn(ids.arnPrefix, n)) }]
-                : [role],
+            conditions:
+                shared.length > 0
+                    ? [
+                          role,
+                          {
+                              test: "StringNotLike",
+                              variable: PARAMETER_ARN_CONTEXT,
+                              values: shared.map((n) => parameterArn(ids.arnPrefix, n)),
+                          },
+                      ]
+                    : [role],
         });
     }
     if (scopes.length > 0) {
@@ -152,7 +179,9 @@ export function parameterKeyPolicyStatements(
             principals: anyone,
             notActions: ["kms:Decrypt", ...KMS_ENCRYPT_ACTIONS],
             resources: ["*"],
-            conditions: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: scopes.map((s) => roleArn(s.roleName)) }],
+            conditions: [
+                { test: "ArnEquals", variable: "aws:PrincipalArn", values: scopes.map((s) => roleArn(s.roleName)) },
+            ],
         });
     }
     return statements;

@@ -27,19 +27,32 @@ export class ParameterKey extends pulumi.ComponentResource {
         const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
         const partition = aws.getPartitionOutput({}, invokeOpts).partition;
         const statements = pulumi.all([partition, region, account]).apply(([p, r, a]) =>
-            parameterKeyPolicyStatements(args.scopes, { partition: p, account: a, arnPrefix: `arn:${p}:ssm:${r}:${a}:parameter` }));
-        const key = new aws.kms.Key(`${name}-key`, {
-            description: `api7-ha ${args.stack}: SSM SecureStrings of the hosts`,
-            enableKeyRotation: true,
-            // The longest window KMS allows: a key deleted by mistake can be restored for 30 days.
-            deletionWindowInDays: 30,
-            policy: aws.iam.getPolicyDocumentOutput({ statements }, invokeOpts).json,
-            tags: { ...(args.tags ?? {}), "api7-ha:stack": args.stack },
-            // Every SecureString of the stack is under it, and a key pending deletion decrypts nothing: a change
-            // that replaced or removed it must not take the parameters with it. `pulumi destroy` leaves it too
-            // (README: destroying a stack).
-        }, { parent: this, retainOnDelete: true });
-        new aws.kms.Alias(`${name}-alias`, { name: `alias/${args.project}-${nameFragment(args.stack)}-parameters`, targetKeyId: key.keyId }, { parent: this });
+            parameterKeyPolicyStatements(args.scopes, {
+                partition: p,
+                account: a,
+                arnPrefix: `arn:${p}:ssm:${r}:${a}:parameter`,
+            }),
+        );
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: `api7-ha ${args.stack}: SSM SecureStrings of the hosts`,
+                enableKeyRotation: true,
+                // The longest window KMS allows: a key deleted by mistake can be restored for 30 days.
+                deletionWindowInDays: 30,
+                policy: aws.iam.getPolicyDocumentOutput({ statements }, invokeOpts).json,
+                tags: { ...(args.tags ?? {}), "api7-ha:stack": args.stack },
+                // Every SecureString of the stack is under it, and a key pending deletion decrypts nothing: a change
+                // that replaced or removed it must not take the parameters with it. `pulumi destroy` leaves it too
+                // (README: destroying a stack).
+            },
+            { parent: this, retainOnDelete: true },
+        );
+        new aws.kms.Alias(
+            `${name}-alias`,
+            { name: `alias/${args.project}-${nameFragment(args.stack)}-parameters`, targetKeyId: key.keyId },
+            { parent: this },
+        );
         this.arn = key.arn;
         this.registerOutputs({ arn: this.arn });
     }

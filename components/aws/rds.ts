@@ -16,7 +16,11 @@ export const MANAGED_DATABASE = { name: "api7ee", username: "api7ee" } as const;
  * hyphens in a row and none at the end (RDS API reference, CreateDBInstance, DBInstanceIdentifier).
  */
 export function databaseIdentifier(project: string, stack: string): string {
-    return `${project}-${nameFragment(stack)}`.replace(/-{2,}/g, "-").replace(/-+$/, "").slice(0, 63).replace(/-+$/, "");
+    return `${project}-${nameFragment(stack)}`
+        .replace(/-{2,}/g, "-")
+        .replace(/-+$/, "")
+        .slice(0, 63)
+        .replace(/-+$/, "");
 }
 
 /**
@@ -28,11 +32,33 @@ export function finalSnapshotIdentifier(identifier: string, securityGroupId: str
 }
 
 /** The settings of the instance that follow from the stack's settings alone (tested without the engine). */
-export function instanceSettings(s: ManagedDatabaseSettings): Pick<aws.rds.InstanceArgs,
-    "engine" | "engineVersion" | "instanceClass" | "allocatedStorage" | "maxAllocatedStorage" | "storageType" | "storageEncrypted" |
-    "multiAz" | "publiclyAccessible" | "backupRetentionPeriod" | "deletionProtection" | "skipFinalSnapshot" | "copyTagsToSnapshot" |
-    "manageMasterUserPassword" | "performanceInsightsEnabled" | "performanceInsightsRetentionPeriod" | "autoMinorVersionUpgrade" |
-    "dbName" | "username" | "port" | "iamDatabaseAuthenticationEnabled" | "allowMajorVersionUpgrade"> {
+export function instanceSettings(
+    s: ManagedDatabaseSettings,
+): Pick<
+    aws.rds.InstanceArgs,
+    | "engine"
+    | "engineVersion"
+    | "instanceClass"
+    | "allocatedStorage"
+    | "maxAllocatedStorage"
+    | "storageType"
+    | "storageEncrypted"
+    | "multiAz"
+    | "publiclyAccessible"
+    | "backupRetentionPeriod"
+    | "deletionProtection"
+    | "skipFinalSnapshot"
+    | "copyTagsToSnapshot"
+    | "manageMasterUserPassword"
+    | "performanceInsightsEnabled"
+    | "performanceInsightsRetentionPeriod"
+    | "autoMinorVersionUpgrade"
+    | "dbName"
+    | "username"
+    | "port"
+    | "iamDatabaseAuthenticationEnabled"
+    | "allowMajorVersionUpgrade"
+> {
     return {
         engine: "postgres",
         // A major version only: RDS picks its newest minor and upgrades minors in the maintenance window.

@@ -14,7 +14,10 @@ import type { RegistryLogin } from "./images";
  * A parameter name in a hierarchy: a leading slash, then only a-zA-Z0-9_.- and slashes (AWS Systems Manager API
  * Reference, PutParameter, Name: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html).
  */
-const parameterName = z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/).describe("An SSM parameter name (a path with a leading slash).");
+const parameterName = z
+    .string()
+    .regex(/^\/[A-Za-z0-9_.\-/]+$/)
+    .describe("An SSM parameter name (a path with a leading slash).");
 
 /**
  * A variable api7-run exports and hands to `docker run -e NAME`: a bash name, "a word consisting solely of letters,
@@ -48,44 +51,74 @@ const stateFile = z.strictObject({
 const database = z.strictObject({
     token: placeholderToken.describe("Replaced in the rendered config with the DSN api7-run builds."),
     secretArn: z.string().min(1).describe("The RDS-managed master user secret (Secrets Manager)."),
-    host: z.string().regex(/^[A-Za-z0-9.-]+$/).describe("The instance's DNS name."),
+    host: z
+        .string()
+        .regex(/^[A-Za-z0-9.-]+$/)
+        .describe("The instance's DNS name."),
     port: z.number().int().min(1).max(65535),
     database: z.string().min(1).describe("The database API7 uses."),
     sslmode: z.literal("require").describe("libpq's sslmode: TLS required."),
 });
 
 const registry = z.discriminatedUnion("kind", [
-    z.strictObject({ kind: z.literal("ecr"), registry: z.string().min(1), region: z.string().min(1) }).describe("`aws ecr get-login-password | docker login --username AWS --password-stdin <registry>`."),
-    z.strictObject({ kind: z.literal("password"), registry: z.string().min(1), username: z.string().min(1), passwordParameter: parameterName }).describe(
-        "`docker login --username <username> --password-stdin <registry>` with the SecureString passwordParameter.",
-    ),
+    z
+        .strictObject({ kind: z.literal("ecr"), registry: z.string().min(1), region: z.string().min(1) })
+        .describe("`aws ecr get-login-password | docker login --username AWS --password-stdin <registry>`."),
+    z
+        .strictObject({
+            kind: z.literal("password"),
+            registry: z.string().min(1),
+            username: z.string().min(1),
+            passwordParameter: parameterName,
+        })
+        .describe(
+            "`docker login --username <username> --password-stdin <registry>` with the SecureString passwordParameter.",
+        ),
     z.strictObject({ kind: z.literal("anonymous") }).describe("No login."),
 ]);
 
 /** What makes a container what it is: a new value of any of these restarts it (api7-apply compares `generation`). */
 const containerFields = {
-    container: containerName.describe("The container's name (`docker run --name`): api7-apply finds the running one by it."),
+    container: containerName.describe(
+        "The container's name (`docker run --name`): api7-apply finds the running one by it.",
+    ),
     image: z.string().min(1).describe("The image reference `docker run` starts (tag, or tag@digest)."),
     configPath: absolutePath.describe("Where the rendered config is mounted, read-only, in the container."),
     env: z.record(variableName, z.string()).describe("Plain environment."),
     secretEnv: z.record(variableName, parameterName).describe("Environment read from SecureStrings at every start."),
     dockerArgs: stringList.describe("Extra `docker run` arguments, before the image."),
     command: stringList.describe("Arguments after the image."),
-    stateFiles: z.array(stateFile).describe("Values the host creates once and keeps across restarts (a gateway's id, its admin key)."),
+    stateFiles: z
+        .array(stateFile)
+        .describe("Values the host creates once and keeps across restarts (a gateway's id, its admin key)."),
     database: database.optional().describe("A managed database whose DSN api7-run builds from the RDS secret."),
 };
 
 export const RunSpecSchema = z.strictObject({
     ...containerFields,
-    generation: z.string().regex(/^[0-9a-f]{16}$/).describe(
-        "Fingerprint of container, image, configPath, env, secretEnv, dockerArgs, command, stateFiles and database: api7-apply restarts a container whose label differs, and reloads one whose label matches.",
-    ),
+    generation: z
+        .string()
+        .regex(/^[0-9a-f]{16}$/)
+        .describe(
+            "Fingerprint of container, image, configPath, env, secretEnv, dockerArgs, command, stateFiles and database: api7-apply restarts a container whose label differs, and reloads one whose label matches.",
+        ),
     configParameter: parameterName.describe("The rendered config (YAML) to fetch."),
-    placeholders: z.record(placeholderToken, parameterName).describe("Token in the config -> SecureString substituted on the host."),
-    statePlaceholders: z.record(placeholderToken, stateFileName).describe("Token in the config -> state file substituted on the host."),
-    pendingSecret: z.literal(PENDING_SECRET).describe("What an issued credential holds until the control plane writes it."),
-    healthUrl: z.string().regex(/^https?:\/\/\S+$/).describe("Polled (curl) after a restart or reload; a rollout stops unless it answers 2xx."),
-    reloadCommand: stringList.describe("Run in the container to apply a new config without a restart; empty: always restart."),
+    placeholders: z
+        .record(placeholderToken, parameterName)
+        .describe("Token in the config -> SecureString substituted on the host."),
+    statePlaceholders: z
+        .record(placeholderToken, stateFileName)
+        .describe("Token in the config -> state file substituted on the host."),
+    pendingSecret: z
+        .literal(PENDING_SECRET)
+        .describe("What an issued credential holds until the control plane writes it."),
+    healthUrl: z
+        .string()
+        .regex(/^https?:\/\/\S+$/)
+        .describe("Polled (curl) after a restart or reload; a rollout stops unless it answers 2xx."),
+    reloadCommand: stringList.describe(
+        "Run in the container to apply a new config without a restart; empty: always restart.",
+    ),
     registry: registry.describe("How api7-run logs in before it pulls."),
 });
 
@@ -102,14 +135,27 @@ export function runSpecJsonSchema(): Record<string, unknown> {
         $schema: schema.$schema,
         $id: "https://github.com/api7-ha/api7-ha/config-schema/run-spec.schema.json",
         title: "api7-ha run spec (SSM parameter <prefix>/<service>.json)",
-        description: "How api7-run and api7-apply run one service's container. Generated from components/aws/run-spec.ts by `npm run docs`; do not edit.",
+        description:
+            "How api7-run and api7-apply run one service's container. Generated from components/aws/run-spec.ts by `npm run docs`; do not edit.",
         ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "$schema")),
     };
 }
 
 /** Everything a run spec is made of, resolved: the service, its image and environment, and where its parameters are. */
 export interface RunSpecInputs {
-    readonly service: Pick<ServiceDefinition, "container" | "configPath" | "secretEnv" | "dockerArgs" | "command" | "stateFiles" | "placeholders" | "statePlaceholders" | "healthUrl" | "reloadCommand">;
+    readonly service: Pick<
+        ServiceDefinition,
+        | "container"
+        | "configPath"
+        | "secretEnv"
+        | "dockerArgs"
+        | "command"
+        | "stateFiles"
+        | "placeholders"
+        | "statePlaceholders"
+        | "healthUrl"
+        | "reloadCommand"
+    >;
     readonly image: string;
     readonly env: Readonly<Record<string, string>>;
     readonly database?: ManagedDatabaseDsn;

@@ -29,7 +29,9 @@ export interface SecurityGroupsArgs {
      * The PostgreSQL database: the managed one gets its own group, open to the control plane only; an external one
      * is reached at its CIDRs (empty: the VPC) on the DSN's port.
      */
-    readonly database: { readonly kind: "managed" } | { readonly kind: "external"; readonly cidrs: readonly string[]; readonly port: number };
+    readonly database:
+        | { readonly kind: "managed" }
+        | { readonly kind: "external"; readonly cidrs: readonly string[]; readonly port: number };
     /** Where gateways may send proxied traffic (upstream services), all TCP ports. */
     readonly upstreamCidrs: readonly string[];
     /** Prometheus: off, on its own host, or on the control-plane hosts. */
@@ -98,11 +100,15 @@ export class SecurityGroups extends pulumi.ComponentResource {
         this.baseName = name;
         const tags = args.tags ?? {};
         const group = (role: string, description: string) => {
-            const sg = new aws.ec2.SecurityGroup(`${name}-${role}`, {
-                vpcId: args.vpcId,
-                description,
-                tags: { ...tags, Name: `${name}-${role}` },
-            }, { parent: this });
+            const sg = new aws.ec2.SecurityGroup(
+                `${name}-${role}`,
+                {
+                    vpcId: args.vpcId,
+                    description,
+                    tags: { ...tags, Name: `${name}-${role}` },
+                },
+                { parent: this },
+            );
             this.roles.set(sg, role);
             return sg;
         };
@@ -114,9 +120,18 @@ export class SecurityGroups extends pulumi.ComponentResource {
         const dpLb = (this.dataPlaneLb = group("dp-lb", "api7-ha gateway network load balancer"));
         const dashLb = (this.dashboardLb = group("dashboard-lb", "api7-ha dashboard application load balancer"));
         const dpmLb = (this.dpManagerLb = group("dpm-lb", "api7-ha DP Manager internal network load balancer"));
-        const prom = args.prometheus === "dedicated" ? (this.prometheus = group("prometheus", "api7-ha Prometheus host")) : undefined;
-        const promLb = args.prometheus === "dedicated" ? (this.prometheusLb = group("prometheus-lb", "api7-ha Prometheus internal network load balancer")) : undefined;
-        const db = args.database.kind === "managed" ? (this.database = group("db", "api7-ha PostgreSQL database (RDS), control plane only")) : undefined;
+        const prom =
+            args.prometheus === "dedicated"
+                ? (this.prometheus = group("prometheus", "api7-ha Prometheus host"))
+                : undefined;
+        const promLb =
+            args.prometheus === "dedicated"
+                ? (this.prometheusLb = group("prometheus-lb", "api7-ha Prometheus internal network load balancer"))
+                : undefined;
+        const db =
+            args.database.kind === "managed"
+                ? (this.database = group("db", "api7-ha PostgreSQL database (RDS), control plane only"))
+                : undefined;
 
         const mtls = args.controlPlaneAuth === "mtls";
         const gatewayPort = mtls ? PORTS.dpManagerMtls : PORTS.dpManager;
@@ -125,28 +140,87 @@ export class SecurityGroups extends pulumi.ComponentResource {
 
         // Gateways: clients -> NLB -> 9080/9443; the NLB's health check -> 7085.
         for (const client of args.clientCidrs.map(cidrPeer)) {
-            for (const port of args.gatewayListenerPorts) this.ingress(dpLb, "listener", { from: port }, client, "Client traffic to the gateway listener");
+            for (const port of args.gatewayListenerPorts)
+                this.ingress(dpLb, "listener", { from: port }, client, "Client traffic to the gateway listener");
         }
         const gatewayPorts = args.httpsPassthrough ? [PORTS.gatewayHttp, PORTS.gatewayHttps] : [PORTS.gatewayHttp];
         for (const port of gatewayPorts) {
             this.egress(dpLb, "gateway", { from: port }, groupPeer(dp, "dp"), "NLB to gateway traffic ports");
-            this.ingress(dp, "gateway", { from: port }, groupPeer(dpLb, "dp-lb"), "Gateway traffic from its load balancer");
+            this.ingress(
+                dp,
+                "gateway",
+                { from: port },
+                groupPeer(dpLb, "dp-lb"),
+                "Gateway traffic from its load balancer",
+            );
         }
-        this.egress(dpLb, "status", { from: PORTS.gatewayStatus }, groupPeer(dp, "dp"), "NLB health check (GET /status)");
-        this.ingress(dp, "status", { from: PORTS.gatewayStatus }, groupPeer(dpLb, "dp-lb"), "Health check (GET /status) from the load balancer");
+        this.egress(
+            dpLb,
+            "status",
+            { from: PORTS.gatewayStatus },
+            groupPeer(dp, "dp"),
+            "NLB health check (GET /status)",
+        );
+        this.ingress(
+            dp,
+            "status",
+            { from: PORTS.gatewayStatus },
+            groupPeer(dpLb, "dp-lb"),
+            "Health check (GET /status) from the load balancer",
+        );
 
         // Dashboard: admins -> ALB -> the listener the dashboard serves (7080, or 7443 with its own HTTPS).
-        for (const admin of admins) this.ingress(dashLb, "listener", { from: args.dashboardListenerPort }, admin, "Dashboard from an admin network");
-        this.egress(dashLb, "dashboard", { from: args.dashboardTargetPort }, groupPeer(cp, "cp"), "ALB to the dashboards (traffic and GET /healthz)");
-        this.ingress(cp, "dashboard", { from: args.dashboardTargetPort }, groupPeer(dashLb, "dashboard-lb"), "Dashboard from its load balancer");
+        for (const admin of admins)
+            this.ingress(
+                dashLb,
+                "listener",
+                { from: args.dashboardListenerPort },
+                admin,
+                "Dashboard from an admin network",
+            );
+        this.egress(
+            dashLb,
+            "dashboard",
+            { from: args.dashboardTargetPort },
+            groupPeer(cp, "cp"),
+            "ALB to the dashboards (traffic and GET /healthz)",
+        );
+        this.ingress(
+            cp,
+            "dashboard",
+            { from: args.dashboardTargetPort },
+            groupPeer(dashLb, "dashboard-lb"),
+            "Dashboard from its load balancer",
+        );
 
         // DP Manager: gateways -> internal NLB -> 7900 (token) or 7943 (mTLS, passthrough); health checks on 7900.
-        this.ingress(dpmLb, "dp-manager", { from: gatewayPort }, groupPeer(dp, "dp"), `DP Manager (${args.controlPlaneAuth}) from gateways`);
-        this.egress(dp, "dp-manager", { from: gatewayPort }, groupPeer(dpmLb, "dpm-lb"), `DP Manager (${args.controlPlaneAuth}) through its load balancer`);
+        this.ingress(
+            dpmLb,
+            "dp-manager",
+            { from: gatewayPort },
+            groupPeer(dp, "dp"),
+            `DP Manager (${args.controlPlaneAuth}) from gateways`,
+        );
+        this.egress(
+            dp,
+            "dp-manager",
+            { from: gatewayPort },
+            groupPeer(dpmLb, "dpm-lb"),
+            `DP Manager (${args.controlPlaneAuth}) through its load balancer`,
+        );
         for (const port of mtls ? [PORTS.dpManager, PORTS.dpManagerMtls] : [PORTS.dpManager]) {
-            const why = port === PORTS.dpManager && mtls ? "health check (GET /healthz)" : "gateway connections and health check";
+            const why =
+                port === PORTS.dpManager && mtls
+                    ? "health check (GET /healthz)"
+                    : "gateway connections and health check";
             this.egress(dpmLb, "dp-manager", { from: port }, groupPeer(cp, "cp"), `NLB to DP Managers: ${why}`);
-            this.ingress(cp, "dp-manager", { from: port }, groupPeer(dpmLb, "dpm-lb"), `DP Manager ${why} from its load balancer`);
+            this.ingress(
+                cp,
+                "dp-manager",
+                { from: port },
+                groupPeer(dpmLb, "dpm-lb"),
+                `DP Manager ${why} from its load balancer`,
+            );
         }
 
         // Egress every host needs, and the database.
@@ -155,12 +229,26 @@ export class SecurityGroups extends pulumi.ComponentResource {
         }
         if (db) {
             // The managed database accepts the control plane only, and needs no egress (RDS answers on the connection).
-            this.ingress(db, "postgres", { from: PORTS.postgres }, groupPeer(cp, "cp"), "PostgreSQL from the control plane hosts");
-            this.egress(cp, "postgres", { from: PORTS.postgres }, groupPeer(db, "db"), "PostgreSQL (API7 database, RDS)");
+            this.ingress(
+                db,
+                "postgres",
+                { from: PORTS.postgres },
+                groupPeer(cp, "cp"),
+                "PostgreSQL from the control plane hosts",
+            );
+            this.egress(
+                cp,
+                "postgres",
+                { from: PORTS.postgres },
+                groupPeer(db, "db"),
+                "PostgreSQL (API7 database, RDS)",
+            );
         } else if (args.database.kind === "external") {
             const { cidrs, port } = args.database;
-            const databases: Peer[] = cidrs.length > 0 ? cidrs.map(cidrPeer) : [{ label: "vpc", cidrIpv4: args.vpcCidr }];
-            for (const peer of databases) this.egress(cp, "postgres", { from: port }, peer, "PostgreSQL (API7 database)");
+            const databases: Peer[] =
+                cidrs.length > 0 ? cidrs.map(cidrPeer) : [{ label: "vpc", cidrIpv4: args.vpcCidr }];
+            for (const peer of databases)
+                this.egress(cp, "postgres", { from: port }, peer, "PostgreSQL (API7 database)");
         }
         for (const upstream of args.upstreamCidrs.map(cidrPeer)) {
             this.egress(dp, "upstreams", { from: 1, to: 65535 }, upstream, "Proxied traffic to upstream services");
@@ -171,17 +259,73 @@ export class SecurityGroups extends pulumi.ComponentResource {
         // A dedicated host sits behind its internal NLB (a replaced host keeps the address), which admits the
         // control plane and admins and alone reaches the host.
         if (prom && promLb) {
-            for (const admin of admins) this.ingress(promLb, "prometheus", { from: PORTS.prometheus }, admin, "Prometheus from an admin network");
-            this.ingress(promLb, "prometheus", { from: PORTS.prometheus }, groupPeer(cp, "cp"), "Dashboard queries and DP Manager metrics (remote write)");
-            this.egress(cp, "prometheus", { from: PORTS.prometheus }, groupPeer(promLb, "prometheus-lb"), "Dashboard queries and DP Manager metrics to Prometheus");
-            this.egress(promLb, "prometheus", { from: PORTS.prometheus }, groupPeer(prom, "prometheus"), "NLB to Prometheus (traffic and GET /-/healthy)");
-            this.ingress(prom, "prometheus", { from: PORTS.prometheus }, groupPeer(promLb, "prometheus-lb"), "Prometheus from its load balancer");
-            this.egress(prom, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(dp, "dp"), "Prometheus scrape of the gateway exporter");
-            this.ingress(dp, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(prom, "prometheus"), "Gateway exporter scraped by Prometheus");
+            for (const admin of admins)
+                this.ingress(
+                    promLb,
+                    "prometheus",
+                    { from: PORTS.prometheus },
+                    admin,
+                    "Prometheus from an admin network",
+                );
+            this.ingress(
+                promLb,
+                "prometheus",
+                { from: PORTS.prometheus },
+                groupPeer(cp, "cp"),
+                "Dashboard queries and DP Manager metrics (remote write)",
+            );
+            this.egress(
+                cp,
+                "prometheus",
+                { from: PORTS.prometheus },
+                groupPeer(promLb, "prometheus-lb"),
+                "Dashboard queries and DP Manager metrics to Prometheus",
+            );
+            this.egress(
+                promLb,
+                "prometheus",
+                { from: PORTS.prometheus },
+                groupPeer(prom, "prometheus"),
+                "NLB to Prometheus (traffic and GET /-/healthy)",
+            );
+            this.ingress(
+                prom,
+                "prometheus",
+                { from: PORTS.prometheus },
+                groupPeer(promLb, "prometheus-lb"),
+                "Prometheus from its load balancer",
+            );
+            this.egress(
+                prom,
+                "metrics",
+                { from: PORTS.gatewayMetrics },
+                groupPeer(dp, "dp"),
+                "Prometheus scrape of the gateway exporter",
+            );
+            this.ingress(
+                dp,
+                "metrics",
+                { from: PORTS.gatewayMetrics },
+                groupPeer(prom, "prometheus"),
+                "Gateway exporter scraped by Prometheus",
+            );
         } else if (args.prometheus === "controlPlane") {
-            for (const admin of admins) this.ingress(cp, "prometheus", { from: PORTS.prometheus }, admin, "Prometheus from an admin network");
-            this.egress(cp, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(dp, "dp"), "Prometheus scrape of the gateway exporter");
-            this.ingress(dp, "metrics", { from: PORTS.gatewayMetrics }, groupPeer(cp, "cp"), "Gateway exporter scraped by Prometheus");
+            for (const admin of admins)
+                this.ingress(cp, "prometheus", { from: PORTS.prometheus }, admin, "Prometheus from an admin network");
+            this.egress(
+                cp,
+                "metrics",
+                { from: PORTS.gatewayMetrics },
+                groupPeer(dp, "dp"),
+                "Prometheus scrape of the gateway exporter",
+            );
+            this.ingress(
+                dp,
+                "metrics",
+                { from: PORTS.gatewayMetrics },
+                groupPeer(cp, "cp"),
+                "Gateway exporter scraped by Prometheus",
+            );
         }
 
         this.controlPlaneId = cp.id;
@@ -190,17 +334,42 @@ export class SecurityGroups extends pulumi.ComponentResource {
     }
 
     /** Adds an ingress rule to `group` (the group's role, the port and the peer make the resource name). */
-    public ingress(group: aws.ec2.SecurityGroup, what: string, ports: PortRange, peer: Peer, description: string): aws.vpc.SecurityGroupIngressRule {
-        return new aws.vpc.SecurityGroupIngressRule(this.ruleName(group, "in", what, ports, peer), this.ruleArgs(group, ports, peer, description), { parent: this });
+    public ingress(
+        group: aws.ec2.SecurityGroup,
+        what: string,
+        ports: PortRange,
+        peer: Peer,
+        description: string,
+    ): aws.vpc.SecurityGroupIngressRule {
+        return new aws.vpc.SecurityGroupIngressRule(
+            this.ruleName(group, "in", what, ports, peer),
+            this.ruleArgs(group, ports, peer, description),
+            { parent: this },
+        );
     }
 
     /** Adds an egress rule to `group`. */
-    public egress(group: aws.ec2.SecurityGroup, what: string, ports: PortRange, peer: Peer, description: string): aws.vpc.SecurityGroupEgressRule {
-        return new aws.vpc.SecurityGroupEgressRule(this.ruleName(group, "out", what, ports, peer), this.ruleArgs(group, ports, peer, description), { parent: this });
+    public egress(
+        group: aws.ec2.SecurityGroup,
+        what: string,
+        ports: PortRange,
+        peer: Peer,
+        description: string,
+    ): aws.vpc.SecurityGroupEgressRule {
+        return new aws.vpc.SecurityGroupEgressRule(
+            this.ruleName(group, "out", what, ports, peer),
+            this.ruleArgs(group, ports, peer, description),
+            { parent: this },
+        );
     }
 
     /** Ingress and egress rules take the same arguments. */
-    private ruleArgs(group: aws.ec2.SecurityGroup, ports: PortRange, peer: Peer, description: string): aws.vpc.SecurityGroupIngressRuleArgs & aws.vpc.SecurityGroupEgressRuleArgs {
+    private ruleArgs(
+        group: aws.ec2.SecurityGroup,
+        ports: PortRange,
+        peer: Peer,
+        description: string,
+    ): aws.vpc.SecurityGroupIngressRuleArgs & aws.vpc.SecurityGroupEgressRuleArgs {
         return {
             securityGroupId: group.id,
             ipProtocol: "tcp",
@@ -213,7 +382,13 @@ export class SecurityGroups extends pulumi.ComponentResource {
         };
     }
 
-    private ruleName(group: aws.ec2.SecurityGroup, direction: "in" | "out", what: string, ports: PortRange, peer: Peer): string {
+    private ruleName(
+        group: aws.ec2.SecurityGroup,
+        direction: "in" | "out",
+        what: string,
+        ports: PortRange,
+        peer: Peer,
+    ): string {
         const role = this.roles.get(group);
         if (!role) throw new Error(`${this.baseName}: rule on a security group this component does not own`);
         const range = ports.to && ports.to !== ports.from ? `${ports.from}-${ports.to}` : `${ports.from}`;

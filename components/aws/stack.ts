@@ -27,7 +27,6 @@ import type { ParameterScope } from "./parameter-access";
 import { dashboardTarget, PORTS } from "../ports";
 import { SecurityGroups } from "./security-groups";
 
-
 /** The stack's outputs on AWS (components/outputs.ts defines them). */
 export function awsStack(settings: Settings) {
     const { controlPlane: cpSettings, dataPlane: dpSettings, prometheus: promSettings } = settings;
@@ -59,23 +58,25 @@ export function awsStack(settings: Settings) {
         dashboardListenerPort: dashboardListenerPort(cpSettings.loadBalancer.certificateArn),
         dashboardTargetPort: dashboardTarget(cpSettings.dashboardListener).port,
         controlPlaneAuth: dpSettings.auth.kind,
-        database: settings.database.kind === "managed"
-            ? { kind: "managed" }
-            : { kind: "external", cidrs: settings.database.cidrs, port: settings.database.port },
+        database:
+            settings.database.kind === "managed"
+                ? { kind: "managed" }
+                : { kind: "external", cidrs: settings.database.cidrs, port: settings.database.port },
         upstreamCidrs: dpSettings.upstreamCidrs,
         prometheus: prometheusPlacement,
     });
 
     // API7's PostgreSQL: created here (RDS), unless the stack brings its own (databaseDsn).
-    const database = settings.database.kind === "managed"
-        ? new ManagedDatabase("api7-db", {
-              project: settings.project,
-              stack: settings.stack,
-              settings: settings.database,
-              subnetIds: network.privateSubnetIds,
-              securityGroup: securityGroups.database!,
-          })
-        : undefined;
+    const database =
+        settings.database.kind === "managed"
+            ? new ManagedDatabase("api7-db", {
+                  project: settings.project,
+                  stack: settings.stack,
+                  settings: settings.database,
+                  subnetIds: network.privateSubnetIds,
+                  securityGroup: securityGroups.database!,
+              })
+            : undefined;
 
     // Where hosts pull images from (images.source): every run spec's image reference follows it.
     const images = new ImageRegistry("api7-images", {
@@ -89,25 +90,42 @@ export function awsStack(settings: Settings) {
 
     // The hosts' parameters: each group's role reads its own path only (and the control plane the gateways'
     // credentials it issues), under a key of the stack's whose policy holds them to it.
-    const issuedCredentials = credentialsIssued(dpSettings.auth) ? Object.values(credentialParameters(settings.project, settings.stack, dpSettings.auth.kind)) : [];
-    const scope = (role: string, shared: readonly string[] = []): ParameterScope =>
-        ({ roleName: hostRoleName(settings.project, settings.stack, role), prefix: parameterPrefix(settings.project, settings.stack, role), shared });
+    const issuedCredentials = credentialsIssued(dpSettings.auth)
+        ? Object.values(credentialParameters(settings.project, settings.stack, dpSettings.auth.kind))
+        : [];
+    const scope = (role: string, shared: readonly string[] = []): ParameterScope => ({
+        roleName: hostRoleName(settings.project, settings.stack, role),
+        prefix: parameterPrefix(settings.project, settings.stack, role),
+        shared,
+    });
     const parameterKey = new ParameterKey("api7-parameters", {
         project: settings.project,
         stack: settings.stack,
-        scopes: [scope("cp", issuedCredentials), scope("dp"), ...(prometheusPlacement === "dedicated" ? [scope("prometheus")] : [])],
+        scopes: [
+            scope("cp", issuedCredentials),
+            scope("dp"),
+            ...(prometheusPlacement === "dedicated" ? [scope("prometheus")] : []),
+        ],
     });
 
     // What every host group shares: the AMI, the private subnets of every AZ, the registry, the parameters' key. The
     // AMI is released once each group's instance type is known to run API7 and to be offered in every AZ of the
     // stack (types the offline table does not know are also described by AWS). The AZs of existing subnets are taken
     // as looked up, before the network's own check that they are distinct, which reports its failure itself.
-    const hostAzs = settings.network.existing ? pulumi.all(network.privateSubnets.map((s) => s.availabilityZone)) : network.availabilityZones;
-    const ami = withInstanceTypesChecked(resolveAmi(settings.hosts.amiId), [
-        ["controlPlane.instanceType", cpSettings.instanceType],
-        ["dataPlane.instanceType", dpSettings.instanceType],
-        ...(prometheusPlacement === "dedicated" ? [["prometheus.instanceType", promSettings.instanceType] as const] : []),
-    ], hostAzs);
+    const hostAzs = settings.network.existing
+        ? pulumi.all(network.privateSubnets.map((s) => s.availabilityZone))
+        : network.availabilityZones;
+    const ami = withInstanceTypesChecked(
+        resolveAmi(settings.hosts.amiId),
+        [
+            ["controlPlane.instanceType", cpSettings.instanceType],
+            ["dataPlane.instanceType", dpSettings.instanceType],
+            ...(prometheusPlacement === "dedicated"
+                ? [["prometheus.instanceType", promSettings.instanceType] as const]
+                : []),
+        ],
+        hostAzs,
+    );
     /** The AMI every host launches from (resolved once, or hosts.amiId). */
     const hostAmiId = ami.id;
     const placement: HostPlacement = {
@@ -120,21 +138,22 @@ export function awsStack(settings: Settings) {
         parameterKeyArn: parameterKey.arn,
     };
 
-    const prometheusHost = prometheusPlacement === "dedicated"
-        ? new PrometheusHost("api7-prometheus", {
-              project: settings.project,
-              stack: settings.stack,
-              image: promSettings.image,
-              instanceType: promSettings.instanceType,
-              placement,
-              rootVolumeGiB: settings.hosts.rootVolumeGiB,
-              vpcId: network.vpcId,
-              privateSubnetIds: network.privateSubnetIds,
-              securityGroupIds: [securityGroups.prometheus!.id],
-              loadBalancerSecurityGroupId: securityGroups.prometheusLb!.id,
-              deletionProtection: settings.loadBalancers.deletionProtection,
-          })
-        : undefined;
+    const prometheusHost =
+        prometheusPlacement === "dedicated"
+            ? new PrometheusHost("api7-prometheus", {
+                  project: settings.project,
+                  stack: settings.stack,
+                  image: promSettings.image,
+                  instanceType: promSettings.instanceType,
+                  placement,
+                  rootVolumeGiB: settings.hosts.rootVolumeGiB,
+                  vpcId: network.vpcId,
+                  privateSubnetIds: network.privateSubnetIds,
+                  securityGroupIds: [securityGroups.prometheus!.id],
+                  loadBalancerSecurityGroupId: securityGroups.prometheusLb!.id,
+                  deletionProtection: settings.loadBalancers.deletionProtection,
+              })
+            : undefined;
 
     // Load balancers before the hosts: each Auto Scaling group registers its hosts in their target groups.
     const controlPlaneLbs = new ControlPlaneLoadBalancers("api7-cp-lb", {
@@ -156,8 +175,13 @@ export function awsStack(settings: Settings) {
         securityGroupIds: [securityGroups.controlPlaneId],
         targetGroupArns: controlPlaneLbs.targetGroupArns,
         issuedParameters: issuedCredentials,
-        database: settings.database.kind === "external" ? { kind: "external", dsn: settings.database.dsn } : { kind: "managed", endpoint: database!.endpoint },
-        prometheusAddress: prometheusHost?.url ?? (prometheusPlacement === "controlPlane" ? `http://127.0.0.1:${PORTS.prometheus}` : undefined),
+        database:
+            settings.database.kind === "external"
+                ? { kind: "external", dsn: settings.database.dsn }
+                : { kind: "managed", endpoint: database!.endpoint },
+        prometheusAddress:
+            prometheusHost?.url ??
+            (prometheusPlacement === "controlPlane" ? `http://127.0.0.1:${PORTS.prometheus}` : undefined),
         prometheusOnHosts: prometheusPlacement === "controlPlane" ? { image: promSettings.image } : undefined,
         fallbackExport: fallback && {
             region: fallback.region,
@@ -204,7 +228,11 @@ export function awsStack(settings: Settings) {
         project: settings.project,
         stack: settings.stack,
         dashboardListener: cpSettings.dashboardListener,
-        gatewayGroup: { name: dpSettings.gatewayGroupName, shortId: dpSettings.gatewayGroupId, create: dpSettings.createGatewayGroup },
+        gatewayGroup: {
+            name: dpSettings.gatewayGroupName,
+            shortId: dpSettings.gatewayGroupId,
+            create: dpSettings.createGatewayGroup,
+        },
         controlPlaneAddress: dpManagerUrl,
         credentials: {
             kind: dpSettings.auth.kind,

@@ -12,11 +12,14 @@ import { buildSettings, type Settings } from "./settings";
 
 /** Raised with every configuration problem found, one line each. */
 export class ConfigError extends Error {
-    constructor(public readonly problems: readonly string[], stack: string) {
+    constructor(
+        public readonly problems: readonly string[],
+        stack: string,
+    ) {
         super(
             `${PROJECT}: stack ${stack} has ${problems.length} configuration problem${problems.length === 1 ? "" : "s"} ` +
-            "(set a setting with `pulumi config set --path <key> <value>`, a secret with `pulumi config set --secret <key> <value>`):\n" +
-            problems.map((p) => `  - ${p}`).join("\n"),
+                "(set a setting with `pulumi config set --path <key> <value>`, a secret with `pulumi config set --secret <key> <value>`):\n" +
+                problems.map((p) => `  - ${p}`).join("\n"),
         );
         this.name = "ConfigError";
     }
@@ -34,12 +37,14 @@ const isSecret = (key: string): key is keyof typeof SECRETS => (SECRET_NAMES as 
 
 /** `["access", "adminCidrs", 0]` -> `access.adminCidrs[0]`: the form `pulumi config set --path` takes. */
 export function keyPath(path: readonly PropertyKey[]): string {
-    return path.map((p, i) => {
-        if (typeof p === "number") return `[${p}]`;
-        // A key with a dot or bracket is written quoted, as the CLI's path syntax takes it (properties_path.go).
-        if (/[.[\]"]/.test(String(p))) return `[${JSON.stringify(String(p))}]`;
-        return `${i === 0 ? "" : "."}${String(p)}`;
-    }).join("");
+    return path
+        .map((p, i) => {
+            if (typeof p === "number") return `[${p}]`;
+            // A key with a dot or bracket is written quoted, as the CLI's path syntax takes it (properties_path.go).
+            if (/[.[\]"]/.test(String(p))) return `[${JSON.stringify(String(p))}]`;
+            return `${i === 0 ? "" : "."}${String(p)}`;
+        })
+        .join("");
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -70,12 +75,18 @@ function recording<T extends object>(value: T, reads: Set<string>, prefix = ""):
  * failed their own check and hold their default here: a rule that reads one is skipped, since it would judge a
  * value the user did not set.
  */
-export function crossFieldProblems(c: ConfigValues, stack: string, invalid: ReadonlySet<string> = new Set()): Problem[] {
+export function crossFieldProblems(
+    c: ConfigValues,
+    stack: string,
+    invalid: ReadonlySet<string> = new Set(),
+): Problem[] {
     const problems: Problem[] = [];
     for (const rule of RULES) {
         const reads = new Set<string>();
         const found = ruleProblems(rule, invalid.size > 0 ? recording(c, reads) : c, stack);
-        const readsInvalid = [...reads].some((r) => [...invalid].some((bad) => r === bad || r.startsWith(`${bad}.`) || bad.startsWith(`${r}.`)));
+        const readsInvalid = [...reads].some((r) =>
+            [...invalid].some((bad) => r === bad || r.startsWith(`${bad}.`) || bad.startsWith(`${r}.`)),
+        );
         if (!readsInvalid) problems.push(...found);
     }
     return problems;
@@ -108,7 +119,11 @@ function typeMessage(expected: string): string {
  * rules run on a copy in which each failing setting (a whole list, when one of its items fails) takes its default,
  * and a rule that reads a failing setting is skipped (tests/config.test.ts).
  */
-function crossFieldOfRepaired(values: Record<string, unknown>, issues: readonly z.core.$ZodIssue[], stack: string): string[] {
+function crossFieldOfRepaired(
+    values: Record<string, unknown>,
+    issues: readonly z.core.$ZodIssue[],
+    stack: string,
+): string[] {
     const repaired = structuredClone(values);
     const invalid = new Set<string>();
     for (const issue of issues) {
@@ -118,12 +133,14 @@ function crossFieldOfRepaired(values: Record<string, unknown>, issues: readonly 
         const setting = index < 0 ? issue.path : issue.path.slice(0, index);
         invalid.add(keyPath(setting));
         const parent = valueAt(repaired, setting.slice(0, -1));
-        if (parent !== null && typeof parent === "object") delete (parent as Record<PropertyKey, unknown>)[setting[setting.length - 1]];
+        if (parent !== null && typeof parent === "object")
+            delete (parent as Record<PropertyKey, unknown>)[setting[setting.length - 1]];
     }
     for (const issue of issues) {
         if (issue.code !== "unrecognized_keys") continue;
         const parent = valueAt(repaired, issue.path);
-        if (parent !== null && typeof parent === "object") for (const k of issue.keys) delete (parent as Record<string, unknown>)[k];
+        if (parent !== null && typeof parent === "object")
+            for (const k of issue.keys) delete (parent as Record<string, unknown>)[k];
     }
     const fixed = configSchema.safeParse(repaired);
     return fixed.success ? crossField(fixed.data, stack, invalid) : [];
@@ -131,12 +148,11 @@ function crossFieldOfRepaired(values: Record<string, unknown>, issues: readonly 
 
 /** The cross-field problems as lines, each with the setting's effective value (its default when unset). */
 function crossField(c: ConfigValues, stack: string, invalid: ReadonlySet<string> = new Set()): string[] {
-    return crossFieldProblems(c, stack, invalid)
-        .map(({ path, message }) => {
-            if (path.length === 0) return `stack ${stack}: ${message}`;
-            const value = valueAt(c, path);
-            return `${keyPath(path)}${value === undefined ? "" : ` = ${isSecret(String(path[0])) ? "[secret]" : JSON.stringify(value)}`}: ${message}`;
-        });
+    return crossFieldProblems(c, stack, invalid).map(({ path, message }) => {
+        if (path.length === 0) return `stack ${stack}: ${message}`;
+        const value = valueAt(c, path);
+        return `${keyPath(path)}${value === undefined ? "" : ` = ${isSecret(String(path[0])) ? "[secret]" : JSON.stringify(value)}`}: ${message}`;
+    });
 }
 
 /**
@@ -146,13 +162,22 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
     const problems: string[] = [];
     const values: Record<string, unknown> = {};
     const report = (key: string, value: unknown, secret: boolean, message: string) =>
-        problems.push(value === undefined ? `${key}: ${message}` : `${key} = ${secret ? "[secret]" : JSON.stringify(value)}: ${message}`);
+        problems.push(
+            value === undefined
+                ? `${key}: ${message}`
+                : `${key} = ${secret ? "[secret]" : JSON.stringify(value)}: ${message}`,
+        );
 
     for (const [key, text] of Object.entries(raw.values)) {
         if (isArea(key)) {
             if (raw.secretKeys?.has(key)) {
-                report(key, undefined, true, `holds a secret (a value set with --path and --secret), which makes all of ${key} secret and hides it in every diff; ` +
-                    `secrets are keys of their own (${SECRET_NAMES.join(", ")}): remove it with \`pulumi config rm --path ${key}.<setting>\``);
+                report(
+                    key,
+                    undefined,
+                    true,
+                    `holds a secret (a value set with --path and --secret), which makes all of ${key} secret and hides it in every diff; ` +
+                        `secrets are keys of their own (${SECRET_NAMES.join(", ")}): remove it with \`pulumi config rm --path ${key}.<setting>\``,
+                );
                 continue;
             }
             let parsed: unknown;
@@ -164,19 +189,40 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
             values[key] = parsed;
         } else if (isSecret(key)) {
             if (raw.secretKeys && !raw.secretKeys.has(key)) {
-                report(key, undefined, true, `is stored in plain text in the stack file; set it with \`pulumi config set --secret ${key} <value>\``);
+                report(
+                    key,
+                    undefined,
+                    true,
+                    `is stored in plain text in the stack file; set it with \`pulumi config set --secret ${key} <value>\``,
+                );
             }
             values[key] = text;
         } else if (/[.[]/.test(key) && isArea(key.split(/[.[]/)[0])) {
             // A secret there (an older layout kept secrets under areas) is never echoed, and has a key of its own.
-            const last = key.split(/[.[\]]/).filter(Boolean).pop() ?? "";
-            const secretName = SECRET_NAMES.find((n) => n === last || last === `${n.charAt(0).toLowerCase()}${n.slice(1)}`);
-            report(key, text, raw.secretKeys?.has(key) ?? true, `was set without --path, so the CLI stored a separate key named "${key}" that this program does not read; ` +
-                (secretName
-                    ? `secrets are keys of their own: run \`pulumi config rm ${key}\` and \`pulumi config set --secret ${secretName} <value>\``
-                    : `run \`pulumi config rm ${key}\` and \`pulumi config set --path ${key} <value>\``));
+            const last =
+                key
+                    .split(/[.[\]]/)
+                    .filter(Boolean)
+                    .pop() ?? "";
+            const secretName = SECRET_NAMES.find(
+                (n) => n === last || last === `${n.charAt(0).toLowerCase()}${n.slice(1)}`,
+            );
+            report(
+                key,
+                text,
+                raw.secretKeys?.has(key) ?? true,
+                `was set without --path, so the CLI stored a separate key named "${key}" that this program does not read; ` +
+                    (secretName
+                        ? `secrets are keys of their own: run \`pulumi config rm ${key}\` and \`pulumi config set --secret ${secretName} <value>\``
+                        : `run \`pulumi config rm ${key}\` and \`pulumi config set --path ${key} <value>\``),
+            );
         } else {
-            report(key, undefined, false, `is not a key this program reads (settings: ${AREA_NAMES.join(", ")}; secrets: ${SECRET_NAMES.join(", ")}); check its spelling`);
+            report(
+                key,
+                undefined,
+                false,
+                `is not a key this program reads (settings: ${AREA_NAMES.join(", ")}; secrets: ${SECRET_NAMES.join(", ")}); check its spelling`,
+            );
         }
     }
 
@@ -187,11 +233,20 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
         for (const issue of result.error.issues) {
             if (issue.code === "unrecognized_keys") {
                 for (const unknown of issue.keys) {
-                    report(keyPath([...issue.path, unknown]), undefined, false,
-                        `is not a setting this program reads; check its spelling (${keyPath(issue.path)} has: ${settingsOf(issue.path)})`);
+                    report(
+                        keyPath([...issue.path, unknown]),
+                        undefined,
+                        false,
+                        `is not a setting this program reads; check its spelling (${keyPath(issue.path)} has: ${settingsOf(issue.path)})`,
+                    );
                 }
             } else {
-                report(keyPath(issue.path), valueAt(values, issue.path), isSecret(String(issue.path[0])), issue.message);
+                report(
+                    keyPath(issue.path),
+                    valueAt(values, issue.path),
+                    isSecret(String(issue.path[0])),
+                    issue.message,
+                );
             }
         }
         problems.push(...crossFieldOfRepaired(values, result.error.issues, stack));

@@ -11,10 +11,18 @@ export const MAX_STACK_NAME_FRAGMENT = 38;
 
 /** Physical-name fragment for a stack: lower case, [a-z0-9-] only (S3 and IAM names). */
 export function nameFragment(stack: string): string {
-    return stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+    return stack
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "");
 }
 
 /** The default fallback bucket names (the account id is 12 digits). */
-export function defaultBucketName(project: string, stack: string, kind: "config" | "resource", accountId: string): string {
+export function defaultBucketName(
+    project: string,
+    stack: string,
+    kind: "config" | "resource",
+    accountId: string,
+): string {
     return `${project}-${nameFragment(stack)}-fallback-${kind}-${accountId}`;
 }

@@ -40,7 +40,10 @@ export function stackFileJsonSchema(): JsonSchema {
     const config: Record<string, JsonSchema> = {};
     for (const area of AREA_NAMES) config[`${PROJECT}:${area}`] = areaJsonSchema(area);
     for (const name of SECRET_NAMES) {
-        config[`${PROJECT}:${name}`] = { ...SECURE_VALUE, description: `Secret: set with \`pulumi config set --secret ${name} <value>\`. ${SECRETS[name].description}` };
+        config[`${PROJECT}:${name}`] = {
+            ...SECURE_VALUE,
+            description: `Secret: set with \`pulumi config set --secret ${name} <value>\`. ${SECRETS[name].description}`,
+        };
     }
     return {
         $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -95,13 +98,26 @@ export function referenceRows(): ReferenceRow[] {
         for (const [name, child] of Object.entries(s.properties ?? {})) {
             const key = `${prefix}.${name}`;
             if (child.type === "object" && child.properties) walk(key, child);
-            else rows.push({ key, type: typeOf(child), default: defaultOf(child.default), secret: false, description: child.description ?? "" });
+            else
+                rows.push({
+                    key,
+                    type: typeOf(child),
+                    default: defaultOf(child.default),
+                    secret: false,
+                    description: child.description ?? "",
+                });
         }
     };
     for (const area of AREA_NAMES) walk(area, areaJsonSchema(area));
     for (const name of SECRET_NAMES) {
         const s = SECRETS[name];
-        rows.push({ key: name, type: "string", default: s.required ? "**required**" : "(unset)", secret: true, description: s.description });
+        rows.push({
+            key: name,
+            type: "string",
+            default: s.required ? "**required**" : "(unset)",
+            secret: true,
+            description: s.description,
+        });
     }
     return rows;
 }
@@ -112,6 +128,9 @@ export function referenceMarkdown(rows: readonly ReferenceRow[] = referenceRows(
     return [
         "| Key | Type | Default | Set with | Description |",
         "|---|---|---|---|---|",
-        ...rows.map((r) => `| \`${r.key}\` | ${r.type} | ${r.default} | ${r.secret ? "`--secret`" : "`--path`"} | ${cell(r.description)} |`),
+        ...rows.map(
+            (r) =>
+                `| \`${r.key}\` | ${r.type} | ${r.default} | ${r.secret ? "`--secret`" : "`--path`"} | ${cell(r.description)} |`,
+        ),
     ].join("\n");
 }

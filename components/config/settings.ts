@@ -18,13 +18,14 @@ import { nameFragment } from "./names";
 import { defaultCachePrefix } from "../image-refs";
 
 /** Read-only all the way down (the settings are deep-frozen); Pulumi outputs are left as they are. */
-type Frozen<T> = T extends pulumi.Output<unknown>
-    ? T
-    : T extends readonly (infer E)[]
-      ? readonly Frozen<E>[]
-      : T extends object
-        ? { readonly [K in keyof T]: Frozen<T[K]> }
-        : T;
+type Frozen<T> =
+    T extends pulumi.Output<unknown>
+        ? T
+        : T extends readonly (infer E)[]
+          ? readonly Frozen<E>[]
+          : T extends object
+            ? { readonly [K in keyof T]: Frozen<T[K]> }
+            : T;
 
 /** Keys whose empty value (`""`, or `0` where the schema says so) means "not set": undefined here when unset. */
 type Unset<T, K extends keyof T> = Omit<T, K> & { [P in K]?: T[P] };
@@ -43,7 +44,13 @@ type DataPlane = ConfigValues["dataPlane"];
 export type NatGateways = Network["natGateways"];
 
 /** Keys of the network area that are regrouped below (created VPC or brought, and the S3 endpoint). */
-type RegroupedNetworkKey = "cidr" | "existingVpcId" | "existingPrivateSubnetIds" | "existingPublicSubnetIds" | "s3EndpointAccess" | "s3EndpointBucketArns";
+type RegroupedNetworkKey =
+    | "cidr"
+    | "existingVpcId"
+    | "existingPrivateSubnetIds"
+    | "existingPublicSubnetIds"
+    | "s3EndpointAccess"
+    | "s3EndpointBucketArns";
 
 export type NetworkSettings = Frozen<
     Omit<Network, RegroupedNetworkKey> & {
@@ -51,7 +58,11 @@ export type NetworkSettings = Frozen<
         cidr?: Network["cidr"];
         /** Number of AZs hosts spread over (created VPC: network.availabilityZones; BYO: number of private subnets). */
         azCount: number;
-        existing?: { vpcId: string; privateSubnetIds: Network["existingPrivateSubnetIds"]; publicSubnetIds: Network["existingPublicSubnetIds"] };
+        existing?: {
+            vpcId: string;
+            privateSubnetIds: Network["existingPrivateSubnetIds"];
+            publicSubnetIds: Network["existingPublicSubnetIds"];
+        };
         /** The S3 gateway endpoint's policy: restricted to known buckets (plus these), or AWS's full-access policy. */
         s3Endpoint: { access: Network["s3EndpointAccess"]; extraBucketArns: Network["s3EndpointBucketArns"] };
     }
@@ -94,7 +105,9 @@ export type FallbackSettings = Frozen<
 >;
 
 /** The managed database's settings (database.kind managed); kmsKeyArn undefined: the program creates a key. */
-export type ManagedDatabaseSettings = Frozen<Unset<Omit<Database, "kind" | "externalCidrs">, "kmsKeyArn"> & { kind: "managed" }>;
+export type ManagedDatabaseSettings = Frozen<
+    Unset<Omit<Database, "kind" | "externalCidrs">, "kmsKeyArn"> & { kind: "managed" }
+>;
 
 /** A PostgreSQL the user runs (database.kind external). */
 export interface ExternalDatabaseSettings {
@@ -134,13 +147,17 @@ export interface Settings {
     /** amiId undefined: resolved from AWS's public SSM parameter; healthCheckGraceSeconds undefined: each role's first-boot budget. */
     readonly hosts: Frozen<Unset<ConfigValues["hosts"], "amiId" | "healthCheckGraceSeconds">>;
     readonly images: ImagesSettings;
-    readonly controlPlane: Frozen<Omit<ControlPlane, "loadBalancer"> & { loadBalancer: Unset<ControlPlane["loadBalancer"], "certificateArn"> }> & {
+    readonly controlPlane: Frozen<
+        Omit<ControlPlane, "loadBalancer"> & { loadBalancer: Unset<ControlPlane["loadBalancer"], "certificateArn"> }
+    > & {
         /** What the bootstrap sets in the dashboard at first start. */
         readonly license: pulumi.Output<string>;
         readonly adminPassword: pulumi.Output<string>;
     };
     readonly database: DatabaseSettings;
-    readonly dataPlane: Frozen<Omit<DataPlane, "loadBalancer" | "healthCheck" | "deregistrationDelaySeconds" | "controlPlaneAuth">> & {
+    readonly dataPlane: Frozen<
+        Omit<DataPlane, "loadBalancer" | "healthCheck" | "deregistrationDelaySeconds" | "controlPlaneAuth">
+    > & {
         readonly loadBalancer: DataPlaneLoadBalancerSettings;
         /** dataPlane.controlPlaneAuth with the credentials the stack brings. */
         readonly auth: ControlPlaneAuth;
@@ -159,7 +176,10 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
         network: network(c.network),
         access: c.access,
         loadBalancers: c.loadBalancers,
-        fallback: { ...unset(c.fallback, ["configBucketName", "resourceBucketName", "kmsKeyArn"]), exportIntervalSeconds: minimumIntervalSeconds(c.fallback.cronSpec) },
+        fallback: {
+            ...unset(c.fallback, ["configBucketName", "resourceBucketName", "kmsKeyArn"]),
+            exportIntervalSeconds: minimumIntervalSeconds(c.fallback.cronSpec),
+        },
         prometheus: c.prometheus,
         hosts: unset(c.hosts, ["amiId", "healthCheckGraceSeconds"]),
         images: {
@@ -180,13 +200,27 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
 }
 
 function network(net: Network): NetworkSettings {
-    const { cidr, existingVpcId, existingPrivateSubnetIds, existingPublicSubnetIds, s3EndpointAccess, s3EndpointBucketArns, ...rest } = net;
+    const {
+        cidr,
+        existingVpcId,
+        existingPrivateSubnetIds,
+        existingPublicSubnetIds,
+        s3EndpointAccess,
+        s3EndpointBucketArns,
+        ...rest
+    } = net;
     const byo = existingVpcId !== "";
     return {
         ...rest,
         cidr: byo ? undefined : new Netmask(cidr).toString(),
         azCount: byo ? existingPrivateSubnetIds.length : net.availabilityZones,
-        existing: byo ? { vpcId: existingVpcId, privateSubnetIds: existingPrivateSubnetIds, publicSubnetIds: existingPublicSubnetIds } : undefined,
+        existing: byo
+            ? {
+                  vpcId: existingVpcId,
+                  privateSubnetIds: existingPrivateSubnetIds,
+                  publicSubnetIds: existingPublicSubnetIds,
+              }
+            : undefined,
         s3Endpoint: { access: s3EndpointAccess, extraBucketArns: s3EndpointBucketArns },
     };
 }
@@ -194,19 +228,33 @@ function network(net: Network): NetworkSettings {
 function database(c: ConfigValues): DatabaseSettings {
     const { kind, externalCidrs, ...managed } = c.database;
     if (kind === "external") {
-        return { kind, dsn: pulumiSecret(c.databaseDsn ?? ""), port: Number(new URL(c.databaseDsn ?? "postgres://db").port || PORTS.postgres), cidrs: externalCidrs };
+        return {
+            kind,
+            dsn: pulumiSecret(c.databaseDsn ?? ""),
+            port: Number(new URL(c.databaseDsn ?? "postgres://db").port || PORTS.postgres),
+            cidrs: externalCidrs,
+        };
     }
     return { kind, ...unset(managed, ["kmsKeyArn"]) };
 }
 
-function dataPlane(c: ConfigValues, optionalSecret: (v: string | undefined) => pulumi.Output<string> | undefined): Settings["dataPlane"] {
+function dataPlane(
+    c: ConfigValues,
+    optionalSecret: (v: string | undefined) => pulumi.Output<string> | undefined,
+): Settings["dataPlane"] {
     const { loadBalancer, healthCheck, deregistrationDelaySeconds, controlPlaneAuth, ...rest } = c.dataPlane;
     return {
         ...rest,
         loadBalancer: { ...unset(loadBalancer, ["certificateArn"]), healthCheck, deregistrationDelaySeconds },
-        auth: controlPlaneAuth === "token"
-            ? { kind: "token", token: optionalSecret(c.gatewayToken) }
-            : { kind: "mtls", clientCert: optionalSecret(c.gatewayClientCert), clientKey: optionalSecret(c.gatewayClientKey), ca: optionalSecret(c.gatewayCa) },
+        auth:
+            controlPlaneAuth === "token"
+                ? { kind: "token", token: optionalSecret(c.gatewayToken) }
+                : {
+                      kind: "mtls",
+                      clientCert: optionalSecret(c.gatewayClientCert),
+                      clientKey: optionalSecret(c.gatewayClientKey),
+                      ca: optionalSecret(c.gatewayCa),
+                  },
     };
 }
 

@@ -72,7 +72,8 @@ export function checkTimeoutSeconds(args: Pick<HaproxyArgs, "gatewayCheck" | "co
     return Math.min(args.gatewayCheck.timeoutSeconds, args.controlPlaneCheck.timeoutSeconds);
 }
 
-const checkOptions = (c: Check) => `inter ${c.intervalSeconds}s rise ${c.healthyThreshold} fall ${c.unhealthyThreshold}`;
+const checkOptions = (c: Check) =>
+    `inter ${c.intervalSeconds}s rise ${c.healthyThreshold} fall ${c.unhealthyThreshold}`;
 
 function servers(prefix: string, hosts: readonly string[], port: number, options: string): string {
     if (hosts.length === 0) throw new Error(`haproxy.cfg: no ${prefix} servers`);
@@ -84,19 +85,33 @@ export function haproxyConfig(args: HaproxyArgs, template = fs.readFileSync(HAPR
     const gw = `check port ${PORTS.gatewayStatus} ${checkOptions(args.gatewayCheck)}`;
     const cp = checkOptions(args.controlPlaneCheck);
     const dashboardPort = args.dashboardTls ? PORTS.dashboardHttps : PORTS.dashboard;
-    return renderText(template, {
-        checkTimeout: `${checkTimeoutSeconds(args)}s`,
-        healthPort: HAPROXY_HEALTH_PORT,
-        healthPath: HAPROXY_HEALTH_PATH,
-        gatewayHttpPort: PORTS.gatewayHttp,
-        gatewayHttpsPort: PORTS.gatewayHttps,
-        gatewayHttpServers: servers("gateway", args.gateways, PORTS.gatewayHttp, gw),
-        gatewayHttpsServers: servers("gateway", args.gateways, PORTS.gatewayHttps, gw),
-        dashboardPort,
-        dashboardServers: servers("dashboard", args.dashboards, dashboardPort, `check ${args.dashboardTls ? "check-ssl verify none " : ""}${cp}`),
-        dpManagerPort: PORTS.dpManager,
-        dpManagerMtlsPort: PORTS.dpManagerMtls,
-        dpManagerServers: servers("dp-manager", args.dpManagers, PORTS.dpManager, `check ${cp}`),
-        dpManagerMtlsServers: servers("dp-manager", args.dpManagers, PORTS.dpManagerMtls, `check port ${PORTS.dpManager} ${cp}`),
-    }, "haproxy.cfg");
+    return renderText(
+        template,
+        {
+            checkTimeout: `${checkTimeoutSeconds(args)}s`,
+            healthPort: HAPROXY_HEALTH_PORT,
+            healthPath: HAPROXY_HEALTH_PATH,
+            gatewayHttpPort: PORTS.gatewayHttp,
+            gatewayHttpsPort: PORTS.gatewayHttps,
+            gatewayHttpServers: servers("gateway", args.gateways, PORTS.gatewayHttp, gw),
+            gatewayHttpsServers: servers("gateway", args.gateways, PORTS.gatewayHttps, gw),
+            dashboardPort,
+            dashboardServers: servers(
+                "dashboard",
+                args.dashboards,
+                dashboardPort,
+                `check ${args.dashboardTls ? "check-ssl verify none " : ""}${cp}`,
+            ),
+            dpManagerPort: PORTS.dpManager,
+            dpManagerMtlsPort: PORTS.dpManagerMtls,
+            dpManagerServers: servers("dp-manager", args.dpManagers, PORTS.dpManager, `check ${cp}`),
+            dpManagerMtlsServers: servers(
+                "dp-manager",
+                args.dpManagers,
+                PORTS.dpManagerMtls,
+                `check port ${PORTS.dpManager} ${cp}`,
+            ),
+        },
+        "haproxy.cfg",
+    );
 }

@@ -41,7 +41,10 @@ export interface LabBootstrapArgs {
 export const LAB_BOOTSTRAP_TIMEOUT_SECONDS = 600;
 
 /** The bootstrap spec the lab's run reads, in the hosts' format (components/aws/bootstrap.ts BootstrapSpec). */
-export function labBootstrapSpec(args: Pick<LabBootstrapArgs, "project" | "stack" | "dashboardUrl" | "controlPlaneAddress" | "gatewayGroup">, issue: boolean): BootstrapSpec {
+export function labBootstrapSpec(
+    args: Pick<LabBootstrapArgs, "project" | "stack" | "dashboardUrl" | "controlPlaneAddress" | "gatewayGroup">,
+    issue: boolean,
+): BootstrapSpec {
     const prefix = parameterPrefix(args.project, args.stack, "cp");
     return {
         dashboardUrl: args.dashboardUrl,
@@ -70,24 +73,28 @@ export class LabBootstrap extends pulumi.ComponentResource {
         super("api7-ha:lab:Bootstrap", name, {}, opts);
         const issue = args.broughtToken === undefined;
         const spec = JSON.stringify(labBootstrapSpec(args, issue), null, 2);
-        const run = new command.local.Command(`${name}-run`, {
-            interpreter: ["/bin/bash", "-c"],
-            create: readTemplateFile("api7-lab-bootstrap.sh"),
-            environment: {
-                API7_LAB_PREFIX: parameterPrefix(args.project, args.stack, "cp"),
-                API7_LAB_SPEC: spec,
-                API7_LAB_LICENSE: pulumi.secret(args.license),
-                API7_LAB_ADMIN_PASSWORD: pulumi.secret(args.adminPassword),
-                API7_LAB_TOKEN: pulumi.secret(args.broughtToken ?? ""),
-                API7_BOOTSTRAP_SCRIPT: readTemplateFile("api7-bootstrap.sh"),
-                // The library the hosts' scripts source (components/aws/cloud-init.ts writes it on hosts).
-                API7_LIB_SCRIPT: readTemplateFile("api7-lib.sh"),
-                API7_BOOTSTRAP_TIMEOUT: String(LAB_BOOTSTRAP_TIMEOUT_SECONDS),
+        const run = new command.local.Command(
+            `${name}-run`,
+            {
+                interpreter: ["/bin/bash", "-c"],
+                create: readTemplateFile("api7-lab-bootstrap.sh"),
+                environment: {
+                    API7_LAB_PREFIX: parameterPrefix(args.project, args.stack, "cp"),
+                    API7_LAB_SPEC: spec,
+                    API7_LAB_LICENSE: pulumi.secret(args.license),
+                    API7_LAB_ADMIN_PASSWORD: pulumi.secret(args.adminPassword),
+                    API7_LAB_TOKEN: pulumi.secret(args.broughtToken ?? ""),
+                    API7_BOOTSTRAP_SCRIPT: readTemplateFile("api7-bootstrap.sh"),
+                    // The library the hosts' scripts source (components/aws/cloud-init.ts writes it on hosts).
+                    API7_LIB_SCRIPT: readTemplateFile("api7-lib.sh"),
+                    API7_BOOTSTRAP_TIMEOUT: String(LAB_BOOTSTRAP_TIMEOUT_SECONDS),
+                },
+                // A change to what it sets runs it again (an update runs `create` again when no `update` is given).
+                triggers: [spec],
+                logging: command.types.enums.local.Logging.Stderr,
             },
-            // A change to what it sets runs it again (an update runs `create` again when no `update` is given).
-            triggers: [spec],
-            logging: command.types.enums.local.Logging.Stderr,
-        }, { parent: this, additionalSecretOutputs: ["stdout"] });
+            { parent: this, additionalSecretOutputs: ["stdout"] },
+        );
         this.token = pulumi.secret(run.stdout);
         this.issued = pulumi.output(issue);
         this.registerOutputs({ issued: this.issued });

@@ -29,7 +29,13 @@ import { CONTROL_PLANE_HEALTH, PROMETHEUS_HEALTH } from "../listeners";
 import { PORTS } from "../ports";
 import { controlPlaneServices, DATABASE_DSN_SECRET, gatewayService, type ServiceDefinition } from "../services";
 import { renderYamlTemplate } from "../templates";
-import { CONTROL_PLANE_CHECK, haproxyConfig, HAPROXY_CONFIG_PATH, HAPROXY_HEALTH_PATH, HAPROXY_HEALTH_PORT } from "./haproxy";
+import {
+    CONTROL_PLANE_CHECK,
+    haproxyConfig,
+    HAPROXY_CONFIG_PATH,
+    HAPROXY_HEALTH_PATH,
+    HAPROXY_HEALTH_PORT,
+} from "./haproxy";
 import { httpHealthcheck, type ProbeTiming } from "./healthcheck";
 import { LabBootstrap } from "./lab-bootstrap";
 import { pinnedImage } from "./images";
@@ -47,7 +53,11 @@ export interface LabContainers {
 
 /** A value derived from a lab secret: stable across `pulumi up` runs, different for every purpose. */
 export function derivedSecret(secret: pulumi.Input<string>, purpose: string): pulumi.Output<string> {
-    return pulumi.secret(pulumi.output(secret).apply((s) => crypto.createHmac("sha256", s).update(`api7-ha-lab:${purpose}`).digest("hex")));
+    return pulumi.secret(
+        pulumi
+            .output(secret)
+            .apply((s) => crypto.createHmac("sha256", s).update(`api7-ha-lab:${purpose}`).digest("hex")),
+    );
 }
 
 export class Lab extends pulumi.ComponentResource {
@@ -70,33 +80,62 @@ export class Lab extends pulumi.ComponentResource {
         // PostgreSQL, on the lab's network only. Its password is derived from the admin password (a secret).
         const dbPassword = derivedSecret(s.controlPlane.adminPassword, "postgres");
         const dbVolume = new docker.Volume(`${name}-postgres-data`, { name: cname("postgres-data") }, parent);
-        const postgres = new docker.Container(`${name}-postgres`, {
-            name: cname("postgres"),
-            image: image("postgres", lab.postgresImage),
-            envs: pulumi.secret(pulumi.interpolate`POSTGRES_PASSWORD=${dbPassword}`.apply((p) => [p, "POSTGRES_USER=api7", "POSTGRES_DB=api7"])),
-            volumes: [{ volumeName: dbVolume.name, containerPath: "/var/lib/postgresql/data" }],
-            networksAdvanced: attach("postgres"),
-            // pg_isready ships in the image (docker-library/postgres); the healthcheck form is Docker's CMD array. Over
-            // TCP (-h 127.0.0.1): on a first start the image's entrypoint runs a temporary server on the Unix socket
-            // only, which must not count as ready (docker-library/postgres 15/trixie/docker-entrypoint.sh @6edb0a8c,
-            // docker_temp_server_start: `-c listen_addresses=''`).
-            healthcheck: { tests: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", "api7", "-d", "api7"], interval: "5s", timeout: "3s", retries: 10, startPeriod: "10s" },
-            // `pulumi up` creates the dashboards once PostgreSQL is healthy, not merely started: "If `true`, then the
-            // Docker container is waited for being healthy state after creation" (@pulumi/docker 5.2 container.d.ts
-            // `wait`; the provider polls the health status every second until waitTimeout, on create only).
-            wait: true,
-            waitTimeout: 120,
-            restart: "unless-stopped",
-        }, parent);
+        const postgres = new docker.Container(
+            `${name}-postgres`,
+            {
+                name: cname("postgres"),
+                image: image("postgres", lab.postgresImage),
+                envs: pulumi.secret(
+                    pulumi.interpolate`POSTGRES_PASSWORD=${dbPassword}`.apply((p) => [
+                        p,
+                        "POSTGRES_USER=api7",
+                        "POSTGRES_DB=api7",
+                    ]),
+                ),
+                volumes: [{ volumeName: dbVolume.name, containerPath: "/var/lib/postgresql/data" }],
+                networksAdvanced: attach("postgres"),
+                // pg_isready ships in the image (docker-library/postgres); the healthcheck form is Docker's CMD array. Over
+                // TCP (-h 127.0.0.1): on a first start the image's entrypoint runs a temporary server on the Unix socket
+                // only, which must not count as ready (docker-library/postgres 15/trixie/docker-entrypoint.sh @6edb0a8c,
+                // docker_temp_server_start: `-c listen_addresses=''`).
+                healthcheck: {
+                    tests: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", "api7", "-d", "api7"],
+                    interval: "5s",
+                    timeout: "3s",
+                    retries: 10,
+                    startPeriod: "10s",
+                },
+                // `pulumi up` creates the dashboards once PostgreSQL is healthy, not merely started: "If `true`, then the
+                // Docker container is waited for being healthy state after creation" (@pulumi/docker 5.2 container.d.ts
+                // `wait`; the provider polls the health status every second until waitTimeout, on create only).
+                wait: true,
+                waitTimeout: 120,
+                restart: "unless-stopped",
+            },
+            parent,
+        );
         const dsn = pulumi.secret(pulumi.interpolate`postgres://api7:${dbPassword}@postgres:${PORTS.postgres}/api7`);
 
         const promAlias = "prometheus";
         const prometheusAddress = s.prometheus.enabled ? `http://${promAlias}:${PORTS.prometheus}` : undefined;
         const lbAlias = "lb";
-        const run = (service: ServiceDefinition, node: string, extra: { health: ProbeTiming; secrets: Record<string, pulumi.Input<string>>; state?: Record<string, pulumi.Input<string>>; dependsOn?: pulumi.Resource[] }) =>
-            serviceContainer(this, name, node, service, { image, attach, cname, ...extra });
+        const run = (
+            service: ServiceDefinition,
+            node: string,
+            extra: {
+                health: ProbeTiming;
+                secrets: Record<string, pulumi.Input<string>>;
+                state?: Record<string, pulumi.Input<string>>;
+                dependsOn?: pulumi.Resource[];
+            },
+        ) => serviceContainer(this, name, node, service, { image, attach, cname, ...extra });
         // Each container's own healthcheck at its load balancer's timing, failures not counted while it starts.
-        const cpHealth = probeTiming(CONTROL_PLANE_HEALTH.interval, CONTROL_PLANE_HEALTH.timeout, CONTROL_PLANE_HEALTH.unhealthyThreshold, "cp");
+        const cpHealth = probeTiming(
+            CONTROL_PLANE_HEALTH.interval,
+            CONTROL_PLANE_HEALTH.timeout,
+            CONTROL_PLANE_HEALTH.unhealthyThreshold,
+            "cp",
+        );
 
         // Control-plane nodes: dashboard + DP Manager each, the DSN substituted into their configs.
         const dashboards: string[] = [];
@@ -130,43 +169,55 @@ export class Lab extends pulumi.ComponentResource {
             controlPlaneCheck: CONTROL_PLANE_CHECK,
         });
         const dashboardPort = s.controlPlane.dashboardListener === "https" ? PORTS.dashboardHttps : PORTS.dashboard;
-        const loadBalancer = new docker.Container(`${name}-lb`, {
-            name: cname("lb"),
-            image: image("haproxy", lab.loadBalancerImage),
-            uploads: [{ file: HAPROXY_CONFIG_PATH, content: config }],
-            networksAdvanced: attach(lbAlias),
-            ports: [
-                { internal: PORTS.gatewayHttp, external: lab.httpPort, ip: lab.bindAddress },
-                { internal: PORTS.gatewayHttps, external: lab.httpsPort, ip: lab.bindAddress },
-                { internal: dashboardPort, external: lab.dashboardPort, ip: lab.bindAddress },
-            ],
-            // The official image is debian:bookworm-slim with HAProxy built in and wget purged after the build
-            // (docker-library/haproxy 2.6/Dockerfile @af88bbc9): no curl or wget, but bash (Essential in Debian), so
-            // the probe's bash fallback asks HAProxy's monitor frontend (as the `haproxy` user the image runs as:
-            // /dev/tcp needs no privilege). At the control plane's timing; HAProxy binds at once, so a short start period.
-            healthcheck: httpHealthcheck(`http://127.0.0.1:${HAPROXY_HEALTH_PORT}${HAPROXY_HEALTH_PATH}`, {
-                intervalSeconds: CONTROL_PLANE_CHECK.intervalSeconds,
-                timeoutSeconds: CONTROL_PLANE_CHECK.timeoutSeconds,
-                unhealthyThreshold: CONTROL_PLANE_CHECK.unhealthyThreshold,
-                startPeriodSeconds: LB_START_PERIOD_SECONDS,
-            }),
-            restart: "unless-stopped",
-        }, parent);
+        const loadBalancer = new docker.Container(
+            `${name}-lb`,
+            {
+                name: cname("lb"),
+                image: image("haproxy", lab.loadBalancerImage),
+                uploads: [{ file: HAPROXY_CONFIG_PATH, content: config }],
+                networksAdvanced: attach(lbAlias),
+                ports: [
+                    { internal: PORTS.gatewayHttp, external: lab.httpPort, ip: lab.bindAddress },
+                    { internal: PORTS.gatewayHttps, external: lab.httpsPort, ip: lab.bindAddress },
+                    { internal: dashboardPort, external: lab.dashboardPort, ip: lab.bindAddress },
+                ],
+                // The official image is debian:bookworm-slim with HAProxy built in and wget purged after the build
+                // (docker-library/haproxy 2.6/Dockerfile @af88bbc9): no curl or wget, but bash (Essential in Debian), so
+                // the probe's bash fallback asks HAProxy's monitor frontend (as the `haproxy` user the image runs as:
+                // /dev/tcp needs no privilege). At the control plane's timing; HAProxy binds at once, so a short start period.
+                healthcheck: httpHealthcheck(`http://127.0.0.1:${HAPROXY_HEALTH_PORT}${HAPROXY_HEALTH_PATH}`, {
+                    intervalSeconds: CONTROL_PLANE_CHECK.intervalSeconds,
+                    timeoutSeconds: CONTROL_PLANE_CHECK.timeoutSeconds,
+                    unhealthyThreshold: CONTROL_PLANE_CHECK.unhealthyThreshold,
+                    startPeriodSeconds: LB_START_PERIOD_SECONDS,
+                }),
+                restart: "unless-stopped",
+            },
+            parent,
+        );
 
         // First install: the same bootstrap script as the hosts run, against the dashboard through the load balancer.
         const scheme = s.controlPlane.dashboardListener === "https" ? "https" : "http";
         this.dashboardUrl = `${scheme}://${lab.bindAddress === "0.0.0.0" ? "127.0.0.1" : lab.bindAddress}:${lab.dashboardPort}`;
         const controlPlaneAddress = `http://${lbAlias}:${PORTS.dpManager}`;
-        const bootstrap = new LabBootstrap(`${name}-bootstrap`, {
-            project: s.project,
-            stack: s.stack,
-            dashboardUrl: this.dashboardUrl,
-            controlPlaneAddress,
-            gatewayGroup: { name: s.dataPlane.gatewayGroupName, shortId: s.dataPlane.gatewayGroupId, create: s.dataPlane.createGatewayGroup },
-            license: s.controlPlane.license,
-            adminPassword: s.controlPlane.adminPassword,
-            broughtToken: s.dataPlane.auth.kind === "token" ? s.dataPlane.auth.token : undefined,
-        }, { parent: this, dependsOn: [loadBalancer, ...cpContainers] });
+        const bootstrap = new LabBootstrap(
+            `${name}-bootstrap`,
+            {
+                project: s.project,
+                stack: s.stack,
+                dashboardUrl: this.dashboardUrl,
+                controlPlaneAddress,
+                gatewayGroup: {
+                    name: s.dataPlane.gatewayGroupName,
+                    shortId: s.dataPlane.gatewayGroupId,
+                    create: s.dataPlane.createGatewayGroup,
+                },
+                license: s.controlPlane.license,
+                adminPassword: s.controlPlane.adminPassword,
+                broughtToken: s.dataPlane.auth.kind === "token" ? s.dataPlane.auth.token : undefined,
+            },
+            { parent: this, dependsOn: [loadBalancer, ...cpContainers] },
+        );
         this.gatewayGroupIssued = bootstrap.issued;
 
         // Gateways: the DP Managers through the load balancer, the token the bootstrap issued (or the stack's).
@@ -184,7 +235,12 @@ export class Lab extends pulumi.ComponentResource {
             run(gateway, node, {
                 health: probeTiming(hc.intervalSeconds, hc.timeoutSeconds, hc.unhealthyThreshold, "dp"),
                 secrets: { "control-plane-token": bootstrap.token },
-                state: { "apisix.uid": derivedUuid(`${prefix}/${node}`), "admin.key": derivedSecret(s.controlPlane.adminPassword, `${node}/admin-key`).apply((k) => k.slice(0, 32)) },
+                state: {
+                    "apisix.uid": derivedUuid(`${prefix}/${node}`),
+                    "admin.key": derivedSecret(s.controlPlane.adminPassword, `${node}/admin-key`).apply((k) =>
+                        k.slice(0, 32),
+                    ),
+                },
                 dependsOn: [bootstrap],
             });
             gateways.push(cname(node));
@@ -193,29 +249,60 @@ export class Lab extends pulumi.ComponentResource {
         let prometheus: string | undefined;
         if (s.prometheus.enabled) {
             const volume = new docker.Volume(`${name}-prometheus-data`, { name: cname("prometheus-data") }, parent);
-            new docker.Container(`${name}-prometheus`, {
-                name: cname("prometheus"),
-                image: image("prometheus", s.prometheus.image),
-                uploads: [{
-                    file: "/etc/prometheus/prometheus.yml",
-                    content: renderYamlTemplate("prometheus-lab.yml", { gatewayTargets: range(s.dataPlane.count).map((i) => `gateway-${i}:${PORTS.gatewayMetrics}`) }),
-                }],
-                command: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-remote-write-receiver", `--web.listen-address=0.0.0.0:${PORTS.prometheus}`],
-                volumes: [{ volumeName: volume.name, containerPath: "/prometheus" }],
-                networksAdvanced: attach(promAlias),
-                healthcheck: httpHealthcheck(
-                    `http://127.0.0.1:${PORTS.prometheus}${PROMETHEUS_HEALTH.path}`,
-                    probeTiming(PROMETHEUS_HEALTH.interval, PROMETHEUS_HEALTH.timeout, PROMETHEUS_HEALTH.unhealthyThreshold, "prometheus"),
-                ),
-                restart: "unless-stopped",
-            }, parent);
+            new docker.Container(
+                `${name}-prometheus`,
+                {
+                    name: cname("prometheus"),
+                    image: image("prometheus", s.prometheus.image),
+                    uploads: [
+                        {
+                            file: "/etc/prometheus/prometheus.yml",
+                            content: renderYamlTemplate("prometheus-lab.yml", {
+                                gatewayTargets: range(s.dataPlane.count).map(
+                                    (i) => `gateway-${i}:${PORTS.gatewayMetrics}`,
+                                ),
+                            }),
+                        },
+                    ],
+                    command: [
+                        "--config.file=/etc/prometheus/prometheus.yml",
+                        "--storage.tsdb.path=/prometheus",
+                        "--web.enable-remote-write-receiver",
+                        `--web.listen-address=0.0.0.0:${PORTS.prometheus}`,
+                    ],
+                    volumes: [{ volumeName: volume.name, containerPath: "/prometheus" }],
+                    networksAdvanced: attach(promAlias),
+                    healthcheck: httpHealthcheck(
+                        `http://127.0.0.1:${PORTS.prometheus}${PROMETHEUS_HEALTH.path}`,
+                        probeTiming(
+                            PROMETHEUS_HEALTH.interval,
+                            PROMETHEUS_HEALTH.timeout,
+                            PROMETHEUS_HEALTH.unhealthyThreshold,
+                            "prometheus",
+                        ),
+                    ),
+                    restart: "unless-stopped",
+                },
+                parent,
+            );
             prometheus = cname("prometheus");
         }
 
         const host = lab.bindAddress === "0.0.0.0" ? "127.0.0.1" : lab.bindAddress;
         this.gatewayUrls = { http: `http://${host}:${lab.httpPort}`, https: `https://${host}:${lab.httpsPort}` };
-        this.containers = { gateways, dashboards, dpManagers, postgres: cname("postgres"), loadBalancer: cname("lb"), ...(prometheus ? { prometheus } : {}) };
-        this.registerOutputs({ containers: this.containers, gatewayUrls: this.gatewayUrls, dashboardUrl: this.dashboardUrl });
+        this.containers = {
+            gateways,
+            dashboards,
+            dpManagers,
+            postgres: cname("postgres"),
+            loadBalancer: cname("lb"),
+            ...(prometheus ? { prometheus } : {}),
+        };
+        this.registerOutputs({
+            containers: this.containers,
+            gatewayUrls: this.gatewayUrls,
+            dashboardUrl: this.dashboardUrl,
+        });
     }
 }
 
@@ -225,7 +312,12 @@ const LB_START_PERIOD_SECONDS = 10;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** A container healthcheck's timing; its start period is the role's service start-up estimate (aws/boot-budget.ts). */
-function probeTiming(intervalSeconds: number, timeoutSeconds: number, unhealthyThreshold: number, role: HostRole): ProbeTiming {
+function probeTiming(
+    intervalSeconds: number,
+    timeoutSeconds: number,
+    unhealthyThreshold: number,
+    role: HostRole,
+): ProbeTiming {
     const steps = bootSteps(role);
     return { intervalSeconds, timeoutSeconds, unhealthyThreshold, startPeriodSeconds: steps[steps.length - 1].seconds };
 }
@@ -253,30 +345,52 @@ function serviceContainer(
     const alias = service.name === "gateway" ? node : `${node}-${service.name}`;
     const lookup = (what: string, table: Record<string, pulumi.Input<string>> | undefined, key: string) => {
         const v = table?.[key];
-        if (v === undefined) throw new Error(`lab: ${service.name} needs ${what} ${key}, which the lab does not provide`);
+        if (v === undefined)
+            throw new Error(`lab: ${service.name} needs ${what} ${key}, which the lab does not provide`);
         return pulumi.output(v);
     };
-    const tokens = Object.entries(service.placeholders ?? {}).map(([token, secret]) => lookup("the secret", a.secrets, secret).apply((v) => [token, v] as const));
-    const stateTokens = Object.entries(service.statePlaceholders ?? {}).map(([token, file]) => lookup("the state file", a.state, file).apply((v) => [token, v] as const));
-    const config = pulumi.all([pulumi.output(service.configData), pulumi.all([...tokens, ...stateTokens])]).apply(([data, pairs]) =>
-        substitute(renderYamlTemplate(service.configTemplate, data), Object.fromEntries(pairs)));
-    const plainEnv = Object.entries(service.env ?? {}).map(([k, v]) => pulumi.output(v).apply((value) => `${k}=${value}`));
-    const secretEnv = Object.entries(service.secretEnv ?? {}).map(([k, secret]) => lookup("the secret", a.secrets, secret).apply((value) => `${k}=${value}`));
-    const stateUploads = (service.stateFiles ?? []).filter((f) => f.mount).map((f) => ({ file: f.mount!, content: lookup("the state file", a.state, f.name) }));
+    const tokens = Object.entries(service.placeholders ?? {}).map(([token, secret]) =>
+        lookup("the secret", a.secrets, secret).apply((v) => [token, v] as const),
+    );
+    const stateTokens = Object.entries(service.statePlaceholders ?? {}).map(([token, file]) =>
+        lookup("the state file", a.state, file).apply((v) => [token, v] as const),
+    );
+    const config = pulumi
+        .all([pulumi.output(service.configData), pulumi.all([...tokens, ...stateTokens])])
+        .apply(([data, pairs]) =>
+            substitute(renderYamlTemplate(service.configTemplate, data), Object.fromEntries(pairs)),
+        );
+    const plainEnv = Object.entries(service.env ?? {}).map(([k, v]) =>
+        pulumi.output(v).apply((value) => `${k}=${value}`),
+    );
+    const secretEnv = Object.entries(service.secretEnv ?? {}).map(([k, secret]) =>
+        lookup("the secret", a.secrets, secret).apply((value) => `${k}=${value}`),
+    );
+    const stateUploads = (service.stateFiles ?? [])
+        .filter((f) => f.mount)
+        .map((f) => ({ file: f.mount!, content: lookup("the state file", a.state, f.name) }));
     const secretive = tokens.length + stateTokens.length + secretEnv.length > 0;
     const maybeSecret = <T>(o: pulumi.Output<T>) => (secretive ? pulumi.secret(o) : o);
-    return new docker.Container(`${labName}-${alias}`, {
-        name: a.cname(alias),
-        hostname: alias,
-        image: a.image(service.name, service.image),
-        envs: maybeSecret(pulumi.all([...plainEnv, ...secretEnv])),
-        uploads: maybeSecret(pulumi.all([config, ...stateUploads.map((u) => u.content)]).apply(([c, ...state]) => [
-            { file: service.configPath, content: c },
-            ...stateUploads.map((u, i) => ({ file: u.file, content: state[i] })),
-        ])),
-        command: service.command ? [...service.command] : undefined,
-        networksAdvanced: a.attach(alias),
-        healthcheck: httpHealthcheck(service.healthUrl, a.health),
-        restart: "unless-stopped",
-    }, { parent, dependsOn: a.dependsOn });
+    return new docker.Container(
+        `${labName}-${alias}`,
+        {
+            name: a.cname(alias),
+            hostname: alias,
+            image: a.image(service.name, service.image),
+            envs: maybeSecret(pulumi.all([...plainEnv, ...secretEnv])),
+            uploads: maybeSecret(
+                pulumi
+                    .all([config, ...stateUploads.map((u) => u.content)])
+                    .apply(([c, ...state]) => [
+                        { file: service.configPath, content: c },
+                        ...stateUploads.map((u, i) => ({ file: u.file, content: state[i] })),
+                    ]),
+            ),
+            command: service.command ? [...service.command] : undefined,
+            networksAdvanced: a.attach(alias),
+            healthcheck: httpHealthcheck(service.healthUrl, a.health),
+            restart: "unless-stopped",
+        },
+        { parent, dependsOn: a.dependsOn },
+    );
 }

@@ -60,14 +60,22 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs {
         throw new UsageError(e instanceof Error ? e.message : String(e));
     }
     const [stack, drill, ...extra] = parsed.positionals;
-    if (stack === undefined || stack === "") throw new UsageError("<stack>: missing (the Pulumi stack to drill, e.g. lab)");
+    if (stack === undefined || stack === "")
+        throw new UsageError("<stack>: missing (the Pulumi stack to drill, e.g. lab)");
     if (drill === undefined) throw new UsageError(`<drill>: missing; valid drills: ${DRILLS.join(", ")}`);
-    if (!(DRILLS as readonly string[]).includes(drill)) throw new UsageError(`<drill>: unknown drill "${drill}"; valid drills: ${DRILLS.join(", ")}`);
+    if (!(DRILLS as readonly string[]).includes(drill))
+        throw new UsageError(`<drill>: unknown drill "${drill}"; valid drills: ${DRILLS.join(", ")}`);
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     return {
         stack,
         drill: drill as Drill,
         requests: integerOption("requests", parsed.values.requests, DEFAULT_REQUESTS, 1, MAX_REQUESTS),
-        intervalMs: integerOption("interval-ms", parsed.values["interval-ms"], DEFAULT_INTERVAL_MS, MIN_INTERVAL_MS, MAX_INTERVAL_MS),
+        intervalMs: integerOption(
+            "interval-ms",
+            parsed.values["interval-ms"],
+            DEFAULT_INTERVAL_MS,
+            MIN_INTERVAL_MS,
+            MAX_INTERVAL_MS,
+        ),
     };
 }

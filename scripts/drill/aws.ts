@@ -14,14 +14,27 @@ import { SetupError } from "./args";
  * Scaling groups are described": names filter).
  */
 export function describeGroupArgs(group: string, region: string): string[] {
-    return ["autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", group, "--region", region, "--output", "json"];
+    return [
+        "autoscaling",
+        "describe-auto-scaling-groups",
+        "--auto-scaling-group-names",
+        group,
+        "--region",
+        region,
+        "--output",
+        "json",
+    ];
 }
 
 const describeGroups = z.object({
-    AutoScalingGroups: z.array(z.object({
-        AutoScalingGroupName: z.string(),
-        Instances: z.array(z.object({ InstanceId: z.string(), HealthStatus: z.string(), LifecycleState: z.string() })).default([]),
-    })),
+    AutoScalingGroups: z.array(
+        z.object({
+            AutoScalingGroupName: z.string(),
+            Instances: z
+                .array(z.object({ InstanceId: z.string(), HealthStatus: z.string(), LifecycleState: z.string() }))
+                .default([]),
+        }),
+    ),
 });
 
 export type GroupInstance = z.infer<typeof describeGroups>["AutoScalingGroups"][number]["Instances"][number];
@@ -48,7 +61,9 @@ export function chooseInstances(json: string, group: string, allHosts: boolean):
     const inService = instances.filter((i) => i.LifecycleState === "InService");
     const chosen = allHosts ? inService : inService.filter((i) => i.HealthStatus === "Healthy").slice(0, 1);
     if (chosen.length === 0) {
-        throw new SetupError(`Auto Scaling group ${group} has no InService${allHosts ? "" : " and Healthy"} instance (${instances.length} instance(s) listed)`);
+        throw new SetupError(
+            `Auto Scaling group ${group} has no InService${allHosts ? "" : " and Healthy"} instance (${instances.length} instance(s) listed)`,
+        );
     }
     return chosen.map((i) => i.InstanceId);
 }
@@ -60,17 +75,35 @@ export function chooseInstances(json: string, group: string, allHosts: boolean):
  * The document runs `commands` as root with /bin/sh; its exit status decides Success or Failed. SendCommand's
  * Comment is at most 100 characters (botocore 1.43.11 data/ssm/2014-11-06/service-2.json, shape Comment, max 100).
  */
-export function sendCommandArgs(region: string, instanceIds: readonly string[], command: string, comment: string): string[] {
+export function sendCommandArgs(
+    region: string,
+    instanceIds: readonly string[],
+    command: string,
+    comment: string,
+): string[] {
     return [
-        "ssm", "send-command", "--region", region, "--instance-ids", ...instanceIds, "--document-name", "AWS-RunShellScript",
-        "--parameters", JSON.stringify({ commands: [command] }), "--comment", comment.slice(0, 100), "--output", "json",
+        "ssm",
+        "send-command",
+        "--region",
+        region,
+        "--instance-ids",
+        ...instanceIds,
+        "--document-name",
+        "AWS-RunShellScript",
+        "--parameters",
+        JSON.stringify({ commands: [command] }),
+        "--comment",
+        comment.slice(0, 100),
+        "--output",
+        "json",
     ];
 }
 
 /** send-command prints {"Command": {"CommandId": ..., "Status": "Pending", ...}} (the same example). */
 export function parseCommandId(json: string): string {
     try {
-        return z.object({ Command: z.object({ CommandId: z.string().min(1) }) }).parse(JSON.parse(json)).Command.CommandId;
+        return z.object({ Command: z.object({ CommandId: z.string().min(1) }) }).parse(JSON.parse(json)).Command
+            .CommandId;
     } catch {
         throw new SetupError("ssm send-command: no Command.CommandId in its output");
     }
@@ -78,14 +111,24 @@ export function parseCommandId(json: string): string {
 
 /** `aws ssm get-command-invocation --command-id ... --instance-id ...` (awscli/examples/ssm/get-command-invocation.rst @56a45fe4). */
 export function invocationArgs(region: string, commandId: string, instanceId: string): string[] {
-    return ["ssm", "get-command-invocation", "--region", region, "--command-id", commandId, "--instance-id", instanceId, "--output", "json"];
+    return [
+        "ssm",
+        "get-command-invocation",
+        "--region",
+        region,
+        "--command-id",
+        commandId,
+        "--instance-id",
+        instanceId,
+        "--output",
+        "json",
+    ];
 }
 
 export type InvocationState =
     | { readonly kind: "waiting"; readonly status: string }
     | { readonly kind: "success" }
     | { readonly kind: "failed"; readonly status: string; readonly detail: string };
-
 
 /**
  * One get-command-invocation answer, judged as botocore's CommandExecuted waiter judges it (boto/botocore
@@ -99,17 +142,27 @@ export type InvocationState =
  */
 export function invocationState(result: CommandResult): InvocationState {
     if (result.code !== 0) {
-        if (/\(InvocationDoesNotExist\)/.test(result.stderr)) return { kind: "waiting", status: "InvocationDoesNotExist" };
+        if (/\(InvocationDoesNotExist\)/.test(result.stderr))
+            return { kind: "waiting", status: "InvocationDoesNotExist" };
         return { kind: "failed", status: `aws exit ${result.code ?? "signal"}`, detail: firstLines(result.stderr) };
     }
     let parsed;
     try {
-        parsed = z.object({ Status: z.string(), StatusDetails: z.string().optional(), StandardErrorContent: z.string().optional() }).parse(JSON.parse(result.stdout));
+        parsed = z
+            .object({
+                Status: z.string(),
+                StatusDetails: z.string().optional(),
+                StandardErrorContent: z.string().optional(),
+            })
+            .parse(JSON.parse(result.stdout));
     } catch {
         return { kind: "failed", status: "unreadable", detail: "get-command-invocation printed no Status" };
     }
     if (["Pending", "InProgress", "Delayed"].includes(parsed.Status)) return { kind: "waiting", status: parsed.Status };
     if (parsed.Status === "Success") return { kind: "success" };
-    return { kind: "failed", status: parsed.Status, detail: firstLines(parsed.StandardErrorContent ?? parsed.StatusDetails ?? "") };
+    return {
+        kind: "failed",
+        status: parsed.Status,
+        detail: firstLines(parsed.StandardErrorContent ?? parsed.StatusDetails ?? ""),
+    };
 }
-

@@ -3,7 +3,14 @@
  * of API7 units on AWS hosts through SSM Run Command.
  */
 import { SetupError, type Drill } from "./args";
-import { chooseInstances, describeGroupArgs, invocationArgs, invocationState, parseCommandId, sendCommandArgs } from "./aws";
+import {
+    chooseInstances,
+    describeGroupArgs,
+    invocationArgs,
+    invocationState,
+    parseCommandId,
+    sendCommandArgs,
+} from "./aws";
 import { commandFailure, runCommand, sleep } from "./io";
 import type { FaultPlan } from "./plan";
 import { describeTargets } from "./results";
@@ -70,13 +77,24 @@ export function awsFault(plan: Extract<FaultPlan, { kind: "aws" }>, stack: strin
     const units = plan.units.join(" ");
     const description = () => describeTargets(plan, instances);
     const runOnHosts = async (verb: "stop" | "start", ids: readonly string[]) => {
-        const sendArgs = sendCommandArgs(plan.region, ids, `systemctl ${verb} ${units}`, `api7-ha drill ${drill} on ${stack}: ${verb} ${units}`);
+        const sendArgs = sendCommandArgs(
+            plan.region,
+            ids,
+            `systemctl ${verb} ${units}`,
+            `api7-ha drill ${drill} on ${stack}: ${verb} ${units}`,
+        );
         const sent = await runCommand("aws", sendArgs);
-        if (sent.code !== 0) throw new SetupError(commandFailure(`aws ssm send-command (systemctl ${verb} ${units})`, sent));
+        if (sent.code !== 0)
+            throw new SetupError(commandFailure(`aws ssm send-command (systemctl ${verb} ${units})`, sent));
         const commandId = parseCommandId(sent.stdout);
         const outcomes = await Promise.all(ids.map((id) => waitForInvocation(plan.region, commandId, id)));
-        const failed = outcomes.map((o, i) => (o === undefined ? undefined : `${ids[i]}: ${o}`)).filter((o) => o !== undefined);
-        if (failed.length > 0) throw new SetupError(`systemctl ${verb} ${units} (SSM command ${commandId}) did not succeed: ${failed.join("; ")}`);
+        const failed = outcomes
+            .map((o, i) => (o === undefined ? undefined : `${ids[i]}: ${o}`))
+            .filter((o) => o !== undefined);
+        if (failed.length > 0)
+            throw new SetupError(
+                `systemctl ${verb} ${units} (SSM command ${commandId}) did not succeed: ${failed.join("; ")}`,
+            );
     };
     return {
         touched: () => instances,
@@ -84,7 +102,10 @@ export function awsFault(plan: Extract<FaultPlan, { kind: "aws" }>, stack: strin
         async stop() {
             const args = describeGroupArgs(plan.group, plan.region);
             const described = await runCommand("aws", args);
-            if (described.code !== 0) throw new SetupError(commandFailure(`aws autoscaling describe-auto-scaling-groups (${plan.group})`, described));
+            if (described.code !== 0)
+                throw new SetupError(
+                    commandFailure(`aws autoscaling describe-auto-scaling-groups (${plan.group})`, described),
+                );
             // Recorded before sending: a command that fails on one host may still have stopped the unit on another.
             instances = chooseInstances(described.stdout, plan.group, plan.allHosts);
             await runOnHosts("stop", instances);
@@ -92,7 +113,10 @@ export function awsFault(plan: Extract<FaultPlan, { kind: "aws" }>, stack: strin
         async restore() {
             if (instances.length > 0) await runOnHosts("start", instances);
         },
-        manualRestore: () => `aws ${sendCommandArgs(plan.region, instances, `systemctl start ${units}`, "restore").map((a) => (/^[\w@./:=-]+$/.test(a) ? a : `'${a}'`)).join(" ")}`,
+        manualRestore: () =>
+            `aws ${sendCommandArgs(plan.region, instances, `systemctl start ${units}`, "restore")
+                .map((a) => (/^[\w@./:=-]+$/.test(a) ? a : `'${a}'`))
+                .join(" ")}`,
     };
 }
 

@@ -36,16 +36,17 @@ export function commandFailure(shown: string, r: CommandResult): string {
     return `${shown}: exit ${r.code ?? "signal"}${r.stderr.trim() ? `: ${firstLines(r.stderr)}` : ""}`;
 }
 
-export const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-});
+export const sleep = (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve) => {
+        if (ms <= 0 || signal?.aborted) return resolve();
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", done);
+            resolve();
+        }
+        signal?.addEventListener("abort", done, { once: true });
+    });
 
 /**
  * One request on a connection of its own (agent: false), so the load balancer picks a backend for each request
@@ -67,13 +68,17 @@ function probeOnce(url: string, timeoutMs: number): Promise<{ ok: boolean; detai
             clearTimeout(timer);
             resolve({ ok, detail });
         };
-        const req = mod.request(target, { method: "GET", agent: false, rejectUnauthorized: false, headers: { "User-Agent": "api7-ha-drill" } }, (res) => {
-            const status = res.statusCode ?? 0;
-            res.on("error", () => undefined);
-            res.resume();
-            finish(status > 0 && status < 500, `status ${status}`);
-            req.destroy();
-        });
+        const req = mod.request(
+            target,
+            { method: "GET", agent: false, rejectUnauthorized: false, headers: { "User-Agent": "api7-ha-drill" } },
+            (res) => {
+                const status = res.statusCode ?? 0;
+                res.on("error", () => undefined);
+                res.resume();
+                finish(status > 0 && status < 500, `status ${status}`);
+                req.destroy();
+            },
+        );
         const timer = setTimeout(() => {
             finish(false, "timeout");
             req.destroy();
@@ -84,7 +89,12 @@ function probeOnce(url: string, timeoutMs: number): Promise<{ ok: boolean; detai
 }
 
 /** `count` requests, request i starting at i x intervalMs after the start (or when request i-1 ends, if later). */
-export async function probe(url: string, count: number, intervalMs: number, signal: AbortSignal): Promise<{ answers: ProbeAnswer[]; endMs: number }> {
+export async function probe(
+    url: string,
+    count: number,
+    intervalMs: number,
+    signal: AbortSignal,
+): Promise<{ answers: ProbeAnswer[]; endMs: number }> {
     const start = performance.now();
     const answers: ProbeAnswer[] = [];
     for (let i = 0; i < count && !signal.aborted; i++) {
@@ -98,6 +108,9 @@ export async function probe(url: string, count: number, intervalMs: number, sign
 
 /** Up to three non-blank lines of a command's output, joined, for a one-line report. */
 export function firstLines(text: string): string {
-    const lines = text.trim().split("\n").filter((l) => l.trim() !== "");
+    const lines = text
+        .trim()
+        .split("\n")
+        .filter((l) => l.trim() !== "");
     return lines.slice(0, 3).join(" / ");
 }

@@ -48,7 +48,9 @@ async function main(argv: readonly string[]): Promise<number> {
             return;
         }
         if (now - firstSignalAt < SIGNAL_REPEAT_MS) return;
-        io.err(`${sig} again: quitting without restoring${io.restoreHint ? `; restore by hand: ${io.restoreHint()}` : ""}`);
+        io.err(
+            `${sig} again: quitting without restoring${io.restoreHint ? `; restore by hand: ${io.restoreHint()}` : ""}`,
+        );
         process.exit(EXIT.interrupted);
     };
     process.on("SIGINT", onSignal);
@@ -65,8 +67,11 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
-        console.error(e);
-        process.exit(EXIT.setup);
-    });
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e: unknown) => {
+            console.error(e);
+            process.exit(EXIT.setup);
+        },
+    );
 }

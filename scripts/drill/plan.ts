@@ -20,7 +20,8 @@ export function parseStackOutputs(stack: string, json: string): StackOutputs {
     } catch {
         throw new SetupError(`stack ${stack}: \`pulumi stack output --json\` did not print JSON`);
     }
-    if (isObject(raw) && Object.keys(raw).length === 0) throw new SetupError(`stack ${stack}: no outputs ${NOT_DEPLOYED}`);
+    if (isObject(raw) && Object.keys(raw).length === 0)
+        throw new SetupError(`stack ${stack}: no outputs ${NOT_DEPLOYED}`);
     const result = stackOutputs.safeParse(raw);
     if (result.success) return result.data;
     throw new SetupError(`stack ${stack}: ${describeIssue(raw, result.error.issues[0])}`);
@@ -40,13 +41,15 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
     const [subject, verb] = issue.path.length > 0 ? [`output ${issue.path.join(".")}`, "is"] : ["the outputs", "are"];
     const value = valueAt(raw, issue.path);
     if (value === undefined) return `${subject} ${verb} missing ${NOT_DEPLOYED}`;
-    if (issue.code === "invalid_type") return `${subject} ${verb} ${typeName(value)}, expected ${withArticle(issue.expected)}`;
+    if (issue.code === "invalid_type")
+        return `${subject} ${verb} ${typeName(value)}, expected ${withArticle(issue.expected)}`;
     return `${subject} ${issue.message}`;
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
     let value = raw;
-    for (const key of path) value = typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+    for (const key of path)
+        value = typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
     return value;
 }
 
@@ -65,27 +68,42 @@ const unit = (service: "gateway" | "dashboard" | "dp-manager") => `api7@${servic
 export type FaultPlan =
     | { readonly kind: "docker"; readonly containers: readonly string[] }
     | {
-        readonly kind: "aws";
-        readonly region: string;
-        readonly group: string;
-        readonly units: readonly string[];
-        /** Every InService host of the group (the control plane), or the first InService and Healthy one. */
-        readonly allHosts: boolean;
-    };
+          readonly kind: "aws";
+          readonly region: string;
+          readonly group: string;
+          readonly units: readonly string[];
+          /** Every InService host of the group (the control plane), or the first InService and Healthy one. */
+          readonly allHosts: boolean;
+      };
 
 export function faultPlan(drill: Drill, outputs: StackOutputs): FaultPlan {
     if (outputs.target === "docker") {
         const c = outputs.labContainers;
-        const chosen = { gateway: [c.gateways[0]], dashboard: [c.dashboards[0]], "dp-manager": [c.dpManagers[0]], "control-plane": [...c.dashboards, ...c.dpManagers] }[drill];
+        const chosen = {
+            gateway: [c.gateways[0]],
+            dashboard: [c.dashboards[0]],
+            "dp-manager": [c.dpManagers[0]],
+            "control-plane": [...c.dashboards, ...c.dpManagers],
+        }[drill];
         return { kind: "docker", containers: chosen };
     }
     const groups = outputs.autoScalingGroups;
     const region = outputs.region;
     switch (drill) {
-        case "gateway": return { kind: "aws", region, group: groups.dataPlane, units: [unit("gateway")], allHosts: false };
-        case "dashboard": return { kind: "aws", region, group: groups.controlPlane, units: [unit("dashboard")], allHosts: false };
-        case "dp-manager": return { kind: "aws", region, group: groups.controlPlane, units: [unit("dp-manager")], allHosts: false };
-        case "control-plane": return { kind: "aws", region, group: groups.controlPlane, units: [unit("dashboard"), unit("dp-manager")], allHosts: true };
+        case "gateway":
+            return { kind: "aws", region, group: groups.dataPlane, units: [unit("gateway")], allHosts: false };
+        case "dashboard":
+            return { kind: "aws", region, group: groups.controlPlane, units: [unit("dashboard")], allHosts: false };
+        case "dp-manager":
+            return { kind: "aws", region, group: groups.controlPlane, units: [unit("dp-manager")], allHosts: false };
+        case "control-plane":
+            return {
+                kind: "aws",
+                region,
+                group: groups.controlPlane,
+                units: [unit("dashboard"), unit("dp-manager")],
+                allHosts: true,
+            };
     }
 }
 

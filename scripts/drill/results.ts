@@ -36,7 +36,11 @@ export interface ProbeSummary {
 }
 
 export function summarize(answers: readonly ProbeAnswer[], endMs: number): ProbeSummary {
-    return { sent: answers.length, failed: answers.filter((a) => !a.ok).length, longestGapMs: longestGapMs(answers, endMs) };
+    return {
+        sent: answers.length,
+        failed: answers.filter((a) => !a.ok).length,
+        longestGapMs: longestGapMs(answers, endMs),
+    };
 }
 
 /**

@@ -28,7 +28,9 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
     const baseline = await probe(url, BASELINE_REQUESTS, args.intervalMs, signal);
     const answered = baseline.answers.filter((a) => a.ok).length;
     const lastFailure = baseline.answers.filter((a) => !a.ok).at(-1);
-    io.out(`baseline: ${answered} of ${baseline.answers.length} answered${lastFailure ? ` (${url}: ${lastFailure.detail})` : ""}`);
+    io.out(
+        `baseline: ${answered} of ${baseline.answers.length} answered${lastFailure ? ` (${url}: ${lastFailure.detail})` : ""}`,
+    );
     if (signal.aborted) {
         io.out("result: interrupted, nothing stopped");
         return EXIT.interrupted;

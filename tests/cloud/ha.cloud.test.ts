@@ -22,7 +22,8 @@ import { FAST_DETECTION, secretsOf } from "../integration/cloud-settings";
 function whyNotRun(): string | undefined {
     if (spawnSync("pulumi", ["version"]).status !== 0) return "the Pulumi CLI is not on PATH";
     if (spawnSync("aws", ["--version"]).status !== 0) return "the AWS CLI is not on PATH";
-    if (spawnSync("aws", ["sts", "get-caller-identity"]).status !== 0) return "no AWS credentials (aws sts get-caller-identity failed)";
+    if (spawnSync("aws", ["sts", "get-caller-identity"]).status !== 0)
+        return "no AWS credentials (aws sts get-caller-identity failed)";
     for (const variable of ["API7_HA_LICENSE_FILE", "API7_HA_ADMIN_PASSWORD"]) {
         if (!process.env[variable]) return `${variable} is not set`;
     }
@@ -58,50 +59,69 @@ describe("real AWS: gateways stay reachable when one stops", () => {
         if (reason) throw new Error(`cannot run against real AWS: ${reason}`);
     });
 
-    test("up, all targets healthy, requests served, one gateway stopped, requests still served, destroy", async () => {
-        const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-        const stackName = `integration-${Date.now().toString(36)}`;
-        const stack = await LocalWorkspace.createStack({ stackName, workDir: ROOT });
-        const log = (text: string) => process.stdout.write(text);
-        try {
-            // dev's settings, leaf by leaf as `pulumi config set --path` sets them, plus fast detection.
-            const settings: Record<string, { value: string }> = {};
-            const flatten = (prefix: string, value: unknown): void => {
-                if (Array.isArray(value)) value.forEach((v, i) => flatten(`${prefix}[${i}]`, v));
-                else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) flatten(`${prefix}.${k}`, v);
-                else settings[prefix] = { value: String(value) };
-            };
-            for (const [key, value] of Object.entries(readStackConfig("dev"))) flatten(key, value.startsWith("{") || value.startsWith("[") ? JSON.parse(value) : value);
-            for (const [key, value] of Object.entries(FAST_DETECTION)) settings[`api7-ha:${key}`] = { value: String(value) };
-            await stack.setAllConfig(settings, true);
-            const secrets = secretsOf({
-                license: fs.readFileSync(process.env.API7_HA_LICENSE_FILE!, "utf8").trim(),
-                adminPassword: process.env.API7_HA_ADMIN_PASSWORD!,
-                gatewayToken: process.env.API7_HA_GATEWAY_TOKEN,
-            });
-            await stack.setAllConfig(Object.fromEntries(Object.entries(secrets).map(([key, value]) => [`api7-ha:${key}`, { value, secret: true }])));
-            await stack.up({ onOutput: log });
-            // `stack.outputs()` maps each output to {value, secret}; the values are what the schema describes.
-            const outputs = awsStackOutputs.parse(Object.fromEntries(Object.entries(await stack.outputs()).map(([key, output]) => [key, output.value])));
-            const url = `${outputs.gatewayUrls.http}/`;
-            const [tg] = outputs.gatewayTargetGroupArns;
+    test(
+        "up, all targets healthy, requests served, one gateway stopped, requests still served, destroy",
+        async () => {
+            const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+            const stackName = `integration-${Date.now().toString(36)}`;
+            const stack = await LocalWorkspace.createStack({ stackName, workDir: ROOT });
+            const log = (text: string) => process.stdout.write(text);
+            try {
+                // dev's settings, leaf by leaf as `pulumi config set --path` sets them, plus fast detection.
+                const settings: Record<string, { value: string }> = {};
+                const flatten = (prefix: string, value: unknown): void => {
+                    if (Array.isArray(value)) value.forEach((v, i) => flatten(`${prefix}[${i}]`, v));
+                    else if (value !== null && typeof value === "object")
+                        for (const [k, v] of Object.entries(value)) flatten(`${prefix}.${k}`, v);
+                    else settings[prefix] = { value: String(value) };
+                };
+                for (const [key, value] of Object.entries(readStackConfig("dev")))
+                    flatten(key, value.startsWith("{") || value.startsWith("[") ? JSON.parse(value) : value);
+                for (const [key, value] of Object.entries(FAST_DETECTION))
+                    settings[`api7-ha:${key}`] = { value: String(value) };
+                await stack.setAllConfig(settings, true);
+                const secrets = secretsOf({
+                    license: fs.readFileSync(process.env.API7_HA_LICENSE_FILE!, "utf8").trim(),
+                    adminPassword: process.env.API7_HA_ADMIN_PASSWORD!,
+                    gatewayToken: process.env.API7_HA_GATEWAY_TOKEN,
+                });
+                await stack.setAllConfig(
+                    Object.fromEntries(
+                        Object.entries(secrets).map(([key, value]) => [`api7-ha:${key}`, { value, secret: true }]),
+                    ),
+                );
+                await stack.up({ onOutput: log });
+                // `stack.outputs()` maps each output to {value, secret}; the values are what the schema describes.
+                const outputs = awsStackOutputs.parse(
+                    Object.fromEntries(
+                        Object.entries(await stack.outputs()).map(([key, output]) => [key, output.value]),
+                    ),
+                );
+                const url = `${outputs.gatewayUrls.http}/`;
+                const [tg] = outputs.gatewayTargetGroupArns;
 
-            let gateways: string[] = [];
-            await until("every gateway healthy in the load balancer", 25, () => {
-                gateways = gatewayHosts(outputs);
-                const states = targetStates(tg, outputs.region);
-                return gateways.length >= 2 && gateways.every((id) => states[id] === "healthy");
-            });
-            for (let i = 0; i < 20; i++) expect(await served(url)).toBe(true);
+                let gateways: string[] = [];
+                await until("every gateway healthy in the load balancer", 25, () => {
+                    gateways = gatewayHosts(outputs);
+                    const states = targetStates(tg, outputs.region);
+                    return gateways.length >= 2 && gateways.every((id) => states[id] === "healthy");
+                });
+                for (let i = 0; i < 20; i++) expect(await served(url)).toBe(true);
 
-            const [victim] = gateways;
-            aws(["ec2", "stop-instances", "--instance-ids", victim, "--region", outputs.region]);
-            await until(`${victim} out of rotation`, 10, () => targetStates(tg, outputs.region)[victim] !== "healthy");
-            for (let i = 0; i < 30; i++) expect(await served(url)).toBe(true);
-        } finally {
-            await stack.destroy({ onOutput: log });
-            await stack.workspace.removeStack(stackName);
-            fs.rmSync(path.join(ROOT, `Pulumi.${stackName}.yaml`), { force: true });
-        }
-    }, 90 * 60_000);
+                const [victim] = gateways;
+                aws(["ec2", "stop-instances", "--instance-ids", victim, "--region", outputs.region]);
+                await until(
+                    `${victim} out of rotation`,
+                    10,
+                    () => targetStates(tg, outputs.region)[victim] !== "healthy",
+                );
+                for (let i = 0; i < 30; i++) expect(await served(url)).toBe(true);
+            } finally {
+                await stack.destroy({ onOutput: log });
+                await stack.workspace.removeStack(stackName);
+                fs.rmSync(path.join(ROOT, `Pulumi.${stackName}.yaml`), { force: true });
+            }
+        },
+        90 * 60_000,
+    );
 });

@@ -90,10 +90,15 @@ export async function startFakeDashboard(options: FakeDashboardOptions = {}): Pr
                 return healthChecks > (options.unhealthyFor ?? 0) ? send(200, { value: "ok" }) : fail(503, "starting");
             }
             if (method === "POST" && url.pathname === "/api/login") {
-                if (body.username !== "admin" || body.password !== state.password) return fail(401, "invalid username or password");
+                if (body.username !== "admin" || body.password !== state.password)
+                    return fail(401, "invalid username or password");
                 const session = crypto.randomBytes(8).toString("hex");
                 sessions.add(session);
-                return send(200, { value: { username: "admin" } }, { "Set-Cookie": `session=${session}; Path=/; HttpOnly` });
+                return send(
+                    200,
+                    { value: { username: "admin" } },
+                    { "Set-Cookie": `session=${session}; Path=/; HttpOnly` },
+                );
             }
             const cookie = /(?:^|;\s*)session=([0-9a-f]+)/.exec(req.headers.cookie ?? "")?.[1];
             if (!cookie || !sessions.has(cookie)) return fail(401, "unauthorized");
@@ -106,10 +111,15 @@ export async function startFakeDashboard(options: FakeDashboardOptions = {}): Pr
                 return send(200, { value: {} });
             }
             if (url.pathname === "/api/license") {
-                if (method === "GET") return state.license ? send(200, { value: { customer: "ACME", status: "normal" } }) : fail(404, "license not found");
+                if (method === "GET")
+                    return state.license
+                        ? send(200, { value: { customer: "ACME", status: "normal" } })
+                        : fail(404, "license not found");
                 if (method === "PUT") {
-                    if (options.licenseNeedsNewPassword && state.password === "admin") return fail(400, "please change the default password first");
-                    if (options.rejectLicense || typeof body.data !== "string" || !body.data) return fail(400, "invalid license");
+                    if (options.licenseNeedsNewPassword && state.password === "admin")
+                        return fail(400, "please change the default password first");
+                    if (options.rejectLicense || typeof body.data !== "string" || !body.data)
+                        return fail(400, "invalid license");
                     state.license = body.data;
                     return send(200, { value: { customer: "ACME", effective_at: 0, expired_at: 0 } });
                 }
@@ -118,12 +128,18 @@ export async function startFakeDashboard(options: FakeDashboardOptions = {}): Pr
                 if (method === "GET") return send(200, { list: state.groups, total: state.groups.length });
                 if (method === "POST") {
                     const short = crypto.randomBytes(4).toString("hex");
-                    const group = { id: crypto.randomUUID(), name: String(body.name), config: { control_plane_key_prefix: `/gateway_groups/${short}` } };
+                    const group = {
+                        id: crypto.randomUUID(),
+                        name: String(body.name),
+                        config: { control_plane_key_prefix: `/gateway_groups/${short}` },
+                    };
                     state.groups.push(group);
                     return send(200, { value: group });
                 }
             }
-            const issue = /^\/api\/gateway_groups\/([^/]+)\/(instance_token|dp_client_certificates)$/.exec(url.pathname);
+            const issue = /^\/api\/gateway_groups\/([^/]+)\/(instance_token|dp_client_certificates)$/.exec(
+                url.pathname,
+            );
             if (method === "POST" && issue) {
                 if (!state.groups.some((g) => g.id === issue[1])) return fail(404, "gateway group not found");
                 if (issue[2] === "instance_token") {
@@ -132,7 +148,9 @@ export async function startFakeDashboard(options: FakeDashboardOptions = {}): Pr
                     return send(200, { value: { id: crypto.randomUUID(), token_plain_text: token } });
                 }
                 state.certificates++;
-                const ca = omitCa ? {} : { ca_certificate: "-----BEGIN CERTIFICATE-----\nFAKE-CA\n-----END CERTIFICATE-----" };
+                const ca = omitCa
+                    ? {}
+                    : { ca_certificate: "-----BEGIN CERTIFICATE-----\nFAKE-CA\n-----END CERTIFICATE-----" };
                 omitCa = false;
                 return send(200, {
                     value: {
@@ -146,7 +164,8 @@ export async function startFakeDashboard(options: FakeDashboardOptions = {}): Pr
             if (url.pathname === "/api/system_settings") {
                 if (method === "GET") return send(200, { value: state.settings });
                 if (method === "PUT") {
-                    if (!Array.isArray(body.control_plane_address)) return fail(400, "control_plane_address must be a list");
+                    if (!Array.isArray(body.control_plane_address))
+                        return fail(400, "control_plane_address must be a list");
                     state.settings = { control_plane_address: body.control_plane_address as string[] };
                     return send(200, { value: state.settings });
                 }

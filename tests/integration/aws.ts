@@ -14,8 +14,14 @@ import { describeGroupArgs, groupInstances } from "../../scripts/drill/aws";
  * access denied, a wrong region) does not go away by asking again.
  */
 export function aws(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
-    const r = spawnSync("aws", [...args, ...(args.includes("--output") ? [] : ["--output", "json"])], { encoding: "utf8", env });
-    if (r.status !== 0) throw new Error(`aws ${args.join(" ")}: ${r.error?.message ?? `exit ${r.status ?? r.signal}`}: ${r.stderr?.trim() ?? ""}`);
+    const r = spawnSync("aws", [...args, ...(args.includes("--output") ? [] : ["--output", "json"])], {
+        encoding: "utf8",
+        env,
+    });
+    if (r.status !== 0)
+        throw new Error(
+            `aws ${args.join(" ")}: ${r.error?.message ?? `exit ${r.status ?? r.signal}`}: ${r.stderr?.trim() ?? ""}`,
+        );
     return r.stdout;
 }
 
@@ -24,11 +30,17 @@ export function aws(args: readonly string[], env: NodeJS.ProcessEnv = process.en
  * {"State", ...}}]} (aws/aws-cli awscli/examples/elbv2/describe-target-health.rst @1e31b902).
  */
 const targetHealth = z.object({
-    TargetHealthDescriptions: z.array(z.object({ Target: z.object({ Id: z.string() }), TargetHealth: z.object({ State: z.string() }) })),
+    TargetHealthDescriptions: z.array(
+        z.object({ Target: z.object({ Id: z.string() }), TargetHealth: z.object({ State: z.string() }) }),
+    ),
 });
 
 export function targetStates(targetGroupArn: string, region: string, env?: NodeJS.ProcessEnv): Record<string, string> {
-    const health = targetHealth.parse(JSON.parse(aws(["elbv2", "describe-target-health", "--target-group-arn", targetGroupArn, "--region", region], env)));
+    const health = targetHealth.parse(
+        JSON.parse(
+            aws(["elbv2", "describe-target-health", "--target-group-arn", targetGroupArn, "--region", region], env),
+        ),
+    );
     return Object.fromEntries(health.TargetHealthDescriptions.map((d) => [d.Target.Id, d.TargetHealth.State]));
 }
 
@@ -39,5 +51,7 @@ export function targetStates(targetGroupArn: string, region: string, env?: NodeJ
  */
 export function gatewayHosts(outputs: AwsStackOutputs, env?: NodeJS.ProcessEnv): string[] {
     const group = outputs.autoScalingGroups.dataPlane;
-    return groupInstances(aws(describeGroupArgs(group, outputs.region), env), group).filter((i) => i.LifecycleState === "InService").map((i) => i.InstanceId);
+    return groupInstances(aws(describeGroupArgs(group, outputs.region), env), group)
+        .filter((i) => i.LifecycleState === "InService")
+        .map((i) => i.InstanceId);
 }

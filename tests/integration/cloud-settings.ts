@@ -9,7 +9,11 @@ export const FAST_DETECTION = {
 } as const;
 
 /** The secrets the test sets, as keys of their own (`pulumi config set --secret <key>`). */
-export function secretsOf(brought: { license: string; adminPassword: string; gatewayToken?: string }): Record<string, string> {
+export function secretsOf(brought: {
+    license: string;
+    adminPassword: string;
+    gatewayToken?: string;
+}): Record<string, string> {
     return {
         license: brought.license,
         adminPassword: brought.adminPassword,

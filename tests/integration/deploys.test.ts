@@ -11,11 +11,22 @@ describe("what the cloud test deploys, evaluated under the mocks", () => {
     test.each<[string, string | undefined]>([
         ["with the token the control plane issues", undefined],
         ["with a token of its own", GATEWAY_TOKEN],
-    ])("dev with fast detection, %s: accepted, with the health check it sets and the outputs it reads", async (_name, gatewayToken) => {
-        const run = await runProgram({ stack: "dev", config: FAST_DETECTION, secrets: secretsOf({ license: TEST_SECRETS.license, adminPassword: TEST_SECRETS.adminPassword, gatewayToken }) });
-        const outputs: AwsStackOutputs = awsStackOutputs.parse(run.outputs);
-        expect(outputs.gatewayTargetGroupArns.length).toBeGreaterThan(0);
-        const http = run.get("aws:lb/targetGroup:TargetGroup", "api7-dp-lb-http");
-        expect(http.inputs.healthCheck).toMatchObject({ interval: 5, unhealthyThreshold: 2 });
-    });
+    ])(
+        "dev with fast detection, %s: accepted, with the health check it sets and the outputs it reads",
+        async (_name, gatewayToken) => {
+            const run = await runProgram({
+                stack: "dev",
+                config: FAST_DETECTION,
+                secrets: secretsOf({
+                    license: TEST_SECRETS.license,
+                    adminPassword: TEST_SECRETS.adminPassword,
+                    gatewayToken,
+                }),
+            });
+            const outputs: AwsStackOutputs = awsStackOutputs.parse(run.outputs);
+            expect(outputs.gatewayTargetGroupArns.length).toBeGreaterThan(0);
+            const http = run.get("aws:lb/targetGroup:TargetGroup", "api7-dp-lb-http");
+            expect(http.inputs.healthCheck).toMatchObject({ interval: 5, unhealthyThreshold: 2 });
+        },
+    );
 });

@@ -31,7 +31,16 @@ export function settingCommands(key: string, value: unknown): Argv[] {
     const text = typeof value === "string" ? value : JSON.stringify(value);
     const keepString = typeof value === "string" && coerce(text) !== text;
     // A value starting with "-" would be read as a flag: it goes after `--`, as a user must type it.
-    return [["set", "--path", ...(keepString ? ["--type", "string"] : []), ...(text.startsWith("-") ? ["--"] : []), key, text]];
+    return [
+        [
+            "set",
+            "--path",
+            ...(keepString ? ["--type", "string"] : []),
+            ...(text.startsWith("-") ? ["--"] : []),
+            key,
+            text,
+        ],
+    ];
 }
 
 /** Every command an evaluation applies, in order: secrets, settings, then the verbatim commands. */
@@ -39,9 +48,11 @@ export function commandsFor(options: Pick<RunOptions, "stack" | "secrets" | "con
     const commands: Argv[] = [];
     for (const [name, value] of Object.entries({ ...TEST_SECRETS, ...(options.secrets ?? {}) })) {
         // null stands for undefined once options have crossed as JSON (tools/harness.ts runProgram).
-        if (value !== undefined && value !== null) commands.push(["set", "--secret", ...(value.startsWith("-") ? ["--"] : []), name, value]);
+        if (value !== undefined && value !== null)
+            commands.push(["set", "--secret", ...(value.startsWith("-") ? ["--"] : []), name, value]);
     }
-    for (const [key, value] of Object.entries({ ...(TEST_SETTINGS[options.stack] ?? {}), ...(options.config ?? {}) })) commands.push(...settingCommands(key, value));
+    for (const [key, value] of Object.entries({ ...(TEST_SETTINGS[options.stack] ?? {}), ...(options.config ?? {}) }))
+        commands.push(...settingCommands(key, value));
     commands.push(...(options.commands ?? []));
     return commands;
 }
@@ -67,7 +78,8 @@ export function documentedCommands(text: string): DocumentedCommand[] {
         let current: string[] = [];
         let stdinFile: string | undefined;
         const flush = () => {
-            if (current[0] === "pulumi" && current[1] === "config") out.push({ line, argv: current.slice(2), stdinFile });
+            if (current[0] === "pulumi" && current[1] === "config")
+                out.push({ line, argv: current.slice(2), stdinFile });
             current = [];
             stdinFile = undefined;
         };

@@ -20,7 +20,9 @@ export function parseKey(text: string): { ns: string; name: string } {
     const parts = text.split(":");
     if (parts.length === 2) return { ns: parts[0], name: parts[1] };
     if (parts.length === 3 && parts[1] === "config") return { ns: parts[0], name: parts[2] };
-    throw new CliError(`could not parse ${text} as a configuration key (configuration keys should be of the form \`<namespace>:<name>\`)`);
+    throw new CliError(
+        `could not parse ${text} as a configuration key (configuration keys should be of the form \`<namespace>:<name>\`)`,
+    );
 }
 
 /**
@@ -66,7 +68,8 @@ export function parsePropertyPath(path: string): PathSegment[] {
                 const close = rest.indexOf("]");
                 if (close < 0) throw new CliError("missing closing bracket in array index");
                 const segment = rest.slice(1, close);
-                if (!/^[+-]?\d+$/.test(segment)) throw new CliError(`invalid array index: strconv.ParseInt: parsing "${segment}": invalid syntax`);
+                if (!/^[+-]?\d+$/.test(segment))
+                    throw new CliError(`invalid array index: strconv.ParseInt: parsing "${segment}": invalid syntax`);
                 out.push(Number(segment));
                 rest = rest.slice(close + 1);
             }
@@ -155,7 +158,15 @@ export class ConfigMap {
         let node: ObjectNode | undefined = root === undefined ? undefined : asNodeForRead(root);
         for (const seg of segments.slice(1)) {
             if (Array.isArray(node) && typeof seg === "number" && seg >= 0 && seg < node.length) node = node[seg];
-            else if (node !== null && typeof node === "object" && !Array.isArray(node) && !(node instanceof SecureLeaf) && typeof seg === "string" && Object.hasOwn(node, seg)) node = node[seg];
+            else if (
+                node !== null &&
+                typeof node === "object" &&
+                !Array.isArray(node) &&
+                !(node instanceof SecureLeaf) &&
+                typeof seg === "string" &&
+                Object.hasOwn(node, seg)
+            )
+                node = node[seg];
             else return { found: false };
         }
         return { value: nodeToValue(node!), found: true };
@@ -174,7 +185,9 @@ export class ConfigMap {
         }
         const leaf = asNode(value);
         const existing = this.entries.get(rootKey);
-        const root: { v: ObjectNode } = { v: existing === undefined ? newContainer(segments[1]) : structuredCloneNode(asNodeForRead(existing)) };
+        const root: { v: ObjectNode } = {
+            v: existing === undefined ? newContainer(segments[1]) : structuredCloneNode(asNodeForRead(existing)),
+        };
         setIn(root, [segments[0]], segments.slice(1), leaf);
         this.entries.set(rootKey, objectValue(root.v));
     }
@@ -199,18 +212,32 @@ export class ConfigMap {
         let parent: ObjectNode = node;
         for (const seg of segments.slice(1, -1)) {
             const next: ObjectNode | undefined = Array.isArray(parent)
-                ? (typeof seg === "number" ? parent[seg] : undefined)
-                : typeof seg === "string" && Object.hasOwn(parent as object, seg) ? (parent as Record<string, ObjectNode>)[seg] : undefined;
+                ? typeof seg === "number"
+                    ? parent[seg]
+                    : undefined
+                : typeof seg === "string" && Object.hasOwn(parent as object, seg)
+                  ? (parent as Record<string, ObjectNode>)[seg]
+                  : undefined;
             if (next === undefined || next === null || typeof next !== "object") return;
             parent = next;
         }
         const last = segments[segments.length - 1];
         if (Array.isArray(parent)) {
             if (typeof last === "number" && last >= 0 && last < parent.length) parent.splice(last, 1);
-        } else if (parent !== null && typeof parent === "object" && !(parent instanceof SecureLeaf) && typeof last === "string") {
+        } else if (
+            parent !== null &&
+            typeof parent === "object" &&
+            !(parent instanceof SecureLeaf) &&
+            typeof last === "string"
+        ) {
             const map = parent as Record<string, ObjectNode>;
             const rest = Object.keys(map).filter((k) => k !== last);
-            if (Object.hasOwn(map, last) && rest.length === 1 && rest[0] === "secure" && typeof map.secure === "string") {
+            if (
+                Object.hasOwn(map, last) &&
+                rest.length === 1 &&
+                rest[0] === "secure" &&
+                typeof map.secure === "string"
+            ) {
                 throw new CliError(`${fmtPath(segments)}: maps with the single key "secure" are reserved`);
             }
             delete map[last];
@@ -220,7 +247,10 @@ export class ConfigMap {
 
     /** Top-level keys whose value is secure, objects with a secure leaf included. map.go:105-113 (SecureKeys). */
     secureKeys(): string[] {
-        return [...this.entries].filter(([, v]) => v.secure).map(([k]) => k).sort();
+        return [...this.entries]
+            .filter(([, v]) => v.secure)
+            .map(([k]) => k)
+            .sort();
     }
 }
 
@@ -259,11 +289,13 @@ function newContainer(seg: PathSegment): ObjectNode {
 function structuredCloneNode(node: ObjectNode): ObjectNode {
     if (node instanceof SecureLeaf) return node;
     if (Array.isArray(node)) return node.map(structuredCloneNode);
-    if (node !== null && typeof node === "object") return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, structuredCloneNode(v)]));
+    if (node !== null && typeof node === "object")
+        return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, structuredCloneNode(v)]));
     return node;
 }
 
-const fmtPath = (prefix: PathSegment[]) => prefix.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+const fmtPath = (prefix: PathSegment[]) =>
+    prefix.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 
 /** object.go:280-350 (Set): creates containers as needed; replaces a scalar only at the first level (COMPAT). */
 function setIn(holder: { v: ObjectNode }, prefix: PathSegment[], path: PathSegment[], leaf: ObjectNode): void {
@@ -316,7 +348,8 @@ function fromYaml(node: unknown): ObjectNode {
     if (Array.isArray(node)) return node.map(fromYaml);
     if (node !== null && typeof node === "object") {
         const entries = Object.entries(node);
-        if (entries.length === 1 && entries[0][0] === "secure" && typeof entries[0][1] === "string") return new SecureLeaf(entries[0][1]);
+        if (entries.length === 1 && entries[0][0] === "secure" && typeof entries[0][1] === "string")
+            return new SecureLeaf(entries[0][1]);
         return Object.fromEntries(entries.map(([k, v]) => [k, fromYaml(v)]));
     }
     return node as ObjectNode;
@@ -325,7 +358,8 @@ function fromYaml(node: unknown): ObjectNode {
 function toYaml(node: ObjectNode): unknown {
     if (node instanceof SecureLeaf) return { secure: node.ciphertext };
     if (Array.isArray(node)) return node.map(toYaml);
-    if (node !== null && typeof node === "object") return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, toYaml(v)]));
+    if (node !== null && typeof node === "object")
+        return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, toYaml(v)]));
     return node;
 }
 
@@ -409,7 +443,8 @@ export function runConfigCommand(stack: StackFile, project: string, argv: readon
         return;
     }
     if (verb !== "set") throw new CliError(`unsupported config command ${verb}`);
-    if (positional.length < 1 || positional.length > 2) throw new CliError(`accepts between 1 and 2 arg(s), received ${positional.length}`);
+    if (positional.length < 1 || positional.length > 2)
+        throw new CliError(`accepts between 1 and 2 arg(s), received ${positional.length}`);
     if ([flags.has("--secret"), flags.has("--plaintext"), type !== undefined].filter(Boolean).length > 1) {
         throw new CliError("if any flags in the group [secret plaintext type] are set none of the others can be");
     }
@@ -457,7 +492,8 @@ export interface ProjectFile {
     readonly config: Readonly<Record<string, ConfigDeclaration>>;
 }
 
-const isPrimitive = (v: unknown) => typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isInteger(v));
+const isPrimitive = (v: unknown) =>
+    typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isInteger(v));
 
 /**
  * Reads Pulumi.yaml's `config:` block: shorthand values become `default` (project keys) or `value` (other
@@ -469,20 +505,36 @@ export function parseProjectFile(text: string): ProjectFile {
     const config: Record<string, ConfigDeclaration> = {};
     for (const [key, raw] of Object.entries(doc.config ?? {})) {
         const ours = !key.includes(":") || key.startsWith(`${doc.name}:`);
-        const decl: ConfigDeclaration = isPrimitive(raw) || Array.isArray(raw) ? (ours ? { default: raw } : { value: raw }) : (raw as ConfigDeclaration);
-        if (decl.default !== undefined && decl.value !== undefined) throw new CliError(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
+        const decl: ConfigDeclaration =
+            isPrimitive(raw) || Array.isArray(raw)
+                ? ours
+                    ? { default: raw }
+                    : { value: raw }
+                : (raw as ConfigDeclaration);
+        if (decl.default !== undefined && decl.value !== undefined)
+            throw new CliError(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
         if (decl.type === "array" && !decl.items) {
-            throw new CliError(`The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`);
+            throw new CliError(
+                `The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`,
+            );
         }
         if (ours && decl.type && decl.default !== undefined && !validateConfigValue(decl, decl.default)) {
-            throw new CliError(`The default value specified for configuration key '${key}' is not of the expected type '${typeName(decl)}'`);
+            throw new CliError(
+                `The default value specified for configuration key '${key}' is not of the expected type '${typeName(decl)}'`,
+            );
         }
         if (!ours) {
-            if (decl.type) throw new CliError(`Configuration key '${key}' is not namespaced by the project and should not define a type`);
+            if (decl.type)
+                throw new CliError(
+                    `Configuration key '${key}' is not namespaced by the project and should not define a type`,
+                );
             if (decl.default !== undefined) {
-                throw new CliError(`Configuration key '${key}' is not namespaced by the project and should not define a default value. Did you mean to use the 'value' attribute instead of 'default'?`);
+                throw new CliError(
+                    `Configuration key '${key}' is not namespaced by the project and should not define a default value. Did you mean to use the 'value' attribute instead of 'default'?`,
+                );
             }
-            if (decl.value === undefined) throw new CliError(`Configuration key '${key}' is namespaced and must provide an attribute 'value'`);
+            if (decl.value === undefined)
+                throw new CliError(`Configuration key '${key}' is namespaced and must provide an attribute 'value'`);
         }
         config[key] = decl;
     }
@@ -522,8 +574,14 @@ function createConfigValue(raw: unknown): ConfigValue {
 /** config.go:30-64 @1b59498: "Stack 'dev' is missing configuration values 'a', 'b' and 'c'". */
 function missingKeysError(keys: string[], stack: string): CliError {
     const sorted = keys.length === 1 ? keys : [...keys].sort();
-    const list = sorted.length === 1 ? `'${sorted[0]}'`
-        : sorted.map((k, i) => (i === sorted.length - 1 ? `and '${k}'` : i === sorted.length - 2 ? `'${k}' ` : `'${k}', `)).join("");
+    const list =
+        sorted.length === 1
+            ? `'${sorted[0]}'`
+            : sorted
+                  .map((k, i) =>
+                      i === sorted.length - 1 ? `and '${k}'` : i === sorted.length - 2 ? `'${k}' ` : `'${k}', `,
+                  )
+                  .join("");
     return new CliError(`Stack '${stack}' is missing configuration ${keys.length > 1 ? "values" : "value"} ${list}`);
 }
 
@@ -553,18 +611,23 @@ export function mergeConfig(project: ProjectFile, stack: StackFile, stackName: s
         }
         if (!found) map.set(key, createConfigValue(hasDefault ? decl.default : decl.value), true);
     }
-    if (missing.length > 0) throw new CliError(`validating stack config: ${missingKeysError(missing, stackName).message}`);
+    if (missing.length > 0)
+        throw new CliError(`validating stack config: ${missingKeysError(missing, stackName).message}`);
     for (const declared of keys) {
         const decl = project.config[declared];
         if (!decl.type) continue;
         const { value } = map.get(fullKey(declared), true);
         if (value === undefined) continue;
         if (decl.secret && !value.secure) {
-            throw new CliError(`validating stack config: Stack '${stackName}' with configuration key '${declared}' must be encrypted as it's secret`);
+            throw new CliError(
+                `validating stack config: Stack '${stackName}' with configuration key '${declared}' must be encrypted as it's secret`,
+            );
         }
         const content = value.object ? JSON.parse(decryptedText(value)) : decryptedText(value);
         if (!validateConfigValue(decl, content)) {
-            throw new CliError(`validating stack config: Stack '${stackName}' with configuration key '${declared}' must be of type '${typeName(decl)}'`);
+            throw new CliError(
+                `validating stack config: Stack '${stackName}' with configuration key '${declared}' must be of type '${typeName(decl)}'`,
+            );
         }
     }
     return map;
@@ -578,13 +641,18 @@ function decryptNode(node: ObjectNode): unknown {
     if (Array.isArray(node)) return node.map(decryptNode);
     if (node !== null && typeof node === "object") {
         // Go's encoding/json writes map keys sorted.
-        return Object.fromEntries(Object.keys(node).sort().map((k) => [k, decryptNode(node[k])]));
+        return Object.fromEntries(
+            Object.keys(node)
+                .sort()
+                .map((k) => [k, decryptNode(node[k])]),
+        );
     }
     return node;
 }
 
 /** Go's json.Marshal escapes <, > and & (HTML-safe); JSON.parse reads them back the same. */
-const goJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+const goJson = (value: unknown) =>
+    JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
 
 /** map.go:31-69 (Decrypt) via plaintext.go:256-268 (marshalText): strings raw, objects compact sorted JSON. */
 function decryptedText(v: ConfigValue): string {

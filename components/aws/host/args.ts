@@ -100,7 +100,11 @@ export interface HostContext {
 }
 
 /** Refuses a group no host could be placed in; the message names the group, the value and the rule. */
-export function validateHostGroupArgs(name: string, args: { readonly count: number; readonly placement: { readonly subnets: readonly unknown[] } }): void {
+export function validateHostGroupArgs(
+    name: string,
+    args: { readonly count: number; readonly placement: { readonly subnets: readonly unknown[] } },
+): void {
     if (args.placement.subnets.length === 0) throw new Error(`${name}: no subnets to place hosts in`);
-    if (!Number.isInteger(args.count) || args.count < 1) throw new Error(`${name}: count = ${args.count}; a host group needs a whole number of hosts, at least 1`);
+    if (!Number.isInteger(args.count) || args.count < 1)
+        throw new Error(`${name}: count = ${args.count}; a host group needs a whole number of hosts, at least 1`);
 }

@@ -39,43 +39,89 @@ export function hostPolicyStatements(
 }
 
 /** The role, its policies and the instance profile of one host group. */
-export function createIdentity(name: string, args: HostGroupArgs, context: HostContext, parent: pulumi.ComponentResource): HostIdentity {
+export function createIdentity(
+    name: string,
+    args: HostGroupArgs,
+    context: HostContext,
+    parent: pulumi.ComponentResource,
+): HostIdentity {
     const { tags, prefix, region, account, partition, invokeOpts } = context;
-    const role = new aws.iam.Role(`${name}-role`, {
-        name: hostRoleName(args.project, args.stack, args.role),
-        assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
-            statements: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }],
-        }, invokeOpts).json,
-        description: `api7-ha ${args.stack} ${args.role} hosts`,
-        tags: { ...tags, [PARAMETER_PATH_TAG]: prefix },
-    }, { parent });
+    const role = new aws.iam.Role(
+        `${name}-role`,
+        {
+            name: hostRoleName(args.project, args.stack, args.role),
+            assumeRolePolicy: aws.iam.getPolicyDocumentOutput(
+                {
+                    statements: [
+                        {
+                            actions: ["sts:AssumeRole"],
+                            principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }],
+                        },
+                    ],
+                },
+                invokeOpts,
+            ).json,
+            description: `api7-ha ${args.stack} ${args.role} hosts`,
+            tags: { ...tags, [PARAMETER_PATH_TAG]: prefix },
+        },
+        { parent },
+    );
     const policies: pulumi.Resource[] = [];
-    policies.push(new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
-        role: role.name,
-        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    }, { parent }));
+    policies.push(
+        new aws.iam.RolePolicyAttachment(
+            `${name}-ssm-core`,
+            {
+                role: role.name,
+                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+            },
+            { parent },
+        ),
+    );
     // Before the SecureStrings: a host must be allowed to decrypt a secret by the time it is put under the key.
-    const parametersPolicy = new aws.iam.RolePolicy(`${name}-parameters`, {
-        role: role.name,
-        policy: aws.iam.getPolicyDocumentOutput({
-            statements: hostPolicyStatements(
-                { prefix, shared: args.sharedParameters },
-                (parameter) => pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${parameter}`,
-                args.placement.parameterKeyArn,
-                args.placement.registry,
-            ),
-        }, invokeOpts).json,
-    }, { parent });
+    const parametersPolicy = new aws.iam.RolePolicy(
+        `${name}-parameters`,
+        {
+            role: role.name,
+            policy: aws.iam.getPolicyDocumentOutput(
+                {
+                    statements: hostPolicyStatements(
+                        { prefix, shared: args.sharedParameters },
+                        (parameter) =>
+                            pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${parameter}`,
+                        args.placement.parameterKeyArn,
+                        args.placement.registry,
+                    ),
+                },
+                invokeOpts,
+            ).json,
+        },
+        { parent },
+    );
     policies.push(parametersPolicy);
     const readable = args.readableSecretArns ?? [];
     if (readable.length > 0) {
-        policies.push(new aws.iam.RolePolicy(`${name}-secrets`, {
-            role: role.name,
-            policy: aws.iam.getPolicyDocumentOutput({
-                // With the secret under Secrets Manager's own key (aws/secretsmanager), no KMS statement is needed.
-                statements: [{ sid: "ReadDatabaseSecret", actions: ["secretsmanager:GetSecretValue"], resources: [...readable] }],
-            }, invokeOpts).json,
-        }, { parent }));
+        policies.push(
+            new aws.iam.RolePolicy(
+                `${name}-secrets`,
+                {
+                    role: role.name,
+                    policy: aws.iam.getPolicyDocumentOutput(
+                        {
+                            // With the secret under Secrets Manager's own key (aws/secretsmanager), no KMS statement is needed.
+                            statements: [
+                                {
+                                    sid: "ReadDatabaseSecret",
+                                    actions: ["secretsmanager:GetSecretValue"],
+                                    resources: [...readable],
+                                },
+                            ],
+                        },
+                        invokeOpts,
+                    ).json,
+                },
+                { parent },
+            ),
+        );
     }
     const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent });
     return { role, profile, parametersPolicy, policies };

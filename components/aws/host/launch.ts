@@ -8,7 +8,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostContext, HostGroupArgs } from "./args";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "../boot-budget";
 import { renderUserData } from "../cloud-init";
-import { instanceRefresh, launchTemplateOptions, launchTemplateUserData, maxHealthyPercentage, waitForCapacitySeconds } from "../fleet";
+import {
+    instanceRefresh,
+    launchTemplateOptions,
+    launchTemplateUserData,
+    maxHealthyPercentage,
+    waitForCapacitySeconds,
+} from "../fleet";
 
 /** The launch template, depending on everything a host reads at its first boot (`dependsOn`). */
 export function createLaunchTemplate(
@@ -23,84 +29,139 @@ export function createLaunchTemplate(
     const ami = args.placement.ami;
     const serviceNames = args.services.map((s) => s.name);
     const databaseRotation = (args.readableSecretArns ?? []).length > 0;
-    const userData = region.apply((r) => launchTemplateUserData(renderUserData({ region: r, parameterPrefix: prefix, services: serviceNames, bootstrap: args.bootstrap, databaseRotation })));
+    const userData = region.apply((r) =>
+        launchTemplateUserData(
+            renderUserData({
+                region: r,
+                parameterPrefix: prefix,
+                services: serviceNames,
+                bootstrap: args.bootstrap,
+                databaseRotation,
+            }),
+        ),
+    );
 
     // Provider default tags do not reach what an Auto Scaling group launches (@pulumi/aws autoscaling/group.d.ts),
     // so the template tags instances and volumes with them as well.
     const defaultTags = aws.getDefaultTagsOutput({}, invokeOpts).tags;
-    const launchTags = defaultTags.apply((d) => ({ ...d, ...tags, Name: `${args.project}-${args.stack}-${args.role}` }));
+    const launchTags = defaultTags.apply((d) => ({
+        ...d,
+        ...tags,
+        Name: `${args.project}-${args.stack}-${args.role}`,
+    }));
 
-    return new aws.ec2.LaunchTemplate(`${name}-template`, {
-        description: `api7-ha ${args.stack} ${args.role} hosts`,
-        imageId: ami.id,
-        instanceType: args.instanceType,
-        iamInstanceProfile: { arn: profile.arn },
-        ebsOptimized: "true",
-        monitoring: { enabled: true },
-        metadataOptions: {
-            httpEndpoint: "enabled",
-            httpTokens: "required",
-            // Containers sit one network hop behind the host: a limit of 1 would cut them off from IMDS.
-            httpPutResponseHopLimit: 2,
+    return new aws.ec2.LaunchTemplate(
+        `${name}-template`,
+        {
+            description: `api7-ha ${args.stack} ${args.role} hosts`,
+            imageId: ami.id,
+            instanceType: args.instanceType,
+            iamInstanceProfile: { arn: profile.arn },
+            ebsOptimized: "true",
+            monitoring: { enabled: true },
+            metadataOptions: {
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                // Containers sit one network hop behind the host: a limit of 1 would cut them off from IMDS.
+                httpPutResponseHopLimit: 2,
+            },
+            // The group supplies the subnets; the template the security groups and no public address.
+            networkInterfaces: [
+                {
+                    deviceIndex: 0,
+                    associatePublicIpAddress: "false",
+                    deleteOnTermination: "true",
+                    securityGroups: [...args.securityGroupIds],
+                },
+            ],
+            blockDeviceMappings: [
+                {
+                    deviceName: ami.rootDeviceName,
+                    ebs: {
+                        volumeType: "gp3",
+                        volumeSize: args.rootVolumeGiB,
+                        encrypted: "true",
+                        deleteOnTermination: "true",
+                    },
+                },
+            ],
+            userData,
+            tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+                resourceType,
+                tags: launchTags,
+            })),
+            updateDefaultVersion: true,
+            tags,
         },
-        // The group supplies the subnets; the template the security groups and no public address.
-        networkInterfaces: [{
-            deviceIndex: 0,
-            associatePublicIpAddress: "false",
-            deleteOnTermination: "true",
-            securityGroups: [...args.securityGroupIds],
-        }],
-        blockDeviceMappings: [{
-            deviceName: ami.rootDeviceName,
-            ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGiB, encrypted: "true", deleteOnTermination: "true" },
-        }],
-        userData,
-        tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: launchTags })),
-        updateDefaultVersion: true,
-        tags,
-    }, launchTemplateOptions(ami.pinned, parent, dependsOn));
+        launchTemplateOptions(ami.pinned, parent, dependsOn),
+    );
 }
 
 /** The Auto Scaling group launched from the template, and its CPU target-tracking policy when it scales. */
-export function createGroup(name: string, args: HostGroupArgs, context: HostContext, template: aws.ec2.LaunchTemplate, parent: pulumi.ComponentResource): aws.autoscaling.Group {
+export function createGroup(
+    name: string,
+    args: HostGroupArgs,
+    context: HostContext,
+    template: aws.ec2.LaunchTemplate,
+    parent: pulumi.ComponentResource,
+): aws.autoscaling.Group {
     const targetGroupArns = [...(args.targetGroupArns ?? [])];
     const loadBalanced = targetGroupArns.length > 0;
     const grace = gracePeriodSeconds(args.role, args.healthyAfterSeconds, args.placement.healthCheckGraceSeconds);
     // One host above the desired count for launch-before-terminate: AWS defines the maximum healthy percentage
     // against the desired capacity and does not say whether a replacement may exceed maxSize, so leave room.
     const max = args.scaling ? args.scaling.maxCount : args.count + 1;
-    const group = new aws.autoscaling.Group(`${name}-group`, {
-        vpcZoneIdentifiers: args.placement.subnets.map((s) => s.id),
-        minSize: args.count,
-        maxSize: max,
-        // With scaling, the policy owns the desired capacity; a fixed value would undo it at every `pulumi up`.
-        desiredCapacity: args.scaling ? undefined : args.count,
-        // A numbered version, so a template change is a change of the group and starts an instance refresh
-        // ("$Latest" never changes; @pulumi/aws autoscaling/group.d.ts, instanceRefresh).
-        launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
-        healthCheckType: loadBalanced ? "ELB" : "EC2",
-        healthCheckGracePeriod: grace,
-        defaultInstanceWarmup: WARMUP_SECONDS,
-        targetGroupArns,
-        // Creation waits until count hosts are healthy in every target group (updates do not: see README).
-        minElbCapacity: loadBalanced ? args.count : undefined,
-        waitForCapacityTimeout: `${waitForCapacitySeconds(grace)}s`,
-        // Every replacement, not only refreshes: launch first, terminate once the new host is healthy.
-        instanceMaintenancePolicy: { minHealthyPercentage: 100, maxHealthyPercentage: maxHealthyPercentage(args.count) },
-        instanceRefresh: instanceRefresh(args.count, WARMUP_SECONDS),
-        enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
-        tags: Object.entries({ ...context.tags, Name: `${args.project}-${args.stack}-${args.role}` }).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
-    }, { parent, dependsOn: [...(args.dependsOn ?? [])] });
+    const group = new aws.autoscaling.Group(
+        `${name}-group`,
+        {
+            vpcZoneIdentifiers: args.placement.subnets.map((s) => s.id),
+            minSize: args.count,
+            maxSize: max,
+            // With scaling, the policy owns the desired capacity; a fixed value would undo it at every `pulumi up`.
+            desiredCapacity: args.scaling ? undefined : args.count,
+            // A numbered version, so a template change is a change of the group and starts an instance refresh
+            // ("$Latest" never changes; @pulumi/aws autoscaling/group.d.ts, instanceRefresh).
+            launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+            healthCheckType: loadBalanced ? "ELB" : "EC2",
+            healthCheckGracePeriod: grace,
+            defaultInstanceWarmup: WARMUP_SECONDS,
+            targetGroupArns,
+            // Creation waits until count hosts are healthy in every target group (updates do not: see README).
+            minElbCapacity: loadBalanced ? args.count : undefined,
+            waitForCapacityTimeout: `${waitForCapacitySeconds(grace)}s`,
+            // Every replacement, not only refreshes: launch first, terminate once the new host is healthy.
+            instanceMaintenancePolicy: {
+                minHealthyPercentage: 100,
+                maxHealthyPercentage: maxHealthyPercentage(args.count),
+            },
+            instanceRefresh: instanceRefresh(args.count, WARMUP_SECONDS),
+            enabledMetrics: [
+                "GroupDesiredCapacity",
+                "GroupInServiceInstances",
+                "GroupPendingInstances",
+                "GroupTerminatingInstances",
+                "GroupTotalInstances",
+            ],
+            tags: Object.entries({ ...context.tags, Name: `${args.project}-${args.stack}-${args.role}` }).map(
+                ([key, value]) => ({ key, value, propagateAtLaunch: false }),
+            ),
+        },
+        { parent, dependsOn: [...(args.dependsOn ?? [])] },
+    );
 
     if (args.scaling) {
-        new aws.autoscaling.Policy(`${name}-cpu`, {
-            autoscalingGroupName: group.name,
-            policyType: "TargetTrackingScaling",
-            targetTrackingConfiguration: {
-                predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
-                targetValue: args.scaling.targetCpuPercent,
+        new aws.autoscaling.Policy(
+            `${name}-cpu`,
+            {
+                autoscalingGroupName: group.name,
+                policyType: "TargetTrackingScaling",
+                targetTrackingConfiguration: {
+                    predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+                    targetValue: args.scaling.targetCpuPercent,
+                },
             },
-        }, { parent });
+            { parent },
+        );
     }
     return group;
 }

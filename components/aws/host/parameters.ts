@@ -21,24 +21,36 @@ export interface HostSecrets {
 }
 
 /** The group's SecureStrings: the stack's secrets, the registry password, and the credentials another host issues. */
-export function createSecrets(name: string, args: HostGroupArgs, context: HostContext, parametersPolicy: pulumi.Resource, parent: pulumi.ComponentResource): HostSecrets {
+export function createSecrets(
+    name: string,
+    args: HostGroupArgs,
+    context: HostContext,
+    parametersPolicy: pulumi.Resource,
+    parent: pulumi.ComponentResource,
+): HostSecrets {
     const parameters: Record<string, aws.ssm.Parameter> = {};
     const issued = new Set(args.issuedSecrets ?? []);
     const registryPassword = args.placement.registryPassword;
     const values: [string, pulumi.Input<string>][] = [
         ...Object.entries(args.secrets ?? {}),
-        ...(registryPassword !== undefined ? [[REGISTRY_PASSWORD_SECRET, registryPassword] as [string, pulumi.Input<string>]] : []),
+        ...(registryPassword !== undefined
+            ? [[REGISTRY_PASSWORD_SECRET, registryPassword] as [string, pulumi.Input<string>]]
+            : []),
         ...[...issued].map((n): [string, pulumi.Input<string>] => [n, PENDING_SECRET]),
     ];
     for (const [secretName, value] of values) {
-        parameters[secretName] = new aws.ssm.Parameter(`${name}-secret-${secretName}`, {
-            name: secretParameterName(args.project, args.stack, args.role, secretName),
-            type: "SecureString",
-            keyId: args.placement.parameterKeyArn,
-            value: pulumi.secret(value),
-            description: `api7-ha ${args.stack} ${args.role}: ${secretName}${issued.has(secretName) ? " (issued by the control plane)" : ""}`,
-            tags: context.tags,
-        }, { ...secretParameterOptions(issued.has(secretName), parent), dependsOn: [parametersPolicy] });
+        parameters[secretName] = new aws.ssm.Parameter(
+            `${name}-secret-${secretName}`,
+            {
+                name: secretParameterName(args.project, args.stack, args.role, secretName),
+                type: "SecureString",
+                keyId: args.placement.parameterKeyArn,
+                value: pulumi.secret(value),
+                description: `api7-ha ${args.stack} ${args.role}: ${secretName}${issued.has(secretName) ? " (issued by the control plane)" : ""}`,
+                tags: context.tags,
+            },
+            { ...secretParameterOptions(issued.has(secretName), parent), dependsOn: [parametersPolicy] },
+        );
     }
     const path = (secretName: string): string => {
         if (!parameters[secretName]) throw new Error(`${name}: service refers to unknown secret ${secretName}`);
@@ -54,39 +66,71 @@ export interface ServiceParameters {
 }
 
 /** Per service, its rendered config and its run spec (components/aws/run-spec.ts). */
-export function createServiceParameters(name: string, args: HostGroupArgs, context: HostContext, secrets: HostSecrets, parent: pulumi.ComponentResource): ServiceParameters {
+export function createServiceParameters(
+    name: string,
+    args: HostGroupArgs,
+    context: HostContext,
+    secrets: HostSecrets,
+    parent: pulumi.ComponentResource,
+): ServiceParameters {
     const { prefix, tags } = context;
     // How api7-run logs in before it starts a container (never part of the fingerprint: a new login alone restarts
     // nothing, a new image reference does).
-    const registry = args.placement.registry.login.apply((login) => runSpecRegistry(login, () => secrets.path(REGISTRY_PASSWORD_SECRET)));
+    const registry = args.placement.registry.login.apply((login) =>
+        runSpecRegistry(login, () => secrets.path(REGISTRY_PASSWORD_SECRET)),
+    );
     const parameters: aws.ssm.Parameter[] = [];
     const values: pulumi.Output<string>[] = [];
     for (const svc of args.services) {
         const configParameter = `${prefix}/${svc.name}-config.yaml`;
         const config = pulumi.output(svc.configData).apply((data) => renderYamlTemplate(svc.configTemplate, data));
         values.push(config);
-        parameters.push(new aws.ssm.Parameter(`${name}-${svc.name}-config`, {
-            name: configParameter,
-            type: "String",
-            // insecureValue: `value` is always marked secret by the provider, which would hide every config change
-            // behind [secret] in `pulumi preview --diff`. These hold no secret (placeholders only).
-            insecureValue: config,
-            tier: config.apply(tierFor),
-            description: `api7-ha ${args.stack} ${args.role}: ${svc.name} config (${svc.configTemplate})`,
-            tags,
-        }, { parent }));
-        const spec = pulumi.all([svc.env ?? {}, svc.database, svc.image, registry]).apply(([env, database, image, login]) =>
-            runSpecText(runSpec({ service: svc, image, env, database, configParameter, registry: login, secretPath: secrets.path })),
+        parameters.push(
+            new aws.ssm.Parameter(
+                `${name}-${svc.name}-config`,
+                {
+                    name: configParameter,
+                    type: "String",
+                    // insecureValue: `value` is always marked secret by the provider, which would hide every config change
+                    // behind [secret] in `pulumi preview --diff`. These hold no secret (placeholders only).
+                    insecureValue: config,
+                    tier: config.apply(tierFor),
+                    description: `api7-ha ${args.stack} ${args.role}: ${svc.name} config (${svc.configTemplate})`,
+                    tags,
+                },
+                { parent },
+            ),
         );
+        const spec = pulumi
+            .all([svc.env ?? {}, svc.database, svc.image, registry])
+            .apply(([env, database, image, login]) =>
+                runSpecText(
+                    runSpec({
+                        service: svc,
+                        image,
+                        env,
+                        database,
+                        configParameter,
+                        registry: login,
+                        secretPath: secrets.path,
+                    }),
+                ),
+            );
         values.push(spec);
-        parameters.push(new aws.ssm.Parameter(`${name}-${svc.name}-spec`, {
-            name: `${prefix}/${svc.name}.json`,
-            type: "String",
-            insecureValue: spec,
-            tier: spec.apply(tierFor),
-            description: `api7-ha ${args.stack} ${args.role}: how to run ${svc.name}`,
-            tags,
-        }, { parent }));
+        parameters.push(
+            new aws.ssm.Parameter(
+                `${name}-${svc.name}-spec`,
+                {
+                    name: `${prefix}/${svc.name}.json`,
+                    type: "String",
+                    insecureValue: spec,
+                    tier: spec.apply(tierFor),
+                    description: `api7-ha ${args.stack} ${args.role}: how to run ${svc.name}`,
+                    tags,
+                },
+                { parent },
+            ),
+        );
     }
     return { parameters, values };
 }

@@ -16,21 +16,30 @@ import { digest, groupTargets } from "../fleet";
 export function createRollout(
     name: string,
     args: HostGroupArgs,
-    fingerprinted: { readonly plainValues: readonly pulumi.Output<string>[]; readonly secretVersions: readonly pulumi.Output<string>[] },
+    fingerprinted: {
+        readonly plainValues: readonly pulumi.Output<string>[];
+        readonly secretVersions: readonly pulumi.Output<string>[];
+    },
     group: aws.autoscaling.Group,
     parent: pulumi.ComponentResource,
 ): aws.ssm.Association {
     const serviceNames = args.services.map((s) => s.name);
     const fingerprint = pulumi.all([...fingerprinted.plainValues, ...fingerprinted.secretVersions]);
-    return new aws.ssm.Association(`${name}-rollout`, {
-        name: "AWS-RunShellScript",
-        associationName: `${args.project}-${args.stack}-${args.role}-rollout`,
-        targets: groupTargets(args.project, args.stack, args.role),
-        parameters: {
-            commands: fingerprint.apply((v) => `/usr/local/sbin/api7-apply ${serviceNames.join(" ")} # parameters ${digest(v)}`),
+    return new aws.ssm.Association(
+        `${name}-rollout`,
+        {
+            name: "AWS-RunShellScript",
+            associationName: `${args.project}-${args.stack}-${args.role}-rollout`,
+            targets: groupTargets(args.project, args.stack, args.role),
+            parameters: {
+                commands: fingerprint.apply(
+                    (v) => `/usr/local/sbin/api7-apply ${serviceNames.join(" ")} # parameters ${digest(v)}`,
+                ),
+            },
+            maxConcurrency: "1",
+            maxErrors: "0",
+            complianceSeverity: "HIGH",
         },
-        maxConcurrency: "1",
-        maxErrors: "0",
-        complianceSeverity: "HIGH",
-    }, { parent, dependsOn: [group] });
+        { parent, dependsOn: [group] },
+    );
 }
