@@ -272,9 +272,12 @@ export function renderLabReport(stack: string, f: LabFigures): string {
         // docker/docs start-containers-automatically.md: restart policies start a container again when it exits;
         // `unless-stopped` leaves one stopped by hand stopped (components/docker/lab.ts). An unhealthy one that keeps
         // running is left as it is: restarting on unhealthy is an open request (moby/moby issues 28400, 49161).
-        "| a container that exits | Docker starts it again (restart: unless-stopped); one stopped with `docker stop` stays stopped until `docker start` or the next `pulumi up` |",
-        "| an unhealthy container | reported by its Docker healthcheck, not restarted: restart policies act when a container exits |",
-        "| load balancer | one HAProxy container, no standby: while it is down or restarting, nothing reaches the gateways or the dashboard |",
+        "| a container that exits | Docker starts it again (restart: unless-stopped); one stopped with `docker stop` " +
+            "stays stopped until `docker start` or the next `pulumi up` |",
+        "| an unhealthy container | reported by its Docker healthcheck, not restarted: restart policies act when a " +
+            "container exits |",
+        "| load balancer | one HAProxy container, no standby: while it is down or restarting, nothing reaches the " +
+            "gateways or the dashboard |",
         "| database | one PostgreSQL container, its data on a Docker volume: no standby, no failover |",
         "| fallback export | none: the lab runs no fallback export |",
     ].join("\n");

@@ -100,7 +100,8 @@ export const RunSpecSchema = z.strictObject({
         .string()
         .regex(/^[0-9a-f]{16}$/)
         .describe(
-            "Fingerprint of container, image, configPath, env, secretEnv, dockerArgs, command, stateFiles and database: api7-apply restarts a container whose label differs, and reloads one whose label matches.",
+            "Fingerprint of container, image, configPath, env, secretEnv, dockerArgs, command, stateFiles and " +
+                "database: api7-apply restarts a container whose label differs, and reloads one whose label matches.",
         ),
     configParameter: parameterName.describe("The rendered config (YAML) to fetch."),
     placeholders: z
@@ -136,7 +137,8 @@ export function runSpecJsonSchema(): Record<string, unknown> {
         $id: "https://github.com/api7-ha/api7-ha/config-schema/run-spec.schema.json",
         title: "api7-ha run spec (SSM parameter <prefix>/<service>.json)",
         description:
-            "How api7-run and api7-apply run one service's container. Generated from components/aws/run-spec.ts by `npm run docs`; do not edit.",
+            "How api7-run and api7-apply run one service's container. Generated from components/aws/run-spec.ts by " +
+            "`npm run docs`; do not edit.",
         ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "$schema")),
     };
 }

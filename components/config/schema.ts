@@ -72,13 +72,16 @@ export const SECRETS = {
         schema: checked(dsnProblem),
         required: false,
         description:
-            "With database.kind `external` (and only then): PostgreSQL DSN of the API7 database, postgres://user:password@host:5432/api7ee. Stored as an SSM SecureString; never in user data. A managed database needs none: its hosts build the DSN from the RDS-managed secret.",
+            "With database.kind `external` (and only then): PostgreSQL DSN of the API7 database, " +
+            "postgres://user:password@host:5432/api7ee. Stored as an SSM SecureString; never in user data. A managed " +
+            "database needs none: its hosts build the DSN from the RDS-managed secret.",
     },
     license: {
         schema: z.string().min(1, { error: "is empty" }),
         required: true,
         description:
-            "Your API7 Enterprise license (the text API7 sent you): the control plane uploads it to the dashboard at first start. Set it with `pulumi config set --secret license < license.txt`.",
+            "Your API7 Enterprise license (the text API7 sent you): the control plane uploads it to the dashboard at " +
+            "first start. Set it with `pulumi config set --secret license < license.txt`.",
     },
     adminPassword: {
         schema: z
@@ -89,19 +92,22 @@ export const SECRETS = {
             .refine((p) => p !== "admin", { error: "must not be the initial password" }),
         required: true,
         description:
-            "The dashboard's admin password: the control plane changes the initial admin/admin to it at first start. At least 12 characters.",
+            "The dashboard's admin password: the control plane changes the initial admin/admin to it at first start. " +
+            "At least 12 characters.",
     },
     gatewayToken: {
         schema: z.string(),
         required: false,
         description:
-            "A gateway group token you already have (dataPlane.controlPlaneAuth `token`). Unset: the control plane issues one at first start and stores it for the gateways.",
+            "A gateway group token you already have (dataPlane.controlPlaneAuth `token`). Unset: the control plane " +
+            "issues one at first start and stores it for the gateways.",
     },
     gatewayClientCert: {
         schema: pem,
         required: false,
         description:
-            "A PEM client certificate you already have for mTLS to the DP Manager (with gatewayClientKey and gatewayCa). Unset: the control plane issues them at first start.",
+            "A PEM client certificate you already have for mTLS to the DP Manager (with gatewayClientKey and " +
+            "gatewayCa). Unset: the control plane issues them at first start.",
     },
     gatewayClientKey: { schema: pem, required: false, description: "PEM private key of gatewayClientCert." },
     gatewayCa: { schema: pem, required: false, description: "PEM CA that signed the DP Manager's mTLS certificate." },
@@ -109,7 +115,8 @@ export const SECRETS = {
         schema: z.string().min(1, { error: "is empty" }),
         required: false,
         description:
-            "With images.username: the password or access token hosts log in to the image registry with (Docker Hub, or a registry outside ECR). Stored as an SSM SecureString; the hosts keep the login in tmpfs only.",
+            "With images.username: the password or access token hosts log in to the image registry with (Docker Hub, " +
+            "or a registry outside ECR). Stored as an SSM SecureString; the hosts keep the login in tmpfs only.",
     },
 } as const satisfies Record<string, SecretDeclaration>;
 

@@ -21,17 +21,20 @@ export const EXTRAS_AREAS = {
             enabled: setting(
                 bool,
                 true,
-                "Create the two fallback buckets the control plane exports gateway configuration to, so gateways can run standalone while the control plane is down.",
+                "Create the two fallback buckets the control plane exports gateway configuration to, so gateways can " +
+                    "run standalone while the control plane is down.",
             ),
             configBucketName: setting(
                 bucketName,
                 "",
-                "Name of the bucket for instance configuration (keyring, discovery). Default: api7-ha-<stack>-fallback-config-<account id>.",
+                "Name of the bucket for instance configuration (keyring, discovery). Default: " +
+                    "api7-ha-<stack>-fallback-config-<account id>.",
             ),
             resourceBucketName: setting(
                 bucketName,
                 "",
-                "Name of the bucket for resources (routes, services). Default: api7-ha-<stack>-fallback-resource-<account id>.",
+                "Name of the bucket for resources (routes, services). Default: " +
+                    "api7-ha-<stack>-fallback-resource-<account id>.",
             ),
             kmsKeyArn: setting(kmsKeyArn, "", "KMS key ARN for SSE-KMS on both buckets; empty uses SSE-S3 (AES-256)."),
             noncurrentVersionExpirationDays: setting(
@@ -56,17 +59,22 @@ export const EXTRAS_AREAS = {
                     }
                 }),
                 "@every 1m",
-                "How often the control plane exports (API7's fallback_cp.cron_spec, Go cron syntax: `@every 1m`, `*/5 * * * *`, `@hourly`). Intervals under 10 s are rejected.",
+                "How often the control plane exports (API7's fallback_cp.cron_spec, Go cron syntax: `@every 1m`, " +
+                    "`*/5 * * * *`, `@hourly`). Intervals under 10 s are rejected.",
             ),
             credentials: setting(
                 oneOf(["accessKeys", "instanceRole"]),
                 "accessKeys",
-                "How API7 reaches the buckets: `accessKeys` (an IAM user per role with an access key, the keys in SSM SecureStrings) or `instanceRole` (no keys; the hosts' roles get the same scoped policies, for API7 versions that use the instance role).",
+                "How API7 reaches the buckets: `accessKeys` (an IAM user per role with an access key, the keys in " +
+                    "SSM SecureStrings) or `instanceRole` (no keys; the hosts' roles get the same scoped policies, for " +
+                    "API7 versions that use the instance role).",
             ),
             forceDestroy: setting(
                 bool,
                 false,
-                "Let `pulumi destroy` empty and delete the versioned buckets (every export version). Also lifts the bucket policy's deny on deletes, which otherwise stops anyone but the control plane deleting exports. For throwaway stacks (dev); keep false in production.",
+                "Let `pulumi destroy` empty and delete the versioned buckets (every export version). Also lifts the " +
+                    "bucket policy's deny on deletes, which otherwise stops anyone but the control plane deleting " +
+                    "exports. For throwaway stacks (dev); keep false in production.",
             ),
         },
         "Data-plane resilience: the S3 buckets the control plane exports gateway configuration to.",
@@ -76,7 +84,11 @@ export const EXTRAS_AREAS = {
             source: setting(
                 oneOf(["dockerHub", "ecrPullThroughCache", "registry"]),
                 "dockerHub",
-                "Where hosts pull the API7 and Prometheus images from. `dockerHub`: Docker Hub, directly through NAT (anonymous unless images.username and the registryPassword secret are set; Docker Hub limits anonymous pulls per IP). `ecrPullThroughCache`: an ECR pull-through cache of Docker Hub in this account and region, which the program creates (needs images.dockerHubSecretArn). `registry`: images.registry, where you push the images yourself (an ECR registry or another registry).",
+                "Where hosts pull the API7 and Prometheus images from. `dockerHub`: Docker Hub, directly through NAT " +
+                    "(anonymous unless images.username and the registryPassword secret are set; Docker Hub limits " +
+                    "anonymous pulls per IP). `ecrPullThroughCache`: an ECR pull-through cache of Docker Hub in this " +
+                    "account and region, which the program creates (needs images.dockerHubSecretArn). `registry`: " +
+                    "images.registry, where you push the images yourself (an ECR registry or another registry).",
             ),
             dockerHubSecretArn: setting(
                 z
@@ -88,7 +100,9 @@ export const EXTRAS_AREAS = {
                         },
                     ),
                 "",
-                "With images.source `ecrPullThroughCache`: the Secrets Manager secret (same account and region, name beginning ecr-pullthroughcache/) holding your Docker Hub `username` and `accessToken`, which ECR requires for a Docker Hub cache.",
+                "With images.source `ecrPullThroughCache`: the Secrets Manager secret (same account and region, name " +
+                    "beginning ecr-pullthroughcache/) holding your Docker Hub `username` and `accessToken`, which ECR " +
+                    "requires for a Docker Hub cache.",
             ),
             cachePrefix: setting(
                 z
@@ -98,7 +112,8 @@ export const EXTRAS_AREAS = {
                     })
                     .max(30, { error: "must be at most 30 characters (ECR limit)" }),
                 "",
-                "With images.source `ecrPullThroughCache`: the ECR repository prefix of the cache rule (2 to 30 characters). Empty: api7-ha-<stack>.",
+                "With images.source `ecrPullThroughCache`: the ECR repository prefix of the cache rule (2 to 30 " +
+                    "characters). Empty: api7-ha-<stack>.",
             ),
             registry: setting(
                 z
@@ -110,22 +125,35 @@ export const EXTRAS_AREAS = {
                         },
                     ),
                 "",
-                "With images.source `registry`: the registry (host[/path]) you push the images to; each image is pulled as <registry>/<its Docker Hub repository>:<tag>, e.g. <registry>/api7/api7-ee-3-gateway:3.2.16.3. An ECR registry (<account>.dkr.ecr.<region>.amazonaws.com) is reached with the hosts' role; another with images.username and the registryPassword secret.",
+                "With images.source `registry`: the registry (host[/path]) you push the images to; each image is " +
+                    "pulled as <registry>/<its Docker Hub repository>:<tag>, e.g. " +
+                    "<registry>/api7/api7-ee-3-gateway:3.2.16.3. An ECR registry " +
+                    "(<account>.dkr.ecr.<region>.amazonaws.com) is reached with the hosts' role; another with " +
+                    "images.username and the registryPassword secret.",
             ),
             username: setting(
                 z.string().max(255, { error: "must be at most 255 characters" }),
                 "",
-                "With images.source `dockerHub`, or `registry` outside ECR: the user hosts log in as (docker login), with the registryPassword secret. Empty: anonymous pulls.",
+                "With images.source `dockerHub`, or `registry` outside ECR: the user hosts log in as (docker login), " +
+                    "with the registryPassword secret. Empty: anonymous pulls.",
             ),
             ecrEndpoints: setting(
                 bool,
                 false,
-                "With images from ECR (`ecrPullThroughCache`, or `registry` in ECR): interface VPC endpoints for ECR (ecr.api, ecr.dkr) in every AZ, so image pulls do not cross NAT. Billed per endpoint per AZ-hour (`npm run report`). A pull-through cache still needs NAT for an image's first pull (ECR user guide).",
+                "With images from ECR (`ecrPullThroughCache`, or `registry` in ECR): interface VPC endpoints for ECR " +
+                    "(ecr.api, ecr.dkr) in every AZ, so image pulls do not cross NAT. Billed per endpoint per AZ-hour " +
+                    "(`npm run report`). A pull-through cache still needs NAT for an image's first pull (ECR user " +
+                    "guide).",
             ),
             pinDigests: setting(
                 bool,
                 false,
-                "Resolve every image tag to its digest at deploy time (docker.getRegistryImage, asking the image's registry) and run <image>@sha256:<digest>: a tag re-pushed upstream cannot silently change a fleet, and a new digest shows in `pulumi preview --diff` as a change to review. The trade-off: the program is no longer deterministic for the same code and settings (a re-pushed tag changes the next preview), and every preview and up asks the registry (Docker Hub) for each tag. Images already given with @sha256 are used as given. Needs no Docker engine.",
+                "Resolve every image tag to its digest at deploy time (docker.getRegistryImage, asking the image's " +
+                    "registry) and run <image>@sha256:<digest>: a tag re-pushed upstream cannot silently change a fleet, " +
+                    "and a new digest shows in `pulumi preview --diff` as a change to review. The trade-off: the program " +
+                    "is no longer deterministic for the same code and settings (a re-pushed tag changes the next " +
+                    "preview), and every preview and up asks the registry (Docker Hub) for each tag. Images already " +
+                    "given with @sha256 are used as given. Needs no Docker engine.",
             ),
         },
         "Where hosts pull images from.",
@@ -135,7 +163,12 @@ export const EXTRAS_AREAS = {
             target: setting(
                 oneOf(["aws", "docker"]),
                 "aws",
-                "Where this stack runs. `aws`: the HA topology on AWS (every other area applies). `docker`: the lab, the same topology on one Docker engine (the Docker provider's `docker:host`, default the local engine): PostgreSQL, controlPlane.count control-plane nodes (dashboard + DP Manager containers each), dataPlane.count gateways, an HAProxy load balancer and optional Prometheus, configured from the same templates and service definitions; the AWS-only areas (network, access, loadBalancers, fallback, database, hosts, images.source) are not used. See README, Try it locally.",
+                "Where this stack runs. `aws`: the HA topology on AWS (every other area applies). `docker`: the lab, " +
+                    "the same topology on one Docker engine (the Docker provider's `docker:host`, default the local " +
+                    "engine): PostgreSQL, controlPlane.count control-plane nodes (dashboard + DP Manager containers " +
+                    "each), dataPlane.count gateways, an HAProxy load balancer and optional Prometheus, configured from " +
+                    "the same templates and service definitions; the AWS-only areas (network, access, loadBalancers, " +
+                    "fallback, database, hosts, images.source) are not used. See README, Try it locally.",
             ),
         },
         "Where this stack runs: AWS, or the Docker lab.",
@@ -145,32 +178,44 @@ export const EXTRAS_AREAS = {
             bindAddress: setting(
                 z.ipv4({ error: "is not an IPv4 address" }),
                 "127.0.0.1",
-                "With deploy.target `docker`: the host address the lab's load balancer publishes its ports on. The default keeps the lab on loopback; 0.0.0.0 exposes it to your network.",
+                "With deploy.target `docker`: the host address the lab's load balancer publishes its ports on. The " +
+                    "default keeps the lab on loopback; 0.0.0.0 exposes it to your network.",
             ),
             httpPort: setting(
                 port,
                 9080,
-                "With deploy.target `docker`: the published port of the gateways' HTTP listener (through the lab's load balancer).",
+                "With deploy.target `docker`: the published port of the gateways' HTTP listener (through the lab's " +
+                    "load balancer).",
             ),
             httpsPort: setting(
                 port,
                 9443,
-                "With deploy.target `docker`: the published port of the gateways' HTTPS listener (passed through as TCP).",
+                "With deploy.target `docker`: the published port of the gateways' HTTPS listener (passed through as " +
+                    "TCP).",
             ),
             dashboardPort: setting(
                 port,
                 7080,
-                "With deploy.target `docker`: the published port of the dashboard, through the lab's load balancer (HTTP 7080 by default; HTTPS with the dashboard's own certificate when controlPlane.dashboardListener is https).",
+                "With deploy.target `docker`: the published port of the dashboard, through the lab's load balancer " +
+                    "(HTTP 7080 by default; HTTPS with the dashboard's own certificate when " +
+                    "controlPlane.dashboardListener is https).",
             ),
             loadBalancerImage: setting(
                 image,
                 "haproxy:2.6.32",
-                "With deploy.target `docker`: the HAProxy image of the lab's load balancer, pinned. Keep it on the 2.6 branch: CI validates the rendered configuration with Debian's HAProxy 2.6 (`haproxy -c`). The default is the 2.6 tag Docker's official-images library lists (docker-library/official-images library/haproxy @37079fb3, 2026-08-21).",
+                "With deploy.target `docker`: the HAProxy image of the lab's load balancer, pinned. Keep it on the " +
+                    "2.6 branch: CI validates the rendered configuration with Debian's HAProxy 2.6 (`haproxy -c`). The " +
+                    "default is the 2.6 tag Docker's official-images library lists (docker-library/official-images " +
+                    "library/haproxy @37079fb3, 2026-08-21).",
             ),
             postgresImage: setting(
                 image,
                 "postgres:15.19",
-                "With deploy.target `docker`: the PostgreSQL image of the lab's database (PostgreSQL 15, as API7's 3.2.16.3 installation guide asks: https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation), pinned. The default is the 15 tag Docker's official-images library lists (docker-library/official-images library/postgres @37079fb3, 2026-08-21).",
+                "With deploy.target `docker`: the PostgreSQL image of the lab's database (PostgreSQL 15, as API7's " +
+                    "3.2.16.3 installation guide asks: " +
+                    "https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation), pinned. " +
+                    "The default is the 15 tag Docker's official-images library lists (docker-library/official-images " +
+                    "library/postgres @37079fb3, 2026-08-21).",
             ),
         },
         "The Docker lab (deploy.target docker): published ports and the images only the lab uses.",
@@ -180,22 +225,26 @@ export const EXTRAS_AREAS = {
             enabled: setting(
                 bool,
                 false,
-                "Run Prometheus (9090) for API7's built-in monitoring, scraping the gateways' exporter (9091) and receiving the DP Managers' metrics.",
+                "Run Prometheus (9090) for API7's built-in monitoring, scraping the gateways' exporter (9091) and " +
+                    "receiving the DP Managers' metrics.",
             ),
             placement: setting(
                 oneOf(["dedicated", "controlPlane"], " (never a gateway host: its control API holds 127.0.0.1:9090)"),
                 "dedicated",
-                "`dedicated`: its own host. `controlPlane`: on every control-plane host. Never on a gateway host (the gateway's control API binds 127.0.0.1:9090).",
+                "`dedicated`: its own host. `controlPlane`: on every control-plane host. Never on a gateway host " +
+                    "(the gateway's control API binds 127.0.0.1:9090).",
             ),
             image: setting(
                 image,
                 "prom/prometheus:v2.48.1",
-                "Prometheus image, pinned. API7's installation guide asks for Prometheus 2.48 (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation).",
+                "Prometheus image, pinned. API7's installation guide asks for Prometheus 2.48 " +
+                    "(https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation).",
             ),
             instanceType: setting(
                 instanceType,
                 "t3.medium",
-                "EC2 type of the dedicated Prometheus host: x86_64 with at least 2 vCPU and 4 GiB, checked as controlPlane.instanceType is.",
+                "EC2 type of the dedicated Prometheus host: x86_64 with at least 2 vCPU and 4 GiB, checked as " +
+                    "controlPlane.instanceType is.",
             ),
         },
         "Optional Prometheus for API7's built-in monitoring.",

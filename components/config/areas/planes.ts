@@ -24,12 +24,17 @@ export const PLANES_AREAS = {
             count: setting(
                 hostCount("control-plane host"),
                 2,
-                "Number of control-plane hosts (API7 Dashboard + DP Manager each), at least 2, one per AZ (at most network.availabilityZones).",
+                "Number of control-plane hosts (API7 Dashboard + DP Manager each), at least 2, one per AZ (at most " +
+                    "network.availabilityZones).",
             ),
             instanceType: setting(
                 instanceType,
                 "t3.medium",
-                "EC2 type of the control-plane hosts: x86_64 with at least 2 vCPU and 4 GiB. The name (lower case, series.size, e.g. c6i.large) and common types are checked when the configuration is read (components/instance-types.ts); any other type is described by AWS (ec2:DescribeInstanceTypes), and every type must be offered in each of the stack's AZs (ec2:DescribeInstanceTypeOfferings), at preview and deploy time.",
+                "EC2 type of the control-plane hosts: x86_64 with at least 2 vCPU and 4 GiB. The name (lower case, " +
+                    "series.size, e.g. c6i.large) and common types are checked when the configuration is read " +
+                    "(components/instance-types.ts); any other type is described by AWS (ec2:DescribeInstanceTypes), and " +
+                    "every type must be offered in each of the stack's AZs (ec2:DescribeInstanceTypeOfferings), at " +
+                    "preview and deploy time.",
             ),
             dashboardImage: setting(
                 image,
@@ -44,19 +49,26 @@ export const PLANES_AREAS = {
             dashboardListener: setting(
                 oneOf(["http", "https"]),
                 "http",
-                "Which of its own listeners the dashboard serves, behind its load balancer: `http` (7080; API7's shipped configuration turns it off, https://docs.api7.ai/api7-gateway/configure-and-manage/configure-control-plane, so it is rendered `disable: false`) or `https` (7443, the dashboard's own TLS, so traffic from the load balancer to the hosts is encrypted too; the load balancer does not verify the dashboard's certificate). The other listener is rendered disabled; health checks use the one served.",
+                "Which of its own listeners the dashboard serves, behind its load balancer: `http` (7080; API7's " +
+                    "shipped configuration turns it off, " +
+                    "https://docs.api7.ai/api7-gateway/configure-and-manage/configure-control-plane, so it is rendered " +
+                    "`disable: false`) or `https` (7443, the dashboard's own TLS, so traffic from the load balancer to " +
+                    "the hosts is encrypted too; the load balancer does not verify the dashboard's certificate). The " +
+                    "other listener is rendered disabled; health checks use the one served.",
             ),
             loadBalancer: z
                 .strictObject({
                     internal: setting(
                         bool,
                         true,
-                        "Keep the dashboard's Application Load Balancer internal (reach it over VPN or Direct Connect). false makes it internet-facing, still limited to access.adminCidrs.",
+                        "Keep the dashboard's Application Load Balancer internal (reach it over VPN or Direct " +
+                            "Connect). false makes it internet-facing, still limited to access.adminCidrs.",
                     ),
                     certificateArn: setting(
                         certificateArn,
                         "",
-                        "ACM certificate ARN; when set the dashboard is served over HTTPS on 443 (TLS 1.3 policy) instead of HTTP on 7080.",
+                        "ACM certificate ARN; when set the dashboard is served over HTTPS on 443 (TLS 1.3 policy) " +
+                            "instead of HTTP on 7080.",
                     ),
                 })
                 .prefault({})
@@ -69,7 +81,9 @@ export const PLANES_AREAS = {
             kind: setting(
                 oneOf(["managed", "external"]),
                 "managed",
-                "`managed`: the program creates Amazon RDS for PostgreSQL for API7 (the default, so that a new stack needs no database built by hand). `external`: a PostgreSQL you run, reached with the databaseDsn secret.",
+                "`managed`: the program creates Amazon RDS for PostgreSQL for API7 (the default, so that a new stack " +
+                    "needs no database built by hand). `external`: a PostgreSQL you run, reached with the databaseDsn " +
+                    "secret.",
             ),
             engineVersion: setting(
                 oneOf(DATABASE_ENGINE_VERSIONS),
@@ -81,7 +95,8 @@ export const PLANES_AREAS = {
                     error: "is not an RDS instance class (db.<family>.<size>, e.g. db.t4g.medium)",
                 }),
                 "db.t4g.medium",
-                "With database.kind `managed`: RDS instance class (db.t4g.medium: 2 vCPU, 4 GiB, burstable). Prefer a non-burstable class such as db.m7g.large in production.",
+                "With database.kind `managed`: RDS instance class (db.t4g.medium: 2 vCPU, 4 GiB, burstable). Prefer " +
+                    "a non-burstable class such as db.m7g.large in production.",
             ),
             allocatedStorageGiB: setting(
                 int(20, 65536, "must be from 20 to 65536 GiB (RDS gp3 limits)"),
@@ -91,12 +106,16 @@ export const PLANES_AREAS = {
             maxAllocatedStorageGiB: setting(
                 int(0, 65536, "must be from 0 to 65536 GiB"),
                 100,
-                "With database.kind `managed`: storage autoscaling ceiling in GiB; 0 turns autoscaling off. Otherwise at least 10% above database.allocatedStorageGiB (an RDS rule).",
+                "With database.kind `managed`: storage autoscaling ceiling in GiB; 0 turns autoscaling off. " +
+                    "Otherwise at least 10% above database.allocatedStorageGiB (an RDS rule).",
             ),
             multiAz: setting(
                 bool,
                 true,
-                "With database.kind `managed`: a synchronous standby in another AZ that RDS fails over to, typically in 60 to 120 s (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html). Without it, an AZ loss takes the database, and the control plane, down.",
+                "With database.kind `managed`: a synchronous standby in another AZ that RDS fails over to, typically " +
+                    "in 60 to 120 s " +
+                    "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html). Without " +
+                    "it, an AZ loss takes the database, and the control plane, down.",
             ),
             backupRetentionDays: setting(
                 int(1, 35, "must be from 1 to 35 days (RDS automated backups)"),
@@ -106,22 +125,26 @@ export const PLANES_AREAS = {
             deletionProtection: setting(
                 bool,
                 true,
-                "With database.kind `managed`: RDS deletion protection (`pulumi destroy` then needs it turned off first). Off only for throwaway stacks.",
+                "With database.kind `managed`: RDS deletion protection (`pulumi destroy` then needs it turned off " +
+                    "first). Off only for throwaway stacks.",
             ),
             finalSnapshot: setting(
                 bool,
                 true,
-                "With database.kind `managed`: take a final snapshot when the database is deleted. Off only for throwaway stacks.",
+                "With database.kind `managed`: take a final snapshot when the database is deleted. Off only for " +
+                    "throwaway stacks.",
             ),
             kmsKeyArn: setting(
                 kmsKeyArn,
                 "",
-                "With database.kind `managed`: KMS key for storage, snapshots and Performance Insights. Empty: the program creates a key for the database, with yearly rotation.",
+                "With database.kind `managed`: KMS key for storage, snapshots and Performance Insights. Empty: the " +
+                    "program creates a key for the database, with yearly rotation.",
             ),
             externalCidrs: setting(
                 cidrList,
                 [],
-                "With database.kind `external`: CIDRs the control plane may reach the database in, on the port of databaseDsn. Empty means the VPC's CIDR (a database inside the VPC).",
+                "With database.kind `external`: CIDRs the control plane may reach the database in, on the port of " +
+                    "databaseDsn. Empty means the VPC's CIDR (a database inside the VPC).",
             ),
         },
         "API7's PostgreSQL database: created by the program (RDS) or yours.",
@@ -136,7 +159,8 @@ export const PLANES_AREAS = {
             instanceType: setting(
                 instanceType,
                 "t3.medium",
-                "EC2 type of the gateway hosts: x86_64 with at least 2 vCPU and 4 GiB, checked as controlPlane.instanceType is. Prefer a non-burstable type (c6i.large) in production.",
+                "EC2 type of the gateway hosts: x86_64 with at least 2 vCPU and 4 GiB, checked as " +
+                    "controlPlane.instanceType is. Prefer a non-burstable type (c6i.large) in production.",
             ),
             gatewayImage: setting(
                 image,
@@ -146,17 +170,20 @@ export const PLANES_AREAS = {
             gatewayGroupId: setting(
                 z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1-64 letters, digits, _ or -" }),
                 "default",
-                "Short id of the gateway group the gateways join (API7_GATEWAY_GROUP_SHORT_ID); the first install's group is `default`.",
+                "Short id of the gateway group the gateways join (API7_GATEWAY_GROUP_SHORT_ID); the first install's " +
+                    "group is `default`.",
             ),
             gatewayGroupName: setting(
                 z.string().min(1, { error: "is empty" }).max(64, { error: "must be at most 64 characters" }),
                 "default",
-                "Name of that gateway group in the dashboard: the control plane finds it by name to issue the gateways' credentials, and checks its short id is dataPlane.gatewayGroupId.",
+                "Name of that gateway group in the dashboard: the control plane finds it by name to issue the " +
+                    "gateways' credentials, and checks its short id is dataPlane.gatewayGroupId.",
             ),
             createGatewayGroup: setting(
                 bool,
                 false,
-                "Create the gateway group when the dashboard has none of that name. Its short id is chosen by API7: a first run that creates it stops with the short id to set as dataPlane.gatewayGroupId.",
+                "Create the gateway group when the dashboard has none of that name. Its short id is chosen by API7: " +
+                    "a first run that creates it stops with the short id to set as dataPlane.gatewayGroupId.",
             ),
             upstreamCidrs: setting(
                 cidrList,
@@ -166,7 +193,9 @@ export const PLANES_AREAS = {
             controlPlaneAuth: setting(
                 oneOf(["token", "mtls"]),
                 "token",
-                "How gateways authenticate to the DP Manager: `token` (HTTP 7900) or `mtls` (7943, a client certificate). The control plane issues the credentials at its first start, unless the stack brings them (gatewayToken; gatewayClientCert, gatewayClientKey and gatewayCa).",
+                "How gateways authenticate to the DP Manager: `token` (HTTP 7900) or `mtls` (7943, a client " +
+                    "certificate). The control plane issues the credentials at its first start, unless the stack brings " +
+                    "them (gatewayToken; gatewayClientCert, gatewayClientKey and gatewayCa).",
             ),
             controlPlaneSni: setting(
                 z
@@ -176,19 +205,23 @@ export const PLANES_AREAS = {
                         { error: "must be a DNS name" },
                     ),
                 "api7ee3-dp-manager",
-                "With dataPlane.controlPlaneAuth `mtls`: the server name gateways expect in the DP Manager's certificate (API7_CONTROL_PLANE_SNI). Gateways reach the DP Manager through its load balancer's DNS name, so without it verification fails; API7 documents `api7ee3-dp-manager`.",
+                "With dataPlane.controlPlaneAuth `mtls`: the server name gateways expect in the DP Manager's " +
+                    "certificate (API7_CONTROL_PLANE_SNI). Gateways reach the DP Manager through its load balancer's DNS " +
+                    "name, so without it verification fails; API7 documents `api7ee3-dp-manager`.",
             ),
             mode: setting(
                 oneOf(["normal", "standalone"]),
                 "normal",
-                "`normal`: gateways follow the control plane. `standalone`: gateways serve the last configuration the control plane exported to S3 (README: CP outage runbook). Switching replaces no host.",
+                "`normal`: gateways follow the control plane. `standalone`: gateways serve the last configuration " +
+                    "the control plane exported to S3 (README: CP outage runbook). Switching replaces no host.",
             ),
             loadBalancer: z
                 .strictObject({
                     internal: setting(
                         bool,
                         false,
-                        "Make the gateways' Network Load Balancer internal (private subnets) instead of internet-facing.",
+                        "Make the gateways' Network Load Balancer internal (private subnets) instead of " +
+                            "internet-facing.",
                     ),
                     clientCidrs: setting(
                         cidrList,
@@ -199,12 +232,15 @@ export const PLANES_AREAS = {
                     httpsPort: setting(
                         port,
                         443,
-                        "Listener port for HTTPS, forwarded to the gateways' 9443 (passthrough) or terminated at the NLB.",
+                        "Listener port for HTTPS, forwarded to the gateways' 9443 (passthrough) or terminated at the " +
+                            "NLB.",
                     ),
                     httpsMode: setting(
                         oneOf(["passthrough", "terminate"]),
                         "passthrough",
-                        "`passthrough`: TCP to the gateways' 9443, which terminate TLS with their own certificates. `terminate`: a TLS listener at the NLB with dataPlane.loadBalancer.certificateArn and a TLS 1.3 policy, forwarding plain HTTP to 9080.",
+                        "`passthrough`: TCP to the gateways' 9443, which terminate TLS with their own certificates. " +
+                            "`terminate`: a TLS listener at the NLB with dataPlane.loadBalancer.certificateArn and a TLS " +
+                            "1.3 policy, forwarding plain HTTP to 9080.",
                     ),
                     certificateArn: setting(
                         certificateArn,
@@ -219,7 +255,9 @@ export const PLANES_AREAS = {
                     intervalSeconds: setting(
                         int(5, 300, "must be from 5 to 300 seconds (AWS target-group limits)"),
                         30,
-                        "Seconds between health checks of each gateway (GET /status on 7085), 5 to 300. API7's installation guide suggests 30 (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation).",
+                        "Seconds between health checks of each gateway (GET /status on 7085), 5 to 300. API7's " +
+                            "installation guide suggests 30 " +
+                            "(https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation).",
                     ),
                     timeoutSeconds: setting(
                         int(2, 120, "must be from 2 to 120 seconds (AWS target-group limits)"),
@@ -242,24 +280,29 @@ export const PLANES_AREAS = {
             deregistrationDelaySeconds: setting(
                 int(0, 3600, "must be from 0 to 3600 seconds"),
                 30,
-                "Seconds a gateway leaving rotation keeps its open connections (then they are closed), 0 to 3600. AWS's default is 300 (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#deregistration-delay).",
+                "Seconds a gateway leaving rotation keeps its open connections (then they are closed), 0 to 3600. " +
+                    "AWS's default is 300 " +
+                    "(https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#deregistration-delay).",
             ),
             autoscaling: z
                 .strictObject({
                     enabled: setting(
                         bool,
                         false,
-                        "Let the gateways' Auto Scaling group add and remove gateways on CPU load (target tracking), between dataPlane.count and dataPlane.autoscaling.maxCount.",
+                        "Let the gateways' Auto Scaling group add and remove gateways on CPU load (target tracking), " +
+                            "between dataPlane.count and dataPlane.autoscaling.maxCount.",
                     ),
                     maxCount: setting(
                         int(2, 100, "must be from 2 to 100"),
                         6,
-                        "With dataPlane.autoscaling.enabled: the most gateways the group scales out to (at least dataPlane.count).",
+                        "With dataPlane.autoscaling.enabled: the most gateways the group scales out to (at least " +
+                            "dataPlane.count).",
                     ),
                     targetCpuPercent: setting(
                         int(10, 90, "must be from 10 to 90 percent"),
                         60,
-                        "With dataPlane.autoscaling.enabled: the average CPU utilization of the gateways the group keeps (ASGAverageCPUUtilization).",
+                        "With dataPlane.autoscaling.enabled: the average CPU utilization of the gateways the group " +
+                            "keeps (ASGAverageCPUUtilization).",
                     ),
                 })
                 .prefault({})

@@ -25,7 +25,9 @@ export const DEPLOY_RULES: readonly Rule[] = [
             if (c.deploy.target === "docker" && c.images.source === "ecrPullThroughCache") {
                 problem(
                     ["images", "source"],
-                    "is `ecrPullThroughCache`, an ECR cache in AWS, with deploy.target `docker`: the lab pulls with the local Docker engine; use `dockerHub` (or `registry` with a registry your engine can pull from)",
+                    "is `ecrPullThroughCache`, an ECR cache in AWS, with deploy.target `docker`: the lab pulls with " +
+                        "the local Docker engine; use `dockerHub` (or `registry` with a registry your engine can pull " +
+                        "from)",
                 );
             }
         },
@@ -36,7 +38,8 @@ export const DEPLOY_RULES: readonly Rule[] = [
             if (c.deploy.target === "docker" && c.dataPlane.mode === "standalone") {
                 problem(
                     ["dataPlane", "mode"],
-                    "is `standalone` with deploy.target `docker`: standalone gateways read the control plane's S3 exports, which the lab does not create; use `normal`",
+                    "is `standalone` with deploy.target `docker`: standalone gateways read the control plane's S3 " +
+                        "exports, which the lab does not create; use `normal`",
                 );
             }
         },
@@ -91,7 +94,8 @@ export const DEPLOY_RULES: readonly Rule[] = [
                 if (c.images[key] !== "")
                     problem(
                         ["images", key],
-                        "applies to images.source `ecrPullThroughCache`; remove it, or set images.source ecrPullThroughCache",
+                        "applies to images.source `ecrPullThroughCache`; remove it, or set images.source " +
+                            "ecrPullThroughCache",
                     );
             }
         },
@@ -115,7 +119,8 @@ export const DEPLOY_RULES: readonly Rule[] = [
             if (im.source === "registry" && im.registry === "")
                 problem(
                     ["images", "registry"],
-                    "is required with images.source `registry`: the registry you push the images to, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/api7",
+                    "is required with images.source `registry`: the registry you push the images to, e.g. " +
+                        "111122223333.dkr.ecr.us-east-1.amazonaws.com/api7",
                 );
             if (im.source !== "registry" && im.registry !== "")
                 problem(
@@ -136,7 +141,8 @@ export const DEPLOY_RULES: readonly Rule[] = [
             if (c.registryPassword !== undefined)
                 problem(
                     ["registryPassword"],
-                    "is not used with images from ECR: hosts pull with their role; remove it with `pulumi config rm registryPassword`",
+                    "is not used with images from ECR: hosts pull with their role; remove it with `pulumi config rm " +
+                        "registryPassword`",
                 );
         },
     },
@@ -147,7 +153,8 @@ export const DEPLOY_RULES: readonly Rule[] = [
             if (c.images.username !== "" && c.registryPassword === undefined)
                 problem(
                     ["registryPassword"],
-                    "is required with images.username: pulumi config set --secret registryPassword <password or access token>",
+                    "is required with images.username: pulumi config set --secret registryPassword <password or " +
+                        "access token>",
                 );
             if (c.images.username === "" && c.registryPassword !== undefined)
                 problem(
@@ -172,7 +179,8 @@ export const DEPLOY_RULES: readonly Rule[] = [
             if (c.images.ecrEndpoints && byoVpc(c)) {
                 problem(
                     ["images", "ecrEndpoints"],
-                    "applies to the VPC the program creates; with network.existingVpcId the endpoints (if any) are yours",
+                    "applies to the VPC the program creates; with network.existingVpcId the endpoints (if any) are " +
+                        "yours",
                 );
             }
         },

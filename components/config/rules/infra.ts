@@ -51,7 +51,8 @@ export const INFRA_RULES: readonly Rule[] = [
         check: (c, _s, problem) => {
             if (!byoVpc(c)) return;
             const why =
-                "applies to the S3 endpoint the program creates; with network.existingVpcId the endpoint (if any) is yours";
+                "applies to the S3 endpoint the program creates; with network.existingVpcId the endpoint (if any) is " +
+                "yours";
             if (c.network.s3EndpointAccess !== "restricted") problem(["network", "s3EndpointAccess"], why);
             if (c.network.s3EndpointBucketArns.length > 0) problem(["network", "s3EndpointBucketArns"], why);
         },
@@ -63,7 +64,8 @@ export const INFRA_RULES: readonly Rule[] = [
             if (!byoVpc(c) && net.s3EndpointAccess === "unrestricted" && net.s3EndpointBucketArns.length > 0) {
                 problem(
                     ["network", "s3EndpointBucketArns"],
-                    "has no effect with network.s3EndpointAccess `unrestricted` (every bucket is reachable); remove one of the two",
+                    "has no effect with network.s3EndpointAccess `unrestricted` (every bucket is reachable); remove " +
+                        "one of the two",
                 );
             }
         },
@@ -75,7 +77,8 @@ export const INFRA_RULES: readonly Rule[] = [
             if (c.database.kind === "external" && c.databaseDsn === undefined) {
                 problem(
                     ["databaseDsn"],
-                    "is required with database.kind `external`: pulumi config set --secret databaseDsn 'postgres://<user>:<password>@<host>:5432/api7ee'",
+                    "is required with database.kind `external`: pulumi config set --secret databaseDsn " +
+                        "'postgres://<user>:<password>@<host>:5432/api7ee'",
                 );
             }
         },
@@ -86,7 +89,9 @@ export const INFRA_RULES: readonly Rule[] = [
             if (c.database.kind === "managed" && c.databaseDsn !== undefined) {
                 problem(
                     ["databaseDsn"],
-                    "is set but database.kind is `managed` (the default since the program creates the database). To keep using the database this DSN names, set database.kind external; only for a new, empty RDS database instead, remove it with `pulumi config rm databaseDsn`",
+                    "is set but database.kind is `managed` (the default since the program creates the database). To " +
+                        "keep using the database this DSN names, set database.kind external; only for a new, empty RDS " +
+                        "database instead, remove it with `pulumi config rm databaseDsn`",
                 );
             }
         },
@@ -106,7 +111,8 @@ export const INFRA_RULES: readonly Rule[] = [
             } else if (db.externalCidrs.length > 0) {
                 problem(
                     ["database", "externalCidrs"],
-                    "applies to database.kind `external`; the managed database is reached through its own security group",
+                    "applies to database.kind `external`; the managed database is reached through its own security " +
+                        "group",
                 );
             }
         },
@@ -156,7 +162,8 @@ export const INFRA_RULES: readonly Rule[] = [
             if (c.dataPlane.loadBalancer.httpsMode === "terminate" && !c.dataPlane.loadBalancer.certificateArn) {
                 problem(
                     ["dataPlane", "loadBalancer", "certificateArn"],
-                    "is required when dataPlane.loadBalancer.httpsMode is `terminate` (a TLS listener needs a certificate)",
+                    "is required when dataPlane.loadBalancer.httpsMode is `terminate` (a TLS listener needs a " +
+                        "certificate)",
                 );
             }
         },
@@ -168,7 +175,8 @@ export const INFRA_RULES: readonly Rule[] = [
             if (byoVpc(c) && internetFacing && c.network.existingPublicSubnetIds.length < 2) {
                 problem(
                     ["network", "existingPublicSubnetIds"],
-                    "needs at least 2 public subnets in distinct AZs for an internet-facing load balancer (or make both load balancers internal)",
+                    "needs at least 2 public subnets in distinct AZs for an internet-facing load balancer (or make " +
+                        "both load balancers internal)",
                 );
             }
         },

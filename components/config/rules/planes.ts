@@ -36,7 +36,8 @@ export const PLANES_RULES: readonly Rule[] = [
             if (c.dataPlane.mode === "standalone" && !c.fallback.enabled) {
                 problem(
                     ["dataPlane", "mode"],
-                    "is `standalone` but fallback.enabled is false: standalone gateways serve from the fallback buckets",
+                    "is `standalone` but fallback.enabled is false: standalone gateways serve from the fallback " +
+                        "buckets",
                 );
             }
         },
@@ -77,7 +78,8 @@ export const PLANES_RULES: readonly Rule[] = [
                 if (PUBLIC_CIDRS.has(cidr))
                     problem(
                         ["access", "adminCidrs", i],
-                        "opens the admin ports to the whole internet; use your office/VPN ranges or set access.allowPublicAdmin true",
+                        "opens the admin ports to the whole internet; use your office/VPN ranges or set " +
+                            "access.allowPublicAdmin true",
                     );
             });
         },
@@ -91,7 +93,8 @@ export const PLANES_RULES: readonly Rule[] = [
                 if (c[key])
                     problem(
                         [key],
-                        "is set but dataPlane.controlPlaneAuth is `token`; remove it or set dataPlane.controlPlaneAuth mtls",
+                        "is set but dataPlane.controlPlaneAuth is `token`; remove it or set " +
+                            "dataPlane.controlPlaneAuth mtls",
                     );
         },
     },
