@@ -132,7 +132,10 @@ function factsProblem(architectures: readonly string[], vcpu: number, memoryGiB:
         return `is ${architectures.join("/")}; API7 hosts must be x86_64 (e.g. use c6i.large instead of c7g.large)`;
     }
     if (vcpu < MIN_HOST.vcpu || memoryGiB < MIN_HOST.memoryGiB) {
-        return `has ${vcpu} vCPU / ${memoryGiB} GiB; API7 needs >= ${MIN_HOST.vcpu} vCPU and >= ${MIN_HOST.memoryGiB} GiB`;
+        return (
+            `has ${vcpu} vCPU / ${memoryGiB} GiB; API7 needs >= ${MIN_HOST.vcpu} vCPU and >= ` +
+            `${MIN_HOST.memoryGiB} GiB`
+        );
     }
     return undefined;
 }

@@ -121,7 +121,9 @@ export const DATABASE_DSN_SECRET = "database-dsn";
 
 /**
  * A control-plane node: API7 Dashboard (7080 HTTP / 7443 HTTPS) and DP Manager (7900 token, 7943 mTLS), both with
- * their config files as API7's 3.2.16 installation guide writes them (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation), the DSN substituted at start.
+ * their config files as API7's 3.2.16 installation guide writes them
+ * (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation), the DSN substituted at
+ * start.
  */
 export function controlPlaneServices(args: ControlPlaneServiceArgs): [ServiceDefinition, ServiceDefinition] {
     const prometheus = pulumi.output(args.prometheusAddress).apply((addr) => (addr ? { addr } : undefined));
@@ -187,9 +189,9 @@ export interface GatewayServiceArgs {
 }
 
 /**
- * An API7 Gateway: 9080 HTTP, 9443 HTTPS, `GET /status` on 0.0.0.0:7085 for load balancers (API7's 3.2.16.3 installation guide).
- * Normal: connected to the DP Managers, its credentials as environment, read by secret name. Standalone: serving
- * the last S3 export with nothing that could pull it back to the control plane.
+ * An API7 Gateway: 9080 HTTP, 9443 HTTPS, `GET /status` on 0.0.0.0:7085 for load balancers (API7's 3.2.16.3
+ * installation guide). Normal: connected to the DP Managers, its credentials as environment, read by secret name.
+ * Standalone: serving the last S3 export with nothing that could pull it back to the control plane.
  */
 export function gatewayService(args: GatewayServiceArgs): ServiceDefinition {
     const pluginAttr = args.metricsExport

@@ -107,7 +107,8 @@ function probes(own: string, others: readonly string[]): [action: string, name: 
 export const hostParametersOwnPath: StackValidationPolicy = {
     name: "iam-host-parameters-own-path",
     description:
-        "A host role can read no SSM parameter outside its group's path, AWS managed policies included (an explicit deny must hold against AmazonSSMManagedInstanceCore's ssm:GetParameter on *).",
+        "A host role can read no SSM parameter outside its group's path, AWS managed policies included (an " +
+        "explicit deny must hold against AmazonSSMManagedInstanceCore's ssm:GetParameter on *).",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
         const managed = managedPolicies();
@@ -136,7 +137,8 @@ export const hostParametersOwnPath: StackValidationPolicy = {
                 const policy = managed.get(arn.replace(/^arn:aws[a-z-]*:/, "arn:aws:"));
                 if (!policy) {
                     report(
-                        `its managed policy ${arn} has no copy in policy/aws-managed-policies/, so what it allows cannot be checked`,
+                        `its managed policy ${arn} has no copy in policy/aws-managed-policies/, so what it ` +
+                            `allows cannot be checked`,
                     );
                     continue;
                 }

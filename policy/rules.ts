@@ -143,7 +143,8 @@ export const encryptedVolumes = resourcePolicy(
             const mappings = (p.blockDeviceMappings as Props[] | undefined) ?? [];
             if (mappings.length === 0)
                 report(
-                    "blockDeviceMappings maps no volume, so the root volume takes the AMI's (possibly unencrypted) default",
+                    "blockDeviceMappings maps no volume, so the root volume takes the AMI's (possibly " +
+                        "unencrypted) default",
                 );
             for (const [i, m] of mappings.entries()) {
                 if (!isTrue((m.ebs as Props | undefined)?.encrypted))
@@ -335,7 +336,8 @@ export function userDataAsWritten(userData: string): string {
 
 export const iamScoped = resourcePolicy(
     "iam-no-wildcards",
-    "IAM policies grant no wildcard actions, and no `*` resource where the action can be scoped (CKV_AWS_355, FSBP IAM.21).",
+    "IAM policies grant no wildcard actions, and no `*` resource where the action can be scoped (CKV_AWS_355, " +
+        "FSBP IAM.21).",
     [TYPES.rolePolicy, TYPES.userPolicy, TYPES.groupPolicy, TYPES.managedPolicy],
     (p, report) => {
         for (const [i, s] of (statementsOf(p.policy) ?? []).entries()) {
@@ -361,7 +363,8 @@ function companions(bucket: PolicyResource, all: PolicyResource[], type: string)
 export const s3Hardened: StackValidationPolicy = {
     name: "s3-buckets-hardened",
     description:
-        "Every bucket blocks all public access (FSBP S3.8), is encrypted (CKV_AWS_19), versioned (CKV_AWS_21) and denies requests without TLS (FSBP S3.5).",
+        "Every bucket blocks all public access (FSBP S3.8), is encrypted (CKV_AWS_19), versioned (CKV_AWS_21) " +
+        "and denies requests without TLS (FSBP S3.5).",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
         for (const bucket of args.resources.filter((r) => r.type === TYPES.bucket)) {
@@ -452,7 +455,8 @@ export const rdsBackups = resourcePolicy(
 export const rdsTlsRequired: StackValidationPolicy = {
     name: "rds-tls-required",
     description:
-        "PostgreSQL DB instances use a parameter group that sets rds.force_ssl to 1 (the server refuses connections without TLS).",
+        "PostgreSQL DB instances use a parameter group that sets rds.force_ssl to 1 (the server refuses " +
+        "connections without TLS).",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
         for (const db of args.resources.filter((r) => r.type === TYPES.dbInstance && r.props.engine === "postgres")) {

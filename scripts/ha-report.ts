@@ -190,23 +190,29 @@ export function renderReport(stack: string, f: HaFigures): string {
         "",
         "| figure | value | from |",
         "|---|---|---|",
-        `| dead gateway leaves rotation (worst case) | ${f.detectionSeconds} s | unhealthy threshold x interval + timeout |`,
+        `| dead gateway leaves rotation (worst case) | ${f.detectionSeconds} s | unhealthy threshold x interval ` +
+            `+ timeout |`,
         `| recovered gateway rejoins | ${f.rejoinSeconds} s | healthy threshold (${f.healthyThreshold}) x interval |`,
         `| draining gateway keeps connections | ${f.drainSeconds} s | deregistration delay |`,
         ...Object.entries(f.hostsPerAz).map(
             ([tier, perAz]) =>
-                `| ${tier} hosts per AZ | ${perAz.join(" / ")} | its Auto Scaling group, balanced over ${perAz.length} AZs |`,
+                `| ${tier} hosts per AZ | ${perAz.join(" / ")} | its Auto Scaling group, balanced over ` +
+                `${perAz.length} AZs |`,
         ),
         ...Object.entries(f.replacement).flatMap(([tier, r]) => [
             `| ${tier}: a dead host is replaced, back to full capacity (expected) | ${r.expectedSeconds} s | detection ${r.detectionSeconds} s + ${r.boot.map((b) => `${b.step} ${b.seconds} s`).join(" + ")} + healthy ${r.healthySeconds} s (boot steps are estimates: components/aws/boot-budget.ts); plus the group's reaction to the failed check, which AWS does not quantify |`,
-            `| ${tier}: back to full capacity (worst case before the group judges the new host) | ${r.worstCaseSeconds} s | detection + grace period |`,
+            `| ${tier}: back to full capacity (worst case before the group judges the new host) | ` +
+                `${r.worstCaseSeconds} s | detection + grace period |`,
         ]),
         ...(f.ecrEndpointsMonthlyUsd !== undefined
             ? [
-                  `| ECR interface endpoints | about $${f.ecrEndpointsMonthlyUsd.toFixed(2)} a month | 2 endpoints x AZs x $${INTERFACE_ENDPOINT_USD_PER_AZ_HOUR}/h (us-east-1, unconfirmed) + $0.01/GB |`,
+                  `| ECR interface endpoints | about $${f.ecrEndpointsMonthlyUsd.toFixed(2)} a month | 2 ` +
+                      `endpoints x AZs x $${INTERFACE_ENDPOINT_USD_PER_AZ_HOUR}/h (us-east-1, unconfirmed) + ` +
+                      `$0.01/GB |`,
               ]
             : []),
-        `| fallback export interval | ${f.fallbackExport ?? "no export (fallback.enabled is false)"} | fallback.cronSpec |`,
+        `| fallback export interval | ${f.fallbackExport ?? "no export (fallback.enabled is false)"} | ` +
+            `fallback.cronSpec |`,
         ...databaseRows(f.database),
     ];
     return lines.join("\n");
@@ -220,8 +226,11 @@ function databaseRows(db: DatabaseFigures): string[] {
         ];
     }
     return [
-        `| database failover (RDS Multi-AZ) | ${db.failover ?? "none: no standby (database.multiAz false)"} | ${db.failover ? "AWS: Multi-AZ failover typically completes in 60-120 s" : "database.multiAz"} |`,
-        `| database tier survives an AZ loss | ${db.survivesAzLoss ? "yes: the standby in another AZ takes over" : "no: the only instance is in one AZ; the control plane stops until it is back or restored"} | database.multiAz |`,
+        `| database failover (RDS Multi-AZ) | ${db.failover ?? "none: no standby (database.multiAz false)"} | ` +
+            `${db.failover ? "AWS: Multi-AZ failover typically completes in 60-120 s" : "database.multiAz"} |`,
+        `| database tier survives an AZ loss | ` +
+            `${db.survivesAzLoss ? "yes: the standby in another AZ takes over" : "no: the only instance is in one AZ; the control plane stops until it is back or restored"} ` +
+            `| database.multiAz |`,
     ];
 }
 
@@ -257,7 +266,8 @@ export function labFigures(settings: Settings): LabFigures {
  */
 export function renderLabReport(stack: string, f: LabFigures): string {
     const down = (c: Check) =>
-        `${c.unhealthyThreshold * c.intervalSeconds + f.checkTimeoutSeconds} s | fall (${c.unhealthyThreshold}) x inter (${c.intervalSeconds} s) + timeout check (${f.checkTimeoutSeconds} s)`;
+        `${c.unhealthyThreshold * c.intervalSeconds + f.checkTimeoutSeconds} s | fall (${c.unhealthyThreshold}) ` +
+        `x inter (${c.intervalSeconds} s) + timeout check (${f.checkTimeoutSeconds} s)`;
     const gw = f.gatewayCheck;
     return [
         `HA report for stack "${stack}" (the Docker lab)`,
@@ -265,9 +275,11 @@ export function renderLabReport(stack: string, f: LabFigures): string {
         "| figure | value | from |",
         "|---|---|---|",
         `| dead gateway leaves HAProxy's rotation (worst case) | ${down(gw)} |`,
-        `| recovered gateway rejoins | ${gw.healthyThreshold * gw.intervalSeconds} s | rise (${gw.healthyThreshold}) x inter (${gw.intervalSeconds} s) |`,
+        `| recovered gateway rejoins | ${gw.healthyThreshold * gw.intervalSeconds} s | rise ` +
+            `(${gw.healthyThreshold}) x inter (${gw.intervalSeconds} s) |`,
         `| dead control-plane node leaves rotation (worst case) | ${down(f.controlPlaneCheck)} |`,
-        `| containers | ${f.gateways} gateways, ${f.controlPlaneNodes} control-plane nodes (dashboard + DP Manager each), 1 HAProxy, 1 PostgreSQL${f.prometheus ? ", 1 Prometheus" : ""} |`,
+        `| containers | ${f.gateways} gateways, ${f.controlPlaneNodes} control-plane nodes (dashboard + DP ` +
+            `Manager each), 1 HAProxy, 1 PostgreSQL${f.prometheus ? ", 1 Prometheus" : ""} |`,
         "| survives the loss of its machine | no: every container runs on one Docker engine |",
         // docker/docs start-containers-automatically.md: restart policies start a container again when it exits;
         // `unless-stopped` leaves one stopped by hand stopped (components/docker/lab.ts). An unhealthy one that keeps

@@ -44,10 +44,10 @@ function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unk
 
 /**
  * What AWS says of instance types outside the program's offline table, as the Amazon EC2 Instance Types guide lists
- * them (default vCPUs, memory in GiB, processor): general purpose, https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
- * (m7i-flex.large 2 vCPU / 8 GiB, Intel Xeon; t3a.nano 2 vCPU / 0.5 GiB, AMD EPYC); compute optimized,
- * https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html (c8i.large 2 vCPU / 4 GiB, Intel Xeon; c8g.large
- * 2 vCPU / 4 GiB, AWS Graviton4, arm64).
+ * them (default vCPUs, memory in GiB, processor): general purpose,
+ * https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html (m7i-flex.large 2 vCPU / 8 GiB, Intel Xeon; t3a.nano 2
+ * vCPU / 0.5 GiB, AMD EPYC); compute optimized, https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html
+ * (c8i.large 2 vCPU / 4 GiB, Intel Xeon; c8g.large 2 vCPU / 4 GiB, AWS Graviton4, arm64).
  */
 const DESCRIBED_INSTANCE_TYPES: Record<
     string,
@@ -277,7 +277,8 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                     state.registryId = MOCK_ACCOUNT;
                     break;
                 case "docker:index/remoteImage:RemoteImage":
-                    // The engine's image id and the digest it pulled (pulumi-docker RemoteImage outputs imageId, repoDigest).
+                    // The engine's image id and the digest it pulled (pulumi-docker RemoteImage outputs imageId,
+                    // repoDigest).
                     state.imageId = `sha256:${crypto.createHash("sha256").update(String(inputs.name)).digest("hex")}`;
                     state.repoDigest = `${String(inputs.name)
                         .split("@")[0]
@@ -287,7 +288,8 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                         .digest("hex")}`;
                     break;
                 case "command:local:Command":
-                    // What the lab's bootstrap prints: the gateways' token (a stand-in; tests/lab.test.ts runs the real script).
+                    // What the lab's bootstrap prints: the gateways' token (a stand-in; tests/lab.test.ts runs the
+                    // real script).
                     state.stdout = LAB_ISSUED_TOKEN;
                     state.stderr = "";
                     break;

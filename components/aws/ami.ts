@@ -36,7 +36,8 @@ function resolveAl2023(opts?: pulumi.InvokeOptions): pulumi.Output<string> {
         .output(aws.ssm.getParameter({ name: AL2023_AMI_PARAMETER }, opts))
         .apply(({ insecureValue: resolved }) => {
             void pulumi.log.warn(
-                `hosts.amiId is not pinned; using ${resolved}. Pin it so every preview and new host uses the same image: pulumi config set --path hosts.amiId ${resolved}`,
+                `hosts.amiId is not pinned; using ${resolved}. Pin it so every preview and new host uses the ` +
+                    `same image: pulumi config set --path hosts.amiId ${resolved}`,
             );
             return resolved;
         });

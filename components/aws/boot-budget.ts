@@ -2,10 +2,10 @@
  * How long a new host takes from launch to serving, per role: the budget its Auto Scaling group's grace period is
  * sized from (hosts.healthCheckGraceSeconds overrides it), and the figures `npm run report` adds up.
  *
- * Every step below is an estimate with its reasoning, not a measurement of a real boot, and deliberately generous. A grace period too short replaces hosts that
- * were about to pass (a loop); too long only delays replacing a host that never starts. Measure a first boot and
- * set hosts.healthCheckGraceSeconds (README, "Sizing the grace period": `cloud-init analyze show` and the units'
- * journal give each step).
+ * Every step below is an estimate with its reasoning, not a measurement of a real boot, and deliberately generous. A
+ * grace period too short replaces hosts that were about to pass (a loop); too long only delays replacing a host that
+ * never starts. Measure a first boot and set hosts.healthCheckGraceSeconds (README, "Sizing the grace period":
+ * `cloud-init analyze show` and the units' journal give each step).
  */
 
 export interface BootStep {

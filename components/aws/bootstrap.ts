@@ -114,10 +114,10 @@ export class Bootstrap extends pulumi.ComponentResource {
             parent,
         );
 
-        // The control plane may write exactly the gateways' credential parameters (when it issues them) and its
-        // own lock and record; it reads them back to verify. Nothing else: the hosts' own policy denies every other
-        // parameter (host/identity.ts hostPolicyStatements). SSM encrypts and decrypts with the caller's permissions: "To
-        // encrypt a standard secure string parameter value, the user needs kms:Encrypt permission. To encrypt an
+        // The control plane may write exactly the gateways' credential parameters (when it issues them) and its own
+        // lock and record; it reads them back to verify. Nothing else: the hosts' own policy denies every other
+        // parameter (host/identity.ts hostPolicyStatements). SSM encrypts and decrypts with the caller's permissions:
+        // "To encrypt a standard secure string parameter value, the user needs kms:Encrypt permission. To encrypt an
         // advanced secure string parameter value, the user needs kms:GenerateDataKey permission" (AWS KMS developer
         // guide, services-parameter-store), each scoped here to those parameters by their encryption context.
         const invokeOpts = { parent: this };

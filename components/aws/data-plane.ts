@@ -52,8 +52,8 @@ export interface DataPlaneArgs {
 }
 
 /**
- * The data plane: >= 2 API7 Gateway hosts in an Auto Scaling group balanced over the AZs, serving 9080 (HTTP) and 9443 (HTTPS)
- * and answering `GET /status` on 0.0.0.0:7085 for the load balancer's health check.
+ * The data plane: >= 2 API7 Gateway hosts in an Auto Scaling group balanced over the AZs, serving 9080 (HTTP) and
+ * 9443 (HTTPS) and answering `GET /status` on 0.0.0.0:7085 for the load balancer's health check.
  */
 export class DataPlane extends pulumi.ComponentResource {
     public readonly hosts: HostGroup;

@@ -1,8 +1,9 @@
 /**
  * Data-plane resilience (API7's "Implement Data Plane Resilience", 3.2 series:
- * https://docs-archive.api7.ai/enterprise/high-availability/cp-outage-dp-resilience): the control plane exports gateway configuration to two S3 buckets on a
- * schedule (`fallback_cp` in the dashboard config); while the control plane is down, gateways run standalone from
- * the last export. Only the control plane can write the buckets; gateways can only read them.
+ * https://docs-archive.api7.ai/enterprise/high-availability/cp-outage-dp-resilience): the control plane exports
+ * gateway configuration to two S3 buckets on a schedule (`fallback_cp` in the dashboard config); while the control
+ * plane is down, gateways run standalone from the last export. Only the control plane can write the buckets; gateways
+ * can only read them.
  *
  * API7's `fallback_cp.aws_s3` takes an access key: by default each role gets an IAM user (writer for the control
  * plane, reader for the gateways) with a key that reaches hosts only through SSM SecureStrings. With
@@ -171,7 +172,8 @@ export class FallbackStorage extends pulumi.ComponentResource {
         tags: Record<string, string>,
     ): aws.s3.Bucket {
         const opts = { parent: this };
-        // forceDestroy: `pulumi destroy` deletes every object version first (a versioned bucket is never empty otherwise).
+        // forceDestroy: `pulumi destroy` deletes every object version first (a versioned bucket is never empty
+        // otherwise).
         const bucket = new aws.s3.Bucket(name, { bucket: bucketName, forceDestroy: s.forceDestroy, tags }, opts);
         new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
         new aws.s3.BucketServerSideEncryptionConfiguration(

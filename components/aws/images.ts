@@ -160,9 +160,9 @@ export class ImageRegistry extends pulumi.ComponentResource {
         }
 
         if (s.ecrEndpoints) {
-            // Interface endpoints for the ECR API (login, image manifests) and Docker registry API (pulls), with private
-            // DNS so the usual host names resolve to them; layers come from S3 through the gateway endpoint (ECR user
-            // guide, vpc-endpoints.html). Reached on 443 from the VPC only.
+            // Interface endpoints for the ECR API (login, image manifests) and Docker registry API (pulls), with
+            // private DNS so the usual host names resolve to them; layers come from S3 through the gateway endpoint
+            // (ECR user guide, vpc-endpoints.html). Reached on 443 from the VPC only.
             const sg = new aws.ec2.SecurityGroup(
                 `${name}-ecr-endpoints`,
                 {

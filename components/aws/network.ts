@@ -78,7 +78,8 @@ export class Network extends pulumi.ComponentResource {
                     const other = seen.get(sub.availabilityZone);
                     if (other) {
                         throw new pulumi.ResourceError(
-                            `${key}: ${other} and ${sub.id} are both in ${sub.availabilityZone}; each subnet must be in a distinct AZ`,
+                            `${key}: ${other} and ${sub.id} are both in ${sub.availabilityZone}; each subnet ` +
+                                `must be in a distinct AZ`,
                             this,
                         );
                     }
@@ -226,8 +227,8 @@ export class Network extends pulumi.ComponentResource {
                 serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
                 vpcEndpointType: "Gateway",
                 routeTableIds: privateRts.map((rt) => rt.id),
-                // unrestricted: AWS's full-access endpoint policy, written out: the provider computes `policy` when it is
-                // left unset, so switching an existing endpoint to unset would keep its restricted policy.
+                // unrestricted: AWS's full-access endpoint policy, written out: the provider computes `policy` when
+                // it is left unset, so switching an existing endpoint to unset would keep its restricted policy.
                 policy:
                     s.s3Endpoint.access === "restricted"
                         ? s3EndpointPolicy(

@@ -73,9 +73,9 @@ export function parameterArn(arnPrefix: string, name: string): string {
 }
 
 /**
- * The deny that holds a host role to its scope: no parameter action on any parameter outside it, whatever else
- * allows one. NotResource with Deny: the statement applies to every resource but those listed (IAM JSON policy
- * elements, NotResource, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html).
+ * The deny that holds a host role to its scope: no parameter action on any parameter outside it, whatever else allows
+ * one. NotResource with Deny: the statement applies to every resource but those listed (IAM JSON policy elements,
+ * NotResource, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html).
  */
 export function denyOutsideScope(
     scope: Pick<ParameterScope, "prefix" | "shared">,
@@ -104,15 +104,15 @@ export function decryptOwnParameters(
 }
 
 /**
- * The stack key's policy. The account statement is AWS's default ("Allows access to the AWS account and enables
- * IAM policies", AWS KMS developer guide, default key policy,
+ * The stack key's policy. The account statement is AWS's default ("Allows access to the AWS account and enables IAM
+ * policies", AWS KMS developer guide, default key policy,
  * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html): without it no IAM policy, the
- * deployer's included, could use or manage the key. Then, for each host role, denies that no IAM policy can
- * override: decrypting or encrypting anything outside its scope, and every other KMS operation (a grant it made
- * itself would otherwise widen its access). Roles are named by the aws:PrincipalArn condition key rather than as
- * principals, so the policy can be written before the roles exist and stays right if a role is deleted and made
- * again (a principal ARN in a policy becomes the deleted role's unique id: IAM user guide, policy elements,
- * Principal, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles).
+ * deployer's included, could use or manage the key. Then, for each host role, denies that no IAM policy can override:
+ * decrypting or encrypting anything outside its scope, and every other KMS operation (a grant it made itself would
+ * otherwise widen its access). Roles are named by the aws:PrincipalArn condition key rather than as principals, so
+ * the policy can be written before the roles exist and stays right if a role is deleted and made again (a principal
+ * ARN in a policy becomes the deleted role's unique id: IAM user guide, policy elements, Principal,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles).
  */
 export function parameterKeyPolicyStatements(
     scopes: readonly ParameterScope[],

@@ -12,7 +12,8 @@ import type { RegistryLogin } from "./images";
 
 /**
  * A parameter name in a hierarchy: a leading slash, then only a-zA-Z0-9_.- and slashes (AWS Systems Manager API
- * Reference, PutParameter, Name: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html).
+ * Reference, PutParameter, Name:
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html).
  */
 const parameterName = z
     .string()

@@ -1,9 +1,10 @@
 /**
  * The one place configuration is checked. `parseSettings()` takes every project key (components/config/runtime.ts
- * `loadSettings()` reads them once from the Pulumi runtime), checks all of them (types, ranges, enums, unknown keys, plaintext secrets, cross-field rules) and returns a
- * frozen, typed settings object, or throws one error listing every problem, each naming the key as the user types
- * it in `pulumi config set` (`dataPlane.count`, `access.adminCidrs[0]`, `databaseDsn`), the value (never a secret's)
- * and the rule. It runs before any resource is registered.
+ * `loadSettings()` reads them once from the Pulumi runtime), checks all of them (types, ranges, enums, unknown keys,
+ * plaintext secrets, cross-field rules) and returns a frozen, typed settings object, or throws one error listing
+ * every problem, each naming the key as the user types it in `pulumi config set` (`dataPlane.count`,
+ * `access.adminCidrs[0]`, `databaseDsn`), the value (never a secret's) and the rule. It runs before any resource is
+ * registered.
  */
 import { z } from "zod";
 import { RULES, ruleProblems, type Problem } from "./rules";
@@ -176,7 +177,8 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
                     undefined,
                     true,
                     `holds a secret (a value set with --path and --secret), which makes all of ${key} secret and hides it in every diff; ` +
-                        `secrets are keys of their own (${SECRET_NAMES.join(", ")}): remove it with \`pulumi config rm --path ${key}.<setting>\``,
+                        `secrets are keys of their own (${SECRET_NAMES.join(", ")}): remove it with \`pulumi ` +
+                        `config rm --path ${key}.<setting>\``,
                 );
                 continue;
             }
@@ -213,7 +215,8 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
                 raw.secretKeys?.has(key) ?? true,
                 `was set without --path, so the CLI stored a separate key named "${key}" that this program does not read; ` +
                     (secretName
-                        ? `secrets are keys of their own: run \`pulumi config rm ${key}\` and \`pulumi config set --secret ${secretName} <value>\``
+                        ? `secrets are keys of their own: run \`pulumi config rm ${key}\` and \`pulumi config ` +
+                          `set --secret ${secretName} <value>\``
                         : `run \`pulumi config rm ${key}\` and \`pulumi config set --path ${key} <value>\``),
             );
         } else {
@@ -221,7 +224,8 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
                 key,
                 undefined,
                 false,
-                `is not a key this program reads (settings: ${AREA_NAMES.join(", ")}; secrets: ${SECRET_NAMES.join(", ")}); check its spelling`,
+                `is not a key this program reads (settings: ${AREA_NAMES.join(", ")}; secrets: ` +
+                    `${SECRET_NAMES.join(", ")}); check its spelling`,
             );
         }
     }

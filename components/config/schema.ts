@@ -87,7 +87,9 @@ export const SECRETS = {
         schema: z
             .string()
             .min(12, {
-                error: "must be at least 12 characters (API7 enforces a password policy it does not document; 15 with upper and lower case, a digit and a symbol is safe)",
+                error:
+                    "must be at least 12 characters (API7 enforces a password policy it does not document; 15 " +
+                    "with upper and lower case, a digit and a symbol is safe)",
             })
             .refine((p) => p !== "admin", { error: "must not be the initial password" }),
         required: true,

@@ -9,9 +9,10 @@ export const PROJECT = "api7-ha";
 
 /**
  * PostgreSQL major versions offered for the managed database. API7 lists 15 to 18 (the port table of
- * https://docs.api7.ai/enterprise/high-availability/prepare-for-high-availability); its 3.2.16.3 installation guide asks
- * for 15, the default (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation).
- * 18 is not offered yet: allowing it is one entry here (RDS names its parameter group family postgres18).
+ * https://docs.api7.ai/enterprise/high-availability/prepare-for-high-availability); its 3.2.16.3 installation guide
+ * asks for 15, the default
+ * (https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation). 18 is not offered yet:
+ * allowing it is one entry here (RDS names its parameter group family postgres18).
  */
 export const DATABASE_ENGINE_VERSIONS = ["15", "16", "17"] as const;
 export const DEFAULT_DATABASE_ENGINE_VERSION: (typeof DATABASE_ENGINE_VERSIONS)[number] = "15";

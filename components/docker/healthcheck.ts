@@ -50,11 +50,14 @@ export function httpProbeCommand(url: string, timeoutSeconds: number): string {
     const connect = `exec 3<>/dev/tcp/${u.hostname}/${port}`;
     const bash = tls
         ? connect
-        : `p=${shQuote(target)}; ${connect} && printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' "$p" ${shQuote(u.hostname)} >&3 && read -r _ code _ <&3 && [[ $code == 2[0-9][0-9]* ]]`;
+        : `p=${shQuote(target)}; ${connect} && printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' "$p" ` +
+          `${shQuote(u.hostname)} >&3 && read -r _ code _ <&3 && [[ $code == 2[0-9][0-9]* ]]`;
     return [
         `u=${shQuote(url)}`,
-        `if command -v curl >/dev/null 2>&1; then curl -fsS${tls ? "k" : ""} -o /dev/null --max-time ${timeoutSeconds} "$u"`,
-        `elif command -v wget >/dev/null 2>&1; then wget -q${tls ? " --no-check-certificate" : ""} -O /dev/null -T ${timeoutSeconds} "$u"`,
+        `if command -v curl >/dev/null 2>&1; then curl -fsS${tls ? "k" : ""} -o /dev/null --max-time ` +
+            `${timeoutSeconds} "$u"`,
+        `elif command -v wget >/dev/null 2>&1; then wget -q${tls ? " --no-check-certificate" : ""} -O /dev/null ` +
+            `-T ${timeoutSeconds} "$u"`,
         `else bash -c ${shQuote(bash)}`,
         `fi || exit 1`,
     ].join("\n");

@@ -94,10 +94,10 @@ export class Lab extends pulumi.ComponentResource {
                 ),
                 volumes: [{ volumeName: dbVolume.name, containerPath: "/var/lib/postgresql/data" }],
                 networksAdvanced: attach("postgres"),
-                // pg_isready ships in the image (docker-library/postgres); the healthcheck form is Docker's CMD array. Over
-                // TCP (-h 127.0.0.1): on a first start the image's entrypoint runs a temporary server on the Unix socket
-                // only, which must not count as ready (docker-library/postgres 15/trixie/docker-entrypoint.sh @6edb0a8c,
-                // docker_temp_server_start: `-c listen_addresses=''`).
+                // pg_isready ships in the image (docker-library/postgres); the healthcheck form is Docker's CMD
+                // array. Over TCP (-h 127.0.0.1): on a first start the image's entrypoint runs a temporary server on
+                // the Unix socket only, which must not count as ready (docker-library/postgres
+                // 15/trixie/docker-entrypoint.sh @6edb0a8c, docker_temp_server_start: `-c listen_addresses=''`).
                 healthcheck: {
                     tests: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", "api7", "-d", "api7"],
                     interval: "5s",
@@ -105,9 +105,10 @@ export class Lab extends pulumi.ComponentResource {
                     retries: 10,
                     startPeriod: "10s",
                 },
-                // `pulumi up` creates the dashboards once PostgreSQL is healthy, not merely started: "If `true`, then the
-                // Docker container is waited for being healthy state after creation" (@pulumi/docker 5.2 container.d.ts
-                // `wait`; the provider polls the health status every second until waitTimeout, on create only).
+                // `pulumi up` creates the dashboards once PostgreSQL is healthy, not merely started: "If `true`, then
+                // the Docker container is waited for being healthy state after creation" (@pulumi/docker 5.2
+                // container.d.ts `wait`; the provider polls the health status every second until waitTimeout, on
+                // create only).
                 wait: true,
                 waitTimeout: 120,
                 restart: "unless-stopped",
@@ -182,9 +183,10 @@ export class Lab extends pulumi.ComponentResource {
                     { internal: dashboardPort, external: lab.dashboardPort, ip: lab.bindAddress },
                 ],
                 // The official image is debian:bookworm-slim with HAProxy built in and wget purged after the build
-                // (docker-library/haproxy 2.6/Dockerfile @af88bbc9): no curl or wget, but bash (Essential in Debian), so
-                // the probe's bash fallback asks HAProxy's monitor frontend (as the `haproxy` user the image runs as:
-                // /dev/tcp needs no privilege). At the control plane's timing; HAProxy binds at once, so a short start period.
+                // (docker-library/haproxy 2.6/Dockerfile @af88bbc9): no curl or wget, but bash (Essential in Debian),
+                // so the probe's bash fallback asks HAProxy's monitor frontend (as the `haproxy` user the image runs
+                // as: /dev/tcp needs no privilege). At the control plane's timing; HAProxy binds at once, so a short
+                // start period.
                 healthcheck: httpHealthcheck(`http://127.0.0.1:${HAPROXY_HEALTH_PORT}${HAPROXY_HEALTH_PATH}`, {
                     intervalSeconds: CONTROL_PLANE_CHECK.intervalSeconds,
                     timeoutSeconds: CONTROL_PLANE_CHECK.timeoutSeconds,

@@ -62,7 +62,8 @@ export function chooseInstances(json: string, group: string, allHosts: boolean):
     const chosen = allHosts ? inService : inService.filter((i) => i.HealthStatus === "Healthy").slice(0, 1);
     if (chosen.length === 0) {
         throw new SetupError(
-            `Auto Scaling group ${group} has no InService${allHosts ? "" : " and Healthy"} instance (${instances.length} instance(s) listed)`,
+            `Auto Scaling group ${group} has no InService${allHosts ? "" : " and Healthy"} instance ` +
+                `(${instances.length} instance(s) listed)`,
         );
     }
     return chosen.map((i) => i.InstanceId);

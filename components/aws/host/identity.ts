@@ -107,7 +107,8 @@ export function createIdentity(
                     role: role.name,
                     policy: aws.iam.getPolicyDocumentOutput(
                         {
-                            // With the secret under Secrets Manager's own key (aws/secretsmanager), no KMS statement is needed.
+                            // With the secret under Secrets Manager's own key (aws/secretsmanager), no KMS statement
+                            // is needed.
                             statements: [
                                 {
                                     sid: "ReadDatabaseSecret",

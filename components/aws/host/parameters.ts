@@ -91,8 +91,8 @@ export function createServiceParameters(
                 {
                     name: configParameter,
                     type: "String",
-                    // insecureValue: `value` is always marked secret by the provider, which would hide every config change
-                    // behind [secret] in `pulumi preview --diff`. These hold no secret (placeholders only).
+                    // insecureValue: `value` is always marked secret by the provider, which would hide every config
+                    // change behind [secret] in `pulumi preview --diff`. These hold no secret (placeholders only).
                     insecureValue: config,
                     tier: config.apply(tierFor),
                     description: `api7-ha ${args.stack} ${args.role}: ${svc.name} config (${svc.configTemplate})`,

@@ -54,7 +54,9 @@ export const EXTRAS_AREAS = {
                     if (seconds < MIN_EXPORT_INTERVAL_SECONDS) {
                         ctx.addIssue({
                             code: "custom",
-                            message: `exports every ${seconds} s; the shortest allowed interval is ${MIN_EXPORT_INTERVAL_SECONDS} s`,
+                            message:
+                                `exports every ${seconds} s; the shortest allowed interval is ` +
+                                `${MIN_EXPORT_INTERVAL_SECONDS} s`,
                         });
                     }
                 }),
@@ -96,7 +98,9 @@ export const EXTRAS_AREAS = {
                     .regex(
                         /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]+)?$/,
                         {
-                            error: "must be empty or the ARN of a Secrets Manager secret whose name begins with ecr-pullthroughcache/ (an ECR requirement), e.g. arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+                            error:
+                                "must be empty or the ARN of a Secrets Manager secret whose name begins with " +
+                                "ecr-pullthroughcache/ (an ECR requirement), e.g. arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
                         },
                     ),
                 "",
@@ -121,7 +125,9 @@ export const EXTRAS_AREAS = {
                     .regex(
                         /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d+)?(\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)?$/,
                         {
-                            error: "must be empty or a registry host with an optional path and no scheme or tag, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/api7",
+                            error:
+                                "must be empty or a registry host with an optional path and no scheme or tag, " +
+                                "e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/api7",
                         },
                     ),
                 "",

@@ -88,7 +88,12 @@ export const PLANES_AREAS = {
             engineVersion: setting(
                 oneOf(DATABASE_ENGINE_VERSIONS),
                 DEFAULT_DATABASE_ENGINE_VERSION,
-                `With database.kind \`managed\`: PostgreSQL major version (${DATABASE_ENGINE_VERSIONS.join(", ")}; API7's 3.2.16.3 installation guide asks for 15: https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation). RDS applies minor versions in the maintenance window. A major upgrade is a change of this setting: RDS upgrades the instance in its next maintenance window, and the previous parameter group is left behind for you to delete afterwards.`,
+                `With database.kind \`managed\`: PostgreSQL major version ` +
+                    `(${DATABASE_ENGINE_VERSIONS.join(", ")}; API7's 3.2.16.3 installation guide asks for 15: ` +
+                    `https://docs.api7.ai/enterprise/3.2.16.3/high-availability/high-availability-installation). ` +
+                    `RDS applies minor versions in the maintenance window. A major upgrade is a change of this ` +
+                    `setting: RDS upgrades the instance in its next maintenance window, and the previous ` +
+                    `parameter group is left behind for you to delete afterwards.`,
             ),
             instanceClass: setting(
                 z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, {

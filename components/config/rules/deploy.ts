@@ -13,7 +13,8 @@ export const DEPLOY_RULES: readonly Rule[] = [
             if (nameFragment(stack).length > MAX_STACK_NAME_FRAGMENT) {
                 problem(
                     [],
-                    `the stack name "${stack}" is longer than ${MAX_STACK_NAME_FRAGMENT} characters, too long for the IAM names derived from it; use a shorter stack name`,
+                    `the stack name "${stack}" is longer than ${MAX_STACK_NAME_FRAGMENT} characters, too long ` +
+                        `for the IAM names derived from it; use a shorter stack name`,
                 );
             }
         },
@@ -81,7 +82,10 @@ export const DEPLOY_RULES: readonly Rule[] = [
             if (c.images.source === "ecrPullThroughCache" && c.images.dockerHubSecretArn === "") {
                 problem(
                     ["images", "dockerHubSecretArn"],
-                    'is required with images.source `ecrPullThroughCache` (ECR needs Docker Hub credentials for a Docker Hub cache): create a secret named ecr-pullthroughcache/<name> holding {"username": ..., "accessToken": ...}, then pulumi config set --path images.dockerHubSecretArn <its ARN>',
+                    "is required with images.source `ecrPullThroughCache` (ECR needs Docker Hub credentials for " +
+                        "a Docker Hub cache): create a secret named ecr-pullthroughcache/<name> holding " +
+                        '{"username": ..., "accessToken": ...}, then pulumi config set --path ' +
+                        "images.dockerHubSecretArn <its ARN>",
                 );
             }
         },
@@ -108,7 +112,8 @@ export const DEPLOY_RULES: readonly Rule[] = [
             if (derived.length > 30)
                 problem(
                     ["images", "cachePrefix"],
-                    `is needed: the default prefix ${derived} is ${derived.length} characters (ECR allows 30); set a shorter one`,
+                    `is needed: the default prefix ${derived} is ${derived.length} characters (ECR allows 30); ` +
+                        `set a shorter one`,
                 );
         },
     },
@@ -199,7 +204,8 @@ export const DEPLOY_RULES: readonly Rule[] = [
                 if (parseImage(ref).domain !== undefined)
                     problem(
                         path,
-                        `names a registry other than Docker Hub (${ref}); images.source \`ecrPullThroughCache\` caches Docker Hub only`,
+                        `names a registry other than Docker Hub (${ref}); images.source \`ecrPullThroughCache\` ` +
+                            `caches Docker Hub only`,
                     );
             }
         },

@@ -41,7 +41,8 @@ export const INFRA_RULES: readonly Rule[] = [
             if (c.controlPlane.count > azCount) {
                 problem(
                     ["controlPlane", "count"],
-                    `is larger than the number of availability zones (${azCount}); each control-plane host needs its own AZ`,
+                    `is larger than the number of availability zones (${azCount}); each control-plane host needs ` +
+                        `its own AZ`,
                 );
             }
         },
@@ -122,7 +123,8 @@ export const INFRA_RULES: readonly Rule[] = [
         check: (c, _s, problem) => {
             const db = c.database;
             // RDS: the maximum storage threshold must be at least 10% more than the allocated storage, or RDS answers
-            // "Invalid max storage size" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html).
+            // "Invalid max storage size"
+            // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html).
             const least = Math.ceil((db.allocatedStorageGiB * 11) / 10);
             if (db.kind === "managed" && db.maxAllocatedStorageGiB !== 0 && db.maxAllocatedStorageGiB < least) {
                 problem(

@@ -63,7 +63,8 @@ export const PLANES_RULES: readonly Rule[] = [
                 if (!c.fallback[key] && derived.length > 63) {
                     problem(
                         ["fallback", key],
-                        `is needed: the stack name makes the default name ${derived.length} characters long (S3 allows 63); set a shorter name`,
+                        `is needed: the stack name makes the default name ${derived.length} characters long (S3 ` +
+                            `allows 63); set a shorter name`,
                     );
                 }
             }
@@ -116,7 +117,9 @@ export const PLANES_RULES: readonly Rule[] = [
                 if (!c[key])
                     problem(
                         [key],
-                        `is required with the other mTLS secrets (gatewayClientCert, gatewayClientKey and gatewayCa go together; or set none and the control plane issues them): \`pulumi config set --secret ${key} < <file>.pem\``,
+                        `is required with the other mTLS secrets (gatewayClientCert, gatewayClientKey and ` +
+                            `gatewayCa go together; or set none and the control plane issues them): \`pulumi ` +
+                            `config set --secret ${key} < <file>.pem\``,
                     );
             }
         },
