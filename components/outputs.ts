@@ -59,7 +59,7 @@ export const awsStackOutputs = z.object({
     hostAmiId: nonEmpty,
     /** The gateways' NLB DNS name. */
     gatewayEndpoint: nonEmpty,
-    gatewayTargetGroupArns: z.array(nonEmpty),
+    gatewayTargetGroupArns: z.array(nonEmpty).min(1),
     /** Where gateways reach the DP Managers (the control plane's internal NLB). */
     dpManagerEndpoint: httpUrl,
     /** The Prometheus host's address, with prometheus.placement dedicated only. */

@@ -6,6 +6,8 @@
 import { awsStackOutputs, type AwsStackOutputs } from "../../components/outputs";
 import { GATEWAY_TOKEN, runProgram, TEST_SECRETS } from "../../tools/harness";
 import { FAST_DETECTION, secretsOf } from "./cloud-settings";
+import { parameter } from "../helpers";
+import { PENDING_SECRET } from "../../components/placeholders";
 
 describe("what the cloud test deploys, evaluated under the mocks", () => {
     test.each<[string, string | undefined]>([
@@ -25,6 +27,10 @@ describe("what the cloud test deploys, evaluated under the mocks", () => {
             });
             const outputs: AwsStackOutputs = awsStackOutputs.parse(run.outputs);
             expect(outputs.gatewayTargetGroupArns.length).toBeGreaterThan(0);
+            // The gateways read the token the test brings, or a placeholder until the control plane issues one.
+            expect(parameter(run, "/api7-ha/dev/dp/secrets/control-plane-token").inputs.value).toBe(
+                gatewayToken ?? PENDING_SECRET,
+            );
             const http = run.get("aws:lb/targetGroup:TargetGroup", "api7-dp-lb-http");
             expect(http.inputs.healthCheck).toMatchObject({ interval: 5, unhealthyThreshold: 2 });
         },
