@@ -122,7 +122,9 @@ const TAGGED = [
 export const AWS_RULES: readonly AwsRule[] = [
     {
         id: "ec2-security-group-text",
-        source: "EC2 API CreateSecurityGroup (GroupName, GroupDescription): up to 255 characters of a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*; the provider checks only the length (vpc_security_group.go)",
+        source:
+            "EC2 API CreateSecurityGroup (GroupName, GroupDescription): up to 255 characters of a-z A-Z 0-9 " +
+            "space ._-:/()#,@[]+=&;{}!$*; the provider checks only the length (vpc_security_group.go)",
         types: [T.sg],
         check: (r) => [
             ...ec2Text("description", r.inputs.description, true),
@@ -131,25 +133,33 @@ export const AWS_RULES: readonly AwsRule[] = [
     },
     {
         id: "ec2-security-group-rule-description",
-        source: "EC2 API IpRange / Ipv6Range / UserIdGroupPair Description: same characters, up to 255; aws_vpc_security_group_{ingress,egress}_rule has no validator",
+        source:
+            "EC2 API IpRange / Ipv6Range / UserIdGroupPair Description: same characters, up to 255; " +
+            "aws_vpc_security_group_{ingress,egress}_rule has no validator",
         types: [T.ingress, T.egress],
         check: (r) => ec2Text("description", r.inputs.description, false),
     },
     {
         id: "elb-names",
-        source: "ELBv2 API CreateLoadBalancer / CreateTargetGroup Name: at most 32 alphanumerics or hyphens, not beginning or ending with a hyphen, not beginning with internal-",
+        source:
+            "ELBv2 API CreateLoadBalancer / CreateTargetGroup Name: at most 32 alphanumerics or hyphens, not " +
+            "beginning or ending with a hyphen, not beginning with internal-",
         types: [T.lb, T.tg],
         check: (r) => nameRule(r, 32, /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, "the ELB name rule"),
     },
     {
         id: "iam-names",
-        source: "IAM API CreateRole / CreateUser (1-64) and CreateInstanceProfile / PutRolePolicy / PutUserPolicy (1-128) names: [\\w+=,.@-]+; the provider auto-names users and profiles up to 255",
+        source:
+            "IAM API CreateRole / CreateUser (1-64) and CreateInstanceProfile / PutRolePolicy / " +
+            "PutUserPolicy (1-128) names: [\\w+=,.@-]+; the provider auto-names users and profiles up to 255",
         types: [T.role, T.user, T.profile, T.rolePolicy, T.userPolicy],
         check: (r) => nameRule(r, r.type === T.role || r.type === T.user ? 64 : 128, IAM_NAME, "[\\w+=,.@-]+"),
     },
     {
         id: "iam-paths",
-        source: "IAM API CreateRole / CreateUser / CreateInstanceProfile Path: / or /.../ of ASCII ! through DEL, at most 512; the provider checks only the role path's length",
+        source:
+            "IAM API CreateRole / CreateUser / CreateInstanceProfile Path: / or /.../ of ASCII ! through " +
+            "DEL, at most 512; the provider checks only the role path's length",
         types: [T.role, T.user, T.profile],
         check: (r) => {
             const p = r.inputs.path as string | undefined;
@@ -158,7 +168,9 @@ export const AWS_RULES: readonly AwsRule[] = [
     },
     {
         id: "ssm-parameter-name",
-        source: "Systems Manager user guide, parameter name constraints: a-zA-Z0-9_.-/ only, not beginning with aws or ssm (any case), at most 15 levels; the provider checks only the length",
+        source:
+            "Systems Manager user guide, parameter name constraints: a-zA-Z0-9_.-/ only, not beginning with " +
+            "aws or ssm (any case), at most 15 levels; the provider checks only the length",
         types: [T.parameter],
         check: (r) => {
             const name = physicalName(r).name;
@@ -171,7 +183,9 @@ export const AWS_RULES: readonly AwsRule[] = [
     },
     {
         id: "ssm-parameter-value-size",
-        source: "Systems Manager user guide, parameter tiers: Standard values up to 4 KB, Advanced up to 8 KB; the provider does not check the size",
+        source:
+            "Systems Manager user guide, parameter tiers: Standard values up to 4 KB, Advanced up to 8 KB; " +
+            "the provider does not check the size",
         types: [T.parameter],
         check: (r) => {
             const value = (r.inputs.insecureValue ?? r.inputs.value) as string | undefined;
@@ -184,13 +198,18 @@ export const AWS_RULES: readonly AwsRule[] = [
     },
     {
         id: "ssm-association-document",
-        source: "Systems Manager API CreateAssociation Name is the SSM document to run; the provider makes `name` optional and would auto-name it into a document that does not exist",
+        source:
+            "Systems Manager API CreateAssociation Name is the SSM document to run; the provider makes " +
+            "`name` optional and would auto-name it into a document that does not exist",
         types: [T.association],
         check: (r) => (typeof r.inputs.name === "string" ? [] : ["has no document name"]),
     },
     {
         id: "ec2-user-data-size",
-        source: 'EC2 API RequestLaunchTemplateData.UserData: "You must provide base64-encoded text. User data is limited to 16 KB." The EC2 user guide counts the 16 KB before base64; which one applies to templates is not stated, so the encoded text is held to 16 KB (the stricter reading)',
+        source:
+            'EC2 API RequestLaunchTemplateData.UserData: "You must provide base64-encoded text. User data is ' +
+            'limited to 16 KB." The EC2 user guide counts the 16 KB before base64; which one applies to ' +
+            "templates is not stated, so the encoded text is held to 16 KB (the stricter reading)",
         types: [T.launchTemplate],
         check: (r) => {
             const data = r.inputs.userData as string | undefined;
@@ -203,7 +222,12 @@ export const AWS_RULES: readonly AwsRule[] = [
     },
     {
         id: "asg-refresh-preferences",
-        source: "EC2 Auto Scaling API RefreshPreferences and InstanceMaintenancePolicy (botocore autoscaling service-2.json): MinHealthyPercentage 0-100, MaxHealthyPercentage 100-200, both set and at most 100 apart; StartInstanceRefresh Strategy Rolling (the provider validates against the SDK enum, where Rolling is the only value it takes); AutoRollback needs a launch template version other than $Latest or $Default (instance-refresh-rollback.html)",
+        source:
+            "EC2 Auto Scaling API RefreshPreferences and InstanceMaintenancePolicy (botocore autoscaling " +
+            "service-2.json): MinHealthyPercentage 0-100, MaxHealthyPercentage 100-200, both set and at most 100 " +
+            "apart; StartInstanceRefresh Strategy Rolling (the provider validates against the SDK enum, where " +
+            "Rolling is the only value it takes); AutoRollback needs a launch template version other than " +
+            "$Latest or $Default (instance-refresh-rollback.html)",
         types: [T.asg],
         check: (r) => {
             const out: string[] = [];
@@ -235,7 +259,10 @@ export const AWS_RULES: readonly AwsRule[] = [
     },
     {
         id: "ecr-cache-prefix",
-        source: "ECR API CreatePullThroughCacheRule EcrRepositoryPrefix (botocore ecr service-2.json PullThroughCacheRuleRepositoryPrefix): 2-30 characters, (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)* or ROOT",
+        source:
+            "ECR API CreatePullThroughCacheRule EcrRepositoryPrefix (botocore ecr service-2.json " +
+            "PullThroughCacheRuleRepositoryPrefix): 2-30 characters, " +
+            "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)* or ROOT",
         types: [T.cacheRule],
         check: (r) => {
             const prefix = String(r.inputs.ecrRepositoryPrefix ?? "");
@@ -251,7 +278,12 @@ export const AWS_RULES: readonly AwsRule[] = [
     },
     {
         id: "rds-instance-names",
-        source: "RDS API CreateDBInstance (botocore data/rds/2014-10-31/service-2.json): DBInstanceIdentifier 1-63 letters, digits or hyphens, a letter first, no two hyphens in a row, no hyphen at the end; MasterUsername for PostgreSQL 1-16 letters, digits or underscores, a letter first; DBName 1-63 letters, digits or underscores, a letter first. DeleteDBInstance FinalDBSnapshotIdentifier: 1-255 letters, digits or hyphens, a letter first, no two hyphens in a row, no hyphen at the end",
+        source:
+            "RDS API CreateDBInstance (botocore data/rds/2014-10-31/service-2.json): DBInstanceIdentifier " +
+            "1-63 letters, digits or hyphens, a letter first, no two hyphens in a row, no hyphen at the end; " +
+            "MasterUsername for PostgreSQL 1-16 letters, digits or underscores, a letter first; DBName 1-63 " +
+            "letters, digits or underscores, a letter first. DeleteDBInstance FinalDBSnapshotIdentifier: 1-255 " +
+            "letters, digits or hyphens, a letter first, no two hyphens in a row, no hyphen at the end",
         types: ["aws:rds/instance:Instance"],
         check: (r) => {
             const out: string[] = [];
@@ -274,7 +306,9 @@ export const AWS_RULES: readonly AwsRule[] = [
     },
     {
         id: "s3-bucket-name",
-        source: "S3 user guide, general purpose bucket naming rules; the provider checks only the length at preview (and in us-east-1 applies the legacy rule)",
+        source:
+            "S3 user guide, general purpose bucket naming rules; the provider checks only the length at " +
+            "preview (and in us-east-1 applies the legacy rule)",
         types: [T.bucket],
         check: (r) => {
             const { name, auto } = physicalName(r, "bucket");
@@ -283,7 +317,10 @@ export const AWS_RULES: readonly AwsRule[] = [
     },
     {
         id: "tags",
-        source: "AWS tagging restrictions (Billing user guide): keys up to 128 (EC2 API Tag: 127) characters, values up to 256, letters, numbers, spaces and _.:/=+-@, no aws: prefix, at most 50 per resource including the provider's default tags; the provider does not check tags",
+        source:
+            "AWS tagging restrictions (Billing user guide): keys up to 128 (EC2 API Tag: 127) characters, " +
+            "values up to 256, letters, numbers, spaces and _.:/=+-@, no aws: prefix, at most 50 per resource " +
+            "including the provider's default tags; the provider does not check tags",
         types: TAGGED,
         check: (r, { defaultTags }) => {
             const tags: Record<string, string> = {

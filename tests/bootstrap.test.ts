@@ -1,10 +1,10 @@
 /**
  * The bootstrap script (config-templates/api7-bootstrap.sh) run for real, installed as the evaluation's user data
  * installs it (tests/host-files.ts: the same text and mode, the library it sources where it lands), with the SSM
- * parameters the evaluation stores, against a fake dashboard speaking API7's documented Admin API (tests/fakes/dashboard.ts) and a
- * fake `aws` that keeps parameters as files (tests/fakes/aws-ssm.sh: put-parameter without --overwrite fails on an
- * existing one, as SSM does, atomically). The only change to what the program stores: bootstrap.json's dashboardUrl
- * points at the fake.
+ * parameters the evaluation stores, against a fake dashboard speaking API7's documented Admin API
+ * (tests/fakes/dashboard.ts) and a fake `aws` that keeps parameters as files (tests/fakes/aws-ssm.sh: put-parameter
+ * without --overwrite fails on an existing one, as SSM does, atomically). The only change to what the program stores:
+ * bootstrap.json's dashboardUrl points at the fake.
  */
 import { spawn } from "child_process";
 import * as crypto from "crypto";
@@ -161,7 +161,8 @@ afterAll(async () => {
 
 describe(`the first-install bootstrap against a fake dashboard`, () => {
     run(
-        "fresh install: password changed, license uploaded, address set, the gateways' token stored, nothing secret printed; a second run changes nothing; a new license is uploaded",
+        "fresh install: password changed, license uploaded, address set, the gateways' token stored, nothing " +
+            "secret printed; a second run changes nothing; a new license is uploaded",
         async () => {
             const prod = await evaluations.prod;
             const d = await dashboard({ licenseNeedsNewPassword: true });
@@ -206,7 +207,8 @@ describe(`the first-install bootstrap against a fake dashboard`, () => {
     );
 
     run(
-        "takes no arguments: one is refused with a usage line and exit 2 (not retried), before anything is read or called",
+        "takes no arguments: one is refused with a usage line and exit 2 (not retried), before anything is read " +
+            "or called",
         async () => {
             const d = await dashboard();
             const s = site(await evaluations.prod, d);
@@ -253,7 +255,8 @@ describe(`the first-install bootstrap against a fake dashboard`, () => {
             expect(out.code).not.toBe(0);
             expect(out.code).toBe(2);
             expect(out.stderr).toContain(
-                "the dashboard accepts neither the stack's adminPassword nor the initial admin password; to change the password after the first install, change it in the dashboard first, then in the stack",
+                "the dashboard accepts neither the stack's adminPassword nor the initial admin password; to " +
+                    "change the password after the first install, change it in the dashboard first, then in the stack",
             );
             expect(writes(d)).toEqual([]);
             expect(s.get(LOCK_PARAMETER)).toBeUndefined();
@@ -295,7 +298,8 @@ describe(`the first-install bootstrap against a fake dashboard`, () => {
     });
 
     run(
-        "three runs at once (the unit on each host, the association on one), the first failing partway: one certificate, its own key",
+        "three runs at once (the unit on each host, the association on one), the first failing partway: one " +
+            "certificate, its own key",
         async () => {
             const mtls = await evaluations.mtls;
             const d = await dashboard({ failOnce: "PUT /api/system_settings" });
@@ -394,7 +398,8 @@ describe(`the first-install bootstrap against a fake dashboard`, () => {
                 .config.control_plane_key_prefix.split("/")
                 .pop();
             expect(created.stderr).toContain(
-                `the gateway group edge has short id ${short}, but the gateways use default; set dataPlane.gatewayGroupId ${short}`,
+                `the gateway group edge has short id ${short}, but the gateways use default; set ` +
+                    `dataPlane.gatewayGroupId ${short}`,
             );
         },
     );

@@ -1,9 +1,10 @@
 /**
  * The type, lint and layout check (scripts/check.ts, also `npm run check`: the TypeScript compiler's diagnostics and
- * ESLint's findings, typed rules included, over one program, then Prettier's layout) as a test of the suite. It runs in a process of its own that the
- * jest worker only waits on, and first (tests/sequencer.js), so on a 2-core machine it takes one of jest's two worker
- * slots instead of running beside both workers as a third busy process, which slowed all three: measured on
- * 2026-12-02, interleaved, 64-74 s for `npm test` this way against 67-76 s beside jest, about 7 % less CPU.
+ * ESLint's findings, typed rules included, over one program, then Prettier's layout) as a test of the suite. It runs
+ * in a process of its own that the jest worker only waits on, and first (tests/sequencer.js), so on a 2-core machine
+ * it takes one of jest's two worker slots instead of running beside both workers as a third busy process, which
+ * slowed all three: measured on 2026-12-02, interleaved, 64-74 s for `npm test` this way against 67-76 s beside jest,
+ * about 7 % less CPU.
  */
 import { spawn } from "child_process";
 import * as path from "path";

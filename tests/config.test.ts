@@ -30,12 +30,14 @@ async function problemsOf(change: Change, stack: RunOptions["stack"] = "prod"): 
 }
 
 const SETTING_CMD =
-    "set a setting with `pulumi config set --path <key> <value>`, a secret with `pulumi config set --secret <key> <value>`";
+    "set a setting with `pulumi config set --path <key> <value>`, a secret with `pulumi config set --secret " +
+    "<key> <value>`";
 const BYO = { "network.existingVpcId": "vpc-0123456789abcdef0" };
 const TWO_SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"];
 const NUMBER = "must be a number (unquoted in the stack file; `pulumi config set --path` stores digits as a number)";
 const DATA_PLANE_SETTINGS =
-    "count, instanceType, gatewayImage, gatewayGroupId, gatewayGroupName, createGatewayGroup, upstreamCidrs, controlPlaneAuth, controlPlaneSni, mode, loadBalancer, healthCheck, deregistrationDelaySeconds, autoscaling";
+    "count, instanceType, gatewayImage, gatewayGroupId, gatewayGroupName, createGatewayGroup, upstreamCidrs, " +
+    "controlPlaneAuth, controlPlaneSni, mode, loadBalancer, healthCheck, deregistrationDelaySeconds, autoscaling";
 const SECRET_LIST =
     "databaseDsn, license, adminPassword, gatewayToken, gatewayClientCert, gatewayClientKey, gatewayCa, registryPassword";
 
@@ -74,21 +76,24 @@ const cases: [string, Change, string[]][] = [
         "more control-plane hosts than AZs",
         { config: { "controlPlane.count": 4 } },
         [
-            "controlPlane.count = 4: is larger than the number of availability zones (3); each control-plane host needs its own AZ",
+            "controlPlane.count = 4: is larger than the number of availability zones (3); each control-plane " +
+                "host needs its own AZ",
         ],
     ],
     [
         "an arm64 gateway type",
         { config: { "dataPlane.instanceType": "c7g.large" } },
         [
-            'dataPlane.instanceType = "c7g.large": is arm64; API7 hosts must be x86_64 (e.g. use c6i.large instead of c7g.large)',
+            'dataPlane.instanceType = "c7g.large": is arm64; API7 hosts must be x86_64 (e.g. use c6i.large ' +
+                "instead of c7g.large)",
         ],
     ],
     [
         "a Graviton burstable type",
         { config: { "controlPlane.instanceType": "t4g.medium" } },
         [
-            'controlPlane.instanceType = "t4g.medium": is arm64; API7 hosts must be x86_64 (e.g. use c6i.large instead of c7g.large)',
+            'controlPlane.instanceType = "t4g.medium": is arm64; API7 hosts must be x86_64 (e.g. use c6i.large ' +
+                "instead of c7g.large)",
         ],
     ],
     [
@@ -105,21 +110,24 @@ const cases: [string, Change, string[]][] = [
         "an instance type in capitals",
         { config: { "controlPlane.instanceType": "T3.medium" } },
         [
-            'controlPlane.instanceType = "T3.medium": is not an EC2 instance type name (lower-case series and size separated by a period, e.g. c6i.large); did you mean t3.medium?',
+            'controlPlane.instanceType = "T3.medium": is not an EC2 instance type name (lower-case series and ' +
+                "size separated by a period, e.g. c6i.large); did you mean t3.medium?",
         ],
     ],
     [
         "an empty instance type",
         { config: { "dataPlane.instanceType": "" } },
         [
-            'dataPlane.instanceType = "": is not an EC2 instance type name (lower-case series and size separated by a period, e.g. c6i.large)',
+            'dataPlane.instanceType = "": is not an EC2 instance type name (lower-case series and size separated ' +
+                "by a period, e.g. c6i.large)",
         ],
     ],
     [
         "a misspelt size",
         { config: { "dataPlane.instanceType": "t3.mediun" } },
         [
-            'dataPlane.instanceType = "t3.mediun": is not a size of the t3 family (large, xlarge, 2xlarge, ...); did you mean t3.medium?',
+            'dataPlane.instanceType = "t3.mediun": is not a size of the t3 family (large, xlarge, 2xlarge, ...); ' +
+                "did you mean t3.medium?",
         ],
     ],
     [
@@ -141,7 +149,8 @@ const cases: [string, Change, string[]][] = [
         "a VPC too small to split",
         { config: { "network.cidr": "10.80.0.0/24" } },
         [
-            'network.cidr = "10.80.0.0/24": must have a prefix from /16 to /22 (room for a private and a public subnet per AZ)',
+            'network.cidr = "10.80.0.0/24": must have a prefix from /16 to /22 (room for a private and a public ' +
+                "subnet per AZ)",
         ],
     ],
     [
@@ -153,14 +162,16 @@ const cases: [string, Change, string[]][] = [
         "an admin CIDR open to the world",
         { config: { "access.adminCidrs": ["0.0.0.0/0"] } },
         [
-            'access.adminCidrs[0] = "0.0.0.0/0": opens the admin ports to the whole internet; use your office/VPN ranges or set access.allowPublicAdmin true',
+            'access.adminCidrs[0] = "0.0.0.0/0": opens the admin ports to the whole internet; use your ' +
+                "office/VPN ranges or set access.allowPublicAdmin true",
         ],
     ],
     [
         "an IPv6 admin CIDR open to the world",
         { config: { "access.adminCidrs": ["10.0.0.0/8", "::/0"] } },
         [
-            'access.adminCidrs[1] = "::/0": opens the admin ports to the whole internet; use your office/VPN ranges or set access.allowPublicAdmin true',
+            'access.adminCidrs[1] = "::/0": opens the admin ports to the whole internet; use your office/VPN ' +
+                "ranges or set access.allowPublicAdmin true",
         ],
     ],
     [
@@ -172,7 +183,8 @@ const cases: [string, Change, string[]][] = [
         "admin CIDRs set as one value, not a list",
         { commands: [["set", "--path", "access.adminCidrs", "10.0.0.0/8"]] },
         [
-            "access.adminCidrs = \"10.0.0.0/8\": must be a list (set items with `pulumi config set --path '<key>[0]' <value>`)",
+            'access.adminCidrs = "10.0.0.0/8": must be a list (set items with `pulumi config set --path ' +
+                "'<key>[0]' <value>`)",
         ],
     ],
     [
@@ -189,7 +201,8 @@ const cases: [string, Change, string[]][] = [
         "a latest image",
         { config: { "controlPlane.dashboardImage": "api7/api7-ee-3-integrated:latest" } },
         [
-            'controlPlane.dashboardImage = "api7/api7-ee-3-integrated:latest": uses `latest`: pin a version so every host and every preview runs the same image',
+            'controlPlane.dashboardImage = "api7/api7-ee-3-integrated:latest": uses `latest`: pin a version so ' +
+                "every host and every preview runs the same image",
         ],
     ],
     [
@@ -213,28 +226,33 @@ const cases: [string, Change, string[]][] = [
         "a token with mTLS auth",
         { config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: { gatewayToken: "t" } },
         [
-            "gatewayToken = [secret]: is set but dataPlane.controlPlaneAuth is `mtls`; remove it with `pulumi config rm gatewayToken`",
+            "gatewayToken = [secret]: is set but dataPlane.controlPlaneAuth is `mtls`; remove it with `pulumi " +
+                "config rm gatewayToken`",
         ],
     ],
     [
         "a client certificate with token auth",
         { secrets: { gatewayClientCert: MTLS_SECRETS.gatewayClientCert } },
         [
-            "gatewayClientCert = [secret]: is set but dataPlane.controlPlaneAuth is `token`; remove it or set dataPlane.controlPlaneAuth mtls",
+            "gatewayClientCert = [secret]: is set but dataPlane.controlPlaneAuth is `token`; remove it or set " +
+                "dataPlane.controlPlaneAuth mtls",
         ],
     ],
     [
         "mTLS without the key",
         { config: { "dataPlane.controlPlaneAuth": "mtls" }, secrets: { ...MTLS_SECRETS, gatewayClientKey: undefined } },
         [
-            "gatewayClientKey: is required with the other mTLS secrets (gatewayClientCert, gatewayClientKey and gatewayCa go together; or set none and the control plane issues them): `pulumi config set --secret gatewayClientKey < <file>.pem`",
+            "gatewayClientKey: is required with the other mTLS secrets (gatewayClientCert, gatewayClientKey and " +
+                "gatewayCa go together; or set none and the control plane issues them): `pulumi config set " +
+                "--secret gatewayClientKey < <file>.pem`",
         ],
     ],
     [
         "a short admin password",
         { secrets: { adminPassword: "s3cret" } },
         [
-            "adminPassword = [secret]: must be at least 12 characters (API7 enforces a password policy it does not document; 15 with upper and lower case, a digit and a symbol is safe)",
+            "adminPassword = [secret]: must be at least 12 characters (API7 enforces a password policy it does " +
+                "not document; 15 with upper and lower case, a digit and a symbol is safe)",
         ],
     ],
     ["an empty license", { secrets: { license: "" } }, ["license = [secret]: is empty"]],
@@ -258,15 +276,18 @@ const cases: [string, Change, string[]][] = [
             },
         },
         [
-            'network.existingPrivateSubnetIds = ["subnet-0123456789abcdef0"]: needs at least 2 private subnets in distinct AZs when network.existingVpcId is set',
-            "controlPlane.count = 2: is larger than the number of availability zones (1); each control-plane host needs its own AZ",
+            'network.existingPrivateSubnetIds = ["subnet-0123456789abcdef0"]: needs at least 2 private subnets ' +
+                "in distinct AZs when network.existingVpcId is set",
+            "controlPlane.count = 2: is larger than the number of availability zones (1); each control-plane " +
+                "host needs its own AZ",
         ],
     ],
     [
         "subnets without a VPC",
         { config: { "network.existingPrivateSubnetIds": TWO_SUBNETS } },
         [
-            'network.existingPrivateSubnetIds = ["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]: is set but network.existingVpcId is empty; set both or neither',
+            'network.existingPrivateSubnetIds = ["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]: is set ' +
+                "but network.existingVpcId is empty; set both or neither",
         ],
     ],
     [
@@ -279,14 +300,16 @@ const cases: [string, Change, string[]][] = [
             },
         },
         [
-            'network.existingPrivateSubnetIds = ["subnet-0123456789abcdef0","subnet-0123456789abcdef0"]: lists a subnet twice',
+            'network.existingPrivateSubnetIds = ["subnet-0123456789abcdef0","subnet-0123456789abcdef0"]: lists a ' +
+                "subnet twice",
         ],
     ],
     [
         "an existing VPC without public subnets for an internet-facing NLB",
         { config: { ...BYO, "network.existingPrivateSubnetIds": TWO_SUBNETS } },
         [
-            "network.existingPublicSubnetIds = []: needs at least 2 public subnets in distinct AZs for an internet-facing load balancer (or make both load balancers internal)",
+            "network.existingPublicSubnetIds = []: needs at least 2 public subnets in distinct AZs for an " +
+                "internet-facing load balancer (or make both load balancers internal)",
         ],
     ],
     [
@@ -313,7 +336,8 @@ const cases: [string, Change, string[]][] = [
             },
         },
         [
-            'network.s3EndpointBucketArns = ["arn:aws:s3:::upstream-assets"]: has no effect with network.s3EndpointAccess `unrestricted` (every bucket is reachable); remove one of the two',
+            'network.s3EndpointBucketArns = ["arn:aws:s3:::upstream-assets"]: has no effect with ' +
+                "network.s3EndpointAccess `unrestricted` (every bucket is reachable); remove one of the two",
         ],
     ],
     [
@@ -360,7 +384,8 @@ const cases: [string, Change, string[]][] = [
         "a TLS listener without a certificate",
         { config: { "dataPlane.loadBalancer.httpsMode": "terminate" } },
         [
-            'dataPlane.loadBalancer.certificateArn = "": is required when dataPlane.loadBalancer.httpsMode is `terminate` (a TLS listener needs a certificate)',
+            'dataPlane.loadBalancer.certificateArn = "": is required when dataPlane.loadBalancer.httpsMode is ' +
+                "`terminate` (a TLS listener needs a certificate)",
         ],
     ],
     [
@@ -374,7 +399,8 @@ const cases: [string, Change, string[]][] = [
         "two listeners on one port",
         { config: { "dataPlane.loadBalancer.httpPort": 443 } },
         [
-            "dataPlane.loadBalancer.httpsPort = 443: must differ from dataPlane.loadBalancer.httpPort (one listener per port)",
+            "dataPlane.loadBalancer.httpsPort = 443: must differ from dataPlane.loadBalancer.httpPort (one " +
+                "listener per port)",
         ],
     ],
     [
@@ -391,14 +417,16 @@ const cases: [string, Change, string[]][] = [
         "Prometheus on a gateway host",
         { config: { "prometheus.placement": "dataPlane" } },
         [
-            'prometheus.placement = "dataPlane": must be `dedicated` or `controlPlane` (never a gateway host: its control API holds 127.0.0.1:9090)',
+            'prometheus.placement = "dataPlane": must be `dedicated` or `controlPlane` (never a gateway host: ' +
+                "its control API holds 127.0.0.1:9090)",
         ],
     ],
     [
         "standalone without fallback buckets",
         { config: { "dataPlane.mode": "standalone", "fallback.enabled": false } },
         [
-            'dataPlane.mode = "standalone": is `standalone` but fallback.enabled is false: standalone gateways serve from the fallback buckets',
+            'dataPlane.mode = "standalone": is `standalone` but fallback.enabled is false: standalone gateways ' +
+                "serve from the fallback buckets",
         ],
     ],
     [
@@ -410,21 +438,25 @@ const cases: [string, Change, string[]][] = [
         "an invalid bucket name",
         { config: { "fallback.configBucketName": "My_Bucket" } },
         [
-            'fallback.configBucketName = "My_Bucket": must be empty or a valid S3 bucket name: it has characters other than lower-case letters, digits, dots and hyphens; does not begin and end with a lower-case letter or digit',
+            'fallback.configBucketName = "My_Bucket": must be empty or a valid S3 bucket name: it has characters ' +
+                "other than lower-case letters, digits, dots and hyphens; does not begin and end with a " +
+                "lower-case letter or digit",
         ],
     ],
     [
         "a bucket name formatted as an IP address",
         { config: { "fallback.resourceBucketName": "10.0.0.1" } },
         [
-            'fallback.resourceBucketName = "10.0.0.1": must be empty or a valid S3 bucket name: it is formatted as an IP address',
+            'fallback.resourceBucketName = "10.0.0.1": must be empty or a valid S3 bucket name: it is formatted ' +
+                "as an IP address",
         ],
     ],
     [
         "the same bucket twice",
         { config: { "fallback.configBucketName": "acme-api7", "fallback.resourceBucketName": "acme-api7" } },
         [
-            'fallback.resourceBucketName = "acme-api7": must differ from fallback.configBucketName (API7 exports to two buckets)',
+            'fallback.resourceBucketName = "acme-api7": must differ from fallback.configBucketName (API7 exports ' +
+                "to two buckets)",
         ],
     ],
     [
@@ -468,21 +500,26 @@ const cases: [string, Change, string[]][] = [
         "a misspelt nested setting",
         { config: { "dataPlane.healthCheck.interval": 5 } },
         [
-            "dataPlane.healthCheck.interval: is not a setting this program reads; check its spelling (dataPlane.healthCheck has: intervalSeconds, timeoutSeconds, healthyThreshold, unhealthyThreshold)",
+            "dataPlane.healthCheck.interval: is not a setting this program reads; check its spelling " +
+                "(dataPlane.healthCheck has: intervalSeconds, timeoutSeconds, healthyThreshold, unhealthyThreshold)",
         ],
     ],
     [
         "a misspelt area",
         { config: { "dataplane.count": 3 } },
         [
-            `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, controlPlane, database, dataPlane, fallback, images, deploy, lab, prometheus; secrets: ${SECRET_LIST}); check its spelling`,
+            `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, ` +
+                `controlPlane, database, dataPlane, fallback, images, deploy, lab, prometheus; secrets: ` +
+                `${SECRET_LIST}); check its spelling`,
         ],
     ],
     [
         "a setting set without --path",
         { commands: [["set", "dataPlane.count", "3"]] },
         [
-            'dataPlane.count = "3": was set without --path, so the CLI stored a separate key named "dataPlane.count" that this program does not read; run `pulumi config rm dataPlane.count` and `pulumi config set --path dataPlane.count <value>`',
+            'dataPlane.count = "3": was set without --path, so the CLI stored a separate key named ' +
+                '"dataPlane.count" that this program does not read; run `pulumi config rm dataPlane.count` and ' +
+                "`pulumi config set --path dataPlane.count <value>`",
         ],
     ],
     [
@@ -496,7 +533,8 @@ const cases: [string, Change, string[]][] = [
         "a secret set in plain text",
         { commands: [["set", "--plaintext", "gatewayToken", "abc"]] },
         [
-            "gatewayToken: is stored in plain text in the stack file; set it with `pulumi config set --secret gatewayToken <value>`",
+            "gatewayToken: is stored in plain text in the stack file; set it with `pulumi config set --secret " +
+                "gatewayToken <value>`",
         ],
     ],
     [
@@ -510,7 +548,9 @@ const cases: [string, Change, string[]][] = [
         "a DSN with the managed database",
         { secrets: { databaseDsn: EXTERNAL_DSN } },
         [
-            "databaseDsn = [secret]: is set but database.kind is `managed` (the default since the program creates the database). To keep using the database this DSN names, set database.kind external; only for a new, empty RDS database instead, remove it with `pulumi config rm databaseDsn`",
+            "databaseDsn = [secret]: is set but database.kind is `managed` (the default since the program " +
+                "creates the database). To keep using the database this DSN names, set database.kind external; " +
+                "only for a new, empty RDS database instead, remove it with `pulumi config rm databaseDsn`",
         ],
     ],
     [
@@ -520,7 +560,8 @@ const cases: [string, Change, string[]][] = [
             commands: [["set", "--plaintext", "databaseDsn", "postgres://u:p@db:5432/api7ee"]],
         },
         [
-            "databaseDsn: is stored in plain text in the stack file; set it with `pulumi config set --secret databaseDsn <value>`",
+            "databaseDsn: is stored in plain text in the stack file; set it with `pulumi config set --secret " +
+                "databaseDsn <value>`",
         ],
     ],
     [
@@ -547,7 +588,8 @@ const cases: [string, Change, string[]][] = [
         "a storage ceiling under RDS's 10% minimum",
         { config: { "database.allocatedStorageGiB": 100, "database.maxAllocatedStorageGiB": 105 } },
         [
-            "database.maxAllocatedStorageGiB = 105: must be 0 (no autoscaling) or at least 10% above database.allocatedStorageGiB (110)",
+            "database.maxAllocatedStorageGiB = 105: must be 0 (no autoscaling) or at least 10% above " +
+                "database.allocatedStorageGiB (110)",
         ],
     ],
     [
@@ -561,7 +603,8 @@ const cases: [string, Change, string[]][] = [
             secrets: EXTERNAL_DATABASE.secrets,
         },
         [
-            'database.instanceClass = "db.r7g.large": applies to database.kind `managed`; remove it, or set database.kind managed',
+            'database.instanceClass = "db.r7g.large": applies to database.kind `managed`; remove it, or set ' +
+                "database.kind managed",
             "database.multiAz = false: applies to database.kind `managed`; remove it, or set database.kind managed",
         ],
     ],
@@ -569,21 +612,26 @@ const cases: [string, Change, string[]][] = [
         "external database CIDRs with the managed database",
         { config: { "database.externalCidrs": ["192.168.0.0/16"] } },
         [
-            'database.externalCidrs = ["192.168.0.0/16"]: applies to database.kind `external`; the managed database is reached through its own security group',
+            'database.externalCidrs = ["192.168.0.0/16"]: applies to database.kind `external`; the managed ' +
+                "database is reached through its own security group",
         ],
     ],
     [
         "a secret set without --path as if it were a setting",
         { commands: [["set", "--secret", "controlPlane.databaseDsn", "postgres://u:SECRET-PW@db/x"]] },
         [
-            'controlPlane.databaseDsn = [secret]: was set without --path, so the CLI stored a separate key named "controlPlane.databaseDsn" that this program does not read; secrets are keys of their own: run `pulumi config rm controlPlane.databaseDsn` and `pulumi config set --secret databaseDsn <value>`',
+            "controlPlane.databaseDsn = [secret]: was set without --path, so the CLI stored a separate key named " +
+                '"controlPlane.databaseDsn" that this program does not read; secrets are keys of their own: run ' +
+                "`pulumi config rm controlPlane.databaseDsn` and `pulumi config set --secret databaseDsn <value>`",
         ],
     ],
     [
         "a secret set inside an area",
         { commands: [["set", "--path", "--secret", "dataPlane.token", "abc"]] },
         [
-            `dataPlane: holds a secret (a value set with --path and --secret), which makes all of dataPlane secret and hides it in every diff; secrets are keys of their own (${SECRET_LIST}): remove it with \`pulumi config rm --path dataPlane.<setting>\``,
+            `dataPlane: holds a secret (a value set with --path and --secret), which makes all of dataPlane ` +
+                `secret and hides it in every diff; secrets are keys of their own (${SECRET_LIST}): remove it ` +
+                `with \`pulumi config rm --path dataPlane.<setting>\``,
         ],
     ],
     // Images (dev pulls from Docker Hub; prod through the ECR cache with the tests' secret ARN).
@@ -596,35 +644,43 @@ const cases: [string, Change, string[]][] = [
             },
         },
         [
-            'images.dockerHubSecretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf": must be empty or the ARN of a Secrets Manager secret whose name begins with ecr-pullthroughcache/ (an ECR requirement), e.g. arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf',
+            "images.dockerHubSecretArn = " +
+                '"arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf": must be empty or the ' +
+                "ARN of a Secrets Manager secret whose name begins with ecr-pullthroughcache/ (an ECR " +
+                "requirement), e.g. arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
         ],
     ],
     [
         "the cache's secret left behind after switching to Docker Hub",
         { stack: "prod", config: { "images.source": "dockerHub" } },
         [
-            'images.dockerHubSecretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/api7-ha-prod-AbCdEf": applies to images.source `ecrPullThroughCache`; remove it, or set images.source ecrPullThroughCache',
+            "images.dockerHubSecretArn = " +
+                '"arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/api7-ha-prod-AbCdEf": ' +
+                "applies to images.source `ecrPullThroughCache`; remove it, or set images.source ecrPullThroughCache",
         ],
     ],
     [
         "a registry source with no registry",
         { stack: "dev", config: { "images.source": "registry" } },
         [
-            'images.registry = "": is required with images.source `registry`: the registry you push the images to, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/api7',
+            'images.registry = "": is required with images.source `registry`: the registry you push the images ' +
+                "to, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/api7",
         ],
     ],
     [
         "a registry with a scheme",
         { stack: "dev", config: { "images.source": "registry", "images.registry": "https://registry.example.com" } },
         [
-            'images.registry = "https://registry.example.com": must be empty or a registry host with an optional path and no scheme or tag, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/api7',
+            'images.registry = "https://registry.example.com": must be empty or a registry host with an optional ' +
+                "path and no scheme or tag, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/api7",
         ],
     ],
     [
         "a registry user without its password",
         { stack: "dev", config: { "images.username": "ci" } },
         [
-            "registryPassword: is required with images.username: pulumi config set --secret registryPassword <password or access token>",
+            "registryPassword: is required with images.username: pulumi config set --secret registryPassword " +
+                "<password or access token>",
         ],
     ],
     [
@@ -632,28 +688,32 @@ const cases: [string, Change, string[]][] = [
         { stack: "prod", config: { "images.username": "ci" }, secrets: { registryPassword: "x" } },
         [
             'images.username = "ci": is not used with images from ECR: hosts pull with their role; remove it',
-            "registryPassword = [secret]: is not used with images from ECR: hosts pull with their role; remove it with `pulumi config rm registryPassword`",
+            "registryPassword = [secret]: is not used with images from ECR: hosts pull with their role; remove " +
+                "it with `pulumi config rm registryPassword`",
         ],
     ],
     [
         "ECR endpoints while pulling from Docker Hub",
         { stack: "dev", config: { "images.ecrEndpoints": true } },
         [
-            "images.ecrEndpoints = true: applies to images from ECR (images.source `ecrPullThroughCache`, or `registry` in ECR)",
+            "images.ecrEndpoints = true: applies to images from ECR (images.source `ecrPullThroughCache`, or " +
+                "`registry` in ECR)",
         ],
     ],
     [
         "a cached image from another registry",
         { stack: "prod", config: { "dataPlane.gatewayImage": "quay.io/acme/gw:1.0" } },
         [
-            'dataPlane.gatewayImage = "quay.io/acme/gw:1.0": names a registry other than Docker Hub (quay.io/acme/gw:1.0); images.source `ecrPullThroughCache` caches Docker Hub only',
+            'dataPlane.gatewayImage = "quay.io/acme/gw:1.0": names a registry other than Docker Hub ' +
+                "(quay.io/acme/gw:1.0); images.source `ecrPullThroughCache` caches Docker Hub only",
         ],
     ],
     [
         "a cache prefix ECR would refuse",
         { stack: "prod", config: { "images.cachePrefix": "API7_Cache" } },
         [
-            'images.cachePrefix = "API7_Cache": must be empty or an ECR repository prefix (lower-case letters, digits, . _ - and /)',
+            'images.cachePrefix = "API7_Cache": must be empty or an ECR repository prefix (lower-case letters, ' +
+                "digits, . _ - and /)",
         ],
     ],
     // Scaling.
@@ -666,7 +726,8 @@ const cases: [string, Change, string[]][] = [
         "scaling bounds with scaling off",
         { config: { "dataPlane.autoscaling.maxCount": 8 } },
         [
-            "dataPlane.autoscaling.enabled = false: is false, but other dataPlane.autoscaling settings are set; set it true or remove them",
+            "dataPlane.autoscaling.enabled = false: is false, but other dataPlane.autoscaling settings are set; " +
+                "set it true or remove them",
         ],
     ],
     [
@@ -743,7 +804,8 @@ describe("bad configurations stop the program before any resource, naming the ke
             { config: { "hosts.rootVolumeGiB": "lots", "dataPlane.loadBalancer.httpsMode": "terminate" } },
             [
                 `hosts.rootVolumeGiB = "lots": ${NUMBER}`,
-                'dataPlane.loadBalancer.certificateArn = "": is required when dataPlane.loadBalancer.httpsMode is `terminate` (a TLS listener needs a certificate)',
+                'dataPlane.loadBalancer.certificateArn = "": is required when dataPlane.loadBalancer.httpsMode ' +
+                    "is `terminate` (a TLS listener needs a certificate)",
             ],
         ],
     ])("%s", async (_what, change, expected) => {
@@ -885,8 +947,10 @@ describe("names derived from the stack", () => {
             error = e;
         }
         expect((error as { problems: string[] }).problems).toEqual([
-            'fallback.configBucketName = "": is needed: the stack name makes the default name 68 characters long (S3 allows 63); set a shorter name',
-            'fallback.resourceBucketName = "": is needed: the stack name makes the default name 70 characters long (S3 allows 63); set a shorter name',
+            'fallback.configBucketName = "": is needed: the stack name makes the default name 68 characters long ' +
+                "(S3 allows 63); set a shorter name",
+            'fallback.resourceBucketName = "": is needed: the stack name makes the default name 70 characters ' +
+                "long (S3 allows 63); set a shorter name",
         ]);
     });
 });

@@ -137,7 +137,9 @@ describe("the IAM matrix", () => {
             "EcrLogin: ecr:GetAuthorizationToken on *",
             `EncryptGatewayCredentials: kms:Decrypt,kms:Encrypt,kms:GenerateDataKey on ${PARAMETER_KEY}`,
             "IssueGatewayCredentials: ssm:GetParameter,ssm:PutParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/secrets/control-plane-token",
-            "PullThroughCache: ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability,ecr:BatchImportUpstreamImage,ecr:CreateRepository on arn:aws:ecr:us-east-1:123456789012:repository/api7-ha-prod/*",
+            "PullThroughCache: " +
+                "ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability,ecr:BatchImportUpstreamImage,ecr:CreateRepository " +
+                "on arn:aws:ecr:us-east-1:123456789012:repository/api7-ha-prod/*",
             `ReadDatabaseSecret: secretsmanager:GetSecretValue on ${secret}`,
             "ReadOwnParameters: ssm:GetParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/cp/*",
         ]);
@@ -148,7 +150,9 @@ describe("the IAM matrix", () => {
             `DecryptOwnParameters: kms:Decrypt on ${PARAMETER_KEY}`,
             `DenyParametersOutsideGroup: ${PARAMETER_ACTIONS} on all but arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/*`,
             "EcrLogin: ecr:GetAuthorizationToken on *",
-            "PullThroughCache: ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability,ecr:BatchImportUpstreamImage,ecr:CreateRepository on arn:aws:ecr:us-east-1:123456789012:repository/api7-ha-prod/*",
+            "PullThroughCache: " +
+                "ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability,ecr:BatchImportUpstreamImage,ecr:CreateRepository " +
+                "on arn:aws:ecr:us-east-1:123456789012:repository/api7-ha-prod/*",
             "ReadOwnParameters: ssm:GetParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/*",
         ]);
     });

@@ -1,9 +1,9 @@
 /**
- * The failover drill runner (scripts/drill/): its pure decisions on their own and on the program's real outputs,
- * then the real script, spawned as `npm run drill` spawns it (tsx), with fakes of pulumi, docker and aws first on PATH (tests/fakes/drill-bin: they
- * record every call and keep container and host state in files) and a local HTTP(S) server on 127.0.0.1 standing in
- * for the load balancer, which reads that state: it can fail while a container is stopped, as a real one would
- * without a second healthy backend. Nothing leaves 127.0.0.1.
+ * The failover drill runner (scripts/drill/): its pure decisions on their own and on the program's real outputs, then
+ * the real script, spawned as `npm run drill` spawns it (tsx), with fakes of pulumi, docker and aws first on PATH
+ * (tests/fakes/drill-bin: they record every call and keep container and host state in files) and a local HTTP(S)
+ * server on 127.0.0.1 standing in for the load balancer, which reads that state: it can fail while a container is
+ * stopped, as a real one would without a second healthy backend. Nothing leaves 127.0.0.1.
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -361,7 +361,9 @@ describe("SSM Run Command", () => {
             {
                 code: 254,
                 stdout: "",
-                stderr: "\nAn error occurred (InvocationDoesNotExist) when calling the GetCommandInvocation operation: \n",
+                stderr:
+                    "\nAn error occurred (InvocationDoesNotExist) when calling the GetCommandInvocation " +
+                    "operation: \n",
             },
             "waiting",
         ],
@@ -550,7 +552,8 @@ describe("the drill runner, run for real against fakes", () => {
     ];
 
     test.concurrent(
-        "lab gateway drill, load balancer keeps answering (404: no route is still an answer): held, first gateway stopped then started",
+        "lab gateway drill, load balancer keeps answering (404: no route is still an answer): held, first " +
+            "gateway stopped then started",
         async () => {
             const world = makeWorld({}, { containers: labContainers() });
             const gateway = LAB.labContainers.gateways[0];
@@ -577,7 +580,8 @@ describe("the drill runner, run for real against fakes", () => {
                     ["docker", "stop", "-t", "10", gateway],
                     ["docker", "start", gateway],
                 ]);
-                // The baseline ran with everything up, every probe request while the gateway was down; and it is up again.
+                // The baseline ran with everything up, every probe request while the gateway was down; and it is up
+                // again.
                 expect(lb.requests.map((q) => q.stopped.join(","))).toEqual([
                     ...Array<string>(3).fill(""),
                     ...Array<string>(5).fill(gateway),
@@ -654,7 +658,8 @@ describe("the drill runner, run for real against fakes", () => {
             const dpManager = LAB.labContainers.dpManagers[0];
             expect(r.status).toBe(2);
             expect(r.stdout).toContain(
-                `fault: FAILED: docker stop -t 10 ${dpManager}: exit 1: Error response from daemon: cannot stop container: ${dpManager}: injected failure\n`,
+                `fault: FAILED: docker stop -t 10 ${dpManager}: exit 1: Error response from daemon: cannot stop ` +
+                    `container: ${dpManager}: injected failure\n`,
             );
             expect(r.stdout.endsWith(`restored: ${dpManager}\nresult: fault injection failed, nothing probed\n`)).toBe(
                 true,
@@ -674,7 +679,8 @@ describe("the drill runner, run for real against fakes", () => {
         expect(r.status).toBe(2);
         expect(r.stdout).toBe("");
         expect(r.stderr).toContain(
-            'error: <drill>: unknown drill "etcd"; valid drills: gateway, dashboard, dp-manager, control-plane\nusage: npm run drill -- <stack> <drill>',
+            'error: <drill>: unknown drill "etcd"; valid drills: gateway, dashboard, dp-manager, ' +
+                "control-plane\nusage: npm run drill -- <stack> <drill>",
         );
         expect(world.calls()).toEqual([]);
     });
@@ -703,10 +709,10 @@ describe("the drill runner, run for real against fakes", () => {
                     { FAKE_DOCKER_START_SECONDS: "0.5" },
                     (p) => (pid = p),
                 );
-                // Wait for the probe to be under way with the gateway stopped, then press "Ctrl-C". No deadline of its own:
-                // on a loaded CI machine the script's start alone can take seconds (a 5 s deadline once sent the signal
-                // before the baseline, and the test failed for the wrong reason); the test timeout (jest.config.js)
-                // bounds the wait.
+                // Wait for the probe to be under way with the gateway stopped, then press "Ctrl-C". No deadline of
+                // its own: on a loaded CI machine the script's start alone can take seconds (a 5 s deadline once sent
+                // the signal before the baseline, and the test failed for the wrong reason); the test timeout
+                // (jest.config.js) bounds the wait.
                 let ended = false;
                 void running.then(() => (ended = true));
                 while (!ended && lb.requests.filter((q) => q.stopped.length > 0).length < 3)
@@ -775,7 +781,8 @@ describe("the drill runner, run for real against fakes", () => {
             const r = await drill(world, ["lab", "dashboard", "--requests", "3", "--interval-ms", "20"]);
             expect([r.status, r.stderr]).toEqual([0, ""]);
             expect(r.stdout).toContain(
-                `fault: stopped ${LAB.labContainers.dashboards[0]}\nprobe: ${lb.url}/healthz (3 requests, every 20 ms)\nsent: 3  failed: 0`,
+                `fault: stopped ${LAB.labContainers.dashboards[0]}\nprobe: ${lb.url}/healthz (3 requests, every ` +
+                    `20 ms)\nsent: 3  failed: 0`,
             );
             expect(lb.requests.map((q) => q.path)).toEqual(Array<string>(6).fill("/healthz"));
         } finally {
@@ -860,7 +867,8 @@ describe("the drill runner, run for real against fakes", () => {
     ];
 
     test.concurrent(
-        "aws dashboard drill: systemctl stop api7@dashboard on the first healthy control-plane host, polled past InvocationDoesNotExist, then started",
+        "aws dashboard drill: systemctl stop api7@dashboard on the first healthy control-plane host, polled past " +
+            "InvocationDoesNotExist, then started",
         async () => {
             const world = makeWorld({}, { asg: cpAsg() });
             const lb = await startLb(world, (_s, p) => (p === "/healthz" ? 200 : 404));
@@ -910,7 +918,8 @@ describe("the drill runner, run for real against fakes", () => {
     );
 
     test.concurrent(
-        "aws control-plane drill: both services stopped on every InService control-plane host in one command, then started",
+        "aws control-plane drill: both services stopped on every InService control-plane host in one command, " +
+            "then started",
         async () => {
             const world = makeWorld({}, { asg: cpAsg() });
             const lb = await startLb(world, () => 200);
@@ -965,7 +974,9 @@ describe("the drill runner, run for real against fakes", () => {
                     [
                         "drill: dp-manager  stack: prod  target: aws",
                         "baseline: 3 of 3 answered",
-                        "fault: FAILED: systemctl stop api7@dp-manager (SSM command cmd-1) did not succeed: i-0ccc: Failed (Failed to stop units: injected failure / failed to run commands: exit status 1)",
+                        "fault: FAILED: systemctl stop api7@dp-manager (SSM command cmd-1) did not succeed: " +
+                            "i-0ccc: Failed (Failed to stop units: injected failure / failed to run commands: " +
+                            "exit status 1)",
                         "restored: api7@dp-manager on i-0ccc",
                         "result: fault injection failed, nothing probed",
                         "",

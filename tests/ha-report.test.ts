@@ -139,24 +139,29 @@ describe("the Docker lab (deploy.target docker)", () => {
     test("prints what the lab has: HAProxy's checks, the containers on one engine, Docker's restart policy, one PostgreSQL", () => {
         expect(text).toContain('HA report for stack "lab" (the Docker lab)');
         expect(text).toContain(
-            "| dead gateway leaves HAProxy's rotation (worst case) | 95 s | fall (3) x inter (30 s) + timeout check (5 s) |",
+            "| dead gateway leaves HAProxy's rotation (worst case) | 95 s | fall (3) x inter (30 s) + timeout " +
+                "check (5 s) |",
         );
         expect(text).toContain("| recovered gateway rejoins | 90 s | rise (3) x inter (30 s) |");
         expect(text).toContain(
-            "| dead control-plane node leaves rotation (worst case) | 25 s | fall (2) x inter (10 s) + timeout check (5 s) |",
+            "| dead control-plane node leaves rotation (worst case) | 25 s | fall (2) x inter (10 s) + timeout " +
+                "check (5 s) |",
         );
         expect(text).toContain(
             "| containers | 2 gateways, 2 control-plane nodes (dashboard + DP Manager each), 1 HAProxy, 1 PostgreSQL |",
         );
         expect(text).toContain("| survives the loss of its machine | no: every container runs on one Docker engine |");
         expect(text).toContain(
-            "| a container that exits | Docker starts it again (restart: unless-stopped); one stopped with `docker stop` stays stopped until `docker start` or the next `pulumi up` |",
+            "| a container that exits | Docker starts it again (restart: unless-stopped); one stopped with " +
+                "`docker stop` stays stopped until `docker start` or the next `pulumi up` |",
         );
         expect(text).toContain(
-            "| an unhealthy container | reported by its Docker healthcheck, not restarted: restart policies act when a container exits |",
+            "| an unhealthy container | reported by its Docker healthcheck, not restarted: restart policies act " +
+                "when a container exits |",
         );
         expect(text).toContain(
-            "| load balancer | one HAProxy container, no standby: while it is down or restarting, nothing reaches the gateways or the dashboard |",
+            "| load balancer | one HAProxy container, no standby: while it is down or restarting, nothing " +
+                "reaches the gateways or the dashboard |",
         );
         expect(text).toContain(
             "| database | one PostgreSQL container, its data on a Docker volume: no standby, no failover |",
@@ -191,7 +196,9 @@ describe("a stack file the program refuses", () => {
         expect(reportFailure(refused)).toEqual({
             code: 65,
             message:
-                "npm run report: api7-ha: stack prod has 1 configuration problem (set a setting with `pulumi config set --path <key> <value>`, a secret with `pulumi config set --secret <key> <value>`):\n  - dataPlane.count = 0: must be at least 2",
+                "npm run report: api7-ha: stack prod has 1 configuration problem (set a setting with `pulumi " +
+                "config set --path <key> <value>`, a secret with `pulumi config set --secret <key> " +
+                "<value>`):\n  - dataPlane.count = 0: must be at least 2",
         });
         expect(reportFailure(new TypeError("x is undefined"))).toBeUndefined();
     });

@@ -280,7 +280,8 @@ beforeAll(async () => {
 });
 
 run(
-    `dashboard with an external database: secrets substituted intact into the rendered config, container run as the spec says`,
+    `dashboard with an external database: secrets substituted intact into the rendered config, container run as ` +
+        `the spec says`,
     () => {
         const l = launch(external, "/api7-ha/prod/cp", "dashboard");
         expect([l.status, l.stderr]).toEqual([0, ""]);
@@ -365,7 +366,8 @@ run(`a database secret that is not the expected JSON stops the start without ech
 });
 
 run(
-    `after RDS rotates the password, api7-apply --if-database-rotated restarts exactly the services that used the old one`,
+    `after RDS rotates the password, api7-apply --if-database-rotated restarts exactly the services that used ` +
+        `the old one`,
     () => {
         const spec = specOf(prod, "/api7-ha/prod/cp/dashboard.json");
         const host = prepareHost(prod, "/api7-ha/prod/cp");
@@ -379,7 +381,8 @@ run(
 
         putSecret(host, spec.database.secretArn, "v-2", { username: "api7ee", password: "new" });
         expect(spawnSync(host.run, ["dashboard", "--database-current"], { env: host.env }).status).toBe(4);
-        // The fake systemctl restarts nothing, so the next start (a real restart) is run by hand for the dashboard only.
+        // The fake systemctl restarts nothing, so the next start (a real restart) is run by hand for the dashboard
+        // only.
         expect(launch(prod, "/api7-ha/prod/cp", "dashboard", { host }).status).toBe(0);
         const rotated = check();
         expect(rotated.status).toBe(0);
@@ -402,7 +405,8 @@ run(`gateway with a token: the token reaches the container as environment, never
 });
 
 run(
-    `images through the ECR pull-through cache: logs in to the account's registry with a token on stdin, kept in tmpfs, and pulls the cached image`,
+    `images through the ECR pull-through cache: logs in to the account's registry with a token on stdin, kept in ` +
+        `tmpfs, and pulls the cached image`,
     () => {
         const l = launch(prod, "/api7-ha/prod/dp", "gateway");
         expect(l.status).toBe(0);
@@ -420,7 +424,8 @@ run(
 );
 
 run(
-    `a pinned image an empty pull-through cache refuses by digest: pulled by tag first, then by the same digest; none of this for an unpinned one`,
+    `a pinned image an empty pull-through cache refuses by digest: pulled by tag first, then by the same digest; ` +
+        `none of this for an unpinned one`,
     async () => {
         const l = launch(prod, "/api7-ha/prod/dp", "gateway", { env: { FAKE_PTC_COLD: "1" } });
         expect(l.status).toBe(0);
@@ -584,7 +589,8 @@ run(`a missing secret stops the start instead of running with a placeholder`, ()
 });
 
 run(
-    `gateway identity and admin key: created once per host and kept across restarts; the id mounted, the key only in the read-only config`,
+    `gateway identity and admin key: created once per host and kept across restarts; the id mounted, the key ` +
+        `only in the read-only config`,
     () => {
         const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-state-"));
         const first = launch(prod, "/api7-ha/prod/dp", "gateway", { stateDir });
@@ -622,7 +628,8 @@ run(
 );
 
 run(
-    `gateway with issued credentials: waits, starting nothing, until the control plane writes them; then starts with them`,
+    `gateway with issued credentials: waits, starting nothing, until the control plane writes them; then starts ` +
+        `with them`,
     async () => {
         const issued = await runProgram({ stack: "prod" });
         const host = prepareHost(issued, "/api7-ha/prod/dp");
@@ -674,7 +681,8 @@ run(
 );
 
 run(
-    `api7-apply reloads a service in place when only its config changed (the running container's generation is the spec's): re-rendered, the spec's reload command, no restart`,
+    `api7-apply reloads a service in place when only its config changed (the running container's generation is ` +
+        `the spec's): re-rendered, the spec's reload command, no restart`,
     () => {
         const spec = specOf(prod, "/api7-ha/prod/dp/gateway.json");
         expect(spec.reloadCommand?.length).toBeGreaterThan(0);

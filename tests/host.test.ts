@@ -38,7 +38,8 @@ describe("launch templates", () => {
         ] as const) {
             for (const template of run.ofType(T.launchTemplate)) {
                 const t = template.inputs;
-                // The launch template's EBS flags are strings (@pulumi/aws types/input.d.ts LaunchTemplateBlockDeviceMappingEbs).
+                // The launch template's EBS flags are strings (@pulumi/aws types/input.d.ts
+                // LaunchTemplateBlockDeviceMappingEbs).
                 expect(t.blockDeviceMappings).toEqual([
                     {
                         deviceName: "/dev/xvda",

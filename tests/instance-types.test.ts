@@ -79,9 +79,13 @@ describe("what AWS describes, held to the same rule", () => {
 describe("what AWS refuses, said so the user can act", () => {
     // The AWS SDK's error text, after the engine's and the provider's prefixes (aws/smithy-go errors.go @4e34e639).
     const failure = (code: string, message: string) =>
-        `invocation of aws:ec2/getInstanceType:getInstanceType returned an error: reading EC2 Instance Type: operation error EC2: DescribeInstanceTypes, https response error StatusCode: 403, RequestID: 1, api error ${code}: ${message}`;
+        `invocation of aws:ec2/getInstanceType:getInstanceType returned an error: reading EC2 Instance Type: ` +
+        `operation error EC2: DescribeInstanceTypes, https response error StatusCode: 403, RequestID: 1, api ` +
+        `error ${code}: ${message}`;
     const DENIED =
-        "You are not authorized to perform this operation. User: arn:aws:sts::123456789012:assumed-role/preview/ci is not authorized to perform: ec2:DescribeInstanceTypes because no identity-based policy allows the ec2:DescribeInstanceTypes action";
+        "You are not authorized to perform this operation. User: " +
+        "arn:aws:sts::123456789012:assumed-role/preview/ci is not authorized to perform: " +
+        "ec2:DescribeInstanceTypes because no identity-based policy allows the ec2:DescribeInstanceTypes action";
 
     test("AWS's code and message are kept, the prefixes dropped", () => {
         expect(
@@ -112,7 +116,10 @@ describe("what AWS refuses, said so the user can act", () => {
             failure("AccessDenied", "User is not authorized"),
         );
         expect(message).toBe(
-            'ec2:DescribeInstanceTypeOfferings was denied, so dataPlane.instanceType = "c6i.large" could not be checked: allow ec2:DescribeInstanceTypeOfferings to the identity that runs pulumi preview and pulumi up (in CI, the roles AWS_PREVIEW_ROLE_ARN and AWS_DEPLOY_ROLE_ARN). AWS said: AccessDenied: User is not authorized',
+            'ec2:DescribeInstanceTypeOfferings was denied, so dataPlane.instanceType = "c6i.large" could not be ' +
+                "checked: allow ec2:DescribeInstanceTypeOfferings to the identity that runs pulumi preview and " +
+                "pulumi up (in CI, the roles AWS_PREVIEW_ROLE_ARN and AWS_DEPLOY_ROLE_ARN). AWS said: " +
+                "AccessDenied: User is not authorized",
         );
     });
 
@@ -125,7 +132,8 @@ describe("what AWS refuses, said so the user can act", () => {
                 failure("RequestLimitExceeded", "Request limit exceeded."),
             ),
         ).toBe(
-            'dataPlane.instanceType = "c8i.large": could not be checked with ec2:DescribeInstanceTypes. AWS said: RequestLimitExceeded: Request limit exceeded.',
+            'dataPlane.instanceType = "c8i.large": could not be checked with ec2:DescribeInstanceTypes. AWS ' +
+                "said: RequestLimitExceeded: Request limit exceeded.",
         );
     });
 });
@@ -138,7 +146,8 @@ describe("a type must be offered in every AZ of the stack", () => {
         expect(
             offeringProblem(["us-east-1a", "us-east-1b", "us-east-1c"], ["us-east-1d", "us-east-1a", "us-east-1b"]),
         ).toBe(
-            "is not offered in us-east-1c (offered in us-east-1a, us-east-1b, us-east-1d), where the stack places hosts (us-east-1a, us-east-1b, us-east-1c); choose a type every one of them offers",
+            "is not offered in us-east-1c (offered in us-east-1a, us-east-1b, us-east-1d), where the stack " +
+                "places hosts (us-east-1a, us-east-1b, us-east-1c); choose a type every one of them offers",
         );
         expect(offeringProblem(["us-east-1a", "us-east-1b"], [])).toMatch(
             /^is not offered in us-east-1a, us-east-1b \(offered in none of this Region's AZs\)/,
@@ -200,7 +209,8 @@ describe("the deploy-time check", () => {
      * the program, and hand back each outcome with the errors the program logged (pulumi.log.error) on the way.
      */
     const INVALID =
-        'controlPlane.instanceType, dataPlane.instanceType = "x9.huge": is not an instance type AWS has in this Region. AWS said: InvalidInstanceType: The following supplied instance types do not exist: [x9.huge]';
+        'controlPlane.instanceType, dataPlane.instanceType = "x9.huge": is not an instance type AWS has in this ' +
+        "Region. AWS said: InvalidInstanceType: The following supplied instance types do not exist: [x9.huge]";
     // Two evaluations (each a whole prod program, in the one child process) cover every way a type fails: AWS does
     // not have it (named once for both planes that use it), too little memory, arm64, missing from one of the AZs.
     const failures: [string, Record<string, unknown>, string[]][] = [
@@ -219,7 +229,9 @@ describe("the deploy-time check", () => {
             { "controlPlane.instanceType": "c8g.large", "dataPlane.instanceType": "r7i.large" },
             [
                 `controlPlane.instanceType = "c8g.large": ${ARM64}`,
-                'dataPlane.instanceType = "r7i.large": is not offered in us-east-1c (offered in us-east-1a, us-east-1b, us-east-1d), where the stack places hosts (us-east-1a, us-east-1b, us-east-1c); choose a type every one of them offers',
+                'dataPlane.instanceType = "r7i.large": is not offered in us-east-1c (offered in us-east-1a, ' +
+                    "us-east-1b, us-east-1d), where the stack places hosts (us-east-1a, us-east-1b, us-east-1c); " +
+                    "choose a type every one of them offers",
             ],
         ],
     ];
@@ -235,7 +247,8 @@ describe("the deploy-time check", () => {
             `const configs = ${JSON.stringify(failures.map(([, config]) => config))};`,
             // The harness waits for the left-over registrations on an unref'd timer: this one keeps the process up.
             "const alive = setInterval(() => undefined, 1000);",
-            '(async () => { const out = []; for (const config of configs) { logged = []; out.push({ ...(await evaluateOutcome({ stack: "prod", config })), logged }); }',
+            "(async () => { const out = []; for (const config of configs) { logged = []; out.push({ ...(await " +
+                'evaluateOutcome({ stack: "prod", config })), logged }); }',
             "  clearInterval(alive); process.stdout.write(JSON.stringify(out)); })();",
         ].join("\n");
         const run = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), ["-e", script], {

@@ -355,7 +355,8 @@ describe("container healthchecks", () => {
             "60s",
         ]);
         expect(check("gateway-2")).toEqual(gateway);
-        // The HTTPS dashboard is checked over HTTPS, its own certificate not verified (as HAProxy's check-ssl verify none).
+        // The HTTPS dashboard is checked over HTTPS, its own certificate not verified (as HAProxy's check-ssl verify
+        // none).
         expect(check("cp-1-dashboard").tests[1]).toContain("u='https://127.0.0.1:7443/healthz'");
         expect(check("cp-1-dashboard").tests[1]).toContain("curl -fsSk ");
         expect(check("cp-1-dashboard").tests[1]).toContain("wget -q --no-check-certificate ");
@@ -462,7 +463,8 @@ describe("container healthchecks", () => {
         });
 
         needs("haproxy", "bash")(
-            `the load balancer's check against the rendered monitor frontend, run by real HAProxy, with only bash (as in the haproxy image)`,
+            `the load balancer's check against the rendered monitor frontend, run by real HAProxy, with only ` +
+                `bash (as in the haproxy image)`,
             async () => {
                 const rendered = upload(container(lab, "lb"), "/usr/local/etc/haproxy/haproxy.cfg");
                 const block = (header: string) =>

@@ -22,7 +22,8 @@ describe.each(STACKS)("%s", (stack) => {
             .sort();
         if (stale.length > 0) {
             throw new Error(
-                `manifests/${stack} is stale in ${stale.join(", ")}: run \`npm run synth -- ${stack}\` and commit the result`,
+                `manifests/${stack} is stale in ${stale.join(", ")}: run \`npm run synth -- ${stack}\` and ` +
+                    `commit the result`,
             );
         }
         expect(committed.size).toBeGreaterThanOrEqual(10);
@@ -71,6 +72,7 @@ test("a gateway config change shows as the changed line of its rendered file", a
     const before = await synthesize("prod");
     const after = await synthesize("prod", { "prometheus.enabled": true });
     expect(after.get("ssm/api7-ha/prod/dp/gateway-config.yaml")).toBe(
-        `${before.get("ssm/api7-ha/prod/dp/gateway-config.yaml")}plugin_attr:\n  prometheus:\n    export_addr:\n      ip: 0.0.0.0\n      port: 9091\n`,
+        `${before.get("ssm/api7-ha/prod/dp/gateway-config.yaml")}plugin_attr:\n  prometheus:\n    export_addr:\n ` +
+            `     ip: 0.0.0.0\n      port: 9091\n`,
     );
 });

@@ -167,7 +167,9 @@ describe("pulumi up merges Pulumi.yaml and validates (pkg/workspace/config.go me
             "testNested2.bool": { type: "boolean" },
             testSecret: { type: "string", secret: true },
         };
-        const stackYaml = `config:\n  testProject:testInt: 1\n  testProject:testNested1:\n    float: 1\n  testProject:testNested2:\n    bool: true\n  testProject:testSecret:\n    secure: ${encrypt("testValue")}\n`;
+        const stackYaml =
+            `config:\n  testProject:testInt: 1\n  testProject:testNested1:\n    float: 1\n  ` +
+            `testProject:testNested2:\n    bool: true\n  testProject:testSecret:\n    secure: ${encrypt("testValue")}\n`;
         expect(() => merge(p, stackYaml, "testProject")).not.toThrow();
         // ...and a flat key of the same spelling does not satisfy it (map.go:149-182 Get with path=true).
         expect(() =>
@@ -252,7 +254,8 @@ describe("pulumi up merges Pulumi.yaml and validates (pkg/workspace/config.go me
         const config = { importantNumber: { type: "integer", secret: true } };
         expect(() => merge(config, `config:\n  test:importantNumber:\n    secure: ${encrypt("20")}\n`)).not.toThrow();
         expect(() => merge(config, "config:\n  test:importantNumber: 20\n")).toThrow(
-            "validating stack config: Stack 'dev' with configuration key 'importantNumber' must be encrypted as it's secret",
+            "validating stack config: Stack 'dev' with configuration key 'importantNumber' must be encrypted as " +
+                "it's secret",
         );
     });
 
@@ -271,7 +274,8 @@ describe("pulumi up merges Pulumi.yaml and validates (pkg/workspace/config.go me
 
     test("Pulumi.yaml's own checks (project.go:837-889)", () => {
         expect(() => project({ values: { type: "array" } })).toThrow(
-            "The configuration key 'values' declares an array but does not specify the underlying type via the 'items' attribute",
+            "The configuration key 'values' declares an array but does not specify the underlying type via the " +
+                "'items' attribute",
         );
         expect(() => project({ instanceSize: { type: "integer", default: "hello" } })).toThrow(
             "The default value specified for configuration key 'instanceSize' is not of the expected type 'integer'",
@@ -345,7 +349,8 @@ describe("the project's previous configuration fails the CLI exactly as issue 9 
             "postgres://u:p@db:5432/api7ee",
         ]);
         expect(() => mergeConfig(previousProject, stack, "prod")).toThrow(
-            "validating stack config: Stack 'prod' with configuration key 'dataPlane.controlPlaneCa' must be encrypted as it's secret",
+            "validating stack config: Stack 'prod' with configuration key 'dataPlane.controlPlaneCa' must be " +
+                "encrypted as it's secret",
         );
     });
 

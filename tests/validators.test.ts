@@ -122,7 +122,8 @@ withValidator("shellcheck")(
                 .map((f) => f.content)
                 .join("\0");
             for (const f of files) {
-                // The program writes every file in clear (components/aws/cloud-init.ts): no script hides from shellcheck.
+                // The program writes every file in clear (components/aws/cloud-init.ts): no script hides from
+                // shellcheck.
                 expect([f.path, f.encoding]).toEqual([f.path, undefined]);
                 if (!isBash(String(f.content))) continue;
                 const key = `${shared}\0${f.content}`;

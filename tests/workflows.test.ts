@@ -177,7 +177,8 @@ describe("the tools and dependencies the jobs need", () => {
             expect(install(dir).status).toBe(0);
             expect(fs.readFileSync(log, "utf8").split("\n")).toEqual([
                 "DEBIAN_FRONTEND= update -qq",
-                "DEBIAN_FRONTEND=noninteractive install -y -qq --no-install-recommends cloud-init shellcheck jq curl systemd haproxy openssl wget",
+                "DEBIAN_FRONTEND=noninteractive install -y -qq --no-install-recommends cloud-init shellcheck jq " +
+                    "curl systemd haproxy openssl wget",
                 "",
             ]);
             // With this machine's PATH behind the recorder: every program is there (the suite needs them all).

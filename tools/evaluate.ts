@@ -101,7 +101,9 @@ const OFFERED_IN: Record<string, readonly string[]> = { "r7i.large": ["us-east-1
  * StatusCode: 400, RequestID: <id>, api error <Code>: <Message>" (aws/smithy-go errors.go @4e34e639).
  */
 function invokeError(token: string, action: string, code: string, message: string): Error {
-    const reason = `reading EC2 Instance Type: operation error EC2: ${action}, https response error StatusCode: 400, RequestID: 00000000-0000-4000-8000-000000000000, api error ${code}: ${message}`;
+    const reason =
+        `reading EC2 Instance Type: operation error EC2: ${action}, https response error StatusCode: ` +
+        `400, RequestID: 00000000-0000-4000-8000-000000000000, api error ${code}: ${message}`;
     return Object.assign(new Error(reason), { details: `invocation of ${token} returned an error: ${reason}` });
 }
 

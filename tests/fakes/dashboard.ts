@@ -106,7 +106,8 @@ export async function startFakeDashboard(options: FakeDashboardOptions = {}): Pr
             if (method === "PUT" && url.pathname === "/api/password") {
                 if (body.old_password !== state.password) return fail(400, "the old password is incorrect");
                 state.password = String(body.new_password);
-                // Every session ends with a password change (API7 3.2.14.4 release note: a login ends earlier sessions).
+                // Every session ends with a password change (API7 3.2.14.4 release note: a login ends earlier
+                // sessions).
                 sessions.clear();
                 return send(200, { value: {} });
             }
@@ -156,7 +157,9 @@ export async function startFakeDashboard(options: FakeDashboardOptions = {}): Pr
                     value: {
                         id: crypto.randomUUID(),
                         certificate: `-----BEGIN CERTIFICATE-----\nFAKE-CERT-${state.certificates}\n-----END CERTIFICATE-----`,
-                        private_key: `-----BEGIN PRIVATE KEY-----\nFAKE-KEY-${state.certificates}\n-----END PRIVATE KEY-----`,
+                        private_key:
+                            `-----BEGIN PRIVATE KEY-----\nFAKE-KEY-${state.certificates}\n-----END ` +
+                            `PRIVATE KEY-----`,
                         ...ca,
                     },
                 });

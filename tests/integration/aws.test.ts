@@ -74,7 +74,8 @@ test("hosts still launching: no gateway host yet, so the wait goes on", () => {
     });
     expect(gatewayHosts(outputs, fake.env)).toEqual([]);
     expect(fake.calls()).toEqual([
-        `autoscaling describe-auto-scaling-groups --auto-scaling-group-names ${outputs.autoScalingGroups.dataPlane} --region ${outputs.region} --output json`,
+        `autoscaling describe-auto-scaling-groups --auto-scaling-group-names ` +
+            `${outputs.autoScalingGroups.dataPlane} --region ${outputs.region} --output json`,
     ]);
 });
 
@@ -95,7 +96,8 @@ test.each([
     // The CLI's form of a service error: botocore/exceptions.py ClientError.MSG_TEMPLATE (@0e6e2404).
     [
         "access denied",
-        "An error occurred (AccessDenied) when calling the DescribeAutoScalingGroups operation: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: autoscaling:DescribeAutoScalingGroups",
+        "An error occurred (AccessDenied) when calling the DescribeAutoScalingGroups operation: User: " +
+            "arn:aws:iam::123456789012:user/ci is not authorized to perform: autoscaling:DescribeAutoScalingGroups",
     ],
 ])("%s: fails at once, with the CLI's message", (_name, stderr) => {
     const fake = fakeAws({ stderr });

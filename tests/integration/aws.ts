@@ -1,6 +1,6 @@
 /**
- * The AWS CLI calls the cloud test (tests/cloud/ha.cloud.test.ts) makes while it waits for hosts. They live apart from it
- * so that how they fail is tested on every run, against a fake CLI (aws.test.ts).
+ * The AWS CLI calls the cloud test (tests/cloud/ha.cloud.test.ts) makes while it waits for hosts. They live apart
+ * from it so that how they fail is tested on every run, against a fake CLI (aws.test.ts).
  */
 import { spawnSync } from "child_process";
 import { z } from "zod";

@@ -515,7 +515,8 @@ export function parseProjectFile(text: string): ProjectFile {
             throw new CliError(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
         if (decl.type === "array" && !decl.items) {
             throw new CliError(
-                `The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`,
+                `The configuration key '${key}' declares an array but does not specify the underlying type via ` +
+                    `the 'items' attribute`,
             );
         }
         if (ours && decl.type && decl.default !== undefined && !validateConfigValue(decl, decl.default)) {
@@ -530,7 +531,8 @@ export function parseProjectFile(text: string): ProjectFile {
                 );
             if (decl.default !== undefined) {
                 throw new CliError(
-                    `Configuration key '${key}' is not namespaced by the project and should not define a default value. Did you mean to use the 'value' attribute instead of 'default'?`,
+                    `Configuration key '${key}' is not namespaced by the project and should not define a default ` +
+                        `value. Did you mean to use the 'value' attribute instead of 'default'?`,
                 );
             }
             if (decl.value === undefined)
@@ -620,13 +622,15 @@ export function mergeConfig(project: ProjectFile, stack: StackFile, stackName: s
         if (value === undefined) continue;
         if (decl.secret && !value.secure) {
             throw new CliError(
-                `validating stack config: Stack '${stackName}' with configuration key '${declared}' must be encrypted as it's secret`,
+                `validating stack config: Stack '${stackName}' with configuration key '${declared}' must be ` +
+                    `encrypted as it's secret`,
             );
         }
         const content = value.object ? JSON.parse(decryptedText(value)) : decryptedText(value);
         if (!validateConfigValue(decl, content)) {
             throw new CliError(
-                `validating stack config: Stack '${stackName}' with configuration key '${declared}' must be of type '${typeName(decl)}'`,
+                `validating stack config: Stack '${stackName}' with configuration key '${declared}' must be of ` +
+                    `type '${typeName(decl)}'`,
             );
         }
     }
