@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
+import { FALLBACK_KEY_PLACEHOLDERS, fallbackS3Block } from "./fallback";
 import * as aws from "@pulumi/aws";
 import { HostGroup, type HostPlacement } from "./host";
 import { controlPlaneServices, DATABASE_DSN_SECRET, type FallbackExportBlock } from "../services";
@@ -62,22 +62,7 @@ export class ControlPlane extends pulumi.ComponentResource {
         const cp = settings.controlPlane;
         const exp = args.fallbackExport;
         const fallback: pulumi.Output<FallbackExportBlock> = exp
-            ? pulumi
-                  .all([exp.region, exp.configBucket, exp.resourceBucket])
-                  .apply(([region, configBucket, resourceBucket]) => ({
-                      aws_s3: {
-                          ...(exp.credentials
-                              ? {
-                                    access_key: FALLBACK_KEY_PLACEHOLDERS.accessKey,
-                                    secret_key: FALLBACK_KEY_PLACEHOLDERS.secretKey,
-                                }
-                              : {}),
-                          region,
-                          config_bucket: configBucket,
-                          resource_bucket: resourceBucket,
-                      },
-                      cron_spec: exp.cronSpec,
-                  }))
+            ? fallbackS3Block(exp).apply((awsS3) => ({ aws_s3: awsS3, cron_spec: exp.cronSpec }))
             : pulumi.output(undefined);
         // The license and admin password for the bootstrap (components/aws/bootstrap.ts); an external database's DSN.
         const secrets: Record<string, pulumi.Input<string>> = {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { FALLBACK_KEY_PLACEHOLDERS } from "./fallback";
+import { FALLBACK_KEY_PLACEHOLDERS, fallbackS3Block } from "./fallback";
 import { secretParameterName } from "./fleet";
 import { HostGroup, type HostPlacement } from "./host";
 import { gatewayService } from "../services";
@@ -94,19 +94,7 @@ export class DataPlane extends pulumi.ComponentResource {
             source: standalone
                 ? {
                       mode: "standalone",
-                      awsS3: pulumi
-                          .all([source!.region, source!.configBucket, source!.resourceBucket])
-                          .apply(([region, configBucket, resourceBucket]) => ({
-                              ...(source!.credentials
-                                  ? {
-                                        access_key: FALLBACK_KEY_PLACEHOLDERS.accessKey,
-                                        secret_key: FALLBACK_KEY_PLACEHOLDERS.secretKey,
-                                    }
-                                  : {}),
-                              region,
-                              config_bucket: configBucket,
-                              resource_bucket: resourceBucket,
-                          })),
+                      awsS3: fallbackS3Block(source!),
                       placeholders: source?.credentials
                           ? {
                                 [FALLBACK_KEY_PLACEHOLDERS.accessKey]: "fallback-access-key",

@@ -25,6 +25,32 @@ export const FALLBACK_KEY_PLACEHOLDERS = Object.freeze({
     secretKey: "__API7_SECRET_FALLBACK_SECRET_KEY__",
 });
 
+/** The fallback buckets as API7 is told of them, by the dashboard's export and by a standalone gateway. */
+export interface FallbackBuckets {
+    readonly region: pulumi.Input<string>;
+    readonly configBucket: pulumi.Input<string>;
+    readonly resourceBucket: pulumi.Input<string>;
+    /** Present when API7 signs with an access key (fallback.credentials accessKeys), not the instance role. */
+    readonly credentials?: unknown;
+}
+
+/**
+ * API7's `aws_s3` block for the fallback buckets, the same keys in the dashboard's `fallback_cp` and a standalone
+ * gateway's `deployment.fallback_cp`; with access keys, as placeholders the host substitutes from its SecureStrings.
+ */
+export function fallbackS3Block(buckets: FallbackBuckets): pulumi.Output<Readonly<Record<string, string>>> {
+    return pulumi
+        .all([buckets.region, buckets.configBucket, buckets.resourceBucket])
+        .apply(([region, configBucket, resourceBucket]): Readonly<Record<string, string>> => ({
+            ...(buckets.credentials
+                ? { access_key: FALLBACK_KEY_PLACEHOLDERS.accessKey, secret_key: FALLBACK_KEY_PLACEHOLDERS.secretKey }
+                : {}),
+            region,
+            config_bucket: configBucket,
+            resource_bucket: resourceBucket,
+        }));
+}
+
 /** The exact S3 actions each identity gets: list both buckets; the writer gets and puts objects, the reader gets. */
 export const FALLBACK_ACTIONS: Readonly<
     Record<FallbackRole, { readonly bucket: readonly string[]; readonly objects: readonly string[] }>
