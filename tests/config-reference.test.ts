@@ -169,6 +169,8 @@ const SECRET_VALUES: Readonly<Record<string, string>> = {
 const PLACEHOLDER_VALUES: Readonly<Record<string, string>> = { "images.dockerHubSecretArn": DOCKER_HUB_SECRET_ARN };
 
 /** A command setting what only the user has: a secret, or a setting whose documented value is a placeholder. */
+/** The key a `set` or `rm` command names: its first argument that is not a flag. */
+const settingKey = (c: DocumentedCommand): string => c.argv.slice(1).filter((a) => !a.startsWith("-"))[0];
 const userSupplied = (c: DocumentedCommand): boolean =>
     c.argv.includes("--secret") || (c.argv[0] === "set" && /<|\.\.\./.test(c.argv[c.argv.length - 1]));
 
@@ -250,10 +252,10 @@ describe("the commands README and the stack files give", () => {
         expect(secrets).toEqual(["license", "adminPassword"]);
         // prod pulls through ECR's cache of Docker Hub, which needs the user's Docker Hub credentials secret.
         const settings = supplied.filter((c) => !c.argv.includes("--secret"));
-        expect(settings.map((c) => c.argv[2])).toEqual(stack === "prod" ? ["images.dockerHubSecretArn"] : []);
+        expect(settings.map((c) => settingKey(c))).toEqual(stack === "prod" ? ["images.dockerHubSecretArn"] : []);
         const file = parseStackFile(stackText(stack), PROJECT);
         applyDocumented(file, settings);
-        const config = Object.fromEntries(settings.map((c) => [c.argv[2], PLACEHOLDER_VALUES[c.argv[2]]]));
+        const config = Object.fromEntries(settings.map((c) => [settingKey(c), PLACEHOLDER_VALUES[settingKey(c)]]));
         const run = await runProgram({
             stack,
             config,

@@ -385,3 +385,25 @@ describe("the project's previous configuration fails the CLI exactly as issue 9 
         expect(() => mergeConfig(current, stack, "prod")).not.toThrow();
     });
 });
+
+describe("a plaintext value the CLI takes for a secret (config.go keyPattern, looksLikeSecret, :1432-1460)", () => {
+    const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
+
+    test("is refused for a key whose name says secret, with the CLI's message (the worst case of its entropy check)", () => {
+        const stack = stackOf("config: {}\n");
+        expect(() => set(stack, "--path", "images.dockerHubSecretArn", ARN)).toThrow(
+            new CliError(
+                "config value for 'testProject:images.dockerHubSecretArn' looks like a secret; rerun with --secret to " +
+                    "encrypt it, or --plaintext if you meant to store in plaintext",
+            ),
+        );
+        expect(configYaml(stack)).toEqual({});
+    });
+
+    test("is stored with --plaintext, and a key whose name says nothing of secrets needs no flag", () => {
+        const stack = stackOf("config: {}\n");
+        set(stack, "--path", "--plaintext", "images.dockerHubSecretArn", ARN);
+        set(stack, "--path", "images.registry", ARN);
+        expect(configYaml(stack)).toEqual({ "testProject:images": { dockerHubSecretArn: ARN, registry: ARN } });
+    });
+});

@@ -5,6 +5,7 @@
  * components/config/schema.ts, so neither can drift from what the program validates (`npm run docs` writes them;
  * tests fail when a committed copy is stale).
  */
+import { SECRET_LIKE_KEY } from "./cli-rules";
 import { z } from "zod";
 import { AREAS, AREA_NAMES, PROJECT, SECRETS, SECRET_NAMES } from "./schema";
 
@@ -130,7 +131,7 @@ export function referenceMarkdown(rows: readonly ReferenceRow[] = referenceRows(
         "|---|---|---|---|---|",
         ...rows.map(
             (r) =>
-                `| \`${r.key}\` | ${r.type} | ${r.default} | ${r.secret ? "`--secret`" : "`--path`"} | ${cell(r.description)} |`,
+                `| \`${r.key}\` | ${r.type} | ${r.default} | ${r.secret ? "`--secret`" : SECRET_LIKE_KEY.test(r.key) ? "`--path --plaintext`" : "`--path`"} | ${cell(r.description)} |`,
         ),
     ].join("\n");
 }

@@ -9,6 +9,7 @@ import { parse as parseShell } from "shell-quote";
 import { coerce, parseProjectFile, type ProjectFile } from "./config";
 import { TEST_SECRETS, TEST_SETTINGS, type RunOptions } from "../harness";
 import { ROOT } from "../../scripts/stack-file";
+import { SECRET_LIKE_KEY } from "../../components/config/cli-rules";
 
 export type Argv = readonly string[];
 
@@ -30,12 +31,14 @@ export function settingCommands(key: string, value: unknown): Argv[] {
     if (typeof value === "object") return Object.entries(value).flatMap(([k, v]) => settingCommands(`${key}.${k}`, v));
     const text = typeof value === "string" ? value : JSON.stringify(value);
     const keepString = typeof value === "string" && coerce(text) !== text;
+    // A name the CLI takes for a secret's needs --plaintext, which excludes --type (components/config/cli-rules.ts).
+    const plaintext = SECRET_LIKE_KEY.test(key);
     // A value starting with "-" would be read as a flag: it goes after `--`, as a user must type it.
     return [
         [
             "set",
             "--path",
-            ...(keepString ? ["--type", "string"] : []),
+            ...(plaintext ? ["--plaintext"] : keepString ? ["--type", "string"] : []),
             ...(text.startsWith("-") ? ["--"] : []),
             key,
             text,

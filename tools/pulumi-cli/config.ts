@@ -11,6 +11,7 @@
  */
 import * as fs from "fs";
 import * as yaml from "js-yaml";
+import { SECRET_LIKE_KEY } from "../../components/config/cli-rules";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Keys and property paths
@@ -414,6 +415,8 @@ export class CliError extends Error {
  * given stdin with one trailing newline removed; --secret encrypts; otherwise --type types it; then
  * `Map.Set(key, value, --path)`.
  */
+export { SECRET_LIKE_KEY };
+
 export function runConfigCommand(stack: StackFile, project: string, argv: readonly string[], stdin?: string): void {
     const [verb, ...rest] = argv;
     const flags = new Set<string>();
@@ -453,6 +456,16 @@ export function runConfigCommand(stack: StackFile, project: string, argv: readon
     if (positional.length === 2) text = positional[1];
     else if (stdin !== undefined) text = flags.has("--raw") ? stdin : stdin.replace(/\r?\n$/, "");
     else throw new CliError("config value must be specified in non-interactive mode");
+    // The CLI refuses a plaintext value it takes for a secret: a key whose name matches SECRET_LIKE_KEY and a value
+    // whose first 16 characters zxcvbn rates at 80 bits of entropy or more, or 40 with 3 per character, unless
+    // --plaintext (config.go:1432-1460, looksLikeSecret; :879-884 @1b594989). The entropy estimate is not ported: the
+    // port refuses every such value, the worst case (an ARN is refused by the real CLI, tests/real/ shows).
+    if (!flags.has("--secret") && !flags.has("--plaintext") && SECRET_LIKE_KEY.test(parseKey(key).name)) {
+        throw new CliError(
+            `config value for '${key}' looks like a secret; rerun with --secret to encrypt it, or --plaintext if you ` +
+                "meant to store in plaintext",
+        );
+    }
     let value: ConfigValue;
     if (flags.has("--secret")) value = secureScalar(encrypt(text));
     else if (type === undefined) value = plain(text);
