@@ -8,8 +8,9 @@ module.exports = {
     testSequencer: "<rootDir>/tests/sequencer.js",
     roots: ["<rootDir>/tests"],
     testMatch: ["**/*.test.ts"],
-    // tests/cloud runs against real AWS, on purpose only: `npm run test:cloud` (package.json) lifts this.
-    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/cloud/"],
+    // tests/cloud runs against real AWS, on purpose only (`npm run test:cloud`); tests/real needs the tools
+    // scripts/real-tools.sh builds (`npm run test:real`, which .ci/run runs after npm test).
+    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/cloud/", "<rootDir>/tests/real/"],
     transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
     // Generous: on a 2-core CI machine with both workers and the type check busy, a test that runs host scripts takes
     // three to four times as long as it does alone (measured: 17.7 s for one that takes 5 s alone). A hang still fails.
