@@ -4,6 +4,9 @@
 #            tools/real/go.mod pins (a `tool` directive, Go 1.24+; go.sum holds every module's hash). Pulumi's own
 #            pkg/go.mod replaces github.com/atotto/clipboard with a fork; a build outside its repository needs the
 #            same line, which tools/real/go.mod has.
+#   moto     AWS's APIs emulated (moto[server]), into the virtualenv .real/venv from tools/real/requirements.txt, every
+#            package pinned with its hashes (pip-compile --generate-hashes from requirements.in).
+#   aws      the AWS CLI v2 hosts run (Amazon Linux 2023 ships v2): Debian's awscli package, /usr/bin/aws.
 # A build is skipped when .real/bin/pulumi already reports the pinned version. Go's module and build caches make a
 # second build on the same machine quick; the first takes about 6 minutes on 2 cores (measured 2026-12-07).
 set -euo pipefail
@@ -19,11 +22,30 @@ bin="$PWD/.real/bin"
 mkdir -p "$bin"
 if [[ -x "$bin/pulumi" && "$("$bin/pulumi" version 2>/dev/null)" == "$version" ]]; then
   echo "real-tools: pulumi $version (built before)"
-  exit 0
+else
+  echo "real-tools: building pulumi $version from its Go module"
+  # The CLI reports the version the linker writes into it (sdk/go/common/version/version.go, `var Version string`).
+  go build -C tools/real -mod=readonly \
+    -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
+    -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 fi
-echo "real-tools: building pulumi $version from its Go module"
-# The CLI reports the version the linker writes into it (sdk/go/common/version/version.go, `var Version string`).
-go build -C tools/real -mod=readonly \
-  -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
-  -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 echo "real-tools: pulumi $("$bin/pulumi" version)"
+
+if ! /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2\.'; then
+  echo "real-tools: installing Debian's awscli (the AWS CLI v2)"
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli >/dev/null
+fi
+echo "real-tools: $(/usr/bin/aws --version)"
+
+venv="$PWD/.real/venv"
+if ! cmp -s tools/real/requirements.txt "$venv/requirements.txt" 2>/dev/null; then
+  echo "real-tools: installing moto into .real/venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --require-hashes -r tools/real/requirements.txt
+  cp tools/real/requirements.txt "$venv/requirements.txt"
+fi
+echo "real-tools: moto $("$venv/bin/python" -c 'import moto; print(moto.__version__)')"

@@ -10,6 +10,7 @@
 #     AWS_CLI_FILE_ENCODING (callers must set UTF-8, else the locale decides), with universal newlines (CRLF and CR
 #     read as LF). Without --overwrite an existing parameter fails, atomically, as SSM's PutParameter does.
 #   delete-parameter --name NAME.
+# tests/real/aws-ssm.test.ts holds this fake to the real AWS CLI v2 against moto, byte for byte (npm run test:real).
 # A service error exits 254 ("the service returned an error", https://docs.aws.amazon.com/cli/latest/topic/return-codes.html).
 [[ "$1" == ssm ]] || { echo "fake aws: unexpected $*" >&2; exit 2; }
 printf '%s\n' "$*" >>"$FAKE_PARAMS/.argv"
