@@ -13,7 +13,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { commandsFor, documentedCommands, type Argv } from "../../tools/pulumi-cli/commands";
+import { commandsFor, documentedCommands, readProjectFile, type Argv } from "../../tools/pulumi-cli/commands";
 import {
     CliError,
     languageHostEnv,
@@ -21,7 +21,6 @@ import {
     parseStackFile,
     runConfigCommand,
 } from "../../tools/pulumi-cli/config";
-import { readProjectFile } from "../../tools/pulumi-cli/commands";
 import { LAB_STACK, PROJECT, ROOT, STACKS, type StackName } from "../../tools/harness";
 
 const PULUMI = path.join(ROOT, ".real", "bin", "pulumi");
