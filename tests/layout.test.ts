@@ -53,6 +53,17 @@ test("nothing outside tests/ imports from tests/", () => {
     expect(offending).toEqual([]);
 });
 
+/** Every URN recorded in tests/fixtures/urns/<fixture>.txt is still one the program registers with `options`. */
+async function expectUrnsKept(fixture: string, options: RunOptions): Promise<void> {
+    const before = fs
+        .readFileSync(path.join(ROOT, "tests", "fixtures", "urns", `${fixture}.txt`), "utf8")
+        .split("\n")
+        .filter(Boolean);
+    expect(before.length).toBeGreaterThan(10);
+    const now = new Set((await runProgram(options)).resources.map((r) => r.urn));
+    expect(before.filter((urn) => !now.has(urn))).toEqual([]);
+}
+
 /**
  * tests/fixtures/urns/<stack>.txt holds every URN the committed stack had before the program's modules were split
  * into the files they are in now. A URN that disappears means `pulumi up` deletes that resource and creates another:
@@ -60,15 +71,7 @@ test("nothing outside tests/ imports from tests/", () => {
  * (https://www.pulumi.com/docs/iac/concepts/options/aliases/), and the fixture stays as it is.
  */
 describe.each<StackName>([...STACKS, LAB_STACK])("%s", (stack) => {
-    test("every URN the stack had is still there", async () => {
-        const before = fs
-            .readFileSync(path.join(ROOT, "tests", "fixtures", "urns", `${stack}.txt`), "utf8")
-            .split("\n")
-            .filter(Boolean);
-        expect(before.length).toBeGreaterThan(10);
-        const now = new Set((await runProgram({ stack })).resources.map((r) => r.urn));
-        expect(before.filter((urn) => !now.has(urn))).toEqual([]);
-    });
+    test("every URN the stack had is still there", () => expectUrnsKept(stack, { stack }));
 });
 
 /**
@@ -83,13 +86,5 @@ const VARIANTS = JSON.parse(
 ) as Record<string, RunOptions>;
 
 describe.each(Object.entries(VARIANTS))("%s", (variant, options) => {
-    test("every URN the variant had is still there", async () => {
-        const before = fs
-            .readFileSync(path.join(ROOT, "tests", "fixtures", "urns", `${variant}.txt`), "utf8")
-            .split("\n")
-            .filter(Boolean);
-        expect(before.length).toBeGreaterThan(10);
-        const now = new Set((await runProgram(options)).resources.map((r) => r.urn));
-        expect(before.filter((urn) => !now.has(urn))).toEqual([]);
-    });
+    test("every URN the variant had is still there", () => expectUrnsKept(variant, options));
 });

@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { groupTargets, parameterPrefix } from "./fleet";
 import { KMS_ENCRYPT_ACTIONS, PARAMETER_ARN_CONTEXT } from "./parameter-access";
 import { dashboardTarget } from "../ports";
+import { whereabouts } from "./whereabouts";
 
 /**
  * The bootstrap's lock (held by one run at a time) and record (what the last successful run did): created and
@@ -121,9 +122,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         // advanced secure string parameter value, the user needs kms:GenerateDataKey permission" (AWS KMS developer
         // guide, services-parameter-store), each scoped here to those parameters by their encryption context.
         const invokeOpts = { parent: this };
-        const region = aws.getRegionOutput({}, invokeOpts).region;
-        const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
-        const partition = aws.getPartitionOutput({}, invokeOpts).partition;
+        const { region, account, partition } = whereabouts(this);
         const arn = (parameter: string) =>
             pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${parameter}`;
         const statements: aws.types.input.iam.GetPolicyDocumentStatementArgs[] = [

@@ -13,6 +13,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { defaultBucketName, nameFragment } from "../config/names";
 import type { FallbackSettings } from "../config/settings";
+import { whereabouts } from "./whereabouts";
 
 export type FallbackRole = "writer" | "reader";
 
@@ -95,10 +96,8 @@ export class FallbackStorage extends pulumi.ComponentResource {
         this.baseName = name;
         const s = args.settings;
         const tags = args.tags ?? {};
-        const invokeOpts = { parent: this };
-        const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
-        const partition = aws.getPartitionOutput({}, invokeOpts).partition;
-        this.region = aws.getRegionOutput({}, invokeOpts).region;
+        const { region, account, partition } = whereabouts(this);
+        this.region = region;
 
         const bucketName = (kind: "config" | "resource", override?: string) =>
             override

@@ -13,6 +13,7 @@ import { createGroup, createLaunchTemplate } from "./host/launch";
 import { createSecrets, createServiceParameters } from "./host/parameters";
 import { createRollout } from "./host/rollout";
 import { GROUP_TAG, groupTagValue, parameterPrefix } from "./fleet";
+import { whereabouts } from "./whereabouts";
 
 export type { HostContext, HostGroupArgs, HostPlacement } from "./host/args";
 export type { ManagedDatabaseDsn, ServiceDefinition, StateFile } from "../services";
@@ -94,9 +95,7 @@ function hostContext(args: HostGroupArgs, group: HostGroup): HostContext {
             [GROUP_TAG]: groupTagValue(args.project, args.stack, args.role),
         },
         prefix: parameterPrefix(args.project, args.stack, args.role),
-        region: aws.getRegionOutput({}, invokeOpts).region,
-        account: aws.getCallerIdentityOutput({}, invokeOpts).accountId,
-        partition: aws.getPartitionOutput({}, invokeOpts).partition,
+        ...whereabouts(group),
         invokeOpts,
     };
 }

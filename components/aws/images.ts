@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ImagesSettings } from "../config/settings";
 import { pinnedReference } from "../digests";
+import { whereabouts } from "./whereabouts";
 import {
     DOCKER_HUB_UPSTREAM,
     ECR_ENDPOINT_SERVICES,
@@ -97,9 +98,7 @@ export class ImageRegistry extends pulumi.ComponentResource {
         this.pinDigests = s.pinDigests;
         this.pushedTo = s.source === "registry" ? s.registry : undefined;
         const invokeOpts = { parent: this };
-        const region = aws.getRegionOutput({}, invokeOpts).region;
-        const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
-        const partition = aws.getPartitionOutput({}, invokeOpts).partition;
+        const { region, account, partition } = whereabouts(this);
         const password = (registry: string): RegistryLogin =>
             s.username ? { kind: "password", registry, username: s.username } : { kind: "anonymous" };
 

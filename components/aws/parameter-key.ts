@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parameterKeyPolicyStatements, type ParameterScope } from "./parameter-access";
 import { nameFragment } from "../config/names";
+import { whereabouts } from "./whereabouts";
 
 export interface ParameterKeyArgs {
     readonly project: string;
@@ -23,9 +24,7 @@ export class ParameterKey extends pulumi.ComponentResource {
     constructor(name: string, args: ParameterKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:security:ParameterKey", name, {}, opts);
         const invokeOpts = { parent: this };
-        const region = aws.getRegionOutput({}, invokeOpts).region;
-        const account = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
-        const partition = aws.getPartitionOutput({}, invokeOpts).partition;
+        const { region, account, partition } = whereabouts(this);
         const statements = pulumi.all([partition, region, account]).apply(([p, r, a]) =>
             parameterKeyPolicyStatements(args.scopes, {
                 partition: p,
