@@ -25,6 +25,9 @@ import { installUserData } from "./host-files";
 import { PENDING_SECRET } from "../components/placeholders";
 import { runSpecErrors, runSpecsOf } from "./run-specs";
 
+/** Fakes of docker, systemctl, cloud-init and curl (each file says what it does and records). */
+const HOST_BIN = path.join(ROOT, "tests", "fakes", "host-bin");
+
 /** A DSN with the characters that break naive substitution: quotes, $, a backslash-free but %-encoded @. */
 const AWKWARD_DSN = `postgres://api7:pa"ss'$w%40rd@db.internal:5432/api7ee`;
 
@@ -89,7 +92,8 @@ function userDataOf(evaluation: RunResult, prefix: string): string {
 
 /**
  * A "host" of the group under `prefix`: its user data's files installed under its root, `evaluation`'s SSM
- * parameters, and fakes of aws, docker, systemctl, cloud-init and curl on its PATH.
+ * parameters, a fake of aws and, after it on PATH, those of docker, systemctl, cloud-init and curl
+ * (tests/fakes/host-bin/).
  */
 function prepareHost(evaluation: RunResult, prefix: string, stateDir?: string): Host {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-run-"));
@@ -134,59 +138,9 @@ source ${JSON.stringify(path.join(ROOT, "tests", "fakes", "aws-ssm.sh"))}
 `,
         { mode: 0o755 },
     );
-    fs.writeFileSync(
-        path.join(bin, "docker"),
-        `#!/bin/bash
-# Fake: \`docker login --username U --password-stdin REGISTRY\` records the user, registry, the password read from
-# stdin and DOCKER_CONFIG (where the real CLI writes config.json); \`docker image inspect\` finds no image (a new
-# host) unless FAKE_IMAGE_PRESENT is set; \`docker pull -q REF\` records REF and, with FAKE_PTC_COLD set, refuses a
-# digest until its tag was pulled (an empty ECR pull-through cache), with FAKE_PULL_DOWN refuses every pull;
-# \`docker inspect --format F NAME\` prints FAKE_RUNNING_GENERATION (F being the generation label's template) or,
-# without it, fails (no container of that name: api7-apply takes any failure as nothing running); \`docker exec NAME
-# CMD...\` records its arguments;
-# anything else (run) records its arguments, the value of every variable passed with -e, and DOCKER_CONFIG.
-if [[ "$1 $2" == "image inspect" ]]; then [[ -n "\${FAKE_IMAGE_PRESENT:-}" ]]; exit; fi
-if [[ "$1" == "inspect" ]]; then
-  [[ "$2" == "--format" && "$3" == '{{ index .Config.Labels "api7-ha.generation" }}' && $# -eq 4 ]] || { echo "fake docker: unexpected inspect $*" >&2; exit 2; }
-  [[ -n "\${FAKE_RUNNING_GENERATION:-}" ]] || { echo "fake docker: no container $4" >&2; exit 1; }
-  printf '%s\\n' "$FAKE_RUNNING_GENERATION"
-  exit 0
-fi
-if [[ "$1" == "exec" ]]; then printf '%s\\0' "\${@:2}" > "$FAKE_OUT/exec"; exit 0; fi
-if [[ "$1" == "pull" ]]; then
-  [[ "$2" == "-q" && $# -eq 3 ]] || { echo "fake docker: unexpected pull $*" >&2; exit 2; }
-  printf '%s\\n' "$3" >> "$FAKE_OUT/pulls"
-  [[ -z "\${FAKE_PULL_DOWN:-}" ]] || { echo "Error response from daemon: registry unreachable: i/o timeout" >&2; exit 1; }
-  if [[ -n "\${FAKE_PTC_COLD:-}" && "$3" == *@sha256:* ]] && ! grep -qxF "\${3%@*}" "$FAKE_OUT/pulls"; then
-    echo "Error response from daemon: manifest for $3 not found: manifest unknown" >&2; exit 1
-  fi
-  exit 0
-fi
-if [[ "$1" == "login" ]]; then
-  [[ "$2" == "--username" && "$4" == "--password-stdin" && $# -eq 5 ]] || { echo "fake docker: unexpected login $*" >&2; exit 2; }
-  printf '%s\\n%s\\n%s\\n%s\\n' "$3" "$5" "$(cat)" "\${DOCKER_CONFIG:-}" > "$FAKE_OUT/login"
-  exit 0
-fi
-printf '%s' "\${DOCKER_CONFIG:-}" > "$FAKE_OUT/docker-config"
-printf '%s\\0' "$@" > "$FAKE_OUT/args"
-args=("$@")
-for ((i = 0; i < \${#args[@]}; i++)); do
-  if [[ "\${args[i]}" == "-e" ]]; then name="\${args[i+1]}"; printf '%s' "\${!name}" > "$FAKE_OUT/env-$name"; fi
-done
-`,
-        { mode: 0o755 },
-    );
-    // What api7-apply needs beside api7-run: systemctl (recording), cloud-init and curl.
-    for (const [tool, body] of [
-        ["systemctl", 'echo "$*" >> "$FAKE_OUT/systemctl"'],
-        ["cloud-init", "exit 0"],
-        ["curl", "exit 0"],
-    ]) {
-        fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
-    }
     const env = {
         ...process.env,
-        PATH: `${bin}:${process.env.PATH}`,
+        PATH: `${bin}:${HOST_BIN}:${process.env.PATH}`,
         ...installed.env,
         API7_RUN_DIR: runRoot,
         API7_STATE_DIR: stateDir ?? path.join(dir, "state"),
