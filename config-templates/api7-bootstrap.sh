@@ -18,6 +18,10 @@
 # /api/gateway_groups/{id}/instance_token; POST /api/gateway_groups/{id}/dp_client_certificates {};
 # PUT /api/system_settings {control_plane_address}. Responses are {value: ...}, {list: [...]}, errors {error_msg}.
 set -euo pipefail
+# Any other failure (an AWS call, a tool) exits 1, worth retrying: set -e alone exits with the command's own status,
+# and an AWS CLI usage error's 2 (https://docs.aws.amazon.com/cli/latest/topic/return-codes.html) would read as 2 above.
+set -E
+trap 'exit 1' ERR
 # The shared helpers (api7_*), where the user data writes them (API7_LIB_DIR: their directory, outside a host).
 # shellcheck source-path=SCRIPTDIR/../lib/api7 source-path=SCRIPTDIR source=api7-lib.sh
 source "${API7_LIB_DIR:-/usr/local/lib/api7}/api7-lib.sh"

@@ -19,13 +19,19 @@ api7_read_host() {
 }
 
 # api7_ssm_get NAME. WithDecryption "is ignored for String and StringList parameter types"
-# (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html).
+# (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html). A failure is said with
+# the parameter's name after the CLI's own error: SSM's ParameterNotFound carries no message, and a connection error
+# names only the endpoint.
 api7_ssm_get() {
+  local status=0
   if [[ -n "${API7_PARAMETER_DIR:-}" ]]; then
-    cat "${API7_PARAMETER_DIR}$1"
-    return
+    cat "${API7_PARAMETER_DIR}$1" || status=$?
+  else
+    aws ssm get-parameter --region "$region" --name "$1" --with-decryption --query Parameter.Value --output text ||
+      status=$?
   fi
-  aws ssm get-parameter --region "$region" --name "$1" --with-decryption --query Parameter.Value --output text
+  ((status == 0)) || echo "api7: cannot read the SSM parameter $1 (exit ${status})" >&2
+  return "$status"
 }
 
 # api7_ssm_put NAME TYPE VALUE [--overwrite]: the value read from a file (file://) in the caller's private directory

@@ -55,6 +55,12 @@ credentials_ready() {
   exit 0
 }
 
+# After the CLI's own error (an AccessDeniedException names the action, not the secret).
+database_secret_unreadable() {
+  echo "api7-run: cannot read the database secret ${database_secret_arn} (RDS's master user secret)" >&2
+  exit 1
+}
+
 # --database-current: exit 0 when the service started with the secret's current version (or has no managed
 # database), 4 once RDS has rotated the password since (api7-apply --if-database-rotated restarts it then).
 database_current() {
@@ -62,7 +68,7 @@ database_current() {
   local current
   # The version id only: no password fetched for a check.
   current="$(aws secretsmanager get-secret-value --region "$region" --secret-id "$database_secret_arn" \
-    --query VersionId --output text)"
+    --query VersionId --output text)" || database_secret_unreadable
   [[ -f "${run_dir}/database-secret-version" && "$(<"${run_dir}/database-secret-version")" == "$current" ]] || exit 4
   exit 0
 }
@@ -118,7 +124,7 @@ render_config() {
     # the master user secret RDS keeps in Secrets Manager (JSON with `username` and `password`; RDS user guide,
     # rds-secrets-manager.html). The secret goes from the CLI's stdout to jq's stdin, never into an argument.
     answer="$(aws secretsmanager get-secret-value --region "$region" --secret-id "$database_secret_arn" \
-      --query '{version: VersionId, secret: SecretString}' --output json)"
+      --query '{version: VersionId, secret: SecretString}' --output json)" || database_secret_unreadable
     # User and password percent-encoded (jq @uri): an RDS-generated password may hold characters a URL reserves.
     # One jq call renders the config with the DSN in place, as substitute does, and then the version this start
     # used (for --database-current) on the last line.

@@ -4,6 +4,9 @@
 #            tools/real/go.mod pins (a `tool` directive, Go 1.24+; go.sum holds every module's hash). Pulumi's own
 #            pkg/go.mod replaces github.com/atotto/clipboard with a fork; a build outside its repository needs the
 #            same line, which tools/real/go.mod has.
+#   ec2-metadata-mock  AWS's instance metadata service mock (IMDSv2), from its Go module
+#            github.com/aws/amazon-ec2-metadata-mock at the version tools/real/imds/go.mod pins (a module of its own,
+#            so its dependencies never move the Pulumi CLI's).
 #   moto     AWS's APIs emulated (moto[server]), into the virtualenv .real/venv from tools/real/requirements.txt, every
 #            package pinned with its hashes (pip-compile --generate-hashes from requirements.in).
 #   aws      the AWS CLI v2 hosts run (Amazon Linux 2023 ships v2): Debian's awscli package, /usr/bin/aws.
@@ -30,6 +33,14 @@ else
     -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 fi
 echo "real-tools: pulumi $("$bin/pulumi" version)"
+
+imds_version="$(go -C tools/real/imds list -m -f '{{.Version}}' github.com/aws/amazon-ec2-metadata-mock)"
+if [[ "$("$bin/ec2-metadata-mock" --version 2>/dev/null)" != "$imds_version" ]]; then
+  echo "real-tools: building ec2-metadata-mock $imds_version from its Go module"
+  go build -C tools/real/imds -mod=readonly -o "$bin/ec2-metadata-mock" \
+    github.com/aws/amazon-ec2-metadata-mock/cmd/ec2-metadata-mock
+fi
+echo "real-tools: ec2-metadata-mock $("$bin/ec2-metadata-mock" --version)"
 
 if ! /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2\.'; then
   echo "real-tools: installing Debian's awscli (the AWS CLI v2)"

@@ -6,14 +6,13 @@
  * arrives (UTF-8, CRLF), and how each refusal ends (exit status, SSM's error code) must be the same. The fake stays
  * in npm test because it costs no process per call; this tier keeps it honest.
  */
-import { spawn, spawnSync, type ChildProcess } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { ROOT } from "../../tools/harness";
+import { awsAt, startMoto, type Moto } from "./services";
 
-const VENV = path.join(ROOT, ".real", "venv");
 const LIB = path.join(ROOT, "config-templates", "api7-lib.sh");
 const FAKE = path.join(ROOT, "tests", "fakes", "aws-ssm.sh");
 
@@ -41,38 +40,13 @@ step delete api7_ssm_delete /api7-ha/t/cp/a
 step get-deleted api7_ssm_get /api7-ha/t/cp/a
 `;
 
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-        server.on("error", reject);
-    });
-}
-
-let moto: ChildProcess | undefined;
-let endpoint = "";
+let moto: Moto;
 
 beforeAll(async () => {
-    const port = await freePort();
-    moto = spawn(path.join(VENV, "bin", "moto_server"), ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-    endpoint = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-        const up = await fetch(`${endpoint}/moto-api/`).then(
-            () => true,
-            () => false,
-        );
-        if (up) return;
-        await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`moto_server did not answer on ${endpoint}`);
+    moto = await startMoto();
 }, 30000);
 
-afterAll(() => {
-    moto?.kill();
-});
+afterAll(() => moto?.stop());
 
 function run(bin: string, env: Record<string, string>): string {
     const result = spawnSync("/bin/bash", ["-c", SCRIPT], {
@@ -86,18 +60,12 @@ function run(bin: string, env: Record<string, string>): string {
 test("api7-lib's SSM calls: the fake prints and fails exactly as the real AWS CLI v2 does against SSM (moto)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-ha-real-ssm-"));
     try {
-        // The real CLI, first on PATH, told moto's address with its global --endpoint-url: Debian 12's awscli
-        // (2.9.19) predates AWS_ENDPOINT_URL, which the CLI reads from 2.13.0 on (aws/aws-cli CHANGELOG.rst, 2.13.0,
-        // as localstack/awscli-local#76 reports). Moto accepts any credentials.
-        const realBin = path.join(dir, "real-bin");
-        fs.mkdirSync(realBin);
-        fs.writeFileSync(path.join(realBin, "aws"), `#!/bin/bash\nexec /usr/bin/aws --endpoint-url "$MOTO" "$@"\n`, {
-            mode: 0o755,
-        });
+        // The real CLI, first on PATH, told moto's address (tests/real/services.ts awsAt). Moto accepts any
+        // credentials.
+        const realBin = awsAt(dir, moto.endpoint);
         const version = spawnSync("/usr/bin/aws", ["--version"], { encoding: "utf8" });
         expect(version.stdout).toMatch(/^aws-cli\/2\./);
         const real = run(realBin, {
-            MOTO: endpoint,
             AWS_ACCESS_KEY_ID: "testing",
             AWS_SECRET_ACCESS_KEY: "testing",
             AWS_DEFAULT_REGION: "us-east-1",
