@@ -11,113 +11,11 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { commandsFor, documentedCommands, readProjectFile, type Argv } from "../../tools/pulumi-cli/commands";
-import {
-    CliError,
-    languageHostEnv,
-    mergeConfig,
-    parseStackFile,
-    runConfigCommand,
-} from "../../tools/pulumi-cli/config";
+import { commandsFor, documentedCommands, readProjectFile } from "../../tools/pulumi-cli/commands";
+import { CliError, mergeConfig, parseStackFile, runConfigCommand } from "../../tools/pulumi-cli/config";
 import { LAB_STACK, PROJECT, ROOT, STACKS, type StackName } from "../../tools/harness";
-
-const PULUMI = path.join(ROOT, ".real", "bin", "pulumi");
-const PINNED = /^\s*tool github\.com\/pulumi\/pulumi\/pkg\/v3\/cmd\/pulumi$/m;
-
-interface Command {
-    readonly argv: Argv;
-    readonly stdin?: string;
-}
-
-/** A documented command made concrete: placeholders become markers, a `< file` its text with a newline. */
-function concrete(argv: Argv, stdinFile?: string): Command {
-    const value = (text: string) => text.replace(/<[^>]*>|\.\.\./g, "MARKER");
-    return {
-        argv: argv.map((a, i) => (i === 0 ? a : value(a))),
-        stdin: stdinFile ? `TEXT-OF-${stdinFile}\n` : undefined,
-    };
-}
-
-type Held = { readonly config: Record<string, unknown>; readonly secret: string[] } | { readonly error: string };
-
-/** What a stack holds after `commands`, as the port computes it: the language host's view of the stack file. */
-function port(stack: StackName, commands: readonly Command[]): Held {
-    const file = parseStackFile(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), PROJECT);
-    try {
-        for (const c of commands) runConfigCommand(file, PROJECT, c.argv, c.stdin);
-    } catch (err) {
-        if (err instanceof CliError) return { error: err.message };
-        throw err;
-    }
-    const env = languageHostEnv(file.config);
-    const config = Object.fromEntries(
-        Object.entries(JSON.parse(env.PULUMI_CONFIG) as Record<string, string>).map(([k, v]) => {
-            const [ns, , name] = k.split(":");
-            return [`${ns}:${name}`, parsed(v)];
-        }),
-    );
-    return { config, secret: (JSON.parse(env.PULUMI_CONFIG_SECRET_KEYS) as string[]).sort() };
-}
-
-/** The CLI's first `error: ...` line, without the prefix. */
-function firstError(output: string): string {
-    return /^error: (.*)$/m.exec(output)?.[1] ?? output.trim();
-}
-
-/** Objects compare as values (the two may escape differently), text as text. */
-function parsed(text: string): unknown {
-    if (!/^[[{]/.test(text)) return text;
-    try {
-        return JSON.parse(text) as unknown;
-    } catch {
-        return text;
-    }
-}
-
-/** What a stack holds after `commands`, as the real CLI says: a fresh stack from the committed stack file. */
-function real(stack: StackName, commands: readonly Command[], preview = false): Held {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-ha-real-pulumi-"));
-    try {
-        for (const f of ["Pulumi.yaml", `Pulumi.${stack}.yaml`]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-        const env = {
-            PATH: process.env.PATH ?? "",
-            HOME: dir,
-            PULUMI_HOME: path.join(dir, ".pulumi"),
-            PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "real-tier-passphrase",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-        };
-        fs.mkdirSync(path.join(dir, "state"));
-        const pulumi = (args: readonly string[], input?: string) =>
-            spawnSync(PULUMI, [...args, "--non-interactive"], { cwd: dir, env, input, encoding: "utf8" });
-        const init = pulumi(["stack", "init", stack]);
-        if (init.status !== 0) throw new Error(`pulumi stack init ${stack}: ${init.stderr}`);
-        for (const c of commands) {
-            const run = pulumi(["config", ...c.argv], c.stdin);
-            if (run.status !== 0) return { error: firstError(run.stderr) };
-        }
-        if (preview) {
-            // The CLI validates the stack's config against Pulumi.yaml before it starts the program (and its
-            // language host, which this tier does not build): a refusal is the first error it prints.
-            const run = pulumi(["preview"]);
-            return { error: run.status === 0 ? "" : firstError(run.stdout + run.stderr) };
-        }
-        const shown = pulumi(["config", "--json", "--show-secrets"]);
-        if (shown.status !== 0) throw new Error(`pulumi config --json: ${shown.stderr}`);
-        const json = JSON.parse(shown.stdout) as Record<string, { value: string; secret: boolean }>;
-        return {
-            config: Object.fromEntries(Object.entries(json).map(([k, v]) => [k, parsed(v.value)])),
-            secret: Object.entries(json)
-                .filter(([, v]) => v.secret)
-                .map(([k]) => k)
-                .sort(),
-        };
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
+import { concrete, PINNED, port, PULUMI, real, type Command } from "./pulumi";
 
 test("the CLI is the one tools/real/go.mod pins", () => {
     const goMod = fs.readFileSync(path.join(ROOT, "tools", "real", "go.mod"), "utf8");
