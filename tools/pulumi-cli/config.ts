@@ -7,7 +7,11 @@
  *
  * Source: pulumi/pulumi at 1b5949891b3cefcb9974752b24a5ecef0acc86c8 (v3.259.0+14), cited below as `@1b59498`.
  * Only the paths this project can reach are ported (no ESC environments, no --type float, no remote config).
- * tests/pulumi-cli.test.ts proves the port on the vectors of Pulumi's own tests.
+ * tests/pulumi-cli.test.ts proves the port on the vectors of Pulumi's own tests, and the real tier
+ * (tests/real/pulumi-config*.test.ts) holds it to the real CLI, built from its Go module, on every command README and
+ * the stack files give and on every configuration the suite evaluates (tests/config-cases.ts). It is kept, rather than
+ * the CLI run by npm test, because npm test is Node-only and makes hundreds of evaluations: the CLI would cost about
+ * 0.2 s of a process per command.
  */
 import * as fs from "fs";
 import * as yaml from "js-yaml";
