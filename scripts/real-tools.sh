@@ -42,14 +42,19 @@ if [[ "$("$bin/ec2-metadata-mock" --version 2>/dev/null)" != "$imds_version" ]];
 fi
 echo "real-tools: ec2-metadata-mock $("$bin/ec2-metadata-mock" --version)"
 
-if ! /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2\.'; then
-  echo "real-tools: installing Debian's awscli (the AWS CLI v2)"
-  sudo_cmd=()
+# Debian packages, installed where missing (through env: sudo resets the environment).
+apt_install() {
+  local sudo_cmd=()
   [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  echo "real-tools: installing $*"
   "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli >/dev/null
-fi
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+/usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2\.' || apt_install awscli
 echo "real-tools: $(/usr/bin/aws --version)"
+# Debian's python3 makes a virtualenv only with python3-venv.
+python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3 python3-venv
 
 venv="$PWD/.real/venv"
 if ! cmp -s tools/real/requirements.txt "$venv/requirements.txt" 2>/dev/null; then

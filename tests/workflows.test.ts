@@ -20,7 +20,17 @@ describe("preview.yml", () => {
         expect(Object.keys(wf.on)).toEqual(["pull_request"]);
         const runs = steps(wf.jobs.test).map((s) => s.run);
         expect(runs).toEqual(expect.arrayContaining(["npm ci", "npm test"]));
-        expect(wf.jobs.preview.needs).toBe("test");
+        expect(wf.jobs.preview.needs).toEqual(["test", "test-real"]);
+    });
+
+    test("runs the real-tool tier with Go from the version tools/real/go.mod names", () => {
+        const job = wf.jobs["test-real"];
+        expect(steps(job).map((s) => s.run)).toEqual(
+            expect.arrayContaining(["bash .ci/install-tools", "npm ci", "npm run test:real"]),
+        );
+        const [go] = uses(job, "actions/setup-go");
+        expect(go.with["go-version-file"]).toBe("tools/real/go.mod");
+        expect(fs.readFileSync(path.join(ROOT, "tools", "real", "go.mod"), "utf8")).toMatch(/^go \d+\.\d+/m);
     });
 
     test("previews every committed stack with a diff on the PR, outputs suppressed, summary kept", () => {
