@@ -60,7 +60,35 @@ export interface ServiceDefinition {
     readonly healthUrl: string;
     /** Command run in the container to apply new config without a restart (same image only). */
     readonly reloadCommand?: readonly string[];
+    /**
+     * A gateway's ride-through of a control-plane outage: the DP Managers it probes before a start or reload, and
+     * the standalone config it starts with when none answers.
+     */
+    readonly outage?: OutageFallback;
 }
+
+/**
+ * What a gateway in normal mode does when the DP Manager does not answer. Its startup (`apisix init_etcd`) exits
+ * unless more than half of the endpoints answer GET /version with an etcd version document (apache/apisix
+ * apisix/cli/etcd.lua init_etcd @f519a0f0: "all etcd nodes are unavailable"), and a reload re-reads the
+ * configuration it cannot reach; so the host probes first, and starts standalone from the last S3 export instead.
+ */
+export interface OutageFallback {
+    /** The DP Manager URLs, as the gateway's config names them (`deployment.etcd.host`). */
+    readonly endpoints: pulumi.Input<string[]>;
+    /** How long one probe of one endpoint may take. */
+    readonly probeTimeoutSeconds: number;
+    /** With mTLS: the client credentials (secret names) and the name in the DP Manager's certificate. */
+    readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string; readonly serverName: string };
+    /** The standalone config: template, data, the placeholders it holds (by secret name), and its environment. */
+    readonly configTemplate: string;
+    readonly configData: pulumi.Input<TemplateData>;
+    readonly placeholders: Readonly<Record<string, string>>;
+    readonly env: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/** How long the host waits for one DP Manager endpoint's GET /version before it counts it as not answering. */
+export const CONTROL_PLANE_PROBE_TIMEOUT_SECONDS = 5;
 
 /** How api7-run builds a managed database's DSN (nothing here is secret; the password stays in Secrets Manager). */
 export interface ManagedDatabaseDsn {
@@ -176,16 +204,25 @@ export interface GatewayServiceArgs {
     readonly auth: "token" | "mtls";
     /** The name gateways verify in the DP Manager's certificate (mTLS). */
     readonly controlPlaneSni: string;
-    /** normal: the DP Managers' URLs; standalone: the S3 export it reads (`deployment.fallback_cp.aws_s3`). */
+    /**
+     * normal: the DP Managers' URLs, and the S3 export to start from while they do not answer (fallback.enabled);
+     * standalone: the S3 export only (`deployment.fallback_cp.aws_s3`).
+     */
     readonly source:
-        | { readonly mode: "normal"; readonly controlPlaneEndpoints: pulumi.Input<string[]> }
         | {
-              readonly mode: "standalone";
-              readonly awsS3: pulumi.Input<Readonly<Record<string, string>>>;
-              readonly placeholders?: Readonly<Record<string, string>>;
-          };
+              readonly mode: "normal";
+              readonly controlPlaneEndpoints: pulumi.Input<string[]>;
+              readonly export?: StandaloneSource;
+          }
+        | ({ readonly mode: "standalone" } & StandaloneSource);
     /** Serve the Prometheus exporter on 0.0.0.0:9091. */
     readonly metricsExport: boolean;
+}
+
+/** The last S3 export a standalone gateway reads, and the placeholders (fallback keys) its block holds. */
+export interface StandaloneSource {
+    readonly awsS3: pulumi.Input<Readonly<Record<string, string>>>;
+    readonly placeholders?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -209,20 +246,33 @@ export function gatewayService(args: GatewayServiceArgs): ServiceDefinition {
         reloadCommand: ["apisix", "reload"],
     };
     const source = args.source;
+    // `deployment.fallback_cp.aws_s3` with both buckets, as API7's 3.2.16 CP-outage guide documents it
+    // (config-templates/gateway-standalone-config.yaml). Only the group: the export is stored under it.
+    const standalone = (s: StandaloneSource) => ({
+        configTemplate: "gateway-standalone-config.yaml",
+        configData: pulumi.output(s.awsS3).apply((awsS3) => ({ ...listeners, awsS3, pluginAttr })),
+        env: { API7_GATEWAY_GROUP_SHORT_ID: args.gatewayGroupId },
+        placeholders: { ...(s.placeholders ?? {}) },
+    });
     if (source.mode === "standalone") {
-        // `deployment.fallback_cp.aws_s3` with both buckets, as API7's 3.2.16 CP-outage guide documents it
-        // (config-templates/gateway-standalone-config.yaml). Only the group: the export is stored under it.
-        return {
-            ...common,
-            configTemplate: "gateway-standalone-config.yaml",
-            configData: pulumi.output(source.awsS3).apply((awsS3) => ({ ...listeners, awsS3, pluginAttr })),
-            env: { API7_GATEWAY_GROUP_SHORT_ID: args.gatewayGroupId },
-            secretEnv: {},
-            placeholders: source.placeholders ?? {},
-            statePlaceholders: {},
-        };
+        return { ...common, ...standalone(source), secretEnv: {}, statePlaceholders: {} };
     }
     const endpoints = pulumi.output(source.controlPlaneEndpoints);
+    const outage: OutageFallback | undefined = source.export && {
+        endpoints,
+        probeTimeoutSeconds: CONTROL_PLANE_PROBE_TIMEOUT_SECONDS,
+        ...(args.auth === "mtls"
+            ? {
+                  tls: {
+                      cert: "control-plane-cert",
+                      key: "control-plane-key",
+                      ca: "control-plane-ca",
+                      serverName: args.controlPlaneSni,
+                  },
+              }
+            : {}),
+        ...standalone(source.export),
+    };
     // Environment as API7 documents it for `docker run`: the endpoints (a JSON array), the group, and the
     // credentials; with mTLS also the server name in the DP Manager's certificate, which gateways must verify
     // although they reach it by the load balancer's name (docs.api7.ai/enterprise/3.2.16.7/best-practices/
@@ -245,5 +295,6 @@ export function gatewayService(args: GatewayServiceArgs): ServiceDefinition {
         secretEnv: Object.fromEntries(credentialSecretNames(args.auth).map((n) => [CREDENTIAL_ENV[n], n])),
         placeholders: {},
         statePlaceholders: { [ADMIN_KEY_PLACEHOLDER]: "admin.key" },
+        ...(outage ? { outage } : {}),
     };
 }

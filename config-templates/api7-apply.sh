@@ -24,8 +24,9 @@ esac
 # The association also runs right after a host is created: let first boot finish installing everything.
 cloud-init status --wait >/dev/null || true
 
-# Where api7-run is (overridable to run this script outside a host).
+# Where api7-run is, and where it keeps each service's mode (overridable to run this script outside a host).
 sbin="${API7_SBIN_DIR:-/usr/local/sbin}"
+run_root="${API7_RUN_DIR:-/run/api7}"
 api7_read_host
 if ((rotated_only == 1 && $# == 0)); then
   set -- "${services[@]}"
@@ -33,8 +34,8 @@ fi
 
 for service in "$@"; do
   spec="$(api7_ssm_get "${prefix}/${service}.json")"
-  container="" generation="" url="" reload=()
-  api7_load '@sh "container=\(.container) generation=\(.generation) url=\(.healthUrl // "")",
+  container="" generation="" url="" reload=() outage=""
+  api7_load '@sh "container=\(.container) generation=\(.generation) url=\(.healthUrl // "") outage=\(.outage != null)",
     "reload=(\(.reloadCommand // [] | @sh))"' <<<"$spec"
   running="$(docker inspect --format '{{ index .Config.Labels "api7-ha.generation" }}' "$container" 2>/dev/null || true)"
 
@@ -56,6 +57,20 @@ for service in "$@"; do
     continue
   fi
   ((ready == 0)) || exit "$ready"
+
+  # A gateway connected to the DP Manager (not standalone) is neither reloaded nor restarted while no DP Manager
+  # answers: a reload re-reads a configuration it cannot reach and leaves the gateway empty behind a GET /status
+  # that still answers 200, and a restart would trade the configuration it serves for the last export. The rollout
+  # stops here (the association stops at the first failure) and is run again once the control plane is back.
+  if [[ "$outage" == true && "$(cat "${run_root}/${service}/mode" 2>/dev/null)" != standalone ]]; then
+    answers=0
+    "${sbin}/api7-run" "$service" --probe || answers=$?
+    if ((answers == 5)); then
+      echo "api7-apply: ${service}: deferred: no DP Manager answers, and a reload or restart now would leave the gateway without its configuration; run the rollout again once the control plane is back" >&2
+      exit 1
+    fi
+    ((answers == 0)) || exit "$answers"
+  fi
 
   if [[ "$running" == "$generation" && ${#reload[@]} -gt 0 ]]; then
     # Same image, environment and arguments: re-render and reload in place, keeping open connections.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# api7-run SERVICE [--render-only | --credentials-ready | --database-current]
+# api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe]
 # Runs one API7 container in the foreground for systemd (api7@SERVICE.service). The service's run spec and config
 # template come from SSM Parameter Store at every start, and its secrets from SecureStrings, so no secret sits in
 # user data or on disk outside tmpfs, and a config change needs only a restart or reload (see api7-apply).
@@ -10,7 +10,7 @@ source "${API7_LIB_DIR:-/usr/local/lib/api7}/api7-lib.sh"
 
 usage() {
   [[ $# -eq 0 ]] || echo "api7-run: $*" >&2
-  echo "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current]" >&2
+  echo "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe]" >&2
   exit 2
 }
 
@@ -29,10 +29,11 @@ load_spec() {
   # credential the control plane issues (the gateways') holds until it is written; the managed database's token
   # and secret; and the lists, as arrays of tab-separated items (secret_env, placeholders, state_placeholders,
   # state_files, env_vars) or plain items (docker_args, command).
-  container="" image="" config_path="" config_parameter="" generation="" pending="" database_token=""
+  container="" image="" config_path="" config_parameter="" generation="" pending="" database_token="" mode=normal
   database_secret_arn="" registry_kind="" registry_host="" registry_region="" registry_user=""
   registry_password_parameter="" secret_env=() placeholders=() state_placeholders=() env_vars=() state_files=()
-  docker_args=() command=()
+  docker_args=() command=() outage_endpoints=() outage_timeout="" outage_config="" outage_env=()
+  outage_placeholders=() outage_cert="" outage_key="" outage_ca="" outage_server=""
   api7_load '
     def pairs: to_entries | map("\(.key)\t\(.value)") | @sh;
     @sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "") database_token=\(.database.token // "") database_secret_arn=\(.database.secretArn // "") registry_kind=\(.registry.kind // "anonymous") registry_host=\(.registry.registry // "") registry_region=\(.registry.region // "") registry_user=\(.registry.username // "") registry_password_parameter=\(.registry.passwordParameter // "")",
@@ -42,16 +43,71 @@ load_spec() {
     "env_vars=(\(.env // {} | pairs))",
     "state_files=(\(.stateFiles // [] | map("\(.name)\t\(.generate)\t\(.mount // "")") | @sh))",
     "docker_args=(\(.dockerArgs // [] | @sh))",
-    "command=(\(.command // [] | @sh))"' <<<"$spec"
+    "command=(\(.command // [] | @sh))",
+    (.outage // empty | @sh "outage_timeout=\(.probeTimeoutSeconds) outage_config=\(.configParameter) outage_cert=\(.tls.cert // "") outage_key=\(.tls.key // "") outage_ca=\(.tls.ca // "") outage_server=\(.tls.serverName // "")",
+      "outage_endpoints=(\(.endpoints | @sh))", "outage_env=(\(.env | pairs))",
+      "outage_placeholders=(\(.placeholders | pairs))")' <<<"$spec"
+}
+
+# Whether the DP Managers answer as the gateway's startup needs them to: more than half of the endpoints return the
+# etcd version document (JSON with "etcdcluster") to GET /version (apache/apisix apisix/cli/etcd.lua init_etcd
+# @f519a0f0, which dies with "all etcd nodes are unavailable" otherwise; API7 publishes no gateway source, and the
+# public fork that matches its docs does the same). With mTLS, as the gateway connects: the client certificate,
+# the CA, and the name in the DP Manager's certificate, the load balancer reached under it.
+control_plane_answers() {
+  local url item answered=0 tls=() args target
+  if [[ -n "$outage_cert" ]]; then
+    install -d -m 0700 "${run_dir}/probe"
+    for item in "cert:${outage_cert}" "key:${outage_key}" "ca:${outage_ca}"; do
+      api7_ssm_get "${item#*:}" >"${run_dir}/probe/${item%%:*}" || return 1
+    done
+    tls=(--cert "${run_dir}/probe/cert" --key "${run_dir}/probe/key" --cacert "${run_dir}/probe/ca")
+  fi
+  for url in "${outage_endpoints[@]}"; do
+    target="$url" args=("${tls[@]}")
+    if [[ -n "$outage_server" && "$url" =~ ^https://([^/:]+):([0-9]+)$ ]]; then
+      args+=(--connect-to "${outage_server}:${BASH_REMATCH[2]}:${BASH_REMATCH[1]}:${BASH_REMATCH[2]}")
+      target="https://${outage_server}:${BASH_REMATCH[2]}"
+    fi
+    curl -fsS --max-time "$outage_timeout" "${args[@]}" "${target}/version" 2>/dev/null |
+      jq -e '.etcdcluster | type == "string"' >/dev/null 2>&1 && answered=$((answered + 1))
+  done
+  rm -rf "${run_dir}/probe"
+  ((answered * 2 > ${#outage_endpoints[@]}))
+}
+
+# The mode a gateway with an outage fallback starts in: normal while the DP Managers answer (or its credentials are
+# not issued yet: no export exists before the control plane's first start, and the start waits for them), else
+# standalone from the last export, said in the journal. Kept in the run directory for api7-apply and the watcher.
+choose_mode() {
+  mode=normal
+  if ((${#outage_endpoints[@]} > 0)) && credentials_issued && ! control_plane_answers; then
+    echo "api7-run: no DP Manager answers at ${outage_endpoints[*]} (GET /version, ${outage_timeout} s each); starting ${service} standalone from the last export" >&2
+    mode_standalone
+  fi
+  install -d -m 0700 "$run_dir"
+  printf '%s\n' "$mode" >"${run_dir}/mode"
+}
+
+# The standalone config, environment and placeholders in place of the normal ones; no credentials, no state.
+mode_standalone() {
+  mode=standalone config_parameter="$outage_config" placeholders=("${outage_placeholders[@]}")
+  env_vars=("${outage_env[@]}") secret_env=() state_placeholders=()
+}
+
+# Whether every secret the container gets is issued (none holds the pending marker); a secret that cannot be read
+# fails the run.
+credentials_issued() {
+  local item value
+  for item in "${secret_env[@]}"; do
+    value="$(api7_ssm_get "${item#*$'\t'}")" || exit 1
+    [[ -z "$pending" || "$value" != "$pending" ]] || return 1
+  done
 }
 
 # --credentials-ready: exit 0 when every secret the container gets is issued, 3 while one is pending.
 credentials_ready() {
-  local item value
-  for item in "${secret_env[@]}"; do
-    value="$(api7_ssm_get "${item#*$'\t'}")"
-    [[ -z "$pending" || "$value" != "$pending" ]] || exit 3
-  done
+  credentials_issued || exit 3
   exit 0
 }
 
@@ -145,7 +201,7 @@ render_config() {
 start_container() {
   local item name mount parameter value polls untagged
   local args=(--rm --name "$container" --network host --log-driver journald
-    --label "api7-ha.generation=${generation}"
+    --label "api7-ha.generation=${generation}" --label "api7-ha.mode=${mode}"
     -v "${config}:${config_path}:ro")
   # State files mounted read-write: APISIX writes apisix.uid when it finds none there (apisix/core/id.lua).
   for item in "${state_files[@]}"; do
@@ -209,11 +265,17 @@ start_container() {
 
 # The mode, by the number of arguments and the second one: anything else is refused before anything is read,
 # rendered or started.
+# --render-only renders for the mode the running container started in; --probe exits 0 when the DP Managers answer
+# (or the service has none to probe), 5 when they do not.
 case "$#:${2-}" in
-  1:) load_spec; make_state_files; render_config; start_container ;;
-  2:--render-only) load_spec; make_state_files; render_config ;;
+  1:) load_spec; choose_mode; make_state_files; render_config; start_container ;;
+  2:--render-only)
+    load_spec
+    [[ "$(cat "${run_dir}/mode" 2>/dev/null)" != standalone ]] || mode_standalone
+    make_state_files; render_config ;;
   2:--credentials-ready) load_spec; credentials_ready ;;
   2:--database-current) load_spec; database_current ;;
+  2:--probe) load_spec; ((${#outage_endpoints[@]} == 0)) || control_plane_answers || exit 5 ;;
   2:*) usage "unknown mode: $2" ;;
   *) usage ;;
 esac

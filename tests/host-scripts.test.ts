@@ -22,6 +22,7 @@ import {
 } from "../tools/harness";
 import { decodeUserData, needing, pinned, T } from "./helpers";
 import { installUserData } from "./host-files";
+import { hostScript } from "../components/aws/cloud-init";
 import { PENDING_SECRET } from "../components/placeholders";
 import { runSpecErrors, runSpecsOf } from "./run-specs";
 
@@ -255,6 +256,8 @@ run(
             "journald",
             "--label",
             `api7-ha.generation=${spec.generation}`,
+            "--label",
+            "api7-ha.mode=normal",
             "-v",
             `${l.runDir}/dashboard/config.yaml:/app/conf/config.yaml:ro`,
             // prod pulls through its ECR cache of Docker Hub (images.source).
@@ -466,7 +469,7 @@ run(`--render-only on a gateway (its reload path, with state files) renders and 
     expect(l.dockerArgs).toBeUndefined();
 });
 
-const RUN_USAGE = "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current]\n";
+const RUN_USAGE = "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe]\n";
 /** Whether the fake aws was asked anything (it keeps every call's arguments in .argv). */
 const awsCalled = (host: Host) => fs.existsSync(path.join(host.params, ".argv"));
 
@@ -516,9 +519,7 @@ test("each host script sources the library from where the user data writes it, a
         const files = (yaml.load(userData) as { write_files: { path: string; content: string; permissions: string }[] })
             .write_files;
         const lib = files.filter((f) => path.basename(f.path) === "api7-lib.sh");
-        expect(lib.map((f) => [f.content, f.permissions])).toEqual([
-            [fs.readFileSync(path.join(ROOT, "config-templates", "api7-lib.sh"), "utf8"), "0644"],
-        ]);
+        expect(lib.map((f) => [f.content, f.permissions])).toEqual([[hostScript("api7-lib.sh"), "0644"]]);
         const scripts = files.filter((f) => f.content.startsWith("#!/bin/bash"));
         expect(scripts.length).toBeGreaterThanOrEqual(2);
         for (const script of scripts) {

@@ -7,9 +7,9 @@ import {
     maxHealthyPercentage,
     secretParameterOptions,
 } from "../components/aws/fleet";
+import { hostScript } from "../components/aws/cloud-init";
 import { validateHostGroupArgs } from "../components/aws/host/args";
 import { PENDING_SECRET } from "../components/placeholders";
-import { readTemplateFile } from "../components/templates";
 import { MOCK_RESOLVED_AMI, runProgram, SECRET_MARKERS, TEST_SECRETS, type RunResult } from "../tools/harness";
 import { allStrings, decodeUserData, groupOf, parameter, parseUserData, T } from "./helpers";
 
@@ -359,11 +359,11 @@ describe("user data", () => {
         expect(dp.write_files.map((f: any) => f.path)).not.toContain("/etc/systemd/system/api7-db-rotation.timer");
     });
 
-    test("the bootstrap script lands exactly as committed", () => {
+    test("the bootstrap script lands as committed, less its comments (tests/templates.test.ts)", () => {
         const cp = parseUserData(groupOf(prod, "api7-cp-hosts").userData);
         const file = cp.write_files.find((f: any) => f.path === "/usr/local/sbin/api7-bootstrap");
         expect(file.encoding).toBeUndefined();
-        expect(file.content).toBe(readTemplateFile("api7-bootstrap.sh"));
+        expect(file.content).toBe(hostScript("api7-bootstrap.sh"));
     });
 
     test("the systemd unit restarts its container always", () => {
@@ -407,8 +407,9 @@ describe("secrets and parameters", () => {
 
     test("configs and run specs are plain String parameters (readable in preview --diff) that hold no secret", () => {
         const plain = prod.ofType(T.parameter).filter((x) => x.inputs.type !== "SecureString");
-        // Per control-plane service a config and a run spec (dashboard, DP Manager), the gateway's, and bootstrap.json.
-        expect(plain).toHaveLength(7);
+        // Per control-plane service a config and a run spec (dashboard, DP Manager), the gateway's and its standalone
+        // config, and bootstrap.json.
+        expect(plain).toHaveLength(8);
         for (const p of plain) {
             expect(p.inputs.type).toBe("String");
             expect(p.secretInputs).toEqual([]);

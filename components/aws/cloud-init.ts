@@ -25,6 +25,18 @@ export const HOST_SCRIPTS = Object.freeze({
 });
 
 /**
+ * A host script as it lands: its full-line comments removed (its first line and shellcheck's directives kept, and
+ * one line naming its source), so that the control plane's scripts fit EC2's 16 KB of user data; trailing comments and
+ * every line of code stay as they are. The commented source is config-templates/<file>; tests run and shellcheck the text hosts get.
+ */
+export function hostScript(file: string): string {
+    // The first line is the shebang, or the library's `# shellcheck shell=bash`: both kept, first.
+    const [first, ...rest] = readTemplateFile(file).split("\n");
+    const code = rest.filter((line) => !/^\s*#/.test(line) || /^\s*# shellcheck /.test(line));
+    return [first, `# api7-ha config-templates/${file}, its comments removed`, ...code].join("\n");
+}
+
+/**
  * A host's user data: `#cloud-config` that installs Docker and jq, writes the launcher scripts, the systemd unit
  * and host.json, and starts the services. It holds no secret and no service config (both come from SSM), so it
  * stays the same across config changes and only a bootstrap change replaces hosts.
@@ -42,9 +54,9 @@ export function renderUserData(args: UserDataArgs): string {
         // gzip finds what the scripts share. Compressing each one first (cloud-init's `gz+b64`) left the outer gzip
         // base64 to squeeze, and the control plane's user data 2.5 KB larger, over EC2's 16 KB (tests/aws-rules.ts).
         scripts: {
-            lib: readTemplateFile(HOST_SCRIPTS.lib),
-            run: readTemplateFile(HOST_SCRIPTS.run),
-            apply: readTemplateFile(HOST_SCRIPTS.apply),
+            lib: hostScript(HOST_SCRIPTS.lib),
+            run: hostScript(HOST_SCRIPTS.run),
+            apply: hostScript(HOST_SCRIPTS.apply),
             unit: readTemplateFile("api7@.service"),
         },
         extraFiles: [
@@ -54,7 +66,7 @@ export function renderUserData(args: UserDataArgs): string {
                           path: "/usr/local/sbin/api7-bootstrap",
                           owner: "root:root",
                           permissions: "0755",
-                          content: readTemplateFile(HOST_SCRIPTS.bootstrap),
+                          content: hostScript(HOST_SCRIPTS.bootstrap),
                       },
                       {
                           path: "/etc/systemd/system/api7-bootstrap.service",

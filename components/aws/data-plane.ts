@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_KEY_PLACEHOLDERS, fallbackS3Block } from "./fallback";
 import { secretParameterName } from "./fleet";
 import { HostGroup, type HostPlacement } from "./host";
-import { gatewayService } from "../services";
+import { gatewayService, type StandaloneSource } from "../services";
 import { credentialsIssued } from "../config/settings";
 import type { Settings } from "../config/settings";
 
@@ -85,6 +85,17 @@ export class DataPlane extends pulumi.ComponentResource {
             secrets["fallback-access-key"] = source.credentials.accessKeyId;
             secrets["fallback-secret-key"] = source.credentials.secretAccessKey;
         }
+        // The last export: what a standalone gateway serves, and what a gateway in normal mode starts from while
+        // the DP Manager does not answer.
+        const lastExport: StandaloneSource | undefined = source && {
+            awsS3: fallbackS3Block(source),
+            placeholders: source.credentials
+                ? {
+                      [FALLBACK_KEY_PLACEHOLDERS.accessKey]: "fallback-access-key",
+                      [FALLBACK_KEY_PLACEHOLDERS.secretKey]: "fallback-secret-key",
+                  }
+                : {},
+        };
         const gateway = gatewayService({
             image: args.placement.image(dp.gatewayImage),
             gatewayGroupId: dp.gatewayGroupId,
@@ -92,17 +103,8 @@ export class DataPlane extends pulumi.ComponentResource {
             controlPlaneSni: dp.controlPlaneSni,
             metricsExport: args.metricsExport ?? false,
             source: standalone
-                ? {
-                      mode: "standalone",
-                      awsS3: fallbackS3Block(source!),
-                      placeholders: source?.credentials
-                          ? {
-                                [FALLBACK_KEY_PLACEHOLDERS.accessKey]: "fallback-access-key",
-                                [FALLBACK_KEY_PLACEHOLDERS.secretKey]: "fallback-secret-key",
-                            }
-                          : {},
-                  }
-                : { mode: "normal", controlPlaneEndpoints: args.controlPlaneEndpoints },
+                ? { mode: "standalone", ...lastExport! }
+                : { mode: "normal", controlPlaneEndpoints: args.controlPlaneEndpoints, export: lastExport },
         });
 
         this.hosts = new HostGroup(

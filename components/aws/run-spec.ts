@@ -78,6 +78,33 @@ const registry = z.discriminatedUnion("kind", [
     z.strictObject({ kind: z.literal("anonymous") }).describe("No login."),
 ]);
 
+const outage = z
+    .strictObject({
+        endpoints: z
+            .array(z.string().regex(/^https?:\/\/\S+$/))
+            .min(1)
+            .describe("The DP Manager URLs, each probed with GET <url>/version as the gateway's startup does."),
+        probeTimeoutSeconds: z.number().int().min(1).max(30).describe("How long one endpoint's probe may take."),
+        tls: z
+            .strictObject({
+                cert: parameterName,
+                key: parameterName,
+                ca: parameterName,
+                serverName: z.string().min(1).describe("The name in the DP Manager's certificate."),
+            })
+            .optional()
+            .describe("mTLS: the client certificate, its key and the CA, as SecureStrings."),
+        configParameter: parameterName.describe("The standalone config (YAML): the last S3 export."),
+        env: z.record(variableName, z.string()).describe("The standalone container's plain environment."),
+        placeholders: z
+            .record(placeholderToken, parameterName)
+            .describe("Token in the standalone config -> SecureString substituted on the host."),
+    })
+    .describe(
+        "A gateway's ride-through of a control-plane outage: api7-run starts it standalone from the last export " +
+            "when the DP Managers do not answer, and api7-apply defers a reload of a connected gateway meanwhile.",
+    );
+
 /** What makes a container what it is: a new value of any of these restarts it (api7-apply compares `generation`). */
 const containerFields = {
     container: containerName.describe(
@@ -122,6 +149,7 @@ export const RunSpecSchema = z.strictObject({
         "Run in the container to apply a new config without a restart; empty: always restart.",
     ),
     registry: registry.describe("How api7-run logs in before it pulls."),
+    outage: outage.optional(),
 });
 
 /** One service's run spec, as the program renders it and the host scripts read it. */
@@ -158,6 +186,7 @@ export interface RunSpecInputs {
         | "statePlaceholders"
         | "healthUrl"
         | "reloadCommand"
+        | "outage"
     >;
     readonly image: string;
     readonly env: Readonly<Record<string, string>>;
@@ -166,6 +195,12 @@ export interface RunSpecInputs {
     readonly registry: RunSpecRegistry;
     /** The SSM name of a secret of the group, by its name (throws for one the group does not have). */
     readonly secretPath: (secret: string) => string;
+    /** With `service.outage`: its endpoints and environment resolved, and where its standalone config is. */
+    readonly outage?: {
+        readonly endpoints: readonly string[];
+        readonly env: Readonly<Record<string, string>>;
+        readonly configParameter: string;
+    };
 }
 
 /** The run spec of one service. */
@@ -195,6 +230,27 @@ export function runSpec(inputs: RunSpecInputs): RunSpec {
         healthUrl: svc.healthUrl,
         reloadCommand: [...(svc.reloadCommand ?? [])],
         registry: inputs.registry,
+        ...(svc.outage && inputs.outage
+            ? {
+                  outage: {
+                      endpoints: [...inputs.outage.endpoints],
+                      probeTimeoutSeconds: svc.outage.probeTimeoutSeconds,
+                      ...(svc.outage.tls
+                          ? {
+                                tls: {
+                                    cert: inputs.secretPath(svc.outage.tls.cert),
+                                    key: inputs.secretPath(svc.outage.tls.key),
+                                    ca: inputs.secretPath(svc.outage.tls.ca),
+                                    serverName: svc.outage.tls.serverName,
+                                },
+                            }
+                          : {}),
+                      configParameter: inputs.outage.configParameter,
+                      env: { ...inputs.outage.env },
+                      placeholders: mapValues(svc.outage.placeholders, inputs.secretPath),
+                  },
+              }
+            : {}),
     };
 }
 

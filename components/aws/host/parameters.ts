@@ -101,9 +101,37 @@ export function createServiceParameters(
                 { parent },
             ),
         );
+        // A gateway's standalone config, beside its normal one, for a start while the DP Manager does not answer.
+        const outage = svc.outage;
+        const outageConfigParameter = `${prefix}/${svc.name}-standalone-config.yaml`;
+        if (outage) {
+            const standalone = pulumi
+                .output(outage.configData)
+                .apply((data) => renderYamlTemplate(outage.configTemplate, data));
+            values.push(standalone);
+            parameters.push(
+                new aws.ssm.Parameter(
+                    `${name}-${svc.name}-standalone-config`,
+                    {
+                        name: outageConfigParameter,
+                        type: "String",
+                        insecureValue: standalone,
+                        tier: standalone.apply(tierFor),
+                        description: `api7-ha ${args.stack} ${args.role}: ${svc.name} config while the control plane does not answer (${outage.configTemplate})`,
+                        tags,
+                    },
+                    { parent },
+                ),
+            );
+        }
+        const resolvedOutage = outage
+            ? pulumi
+                  .all([outage.endpoints, outage.env])
+                  .apply(([endpoints, env]) => ({ endpoints, env, configParameter: outageConfigParameter }))
+            : undefined;
         const spec = pulumi
-            .all([svc.env ?? {}, svc.database, svc.image, registry])
-            .apply(([env, database, image, login]) =>
+            .all([svc.env ?? {}, svc.database, svc.image, registry, resolvedOutage])
+            .apply(([env, database, image, login, resolved]) =>
                 runSpecText(
                     runSpec({
                         service: svc,
@@ -113,6 +141,7 @@ export function createServiceParameters(
                         configParameter,
                         registry: login,
                         secretPath: secrets.path,
+                        outage: resolved,
                     }),
                 ),
             );
