@@ -58,11 +58,12 @@ for service in "$@"; do
   fi
   ((ready == 0)) || exit "$ready"
 
-  # A gateway connected to the DP Manager (not standalone) is neither reloaded nor restarted while no DP Manager
-  # answers: a reload re-reads a configuration it cannot reach and leaves the gateway empty behind a GET /status
-  # that still answers 200, and a restart would trade the configuration it serves for the last export. The rollout
-  # stops here (the association stops at the first failure) and is run again once the control plane is back.
-  if [[ "$outage" == true && "$(cat "${run_root}/${service}/mode" 2>/dev/null)" != standalone ]]; then
+  # A running gateway connected to the DP Manager (not standalone) is neither reloaded nor restarted while no DP
+  # Manager answers: a reload re-reads a configuration it cannot reach and leaves the gateway empty behind a GET
+  # /status that still answers 200, and a restart would trade the configuration it serves for the last export. The
+  # rollout stops here (the association stops at the first failure) and is run again once the control plane is
+  # back. One not running is started: api7-run starts it standalone.
+  if [[ "$outage" == true && -n "$running" && "$(cat "${run_root}/${service}/mode" 2>/dev/null)" != standalone ]]; then
     answers=0
     "${sbin}/api7-run" "$service" --probe || answers=$?
     if ((answers == 5)); then

@@ -165,10 +165,6 @@ export function launched(host: Host, status: number | null, stderr: string): Lau
     };
 }
 
-/**
- * Runs api7-run for `service` on a "host" of the group under `prefix`, with `evaluation`'s SSM parameters. A host's
- * state directory (/var/lib/api7) can be given to run the same host again.
- */
 /** Runs api7-run for `service` on a new host of `prefix` (or `options.host`), with the fakes' switches in `options.env`. */
 export function launch(
     evaluation: RunResult,
