@@ -80,6 +80,14 @@ export interface OutageFallback {
     readonly probeTimeoutSeconds: number;
     /** With mTLS: the client credentials (secret names) and the name in the DP Manager's certificate. */
     readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string; readonly serverName: string };
+    /**
+     * Back to the control plane: after this many answered checks in a row (dataPlane.reconnectAfterChecks), the
+     * gateway leaves these target groups, is restarted connected, and rejoins them.
+     */
+    readonly reconnectAfterChecks: number;
+    readonly targetGroupArns: readonly pulumi.Input<string>[];
+    /** The dimensions of the mode and reachability metrics the host publishes (run-spec.ts OUTAGE_METRICS_NAMESPACE). */
+    readonly metricDimensions: Readonly<Record<string, string>>;
     /** The standalone config: template, data, the placeholders it holds (by secret name), and its environment. */
     readonly configTemplate: string;
     readonly configData: pulumi.Input<TemplateData>;
@@ -89,6 +97,10 @@ export interface OutageFallback {
 
 /** How long the host waits for one DP Manager endpoint's GET /version before it counts it as not answering. */
 export const CONTROL_PLANE_PROBE_TIMEOUT_SECONDS = 5;
+
+/** Every gateway host's checks of the DP Manager, one per this many seconds (api7-outage-watch.timer). */
+export const OUTAGE_CHECK_INTERVAL_SECONDS = 30;
+
 
 /** How api7-run builds a managed database's DSN (nothing here is secret; the password stays in Secrets Manager). */
 export interface ManagedDatabaseDsn {
@@ -204,6 +216,8 @@ export interface GatewayServiceArgs {
     readonly auth: "token" | "mtls";
     /** The name gateways verify in the DP Manager's certificate (mTLS). */
     readonly controlPlaneSni: string;
+    /** The stack: a dimension of the outage metrics. */
+    readonly stack: string;
     /**
      * normal: the DP Managers' URLs, and the S3 export to start from while they do not answer (fallback.enabled);
      * standalone: the S3 export only (`deployment.fallback_cp.aws_s3`).
@@ -213,6 +227,9 @@ export interface GatewayServiceArgs {
               readonly mode: "normal";
               readonly controlPlaneEndpoints: pulumi.Input<string[]>;
               readonly export?: StandaloneSource;
+              /** The target groups a gateway leaves before it returns from standalone. */
+              readonly targetGroupArns?: readonly pulumi.Input<string>[];
+              readonly reconnectAfterChecks?: number;
           }
         | ({ readonly mode: "standalone" } & StandaloneSource);
     /** Serve the Prometheus exporter on 0.0.0.0:9091. */
@@ -261,6 +278,9 @@ export function gatewayService(args: GatewayServiceArgs): ServiceDefinition {
     const outage: OutageFallback | undefined = source.export && {
         endpoints,
         probeTimeoutSeconds: CONTROL_PLANE_PROBE_TIMEOUT_SECONDS,
+        reconnectAfterChecks: source.reconnectAfterChecks ?? 4,
+        targetGroupArns: source.targetGroupArns ?? [],
+        metricDimensions: { Stack: args.stack, GatewayGroup: args.gatewayGroupId },
         ...(args.auth === "mtls"
             ? {
                   tls: {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe]
+# api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe | --watch]
 # Runs one API7 container in the foreground for systemd (api7@SERVICE.service). The service's run spec and config
 # template come from SSM Parameter Store at every start, and its secrets from SecureStrings, so no secret sits in
 # user data or on disk outside tmpfs, and a config change needs only a restart or reload (see api7-apply).
@@ -10,7 +10,7 @@ source "${API7_LIB_DIR:-/usr/local/lib/api7}/api7-lib.sh"
 
 usage() {
   [[ $# -eq 0 ]] || echo "api7-run: $*" >&2
-  echo "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe]" >&2
+  echo "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe | --watch]" >&2
   exit 2
 }
 
@@ -33,10 +33,11 @@ load_spec() {
   database_secret_arn="" registry_kind="" registry_host="" registry_region="" registry_user=""
   registry_password_parameter="" secret_env=() placeholders=() state_placeholders=() env_vars=() state_files=()
   docker_args=() command=() outage_endpoints=() outage_timeout="" outage_config="" outage_env=()
-  outage_placeholders=() outage_cert="" outage_key="" outage_ca="" outage_server=""
+  outage_placeholders=() outage_cert="" outage_key="" outage_ca="" outage_server="" outage_checks=""
+  outage_target_groups=() outage_lock="" metrics_namespace="" metric_dimensions="" health_url=""
   api7_load '
     def pairs: to_entries | map("\(.key)\t\(.value)") | @sh;
-    @sh "container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "") database_token=\(.database.token // "") database_secret_arn=\(.database.secretArn // "") registry_kind=\(.registry.kind // "anonymous") registry_host=\(.registry.registry // "") registry_region=\(.registry.region // "") registry_user=\(.registry.username // "") registry_password_parameter=\(.registry.passwordParameter // "")",
+    @sh "health_url=\(.healthUrl) container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "") database_token=\(.database.token // "") database_secret_arn=\(.database.secretArn // "") registry_kind=\(.registry.kind // "anonymous") registry_host=\(.registry.registry // "") registry_region=\(.registry.region // "") registry_user=\(.registry.username // "") registry_password_parameter=\(.registry.passwordParameter // "")",
     "secret_env=(\(.secretEnv // {} | pairs))",
     "placeholders=(\(.placeholders // {} | pairs))",
     "state_placeholders=(\(.statePlaceholders // {} | pairs))",
@@ -44,7 +45,8 @@ load_spec() {
     "state_files=(\(.stateFiles // [] | map("\(.name)\t\(.generate)\t\(.mount // "")") | @sh))",
     "docker_args=(\(.dockerArgs // [] | @sh))",
     "command=(\(.command // [] | @sh))",
-    (.outage // empty | @sh "outage_timeout=\(.probeTimeoutSeconds) outage_config=\(.configParameter) outage_cert=\(.tls.cert // "") outage_key=\(.tls.key // "") outage_ca=\(.tls.ca // "") outage_server=\(.tls.serverName // "")",
+    (.outage // empty | @sh "outage_timeout=\(.probeTimeoutSeconds) outage_config=\(.configParameter) outage_cert=\(.tls.cert // "") outage_key=\(.tls.key // "") outage_ca=\(.tls.ca // "") outage_server=\(.tls.serverName // "") outage_checks=\(.reconnectAfterChecks) outage_lock=\(.lockParameter) metrics_namespace=\(.metrics.namespace) metric_dimensions=\(.metrics.dimensions | tojson)",
+      "outage_target_groups=(\(.targetGroupArns | @sh))",
       "outage_endpoints=(\(.endpoints | @sh))", "outage_env=(\(.env | pairs))",
       "outage_placeholders=(\(.placeholders | pairs))")' <<<"$spec"
 }
@@ -81,7 +83,10 @@ control_plane_answers() {
 # standalone from the last export, said in the journal. Kept in the run directory for api7-apply and the watcher.
 choose_mode() {
   mode=normal
-  if ((${#outage_endpoints[@]} > 0)) && credentials_issued && ! control_plane_answers; then
+  if [[ -f "${run_dir}/force-standalone" ]]; then
+    echo "api7-run: ${service} did not come back connected and healthy; starting it standalone until the next return" >&2
+    mode_standalone
+  elif ((${#outage_endpoints[@]} > 0)) && credentials_issued && ! control_plane_answers; then
     echo "api7-run: no DP Manager answers at ${outage_endpoints[*]} (GET /version, ${outage_timeout} s each); starting ${service} standalone from the last export" >&2
     mode_standalone
   fi
@@ -263,6 +268,105 @@ start_container() {
   exec docker run "${args[@]}" "${docker_args[@]}" "$image" "${command[@]}"
 }
 
+# A value from the instance metadata service, IMDSv2 (a session token first), at the endpoint the AWS CLI reads
+# (AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254).
+imds() { # PATH under /latest/meta-data/
+  local endpoint="${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254/}" token
+  token="$(curl -fsS -X PUT --max-time 2 -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "${endpoint%/}/latest/api/token")" &&
+    curl -fsS --max-time 2 -H "X-aws-ec2-metadata-token: ${token}" "${endpoint%/}/latest/meta-data/$1"
+}
+
+# ControlPlaneReachable and Standalone (1 or 0) into CloudWatch, per host and per group (a group's Sum of Standalone
+# is how many of its gateways serve the last export). A failed put is said; the check goes on.
+publish() { # REACHABLE STANDALONE
+  AWS_CLI_FILE_ENCODING=UTF-8 aws cloudwatch put-metric-data --region "$region" --namespace "$metrics_namespace" \
+    --metric-data "$(jq -cn --arg id "$instance_id" --argjson d "$metric_dimensions" --argjson r "$1" --argjson s "$2" '
+      def dims: to_entries | map({Name: .key, Value: .value});
+      [($d + {InstanceId: $id}), $d] | map(dims) | [.[] as $dim | {MetricName: "ControlPlaneReachable", Value: $r,
+        Unit: "None", Dimensions: $dim}, {MetricName: "Standalone", Value: $s, Unit: "None", Dimensions: $dim}]')" ||
+    echo "api7-run: ${service}: cannot publish its metrics to CloudWatch" >&2
+}
+
+# Waits up to 300 s for the service to run in MODE and answer its health check.
+serving() { # MODE
+  local waited=0
+  until [[ "$(cat "${run_dir}/mode" 2>/dev/null)" == "$1" ]] && curl -fsS -o /dev/null --max-time 2 "$health_url"; do
+    ((waited < 300)) || return 1
+    sleep "$poll"
+    waited=$((waited + poll))
+  done
+}
+
+# --watch (api7-outage-watch@SERVICE.timer, every 30 s): one check of the DP Managers, published. A gateway started
+# standalone returns to the control plane once they have answered reconnectAfterChecks checks in a row: one gateway
+# of the group at a time (the lock parameter, which only one put-parameter without --overwrite can create), out of
+# its target groups first (drained: `aws elbv2 wait target-deregistered`), restarted connected, and back in. One that
+# does not come back connected and healthy within 300 s is started standalone again, and counts anew.
+watch() {
+  ((${#outage_endpoints[@]} > 0)) || exit 0
+  local running answers=0 count
+  running="$(cat "${run_dir}/mode" 2>/dev/null || echo none)"
+  instance_id="$(imds instance-id)" || instance_id=unknown
+  control_plane_answers && answers=1
+  publish "$answers" "$([[ "$running" == standalone ]] && echo 1 || echo 0)"
+  if [[ "$running" != standalone || "$answers" == 0 ]]; then
+    rm -f "${run_dir}/answered"
+    exit 0
+  fi
+  count=$(($(cat "${run_dir}/answered" 2>/dev/null || echo 0) + 1))
+  printf '%s\n' "$count" >"${run_dir}/answered"
+  ((count >= outage_checks)) || exit 0
+  reconnect "$count"
+}
+
+reconnect() { # CHECKS
+  local holder since tg
+  left=()
+  api7_work="$(mktemp -d)"
+  trap 'rejoin; rm -rf "$api7_work"' EXIT
+  if ! api7_ssm_put "$outage_lock" String "${HOSTNAME:-gateway}:$(date +%s)" 2>/dev/null; then
+    holder="$(api7_ssm_get "$outage_lock" 2>/dev/null || true)"
+    since="${holder##*:}"
+    # A lock older than 2 hours was left by a host that died while returning.
+    if [[ "$since" =~ ^[0-9]+$ ]] && (($(date +%s) - since > 7200)); then api7_ssm_delete "$outage_lock"; fi
+    echo "api7-run: ${service}: another gateway (${holder%:*}) is returning to the control plane; this one waits" >&2
+    exit 0
+  fi
+  lock_held=yes
+  [[ "$instance_id" != unknown ]] || { echo "api7-run: ${service}: cannot read this instance's id (IMDS)" >&2; exit 1; }
+  echo "api7-run: ${service}: the DP Manager answered $1 checks in a row; returning to the control plane, leaving the load balancer first" >&2
+  for tg in "${outage_target_groups[@]}"; do
+    aws elbv2 deregister-targets --region "$region" --target-group-arn "$tg" --targets "Id=${instance_id}"
+    left+=("$tg")
+  done
+  # The waiter polls every 15 s, 40 times (botocore elbv2 waiters-2.json, TargetDeregistered); the deregistration
+  # delay may be longer (up to 3600 s), so it is waited for again, 7 times at most.
+  for tg in "${left[@]}"; do
+    for _ in 1 2 3 4 5 6 7; do
+      aws elbv2 wait target-deregistered --region "$region" --target-group-arn "$tg" --targets "Id=${instance_id}" && break
+    done
+  done
+  rm -f "${run_dir}/answered" "${run_dir}/force-standalone"
+  systemctl restart "api7@${service}.service"
+  if ! serving normal; then
+    echo "api7-run: ${service}: not connected and healthy after 300 s; back to standalone" >&2
+    touch "${run_dir}/force-standalone"
+    systemctl restart "api7@${service}.service"
+    serving standalone || echo "api7-run: ${service}: not healthy standalone either" >&2
+  fi
+  echo "api7-run: ${service}: back in the load balancer, $(cat "${run_dir}/mode")" >&2
+}
+
+# What reconnect took, given back on any exit: the target groups it left, then the lock.
+rejoin() {
+  local tg
+  for tg in "${left[@]}"; do
+    aws elbv2 register-targets --region "$region" --target-group-arn "$tg" --targets "Id=${instance_id}" ||
+      echo "api7-run: ${service}: cannot rejoin ${tg}" >&2
+  done
+  [[ "${lock_held:-}" != yes ]] || api7_ssm_delete "$outage_lock"
+}
+
 # The mode, by the number of arguments and the second one: anything else is refused before anything is read,
 # rendered or started.
 # --render-only renders for the mode the running container started in; --probe exits 0 when the DP Managers answer
@@ -276,6 +380,7 @@ case "$#:${2-}" in
   2:--credentials-ready) load_spec; credentials_ready ;;
   2:--database-current) load_spec; database_current ;;
   2:--probe) load_spec; ((${#outage_endpoints[@]} == 0)) || control_plane_answers || exit 5 ;;
+  2:--watch) load_spec; watch ;;
   2:*) usage "unknown mode: $2" ;;
   *) usage ;;
 esac

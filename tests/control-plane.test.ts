@@ -74,7 +74,7 @@ test("controlPlane.dashboardListener https: the dashboard serves its own TLS on 
     });
     // The Auto Scaling group registers each host on the target group's own port (7443).
     expect(run.get("aws:autoscaling/group:Group", "api7-cp-hosts-group").inputs.targetGroupArns).toContain(
-        "arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-cp-lb-dashboard",
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api7-cp-lb-dashboard/0001",
     );
     const rules = run
         .ofType(T.ingress)

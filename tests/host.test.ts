@@ -244,12 +244,12 @@ describe("Auto Scaling groups", () => {
 
     test("registered in their target groups: control plane in the dashboard's and DP Managers', gateways in theirs", () => {
         expect(groupOf(prod, "api7-cp-hosts").asg.inputs.targetGroupArns).toEqual([
-            "arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-cp-lb-dashboard",
-            "arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-cp-lb-dpm",
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api7-cp-lb-dashboard/0001",
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api7-cp-lb-dpm/0001",
         ]);
         expect(groupOf(prod, "api7-dp-hosts").asg.inputs.targetGroupArns).toEqual([
-            "arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-dp-lb-http",
-            "arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-dp-lb-https",
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api7-dp-lb-http/0001",
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api7-dp-lb-https/0001",
         ]);
         expect(prod.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment")).toEqual([]);
     });

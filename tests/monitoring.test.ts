@@ -77,7 +77,7 @@ test("the dashboard queries, and the DP Manager reports to, the Prometheus host 
         healthCheck: { protocol: "HTTP", path: "/-/healthy", port: "9090" },
     });
     expect(groupOf(dedicated, "api7-prometheus-hosts").asg.inputs.targetGroupArns).toEqual([
-        "arn:aws:mock:us-east-1:123456789012:aws:lb/targetGroup:TargetGroup/api7-prometheus-tg",
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api7-prometheus-tg/0001",
     ]);
     expect(service(dedicated, "/api7-ha/prod/cp", "dashboard").config.prometheus).toEqual({ addr: url });
     expect(service(dedicated, "/api7-ha/prod/cp", "dp-manager").config.prometheus).toEqual({ addr: url });

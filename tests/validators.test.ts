@@ -204,6 +204,8 @@ withValidator("systemd-analyze")(`every systemd unit in the rendered user data p
         "api7-bootstrap.service",
         "api7-db-rotation.service",
         "api7-db-rotation.timer",
+        "api7-outage-watch@.service",
+        "api7-outage-watch@.timer",
         "api7@.service",
     ]);
     expect(verifyUnits([...units].map(([name, content]) => ({ name, content })))).toEqual([]);

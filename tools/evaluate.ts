@@ -247,6 +247,8 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                     break;
                 case "aws:lb/targetGroup:TargetGroup":
                     state.arnSuffix = `targetgroup/${args.name}/0001`;
+                    // As ELB names one (the run spec holds the gateways' to such ARNs).
+                    state.arn = `arn:aws:elasticloadbalancing:${region}:${MOCK_ACCOUNT}:${state.arnSuffix}`;
                     break;
                 case "aws:kms/key:Key":
                     state.keyId = `mock-key-${(hash(args.name) % 1e8).toString(16)}`;

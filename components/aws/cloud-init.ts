@@ -11,6 +11,8 @@ export interface UserDataArgs {
     readonly bootstrap?: boolean;
     /** Install the timer that restarts services after RDS rotates the database password (managed database). */
     readonly databaseRotation?: boolean;
+    /** Services whose host checks the DP Manager every 30 s (api7-outage-watch@<service>.timer): the gateways. */
+    readonly watchedServices?: readonly string[];
 }
 
 /**
@@ -76,6 +78,14 @@ export function renderUserData(args: UserDataArgs): string {
                       },
                   ]
                 : []),
+            ...((args.watchedServices ?? []).length > 0
+                ? ["api7-outage-watch@.service", "api7-outage-watch@.timer"].map((unit) => ({
+                      path: `/etc/systemd/system/${unit}`,
+                      owner: "root:root",
+                      permissions: "0644",
+                      content: readTemplateFile(unit),
+                  }))
+                : []),
             ...(args.databaseRotation
                 ? ["api7-db-rotation.service", "api7-db-rotation.timer"].map((unit) => ({
                       path: `/etc/systemd/system/${unit}`,
@@ -90,6 +100,12 @@ export function renderUserData(args: UserDataArgs): string {
             // --no-block: the bootstrap waits for the dashboard; cloud-init must not wait for it.
             ...(args.bootstrap ? [["systemctl", "enable", "--now", "--no-block", "api7-bootstrap.service"]] : []),
             ...(args.databaseRotation ? [["systemctl", "enable", "--now", "api7-db-rotation.timer"]] : []),
+            ...(args.watchedServices ?? []).map((svc) => [
+                "systemctl",
+                "enable",
+                "--now",
+                `api7-outage-watch@${svc}.timer`,
+            ]),
         ],
     });
     return `#cloud-config\n${body}`;

@@ -101,10 +101,17 @@ export class DataPlane extends pulumi.ComponentResource {
             gatewayGroupId: dp.gatewayGroupId,
             auth: auth.kind,
             controlPlaneSni: dp.controlPlaneSni,
+            stack: args.settings.stack,
             metricsExport: args.metricsExport ?? false,
             source: standalone
                 ? { mode: "standalone", ...lastExport! }
-                : { mode: "normal", controlPlaneEndpoints: args.controlPlaneEndpoints, export: lastExport },
+                : {
+                      mode: "normal",
+                      controlPlaneEndpoints: args.controlPlaneEndpoints,
+                      export: lastExport,
+                      targetGroupArns: args.targetGroupArns,
+                      reconnectAfterChecks: dp.reconnectAfterChecks,
+                  },
         });
 
         this.hosts = new HostGroup(

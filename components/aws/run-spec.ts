@@ -11,6 +11,12 @@ import { digest } from "./fleet";
 import type { RegistryLogin } from "./images";
 
 /**
+ * The CloudWatch namespace of the metrics gateway hosts publish: Standalone (1 while the gateway serves the last
+ * export) and ControlPlaneReachable (1 while a DP Manager answers), per host (InstanceId) and per group.
+ */
+export const OUTAGE_METRICS_NAMESPACE = "API7-HA/Gateways";
+
+/**
  * A parameter name in a hierarchy: a leading slash, then only a-zA-Z0-9_.- and slashes (AWS Systems Manager API
  * Reference, PutParameter, Name:
  * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html).
@@ -94,6 +100,23 @@ const outage = z
             })
             .optional()
             .describe("mTLS: the client certificate, its key and the CA, as SecureStrings."),
+        reconnectAfterChecks: z
+            .number()
+            .int()
+            .min(2)
+            .describe("Answered checks in a row after which a standalone gateway returns to the control plane."),
+        targetGroupArns: z
+            .array(z.string().regex(/^arn:[^:]+:elasticloadbalancing:/))
+            .describe("The target groups the gateway leaves (draining) before it restarts connected, and rejoins."),
+        lockParameter: parameterName.describe(
+            "Created (never overwritten) by the one gateway of the group returning at a time; deleted after.",
+        ),
+        metrics: z
+            .strictObject({
+                namespace: z.string().min(1),
+                dimensions: z.record(z.string(), z.string()),
+            })
+            .describe("Where the host publishes Standalone and ControlPlaneReachable (CloudWatch)."),
         configParameter: parameterName.describe("The standalone config (YAML): the last S3 export."),
         env: z.record(variableName, z.string()).describe("The standalone container's plain environment."),
         placeholders: z
@@ -199,7 +222,9 @@ export interface RunSpecInputs {
     readonly outage?: {
         readonly endpoints: readonly string[];
         readonly env: Readonly<Record<string, string>>;
+        readonly targetGroupArns: readonly string[];
         readonly configParameter: string;
+        readonly lockParameter: string;
     };
 }
 
@@ -235,6 +260,10 @@ export function runSpec(inputs: RunSpecInputs): RunSpec {
                   outage: {
                       endpoints: [...inputs.outage.endpoints],
                       probeTimeoutSeconds: svc.outage.probeTimeoutSeconds,
+                      reconnectAfterChecks: svc.outage.reconnectAfterChecks,
+                      targetGroupArns: [...inputs.outage.targetGroupArns],
+                      lockParameter: inputs.outage.lockParameter,
+                      metrics: { namespace: OUTAGE_METRICS_NAMESPACE, dimensions: { ...svc.outage.metricDimensions } },
                       ...(svc.outage.tls
                           ? {
                                 tls: {

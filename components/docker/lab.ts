@@ -230,6 +230,7 @@ export class Lab extends pulumi.ComponentResource {
                 gatewayGroupId: s.dataPlane.gatewayGroupId,
                 auth: "token",
                 controlPlaneSni: s.dataPlane.controlPlaneSni,
+                stack: s.stack,
                 source: { mode: "normal", controlPlaneEndpoints: [controlPlaneAddress] },
                 metricsExport: s.prometheus.enabled,
             });

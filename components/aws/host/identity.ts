@@ -10,6 +10,8 @@ import type { HostContext, HostGroupArgs } from "./args";
 import { hostRoleName } from "../fleet";
 import { registryPullStatements, type RegistryAccess } from "../images";
 import { decryptOwnParameters, denyOutsideScope, PARAMETER_PATH_TAG, type ParameterScope } from "../parameter-access";
+import { OUTAGE_METRICS_NAMESPACE } from "../run-spec";
+import { outageLockParameter } from "./parameters";
 
 export interface HostIdentity {
     readonly role: aws.iam.Role;
@@ -35,6 +37,48 @@ export function hostPolicyStatements(
         decryptOwnParameters(scope, parameterKeyArn, arn),
         denyOutsideScope(scope, arn),
         ...registryPullStatements(registry),
+    ];
+}
+
+/**
+ * What a gateway host does on its own through a control-plane outage (api7-run --watch): take and give back the
+ * group's reconnect lock, leave and rejoin its target groups, watch its own deregistration, and publish its mode.
+ * DescribeTargetHealth and PutMetricData take no resource (Service Authorization Reference: Elastic Load Balancing
+ * V2, list_awselasticloadbalancingv2.html; CloudWatch, list_amazoncloudwatch.html), so the metrics are held to
+ * their namespace by the cloudwatch:namespace condition key instead.
+ */
+export function outageStatements(
+    lockParameterArns: readonly pulumi.Input<string>[],
+    targetGroupArns: readonly pulumi.Input<string>[],
+): aws.types.input.iam.GetPolicyDocumentStatementArgs[] {
+    return [
+        {
+            sid: "TakeReconnectLock",
+            actions: ["ssm:PutParameter", "ssm:DeleteParameter"],
+            resources: [...lockParameterArns],
+        },
+        ...(targetGroupArns.length > 0
+            ? [
+                  {
+                      sid: "LeaveAndRejoinTargetGroups",
+                      actions: ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"],
+                      resources: [...targetGroupArns],
+                  },
+                  {
+                      sid: "WatchTargetHealth",
+                      actions: ["elasticloadbalancing:DescribeTargetHealth"],
+                      resources: ["*"],
+                  },
+              ]
+            : []),
+        {
+            sid: "PublishOutageMetrics",
+            actions: ["cloudwatch:PutMetricData"],
+            resources: ["*"],
+            conditions: [
+                { test: "StringEquals", variable: "cloudwatch:namespace", values: [OUTAGE_METRICS_NAMESPACE] },
+            ],
+        },
     ];
 }
 
@@ -116,6 +160,30 @@ export function createIdentity(
                                     resources: [...readable],
                                 },
                             ],
+                        },
+                        invokeOpts,
+                    ).json,
+                },
+                { parent },
+            ),
+        );
+    }
+    const watched = args.services.filter((svc) => svc.outage);
+    if (watched.length > 0) {
+        policies.push(
+            new aws.iam.RolePolicy(
+                `${name}-outage`,
+                {
+                    role: role.name,
+                    policy: aws.iam.getPolicyDocumentOutput(
+                        {
+                            statements: outageStatements(
+                                watched.map(
+                                    (svc) =>
+                                        pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${outageLockParameter(prefix, svc.name)}`,
+                                ),
+                                watched.flatMap((svc) => svc.outage!.targetGroupArns),
+                            ),
                         },
                         invokeOpts,
                     ).json,

@@ -126,8 +126,14 @@ export function createServiceParameters(
         }
         const resolvedOutage = outage
             ? pulumi
-                  .all([outage.endpoints, outage.env])
-                  .apply(([endpoints, env]) => ({ endpoints, env, configParameter: outageConfigParameter }))
+                  .all([outage.endpoints, outage.env, pulumi.all([...outage.targetGroupArns])])
+                  .apply(([endpoints, env, targetGroupArns]) => ({
+                      endpoints,
+                      env,
+                      targetGroupArns,
+                      configParameter: outageConfigParameter,
+                      lockParameter: outageLockParameter(prefix, svc.name),
+                  }))
             : undefined;
         const spec = pulumi
             .all([svc.env ?? {}, svc.database, svc.image, registry, resolvedOutage])
@@ -162,6 +168,11 @@ export function createServiceParameters(
         );
     }
     return { parameters, values };
+}
+
+/** The parameter the one gateway of a group returning to the control plane holds (never overwritten). */
+export function outageLockParameter(prefix: string, service: string): string {
+    return `${prefix}/${service}-reconnect-lock`;
 }
 
 function tierFor(value: string): string {

@@ -282,6 +282,14 @@ export const PLANES_AREAS = {
                 })
                 .prefault({})
                 .describe("The load balancer's health check of each gateway."),
+            reconnectAfterChecks: setting(
+                int(2, 60, "must be from 2 to 60 checks"),
+                4,
+                "A gateway started standalone during a control-plane outage returns to the control plane once the " +
+                    "DP Manager has answered this many checks in a row (one every 30 s), 2 to 60: leaving rotation " +
+                    "first (dataPlane.deregistrationDelaySeconds), one gateway at a time. More checks ride out a " +
+                    "flapping control plane; fewer return sooner.",
+            ),
             deregistrationDelaySeconds: setting(
                 int(0, 3600, "must be from 0 to 3600 seconds"),
                 30,
