@@ -101,7 +101,6 @@ export const CONTROL_PLANE_PROBE_TIMEOUT_SECONDS = 5;
 /** Every gateway host's checks of the DP Manager, one per this many seconds (api7-outage-watch.timer). */
 export const OUTAGE_CHECK_INTERVAL_SECONDS = 30;
 
-
 /** How api7-run builds a managed database's DSN (nothing here is secret; the password stays in Secrets Manager). */
 export interface ManagedDatabaseDsn {
     readonly token: string;

@@ -286,7 +286,8 @@ run(`--render-only on a gateway (its reload path, with state files) renders and 
     expect(l.dockerArgs).toBeUndefined();
 });
 
-const RUN_USAGE = "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe | --watch]\n";
+const RUN_USAGE =
+    "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe | --watch]\n";
 /** Whether the fake aws was asked anything (it keeps every call's arguments in .argv). */
 const awsCalled = (host: Host) => fs.existsSync(path.join(host.params, ".argv"));
 
