@@ -287,13 +287,12 @@ publish() { # REACHABLE STANDALONE
     echo "api7-run: ${service}: cannot publish its metrics to CloudWatch" >&2
 }
 
-# Waits up to 300 s for the service to run in MODE and answer its health check.
+# Waits up to 300 s (API7_SERVE_TIMEOUT) for the service to run in MODE and answer its health check.
 serving() { # MODE
-  local waited=0
+  local deadline=$((SECONDS + ${API7_SERVE_TIMEOUT:-300}))
   until [[ "$(cat "${run_dir}/mode" 2>/dev/null)" == "$1" ]] && curl -fsS -o /dev/null --max-time 2 "$health_url"; do
-    ((waited < 300)) || return 1
+    ((SECONDS < deadline)) || return 1
     sleep "$poll"
-    waited=$((waited + poll))
   done
 }
 
@@ -349,7 +348,7 @@ reconnect() { # CHECKS
   rm -f "${run_dir}/answered" "${run_dir}/force-standalone"
   systemctl restart "api7@${service}.service"
   if ! serving normal; then
-    echo "api7-run: ${service}: not connected and healthy after 300 s; back to standalone" >&2
+    echo "api7-run: ${service}: not connected and healthy after ${API7_SERVE_TIMEOUT:-300} s; back to standalone" >&2
     touch "${run_dir}/force-standalone"
     systemctl restart "api7@${service}.service"
     serving standalone || echo "api7-run: ${service}: not healthy standalone either" >&2

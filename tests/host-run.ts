@@ -116,6 +116,14 @@ if [[ "$1" == "ecr" ]]; then
   printf 'FAKE-ECR-TOKEN-%s\n' "$4"
   exit 0
 fi
+# aws elbv2 deregister-targets|wait target-deregistered|register-targets: each call recorded, one per line.
+if [[ "$1" == "elbv2" ]]; then printf '%s\\n' "\${*:2}" >> "$FAKE_OUT/elbv2"; printf 'elbv2 %s\\n' "$2" >> "$FAKE_OUT/events"; exit 0; fi
+# aws cloudwatch put-metric-data ... --metric-data JSON: the JSON recorded, one call per line.
+if [[ "$1" == "cloudwatch" ]]; then
+  [[ "$2" == "put-metric-data" ]] || { echo "fake aws: unexpected $*" >&2; exit 2; }
+  while [[ $# -gt 0 ]]; do case "$1" in --metric-data) printf '%s\\n' "$2" >> "$FAKE_OUT/metrics"; shift 2 ;; *) shift ;; esac; done
+  exit 0
+fi
 # aws ssm: parameters as files (tests/fakes/aws-ssm.sh), sourced rather than run: no second process per call.
 source ${JSON.stringify(path.join(ROOT, "tests", "fakes", "aws-ssm.sh"))}
 `,

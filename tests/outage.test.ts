@@ -156,3 +156,145 @@ describe("a rollout during an outage", () => {
         expect([r.status, r.stderr, systemctlCalls(host)]).toEqual([0, "", "restart api7@gateway.service\n"]);
     });
 });
+
+describe("a gateway started standalone watches the control plane (api7-run --watch, every 30 s)", () => {
+    const spec = () => specOf(prod, `${DP}/gateway.json`);
+    const read = (host: Host, file: string) =>
+        fs.existsSync(path.join(host.out, file)) ? fs.readFileSync(path.join(host.out, file), "utf8") : "";
+    const lock = (host: Host) => path.join(host.params, spec().outage.lockParameter);
+    /** A host whose gateway started during an outage, the fakes' records cleared after. */
+    function startedStandalone(): Host {
+        const host = prepareHost(prod, DP);
+        expect(launch(prod, DP, "gateway", { host, env: DOWN }).status).toBe(0);
+        for (const f of fs.readdirSync(host.out)) fs.rmSync(path.join(host.out, f));
+        return host;
+    }
+    const watch = (host: Host, env: Record<string, string> = {}) =>
+        spawnSync(host.run, ["gateway", "--watch"], {
+            encoding: "utf8",
+            env: { ...host.env, FAKE_SYSTEMD_START: "1", API7_WAIT_POLL: "0.05", API7_SERVE_TIMEOUT: "1", ...env },
+        });
+    const metrics = (host: Host) =>
+        read(host, "metrics")
+            .trim()
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as { MetricName: string; Value: number; Dimensions: unknown[] }[]);
+
+    run("returns after reconnectAfterChecks answered checks: out of both target groups, restarted, back in", () => {
+        const host = startedStandalone();
+        const checks = spec().outage.reconnectAfterChecks;
+        expect(checks).toBe(4);
+        for (let i = 1; i < checks; i++) {
+            const r = watch(host);
+            expect([r.status, r.stderr, modeOf(host), read(host, "events")]).toEqual([0, "", "standalone\n", ""]);
+        }
+        // Each check published both metrics, per host and per group.
+        const dims = { Stack: "prod", GatewayGroup: "default" };
+        expect(metrics(host)[0]).toEqual(
+            [{ ...dims, InstanceId: "i-0fake00000000001" }, dims].flatMap((d) => {
+                const dimensions = Object.entries(d).map(([Name, Value]) => ({ Name, Value }));
+                return [
+                    { MetricName: "ControlPlaneReachable", Value: 1, Unit: "None", Dimensions: dimensions },
+                    { MetricName: "Standalone", Value: 1, Unit: "None", Dimensions: dimensions },
+                ];
+            }),
+        );
+
+        const returned = watch(host);
+        expect(returned.status).toBe(0);
+        expect(returned.stderr).toBe(
+            `api7-run: gateway: the DP Manager answered ${checks} checks in a row; returning to the control plane, ` +
+                "leaving the load balancer first\napi7-run: gateway: back in the load balancer, normal\n",
+        );
+        expect(read(host, "events").split("\n")).toEqual([
+            "elbv2 deregister-targets",
+            "elbv2 deregister-targets",
+            "elbv2 wait",
+            "elbv2 wait",
+            "systemctl restart api7@gateway.service",
+            "elbv2 register-targets",
+            "elbv2 register-targets",
+            "",
+        ]);
+        const [http, https] = spec().outage.targetGroupArns;
+        expect(read(host, "elbv2")).toContain(
+            `deregister-targets --region us-east-1 --target-group-arn ${http} --targets Id=i-0fake00000000001\n`,
+        );
+        expect(read(host, "elbv2")).toContain(
+            `wait target-deregistered --region us-east-1 --target-group-arn ${https} --targets Id=i-0fake00000000001\n`,
+        );
+        expect(modeOf(host)).toBe("normal\n");
+        expect(renderedConfig({ runDir: host.runRoot }, "gateway").deployment.role).toBe("traditional");
+        // The lock was taken (the fake aws keeps every put) and given back.
+        expect(fs.readFileSync(path.join(host.params, ".argv"), "utf8")).toContain(
+            `ssm put-parameter --region us-east-1 --name ${spec().outage.lockParameter} --type String`,
+        );
+        expect(fs.existsSync(lock(host))).toBe(false);
+    });
+
+    run("a flapping control plane: an unanswered check starts the count again", () => {
+        const host = startedStandalone();
+        // Checks 1-2 answered, 3 not, 4-7 answered (and the restart's probe after).
+        const env = { FAKE_DPM_ANSWERS: "1101111" };
+        for (let i = 1; i <= 6; i++) expect([watch(host, env).status, read(host, "events")]).toEqual([0, ""]);
+        expect(modeOf(host)).toBe("standalone\n");
+        expect(watch(host, env).status).toBe(0);
+        expect(modeOf(host)).toBe("normal\n");
+    });
+
+    run(
+        "one gateway of a group at a time: another's lock makes this one wait; a lock left 2 hours ago is cleared",
+        () => {
+            const host = startedStandalone();
+            fs.mkdirSync(path.dirname(lock(host)), { recursive: true });
+            const now = Math.floor(Date.now() / 1000);
+            fs.writeFileSync(lock(host), `ip-10-80-1-7:${now}`);
+            for (let i = 1; i < 4; i++) watch(host);
+            const waiting = watch(host);
+            expect([waiting.status, waiting.stderr, read(host, "events")]).toEqual([
+                0,
+                "api7-run: gateway: another gateway (ip-10-80-1-7) is returning to the control plane; this one waits\n",
+                "",
+            ]);
+            expect(fs.readFileSync(lock(host), "utf8")).toBe(`ip-10-80-1-7:${now}`);
+
+            fs.writeFileSync(lock(host), `ip-10-80-1-7:${now - 7201}`);
+            expect(watch(host).status).toBe(0);
+            expect(fs.existsSync(lock(host))).toBe(false);
+            expect(watch(host).stderr).toContain("back in the load balancer, normal");
+        },
+    );
+
+    run("a return that does not come back connected goes back to standalone, in the load balancer again", () => {
+        const host = startedStandalone();
+        // Four answered checks, then the restart's own probe is not answered: api7-run starts it standalone.
+        const r = (() => {
+            for (let i = 1; i < 4; i++) watch(host, { FAKE_DPM_ANSWERS: "11110" });
+            return watch(host, { FAKE_DPM_ANSWERS: "11110" });
+        })();
+        expect(r.status).toBe(0);
+        expect(r.stderr).toContain("api7-run: gateway: not connected and healthy after 1 s; back to standalone\n");
+        expect(r.stderr).toContain("api7-run: gateway: back in the load balancer, standalone\n");
+        expect(
+            read(host, "events")
+                .split("\n")
+                .filter((e) => e.startsWith("elbv2 register")),
+        ).toHaveLength(2);
+        expect(modeOf(host)).toBe("standalone\n");
+        expect(read(host, "journal")).toContain("did not come back connected and healthy; starting it standalone");
+        expect(fs.existsSync(lock(host))).toBe(false);
+    });
+
+    run("a connected gateway only reports: reachable or not, never standalone, never leaves", () => {
+        const host = prepareHost(prod, DP);
+        expect(launch(prod, DP, "gateway", { host }).status).toBe(0);
+        for (const env of [{}, DOWN]) expect(watch(host, env).status).toBe(0);
+        const values = metrics(host).map((m) => m.filter((x) => x.Dimensions.length === 3).map((x) => x.Value));
+        expect(values).toEqual([
+            [1, 0],
+            [0, 0],
+        ]);
+        expect([read(host, "events"), modeOf(host)]).toEqual(["", "normal\n"]);
+    });
+});
