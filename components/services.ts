@@ -65,6 +65,11 @@ export interface ServiceDefinition {
      * the standalone config it starts with when none answers.
      */
     readonly outage?: OutageFallback;
+    /**
+     * Its host checks the control plane every 30 s (api7-outage-watch@<name>.timer), in either gateway mode so that
+     * switching modes changes no user data (and replaces no host); a check without `outage` does nothing.
+     */
+    readonly watched?: boolean;
 }
 
 /**
@@ -88,6 +93,13 @@ export interface OutageFallback {
     readonly targetGroupArns: readonly pulumi.Input<string>[];
     /** The dimensions of the mode and reachability metrics the host publishes (run-spec.ts OUTAGE_METRICS_NAMESPACE). */
     readonly metricDimensions: Readonly<Record<string, string>>;
+    /** The buckets of the last export, checked before a standalone start, and the reader's key (secret names). */
+    readonly buckets: pulumi.Input<{
+        readonly region: string;
+        readonly configBucket: string;
+        readonly resourceBucket: string;
+    }>;
+    readonly readerKey?: { readonly accessKey: string; readonly secretKey: string };
     /** The standalone config: template, data, the placeholders it holds (by secret name), and its environment. */
     readonly configTemplate: string;
     readonly configData: pulumi.Input<TemplateData>;
@@ -239,6 +251,16 @@ export interface GatewayServiceArgs {
 export interface StandaloneSource {
     readonly awsS3: pulumi.Input<Readonly<Record<string, string>>>;
     readonly placeholders?: Readonly<Record<string, string>>;
+    /**
+     * The buckets, for the host to check that an export is there before it starts a gateway standalone, and the
+     * reader's key by secret name (undefined: the instance role reads them).
+     */
+    readonly buckets?: pulumi.Input<{
+        readonly region: string;
+        readonly configBucket: string;
+        readonly resourceBucket: string;
+    }>;
+    readonly readerKey?: { readonly accessKey: string; readonly secretKey: string };
 }
 
 /**
@@ -260,6 +282,7 @@ export function gatewayService(args: GatewayServiceArgs): ServiceDefinition {
         healthUrl: `http://127.0.0.1:${PORTS.gatewayStatus}/status`,
         // nginx reload: new config without dropping open connections.
         reloadCommand: ["apisix", "reload"],
+        watched: true,
     };
     const source = args.source;
     // `deployment.fallback_cp.aws_s3` with both buckets, as API7's 3.2.16 CP-outage guide documents it
@@ -274,7 +297,9 @@ export function gatewayService(args: GatewayServiceArgs): ServiceDefinition {
         return { ...common, ...standalone(source), secretEnv: {}, statePlaceholders: {} };
     }
     const endpoints = pulumi.output(source.controlPlaneEndpoints);
-    const outage: OutageFallback | undefined = source.export && {
+    const outage: OutageFallback | undefined = source.export?.buckets && {
+        buckets: source.export.buckets,
+        ...(source.export.readerKey ? { readerKey: source.export.readerKey } : {}),
         endpoints,
         probeTimeoutSeconds: CONTROL_PLANE_PROBE_TIMEOUT_SECONDS,
         reconnectAfterChecks: source.reconnectAfterChecks ?? 4,

@@ -34,7 +34,8 @@ load_spec() {
   registry_password_parameter="" secret_env=() placeholders=() state_placeholders=() env_vars=() state_files=()
   docker_args=() command=() outage_endpoints=() outage_timeout="" outage_config="" outage_env=()
   outage_placeholders=() outage_cert="" outage_key="" outage_ca="" outage_server="" outage_checks=""
-  outage_target_groups=() outage_lock="" metrics_namespace="" metric_dimensions="" health_url=""
+  outage_target_groups=() outage_lock="" metrics_namespace="" metric_dimensions="" health_url="" export_region=""
+  export_config_bucket="" export_resource_bucket="" export_access_key="" export_secret_key=""
   api7_load '
     def pairs: to_entries | map("\(.key)\t\(.value)") | @sh;
     @sh "health_url=\(.healthUrl) container=\(.container) image=\(.image) config_path=\(.configPath) config_parameter=\(.configParameter) generation=\(.generation) pending=\(.pendingSecret // "") database_token=\(.database.token // "") database_secret_arn=\(.database.secretArn // "") registry_kind=\(.registry.kind // "anonymous") registry_host=\(.registry.registry // "") registry_region=\(.registry.region // "") registry_user=\(.registry.username // "") registry_password_parameter=\(.registry.passwordParameter // "")",
@@ -45,7 +46,7 @@ load_spec() {
     "state_files=(\(.stateFiles // [] | map("\(.name)\t\(.generate)\t\(.mount // "")") | @sh))",
     "docker_args=(\(.dockerArgs // [] | @sh))",
     "command=(\(.command // [] | @sh))",
-    (.outage // empty | @sh "outage_timeout=\(.probeTimeoutSeconds) outage_config=\(.configParameter) outage_cert=\(.tls.cert // "") outage_key=\(.tls.key // "") outage_ca=\(.tls.ca // "") outage_server=\(.tls.serverName // "") outage_checks=\(.reconnectAfterChecks) outage_lock=\(.lockParameter) metrics_namespace=\(.metrics.namespace) metric_dimensions=\(.metrics.dimensions | tojson)",
+    (.outage // empty | @sh "outage_timeout=\(.probeTimeoutSeconds) outage_config=\(.configParameter) outage_cert=\(.tls.cert // "") outage_key=\(.tls.key // "") outage_ca=\(.tls.ca // "") outage_server=\(.tls.serverName // "") outage_checks=\(.reconnectAfterChecks) outage_lock=\(.lockParameter) metrics_namespace=\(.metrics.namespace) metric_dimensions=\(.metrics.dimensions | tojson) export_region=\(.export.region) export_config_bucket=\(.export.configBucket) export_resource_bucket=\(.export.resourceBucket) export_access_key=\(.export.accessKey // "") export_secret_key=\(.export.secretKey // "")",
       "outage_target_groups=(\(.targetGroupArns | @sh))",
       "outage_endpoints=(\(.endpoints | @sh))", "outage_env=(\(.env | pairs))",
       "outage_placeholders=(\(.placeholders | pairs))")' <<<"$spec"
@@ -87,11 +88,37 @@ choose_mode() {
     echo "api7-run: ${service} did not come back connected and healthy; starting it standalone until the next return" >&2
     mode_standalone
   elif ((${#outage_endpoints[@]} > 0)) && credentials_issued && ! control_plane_answers; then
+    if ! export_present; then
+      echo "api7-run: no DP Manager answers at ${outage_endpoints[*]}, and no export in s3://${export_config_bucket} and s3://${export_resource_bucket} to start ${service} standalone from; not starting it" >&2
+      exit 1
+    fi
     echo "api7-run: no DP Manager answers at ${outage_endpoints[*]} (GET /version, ${outage_timeout} s each); starting ${service} standalone from the last export" >&2
     mode_standalone
   fi
   install -d -m 0700 "$run_dir"
   printf '%s\n' "$mode" >"${run_dir}/mode"
+}
+
+# Whether the last export is there, an object in each bucket: API7 does not document what a gateway started
+# standalone from no export does, and the worst (serving nothing while GET /status answers 200) is assumed. Listed
+# with the reader's key when the stack uses one (from SSM into this call's environment, never an argument).
+export_present() {
+  local bucket key_id="" secret="" first
+  if [[ -n "$export_access_key" ]]; then
+    key_id="$(api7_ssm_get "$export_access_key")" && secret="$(api7_ssm_get "$export_secret_key")" || return 1
+  fi
+  for bucket in "$export_config_bucket" "$export_resource_bucket"; do
+    if [[ -n "$key_id" ]]; then
+      first="$(AWS_ACCESS_KEY_ID="$key_id" AWS_SECRET_ACCESS_KEY="$secret" first_object "$bucket")" || return 1
+    else
+      first="$(first_object "$bucket")" || return 1
+    fi
+    [[ -n "$first" && "$first" != None ]] || return 1
+  done
+}
+
+first_object() { # BUCKET: the first key, or None
+  aws s3api list-objects-v2 --region "$export_region" --bucket "$1" --max-items 1 --query 'Contents[0].Key' --output text
 }
 
 # The standalone config, environment and placeholders in place of the normal ones; no credentials, no state.

@@ -58,6 +58,10 @@ const UNSCOPABLE_ACTIONS = new Set([
     "sts:GetCallerIdentity",
     "ssm:DescribeParameters",
     "ecr:GetAuthorizationToken",
+    // No resource types (Service Authorization Reference: list_awselasticloadbalancingv2.html,
+    // list_amazoncloudwatch.html, where PutMetricData is scoped by the cloudwatch:namespace condition key instead).
+    "elasticloadbalancing:DescribeTargetHealth",
+    "cloudwatch:PutMetricData",
 ]);
 
 /** What user data must never contain (CKV_AWS_46 looks for the same kinds of things). */
@@ -65,8 +69,9 @@ const SECRET_PATTERNS: readonly [string, RegExp][] = [
     ["an AWS access key id", /\b(AKIA|ASIA)[0-9A-Z]{16}\b/],
     ["a private key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
     ["credentials in a URL", /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i],
-    ["an AWS secret access key", /aws_secret_access_key\s*[=:]/i],
-    // A literal, not a reference to one (`$VAR`, jq's `env.VAR`).
+    // Literals, not references to one (`$VAR`, jq's `env.VAR`): a host script hands a key it read from SSM to one
+    // AWS CLI call as `AWS_SECRET_ACCESS_KEY="$secret"`.
+    ["an AWS secret access key", /aws_secret_access_key\s*[=:]\s*["']?(?!env\.)[^\s"'$]{4,}/i],
     ["a password assignment", /\b(password|passwd)\s*[:=]\s*["']?(?!env\.)[^\s"'$]{4,}/i],
 ];
 

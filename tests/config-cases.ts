@@ -13,7 +13,8 @@ export const NUMBER =
     "must be a number (unquoted in the stack file; `pulumi config set --path` stores digits as a number)";
 export const DATA_PLANE_SETTINGS =
     "count, instanceType, gatewayImage, gatewayGroupId, gatewayGroupName, createGatewayGroup, upstreamCidrs, " +
-    "controlPlaneAuth, controlPlaneSni, mode, loadBalancer, healthCheck, deregistrationDelaySeconds, autoscaling";
+    "controlPlaneAuth, controlPlaneSni, mode, loadBalancer, healthCheck, reconnectAfterChecks, deregistrationDelaySeconds, " +
+    "autoscaling";
 export const SECRET_LIST =
     "databaseDsn, license, adminPassword, gatewayToken, gatewayClientCert, gatewayClientKey, gatewayCa, registryPassword";
 

@@ -108,6 +108,7 @@ const GIVEN: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
                 certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/33333333-3333-3333-3333-333333333333",
             },
             healthCheck: { intervalSeconds: 20, timeoutSeconds: 7, healthyThreshold: 6, unhealthyThreshold: 8 },
+            reconnectAfterChecks: 10,
             deregistrationDelaySeconds: 45,
             autoscaling: { enabled: true, maxCount: 9, targetCpuPercent: 55 },
         },

@@ -150,10 +150,18 @@ describe("the IAM matrix", () => {
             `DecryptOwnParameters: kms:Decrypt on ${PARAMETER_KEY}`,
             `DenyParametersOutsideGroup: ${PARAMETER_ACTIONS} on all but arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/*`,
             "EcrLogin: ecr:GetAuthorizationToken on *",
+            // What a gateway host does through a control-plane outage (tests/outage.test.ts).
+            "LeaveAndRejoinTargetGroups: elasticloadbalancing:DeregisterTargets,elasticloadbalancing:RegisterTargets " +
+                "on arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api7-dp-lb-http/0001," +
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api7-dp-lb-https/0001",
+            "PublishOutageMetrics: cloudwatch:PutMetricData on *",
             "PullThroughCache: " +
                 "ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability,ecr:BatchImportUpstreamImage,ecr:CreateRepository " +
                 "on arn:aws:ecr:us-east-1:123456789012:repository/api7-ha-prod/*",
             "ReadOwnParameters: ssm:GetParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/*",
+            "TakeReconnectLock: ssm:PutParameter,ssm:DeleteParameter on " +
+                "arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/gateway-reconnect-lock",
+            "WatchTargetHealth: elasticloadbalancing:DescribeTargetHealth on *",
         ]);
     });
 

@@ -339,12 +339,18 @@ describe("the standalone switch", () => {
         }
     });
 
-    test("switching replaces no host: only the gateway's config, run spec and rollout change", () => {
+    test("switching replaces no host: only the gateway's config, run spec and rollout change, its outage parts go", () => {
         const byName = (run: RunResult) =>
             new Map(run.resources.map((r) => [`${r.type}::${r.name}`, JSON.stringify(r.inputs)]));
         const before = byName(prod);
         const after = byName(standalone);
-        expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+        // What only a connected gateway needs goes: its standalone config for an outage, and what its host does
+        // through one (tests/outage.test.ts).
+        expect([...before.keys()].filter((key) => !after.has(key)).sort()).toEqual([
+            "aws:iam/rolePolicy:RolePolicy::api7-dp-hosts-outage",
+            "aws:ssm/parameter:Parameter::api7-dp-hosts-gateway-standalone-config",
+        ]);
+        expect([...after.keys()].filter((key) => !before.has(key))).toEqual([]);
         const changed = [...after]
             .filter(([key, inputs]) => before.get(key) !== inputs)
             .map(([key]) => key)

@@ -124,6 +124,13 @@ if [[ "$1" == "cloudwatch" ]]; then
   while [[ $# -gt 0 ]]; do case "$1" in --metric-data) printf '%s\\n' "$2" >> "$FAKE_OUT/metrics"; shift 2 ;; *) shift ;; esac; done
   exit 0
 fi
+# aws s3api list-objects-v2 ... --query 'Contents[0].Key' --output text: the first key, or None with
+# FAKE_EXPORT_MISSING; recorded with the access key id it signs with ("role": the instance's).
+if [[ "$1" == "s3api" ]]; then
+  printf '%s %s\\n' "\${AWS_ACCESS_KEY_ID:-role}" "\${*:2}" >> "$FAKE_OUT/s3"
+  if [[ -n "\${FAKE_EXPORT_MISSING:-}" ]]; then echo None; else echo gateway_groups/default/export.json; fi
+  exit 0
+fi
 # aws ssm: parameters as files (tests/fakes/aws-ssm.sh), sourced rather than run: no second process per call.
 source ${JSON.stringify(path.join(ROOT, "tests", "fakes", "aws-ssm.sh"))}
 `,

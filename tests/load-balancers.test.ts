@@ -5,7 +5,7 @@ import { groupOf, parameter, T } from "./helpers";
 
 /** The target groups (by resource name) a host group's Auto Scaling group registers its hosts in. */
 function registeredIn(run: RunResult, group: string): string[] {
-    return (groupOf(run, group).asg.inputs.targetGroupArns as string[]).map((arn) => arn.split("/").pop()!);
+    return (groupOf(run, group).asg.inputs.targetGroupArns as string[]).map((arn) => arn.split("/")[1]);
 }
 
 const LB = "aws:lb/loadBalancer:LoadBalancer";
@@ -30,7 +30,7 @@ beforeAll(async () => {
 /** Target group by the listener that forwards to it. */
 function forwardedTo(run: RunResult, listener: string) {
     const arn: string = run.get(LISTENER, listener).inputs.defaultActions[0].targetGroupArn;
-    return run.ofType(TG).find((tg) => arn.endsWith(`/${tg.name}`))!;
+    return run.ofType(TG).find((tg) => arn.split("/")[1] === tg.name)!;
 }
 
 describe("data plane NLB", () => {

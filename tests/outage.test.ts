@@ -54,6 +54,28 @@ describe("a gateway starting during an outage", () => {
         expect(l.dockerArgs).toEqual(expect.arrayContaining(["--label", "api7-ha.mode=standalone"]));
         expect(modeOf(host)).toBe("standalone\n");
         expect(curlCalls(host)).toBe(`-fsS --max-time 5 ${endpoint}/version\n`);
+        // The export was there: both buckets listed, with the reader's key.
+        const exported = specOf(prod, `${DP}/gateway.json`).outage.export;
+        const listed = fs.readFileSync(path.join(host.out, "s3"), "utf8").trim().split("\n");
+        expect(listed).toEqual(
+            [exported.configBucket, exported.resourceBucket].map(
+                (bucket) =>
+                    `AKIAMOCK17997899 list-objects-v2 --region us-east-1 --bucket ${bucket} --max-items 1 ` +
+                    "--query Contents[0].Key --output text",
+            ),
+        );
+    });
+
+    run("does not start without an export to serve (an empty gateway would pass its health check)", () => {
+        const host = prepareHost(prod, DP);
+        const l = launch(prod, DP, "gateway", { host, env: { ...DOWN, FAKE_EXPORT_MISSING: "1" } });
+        const { configBucket, resourceBucket } = specOf(prod, `${DP}/gateway.json`).outage.export;
+        expect([l.status, l.dockerArgs]).toEqual([1, undefined]);
+        expect(l.stderr).toMatch(
+            new RegExp(
+                `no export in s3://${configBucket} and s3://${resourceBucket} to start gateway standalone from; not starting it\n$`,
+            ),
+        );
     });
 
     run("starts connected when the DP Manager answers, its token as environment", () => {

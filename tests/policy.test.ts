@@ -650,7 +650,7 @@ const BAD: Record<string, [string, Fake[], RegExp][]> = {
     ],
 };
 
-test("the user-data secret scan takes a reference to a password for what it is, not a password", () => {
+test("the user-data secret scan takes a reference to a password or a key for what it is, not a secret", () => {
     const scan = (userData: string) => {
         const found: string[] = [];
         const policy = POLICIES.find((p) => p.name === "ec2-no-secrets-in-user-data") as ResourceValidationPolicy;
@@ -663,6 +663,10 @@ test("the user-data secret scan takes a reference to a password for what it is, 
     };
     expect(scan("jq -n '{username: \"admin\", password: env.P}'")).toEqual([]);
     expect(scan("password: hunter2")).toEqual(["i: user data contains a password assignment"]);
+    expect(scan('AWS_SECRET_ACCESS_KEY="$secret" aws s3api list-objects-v2')).toEqual([]);
+    expect(scan("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toEqual([
+        "i: user data contains an AWS secret access key",
+    ]);
 });
 
 describe("each policy rejects what it exists to catch", () => {

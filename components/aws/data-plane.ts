@@ -89,6 +89,12 @@ export class DataPlane extends pulumi.ComponentResource {
         // the DP Manager does not answer.
         const lastExport: StandaloneSource | undefined = source && {
             awsS3: fallbackS3Block(source),
+            buckets: pulumi
+                .all([source.region, source.configBucket, source.resourceBucket])
+                .apply(([region, configBucket, resourceBucket]) => ({ region, configBucket, resourceBucket })),
+            ...(source.credentials
+                ? { readerKey: { accessKey: "fallback-access-key", secretKey: "fallback-secret-key" } }
+                : {}),
             placeholders: source.credentials
                 ? {
                       [FALLBACK_KEY_PLACEHOLDERS.accessKey]: "fallback-access-key",

@@ -117,6 +117,15 @@ const outage = z
                 dimensions: z.record(z.string(), z.string()),
             })
             .describe("Where the host publishes Standalone and ControlPlaneReachable (CloudWatch)."),
+        export: z
+            .strictObject({
+                region: z.string().min(1),
+                configBucket: z.string().min(3),
+                resourceBucket: z.string().min(3),
+                accessKey: parameterName.optional().describe("The reader's access key id (SecureString)."),
+                secretKey: parameterName.optional().describe("The reader's secret access key (SecureString)."),
+            })
+            .describe("Where the last export is: a standalone start needs an object in both buckets."),
         configParameter: parameterName.describe("The standalone config (YAML): the last S3 export."),
         env: z.record(variableName, z.string()).describe("The standalone container's plain environment."),
         placeholders: z
@@ -221,6 +230,7 @@ export interface RunSpecInputs {
     /** With `service.outage`: its endpoints and environment resolved, and where its standalone config is. */
     readonly outage?: {
         readonly endpoints: readonly string[];
+        readonly buckets: { readonly region: string; readonly configBucket: string; readonly resourceBucket: string };
         readonly env: Readonly<Record<string, string>>;
         readonly targetGroupArns: readonly string[];
         readonly configParameter: string;
@@ -264,6 +274,15 @@ export function runSpec(inputs: RunSpecInputs): RunSpec {
                       targetGroupArns: [...inputs.outage.targetGroupArns],
                       lockParameter: inputs.outage.lockParameter,
                       metrics: { namespace: OUTAGE_METRICS_NAMESPACE, dimensions: { ...svc.outage.metricDimensions } },
+                      export: {
+                          ...inputs.outage.buckets,
+                          ...(svc.outage.readerKey
+                              ? {
+                                    accessKey: inputs.secretPath(svc.outage.readerKey.accessKey),
+                                    secretKey: inputs.secretPath(svc.outage.readerKey.secretKey),
+                                }
+                              : {}),
+                      },
                       ...(svc.outage.tls
                           ? {
                                 tls: {

@@ -37,7 +37,7 @@ export function createLaunchTemplate(
                 services: serviceNames,
                 bootstrap: args.bootstrap,
                 databaseRotation,
-                watchedServices: args.services.filter((svc) => svc.outage).map((svc) => svc.name),
+                watchedServices: args.services.filter((svc) => svc.watched).map((svc) => svc.name),
             }),
         ),
     );

@@ -126,9 +126,10 @@ export function createServiceParameters(
         }
         const resolvedOutage = outage
             ? pulumi
-                  .all([outage.endpoints, outage.env, pulumi.all([...outage.targetGroupArns])])
-                  .apply(([endpoints, env, targetGroupArns]) => ({
+                  .all([outage.endpoints, outage.env, pulumi.all([...outage.targetGroupArns]), outage.buckets])
+                  .apply(([endpoints, env, targetGroupArns, buckets]) => ({
                       endpoints,
+                      buckets,
                       env,
                       targetGroupArns,
                       configParameter: outageConfigParameter,
