@@ -120,13 +120,15 @@ export interface Imds {
 }
 
 /**
- * AWS's IMDS mock serving `credentials` as the instance profile `role`'s (its documented config-file override of
- * metadata values: aws/amazon-ec2-metadata-mock docs/configuration.md @v1.13.0), IMDSv2 only.
+ * AWS's IMDS mock serving `credentials` as the instance profile `role`'s, and other metadata `values` (e.g.
+ * "instance-id"), by its documented config-file override of metadata values (aws/amazon-ec2-metadata-mock
+ * docs/configuration.md @v1.13.0), IMDSv2 only.
  */
 export async function startImds(
     dir: string,
     role: string,
     credentials: { AccessKeyId: string; SecretAccessKey: string },
+    values: Readonly<Record<string, string>> = {},
 ): Promise<Imds> {
     const port = await freePort();
     const config = path.join(dir, "imds.json");
@@ -136,6 +138,7 @@ export async function startImds(
             metadata: {
                 paths: { "iam-security-credentials": `/latest/meta-data/iam/security-credentials/${role}` },
                 values: {
+                    ...values,
                     "iam-security-credentials-role": role,
                     "iam-security-credentials": {
                         Code: "Success",
