@@ -87,6 +87,38 @@ describe("the database tier", () => {
     });
 });
 
+describe("gateways through a control-plane outage", () => {
+    test("prod prints how soon a gateway started during one serves, how old its data is, and how soon it is back", () => {
+        const text = renderReport("prod", haFigures(stackSettings("prod")));
+        // prod: one DP Manager endpoint probed for 5 s, two S3 listings (4 s, an estimate), the gateway's start
+        // (60 s in the boot budget), healthy after 3 x 5 s.
+        expect(text).toContain(
+            "| control plane down: a gateway started meanwhile serves the last export (worst case, once its host " +
+                "runs) | 84 s | probe 5 s + export check 4 s + start the gateway and load its configuration 60 s + " +
+                "healthy 15 s (the start is an estimate: components/aws/boot-budget.ts) |",
+        );
+        // prod exports every minute (fallback.cronSpec @every 1m).
+        expect(text).toContain(
+            "| control plane down: the configuration a standalone gateway serves is at most this old | 60 s before " +
+                "the outage began | the fallback export interval |",
+        );
+        // 4 answered checks 30 s apart, 30 s of draining, the start, healthy.
+        expect(text).toContain(
+            "| control plane back: a standalone gateway serves connected again (each gateway in turn) | 225 s | " +
+                "answered checks 120 s + drain 30 s + start the gateway and load its configuration 60 s + healthy 15 s |",
+        );
+    });
+
+    test("no such rows where gateways cannot ride through one: pinned standalone, or no export", () => {
+        const prod = stackSettings("prod");
+        for (const s of [
+            { ...prod, dataPlane: { ...prod.dataPlane, mode: "standalone" as const } },
+            { ...prod, fallback: { ...prod.fallback, enabled: false } },
+        ])
+            expect(renderReport("prod", haFigures(s))).not.toContain("control plane down");
+    });
+});
+
 describe("replacing a dead host (Auto Scaling groups)", () => {
     test("prod prints the time back to full capacity for gateways and control plane, from detection, the boot budget and the health check", () => {
         const f = haFigures(stackSettings("prod"));
