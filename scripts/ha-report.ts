@@ -11,7 +11,7 @@ import type { HealthCheckSettings, Settings } from "../components/config/setting
 import { bootSeconds, bootSteps, gracePeriodSeconds, type BootStep } from "../components/aws/boot-budget";
 import { ECR_ENDPOINT_SERVICES } from "../components/image-refs";
 import { CONTROL_PLANE_HEALTH } from "../components/listeners";
-import { CONTROL_PLANE_PROBE_TIMEOUT_SECONDS, OUTAGE_CHECK_INTERVAL_SECONDS } from "../components/services";
+import { outageFigures, outageRows, type OutageFigures } from "./report-outage";
 import { checkTimeoutSeconds, CONTROL_PLANE_CHECK, type Check } from "../components/docker/haproxy";
 import { readStackConfig, ROOT } from "./stack-file";
 
@@ -35,21 +35,6 @@ export interface HaFigures {
     /** What gateways do through a control-plane outage, when they can (fallback on, dataPlane.mode normal). */
     readonly outage?: OutageFigures;
 }
-
-/** A gateway through a control-plane outage (components/services.ts OutageFallback, api7-run's --watch). */
-export interface OutageFigures {
-    /** From its host starting api7-run to serving the last export: probe + export check + start + healthy. */
-    readonly standaloneStartSeconds: number;
-    readonly standaloneStartSteps: readonly BootStep[];
-    /** The export it serves is at most this much older than the control plane's state when the outage began. */
-    readonly exportAgeSeconds: number;
-    /** From the DP Manager answering again to the gateway serving connected: checks + drain + start + healthy. */
-    readonly returnSeconds: number;
-    readonly returnSteps: readonly BootStep[];
-}
-
-/** Listing one S3 bucket's first key, twice (both buckets), with the AWS CLI's start: an estimate. */
-const EXPORT_CHECK_SECONDS = 4;
 
 /** How long an Auto Scaling group takes to bring a tier back to full capacity after one host dies. */
 export interface ReplacementFigures {
@@ -138,49 +123,6 @@ export function haFigures(settings: Settings): HaFigures {
             ? ECR_ENDPOINT_SERVICES.length * azs * INTERFACE_ENDPOINT_USD_PER_AZ_HOUR * HOURS_PER_MONTH
             : undefined,
         outage: settings.fallback.enabled && settings.dataPlane.mode === "normal" ? outageFigures(settings) : undefined,
-    };
-}
-
-/**
- * The start of a gateway while no DP Manager answers, and its return: from api7-run (config-templates/api7-run.sh)
- * and the boot budget's start step (an estimate); the probe waits CONTROL_PLANE_PROBE_TIMEOUT_SECONDS for its one
- * endpoint (the DP Manager's load balancer).
- */
-export function outageFigures(settings: Settings): OutageFigures {
-    const hc = settings.dataPlane.loadBalancer.healthCheck;
-    const start = bootSteps("dp").slice(-1);
-    const healthy: BootStep = {
-        step: "healthy",
-        seconds: hc.healthyThreshold * hc.intervalSeconds,
-        basis: "healthy threshold x interval",
-    };
-    const standaloneStartSteps: BootStep[] = [
-        { step: "probe", seconds: CONTROL_PLANE_PROBE_TIMEOUT_SECONDS, basis: "GET /version times out" },
-        { step: "export check", seconds: EXPORT_CHECK_SECONDS, basis: "estimate: two S3 listings" },
-        ...start,
-        healthy,
-    ];
-    const returnSteps: BootStep[] = [
-        {
-            step: "answered checks",
-            seconds: settings.dataPlane.reconnectAfterChecks * OUTAGE_CHECK_INTERVAL_SECONDS,
-            basis: "dataPlane.reconnectAfterChecks x 30 s",
-        },
-        {
-            step: "drain",
-            seconds: settings.dataPlane.loadBalancer.deregistrationDelaySeconds,
-            basis: "deregistration delay",
-        },
-        ...start,
-        healthy,
-    ];
-    const sum = (steps: readonly BootStep[]) => steps.reduce((total, step) => total + step.seconds, 0);
-    return {
-        standaloneStartSeconds: sum(standaloneStartSteps),
-        standaloneStartSteps,
-        exportAgeSeconds: settings.fallback.exportIntervalSeconds,
-        returnSeconds: sum(returnSteps),
-        returnSteps,
     };
 }
 
@@ -279,19 +221,6 @@ export function renderReport(stack: string, f: HaFigures): string {
         ...databaseRows(f.database),
     ];
     return lines.join("\n");
-}
-
-function outageRows(o: OutageFigures): string[] {
-    const steps = (list: readonly BootStep[]) => list.map((b) => `${b.step} ${b.seconds} s`).join(" + ");
-    return [
-        `| control plane down: a gateway started meanwhile serves the last export (worst case, once its host runs) | ` +
-            `${o.standaloneStartSeconds} s | ${steps(o.standaloneStartSteps)} (the start is an estimate: ` +
-            `components/aws/boot-budget.ts) |`,
-        `| control plane down: the configuration a standalone gateway serves is at most this old | ` +
-            `${o.exportAgeSeconds} s before the outage began | the fallback export interval |`,
-        `| control plane back: a standalone gateway serves connected again (each gateway in turn) | ` +
-            `${o.returnSeconds} s | ${steps(o.returnSteps)} |`,
-    ];
 }
 
 function databaseRows(db: DatabaseFigures): string[] {
