@@ -62,7 +62,7 @@ control_plane_answers() {
   if [[ -n "$outage_cert" ]]; then
     install -d -m 0700 "${run_dir}/probe"
     for item in "cert:${outage_cert}" "key:${outage_key}" "ca:${outage_ca}"; do
-      api7_ssm_get "${item#*:}" >"${run_dir}/probe/${item%%:*}" || return 1
+      api7_ssm_get "${item#*:}" >"${run_dir}/probe/${item%%:*}" || { rm -rf "${run_dir}/probe"; return 1; }
     done
     tls=(--cert "${run_dir}/probe/cert" --key "${run_dir}/probe/key" --cacert "${run_dir}/probe/ca")
   fi
