@@ -90,6 +90,12 @@ export interface OutageFallback {
      * gateway leaves these target groups, is restarted connected, and rejoins them.
      */
     readonly reconnectAfterChecks: number;
+    /**
+     * What says a gateway back on the control plane has loaded its configuration: GET /status/ready, 503 until every
+     * worker has (apisix.apache.org/docs/apisix/3.14/status-api) and, on API7 3.2.16.3+, while no DP Manager answers
+     * (docs.api7.ai, 3.2.16.x gateway health probe). GET /status answers 200 for an empty gateway too.
+     */
+    readonly readyUrl: string;
     readonly targetGroupArns: readonly pulumi.Input<string>[];
     /** The dimensions of the mode and reachability metrics the host publishes (run-spec.ts OUTAGE_METRICS_NAMESPACE). */
     readonly metricDimensions: Readonly<Record<string, string>>;
@@ -303,6 +309,7 @@ export function gatewayService(args: GatewayServiceArgs): ServiceDefinition {
         endpoints,
         probeTimeoutSeconds: CONTROL_PLANE_PROBE_TIMEOUT_SECONDS,
         reconnectAfterChecks: source.reconnectAfterChecks ?? 4,
+        readyUrl: `http://127.0.0.1:${PORTS.gatewayStatus}/status/ready`,
         targetGroupArns: source.targetGroupArns ?? [],
         metricDimensions: { Stack: args.stack, GatewayGroup: args.gatewayGroupId },
         ...(args.auth === "mtls"

@@ -58,6 +58,15 @@ for service in "$@"; do
   fi
   ((ready == 0)) || exit "$ready"
 
+  # Not while the watch returns this gateway to the control plane (config-templates/api7-run.sh reconnect holds
+  # the same lock from before it leaves the load balancer until it is back).
+  install -d -m 0700 "${run_root}/${service}"
+  exec 8>"${run_root}/${service}/switch.lock"
+  if ! flock -w "${API7_APPLY_LOCK_SECONDS:-60}" 8; then
+    echo "api7-apply: ${service}: a return to the control plane is in progress; run the rollout again once it ends" >&2
+    exit 1
+  fi
+
   # A running gateway connected to the DP Manager (not standalone) is neither reloaded nor restarted while no DP
   # Manager answers: a reload re-reads a configuration it cannot reach and leaves the gateway empty behind a GET
   # /status that still answers 200, and a restart would trade the configuration it serves for the last export. The
@@ -81,6 +90,7 @@ for service in "$@"; do
     # Anything else about the container changed (image, environment, mode): start it anew.
     systemctl restart "api7@${service}.service"
   fi
+  exec 8>&-
 
   [[ -n "$url" ]] || continue
   # A gateway still waiting for the credentials the control plane issues has nothing to check yet.

@@ -34,7 +34,7 @@ load_spec() {
   registry_password_parameter="" secret_env=() placeholders=() state_placeholders=() env_vars=() state_files=()
   docker_args=() command=() outage_endpoints=() outage_timeout="" outage_config="" outage_env=()
   outage_placeholders=() outage_cert="" outage_key="" outage_ca="" outage_server="" outage_checks=""
-  outage_target_groups=() outage_lock="" metrics_namespace="" metric_dimensions="" health_url="" export_region=""
+  outage_target_groups=() outage_lock="" outage_ready_url="" metrics_namespace="" metric_dimensions="" health_url="" export_region=""
   export_config_bucket="" export_resource_bucket="" export_access_key="" export_secret_key=""
   api7_load '
     def pairs: to_entries | map("\(.key)\t\(.value)") | @sh;
@@ -46,7 +46,7 @@ load_spec() {
     "state_files=(\(.stateFiles // [] | map("\(.name)\t\(.generate)\t\(.mount // "")") | @sh))",
     "docker_args=(\(.dockerArgs // [] | @sh))",
     "command=(\(.command // [] | @sh))",
-    (.outage // empty | @sh "outage_timeout=\(.probeTimeoutSeconds) outage_config=\(.configParameter) outage_cert=\(.tls.cert // "") outage_key=\(.tls.key // "") outage_ca=\(.tls.ca // "") outage_server=\(.tls.serverName // "") outage_checks=\(.reconnectAfterChecks) outage_lock=\(.lockParameter) metrics_namespace=\(.metrics.namespace) metric_dimensions=\(.metrics.dimensions | tojson) export_region=\(.export.region) export_config_bucket=\(.export.configBucket) export_resource_bucket=\(.export.resourceBucket) export_access_key=\(.export.accessKey // "") export_secret_key=\(.export.secretKey // "")",
+    (.outage // empty | @sh "outage_timeout=\(.probeTimeoutSeconds) outage_config=\(.configParameter) outage_cert=\(.tls.cert // "") outage_key=\(.tls.key // "") outage_ca=\(.tls.ca // "") outage_server=\(.tls.serverName // "") outage_checks=\(.reconnectAfterChecks) outage_ready_url=\(.readyUrl) outage_lock=\(.lockParameter) metrics_namespace=\(.metrics.namespace) metric_dimensions=\(.metrics.dimensions | tojson) export_region=\(.export.region) export_config_bucket=\(.export.configBucket) export_resource_bucket=\(.export.resourceBucket) export_access_key=\(.export.accessKey // "") export_secret_key=\(.export.secretKey // "")",
       "outage_target_groups=(\(.targetGroupArns | @sh))",
       "outage_endpoints=(\(.endpoints | @sh))", "outage_env=(\(.env | pairs))",
       "outage_placeholders=(\(.placeholders | pairs))")' <<<"$spec"
@@ -55,16 +55,20 @@ load_spec() {
 # Whether the DP Managers answer as the gateway's startup needs them to: more than half of the endpoints return the
 # etcd version document (JSON with "etcdcluster") to GET /version (apache/apisix apisix/cli/etcd.lua init_etcd
 # @f519a0f0, which dies with "all etcd nodes are unavailable" otherwise; API7 publishes no gateway source, and the
-# public fork that matches its docs does the same). With mTLS, as the gateway connects: the client certificate,
-# the CA, and the name in the DP Manager's certificate, the load balancer reached under it.
+# public fork that matches its docs does the same). Each endpoint is asked twice, a second apart, before it counts
+# as not answering (one refused connection, a control-plane host being replaced, is not an outage). With mTLS, as
+# the gateway connects: the client certificate, the CA, and the name in the DP Manager's certificate, the load
+# balancer reached under it; the PEMs in a directory of this probe's own (the watch, a start and a rollout may
+# probe at once), removed after.
 control_plane_answers() {
-  local url item answered=0 tls=() args target
+  local url item answered=0 tls=() args target pems="" attempt
   if [[ -n "$outage_cert" ]]; then
-    install -d -m 0700 "${run_dir}/probe"
+    install -d -m 0700 "$run_dir"
+    pems="$(mktemp -d "${run_dir}/probe.XXXXXX")"
     for item in "cert:${outage_cert}" "key:${outage_key}" "ca:${outage_ca}"; do
-      api7_ssm_get "${item#*:}" >"${run_dir}/probe/${item%%:*}" || { rm -rf "${run_dir}/probe"; return 1; }
+      api7_ssm_get "${item#*:}" >"${pems}/${item%%:*}" || { rm -rf "$pems"; return 1; }
     done
-    tls=(--cert "${run_dir}/probe/cert" --key "${run_dir}/probe/key" --cacert "${run_dir}/probe/ca")
+    tls=(--cert "${pems}/cert" --key "${pems}/key" --cacert "${pems}/ca")
   fi
   for url in "${outage_endpoints[@]}"; do
     target="$url" args=("${tls[@]}")
@@ -72,10 +76,16 @@ control_plane_answers() {
       args+=(--connect-to "${outage_server}:${BASH_REMATCH[2]}:${BASH_REMATCH[1]}:${BASH_REMATCH[2]}")
       target="https://${outage_server}:${BASH_REMATCH[2]}"
     fi
-    curl -fsS --max-time "$outage_timeout" "${args[@]}" "${target}/version" 2>/dev/null |
-      jq -e '.etcdcluster | type == "string"' >/dev/null 2>&1 && answered=$((answered + 1))
+    for attempt in 1 2; do
+      if curl -fsS --max-time "$outage_timeout" "${args[@]}" "${target}/version" 2>/dev/null |
+        jq -e '.etcdcluster | type == "string"' >/dev/null 2>&1; then
+        answered=$((answered + 1))
+        break
+      fi
+      ((attempt == 2)) || sleep 1
+    done
   done
-  rm -rf "${run_dir}/probe"
+  [[ -z "$pems" ]] || rm -rf "$pems"
   ((answered * 2 > ${#outage_endpoints[@]}))
 }
 
@@ -89,10 +99,10 @@ choose_mode() {
     mode_standalone
   elif ((${#outage_endpoints[@]} > 0)) && credentials_issued && ! control_plane_answers; then
     if ! export_present; then
-      echo "api7-run: no DP Manager answers at ${outage_endpoints[*]}, and no export in s3://${export_config_bucket} and s3://${export_resource_bucket} to start ${service} standalone from; not starting it" >&2
+      echo "api7-run: no DP Manager answers at ${outage_endpoints[*]}, and no export can be read in s3://${export_config_bucket} and s3://${export_resource_bucket} to start ${service} standalone from; not starting it" >&2
       exit 1
     fi
-    echo "api7-run: no DP Manager answers at ${outage_endpoints[*]} (GET /version, ${outage_timeout} s each); starting ${service} standalone from the last export" >&2
+    echo "api7-run: no DP Manager answers at ${outage_endpoints[*]} (GET /version, twice, ${outage_timeout} s each); starting ${service} standalone from the last export" >&2
     mode_standalone
   fi
   install -d -m 0700 "$run_dir"
@@ -295,44 +305,54 @@ start_container() {
   exec docker run "${args[@]}" "${docker_args[@]}" "$image" "${command[@]}"
 }
 
-# A value from the instance metadata service, IMDSv2 (a session token first), at the endpoint the AWS CLI reads
-# (AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254).
+# A value from the instance metadata service, IMDSv2 (a session token first, handed to curl on stdin, not in its
+# arguments), at the endpoint the AWS CLI reads (AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254).
 imds() { # PATH under /latest/meta-data/
   local endpoint="${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254/}" token
   token="$(curl -fsS -X PUT --max-time 2 -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "${endpoint%/}/latest/api/token")" &&
-    curl -fsS --max-time 2 -H "X-aws-ec2-metadata-token: ${token}" "${endpoint%/}/latest/meta-data/$1"
+    printf 'X-aws-ec2-metadata-token: %s\n' "$token" |
+    curl -fsS --max-time 2 -H @- "${endpoint%/}/latest/meta-data/$1"
 }
 
-# ControlPlaneReachable and Standalone (1 or 0) into CloudWatch, per host and per group (a group's Sum of Standalone
-# is how many of its gateways serve the last export). A failed put is said; the check goes on.
+# ControlPlaneReachable and Standalone (1 or 0) into CloudWatch, per host (when IMDS gave its id) and per group. A
+# failed put is said; the check goes on.
 publish() { # REACHABLE STANDALONE
   AWS_CLI_FILE_ENCODING=UTF-8 aws cloudwatch put-metric-data --region "$region" --namespace "$metrics_namespace" \
     --metric-data "$(jq -cn --arg id "$instance_id" --argjson d "$metric_dimensions" --argjson r "$1" --argjson s "$2" '
       def dims: to_entries | map({Name: .key, Value: .value});
-      [($d + {InstanceId: $id}), $d] | map(dims) | [.[] as $dim | {MetricName: "ControlPlaneReachable", Value: $r,
+      ((if $id == "" then [] else [$d + {InstanceId: $id}] end) + [$d]) | map(dims) | [.[] as $dim | {MetricName: "ControlPlaneReachable", Value: $r,
         Unit: "None", Dimensions: $dim}, {MetricName: "Standalone", Value: $s, Unit: "None", Dimensions: $dim}]')" ||
     echo "api7-run: ${service}: cannot publish its metrics to CloudWatch" >&2
 }
 
-# Waits up to 300 s (API7_SERVE_TIMEOUT) for the service to run in MODE and answer its health check.
+# Waits up to 300 s (API7_SERVE_TIMEOUT) for the service to run in MODE and to answer: connected, GET /status/ready
+# (its configuration loaded from the DP Manager; GET /status answers 200 for an empty gateway too), standalone, its
+# health check. A start in the other mode fails at once.
 serving() { # MODE
-  local deadline=$((SECONDS + ${API7_SERVE_TIMEOUT:-300}))
-  until [[ "$(cat "${run_dir}/mode" 2>/dev/null)" == "$1" ]] && curl -fsS -o /dev/null --max-time 2 "$health_url"; do
+  local deadline=$((SECONDS + ${API7_SERVE_TIMEOUT:-300})) url="$health_url" running
+  [[ "$1" != normal ]] || url="$outage_ready_url"
+  while :; do
+    running="$(cat "${run_dir}/mode" 2>/dev/null || true)"
+    [[ -z "$running" || "$running" == "$1" ]] || return 1
+    if [[ "$running" == "$1" ]] && curl -fsS -o /dev/null --max-time 2 "$url"; then return 0; fi
     ((SECONDS < deadline)) || return 1
     sleep "$poll"
   done
 }
 
 # --watch (api7-outage-watch@SERVICE.timer, every 30 s): one check of the DP Managers, published. A gateway started
-# standalone returns to the control plane once they have answered reconnectAfterChecks checks in a row: one gateway
-# of the group at a time (the lock parameter, which only one put-parameter without --overwrite can create), out of
-# its target groups first (drained: `aws elbv2 wait target-deregistered`), restarted connected, and back in. One that
-# does not come back connected and healthy within 300 s is started standalone again, and counts anew.
+# standalone returns to the control plane once they have answered reconnectAfterChecks checks in a row (twice as
+# many after each failed return, up to 2 hours' worth): one gateway of the group at a time (the lock parameter, which
+# only one put-parameter without --overwrite can create), out of its target groups first (drained), restarted
+# connected, back in, and serving again before the lock is given back. One that does not come back connected and
+# ready within 300 s is started standalone again. Target groups a return left are kept in the state directory and
+# rejoined at every check until they are (a killed check, a reboot, an AWS error).
 watch() {
   ((${#outage_endpoints[@]} > 0)) || exit 0
-  local running answers=0 count
+  local running answers=0 count needed failures
+  instance_id="$(imds instance-id)" || instance_id=""
+  rejoin || true
   running="$(cat "${run_dir}/mode" 2>/dev/null || echo none)"
-  instance_id="$(imds instance-id)" || instance_id=unknown
   control_plane_answers && answers=1
   publish "$answers" "$([[ "$running" == standalone ]] && echo 1 || echo 0)"
   if [[ "$running" != standalone || "$answers" == 0 ]]; then
@@ -341,41 +361,47 @@ watch() {
   fi
   count=$(($(cat "${run_dir}/answered" 2>/dev/null || echo 0) + 1))
   printf '%s\n' "$count" >"${run_dir}/answered"
-  ((count >= outage_checks)) || exit 0
+  failures="$(cat "${run_dir}/failed-returns" 2>/dev/null || echo 0)"
+  needed=$((outage_checks << (failures < 5 ? failures : 5)))
+  ((needed <= 240)) || needed=240
+  ((count >= needed)) || exit 0
   reconnect "$count"
 }
 
 reconnect() { # CHECKS
-  local holder since tg
-  left=()
+  local tg state
+  [[ -n "$instance_id" ]] || { echo "api7-run: ${service}: cannot read this instance's id (IMDS); not returning" >&2; exit 1; }
   api7_work="$(mktemp -d)"
-  trap 'rejoin; rm -rf "$api7_work"' EXIT
-  if ! api7_ssm_put "$outage_lock" String "${HOSTNAME:-gateway}:$(date +%s)" 2>/dev/null; then
-    holder="$(api7_ssm_get "$outage_lock" 2>/dev/null || true)"
-    since="${holder##*:}"
-    # A lock older than 2 hours was left by a host that died while returning.
-    if [[ "$since" =~ ^[0-9]+$ ]] && (($(date +%s) - since > 7200)); then api7_ssm_delete "$outage_lock"; fi
-    echo "api7-run: ${service}: another gateway (${holder%:*}) is returning to the control plane; this one waits" >&2
-    exit 0
-  fi
-  lock_held=yes
-  [[ "$instance_id" != unknown ]] || { echo "api7-run: ${service}: cannot read this instance's id (IMDS)" >&2; exit 1; }
+  trap 'finish_return' EXIT
+  take_lock
+  # Not while api7-apply renders and reloads this service (config-templates/api7-apply.sh takes the same lock).
+  exec 8>"${run_dir}/switch.lock"
+  flock 8
   echo "api7-run: ${service}: the DP Manager answered $1 checks in a row; returning to the control plane, leaving the load balancer first" >&2
+  install -d -m 0700 "$state_dir"
   for tg in "${outage_target_groups[@]}"; do
+    # Recorded before it is left: a return killed after the call still rejoins it.
+    printf '%s\n' "$tg" >>"${state_dir}/rejoin"
     aws elbv2 deregister-targets --region "$region" --target-group-arn "$tg" --targets "Id=${instance_id}"
-    left+=("$tg")
   done
   # The waiter polls every 15 s, 40 times (botocore elbv2 waiters-2.json, TargetDeregistered); the deregistration
-  # delay may be longer (up to 3600 s), so it is waited for again, 7 times at most.
-  for tg in "${left[@]}"; do
+  # delay may be longer (up to 3600 s), so it is waited for again, 7 times at most. Whatever the waiter says, the
+  # gateway restarts only once ELB reports the target `unused` in every group.
+  for tg in "${outage_target_groups[@]}"; do
     for _ in 1 2 3 4 5 6 7; do
       aws elbv2 wait target-deregistered --region "$region" --target-group-arn "$tg" --targets "Id=${instance_id}" && break
     done
+    state="$(aws elbv2 describe-target-health --region "$region" --target-group-arn "$tg" --targets "Id=${instance_id}" \
+      --query 'TargetHealthDescriptions[0].TargetHealth.State' --output text)"
+    [[ "$state" == unused ]] || { echo "api7-run: ${service}: still ${state} in ${tg}; not restarting" >&2; exit 1; }
   done
   rm -f "${run_dir}/answered" "${run_dir}/force-standalone"
   systemctl restart "api7@${service}.service"
-  if ! serving normal; then
-    echo "api7-run: ${service}: not connected and healthy after ${API7_SERVE_TIMEOUT:-300} s; back to standalone" >&2
+  if serving normal; then
+    rm -f "${run_dir}/failed-returns"
+  else
+    echo "api7-run: ${service}: not connected and ready after ${API7_SERVE_TIMEOUT:-300} s; back to standalone" >&2
+    printf '%s\n' "$(($(cat "${run_dir}/failed-returns" 2>/dev/null || echo 0) + 1))" >"${run_dir}/failed-returns"
     touch "${run_dir}/force-standalone"
     systemctl restart "api7@${service}.service"
     serving standalone || echo "api7-run: ${service}: not healthy standalone either" >&2
@@ -383,14 +409,60 @@ reconnect() { # CHECKS
   echo "api7-run: ${service}: back in the load balancer, $(cat "${run_dir}/mode")" >&2
 }
 
-# What reconnect took, given back on any exit: the target groups it left, then the lock.
+# The group's lock, in this instance's name. Held by another: wait for the next check. Left by this instance (a
+# reboot, a killed check), or older than a return lasts (the unit's 100 minutes): removed, taken at the next check.
+take_lock() {
+  local holder since
+  if api7_ssm_put "$outage_lock" String "${instance_id}:$(date +%s)" 2>"${api7_work}/lock.err"; then
+    lock_held=yes
+    return
+  fi
+  if ! grep -q ParameterAlreadyExists "${api7_work}/lock.err"; then
+    echo "api7-run: ${service}: cannot take the reconnect lock: $(cat "${api7_work}/lock.err")" >&2
+    exit 1
+  fi
+  holder="$(api7_ssm_get "$outage_lock" 2>/dev/null || true)"
+  since="${holder##*:}"
+  if [[ "${holder%%:*}" == "$instance_id" ]] || { [[ "$since" =~ ^[0-9]+$ ]] && (($(date +%s) - since > 6600)); }; then
+    echo "api7-run: ${service}: removing a reconnect lock left by ${holder%%:*}" >&2
+    api7_ssm_delete "$outage_lock" || true
+  else
+    echo "api7-run: ${service}: another gateway (${holder%%:*}) is returning to the control plane; this one waits" >&2
+  fi
+  exit 0
+}
+
+# Registers this instance in the target groups a return left (${state_dir}/rejoin), then forgets them.
 rejoin() {
+  local tg failed=0
+  [[ -s "${state_dir}/rejoin" && -n "$instance_id" ]] || return 0
+  rejoined=()
+  while read -r tg; do
+    if aws elbv2 register-targets --region "$region" --target-group-arn "$tg" --targets "Id=${instance_id}"; then
+      rejoined+=("$tg")
+    else
+      failed=1
+      echo "api7-run: ${service}: cannot rejoin ${tg}; trying again at the next check" >&2
+    fi
+  done < <(sort -u "${state_dir}/rejoin")
+  ((failed == 0)) || return 1
+  rm -f "${state_dir}/rejoin"
+}
+
+# A return's end, however it ends: back in its target groups, in service there (the waiter: 15 s polls, up to 10
+# minutes) before the next gateway may leave, then the lock given back.
+finish_return() {
   local tg
-  for tg in "${left[@]}"; do
-    aws elbv2 register-targets --region "$region" --target-group-arn "$tg" --targets "Id=${instance_id}" ||
-      echo "api7-run: ${service}: cannot rejoin ${tg}" >&2
-  done
-  [[ "${lock_held:-}" != yes ]] || api7_ssm_delete "$outage_lock"
+  rm -rf "$api7_work"
+  rejoined=()
+  rejoin || true
+  if [[ "${lock_held:-}" == yes ]]; then
+    for tg in "${rejoined[@]}"; do
+      aws elbv2 wait target-in-service --region "$region" --target-group-arn "$tg" --targets "Id=${instance_id}" ||
+        echo "api7-run: ${service}: not in service in ${tg} after 10 minutes" >&2
+    done
+    api7_ssm_delete "$outage_lock" || echo "api7-run: ${service}: cannot give back the reconnect lock" >&2
+  fi
 }
 
 # The mode, by the number of arguments and the second one: anything else is refused before anything is read,

@@ -51,8 +51,9 @@ export function outageFigures(settings: Settings): OutageFigures {
             seconds: settings.dataPlane.loadBalancer.deregistrationDelaySeconds,
             basis: "deregistration delay",
         },
+        { step: "seen drained", seconds: 15, basis: "the elbv2 waiter polls every 15 s (botocore waiters-2.json)" },
         ...start,
-        healthy,
+        { ...healthy, step: "in service" },
     ];
     const sum = (steps: readonly BootStep[]) => steps.reduce((total, step) => total + step.seconds, 0);
     return {
@@ -72,7 +73,7 @@ export function outageRows(o: OutageFigures): string[] {
             `components/aws/boot-budget.ts) |`,
         `| control plane down: the configuration a standalone gateway serves is at most this old | ` +
             `${o.exportAgeSeconds} s before the outage began | the fallback export interval |`,
-        `| control plane back: a standalone gateway serves connected again (each gateway in turn) | ` +
-            `${o.returnSeconds} s | ${steps(o.returnSteps)} |`,
+        `| control plane back: a standalone gateway serves connected again (the first; each further one waits for ` +
+            `the one before: one at a time) | ${o.returnSeconds} s | ${steps(o.returnSteps)} |`,
     ];
 }

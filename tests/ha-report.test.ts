@@ -102,10 +102,12 @@ describe("gateways through a control-plane outage", () => {
             "| control plane down: the configuration a standalone gateway serves is at most this old | 60 s before " +
                 "the outage began | the fallback export interval |",
         );
-        // 4 answered checks 30 s apart, 30 s of draining, the start, healthy.
+        // 4 answered checks 30 s apart, 30 s of draining, seen drained at the waiter's next 15 s poll, the start,
+        // in service after 3 x 5 s.
         expect(text).toContain(
-            "| control plane back: a standalone gateway serves connected again (each gateway in turn) | 225 s | " +
-                "answered checks 120 s + drain 30 s + start the gateway and load its configuration 60 s + healthy 15 s |",
+            "| control plane back: a standalone gateway serves connected again (the first; each further one waits " +
+                "for the one before: one at a time) | 240 s | answered checks 120 s + drain 30 s + seen drained 15 s + " +
+                "start the gateway and load its configuration 60 s + in service 15 s |",
         );
     });
 

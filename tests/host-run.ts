@@ -116,8 +116,14 @@ if [[ "$1" == "ecr" ]]; then
   printf 'FAKE-ECR-TOKEN-%s\n' "$4"
   exit 0
 fi
-# aws elbv2 deregister-targets|wait target-deregistered|register-targets: each call recorded, one per line.
-if [[ "$1" == "elbv2" ]]; then printf '%s\\n' "\${*:2}" >> "$FAKE_OUT/elbv2"; printf 'elbv2 %s\\n' "$2" >> "$FAKE_OUT/events"; exit 0; fi
+# aws elbv2 deregister-targets|wait|describe-target-health|register-targets: each call recorded, one per line;
+# describe-target-health prints the target's state, FAKE_TARGET_STATE or unused (deregistered).
+if [[ "$1" == "elbv2" ]]; then
+  printf '%s\\n' "\${*:2}" >> "$FAKE_OUT/elbv2"
+  printf 'elbv2 %s\\n' "$2" >> "$FAKE_OUT/events"
+  [[ "$2" != describe-target-health ]] || echo "\${FAKE_TARGET_STATE:-unused}"
+  exit 0
+fi
 # aws cloudwatch put-metric-data ... --metric-data JSON: the JSON recorded, one call per line.
 if [[ "$1" == "cloudwatch" ]]; then
   [[ "$2" == "put-metric-data" ]] || { echo "fake aws: unexpected $*" >&2; exit 2; }

@@ -5,7 +5,7 @@
  * code (apache/apisix apisix/cli/etcd.lua init_etcd @f519a0f0, the public fork matching API7's docs): a start with no
  * DP Manager answering exits ("all etcd nodes are unavailable"), and a reload re-reads what it cannot reach.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { GATEWAY_TOKEN, MTLS_SECRETS, runProgram, type RunResult } from "../tools/harness";
@@ -37,7 +37,7 @@ describe("a gateway starting during an outage", () => {
         expect(endpoint).toMatch(/^http:\/\/.+:7900$/);
         expect([l.status, l.stderr]).toEqual([
             0,
-            `api7-run: no DP Manager answers at ${endpoint} (GET /version, 5 s each); starting gateway standalone from the last export\n`,
+            `api7-run: no DP Manager answers at ${endpoint} (GET /version, twice, 5 s each); starting gateway standalone from the last export\n`,
         ]);
         const config = renderedConfig(l, "gateway");
         expect(config.deployment.role).toBe("data_plane");
@@ -53,7 +53,8 @@ describe("a gateway starting during an outage", () => {
         expect(l.dockerEnv).toEqual({ API7_GATEWAY_GROUP_SHORT_ID: "default" });
         expect(l.dockerArgs).toEqual(expect.arrayContaining(["--label", "api7-ha.mode=standalone"]));
         expect(modeOf(host)).toBe("standalone\n");
-        expect(curlCalls(host)).toBe(`-fsS --max-time 5 ${endpoint}/version\n`);
+        // Asked twice, a second apart, before it counts as not answering.
+        expect(curlCalls(host)).toBe(`-fsS --max-time 5 ${endpoint}/version\n`.repeat(2));
         // The export was there: both buckets listed, with the reader's key.
         const exported = specOf(prod, `${DP}/gateway.json`).outage.export;
         const listed = fs.readFileSync(path.join(host.out, "s3"), "utf8").trim().split("\n");
@@ -73,7 +74,7 @@ describe("a gateway starting during an outage", () => {
         expect([l.status, l.dockerArgs]).toEqual([1, undefined]);
         expect(l.stderr).toMatch(
             new RegExp(
-                `no export in s3://${configBucket} and s3://${resourceBucket} to start gateway standalone from; not starting it\n$`,
+                `no export can be read in s3://${configBucket} and s3://${resourceBucket} to start gateway standalone from; not starting it\n$`,
             ),
         );
     });
@@ -92,14 +93,19 @@ describe("a gateway starting during an outage", () => {
         const host = prepareHost(mtls, "/api7-ha/dev/dp");
         const l = launch(mtls, "/api7-ha/dev/dp", "gateway", { host });
         expect([l.status, l.stderr]).toEqual([0, ""]);
-        const probe = path.join(host.runRoot, "gateway", "probe");
+        const run = path.join(host.runRoot, "gateway");
         const lb = "api7-cp-lb-dpm-79683.elb.us-east-1.amazonaws.com";
-        expect(curlCalls(host)).toBe(
+        const call = curlCalls(host);
+        // The PEMs in a directory of this probe's own (a watch, a start and a rollout may probe at once).
+        const probe = /--cert (\S+)\/cert /.exec(call)![1];
+        expect(path.dirname(probe)).toBe(run);
+        expect(path.basename(probe)).toMatch(/^probe\.\w{6}$/);
+        expect(call).toBe(
             `-fsS --max-time 5 --cert ${probe}/cert --key ${probe}/key --cacert ${probe}/ca ` +
                 `--connect-to api7ee3-dp-manager:7943:${lb}:7943 https://api7ee3-dp-manager:7943/version\n`,
         );
-        // The PEMs were written for the probe only, then removed.
-        expect(fs.existsSync(probe)).toBe(false);
+        // Written for the probe only, then removed.
+        expect(fs.readdirSync(run).filter((f) => f.startsWith("probe"))).toEqual([]);
     });
 
     run("a gateway pinned standalone (dataPlane.mode standalone) probes nothing", () => {
@@ -194,7 +200,7 @@ describe("a gateway started standalone watches the control plane (api7-run --wat
     const watch = (host: Host, env: Record<string, string> = {}) =>
         spawnSync(host.run, ["gateway", "--watch"], {
             encoding: "utf8",
-            env: { ...host.env, FAKE_SYSTEMD_START: "1", API7_WAIT_POLL: "0.05", API7_SERVE_TIMEOUT: "1", ...env },
+            env: { ...host.env, FAKE_SYSTEMD_START: "1", API7_WAIT_POLL: "0.05", API7_SERVE_TIMEOUT: "10", ...env },
         });
     const metrics = (host: Host) =>
         read(host, "metrics")
@@ -229,16 +235,28 @@ describe("a gateway started standalone watches the control plane (api7-run --wat
             `api7-run: gateway: the DP Manager answered ${checks} checks in a row; returning to the control plane, ` +
                 "leaving the load balancer first\napi7-run: gateway: back in the load balancer, normal\n",
         );
+        // Out of both groups, drained (ELB says `unused`), restarted, back in both and in service there before the
+        // lock is given back.
         expect(read(host, "events").split("\n")).toEqual([
             "elbv2 deregister-targets",
             "elbv2 deregister-targets",
             "elbv2 wait",
+            "elbv2 describe-target-health",
             "elbv2 wait",
+            "elbv2 describe-target-health",
             "systemctl restart api7@gateway.service",
             "elbv2 register-targets",
             "elbv2 register-targets",
+            "elbv2 wait",
+            "elbv2 wait",
             "",
         ]);
+        expect(read(host, "elbv2")).toContain(
+            `wait target-in-service --region us-east-1 --target-group-arn ${spec().outage.targetGroupArns[0]} ` +
+                "--targets Id=i-0fake00000000001\n",
+        );
+        // Connected means its configuration loaded: GET /status/ready, not GET /status.
+        expect(curlCalls(host)).toContain("-fsS -o /dev/null --max-time 2 http://127.0.0.1:7085/status/ready\n");
         const [http, https] = spec().outage.targetGroupArns;
         expect(read(host, "elbv2")).toContain(
             `deregister-targets --region us-east-1 --target-group-arn ${http} --targets Id=i-0fake00000000001\n`,
@@ -257,8 +275,8 @@ describe("a gateway started standalone watches the control plane (api7-run --wat
 
     run("a flapping control plane: an unanswered check starts the count again", () => {
         const host = startedStandalone();
-        // Checks 1-2 answered, 3 not, 4-7 answered (and the restart's probe after).
-        const env = { FAKE_DPM_ANSWERS: "1101111" };
+        // Checks 1-2 answered, 3 not (both of its tries), 4-7 answered (and the restart's probe after).
+        const env = { FAKE_DPM_ANSWERS: "110011111" };
         for (let i = 1; i <= 6; i++) expect([watch(host, env).status, read(host, "events")]).toEqual([0, ""]);
         expect(modeOf(host)).toBe("standalone\n");
         expect(watch(host, env).status).toBe(0);
@@ -296,7 +314,7 @@ describe("a gateway started standalone watches the control plane (api7-run --wat
             return watch(host, { FAKE_DPM_ANSWERS: "11110" });
         })();
         expect(r.status).toBe(0);
-        expect(r.stderr).toContain("api7-run: gateway: not connected and healthy after 1 s; back to standalone\n");
+        expect(r.stderr).toContain("api7-run: gateway: not connected and ready after 10 s; back to standalone\n");
         expect(r.stderr).toContain("api7-run: gateway: back in the load balancer, standalone\n");
         expect(
             read(host, "events")
@@ -306,6 +324,76 @@ describe("a gateway started standalone watches the control plane (api7-run --wat
         expect(modeOf(host)).toBe("standalone\n");
         expect(read(host, "journal")).toContain("did not come back connected and healthy; starting it standalone");
         expect(fs.existsSync(lock(host))).toBe(false);
+    });
+
+    run(
+        "its own lock (a return this instance did not finish) is removed, and the return goes on at the next check",
+        () => {
+            const host = startedStandalone();
+            fs.mkdirSync(path.dirname(lock(host)), { recursive: true });
+            fs.writeFileSync(lock(host), `i-0fake00000000001:${Math.floor(Date.now() / 1000)}`);
+            for (let i = 1; i < 4; i++) watch(host);
+            expect(watch(host).stderr).toBe(
+                "api7-run: gateway: removing a reconnect lock left by i-0fake00000000001\n",
+            );
+            expect(fs.existsSync(lock(host))).toBe(false);
+            expect(watch(host).stderr).toContain("back in the load balancer, normal");
+        },
+    );
+
+    run(
+        "a target still draining when the waiter gives up: no restart; back in the load balancer, the lock given back",
+        () => {
+            const host = startedStandalone();
+            for (let i = 1; i < 4; i++) watch(host);
+            const r = watch(host, { FAKE_TARGET_STATE: "draining" });
+            expect(r.status).toBe(1);
+            expect(r.stderr).toContain(
+                `api7-run: gateway: still draining in ${spec().outage.targetGroupArns[0]}; not restarting\n`,
+            );
+            const events = read(host, "events").split("\n");
+            expect(events).not.toContain("systemctl restart api7@gateway.service");
+            expect(events.filter((e) => e === "elbv2 register-targets")).toHaveLength(2);
+            expect([modeOf(host), fs.existsSync(lock(host))]).toEqual(["standalone\n", false]);
+        },
+    );
+
+    run("target groups a killed return left are rejoined at the next check, in any mode", () => {
+        const host = prepareHost(prod, DP);
+        expect(launch(prod, DP, "gateway", { host }).status).toBe(0);
+        const pending = path.join(String(host.env.API7_STATE_DIR), "gateway", "rejoin");
+        fs.writeFileSync(pending, `${spec().outage.targetGroupArns.join("\n")}\n`);
+        expect(watch(host).status).toBe(0);
+        expect(read(host, "elbv2")).toBe(
+            spec()
+                .outage.targetGroupArns.map(
+                    (tg: string) =>
+                        `register-targets --region us-east-1 --target-group-arn ${tg} --targets Id=i-0fake00000000001\n`,
+                )
+                .join(""),
+        );
+        expect(fs.existsSync(pending)).toBe(false);
+    });
+
+    run("a rollout waits for a return in progress (the same lock), then says so instead of reloading", () => {
+        const host = startedStandalone();
+        const held = path.join(host.runRoot, "gateway", "switch.lock");
+        // A return holds the lock: flock(1) on the same file, for longer than the rollout waits.
+        const ready = path.join(host.out, "locked");
+        const holder = spawn("flock", [held, "sh", "-c", `touch ${ready}; exec sleep 90`]);
+        try {
+            while (!fs.existsSync(ready)) spawnSync("sleep", ["0.05"]);
+            const r = spawnSync(host.apply, ["gateway"], {
+                encoding: "utf8",
+                env: { ...host.env, FAKE_RUNNING_GENERATION: spec().generation, API7_APPLY_LOCK_SECONDS: "1" },
+            });
+            expect([r.status, r.stderr]).toEqual([
+                1,
+                "api7-apply: gateway: a return to the control plane is in progress; run the rollout again once it ends\n",
+            ]);
+        } finally {
+            holder.kill();
+        }
     });
 
     run("a connected gateway only reports: reachable or not, never standalone, never leaves", () => {

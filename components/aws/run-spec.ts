@@ -105,6 +105,10 @@ const outage = z
             .int()
             .min(2)
             .describe("Answered checks in a row after which a standalone gateway returns to the control plane."),
+        readyUrl: z
+            .string()
+            .regex(/^https?:\/\/\S+$/)
+            .describe("Answers 2xx once a gateway back on the control plane has loaded its configuration."),
         targetGroupArns: z
             .array(z.string().regex(/^arn:[^:]+:elasticloadbalancing:/))
             .describe("The target groups the gateway leaves (draining) before it restarts connected, and rejoins."),
@@ -271,6 +275,7 @@ export function runSpec(inputs: RunSpecInputs): RunSpec {
                       endpoints: [...inputs.outage.endpoints],
                       probeTimeoutSeconds: svc.outage.probeTimeoutSeconds,
                       reconnectAfterChecks: svc.outage.reconnectAfterChecks,
+                      readyUrl: svc.outage.readyUrl,
                       targetGroupArns: [...inputs.outage.targetGroupArns],
                       lockParameter: inputs.outage.lockParameter,
                       metrics: { namespace: OUTAGE_METRICS_NAMESPACE, dimensions: { ...svc.outage.metricDimensions } },

@@ -42,7 +42,8 @@ beforeAll(async () => {
             res.writeHead(200, { "Content-Type": "application/json" });
             res.end(JSON.stringify({ etcdserver: "3.5.0", etcdcluster: "3.5.0" }));
         } else {
-            res.writeHead(req.url === "/status" ? 200 : 503);
+            // GET /status/ready: 503 while no DP Manager answers (API7 3.2.16.3+), as the gateway would.
+            res.writeHead(req.url === "/status" || (req.url === "/status/ready" && dpManagerUp) ? 200 : 503);
             res.end();
         }
     });
@@ -105,6 +106,7 @@ beforeAll(async () => {
             spec = JSON.parse(value);
             spec.healthUrl = `${local}/status`;
             spec.outage.endpoints = [local];
+            spec.outage.readyUrl = `${local}/status/ready`;
             spec.outage.targetGroupArns = targetGroups;
             value = JSON.stringify(spec);
         }
@@ -148,8 +150,20 @@ function newHost(name: string): Host {
     };
     for (const d of [host.out, host.runDir, host.bin]) fs.mkdirSync(d, { recursive: true });
     // docker and systemctl faked; curl is the real one (the DP Manager's probe, IMDS, the health check).
-    for (const tool of ["docker", "systemctl", "cloud-init"])
+    for (const tool of ["docker", "cloud-init"])
         fs.symlinkSync(path.join(ROOT, "tests", "fakes", "host-bin", tool), path.join(host.bin, tool));
+    // systemctl: first what ELB says of the instance in each target group at that moment, through the real CLI.
+    fs.writeFileSync(
+        path.join(host.bin, "systemctl"),
+        `#!/bin/bash
+for tg in ${targetGroups.join(" ")}; do
+  aws elbv2 describe-target-health --region ${REGION} --target-group-arn "$tg" --targets Id=${instanceId} \\
+    --query 'TargetHealthDescriptions[0].TargetHealth.State' --output text >> "$FAKE_OUT/states-at-restart"
+done
+exec ${path.join(ROOT, "tests", "fakes", "host-bin", "systemctl")} "$@"
+`,
+        { mode: 0o755 },
+    );
     return host;
 }
 
@@ -199,7 +213,7 @@ test("a gateway started during an outage: refused without an export, standalone 
     const refused = await onHost(host, ["gateway"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
-        `no export in s3://${configBucket} and s3://${resourceBucket} to start gateway standalone from; not starting it`,
+        `no export can be read in s3://${configBucket} and s3://${resourceBucket} to start gateway standalone from; not starting it`,
     );
 
     for (const bucket of [configBucket, resourceBucket]) {
@@ -213,7 +227,7 @@ test("a gateway started during an outage: refused without an export, standalone 
     const started = await onHost(host, ["gateway"]);
     expect([started.code, started.stderr]).toEqual([
         0,
-        `api7-run: no DP Manager answers at ${spec.outage.endpoints[0]} (GET /version, 5 s each); starting gateway standalone from the last export\n`,
+        `api7-run: no DP Manager answers at ${spec.outage.endpoints[0]} (GET /version, twice, 5 s each); starting gateway standalone from the last export\n`,
     ]);
     expect(modeOf(host)).toBe("standalone\n");
 
@@ -230,6 +244,8 @@ test("a gateway started during an outage: refused without an export, standalone 
     expect(modeOf(host)).toBe("normal\n");
     expect(await targetStates()).toEqual(["healthy", "healthy"]);
     expect(fs.readFileSync(path.join(host.out, "systemctl"), "utf8")).toBe("restart api7@gateway.service\n");
+    // Restarted only once out of both target groups.
+    expect(fs.readFileSync(path.join(host.out, "states-at-restart"), "utf8")).toBe("unused\nunused\n");
     // The lock is given back.
     await expect(moto.json("ssm", "AmazonSSM.GetParameter", { Name: spec.outage.lockParameter })).rejects.toThrow(
         /ParameterNotFound/,
