@@ -82,7 +82,7 @@ control_plane_answers() {
         answered=$((answered + 1))
         break
       fi
-      ((attempt == 2)) || sleep 1
+      ((attempt == 2)) || sleep "${API7_PROBE_RETRY_SECONDS:-1}"
     done
   done
   [[ -z "$pems" ]] || rm -rf "$pems"

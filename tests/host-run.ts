@@ -148,6 +148,8 @@ source ${JSON.stringify(path.join(ROOT, "tests", "fakes", "aws-ssm.sh"))}
         ...installed.env,
         API7_RUN_DIR: runRoot,
         API7_STATE_DIR: stateDir ?? path.join(dir, "state"),
+        // The DP Manager's probe tries again after 1 s on a host; a twentieth of that here.
+        API7_PROBE_RETRY_SECONDS: "0.05",
         FAKE_PARAMS: params,
         FAKE_OUT: out,
         FAKE_SECRETS: secrets,

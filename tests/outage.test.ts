@@ -380,7 +380,11 @@ describe("a gateway started standalone watches the control plane (api7-run --wat
         const held = path.join(host.runRoot, "gateway", "switch.lock");
         // A return holds the lock: flock(1) on the same file, for longer than the rollout waits.
         const ready = path.join(host.out, "locked");
-        const holder = spawn("flock", [held, "sh", "-c", `touch ${ready}; exec sleep 90`]);
+        // In a process group of its own, killed whole after: an orphaned sleep would hold jest's pipes open.
+        const holder = spawn("flock", [held, "sh", "-c", `touch ${ready}; exec sleep 90`], {
+            stdio: "ignore",
+            detached: true,
+        });
         try {
             while (!fs.existsSync(ready)) spawnSync("sleep", ["0.05"]);
             const r = spawnSync(host.apply, ["gateway"], {
@@ -392,7 +396,7 @@ describe("a gateway started standalone watches the control plane (api7-run --wat
                 "api7-apply: gateway: a return to the control plane is in progress; run the rollout again once it ends\n",
             ]);
         } finally {
-            holder.kill();
+            process.kill(-holder.pid!, "SIGKILL");
         }
     });
 
