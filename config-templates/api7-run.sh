@@ -350,7 +350,12 @@ serving() { # MODE
 watch() {
   ((${#outage_endpoints[@]} > 0)) || exit 0
   local running answers=0 count needed failures
-  instance_id="$(imds instance-id)" || instance_id=""
+  # The instance's id, asked of IMDS once per boot (the run directory is tmpfs).
+  instance_id="$(cat "${run_dir}/instance-id" 2>/dev/null || true)"
+  if [[ -z "$instance_id" ]] && instance_id="$(imds instance-id)"; then
+    install -d -m 0700 "$run_dir"
+    printf '%s\n' "$instance_id" >"${run_dir}/instance-id"
+  fi
   rejoin || true
   running="$(cat "${run_dir}/mode" 2>/dev/null || echo none)"
   control_plane_answers && answers=1
