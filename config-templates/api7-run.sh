@@ -437,11 +437,17 @@ take_lock() {
   exit 0
 }
 
-# Registers this instance in the target groups a return left (${state_dir}/rejoin), then forgets them.
+# Registers this instance in the target groups a return left (${state_dir}/rejoin), then forgets them; not one
+# Auto Scaling is terminating (IMDS autoscaling/target-lifecycle-state: Terminated, EC2 Auto Scaling user guide,
+# retrieve-target-lifecycle-state-through-imds.html), which a stopped check would otherwise put back in rotation.
 rejoin() {
   local tg failed=0
-  [[ -s "${state_dir}/rejoin" && -n "$instance_id" ]] || return 0
   rejoined=()
+  [[ -s "${state_dir}/rejoin" && -n "$instance_id" ]] || return 0
+  if [[ "$(imds autoscaling/target-lifecycle-state 2>/dev/null || true)" == Terminated ]]; then
+    rm -f "${state_dir}/rejoin"
+    return 0
+  fi
   while read -r tg; do
     if aws elbv2 register-targets --region "$region" --target-group-arn "$tg" --targets "Id=${instance_id}"; then
       rejoined+=("$tg")

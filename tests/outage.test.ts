@@ -375,6 +375,15 @@ describe("a gateway started standalone watches the control plane (api7-run --wat
         expect(fs.existsSync(pending)).toBe(false);
     });
 
+    run("an instance Auto Scaling is terminating rejoins nothing (IMDS target lifecycle state)", () => {
+        const host = prepareHost(prod, DP);
+        expect(launch(prod, DP, "gateway", { host }).status).toBe(0);
+        const pending = path.join(String(host.env.API7_STATE_DIR), "gateway", "rejoin");
+        fs.writeFileSync(pending, `${spec().outage.targetGroupArns.join("\n")}\n`);
+        expect(watch(host, { FAKE_LIFECYCLE: "Terminated" }).status).toBe(0);
+        expect([read(host, "elbv2"), fs.existsSync(pending)]).toEqual(["", false]);
+    });
+
     run("a rollout waits for a return in progress (the same lock), then says so instead of reloading", () => {
         const host = startedStandalone();
         const held = path.join(host.runRoot, "gateway", "switch.lock");
