@@ -89,13 +89,15 @@ beforeAll(async () => {
         });
         targetGroups.push(arn);
     }
+    // In service: the mock's Auto Scaling lifecycle state turns Terminated after --asg-termination-delay-sec, 0 by
+    // default (aws/amazon-ec2-metadata-mock pkg/mock/asglifecycle @v1.13.0), and a terminating gateway rejoins
+    // nothing.
     imds = await startImds(
         dir,
         "api7-ha-prod-dp-host",
         { AccessKeyId: "AKIDHOST", SecretAccessKey: "host" },
-        {
-            "instance-id": instanceId,
-        },
+        { "instance-id": instanceId },
+        ["--asg-termination-delay-sec", "86400"],
     );
 
     // Every parameter the program stores; the gateway's run spec pointed at what stands in here: the DP Manager

@@ -129,6 +129,7 @@ export async function startImds(
     role: string,
     credentials: { AccessKeyId: string; SecretAccessKey: string },
     values: Readonly<Record<string, string>> = {},
+    args: readonly string[] = [],
 ): Promise<Imds> {
     const port = await freePort();
     const config = path.join(dir, "imds.json");
@@ -155,7 +156,7 @@ export async function startImds(
     const endpoint = `http://127.0.0.1:${port}`;
     const child = await startServer(
         path.join(REAL_BIN, "ec2-metadata-mock"),
-        ["-n", "127.0.0.1", "-p", String(port), "-I", "-c", config],
+        ["-n", "127.0.0.1", "-p", String(port), "-I", "-c", config, ...args],
         `${endpoint}/latest/api/token`,
         { ...process.env, HOME: dir },
     );
