@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { MTLS_SECRETS, ROOT, runProgram, type RunOptions, type RunResult } from "../tools/harness";
+import { DEV_MTLS_PROMETHEUS, ROOT, runProgram, type RunOptions, type RunResult } from "../tools/harness";
 import { service } from "./helpers";
 
 interface KeySpec {
@@ -58,18 +58,7 @@ export function againstReference(doc: unknown, spec: DocumentSpec): string[] {
 
 const variants: [string, RunOptions][] = [
     ["prod: token, access keys", { stack: "prod" }],
-    [
-        "dev: mTLS, Prometheus on the control plane",
-        {
-            stack: "dev",
-            config: {
-                "dataPlane.controlPlaneAuth": "mtls",
-                "prometheus.enabled": true,
-                "prometheus.placement": "controlPlane",
-            },
-            secrets: MTLS_SECRETS,
-        },
-    ],
+    ["dev: mTLS, Prometheus on the control plane", DEV_MTLS_PROMETHEUS],
     [
         "prod: standalone, dedicated Prometheus",
         { stack: "prod", config: { "dataPlane.mode": "standalone", "prometheus.enabled": true } },

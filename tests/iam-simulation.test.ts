@@ -12,7 +12,7 @@ import { createValidatedPolicy, validateResourcePolicy } from "@cloud-copilot/ia
 import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { PARAMETER_PATH_TAG } from "../components/aws/parameter-access";
 import { HOST_PARAMETER_PATH_TAG, identityAllows, managedPolicies, type Statement } from "../policy/host-parameters";
-import { MTLS_SECRETS, runProgram, type RunOptions, type RunResult } from "../tools/harness";
+import { DEV_MTLS_PROMETHEUS, runProgram, type RunOptions, type RunResult } from "../tools/harness";
 import { T } from "./helpers";
 
 const ACCOUNT = "123456789012";
@@ -35,15 +35,7 @@ const CASES: Record<string, { options: RunOptions; issued: string[] }> = {
         ],
     },
     "dev, mTLS brought, Prometheus on the control plane": {
-        options: {
-            stack: "dev",
-            config: {
-                "dataPlane.controlPlaneAuth": "mtls",
-                "prometheus.enabled": true,
-                "prometheus.placement": "controlPlane",
-            },
-            secrets: MTLS_SECRETS,
-        },
+        options: DEV_MTLS_PROMETHEUS,
         issued: [],
     },
     "dev, instance role for the fallback": {

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import { runSpec, runSpecRegistry, RunSpecSchema, type RunSpecInputs } from "../components/aws/run-spec";
 import { PENDING_SECRET } from "../components/placeholders";
 import { RUN_SPEC_SCHEMA, runSpecSchemaText } from "../scripts/run-spec-schema";
-import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, runProgram, type RunOptions } from "../tools/harness";
+import { DEV_MTLS_PROMETHEUS, EXTERNAL_DATABASE, GATEWAY_TOKEN, runProgram, type RunOptions } from "../tools/harness";
 import { runSpecErrors, runSpecsOf } from "./run-specs";
 
 test("the committed JSON Schema is current (run `npm run docs`)", () => {
@@ -57,15 +57,7 @@ describe("every run spec the program renders holds to the schema", () => {
         ],
         [
             "mTLS gateways, Prometheus on the control plane",
-            {
-                stack: "dev",
-                config: {
-                    "dataPlane.controlPlaneAuth": "mtls",
-                    "prometheus.enabled": true,
-                    "prometheus.placement": "controlPlane",
-                },
-                secrets: MTLS_SECRETS,
-            },
+            DEV_MTLS_PROMETHEUS,
             [...cp("dev"), "/api7-ha/dev/cp/prometheus.json", "/api7-ha/dev/dp/gateway.json"],
             (s) => s.some((x) => Object.keys(x.secretEnv).length === 3),
         ],

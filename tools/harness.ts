@@ -65,6 +65,17 @@ export const MTLS_SECRETS: Readonly<Record<string, string | undefined>> = Object
     gatewayCa: TEST_PEM.ca,
 });
 
+/** dev with mTLS gateways (their PEMs brought) and Prometheus on the control plane: a variant several suites check. */
+export const DEV_MTLS_PROMETHEUS = Object.freeze({
+    stack: "dev",
+    config: Object.freeze({
+        "dataPlane.controlPlaneAuth": "mtls",
+        "prometheus.enabled": true,
+        "prometheus.placement": "controlPlane",
+    }),
+    secrets: MTLS_SECRETS,
+} as const);
+
 /** Every marker a leak check looks for: the test secrets and the mock's access keys (ids and secrets). */
 export const SECRET_MARKERS = [
     "MARKER-DB-PASSWORD-7f3a",
