@@ -28,6 +28,20 @@ beforeAll(async () => {
 const curlCalls = (host: Host) =>
     fs.existsSync(path.join(host.out, "curl")) ? fs.readFileSync(path.join(host.out, "curl"), "utf8") : "";
 const modeOf = (host: Host) => fs.readFileSync(path.join(host.runRoot, "gateway", "mode"), "utf8");
+/** The host's mode history (state directory, kept across reboots), its times checked against the test's clock. */
+function modeHistory(host: Host, since: number): string[] {
+    const file = path.join(host.env.API7_STATE_DIR!, "gateway", "modes");
+    return fs
+        .readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => {
+            const [at, mode] = line.split(" ");
+            expect(Number(at)).toBeGreaterThanOrEqual(since);
+            expect(Number(at)).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+            return mode;
+        });
+}
 
 describe("a gateway starting during an outage", () => {
     run("starts standalone from the last export, says so, and keeps no control-plane credential", () => {
@@ -79,14 +93,21 @@ describe("a gateway starting during an outage", () => {
         );
     });
 
-    run("starts connected when the DP Manager answers, its token as environment", () => {
+    run("starts connected when the DP Manager answers, its token as environment; the history keeps 50 starts", () => {
         const host = prepareHost(prod, DP);
+        const history = path.join(host.env.API7_STATE_DIR!, "gateway", "modes");
+        fs.mkdirSync(path.dirname(history), { recursive: true });
+        const old = Array.from({ length: 55 }, (_, i) => `${1_700_000_000 + i} standalone`);
+        fs.writeFileSync(history, `${old.join("\n")}\n`);
         const l = launch(prod, DP, "gateway", { host });
         expect([l.status, l.stderr]).toEqual([0, ""]);
         expect(renderedConfig(l, "gateway").deployment.role).toBe("traditional");
         expect(l.dockerEnv.API7_CONTROL_PLANE_TOKEN).toBe(GATEWAY_TOKEN);
         expect(l.dockerArgs).toEqual(expect.arrayContaining(["--label", "api7-ha.mode=normal"]));
         expect(modeOf(host)).toBe("normal\n");
+        const kept = fs.readFileSync(history, "utf8").split("\n");
+        expect([kept.length, kept[0], kept[48], kept[50]]).toEqual([51, old[6], old[54], ""]);
+        expect(kept[49]).toMatch(/^\d{10} normal$/);
     });
 
     run("with mTLS the probe connects as the gateway does: its certificate, key and CA, the DP Manager's name", () => {
@@ -210,6 +231,7 @@ describe("a gateway started standalone watches the control plane (api7-run --wat
             .map((line) => JSON.parse(line) as { MetricName: string; Value: number; Dimensions: unknown[] }[]);
 
     run("returns after reconnectAfterChecks answered checks: out of both target groups, restarted, back in", () => {
+        const since = Math.floor(Date.now() / 1000);
         const host = startedStandalone();
         const checks = spec().outage.reconnectAfterChecks;
         expect(checks).toBe(4);
@@ -265,6 +287,8 @@ describe("a gateway started standalone watches the control plane (api7-run --wat
             `wait target-deregistered --region us-east-1 --target-group-arn ${https} --targets Id=i-0fake00000000001\n`,
         );
         expect(modeOf(host)).toBe("normal\n");
+        // Each start in the history the drill reads (npm run drill -- <stack> control-plane --gateway ...).
+        expect(modeHistory(host, since)).toEqual(["standalone", "normal"]);
         expect(renderedConfig({ runDir: host.runRoot }, "gateway").deployment.role).toBe("traditional");
         // The lock was taken (the fake aws keeps every put) and given back.
         expect(fs.readFileSync(path.join(host.params, ".argv"), "utf8")).toContain(
