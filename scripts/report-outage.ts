@@ -20,11 +20,14 @@ export interface OutageFigures {
 
 /** Listing one S3 bucket's first key, twice (both buckets), with the AWS CLI's start: an estimate. */
 const EXPORT_CHECK_SECONDS = 4;
+/** api7-run's control_plane_answers asks each endpoint twice, a second apart (API7_PROBE_RETRY_SECONDS, default 1). */
+const PROBE_ATTEMPTS = 2;
+const PROBE_RETRY_SECONDS = 1;
 
 /**
  * The start of a gateway while no DP Manager answers, and its return: from api7-run (config-templates/api7-run.sh)
- * and the boot budget's start step (an estimate); the probe waits CONTROL_PLANE_PROBE_TIMEOUT_SECONDS for its one
- * endpoint (the DP Manager's load balancer).
+ * and the boot budget's start step (an estimate); the probe waits CONTROL_PLANE_PROBE_TIMEOUT_SECONDS twice for its
+ * one endpoint (the DP Manager's load balancer).
  */
 export function outageFigures(settings: Settings): OutageFigures {
     const hc = settings.dataPlane.loadBalancer.healthCheck;
@@ -35,7 +38,11 @@ export function outageFigures(settings: Settings): OutageFigures {
         basis: "healthy threshold x interval",
     };
     const standaloneStartSteps: BootStep[] = [
-        { step: "probe", seconds: CONTROL_PLANE_PROBE_TIMEOUT_SECONDS, basis: "GET /version times out" },
+        {
+            step: "probe",
+            seconds: PROBE_ATTEMPTS * CONTROL_PLANE_PROBE_TIMEOUT_SECONDS + PROBE_RETRY_SECONDS,
+            basis: "GET /version times out twice, a second apart",
+        },
         { step: "export check", seconds: EXPORT_CHECK_SECONDS, basis: "estimate: two S3 listings" },
         ...start,
         healthy,

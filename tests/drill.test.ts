@@ -21,13 +21,16 @@ import {
 import { PORTS } from "../components/ports";
 import { parseDrillArgs } from "../scripts/drill/args";
 import { chooseInstances, invocationState, sendCommandArgs } from "../scripts/drill/aws";
-import { faultPlan, parseStackOutputs, probeUrl } from "../scripts/drill/plan";
+import { faultPlan, gatewayPlan, parseStackOutputs, probeUrl } from "../scripts/drill/plan";
 import {
     describeTargets,
     longestGapMs,
+    parseModes,
     renderResult,
+    renderStandalone,
     renderSummary,
     seconds,
+    standalonePeriods,
     summarize,
     type ProbeAnswer,
 } from "../scripts/drill/results";
@@ -63,6 +66,9 @@ describe("arguments", () => {
             requests: 7,
             intervalMs: 250,
         });
+        expect(parseDrillArgs(["prod", "control-plane", "--gateway", "replace"])).toMatchObject({ gateway: "replace" });
+        expect(parseDrillArgs(["lab", "control-plane", "--gateway=restart"])).toMatchObject({ gateway: "restart" });
+        expect(parseDrillArgs(["lab", "control-plane"])).not.toHaveProperty("gateway");
     });
 
     test.each<[string, string[], RegExp]>([
@@ -85,6 +91,16 @@ describe("arguments", () => {
             /^--interval-ms: "1.5" is not a whole number from 10 to 60000$/,
         ],
         ["unknown option", ["lab", "gateway", "--force"], /--force/],
+        [
+            "a gateway step with another drill",
+            ["lab", "gateway", "--gateway", "restart"],
+            /^--gateway: only with the control-plane drill, not with gateway$/,
+        ],
+        [
+            "an unknown gateway step",
+            ["lab", "control-plane", "--gateway", "reboot"],
+            /^--gateway: "reboot" is not one of restart, replace$/,
+        ],
         ["extra argument", ["lab", "gateway", "now"], /^unexpected argument "now"$/],
     ])("%s is a usage error naming the argument", (_name, argv, message) => {
         expect(() => parseDrillArgs(argv)).toThrow(message);
@@ -169,6 +185,29 @@ describe("the program's real outputs", () => {
         );
         expect(madeUp(new URL(probeUrl("gateway", outputs)).hostname)).toBe("<api7-dp-lb-nlb.dnsName>");
         expect(madeUp(new URL(probeUrl("dashboard", outputs)).hostname)).toBe("<api7-cp-lb-dashboard.dnsName>");
+        // The gateway step: the data plane's group, and the target groups its hosts must be healthy in again.
+        const step = gatewayPlan("replace", outputs);
+        if (step.kind !== "aws") throw new Error(`prod's gateway step planned a ${step.kind} step`);
+        expect({ ...step, group: madeUp(step.group), targetGroupArns: step.targetGroupArns.map(madeUp) }).toEqual({
+            kind: "aws",
+            action: "replace",
+            region: groupArn?.split(":")[3],
+            group: "<api7-dp-hosts-group.name>",
+            targetGroupArns: ["<api7-dp-lb-http.arn>", "<api7-dp-lb-https.arn>"],
+            pinnedStandalone: false,
+        });
+    });
+
+    test("lab: the gateway step restarts the first gateway; a replacement is refused before anything is stopped", async () => {
+        const outputs = await realLab();
+        expect(gatewayPlan("restart", outputs)).toEqual({
+            kind: "docker",
+            container: outputs.labContainers.gateways[0],
+        });
+        expect(() => gatewayPlan("replace", outputs)).toThrow(
+            "--gateway replace: the lab cannot replace a gateway (its containers are created by `pulumi up`); use " +
+                "--gateway restart",
+        );
     });
 
     test.each<[string, "lab" | "prod", (o: Record<string, any>) => unknown, string]>([
@@ -387,6 +426,23 @@ describe("SSM Run Command", () => {
     ])("get-command-invocation %s", (_name, result, kind) => {
         expect(invocationState(result).kind).toBe(kind);
     });
+
+    test("get-command-invocation: what a successful command printed, and a failed one's exit status", () => {
+        expect(
+            invocationState({
+                code: 0,
+                stdout: '{"Status": "Success", "ResponseCode": 0, "StandardOutputContent": "1 normal\\n"}',
+                stderr: "",
+            }),
+        ).toEqual({ kind: "success", output: "1 normal\n" });
+        expect(
+            invocationState({
+                code: 0,
+                stdout: '{"Status": "Failed", "ResponseCode": 3, "StandardErrorContent": "not answered"}',
+                stderr: "",
+            }),
+        ).toEqual({ kind: "failed", status: "Failed", detail: "not answered", exitCode: 3 });
+    });
 });
 
 describe("probe results", () => {
@@ -410,6 +466,29 @@ describe("probe results", () => {
         const notHeld = summarize([at(100, true), at(200, false), at(300, false)], 300);
         expect(renderResult(notHeld)).toBe("result: service NOT held (2 of 3 failed)");
         expect([seconds(0), seconds(49), seconds(50), seconds(1234)]).toEqual(["0.0", "0.0", "0.1", "1.2"]);
+    });
+});
+
+describe("which gateways ran standalone, from a host's mode history", () => {
+    const history = ["1000 normal", "2000 standalone", "2100 standalone", "2300 normal", "garbage", "3000 standalone"];
+
+    test("each stretch runs from a standalone start to the next normal one; a restart standalone continues it", () => {
+        const changes = parseModes(history.join("\n"));
+        expect(changes).toHaveLength(5);
+        expect(standalonePeriods(changes, 0)).toEqual([{ fromS: 2000, toS: 2300 }, { fromS: 3000 }]);
+        // Stretches over before the fault are left out; one still running never is.
+        expect(standalonePeriods(changes, 2301)).toEqual([{ fromS: 3000 }]);
+        expect(standalonePeriods(parseModes("5 normal\n"), 0)).toEqual([]);
+    });
+
+    test("the standalone: lines, in UTC", () => {
+        // 1765000000 s is 2025-12-06T05:46:40Z.
+        expect(
+            renderStandalone("i-1", [{ fromS: 1765000000, toS: 1765000187 }, { fromS: 1765000300 }], 1765000400),
+        ).toEqual([
+            "standalone: i-1 from 05:46:40Z to 05:49:47Z (187 s), back to normal",
+            "standalone: i-1 since 05:51:40Z (100 s so far; still standalone)",
+        ]);
     });
 });
 
@@ -993,6 +1072,246 @@ describe("the drill runner, run for real against fakes", () => {
                 ]);
                 // Only the baseline reached the load balancer.
                 expect(lb.requests).toHaveLength(3);
+            } finally {
+                await lb.close();
+            }
+        },
+    );
+
+    // ---- The control-plane drill's gateway step (--gateway restart|replace) ----
+
+    const dpGroup = () => ({
+        AutoScalingGroups: [
+            {
+                AutoScalingGroupName: PROD.autoScalingGroups.dataPlane,
+                Instances: [
+                    {
+                        InstanceId: "i-0eee",
+                        AvailabilityZone: "us-east-1a",
+                        HealthStatus: "Healthy",
+                        LifecycleState: "InService",
+                    },
+                    {
+                        InstanceId: "i-0fff",
+                        AvailabilityZone: "us-east-1b",
+                        HealthStatus: "Healthy",
+                        LifecycleState: "InService",
+                    },
+                ],
+            },
+        ],
+    });
+    const bothAsgs = () => ({ ...cpAsg(), [PROD.autoScalingGroups.dataPlane]: dpGroup() });
+    const cpHosts = "i-0bbb i-0ccc i-0ddd";
+    const sent = (world: World) =>
+        world
+            .calls("aws")
+            .filter((c) => c[1] === "send-command")
+            .map((c) => [
+                c.slice(c.indexOf("--instance-ids") + 1, c.indexOf("--document-name")).join(" "),
+                JSON.parse(c[c.indexOf("--parameters") + 1]).commands[0],
+            ]);
+    const CLOCK = "\\d\\d:\\d\\d:\\d\\dZ";
+    const RESTART =
+        /^systemctl restart api7@gateway\.service \|\| exit 2; .*curl -fsS -o \/dev\/null --max-time 2 http:\/\/127\.0\.0\.1:7085\/status && exit 0; .* exit 3$/;
+    const READ_MODES = "tail -n 50 /var/lib/api7/gateway/modes 2>/dev/null || true";
+
+    test.concurrent(
+        "aws control-plane drill, --gateway restart: the first healthy gateway restarted during the outage, " +
+            "the probe until it serves, then which gateways ran standalone and for how long",
+        async () => {
+            const world = makeWorld({}, { asg: bothAsgs() });
+            const lb = await startLb(world, () => 200);
+            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+            try {
+                const r = await drill(world, [
+                    "prod",
+                    "control-plane",
+                    "--requests",
+                    "3",
+                    "--interval-ms",
+                    "20",
+                    "--gateway",
+                    "restart",
+                ]);
+                expect([r.status, r.stderr]).toEqual([0, ""]);
+                expect(stable(r.stdout)).toMatch(
+                    new RegExp(
+                        [
+                            "drill: control-plane  stack: prod  target: aws",
+                            "baseline: 3 of 3 answered",
+                            `fault: stopped api7@dashboard api7@dp-manager on ${cpHosts}`,
+                            `probe: ${lb.url}/ \\(3 requests, every 20 ms, and until the gateway serves again\\)`,
+                            "gateway: restarted api7@gateway on i-0eee; serving after \\d+\\.\\d s",
+                            "sent: \\d+  failed: 0  longest gap: <g> s",
+                            `restored: api7@dashboard api7@dp-manager on ${cpHosts}`,
+                            `standalone: i-0eee from ${CLOCK} to ${CLOCK} \\(\\d+ s\\), back to normal`,
+                            "result: service held",
+                            "",
+                        ].join("\n") + "$",
+                    ),
+                );
+                const commands = sent(world);
+                expect(commands.map(([ids]) => ids)).toEqual([cpHosts, "i-0eee", cpHosts, "i-0eee i-0fff"]);
+                expect(commands[1][1]).toMatch(RESTART);
+                expect(commands[3][1]).toBe(READ_MODES);
+                expect(world.stopped()).toEqual([]);
+            } finally {
+                await lb.close();
+            }
+        },
+    );
+
+    test.concurrent(
+        "aws control-plane drill, --gateway replace: the host terminated through its group, the replacement " +
+            "healthy in both target groups, and it alone ran standalone",
+        async () => {
+            const world = makeWorld({}, { asg: bothAsgs() });
+            const lb = await startLb(world, () => 200);
+            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+            try {
+                const r = await drill(world, [
+                    "prod",
+                    "control-plane",
+                    "--requests",
+                    "3",
+                    "--interval-ms",
+                    "20",
+                    "--gateway",
+                    "replace",
+                ]);
+                expect([r.status, r.stderr]).toEqual([0, ""]);
+                expect(r.stdout).toMatch(
+                    /\ngateway: replaced i-0eee; i-0new healthy in every target group after \d+\.\d s\n/,
+                );
+                expect(r.stdout).toMatch(
+                    new RegExp(
+                        `\\nrestored: .*\\nstandalone: i-0new from ${CLOCK} to ${CLOCK} \\(\\d+ s\\), back to normal\\nresult: service held\\n$`,
+                    ),
+                );
+                const calls = world.calls("aws");
+                expect(calls).toContainEqual([
+                    "autoscaling",
+                    "terminate-instance-in-auto-scaling-group",
+                    "--instance-id",
+                    "i-0eee",
+                    "--no-should-decrement-desired-capacity",
+                    "--region",
+                    PROD.region,
+                    "--output",
+                    "json",
+                ]);
+                const health = calls.filter((c) => c[1] === "describe-target-health");
+                expect(
+                    health.map((c) => [c[c.indexOf("--target-group-arn") + 1], c[c.indexOf("--targets") + 1]]),
+                ).toEqual(PROD.gatewayTargetGroupArns.map((tg) => [tg, "Id=i-0new"]));
+                expect(sent(world).map(([ids, command]) => [ids, command === READ_MODES])).toEqual([
+                    [cpHosts, false],
+                    [cpHosts, false],
+                    ["i-0fff i-0new", true],
+                ]);
+            } finally {
+                await lb.close();
+            }
+        },
+    );
+
+    test.concurrent(
+        "aws, --gateway restart, the gateway not serving again within 300 s: exit 1 even though traffic held",
+        async () => {
+            const world = makeWorld({}, { asg: bothAsgs() });
+            const lb = await startLb(world, () => 200);
+            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+            try {
+                const r = await drill(
+                    world,
+                    ["prod", "control-plane", "--requests", "3", "--interval-ms", "20", "--gateway", "restart"],
+                    {
+                        FAKE_GATEWAY_NOT_SERVING: "1",
+                    },
+                );
+                expect([r.status, r.stderr]).toEqual([1, ""]);
+                expect(r.stdout).toContain("\ngateway: restarted api7@gateway on i-0eee; not serving\n");
+                expect(r.stdout).toMatch(
+                    /\nresult: service held, but the gateway did NOT serve during the outage \(api7@gateway: GET \/status not answered 300 s after the restart \/ failed to run commands: exit status 3\)\n$/,
+                );
+                expect(world.stopped()).toEqual([]);
+            } finally {
+                await lb.close();
+            }
+        },
+    );
+
+    test.concurrent(
+        "aws, a gateway that has not returned: the drill waits for it, and Ctrl-C stops the wait with what it knows",
+        async () => {
+            const world = makeWorld({}, { asg: bothAsgs() });
+            const lb = await startLb(world, () => 200);
+            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+            try {
+                let pid = 0;
+                const running = drill(
+                    world,
+                    ["prod", "control-plane", "--requests", "3", "--interval-ms", "20", "--gateway", "restart"],
+                    { FAKE_NO_RETURN: "1" },
+                    (p) => (pid = p),
+                );
+                let ended = false;
+                void running.then(() => (ended = true));
+                // Until the histories were read once after the restore (the test timeout bounds the wait).
+                while (!ended && !sent(world).some(([, command]) => command === READ_MODES))
+                    await new Promise((r) => setTimeout(r, 50));
+                if (ended) throw new Error(`the drill ended before it waited:\n${JSON.stringify(await running)}`);
+                await new Promise((r) => setTimeout(r, 300));
+                process.kill(-pid, "SIGINT");
+                const r = await running;
+                expect(r.stderr).toContain("SIGINT: stopping the drill and restoring first");
+                expect(r.status).toBe(0);
+                expect(r.stdout).toMatch(
+                    new RegExp(
+                        "\\nwaiting: up to 20 min for 1 standalone gateway\\(s\\) to return to the control plane on their own " +
+                            `\\(Ctrl-C stops waiting\\)\\nstandalone: i-0eee since ${CLOCK} \\(\\d+ s so far; still standalone\\)\\n` +
+                            "result: service held\\n$",
+                    ),
+                );
+            } finally {
+                await lb.close();
+            }
+        },
+    );
+
+    test.concurrent(
+        "lab control-plane drill, --gateway restart: the first gateway restarted while the control plane is down",
+        async () => {
+            const world = makeWorld({}, { containers: labContainers() });
+            const lb = await startLb(world, () => 200);
+            fs.writeFileSync(path.join(world.dir, "stacks", "lab.json"), JSON.stringify(labWith(lb)));
+            try {
+                const r = await drill(world, [
+                    "lab",
+                    "control-plane",
+                    "--requests",
+                    "3",
+                    "--interval-ms",
+                    "20",
+                    "--gateway",
+                    "restart",
+                ]);
+                expect([r.status, r.stderr]).toEqual([0, ""]);
+                const gateway = LAB.labContainers.gateways[0];
+                expect(r.stdout).toContain(
+                    `\ngateway: restarted ${gateway} (lab gateways have no standalone fallback: it serves again once ` +
+                        "the control plane is back)\n",
+                );
+                expect(r.stdout).toMatch(
+                    /\nstandalone: none \(the lab's gateways have no S3 export to start from\)\nresult: service held\n$/,
+                );
+                const cp = [...LAB.labContainers.dashboards, ...LAB.labContainers.dpManagers];
+                expect(world.calls("docker")).toEqual([
+                    ...cp.map((c) => ["stop", "-t", "10", c]),
+                    ["restart", "-t", "10", gateway],
+                    ...cp.map((c) => ["start", c]),
+                ]);
             } finally {
                 await lb.close();
             }

@@ -1,11 +1,14 @@
 /**
  * The drill's command line: the drills, the probe's bounds and defaults, the usage text, the exit codes, and the
- * parse of `npm run drill -- <stack> <drill> [--requests N] [--interval-ms M]`.
+ * parse of `npm run drill -- <stack> <drill> [--requests N] [--interval-ms M] [--gateway restart|replace]`.
  */
 import { parseArgs } from "util";
 
 const DRILLS = ["gateway", "dashboard", "dp-manager", "control-plane"] as const;
 export type Drill = (typeof DRILLS)[number];
+/** With the control-plane drill: what happens to one gateway while the control plane is down. */
+const GATEWAY_ACTIONS = ["restart", "replace"] as const;
+export type GatewayAction = (typeof GATEWAY_ACTIONS)[number];
 
 const DEFAULT_REQUESTS = 100;
 const MAX_REQUESTS = 10000;
@@ -20,10 +23,12 @@ export const REQUEST_TIMEOUT_MS = 2000;
 /** The exit codes (README, "Failover drills", Exit codes). */
 export const EXIT = { held: 0, notHeld: 1, setup: 2, restoreFailed: 3, interrupted: 130 } as const;
 
-export const USAGE = `usage: npm run drill -- <stack> <drill> [--requests N] [--interval-ms M]
+export const USAGE = `usage: npm run drill -- <stack> <drill> [--requests N] [--interval-ms M] [--gateway restart|replace]
   drills: ${DRILLS.join(", ")}
   --requests N      requests sent while the fault lasts (1-${MAX_REQUESTS}, default ${DEFAULT_REQUESTS})
-  --interval-ms M   milliseconds between request starts (${MIN_INTERVAL_MS}-${MAX_INTERVAL_MS}, default ${DEFAULT_INTERVAL_MS})`;
+  --interval-ms M   milliseconds between request starts (${MIN_INTERVAL_MS}-${MAX_INTERVAL_MS}, default ${DEFAULT_INTERVAL_MS})
+  --gateway ACTION  control-plane drill only: with the control plane down, restart one gateway, or replace its host
+                    (AWS only); the probe lasts until it serves again`;
 
 /** A wrong command line: exit 2 with the usage text. */
 class UsageError extends Error {}
@@ -35,6 +40,8 @@ export interface DrillArgs {
     readonly drill: Drill;
     readonly requests: number;
     readonly intervalMs: number;
+    /** control-plane only. */
+    readonly gateway?: GatewayAction;
 }
 
 function integerOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -52,7 +59,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs {
         // Node's own parser (util.parseArgs, stable since Node 20): `--requests 5` and `--requests=5` alike.
         parsed = parseArgs({
             args: [...argv],
-            options: { requests: { type: "string" }, "interval-ms": { type: "string" } },
+            options: { requests: { type: "string" }, "interval-ms": { type: "string" }, gateway: { type: "string" } },
             allowPositionals: true,
             strict: true,
         });
@@ -66,6 +73,13 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs {
     if (!(DRILLS as readonly string[]).includes(drill))
         throw new UsageError(`<drill>: unknown drill "${drill}"; valid drills: ${DRILLS.join(", ")}`);
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    const gateway = parsed.values.gateway;
+    if (gateway !== undefined) {
+        if (!(GATEWAY_ACTIONS as readonly string[]).includes(gateway))
+            throw new UsageError(`--gateway: "${gateway}" is not one of ${GATEWAY_ACTIONS.join(", ")}`);
+        if (drill !== "control-plane")
+            throw new UsageError(`--gateway: only with the control-plane drill, not with ${drill}`);
+    }
     return {
         stack,
         drill: drill as Drill,
@@ -77,5 +91,6 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs {
             MIN_INTERVAL_MS,
             MAX_INTERVAL_MS,
         ),
+        ...(gateway === undefined ? {} : { gateway: gateway as GatewayAction }),
     };
 }

@@ -57,7 +57,11 @@ export function groupInstances(json: string, group: string): GroupInstance[] {
  * with `allHosts` every InService one (a host the group is replacing may still run a control plane).
  */
 export function chooseInstances(json: string, group: string, allHosts: boolean): string[] {
-    const instances = groupInstances(json, group);
+    return chooseFrom(groupInstances(json, group), group, allHosts);
+}
+
+/** chooseInstances on instances already read. */
+export function chooseFrom(instances: readonly GroupInstance[], group: string, allHosts: boolean): string[] {
     const inService = instances.filter((i) => i.LifecycleState === "InService");
     const chosen = allHosts ? inService : inService.filter((i) => i.HealthStatus === "Healthy").slice(0, 1);
     if (chosen.length === 0) {
@@ -128,15 +132,21 @@ export function invocationArgs(region: string, commandId: string, instanceId: st
 
 export type InvocationState =
     | { readonly kind: "waiting"; readonly status: string }
-    | { readonly kind: "success" }
-    | { readonly kind: "failed"; readonly status: string; readonly detail: string };
+    | { readonly kind: "success"; readonly output: string }
+    | {
+          readonly kind: "failed";
+          readonly status: string;
+          readonly detail: string;
+          /** The command's exit status on the host, when it ran (ResponseCode; -1 when it did not). */
+          readonly exitCode?: number;
+      };
 
 /**
  * One get-command-invocation answer, judged as botocore's CommandExecuted waiter judges it (boto/botocore
  * botocore/data/ssm/2014-11-06/waiters-2.json @cd920775, which covers every value of the CommandInvocationStatus
  * enum in service-2.json): Status Pending, InProgress or Delayed and the error
  * InvocationDoesNotExist (the invocation is not registered yet right after send-command) mean wait; Success is
- * done; Cancelled, TimedOut, Failed and Cancelling are failures. The CLI prints a service error as
+ * done, with what the command printed (StandardOutputContent, its first 24,000 characters, the same shape); Cancelled, TimedOut, Failed and Cancelling are failures. The CLI prints a service error as
  * "An error occurred (<Code>) when calling the <Operation> operation: <message>" on stderr (botocore/exceptions.py
  * ClientError.MSG_TEMPLATE @f4ed130b) and exits non-zero (255 in v1, aws/aws-cli awscli/topics/return-codes.rst;
  * 254 in v2), so the code is read from stderr, not from the exit status.
@@ -153,6 +163,8 @@ export function invocationState(result: CommandResult): InvocationState {
             .object({
                 Status: z.string(),
                 StatusDetails: z.string().optional(),
+                ResponseCode: z.number().optional(),
+                StandardOutputContent: z.string().optional(),
                 StandardErrorContent: z.string().optional(),
             })
             .parse(JSON.parse(result.stdout));
@@ -160,10 +172,67 @@ export function invocationState(result: CommandResult): InvocationState {
         return { kind: "failed", status: "unreadable", detail: "get-command-invocation printed no Status" };
     }
     if (["Pending", "InProgress", "Delayed"].includes(parsed.Status)) return { kind: "waiting", status: parsed.Status };
-    if (parsed.Status === "Success") return { kind: "success" };
+    if (parsed.Status === "Success") return { kind: "success", output: parsed.StandardOutputContent ?? "" };
     return {
         kind: "failed",
         status: parsed.Status,
         detail: firstLines(parsed.StandardErrorContent ?? parsed.StatusDetails ?? ""),
+        ...(parsed.ResponseCode === undefined ? {} : { exitCode: parsed.ResponseCode }),
     };
+}
+
+/**
+ * `aws autoscaling terminate-instance-in-auto-scaling-group --instance-id ID --no-should-decrement-desired-capacity`:
+ * "Amazon EC2 Auto Scaling launches a replacement instance after the specified instance terminates"
+ * (aws/aws-cli awscli/examples/autoscaling/terminate-instance-in-auto-scaling-group.rst @1957023a). Terminating, the
+ * instance leaves its target groups first (deregistration delay), as any instance the group terminates.
+ */
+export function terminateArgs(region: string, instanceId: string): string[] {
+    return [
+        "autoscaling",
+        "terminate-instance-in-auto-scaling-group",
+        "--instance-id",
+        instanceId,
+        "--no-should-decrement-desired-capacity",
+        "--region",
+        region,
+        "--output",
+        "json",
+    ];
+}
+
+/**
+ * `aws elbv2 describe-target-health --target-group-arn ARN --targets Id=ID`, which prints {"TargetHealthDescriptions":
+ * [{"Target": {"Id", "Port"}, "TargetHealth": {"State": "healthy" | "initial" | "unhealthy" | "unused" | ...}}]}
+ * (aws/aws-cli awscli/examples/elbv2/describe-target-health.rst @1e31b902, "To describe the health of a target").
+ */
+export function targetHealthArgs(region: string, targetGroupArn: string, instanceId: string): string[] {
+    return [
+        "elbv2",
+        "describe-target-health",
+        "--target-group-arn",
+        targetGroupArn,
+        "--targets",
+        `Id=${instanceId}`,
+        "--region",
+        region,
+        "--output",
+        "json",
+    ];
+}
+
+/** The target's state in that answer, or undefined when the answer names none. */
+export function targetState(json: string): string | undefined {
+    const parsed = z
+        .object({ TargetHealthDescriptions: z.array(z.object({ TargetHealth: z.object({ State: z.string() }) })) })
+        .safeParse(safeJson(json));
+    return parsed.success ? parsed.data.TargetHealthDescriptions[0]?.TargetHealth.State : undefined;
+}
+
+function safeJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return undefined;
+    }
 }

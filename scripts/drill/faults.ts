@@ -3,17 +3,11 @@
  * of API7 units on AWS hosts through SSM Run Command.
  */
 import { SetupError, type Drill } from "./args";
-import {
-    chooseInstances,
-    describeGroupArgs,
-    invocationArgs,
-    invocationState,
-    parseCommandId,
-    sendCommandArgs,
-} from "./aws";
-import { commandFailure, runCommand, sleep } from "./io";
+import { chooseInstances, describeGroupArgs, sendCommandArgs } from "./aws";
+import { commandFailure, runCommand } from "./io";
 import type { FaultPlan } from "./plan";
 import { describeTargets } from "./results";
+import { failures, runOnHosts } from "./ssm";
 
 /**
  * `docker stop`'s grace period before SIGKILL. `-t` is the short flag of `--time` in older CLIs and of `--timeout`
@@ -22,8 +16,7 @@ import { describeTargets } from "./results";
  * docs/reference/commandline/container_stop.md @b00668d4), so `-t` works on both without a deprecation warning.
  */
 const DOCKER_STOP_SECONDS = 10;
-/** SSM Run Command: how often get-command-invocation is asked, and how long a command may take in all. */
-const SSM_POLL_MS = 1000;
+/** SSM Run Command: how long a systemctl stop or start may take in all. */
 const SSM_DEADLINE_MS = 180_000;
 
 /** The stop and start of one fault, on either target; `stop` records what it touched before touching it. */
@@ -76,21 +69,15 @@ export function awsFault(plan: Extract<FaultPlan, { kind: "aws" }>, stack: strin
     let instances: string[] = [];
     const units = plan.units.join(" ");
     const description = () => describeTargets(plan, instances);
-    const runOnHosts = async (verb: "stop" | "start", ids: readonly string[]) => {
-        const sendArgs = sendCommandArgs(
+    const runOn = async (verb: "stop" | "start", ids: readonly string[]) => {
+        const { commandId, ends } = await runOnHosts(
             plan.region,
             ids,
             `systemctl ${verb} ${units}`,
             `api7-ha drill ${drill} on ${stack}: ${verb} ${units}`,
+            SSM_DEADLINE_MS,
         );
-        const sent = await runCommand("aws", sendArgs);
-        if (sent.code !== 0)
-            throw new SetupError(commandFailure(`aws ssm send-command (systemctl ${verb} ${units})`, sent));
-        const commandId = parseCommandId(sent.stdout);
-        const outcomes = await Promise.all(ids.map((id) => waitForInvocation(plan.region, commandId, id)));
-        const failed = outcomes
-            .map((o, i) => (o === undefined ? undefined : `${ids[i]}: ${o}`))
-            .filter((o) => o !== undefined);
+        const failed = failures(ids, ends);
         if (failed.length > 0)
             throw new SetupError(
                 `systemctl ${verb} ${units} (SSM command ${commandId}) did not succeed: ${failed.join("; ")}`,
@@ -108,29 +95,14 @@ export function awsFault(plan: Extract<FaultPlan, { kind: "aws" }>, stack: strin
                 );
             // Recorded before sending: a command that fails on one host may still have stopped the unit on another.
             instances = chooseInstances(described.stdout, plan.group, plan.allHosts);
-            await runOnHosts("stop", instances);
+            await runOn("stop", instances);
         },
         async restore() {
-            if (instances.length > 0) await runOnHosts("start", instances);
+            if (instances.length > 0) await runOn("start", instances);
         },
         manualRestore: () =>
             `aws ${sendCommandArgs(plan.region, instances, `systemctl start ${units}`, "restore")
                 .map((a) => (/^[\w@./:=-]+$/.test(a) ? a : `'${a}'`))
                 .join(" ")}`,
     };
-}
-
-/** Polls until a terminal status; returns undefined on Success, else what went wrong. */
-async function waitForInvocation(region: string, commandId: string, instanceId: string): Promise<string | undefined> {
-    const deadline = performance.now() + SSM_DEADLINE_MS;
-    let last = "no answer";
-    for (;;) {
-        const state = invocationState(await runCommand("aws", invocationArgs(region, commandId, instanceId)));
-        if (state.kind === "success") return undefined;
-        if (state.kind === "failed") return `${state.status}${state.detail ? ` (${state.detail})` : ""}`;
-        last = state.status;
-        if (performance.now() + SSM_POLL_MS > deadline) return `still ${last} after ${SSM_DEADLINE_MS / 1000} s`;
-        // Not cut short by Ctrl-C: a stop is seen through, so the restore knows where it stands.
-        await sleep(SSM_POLL_MS);
-    }
 }

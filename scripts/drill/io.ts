@@ -88,16 +88,25 @@ function probeOnce(url: string, timeoutMs: number): Promise<{ ok: boolean; detai
     });
 }
 
-/** `count` requests, request i starting at i x intervalMs after the start (or when request i-1 ends, if later). */
+/**
+ * `count` requests, request i starting at i x intervalMs after the start (or when request i-1 ends, if later); with
+ * `until`, more for as long as it has not settled.
+ */
 export async function probe(
     url: string,
     count: number,
     intervalMs: number,
     signal: AbortSignal,
+    until?: Promise<unknown>,
 ): Promise<{ answers: ProbeAnswer[]; endMs: number }> {
     const start = performance.now();
     const answers: ProbeAnswer[] = [];
-    for (let i = 0; i < count && !signal.aborted; i++) {
+    let settled = until === undefined;
+    void until?.then(
+        () => (settled = true),
+        () => (settled = true),
+    );
+    for (let i = 0; (i < count || !settled) && !signal.aborted; i++) {
         await sleep(start + i * intervalMs - performance.now(), signal);
         if (signal.aborted) break;
         const r = await probeOnce(url, REQUEST_TIMEOUT_MS);

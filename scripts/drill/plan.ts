@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import { stackOutputs, type StackOutputs } from "../../components/outputs";
-import { SetupError, type Drill } from "./args";
+import { SetupError, type Drill, type GatewayAction } from "./args";
 
 /**
  * `pulumi stack output --json` prints one JSON object, output name to value; with `--show-secrets` secret values
@@ -116,4 +116,36 @@ export function faultPlan(drill: Drill, outputs: StackOutputs): FaultPlan {
 export function probeUrl(drill: Drill, outputs: StackOutputs): string {
     if (drill === "dashboard") return new URL("/healthz", outputs.dashboardUrl).toString();
     return new URL("/", outputs.gatewayUrls.http).toString();
+}
+
+/** The control-plane drill's gateway step (`--gateway`): the lab's first gateway container, or the gateways' group. */
+export type GatewayPlan =
+    | { readonly kind: "docker"; readonly container: string }
+    | {
+          readonly kind: "aws";
+          readonly action: GatewayAction;
+          readonly region: string;
+          readonly group: string;
+          readonly targetGroupArns: readonly string[];
+          /** dataPlane.mode standalone: every gateway runs from the export already. */
+          readonly pinnedStandalone: boolean;
+      };
+
+export function gatewayPlan(action: GatewayAction, outputs: StackOutputs): GatewayPlan {
+    if (outputs.target === "docker") {
+        if (action === "replace")
+            throw new SetupError(
+                "--gateway replace: the lab cannot replace a gateway (its containers are created by `pulumi up`); " +
+                    "use --gateway restart",
+            );
+        return { kind: "docker", container: outputs.labContainers.gateways[0] };
+    }
+    return {
+        kind: "aws",
+        action,
+        region: outputs.region,
+        group: outputs.autoScalingGroups.dataPlane,
+        targetGroupArns: outputs.gatewayTargetGroupArns,
+        pinnedStandalone: outputs.dataPlaneMode === "standalone",
+    };
 }

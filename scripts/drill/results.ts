@@ -63,3 +63,52 @@ export function renderResult(s: ProbeSummary): string {
 export function describeTargets(plan: FaultPlan, instanceIds: readonly string[]): string {
     return plan.kind === "docker" ? plan.containers.join(" ") : `${plan.units.join(" ")} on ${instanceIds.join(" ")}`;
 }
+
+// ---- Which gateways ran standalone, and for how long ---------------------------------------------------------------
+
+/** One start of a gateway, from its host's mode history: "<epoch seconds> <normal|standalone>" per line. */
+export interface ModeChange {
+    readonly atS: number;
+    readonly mode: "normal" | "standalone";
+}
+
+/** The history's lines; anything else (a partial line, a message) is left out. */
+export function parseModes(text: string): ModeChange[] {
+    return text
+        .split("\n")
+        .map((l) => /^(\d+) (normal|standalone)$/.exec(l.trim()))
+        .filter((m) => m !== null)
+        .map((m) => ({ atS: Number(m[1]), mode: m[2] as ModeChange["mode"] }));
+}
+
+/** A stretch a gateway ran standalone: from its standalone start to its next normal start, if any yet. */
+export interface StandalonePeriod {
+    readonly fromS: number;
+    readonly toS?: number;
+}
+
+/** The stretches that had not ended before `sinceS` (the fault's start), oldest first. */
+export function standalonePeriods(changes: readonly ModeChange[], sinceS: number): StandalonePeriod[] {
+    const periods: StandalonePeriod[] = [];
+    let from: number | undefined;
+    for (const c of [...changes].sort((a, b) => a.atS - b.atS)) {
+        if (c.mode === "standalone") from ??= c.atS;
+        else if (from !== undefined) {
+            periods.push({ fromS: from, toS: c.atS });
+            from = undefined;
+        }
+    }
+    if (from !== undefined) periods.push({ fromS: from });
+    return periods.filter((p) => p.toS === undefined || p.toS >= sinceS);
+}
+
+const clock = (s: number) => `${new Date(s * 1000).toISOString().slice(11, 19)}Z`;
+
+/** One `standalone:` line per period of one host; `nowS` measures one still running. */
+export function renderStandalone(host: string, periods: readonly StandalonePeriod[], nowS: number): string[] {
+    return periods.map((p) =>
+        p.toS === undefined
+            ? `standalone: ${host} since ${clock(p.fromS)} (${nowS - p.fromS} s so far; still standalone)`
+            : `standalone: ${host} from ${clock(p.fromS)} to ${clock(p.toS)} (${p.toS - p.fromS} s), back to normal`,
+    );
+}

@@ -4,8 +4,9 @@
  */
 import { BASELINE_REQUESTS, EXIT, SetupError, type DrillArgs } from "./args";
 import { awsFault, dockerFault } from "./faults";
+import { awsGatewayStep, dockerGatewayStep, type GatewayStep } from "./gateway";
 import { commandFailure, probe, runCommand } from "./io";
-import { faultPlan, parseStackOutputs, probeUrl } from "./plan";
+import { faultPlan, gatewayPlan, parseStackOutputs, probeUrl } from "./plan";
 import { renderResult, renderSummary, summarize } from "./results";
 
 export interface DrillIo {
@@ -23,6 +24,13 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
     const outputs = parseStackOutputs(args.stack, outputsRun.stdout);
     const plan = faultPlan(args.drill, outputs);
     const url = probeUrl(args.drill, outputs);
+    const gateway = args.gateway === undefined ? undefined : gatewayPlan(args.gateway, outputs);
+    const step: GatewayStep | undefined =
+        gateway === undefined
+            ? undefined
+            : gateway.kind === "docker"
+              ? dockerGatewayStep(gateway)
+              : awsGatewayStep(gateway, args.stack);
     io.out(`drill: ${args.drill}  stack: ${args.stack}  target: ${outputs.target}`);
 
     const baseline = await probe(url, BASELINE_REQUESTS, args.intervalMs, signal);
@@ -44,6 +52,8 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
     io.restoreHint = () => (fault.touched().length > 0 ? fault.manualRestore() : "nothing was stopped yet");
     let code: number;
     let result: string;
+    const faultStartS = Math.floor(Date.now() / 1000);
+    let stepRan = false;
     try {
         await fault.stop();
         if (signal.aborted) {
@@ -51,12 +61,39 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
             result = "result: interrupted";
         } else {
             io.out(`fault: stopped ${fault.description()}`);
-            io.out(`probe: ${url} (${args.requests} requests, every ${args.intervalMs} ms)`);
-            const run = await probe(url, args.requests, args.intervalMs, signal);
+            const more = step ? ", and until the gateway serves again" : "";
+            io.out(`probe: ${url} (${args.requests} requests, every ${args.intervalMs} ms${more})`);
+            stepRan = step !== undefined;
+            const acting = step?.run(signal);
+            const run = await probe(url, args.requests, args.intervalMs, signal, acting);
+            // The gateway step's end: its line, or why it could not act (a setup failure: the drill judges nothing).
+            let notServing: string | undefined;
+            let stepFailure: string | undefined;
+            if (acting) {
+                try {
+                    const done = await acting;
+                    io.out(done.line);
+                    notServing = done.notServing;
+                } catch (e) {
+                    stepFailure = errorMessage(e);
+                    io.out(`gateway: FAILED: ${stepFailure}`);
+                }
+            }
             const summary = summarize(run.answers, run.endMs);
             io.out(renderSummary(summary));
-            code = signal.aborted ? EXIT.interrupted : summary.failed === 0 ? EXIT.held : EXIT.notHeld;
-            result = signal.aborted ? "result: interrupted" : renderResult(summary);
+            if (signal.aborted) {
+                code = EXIT.interrupted;
+                result = "result: interrupted";
+            } else if (stepFailure !== undefined) {
+                code = EXIT.setup;
+                result = "result: the gateway step failed, nothing judged";
+            } else if (summary.failed === 0 && notServing !== undefined) {
+                code = EXIT.notHeld;
+                result = `result: service held, but the gateway did NOT serve during the outage (${notServing})`;
+            } else {
+                code = summary.failed === 0 ? EXIT.held : EXIT.notHeld;
+                result = renderResult(summary);
+            }
         }
     } catch (e) {
         io.out(`fault: FAILED: ${errorMessage(e)}`);
@@ -74,6 +111,13 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
         }
     }
     io.restoreHint = undefined;
+    if (step && stepRan) {
+        try {
+            await step.report(faultStartS, signal, io.out);
+        } catch (e) {
+            io.out(`standalone: unknown (${errorMessage(e)})`);
+        }
+    }
     io.out(result);
     return code;
 }
