@@ -107,12 +107,17 @@ choose_mode() {
   fi
   install -d -m 0700 "$run_dir"
   printf '%s\n' "$mode" >"${run_dir}/mode"
-  # Each start's mode and time, across reboots: the last 50, read by the drill (npm run drill, --gateway).
+  # Each start's mode and time, across reboots: the last 50, read by the drill (npm run drill, --gateway). A history
+  # that cannot be written (a full disk) is said, and the start goes on.
   if ((${#outage_endpoints[@]} > 0)); then
-    install -d -m 0700 "$state_dir"
-    { tail -n 49 "${state_dir}/modes" 2>/dev/null || true; printf '%s %s\n' "$(date +%s)" "$mode"; } >"${state_dir}/modes.new"
-    mv -f "${state_dir}/modes.new" "${state_dir}/modes"
+    record_mode || echo "api7-run: ${service}: cannot record the mode in ${state_dir}/modes" >&2
   fi
+}
+
+record_mode() {
+  install -d -m 0700 "$state_dir" &&
+    { tail -n 49 "${state_dir}/modes" 2>/dev/null || true; printf '%s %s\n' "$(date +%s)" "$mode"; } >"${state_dir}/modes.new" &&
+    mv -f "${state_dir}/modes.new" "${state_dir}/modes"
 }
 
 # Whether the last export is there, an object in each bucket: API7 does not document what a gateway started

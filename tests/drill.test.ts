@@ -20,7 +20,8 @@ import {
 } from "../components/outputs";
 import { PORTS } from "../components/ports";
 import { parseDrillArgs } from "../scripts/drill/args";
-import { chooseInstances, invocationState, sendCommandArgs } from "../scripts/drill/aws";
+import { chooseInstances, invocationState, sendCommandArgs, targetState } from "../scripts/drill/aws";
+import { RESTART_COMMAND } from "../scripts/drill/gateway";
 import { faultPlan, gatewayPlan, parseStackOutputs, probeUrl } from "../scripts/drill/plan";
 import {
     describeTargets,
@@ -469,6 +470,35 @@ describe("probe results", () => {
     });
 });
 
+test("describe-target-health: the target's state, as in the AWS CLI's examples; none from anything else", () => {
+    const answer = (state: string) =>
+        JSON.stringify({
+            TargetHealthDescriptions: [
+                {
+                    Target: { Id: "i-0f76fade", Port: 80 },
+                    TargetHealth: { State: state, Reason: "Elb.RegistrationInProgress" },
+                },
+            ],
+        });
+    expect(["healthy", "initial", "unused", "unhealthy"].map((st) => targetState(answer(st)))).toEqual([
+        "healthy",
+        "initial",
+        "unused",
+        "unhealthy",
+    ]);
+    expect([targetState('{"TargetHealthDescriptions": []}'), targetState("not json"), targetState("{}")]).toEqual([
+        undefined,
+        undefined,
+        undefined,
+    ]);
+});
+
+test("the gateway restart's command is POSIX sh, as AWS-RunShellScript runs it (shellcheck -s sh)", () => {
+    const checked = spawnSync("shellcheck", ["-s", "sh", "-"], { input: RESTART_COMMAND, encoding: "utf8" });
+    expect(checked.error).toBeUndefined();
+    expect([checked.status, checked.stdout]).toEqual([0, ""]);
+});
+
 describe("which gateways ran standalone, from a host's mode history", () => {
     const history = ["1000 normal", "2000 standalone", "2100 standalone", "2300 normal", "garbage", "3000 standalone"];
 
@@ -587,7 +617,7 @@ function drill(
     world: World,
     args: string[],
     env: Record<string, string> = {},
-    viaCli?: (pid: number) => void,
+    viaCli?: (pid: number, stdout: () => string) => void,
 ): Promise<Run> {
     return new Promise((resolve, reject) => {
         const [command, prefix] = viaCli
@@ -605,7 +635,7 @@ function drill(
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
         child.on("error", reject);
         child.on("close", (status) => resolve({ status, stdout, stderr }));
-        if (viaCli && child.pid) viaCli(child.pid);
+        if (viaCli && child.pid) viaCli(child.pid, () => stdout);
     });
 }
 
@@ -1113,7 +1143,7 @@ describe("the drill runner, run for real against fakes", () => {
             ]);
     const CLOCK = "\\d\\d:\\d\\d:\\d\\dZ";
     const RESTART =
-        /^systemctl restart api7@gateway\.service \|\| exit 2; .*curl -fsS -o \/dev\/null --max-time 2 http:\/\/127\.0\.0\.1:7085\/status && exit 0; .* exit 3$/;
+        /^systemctl restart api7@gateway\.service \|\| exit 2; .*curl -fsS -o \/dev\/null --max-time 2 http:\/\/127\.0\.0\.1:7085\/status && \{ cat \/run\/api7\/gateway\/mode; exit 0; \}; .* exit 3$/;
     const READ_MODES = "tail -n 50 /var/lib/api7/gateway/modes 2>/dev/null || true";
 
     test.concurrent(
@@ -1141,8 +1171,8 @@ describe("the drill runner, run for real against fakes", () => {
                             "drill: control-plane  stack: prod  target: aws",
                             "baseline: 3 of 3 answered",
                             `fault: stopped api7@dashboard api7@dp-manager on ${cpHosts}`,
-                            `probe: ${lb.url}/ \\(3 requests, every 20 ms, and until the gateway serves again\\)`,
-                            "gateway: restarted api7@gateway on i-0eee; serving after \\d+\\.\\d s",
+                            `probe: ${lb.url}/ \\(3 requests, every 20 ms, and until the gateway step ends\\)`,
+                            "gateway: restarted api7@gateway on i-0eee; serving \\(standalone\\) after \\d+\\.\\d s",
                             "sent: \\d+  failed: 0  longest gap: <g> s",
                             `restored: api7@dashboard api7@dp-manager on ${cpHosts}`,
                             `standalone: i-0eee from ${CLOCK} to ${CLOCK} \\(\\d+ s\\), back to normal`,
@@ -1233,7 +1263,7 @@ describe("the drill runner, run for real against fakes", () => {
                 expect([r.status, r.stderr]).toEqual([1, ""]);
                 expect(r.stdout).toContain("\ngateway: restarted api7@gateway on i-0eee; not serving\n");
                 expect(r.stdout).toMatch(
-                    /\nresult: service held, but the gateway did NOT serve during the outage \(api7@gateway: GET \/status not answered 300 s after the restart \/ failed to run commands: exit status 3\)\n$/,
+                    /\nresult: service held, and the gateway did NOT serve during the outage \(api7@gateway: GET \/status not answered 300 s after the restart \/ failed to run commands: exit status 3\)\n$/,
                 );
                 expect(world.stopped()).toEqual([]);
             } finally {
@@ -1250,22 +1280,22 @@ describe("the drill runner, run for real against fakes", () => {
             fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
             try {
                 let pid = 0;
+                let stdout = () => "";
                 const running = drill(
                     world,
                     ["prod", "control-plane", "--requests", "3", "--interval-ms", "20", "--gateway", "restart"],
                     { FAKE_NO_RETURN: "1" },
-                    (p) => (pid = p),
+                    (p, out) => ((pid = p), (stdout = out)),
                 );
                 let ended = false;
                 void running.then(() => (ended = true));
-                // Until the histories were read once after the restore (the test timeout bounds the wait).
-                while (!ended && !sent(world).some(([, command]) => command === READ_MODES))
-                    await new Promise((r) => setTimeout(r, 50));
+                // Until the drill says it waits (the test timeout bounds this).
+                while (!ended && !stdout().includes("\nwaiting: ")) await new Promise((r) => setTimeout(r, 50));
                 if (ended) throw new Error(`the drill ended before it waited:\n${JSON.stringify(await running)}`);
-                await new Promise((r) => setTimeout(r, 300));
                 process.kill(-pid, "SIGINT");
                 const r = await running;
-                expect(r.stderr).toContain("SIGINT: stopping the drill and restoring first");
+                // The restore is done: the signal only stops the wait, and the result stands.
+                expect(r.stderr).toBe("SIGINT: stopping the drill (nothing is stopped now)\n");
                 expect(r.status).toBe(0);
                 expect(r.stdout).toMatch(
                     new RegExp(
@@ -1274,6 +1304,59 @@ describe("the drill runner, run for real against fakes", () => {
                             "result: service held\\n$",
                     ),
                 );
+            } finally {
+                await lb.close();
+            }
+        },
+    );
+
+    test.concurrent("aws, --gateway with no gateway host to act on: exit 2 before anything is stopped", async () => {
+        const world = makeWorld({}, { asg: cpAsg() });
+        const lb = await startLb(world, () => 200);
+        fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+        try {
+            const r = await drill(world, [
+                "prod",
+                "control-plane",
+                "--requests",
+                "3",
+                "--interval-ms",
+                "20",
+                "--gateway",
+                "replace",
+            ]);
+            expect([r.status, r.stderr]).toEqual([2, ""]);
+            expect(r.stdout).toMatch(
+                new RegExp(
+                    `\\nbaseline: 3 of 3 answered\\ngateway: FAILED: Auto Scaling group ${PROD.autoScalingGroups.dataPlane} not found .*\\n` +
+                        "result: the gateway step cannot act, nothing stopped\\n$",
+                ),
+            );
+            expect(sent(world)).toEqual([]);
+        } finally {
+            await lb.close();
+        }
+    });
+
+    test.concurrent(
+        "aws, --gateway replace refused by IAM: exit 2, the control plane started again, nothing judged",
+        async () => {
+            const world = makeWorld({}, { asg: bothAsgs() });
+            const lb = await startLb(world, () => 200);
+            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+            try {
+                const r = await drill(
+                    world,
+                    ["prod", "control-plane", "--requests", "3", "--interval-ms", "20", "--gateway", "replace"],
+                    {
+                        FAKE_TERMINATE_DENIED: "1",
+                    },
+                );
+                expect([r.status, r.stderr]).toEqual([2, ""]);
+                expect(r.stdout).toMatch(
+                    /\ngateway: FAILED: aws autoscaling terminate-instance-in-auto-scaling-group \(i-0eee\): exit 254: An error occurred \(AccessDenied\)[^\n]*\nsent: \d+ {2}failed: 0 {2}longest gap: \d+\.\d s\nrestored: api7@dashboard api7@dp-manager on i-0bbb i-0ccc i-0ddd\nstandalone: none\nresult: the gateway step failed, nothing judged\n$/,
+                );
+                expect(world.stopped()).toEqual([]);
             } finally {
                 await lb.close();
             }

@@ -81,6 +81,18 @@ describe("a gateway starting during an outage", () => {
         );
     });
 
+    run("a mode history that cannot be written is said, and the gateway still starts", () => {
+        const host = prepareHost(prod, DP);
+        // Where the new history is written stands a directory: the write fails as on a full disk.
+        fs.mkdirSync(path.join(host.env.API7_STATE_DIR!, "gateway", "modes.new"), { recursive: true });
+        const l = launch(prod, DP, "gateway", { host, env: DOWN });
+        expect(l.status).toBe(0);
+        expect(l.stderr).toContain(
+            `api7-run: gateway: cannot record the mode in ${host.env.API7_STATE_DIR}/gateway/modes\n`,
+        );
+        expect(l.dockerArgs).toEqual(expect.arrayContaining(["--label", "api7-ha.mode=standalone"]));
+    });
+
     run("does not start without an export to serve (an empty gateway would pass its health check)", () => {
         const host = prepareHost(prod, DP);
         const l = launch(prod, DP, "gateway", { host, env: { ...DOWN, FAKE_EXPORT_MISSING: "1" } });

@@ -21,10 +21,12 @@ import { parseModes, renderStandalone, seconds, standalonePeriods } from "./resu
 import { failures, runOnHosts } from "./ssm";
 
 export interface GatewayStep {
+    /** Before the fault: finds what the step acts on, so that a step that cannot act fails with nothing stopped. */
+    prepare(): Promise<void>;
     /** Acts, then waits until the gateway serves again: the `gateway:` line, and why it did not serve, if it did not. */
     run(signal: AbortSignal): Promise<{ readonly line: string; readonly notServing?: string }>;
-    /** After the restore: the `standalone:` lines. */
-    report(sinceS: number, signal: AbortSignal, out: (line: string) => void): Promise<void>;
+    /** After the restore: the `standalone:` lines; `wait` for standalone gateways to return (the restore succeeded). */
+    report(sinceS: number, wait: boolean, signal: AbortSignal, out: (line: string) => void): Promise<void>;
 }
 
 /** `docker restart`'s grace period, as the drill's `docker stop` (docker/cli container_restart.md @05e2681b, -t). */
@@ -37,6 +39,7 @@ const DOCKER_RESTART_SECONDS = 10;
  */
 export function dockerGatewayStep(plan: Extract<GatewayPlan, { kind: "docker" }>): GatewayStep {
     return {
+        prepare: () => Promise.resolve(),
         async run() {
             const args = ["restart", "-t", String(DOCKER_RESTART_SECONDS), plan.container];
             const r = await runCommand("docker", args);
@@ -47,7 +50,7 @@ export function dockerGatewayStep(plan: Extract<GatewayPlan, { kind: "docker" }>
                     "again once the control plane is back)",
             };
         },
-        report(_sinceS, _signal, out) {
+        report(_sinceS, _wait, _signal, out) {
             out("standalone: none (the lab's gateways have no S3 export to start from)");
             return Promise.resolve();
         },
@@ -56,13 +59,18 @@ export function dockerGatewayStep(plan: Extract<GatewayPlan, { kind: "docker" }>
 
 /** Where api7-run keeps a gateway host's mode history (config-templates/api7-run.sh, choose_mode): its last 50 starts. */
 export const MODE_HISTORY = "/var/lib/api7/gateway/modes";
+/** The mode the running gateway started in (config-templates/api7-run.sh, choose_mode; tmpfs). */
+const RUNNING_MODE = "/run/api7/gateway/mode";
 /**
  * A restarted gateway must answer its load balancer's health check (GET /status on 7085) on the host within 5 minutes
- * (api7-run's own bound on a start, API7_SERVE_TIMEOUT); the command exits 3 when it does not.
+ * (api7-run's own bound on a start, API7_SERVE_TIMEOUT); the command then prints the mode it started in, and exits 3
+ * when it does not answer. GET /status answers for a gateway with no configuration too: the mode, and the history
+ * after the restore, say what it serves.
  */
-const RESTART_COMMAND =
-    "systemctl restart api7@gateway.service || exit 2; for i in $(seq 60); do sleep 5; " +
-    `curl -fsS -o /dev/null --max-time 2 http://127.0.0.1:${PORTS.gatewayStatus}${GATEWAY_HEALTH_PATH} && exit 0; ` +
+export const RESTART_COMMAND =
+    "systemctl restart api7@gateway.service || exit 2; for _ in $(seq 60); do sleep 5; " +
+    `curl -fsS -o /dev/null --max-time 2 http://127.0.0.1:${PORTS.gatewayStatus}${GATEWAY_HEALTH_PATH} && ` +
+    `{ cat ${RUNNING_MODE}; exit 0; }; ` +
     "done; echo 'api7@gateway: GET /status not answered 300 s after the restart' >&2; exit 3";
 const NOT_SERVING_EXIT = 3;
 /** The restart's SSM command: the stop (30 s), the mode's choice (the probe) and the 300 s wait, with room. */
@@ -101,7 +109,8 @@ export function awsGatewayStep(plan: Extract<GatewayPlan, { kind: "aws" }>, stac
             throw new SetupError(
                 `systemctl restart api7@gateway (SSM command ${commandId}) did not succeed: ${failures([id], ends)[0]}`,
             );
-        return { line: `gateway: restarted api7@gateway on ${id}; serving after ${elapsed(started)} s` };
+        const mode = end.output.trim() || "mode unknown";
+        return { line: `gateway: restarted api7@gateway on ${id}; serving (${mode}) after ${elapsed(started)} s` };
     }
 
     async function replace(old: string, known: ReadonlySet<string>, started: number, signal: AbortSignal) {
@@ -110,27 +119,39 @@ export function awsGatewayStep(plan: Extract<GatewayPlan, { kind: "aws" }>, stac
             throw new SetupError(
                 commandFailure(`aws autoscaling terminate-instance-in-auto-scaling-group (${old})`, terminated),
             );
+        // The host is gone from here on: an error while polling (a throttled call) is said and polled again.
         const deadline = performance.now() + REPLACE_DEADLINE_MS;
+        let last = "no new instance yet";
         for (;;) {
-            const fresh = (await describe()).filter(
-                (i) => !known.has(i.InstanceId) && i.LifecycleState === "InService" && i.HealthStatus === "Healthy",
-            );
-            for (const i of fresh) {
-                const states = [];
-                for (const tg of plan.targetGroupArns) {
-                    const r = await runCommand("aws", targetHealthArgs(plan.region, tg, i.InstanceId));
-                    states.push(r.code === 0 ? targetState(r.stdout) : undefined);
+            try {
+                const fresh = (await describe()).filter(
+                    (i) => !known.has(i.InstanceId) && i.LifecycleState === "InService" && i.HealthStatus === "Healthy",
+                );
+                for (const i of fresh) {
+                    const states: string[] = [];
+                    for (const tg of plan.targetGroupArns) {
+                        const r = await runCommand("aws", targetHealthArgs(plan.region, tg, i.InstanceId));
+                        if (r.code !== 0) throw new Error(commandFailure("aws elbv2 describe-target-health", r));
+                        states.push(targetState(r.stdout) ?? "no state");
+                    }
+                    if (states.every((st) => st === "healthy"))
+                        return {
+                            line:
+                                `gateway: replaced ${old}; ${i.InstanceId} healthy in every target group after ` +
+                                `${elapsed(started)} s`,
+                        };
+                    last = `${i.InstanceId}: ${states.join(", ")}`;
                 }
-                if (states.every((s) => s === "healthy"))
-                    return {
-                        line: `gateway: replaced ${old}; ${i.InstanceId} healthy in every target group after ${elapsed(started)} s`,
-                    };
+            } catch (e) {
+                last = e instanceof Error ? e.message : String(e);
             }
-            if (signal.aborted) return { line: `gateway: replacing ${old}`, notServing: "interrupted" };
+            if (signal.aborted) return { line: `gateway: replacing ${old}`, notServing: `interrupted (${last})` };
             if (performance.now() + REPLACE_POLL_MS > deadline)
                 return {
                     line: `gateway: replacing ${old}`,
-                    notServing: `no new host in service and healthy in every target group after ${REPLACE_DEADLINE_MS / 60_000} min`,
+                    notServing:
+                        `no new host in service and healthy in every target group after ` +
+                        `${REPLACE_DEADLINE_MS / 60_000} min (last: ${last})`,
                 };
             await sleep(REPLACE_POLL_MS, signal);
         }
@@ -153,15 +174,20 @@ export function awsGatewayStep(plan: Extract<GatewayPlan, { kind: "aws" }>, stac
         });
     }
 
+    let chosen: { readonly id: string; readonly known: ReadonlySet<string> } | undefined;
     return {
-        async run(signal) {
+        async prepare() {
             const instances = await describe();
             const [id] = chooseFrom(instances, plan.group, false);
-            const started = performance.now();
-            if (plan.action === "restart") return restart(id, started);
-            return replace(id, new Set(instances.map((i) => i.InstanceId)), started, signal);
+            chosen = { id, known: new Set(instances.map((i) => i.InstanceId)) };
         },
-        async report(sinceS, signal, out) {
+        async run(signal) {
+            if (!chosen) throw new Error("the gateway step was not prepared");
+            const started = performance.now();
+            if (plan.action === "restart") return restart(chosen.id, started);
+            return replace(chosen.id, chosen.known, started, signal);
+        },
+        async report(sinceS, wait, signal, out) {
             if (plan.pinnedStandalone) {
                 out("standalone: every gateway, pinned by dataPlane.mode standalone");
                 return;
@@ -177,7 +203,8 @@ export function awsGatewayStep(plan: Extract<GatewayPlan, { kind: "aws" }>, stac
                         : renderStandalone(h.id, standalonePeriods(parseModes(h.text ?? ""), sinceS), nowS),
                 );
                 const waiting = lines.filter((l) => l.endsWith("still standalone)"));
-                if (waiting.length === 0 || signal.aborted || performance.now() + RETURN_POLL_MS > deadline) {
+                const over = !wait || signal.aborted || performance.now() + RETURN_POLL_MS > deadline;
+                if (waiting.length === 0 || over) {
                     for (const l of lines.length > 0 ? lines : ["standalone: none"]) out(l);
                     return;
                 }

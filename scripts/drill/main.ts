@@ -43,7 +43,11 @@ async function main(argv: readonly string[]): Promise<number> {
         const now = performance.now();
         if (firstSignalAt === undefined) {
             firstSignalAt = now;
-            io.err(`${sig}: stopping the drill and restoring first (again, a second later, to quit without restoring)`);
+            io.err(
+                io.restoreHint
+                    ? `${sig}: stopping the drill and restoring first (again, a second later, to quit without restoring)`
+                    : `${sig}: stopping the drill (nothing is stopped now)`,
+            );
             controller.abort();
             return;
         }

@@ -47,6 +47,14 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
         io.out("result: not healthy before the drill, nothing stopped");
         return EXIT.setup;
     }
+    // What the gateway step acts on is found before anything is stopped.
+    try {
+        await step?.prepare();
+    } catch (e) {
+        io.out(`gateway: FAILED: ${errorMessage(e)}`);
+        io.out("result: the gateway step cannot act, nothing stopped");
+        return EXIT.setup;
+    }
 
     const fault = plan.kind === "docker" ? dockerFault(plan) : awsFault(plan, args.stack, args.drill);
     io.restoreHint = () => (fault.touched().length > 0 ? fault.manualRestore() : "nothing was stopped yet");
@@ -61,35 +69,28 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
             result = "result: interrupted";
         } else {
             io.out(`fault: stopped ${fault.description()}`);
-            const more = step ? ", and until the gateway serves again" : "";
+            const more = step ? ", and until the gateway step ends" : "";
             io.out(`probe: ${url} (${args.requests} requests, every ${args.intervalMs} ms${more})`);
             stepRan = step !== undefined;
             const acting = step?.run(signal);
             const run = await probe(url, args.requests, args.intervalMs, signal, acting);
-            // The gateway step's end: its line, or why it could not act (a setup failure: the drill judges nothing).
-            let notServing: string | undefined;
-            let stepFailure: string | undefined;
-            if (acting) {
-                try {
-                    const done = await acting;
-                    io.out(done.line);
-                    notServing = done.notServing;
-                } catch (e) {
-                    stepFailure = errorMessage(e);
-                    io.out(`gateway: FAILED: ${stepFailure}`);
-                }
-            }
+            const stepEnd = acting ? await settle(acting, signal) : undefined;
+            if (stepEnd) io.out(stepEnd.line);
             const summary = summarize(run.answers, run.endMs);
             io.out(renderSummary(summary));
             if (signal.aborted) {
                 code = EXIT.interrupted;
                 result = "result: interrupted";
-            } else if (stepFailure !== undefined) {
+            } else if (stepEnd?.failed) {
                 code = EXIT.setup;
                 result = "result: the gateway step failed, nothing judged";
-            } else if (summary.failed === 0 && notServing !== undefined) {
+            } else if (stepEnd?.notServing !== undefined) {
                 code = EXIT.notHeld;
-                result = `result: service held, but the gateway did NOT serve during the outage (${notServing})`;
+                const traffic =
+                    summary.failed === 0
+                        ? "service held"
+                        : `service NOT held (${summary.failed} of ${summary.sent} failed)`;
+                result = `result: ${traffic}, and the gateway did NOT serve during the outage (${stepEnd.notServing})`;
             } else {
                 code = summary.failed === 0 ? EXIT.held : EXIT.notHeld;
                 result = renderResult(summary);
@@ -113,13 +114,34 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
     io.restoreHint = undefined;
     if (step && stepRan) {
         try {
-            await step.report(faultStartS, signal, io.out);
+            // No wait for returns when the control plane could not be started again.
+            await step.report(faultStartS, code !== EXIT.restoreFailed, signal, io.out);
         } catch (e) {
             io.out(`standalone: unknown (${errorMessage(e)})`);
         }
     }
     io.out(result);
     return code;
+}
+
+/**
+ * The gateway step's end: its line and why it did not serve; a step that could not act (a setup failure: nothing
+ * judged); or, on Ctrl-C, not waited for (the command goes on on the host, the drill restores at once).
+ */
+async function settle(
+    acting: Promise<{ readonly line: string; readonly notServing?: string }>,
+    signal: AbortSignal,
+): Promise<{ readonly line: string; readonly notServing?: string; readonly failed?: true }> {
+    const interrupted = new Promise<undefined>((resolve) => {
+        if (signal.aborted) resolve(undefined);
+        signal.addEventListener("abort", () => resolve(undefined), { once: true });
+    });
+    try {
+        const done = await Promise.race([acting, interrupted]);
+        return done ?? { line: "gateway: interrupted before it served again (a command sent goes on on the host)" };
+    } catch (e) {
+        return { line: `gateway: FAILED: ${errorMessage(e)}`, failed: true };
+    }
 }
 
 export function errorMessage(e: unknown): string {
