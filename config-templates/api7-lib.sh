@@ -10,11 +10,12 @@ api7_load() {
   eval "$api7_assignments"
 }
 
-# api7_read_host: region, prefix and services from host.json (API7_ETC_DIR: its directory, outside a host).
+# api7_read_host: region, prefix, services, whether the host runs the first-install bootstrap (true or false) and the
+# launch lifecycle hook (a warm-pool group's, else empty) from host.json (API7_ETC_DIR: its directory, outside a host).
 # shellcheck disable=SC2034 # used by the scripts that source this file
 api7_read_host() {
-  region="" prefix="" services=()
-  api7_load '@sh "region=\(.region) prefix=\(.parameterPrefix)", "services=(\(.services // [] | @sh))"' \
+  region="" prefix="" services=() lifecycle_hook="" bootstrap=false
+  api7_load '@sh "region=\(.region) prefix=\(.parameterPrefix) lifecycle_hook=\(.lifecycleHook // "") bootstrap=\(.bootstrap // false)", "services=(\(.services // [] | @sh))"' \
     "${API7_ETC_DIR:-/etc/api7}/host.json"
 }
 
@@ -65,4 +66,13 @@ api7_ssm_delete() { # NAME
     return
   fi
   aws ssm delete-parameter --region "$region" --name "$1" >/dev/null 2>&1
+}
+
+# A value from the instance metadata service, IMDSv2 (a session token first, handed to curl on stdin, not in its
+# arguments), at the endpoint the AWS CLI reads (AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254).
+api7_imds() { # PATH under /latest/meta-data/
+  local endpoint="${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254/}" token
+  token="$(curl -fsS -X PUT --max-time 2 -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "${endpoint%/}/latest/api/token")" &&
+    printf 'X-aws-ec2-metadata-token: %s\n' "$token" |
+    curl -fsS --max-time 2 -H @- "${endpoint%/}/latest/meta-data/$1"
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe | --watch]
+# api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe | --watch | --pull]
 # Runs one API7 container in the foreground for systemd (api7@SERVICE.service). The service's run spec and config
 # template come from SSM Parameter Store at every start, and its secrets from SecureStrings, so no secret sits in
 # user data or on disk outside tmpfs, and a config change needs only a restart or reload (see api7-apply).
@@ -10,7 +10,7 @@ source "${API7_LIB_DIR:-/usr/local/lib/api7}/api7-lib.sh"
 
 usage() {
   [[ $# -eq 0 ]] || echo "api7-run: $*" >&2
-  echo "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe | --watch]" >&2
+  echo "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe | --watch | --pull]" >&2
   exit 2
 }
 
@@ -252,7 +252,7 @@ render_config() {
 }
 
 start_container() {
-  local item name mount parameter value polls untagged
+  local item name mount parameter value polls
   local args=(--rm --name "$container" --network host --log-driver journald
     --label "api7-ha.generation=${generation}" --label "api7-ha.mode=${mode}"
     -v "${config}:${config_path}:ro")
@@ -284,10 +284,16 @@ start_container() {
     args+=(-e "$name")
   done
 
-  # The registry login (images.source), kept in this service's tmpfs directory (DOCKER_CONFIG), never on disk. An
-  # ECR token lasts 12 hours (ECR user guide, registry_auth.html), so every start logs in again. A failed login is
-  # said and the start goes on: an image already on the host needs none, and a pull that does fails with the
-  # registry's own error (then systemd restarts the unit).
+  registry_login
+  pull_by_digest
+  exec docker run "${args[@]}" "${docker_args[@]}" "$image" "${command[@]}"
+}
+
+# The registry login (images.source), kept in this service's tmpfs directory (DOCKER_CONFIG), never on disk. An
+# ECR token lasts 12 hours (ECR user guide, registry_auth.html), so every start logs in again. A failed login is
+# said and the start goes on: an image already on the host needs none, and a pull that does fails with the
+# registry's own error (then systemd restarts the unit).
+registry_login() {
   export DOCKER_CONFIG="${run_dir}/docker"
   install -d -m 0700 "$DOCKER_CONFIG"
   case "$registry_kind" in
@@ -302,9 +308,12 @@ start_container() {
     anonymous) ;;
     *) echo "api7-run: unknown registry login: ${registry_kind}" >&2; exit 1 ;;
   esac
+}
 
-  # tag@digest (images.pinDigests): an empty ECR pull-through cache refuses a first pull by digest
-  # (aws/containers-roadmap#2837), so a failed one follows a pull by tag; the digest still decides.
+# tag@digest (images.pinDigests): an empty ECR pull-through cache refuses a first pull by digest
+# (aws/containers-roadmap#2837), so a failed one follows a pull by tag; the digest still decides.
+pull_by_digest() {
+  local untagged
   untagged="${image%@*}"
   if [[ "$image" == *@sha256:* && "${untagged##*/}" == *:* ]] && ! docker image inspect "$image" >/dev/null 2>&1; then
     if ! docker pull -q "$image" >/dev/null; then
@@ -312,17 +321,6 @@ start_container() {
       { docker pull -q "$untagged" && docker pull -q "$image"; } >/dev/null || { echo "api7-run: cannot pull ${image}" >&2; exit 1; }
     fi
   fi
-
-  exec docker run "${args[@]}" "${docker_args[@]}" "$image" "${command[@]}"
-}
-
-# A value from the instance metadata service, IMDSv2 (a session token first, handed to curl on stdin, not in its
-# arguments), at the endpoint the AWS CLI reads (AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254).
-imds() { # PATH under /latest/meta-data/
-  local endpoint="${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254/}" token
-  token="$(curl -fsS -X PUT --max-time 2 -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "${endpoint%/}/latest/api/token")" &&
-    printf 'X-aws-ec2-metadata-token: %s\n' "$token" |
-    curl -fsS --max-time 2 -H @- "${endpoint%/}/latest/meta-data/$1"
 }
 
 # ControlPlaneReachable and Standalone (1 or 0) into CloudWatch, per host (when IMDS gave its id) and per group. A
@@ -363,7 +361,7 @@ watch() {
   local running answers=0 count needed failures
   # The instance's id, asked of IMDS once per boot (the run directory is tmpfs).
   instance_id="$(cat "${run_dir}/instance-id" 2>/dev/null || true)"
-  if [[ -z "$instance_id" ]] && instance_id="$(imds instance-id)"; then
+  if [[ -z "$instance_id" ]] && instance_id="$(api7_imds instance-id)"; then
     install -d -m 0700 "$run_dir"
     printf '%s\n' "$instance_id" >"${run_dir}/instance-id"
   fi
@@ -455,7 +453,7 @@ rejoin() {
   local tg failed=0
   rejoined=()
   [[ -s "${state_dir}/rejoin" && -n "$instance_id" ]] || return 0
-  if [[ "$(imds autoscaling/target-lifecycle-state 2>/dev/null || true)" == Terminated ]]; then
+  if [[ "$(api7_imds autoscaling/target-lifecycle-state 2>/dev/null || true)" == Terminated ]]; then
     rm -f "${state_dir}/rejoin"
     return 0
   fi
@@ -493,6 +491,11 @@ finish_return() {
 # (or the service has none to probe), 5 when they do not.
 case "$#:${2-}" in
   1:) load_spec; choose_mode; make_state_files; render_config; start_container ;;
+  # --pull: the service's image on the host, nothing started (a warming host's first boot, api7-lifecycle).
+  2:--pull)
+    load_spec; registry_login; pull_by_digest
+    docker image inspect "$image" >/dev/null 2>&1 || docker pull -q "$image" >/dev/null ||
+      { echo "api7-run: cannot pull ${image}" >&2; exit 1; } ;;
   2:--render-only)
     load_spec
     [[ "$(cat "${run_dir}/mode" 2>/dev/null)" != standalone ]] || mode_standalone

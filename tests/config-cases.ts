@@ -14,7 +14,7 @@ export const NUMBER =
 export const DATA_PLANE_SETTINGS =
     "count, instanceType, gatewayImage, gatewayGroupId, gatewayGroupName, createGatewayGroup, upstreamCidrs, " +
     "controlPlaneAuth, controlPlaneSni, mode, loadBalancer, healthCheck, reconnectAfterChecks, deregistrationDelaySeconds, " +
-    "autoscaling";
+    "autoscaling, warmPool";
 export const SECRET_LIST =
     "databaseDsn, license, adminPassword, gatewayToken, gatewayClientCert, gatewayClientKey, gatewayCa, registryPassword";
 

@@ -270,6 +270,35 @@ const broken: [string, string, Case, [Path, string][]][] = [
         [[["dataPlane", "autoscaling", "maxCount"], "must be at least dataPlane.count (3)"]],
     ],
     [
+        "warm-pool-within-group-maximum",
+        "a warm pool larger than the group's maximum",
+        { config: { controlPlane: { count: 2, warmPool: { size: 4 } } } },
+        [
+            [
+                ["controlPlane", "warmPool", "size"],
+                "must be at most the group's maximum size, 3 (controlPlane.count + 1, room for a replacement)",
+            ],
+        ],
+    ],
+    [
+        "warm-pool-state-needs-size",
+        "a warm pool state with no warm pool",
+        { config: { dataPlane: { warmPool: { state: "Hibernated" } } } },
+        [[["dataPlane", "warmPool", "state"], "is Hibernated but dataPlane.warmPool.size is 0 (no warm pool)"]],
+    ],
+    [
+        "hibernation-fits",
+        "hibernation with a root volume too small for the RAM",
+        { config: { dataPlane: { instanceType: "r7i.xlarge", warmPool: { size: 1, state: "Hibernated" } } } },
+        [
+            [
+                ["hosts", "rootVolumeGiB"],
+                "is 80 GiB; with dataPlane.warmPool.state Hibernated it must hold the 32 GiB of RAM of r7i.xlarge " +
+                    "besides API7's 80 GiB: at least 112",
+            ],
+        ],
+    ],
+    [
         "autoscaling-settings-need-enabled",
         "a scaling ceiling with scaling off",
         { config: { dataPlane: { autoscaling: { maxCount: 8 } } } },
@@ -474,6 +503,26 @@ const passing: [string, string, Case][] = [
         "autoscaling-ceiling",
         "a scaling ceiling equal to the count",
         { config: { dataPlane: { count: 3, autoscaling: { enabled: true, maxCount: 3 } } } },
+    ],
+    [
+        "warm-pool-within-group-maximum",
+        "a warm pool as large as a scaling group's maximum",
+        { config: { dataPlane: { count: 2, autoscaling: { enabled: true, maxCount: 5 }, warmPool: { size: 5 } } } },
+    ],
+    [
+        "warm-pool-state-needs-size",
+        "a hibernated warm pool of one",
+        { config: { dataPlane: { warmPool: { size: 1, state: "Hibernated" } } } },
+    ],
+    [
+        "hibernation-fits",
+        "hibernation with a root volume that holds the RAM",
+        {
+            config: {
+                hosts: { rootVolumeGiB: 112 },
+                dataPlane: { instanceType: "r7i.xlarge", warmPool: { size: 1, state: "Hibernated" } },
+            },
+        },
     ],
     [
         "autoscaling-settings-need-enabled",

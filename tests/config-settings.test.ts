@@ -72,6 +72,7 @@ const GIVEN: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
             dashboardImage: "api7/api7-ee-3-integrated:v3.2.16.4",
             dpManagerImage: "api7/api7-ee-dp-manager:v3.2.16.4",
             dashboardListener: "https",
+            warmPool: { size: 2, state: "Running" },
             loadBalancer: {
                 internal: false,
                 certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/11111111-1111-1111-1111-111111111111",
@@ -111,6 +112,7 @@ const GIVEN: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
             reconnectAfterChecks: 10,
             deregistrationDelaySeconds: 45,
             autoscaling: { enabled: true, maxCount: 9, targetCpuPercent: 55 },
+            warmPool: { size: 1, state: "Hibernated" },
         },
         fallback: {
             configBucketName: "acme-api7-config",

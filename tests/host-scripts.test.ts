@@ -287,7 +287,7 @@ run(`--render-only on a gateway (its reload path, with state files) renders and 
 });
 
 const RUN_USAGE =
-    "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe | --watch]\n";
+    "usage: api7-run SERVICE [--render-only | --credentials-ready | --database-current | --probe | --watch | --pull]\n";
 /** Whether the fake aws was asked anything (it keeps every call's arguments in .argv). */
 const awsCalled = (host: Host) => fs.existsSync(path.join(host.params, ".argv"));
 

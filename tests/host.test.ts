@@ -331,7 +331,9 @@ describe("user data", () => {
             "/etc/api7/host.json",
             "/usr/local/sbin/api7-run",
             "/usr/local/sbin/api7-apply",
+            "/usr/local/sbin/api7-lifecycle",
             "/etc/systemd/system/api7@.service",
+            "/etc/systemd/system/api7-lifecycle.service",
             "/usr/local/lib/api7/api7-lib.sh",
             "/usr/local/sbin/api7-bootstrap",
             "/etc/systemd/system/api7-bootstrap.service",
@@ -340,18 +342,23 @@ describe("user data", () => {
             "/etc/systemd/system/api7-db-rotation.timer",
         ]);
         const host = JSON.parse(cp.write_files[0].content);
+        // prod keeps a warm pool: its hosts complete the launch lifecycle hook of that name.
         expect(host).toEqual({
             region: "us-east-1",
             parameterPrefix: "/api7-ha/prod/cp",
             services: ["dashboard", "dp-manager"],
+            bootstrap: true,
+            lifecycleHook: "api7-launch",
         });
+        // Enabled for later boots; started by api7-lifecycle once the host is headed for service (not while warm).
         expect(cp.runcmd).toEqual([
             ["systemctl", "enable", "--now", "docker.service"],
             ["systemctl", "daemon-reload"],
-            ["systemctl", "enable", "--now", "api7@dashboard.service"],
-            ["systemctl", "enable", "--now", "api7@dp-manager.service"],
-            ["systemctl", "enable", "--now", "--no-block", "api7-bootstrap.service"],
+            ["systemctl", "enable", "api7@dashboard.service"],
+            ["systemctl", "enable", "api7@dp-manager.service"],
+            ["systemctl", "enable", "api7-bootstrap.service"],
             ["systemctl", "enable", "--now", "api7-db-rotation.timer"],
+            ["systemctl", "enable", "--now", "--no-block", "api7-lifecycle.service"],
         ]);
         const dp = parseUserData(groupOf(prod, "api7-dp-hosts").userData);
         expect(JSON.parse(dp.write_files[0].content).services).toEqual(["gateway"]);
@@ -368,7 +375,7 @@ describe("user data", () => {
 
     test("the systemd unit restarts its container always", () => {
         const cp = parseUserData(groupOf(prod, "api7-cp-hosts").userData);
-        const unit: string = cp.write_files[3].content;
+        const unit: string = cp.write_files.find((f: any) => f.path === "/etc/systemd/system/api7@.service").content;
         expect(unit).toMatch(/^Restart=always$/m);
         expect(unit).toMatch(/^ExecStart=\/usr\/local\/sbin\/api7-run %i$/m);
     });

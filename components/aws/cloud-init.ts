@@ -1,4 +1,5 @@
 import { readTemplateFile, renderYamlTemplate } from "../templates";
+import { LAUNCH_HOOK_NAME } from "./fleet";
 
 export interface UserDataArgs {
     /** AWS region the host reads its SSM parameters from. */
@@ -13,6 +14,8 @@ export interface UserDataArgs {
     readonly databaseRotation?: boolean;
     /** Services whose host checks the DP Manager every 30 s (api7-outage-watch@<service>.timer): the gateways. */
     readonly watchedServices?: readonly string[];
+    /** The group has a warm pool: its hosts complete the launch lifecycle hook (components/aws/host/warm-pool.ts). */
+    readonly warmPool?: boolean;
 }
 
 /**
@@ -24,6 +27,7 @@ export const HOST_SCRIPTS = Object.freeze({
     run: "api7-run.sh",
     apply: "api7-apply.sh",
     bootstrap: "api7-bootstrap.sh",
+    lifecycle: "api7-lifecycle.sh",
 });
 
 /**
@@ -46,7 +50,13 @@ export function hostScript(file: string): string {
 export function renderUserData(args: UserDataArgs): string {
     const hostJson =
         JSON.stringify(
-            { region: args.region, parameterPrefix: args.parameterPrefix, services: args.services },
+            {
+                region: args.region,
+                parameterPrefix: args.parameterPrefix,
+                services: args.services,
+                bootstrap: args.bootstrap ?? false,
+                ...(args.warmPool ? { lifecycleHook: LAUNCH_HOOK_NAME } : {}),
+            },
             null,
             2,
         ) + "\n";
@@ -59,7 +69,9 @@ export function renderUserData(args: UserDataArgs): string {
             lib: hostScript(HOST_SCRIPTS.lib),
             run: hostScript(HOST_SCRIPTS.run),
             apply: hostScript(HOST_SCRIPTS.apply),
+            lifecycle: hostScript(HOST_SCRIPTS.lifecycle),
             unit: readTemplateFile("api7@.service"),
+            lifecycleUnit: readTemplateFile("api7-lifecycle.service"),
         },
         extraFiles: [
             ...(args.bootstrap
@@ -95,10 +107,11 @@ export function renderUserData(args: UserDataArgs): string {
                   }))
                 : []),
         ],
+        // Enabled, for every later boot; started by api7-lifecycle once the host is headed for service (a warm-pool
+        // host is not at its first boot). --no-block: it may wait long; cloud-init must not wait for it.
         startServices: [
-            ...args.services.map((svc) => ["systemctl", "enable", "--now", `api7@${svc}.service`]),
-            // --no-block: the bootstrap waits for the dashboard; cloud-init must not wait for it.
-            ...(args.bootstrap ? [["systemctl", "enable", "--now", "--no-block", "api7-bootstrap.service"]] : []),
+            ...args.services.map((svc) => ["systemctl", "enable", `api7@${svc}.service`]),
+            ...(args.bootstrap ? [["systemctl", "enable", "api7-bootstrap.service"]] : []),
             ...(args.databaseRotation ? [["systemctl", "enable", "--now", "api7-db-rotation.timer"]] : []),
             ...(args.watchedServices ?? []).map((svc) => [
                 "systemctl",
@@ -106,6 +119,7 @@ export function renderUserData(args: UserDataArgs): string {
                 "--now",
                 `api7-outage-watch@${svc}.timer`,
             ]),
+            ["systemctl", "enable", "--now", "--no-block", "api7-lifecycle.service"],
         ],
     });
     return `#cloud-config\n${body}`;

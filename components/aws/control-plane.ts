@@ -93,6 +93,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                 role: "cp",
                 count: cp.count,
                 instanceType: cp.instanceType,
+                warmPool: cp.warmPool.size > 0 ? cp.warmPool : undefined,
                 rootVolumeGiB: settings.hosts.rootVolumeGiB,
                 placement,
                 securityGroupIds: args.securityGroupIds,

@@ -131,6 +131,7 @@ export class DataPlane extends pulumi.ComponentResource {
                     ? { maxCount: dp.autoscaling.maxCount, targetCpuPercent: dp.autoscaling.targetCpuPercent }
                     : undefined,
                 instanceType: dp.instanceType,
+                warmPool: dp.warmPool.size > 0 ? dp.warmPool : undefined,
                 rootVolumeGiB: args.settings.hosts.rootVolumeGiB,
                 placement: args.placement,
                 securityGroupIds: args.securityGroupIds,

@@ -52,6 +52,12 @@ export function launchTemplateOptions(
  */
 export const GROUP_TAG = "api7-ha-group";
 
+/**
+ * The launch lifecycle hook's name in a warm-pool group (components/aws/host/warm-pool.ts); host.json tells the hosts,
+ * which complete it themselves (config-templates/api7-lifecycle.sh).
+ */
+export const LAUNCH_HOOK_NAME = "api7-launch";
+
 /** The value of GROUP_TAG for one host group. */
 export function groupTagValue(project: string, stack: string, role: string): string {
     return `${project}-${stack}-${role}`;

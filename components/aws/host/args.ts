@@ -29,6 +29,11 @@ export interface HostPlacement {
     readonly parameterKeyArn: pulumi.Input<string>;
 }
 
+export interface WarmPoolArgs {
+    readonly size: number;
+    readonly state: "Stopped" | "Hibernated" | "Running";
+}
+
 export interface HostGroupArgs {
     /** The Pulumi project: the first part of every name, tag value and SSM path of the group. */
     readonly project: string;
@@ -40,6 +45,12 @@ export interface HostGroupArgs {
     readonly count: number;
     /** Target-tracking scaling between count and maxCount on average CPU; undefined keeps exactly count hosts. */
     readonly scaling?: { readonly maxCount: number; readonly targetCpuPercent: number };
+    /**
+     * A warm pool (EC2 Auto Scaling): `size` hosts that ran their first boot and wait `state` (Stopped, Hibernated,
+     * Running) to replace one that leaves; with it, the hosts complete the group's launch lifecycle hook themselves
+     * (components/aws/host/warm-pool.ts). Undefined: none.
+     */
+    readonly warmPool?: WarmPoolArgs;
     /** EC2 instance type of every host (x86_64: API7 publishes amd64 images only). */
     readonly instanceType: string;
     /** Root volume in GiB (gp3, encrypted). */

@@ -7,11 +7,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostContext, HostGroupArgs } from "./args";
-import { hostRoleName } from "../fleet";
+import { GROUP_TAG, groupTagValue, hostRoleName } from "../fleet";
 import { registryPullStatements, type RegistryAccess } from "../images";
 import { decryptOwnParameters, denyOutsideScope, PARAMETER_PATH_TAG, type ParameterScope } from "../parameter-access";
 import { OUTAGE_METRICS_NAMESPACE } from "../run-spec";
 import { outageLockParameter } from "./parameters";
+import { lifecycleStatements } from "./warm-pool";
 
 export interface HostIdentity {
     readonly role: aws.iam.Role;
@@ -183,6 +184,26 @@ export function createIdentity(
                                         pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${outageLockParameter(prefix, svc.name)}`,
                                 ),
                                 watched.flatMap((svc) => svc.outage!.targetGroupArns),
+                            ),
+                        },
+                        invokeOpts,
+                    ).json,
+                },
+                { parent },
+            ),
+        );
+    }
+    if (args.warmPool) {
+        policies.push(
+            new aws.iam.RolePolicy(
+                `${name}-lifecycle`,
+                {
+                    role: role.name,
+                    policy: aws.iam.getPolicyDocumentOutput(
+                        {
+                            statements: lifecycleStatements(
+                                pulumi.interpolate`arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/*`,
+                                { key: GROUP_TAG, value: groupTagValue(args.project, args.stack, args.role) },
                             ),
                         },
                         invokeOpts,

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostContext, HostGroupArgs } from "./args";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "../boot-budget";
 import { renderUserData } from "../cloud-init";
+import { createLaunchHook, launchHook, warmPool } from "./warm-pool";
 import {
     instanceRefresh,
     launchTemplateOptions,
@@ -38,6 +39,7 @@ export function createLaunchTemplate(
                 bootstrap: args.bootstrap,
                 databaseRotation,
                 watchedServices: args.services.filter((svc) => svc.watched).map((svc) => svc.name),
+                warmPool: args.warmPool !== undefined,
             }),
         ),
     );
@@ -136,6 +138,9 @@ export function createGroup(
                 maxHealthyPercentage: maxHealthyPercentage(args.count),
             },
             instanceRefresh: instanceRefresh(args.count, WARMUP_SECONDS),
+            ...(args.warmPool
+                ? { warmPool: warmPool(args.count, args.warmPool), initialLifecycleHooks: [launchHook(grace)] }
+                : {}),
             enabledMetrics: [
                 "GroupDesiredCapacity",
                 "GroupInServiceInstances",
@@ -147,8 +152,10 @@ export function createGroup(
                 ([key, value]) => ({ key, value, propagateAtLaunch: false }),
             ),
         },
-        { parent, dependsOn: [...(args.dependsOn ?? [])] },
+        // initialLifecycleHooks count only at creation; createLaunchHook keeps the hook on a group that exists.
+        { parent, dependsOn: [...(args.dependsOn ?? [])], ignoreChanges: ["initialLifecycleHooks"] },
     );
+    if (args.warmPool) createLaunchHook(name, group, grace, parent);
 
     if (args.scaling) {
         new aws.autoscaling.Policy(

@@ -3,6 +3,20 @@ import { AREAS, PROJECT } from "../schema";
 import { defaultBucketName } from "../names";
 import { PUBLIC_CIDRS, MTLS_KEYS } from "./helpers";
 import type { Rule } from "../rules";
+import type { ConfigValues } from "../schema";
+import { INSTANCE_TYPES } from "../../instance-types";
+
+/** EC2 hibernates no Linux instance with 150 GB of RAM or more (EC2 user guide, hibernation prerequisites). */
+const HIBERNATION_MAX_RAM_GIB = 150;
+/** API7's minimum free disk per host (hosts.rootVolumeGiB's lower bound). */
+const API7_MIN_FREE_DISK_GIB = 80;
+
+/** A host group's maximum size, as components/aws/host/launch.ts sets it, and why. */
+function groupMaximum(c: ConfigValues, key: "controlPlane" | "dataPlane"): { size: number; why: string } {
+    if (key === "dataPlane" && c.dataPlane.autoscaling.enabled)
+        return { size: c.dataPlane.autoscaling.maxCount, why: "dataPlane.autoscaling.maxCount" };
+    return { size: c[key].count + 1, why: `${key}.count + 1, room for a replacement` };
+}
 
 export const PLANES_RULES: readonly Rule[] = [
     // Scaling.
@@ -26,6 +40,57 @@ export const PLANES_RULES: readonly Rule[] = [
                     ["dataPlane", "autoscaling", "enabled"],
                     "is false, but other dataPlane.autoscaling settings are set; set it true or remove them",
                 );
+            }
+        },
+    },
+    // Warm pools.
+    {
+        id: "warm-pool-within-group-maximum",
+        check: (c, _s, problem) => {
+            for (const key of ["controlPlane", "dataPlane"] as const) {
+                const max = groupMaximum(c, key);
+                if (c[key].warmPool.size > max.size)
+                    problem(
+                        [key, "warmPool", "size"],
+                        `must be at most the group's maximum size, ${max.size} (${max.why}): a warm pool larger than ` +
+                            "the group it refills is paid for and never used",
+                    );
+            }
+        },
+    },
+    {
+        id: "warm-pool-state-needs-size",
+        check: (c, _s, problem) => {
+            for (const key of ["controlPlane", "dataPlane"] as const) {
+                const w = c[key].warmPool;
+                if (w.size === 0 && w.state !== "Stopped")
+                    problem([key, "warmPool", "state"], `is ${w.state} but ${key}.warmPool.size is 0 (no warm pool)`);
+            }
+        },
+    },
+    {
+        id: "hibernation-fits",
+        check: (c, _s, problem) => {
+            for (const key of ["controlPlane", "dataPlane"] as const) {
+                if (c[key].warmPool.size === 0 || c[key].warmPool.state !== "Hibernated") continue;
+                const info = INSTANCE_TYPES[c[key].instanceType] as (typeof INSTANCE_TYPES)[string] | undefined;
+                // Types the table does not know are held to AWS's answer at deploy time (components/aws/instance-type.ts).
+                if (!info) continue;
+                // EC2 hibernation: the RAM is saved to the encrypted EBS root volume, which must hold it; no Linux
+                // instance above 150 GB of RAM hibernates (EC2 user guide, "Prerequisites for EC2 instance hibernation").
+                if (info.memoryGiB >= HIBERNATION_MAX_RAM_GIB)
+                    problem(
+                        [key, "warmPool", "state"],
+                        `is Hibernated, but ${key}.instanceType ${c[key].instanceType} has ${info.memoryGiB} GiB of RAM; ` +
+                            `EC2 hibernates instances with less than ${HIBERNATION_MAX_RAM_GIB} GB`,
+                    );
+                else if (c.hosts.rootVolumeGiB < info.memoryGiB + API7_MIN_FREE_DISK_GIB)
+                    problem(
+                        ["hosts", "rootVolumeGiB"],
+                        `is ${c.hosts.rootVolumeGiB} GiB; with ${key}.warmPool.state Hibernated it must hold the ` +
+                            `${info.memoryGiB} GiB of RAM of ${c[key].instanceType} besides API7's ` +
+                            `${API7_MIN_FREE_DISK_GIB} GiB: at least ${info.memoryGiB + API7_MIN_FREE_DISK_GIB}`,
+                    );
             }
         },
     },
