@@ -56,9 +56,9 @@ prepare() {
 }
 
 # Where Auto Scaling has this host headed. Before the host's first transition IMDS answers 404: waited for. A group
-# without a warm pool starts its services after 60 s without an answer (a host that cannot read IMDS would otherwise
-# never serve); one with a warm pool keeps waiting, and its hook's timeout abandons the host.
-waited=0 prepared=""
+# without a warm pool starts its services after 60 s (API7_LIFECYCLE_WAIT) without an answer (a host that cannot read
+# IMDS would otherwise never serve); one with a warm pool keeps waiting, and its hook's timeout abandons the host.
+started=$SECONDS prepared=""
 while :; do
   state="$(api7_imds autoscaling/target-lifecycle-state 2>/dev/null || true)"
   case "$state" in
@@ -72,14 +72,13 @@ while :; do
         if prepare && complete_hook; then prepared=yes; else echo "api7-lifecycle: not ready yet; trying again" >&2; fi
       fi ;;
     "")
-      if [[ -z "$lifecycle_hook" ]] && ((waited >= 60)); then
-        echo "api7-lifecycle: IMDS gives no target lifecycle state after ${waited} s; starting the services" >&2
+      if [[ -z "$lifecycle_hook" ]] && ((SECONDS - started >= ${API7_LIFECYCLE_WAIT:-60})); then
+        echo "api7-lifecycle: IMDS gives no target lifecycle state after $((SECONDS - started)) s; starting the services" >&2
         break
       fi ;;
     *) echo "api7-lifecycle: headed for ${state}; starting the services" >&2; break ;;
   esac
   sleep "$poll"
-  waited=$((waited + poll))
 done
 
 install -d -m 0755 "$run_root"

@@ -320,6 +320,7 @@ pull_by_digest() {
       echo "api7-run: pulling ${untagged} first (digest pull failed)" >&2
       { docker pull -q "$untagged" && docker pull -q "$image"; } >/dev/null || { echo "api7-run: cannot pull ${image}" >&2; exit 1; }
     fi
+    pulled=yes
   fi
 }
 
@@ -493,8 +494,8 @@ case "$#:${2-}" in
   1:) load_spec; choose_mode; make_state_files; render_config; start_container ;;
   # --pull: the service's image on the host, nothing started (a warming host's first boot, api7-lifecycle).
   2:--pull)
-    load_spec; registry_login; pull_by_digest
-    docker image inspect "$image" >/dev/null 2>&1 || docker pull -q "$image" >/dev/null ||
+    load_spec; registry_login; pulled=""; pull_by_digest
+    [[ -n "$pulled" ]] || docker image inspect "$image" >/dev/null 2>&1 || docker pull -q "$image" >/dev/null ||
       { echo "api7-run: cannot pull ${image}" >&2; exit 1; } ;;
   2:--render-only)
     load_spec

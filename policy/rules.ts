@@ -62,6 +62,8 @@ const UNSCOPABLE_ACTIONS = new Set([
     // list_amazoncloudwatch.html, where PutMetricData is scoped by the cloudwatch:namespace condition key instead).
     "elasticloadbalancing:DescribeTargetHealth",
     "cloudwatch:PutMetricData",
+    // No resource types either (list_amazonec2autoscaling.html): a warm-pool host finds its own group with it.
+    "autoscaling:DescribeAutoScalingInstances",
 ]);
 
 /** What user data must never contain (CKV_AWS_46 looks for the same kinds of things). */

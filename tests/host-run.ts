@@ -38,6 +38,7 @@ export interface Host {
     /** api7-run and api7-apply where the user data installs them (under the host's root). */
     readonly run: string;
     readonly apply: string;
+    readonly lifecycle: string;
     readonly runRoot: string;
     readonly params: string;
     readonly out: string;
@@ -124,6 +125,18 @@ if [[ "$1" == "elbv2" ]]; then
   [[ "$2" != describe-target-health ]] || echo "\${FAKE_TARGET_STATE:-unused}"
   exit 0
 fi
+# aws autoscaling describe-auto-scaling-instances (the group's name, as text) and complete-lifecycle-action: each
+# call recorded; with FAKE_NO_LIFECYCLE_ACTION the completion fails as Auto Scaling does with none pending.
+if [[ "$1" == "autoscaling" ]]; then
+  printf '%s\n' "\${*:2}" >> "$FAKE_OUT/autoscaling"
+  case "$2" in
+    describe-auto-scaling-instances) echo "api7-dp-hosts-group-fake" ;;
+    complete-lifecycle-action)
+      [[ -z "\${FAKE_NO_LIFECYCLE_ACTION:-}" ]] || { echo "An error occurred (ValidationError) when calling the CompleteLifecycleAction operation: No active Lifecycle Action found with instance ID i-0fake00000000001" >&2; exit 254; } ;;
+    *) echo "fake aws: unexpected $*" >&2; exit 2 ;;
+  esac
+  exit 0
+fi
 # aws cloudwatch put-metric-data ... --metric-data JSON: the JSON recorded, one call per line.
 if [[ "$1" == "cloudwatch" ]]; then
   [[ "$2" == "put-metric-data" ]] || { echo "fake aws: unexpected $*" >&2; exit 2; }
@@ -158,6 +171,7 @@ source ${JSON.stringify(path.join(ROOT, "tests", "fakes", "aws-ssm.sh"))}
         dir,
         run: installed.at("/usr/local/sbin/api7-run"),
         apply: installed.at("/usr/local/sbin/api7-apply"),
+        lifecycle: installed.at("/usr/local/sbin/api7-lifecycle"),
         runRoot,
         params,
         out,

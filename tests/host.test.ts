@@ -281,6 +281,41 @@ describe("Auto Scaling groups", () => {
         expect(groupOf(scaled, "api7-cp-hosts").asg.inputs.desiredCapacity).toBe(2);
     });
 
+    test("prod's warm pools: one stopped host per role whatever the desired count, and the launch hook its hosts complete, within a cold host's grace period, abandoned if they do not", () => {
+        // cp: count 2 + 1 warm = 3 prepared at most; dp: 3 + 1. A host that never completes the hook is terminated.
+        for (const [group, count, grace] of [
+            ["api7-cp-hosts", 2, 480],
+            ["api7-dp-hosts", 3, 360],
+        ] as const) {
+            const asg = groupOf(prod, group).asg;
+            expect(asg.inputs.warmPool).toEqual({
+                poolState: "Stopped",
+                minSize: 1,
+                maxGroupPreparedCapacity: count + 1,
+            });
+            const hook = {
+                name: "api7-launch",
+                lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+                heartbeatTimeout: grace,
+                defaultResult: "ABANDON",
+            };
+            expect(asg.inputs.initialLifecycleHooks).toEqual([hook]);
+            // Created with the group; on a group that exists, the resource of its own puts it (no replacement).
+            expect(asg.ignoreChanges).toEqual(["initialLifecycleHooks"]);
+            const own = prod.get("aws:autoscaling/lifecycleHook:LifecycleHook", `${group}-launch-hook`);
+            expect(own.inputs).toEqual({ ...hook, autoscalingGroupName: asg.inputs.name ?? expect.any(String) });
+        }
+    });
+
+    test("no warm pool by default (dev): no pool, no hook, no permission to complete one", () => {
+        for (const group of ["api7-cp-hosts", "api7-dp-hosts"]) {
+            const asg = groupOf(pinned, group).asg;
+            expect([asg.inputs.warmPool, asg.inputs.initialLifecycleHooks]).toEqual([undefined, undefined]);
+        }
+        expect(pinned.ofType("aws:autoscaling/lifecycleHook:LifecycleHook")).toEqual([]);
+        expect(pinned.ofType(T.rolePolicy).filter((p) => p.name.endsWith("-lifecycle"))).toEqual([]);
+    });
+
     test("gateways are created after the control plane's hosts, which issue their credentials", () => {
         expect(prod.get(T.asg, "api7-dp-hosts-group").dependencies).toContain(
             prod.get(T.asg, "api7-cp-hosts-group").urn,

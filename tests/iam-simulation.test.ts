@@ -331,6 +331,35 @@ test("without the explicit deny, AmazonSSMManagedInstanceCore alone would let th
     expect(await decide(gateways, "ssm:GetParameter", license)).toBe("ExplicitlyDenied");
 });
 
+test("a warm-pool host completes the launch hook of its own group only (by the group's tag), and of no other", async () => {
+    const run = await runProgram({ stack: "prod" });
+    const gateways = identities(run).find((i) => i.path === "/api7-ha/prod/dp")!;
+    const group = (name: string) =>
+        `arn:aws:autoscaling:us-east-1:${ACCOUNT}:autoScalingGroup:0c6f2a9e-1111-2222-3333-444455556666:autoScalingGroupName/${name}`;
+    const complete = async (name: string, tag: string) => {
+        const result = await runSimulation(
+            {
+                request: {
+                    principal: gateways.arn,
+                    action: "autoscaling:CompleteLifecycleAction",
+                    resource: { resource: group(name), accountId: ACCOUNT },
+                    contextVariables: { "autoscaling:ResourceTag/api7-ha-group": tag },
+                },
+                identityPolicies: gateways.policies,
+                serviceControlPolicies: [],
+                resourceControlPolicies: [],
+            },
+            {},
+        );
+        if (result.resultType !== "single") throw new Error(`simulation: ${JSON.stringify(result)}`);
+        return result.overallResult;
+    };
+    expect(await complete("api7-dp-hosts-group-1a2b3c", "api7-ha-prod-dp")).toBe("Allowed");
+    expect(await complete("api7-cp-hosts-group-4d5e6f", "api7-ha-prod-cp")).toBe("ImplicitlyDenied");
+    expect(await complete("billing-workers", "billing")).toBe("ImplicitlyDenied");
+    expect(await decide(gateways, "autoscaling:DescribeAutoScalingInstances", "*")).toBe("Allowed");
+});
+
 test("the policy pack and the program name the host roles' parameter path with the same tag", () => {
     expect(HOST_PARAMETER_PATH_TAG).toBe(PARAMETER_PATH_TAG);
 });

@@ -172,7 +172,7 @@ withValidator("shellcheck")(`shellcheck does flag a bad script (the check can fa
  * scripts, written by the same user data, and Docker, installed by it) are absent on this machine.
  */
 const HOST_PROVIDED = [
-    /^\S+: Command \/usr\/local\/sbin\/api7-(run|apply|bootstrap) is not executable: No such file or directory$/,
+    /^\S+: Command \/usr\/local\/sbin\/api7-(run|apply|bootstrap|lifecycle) is not executable: No such file or directory$/,
     /^\S+: Command \/usr\/bin\/docker is not executable: No such file or directory$/,
     /^\S+: Failed to create \S+\/start: Unit docker\.service not found\.$/,
 ];
@@ -204,6 +204,7 @@ withValidator("systemd-analyze")(`every systemd unit in the rendered user data p
         "api7-bootstrap.service",
         "api7-db-rotation.service",
         "api7-db-rotation.timer",
+        "api7-lifecycle.service",
         "api7-outage-watch@.service",
         "api7-outage-watch@.timer",
         "api7@.service",

@@ -1,0 +1,161 @@
+/**
+ * A host and its Auto Scaling lifecycle (config-templates/api7-lifecycle.sh, api7-lifecycle.service), run for real on
+ * a "host" (tests/host-run.ts) whose fake curl answers IMDS's autoscaling/target-lifecycle-state as a list of states,
+ * one per call. Why a fake here: AWS's IMDS mock (aws/amazon-ec2-metadata-mock v1.13.0, pkg/mock/asglifecycle) serves
+ * only InService and then Terminated, never a Warmed:* state; the real tier runs it for those two. The hook's
+ * completion is the fake aws's: moto 5.1.18 does not implement CompleteLifecycleAction.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { runProgram, type RunResult } from "../tools/harness";
+import { needing } from "./helpers";
+import { prepareHost, specOf, systemctlCalls, type Host } from "./host-run";
+
+const run = needing(["bash", "jq"]);
+const CP = "/api7-ha/prod/cp";
+
+let prod: RunResult;
+let dev: RunResult;
+beforeAll(async () => {
+    prod = await runProgram({ stack: "prod" });
+    dev = await runProgram({ stack: "dev" });
+});
+
+const read = (host: Host, file: string) =>
+    fs.existsSync(path.join(host.out, file)) ? fs.readFileSync(path.join(host.out, file), "utf8") : "";
+const lifecycle = (host: Host, env: Record<string, string>, args: string[] = []) =>
+    spawnSync(host.lifecycle, args, {
+        encoding: "utf8",
+        env: { ...host.env, API7_LIFECYCLE_POLL: "0.05", ...env },
+        timeout: 20000,
+    });
+const check = (host: Host) => spawnSync(host.lifecycle, ["--check"], { encoding: "utf8", env: host.env });
+const COMPLETE =
+    "complete-lifecycle-action --region us-east-1 --lifecycle-hook-name api7-launch --auto-scaling-group-name " +
+    "api7-dp-hosts-group-fake --instance-id i-0fake00000000001 --lifecycle-action-result CONTINUE\n";
+const FIND_GROUP =
+    "describe-auto-scaling-instances --region us-east-1 --instance-ids i-0fake00000000001 --query " +
+    "AutoScalingInstances[0].AutoScalingGroupName --output text\n";
+
+describe("a host of a group with a warm pool (prod's control plane)", () => {
+    run(
+        "warming: pulls every image side by side, completes the hook once, starts nothing; then, headed for service, starts the services and the bootstrap, and completes it again",
+        () => {
+            const host = prepareHost(prod, CP);
+            expect(check(host).status).toBe(1);
+            const r = lifecycle(host, { FAKE_LIFECYCLE: "Warmed:Stopped,Warmed:Stopped,Warmed:Stopped,InService" });
+            expect([r.status, r.error]).toEqual([0, undefined]);
+            const images = ["dashboard", "dp-manager"].map((svc) => specOf(prod, `${CP}/${svc}.json`).image as string);
+            expect(read(host, "pulls").trim().split("\n").sort()).toEqual([...images].sort());
+            expect(read(host, "autoscaling")).toBe(FIND_GROUP + COMPLETE + FIND_GROUP + COMPLETE);
+            expect(systemctlCalls(host)).toBe(
+                "start api7@dashboard.service\nstart api7@dp-manager.service\nstart --no-block api7-bootstrap.service\n",
+            );
+            // Nothing started before the mark: the services' start came after the last warm answer.
+            expect(r.stderr).toMatch(
+                /^api7-lifecycle: warming \(Warmed:Stopped\): pulling the images; no service starts until the host is headed for service\n/,
+            );
+            expect(r.stderr).toContain("api7-lifecycle: headed for service; starting dashboard dp-manager\n");
+            expect(check(host).status).toBe(0);
+        },
+    );
+
+    run("a warm host kept running starts no API7 service while it stays warm, and its units' condition fails", () => {
+        const host = prepareHost(prod, CP);
+        // It would wait for as long as it is warm: stopped after 2 s.
+        const r = spawnSync(host.lifecycle, [], {
+            encoding: "utf8",
+            env: { ...host.env, API7_LIFECYCLE_POLL: "0.05", FAKE_LIFECYCLE: "Warmed:Running" },
+            timeout: 2000,
+        });
+        expect(r.error).toMatchObject({ code: "ETIMEDOUT" });
+        expect(systemctlCalls(host)).toBe("");
+        // Prepared and completed once, however many checks followed.
+        expect(read(host, "autoscaling")).toBe(FIND_GROUP + COMPLETE);
+        expect(read(host, "curl").match(/target-lifecycle-state/g)!.length).toBeGreaterThan(3);
+        const c = check(host);
+        expect([c.status, c.stderr]).toEqual([
+            1,
+            "api7-lifecycle: not started: this host is not headed for service yet (journalctl -u api7-lifecycle)\n",
+        ]);
+    });
+
+    run("a pull that fails is tried again before the hook is completed: no host is stopped half-prepared", () => {
+        const host = prepareHost(prod, CP);
+        const r = spawnSync(host.lifecycle, [], {
+            encoding: "utf8",
+            env: { ...host.env, API7_LIFECYCLE_POLL: "0.05", FAKE_LIFECYCLE: "Warmed:Stopped", FAKE_PULL_DOWN: "1" },
+            timeout: 2000,
+        });
+        expect(r.error).toMatchObject({ code: "ETIMEDOUT" });
+        expect(read(host, "autoscaling")).toBe("");
+        expect(r.stderr).toContain("api7-lifecycle: not ready yet; trying again\n");
+        expect(systemctlCalls(host)).toBe("");
+    });
+
+    run(
+        "headed for service at once (a cold launch): services started, the hook completed; none pending is said",
+        () => {
+            const host = prepareHost(prod, CP);
+            const r = lifecycle(host, { FAKE_NO_LIFECYCLE_ACTION: "1" });
+            expect(r.status).toBe(0);
+            expect(read(host, "pulls")).toBe("");
+            expect(systemctlCalls(host)).toContain("start api7@dashboard.service\n");
+            expect(r.stderr).toContain(
+                "api7-lifecycle: no lifecycle action pending for i-0fake00000000001 in api7-dp-hosts-group-fake\n",
+            );
+        },
+    );
+
+    run("a host leaving (Terminated) starts nothing", () => {
+        const host = prepareHost(prod, CP);
+        const r = lifecycle(host, { FAKE_LIFECYCLE: "Terminated" });
+        expect([r.status, r.stderr]).toEqual([0, "api7-lifecycle: headed for Terminated: starting nothing\n"]);
+        expect([systemctlCalls(host), check(host).status]).toEqual(["", 1]);
+    });
+
+    run("with no target lifecycle state from IMDS (404), a warm-pool host waits: it never starts unprepared", () => {
+        const host = prepareHost(prod, CP);
+        const r = spawnSync(host.lifecycle, [], {
+            encoding: "utf8",
+            env: { ...host.env, API7_LIFECYCLE_POLL: "0.05", API7_LIFECYCLE_WAIT: "0", FAKE_LIFECYCLE: "404" },
+            timeout: 1500,
+        });
+        expect(r.error).toMatchObject({ code: "ETIMEDOUT" });
+        expect(systemctlCalls(host)).toBe("");
+    });
+});
+
+describe("a host of a group without a warm pool (dev)", () => {
+    run("no hook to complete; with no answer from IMDS it starts its services after the wait, and says so", () => {
+        const host = prepareHost(dev, "/api7-ha/dev/dp");
+        const r = lifecycle(host, { API7_LIFECYCLE_WAIT: "0", FAKE_LIFECYCLE: "404,404,InService" });
+        expect(r.status).toBe(0);
+        expect(r.stderr).toMatch(
+            /^api7-lifecycle: IMDS gives no target lifecycle state after \d+ s; starting the services\n/,
+        );
+        expect(systemctlCalls(host)).toBe("start api7@gateway.service\n");
+        expect(read(host, "autoscaling")).toBe("");
+    });
+
+    run("api7-run --pull: the image by tag when it is not on the host, nothing when it is, no container started", () => {
+        const host = prepareHost(dev, "/api7-ha/dev/dp");
+        const image = specOf(dev, "/api7-ha/dev/dp/gateway.json").image as string;
+        expect(image).not.toContain("@sha256:");
+        const pull = (env: Record<string, string> = {}) =>
+            spawnSync(host.run, ["gateway", "--pull"], { encoding: "utf8", env: { ...host.env, ...env } }).status;
+        expect([pull(), read(host, "pulls")]).toEqual([0, `${image}\n`]);
+        expect([pull({ FAKE_IMAGE_PRESENT: "1" }), read(host, "pulls")]).toEqual([0, `${image}\n`]);
+        expect(pull({ FAKE_PULL_DOWN: "1" })).toBe(1);
+        expect(fs.existsSync(path.join(host.out, "args"))).toBe(false);
+    });
+
+    run("--check takes no other argument, and api7-lifecycle none at all", () => {
+        const host = prepareHost(dev, "/api7-ha/dev/dp");
+        for (const args of [["--check", "x"], ["--now"]]) {
+            const r = spawnSync(host.lifecycle, args, { encoding: "utf8", env: host.env });
+            expect([r.status, r.stderr]).toEqual([2, "usage: api7-lifecycle [--check]\n"]);
+        }
+    });
+});
