@@ -81,6 +81,8 @@ while :; do
   sleep "$poll"
 done
 
+# A cold launch pulls its images side by side too, before the first service starts (a warm one has them).
+[[ -n "$prepared" ]] || prepare || echo "api7-lifecycle: a pull failed; each service pulls what it misses as it starts" >&2
 install -d -m 0755 "$run_root"
 touch "${run_root}/in-service"
 echo "api7-lifecycle: headed for service; starting ${services[*]}" >&2

@@ -12,6 +12,7 @@ import { bootSeconds, bootSteps, gracePeriodSeconds, type BootStep } from "../co
 import { ECR_ENDPOINT_SERVICES } from "../components/image-refs";
 import { CONTROL_PLANE_HEALTH } from "../components/listeners";
 import { outageFigures, outageRows, type OutageFigures } from "./report-outage";
+import { warmPoolFigures, warmPoolRows, type WarmPoolFigures } from "./report-warm-pool";
 import { checkTimeoutSeconds, CONTROL_PLANE_CHECK, type Check } from "../components/docker/haproxy";
 import { readStackConfig, ROOT } from "./stack-file";
 
@@ -30,6 +31,8 @@ export interface HaFigures {
     readonly database: DatabaseFigures;
     /** From a host's death to its replacement serving, per tier (gateways, control plane). */
     readonly replacement: Readonly<Record<string, ReplacementFigures>>;
+    /** The same from the warm pool, per tier that has one. */
+    readonly warmPools: Readonly<Record<string, WarmPoolFigures>>;
     /** Monthly cost of the ECR interface endpoints (images.ecrEndpoints), when there are any. */
     readonly ecrEndpointsMonthlyUsd?: number;
     /** What gateways do through a control-plane outage, when they can (fallback on, dataPlane.mode normal). */
@@ -96,6 +99,23 @@ export function haFigures(settings: Settings): HaFigures {
     };
     if (settings.prometheus.enabled && settings.prometheus.placement === "dedicated")
         hostsPerAz.prometheus = spread(1, azs);
+    const replacement = {
+        gateways: replacementFigures("dp", hc, settings.hosts.healthCheckGraceSeconds),
+        "control plane": replacementFigures(
+            "cp",
+            {
+                intervalSeconds: CONTROL_PLANE_HEALTH.interval,
+                timeoutSeconds: CONTROL_PLANE_HEALTH.timeout,
+                healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold,
+                unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold,
+            },
+            settings.hosts.healthCheckGraceSeconds,
+        ),
+    };
+    const warm = {
+        gateways: warmPoolFigures(settings, "dp", replacement.gateways),
+        "control plane": warmPoolFigures(settings, "cp", replacement["control plane"]),
+    };
     return {
         detectionSeconds: hc.unhealthyThreshold * hc.intervalSeconds + hc.timeoutSeconds,
         rejoinSeconds: hc.healthyThreshold * hc.intervalSeconds,
@@ -106,19 +126,10 @@ export function haFigures(settings: Settings): HaFigures {
             ? `${settings.fallback.cronSpec} (at most ${settings.fallback.exportIntervalSeconds} s between exports)`
             : undefined,
         database: databaseFigures(settings.database),
-        replacement: {
-            gateways: replacementFigures("dp", hc, settings.hosts.healthCheckGraceSeconds),
-            "control plane": replacementFigures(
-                "cp",
-                {
-                    intervalSeconds: CONTROL_PLANE_HEALTH.interval,
-                    timeoutSeconds: CONTROL_PLANE_HEALTH.timeout,
-                    healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold,
-                    unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold,
-                },
-                settings.hosts.healthCheckGraceSeconds,
-            ),
-        },
+        replacement,
+        warmPools: Object.fromEntries(
+            Object.entries(warm).filter((e): e is [string, WarmPoolFigures] => e[1] !== undefined),
+        ),
         ecrEndpointsMonthlyUsd: settings.images.ecrEndpoints
             ? ECR_ENDPOINT_SERVICES.length * azs * INTERFACE_ENDPOINT_USD_PER_AZ_HOUR * HOURS_PER_MONTH
             : undefined,
@@ -207,6 +218,7 @@ export function renderReport(stack: string, f: HaFigures): string {
             `| ${tier}: a dead host is replaced, back to full capacity (expected) | ${r.expectedSeconds} s | detection ${r.detectionSeconds} s + ${r.boot.map((b) => `${b.step} ${b.seconds} s`).join(" + ")} + healthy ${r.healthySeconds} s (boot steps are estimates: components/aws/boot-budget.ts); plus the group's reaction to the failed check, which AWS does not quantify |`,
             `| ${tier}: back to full capacity (worst case before the group judges the new host) | ` +
                 `${r.worstCaseSeconds} s | detection + grace period |`,
+            ...(f.warmPools[tier] ? warmPoolRows(tier, f.warmPools[tier]) : []),
         ]),
         ...(f.ecrEndpointsMonthlyUsd !== undefined
             ? [

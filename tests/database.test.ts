@@ -125,17 +125,25 @@ describe("prod: RDS for PostgreSQL as the issue asks", () => {
     });
 });
 
+const COMPLETE_LAUNCH_HOOK =
+    "CompleteLaunchHook: autoscaling:CompleteLifecycleAction on " +
+    "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/*";
+const FIND_OWN_GROUP = "FindOwnGroup: autoscaling:DescribeAutoScalingInstances on *";
+
 describe("the IAM matrix", () => {
     test("control plane: its own parameters, the database secret (read only), the bootstrap's lock and the gateways' credentials; nothing else", () => {
         const secret = prod.outputs.databaseSecretArn as string;
         expect(statementsOfRole(prod, "cp")).toEqual([
             "BootstrapLockAndRecord: ssm:GetParameter,ssm:PutParameter,ssm:DeleteParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/cp/bootstrap-lock,arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/cp/bootstrap-record",
+            // prod's warm pool: the launch hook, on groups tagged as its own (tests/iam-simulation.test.ts).
+            COMPLETE_LAUNCH_HOOK,
             // Its own SecureStrings, by their encryption context (the condition: tests/iam-simulation.test.ts).
             `DecryptOwnParameters: kms:Decrypt on ${PARAMETER_KEY}`,
             `DenyParametersOutsideGroup: ${PARAMETER_ACTIONS} on all but arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/cp/*,arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/secrets/control-plane-token`,
             // prod pulls through its ECR cache of Docker Hub: a token, and the cache's repositories only.
             "EcrLogin: ecr:GetAuthorizationToken on *",
             `EncryptGatewayCredentials: kms:Decrypt,kms:Encrypt,kms:GenerateDataKey on ${PARAMETER_KEY}`,
+            FIND_OWN_GROUP,
             "IssueGatewayCredentials: ssm:GetParameter,ssm:PutParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/secrets/control-plane-token",
             "PullThroughCache: " +
                 "ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability,ecr:BatchImportUpstreamImage,ecr:CreateRepository " +
@@ -147,9 +155,11 @@ describe("the IAM matrix", () => {
 
     test("gateways: their own parameters (configs and their credentials) only; no database secret", () => {
         expect(statementsOfRole(prod, "dp")).toEqual([
+            COMPLETE_LAUNCH_HOOK,
             `DecryptOwnParameters: kms:Decrypt on ${PARAMETER_KEY}`,
             `DenyParametersOutsideGroup: ${PARAMETER_ACTIONS} on all but arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/*`,
             "EcrLogin: ecr:GetAuthorizationToken on *",
+            FIND_OWN_GROUP,
             // What a gateway host does through a control-plane outage (tests/outage.test.ts).
             "LeaveAndRejoinTargetGroups: elasticloadbalancing:DeregisterTargets,elasticloadbalancing:RegisterTargets " +
                 "on arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api7-dp-lb-http/0001," +

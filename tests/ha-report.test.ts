@@ -160,6 +160,44 @@ describe("replacing a dead host (Auto Scaling groups)", () => {
     });
 });
 
+describe("warm pools", () => {
+    test("prod: a dead gateway is replaced from the warm pool within 120 s, printed beside the cold figure, with the pool's monthly cost", () => {
+        const text = renderReport("prod", haFigures(stackSettings("prod")));
+        // Gateways: detection 2 x 5 s + 3 s, a stopped host started and booted in 30 s (estimate), the gateway's
+        // start 60 s (the boot budget's last step), healthy after 3 x 5 s: 118 s, against 358 s cold.
+        expect(text).toContain(
+            "| gateways: back to full capacity from the warm pool (worst case by the budget) | 118 s | detection 13 s + " +
+                "start the stopped host and boot 30 s + start the gateway and load its configuration 60 s + healthy 15 s",
+        );
+        expect(text).toContain("| gateways: a dead host is replaced, back to full capacity (expected) | 358 s |");
+        // Control plane: detection 2 x 10 s + 5 s, 30 s, the services' start 120 s, healthy 2 x 10 s.
+        expect(text).toContain(
+            "| control plane: back to full capacity from the warm pool (worst case by the budget) | 195 s |",
+        );
+        // One host per role, its 80 GiB gp3 volume at $0.08 per GB-month.
+        expect(text).toContain("| gateways: warm pool | 1 host(s) kept Stopped, about $6.40 a month |");
+        expect(text).toContain("| control plane: warm pool | 1 host(s) kept Stopped, about $6.40 a month |");
+    });
+
+    test("a hibernated pool resumes faster; a running one starts no instance and says its hours are not priced; none, no rows", () => {
+        const s = stackSettings("prod");
+        const withPool = (state: "Hibernated" | "Running") =>
+            renderReport("prod", haFigures({ ...s, dataPlane: { ...s.dataPlane, warmPool: { size: 2, state } } }));
+        expect(withPool("Hibernated")).toContain(
+            "| gateways: back to full capacity from the warm pool (worst case by the budget) | 108 s | detection 13 s + " +
+                "resume the hibernated host 20 s",
+        );
+        expect(withPool("Running")).toContain(
+            "| gateways: back to full capacity from the warm pool (worst case by the budget) | 88 s |",
+        );
+        expect(withPool("Running")).toContain(
+            "| gateways: warm pool | 2 host(s) kept Running, about $12.80 a month | 2 x hosts.rootVolumeGiB x " +
+                "$0.08/GB-month gp3 (us-east-1, unconfirmed) + the instances' hours (not priced here) |",
+        );
+        expect(renderReport("dev", haFigures(stackSettings("dev")))).not.toContain("warm pool");
+    });
+});
+
 describe("the Docker lab (deploy.target docker)", () => {
     // Pulumi.lab.yaml sets only deploy.target, so the lab runs the schema's defaults: gateway checks every 30 s,
     // timeout 10 s, healthy and unhealthy thresholds 3; the control plane's checks every 10 s, timeout 5 s, thresholds

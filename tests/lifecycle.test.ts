@@ -95,12 +95,12 @@ describe("a host of a group with a warm pool (prod's control plane)", () => {
     });
 
     run(
-        "headed for service at once (a cold launch): services started, the hook completed; none pending is said",
+        "headed for service at once (a cold launch): images pulled side by side, then the services started; none pending is said",
         () => {
             const host = prepareHost(prod, CP);
             const r = lifecycle(host, { FAKE_NO_LIFECYCLE_ACTION: "1" });
             expect(r.status).toBe(0);
-            expect(read(host, "pulls")).toBe("");
+            expect(read(host, "pulls").trim().split("\n")).toHaveLength(2);
             expect(systemctlCalls(host)).toContain("start api7@dashboard.service\n");
             expect(r.stderr).toContain(
                 "api7-lifecycle: no lifecycle action pending for i-0fake00000000001 in api7-dp-hosts-group-fake\n",
@@ -139,17 +139,20 @@ describe("a host of a group without a warm pool (dev)", () => {
         expect(read(host, "autoscaling")).toBe("");
     });
 
-    run("api7-run --pull: the image by tag when it is not on the host, nothing when it is, no container started", () => {
-        const host = prepareHost(dev, "/api7-ha/dev/dp");
-        const image = specOf(dev, "/api7-ha/dev/dp/gateway.json").image as string;
-        expect(image).not.toContain("@sha256:");
-        const pull = (env: Record<string, string> = {}) =>
-            spawnSync(host.run, ["gateway", "--pull"], { encoding: "utf8", env: { ...host.env, ...env } }).status;
-        expect([pull(), read(host, "pulls")]).toEqual([0, `${image}\n`]);
-        expect([pull({ FAKE_IMAGE_PRESENT: "1" }), read(host, "pulls")]).toEqual([0, `${image}\n`]);
-        expect(pull({ FAKE_PULL_DOWN: "1" })).toBe(1);
-        expect(fs.existsSync(path.join(host.out, "args"))).toBe(false);
-    });
+    run(
+        "api7-run --pull: the image by tag when it is not on the host, nothing when it is, no container started",
+        () => {
+            const host = prepareHost(dev, "/api7-ha/dev/dp");
+            const image = specOf(dev, "/api7-ha/dev/dp/gateway.json").image as string;
+            expect(image).not.toContain("@sha256:");
+            const pull = (env: Record<string, string> = {}) =>
+                spawnSync(host.run, ["gateway", "--pull"], { encoding: "utf8", env: { ...host.env, ...env } }).status;
+            expect([pull(), read(host, "pulls")]).toEqual([0, `${image}\n`]);
+            expect([pull({ FAKE_IMAGE_PRESENT: "1" }), read(host, "pulls")]).toEqual([0, `${image}\n`]);
+            expect(pull({ FAKE_PULL_DOWN: "1" })).toBe(1);
+            expect(fs.existsSync(path.join(host.out, "args"))).toBe(false);
+        },
+    );
 
     run("--check takes no other argument, and api7-lifecycle none at all", () => {
         const host = prepareHost(dev, "/api7-ha/dev/dp");

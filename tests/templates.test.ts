@@ -84,6 +84,7 @@ describe("host shell files in the user data", () => {
             ["api7-run.sh", true, true, true, true, "0755"],
             ["api7-apply.sh", true, true, true, true, "0755"],
             ["api7-bootstrap.sh", true, true, true, true, "0755"],
+            ["api7-lifecycle.sh", true, true, true, true, "0755"],
         ]);
     });
     test("the library is written once, on hosts with and without the bootstrap", () => {

@@ -63,6 +63,28 @@ export function bootSteps(role: HostRole): readonly BootStep[] {
     return [...COMMON, ...ROLE_STEPS[role]];
 }
 
+/**
+ * A host started from the warm pool (components/aws/host/warm-pool.ts): its first boot (Docker, the images) is done,
+ * so only the start of the instance as the pool kept it and of its services remains. api7-lifecycle completes the
+ * launch hook as soon as it has started the services, so the hook overlaps the services' start.
+ */
+export function warmStartSteps(role: HostRole, state: "Stopped" | "Hibernated" | "Running"): readonly BootStep[] {
+    const instance: Record<typeof state, BootStep> = {
+        Stopped: {
+            step: "start the stopped host and boot",
+            seconds: 30,
+            basis: "estimate: EC2 pending to running for an EBS-backed instance plus an AL2023 boot with no first-boot work",
+        },
+        Hibernated: {
+            step: "resume the hibernated host",
+            seconds: 20,
+            basis: "estimate: EC2 pending to running and the RAM read back from the root volume",
+        },
+        Running: { step: "the host already runs", seconds: 0, basis: "a Running pool's host waits with its images" },
+    };
+    return [instance[state], ...ROLE_STEPS[role].slice(-1)];
+}
+
 /** The sum of a role's steps, in seconds. */
 export function bootSeconds(role: HostRole): number {
     return bootSteps(role).reduce((sum, s) => sum + s.seconds, 0);
