@@ -38,6 +38,7 @@ export const TYPES = Object.freeze({
     userPolicy: "aws:iam/userPolicy:UserPolicy",
     groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
     managedPolicy: "aws:iam/policy:Policy",
+    autoScalingGroup: "aws:autoscaling/group:Group",
     dbInstance: "aws:rds/instance:Instance",
     dbParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
 });
@@ -482,6 +483,20 @@ export const rdsTlsRequired: StackValidationPolicy = {
     },
 };
 
+export const warmPoolLaunchHook = resourcePolicy(
+    "warm-pool-launch-hook",
+    "An Auto Scaling group with a warm pool has a launch lifecycle hook from its creation: without one, Auto Scaling " +
+        "may stop a warming instance before its user data finishes (EC2 Auto Scaling user guide, " +
+        'warm-pool-instance-lifecycle, "Use lifecycle hooks with a warm pool").',
+    [TYPES.autoScalingGroup],
+    (p, report) => {
+        if (!p.warmPool) return;
+        const hooks = (p.initialLifecycleHooks as Props[] | undefined) ?? [];
+        if (!hooks.some((h) => h.lifecycleTransition === "autoscaling:EC2_INSTANCE_LAUNCHING"))
+            report("has a warmPool but no initialLifecycleHooks entry for autoscaling:EC2_INSTANCE_LAUNCHING");
+    },
+);
+
 export const POLICIES: readonly (ResourceValidationPolicy | StackValidationPolicy)[] = Object.freeze([
     imdsV2Required,
     encryptedVolumes,
@@ -501,4 +516,5 @@ export const POLICIES: readonly (ResourceValidationPolicy | StackValidationPolic
     rdsBackups,
     rdsTlsRequired,
     hostParametersOwnPath,
+    warmPoolLaunchHook,
 ]);

@@ -545,6 +545,29 @@ const BAD: Record<string, [string, Fake[], RegExp][]> = {
             /skipFinalSnapshot is true/,
         ],
     ],
+    "warm-pool-launch-hook": [
+        [
+            "a warm pool with no lifecycle hook",
+            [{ type: TYPES.autoScalingGroup, name: "g", props: { warmPool: { poolState: "Stopped", minSize: 1 } } }],
+            /g: has a warmPool but no initialLifecycleHooks entry for autoscaling:EC2_INSTANCE_LAUNCHING/,
+        ],
+        [
+            "a warm pool with only a terminating hook",
+            [
+                {
+                    type: TYPES.autoScalingGroup,
+                    name: "g",
+                    props: {
+                        warmPool: { poolState: "Stopped", minSize: 1 },
+                        initialLifecycleHooks: [
+                            { name: "t", lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING" },
+                        ],
+                    },
+                },
+            ],
+            /no initialLifecycleHooks entry for autoscaling:EC2_INSTANCE_LAUNCHING/,
+        ],
+    ],
     "rds-backups": [
         [
             "backups off",
