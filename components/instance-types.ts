@@ -152,6 +152,24 @@ export function instanceTypeProblem(type: string): string | undefined {
     return factsProblem([info.arch], info.vcpu, info.memoryGiB);
 }
 
+/**
+ * Why a warm pool kept Hibernated cannot use a type AWS describes so: hibernation unsupported (DescribeInstanceTypes'
+ * HibernationSupported; AWS's list of families varies by Region, EC2 user guide "Prerequisites for EC2 instance
+ * hibernation"), 150 GB of RAM or more, or a root volume that cannot hold the RAM besides API7's 80 GiB. Undefined
+ * when it can.
+ */
+export function hibernationProblem(
+    d: DescribedInstanceType & { readonly hibernationSupported: boolean },
+    rootVolumeGiB: number,
+): string | undefined {
+    const ramGiB = d.memorySize / 1024;
+    if (!d.hibernationSupported) return "does not support hibernation in this Region (AWS DescribeInstanceTypes)";
+    if (ramGiB >= 150) return `has ${ramGiB} GiB of RAM; EC2 hibernates instances with less than 150 GB`;
+    if (rootVolumeGiB < ramGiB + 80)
+        return `has ${ramGiB} GiB of RAM, which hosts.rootVolumeGiB ${rootVolumeGiB} cannot hold besides API7's 80 GiB`;
+    return undefined;
+}
+
 /** The same rule on what AWS says of a type the table does not know. */
 export function describedInstanceTypeProblem(d: DescribedInstanceType): string | undefined {
     return factsProblem(d.supportedArchitectures, d.defaultVcpus, d.memorySize / 1024);

@@ -11,6 +11,7 @@ import {
     awsFailureMessage,
     awsReason,
     describedInstanceTypeProblem,
+    hibernationProblem,
     instanceTypeProblem,
     offeringProblem,
 } from "../components/instance-types";
@@ -135,6 +136,38 @@ describe("what AWS refuses, said so the user can act", () => {
             'dataPlane.instanceType = "c8i.large": could not be checked with ec2:DescribeInstanceTypes. AWS ' +
                 "said: RequestLimitExceeded: Request limit exceeded.",
         );
+    });
+});
+
+describe("a warm pool kept Hibernated", () => {
+    const described = (memorySize: number, hibernationSupported: boolean) => ({
+        supportedArchitectures: ["x86_64"],
+        defaultVcpus: 2,
+        memorySize,
+        hibernationSupported,
+    });
+    test("needs a type AWS hibernates, under 150 GB of RAM, and a root volume that holds the RAM besides API7's 80 GiB", () => {
+        expect(hibernationProblem(described(4096, true), 84)).toBeUndefined();
+        expect(hibernationProblem(described(4096, false), 200)).toBe(
+            "does not support hibernation in this Region (AWS DescribeInstanceTypes)",
+        );
+        expect(hibernationProblem(described(4096, true), 83)).toBe(
+            "has 4 GiB of RAM, which hosts.rootVolumeGiB 83 cannot hold besides API7's 80 GiB",
+        );
+        expect(hibernationProblem(described(153600, true), 1000)).toBe(
+            "has 150 GiB of RAM; EC2 hibernates instances with less than 150 GB",
+        );
+    });
+
+    test("is checked against AWS at deploy time, even for a type the offline table knows (c6i.large)", async () => {
+        const run = await runProgram({
+            stack: "prod",
+            config: { "dataPlane.warmPool.state": "Hibernated", "hosts.rootVolumeGiB": 100 },
+        });
+        expect(run.invokes.filter((i) => i.token === GET_INSTANCE_TYPE).map((i) => i.inputs)).toEqual([
+            { instanceType: "c6i.large" },
+        ]);
+        expect(groupOf(run, "api7-dp-hosts").asg.inputs.warmPool.poolState).toBe("Hibernated");
     });
 });
 

@@ -12,6 +12,7 @@ import type { Ami } from "./ami";
 import {
     awsFailureMessage,
     describedInstanceTypeProblem,
+    hibernationProblem,
     instanceTypeMessage,
     isKnownInstanceType,
     offeringProblem,
@@ -70,6 +71,7 @@ export function withInstanceTypesChecked(
     ami: Ami,
     settings: readonly InstanceTypeSetting[],
     availabilityZones: pulumi.Input<string[]>,
+    hibernating: readonly HibernatingPool[] = [],
 ): Ami {
     const checks = [...usesByType(settings)].map(([type, keys]) =>
         pulumi.all([askAws(type, keys), availabilityZones]).apply(([answer, zones]) => {
@@ -78,6 +80,7 @@ export function withInstanceTypesChecked(
             return problem && instanceTypeMessage(keys, type, problem);
         }),
     );
+    checks.push(...hibernating.map((pool) => pulumi.output(askHibernation(pool))));
     const id = pulumi.all([ami.id, pulumi.all(checks)]).apply(([imageId, failures]) => {
         const failed = failures.filter((f): f is string => f !== undefined);
         if (failed.length === 0) return imageId;
@@ -87,4 +90,27 @@ export function withInstanceTypesChecked(
         );
     });
     return { ...ami, id };
+}
+
+/** A warm pool kept Hibernated: its state's key, its group's type setting, and the root volume. */
+export interface HibernatingPool {
+    readonly stateKey: string;
+    readonly type: InstanceTypeSetting;
+    readonly rootVolumeGiB: number;
+}
+
+/** Whether AWS hibernates the pool's type (any type: the offline table does not say), as a message naming the key. */
+async function askHibernation(pool: HibernatingPool): Promise<string | undefined> {
+    const [key, type] = pool.type;
+    let described: aws.ec2.GetInstanceTypeResult;
+    try {
+        described = await aws.ec2.getInstanceType({ instanceType: type });
+    } catch (err) {
+        return awsFailureMessage([key], type, "DescribeInstanceTypes", failureOf(err));
+    }
+    const problem = hibernationProblem(described, pool.rootVolumeGiB);
+    return (
+        problem &&
+        `${pool.stateKey} = "Hibernated": ${key} ${type} ${problem}; keep the warm pool Stopped or choose another type`
+    );
 }

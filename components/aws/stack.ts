@@ -125,6 +125,13 @@ export function awsStack(settings: Settings) {
                 : []),
         ],
         hostAzs,
+        (["controlPlane", "dataPlane"] as const)
+            .filter((k) => settings[k].warmPool.size > 0 && settings[k].warmPool.state === "Hibernated")
+            .map((k) => ({
+                stateKey: `${k}.warmPool.state`,
+                type: [`${k}.instanceType`, settings[k].instanceType] as const,
+                rootVolumeGiB: settings.hosts.rootVolumeGiB,
+            })),
     );
     /** The AMI every host launches from (resolved once, or hosts.amiId). */
     const hostAmiId = ami.id;
