@@ -28,6 +28,12 @@ cloud-init status --wait >/dev/null || true
 sbin="${API7_SBIN_DIR:-/usr/local/sbin}"
 run_root="${API7_RUN_DIR:-/run/api7}"
 api7_read_host
+# A host not in service (warm in the pool, or still at its first boot) runs no service: each reads its configuration
+# when api7-lifecycle starts it. Nothing to apply, and nothing to wait for.
+if ! "${sbin}/api7-lifecycle" --check 2>/dev/null; then
+  echo "api7-apply: this host is not in service (api7-lifecycle): its services read their configuration when they start" >&2
+  exit 0
+fi
 if ((rotated_only == 1 && $# == 0)); then
   set -- "${services[@]}"
 fi

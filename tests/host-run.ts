@@ -85,6 +85,9 @@ export function prepareHost(evaluation: RunResult, prefix: string, stateDir?: st
         path.join(dir, d),
     );
     for (const d of [runRoot, params, out, bin, secrets]) fs.mkdirSync(d, { recursive: true });
+    // A host in service, as api7-lifecycle marks it once Auto Scaling has it headed there (tests/lifecycle.test.ts
+    // removes the mark).
+    fs.writeFileSync(path.join(runRoot, "in-service"), "");
     const installed = installUserData(userDataOf(evaluation, prefix), path.join(dir, "root"));
     // Every run spec the scripts are fed holds to its one definition (config-schema/run-spec.schema.json).
     const specs = runSpecsOf(evaluation);

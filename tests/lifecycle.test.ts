@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runProgram, type RunResult } from "../tools/harness";
 import { needing } from "./helpers";
-import { prepareHost, specOf, systemctlCalls, type Host } from "./host-run";
+import { prepareHost as inService, specOf, systemctlCalls, type Host } from "./host-run";
 
 const run = needing(["bash", "jq"]);
 const CP = "/api7-ha/prod/cp";
@@ -21,6 +21,13 @@ beforeAll(async () => {
     prod = await runProgram({ stack: "prod" });
     dev = await runProgram({ stack: "dev" });
 });
+
+/** A new host of `prefix`, not marked in service yet (tests/host-run.ts marks its hosts in service). */
+function prepareHost(evaluation: RunResult, prefix: string): Host {
+    const host = inService(evaluation, prefix);
+    fs.rmSync(path.join(host.runRoot, "in-service"));
+    return host;
+}
 
 const read = (host: Host, file: string) =>
     fs.existsSync(path.join(host.out, file)) ? fs.readFileSync(path.join(host.out, file), "utf8") : "";
@@ -151,6 +158,19 @@ describe("a host of a group without a warm pool (dev)", () => {
             expect([pull({ FAKE_IMAGE_PRESENT: "1" }), read(host, "pulls")]).toEqual([0, `${image}\n`]);
             expect(pull({ FAKE_PULL_DOWN: "1" })).toBe(1);
             expect(fs.existsSync(path.join(host.out, "args"))).toBe(false);
+        },
+    );
+
+    run(
+        "api7-apply on a host not in service (warm, or at its first boot) applies nothing and waits for nothing",
+        () => {
+            const host = prepareHost(dev, "/api7-ha/dev/dp");
+            const r = spawnSync(host.apply, ["gateway"], { encoding: "utf8", env: host.env });
+            expect([r.status, r.stderr]).toEqual([
+                0,
+                "api7-apply: this host is not in service (api7-lifecycle): its services read their configuration when they start\n",
+            ]);
+            expect([systemctlCalls(host), read(host, "curl")]).toEqual(["", ""]);
         },
     );
 

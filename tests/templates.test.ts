@@ -87,6 +87,21 @@ describe("host shell files in the user data", () => {
             ["api7-lifecycle.sh", true, true, true, true, "0755"],
         ]);
     });
+    test("each systemd unit lands as committed less its full-line comments, after a line naming its source", () => {
+        const units = files({ bootstrap: true, databaseRotation: true, watchedServices: ["gateway"] }).filter((f) =>
+            f.path.startsWith("/etc/systemd/system/"),
+        );
+        expect(units.length).toBe(7);
+        for (const unit of units) {
+            const file = path.basename(unit.path);
+            const committed = readTemplateFile(file).split("\n");
+            expect(String(unit.content).split("\n")).toEqual([
+                `# api7-ha config-templates/${file}, its comments removed`,
+                ...committed.filter((l) => !/^\s*[#;]/.test(l)),
+            ]);
+            expect(committed.some((l) => l.startsWith("#"))).toBe(true);
+        }
+    });
     test("the library is written once, on hosts with and without the bootstrap", () => {
         for (const bootstrap of [true, false])
             expect(

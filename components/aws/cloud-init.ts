@@ -43,6 +43,17 @@ export function hostScript(file: string): string {
 }
 
 /**
+ * A systemd unit as it lands: its full-line comments removed (systemd reads lines starting with # or ; as comments,
+ * systemd.syntax(7)) and one line naming its source, for the same 16 KB; config-templates/<file> keeps them.
+ */
+export function hostUnit(file: string): string {
+    const lines = readTemplateFile(file)
+        .split("\n")
+        .filter((line) => !/^\s*[#;]/.test(line));
+    return [`# api7-ha config-templates/${file}, its comments removed`, ...lines].join("\n");
+}
+
+/**
  * A host's user data: `#cloud-config` that installs Docker and jq, writes the launcher scripts, the systemd unit
  * and host.json, and starts the services. It holds no secret and no service config (both come from SSM), so it
  * stays the same across config changes and only a bootstrap change replaces hosts.
@@ -70,8 +81,8 @@ export function renderUserData(args: UserDataArgs): string {
             run: hostScript(HOST_SCRIPTS.run),
             apply: hostScript(HOST_SCRIPTS.apply),
             lifecycle: hostScript(HOST_SCRIPTS.lifecycle),
-            unit: readTemplateFile("api7@.service"),
-            lifecycleUnit: readTemplateFile("api7-lifecycle.service"),
+            unit: hostUnit("api7@.service"),
+            lifecycleUnit: hostUnit("api7-lifecycle.service"),
         },
         extraFiles: [
             ...(args.bootstrap
@@ -86,7 +97,7 @@ export function renderUserData(args: UserDataArgs): string {
                           path: "/etc/systemd/system/api7-bootstrap.service",
                           owner: "root:root",
                           permissions: "0644",
-                          content: readTemplateFile("api7-bootstrap.service"),
+                          content: hostUnit("api7-bootstrap.service"),
                       },
                   ]
                 : []),
@@ -95,7 +106,7 @@ export function renderUserData(args: UserDataArgs): string {
                       path: `/etc/systemd/system/${unit}`,
                       owner: "root:root",
                       permissions: "0644",
-                      content: readTemplateFile(unit),
+                      content: hostUnit(unit),
                   }))
                 : []),
             ...(args.databaseRotation
@@ -103,7 +114,7 @@ export function renderUserData(args: UserDataArgs): string {
                       path: `/etc/systemd/system/${unit}`,
                       owner: "root:root",
                       permissions: "0644",
-                      content: readTemplateFile(unit),
+                      content: hostUnit(unit),
                   }))
                 : []),
         ],
