@@ -10,12 +10,13 @@ api7_load() {
   eval "$api7_assignments"
 }
 
-# api7_read_host: region, prefix, services, whether the host runs the first-install bootstrap (true or false) and the
-# launch lifecycle hook (a warm-pool group's, else empty) from host.json (API7_ETC_DIR: its directory, outside a host).
+# api7_read_host: region, prefix, services, whether the host runs the first-install bootstrap and whether its group
+# has a warm pool (true or false), and the group's launch lifecycle hook, from host.json (API7_ETC_DIR: its
+# directory, outside a host).
 # shellcheck disable=SC2034 # used by the scripts that source this file
 api7_read_host() {
-  region="" prefix="" services=() lifecycle_hook="" bootstrap=false
-  api7_load '@sh "region=\(.region) prefix=\(.parameterPrefix) lifecycle_hook=\(.lifecycleHook // "") bootstrap=\(.bootstrap // false)", "services=(\(.services // [] | @sh))"' \
+  region="" prefix="" services=() lifecycle_hook="" bootstrap=false warm_pool=false
+  api7_load '@sh "region=\(.region) prefix=\(.parameterPrefix) lifecycle_hook=\(.lifecycleHook // "") bootstrap=\(.bootstrap // false) warm_pool=\(.warmPool // false)", "services=(\(.services // [] | @sh))"' \
     "${API7_ETC_DIR:-/etc/api7}/host.json"
 }
 

@@ -25,16 +25,16 @@ fi
 api7_read_host
 poll="${API7_LIFECYCLE_POLL:-5}"
 
-# The hook's completion (CONTINUE) for this instance, in its group (asked of Auto Scaling: its name is Pulumi's).
-# None pending (a group without the hook yet, a second completion) is said, not an error.
-complete_hook() {
-  local id group out
-  [[ -n "$lifecycle_hook" ]] || return 0
+# The hook's completion (CONTINUE, or ABANDON) for this instance, in its group (asked of Auto Scaling: its name is
+# Pulumi's). None pending (a group whose hook came after this host's launch, a second completion) is said, not an
+# error.
+complete_hook() { # [RESULT]
+  local id group out result="${1:-CONTINUE}"
   id="$(api7_imds instance-id)" || { echo "api7-lifecycle: cannot read this instance's id (IMDS)" >&2; return 1; }
   group="$(aws autoscaling describe-auto-scaling-instances --region "$region" --instance-ids "$id" \
     --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text)" || return 1
   if ! out="$(aws autoscaling complete-lifecycle-action --region "$region" --lifecycle-hook-name "$lifecycle_hook" \
-    --auto-scaling-group-name "$group" --instance-id "$id" --lifecycle-action-result CONTINUE 2>&1)"; then
+    --auto-scaling-group-name "$group" --instance-id "$id" --lifecycle-action-result "$result" 2>&1)"; then
     if [[ "$out" == *"No active Lifecycle Action"* ]]; then
       echo "api7-lifecycle: no lifecycle action pending for ${id} in ${group}" >&2
       return 0
@@ -42,7 +42,7 @@ complete_hook() {
     echo "api7-lifecycle: cannot complete ${lifecycle_hook} for ${id} in ${group}: ${out}" >&2
     return 1
   fi
-  echo "api7-lifecycle: completed ${lifecycle_hook} for ${id} in ${group}" >&2
+  echo "api7-lifecycle: completed ${lifecycle_hook} (${result}) for ${id} in ${group}" >&2
 }
 
 # Every service's image, pulled side by side.
@@ -55,10 +55,23 @@ prepare() {
   return "$failed"
 }
 
+# A step tried again after a failure: 5 s (API7_LIFECYCLE_POLL), doubling to a minute; given up after 30 minutes
+# (API7_LIFECYCLE_GIVE_UP), longer than any hook's timeout, which by then has decided the launch.
+retry() { # WHAT COMMAND...
+  local what="$1" delay="$poll" deadline=$((SECONDS + ${API7_LIFECYCLE_GIVE_UP:-1800}))
+  shift
+  until "$@"; do
+    ((SECONDS < deadline)) || { echo "api7-lifecycle: giving up: ${what}" >&2; return 1; }
+    sleep "$delay"
+    delay="$(awk -v d="$delay" 'BEGIN { d *= 2; print (d > 60 ? 60 : d) }')"
+  done
+}
+
 # Where Auto Scaling has this host headed. Before the host's first transition IMDS answers 404: waited for. A group
 # without a warm pool starts its services after 60 s (API7_LIFECYCLE_WAIT) without an answer (a host that cannot read
-# IMDS would otherwise never serve); one with a warm pool keeps waiting, and its hook's timeout abandons the host.
-started=$SECONDS prepared=""
+# IMDS would otherwise never serve); one with a warm pool keeps waiting (a warming host must not start them), and the
+# hook's timeout abandons a launching host that never learns.
+started=$SECONDS pulled="" completed=""
 while :; do
   state="$(api7_imds autoscaling/target-lifecycle-state 2>/dev/null || true)"
   case "$state" in
@@ -67,12 +80,17 @@ while :; do
       echo "api7-lifecycle: headed for ${state}: starting nothing" >&2
       exit 0 ;;
     Warmed:*)
-      if [[ -z "$prepared" ]]; then
+      if [[ -z "$pulled" ]]; then
         echo "api7-lifecycle: warming (${state}): pulling the images; no service starts until the host is headed for service" >&2
-        if prepare && complete_hook; then prepared=yes; else echo "api7-lifecycle: not ready yet; trying again" >&2; fi
+        retry "pulling the images" prepare || exit 1
+        pulled=yes
+      fi
+      if [[ -z "$completed" ]]; then
+        retry "completing ${lifecycle_hook}" complete_hook || exit 1
+        completed=yes
       fi ;;
     "")
-      if [[ -z "$lifecycle_hook" ]] && ((SECONDS - started >= ${API7_LIFECYCLE_WAIT:-60})); then
+      if [[ "$warm_pool" != true ]] && ((SECONDS - started >= ${API7_LIFECYCLE_WAIT:-60})); then
         echo "api7-lifecycle: IMDS gives no target lifecycle state after $((SECONDS - started)) s; starting the services" >&2
         break
       fi ;;
@@ -81,12 +99,20 @@ while :; do
   sleep "$poll"
 done
 
-# A cold launch pulls its images side by side too, before the first service starts (a warm one has them).
-[[ -n "$prepared" ]] || prepare || echo "api7-lifecycle: a pull failed; each service pulls what it misses as it starts" >&2
+# A cold launch pulls its images side by side too, before the first service starts (a warm one has them, unless an
+# image changed since it warmed).
+[[ -n "$pulled" ]] || prepare || echo "api7-lifecycle: a pull failed; each service pulls what it misses as it starts" >&2
 install -d -m 0755 "$run_root"
 touch "${run_root}/in-service"
 echo "api7-lifecycle: headed for service; starting ${services[*]}" >&2
-for svc in "${services[@]}"; do systemctl start "api7@${svc}.service"; done
+failed=""
+for svc in "${services[@]}"; do systemctl start "api7@${svc}.service" || failed="${failed} ${svc}"; done
 # The control plane's first-install bootstrap waits for the dashboard: not waited for here.
-[[ "$bootstrap" != true ]] || systemctl start --no-block api7-bootstrap.service
-until complete_hook; do sleep "$poll"; done
+[[ "$bootstrap" != true ]] || systemctl start --no-block api7-bootstrap.service || failed="${failed} bootstrap"
+if [[ -n "$failed" ]]; then
+  # A host whose services do not start is not put in service: Auto Scaling terminates it and launches another.
+  echo "api7-lifecycle: could not start${failed}; abandoning this launch" >&2
+  complete_hook ABANDON || true
+  exit 1
+fi
+retry "completing ${lifecycle_hook}" complete_hook

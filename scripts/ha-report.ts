@@ -49,7 +49,7 @@ export interface ReplacementFigures {
     readonly healthySeconds: number;
     /** detection + boot + healthy. */
     readonly expectedSeconds: number;
-    /** detection + the grace period: the longest before the group judges the new host. */
+    /** detection + the boot before the services + the grace period: the longest before the group judges the new host. */
     readonly worstCaseSeconds: number;
 }
 
@@ -150,7 +150,12 @@ export function replacementFigures(
         boot,
         healthySeconds,
         expectedSeconds: detectionSeconds + bootSeconds(role) + healthySeconds,
-        worstCaseSeconds: detectionSeconds + gracePeriodSeconds(role, healthySeconds, graceOverride),
+        // The grace period starts once the host completes its launch hook (EC2 Auto Scaling user guide, health
+        // check grace period), which api7-lifecycle does as it starts the services: after the steps before them.
+        worstCaseSeconds:
+            detectionSeconds +
+            boot.slice(0, -1).reduce((sum, b) => sum + b.seconds, 0) +
+            gracePeriodSeconds(role, healthySeconds, graceOverride),
     };
 }
 
@@ -217,7 +222,8 @@ export function renderReport(stack: string, f: HaFigures): string {
         ...Object.entries(f.replacement).flatMap(([tier, r]) => [
             `| ${tier}: a dead host is replaced, back to full capacity (expected) | ${r.expectedSeconds} s | detection ${r.detectionSeconds} s + ${r.boot.map((b) => `${b.step} ${b.seconds} s`).join(" + ")} + healthy ${r.healthySeconds} s (boot steps are estimates: components/aws/boot-budget.ts); plus the group's reaction to the failed check, which AWS does not quantify |`,
             `| ${tier}: back to full capacity (worst case before the group judges the new host) | ` +
-                `${r.worstCaseSeconds} s | detection + grace period |`,
+                `${r.worstCaseSeconds} s | detection + the boot steps before the services start (then the host ` +
+                "completes its launch hook) + grace period |",
             ...(f.warmPools[tier] ? warmPoolRows(tier, f.warmPools[tier]) : []),
         ]),
         ...(f.ecrEndpointsMonthlyUsd !== undefined

@@ -130,7 +130,9 @@ describe("replacing a dead host (Auto Scaling groups)", () => {
         expect(gw.detectionSeconds).toBeLessThanOrEqual(15);
         expect(gw.healthySeconds).toBe(15);
         expect(gw.expectedSeconds).toBe(13 + bootSeconds("dp") + 15);
-        expect(gw.worstCaseSeconds).toBe(13 + gracePeriodSeconds("dp", 15));
+        // The grace period starts once the host has started its services and completed its launch hook: after the
+        // launch, the install and the pull (60 + 90 + 120 s).
+        expect(gw.worstCaseSeconds).toBe(13 + 270 + gracePeriodSeconds("dp", 15));
         expect(gw.worstCaseSeconds).toBeGreaterThanOrEqual(gw.expectedSeconds);
         const text = renderReport("prod", f);
         expect(text).toContain(
@@ -146,7 +148,7 @@ describe("replacing a dead host (Auto Scaling groups)", () => {
                 { intervalSeconds: 5, timeoutSeconds: 3, healthyThreshold: 3, unhealthyThreshold: 2 },
                 900,
             ).worstCaseSeconds,
-        ).toBe(913);
+        ).toBe(13 + 270 + 900);
     });
 
     test("ECR interface endpoints are priced per endpoint per AZ-hour; none, no row", () => {

@@ -281,39 +281,55 @@ describe("Auto Scaling groups", () => {
         expect(groupOf(scaled, "api7-cp-hosts").asg.inputs.desiredCapacity).toBe(2);
     });
 
-    test("prod's warm pools: one stopped host per role whatever the desired count, and the launch hook its hosts complete, within a cold host's grace period, abandoned if they do not", () => {
-        // cp: count 2 + 1 warm = 3 prepared at most; dp: 3 + 1. A host that never completes the hook is terminated.
-        for (const [group, count, grace] of [
-            ["api7-cp-hosts", 2, 480],
-            ["api7-dp-hosts", 3, 360],
+    test("prod's warm pools: one stopped host per role whatever the desired count", () => {
+        // cp: count 2 + 1 warm = 3 prepared at most; dp: 3 + 1.
+        for (const [group, count] of [
+            ["api7-cp-hosts", 2],
+            ["api7-dp-hosts", 3],
         ] as const) {
-            const asg = groupOf(prod, group).asg;
+            const { asg, template } = groupOf(prod, group);
             expect(asg.inputs.warmPool).toEqual({
                 poolState: "Stopped",
                 minSize: 1,
                 maxGroupPreparedCapacity: count + 1,
             });
+            expect(template.inputs.hibernationOptions).toBeUndefined();
+        }
+    });
+
+    test("every group's launch hook, completed by its hosts: twice the cold boot budget (or the grace period), abandoned if not", () => {
+        // cp: 2 x (60 + 90 + 180 + 120) = 900 s over a 480 s grace period; dp: 2 x 330 = 660 s over 360 s; dev alike.
+        for (const [run, group, heartbeat] of [
+            [prod, "api7-cp-hosts", 900],
+            [prod, "api7-dp-hosts", 660],
+            [pinned, "api7-dp-hosts", 660],
+        ] as const) {
+            const asg = groupOf(run, group).asg;
             const hook = {
                 name: "api7-launch",
                 lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
-                heartbeatTimeout: grace,
+                heartbeatTimeout: heartbeat,
                 defaultResult: "ABANDON",
             };
             expect(asg.inputs.initialLifecycleHooks).toEqual([hook]);
             // Created with the group; on a group that exists, the resource of its own puts it (no replacement).
             expect(asg.ignoreChanges).toEqual(["initialLifecycleHooks"]);
-            const own = prod.get("aws:autoscaling/lifecycleHook:LifecycleHook", `${group}-launch-hook`);
-            expect(own.inputs).toEqual({ ...hook, autoscalingGroupName: asg.inputs.name ?? expect.any(String) });
+            expect(run.get("aws:autoscaling/lifecycleHook:LifecycleHook", `${group}-launch-hook`).inputs).toEqual({
+                ...hook,
+                autoscalingGroupName: expect.any(String),
+            });
         }
     });
 
-    test("no warm pool by default (dev): no pool, no hook, no permission to complete one", () => {
-        for (const group of ["api7-cp-hosts", "api7-dp-hosts"]) {
-            const asg = groupOf(pinned, group).asg;
-            expect([asg.inputs.warmPool, asg.inputs.initialLifecycleHooks]).toEqual([undefined, undefined]);
-        }
-        expect(pinned.ofType("aws:autoscaling/lifecycleHook:LifecycleHook")).toEqual([]);
-        expect(pinned.ofType(T.rolePolicy).filter((p) => p.name.endsWith("-lifecycle"))).toEqual([]);
+    test("no warm pool by default (dev), the hook all the same; a hibernated pool's hosts launch with hibernation on", async () => {
+        for (const group of ["api7-cp-hosts", "api7-dp-hosts"])
+            expect(groupOf(pinned, group).asg.inputs.warmPool).toBeUndefined();
+        const hibernated = await runProgram({
+            stack: "prod",
+            config: { "dataPlane.warmPool.state": "Hibernated", "hosts.rootVolumeGiB": 100 },
+        });
+        expect(groupOf(hibernated, "api7-dp-hosts").template.inputs.hibernationOptions).toEqual({ configured: true });
+        expect(groupOf(hibernated, "api7-cp-hosts").template.inputs.hibernationOptions).toBeUndefined();
     });
 
     test("gateways are created after the control plane's hosts, which issue their credentials", () => {
@@ -377,13 +393,14 @@ describe("user data", () => {
             "/etc/systemd/system/api7-db-rotation.timer",
         ]);
         const host = JSON.parse(cp.write_files[0].content);
-        // prod keeps a warm pool: its hosts complete the launch lifecycle hook of that name.
+        // Every group's hosts complete the launch lifecycle hook of that name; prod keeps a warm pool.
         expect(host).toEqual({
             region: "us-east-1",
             parameterPrefix: "/api7-ha/prod/cp",
             services: ["dashboard", "dp-manager"],
             bootstrap: true,
             lifecycleHook: "api7-launch",
+            warmPool: true,
         });
         // Enabled for later boots; started by api7-lifecycle once the host is headed for service (not while warm).
         expect(cp.runcmd).toEqual([

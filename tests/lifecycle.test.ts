@@ -9,8 +9,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { runProgram, type RunResult } from "../tools/harness";
-import { needing } from "./helpers";
-import { prepareHost as inService, specOf, systemctlCalls, type Host } from "./host-run";
+import { needing, parseUserData } from "./helpers";
+import { prepareHost as inService, specOf, systemctlCalls, userDataOf, type Host } from "./host-run";
 
 const run = needing(["bash", "jq"]);
 const CP = "/api7-ha/prod/cp";
@@ -27,6 +27,14 @@ function prepareHost(evaluation: RunResult, prefix: string): Host {
     const host = inService(evaluation, prefix);
     fs.rmSync(path.join(host.runRoot, "in-service"));
     return host;
+}
+
+/** The systemd units a group's user data writes, by file name. */
+function userDataUnits(evaluation: RunResult, prefix: string): Record<string, string> {
+    const units: Record<string, string> = {};
+    for (const f of parseUserData(userDataOf(evaluation, prefix)).write_files as { path: string; content: string }[])
+        if (f.path.startsWith("/etc/systemd/system/")) units[path.basename(f.path)] = f.content;
+    return units;
 }
 
 const read = (host: Host, file: string) =>
@@ -46,6 +54,25 @@ const FIND_GROUP =
     "AutoScalingInstances[0].AutoScalingGroupName --output text\n";
 
 describe("a host of a group with a warm pool (prod's control plane)", () => {
+    run(
+        "every API7 unit, the bootstrap's and the timers' services start only on a host in service (ExecCondition)",
+        () => {
+            const cp = userDataUnits(prod, CP);
+            expect(Object.keys(cp).sort()).toEqual([
+                "api7-bootstrap.service",
+                "api7-db-rotation.service",
+                "api7-db-rotation.timer",
+                "api7-lifecycle.service",
+                "api7@.service",
+            ]);
+            const condition = /^ExecCondition=\/usr\/local\/sbin\/api7-lifecycle --check$/m;
+            for (const unit of ["api7@.service", "api7-bootstrap.service", "api7-db-rotation.service"])
+                expect([unit, condition.test(cp[unit])]).toEqual([unit, true]);
+            expect(userDataUnits(prod, "/api7-ha/prod/dp")["api7-outage-watch@.service"]).toMatch(condition);
+            expect(cp["api7-lifecycle.service"]).not.toMatch(/ExecCondition/);
+        },
+    );
+
     run(
         "warming: pulls every image side by side, completes the hook once, starts nothing; then, headed for service, starts the services and the bootstrap, and completes it again",
         () => {
@@ -97,7 +124,8 @@ describe("a host of a group with a warm pool (prod's control plane)", () => {
         });
         expect(r.error).toMatchObject({ code: "ETIMEDOUT" });
         expect(read(host, "autoscaling")).toBe("");
-        expect(r.stderr).toContain("api7-lifecycle: not ready yet; trying again\n");
+        // Tried again (the pulls twice at least), never completed, nothing started.
+        expect(r.stderr.split("api7-run: cannot pull").length).toBeGreaterThan(4);
         expect(systemctlCalls(host)).toBe("");
     });
 
@@ -135,15 +163,30 @@ describe("a host of a group with a warm pool (prod's control plane)", () => {
 });
 
 describe("a host of a group without a warm pool (dev)", () => {
-    run("no hook to complete; with no answer from IMDS it starts its services after the wait, and says so", () => {
+    run(
+        "with no answer from IMDS it starts its services once the wait is over (not before), and completes the hook",
+        () => {
+            const host = prepareHost(dev, "/api7-ha/dev/dp");
+            const started = Date.now();
+            // Bash's SECONDS counts whole seconds: a wait of 2 lasts from 1 to 2 s.
+        const r = lifecycle(host, { API7_LIFECYCLE_WAIT: "2", FAKE_LIFECYCLE: "404" });
+            expect(r.status).toBe(0);
+            expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+            expect(r.stderr).toMatch(
+                /^api7-lifecycle: IMDS gives no target lifecycle state after 2 s; starting the services\n/,
+            );
+            expect(systemctlCalls(host)).toBe("start api7@gateway.service\n");
+            // Every group has the hook: its hosts complete it.
+            expect(read(host, "autoscaling")).toBe(FIND_GROUP + COMPLETE);
+        },
+    );
+
+    run("a service that will not start abandons the launch: Auto Scaling replaces the host", () => {
         const host = prepareHost(dev, "/api7-ha/dev/dp");
-        const r = lifecycle(host, { API7_LIFECYCLE_WAIT: "0", FAKE_LIFECYCLE: "404,404,InService" });
-        expect(r.status).toBe(0);
-        expect(r.stderr).toMatch(
-            /^api7-lifecycle: IMDS gives no target lifecycle state after \d+ s; starting the services\n/,
-        );
-        expect(systemctlCalls(host)).toBe("start api7@gateway.service\n");
-        expect(read(host, "autoscaling")).toBe("");
+        const r = lifecycle(host, { FAKE_SYSTEMCTL_FAIL: "start" });
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain("api7-lifecycle: could not start gateway; abandoning this launch\n");
+        expect(read(host, "autoscaling")).toBe(FIND_GROUP + COMPLETE.replace("CONTINUE", "ABANDON"));
     });
 
     run(

@@ -14,7 +14,10 @@ export interface UserDataArgs {
     readonly databaseRotation?: boolean;
     /** Services whose host checks the DP Manager every 30 s (api7-outage-watch@<service>.timer): the gateways. */
     readonly watchedServices?: readonly string[];
-    /** The group has a warm pool: its hosts complete the launch lifecycle hook (components/aws/host/warm-pool.ts). */
+    /**
+     * The group has a warm pool: its hosts wait for their lifecycle state however long IMDS takes to give it
+     * (api7-lifecycle). Every group's hosts complete its launch lifecycle hook (components/aws/host/warm-pool.ts).
+     */
     readonly warmPool?: boolean;
 }
 
@@ -66,7 +69,8 @@ export function renderUserData(args: UserDataArgs): string {
                 parameterPrefix: args.parameterPrefix,
                 services: args.services,
                 bootstrap: args.bootstrap ?? false,
-                ...(args.warmPool ? { lifecycleHook: LAUNCH_HOOK_NAME } : {}),
+                lifecycleHook: LAUNCH_HOOK_NAME,
+                warmPool: args.warmPool ?? false,
             },
             null,
             2,

@@ -53,8 +53,8 @@ export function launchTemplateOptions(
 export const GROUP_TAG = "api7-ha-group";
 
 /**
- * The launch lifecycle hook's name in a warm-pool group (components/aws/host/warm-pool.ts); host.json tells the hosts,
- * which complete it themselves (config-templates/api7-lifecycle.sh).
+ * The launch lifecycle hook's name, in every host group (components/aws/host/warm-pool.ts); host.json tells the
+ * hosts, which complete it themselves (config-templates/api7-lifecycle.sh).
  */
 export const LAUNCH_HOOK_NAME = "api7-launch";
 

@@ -127,6 +127,8 @@ function newHost(plane: "cp" | "dp", name: string): Host {
         tmp: path.join(root, "tmp"),
     };
     for (const d of [host.runDir, host.out, host.tmp]) fs.mkdirSync(d, { recursive: true });
+    // In service, as api7-lifecycle marks a host once Auto Scaling has it headed there (tests/real/lifecycle.test.ts).
+    fs.writeFileSync(path.join(host.runDir, "in-service"), "");
     return host;
 }
 

@@ -47,8 +47,7 @@ export interface HostGroupArgs {
     readonly scaling?: { readonly maxCount: number; readonly targetCpuPercent: number };
     /**
      * A warm pool (EC2 Auto Scaling): `size` hosts that ran their first boot and wait `state` (Stopped, Hibernated,
-     * Running) to replace one that leaves; with it, the hosts complete the group's launch lifecycle hook themselves
-     * (components/aws/host/warm-pool.ts). Undefined: none.
+     * Running) to replace one that leaves (components/aws/host/warm-pool.ts). Undefined: none.
      */
     readonly warmPool?: WarmPoolArgs;
     /** EC2 instance type of every host (x86_64: API7 publishes amd64 images only). */

@@ -193,7 +193,7 @@ export function createIdentity(
             ),
         );
     }
-    if (args.warmPool) {
+    {
         policies.push(
             new aws.iam.RolePolicy(
                 `${name}-lifecycle`,

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostContext, HostGroupArgs } from "./args";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "../boot-budget";
 import { renderUserData } from "../cloud-init";
-import { createLaunchHook, launchHook, warmPool } from "./warm-pool";
+import { createLaunchHook, hookHeartbeatSeconds, launchHook, warmPool } from "./warm-pool";
 import {
     instanceRefresh,
     launchTemplateOptions,
@@ -89,6 +89,9 @@ export function createLaunchTemplate(
                 },
             ],
             userData,
+            // Hibernation is chosen at launch or never (EC2 user guide, "Enable instance hibernation"): a warm pool
+            // kept Hibernated needs it on its hosts, else they are stopped instead.
+            ...(args.warmPool?.state === "Hibernated" ? { hibernationOptions: { configured: true } } : {}),
             tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
                 resourceType,
                 tags: launchTags,
@@ -111,6 +114,7 @@ export function createGroup(
     const targetGroupArns = [...(args.targetGroupArns ?? [])];
     const loadBalanced = targetGroupArns.length > 0;
     const grace = gracePeriodSeconds(args.role, args.healthyAfterSeconds, args.placement.healthCheckGraceSeconds);
+    const heartbeat = hookHeartbeatSeconds(args.role, grace);
     // One host above the desired count for launch-before-terminate: AWS defines the maximum healthy percentage
     // against the desired capacity and does not say whether a replacement may exceed maxSize, so leave room.
     const max = args.scaling ? args.scaling.maxCount : args.count + 1;
@@ -138,9 +142,10 @@ export function createGroup(
                 maxHealthyPercentage: maxHealthyPercentage(args.count),
             },
             instanceRefresh: instanceRefresh(args.count, WARMUP_SECONDS),
-            ...(args.warmPool
-                ? { warmPool: warmPool(args.count, args.warmPool), initialLifecycleHooks: [launchHook(grace)] }
-                : {}),
+            // Every group: a host is in service only once it has started its services (api7-lifecycle), and a warm
+            // pool can be added later without a launch its hosts do not wait on.
+            initialLifecycleHooks: [launchHook(heartbeat)],
+            ...(args.warmPool ? { warmPool: warmPool(args.count, args.warmPool) } : {}),
             enabledMetrics: [
                 "GroupDesiredCapacity",
                 "GroupInServiceInstances",
@@ -155,7 +160,7 @@ export function createGroup(
         // initialLifecycleHooks count only at creation; createLaunchHook keeps the hook on a group that exists.
         { parent, dependsOn: [...(args.dependsOn ?? [])], ignoreChanges: ["initialLifecycleHooks"] },
     );
-    if (args.warmPool) createLaunchHook(name, group, grace, parent);
+    createLaunchHook(name, group, heartbeat, parent);
 
     if (args.scaling) {
         new aws.autoscaling.Policy(

@@ -18,6 +18,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { WarmPoolArgs } from "./args";
+import { bootSeconds, type HostRole } from "../boot-budget";
 import { LAUNCH_HOOK_NAME } from "../fleet";
 
 /**
@@ -29,9 +30,18 @@ export function warmPool(count: number, pool: WarmPoolArgs): aws.types.input.aut
 }
 
 /**
- * The hook: a launching host (into the pool, or from it into service) waits until it completes the hook, within the
- * grace period a cold host has to serve. A host that does not is abandoned (terminated): a host whose first boot
- * failed is neither kept warm nor put in service.
+ * How long a launching host has to complete the hook: twice its role's cold boot budget, or the grace period if
+ * longer. Not the grace period alone: hosts.healthCheckGraceSeconds, lowered to a measured service start, would
+ * then abandon hosts still pulling their images.
+ */
+export function hookHeartbeatSeconds(role: HostRole, graceSeconds: number): number {
+    return Math.max(graceSeconds, 2 * bootSeconds(role));
+}
+
+/**
+ * The hook, on every group: a launching host (into the pool, or from it or straight into service) waits until it
+ * completes the hook. A host that does not is abandoned (terminated): a host whose first boot failed is neither
+ * kept warm nor put in service.
  */
 export function launchHook(heartbeatSeconds: number) {
     return {
@@ -63,7 +73,7 @@ export function createLaunchHook(
 }
 
 /**
- * What a host of a warm-pool group may do to complete the hook: find its group (DescribeAutoScalingInstances takes
+ * What a host may do to complete its group's hook: find its group (DescribeAutoScalingInstances takes
  * no resource) and complete lifecycle actions on groups tagged as its own (CompleteLifecycleAction on the
  * autoScalingGroup resource, with the autoscaling:ResourceTag condition key; Service Authorization Reference, Amazon
  * EC2 Auto Scaling, list_amazonec2autoscaling.html). The group's own ARN holds an id known only once it exists,
