@@ -18,6 +18,31 @@ import {
     threshold,
 } from "../setting-types";
 
+/** A host group's warm pool (controlPlane.warmPool, dataPlane.warmPool): the same two settings for each. */
+function warmPoolSettings(key: string, hosts: string, role: string) {
+    return z
+        .strictObject({
+            size: setting(
+                int(0, 10, "must be from 0 (no warm pool) to 10 instances"),
+                0,
+                `${hosts} kept prepared in a warm pool (EC2 Auto Scaling), 0 to 10; 0: none. A warm host has run ` +
+                    `its first boot (Docker, the images) and is then stopped (see ${key}.warmPool.state); when ` +
+                    "the group needs a host, a warm one starts and serves in a fraction of a cold launch's " +
+                    "time (`npm run report`). At most the group's maximum size.",
+            ),
+            state: setting(
+                oneOf(["Stopped", "Hibernated", "Running"]),
+                "Stopped",
+                "What a warm host is kept as: `Stopped` (its volume is paid for), `Hibernated` (also its RAM, " +
+                    "on the volume: a faster start; the instance type must support hibernation and " +
+                    "hosts.rootVolumeGiB must hold the RAM besides API7's 80 GiB) or `Running` (paid as a " +
+                    "running instance; AWS discourages it for cost).",
+            ),
+        })
+        .prefault({})
+        .describe(`Hosts kept prepared to replace a lost ${role} host quickly (off by default; on in prod).`);
+}
+
 export const PLANES_AREAS = {
     controlPlane: area(
         {
@@ -73,29 +98,7 @@ export const PLANES_AREAS = {
                 })
                 .prefault({})
                 .describe("The dashboard's load balancer."),
-            warmPool: z
-                .strictObject({
-                    size: setting(
-                        int(0, 10, "must be from 0 (no warm pool) to 10 instances"),
-                        0,
-                        "Control-plane hosts kept prepared in a warm pool (EC2 Auto Scaling), 0 to 10; 0: none. A warm host has run " +
-                            "its first boot (Docker, the images) and is then stopped (see controlPlane.warmPool.state); when " +
-                            "the group needs a host, a warm one starts and serves in a fraction of a cold launch's " +
-                            "time (`npm run report`). At most the group's maximum size.",
-                    ),
-                    state: setting(
-                        oneOf(["Stopped", "Hibernated", "Running"]),
-                        "Stopped",
-                        "What a warm host is kept as: `Stopped` (its volume is paid for), `Hibernated` (also its RAM, " +
-                            "on the volume: a faster start; the instance type must support hibernation and " +
-                            "hosts.rootVolumeGiB must hold the RAM besides API7's 80 GiB) or `Running` (paid as a " +
-                            "running instance; AWS discourages it for cost).",
-                    ),
-                })
-                .prefault({})
-                .describe(
-                    "Hosts kept prepared to replace a lost control-plane host quickly (off by default; on in prod).",
-                ),
+            warmPool: warmPoolSettings("controlPlane", "Control-plane hosts", "control-plane"),
         },
         "The control plane: API7 Dashboard and DP Manager hosts.",
     ),
@@ -343,27 +346,7 @@ export const PLANES_AREAS = {
                 })
                 .prefault({})
                 .describe("Optional target-tracking scaling of the gateways (off by default)."),
-            warmPool: z
-                .strictObject({
-                    size: setting(
-                        int(0, 10, "must be from 0 (no warm pool) to 10 instances"),
-                        0,
-                        "Gateway hosts kept prepared in a warm pool (EC2 Auto Scaling), 0 to 10; 0: none. A warm host has run " +
-                            "its first boot (Docker, the images) and is then stopped (see dataPlane.warmPool.state); when " +
-                            "the group needs a host, a warm one starts and serves in a fraction of a cold launch's " +
-                            "time (`npm run report`). At most the group's maximum size.",
-                    ),
-                    state: setting(
-                        oneOf(["Stopped", "Hibernated", "Running"]),
-                        "Stopped",
-                        "What a warm host is kept as: `Stopped` (its volume is paid for), `Hibernated` (also its RAM, " +
-                            "on the volume: a faster start; the instance type must support hibernation and " +
-                            "hosts.rootVolumeGiB must hold the RAM besides API7's 80 GiB) or `Running` (paid as a " +
-                            "running instance; AWS discourages it for cost).",
-                    ),
-                })
-                .prefault({})
-                .describe("Hosts kept prepared to replace a lost gateway host quickly (off by default; on in prod)."),
+            warmPool: warmPoolSettings("dataPlane", "Gateway hosts", "gateway"),
         },
         "The data plane: API7 Gateway hosts and their load balancer.",
     ),
