@@ -1110,6 +1110,30 @@ describe("the drill runner, run for real against fakes", () => {
 
     // ---- The control-plane drill's gateway step (--gateway restart|replace) ----
 
+    /** prod's outputs, its load balancer always answering, both host groups (or `asg`) in the fake Auto Scaling. */
+    async function onProd(fn: (world: World, lb: FakeLb) => Promise<void>, asg: object = bothAsgs()): Promise<void> {
+        const world = makeWorld({}, { asg: asg as Record<string, object> });
+        const lb = await startLb(world, () => 200);
+        fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
+        try {
+            await fn(world, lb);
+        } finally {
+            await lb.close();
+        }
+    }
+    const gatewayDrill = (
+        world: World,
+        action: "restart" | "replace",
+        env: Record<string, string> = {},
+        viaCli?: Parameters<typeof drill>[3],
+    ) =>
+        drill(
+            world,
+            ["prod", "control-plane", "--requests", "3", "--interval-ms", "20", "--gateway", action],
+            env,
+            viaCli,
+        );
+
     const dpGroup = () => ({
         AutoScalingGroups: [
             {
@@ -1150,20 +1174,8 @@ describe("the drill runner, run for real against fakes", () => {
         "aws control-plane drill, --gateway restart: the first healthy gateway restarted during the outage, " +
             "the probe until it serves, then which gateways ran standalone and for how long",
         async () => {
-            const world = makeWorld({}, { asg: bothAsgs() });
-            const lb = await startLb(world, () => 200);
-            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
-            try {
-                const r = await drill(world, [
-                    "prod",
-                    "control-plane",
-                    "--requests",
-                    "3",
-                    "--interval-ms",
-                    "20",
-                    "--gateway",
-                    "restart",
-                ]);
+            await onProd(async (world, lb) => {
+                const r = await gatewayDrill(world, "restart");
                 expect([r.status, r.stderr]).toEqual([0, ""]);
                 expect(stable(r.stdout)).toMatch(
                     new RegExp(
@@ -1186,9 +1198,7 @@ describe("the drill runner, run for real against fakes", () => {
                 expect(commands[1][1]).toMatch(RESTART);
                 expect(commands[3][1]).toBe(READ_MODES);
                 expect(world.stopped()).toEqual([]);
-            } finally {
-                await lb.close();
-            }
+            });
         },
     );
 
@@ -1196,20 +1206,8 @@ describe("the drill runner, run for real against fakes", () => {
         "aws control-plane drill, --gateway replace: the host terminated through its group, the replacement " +
             "healthy in both target groups, and it alone ran standalone",
         async () => {
-            const world = makeWorld({}, { asg: bothAsgs() });
-            const lb = await startLb(world, () => 200);
-            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
-            try {
-                const r = await drill(world, [
-                    "prod",
-                    "control-plane",
-                    "--requests",
-                    "3",
-                    "--interval-ms",
-                    "20",
-                    "--gateway",
-                    "replace",
-                ]);
+            await onProd(async (world) => {
+                const r = await gatewayDrill(world, "replace");
                 expect([r.status, r.stderr]).toEqual([0, ""]);
                 expect(r.stdout).toMatch(
                     /\ngateway: replaced i-0eee; i-0new healthy in every target group after \d+\.\d s\n/,
@@ -1240,50 +1238,36 @@ describe("the drill runner, run for real against fakes", () => {
                     [cpHosts, false],
                     ["i-0fff i-0new", true],
                 ]);
-            } finally {
-                await lb.close();
-            }
+            });
         },
     );
 
     test.concurrent(
         "aws, --gateway restart, the gateway not serving again within 300 s: exit 1 even though traffic held",
         async () => {
-            const world = makeWorld({}, { asg: bothAsgs() });
-            const lb = await startLb(world, () => 200);
-            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
-            try {
-                const r = await drill(
-                    world,
-                    ["prod", "control-plane", "--requests", "3", "--interval-ms", "20", "--gateway", "restart"],
-                    {
-                        FAKE_GATEWAY_NOT_SERVING: "1",
-                    },
-                );
+            await onProd(async (world) => {
+                const r = await gatewayDrill(world, "restart", {
+                    FAKE_GATEWAY_NOT_SERVING: "1",
+                });
                 expect([r.status, r.stderr]).toEqual([1, ""]);
                 expect(r.stdout).toContain("\ngateway: restarted api7@gateway on i-0eee; not serving\n");
                 expect(r.stdout).toMatch(
                     /\nresult: service held, and the gateway did NOT serve during the outage \(api7@gateway: GET \/status not answered 300 s after the restart \/ failed to run commands: exit status 3\)\n$/,
                 );
                 expect(world.stopped()).toEqual([]);
-            } finally {
-                await lb.close();
-            }
+            });
         },
     );
 
     test.concurrent(
         "aws, a gateway that has not returned: the drill waits for it, and Ctrl-C stops the wait with what it knows",
         async () => {
-            const world = makeWorld({}, { asg: bothAsgs() });
-            const lb = await startLb(world, () => 200);
-            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
-            try {
+            await onProd(async (world) => {
                 let pid = 0;
                 let stdout = () => "";
-                const running = drill(
+                const running = gatewayDrill(
                     world,
-                    ["prod", "control-plane", "--requests", "3", "--interval-ms", "20", "--gateway", "restart"],
+                    "restart",
                     { FAKE_NO_RETURN: "1" },
                     (p, out) => ((pid = p), (stdout = out)),
                 );
@@ -1304,27 +1288,13 @@ describe("the drill runner, run for real against fakes", () => {
                             "result: service held\\n$",
                     ),
                 );
-            } finally {
-                await lb.close();
-            }
+            });
         },
     );
 
     test.concurrent("aws, --gateway with no gateway host to act on: exit 2 before anything is stopped", async () => {
-        const world = makeWorld({}, { asg: cpAsg() });
-        const lb = await startLb(world, () => 200);
-        fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
-        try {
-            const r = await drill(world, [
-                "prod",
-                "control-plane",
-                "--requests",
-                "3",
-                "--interval-ms",
-                "20",
-                "--gateway",
-                "replace",
-            ]);
+        await onProd(async (world) => {
+            const r = await gatewayDrill(world, "replace");
             expect([r.status, r.stderr]).toEqual([2, ""]);
             expect(r.stdout).toMatch(
                 new RegExp(
@@ -1333,33 +1303,22 @@ describe("the drill runner, run for real against fakes", () => {
                 ),
             );
             expect(sent(world)).toEqual([]);
-        } finally {
-            await lb.close();
-        }
+        }, cpAsg());
     });
 
     test.concurrent(
         "aws, --gateway replace refused by IAM: exit 2, the control plane started again, nothing judged",
         async () => {
-            const world = makeWorld({}, { asg: bothAsgs() });
-            const lb = await startLb(world, () => 200);
-            fs.writeFileSync(path.join(world.dir, "stacks", "prod.json"), JSON.stringify(awsWith(lb)));
-            try {
-                const r = await drill(
-                    world,
-                    ["prod", "control-plane", "--requests", "3", "--interval-ms", "20", "--gateway", "replace"],
-                    {
-                        FAKE_TERMINATE_DENIED: "1",
-                    },
-                );
+            await onProd(async (world) => {
+                const r = await gatewayDrill(world, "replace", {
+                    FAKE_TERMINATE_DENIED: "1",
+                });
                 expect([r.status, r.stderr]).toEqual([2, ""]);
                 expect(r.stdout).toMatch(
                     /\ngateway: FAILED: aws autoscaling terminate-instance-in-auto-scaling-group \(i-0eee\): exit 254: An error occurred \(AccessDenied\)[^\n]*\nsent: \d+ {2}failed: 0 {2}longest gap: \d+\.\d s\nrestored: api7@dashboard api7@dp-manager on i-0bbb i-0ccc i-0ddd\nstandalone: none\nresult: the gateway step failed, nothing judged\n$/,
                 );
                 expect(world.stopped()).toEqual([]);
-            } finally {
-                await lb.close();
-            }
+            });
         },
     );
 
