@@ -169,7 +169,7 @@ describe("a host of a group without a warm pool (dev)", () => {
             const host = prepareHost(dev, "/api7-ha/dev/dp");
             const started = Date.now();
             // Bash's SECONDS counts whole seconds: a wait of 2 lasts from 1 to 2 s.
-        const r = lifecycle(host, { API7_LIFECYCLE_WAIT: "2", FAKE_LIFECYCLE: "404" });
+            const r = lifecycle(host, { API7_LIFECYCLE_WAIT: "2", FAKE_LIFECYCLE: "404" });
             expect(r.status).toBe(0);
             expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
             expect(r.stderr).toMatch(
