@@ -170,11 +170,12 @@ function onHost(host: Host, script: string, args: string[], endpoint = moto.endp
 
 const API7_RUN = "/usr/local/sbin/api7-run";
 const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined);
+/** The files a script wrote under `d` (the in-service mark newHost puts in the run directory is the host's own). */
 const filesUnder = (d: string): string[] =>
     fs.existsSync(d)
         ? fs
               .readdirSync(d, { recursive: true, withFileTypes: true })
-              .filter((e) => e.isFile())
+              .filter((e) => e.isFile() && !(e.name === "in-service" && e.parentPath === d))
               .map((e) => path.relative(d, path.join(e.parentPath, e.name)))
         : [];
 
