@@ -97,17 +97,18 @@ describe("a host of a group with a warm pool (prod's control plane)", () => {
 
     run("a warm host kept running starts no API7 service while it stays warm, and its units' condition fails", () => {
         const host = prepareHost(prod, CP);
-        // It would wait for as long as it is warm: stopped after 2 s.
+        // It would wait for as long as it is warm: stopped after 3 s.
         const r = spawnSync(host.lifecycle, [], {
             encoding: "utf8",
             env: { ...host.env, API7_LIFECYCLE_POLL: "0.05", FAKE_LIFECYCLE: "Warmed:Running" },
-            timeout: 2000,
+            timeout: 3000,
         });
         expect(r.error).toMatchObject({ code: "ETIMEDOUT" });
         expect(systemctlCalls(host)).toBe("");
         // Prepared and completed once, however many checks followed.
         expect(read(host, "autoscaling")).toBe(FIND_GROUP + COMPLETE);
-        expect(read(host, "curl").match(/target-lifecycle-state/g)!.length).toBeGreaterThan(3);
+        // Asked again and again (at least twice, however loaded the machine).
+        expect(read(host, "curl").match(/target-lifecycle-state/g)!.length).toBeGreaterThanOrEqual(2);
         const c = check(host);
         expect([c.status, c.stderr]).toEqual([
             1,
@@ -120,12 +121,13 @@ describe("a host of a group with a warm pool (prod's control plane)", () => {
         const r = spawnSync(host.lifecycle, [], {
             encoding: "utf8",
             env: { ...host.env, API7_LIFECYCLE_POLL: "0.05", FAKE_LIFECYCLE: "Warmed:Stopped", FAKE_PULL_DOWN: "1" },
-            timeout: 2000,
+            timeout: 3000,
         });
         expect(r.error).toMatchObject({ code: "ETIMEDOUT" });
         expect(read(host, "autoscaling")).toBe("");
         // Tried again (the pulls twice at least), never completed, nothing started.
-        expect(r.stderr.split("api7-run: cannot pull").length).toBeGreaterThan(4);
+        // Three refusals or more for two images: the pulls were tried again.
+        expect(r.stderr.split("api7-run: cannot pull").length - 1).toBeGreaterThanOrEqual(3);
         expect(systemctlCalls(host)).toBe("");
     });
 
@@ -155,7 +157,7 @@ describe("a host of a group with a warm pool (prod's control plane)", () => {
         const r = spawnSync(host.lifecycle, [], {
             encoding: "utf8",
             env: { ...host.env, API7_LIFECYCLE_POLL: "0.05", API7_LIFECYCLE_WAIT: "0", FAKE_LIFECYCLE: "404" },
-            timeout: 1500,
+            timeout: 2000,
         });
         expect(r.error).toMatchObject({ code: "ETIMEDOUT" });
         expect(systemctlCalls(host)).toBe("");
