@@ -8,7 +8,7 @@ import * as path from "path";
 import { ConfigError, parseSettings } from "../components/config/load";
 import { PROJECT, SECRETS, SECRET_NAMES } from "../components/config/schema";
 import type { HealthCheckSettings, Settings } from "../components/config/settings";
-import { bootSeconds, bootSteps, gracePeriodSeconds, type BootStep } from "../components/aws/boot-budget";
+import { bootSeconds, bootSteps, worstCaseReplacementSeconds, type BootStep } from "../components/aws/boot-budget";
 import { ECR_ENDPOINT_SERVICES } from "../components/image-refs";
 import { CONTROL_PLANE_HEALTH } from "../components/listeners";
 import { outageFigures, outageRows, type OutageFigures } from "./report-outage";
@@ -150,12 +150,7 @@ export function replacementFigures(
         boot,
         healthySeconds,
         expectedSeconds: detectionSeconds + bootSeconds(role) + healthySeconds,
-        // The grace period starts once the host completes its launch hook (EC2 Auto Scaling user guide, health
-        // check grace period), which api7-lifecycle does as it starts the services: after the steps before them.
-        worstCaseSeconds:
-            detectionSeconds +
-            boot.slice(0, -1).reduce((sum, b) => sum + b.seconds, 0) +
-            gracePeriodSeconds(role, healthySeconds, graceOverride),
+        worstCaseSeconds: worstCaseReplacementSeconds(role, detectionSeconds, healthySeconds, graceOverride),
     };
 }
 

@@ -483,11 +483,24 @@ export const BAD_CASES: [string, Change, string[]][] = [
         ],
     ],
     [
+        "an alarm address that is not an email address",
+        { config: { "alarms.emails[0]": "oncall-at-example.com" } },
+        ['alarms.emails[0] = "oncall-at-example.com": is not an email address'],
+    ],
+    [
+        "an alarm topic that is not an SNS topic ARN",
+        { config: { "alarms.topicArn": "arn:aws:sqs:us-east-1:111122223333:pager" } },
+        [
+            'alarms.topicArn = "arn:aws:sqs:us-east-1:111122223333:pager": must be empty or an SNS topic ARN ' +
+                "(arn:aws:sns:<region>:<account>:<name>)",
+        ],
+    ],
+    [
         "a misspelt area",
         { config: { "dataplane.count": 3 } },
         [
             `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, ` +
-                `controlPlane, database, dataPlane, fallback, images, deploy, lab, prometheus; secrets: ` +
+                `controlPlane, database, dataPlane, alarms, fallback, images, deploy, lab, prometheus; secrets: ` +
                 `${SECRET_LIST}); check its spelling`,
         ],
     ],

@@ -270,6 +270,17 @@ const broken: [string, string, Case, [Path, string][]][] = [
         [[["dataPlane", "autoscaling", "maxCount"], "must be at least dataPlane.count (3)"]],
     ],
     [
+        "alarm-emails-need-own-topic",
+        "addresses to subscribe to a topic the stack does not own",
+        { config: { alarms: { topicArn: "arn:aws:sns:us-east-1:111122223333:pager", emails: ["a@example.com"] } } },
+        [
+            [
+                ["alarms", "emails"],
+                "is set with alarms.topicArn: the program subscribes nobody to a topic it does not own",
+            ],
+        ],
+    ],
+    [
         "warm-pool-within-group-maximum",
         "a warm pool larger than the group's maximum",
         { config: { controlPlane: { count: 2, warmPool: { size: 4 } } } },
@@ -503,6 +514,11 @@ const passing: [string, string, Case][] = [
         "autoscaling-ceiling",
         "a scaling ceiling equal to the count",
         { config: { dataPlane: { count: 3, autoscaling: { enabled: true, maxCount: 3 } } } },
+    ],
+    [
+        "alarm-emails-need-own-topic",
+        "addresses subscribed to the stack's own topic",
+        { config: { alarms: { emails: ["a@example.com"] } } },
     ],
     [
         "warm-pool-within-group-maximum",

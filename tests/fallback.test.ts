@@ -344,9 +344,11 @@ describe("the standalone switch", () => {
             new Map(run.resources.map((r) => [`${r.type}::${r.name}`, JSON.stringify(r.inputs)]));
         const before = byName(prod);
         const after = byName(standalone);
-        // What only a connected gateway needs goes: its standalone config for an outage, and what its host does
-        // through one (tests/outage.test.ts).
+        // What only a connected gateway needs goes: its standalone config for an outage, what its host does
+        // through one (tests/outage.test.ts), and the alarms on the metrics it publishes (tests/alarms.test.ts).
         expect([...before.keys()].filter((key) => !after.has(key)).sort()).toEqual([
+            "aws:cloudwatch/metricAlarm:MetricAlarm::api7-alarms-control-plane-unreachable",
+            "aws:cloudwatch/metricAlarm:MetricAlarm::api7-alarms-gateway-standalone",
             "aws:iam/rolePolicy:RolePolicy::api7-dp-hosts-outage",
             "aws:ssm/parameter:Parameter::api7-dp-hosts-gateway-standalone-config",
         ]);

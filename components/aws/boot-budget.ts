@@ -100,6 +100,23 @@ export function gracePeriodSeconds(role: HostRole, healthyAfterSeconds: number, 
 }
 
 /**
+ * The longest from a host's death to the group judging its replacement: detection, the boot steps before the
+ * services start, then the grace period, which starts once the host completes its launch hook as it starts them
+ * (config-templates/api7-lifecycle.sh). `npm run report` prints it; the in-service alarm waits this long.
+ */
+export function worstCaseReplacementSeconds(
+    role: HostRole,
+    detectionSeconds: number,
+    healthySeconds: number,
+    graceOverride?: number,
+): number {
+    const beforeServices = bootSteps(role)
+        .slice(0, -1)
+        .reduce((sum, b) => sum + b.seconds, 0);
+    return detectionSeconds + beforeServices + gracePeriodSeconds(role, healthySeconds, graceOverride);
+}
+
+/**
  * Instance warm-up: after a new host is in service and healthy, how long before an instance refresh moves on and
  * its CPU counts for scaling. One minute lets a gateway finish its first sync before the next old host leaves.
  */

@@ -41,6 +41,15 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
     public readonly targetGroupArns: pulumi.Output<string[]>;
     /** The same, one output each, for the gateways' Auto Scaling group. */
     public readonly targetGroupArnList: pulumi.Output<string>[];
+    /**
+     * CloudWatch's dimensions of the load balancer and its target groups (LoadBalancer net/<name>/<id>, TargetGroup
+     * targetgroup/<name>/<id>): the provider's arnSuffix, "for use with CloudWatch Metrics" (@pulumi/aws
+     * lb/loadBalancer.d.ts, lb/targetGroup.d.ts).
+     */
+    public readonly metricDimensions: {
+        readonly loadBalancer: pulumi.Output<string>;
+        readonly targetGroups: pulumi.Output<string>[];
+    };
 
     constructor(name: string, args: DataPlaneLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ha:DataPlaneLoadBalancer", name, {}, opts);
@@ -128,6 +137,7 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
         this.dnsName = lb.dnsName;
         this.arn = lb.arn;
         this.targetGroupArnList = targetGroups.map((tg) => tg.arn);
+        this.metricDimensions = { loadBalancer: lb.arnSuffix, targetGroups: targetGroups.map((tg) => tg.arnSuffix) };
         this.targetGroupArns = pulumi.all(this.targetGroupArnList);
         this.registerOutputs({ dnsName: this.dnsName, arn: this.arn, targetGroupArns: this.targetGroupArns });
     }

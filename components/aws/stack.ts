@@ -17,7 +17,9 @@ import type { HostPlacement } from "./host";
 import { withInstanceTypesChecked } from "./instance-type";
 import { PENDING_SECRET } from "../placeholders";
 import { ImageRegistry } from "./images";
-import { dashboardListenerPort } from "../listeners";
+import { CONTROL_PLANE_HEALTH, dashboardListenerPort } from "../listeners";
+import { StackAlarms } from "./alarms";
+import { worstCaseReplacementSeconds } from "./boot-budget";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer } from "./load-balancers";
 import { PrometheusHost } from "./monitoring";
 import { Network } from "./network";
@@ -259,6 +261,45 @@ export function awsStack(settings: Settings) {
         fallback.grantTo("writer", controlPlane.hosts.roleName);
         fallback.grantTo("reader", dataPlane.hosts.roleName);
     }
+
+    // Alarms on what breaks HA, notifying one topic (README: alarms).
+    const dpHc = dpSettings.loadBalancer.healthCheck;
+    const cpHc = CONTROL_PLANE_HEALTH;
+    const grace = settings.hosts.healthCheckGraceSeconds;
+    new StackAlarms("api7-alarms", {
+        stack: settings.stack,
+        project: settings.project,
+        topicArn: settings.alarms.topicArn,
+        emails: settings.alarms.emails,
+        gatewayDimensions: dataPlaneLb.metricDimensions,
+        gatewayCount: dpSettings.count,
+        groups: [
+            {
+                tier: "gateways",
+                name: dataPlane.hosts.autoScalingGroupName,
+                worstCaseSeconds: worstCaseReplacementSeconds(
+                    "dp",
+                    dpHc.unhealthyThreshold * dpHc.intervalSeconds + dpHc.timeoutSeconds,
+                    dpHc.healthyThreshold * dpHc.intervalSeconds,
+                    grace,
+                ),
+            },
+            {
+                tier: "control plane",
+                name: controlPlane.hosts.autoScalingGroupName,
+                worstCaseSeconds: worstCaseReplacementSeconds(
+                    "cp",
+                    cpHc.unhealthyThreshold * cpHc.interval + cpHc.timeout,
+                    cpHc.healthyThreshold * cpHc.interval,
+                    grace,
+                ),
+            },
+        ],
+        outageMetrics:
+            settings.fallback.enabled && dpSettings.mode === "normal"
+                ? { gatewayGroup: dpSettings.gatewayGroupId }
+                : undefined,
+    });
 
     const gatewayEndpoint = dataPlaneLb.dnsName;
     const gatewayTargetGroupArns = dataPlaneLb.targetGroupArns;

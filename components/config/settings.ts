@@ -144,6 +144,7 @@ export interface Settings {
     readonly loadBalancers: Frozen<ConfigValues["loadBalancers"]>;
     readonly fallback: FallbackSettings;
     readonly prometheus: Frozen<ConfigValues["prometheus"]>;
+    readonly alarms: Frozen<ConfigValues["alarms"]>;
     /** amiId undefined: resolved from AWS's public SSM parameter; healthCheckGraceSeconds undefined: each role's first-boot budget. */
     readonly hosts: Frozen<Unset<ConfigValues["hosts"], "amiId" | "healthCheckGraceSeconds">>;
     readonly images: ImagesSettings;
@@ -181,6 +182,7 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
             exportIntervalSeconds: minimumIntervalSeconds(c.fallback.cronSpec),
         },
         prometheus: c.prometheus,
+        alarms: c.alarms,
         hosts: unset(c.hosts, ["amiId", "healthCheckGraceSeconds"]),
         images: {
             ...c.images,

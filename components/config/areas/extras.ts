@@ -1,4 +1,4 @@
-/** The fallback, images, deploy, lab and Prometheus areas of the schema (components/config/schema.ts). */
+/** The fallback, images, deploy, lab, Prometheus and alarms areas of the schema (components/config/schema.ts). */
 import { z } from "zod";
 import { minimumIntervalSeconds } from "../../schedule";
 import {
@@ -16,6 +16,25 @@ import {
 } from "../setting-types";
 
 export const EXTRAS_AREAS = {
+    alarms: area(
+        {
+            topicArn: setting(
+                z.string().regex(/^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256})?$/, {
+                    error: "must be empty or an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)",
+                }),
+                "",
+                "An existing SNS topic every alarm notifies, in the stack's region. Empty: the program creates one " +
+                    "per stack (api7-ha-<stack>-alarms, encrypted with AWS's SNS key) with alarms.emails subscribed.",
+            ),
+            emails: setting(
+                z.array(z.email({ error: "is not an email address" })),
+                [],
+                "Email addresses subscribed to the stack's own topic (each confirms the subscription AWS mails it). " +
+                    "Not with alarms.topicArn: subscribe to your topic as you do already.",
+            ),
+        },
+        "CloudWatch alarms on what breaks HA, all notifying one SNS topic (README: alarms).",
+    ),
     fallback: area(
         {
             enabled: setting(

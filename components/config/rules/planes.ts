@@ -43,6 +43,18 @@ export const PLANES_RULES: readonly Rule[] = [
             }
         },
     },
+    // Alarms.
+    {
+        id: "alarm-emails-need-own-topic",
+        check: (c, _s, problem) => {
+            if (c.alarms.topicArn !== "" && c.alarms.emails.length > 0)
+                problem(
+                    ["alarms", "emails"],
+                    "is set with alarms.topicArn: the program subscribes nobody to a topic it does not own; " +
+                        "subscribe the addresses to that topic, or empty alarms.topicArn",
+                );
+        },
+    },
     // Warm pools.
     {
         id: "warm-pool-within-group-maximum",

@@ -1,0 +1,194 @@
+/**
+ * CloudWatch alarms on what breaks HA, each notifying the stack's SNS topic (alarms.topicArn, or one created here with
+ * alarms.emails subscribed), each with a description naming what broke and the README section that fixes it, and
+ * each treating missing data the way that fails safe (said per alarm).
+ *
+ * Metrics, as AWS documents them:
+ * - AWS/NetworkELB HealthyHostCount and UnHealthyHostCount, dimensions TargetGroup and LoadBalancer (the ARN suffixes
+ *   targetgroup/<name>/<id> and net/<name>/<id>), published every minute while the load balancer has targets
+ *   (Elastic Load Balancing, Network Load Balancer guide, load-balancer-cloudwatch-metrics.html).
+ * - AWS/AutoScaling GroupDesiredCapacity and GroupInServiceInstances, dimension AutoScalingGroupName, published every
+ *   minute for the groups' enabled metrics (EC2 Auto Scaling user guide, ec2-auto-scaling-metrics.html; the groups
+ *   enable them: components/aws/host/launch.ts).
+ * - API7-HA/Gateways ControlPlaneReachable and Standalone, dimensions Stack and GatewayGroup, published by each
+ *   gateway host twice a minute (config-templates/api7-run.sh --watch).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { OUTAGE_METRICS_NAMESPACE } from "./run-spec";
+
+export interface AlarmGroup {
+    /** "gateways", "control plane". */
+    readonly tier: string;
+    readonly name: pulumi.Input<string>;
+    /** How long a replacement may take before the group runs a host short for longer than it should. */
+    readonly worstCaseSeconds: number;
+}
+
+export interface StackAlarmsArgs {
+    readonly stack: string;
+    readonly project: string;
+    /** alarms.topicArn ("" for a topic of the stack's own) and alarms.emails. */
+    readonly topicArn: string;
+    readonly emails: readonly string[];
+    /** The gateways' NLB and target groups (their CloudWatch dimensions), and how many gateways there should be. */
+    readonly gatewayDimensions: {
+        readonly loadBalancer: pulumi.Input<string>;
+        readonly targetGroups: readonly pulumi.Input<string>[];
+    };
+    readonly gatewayCount: number;
+    readonly groups: readonly AlarmGroup[];
+    /** The gateways' outage metrics: when the gateways ride through a control-plane outage on their own. */
+    readonly outageMetrics?: { readonly gatewayGroup: string };
+    readonly tags?: Record<string, string>;
+}
+
+export class StackAlarms extends pulumi.ComponentResource {
+    public readonly topicArn: pulumi.Output<string>;
+
+    constructor(name: string, args: StackAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("api7-ha:ops:StackAlarms", name, {}, opts);
+        const parent = { parent: this };
+        let topicArn: pulumi.Output<string>;
+        if (args.topicArn) {
+            topicArn = pulumi.output(args.topicArn);
+        } else {
+            const topic = new aws.sns.Topic(
+                `${name}-topic`,
+                {
+                    name: `${args.project}-${args.stack}-alarms`,
+                    // AWS's managed key for SNS: messages are encrypted at rest at no key cost.
+                    kmsMasterKeyId: "alias/aws/sns",
+                    tags: args.tags,
+                },
+                parent,
+            );
+            topicArn = topic.arn;
+            args.emails.forEach(
+                (email, i) =>
+                    new aws.sns.TopicSubscription(
+                        `${name}-email-${i}`,
+                        { topic: topic.arn, protocol: "email", endpoint: email },
+                        parent,
+                    ),
+            );
+        }
+        this.topicArn = topicArn;
+        const alarm = (id: string, a: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">) =>
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${id}`,
+                {
+                    ...a,
+                    name: `${args.project}-${args.stack}-${id}`,
+                    alarmActions: [topicArn],
+                    okActions: [topicArn],
+                    tags: args.tags,
+                },
+                parent,
+            );
+        const runbook = (section: string) => ` Runbook: README, "${section}".`;
+        args.gatewayDimensions.targetGroups.forEach((targetGroup, i) => {
+            const dimensions = { TargetGroup: targetGroup, LoadBalancer: args.gatewayDimensions.loadBalancer };
+            // Missing data: no breach. The load balancer publishes the count every minute while it has targets;
+            // none at all is what the healthy-count alarm below catches.
+            alarm(`gateway-unhealthy-${i}`, {
+                alarmDescription:
+                    "A gateway fails its load balancer's health check (GET /status on 7085) for a minute: it is out " +
+                    "of rotation, and its Auto Scaling group replaces it." +
+                    runbook("Self-healing and rolling replacement"),
+                namespace: "AWS/NetworkELB",
+                metricName: "UnHealthyHostCount",
+                dimensions,
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 1,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                treatMissingData: "notBreaching",
+            });
+            // Missing data: breach. No count at all means the load balancer reports no target.
+            alarm(`gateway-healthy-below-${i}`, {
+                alarmDescription:
+                    `Fewer healthy gateways than dataPlane.count (${args.gatewayCount}) for two minutes: the ` +
+                    "gateways run short, and a second failure may drop traffic." +
+                    runbook("Self-healing and rolling replacement"),
+                namespace: "AWS/NetworkELB",
+                metricName: "HealthyHostCount",
+                dimensions,
+                statistic: "Minimum",
+                period: 60,
+                evaluationPeriods: 2,
+                comparisonOperator: "LessThanThreshold",
+                threshold: args.gatewayCount,
+                treatMissingData: "breaching",
+            });
+        });
+
+        for (const g of args.groups) {
+            const id = g.tier.replace(/ /g, "-");
+            const metric = (metricName: string) => ({
+                metric: {
+                    namespace: "AWS/AutoScaling",
+                    metricName,
+                    dimensions: { AutoScalingGroupName: g.name },
+                    period: 60,
+                    stat: "Minimum",
+                },
+            });
+            const minutes = Math.ceil(g.worstCaseSeconds / 60);
+            // Missing data: breach. The group publishes both every minute; silence means no group to watch.
+            alarm(`${id}-short`, {
+                alarmDescription:
+                    `The ${g.tier} Auto Scaling group has had fewer hosts in service than desired for ${minutes} ` +
+                    "minutes, longer than a replacement takes at worst (`npm run report`): a replacement is failing." +
+                    runbook("Self-healing and rolling replacement"),
+                metricQueries: [
+                    { id: "desired", returnData: false, ...metric("GroupDesiredCapacity") },
+                    { id: "inservice", returnData: false, ...metric("GroupInServiceInstances") },
+                    { id: "short", expression: "desired - inservice", label: "hosts short", returnData: true },
+                ],
+                evaluationPeriods: minutes,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                treatMissingData: "breaching",
+            });
+        }
+
+        if (args.outageMetrics) {
+            const dimensions = { Stack: args.stack, GatewayGroup: args.outageMetrics.gatewayGroup };
+            // Missing data: breach. Every gateway host publishes it twice a minute; none means no gateway reports.
+            alarm("control-plane-unreachable", {
+                alarmDescription:
+                    "A gateway has not reached the DP Manager for two minutes: configuration changes do not reach " +
+                    "it, and a gateway that starts meanwhile runs standalone from the last export." +
+                    runbook("CP outage runbook"),
+                namespace: OUTAGE_METRICS_NAMESPACE,
+                metricName: "ControlPlaneReachable",
+                dimensions,
+                statistic: "Minimum",
+                period: 60,
+                evaluationPeriods: 2,
+                comparisonOperator: "LessThanThreshold",
+                threshold: 1,
+                treatMissingData: "breaching",
+            });
+            // Missing data: no breach. A gateway that publishes nothing is the alarm above's.
+            alarm("gateway-standalone", {
+                alarmDescription:
+                    "A gateway serves the last S3 export (standalone): it started while no DP Manager answered, and " +
+                    "returns on its own once they answer again." +
+                    runbook("What happens on its own"),
+                namespace: OUTAGE_METRICS_NAMESPACE,
+                metricName: "Standalone",
+                dimensions,
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                threshold: 1,
+                treatMissingData: "notBreaching",
+            });
+        }
+        this.registerOutputs({ topicArn: this.topicArn });
+    }
+}
