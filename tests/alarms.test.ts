@@ -27,6 +27,8 @@ test("prod: one topic of its own, encrypted with AWS's SNS key, the action of ev
     ).toEqual([
         "api7-ha-prod-control-plane-short",
         "api7-ha-prod-control-plane-unreachable",
+        "api7-ha-prod-dashboard-unhealthy",
+        "api7-ha-prod-dp-manager-unhealthy",
         "api7-ha-prod-gateway-healthy-below-0",
         "api7-ha-prod-gateway-healthy-below-1",
         "api7-ha-prod-gateway-standalone",
@@ -67,6 +69,21 @@ test("gateways: unhealthy for a minute, and fewer healthy than dataPlane.count f
         threshold: 3,
         treatMissingData: "breaching",
         dimensions: { TargetGroup: "targetgroup/api7-dp-lb-https/0001" },
+    });
+});
+
+test("the control plane: a dashboard (ALB) or a DP Manager (NLB) failing its health check for two minutes", () => {
+    expect(byName(prod, "api7-ha-prod-dashboard-unhealthy")).toMatchObject({
+        namespace: "AWS/ApplicationELB",
+        metricName: "UnHealthyHostCount",
+        dimensions: { TargetGroup: "targetgroup/api7-cp-lb-dashboard/0001" },
+        evaluationPeriods: 2,
+        threshold: 0,
+        treatMissingData: "notBreaching",
+    });
+    expect(byName(prod, "api7-ha-prod-dp-manager-unhealthy")).toMatchObject({
+        namespace: "AWS/NetworkELB",
+        dimensions: { TargetGroup: "targetgroup/api7-cp-lb-dpm/0001" },
     });
 });
 

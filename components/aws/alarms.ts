@@ -4,9 +4,9 @@
  * each treating missing data the way that fails safe (said per alarm).
  *
  * Metrics, as AWS documents them:
- * - AWS/NetworkELB HealthyHostCount and UnHealthyHostCount, dimensions TargetGroup and LoadBalancer (the ARN suffixes
- *   targetgroup/<name>/<id> and net/<name>/<id>), published every minute while the load balancer has targets
- *   (Elastic Load Balancing, Network Load Balancer guide, load-balancer-cloudwatch-metrics.html).
+ * - AWS/NetworkELB and AWS/ApplicationELB HealthyHostCount and UnHealthyHostCount, dimensions TargetGroup and
+ *   LoadBalancer (the ARN suffixes targetgroup/<name>/<id> and net/... or app/<name>/<id>), published every minute
+ *   while the load balancer has targets (Elastic Load Balancing guides, load-balancer-cloudwatch-metrics.html).
  * - AWS/AutoScaling GroupDesiredCapacity and GroupInServiceInstances, dimension AutoScalingGroupName, published every
  *   minute for the groups' enabled metrics (EC2 Auto Scaling user guide, ec2-auto-scaling-metrics.html; the groups
  *   enable them: components/aws/host/launch.ts).
@@ -37,6 +37,13 @@ export interface StackAlarmsArgs {
         readonly targetGroups: readonly pulumi.Input<string>[];
     };
     readonly gatewayCount: number;
+    /** The dashboard's and the DP Managers' target groups (their CloudWatch namespace and dimensions). */
+    readonly controlPlaneTargets: readonly {
+        readonly role: string;
+        readonly namespace: string;
+        readonly loadBalancer: pulumi.Input<string>;
+        readonly targetGroup: pulumi.Input<string>;
+    }[];
     readonly groups: readonly AlarmGroup[];
     /** The gateways' outage metrics: when the gateways ride through a control-plane outage on their own. */
     readonly outageMetrics?: { readonly gatewayGroup: string };
@@ -123,6 +130,25 @@ export class StackAlarms extends pulumi.ComponentResource {
                 treatMissingData: "breaching",
             });
         });
+
+        for (const t of args.controlPlaneTargets) {
+            // Missing data: no breach; the group's in-service alarm covers hosts that are gone.
+            alarm(`${t.role}-unhealthy`, {
+                alarmDescription:
+                    `A ${t.role === "dashboard" ? "dashboard" : "DP Manager"} fails its health check (GET /healthz) ` +
+                    "for two minutes: the control-plane host is out of rotation, and its group replaces it." +
+                    runbook("Self-healing and rolling replacement"),
+                namespace: t.namespace,
+                metricName: "UnHealthyHostCount",
+                dimensions: { TargetGroup: t.targetGroup, LoadBalancer: t.loadBalancer },
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 2,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                treatMissingData: "notBreaching",
+            });
+        }
 
         for (const g of args.groups) {
             const id = g.tier.replace(/ /g, "-");

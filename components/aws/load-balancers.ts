@@ -169,6 +169,16 @@ export class ControlPlaneLoadBalancers extends pulumi.ComponentResource {
     public readonly dpManagerDnsName: pulumi.Output<string>;
     /** The dashboard's and the DP Managers' target groups, which the control-plane hosts register in. */
     public readonly targetGroupArns: pulumi.Output<string>[];
+    /**
+     * CloudWatch's dimensions (arnSuffix) of each control-plane target group and its load balancer: the dashboard's
+     * ALB (AWS/ApplicationELB) and the DP Managers' NLB (AWS/NetworkELB).
+     */
+    public readonly metricDimensions: {
+        readonly role: "dashboard" | "dp-manager";
+        readonly namespace: "AWS/ApplicationELB" | "AWS/NetworkELB";
+        readonly loadBalancer: pulumi.Output<string>;
+        readonly targetGroup: pulumi.Output<string>;
+    }[] = [];
 
     constructor(name: string, args: ControlPlaneLoadBalancersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ha:ControlPlaneLoadBalancers", name, {}, opts);
@@ -204,6 +214,12 @@ export class ControlPlaneLoadBalancers extends pulumi.ComponentResource {
             { parent: this },
         );
         const targetGroupArns = [dashboardTg.arn];
+        this.metricDimensions.push({
+            role: "dashboard",
+            namespace: "AWS/ApplicationELB",
+            loadBalancer: alb.arnSuffix,
+            targetGroup: dashboardTg.arnSuffix,
+        });
         const listenerPort = dashboardListenerPort(args.dashboardCertificateArn);
         new aws.lb.Listener(
             `${name}-dashboard`,
@@ -255,6 +271,13 @@ export class ControlPlaneLoadBalancers extends pulumi.ComponentResource {
                 { parent: this },
             );
             targetGroupArns.push(tg.arn);
+            if (port === PORTS.dpManager)
+                this.metricDimensions.push({
+                    role: "dp-manager",
+                    namespace: "AWS/NetworkELB",
+                    loadBalancer: nlb.arnSuffix,
+                    targetGroup: tg.arnSuffix,
+                });
             new aws.lb.Listener(
                 `${name}-${role}`,
                 {

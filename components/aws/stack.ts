@@ -273,6 +273,7 @@ export function awsStack(settings: Settings) {
         emails: settings.alarms.emails,
         gatewayDimensions: dataPlaneLb.metricDimensions,
         gatewayCount: dpSettings.count,
+        controlPlaneTargets: controlPlaneLbs.metricDimensions,
         groups: [
             {
                 tier: "gateways",
