@@ -265,7 +265,14 @@ export function awsStack(settings: Settings) {
     // Alarms on what breaks HA, notifying one topic (README: alarms).
     const dpHc = dpSettings.loadBalancer.healthCheck;
     const cpHc = CONTROL_PLANE_HEALTH;
-    const grace = settings.hosts.healthCheckGraceSeconds;
+    /** Detection (unhealthy passes x interval + timeout), then the budgeted replacement (boot-budget.ts). */
+    const worstCase = (role: "cp" | "dp", interval: number, timeout: number, healthy: number, unhealthy: number) =>
+        worstCaseReplacementSeconds(
+            role,
+            unhealthy * interval + timeout,
+            healthy * interval,
+            settings.hosts.healthCheckGraceSeconds,
+        );
     new StackAlarms("api7-alarms", {
         stack: settings.stack,
         project: settings.project,
@@ -278,21 +285,23 @@ export function awsStack(settings: Settings) {
             {
                 tier: "gateways",
                 name: dataPlane.hosts.autoScalingGroupName,
-                worstCaseSeconds: worstCaseReplacementSeconds(
+                worstCaseSeconds: worstCase(
                     "dp",
-                    dpHc.unhealthyThreshold * dpHc.intervalSeconds + dpHc.timeoutSeconds,
-                    dpHc.healthyThreshold * dpHc.intervalSeconds,
-                    grace,
+                    dpHc.intervalSeconds,
+                    dpHc.timeoutSeconds,
+                    dpHc.healthyThreshold,
+                    dpHc.unhealthyThreshold,
                 ),
             },
             {
                 tier: "control plane",
                 name: controlPlane.hosts.autoScalingGroupName,
-                worstCaseSeconds: worstCaseReplacementSeconds(
+                worstCaseSeconds: worstCase(
                     "cp",
-                    cpHc.unhealthyThreshold * cpHc.interval + cpHc.timeout,
-                    cpHc.healthyThreshold * cpHc.interval,
-                    grace,
+                    cpHc.interval,
+                    cpHc.timeout,
+                    cpHc.healthyThreshold,
+                    cpHc.unhealthyThreshold,
                 ),
             },
         ],
