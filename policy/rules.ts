@@ -39,6 +39,7 @@ export const TYPES = Object.freeze({
     groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
     managedPolicy: "aws:iam/policy:Policy",
     autoScalingGroup: "aws:autoscaling/group:Group",
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     dbInstance: "aws:rds/instance:Instance",
     dbParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
 });
@@ -497,6 +498,17 @@ export const warmPoolLaunchHook = resourcePolicy(
     },
 );
 
+export const alarmsNotify = resourcePolicy(
+    "cloudwatch-alarm-action",
+    "Every CloudWatch alarm notifies someone: its alarm actions are enabled and name at least one target (FSBP " +
+        "CloudWatch.15).",
+    [TYPES.metricAlarm],
+    (p, report) => {
+        if (p.actionsEnabled === false) report("actionsEnabled is false");
+        if (((p.alarmActions as unknown[] | undefined) ?? []).length === 0) report("has no alarmActions");
+    },
+);
+
 export const POLICIES: readonly (ResourceValidationPolicy | StackValidationPolicy)[] = Object.freeze([
     imdsV2Required,
     encryptedVolumes,
@@ -517,4 +529,5 @@ export const POLICIES: readonly (ResourceValidationPolicy | StackValidationPolic
     rdsTlsRequired,
     hostParametersOwnPath,
     warmPoolLaunchHook,
+    alarmsNotify,
 ]);

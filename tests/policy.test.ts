@@ -545,6 +545,24 @@ const BAD: Record<string, [string, Fake[], RegExp][]> = {
             /skipFinalSnapshot is true/,
         ],
     ],
+    "cloudwatch-alarm-action": [
+        [
+            "an alarm that notifies nobody",
+            [{ type: TYPES.metricAlarm, name: "a", props: { metricName: "CPUUtilization" } }],
+            /a: has no alarmActions/,
+        ],
+        [
+            "an alarm with its actions turned off",
+            [
+                {
+                    type: TYPES.metricAlarm,
+                    name: "a",
+                    props: { alarmActions: ["arn:aws:sns:us-east-1:1:t"], actionsEnabled: false },
+                },
+            ],
+            /a: actionsEnabled is false/,
+        ],
+    ],
     "warm-pool-launch-hook": [
         [
             "a warm pool with no lifecycle hook",
