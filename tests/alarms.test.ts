@@ -2,6 +2,7 @@
  * The stack's alarms (components/aws/alarms.ts): one SNS topic, an alarm per HA failure with that topic as its
  * action, each treating missing data as stated, on the metrics AWS publishes (and the gateways' own).
  */
+import { topicRegionProblem } from "../components/aws/alarms";
 import { runProgram, type RunResult } from "../tools/harness";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -144,4 +145,12 @@ test("alarms.emails subscribe to the stack's topic; alarms.topicArn replaces the
     const existing = await runProgram({ stack: "dev", config: { "alarms.topicArn": theirs } });
     expect([existing.ofType(TOPIC), existing.ofType(SUBSCRIPTION)]).toEqual([[], []]);
     for (const a of alarms(existing)) expect(a.alarmActions).toEqual([theirs]);
+});
+
+test("alarms.topicArn must be in the stack's region (checked at preview and deploy time, against the region AWS gives)", () => {
+    expect(topicRegionProblem("arn:aws:sns:us-east-1:111122223333:pager", "us-east-1")).toBeUndefined();
+    expect(topicRegionProblem("arn:aws:sns:eu-west-1:111122223333:pager", "us-east-1")).toBe(
+        'alarms.topicArn = "arn:aws:sns:eu-west-1:111122223333:pager": is in eu-west-1, not in the stack\'s region ' +
+            "us-east-1; an alarm notifies a topic in its own region",
+    );
 });

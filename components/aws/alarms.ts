@@ -28,8 +28,8 @@ export interface AlarmGroup {
 export interface StackAlarmsArgs {
     readonly stack: string;
     readonly project: string;
-    /** alarms.topicArn ("" for a topic of the stack's own) and alarms.emails. */
-    readonly topicArn: string;
+    /** alarms.topicArn (undefined: a topic of the stack's own) and alarms.emails. */
+    readonly topicArn?: pulumi.Input<string>;
     readonly emails: readonly string[];
     /** The gateways' NLB and target groups (their CloudWatch dimensions), and how many gateways there should be. */
     readonly gatewayDimensions: {
@@ -50,6 +50,18 @@ export interface StackAlarmsArgs {
     readonly tags?: Record<string, string>;
 }
 
+/**
+ * Why alarms.topicArn cannot notify this stack's alarms, or undefined: CloudWatch alarm actions name an SNS topic in
+ * the alarm's own region (CloudWatch user guide, "Using Amazon CloudWatch alarms": actions in the same Region).
+ */
+export function topicRegionProblem(topicArn: string, region: string): string | undefined {
+    const topicRegion = topicArn.split(":")[3];
+    return topicRegion === region
+        ? undefined
+        : `alarms.topicArn = "${topicArn}": is in ${topicRegion}, not in the stack's region ${region}; an alarm ` +
+              "notifies a topic in its own region";
+}
+
 export class StackAlarms extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
 
@@ -57,7 +69,7 @@ export class StackAlarms extends pulumi.ComponentResource {
         super("api7-ha:ops:StackAlarms", name, {}, opts);
         const parent = { parent: this };
         let topicArn: pulumi.Output<string>;
-        if (args.topicArn) {
+        if (args.topicArn !== undefined) {
             topicArn = pulumi.output(args.topicArn);
         } else {
             const topic = new aws.sns.Topic(

@@ -18,7 +18,7 @@ import { withInstanceTypesChecked } from "./instance-type";
 import { PENDING_SECRET } from "../placeholders";
 import { ImageRegistry } from "./images";
 import { CONTROL_PLANE_HEALTH, dashboardListenerPort } from "../listeners";
-import { StackAlarms } from "./alarms";
+import { StackAlarms, topicRegionProblem } from "./alarms";
 import { worstCaseReplacementSeconds } from "./boot-budget";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer } from "./load-balancers";
 import { PrometheusHost } from "./monitoring";
@@ -276,7 +276,14 @@ export function awsStack(settings: Settings) {
     new StackAlarms("api7-alarms", {
         stack: settings.stack,
         project: settings.project,
-        topicArn: settings.alarms.topicArn,
+        topicArn: settings.alarms.topicArn
+            ? aws.getRegionOutput().region.apply((region) => {
+                  const problem = topicRegionProblem(settings.alarms.topicArn, region);
+                  if (!problem) return settings.alarms.topicArn;
+                  void pulumi.log.error(problem);
+                  throw new pulumi.RunError("stopped before the alarms: alarms.topicArn, reported above");
+              })
+            : undefined,
         emails: settings.alarms.emails,
         gatewayDimensions: dataPlaneLb.metricDimensions,
         gatewayCount: dpSettings.count,
