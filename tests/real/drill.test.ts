@@ -18,7 +18,7 @@ import * as path from "path";
 import { awsStackOutputs, type AwsStackOutputs } from "../../components/outputs";
 import { RESTART_COMMAND } from "../../scripts/drill/gateway";
 import { ROOT, runProgram } from "../../tools/harness";
-import { awsAt, REGION, startMoto, type Moto } from "./services";
+import { awsAt, gatewayTargetGroups, REGION, startMoto, type Moto } from "./services";
 
 let dir: string;
 let moto: Moto;
@@ -67,22 +67,7 @@ beforeAll(async () => {
         ImageId: image,
         InstanceType: "c6i.large",
     });
-    const targetGroups: string[] = [];
-    for (const [name, port] of [
-        ["api7-dp-lb-http", "9080"],
-        ["api7-dp-lb-https", "9443"],
-    ]) {
-        const created = await moto.query("elasticloadbalancing", {
-            Version: "2015-12-01",
-            Action: "CreateTargetGroup",
-            Name: name,
-            Protocol: "TCP",
-            Port: port,
-            VpcId: vpc,
-            TargetType: "instance",
-        });
-        targetGroups.push(field(created, "TargetGroupArn")[0]);
-    }
+    const targetGroups = await gatewayTargetGroups(moto, vpc);
     for (const [name, attached] of [
         ["api7-cp-hosts", []],
         ["api7-dp-hosts", targetGroups],

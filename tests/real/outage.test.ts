@@ -14,7 +14,7 @@ import * as path from "path";
 import { GATEWAY_TOKEN, ROOT, runProgram, type RunResult } from "../../tools/harness";
 import { groupOf, T } from "../helpers";
 import { installUserData, type InstalledHost } from "../host-files";
-import { awsAt, hostAwsEnv, REGION, startImds, startMoto, type Imds, type Moto } from "./services";
+import { awsAt, gatewayTargetGroups, hostAwsEnv, REGION, startImds, startMoto, type Imds, type Moto } from "./services";
 
 const DP = "/api7-ha/prod/dp";
 let dir: string;
@@ -65,29 +65,14 @@ beforeAll(async () => {
         }),
         "instanceId",
     )[0];
-    targetGroups = [];
-    for (const [name, port] of [
-        ["api7-dp-lb-http", "9080"],
-        ["api7-dp-lb-https", "9443"],
-    ]) {
-        const elb = { Version: "2015-12-01" };
-        const created = await query("elasticloadbalancing", {
-            ...elb,
-            Action: "CreateTargetGroup",
-            Name: name,
-            Protocol: "TCP",
-            Port: port,
-            VpcId: vpc,
-            TargetType: "instance",
-        });
-        const arn = field(created, "TargetGroupArn")[0];
+    targetGroups = await gatewayTargetGroups(moto, vpc);
+    for (const arn of targetGroups) {
         await query("elasticloadbalancing", {
-            ...elb,
+            Version: "2015-12-01",
             Action: "RegisterTargets",
             TargetGroupArn: arn,
             "Targets.member.1.Id": instanceId,
         });
-        targetGroups.push(arn);
     }
     // In service: the mock's Auto Scaling lifecycle state turns Terminated after --asg-termination-delay-sec, 0 by
     // default (aws/amazon-ec2-metadata-mock pkg/mock/asglifecycle @v1.13.0), and a terminating gateway rejoins

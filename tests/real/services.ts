@@ -184,3 +184,24 @@ export function hostAwsEnv(imds: Imds, home: string): Record<string, string> {
     fs.mkdirSync(home, { recursive: true });
     return { AWS_EC2_METADATA_SERVICE_ENDPOINT: `${imds.endpoint}/`, HOME: home, AWS_PAGER: "" };
 }
+
+/** The gateways' two target groups (TCP 9080 and 9443, instance targets) in moto's ELB, in `vpc`: their ARNs. */
+export async function gatewayTargetGroups(moto: Moto, vpc: string): Promise<string[]> {
+    const arns: string[] = [];
+    for (const [name, port] of [
+        ["api7-dp-lb-http", "9080"],
+        ["api7-dp-lb-https", "9443"],
+    ]) {
+        const created = await moto.query("elasticloadbalancing", {
+            Version: "2015-12-01",
+            Action: "CreateTargetGroup",
+            Name: name,
+            Protocol: "TCP",
+            Port: port,
+            VpcId: vpc,
+            TargetType: "instance",
+        });
+        arns.push(/<TargetGroupArn>([^<]+)<\/TargetGroupArn>/.exec(created)![1]);
+    }
+    return arns;
+}

@@ -169,50 +169,35 @@ export function createIdentity(
             ),
         );
     }
+    // The role's own inline policies, one per concern.
+    const inlinePolicy = (suffix: string, statements: aws.types.input.iam.GetPolicyDocumentStatementArgs[]) =>
+        policies.push(
+            new aws.iam.RolePolicy(
+                `${name}-${suffix}`,
+                { role: role.name, policy: aws.iam.getPolicyDocumentOutput({ statements }, invokeOpts).json },
+                { parent },
+            ),
+        );
     const watched = args.services.filter((svc) => svc.outage);
     if (watched.length > 0) {
-        policies.push(
-            new aws.iam.RolePolicy(
-                `${name}-outage`,
-                {
-                    role: role.name,
-                    policy: aws.iam.getPolicyDocumentOutput(
-                        {
-                            statements: outageStatements(
-                                watched.map(
-                                    (svc) =>
-                                        pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${outageLockParameter(prefix, svc.name)}`,
-                                ),
-                                watched.flatMap((svc) => svc.outage!.targetGroupArns),
-                            ),
-                        },
-                        invokeOpts,
-                    ).json,
-                },
-                { parent },
+        inlinePolicy(
+            "outage",
+            outageStatements(
+                watched.map(
+                    (svc) =>
+                        pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${outageLockParameter(prefix, svc.name)}`,
+                ),
+                watched.flatMap((svc) => svc.outage!.targetGroupArns),
             ),
         );
     }
-    {
-        policies.push(
-            new aws.iam.RolePolicy(
-                `${name}-lifecycle`,
-                {
-                    role: role.name,
-                    policy: aws.iam.getPolicyDocumentOutput(
-                        {
-                            statements: lifecycleStatements(
-                                pulumi.interpolate`arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/*`,
-                                { key: GROUP_TAG, value: groupTagValue(args.project, args.stack, args.role) },
-                            ),
-                        },
-                        invokeOpts,
-                    ).json,
-                },
-                { parent },
-            ),
-        );
-    }
+    inlinePolicy(
+        "lifecycle",
+        lifecycleStatements(
+            pulumi.interpolate`arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/*`,
+            { key: GROUP_TAG, value: groupTagValue(args.project, args.stack, args.role) },
+        ),
+    );
     const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent });
     return { role, profile, parametersPolicy, policies };
 }
