@@ -2,6 +2,27 @@
 # What the host scripts share, sourced from /usr/local/lib/api7/api7-lib.sh (written by the user data). Parameters
 # are SSM's, or with API7_PARAMETER_DIR set (the Docker lab) files under it, with the same create-once semantics.
 
+# Every line a host script writes to stderr goes, as before, to its caller (systemd's journal, SSM's command
+# output), and also to ${API7_LOG_DIR}/host-<UTC date>.log, stamped and named, which the CloudWatch agent ships to the
+# role's log group and removes once the next day's file exists (components/aws/host/logs.ts). Sourced once per
+# script; where the directory cannot be made, stderr stays as it was. api7_stderr_restore hands the caller's stderr
+# back (api7-run, before the container's own output takes it: that goes to the awslogs driver).
+api7_log_dir="${API7_LOG_DIR:-/var/log/api7}"
+if [[ -z "${api7_stderr-}" ]] && install -d -m 0750 "$api7_log_dir" 2>/dev/null; then
+  exec {api7_stderr}>&2
+  exec 2> >(
+    name="${0##*/}"
+    while IFS= read -r line || [[ -n "$line" ]]; do
+      printf '%s\n' "$line" >&"$api7_stderr"
+      TZ=UTC printf -v day '%(%F)T' -1
+      TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T %s: %s\n' -1 "$name" "$line" >>"${api7_log_dir}/host-${day}.log"
+    done
+  )
+fi
+api7_stderr_restore() {
+  [[ -z "${api7_stderr-}" ]] || exec 2>&"$api7_stderr"
+}
+
 # api7_load JQ_ARGS...: evaluates what `jq -r JQ_ARGS...` prints, assignments quoted by @sh (one jq start, tens of
 # milliseconds, sets many variables). Assigned first: a failing jq inside eval's argument would go unnoticed.
 api7_load() {

@@ -32,7 +32,7 @@ load_spec() {
   container="" image="" config_path="" config_parameter="" generation="" pending="" database_token="" mode=normal
   database_secret_arn="" registry_kind="" registry_host="" registry_region="" registry_user=""
   registry_password_parameter="" secret_env=() placeholders=() state_placeholders=() env_vars=() state_files=()
-  docker_args=() command=() outage_endpoints=() outage_timeout="" outage_config="" outage_env=()
+  docker_args=() command=() log_driver=journald log_opts=() outage_endpoints=() outage_timeout="" outage_config="" outage_env=()
   outage_placeholders=() outage_cert="" outage_key="" outage_ca="" outage_server="" outage_checks=""
   outage_target_groups=() outage_lock="" outage_ready_url="" metrics_namespace="" metric_dimensions="" health_url="" export_region=""
   export_config_bucket="" export_resource_bucket="" export_access_key="" export_secret_key=""
@@ -45,6 +45,7 @@ load_spec() {
     "env_vars=(\(.env // {} | pairs))",
     "state_files=(\(.stateFiles // [] | map("\(.name)\t\(.generate)\t\(.mount // "")") | @sh))",
     "docker_args=(\(.dockerArgs // [] | @sh))",
+    @sh "log_driver=\(.logs.driver // "journald")", "log_opts=(\(.logs.options // {} | to_entries | map("\(.key)=\(.value)") | @sh))",
     "command=(\(.command // [] | @sh))",
     (.outage // empty | @sh "outage_timeout=\(.probeTimeoutSeconds) outage_config=\(.configParameter) outage_cert=\(.tls.cert // "") outage_key=\(.tls.key // "") outage_ca=\(.tls.ca // "") outage_server=\(.tls.serverName // "") outage_checks=\(.reconnectAfterChecks) outage_ready_url=\(.readyUrl) outage_lock=\(.lockParameter) metrics_namespace=\(.metrics.namespace) metric_dimensions=\(.metrics.dimensions | tojson) export_region=\(.export.region) export_config_bucket=\(.export.configBucket) export_resource_bucket=\(.export.resourceBucket) export_access_key=\(.export.accessKey // "") export_secret_key=\(.export.secretKey // "")",
       "outage_target_groups=(\(.targetGroupArns | @sh))",
@@ -252,8 +253,8 @@ render_config() {
 }
 
 start_container() {
-  local item name mount parameter value polls
-  local args=(--rm --name "$container" --network host --log-driver journald
+  local item name mount parameter value polls instance_id
+  local args=(--rm --name "$container" --network host --log-driver "$log_driver"
     --label "api7-ha.generation=${generation}" --label "api7-ha.mode=${mode}"
     -v "${config}:${config_path}:ro")
   # State files mounted read-write: APISIX writes apisix.uid when it finds none there (apisix/core/id.lua).
@@ -284,8 +285,20 @@ start_container() {
     args+=(-e "$name")
   done
 
+  # The log driver's options; `{instance_id}` is this host's (a stream per host and container). Without IMDS the
+  # host name stands in, and the container starts all the same.
+  if [[ "${log_opts[*]}" == *"{instance_id}"* ]]; then
+    instance_id="$(api7_imds instance-id 2>/dev/null)" || instance_id="$(hostname)"
+  fi
+  for item in "${log_opts[@]}"; do
+    args+=(--log-opt "${item//\{instance_id\}/${instance_id-}}")
+  done
+
   registry_login
   pull_by_digest
+  # The container's own output goes to its log driver and, through this unit, to the journal; not to the copy of
+  # this script's lines the library keeps for the CloudWatch agent.
+  api7_stderr_restore
   exec docker run "${args[@]}" "${docker_args[@]}" "$image" "${command[@]}"
 }
 

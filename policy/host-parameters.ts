@@ -104,6 +104,45 @@ function probes(own: string, others: readonly string[]): [action: string, name: 
     ];
 }
 
+/**
+ * Every statement a role's identity policies hold, its AWS managed policies expanded; undefined while any is unknown
+ * during a preview (skip rather than guess). A managed policy the pack has no copy of is reported.
+ */
+export function hostRoleStatements(
+    args: StackValidationArgs,
+    role: PolicyResource,
+    managed: ReadonlyMap<string, ManagedPolicy>,
+    report: (message: string) => void,
+): Statement[] | undefined {
+    const ofRole = (type: string) => args.resources.filter((r) => r.type === type && r.props.role === role.props.name);
+    const inline = ofRole(ROLE_POLICY).map((p) => statementsOf(p.props.policy));
+    const attached = ofRole(ATTACHMENT).map((a) => String(a.props.policyArn));
+    if (typeof role.props.name !== "string" || inline.some((s) => s === undefined) || attached.includes("undefined"))
+        return undefined;
+    const statements: Statement[] = inline.flatMap((s) => s!);
+    for (const arn of attached) {
+        const policy = managed.get(arn.replace(/^arn:aws[a-z-]*:/, "arn:aws:"));
+        if (!policy) {
+            report(
+                `its managed policy ${arn} has no copy in policy/aws-managed-policies/, so what it allows cannot be ` +
+                    "checked",
+            );
+            continue;
+        }
+        statements.push(...[policy.document.Statement].flat());
+    }
+    return statements;
+}
+
+/** The roles tagged with `tag` (a host role's parameter path or log group), and the tag's value on each. */
+export function taggedRoles(args: StackValidationArgs, tag: string): [PolicyResource, string][] {
+    return args.resources
+        .filter(
+            (r) => r.type === ROLE && typeof (r.props.tags as Record<string, unknown> | undefined)?.[tag] === "string",
+        )
+        .map((r) => [r, (r.props.tags as Record<string, string>)[tag]]);
+}
+
 export const hostParametersOwnPath: StackValidationPolicy = {
     name: "iam-host-parameters-own-path",
     description:
@@ -112,38 +151,11 @@ export const hostParametersOwnPath: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
         const managed = managedPolicies();
-        const roles = args.resources.filter(
-            (r) =>
-                r.type === ROLE &&
-                typeof (r.props.tags as Record<string, unknown> | undefined)?.[HOST_PARAMETER_PATH_TAG] === "string",
-        );
-        const pathOf = (r: PolicyResource) => (r.props.tags as Record<string, string>)[HOST_PARAMETER_PATH_TAG];
-        for (const role of roles) {
+        const roles = taggedRoles(args, HOST_PARAMETER_PATH_TAG);
+        for (const [role, own] of roles) {
             const report = (message: string) => reportViolation(`${role.name}: ${message}`, role.urn);
-            const own = pathOf(role);
-            const ofRole = (type: string) =>
-                args.resources.filter((r) => r.type === type && r.props.role === role.props.name);
-            const inline = ofRole(ROLE_POLICY).map((p) => statementsOf(p.props.policy));
-            const attached = ofRole(ATTACHMENT).map((a) => String(a.props.policyArn));
-            // Unknown during a preview: skip rather than guess.
-            if (
-                typeof role.props.name !== "string" ||
-                inline.some((s) => s === undefined) ||
-                attached.some((a) => a === "undefined")
-            )
-                continue;
-            const statements: Statement[] = inline.flatMap((s) => s!);
-            for (const arn of attached) {
-                const policy = managed.get(arn.replace(/^arn:aws[a-z-]*:/, "arn:aws:"));
-                if (!policy) {
-                    report(
-                        `its managed policy ${arn} has no copy in policy/aws-managed-policies/, so what it ` +
-                            `allows cannot be checked`,
-                    );
-                    continue;
-                }
-                statements.push(...[policy.document.Statement].flat());
-            }
+            const statements = hostRoleStatements(args, role, managed, report);
+            if (!statements) continue;
             // The ARN form of its own parameters, from the statement that reads them.
             const ownArn = statements.flatMap((s) => list(s.Resource)).find((r) => r.endsWith(`:parameter${own}/*`));
             if (!ownArn) {
@@ -151,7 +163,7 @@ export const hostParametersOwnPath: StackValidationPolicy = {
                 continue;
             }
             const arnPrefix = ownArn.slice(0, -`${own}/*`.length);
-            const others = roles.filter((r) => r !== role).map(pathOf);
+            const others = roles.filter(([r]) => r !== role).map(([, p]) => p);
             for (const [action, probe] of probes(own, others)) {
                 if (identityAllows(statements, action, `${arnPrefix}${probe}`))
                     report(`can read ${probe} (${action}), outside ${own}`);

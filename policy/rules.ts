@@ -12,6 +12,7 @@
 import * as zlib from "zlib";
 import * as yaml from "js-yaml";
 import { hostParametersOwnPath } from "./host-parameters";
+import { hostLogsOwnGroup } from "./host-logs";
 import type {
     PolicyResource,
     ReportViolation,
@@ -40,6 +41,7 @@ export const TYPES = Object.freeze({
     managedPolicy: "aws:iam/policy:Policy",
     autoScalingGroup: "aws:autoscaling/group:Group",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
     dbInstance: "aws:rds/instance:Instance",
     dbParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
 });
@@ -509,6 +511,16 @@ export const alarmsNotify = resourcePolicy(
     },
 );
 
+export const logRetention = resourcePolicy(
+    "cloudwatch-log-group-retention",
+    "Every CloudWatch Logs group keeps its events for a set number of days, never forever (Checkov CKV_AWS_66).",
+    [TYPES.logGroup],
+    (p, report) => {
+        const days = p.retentionInDays as number | undefined;
+        if (!days) report("has no retentionInDays: its events would be kept, and paid for, forever");
+    },
+);
+
 export const POLICIES: readonly (ResourceValidationPolicy | StackValidationPolicy)[] = Object.freeze([
     imdsV2Required,
     encryptedVolumes,
@@ -528,6 +540,8 @@ export const POLICIES: readonly (ResourceValidationPolicy | StackValidationPolic
     rdsBackups,
     rdsTlsRequired,
     hostParametersOwnPath,
+    hostLogsOwnGroup,
     warmPoolLaunchHook,
     alarmsNotify,
+    logRetention,
 ]);

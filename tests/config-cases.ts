@@ -496,11 +496,27 @@ export const BAD_CASES: [string, Change, string[]][] = [
         ],
     ],
     [
+        "a log retention CloudWatch Logs does not offer",
+        { config: { "logs.retentionDays": 31 } },
+        [
+            "logs.retentionDays = 31: must be one of CloudWatch Logs' retention periods: 1, 3, 5, 7, 14, 30, 60, " +
+                "90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        ],
+    ],
+    [
+        "a log key that is not a KMS key ARN",
+        { config: { "logs.kmsKeyArn": "alias/aws/logs" } },
+        [
+            'logs.kmsKeyArn = "alias/aws/logs": must be empty or a KMS key ARN ' +
+                "(arn:aws:kms:<region>:<account>:key/<id>)",
+        ],
+    ],
+    [
         "a misspelt area",
         { config: { "dataplane.count": 3 } },
         [
             `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, ` +
-                `controlPlane, database, dataPlane, alarms, fallback, images, deploy, lab, prometheus; secrets: ` +
+                `controlPlane, database, dataPlane, alarms, logs, fallback, images, deploy, lab, prometheus; secrets: ` +
                 `${SECRET_LIST}); check its spelling`,
         ],
     ],

@@ -150,6 +150,10 @@ describe("the IAM matrix", () => {
                 "on arn:aws:ecr:us-east-1:123456789012:repository/api7-ha-prod/*",
             `ReadDatabaseSecret: secretsmanager:GetSecretValue on ${secret}`,
             "ReadOwnParameters: ssm:GetParameter on arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/cp/*",
+            // Its own log group and its streams; no other role's (components/aws/host/logs.ts).
+            "WriteOwnLogs: logs:CreateLogStream,logs:PutLogEvents on " +
+                "arn:aws:logs:us-east-1:123456789012:log-group:/api7-ha/prod/cp," +
+                "arn:aws:logs:us-east-1:123456789012:log-group:/api7-ha/prod/cp:*",
         ]);
     });
 
@@ -172,6 +176,9 @@ describe("the IAM matrix", () => {
             "TakeReconnectLock: ssm:PutParameter,ssm:DeleteParameter on " +
                 "arn:aws:ssm:us-east-1:123456789012:parameter/api7-ha/prod/dp/gateway-reconnect-lock",
             "WatchTargetHealth: elasticloadbalancing:DescribeTargetHealth on *",
+            "WriteOwnLogs: logs:CreateLogStream,logs:PutLogEvents on " +
+                "arn:aws:logs:us-east-1:123456789012:log-group:/api7-ha/prod/dp," +
+                "arn:aws:logs:us-east-1:123456789012:log-group:/api7-ha/prod/dp:*",
         ]);
     });
 

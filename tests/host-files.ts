@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { HOST_LOG_DIR } from "../components/aws/log-agent";
 
 export interface InstalledHost {
     /** The directory standing for the host's root. */
@@ -19,7 +20,7 @@ export interface InstalledHost {
      * directories of host.json (API7_ETC_DIR), the library (API7_LIB_DIR) and api7-run (API7_SBIN_DIR), each taken
      * from where the user data writes that file.
      */
-    readonly env: Record<"API7_ETC_DIR" | "API7_LIB_DIR" | "API7_SBIN_DIR", string>;
+    readonly env: Record<"API7_ETC_DIR" | "API7_LIB_DIR" | "API7_SBIN_DIR" | "API7_LOG_DIR", string>;
 }
 
 interface WriteFile {
@@ -48,6 +49,12 @@ export function installUserData(userData: string, root: string): InstalledHost {
     return {
         root,
         at,
-        env: { API7_ETC_DIR: dirOf("host.json"), API7_LIB_DIR: dirOf("api7-lib.sh"), API7_SBIN_DIR: dirOf("api7-run") },
+        env: {
+            API7_ETC_DIR: dirOf("host.json"),
+            API7_LIB_DIR: dirOf("api7-lib.sh"),
+            API7_SBIN_DIR: dirOf("api7-run"),
+            // Where the scripts keep their lines for the CloudWatch agent (components/aws/log-agent.ts).
+            API7_LOG_DIR: at(HOST_LOG_DIR),
+        },
     };
 }

@@ -13,7 +13,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { EXTERNAL_DATABASE, GATEWAY_TOKEN, MTLS_SECRETS, runProgram, TEST_PEM, type RunResult } from "../tools/harness";
 import { decodeUserData, needing, pinned, T } from "./helpers";
-import { hostScript } from "../components/aws/cloud-init";
+import { HOST_SCRIPTS, hostScript } from "../components/aws/cloud-init";
 import { PENDING_SECRET } from "../components/placeholders";
 import {
     launch,
@@ -69,14 +69,26 @@ run(
             "api7-dashboard",
             "--network",
             "host",
+            // To the control plane's log group, a stream per host (the fake IMDS's instance id) and container,
+            // never blocking the container (components/aws/run-spec.ts).
             "--log-driver",
-            "journald",
+            "awslogs",
             "--label",
             `api7-ha.generation=${spec.generation}`,
             "--label",
             "api7-ha.mode=normal",
             "-v",
             `${l.runDir}/dashboard/config.yaml:/app/conf/config.yaml:ro`,
+            "--log-opt",
+            "awslogs-region=us-east-1",
+            "--log-opt",
+            "awslogs-group=/api7-ha/prod/cp",
+            "--log-opt",
+            "awslogs-stream=i-0fake00000000001/api7-dashboard",
+            "--log-opt",
+            "mode=non-blocking",
+            "--log-opt",
+            "max-buffer-size=4m",
             // prod pulls through its ECR cache of Docker Hub (images.source).
             pinned("123456789012.dkr.ecr.us-east-1.amazonaws.com/api7-ha-prod/api7/api7-ee-3-integrated:v3.2.16.3"),
         ]);
@@ -311,6 +323,29 @@ run(`api7-run refuses no service, an empty mode, and an argument after the mode,
     expect([fs.existsSync(path.join(host.out, "args")), awsCalled(host)]).toEqual([false, false]);
 });
 
+run(
+    `every line a host script writes to stderr is also kept, stamped and named, in the day's file the CloudWatch agent ships`,
+    () => {
+        const host = prepareHost(prod, "/api7-ha/prod/dp");
+        const before = new Date().toISOString().slice(0, 10);
+        const l = launch(prod, "/api7-ha/prod/dp", "gateway", { host, extra: ["--bogus"] });
+        const after = new Date().toISOString().slice(0, 10);
+        // The caller (the journal, SSM's output) gets the lines unchanged.
+        expect([l.status, l.stderr]).toEqual([2, `api7-run: unknown mode: --bogus\n${RUN_USAGE}`]);
+        const dir = host.env.API7_LOG_DIR!;
+        const files = fs.readdirSync(dir);
+        expect(files.length === 1 && [`host-${before}.log`, `host-${after}.log`].includes(files[0])).toBe(true);
+        const lines = fs.readFileSync(path.join(dir, files[0]), "utf8").split("\n");
+        expect(lines.map((line) => line.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ /, "<time> "))).toEqual([
+            "<time> api7-run: api7-run: unknown mode: --bogus",
+            `<time> api7-run: ${RUN_USAGE.trimEnd()}`,
+            "",
+        ]);
+        // Root only: the lines may name hosts, parameters and buckets.
+        expect((fs.statSync(dir).mode & 0o777).toString(8)).toBe("750");
+    },
+);
+
 run(`api7-apply refuses an unknown option with a usage line instead of taking it for a service`, () => {
     const host = prepareHost(prod, "/api7-ha/prod/dp");
     const r = spawnSync(host.apply, ["--bogus", "gateway"], { encoding: "utf8", env: host.env });
@@ -330,6 +365,19 @@ run(`the scripts need the library the user data installs: without it api7-run st
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("api7-lib.sh: No such file or directory");
     expect([fs.existsSync(path.join(host.out, "args")), awsCalled(host)]).toEqual([false, false]);
+});
+
+test("no host script holds a here-document, whose lines' indentation would be part of it: hosts get them unindented", () => {
+    for (const file of Object.values(HOST_SCRIPTS)) {
+        const source = fs.readFileSync(path.join(__dirname, "..", "config-templates", file), "utf8");
+        // A here-document (<<WORD, <<-WORD, <<'WORD'), not a here-string (<<<) or a shift (x << n).
+        expect([file, source.match(/<<-?\s*['"]?[A-Za-z_]+['"]?\s*$/gm)]).toEqual([file, null]);
+        expect(
+            hostScript(file)
+                .split("\n")
+                .filter((line) => /^\s/.test(line)),
+        ).toEqual([]);
+    }
 });
 
 test("each host script sources the library from where the user data writes it, and only API7_LIB_DIR moves it", () => {

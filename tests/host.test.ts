@@ -411,6 +411,9 @@ describe("user data", () => {
             ["systemctl", "enable", "api7-bootstrap.service"],
             ["systemctl", "enable", "--now", "api7-db-rotation.timer"],
             ["systemctl", "enable", "--now", "--no-block", "api7-lifecycle.service"],
+            // Last: the CloudWatch agent from AL2023's repository, its configuration from the group's own path.
+            "dnf install -y amazon-cloudwatch-agent && /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl " +
+                "-a fetch-config -m ec2 -s -c ssm:/api7-ha/prod/cp/cloudwatch-agent.json",
         ]);
         const dp = parseUserData(groupOf(prod, "api7-dp-hosts").userData);
         expect(JSON.parse(dp.write_files[0].content).services).toEqual(["gateway"]);
@@ -467,8 +470,8 @@ describe("secrets and parameters", () => {
     test("configs and run specs are plain String parameters (readable in preview --diff) that hold no secret", () => {
         const plain = prod.ofType(T.parameter).filter((x) => x.inputs.type !== "SecureString");
         // Per control-plane service a config and a run spec (dashboard, DP Manager), the gateway's and its standalone
-        // config, and bootstrap.json.
-        expect(plain).toHaveLength(8);
+        // config, bootstrap.json, and each group's CloudWatch agent configuration.
+        expect(plain).toHaveLength(10);
         for (const p of plain) {
             expect(p.inputs.type).toBe("String");
             expect(p.secretInputs).toEqual([]);

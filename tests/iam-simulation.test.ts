@@ -11,6 +11,8 @@
 import { createValidatedPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { PARAMETER_PATH_TAG } from "../components/aws/parameter-access";
+import { HOST_LOG_GROUP_TAG } from "../policy/host-logs";
+import { LOG_GROUP_TAG } from "../components/aws/log-agent";
 import { HOST_PARAMETER_PATH_TAG, identityAllows, managedPolicies, type Statement } from "../policy/host-parameters";
 import { DEV_MTLS_PROMETHEUS, runProgram, type RunOptions, type RunResult } from "../tools/harness";
 import { T } from "./helpers";
@@ -168,6 +170,40 @@ describe.each(Object.entries(CASES))("%s: what AWS would allow", (_name, { optio
             `/api7-ha/other/dp/secrets/control-plane-token`,
             "/billing/prod/db-password",
         ];
+    });
+
+    test("each host role writes to its own role's log group only: a stream of its own, its events", async () => {
+        const stack = options.stack;
+        const groups = [...hosts.map((h) => h.path!.replace(/^\/api7-ha\/[^/]+\//, "")), "other"].map(
+            (role) => `/api7-ha/${stack}/${role}`,
+        );
+        for (const host of hosts) {
+            for (const group of [...groups, `/api7-ha/${stack}-staging/dp`, "/billing/prod"]) {
+                // As CloudWatch Logs authorizes them: the stream's ARN (Service Authorization Reference,
+                // list_amazoncloudwatchlogs.html, resource type log-stream).
+                const stream = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${group}:log-stream:i-0abc/api7-gateway`;
+                for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"]) {
+                    const decision = await decide(host, action, stream);
+                    expect([host.name, action, group, decision]).toEqual([
+                        host.name,
+                        action,
+                        group,
+                        group === host.path ? "Allowed" : "ImplicitlyDenied",
+                    ]);
+                    // The policy pack's evaluator (iam-host-logs-own-group) agrees.
+                    expect(
+                        identityAllows(
+                            host.policies.flatMap((p) => p.policy.Statement),
+                            action,
+                            stream,
+                        ),
+                    ).toBe(group === host.path);
+                }
+            }
+            expect(
+                await decide(host, "logs:CreateLogGroup", `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${host.path}`),
+            ).toBe("ImplicitlyDenied");
+        }
     });
 
     const readable = (host: Identity, name: string) =>
@@ -362,4 +398,5 @@ test("a warm-pool host completes the launch hook of its own group only (by the g
 
 test("the policy pack and the program name the host roles' parameter path with the same tag", () => {
     expect(HOST_PARAMETER_PATH_TAG).toBe(PARAMETER_PATH_TAG);
+    expect(HOST_LOG_GROUP_TAG).toBe(LOG_GROUP_TAG);
 });

@@ -63,7 +63,7 @@ describe("each source's reference", () => {
 function images(run: RunResult): string[] {
     return run
         .ofType(T.parameter)
-        .filter((p) => p.inputs.name.endsWith(".json") && !p.inputs.name.endsWith("/bootstrap.json"))
+        .filter((p) => p.inputs.name.endsWith(".json") && !/\/(bootstrap|cloudwatch-agent)\.json$/.test(p.inputs.name))
         .map((p) => JSON.parse(p.inputs.insecureValue).image as string);
 }
 

@@ -194,6 +194,28 @@ const bucketWith = (
 };
 
 /** A host role with its tag, its own-parameters statement, the managed policy and `deny` (a NotResource list, or none). */
+/** Two host roles tagged with their log groups; the gateways' role writes to `resources` (CreateLogStream, PutLogEvents). */
+const logWriters = (resources: string[]): Fake[] => {
+    const group = (name: string) => `arn:aws:logs:us-east-1:123456789012:log-group:${name}`;
+    const role = (r: string, statement: Record<string, unknown>): Fake[] => [
+        {
+            type: "aws:iam/role:Role",
+            name: `${r}-role`,
+            props: { name: `api7-ha-prod-${r}-hosts`, tags: { "api7-ha:log-group": `/api7-ha/prod/${r}` } },
+        },
+        {
+            type: TYPES.rolePolicy,
+            name: `${r}-logs`,
+            props: { role: `api7-ha-prod-${r}-hosts`, policy: JSON.stringify({ Statement: [statement] }) },
+        },
+    ];
+    const writes = ["logs:CreateLogStream", "logs:PutLogEvents"];
+    return [
+        ...role("dp", { Effect: "Allow", Action: writes, Resource: [group("/api7-ha/prod/dp:*"), ...resources] }),
+        ...role("cp", { Effect: "Allow", Action: writes, Resource: [group("/api7-ha/prod/cp:*")] }),
+    ];
+};
+
 const hostRole = (
     deny: string[] | undefined,
     managed = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
@@ -667,6 +689,30 @@ const BAD: Record<string, [string, Fake[], RegExp][]> = {
             /NotAction/,
         ],
     ],
+    "iam-host-logs-own-group": [
+        [
+            "a role that writes to another role's group",
+            logWriters(["arn:aws:logs:us-east-1:123456789012:log-group:/api7-ha/prod/cp:*"]),
+            /dp-role: can write to \/api7-ha\/prod\/cp \(logs:CreateLogStream\), not its own log group \/api7-ha\/prod\/dp/,
+        ],
+        [
+            "a pattern missing its colon: a sibling group",
+            logWriters(["arn:aws:logs:us-east-1:123456789012:log-group:/api7-ha/prod/dp*"]),
+            /dp-role: can write to \/api7-ha\/prod\/dp-policy-probe \(logs:PutLogEvents\)/,
+        ],
+        [
+            "every group",
+            logWriters(["*"]),
+            /dp-role: can write to \/policy-probe-other-application \(logs:PutLogEvents\)/,
+        ],
+    ],
+    "cloudwatch-log-group-retention": [
+        [
+            "a log group kept forever",
+            [{ type: TYPES.logGroup, name: "g", props: { name: "/api7-ha/prod/dp" } }],
+            /g: has no retentionInDays/,
+        ],
+    ],
     "iam-host-parameters-own-path": [
         [
             "AmazonSSMManagedInstanceCore with no deny: another group's parameters",
@@ -742,6 +788,10 @@ describe("each policy rejects what it exists to catch", () => {
             },
         ];
         expect(await runPack(ok)).toEqual([]);
+    });
+
+    test("host roles that write to their own log groups only pass", async () => {
+        expect(await runPack(logWriters([]))).toEqual([]);
     });
 
     test("a host role held to its path by an explicit deny passes, with the managed policy attached", async () => {

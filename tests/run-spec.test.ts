@@ -105,6 +105,16 @@ const GATEWAY_SPEC = Object.freeze({
     healthUrl: "http://127.0.0.1:7085/status",
     reloadCommand: ["apisix", "reload"],
     registry: { kind: "anonymous" },
+    logs: {
+        driver: "awslogs",
+        options: {
+            "awslogs-region": "us-east-1",
+            "awslogs-group": "/api7-ha/dev/dp",
+            "awslogs-stream": "{instance_id}/api7-gateway",
+            mode: "non-blocking",
+            "max-buffer-size": "4m",
+        },
+    },
 });
 
 describe("the schema refuses what the scripts cannot run", () => {
@@ -184,6 +194,16 @@ describe("the schema refuses what the scripts cannot run", () => {
             "/database/sslmode must be equal to constant",
         ],
         ["a database port as text", { database: { ...DATABASE, port: "5432" } }, "/database/port must be integer"],
+        [
+            "no log driver (the container's lines would stay on the host)",
+            { logs: undefined },
+            " must have required property 'logs'",
+        ],
+        [
+            "a log option with a tab (api7-run splits at tabs)",
+            { logs: { driver: "awslogs", options: { tag: "a\tb" } } },
+            '/logs/options/tag must match pattern "^[^\\t\\n]*$"',
+        ],
     ])("%s", (_what, change, error) => {
         const spec = JSON.parse(JSON.stringify({ ...GATEWAY_SPEC, ...change }));
         expect(runSpecErrors(spec)).toContain(error);
@@ -208,12 +228,13 @@ describe("runSpec (pure: no SDK, no mocks)", () => {
         env: { API7_GATEWAY_GROUP_SHORT_ID: "default" },
         configParameter: "/p/dp/gateway-config.yaml",
         registry: { kind: "anonymous" },
+        logs: { region: "us-east-1", group: "/api7-ha/prod/dp" },
         secretPath: (name) => `/p/dp/secrets/${name}`,
     };
     // What fixes the container, in the spec's order, serialised as JSON.stringify writes it: the generation is the
     // first 16 hex digits of its SHA-256, computed once by hand:
-    //   printf '%s' '{"container":"api7-gateway","image":"api7/api7-ee-3-gateway:3.2.16.3","configPath":"/usr/local/apisix/conf/config.yaml","env":{"API7_GATEWAY_GROUP_SHORT_ID":"default"},"secretEnv":{"API7_CONTROL_PLANE_TOKEN":"/p/dp/secrets/control-plane-token"},"dockerArgs":[],"command":[],"stateFiles":[{"name":"admin.key","generate":"key"}]}' | sha256sum
-    //   ed96712f00d83309b010cf8e2f780f10909da01e66194b54014423ede2690cfd  -
+    //   printf '%s' '{"container":"api7-gateway","image":"api7/api7-ee-3-gateway:3.2.16.3","configPath":"/usr/local/apisix/conf/config.yaml","env":{"API7_GATEWAY_GROUP_SHORT_ID":"default"},"secretEnv":{"API7_CONTROL_PLANE_TOKEN":"/p/dp/secrets/control-plane-token"},"dockerArgs":[],"command":[],"stateFiles":[{"name":"admin.key","generate":"key"}],"logs":{"driver":"awslogs","options":{"awslogs-region":"us-east-1","awslogs-group":"/api7-ha/prod/dp","awslogs-stream":"{instance_id}/api7-gateway","mode":"non-blocking","max-buffer-size":"4m"}}}' | sha256sum
+    //   8a0b3a6c30e112a07e178e690bc7a3a479038992f3b7b1037d4e8008d0128c28  -
 
     test("renders every field the scripts read, secrets as the group's SSM paths, absent lists as empty ones", () => {
         expect(runSpec(inputs)).toEqual({
@@ -225,7 +246,18 @@ describe("runSpec (pure: no SDK, no mocks)", () => {
             dockerArgs: [],
             command: [],
             stateFiles: [{ name: "admin.key", generate: "key" }],
-            generation: "ed96712f00d83309",
+            // Docker's awslogs driver, never blocking the container (components/aws/run-spec.ts).
+            logs: {
+                driver: "awslogs",
+                options: {
+                    "awslogs-region": "us-east-1",
+                    "awslogs-group": "/api7-ha/prod/dp",
+                    "awslogs-stream": "{instance_id}/api7-gateway",
+                    mode: "non-blocking",
+                    "max-buffer-size": "4m",
+                },
+            },
+            generation: "8a0b3a6c30e112a0",
             configParameter: "/p/dp/gateway-config.yaml",
             placeholders: { __FALLBACK_KEY__: "/p/dp/secrets/fallback-secret-key" },
             statePlaceholders: { __API7_HOST_ADMIN_KEY__: "admin.key" },
@@ -262,6 +294,7 @@ describe("runSpec (pure: no SDK, no mocks)", () => {
             { image: "api7/api7-ee-3-gateway:3.2.16.4" },
             { env: { API7_GATEWAY_GROUP_SHORT_ID: "other" } },
             { service: { ...inputs.service, dockerArgs: ["--user", "1000"] } },
+            { logs: { region: "us-east-1", group: "/api7-ha/prod/cp" } },
             {
                 database: {
                     token: "__DSN__",

@@ -58,7 +58,7 @@ describe("host shell files in the user data", () => {
                 }),
             ) as { write_files: { path: string; content: string; permissions: string }[] }
         ).write_files;
-    test("each lands as committed less its full-line comments, the scripts executable and the library they source not", () => {
+    test("each lands as committed less its full-line comments and indentation, the scripts executable and the library they source not", () => {
         const written = new Map(files({ bootstrap: true }).map((f) => [path.basename(f.path), f]));
         // What may be left of a comment: the first line (shebang or shellcheck's shell directive), the line naming
         // the source, and shellcheck's directives, which it needs to follow the library.
@@ -72,9 +72,14 @@ describe("host shell files in the user data", () => {
                 return [
                     file,
                     landed[0] === committed[0],
-                    landed[1] === `# api7-ha config-templates/${file}, its comments removed`,
+                    landed[1] === `# api7-ha config-templates/${file}, its comments and indentation removed`,
                     JSON.stringify(landed.slice(2)) ===
-                        JSON.stringify(committed.slice(1).filter((l) => !isComment(l) || kept(l))),
+                        JSON.stringify(
+                            committed
+                                .slice(1)
+                                .filter((l) => !isComment(l) || kept(l))
+                                .map((l) => l.trimStart()),
+                        ),
                     committed.filter(isComment).length > landed.filter(isComment).length,
                     f?.permissions,
                 ];

@@ -266,6 +266,11 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                     // As ELB names one (the run spec holds the gateways' to such ARNs).
                     state.arn = `arn:aws:elasticloadbalancing:${region}:${MOCK_ACCOUNT}:${state.arnSuffix}`;
                     break;
+                case "aws:cloudwatch/logGroup:LogGroup":
+                    // As the provider reads it: the group's ARN without the `:*` the API appends
+                    // (hashicorp/terraform-provider-aws internal/service/logs/group.go, trimLogGroupARNWildcardSuffix).
+                    state.arn = `arn:aws:logs:${region}:${MOCK_ACCOUNT}:log-group:${inputs.name}`;
+                    break;
                 case "aws:kms/key:Key":
                     state.keyId = `mock-key-${(hash(args.name) % 1e8).toString(16)}`;
                     state.arn = `arn:aws:kms:${region}:${MOCK_ACCOUNT}:key/${state.keyId}`;

@@ -1,5 +1,6 @@
 import { readTemplateFile, renderYamlTemplate } from "../templates";
 import { LAUNCH_HOOK_NAME } from "./fleet";
+import { LOG_AGENT_CTL, logAgentParameter } from "./log-agent";
 
 export interface UserDataArgs {
     /** AWS region the host reads its SSM parameters from. */
@@ -34,15 +35,19 @@ export const HOST_SCRIPTS = Object.freeze({
 });
 
 /**
- * A host script as it lands: its full-line comments removed (its first line and shellcheck's directives kept, and
- * one line naming its source), so that the control plane's scripts fit EC2's 16 KB of user data; trailing comments and
- * every line of code stay as they are. The commented source is config-templates/<file>; tests run and shellcheck the text hosts get.
+ * A host script as it lands: its full-line comments and every line's indentation removed (its first line and
+ * shellcheck's directives kept, and one line naming its source), so that the control plane's scripts fit EC2's 16 KB
+ * of user data. The scripts hold no here-document, and no quoted string whose next line's indentation matters
+ * (tests/host-scripts.test.ts); trailing comments and code stay as they are. The commented source is
+ * config-templates/<file>; tests run and shellcheck the text hosts get.
  */
 export function hostScript(file: string): string {
     // The first line is the shebang, or the library's `# shellcheck shell=bash`: both kept, first.
     const [first, ...rest] = readTemplateFile(file).split("\n");
-    const code = rest.filter((line) => !/^\s*#/.test(line) || /^\s*# shellcheck /.test(line));
-    return [first, `# api7-ha config-templates/${file}, its comments removed`, ...code].join("\n");
+    const code = rest
+        .filter((line) => !/^\s*#/.test(line) || /^\s*# shellcheck /.test(line))
+        .map((line) => line.trimStart());
+    return [first, `# api7-ha config-templates/${file}, its comments and indentation removed`, ...code].join("\n");
 }
 
 /**
@@ -135,6 +140,11 @@ export function renderUserData(args: UserDataArgs): string {
                 `api7-outage-watch@${svc}.timer`,
             ]),
             ["systemctl", "enable", "--now", "--no-block", "api7-lifecycle.service"],
+            // Last, so that a failure leaves the services be (cloud-init's output says it; the host's logs then stay
+            // on the host): the CloudWatch agent, from AL2023's own repository (amazonlinux/amazon-linux-2023 issue
+            // 132: in it since 2022.0.20220728), with its configuration from the group's path
+            // (components/aws/log-agent.ts), enabled (-s) for every later boot. A string: run by runcmd's shell.
+            `dnf install -y amazon-cloudwatch-agent && ${LOG_AGENT_CTL} -a fetch-config -m ec2 -s -c ssm:${logAgentParameter(args.parameterPrefix)}`,
         ],
     });
     return `#cloud-config\n${body}`;

@@ -9,6 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { validateHostGroupArgs, type HostContext, type HostGroupArgs } from "./host/args";
 import { createIdentity } from "./host/identity";
+import { createLogs } from "./host/logs";
 import { createGroup, createLaunchTemplate } from "./host/launch";
 import { createSecrets, createServiceParameters } from "./host/parameters";
 import { createRollout } from "./host/rollout";
@@ -33,6 +34,8 @@ export class HostGroup extends pulumi.ComponentResource {
     public readonly parameterPrefix: string;
     /** The Auto Scaling group, for dependencies (`pulumi up` waits for its hosts at creation). */
     public readonly group: aws.autoscaling.Group;
+    /** The role's CloudWatch Logs group (/<project>/<stack>/<role>). */
+    public readonly logGroupName: pulumi.Output<string>;
     /** name@version of each secret parameter: changes when a secret does (never its value). */
     public readonly secretVersions: pulumi.Output<string>[];
 
@@ -42,9 +45,10 @@ export class HostGroup extends pulumi.ComponentResource {
         const context = hostContext(args, this);
         this.parameterPrefix = context.prefix;
 
-        const identity = createIdentity(name, args, context, this);
+        const logs = createLogs(name, args, context, this);
+        const identity = createIdentity(name, args, context, logs.group.arn, this);
         const secrets = createSecrets(name, args, context, identity.parametersPolicy, this);
-        const services = createServiceParameters(name, args, context, secrets, this);
+        const services = createServiceParameters(name, args, context, secrets, logs.group.name, this);
         const template = createLaunchTemplate(
             name,
             args,
@@ -53,6 +57,8 @@ export class HostGroup extends pulumi.ComponentResource {
             [
                 ...services.parameters,
                 ...Object.values(secrets.parameters),
+                logs.group,
+                logs.agentConfig,
                 ...identity.policies,
                 ...args.placement.registry.dependencies,
             ],
@@ -73,6 +79,7 @@ export class HostGroup extends pulumi.ComponentResource {
         this.launchTemplateId = template.id;
         this.roleName = identity.role.name;
         this.roleArn = identity.role.arn;
+        this.logGroupName = logs.group.name;
         this.registerOutputs({
             autoScalingGroupName: this.autoScalingGroupName,
             autoScalingGroupArn: this.autoScalingGroupArn,

@@ -141,6 +141,23 @@ const outage = z
             "when the DP Managers do not answer, and api7-apply defers a reload of a connected gateway meanwhile.",
     );
 
+/**
+ * Where a container's output goes: Docker's awslogs driver, to the role's CloudWatch Logs group (README, Logs).
+ * Non-blocking: a container never waits on CloudWatch Logs. Docker then creates the stream in the background,
+ * retrying every 1 s doubling to 32 s, so a start does not fail when CloudWatch Logs does not answer (the blocking
+ * default would fail it), and lines past the buffer are dropped rather than stalling the gateway (moby/moby
+ * daemon/logger/awslogs/cloudwatchlogs.go New and daemon/logger/factory.go ValidateLogOpts @b985e231; AL2023's
+ * docker 25.0.16 has the same code).
+ */
+const logs = z
+    .strictObject({
+        driver: z.literal("awslogs"),
+        options: z
+            .record(z.string().regex(/^[a-z][a-z-]*$/), z.string().regex(/^[^\t\n]*$/))
+            .describe("`docker run --log-opt KEY=VALUE`; `{instance_id}` in a value is the host's EC2 instance id."),
+    })
+    .describe("The container's log driver (`docker run --log-driver`) and its options.");
+
 /** What makes a container what it is: a new value of any of these restarts it (api7-apply compares `generation`). */
 const containerFields = {
     container: containerName.describe(
@@ -156,6 +173,7 @@ const containerFields = {
         .array(stateFile)
         .describe("Values the host creates once and keeps across restarts (a gateway's id, its admin key)."),
     database: database.optional().describe("A managed database whose DSN api7-run builds from the RDS secret."),
+    logs,
 };
 
 export const RunSpecSchema = z.strictObject({
@@ -164,8 +182,8 @@ export const RunSpecSchema = z.strictObject({
         .string()
         .regex(/^[0-9a-f]{16}$/)
         .describe(
-            "Fingerprint of container, image, configPath, env, secretEnv, dockerArgs, command, stateFiles and " +
-                "database: api7-apply restarts a container whose label differs, and reloads one whose label matches.",
+            "Fingerprint of container, image, configPath, env, secretEnv, dockerArgs, command, stateFiles, " +
+                "database and logs: api7-apply restarts a container whose label differs, and reloads one whose label matches.",
         ),
     configParameter: parameterName.describe("The rendered config (YAML) to fetch."),
     placeholders: z
@@ -229,6 +247,8 @@ export interface RunSpecInputs {
     readonly database?: ManagedDatabaseDsn;
     readonly configParameter: string;
     readonly registry: RunSpecRegistry;
+    /** The role's log group and its region. */
+    readonly logs: { readonly region: string; readonly group: string };
     /** The SSM name of a secret of the group, by its name (throws for one the group does not have). */
     readonly secretPath: (secret: string) => string;
     /** With `service.outage`: its endpoints and environment resolved, and where its standalone config is. */
@@ -256,6 +276,16 @@ export function runSpec(inputs: RunSpecInputs): RunSpec {
         stateFiles: (svc.stateFiles ?? []).map((f) => ({ ...f })),
         // In the fingerprint: a new database (endpoint or secret) restarts the service.
         ...(inputs.database ? { database: { ...inputs.database } } : {}),
+        logs: {
+            driver: "awslogs" as const,
+            options: {
+                "awslogs-region": inputs.logs.region,
+                "awslogs-group": inputs.logs.group,
+                "awslogs-stream": `{instance_id}/${svc.container}`,
+                mode: "non-blocking",
+                "max-buffer-size": "4m",
+            },
+        },
     };
     return {
         ...run,

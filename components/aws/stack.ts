@@ -145,6 +145,10 @@ export function awsStack(settings: Settings) {
         image: (ref) => images.reference(ref),
         healthCheckGraceSeconds: settings.hosts.healthCheckGraceSeconds,
         parameterKeyArn: parameterKey.arn,
+        logs: {
+            retentionDays: settings.logs.retentionDays,
+            kmsKeyArn: settings.logs.kmsKeyArn || undefined,
+        },
     };
 
     const prometheusHost =

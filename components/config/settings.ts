@@ -145,6 +145,7 @@ export interface Settings {
     readonly fallback: FallbackSettings;
     readonly prometheus: Frozen<ConfigValues["prometheus"]>;
     readonly alarms: Frozen<ConfigValues["alarms"]>;
+    readonly logs: Frozen<ConfigValues["logs"]>;
     /** amiId undefined: resolved from AWS's public SSM parameter; healthCheckGraceSeconds undefined: each role's first-boot budget. */
     readonly hosts: Frozen<Unset<ConfigValues["hosts"], "amiId" | "healthCheckGraceSeconds">>;
     readonly images: ImagesSettings;
@@ -183,6 +184,7 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
         },
         prometheus: c.prometheus,
         alarms: c.alarms,
+        logs: c.logs,
         hosts: unset(c.hosts, ["amiId", "healthCheckGraceSeconds"]),
         images: {
             ...c.images,

@@ -8,6 +8,7 @@ import type { HostRole } from "../boot-budget";
 import type { RegistryAccess } from "../images";
 import type { Subnet } from "../network";
 import type { ServiceDefinition } from "../../services";
+import type { HostLogsSettings } from "./logs";
 
 /** What every host group of a stack shares: image, subnets, registry, the parameters' key, the grace-period override. */
 export interface HostPlacement {
@@ -27,6 +28,8 @@ export interface HostPlacement {
      * it, and the group's hosts decrypt only their own.
      */
     readonly parameterKeyArn: pulumi.Input<string>;
+    /** logs.retentionDays and logs.kmsKeyArn: every group's log group (components/aws/host/logs.ts). */
+    readonly logs: HostLogsSettings;
 }
 
 export interface WarmPoolArgs {

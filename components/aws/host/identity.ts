@@ -13,6 +13,8 @@ import { decryptOwnParameters, denyOutsideScope, PARAMETER_PATH_TAG, type Parame
 import { OUTAGE_METRICS_NAMESPACE } from "../run-spec";
 import { outageLockParameter } from "./parameters";
 import { lifecycleStatements } from "./warm-pool";
+import { logWriteStatements } from "./logs";
+import { LOG_GROUP_TAG, logGroupName } from "../log-agent";
 
 export interface HostIdentity {
     readonly role: aws.iam.Role;
@@ -88,6 +90,7 @@ export function createIdentity(
     name: string,
     args: HostGroupArgs,
     context: HostContext,
+    logGroupArn: pulumi.Output<string>,
     parent: pulumi.ComponentResource,
 ): HostIdentity {
     const { tags, prefix, region, account, partition, invokeOpts } = context;
@@ -107,7 +110,12 @@ export function createIdentity(
                 invokeOpts,
             ).json,
             description: `api7-ha ${args.stack} ${args.role} hosts`,
-            tags: { ...tags, [PARAMETER_PATH_TAG]: prefix },
+            // Its parameter path and log group, by which the policy pack checks it reaches no other role's.
+            tags: {
+                ...tags,
+                [PARAMETER_PATH_TAG]: prefix,
+                [LOG_GROUP_TAG]: logGroupName(args.project, args.stack, args.role),
+            },
         },
         { parent },
     );
@@ -178,6 +186,7 @@ export function createIdentity(
                 { parent },
             ),
         );
+    inlinePolicy("logs", logWriteStatements(logGroupArn));
     const watched = args.services.filter((svc) => svc.outage);
     if (watched.length > 0) {
         inlinePolicy(

@@ -71,6 +71,7 @@ export function createServiceParameters(
     args: HostGroupArgs,
     context: HostContext,
     secrets: HostSecrets,
+    logGroup: pulumi.Output<string>,
     parent: pulumi.ComponentResource,
 ): ServiceParameters {
     const { prefix, tags } = context;
@@ -137,8 +138,8 @@ export function createServiceParameters(
                   }))
             : undefined;
         const spec = pulumi
-            .all([svc.env ?? {}, svc.database, svc.image, registry, resolvedOutage])
-            .apply(([env, database, image, login, resolved]) =>
+            .all([svc.env ?? {}, svc.database, svc.image, registry, resolvedOutage, context.region, logGroup])
+            .apply(([env, database, image, login, resolved, region, group]) =>
                 runSpecText(
                     runSpec({
                         service: svc,
@@ -147,6 +148,7 @@ export function createServiceParameters(
                         database,
                         configParameter,
                         registry: login,
+                        logs: { region, group },
                         secretPath: secrets.path,
                         outage: resolved,
                     }),

@@ -1,4 +1,4 @@
-/** The fallback, images, deploy, lab, Prometheus and alarms areas of the schema (components/config/schema.ts). */
+/** The fallback, images, deploy, lab, Prometheus, alarms and logs areas of the schema (components/config/schema.ts). */
 import { z } from "zod";
 import { minimumIntervalSeconds } from "../../schedule";
 import {
@@ -14,6 +14,15 @@ import {
     port,
     setting,
 } from "../setting-types";
+
+/**
+ * CloudWatch Logs' retention periods: "Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
+ * 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653" (CloudWatch Logs API Reference, PutRetentionPolicy; the `Days`
+ * shape of botocore's logs 2014-03-28 model, which tests/real/logs.test.ts reads).
+ */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export const EXTRAS_AREAS = {
     alarms: area(
@@ -34,6 +43,25 @@ export const EXTRAS_AREAS = {
             ),
         },
         "CloudWatch alarms on what breaks HA, all notifying one SNS topic (README: alarms).",
+    ),
+    logs: area(
+        {
+            retentionDays: setting(
+                z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+                    error: `must be one of CloudWatch Logs' retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+                }),
+                30,
+                "Days CloudWatch Logs keeps every log group of the stack (one of 1, 3, 5, 7, 14, 30, 60, 90, 120, " +
+                    "150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).",
+            ),
+            kmsKeyArn: setting(
+                kmsKeyArn,
+                "",
+                "KMS key ARN the log groups are encrypted with; empty: CloudWatch Logs' own encryption. The key's " +
+                    "policy must let the logs.<region>.amazonaws.com principal use it (README, Logs).",
+            ),
+        },
+        "Where hosts send their logs: one CloudWatch Logs group per stack and role (README: Logs).",
     ),
     fallback: area(
         {
