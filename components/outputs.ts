@@ -80,6 +80,10 @@ export const awsStackOutputs = z.object({
     /** The hosts' Auto Scaling groups; the Prometheus host's with prometheus.placement dedicated only. */
     autoScalingGroups: z.object({ controlPlane: nonEmpty, dataPlane: nonEmpty, prometheus: nonEmpty.optional() }),
     imageSource,
+    /** The stack's CloudWatch dashboard (components/aws/ops-dashboard.ts), in the console. */
+    cloudwatchDashboardUrl: z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
+    /** The SNS topic every alarm notifies (alarms.topicArn, or the stack's own). */
+    alarmTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, "must be an SNS topic ARN"),
 });
 
 export const stackOutputs = z.discriminatedUnion("target", [dockerStackOutputs, awsStackOutputs], {

@@ -83,6 +83,24 @@ const base = (type: string, name: string, inputs: Record<string, unknown>): Reco
 describe("each rule catches what AWS rejects", () => {
     test.each<[string, Recorded, string]>([
         [
+            "an alarm looking back over a day at one-minute periods",
+            base("aws:cloudwatch/metricAlarm:MetricAlarm", "a", { period: 60, evaluationPeriods: 1441 }),
+            "cloudwatch-alarm-evaluation-window",
+        ],
+        [
+            "an alarm looking back over seven days",
+            base("aws:cloudwatch/metricAlarm:MetricAlarm", "a", { period: 3600, evaluationPeriods: 169 }),
+            "cloudwatch-alarm-evaluation-window",
+        ],
+        [
+            "a metric-math alarm at a period CloudWatch does not take",
+            base("aws:cloudwatch/metricAlarm:MetricAlarm", "a", {
+                metricQueries: [{ id: "m", metric: { period: 90 } }],
+                evaluationPeriods: 1,
+            }),
+            "cloudwatch-alarm-evaluation-window",
+        ],
+        [
             "an apostrophe in a security group description",
             base("aws:ec2/securityGroup:SecurityGroup", "sg", { description: "the gateways' NLB" }),
             "ec2-security-group-text",

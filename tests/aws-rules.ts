@@ -205,6 +205,30 @@ export const AWS_RULES: readonly AwsRule[] = [
         check: (r) => (typeof r.inputs.name === "string" ? [] : ["has no document name"]),
     },
     {
+        id: "cloudwatch-alarm-evaluation-window",
+        source:
+            "CloudWatch API PutMetricAlarm Period: \"Period multiplied by EvaluationPeriods can't be more than 604,800 " +
+            "seconds. For alarms with a period of less than one hour (3,600 seconds), the total evaluation period " +
+            "can't be longer than one day (86,400 seconds)\"; valid periods are 10, 20, 30 and multiples of 60 " +
+            "(botocore cloudwatch 2010-08-01 model); DatapointsToAlarm at most EvaluationPeriods",
+        types: ["aws:cloudwatch/metricAlarm:MetricAlarm"],
+        check: (r) => {
+            const queries = (r.inputs.metricQueries ?? []) as { metric?: { period?: number } }[];
+            const period = (r.inputs.period as number | undefined) ?? queries.find((q) => q.metric)?.metric?.period;
+            const n = r.inputs.evaluationPeriods as number;
+            const out: string[] = [];
+            if (period === undefined) return ["has no period"];
+            if (![10, 20, 30].includes(period) && period % 60 !== 0) out.push(`period ${period} is not a valid period`);
+            const window = period * n;
+            if (window > 604800) out.push(`evaluates ${window} s (at most 604800)`);
+            if (period < 3600 && window > 86400)
+                out.push(`evaluates ${window} s at a period under an hour (at most 86400)`);
+            const m = r.inputs.datapointsToAlarm as number | undefined;
+            if (m !== undefined && m > n) out.push(`datapointsToAlarm ${m} exceeds evaluationPeriods ${n}`);
+            return out;
+        },
+    },
+    {
         id: "ec2-user-data-size",
         source:
             'EC2 API RequestLaunchTemplateData.UserData: "You must provide base64-encoded text. User data is ' +

@@ -496,6 +496,14 @@ export const BAD_CASES: [string, Change, string[]][] = [
         ],
     ],
     [
+        "a database connection threshold past RDS PostgreSQL's ceiling",
+        { config: { "alarms.databaseConnections": 6000 } },
+        [
+            "alarms.databaseConnections = 6000: must be a whole number of connections from 1 to 5000 (RDS " +
+                "PostgreSQL's ceiling)",
+        ],
+    ],
+    [
         "a log retention CloudWatch Logs does not offer",
         { config: { "logs.retentionDays": 31 } },
         [

@@ -208,7 +208,13 @@ describe("an external database", () => {
         for (const type of [RDS, "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup"])
             expect(external.ofType(type)).toEqual([]);
         // The only key is the parameters' own.
-        expect(external.ofType("aws:kms/key:Key").map((k) => k.name)).toEqual(["api7-parameters-key"]);
+        // The parameters' and the alarm topic's keys only.
+        expect(
+            external
+                .ofType("aws:kms/key:Key")
+                .map((k) => k.name)
+                .sort(),
+        ).toEqual(["api7-alarms-key", "api7-parameters-key"]);
         const dsn = parameter(external, "/api7-ha/prod/cp/secrets/database-dsn");
         expect(dsn.inputs).toMatchObject({ type: "SecureString", value: EXTERNAL_DSN });
         expect(

@@ -358,6 +358,8 @@ describe("the standalone switch", () => {
             .map(([key]) => key)
             .sort();
         expect(changed).toEqual([
+            // The dashboard, with the outage graph and the two alarms gone.
+            "aws:cloudwatch/dashboard:Dashboard::api7-alarms-dashboard",
             "aws:ssm/association:Association::api7-dp-hosts-rollout",
             "aws:ssm/parameter:Parameter::api7-dp-hosts-gateway-config",
             "aws:ssm/parameter:Parameter::api7-dp-hosts-gateway-spec",

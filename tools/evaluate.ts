@@ -266,6 +266,14 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                     // As ELB names one (the run spec holds the gateways' to such ARNs).
                     state.arn = `arn:aws:elasticloadbalancing:${region}:${MOCK_ACCOUNT}:${state.arnSuffix}`;
                     break;
+                case "aws:ssm/association:Association":
+                    // SSM gives a UUID; its resource name stands in.
+                    state.associationId = `${args.name}-id`;
+                    break;
+                case "aws:sns/topic:Topic":
+                    // As SNS names a topic: arn:<partition>:sns:<region>:<account>:<name>.
+                    state.arn = `arn:aws:sns:${region}:${MOCK_ACCOUNT}:${inputs.name ?? args.name}`;
+                    break;
                 case "aws:cloudwatch/logGroup:LogGroup":
                     // As the provider reads it: the group's ARN without the `:*` the API appends
                     // (hashicorp/terraform-provider-aws internal/service/logs/group.go, trimLogGroupARNWildcardSuffix).

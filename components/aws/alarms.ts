@@ -16,6 +16,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { OUTAGE_METRICS_NAMESPACE } from "./run-spec";
+import { createAlarmTopic } from "./alarm-topic";
+import { createAlarmEvents } from "./alarm-events";
+import { dashboardBody, dashboardUrl } from "./ops-dashboard";
+import {
+    databaseAlarms,
+    EXPORT_METRICS_ID,
+    freshnessAlarms,
+    type AlarmFn,
+    type DatabaseAlarmArgs,
+    type FreshnessArgs,
+} from "./alarm-data";
 
 export interface AlarmGroup {
     /** "gateways", "control plane". */
@@ -45,6 +56,12 @@ export interface StackAlarmsArgs {
         readonly targetGroup: pulumi.Input<string>;
     }[];
     readonly groups: readonly AlarmGroup[];
+    /** Each host group's rollout association (an event rule watches it fail). */
+    readonly rollouts: readonly pulumi.Input<string>[];
+    /** The managed database, if the stack has one. */
+    readonly database?: DatabaseAlarmArgs;
+    /** The fallback buckets and how often the control plane exports to them, with fallback.enabled. */
+    readonly freshness?: FreshnessArgs;
     /** The gateways' outage metrics: when the gateways ride through a control-plane outage on their own. */
     readonly outageMetrics?: { readonly gatewayGroup: string };
     readonly tags?: Record<string, string>;
@@ -64,46 +81,35 @@ export function topicRegionProblem(topicArn: string, region: string): string | u
 
 export class StackAlarms extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
+    /** The stack's CloudWatch dashboard, in the console. */
+    public readonly dashboardUrl: pulumi.Output<string>;
 
     constructor(name: string, args: StackAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ops:StackAlarms", name, {}, opts);
         const parent = { parent: this };
-        let topicArn: pulumi.Output<string>;
-        if (args.topicArn !== undefined) {
-            topicArn = pulumi.output(args.topicArn);
-        } else {
-            const topic = new aws.sns.Topic(
-                `${name}-topic`,
-                {
-                    name: `${args.project}-${args.stack}-alarms`,
-                    // AWS's managed key for SNS: messages are encrypted at rest at no key cost.
-                    kmsMasterKeyId: "alias/aws/sns",
-                    tags: args.tags,
-                },
-                parent,
-            );
-            topicArn = topic.arn;
-            args.emails.forEach(
-                (email, i) =>
-                    new aws.sns.TopicSubscription(
-                        `${name}-email-${i}`,
-                        { topic: topic.arn, protocol: "email", endpoint: email },
-                        parent,
-                    ),
-            );
-        }
+        const topicArn =
+            args.topicArn !== undefined
+                ? pulumi.output(args.topicArn)
+                : createAlarmTopic(
+                      name,
+                      { project: args.project, stack: args.stack, emails: args.emails, tags: args.tags },
+                      this,
+                  );
         this.topicArn = topicArn;
-        const alarm = (id: string, a: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">) =>
-            new aws.cloudwatch.MetricAlarm(
-                `${name}-${id}`,
-                {
-                    ...a,
-                    name: `${args.project}-${args.stack}-${id}`,
-                    alarmActions: [topicArn],
-                    okActions: [topicArn],
-                    tags: args.tags,
-                },
-                parent,
+        const alarmArns: pulumi.Output<string>[] = [];
+        const alarm: AlarmFn = (id, a) =>
+            void alarmArns.push(
+                new aws.cloudwatch.MetricAlarm(
+                    `${name}-${id}`,
+                    {
+                        ...a,
+                        name: `${args.project}-${args.stack}-${id}`,
+                        alarmActions: [topicArn],
+                        okActions: [topicArn],
+                        tags: args.tags,
+                    },
+                    parent,
+                ).arn,
             );
         const runbook = (section: string) => ` Runbook: README, "${section}".`;
         args.gatewayDimensions.targetGroups.forEach((targetGroup, i) => {
@@ -144,6 +150,44 @@ export class StackAlarms extends pulumi.ComponentResource {
         });
 
         for (const t of args.controlPlaneTargets) {
+            if (t.role === "dashboard") {
+                // Missing data: no breach. The load balancer publishes a 5xx count only for minutes with one.
+                alarm("dashboard-5xx", {
+                    alarmDescription:
+                        "The dashboard answered more than 10 server errors (5xx, its own or the load balancer's for " +
+                        "want of a healthy host) in 5 minutes: configuration changes and the gateways' admin fail." +
+                        runbook("Self-healing and rolling replacement"),
+                    metricQueries: [
+                        {
+                            id: "target",
+                            returnData: false,
+                            metric: {
+                                namespace: t.namespace,
+                                metricName: "HTTPCode_Target_5XX_Count",
+                                dimensions: { TargetGroup: t.targetGroup, LoadBalancer: t.loadBalancer },
+                                period: 300,
+                                stat: "Sum",
+                            },
+                        },
+                        {
+                            id: "elb",
+                            returnData: false,
+                            metric: {
+                                namespace: t.namespace,
+                                metricName: "HTTPCode_ELB_5XX_Count",
+                                dimensions: { LoadBalancer: t.loadBalancer },
+                                period: 300,
+                                stat: "Sum",
+                            },
+                        },
+                        { id: "errors", expression: "FILL(target, 0) + FILL(elb, 0)", label: "5xx", returnData: true },
+                    ],
+                    evaluationPeriods: 1,
+                    comparisonOperator: "GreaterThanThreshold",
+                    threshold: 10,
+                    treatMissingData: "notBreaching",
+                });
+            }
             // Missing data: no breach; the group's in-service alarm covers hosts that are gone.
             alarm(`${t.role}-unhealthy`, {
                 alarmDescription:
@@ -227,6 +271,69 @@ export class StackAlarms extends pulumi.ComponentResource {
                 treatMissingData: "notBreaching",
             });
         }
-        this.registerOutputs({ topicArn: this.topicArn });
+        if (args.database) databaseAlarms(alarm, args.database);
+        if (args.freshness) freshnessAlarms(name, alarm, args.freshness, this);
+        createAlarmEvents(
+            name,
+            {
+                prefix: `${args.project}-${args.stack}`,
+                topicArn,
+                groups: args.groups,
+                rollouts: args.rollouts,
+                databaseIdentifier: args.database?.identifier,
+                tags: args.tags,
+            },
+            this,
+        );
+        // The dashboard: the same signals, by tier, and every alarm's state.
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+        const dashboardName = `${args.project}-${args.stack}`;
+        new aws.cloudwatch.Dashboard(
+            `${name}-dashboard`,
+            {
+                dashboardName,
+                dashboardBody: pulumi
+                    .all([
+                        region,
+                        args.gatewayDimensions.loadBalancer,
+                        pulumi.all([...args.gatewayDimensions.targetGroups]),
+                        pulumi.all(args.groups.map((g) => g.name)),
+                        pulumi.all(args.controlPlaneTargets.map((t) => pulumi.all([t.loadBalancer, t.targetGroup]))),
+                        args.database?.identifier,
+                        pulumi.all((args.freshness?.buckets ?? []).map((b) => b.bucket)),
+                        pulumi.all(alarmArns),
+                    ])
+                    .apply(([r, gatewayLb, gatewayTgs, groupNames, cpTargets, db, buckets, arns]) =>
+                        dashboardBody({
+                            region: r,
+                            gateways: {
+                                loadBalancer: gatewayLb,
+                                targetGroups: gatewayTgs,
+                                group: groupNames[args.groups.findIndex((g) => g.tier === "gateways")],
+                                outage: args.outageMetrics && {
+                                    stack: args.stack,
+                                    gatewayGroup: args.outageMetrics.gatewayGroup,
+                                },
+                            },
+                            controlPlane: {
+                                targets: args.controlPlaneTargets.map((t, i) => ({
+                                    role: t.role,
+                                    namespace: t.namespace,
+                                    loadBalancer: cpTargets[i][0],
+                                    targetGroup: cpTargets[i][1],
+                                })),
+                                group: groupNames[args.groups.findIndex((g) => g.tier === "control plane")],
+                            },
+                            database: db,
+                            exportBuckets: args.freshness ? buckets : undefined,
+                            exportMetricsId: EXPORT_METRICS_ID,
+                            alarmArns: arns,
+                        }),
+                    ),
+            },
+            { parent: this },
+        );
+        this.dashboardUrl = region.apply((r) => dashboardUrl(r, dashboardName));
+        this.registerOutputs({ topicArn: this.topicArn, dashboardUrl: this.dashboardUrl });
     }
 }

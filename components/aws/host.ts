@@ -34,6 +34,8 @@ export class HostGroup extends pulumi.ComponentResource {
     public readonly parameterPrefix: string;
     /** The Auto Scaling group, for dependencies (`pulumi up` waits for its hosts at creation). */
     public readonly group: aws.autoscaling.Group;
+    /** The State Manager association that rolls config changes out (an alarm watches it fail). */
+    public readonly rolloutAssociationId: pulumi.Output<string>;
     /** The role's CloudWatch Logs group (/<project>/<stack>/<role>). */
     public readonly logGroupName: pulumi.Output<string>;
     /** name@version of each secret parameter: changes when a secret does (never its value). */
@@ -66,7 +68,7 @@ export class HostGroup extends pulumi.ComponentResource {
         );
         this.group = createGroup(name, args, context, template, this);
         this.secretVersions = Object.values(secrets.parameters).map((p) => pulumi.interpolate`${p.name}@${p.version}`);
-        createRollout(
+        const rollout = createRollout(
             name,
             args,
             { plainValues: services.values, secretVersions: this.secretVersions },
@@ -74,6 +76,7 @@ export class HostGroup extends pulumi.ComponentResource {
             this,
         );
 
+        this.rolloutAssociationId = rollout.associationId;
         this.autoScalingGroupName = this.group.name;
         this.autoScalingGroupArn = this.group.arn;
         this.launchTemplateId = template.id;

@@ -277,7 +277,7 @@ export function awsStack(settings: Settings) {
             healthy * interval,
             settings.hosts.healthCheckGraceSeconds,
         );
-    new StackAlarms("api7-alarms", {
+    const alarms = new StackAlarms("api7-alarms", {
         stack: settings.stack,
         project: settings.project,
         topicArn: settings.alarms.topicArn
@@ -316,6 +316,26 @@ export function awsStack(settings: Settings) {
                 ),
             },
         ],
+        rollouts: [
+            controlPlane.hosts.rolloutAssociationId,
+            dataPlane.hosts.rolloutAssociationId,
+            ...(prometheusHost ? [prometheusHost.hosts.rolloutAssociationId] : []),
+        ],
+        database:
+            database && settings.database.kind === "managed"
+                ? {
+                      identifier: database.identifier,
+                      allocatedStorageGiB: settings.database.allocatedStorageGiB,
+                      connections: settings.alarms.databaseConnections,
+                  }
+                : undefined,
+        freshness: fallback && {
+            buckets: [
+                { role: "config", bucket: fallback.configBucket },
+                { role: "resource", bucket: fallback.resourceBucket },
+            ],
+            exportIntervalSeconds: settings.fallback.exportIntervalSeconds,
+        },
         outageMetrics:
             settings.fallback.enabled && dpSettings.mode === "normal"
                 ? { gatewayGroup: dpSettings.gatewayGroupId }
@@ -372,5 +392,7 @@ export function awsStack(settings: Settings) {
         securityGroupIds,
         autoScalingGroups,
         imageSource,
+        cloudwatchDashboardUrl: alarms.dashboardUrl,
+        alarmTopicArn: alarms.topicArn,
     } satisfies Exported<AwsStackOutputs>;
 }

@@ -41,6 +41,13 @@ export const EXTRAS_AREAS = {
                 "Email addresses subscribed to the stack's own topic (each confirms the subscription AWS mails it). " +
                     "Not with alarms.topicArn: subscribe to your topic as you do already.",
             ),
+            databaseConnections: setting(
+                int(1, 5000, "must be a whole number of connections from 1 to 5000 (RDS PostgreSQL's ceiling)"),
+                200,
+                "With database.kind `managed`: connections to the database above which its alarm fires. Set it " +
+                    "to about 80% of the class's max_connections (RDS for PostgreSQL: LEAST(DBInstanceClassMemory / " +
+                    "9531392, 5000); about 400 for the default db.t4g.medium).",
+            ),
         },
         "CloudWatch alarms on what breaks HA, all notifying one SNS topic (README: alarms).",
     ),
