@@ -15,6 +15,8 @@ import { outageFigures, outageRows, type OutageFigures } from "./report-outage";
 import { warmPoolFigures, warmPoolRows, type WarmPoolFigures } from "./report-warm-pool";
 import { checkTimeoutSeconds, CONTROL_PLANE_CHECK, type Check } from "../components/docker/haproxy";
 import { readStackConfig, ROOT } from "./stack-file";
+import { AssumptionError, costLines, parseAssumptions, renderCost, type Assumptions } from "./report-cost";
+import { runProgram, type StackName } from "../tools/harness";
 
 export interface HaFigures {
     /** Worst case for a dead gateway to leave rotation: unhealthy threshold x interval + timeout. */
@@ -329,21 +331,36 @@ export function stackReport(stack: string): string {
 export function reportFailure(err: unknown): { readonly code: number; readonly message: string } | undefined {
     if (err instanceof UnknownStackError) return { code: 66, message: `npm run report: ${err.message}` };
     if (err instanceof ConfigError) return { code: 65, message: `npm run report: ${err.message}` };
+    if (err instanceof AssumptionError) return { code: 64, message: `npm run report: ${err.message}` };
     return undefined;
 }
 
+/** The cost part of the report, for an AWS stack: from the resources the program declares for it. */
+export async function stackCost(stack: string, assumptions: Assumptions): Promise<string | undefined> {
+    const settings = stackSettings(stack);
+    if (settings.target === "docker") return undefined;
+    const run = await runProgram({ stack: stack as StackName });
+    const region = String(readStackConfig(stack)["aws:region"] ?? "us-east-1");
+    return renderCost(region, costLines(run.resources, assumptions), assumptions);
+}
+
 if (require.main === module) {
-    const stack = process.argv[2];
+    const [stack, ...rest] = process.argv.slice(2);
     if (!stack) {
-        console.error("usage: npm run report -- <stack>");
+        console.error("usage: npm run report -- <stack> [--assume name=value,...]");
         process.exit(64); // EX_USAGE
     }
-    try {
-        console.log(stackReport(stack));
-    } catch (err) {
-        const failure = reportFailure(err);
-        if (!failure) throw err;
-        console.error(failure.message);
-        process.exit(failure.code);
-    }
+    void (async () => {
+        try {
+            const assumptions = parseAssumptions(rest);
+            console.log(stackReport(stack));
+            const cost = await stackCost(stack, assumptions);
+            if (cost) console.log(`\n${cost}`);
+        } catch (err) {
+            const failure = reportFailure(err);
+            if (!failure) throw err;
+            console.error(failure.message);
+            process.exit(failure.code);
+        }
+    })();
 }

@@ -48,6 +48,19 @@ describe("preview.yml", () => {
         for (const stack of STACKS) expect(fs.existsSync(path.join(ROOT, "policy", `config.${stack}.json`))).toBe(true);
     });
 
+    test("posts each stack's report (availability figures and monthly cost) beside its preview, one comment updated per push", () => {
+        const list = steps(wf.jobs.preview);
+        const at = (pred: (s: any) => boolean) => list.findIndex(pred);
+        const preview = at((s) => String(s.uses ?? "").startsWith("pulumi/actions"));
+        const report = at((s) => s.run === 'npm run --silent report -- "$STACK" > report.md');
+        const post = at((s) => String(s.uses ?? "").startsWith("actions/github-script"));
+        expect([preview < report, report < post]).toEqual([true, true]);
+        expect(list[report].env.STACK).toBe("${{ matrix.stack }}");
+        expect(list[post].with.script).toContain("<!-- api7-ha report: ${process.env.STACK} -->");
+        expect(list[post].with.script).toContain("github.rest.issues.updateComment");
+        expect(wf.jobs.preview.permissions["pull-requests"]).toBe("write");
+    });
+
     test("one concurrency group per stack (and PR)", () => {
         expect(wf.jobs.preview.concurrency.group).toContain("${{ matrix.stack }}");
     });
