@@ -24,11 +24,27 @@ const SAMPLES = 500;
  * is not one API7 accepts.
  */
 export function minimumIntervalSeconds(spec: string): number {
+    return intervals(spec, SAMPLES, 0).shortest;
+}
+
+/**
+ * The longest gap, in seconds, between two runs of the schedule (`*\/5 9-17 * * 1-5` waits from Friday evening to
+ * Monday morning): runs over at least 8 days (a week's pattern and the days around it), up to a year or LONG_SAMPLES
+ * runs. Throws as minimumIntervalSeconds does.
+ */
+export function longestIntervalSeconds(spec: string): number {
+    return intervals(spec, LONG_SAMPLES, 8 * 86400).longest;
+}
+
+/** Runs a long gap is looked for over: 20,000 one-minute runs cover 13 days. */
+const LONG_SAMPLES = 20000;
+
+function intervals(spec: string, samples: number, minSpanSeconds: number): { shortest: number; longest: number } {
     const every = /^@every\s+(\S+)$/.exec(spec.trim());
     if (every) {
         const seconds = goDurationSeconds(every[1]);
         if (seconds === undefined) throw new Error(`"${every[1]}" is not a Go duration (e.g. 1m, 90s, 1h30m)`);
-        return seconds;
+        return { shortest: seconds, longest: seconds };
     }
     if (spec.trim().startsWith("@every")) throw new Error("@every needs a duration (e.g. @every 1m)");
     let it;
@@ -37,12 +53,16 @@ export function minimumIntervalSeconds(spec: string): number {
     } catch (err) {
         throw new Error(`is not a cron expression, macro or @every duration (${(err as Error).message})`);
     }
-    let previous = it.next().getTime();
+    const first = it.next().getTime();
+    let previous = first;
     let shortest = Infinity;
-    for (let i = 0; i < SAMPLES && it.hasNext(); i++) {
+    let longest = 0;
+    for (let i = 0; it.hasNext() && (i < samples || previous - first < minSpanSeconds * 1000); i++) {
         const next = it.next().getTime();
         shortest = Math.min(shortest, (next - previous) / 1000);
+        longest = Math.max(longest, (next - previous) / 1000);
         previous = next;
+        if (previous - first > 366 * 86400 * 1000) break;
     }
-    return shortest;
+    return { shortest, longest };
 }

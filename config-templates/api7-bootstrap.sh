@@ -53,6 +53,8 @@ on_exit() {
     [[ "$holder" != "$lock_token" ]] || api7_ssm_delete "$lock_parameter" || true
   fi
   rm -rf "$work"
+  # In place of the library's own exit trap, which this one replaces: the copy of stderr finishes.
+  api7_stderr_restore
 }
 trap on_exit EXIT
 

@@ -4,23 +4,40 @@
 
 # Every line a host script writes to stderr goes, as before, to its caller (systemd's journal, SSM's command
 # output), and also to ${API7_LOG_DIR}/host-<UTC date>.log, stamped and named, which the CloudWatch agent ships to the
-# role's log group and removes once the next day's file exists (components/aws/host/logs.ts). Sourced once per
-# script; where the directory cannot be made, stderr stays as it was. api7_stderr_restore hands the caller's stderr
-# back (api7-run, before the container's own output takes it: that goes to the awslogs driver).
-api7_log_dir="${API7_LOG_DIR:-/var/log/api7}"
-if [[ -z "${api7_stderr-}" ]] && install -d -m 0750 "$api7_log_dir" 2>/dev/null; then
+# role's log group and removes once the next day's file exists (components/aws/log-agent.ts); files older than 14
+# days go anyway (/etc/tmpfiles.d/api7.conf, for a host whose agent is not running). Once per process tree: a script
+# another one runs writes through its parent's copy (API7_LOG_COPY off), and none when the caller discards stderr or
+# the directory cannot be made. The copy never stops a script: a full disk or a closed journal loses lines, nothing
+# else. api7_stderr_restore hands the caller's stderr back and lets the copy finish (at exit, and in api7-run before
+# the container's own output takes stderr: that goes to the awslogs driver).
+api7_log_dir="${API7_LOG_DIR:-/var/log/api7}" api7_stderr="" api7_tee=""
+if [[ "${API7_LOG_COPY:-on}" != off && ! /proc/self/fd/2 -ef /dev/null ]] &&
+  install -d -m 0750 "$api7_log_dir" 2>/dev/null; then
+  export API7_LOG_COPY=off
   exec {api7_stderr}>&2
   exec 2> >(
+    set +e
+    trap '' PIPE
     name="${0##*/}"
     while IFS= read -r line || [[ -n "$line" ]]; do
       printf '%s\n' "$line" >&"$api7_stderr"
       TZ=UTC printf -v day '%(%F)T' -1
-      TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T %s: %s\n' -1 "$name" "$line" >>"${api7_log_dir}/host-${day}.log"
+      { TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T %s: %s\n' -1 "$name" "$line" >>"${api7_log_dir}/host-${day}.log"; } 2>/dev/null
     done
   )
+  api7_tee=$!
+  trap api7_stderr_restore EXIT
 fi
 api7_stderr_restore() {
-  [[ -z "${api7_stderr-}" ]] || exec 2>&"$api7_stderr"
+  [[ -n "$api7_stderr" ]] || return 0
+  exec 2>&"$api7_stderr" {api7_stderr}>&-
+  api7_stderr=""
+  # The copy ends once nothing writes to it; waited for up to a second (a child left running may still hold it).
+  for _ in {1..20}; do
+    kill -0 "$api7_tee" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -0 "$api7_tee" 2>/dev/null || wait "$api7_tee" 2>/dev/null || true
 }
 
 # api7_load JQ_ARGS...: evaluates what `jq -r JQ_ARGS...` prints, assignments quoted by @sh (one jq start, tens of

@@ -15,6 +15,7 @@ import { outageFigures, outageRows, type OutageFigures } from "./report-outage";
 import { warmPoolFigures, warmPoolRows, type WarmPoolFigures } from "./report-warm-pool";
 import { checkTimeoutSeconds, CONTROL_PLANE_CHECK, type Check } from "../components/docker/haproxy";
 import { readStackConfig, ROOT } from "./stack-file";
+import { longestIntervalSeconds } from "../components/schedule";
 import { AssumptionError, costLines, parseAssumptions, renderCost, type Assumptions } from "./report-cost";
 import { runProgram, type StackName } from "../tools/harness";
 
@@ -125,7 +126,7 @@ export function haFigures(settings: Settings): HaFigures {
         healthyThreshold: hc.healthyThreshold,
         hostsPerAz,
         fallbackExport: settings.fallback.enabled
-            ? `${settings.fallback.cronSpec} (at most ${settings.fallback.exportIntervalSeconds} s between exports)`
+            ? `${settings.fallback.cronSpec} (at most ${longestIntervalSeconds(settings.fallback.cronSpec)} s between exports)`
             : undefined,
         database: databaseFigures(settings.database),
         replacement,

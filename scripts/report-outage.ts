@@ -2,6 +2,7 @@
  * `npm run report`'s figures for gateways through a control-plane outage: how soon one started during it serves
  * the last export, how old that export may be, and how soon a standalone gateway is back connected.
  */
+import { longestIntervalSeconds } from "../components/schedule";
 import type { Settings } from "../components/config/settings";
 import { bootSteps, type BootStep } from "../components/aws/boot-budget";
 import { CONTROL_PLANE_PROBE_TIMEOUT_SECONDS, OUTAGE_CHECK_INTERVAL_SECONDS } from "../components/services";
@@ -66,7 +67,8 @@ export function outageFigures(settings: Settings): OutageFigures {
     return {
         standaloneStartSeconds: sum(standaloneStartSteps),
         standaloneStartSteps,
-        exportAgeSeconds: settings.fallback.exportIntervalSeconds,
+        // The schedule's longest gap: an export just before it is that old when the outage begins.
+        exportAgeSeconds: longestIntervalSeconds(settings.fallback.cronSpec),
         returnSeconds: sum(returnSteps),
         returnSteps,
     };
@@ -79,7 +81,7 @@ export function outageRows(o: OutageFigures): string[] {
             `${o.standaloneStartSeconds} s | ${steps(o.standaloneStartSteps)} (the start is an estimate: ` +
             `components/aws/boot-budget.ts) |`,
         `| control plane down: the configuration a standalone gateway serves is at most this old | ` +
-            `${o.exportAgeSeconds} s before the outage began | the fallback export interval |`,
+            `${o.exportAgeSeconds} s before the outage began | the fallback export schedule's longest gap |`,
         `| control plane back: a standalone gateway serves connected again (the first; each further one waits for ` +
             `the one before: one at a time) | ${o.returnSeconds} s | ${steps(o.returnSteps)} |`,
     ];

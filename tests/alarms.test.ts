@@ -260,16 +260,16 @@ test("database (managed): CPU, free storage, freeable memory and connections ala
     expect(external.ofType("aws:rds/eventSubscription:EventSubscription")).toEqual([]);
 });
 
-test("fallback freshness: no PUT to a bucket in three export intervals (S3 request metrics); none without the buckets", async () => {
+test("fallback freshness: no PUT to a bucket in three of the schedule's longest gaps (S3 request metrics); none without the buckets", async () => {
     for (const role of ["config", "resource"]) {
         const a = byName(prod, `api7-ha-prod-export-stale-${role}`)!;
-        // fallback.cronSpec @every 1m: three one-minute periods, every one without a PUT.
+        // fallback.cronSpec @every 1m: the 15-minute floor, three five-minute periods, every one without a PUT.
         expect(a).toMatchObject({
             namespace: "AWS/S3",
             metricName: "PutRequests",
             dimensions: { FilterId: "api7-ha-export" },
             statistic: "Sum",
-            period: 60,
+            period: 300,
             evaluationPeriods: 3,
             datapointsToAlarm: 3,
             comparisonOperator: "LessThanThreshold",
@@ -281,14 +281,18 @@ test("fallback freshness: no PUT to a bucket in three export intervals (S3 reque
         "api7-ha-export",
         "api7-ha-export",
     ]);
+    // Business hours only: the weekend's gap (63 h 5 min) sets the window, so no page every night or weekend.
+    const office = await runProgram({ stack: "prod", config: { "fallback.cronSpec": "*/5 9-17 * * 1-5" } });
+    expect(byName(office, "api7-ha-prod-export-stale-config")).toMatchObject({ period: 3600, evaluationPeriods: 168 });
     const off = await runProgram({ stack: "prod", config: { "fallback.enabled": false } });
     expect(alarms(off).filter((a) => a.name.includes("export"))).toEqual([]);
 });
 
-test("the freshness alarm looks back three export intervals, within the day a one-minute alarm may, then the seven days any may", () => {
-    expect(freshnessEvaluation(60)).toEqual({ period: 60, evaluationPeriods: 3 });
-    expect(freshnessEvaluation(300)).toEqual({ period: 60, evaluationPeriods: 15 });
-    expect(freshnessEvaluation(3600)).toEqual({ period: 60, evaluationPeriods: 180 });
+test("the freshness alarm looks back three of the schedule's longest gaps, at least 15 minutes, then within the day and the seven days an alarm may", () => {
+    // Every minute: 15 minutes, S3's metrics arriving late.
+    expect(freshnessEvaluation(60)).toEqual({ period: 300, evaluationPeriods: 3 });
+    expect(freshnessEvaluation(600)).toEqual({ period: 300, evaluationPeriods: 6 });
+    expect(freshnessEvaluation(3600)).toEqual({ period: 300, evaluationPeriods: 36 });
     // Daily exports: three days, hourly.
     expect(freshnessEvaluation(86400)).toEqual({ period: 3600, evaluationPeriods: 72 });
     // Weekly: capped at seven days (168 hours).

@@ -55,6 +55,10 @@ test("the fallback export interval is shown when the stack exports", () => {
         "*/5 * * * * (at most 300 s between exports)",
     );
     expect(haFigures(settingsWith({ fallback: { enabled: false } })).fallbackExport).toBeUndefined();
+    // Business hours: the longest wait is from Friday 17:55 to Monday 09:00, 63 h 5 min.
+    expect(haFigures(settingsWith({ fallback: { cronSpec: "*/5 9-17 * * 1-5" } })).fallbackExport).toBe(
+        "*/5 9-17 * * 1-5 (at most 227100 s between exports)",
+    );
 });
 
 test("the rendered report names each figure and its value", () => {
@@ -100,7 +104,7 @@ describe("gateways through a control-plane outage", () => {
         // prod exports every minute (fallback.cronSpec @every 1m).
         expect(text).toContain(
             "| control plane down: the configuration a standalone gateway serves is at most this old | 60 s before " +
-                "the outage began | the fallback export interval |",
+                "the outage began | the fallback export schedule's longest gap |",
         );
         // 4 answered checks 30 s apart, 30 s of draining, seen drained at the waiter's next 15 s poll, the start,
         // in service after 3 x 5 s.

@@ -386,6 +386,8 @@ describe("user data", () => {
             "/etc/systemd/system/api7@.service",
             "/etc/systemd/system/api7-lifecycle.service",
             "/usr/local/lib/api7/api7-lib.sh",
+            // The age after which the scripts' copies of their lines go, whatever the CloudWatch agent does.
+            "/etc/tmpfiles.d/api7.conf",
             "/usr/local/sbin/api7-bootstrap",
             "/etc/systemd/system/api7-bootstrap.service",
             // With the managed database: the timer that reconnects after RDS rotates the password.

@@ -2,7 +2,8 @@
  * Logs that outlive hosts (components/aws/host/logs.ts, components/aws/log-agent.ts): a CloudWatch Logs group per
  * stack and role with the stack's retention and key, every container's run spec sending to its role's group through
  * Docker's awslogs driver, and the CloudWatch agent's configuration shipping the host scripts' lines and cloud-init's
- * output. tests/real/logs.test.ts holds the agent's configuration to the agent's own schema.
+ * output. The agent's configuration was checked against the agent's own schema when it was written (its Go module is
+ * not on the proxy here: README, "The real-tool tier"); the test below holds it to that text.
  */
 import { runProgram, type RunResult } from "../tools/harness";
 import { T } from "./helpers";

@@ -60,8 +60,8 @@ describe("host shell files in the user data", () => {
         ).write_files;
     test("each lands as committed less its full-line comments and indentation, the scripts executable and the library they source not", () => {
         const written = new Map(files({ bootstrap: true }).map((f) => [path.basename(f.path), f]));
-        // What may be left of a comment: the first line (shebang or shellcheck's shell directive), the line naming
-        // the source, and shellcheck's directives, which it needs to follow the library.
+        // What may be left of a comment: the first line (shebang or shellcheck's shell directive) and shellcheck's
+        // directives, which it needs to follow the library.
         const isComment = (line: string) => /^\s*#/.test(line);
         const kept = (line: string) => /^\s*# shellcheck /.test(line);
         expect(
@@ -72,8 +72,7 @@ describe("host shell files in the user data", () => {
                 return [
                     file,
                     landed[0] === committed[0],
-                    landed[1] === `# api7-ha config-templates/${file}, its comments and indentation removed`,
-                    JSON.stringify(landed.slice(2)) ===
+                    JSON.stringify(landed.slice(1)) ===
                         JSON.stringify(
                             committed
                                 .slice(1)
@@ -85,14 +84,14 @@ describe("host shell files in the user data", () => {
                 ];
             }),
         ).toEqual([
-            ["api7-lib.sh", true, true, true, true, "0644"],
-            ["api7-run.sh", true, true, true, true, "0755"],
-            ["api7-apply.sh", true, true, true, true, "0755"],
-            ["api7-bootstrap.sh", true, true, true, true, "0755"],
-            ["api7-lifecycle.sh", true, true, true, true, "0755"],
+            ["api7-lib.sh", true, true, true, "0644"],
+            ["api7-run.sh", true, true, true, "0755"],
+            ["api7-apply.sh", true, true, true, "0755"],
+            ["api7-bootstrap.sh", true, true, true, "0755"],
+            ["api7-lifecycle.sh", true, true, true, "0755"],
         ]);
     });
-    test("each systemd unit lands as committed less its full-line comments, after a line naming its source", () => {
+    test("each systemd unit lands as committed less its full-line comments", () => {
         const units = files({ bootstrap: true, databaseRotation: true, watchedServices: ["gateway"] }).filter((f) =>
             f.path.startsWith("/etc/systemd/system/"),
         );
@@ -100,10 +99,7 @@ describe("host shell files in the user data", () => {
         for (const unit of units) {
             const file = path.basename(unit.path);
             const committed = readTemplateFile(file).split("\n");
-            expect(String(unit.content).split("\n")).toEqual([
-                `# api7-ha config-templates/${file}, its comments removed`,
-                ...committed.filter((l) => !/^\s*[#;]/.test(l)),
-            ]);
+            expect(String(unit.content).split("\n")).toEqual(committed.filter((l) => !/^\s*[#;]/.test(l)));
             expect(committed.some((l) => l.startsWith("#"))).toBe(true);
         }
     });

@@ -212,6 +212,45 @@ withValidator("systemd-analyze")(`every systemd unit in the rendered user data p
     expect(verifyUnits([...units].map(([name, content]) => ({ name, content })))).toEqual([]);
 });
 
+withValidator("systemd-tmpfiles")(
+    "the hosts' tmpfiles.d rule removes a copy of the scripts' lines not written for 14 days, and keeps a newer one",
+    () => {
+        // Every user data writes the same rule.
+        const rules = new Set(
+            userDatas.map(
+                ({ text }) =>
+                    (parseUserData(text).write_files as { path: string; content: string }[]).find(
+                        (f) => f.path === "/etc/tmpfiles.d/api7.conf",
+                    )?.content,
+            ),
+        );
+        expect(rules.size).toBe(1);
+        const [content] = [...rules];
+        const rule = { content: content! };
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "api7-tmpfiles-"));
+        try {
+            fs.mkdirSync(path.join(root, "etc", "tmpfiles.d"), { recursive: true });
+            fs.writeFileSync(path.join(root, "etc", "tmpfiles.d", "api7.conf"), rule.content);
+            const dir = path.join(root, "var", "log", "api7");
+            fs.mkdirSync(dir, { recursive: true });
+            const day = 86400;
+            for (const [name, age] of [
+                ["host-2026-11-20.log", 15 * day],
+                ["host-2026-11-24.log", 13 * day],
+            ] as const) {
+                fs.writeFileSync(path.join(dir, name), "line\n");
+                const when = Date.now() / 1000 - age;
+                fs.utimesSync(path.join(dir, name), when, when);
+            }
+            const r = spawnSync("systemd-tmpfiles", ["--clean", `--root=${root}`], { encoding: "utf8" });
+            expect([r.status, r.stderr]).toEqual([0, ""]);
+            expect(fs.readdirSync(dir)).toEqual(["host-2026-11-24.log"]);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    },
+);
+
 withValidator("systemd-analyze")(`systemd-analyze verify does reject a broken unit (the check can fail)`, () => {
     const problems = verifyUnits([{ name: "broken.timer", content: "[Timer]\nOnUnitActiveSecs=5min\n" }]);
     expect(problems.join("\n")).toMatch(/Unknown key 'OnUnitActiveSecs'/);

@@ -53,7 +53,8 @@ export function databaseAlarms(alarm: AlarmFn, db: DatabaseAlarmArgs): void {
     alarm("database-storage", {
         ...base,
         alarmDescription:
-            `The database has had under 5% of its ${db.allocatedStorageGiB} GiB free for 10 minutes: storage ` +
+            `The database has had under ${(0.05 * db.allocatedStorageGiB).toFixed(1)} GiB free for 10 minutes (5% of ` +
+            "database.allocatedStorageGiB, a fixed amount however far storage autoscaling has grown it): " +
             "autoscaling has not kept up or reached its ceiling, and a full database stops every write." +
             runbook("The database"),
         metricName: "FreeStorageSpace",
@@ -92,14 +93,16 @@ export function databaseAlarms(alarm: AlarmFn, db: DatabaseAlarmArgs): void {
 }
 
 /**
- * The freshness alarm's evaluation: one-minute periods over three export intervals; past a day (a period under an
- * hour allows no more), hourly periods, up to the seven days an alarm may look back ("Period multiplied by
- * EvaluationPeriods can't be more than 604,800 seconds. For alarms with a period of less than one hour ..., the total
- * evaluation period can't be longer than one day": CloudWatch API Reference, PutMetricAlarm, Period).
+ * The freshness alarm's evaluation: five-minute periods over three times the schedule's longest gap, at least 15
+ * minutes (S3 request metrics arrive "after some latency to process": S3 user guide, metrics-dimensions.html, so the
+ * latest minutes are often still empty); past a day (a period under an hour allows no more), hourly periods, up to
+ * the seven days an alarm may look back ("Period multiplied by EvaluationPeriods can't be more than 604,800 seconds.
+ * For alarms with a period of less than one hour ..., the total evaluation period can't be longer than one day":
+ * CloudWatch API Reference, PutMetricAlarm, Period).
  */
-export function freshnessEvaluation(exportIntervalSeconds: number): { period: number; evaluationPeriods: number } {
-    const window = 3 * exportIntervalSeconds;
-    if (window <= 86400) return { period: 60, evaluationPeriods: Math.ceil(window / 60) };
+export function freshnessEvaluation(longestGapSeconds: number): { period: number; evaluationPeriods: number } {
+    const window = Math.max(900, 3 * longestGapSeconds);
+    if (window <= 86400) return { period: 300, evaluationPeriods: Math.ceil(window / 300) };
     return { period: 3600, evaluationPeriods: Math.min(168, Math.ceil(window / 3600)) };
 }
 
@@ -108,6 +111,7 @@ export const EXPORT_METRICS_ID = "api7-ha-export";
 
 export interface FreshnessArgs {
     readonly buckets: readonly { readonly role: string; readonly bucket: pulumi.Input<string> }[];
+    /** The export schedule's longest gap (fallback.cronSpec), in seconds. */
     readonly exportIntervalSeconds: number;
 }
 
@@ -121,10 +125,10 @@ export function freshnessAlarms(
     const minutes = Math.round((period * evaluationPeriods) / 60);
     for (const { role, bucket } of args.buckets) {
         new aws.s3.BucketMetric(`${name}-${role}-requests`, { bucket, name: EXPORT_METRICS_ID }, { parent });
-        // Missing data: breach. S3 publishes PutRequests only for minutes with a PUT, so silence is no export.
+        // Missing data: breach. S3 publishes PutRequests only for periods with a PUT, so silence is no export.
         alarm(`export-stale-${role}`, {
             alarmDescription:
-                `No export written to the ${role} bucket for ${minutes} minutes (three export intervals, ` +
+                `No export written to the ${role} bucket for ${minutes} minutes (three times the longest gap of ` +
                 "fallback.cronSpec): a gateway that starts standalone now serves configuration that old or older." +
                 runbook("CP outage runbook"),
             namespace: "AWS/S3",

@@ -73,8 +73,9 @@ export function createAlarmEvents(name: string, args: AlarmEventsArgs, parent: p
             detail: { AutoScalingGroupName: pulumi.all(args.groups.map((g) => g.name)) },
         },
         { type: "$.detail-type", group: "$.detail.AutoScalingGroupName" },
-        "<type>: <group>. Its hosts run the old and the new launch template side by side until a refresh " +
-            'completes. Runbook: README, "Rolling back".',
+        "<type>: <group>. Unless a new refresh started at once (a `pulumi up` that changes the launch template " +
+            "cancels the refresh still running, then starts its own), the group runs old and new hosts side by side. " +
+            'Runbook: README, "Rolling back".',
     );
     rule(
         "rollout-failed",

@@ -36,8 +36,8 @@ export const HOST_SCRIPTS = Object.freeze({
 
 /**
  * A host script as it lands: its full-line comments and every line's indentation removed (its first line and
- * shellcheck's directives kept, and one line naming its source), so that the control plane's scripts fit EC2's 16 KB
- * of user data. The scripts hold no here-document, and no quoted string whose next line's indentation matters
+ * shellcheck's directives kept; config-templates/<file> of the same name is its source), so that the control plane's
+ * scripts fit EC2's 16 KB of user data. The scripts hold no here-document, and no quoted string whose next line's indentation matters
  * (tests/host-scripts.test.ts); trailing comments and code stay as they are. The commented source is
  * config-templates/<file>; tests run and shellcheck the text hosts get.
  */
@@ -47,18 +47,18 @@ export function hostScript(file: string): string {
     const code = rest
         .filter((line) => !/^\s*#/.test(line) || /^\s*# shellcheck /.test(line))
         .map((line) => line.trimStart());
-    return [first, `# api7-ha config-templates/${file}, its comments and indentation removed`, ...code].join("\n");
+    return [first, ...code].join("\n");
 }
 
 /**
  * A systemd unit as it lands: its full-line comments removed (systemd reads lines starting with # or ; as comments,
- * systemd.syntax(7)) and one line naming its source, for the same 16 KB; config-templates/<file> keeps them.
+ * systemd.syntax(7)), for the same 16 KB; config-templates/<file> keeps them.
  */
 export function hostUnit(file: string): string {
     const lines = readTemplateFile(file)
         .split("\n")
         .filter((line) => !/^\s*[#;]/.test(line));
-    return [`# api7-ha config-templates/${file}, its comments removed`, ...lines].join("\n");
+    return lines.join("\n");
 }
 
 /**

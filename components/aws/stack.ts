@@ -19,6 +19,7 @@ import { PENDING_SECRET } from "../placeholders";
 import { ImageRegistry } from "./images";
 import { CONTROL_PLANE_HEALTH, dashboardListenerPort } from "../listeners";
 import { StackAlarms, topicRegionProblem } from "./alarms";
+import { longestIntervalSeconds } from "../schedule";
 import { worstCaseReplacementSeconds } from "./boot-budget";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer } from "./load-balancers";
 import { PrometheusHost } from "./monitoring";
@@ -334,7 +335,8 @@ export function awsStack(settings: Settings) {
                 { role: "config", bucket: fallback.configBucket },
                 { role: "resource", bucket: fallback.resourceBucket },
             ],
-            exportIntervalSeconds: settings.fallback.exportIntervalSeconds,
+            // The longest gap of the schedule: a cron that pauses overnight must not page every night.
+            exportIntervalSeconds: longestIntervalSeconds(settings.fallback.cronSpec),
         },
         outageMetrics:
             settings.fallback.enabled && dpSettings.mode === "normal"

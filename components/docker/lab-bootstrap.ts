@@ -88,6 +88,8 @@ export class LabBootstrap extends pulumi.ComponentResource {
                     // The library the hosts' scripts source (components/aws/cloud-init.ts writes it on hosts).
                     API7_LIB_SCRIPT: readTemplateFile("api7-lib.sh"),
                     API7_BOOTSTRAP_TIMEOUT: String(LAB_BOOTSTRAP_TIMEOUT_SECONDS),
+                    // It runs on the operator's machine: no copy of its lines there (config-templates/api7-lib.sh).
+                    API7_LOG_COPY: "off",
                 },
                 // A change to what it sets runs it again (an update runs `create` again when no `update` is given).
                 triggers: [spec],

@@ -33,7 +33,7 @@ export const EXTRAS_AREAS = {
                 }),
                 "",
                 "An existing SNS topic every alarm notifies, in the stack's region. Empty: the program creates one " +
-                    "per stack (api7-ha-<stack>-alarms, encrypted with AWS's SNS key) with alarms.emails subscribed.",
+                    "per stack (api7-ha-<stack>-alarms, encrypted with a KMS key of its own that CloudWatch, EventBridge and RDS may use) with alarms.emails subscribed.",
             ),
             emails: setting(
                 z.array(z.email({ error: "is not an email address" })),
