@@ -2,7 +2,7 @@
  * The stack's alarms (components/aws/alarms.ts): one SNS topic, an alarm per HA failure with that topic as its
  * action, each treating missing data as stated, on the metrics AWS publishes (and the gateways' own).
  */
-import { topicRegionProblem } from "../components/aws/alarms";
+import { topicRegionProblem } from "../components/config/load";
 import { freshnessEvaluation } from "../components/aws/alarm-data";
 import { EXTERNAL_DATABASE, runProgram, type RunResult } from "../tools/harness";
 

@@ -496,6 +496,14 @@ export const BAD_CASES: [string, Change, string[]][] = [
         ],
     ],
     [
+        "an alarm topic in another region than the stack's aws:region",
+        { config: { "alarms.topicArn": "arn:aws:sns:eu-west-1:111122223333:pager" } },
+        [
+            'alarms.topicArn = "arn:aws:sns:eu-west-1:111122223333:pager": is in eu-west-1, not in the stack\'s ' +
+                "region us-east-1; an alarm notifies a topic in its own region",
+        ],
+    ],
+    [
         "a database connection threshold past RDS PostgreSQL's ceiling",
         { config: { "alarms.databaseConnections": 6000 } },
         [

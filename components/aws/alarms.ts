@@ -67,18 +67,6 @@ export interface StackAlarmsArgs {
     readonly tags?: Record<string, string>;
 }
 
-/**
- * Why alarms.topicArn cannot notify this stack's alarms, or undefined: CloudWatch alarm actions name an SNS topic in
- * the alarm's own region (CloudWatch user guide, "Using Amazon CloudWatch alarms": actions in the same Region).
- */
-export function topicRegionProblem(topicArn: string, region: string): string | undefined {
-    const topicRegion = topicArn.split(":")[3];
-    return topicRegion === region
-        ? undefined
-        : `alarms.topicArn = "${topicArn}": is in ${topicRegion}, not in the stack's region ${region}; an alarm ` +
-              "notifies a topic in its own region";
-}
-
 export class StackAlarms extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
     /** The stack's CloudWatch dashboard, in the console. */

@@ -31,6 +31,8 @@ export interface RawConfig {
     readonly values: Readonly<Record<string, string>>;
     /** Keys whose value the CLI decrypted from a `secure:` value (PULUMI_CONFIG_SECRET_KEYS); undefined: unknown. */
     readonly secretKeys?: ReadonlySet<string>;
+    /** The AWS provider's region in the stack's config (aws:region), if set there. */
+    readonly awsRegion?: string;
 }
 
 const isArea = (key: string): key is AreaName => (AREA_NAMES as string[]).includes(key);
@@ -257,6 +259,25 @@ export function parseSettings(raw: RawConfig, stack: string, project: string = P
         throw new ConfigError(problems, stack);
     }
     problems.push(...crossField(result.data, stack));
+    // With the region in the stack's config (aws:region), before any resource; otherwise at deploy time, from the
+    // region the provider reports (components/aws/stack.ts).
+    const topicProblem =
+        raw.awsRegion && result.data.alarms.topicArn
+            ? topicRegionProblem(result.data.alarms.topicArn, raw.awsRegion)
+            : undefined;
+    if (topicProblem) problems.push(topicProblem);
     if (problems.length > 0) throw new ConfigError(problems, stack);
     return buildSettings(result.data, project, stack);
+}
+
+/**
+ * Why alarms.topicArn cannot notify this stack's alarms, or undefined: CloudWatch alarm actions name an SNS topic in
+ * the alarm's own region (CloudWatch user guide, "Using Amazon CloudWatch alarms": actions in the same Region).
+ */
+export function topicRegionProblem(topicArn: string, region: string): string | undefined {
+    const topicRegion = topicArn.split(":")[3];
+    return topicRegion === region
+        ? undefined
+        : `alarms.topicArn = "${topicArn}": is in ${topicRegion}, not in the stack's region ${region}; an alarm ` +
+              "notifies a topic in its own region";
 }

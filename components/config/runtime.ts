@@ -30,5 +30,8 @@ export function loadSettings(): Settings {
         if (secret === undefined) secretKeys = undefined;
         else if (secret) secretKeys?.add(key);
     }
-    return parseSettings({ values, secretKeys }, pulumi.getStack());
+    return parseSettings(
+        { values, secretKeys, awsRegion: pulumi.runtime.allConfig()["aws:region"] },
+        pulumi.getStack(),
+    );
 }
