@@ -111,8 +111,11 @@ export const EXPORT_METRICS_ID = "api7-ha-export";
 
 export interface FreshnessArgs {
     readonly buckets: readonly { readonly role: string; readonly bucket: pulumi.Input<string> }[];
-    /** The export schedule's longest gap (fallback.cronSpec), in seconds. */
-    readonly exportIntervalSeconds: number;
+    /**
+     * The export schedule's longest gap (fallback.cronSpec), in seconds: a schedule that pauses overnight must not
+     * page every night.
+     */
+    readonly longestGapSeconds: number;
 }
 
 export function freshnessAlarms(
@@ -121,7 +124,7 @@ export function freshnessAlarms(
     args: FreshnessArgs,
     parent: pulumi.ComponentResource,
 ): void {
-    const { period, evaluationPeriods } = freshnessEvaluation(args.exportIntervalSeconds);
+    const { period, evaluationPeriods } = freshnessEvaluation(args.longestGapSeconds);
     const minutes = Math.round((period * evaluationPeriods) / 60);
     for (const { role, bucket } of args.buckets) {
         new aws.s3.BucketMetric(`${name}-${role}-requests`, { bucket, name: EXPORT_METRICS_ID }, { parent });

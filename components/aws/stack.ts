@@ -336,8 +336,7 @@ export function awsStack(settings: Settings) {
                 { role: "config", bucket: fallback.configBucket },
                 { role: "resource", bucket: fallback.resourceBucket },
             ],
-            // The longest gap of the schedule: a cron that pauses overnight must not page every night.
-            exportIntervalSeconds: longestIntervalSeconds(settings.fallback.cronSpec),
+            longestGapSeconds: longestIntervalSeconds(settings.fallback.cronSpec),
         },
         outageMetrics:
             settings.fallback.enabled && dpSettings.mode === "normal"
