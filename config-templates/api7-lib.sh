@@ -10,34 +10,34 @@
 # the directory cannot be made. The copy never stops a script: a full disk or a closed journal loses lines, nothing
 # else. api7_stderr_restore hands the caller's stderr back and lets the copy finish (at exit, and in api7-run before
 # the container's own output takes stderr: that goes to the awslogs driver).
-api7_log_dir="${API7_LOG_DIR:-/var/log/api7}" api7_stderr="" api7_tee=""
+api7_log_dir="${API7_LOG_DIR:-/var/log/api7}" api7_stderr=""
 if [[ "${API7_LOG_COPY:-on}" != off && ! /proc/self/fd/2 -ef /dev/null ]] &&
   install -d -m 0750 "$api7_log_dir" 2>/dev/null; then
   export API7_LOG_COPY=off
-  exec {api7_stderr}>&2
-  exec 2> >(
+  # A coprocess: its input is this script's stderr; its output, empty, ends when it does (what restoring waits for,
+  # without a process or a poll of its own).
+  coproc API7_COPY {
     set +e
     trap '' PIPE
     name="${0##*/}"
     while IFS= read -r line || [[ -n "$line" ]]; do
-      printf '%s\n' "$line" >&"$api7_stderr"
+      printf '%s\n' "$line" >&2
       TZ=UTC printf -v day '%(%F)T' -1
       { TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T %s: %s\n' -1 "$name" "$line" >>"${api7_log_dir}/host-${day}.log"; } 2>/dev/null
     done
-  )
-  api7_tee=$!
+  }
+  exec {api7_stderr}>&2 2>&"${API7_COPY[1]}"
   trap api7_stderr_restore EXIT
 fi
 api7_stderr_restore() {
   [[ -n "$api7_stderr" ]] || return 0
-  exec 2>&"$api7_stderr" {api7_stderr}>&-
+  local input="${API7_COPY[1]}" output="${API7_COPY[0]}"
+  exec 2>&"$api7_stderr" {api7_stderr}>&- {input}>&-
   api7_stderr=""
-  # The copy ends once nothing writes to it; waited for up to a second (a child left running may still hold it).
-  for _ in {1..20}; do
-    kill -0 "$api7_tee" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -0 "$api7_tee" 2>/dev/null || wait "$api7_tee" 2>/dev/null || true
+  # The copy's output ends once it has written every line (at most a second: a child left running may still hold
+  # this script's stderr).
+  read -r -t 1 -u "$output" _ || true
+  exec {output}<&-
 }
 
 # api7_load JQ_ARGS...: evaluates what `jq -r JQ_ARGS...` prints, assignments quoted by @sh (one jq start, tens of
