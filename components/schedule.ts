@@ -24,7 +24,7 @@ const SAMPLES = 500;
  * is not one API7 accepts.
  */
 export function minimumIntervalSeconds(spec: string): number {
-    return intervals(spec, SAMPLES, 0).shortest;
+    return intervals(spec, SAMPLES, 0, SAMPLES).shortest;
 }
 
 /**
@@ -33,13 +33,25 @@ export function minimumIntervalSeconds(spec: string): number {
  * runs. Throws as minimumIntervalSeconds does.
  */
 export function longestIntervalSeconds(spec: string): number {
-    return intervals(spec, LONG_SAMPLES, 8 * 86400).longest;
+    let longest = LONGEST.get(spec);
+    if (longest === undefined) {
+        longest = intervals(spec, SAMPLES, 8 * 86400, LONG_SAMPLES).longest;
+        LONGEST.set(spec, longest);
+    }
+    return longest;
 }
 
-/** Runs a long gap is looked for over: 20,000 one-minute runs cover 13 days. */
+/** At most this many runs are looked at for a long gap: 20,000 one-minute runs cover 13 days. */
 const LONG_SAMPLES = 20000;
+/** Each schedule's longest gap, once per process (a minute's schedule takes 8 days of runs to look over). */
+const LONGEST = new Map<string, number>();
 
-function intervals(spec: string, samples: number, minSpanSeconds: number): { shortest: number; longest: number } {
+function intervals(
+    spec: string,
+    samples: number,
+    minSpanSeconds: number,
+    maxSamples: number,
+): { shortest: number; longest: number } {
     const every = /^@every\s+(\S+)$/.exec(spec.trim());
     if (every) {
         const seconds = goDurationSeconds(every[1]);
@@ -57,7 +69,7 @@ function intervals(spec: string, samples: number, minSpanSeconds: number): { sho
     let previous = first;
     let shortest = Infinity;
     let longest = 0;
-    for (let i = 0; it.hasNext() && (i < samples || previous - first < minSpanSeconds * 1000); i++) {
+    for (let i = 0; i < maxSamples && it.hasNext() && (i < samples || previous - first < minSpanSeconds * 1000); i++) {
         const next = it.next().getTime();
         shortest = Math.min(shortest, (next - previous) / 1000);
         longest = Math.max(longest, (next - previous) / 1000);
