@@ -18,6 +18,18 @@ beforeAll(async () => {
     prod = await runProgram({ stack: "prod" });
 });
 
+/** prod with the database's connection threshold and a business-hours export schedule (one evaluation for both). */
+const TUNED = {
+    stack: "prod",
+    config: { "alarms.databaseConnections": 350, "fallback.cronSpec": "*/5 9-17 * * 1-5" },
+} as const;
+/** prod on an external database, without fallback buckets (as tests/outputs.test.ts evaluates it: one evaluation). */
+const EXTERNAL_NO_FALLBACK = {
+    stack: "prod",
+    config: { "fallback.enabled": false, ...EXTERNAL_DATABASE.config },
+    secrets: EXTERNAL_DATABASE.secrets,
+} as const;
+
 const alarms = (run: RunResult) => run.ofType(ALARM).map((a) => a.inputs);
 const byName = (run: RunResult, name: string) => alarms(run).find((a) => a.name === name);
 
@@ -249,13 +261,9 @@ test("database (managed): CPU, free storage, freeable memory and connections ala
         sourceIds: ["api7-ha-prod"],
         eventCategories: ["availability", "failover", "failure", "low storage", "maintenance"],
     });
-    const tuned = await runProgram({ stack: "prod", config: { "alarms.databaseConnections": 350 } });
+    const tuned = await runProgram(TUNED);
     expect(byName(tuned, "api7-ha-prod-database-connections")!.threshold).toBe(350);
-    const external = await runProgram({
-        stack: "prod",
-        config: EXTERNAL_DATABASE.config,
-        secrets: EXTERNAL_DATABASE.secrets,
-    });
+    const external = await runProgram(EXTERNAL_NO_FALLBACK);
     expect(alarms(external).filter((a) => a.name.includes("database"))).toEqual([]);
     expect(external.ofType("aws:rds/eventSubscription:EventSubscription")).toEqual([]);
 });
@@ -282,9 +290,9 @@ test("fallback freshness: no PUT to a bucket in three of the schedule's longest 
         "api7-ha-export",
     ]);
     // Business hours only: the weekend's gap (63 h 5 min) sets the window, so no page every night or weekend.
-    const office = await runProgram({ stack: "prod", config: { "fallback.cronSpec": "*/5 9-17 * * 1-5" } });
+    const office = await runProgram(TUNED);
     expect(byName(office, "api7-ha-prod-export-stale-config")).toMatchObject({ period: 3600, evaluationPeriods: 168 });
-    const off = await runProgram({ stack: "prod", config: { "fallback.enabled": false } });
+    const off = await runProgram(EXTERNAL_NO_FALLBACK);
     expect(alarms(off).filter((a) => a.name.includes("export"))).toEqual([]);
 });
 
