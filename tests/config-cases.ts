@@ -191,14 +191,33 @@ export const BAD_CASES: [string, Change, string[]][] = [
         ],
     ],
     [
-        "a DSN that is not PostgreSQL",
+        "a SQL Server DSN (API7 supports SQL Server from 3.8.21)",
+        {
+            config: EXTERNAL_DATABASE.config,
+            secrets: { databaseDsn: "sqlserver://sa:p@db:1433?database=api7ee" },
+        },
+        [
+            "databaseDsn = [secret]: is a SQL Server DSN: API7 supports SQL Server 2022 from 3.8.21, and this " +
+                "program runs 3.2.16; use postgres://<user>:<password>@<host>:5432/api7ee, or for MySQL 5.7 and " +
+                "OceanBase mysql://<user>:<password>@tcp(<host>:3306)/api7ee (OceanBase's port is 2881)",
+        ],
+    ],
+    [
+        "a MySQL DSN in URL form rather than the Go driver's tcp(host:port) form API7 reads",
         { config: EXTERNAL_DATABASE.config, secrets: { databaseDsn: "mysql://u:p@db:3306/api7ee" } },
-        ["databaseDsn = [secret]: uses scheme mysql; expected postgres://user:password@host:5432/api7ee"],
+        [
+            "databaseDsn = [secret]: is not a MySQL DSN API7 reads; expected postgres://<user>:<password>@<host>:" +
+                "5432/api7ee, or for MySQL 5.7 and OceanBase mysql://<user>:<password>@tcp(<host>:3306)/api7ee " +
+                "(OceanBase's port is 2881)",
+        ],
     ],
     [
         "a DSN that is not a URL",
         { config: EXTERNAL_DATABASE.config, secrets: { databaseDsn: "db.internal" } },
-        ["databaseDsn = [secret]: is not a URL; expected postgres://user:password@host:5432/api7ee"],
+        [
+            "databaseDsn = [secret]: has no scheme; expected postgres://<user>:<password>@<host>:5432/api7ee, or for " +
+                "MySQL 5.7 and OceanBase mysql://<user>:<password>@tcp(<host>:3306)/api7ee (OceanBase's port is 2881)",
+        ],
     ],
     [
         "a token with mTLS auth",
@@ -564,7 +583,8 @@ export const BAD_CASES: [string, Change, string[]][] = [
         "an external database without its DSN",
         { config: EXTERNAL_DATABASE.config },
         [
-            "databaseDsn: is required with database.kind `external`: pulumi config set --secret databaseDsn 'postgres://<user>:<password>@<host>:5432/api7ee'",
+            "databaseDsn: is required with database.kind `external`: pulumi config set --secret databaseDsn " +
+                "'postgres://<user>:<password>@<host>:5432/api7ee' (or a MySQL 5.7 or OceanBase DSN: README, The database)",
         ],
     ],
     [

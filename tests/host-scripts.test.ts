@@ -96,6 +96,20 @@ run(
     },
 );
 
+/** A MySQL DSN in the Go driver's form, its password holding what that form allows ("any character"). */
+const AWKWARD_MYSQL_DSN = `mysql://api7:p@ss:w/o?r#d"'$\\x@tcp(mysql.internal:3306)/api7ee?parseTime=true`;
+
+run(`a MySQL 5.7 DSN reaches the dashboard's config intact: no script parses it as a PostgreSQL URL`, async () => {
+    const mysql = await runProgram({
+        stack: "prod",
+        config: EXTERNAL_DATABASE.config,
+        secrets: { databaseDsn: AWKWARD_MYSQL_DSN, gatewayToken: GATEWAY_TOKEN },
+    });
+    const l = launch(mysql, "/api7-ha/prod/cp", "dashboard");
+    expect([l.status, l.stderr]).toEqual([0, ""]);
+    expect(renderedConfig(l, "dashboard").database.dsn).toBe(AWKWARD_MYSQL_DSN);
+});
+
 /** A password as RDS might generate it, with every character a URL reserves or a shell or jq could mangle. */
 const AWKWARD_PASSWORD = `p@ss:w/o?r#d[1]%41 "q'$x\\y&z=`;
 

@@ -84,6 +84,25 @@ test("an external database: no database group; the egress follows the DSN's port
     expect(rows(vpcDefault, T.egress, "api7-cp")).toEqual(["443 0.0.0.0/0", "5432 10.81.0.0/16"]);
 });
 
+test("a MySQL 5.7 or OceanBase database: the control plane reaches 3306 or 2881 in the external CIDRs, and nothing else", async () => {
+    for (const [dsn, port] of [
+        ["mysql://api7:p@ss@tcp(mysql.internal:3306)/api7ee", 3306],
+        ["mysql://root@tcp(oceanbase.internal:2881)/api7ee", 2881],
+    ] as const) {
+        const run = await runProgram({
+            stack: "dev",
+            config: { ...EXTERNAL_DATABASE.config, "database.externalCidrs": ["192.168.10.0/24"] },
+            secrets: { databaseDsn: dsn },
+        });
+        expect(rows(run, T.egress, "api7-cp")).toEqual([`${port} 192.168.10.0/24`, "443 0.0.0.0/0"].sort());
+        const rule = run.ofType(T.egress).find((r) => r.inputs.fromPort === port)!;
+        expect([rule.name, rule.inputs.description]).toEqual([
+            `api7-cp-out-postgres-${port}-192.168.10.0-24`,
+            "MySQL or OceanBase (API7 database)",
+        ]);
+    }
+});
+
 test("with mTLS gateways get 7943 only; the DP Managers' NLB also reaches 7900 for health checks", async () => {
     const run = await runProgram({
         stack: "dev",

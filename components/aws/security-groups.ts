@@ -3,6 +3,7 @@
  * separate `aws.vpc.SecurityGroupIngressRule`/`EgressRule` with a description; a peer that is ours is referenced by
  * its security group, never by address.
  */
+import type { ExternalDatabaseSettings } from "../config/settings";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../ports";
@@ -30,8 +31,7 @@ export interface SecurityGroupsArgs {
      * is reached at its CIDRs (empty: the VPC) on the DSN's port.
      */
     readonly database:
-        | { readonly kind: "managed" }
-        | { readonly kind: "external"; readonly cidrs: readonly string[]; readonly port: number };
+        { readonly kind: "managed" } | Pick<ExternalDatabaseSettings, "kind" | "cidrs" | "port" | "engine">;
     /** Where gateways may send proxied traffic (upstream services), all TCP ports. */
     readonly upstreamCidrs: readonly string[];
     /** Prometheus: off, on its own host, or on the control-plane hosts. */
@@ -247,8 +247,10 @@ export class SecurityGroups extends pulumi.ComponentResource {
             const { cidrs, port } = args.database;
             const databases: Peer[] =
                 cidrs.length > 0 ? cidrs.map(cidrPeer) : [{ label: "vpc", cidrIpv4: args.vpcCidr }];
+            // "postgres" whatever the engine: the rule keeps its name (and URN) when a stack changes engine.
+            const engine = args.database.engine === "mysql" ? "MySQL or OceanBase" : "PostgreSQL";
             for (const peer of databases)
-                this.egress(cp, "postgres", { from: port }, peer, "PostgreSQL (API7 database)");
+                this.egress(cp, "postgres", { from: port }, peer, `${engine} (API7 database)`);
         }
         for (const upstream of args.upstreamCidrs.map(cidrPeer)) {
             this.egress(dp, "upstreams", { from: 1, to: 65535 }, upstream, "Proxied traffic to upstream services");

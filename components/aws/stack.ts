@@ -62,10 +62,8 @@ export function awsStack(settings: Settings) {
         dashboardListenerPort: dashboardListenerPort(cpSettings.loadBalancer.certificateArn),
         dashboardTargetPort: dashboardTarget(cpSettings.dashboardListener).port,
         controlPlaneAuth: dpSettings.auth.kind,
-        database:
-            settings.database.kind === "managed"
-                ? { kind: "managed" }
-                : { kind: "external", cidrs: settings.database.cidrs, port: settings.database.port },
+        // A brought database's CIDRs, port and engine (its DSN is not read there).
+        database: settings.database.kind === "managed" ? { kind: "managed" } : settings.database,
         upstreamCidrs: dpSettings.upstreamCidrs,
         prometheus: prometheusPlacement,
     });

@@ -13,6 +13,7 @@
  *   would make the whole object secret and hide every setting of that area in `pulumi preview --diff`.
  * - Defaults are applied here, not by the CLI: Pulumi.yaml declares only the always-required secret.
  */
+import { parseDsn } from "../database-dsn";
 import { z } from "zod";
 import { checked } from "./setting-types";
 import { INFRA_AREAS } from "./areas/infra";
@@ -43,17 +44,8 @@ const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]+-----END [A-Z0-9 ]+-----/;
 const pem = z.string().regex(PEM, { error: "is not PEM (-----BEGIN ...----- ... -----END ...-----)" });
 
 function dsnProblem(dsn: string): string | undefined {
-    let url: URL;
-    try {
-        url = new URL(dsn);
-    } catch {
-        return "is not a URL; expected postgres://user:password@host:5432/api7ee";
-    }
-    if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
-        return `uses scheme ${url.protocol.replace(/:$/, "")}; expected postgres://user:password@host:5432/api7ee`;
-    }
-    if (!url.hostname) return "has no host; expected postgres://user:password@host:5432/api7ee";
-    return undefined;
+    const parsed = parseDsn(dsn);
+    return "problem" in parsed ? parsed.problem : undefined;
 }
 
 export interface SecretDeclaration {
@@ -72,8 +64,10 @@ export const SECRETS = {
         schema: checked(dsnProblem),
         required: false,
         description:
-            "With database.kind `external` (and only then): PostgreSQL DSN of the API7 database, " +
-            "postgres://user:password@host:5432/api7ee. Stored as an SSM SecureString; never in user data. A managed " +
+            "With database.kind `external` (and only then): DSN of the API7 database, PostgreSQL " +
+            "(postgres://user:password@host:5432/api7ee), MySQL 5.7 (mysql://user:password@tcp(host:3306)/api7ee) or " +
+            "OceanBase 4.2.2 (mysql://user:password@tcp(host:2881)/api7ee). Stored as an SSM SecureString; never in " +
+            "user data. A managed " +
             "database needs none: its hosts build the DSN from the RDS-managed secret.",
     },
     license: {

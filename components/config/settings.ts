@@ -5,6 +5,7 @@
  * what the schema cannot say on its own: values derived from several settings (the AZ count, the export interval,
  * the database and gateway-credential variants), `""` and `0` read as "not set", and the secrets as Pulumi secrets.
  */
+import { parseDsn, type DatabaseEngine } from "../database-dsn";
 import type * as pulumi from "@pulumi/pulumi";
 // The SDK's Output module alone, whose exports `pulumi.secret` and `pulumi.Output` are (@pulumi/pulumi 3.248.0
 // index.js: `__export(require("./output"))`): settings are parsed by `npm run report` and by tests that need no
@@ -109,11 +110,13 @@ export type ManagedDatabaseSettings = Frozen<
     Unset<Omit<Database, "kind" | "externalCidrs">, "kmsKeyArn"> & { kind: "managed" }
 >;
 
-/** A PostgreSQL the user runs (database.kind external). */
+/** A database the user runs (database.kind external): PostgreSQL, MySQL 5.7 or OceanBase. */
 export interface ExternalDatabaseSettings {
     readonly kind: "external";
     readonly dsn: pulumi.Output<string>;
-    /** The DSN's port (5432 when it names none), for the egress rule. */
+    /** From the DSN's scheme: `mysql` for MySQL and OceanBase alike (API7 tells them apart itself). */
+    readonly engine: DatabaseEngine;
+    /** The DSN's port (5432 or 3306 when it names none), for the egress rule. */
     readonly port: number;
     /** Where the database is (database.externalCidrs); empty means inside the VPC. */
     readonly cidrs: Frozen<Database["externalCidrs"]>;
@@ -229,13 +232,19 @@ function network(net: Network): NetworkSettings {
     };
 }
 
+/** The brought database's engine and port, from its DSN (already checked: components/database-dsn.ts). */
+function engineAndPort(dsn: string | undefined): { engine: DatabaseEngine; port: number } {
+    const parsed = parseDsn(dsn ?? "");
+    return "problem" in parsed ? { engine: "postgresql", port: PORTS.postgres } : parsed;
+}
+
 function database(c: ConfigValues): DatabaseSettings {
     const { kind, externalCidrs, ...managed } = c.database;
     if (kind === "external") {
         return {
             kind,
             dsn: pulumiSecret(c.databaseDsn ?? ""),
-            port: Number(new URL(c.databaseDsn ?? "postgres://db").port || PORTS.postgres),
+            ...engineAndPort(c.databaseDsn),
             cidrs: externalCidrs,
         };
     }

@@ -79,7 +79,8 @@ export const INFRA_RULES: readonly Rule[] = [
                 problem(
                     ["databaseDsn"],
                     "is required with database.kind `external`: pulumi config set --secret databaseDsn " +
-                        "'postgres://<user>:<password>@<host>:5432/api7ee'",
+                        "'postgres://<user>:<password>@<host>:5432/api7ee' (or a MySQL 5.7 or OceanBase DSN: " +
+                        "README, The database)",
                 );
             }
         },
