@@ -15,6 +15,7 @@ import { outageFigures, outageRows, type OutageFigures } from "./report-outage";
 import { warmPoolFigures, warmPoolRows, type WarmPoolFigures } from "./report-warm-pool";
 import { checkTimeoutSeconds, CONTROL_PLANE_CHECK, type Check } from "../components/docker/haproxy";
 import { readStackConfig, ROOT } from "./stack-file";
+import { HOURS_PER_MONTH, PRICES } from "./prices";
 import { longestIntervalSeconds } from "../components/schedule";
 import { AssumptionError, costLines, parseAssumptions, renderCost, type Assumptions } from "./report-cost";
 import { runProgram, type StackName } from "../tools/harness";
@@ -57,12 +58,10 @@ export interface ReplacementFigures {
 }
 
 /**
- * Interface endpoints are billed for each hour an endpoint is provisioned in each AZ, plus $0.01 per GB processed
- * (first PB), which is not counted (https://aws.amazon.com/privatelink/pricing/). The hourly rate is set per region
- * in AWS's pricing calculator rather than on that page; $0.01 is the us-east-1 rate, an estimate elsewhere.
+ * Interface endpoints are billed for each hour an endpoint is provisioned in each AZ, plus a price per GB processed,
+ * which is not counted here (the cost part of the report counts it): the price table's us-east-1 rate.
  */
-export const INTERFACE_ENDPOINT_USD_PER_AZ_HOUR = 0.01;
-const HOURS_PER_MONTH = 730;
+export const INTERFACE_ENDPOINT_USD_PER_AZ_HOUR = PRICES.endpointAzHour.usd;
 
 /** What the database tier does when its host or its AZ fails. */
 export interface DatabaseFigures {

@@ -13,6 +13,8 @@ export interface Price {
     readonly unit: string;
     /** Where the number comes from: a repository, path and commit, or a page, and the date it gives. */
     readonly source: string;
+    /** A second source, for how the price applies (what it is counted per). */
+    readonly basis?: string;
 }
 
 /** The region the table's prices are for; other regions' differ (the report says so). */
@@ -82,9 +84,8 @@ export const PRICES = {
     alarmMetric: {
         usd: 0.1,
         unit: "alarm metric-month",
-        source:
-            infracost("cloudwatch_metric_alarm", "95ba4f49", "2024-07-01") +
-            "; per metric referenced: awsdocs/amazon-cloudwatch-user-guide doc_source/cloudwatch_billing.md @b3554970",
+        source: infracost("cloudwatch_metric_alarm", "95ba4f49", "2024-07-01"),
+        basis: "per metric referenced: awsdocs/amazon-cloudwatch-user-guide doc_source/cloudwatch_billing.md @b3554970",
     },
     logsIngestGb: { usd: 0.5, unit: "GB ingested", source: infracost("cloudwatch_log_group", "25994726") },
     logsStorageGb: { usd: 0.03, unit: "GB-month stored", source: infracost("cloudwatch_log_group", "25994726") },
@@ -93,9 +94,8 @@ export const PRICES = {
     customMetric: {
         usd: 0.3,
         unit: "metric-month",
-        source:
-            infracost("instance", "95ba4f49", "7 detailed-monitoring metrics = $2.10") +
-            "; S3 request metrics at that rate: awsdocs/amazon-s3-userguide doc_source/cloudwatch-monitoring.md @09fc2212",
+        source: infracost("instance", "95ba4f49", "7 detailed-monitoring metrics = $2.10"),
+        basis: "S3 request metrics at that rate: awsdocs/amazon-s3-userguide doc_source/cloudwatch-monitoring.md @09fc2212",
     },
     kmsKey: { usd: 1, unit: "key-month", source: infracost("kms_key", "728ec2c3") },
 } satisfies Record<string, Price>;

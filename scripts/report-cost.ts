@@ -33,7 +33,9 @@ export interface CostLine {
     readonly quantity: string;
     /** Undefined: no price in the table for it (named in the report, left out of the total). */
     readonly monthlyUsd?: number;
-    readonly price: string;
+    /** The prices it is worked out from; none when the table has no price for it (`missing` says which). */
+    readonly prices: readonly Price[];
+    readonly missing?: string;
 }
 
 const T = {
@@ -50,7 +52,6 @@ const T = {
     bucketMetric: "aws:s3/bucketMetric:BucketMetric",
 };
 
-const priced = (p: Price) => `$${p.usd}/${p.unit}: ${p.source}`;
 const money = (usd: number) => Math.round(usd * 100) / 100;
 
 /** The metrics an alarm reads: its one metric, or each metric of its metric math. */
@@ -78,13 +79,14 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             item: `EC2: ${base} (${type})`,
             quantity: `${count} x ${HOURS_PER_MONTH} h`,
             monthlyUsd: ec2 && money(count * HOURS_PER_MONTH * ec2.usd),
-            price: ec2 ? priced(ec2) : `no price for ${type} in scripts/prices.ts`,
+            prices: ec2 ? [ec2] : [],
+            missing: ec2 ? undefined : `no price for ${type} in scripts/prices.ts`,
         });
         lines.push({
             item: `EBS gp3: ${base} root volumes`,
             quantity: `${count} x ${volume} GB`,
             monthlyUsd: money(count * volume * PRICES.gp3.usd),
-            price: priced(PRICES.gp3),
+            prices: [PRICES.gp3],
         });
         const warm = group.inputs.warmPool as { minSize?: number; poolState?: string } | undefined;
         if (warm?.minSize) {
@@ -101,7 +103,7 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
                               warm.minSize * volume * PRICES.gp3.usd +
                                   (running && ec2 ? warm.minSize * HOURS_PER_MONTH * ec2.usd : 0),
                           ),
-                price: priced(PRICES.gp3) + (running && ec2 ? `; ${priced(ec2)}` : ""),
+                prices: running && ec2 ? [PRICES.gp3, ec2] : [PRICES.gp3],
             });
         }
     }
@@ -111,13 +113,13 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             item: "NAT gateways",
             quantity: `${nats} x ${HOURS_PER_MONTH} h`,
             monthlyUsd: money(nats * HOURS_PER_MONTH * PRICES.natHour.usd),
-            price: priced(PRICES.natHour),
+            prices: [PRICES.natHour],
         });
         lines.push({
             item: "NAT data processed (assumed: natGb)",
             quantity: `${a.natGb} GB`,
             monthlyUsd: money(a.natGb * PRICES.natGb.usd),
-            price: priced(PRICES.natGb),
+            prices: [PRICES.natGb],
         });
     }
     for (const lb of of(T.lb)) {
@@ -127,7 +129,7 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             item: `${alb ? "ALB" : "NLB"}: ${lb.inputs.name ?? lb.name} (assumed: ${a.lcus} ${alb ? "LCU" : "NLCU"})`,
             quantity: `${HOURS_PER_MONTH} h`,
             monthlyUsd: money(HOURS_PER_MONTH * (hour.usd + a.lcus * unit.usd)),
-            price: `${priced(hour)}; ${priced(unit)}`,
+            prices: [hour, unit],
         });
     }
     const endpoints = of(T.endpoint).filter((e) => e.inputs.vpcEndpointType === "Interface");
@@ -139,7 +141,7 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             monthlyUsd: money(
                 azHours * HOURS_PER_MONTH * PRICES.endpointAzHour.usd + a.endpointGb * PRICES.endpointGb.usd,
             ),
-            price: `${priced(PRICES.endpointAzHour)}; ${priced(PRICES.endpointGb)}`,
+            prices: [PRICES.endpointAzHour, PRICES.endpointGb],
         });
     }
     for (const db of of(T.db)) {
@@ -150,8 +152,9 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             item: `RDS for PostgreSQL: ${cls}${multiAz ? ", Multi-AZ" : ""}`,
             quantity: `${HOURS_PER_MONTH} h`,
             monthlyUsd: rate && money(HOURS_PER_MONTH * rate.usd),
-            price: rate
-                ? priced(rate)
+            prices: rate ? [rate] : [],
+            missing: rate
+                ? undefined
                 : `no price for ${cls} in scripts/prices.ts: add it from https://aws.amazon.com/rds/postgresql/pricing/`,
         });
         const storage = multiAz ? PRICES.rdsGp3MultiAz : PRICES.rdsGp3SingleAz;
@@ -159,7 +162,7 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             item: `RDS storage (gp3${multiAz ? ", Multi-AZ" : ""})`,
             quantity: `${db.inputs.allocatedStorage} GB`,
             monthlyUsd: money((db.inputs.allocatedStorage as number) * storage.usd),
-            price: priced(storage),
+            prices: [storage],
         });
     }
     const metrics = of(T.alarm).reduce((n, alarm) => n + alarmMetrics(alarm), 0);
@@ -168,7 +171,7 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             item: `CloudWatch alarms (${of(T.alarm).length})`,
             quantity: `${metrics} alarm metrics`,
             monthlyUsd: money(metrics * PRICES.alarmMetric.usd),
-            price: priced(PRICES.alarmMetric),
+            prices: [PRICES.alarmMetric],
         });
     }
     const dashboards = of(T.dashboard).length;
@@ -177,7 +180,7 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             item: "CloudWatch dashboard (an account's first 3 are free)",
             quantity: `${dashboards}`,
             monthlyUsd: money(dashboards * PRICES.dashboard.usd),
-            price: priced(PRICES.dashboard),
+            prices: [PRICES.dashboard],
         });
     }
     const logGroups = of(T.logGroup);
@@ -190,7 +193,7 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             item: `CloudWatch Logs (assumed: ${a.logGbPerHost} GB per host, ${hosts} hosts, kept ${days} days)`,
             quantity: `${ingest} GB in, ${money(stored)} GB stored`,
             monthlyUsd: money(ingest * PRICES.logsIngestGb.usd + stored * PRICES.logsStorageGb.usd),
-            price: `${priced(PRICES.logsIngestGb)}; ${priced(PRICES.logsStorageGb)}`,
+            prices: [PRICES.logsIngestGb, PRICES.logsStorageGb],
         });
     }
     const buckets = of(T.bucketMetric).length;
@@ -199,7 +202,7 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             item: `S3 request metrics (assumed: ${a.requestMetricsPerBucket} metrics per bucket)`,
             quantity: `${buckets} buckets x ${a.requestMetricsPerBucket}`,
             monthlyUsd: money(buckets * a.requestMetricsPerBucket * PRICES.customMetric.usd),
-            price: priced(PRICES.customMetric),
+            prices: [PRICES.customMetric],
         });
     }
     const keys = of(T.key).length;
@@ -208,7 +211,7 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             item: "KMS keys of the stack",
             quantity: `${keys}`,
             monthlyUsd: money(keys * PRICES.kmsKey.usd),
-            price: priced(PRICES.kmsKey),
+            prices: [PRICES.kmsKey],
         });
     }
     return lines;
@@ -243,11 +246,15 @@ export function renderCost(region: string, lines: readonly CostLine[], a: Assump
     const unpriced = lines.filter((l) => l.monthlyUsd === undefined);
     // Each source once, numbered, below the table; a line names its prices' numbers.
     const sources: string[] = [];
-    const cite = (price: string) =>
-        price.replace(/(\$[\d.]+\/[^:;]+): ([^;]+)/g, (_, rate: string, source: string) => {
-            if (!sources.includes(source)) sources.push(source);
-            return `${rate} [${sources.indexOf(source) + 1}]`;
-        });
+    const ref = (source: string) => {
+        if (!sources.includes(source)) sources.push(source);
+        return `[${sources.indexOf(source) + 1}]`;
+    };
+    const cite = (l: CostLine) =>
+        l.missing ??
+        l.prices
+            .map((p) => `$${p.usd}/${p.unit} ${ref(p.source)}${p.basis === undefined ? "" : ` ${ref(p.basis)}`}`)
+            .join("; ");
     return [
         `Monthly cost, on demand (${PRICE_REGION} list prices, table checked ${PRICES_CHECKED}: scripts/prices.ts)`,
         ...(region !== PRICE_REGION ? [`The stack is in ${region}: its prices differ from these.`] : []),
@@ -256,7 +263,7 @@ export function renderCost(region: string, lines: readonly CostLine[], a: Assump
         "|---|---|---|---|",
         ...lines.map(
             (l) =>
-                `| ${l.item} | ${l.quantity} | ${l.monthlyUsd === undefined ? "not priced" : `$${l.monthlyUsd.toFixed(2)}`} | ${cite(l.price)} |`,
+                `| ${l.item} | ${l.quantity} | ${l.monthlyUsd === undefined ? "not priced" : `$${l.monthlyUsd.toFixed(2)}`} | ${cite(l)} |`,
         ),
         `| **total** | | **$${total.toFixed(2)}**${unpriced.length > 0 ? ` without ${unpriced.map((l) => l.item).join(", ")}` : ""} | |`,
         "",

@@ -2,16 +2,17 @@
  * `npm run report`'s figures for warm pools (controlPlane.warmPool, dataPlane.warmPool): from a host's death to full
  * capacity when a warm host replaces it, beside the cold launch's figure, and what the pool costs a month.
  */
+import { PRICES } from "./prices";
 import type { Settings } from "../components/config/settings";
 import { warmStartSteps, type BootStep } from "../components/aws/boot-budget";
 import type { ReplacementFigures } from "./ha-report";
 
 /**
- * gp3 storage, us-east-1 list price per GB-month (https://aws.amazon.com/ebs/pricing/; not checked from here, which
- * has no network: other regions differ). A Stopped or Hibernated warm host is billed for its volume only; a Running
- * one for its instance hours too, which this report does not price.
+ * gp3 storage per GB-month, from the price table (scripts/prices.ts, us-east-1). A Stopped or Hibernated warm host is
+ * billed for its volume only; a Running one for its instance hours too, which this row does not price (the cost part
+ * of the report does).
  */
-export const GP3_USD_PER_GB_MONTH = 0.08;
+export const GP3_USD_PER_GB_MONTH = PRICES.gp3.usd;
 
 export interface WarmPoolFigures {
     readonly size: number;

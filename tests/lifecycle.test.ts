@@ -39,11 +39,12 @@ function userDataUnits(evaluation: RunResult, prefix: string): Record<string, st
 
 const read = (host: Host, file: string) =>
     fs.existsSync(path.join(host.out, file)) ? fs.readFileSync(path.join(host.out, file), "utf8") : "";
-const lifecycle = (host: Host, env: Record<string, string>, args: string[] = []) =>
+/** api7-lifecycle on `host`, polling every 50 ms; stopped after `timeout` ms (a wait that must not end). */
+const lifecycle = (host: Host, env: Record<string, string>, args: string[] = [], timeout = 20000) =>
     spawnSync(host.lifecycle, args, {
         encoding: "utf8",
         env: { ...host.env, API7_LIFECYCLE_POLL: "0.05", ...env },
-        timeout: 20000,
+        timeout,
     });
 const check = (host: Host) => spawnSync(host.lifecycle, ["--check"], { encoding: "utf8", env: host.env });
 const COMPLETE =
@@ -98,11 +99,7 @@ describe("a host of a group with a warm pool (prod's control plane)", () => {
     run("a warm host kept running starts no API7 service while it stays warm, and its units' condition fails", () => {
         const host = prepareHost(prod, CP);
         // It would wait for as long as it is warm: stopped after 3 s.
-        const r = spawnSync(host.lifecycle, [], {
-            encoding: "utf8",
-            env: { ...host.env, API7_LIFECYCLE_POLL: "0.05", FAKE_LIFECYCLE: "Warmed:Running" },
-            timeout: 3000,
-        });
+        const r = lifecycle(host, { FAKE_LIFECYCLE: "Warmed:Running" }, [], 3000);
         expect(r.error).toMatchObject({ code: "ETIMEDOUT" });
         expect(systemctlCalls(host)).toBe("");
         // Prepared and completed once, however many checks followed.
@@ -118,15 +115,10 @@ describe("a host of a group with a warm pool (prod's control plane)", () => {
 
     run("a pull that fails is tried again before the hook is completed: no host is stopped half-prepared", () => {
         const host = prepareHost(prod, CP);
-        const r = spawnSync(host.lifecycle, [], {
-            encoding: "utf8",
-            env: { ...host.env, API7_LIFECYCLE_POLL: "0.05", FAKE_LIFECYCLE: "Warmed:Stopped", FAKE_PULL_DOWN: "1" },
-            timeout: 3000,
-        });
+        const r = lifecycle(host, { FAKE_LIFECYCLE: "Warmed:Stopped", FAKE_PULL_DOWN: "1" }, [], 3000);
         expect(r.error).toMatchObject({ code: "ETIMEDOUT" });
         expect(read(host, "autoscaling")).toBe("");
-        // Tried again (the pulls twice at least), never completed, nothing started.
-        // Three refusals or more for two images: the pulls were tried again.
+        // Tried again (three refusals or more for two images), never completed, nothing started.
         expect(r.stderr.split("api7-run: cannot pull").length - 1).toBeGreaterThanOrEqual(3);
         expect(systemctlCalls(host)).toBe("");
     });
@@ -154,11 +146,7 @@ describe("a host of a group with a warm pool (prod's control plane)", () => {
 
     run("with no target lifecycle state from IMDS (404), a warm-pool host waits: it never starts unprepared", () => {
         const host = prepareHost(prod, CP);
-        const r = spawnSync(host.lifecycle, [], {
-            encoding: "utf8",
-            env: { ...host.env, API7_LIFECYCLE_POLL: "0.05", API7_LIFECYCLE_WAIT: "0", FAKE_LIFECYCLE: "404" },
-            timeout: 2000,
-        });
+        const r = lifecycle(host, { API7_LIFECYCLE_WAIT: "0", FAKE_LIFECYCLE: "404" }, [], 2000);
         expect(r.error).toMatchObject({ code: "ETIMEDOUT" });
         expect(systemctlCalls(host)).toBe("");
     });

@@ -6,7 +6,7 @@
  * not on the proxy here: README, "The real-tool tier"); the test below holds it to that text.
  */
 import { runProgram, type RunResult } from "../tools/harness";
-import { T } from "./helpers";
+import { parameter, T } from "./helpers";
 
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
@@ -25,8 +25,7 @@ beforeAll(async () => {
     });
 });
 
-const parameter = (run: RunResult, name: string) =>
-    run.ofType(T.parameter).find((p) => p.inputs.name === name)?.inputs.insecureValue as string;
+const parameterText = (run: RunResult, name: string) => parameter(run, name).inputs.insecureValue as string;
 
 test("prod: one group per role, /api7-ha/prod/<role>, kept 30 days (logs.retentionDays' default), CloudWatch's own encryption", () => {
     expect(prod.ofType(LOG_GROUP).map((g) => [g.inputs.name, g.inputs.retentionInDays, g.inputs.kmsKeyId])).toEqual([
@@ -81,7 +80,7 @@ test("every container's run spec sends its output to its role's group, a stream 
 
 test("the CloudWatch agent ships each host's script lines and cloud-init's output to its role's group", () => {
     for (const role of ["cp", "dp"]) {
-        expect(JSON.parse(parameter(prod, `/api7-ha/prod/${role}/cloudwatch-agent.json`))).toEqual({
+        expect(JSON.parse(parameterText(prod, `/api7-ha/prod/${role}/cloudwatch-agent.json`))).toEqual({
             agent: {},
             logs: {
                 force_flush_interval: 15,

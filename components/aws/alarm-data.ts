@@ -15,7 +15,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 export type AlarmFn = (id: string, args: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">) => void;
 
-const runbook = (section: string) => ` Runbook: README, "${section}".`;
+/** The end of every alarm's description: the README section that fixes what broke. */
+export const runbook = (section: string) => ` Runbook: README, "${section}".`;
 
 export interface DatabaseAlarmArgs {
     readonly identifier: pulumi.Input<string>;

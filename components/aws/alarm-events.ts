@@ -13,6 +13,7 @@
  * - RDS event categories of a DB instance (RDS user guide, USER_Events.Messages.html): availability (restarts,
  *   shutdowns), failover (Multi-AZ promotion), failure, low storage, maintenance (patching, offline maintenance).
  */
+import { runbook } from "./alarm-data";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -29,7 +30,7 @@ export interface AlarmEventsArgs {
 }
 
 /** The RDS event categories of a DB instance that mean its availability is at stake. */
-export const DATABASE_EVENT_CATEGORIES = ["availability", "failover", "failure", "low storage", "maintenance"];
+const DATABASE_EVENT_CATEGORIES = ["availability", "failover", "failure", "low storage", "maintenance"];
 
 /** The rules, their targets and the database's subscription. */
 export function createAlarmEvents(name: string, args: AlarmEventsArgs, parent: pulumi.ComponentResource): void {
@@ -74,8 +75,8 @@ export function createAlarmEvents(name: string, args: AlarmEventsArgs, parent: p
         },
         { type: "$.detail-type", group: "$.detail.AutoScalingGroupName" },
         "<type>: <group>. Unless a new refresh started at once (a `pulumi up` that changes the launch template " +
-            "cancels the refresh still running, then starts its own), the group runs old and new hosts side by side. " +
-            'Runbook: README, "Rolling back".',
+            "cancels the refresh still running, then starts its own), the group runs old and new hosts side by side." +
+            runbook("Rolling back"),
     );
     rule(
         "rollout-failed",
@@ -87,7 +88,8 @@ export function createAlarmEvents(name: string, args: AlarmEventsArgs, parent: p
         },
         { association: "$.detail.association-id", document: "$.detail.document-name" },
         "A config rollout failed (association <association>, <document>): it stopped at the first host whose " +
-            'service did not come back healthy; the hosts after it run the old config. Runbook: README, "Reviewing a change".',
+            "service did not come back healthy; the hosts after it run the old config." +
+            runbook("Reviewing a change"),
     );
     if (args.databaseIdentifier !== undefined) {
         new aws.rds.EventSubscription(

@@ -17,10 +17,10 @@ import { nameFragment } from "../config/names";
 import { whereabouts } from "./whereabouts";
 
 /** The AWS services that publish to the topic: CloudWatch alarms, EventBridge rules, RDS event subscriptions. */
-export const TOPIC_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "events.rds.amazonaws.com"];
+const TOPIC_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "events.rds.amazonaws.com"];
 
 /** The key policy: the account administers it (KMS's default statement), and the publishers encrypt with it. */
-export function alarmKeyPolicyStatements(
+function alarmKeyPolicyStatements(
     partition: string,
     account: string,
 ): aws.types.input.iam.GetPolicyDocumentStatementArgs[] {

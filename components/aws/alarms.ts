@@ -23,6 +23,7 @@ import {
     databaseAlarms,
     EXPORT_METRICS_ID,
     freshnessAlarms,
+    runbook,
     type AlarmFn,
     type DatabaseAlarmArgs,
     type FreshnessArgs,
@@ -99,7 +100,6 @@ export class StackAlarms extends pulumi.ComponentResource {
                     parent,
                 ).arn,
             );
-        const runbook = (section: string) => ` Runbook: README, "${section}".`;
         args.gatewayDimensions.targetGroups.forEach((targetGroup, i) => {
             const dimensions = { TargetGroup: targetGroup, LoadBalancer: args.gatewayDimensions.loadBalancer };
             // Missing data: no breach. The load balancer publishes the count every minute while it has targets;

@@ -17,7 +17,7 @@ export function logGroupName(project: string, stack: string, role: string): stri
  * cloud-init's output log (AL2023's cloud.cfg sends every stage's output to it).
  */
 export const HOST_LOG_DIR = "/var/log/api7";
-export const CLOUD_INIT_OUTPUT_LOG = "/var/log/cloud-init-output.log";
+const CLOUD_INIT_OUTPUT_LOG = "/var/log/cloud-init-output.log";
 
 /**
  * The CloudWatch agent's configuration (its `logs` section: the agent's configuration file reference,

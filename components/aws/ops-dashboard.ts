@@ -5,6 +5,7 @@
  * type, x, y, width, height and properties; a metric widget's `metrics` are arrays of namespace, metric name and
  * dimension name/value pairs, with an options object last). Pure: the body is built from resolved names.
  */
+import { OUTAGE_METRICS_NAMESPACE } from "./run-spec";
 
 export interface DashboardSignals {
     readonly region: string;
@@ -76,7 +77,7 @@ export function dashboardBody(s: DashboardSignals): string {
                       graph(
                           "Gateways reaching the DP Manager, and standalone",
                           ["ControlPlaneReachable", "Standalone"].map((m): Metric => [
-                              "API7-HA/Gateways",
+                              OUTAGE_METRICS_NAMESPACE,
                               m,
                               "Stack",
                               g.outage!.stack,
