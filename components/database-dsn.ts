@@ -12,8 +12,9 @@
  * API7 3.2.16 supports MySQL 5.7 (release notes, 3.2.10.1: "支持 MySQL 5.7") and OceanBase ("API7 企业版也支持使用
  * MySQL 或 OceanBase 代替 PostgreSQL": introduction/api7-ee-architecture.md, 3.2.11.3 to 3.2.16.7), not SQL Server
  * (release notes, 3.8.21: "支持使用 MSSQL Server 2022 作为控制面的数据库"); api7/docs.apiseven.com
- * enterprise_versioned_docs @faf96f0e. Loads nothing but the URL parser.
+ * enterprise_versioned_docs @faf96f0e. Loads nothing but the URL parser and the ports table.
  */
+import { PORTS } from "./ports";
 
 export type DatabaseEngine = "postgresql" | "mysql";
 
@@ -29,7 +30,7 @@ export const DSN_FORMS =
     "mysql://<user>:<password>@tcp(<host>:3306)/api7ee (OceanBase's port is 2881)";
 
 /** The default ports: PostgreSQL's and MySQL's (OceanBase's 2881 is always written in its DSN). */
-const DEFAULT_PORT: Record<DatabaseEngine, number> = { postgresql: 5432, mysql: 3306 };
+const DEFAULT_PORT: Record<DatabaseEngine, number> = { postgresql: PORTS.postgres, mysql: PORTS.mysql };
 
 /**
  * A MySQL-family DSN: the password runs to the last `@` before `tcp(` (the Go driver takes the last `@` too), so it

@@ -31,7 +31,7 @@ export const dockerStackOutputs = z.object({
         gateways: containers,
         dashboards: containers,
         dpManagers: containers,
-        postgres: containerName,
+        database: containerName,
         loadBalancer: containerName,
         prometheus: containerName.optional(),
     }),

@@ -29,6 +29,8 @@ export const PORTS = Object.freeze({
     prometheus: 9090,
     /** PostgreSQL default, when the DSN names no port. */
     postgres: 5432,
+    /** MySQL default, when the DSN names no port (OceanBase listens on 2881, always written in its DSN). */
+    mysql: 3306,
 });
 
 /**

@@ -263,6 +263,8 @@ export interface LabFigures {
     readonly gateways: number;
     readonly controlPlaneNodes: number;
     readonly prometheus: boolean;
+    /** The lab's database engine, as the report names it. */
+    readonly database: "PostgreSQL" | "MySQL";
 }
 
 export function labFigures(settings: Settings): LabFigures {
@@ -276,6 +278,7 @@ export function labFigures(settings: Settings): LabFigures {
         gateways: settings.dataPlane.count,
         controlPlaneNodes: settings.controlPlane.count,
         prometheus: settings.prometheus.enabled,
+        database: settings.lab.database === "mysql" ? "MySQL" : "PostgreSQL",
     };
 }
 
@@ -299,7 +302,7 @@ export function renderLabReport(stack: string, f: LabFigures): string {
             `(${gw.healthyThreshold}) x inter (${gw.intervalSeconds} s) |`,
         `| dead control-plane node leaves rotation (worst case) | ${down(f.controlPlaneCheck)} |`,
         `| containers | ${f.gateways} gateways, ${f.controlPlaneNodes} control-plane nodes (dashboard + DP ` +
-            `Manager each), 1 HAProxy, 1 PostgreSQL${f.prometheus ? ", 1 Prometheus" : ""} |`,
+            `Manager each), 1 HAProxy, 1 ${f.database}${f.prometheus ? ", 1 Prometheus" : ""} |`,
         "| survives the loss of its machine | no: every container runs on one Docker engine |",
         // docker/docs start-containers-automatically.md: restart policies start a container again when it exits;
         // `unless-stopped` leaves one stopped by hand stopped (components/docker/lab.ts). An unhealthy one that keeps
@@ -310,7 +313,7 @@ export function renderLabReport(stack: string, f: LabFigures): string {
             "container exits |",
         "| load balancer | one HAProxy container, no standby: while it is down or restarting, nothing reaches the " +
             "gateways or the dashboard |",
-        "| database | one PostgreSQL container, its data on a Docker volume: no standby, no failover |",
+        `| database | one ${f.database} container, its data on a Docker volume: no standby, no failover |`,
         "| fallback export | none: the lab runs no fallback export |",
     ].join("\n");
 }

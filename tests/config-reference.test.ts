@@ -281,9 +281,12 @@ describe("the commands README and the stack files give", () => {
         const settings: string[][] = [];
         // The external-database block is an alternative to the managed database: applied on its own below.
         const externalDb: string[][] = [];
+        // The lab's settings: applied to the lab stack below.
+        const labSettings: string[][] = [];
         for (const a of argv) {
             const key = a.filter((x) => !x.startsWith("-"))[1];
-            if (
+            if (key.startsWith("lab.")) labSettings.push([...a]);
+            else if (
                 key === "databaseDsn" ||
                 key === "database" ||
                 key.startsWith("database.") ||
@@ -310,19 +313,38 @@ describe("the commands README and the stack files give", () => {
             "set --path database.kind",
             "set --secret databaseDsn",
             "set --path database.externalCidrs[0]",
+            "set --secret databaseDsn",
         ]);
-        const ext = await runProgram({
-            stack: "prod",
-            secrets: { ...secrets, databaseDsn: EXTERNAL_DSN },
-            commands: [...settings, ...externalDb.filter((a) => !a.includes("--secret"))],
-        });
-        expect(ext.ofType("aws:rds/instance:Instance")).toEqual([]);
-        expect(
-            ext
-                .ofType(T.egress)
-                .filter((r) => r.inputs.fromPort === 5432)
-                .map((r) => r.inputs.cidrIpv4),
-        ).toEqual(["10.20.0.0/16"]);
+        // Each of README's DSNs as written, its placeholders filled in with a password holding every awkward
+        // character: percent-encoded in PostgreSQL's URL, as README says, and as it is in the MySQL driver's form.
+        const password = "p@ss:w/rd?#%";
+        const filled = (a: string[], pw: string) =>
+            a[a.length - 1].replace("<password>", pw).replace("<db-host>", "db.example.internal");
+        const [pg, my] = externalDb.filter((a) => a.includes("--secret"));
+        const [pgDsn, mysqlDsn] = [filled(pg, encodeURIComponent(password)), filled(my, password)];
+        const withDsn = (dsn: string) =>
+            runProgram({
+                stack: "prod",
+                secrets: { ...secrets, databaseDsn: dsn },
+                commands: [...settings, ...externalDb.filter((a) => !a.includes("--secret"))],
+            });
+        for (const [dsn, port] of [
+            [pgDsn, 5432],
+            [mysqlDsn, 3306],
+        ] as const) {
+            const ext = await withDsn(dsn);
+            expect(ext.ofType("aws:rds/instance:Instance")).toEqual([]);
+            expect(
+                ext
+                    .ofType(T.egress)
+                    .filter((r) => r.inputs.toPort === port)
+                    .map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4]),
+            ).toEqual([[port, "10.20.0.0/16"]]);
+        }
+        // README's lab commands on the lab stack: MySQL instead of PostgreSQL.
+        expect(labSettings).toEqual([["set", "--path", "lab.database", "mysql"]]);
+        const mysqlLab = await runProgram({ stack: "lab", commands: labSettings });
+        expect(mysqlLab.outputs).toHaveProperty("labContainers.database", "api7-ha-lab-mysql");
         // With README's own mTLS credentials instead of issued ones.
         const brought = commands.filter(
             (c) =>

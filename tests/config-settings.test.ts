@@ -172,6 +172,8 @@ const GIVEN: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
             dashboardPort: 17080,
             loadBalancerImage: "haproxy:2.6.33",
             postgresImage: "postgres:15.20",
+            database: "mysql",
+            mysqlImage: "mysql:5.7.43",
         },
         license: "license text C",
         adminPassword: "admin password C, long enough",

@@ -263,10 +263,10 @@ describe("the program's real outputs", () => {
             "stack s: output labContainers.gateways is a string, expected an array",
         ],
         [
-            "no postgres container",
+            "no database container",
             "lab",
-            (o) => ({ ...o, labContainers: { ...o.labContainers, postgres: undefined } }),
-            "stack s: output labContainers.postgres is missing (has the stack been deployed with this program?)",
+            (o) => ({ ...o, labContainers: { ...o.labContainers, database: undefined } }),
+            "stack s: output labContainers.database is missing (has the stack been deployed with this program?)",
         ],
         [
             "an empty gateway list",

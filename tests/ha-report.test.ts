@@ -7,6 +7,8 @@ import {
     reportFailure,
     spread,
     stackReport,
+    labFigures,
+    renderLabReport,
     stackSettings,
 } from "../scripts/ha-report";
 import { bootSeconds, gracePeriodSeconds } from "../components/aws/boot-budget";
@@ -246,6 +248,14 @@ describe("the Docker lab (deploy.target docker)", () => {
         );
         expect(text).toContain("| fallback export | none: the lab runs no fallback export |");
     });
+});
+
+test("a lab on MySQL (lab.database mysql) reports its MySQL container", () => {
+    const settings = stackSettings("lab");
+    const text = renderLabReport("lab", labFigures({ ...settings, lab: { ...settings.lab, database: "mysql" } }));
+    expect(text).toContain("1 HAProxy, 1 MySQL |");
+    expect(text).toContain("| database | one MySQL container, its data on a Docker volume: no standby, no failover |");
+    expect(text).not.toContain("PostgreSQL");
 });
 
 describe("an unknown stack", () => {

@@ -27,6 +27,7 @@ import { needing, which } from "./helpers";
 import { haproxyConfig } from "../components/docker/haproxy";
 import { httpProbeCommand } from "../components/docker/healthcheck";
 import { derivedUuid, substitute } from "../components/docker/values";
+import { parseDsn } from "../components/database-dsn";
 
 /** A test that fails at once, saying how to install it, when one of `bins` is not on PATH. */
 const needs = (...bins: string[]) => needing(bins);
@@ -152,6 +153,91 @@ describe("one topology, two targets", () => {
         expect(error).toBeInstanceOf(ProgramError);
         expect((error as Error).message).toContain("images.source");
         expect((error as Error).message).toContain("the lab pulls with the local Docker engine");
+    });
+});
+
+describe("the lab on MySQL 5.7 (lab.database mysql)", () => {
+    let mysql: RunResult;
+    beforeAll(async () => {
+        mysql = await runProgram({ stack: "lab", config: { "lab.database": "mysql" } });
+    });
+
+    test("one MySQL container instead of PostgreSQL, on the pinned image, named in the outputs", () => {
+        const names = mysql.ofType(CONTAINER).map((c) => c.inputs.name as string);
+        expect(names).toContain("api7-ha-lab-mysql");
+        expect(names.filter((n) => /postgres/.test(n))).toEqual([]);
+        expect(mysql.ofType(IMAGE).map((i) => i.inputs.name)).toContain("mysql:5.7.44");
+        expect(mysql.outputs).toHaveProperty("labContainers.database", "api7-ha-lab-mysql");
+        expect(lab.outputs).toHaveProperty("labContainers.database", "api7-ha-lab-postgres");
+    });
+
+    test("the control plane gets the MySQL driver's DSN for the user and database the image creates", () => {
+        const dashboard = yaml.load(upload(container(mysql, "cp-1-dashboard"), "/app/conf/config.yaml")) as any;
+        const dsn: string = dashboard.database.dsn;
+        // The form API7's own end-to-end tests use (mysql://root:changeme@tcp(mysql:3306)/api7ee), and the one
+        // databaseDsn accepts from a user.
+        expect(dsn).toMatch(/^mysql:\/\/api7:[0-9a-f]{64}@tcp\(mysql:3306\)\/api7$/);
+        expect(parseDsn(dsn)).toEqual({ engine: "mysql", host: "mysql", port: 3306, database: "api7" });
+        const dpManager = yaml.load(
+            upload(container(mysql, "cp-1-dp-manager"), "/usr/local/api7/conf/config.yaml"),
+        ) as any;
+        expect(dpManager.database.dsn).toBe(dsn);
+        const db = container(mysql, "mysql");
+        const env = envOf(db);
+        // docker-library/mysql 5.7's entrypoint: MYSQL_USER gets ALL on MYSQL_DATABASE; no root password is known.
+        expect(env).toEqual({
+            MYSQL_USER: "api7",
+            MYSQL_PASSWORD: /^mysql:\/\/api7:([0-9a-f]{64})@/.exec(dsn)![1],
+            MYSQL_DATABASE: "api7",
+            MYSQL_RANDOM_ROOT_PASSWORD: "yes",
+        });
+        // The same password as the PostgreSQL lab derives: the admin password's, for the purpose "postgres".
+        expect(env.MYSQL_PASSWORD).toBe(envOf(container(lab, "postgres")).POSTGRES_PASSWORD);
+        expect(db.secretInputs).toEqual(expect.arrayContaining(["envs"]));
+        expect(db.inputs.command).toEqual(["--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci"]);
+        expect(db.inputs.volumes).toEqual([{ volumeName: "api7-ha-lab-mysql-data", containerPath: "/var/lib/mysql" }]);
+        for (const name of ["cp-1-dashboard", "cp-2-dp-manager"])
+            expect(container(mysql, name).dependencies).toContain(db.urn);
+    });
+
+    test("waited for until its healthcheck, run by sh, logs in over TCP with the password from its environment", () => {
+        const db = container(mysql, "mysql").inputs;
+        expect([db.wait, db.waitTimeout, db.restart]).toEqual([true, 300, "unless-stopped"]);
+        const [form, command] = db.healthcheck.tests as string[];
+        expect(form).toBe("CMD-SHELL");
+        expect(command).not.toMatch(/[0-9a-f]{64}/);
+        // Run as Docker runs CMD-SHELL (`/bin/sh -c`), a mysqladmin on PATH that prints what it was given.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-mysql-"));
+        try {
+            fs.writeFileSync(path.join(dir, "mysqladmin"), '#!/bin/sh\nprintf "%s\\n" "pwd=$MYSQL_PWD" "$@"\n', {
+                mode: 0o755,
+            });
+            const password = "a'b\"c $d`e";
+            const out = spawnSync("/bin/sh", ["-c", command], {
+                encoding: "utf8",
+                env: { PATH: `${dir}:/usr/bin:/bin`, MYSQL_PASSWORD: password },
+            });
+            expect(out.status).toBe(0);
+            expect(out.stdout.split("\n").filter(Boolean)).toEqual([
+                `pwd=${password}`,
+                "ping",
+                "--silent",
+                "-h",
+                "127.0.0.1",
+                "-P",
+                "3306",
+                "-u",
+                "api7",
+            ]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    test("a database the lab cannot run is refused, naming the key", async () => {
+        await expect(runProgram({ stack: "lab", config: { "lab.database": "oceanbase" } })).rejects.toThrow(
+            /lab\.database.*"oceanbase"/,
+        );
     });
 });
 

@@ -1,9 +1,10 @@
 /**
  * The Docker lab (deploy.target docker): the HA topology on one Docker engine, from the same service definitions
- * as the AWS target (components/services.ts) and the same templates. PostgreSQL, controlPlane.count control-plane
- * nodes (a dashboard and a DP Manager container each), dataPlane.count gateways, an HAProxy load balancer with the
- * stack's health checks, optional Prometheus, and the first-install bootstrap run by the program
- * (components/docker/lab-bootstrap.ts) so that the lab comes up in one `pulumi up`.
+ * as the AWS target (components/services.ts) and the same templates. A database (PostgreSQL or MySQL 5.7:
+ * components/docker/lab-database.ts), controlPlane.count control-plane nodes (a dashboard and a DP Manager container
+ * each), dataPlane.count gateways, an HAProxy load balancer with the stack's health checks, optional Prometheus, and
+ * the first-install bootstrap run by the program (components/docker/lab-bootstrap.ts) so that the lab comes up in one
+ * `pulumi up`.
  *
  * @pulumi/docker 5.2 is pulumi/pulumi-docker bridging kreuzwerker/terraform-provider-docker; read at the upstream
  * its submodule pins, v4.5.0 (5074970c), internal/provider/resource_docker_container_funcs.go (the 5.2.0 build
@@ -18,7 +19,7 @@
  *   its `docker start`. The provider's `mustRun` (default true) starts a stopped container again on the next
  *   `pulumi up`.
  * Healthchecks: components/docker/healthcheck.ts for API7 and Prometheus (which HTTP client their images hold is not
- * confirmed, so nothing waits on them) and for HAProxy (its monitor frontend), pg_isready for PostgreSQL.
+ * confirmed, so nothing waits on them) and for HAProxy (its monitor frontend); the database's in lab-database.ts.
  */
 import * as crypto from "crypto";
 import * as docker from "@pulumi/docker";
@@ -38,6 +39,7 @@ import {
 } from "./haproxy";
 import { httpHealthcheck, type ProbeTiming } from "./healthcheck";
 import { LabBootstrap } from "./lab-bootstrap";
+import { labDatabase } from "./lab-database";
 import { pinnedImage } from "./images";
 import { derivedUuid, substitute } from "./values";
 
@@ -46,7 +48,8 @@ export interface LabContainers {
     readonly gateways: string[];
     readonly dashboards: string[];
     readonly dpManagers: string[];
-    readonly postgres: string;
+    /** The database's container: PostgreSQL or MySQL (lab.database). */
+    readonly database: string;
     readonly loadBalancer: string;
     readonly prometheus?: string;
 }
@@ -77,45 +80,21 @@ export class Lab extends pulumi.ComponentResource {
         const image = pinnedImage(this, s.images.pinDigests);
         const attach = (alias: string) => [{ name: network.name, aliases: [alias] }];
 
-        // PostgreSQL, on the lab's network only. Its password is derived from the admin password (a secret).
-        const dbPassword = derivedSecret(s.controlPlane.adminPassword, "postgres");
-        const dbVolume = new docker.Volume(`${name}-postgres-data`, { name: cname("postgres-data") }, parent);
-        const postgres = new docker.Container(
-            `${name}-postgres`,
+        const database = labDatabase(
+            name,
             {
-                name: cname("postgres"),
-                image: image("postgres", lab.postgresImage),
-                envs: pulumi.secret(
-                    pulumi.interpolate`POSTGRES_PASSWORD=${dbPassword}`.apply((p) => [
-                        p,
-                        "POSTGRES_USER=api7",
-                        "POSTGRES_DB=api7",
-                    ]),
-                ),
-                volumes: [{ volumeName: dbVolume.name, containerPath: "/var/lib/postgresql/data" }],
-                networksAdvanced: attach("postgres"),
-                // pg_isready ships in the image (docker-library/postgres); the healthcheck form is Docker's CMD
-                // array. Over TCP (-h 127.0.0.1): on a first start the image's entrypoint runs a temporary server on
-                // the Unix socket only, which must not count as ready (docker-library/postgres
-                // 15/trixie/docker-entrypoint.sh @6edb0a8c, docker_temp_server_start: `-c listen_addresses=''`).
-                healthcheck: {
-                    tests: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", "api7", "-d", "api7"],
-                    interval: "5s",
-                    timeout: "3s",
-                    retries: 10,
-                    startPeriod: "10s",
-                },
-                // `pulumi up` creates the dashboards once PostgreSQL is healthy, not merely started: "If `true`, then
-                // the Docker container is waited for being healthy state after creation" (@pulumi/docker 5.2
-                // container.d.ts `wait`; the provider polls the health status every second until waitTimeout, on
-                // create only).
-                wait: true,
-                waitTimeout: 120,
-                restart: "unless-stopped",
+                engine: lab.database,
+                postgresImage: lab.postgresImage,
+                mysqlImage: lab.mysqlImage,
+                // Derived from the admin password: the name "postgres" keeps an existing lab's password.
+                password: derivedSecret(s.controlPlane.adminPassword, "postgres"),
+                image,
+                attach,
+                cname,
             },
             parent,
         );
-        const dsn = pulumi.secret(pulumi.interpolate`postgres://api7:${dbPassword}@postgres:${PORTS.postgres}/api7`);
+        const dsn = database.dsn;
 
         const promAlias = "prometheus";
         const prometheusAddress = s.prometheus.enabled ? `http://${promAlias}:${PORTS.prometheus}` : undefined;
@@ -152,8 +131,8 @@ export class Lab extends pulumi.ComponentResource {
             });
             const secrets = { [DATABASE_DSN_SECRET]: dsn };
             cpContainers.push(
-                run(dashboard, `cp-${i}`, { health: cpHealth, secrets, dependsOn: [postgres] }),
-                run(dpManager, `cp-${i}`, { health: cpHealth, secrets, dependsOn: [postgres] }),
+                run(dashboard, `cp-${i}`, { health: cpHealth, secrets, dependsOn: [database.container] }),
+                run(dpManager, `cp-${i}`, { health: cpHealth, secrets, dependsOn: [database.container] }),
             );
             dashboards.push(cname(`cp-${i}-dashboard`));
             dpManagers.push(cname(`cp-${i}-dp-manager`));
@@ -297,7 +276,7 @@ export class Lab extends pulumi.ComponentResource {
             gateways,
             dashboards,
             dpManagers,
-            postgres: cname("postgres"),
+            database: database.name,
             loadBalancer: cname("lb"),
             ...(prometheus ? { prometheus } : {}),
         };

@@ -268,6 +268,22 @@ export const EXTRAS_AREAS = {
                     "default is the 2.6 tag Docker's official-images library lists (docker-library/official-images " +
                     "library/haproxy @37079fb3, 2026-08-21).",
             ),
+            database: setting(
+                oneOf(["postgresql", "mysql"]),
+                "postgresql",
+                "With deploy.target `docker`: the lab's database engine. `postgresql`: PostgreSQL 15 " +
+                    "(lab.postgresImage), as API7's installation guide asks. `mysql`: MySQL 5.7 (lab.mysqlImage), " +
+                    "which API7 3.2.16 also supports, for a team whose external database is MySQL. Changing it on a " +
+                    "running lab creates the other database empty: the lab's configuration starts over.",
+            ),
+            mysqlImage: setting(
+                image,
+                "mysql:5.7.44",
+                "With deploy.target `docker` and lab.database `mysql`: the MySQL image of the lab's database, " +
+                    "pinned. The default is the last 5.7 build of Docker's official image (docker-library/mysql " +
+                    "9678ed1d; the 5.7 line was removed as end of life at 3e959c22, 2023-12-18, so it gets no " +
+                    "fixes), amd64 only: emulated, and slower to start, on an arm64 machine.",
+            ),
             postgresImage: setting(
                 image,
                 "postgres:15.19",
