@@ -551,7 +551,7 @@ export const BAD_CASES: [string, Change, string[]][] = [
         { config: { "dataplane.count": 3 } },
         [
             `dataplane: is not a key this program reads (settings: network, access, loadBalancers, hosts, ` +
-                `controlPlane, database, dataPlane, alarms, logs, fallback, images, deploy, lab, prometheus; secrets: ` +
+                `controlPlane, database, dataPlane, alarms, logs, fallback, images, deploy, lab, prometheus, etcd, v2; secrets: ` +
                 `${SECRET_LIST}); check its spelling`,
         ],
     ],

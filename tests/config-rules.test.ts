@@ -369,6 +369,66 @@ const broken: [string, string, Case, [Path, string][]][] = [
             [["gatewayCa"], "is required with the other mTLS secrets"],
         ],
     ],
+    [
+        "generation-settings",
+        "3.x settings and secrets in a 2.x stack",
+        {
+            config: {
+                deploy: { generation: "2.x" },
+                controlPlane: { dashboardListener: "https" },
+                database: { kind: "external" },
+                dataPlane: { mode: "standalone" },
+                prometheus: { enabled: true },
+                databaseDsn: DSN,
+            },
+        },
+        [
+            [["controlPlane", "dashboardListener"], "applies to deploy.generation `3.x` only; remove it for `2.x`"],
+            [["database", "kind"], "applies to deploy.generation `3.x` only"],
+            [["dataPlane", "mode"], "applies to deploy.generation `3.x` only"],
+            [["prometheus", "enabled"], "applies to deploy.generation `3.x` only"],
+            [["databaseDsn"], "is set, but only deploy.generation `3.x` reads it"],
+        ],
+    ],
+    [
+        "generation-settings",
+        "2.x settings in a 3.x stack",
+        { config: { etcd: { members: 5 }, v2: { clusterId: "c1" } } },
+        [
+            [["etcd", "members"], "applies to deploy.generation `2.x` only; remove it, or set deploy.generation 2.x"],
+            [["v2", "clusterId"], "applies to deploy.generation `2.x` only"],
+        ],
+    ],
+    [
+        "generation-2-images-from-registry",
+        "2.x images from Docker Hub",
+        { config: { deploy: { generation: "2.x" } } },
+        [[["images", "source"], "is `dockerHub`; API7 2.x's images are not published to a registry"]],
+    ],
+    [
+        "generation-2-etcd-survives-an-az",
+        "2.x over the default 2 AZs",
+        { config: { deploy: { generation: "2.x" } } },
+        [
+            [
+                ["network", "availabilityZones"],
+                "is 2; deploy.generation 2.x needs at least 3 AZs: etcd.members 3 over 2 AZs puts 2 in one, and " +
+                    "losing that AZ leaves 1 of 3, below etcd's quorum of 2",
+            ],
+        ],
+    ],
+    [
+        "generation-2-etcd-survives-an-az",
+        "5 members over 2 brought subnets",
+        { config: { deploy: { generation: "2.x" }, etcd: { members: 5 }, network: BYO } },
+        [
+            [
+                ["network", "existingPrivateSubnetIds"],
+                "has 2 subnets; deploy.generation 2.x needs at least 3 AZs: etcd.members 5 over 2 AZs puts 3 in one, " +
+                    "and losing that AZ leaves 2 of 5, below etcd's quorum of 3",
+            ],
+        ],
+    ],
 ];
 
 /** [rule id, the nearest configuration that passes it]. */
@@ -586,6 +646,30 @@ const passing: [string, string, Case][] = [
         "mtls-secrets-together",
         "mTLS with no PEM (the control plane issues them)",
         { config: { dataPlane: { controlPlaneAuth: "mtls" } } },
+    ],
+    [
+        "generation-settings",
+        "a 2.x stack with the settings both generations read, and fallback.enabled (ignored)",
+        {
+            config: {
+                deploy: { generation: "2.x" },
+                controlPlane: { count: 3, instanceType: "c6i.large" },
+                dataPlane: { count: 3, loadBalancer: { httpPort: 8080 } },
+                fallback: { enabled: false },
+                etcd: { members: 5 },
+                v2: { clusterId: "c1" },
+            },
+        },
+    ],
+    [
+        "generation-2-images-from-registry",
+        "2.x images from a registry",
+        { config: { deploy: { generation: "2.x" }, images: { source: "registry", registry: ECR } } },
+    ],
+    [
+        "generation-2-etcd-survives-an-az",
+        "5 members over 3 AZs",
+        { config: { deploy: { generation: "2.x" }, etcd: { members: 5 }, network: { availabilityZones: 3 } } },
     ],
 ];
 

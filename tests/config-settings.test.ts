@@ -14,6 +14,7 @@ const DSN = "postgres://api7:pw@db.internal:6432/api7ee";
 /** Settings that land somewhere else than their key path, and where (the regrouping settings.ts documents). */
 const REGROUPED: Readonly<Record<string, string>> = {
     "deploy.target": "target",
+    "deploy.generation": "generation",
     "network.existingVpcId": "network.existing.vpcId",
     "network.existingPrivateSubnetIds": "network.existing.privateSubnetIds",
     "network.existingPublicSubnetIds": "network.existing.publicSubnetIds",
@@ -177,6 +178,26 @@ const GIVEN: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
         },
         license: "license text C",
         adminPassword: "admin password C, long enough",
+    },
+    "API7 2.x on AWS, its etcd cluster over 3 AZs": {
+        deploy: { generation: "2.x" },
+        network: { availabilityZones: 3 },
+        images: { source: "registry", registry: "444455556666.dkr.ecr.eu-west-1.amazonaws.com/api7-2x" },
+        etcd: {
+            members: 5,
+            instanceType: "m6i.large",
+            dataVolumeGiB: 40,
+            image: "gcr.io/etcd-development/etcd:v3.5.20",
+            auth: false,
+            snapshotIntervalMinutes: 30,
+        },
+        v2: {
+            dashboardImage: "api7/api7-dashboard:2.13.2304",
+            gatewayImage: "api7/api7-gateway:2.13.2304",
+            clusterId: "cluster-a1",
+        },
+        license: "license text D",
+        adminPassword: "admin password D, long enough",
     },
 };
 

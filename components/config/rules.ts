@@ -7,6 +7,7 @@ import type { ConfigValues } from "./schema";
 import { INFRA_RULES } from "./rules/infra";
 import { DEPLOY_RULES } from "./rules/deploy";
 import { PLANES_RULES } from "./rules/planes";
+import { GENERATION_RULES } from "./rules/generation";
 
 export type Path = (string | number)[];
 export interface Problem {
@@ -21,7 +22,7 @@ export interface Rule {
 }
 
 /** The rules between settings, each on its own so that it can be skipped when a setting it reads is invalid. */
-export const RULES: readonly Rule[] = [...INFRA_RULES, ...DEPLOY_RULES, ...PLANES_RULES];
+export const RULES: readonly Rule[] = [...INFRA_RULES, ...DEPLOY_RULES, ...PLANES_RULES, ...GENERATION_RULES];
 
 /** The problems one rule finds in `c` (the rule alone, no other rule run). */
 export function ruleProblems(rule: Rule, c: ConfigValues, stack: string): Problem[] {

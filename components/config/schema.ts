@@ -19,6 +19,7 @@ import { checked } from "./setting-types";
 import { INFRA_AREAS } from "./areas/infra";
 import { PLANES_AREAS } from "./areas/planes";
 import { EXTRAS_AREAS } from "./areas/extras";
+import { GENERATION_AREAS } from "./areas/generation";
 
 export {
     DATABASE_ENGINE_VERSIONS,
@@ -32,7 +33,7 @@ export {
 // ---------------------------------------------------------------------------------------------------------------
 // Areas (one structured key each), in the order README and the stack-file schema list them
 
-export const AREAS = { ...INFRA_AREAS, ...PLANES_AREAS, ...EXTRAS_AREAS } as const;
+export const AREAS = { ...INFRA_AREAS, ...PLANES_AREAS, ...EXTRAS_AREAS, ...GENERATION_AREAS } as const;
 
 export type AreaName = keyof typeof AREAS;
 export const AREA_NAMES = Object.keys(AREAS) as AreaName[];

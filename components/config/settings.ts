@@ -141,6 +141,12 @@ export interface Settings {
     readonly stack: string;
     /** Where the stack runs (deploy.target): AWS, or the Docker lab. */
     readonly target: ConfigValues["deploy"]["target"];
+    /** Which API7 topology (deploy.generation): 3.x, or 2.x with its etcd cluster. */
+    readonly generation: ConfigValues["deploy"]["generation"];
+    /** The etcd cluster of the 2.x topology (etcd.*). */
+    readonly etcd: Frozen<ConfigValues["etcd"]>;
+    /** The 2.x dashboard's and gateways' images and the gateways' cluster (v2.*). */
+    readonly v2: Frozen<ConfigValues["v2"]>;
     readonly lab: LabSettings;
     readonly network: NetworkSettings;
     readonly access: Frozen<ConfigValues["access"]>;
@@ -177,6 +183,9 @@ export function buildSettings(c: ConfigValues, project: string, stack: string): 
         project,
         stack,
         target: c.deploy.target,
+        generation: c.deploy.generation,
+        etcd: c.etcd,
+        v2: c.v2,
         lab: c.lab,
         network: network(c.network),
         access: c.access,

@@ -230,8 +230,17 @@ export const EXTRAS_AREAS = {
                     "the same templates and service definitions; the AWS-only areas (network, access, loadBalancers, " +
                     "fallback, database, hosts, images.source) are not used. See README, Try it locally.",
             ),
+            generation: setting(
+                oneOf(["3.x", "2.x"]),
+                "3.x",
+                "Which API7 Enterprise topology this stack runs. `3.x`: API7 3.2.16 (dashboard and DP Manager on " +
+                    "PostgreSQL, gateways connected to the DP Managers). `2.x`: API7 2.x as its high-availability " +
+                    "guide builds it: a 3- or 5-member etcd cluster (etcd.*) holding everything, dashboards on 9000 " +
+                    "and gateways on 80/443 reading etcd (v2.*), images from your registry (images.source " +
+                    "`registry`). Each generation's settings are refused with the other.",
+            ),
         },
-        "Where this stack runs: AWS, or the Docker lab.",
+        "Where this stack runs (AWS, or the Docker lab) and which API7 generation.",
     ),
     lab: area(
         {
