@@ -1,5 +1,6 @@
 /** The etcd cluster's members, placement and quorum (components/etcd.ts), against etcd's failure-tolerance table. */
 import { etcdMembers, initialCluster, quorumFigures } from "../components/etcd";
+import { ProgramError, runProgram } from "../tools/harness";
 
 test("members are named etcd-<n> and placed round-robin over the AZs", () => {
     expect(etcdMembers(5, 3)).toEqual([
@@ -29,4 +30,24 @@ test("--initial-cluster lists every member's name and peer URL in member order",
     expect(initialCluster(etcdMembers(3, 3), (m) => `https://${ips[m.azIndex]}:2380`)).toBe(
         "etcd-1=https://10.0.0.10:2380,etcd-2=https://10.0.1.10:2380,etcd-3=https://10.0.2.10:2380",
     );
+});
+
+test("a 2.x stack whose settings pass stops before any resource: neither target builds 2.x yet", async () => {
+    const error = await runProgram({
+        stack: "dev",
+        config: {
+            "deploy.generation": "2.x",
+            // dev's own 3.x settings, as a user turning dev into 2.x would remove them.
+            database: undefined,
+            "fallback.forceDestroy": undefined,
+            "network.availabilityZones": 3,
+            "images.source": "registry",
+            "images.registry": "111122223333.dkr.ecr.us-east-1.amazonaws.com/api7",
+        },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProgramError);
+    expect((error as ProgramError).message).toContain(
+        "deploy.generation is `2.x`: this version checks the 2.x settings but does not build the 2.x topology yet",
+    );
+    expect((error as ProgramError).resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
 });
