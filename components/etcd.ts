@@ -8,6 +8,9 @@
  * members over 2 AZs put 2 in one, whose loss leaves 1 of 3, below the quorum of 2.
  */
 
+import { PORTS } from "./ports";
+import { renderYamlTemplate } from "./templates";
+
 /** One member: its name (etcd's --name, stable across replacements), its number and its AZ's index. */
 export interface EtcdMember {
     readonly name: string;
@@ -55,4 +58,73 @@ export function quorumFigures(members: number, azs: number): QuorumFigures {
 /** etcd's `--initial-cluster`: every member's name and peer URL, in member order. */
 export function initialCluster(members: readonly EtcdMember[], peerUrl: (m: EtcdMember) => string): string {
     return members.map((m) => `${m.name}=${peerUrl(m)}`).join(",");
+}
+
+/** Where a member keeps its data: a directory on its own volume (mounted at /var/lib/etcd on AWS). */
+export const ETCD_DATA_DIR = "/var/lib/etcd/data";
+
+/** The member's TLS files, as the container sees them: its certificate (server and client), its key, the CA. */
+export const ETCD_TLS = Object.freeze({
+    certFile: "/etc/etcd/tls/member.crt",
+    keyFile: "/etc/etcd/tls/member.key",
+    caFile: "/etc/etcd/tls/ca.crt",
+});
+
+export interface EtcdMemberConfigArgs {
+    readonly member: EtcdMember;
+    readonly members: readonly EtcdMember[];
+    /** Each member's fixed address, by member index - 1. */
+    readonly addresses: readonly string[];
+    /** Where the member binds its three ports: 0.0.0.0 on a host of its own; its address where members share one. */
+    readonly bindHost: string;
+    /** etcd's --initial-cluster-token: the stack's, so that two stacks' members never join each other. */
+    readonly clusterToken: string;
+    readonly dataDir?: string;
+    readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+    readonly ports?: { readonly client: number; readonly peer: number; readonly metrics: number };
+}
+
+/** One member's etcd configuration file (config-templates/etcd.yaml): TLS on the client and peer ports. */
+export function etcdMemberConfig(a: EtcdMemberConfigArgs): string {
+    const ports = a.ports ?? { client: PORTS.etcdClient, peer: PORTS.etcdPeer, metrics: PORTS.etcdMetrics };
+    const own = a.addresses[a.member.index - 1];
+    if (own === undefined) throw new Error(`etcd: no address for ${a.member.name}`);
+    return renderYamlTemplate("etcd.yaml", {
+        name: a.member.name,
+        dataDir: a.dataDir ?? ETCD_DATA_DIR,
+        listenClientUrls: `https://${a.bindHost}:${ports.client}`,
+        advertiseClientUrl: `https://${own}:${ports.client}`,
+        listenPeerUrl: `https://${a.bindHost}:${ports.peer}`,
+        advertisePeerUrl: `https://${own}:${ports.peer}`,
+        listenMetricsUrl: `http://${a.bindHost}:${ports.metrics}`,
+        initialCluster: initialCluster(a.members, (m) => `https://${a.addresses[m.index - 1]}:${ports.peer}`),
+        clusterToken: a.clusterToken,
+        tls: a.tls ?? ETCD_TLS,
+    });
+}
+
+/** What a certificate is issued for (@pulumi/tls LocallySignedCert's allowedUses names), and to whom. */
+export interface CertificateRequest {
+    readonly commonName: string;
+    readonly ipAddresses: readonly string[];
+    readonly uses: readonly ("digital_signature" | "key_encipherment" | "server_auth" | "client_auth")[];
+}
+
+/**
+ * A member's certificate, for its client and peer ports and for its own etcdctl: server and client use, its address
+ * and loopback. etcd checks a peer's address against the certificate's IP SANs: "if peer cert contains any IP
+ * addresses in Subject Alternative Name (SAN) field, server authenticates a peer only when the remote IP address
+ * matches" (etcd-io/website content/en/docs/v3.5/op-guide/security.md).
+ */
+export function memberCertificate(member: EtcdMember, address: string): CertificateRequest {
+    return {
+        commonName: member.name,
+        ipAddresses: [address, "127.0.0.1"],
+        uses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
+    };
+}
+
+/** A client's certificate (a dashboard's or a gateway's): client use only; its user comes from its password. */
+export function clientCertificate(user: string): CertificateRequest {
+    return { commonName: user, ipAddresses: [], uses: ["digital_signature", "key_encipherment", "client_auth"] };
 }

@@ -31,6 +31,14 @@ export const PORTS = Object.freeze({
     postgres: 5432,
     /** MySQL default, when the DSN names no port (OceanBase listens on 2881, always written in its DSN). */
     mysql: 3306,
+    /** API7 2.x: etcd's client port (TLS), for the dashboards, the gateways and the members' own etcdctl. */
+    etcdClient: 2379,
+    /** API7 2.x: etcd's peer port (TLS), between members only. */
+    etcdPeer: 2380,
+    /** API7 2.x: etcd's /health and /metrics in plain HTTP (`listen-metrics-urls`; 2381 as kubeadm sets it). */
+    etcdMetrics: 2381,
+    /** API7 2.x: the dashboard (manager-api `conf.listen.port`, 9000 in API7's 2.x guide); health `GET /ping`. */
+    dashboardV2: 9000,
 });
 
 /**

@@ -9,6 +9,7 @@
 #            so its dependencies never move the Pulumi CLI's).
 #   moto     AWS's APIs emulated (moto[server]), into the virtualenv .real/venv from tools/real/requirements.txt, every
 #            package pinned with its hashes (pip-compile --generate-hashes from requirements.in).
+#   etcd     etcd, etcdctl and etcdutl at tools/real/etcd/go.mod's version (below).
 #   aws      the AWS CLI v2 hosts run (Amazon Linux 2023 ships v2): Debian's awscli package, /usr/bin/aws.
 # A build is skipped when .real/bin/pulumi already reports the pinned version. Go's module and build caches make a
 # second build on the same machine quick; the first takes about 6 minutes on 2 cores (measured 2026-12-07).
@@ -41,6 +42,20 @@ if [[ "$("$bin/ec2-metadata-mock" --version 2>/dev/null)" != "$imds_version" ]];
     github.com/aws/amazon-ec2-metadata-mock/cmd/ec2-metadata-mock
 fi
 echo "real-tools: ec2-metadata-mock $("$bin/ec2-metadata-mock" --version)"
+
+# etcd, etcdctl and etcdutl (the 2.x topology's etcd cluster, tests/real/etcd.test.ts) at the release the default
+# etcd.image runs, from their Go modules (tools/real/etcd/go.mod, `tool` directives; a module of its own: etcd's
+# modules carry replace directives, so `go install pkg@version` refuses them). Go's module selection resolves their
+# dependencies, so these are not byte for byte etcd's release builds.
+etcd_version="$(go -C tools/real/etcd list -m -f '{{.Version}}' go.etcd.io/etcd/server/v3)"
+if [[ "$("$bin/etcd" --version 2>/dev/null | head -1)" != "etcd Version: ${etcd_version#v}" ]]; then
+  echo "real-tools: building etcd $etcd_version from its Go modules"
+  for m in server etcdctl etcdutl; do
+    out="$m"; [[ $m == server ]] && out=etcd
+    go build -C tools/real/etcd -mod=readonly -o "$bin/$out" "go.etcd.io/etcd/$m/v3"
+  done
+fi
+echo "real-tools: $("$bin/etcd" --version | head -1)"
 
 # Debian packages, installed where missing (through env: sudo resets the environment).
 apt_install() {

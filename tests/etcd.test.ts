@@ -1,6 +1,9 @@
 /** The etcd cluster's members, placement and quorum (components/etcd.ts), against etcd's failure-tolerance table. */
 import { etcdMembers, initialCluster, quorumFigures } from "../components/etcd";
-import { ProgramError, runProgram } from "../tools/harness";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { ProgramError, ROOT, runProgram } from "../tools/harness";
+import { needing } from "./helpers";
 
 test("members are named etcd-<n> and placed round-robin over the AZs", () => {
     expect(etcdMembers(5, 3)).toEqual([
@@ -50,4 +53,9 @@ test("a 2.x stack whose settings pass stops before any resource: neither target 
         "deploy.generation is `2.x`: this version checks the 2.x settings but does not build the 2.x topology yet",
     );
     expect((error as ProgramError).resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+});
+
+needing(["shellcheck"])("api7-etcd-auth passes shellcheck (tests/real/etcd.test.ts runs it against etcd)", () => {
+    const r = spawnSync("shellcheck", [path.join(ROOT, "config-templates", "api7-etcd-auth.sh")], { encoding: "utf8" });
+    expect([r.status, r.stdout]).toEqual([0, ""]);
 });

@@ -1,0 +1,265 @@
+/**
+ * The API7 2.x topology's etcd cluster, for real: etcd 3.5.33 (.real/bin, built by scripts/real-tools.sh from its Go
+ * modules at tools/real/etcd/go.mod, the release etcd.image runs) started three times from the configuration files
+ * components/etcd.ts renders, on 127.0.0.11-13 (one address per member, as each host's own on AWS), with
+ * certificates openssl issues as components/etcd.ts requests them (the program issues them with @pulumi/tls, whose
+ * provider cannot run here). Then config-templates/api7-etcd-auth.sh, as hosts run it, and what a member's loss
+ * and return do to reads and writes.
+ */
+import { spawn, spawnSync, type ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+    clientCertificate,
+    etcdMemberConfig,
+    etcdMembers,
+    memberCertificate,
+    type CertificateRequest,
+} from "../../components/etcd";
+import { PORTS } from "../../components/ports";
+import { ROOT } from "../../tools/harness";
+
+const BIN = path.join(ROOT, ".real", "bin");
+const ADDRESSES = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
+const MEMBERS = etcdMembers(3, 3);
+const PASSWORDS = {
+    API7_ETCD_ROOT_PASSWORD: "root-pw:$dollars,'quotes'\"and;more",
+    API7_ETCD_DASHBOARD_PASSWORD: "dashboard-pw-1",
+    API7_ETCD_GATEWAY_PASSWORD: "gateway-pw-1",
+};
+
+let dir = "";
+const procs = new Map<string, ChildProcess>();
+const logs = new Map<string, string>();
+
+/** openssl's extension lines for a request: the uses (@pulumi/tls names) and IP SANs. */
+function extensions(req: CertificateRequest): string {
+    const key = req.uses.filter((u) => u === "digital_signature" || u === "key_encipherment");
+    const ext = req.uses.filter((u) => u === "server_auth" || u === "client_auth");
+    const camel = (u: string) => u.replace(/_(.)/g, (_m, c: string) => c.toUpperCase());
+    return [
+        `keyUsage=critical,${key.map(camel).join(",")}`,
+        `extendedKeyUsage=${ext.map(camel).join(",")}`,
+        ...(req.ipAddresses.length > 0 ? [`subjectAltName=${req.ipAddresses.map((ip) => `IP:${ip}`).join(",")}`] : []),
+    ].join("\n");
+}
+
+function openssl(...args: string[]) {
+    const r = spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(" ")}: ${r.stderr}`);
+}
+
+function issue(name: string, req: CertificateRequest) {
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${name}.key`);
+    openssl("req", "-new", "-key", `${name}.key`, "-subj", `/CN=${req.commonName}`, "-out", `${name}.csr`);
+    fs.writeFileSync(path.join(dir, `${name}.ext`), extensions(req));
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        `${name}.csr`,
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        `${name}.ext`,
+        "-out",
+        `${name}.crt`,
+    );
+}
+
+function start(index: number) {
+    const m = MEMBERS[index];
+    const log: string[] = [];
+    const child = spawn(path.join(BIN, "etcd"), ["--config-file", path.join(dir, `${m.name}.yaml`)], {
+        stdio: ["ignore", "ignore", "pipe"],
+    });
+    child.stderr.on("data", (d: Buffer) => log.push(d.toString()));
+    procs.set(m.name, child);
+    logs.set(m.name, "");
+    child.on("exit", () => logs.set(m.name, log.join("")));
+}
+
+async function stop(index: number) {
+    const child = procs.get(MEMBERS[index].name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGKILL");
+    await exited;
+}
+
+/** etcdctl as a host runs it: TLS with the member's own certificate, endpoints from the environment. */
+function etcdctl(args: string[], env: Record<string, string> = {}, endpoints = ADDRESSES, input?: string) {
+    return spawnSync(path.join(BIN, "etcdctl"), args, {
+        encoding: "utf8",
+        input,
+        timeout: 20000,
+        env: {
+            PATH: process.env.PATH,
+            ETCDCTL_ENDPOINTS: endpoints.map((a) => `https://${a}:${PORTS.etcdClient}`).join(","),
+            ETCDCTL_CACERT: path.join(dir, "ca.crt"),
+            ETCDCTL_CERT: path.join(dir, "etcd-1.crt"),
+            ETCDCTL_KEY: path.join(dir, "etcd-1.key"),
+            ETCDCTL_DIAL_TIMEOUT: "3s",
+            ETCDCTL_COMMAND_TIMEOUT: "8s",
+            ...env,
+        },
+    });
+}
+
+async function healthy(address: string): Promise<boolean> {
+    const r = await fetch(`http://${address}:${PORTS.etcdMetrics}/health`).catch(() => undefined);
+    return r?.status === 200 && ((await r.json()) as { health: string }).health === "true";
+}
+
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, seconds = 30) {
+    for (let i = 0; i < seconds * 4; i++) {
+        if (await check()) return;
+        await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(
+        `${what}: not within ${seconds} s\n${[...logs.entries()].map(([n, l]) => `${n}: ${l}`).join("\n")}`,
+    );
+}
+
+function auth(extra: Record<string, string> = {}) {
+    return spawnSync("bash", [path.join(ROOT, "config-templates", "api7-etcd-auth.sh")], {
+        encoding: "utf8",
+        timeout: 60000,
+        env: {
+            PATH: `${BIN}:${process.env.PATH}`,
+            ETCDCTL_ENDPOINTS: ADDRESSES.map((a) => `https://${a}:${PORTS.etcdClient}`).join(","),
+            ETCDCTL_CACERT: path.join(dir, "ca.crt"),
+            ETCDCTL_CERT: path.join(dir, "etcd-1.crt"),
+            ETCDCTL_KEY: path.join(dir, "etcd-1.key"),
+            API7_ETCD_PREFIX: "/api7",
+            API7_ETCD_GATEWAY_PREFIX: "/api7/cluster-a",
+            ...PASSWORDS,
+            ...extra,
+        },
+    });
+}
+
+beforeAll(async () => {
+    if (!fs.existsSync(path.join(BIN, "etcd"))) throw new Error("etcd is missing: run bash scripts/real-tools.sh");
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-real-"));
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key");
+    openssl("req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=api7-ha etcd CA", "-days", "2", "-out", "ca.crt");
+    MEMBERS.forEach((m, i) => {
+        issue(m.name, memberCertificate(m, ADDRESSES[i]));
+        const config = etcdMemberConfig({
+            member: m,
+            members: MEMBERS,
+            addresses: ADDRESSES,
+            bindHost: ADDRESSES[i],
+            clusterToken: "api7-ha-real-test",
+            dataDir: path.join(dir, `${m.name}.data`),
+            tls: {
+                certFile: path.join(dir, `${m.name}.crt`),
+                keyFile: path.join(dir, `${m.name}.key`),
+                caFile: path.join(dir, "ca.crt"),
+            },
+        });
+        fs.writeFileSync(path.join(dir, `${m.name}.yaml`), config);
+    });
+    issue("dashboard", clientCertificate("api7-dashboard"));
+    MEMBERS.forEach((_m, i) => start(i));
+    await waitFor("three healthy members", async () => (await Promise.all(ADDRESSES.map(healthy))).every(Boolean));
+}, 60000);
+
+afterAll(async () => {
+    for (let i = 0; i < MEMBERS.length; i++) await stop(i);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("the rendered configurations form one cluster of three, TLS between members and from clients", () => {
+    const list = etcdctl(["member", "list", "-w", "json"]);
+    expect(list.stderr).toBe("");
+    const members = (JSON.parse(list.stdout) as { members: { name: string; peerURLs: string[] }[] }).members;
+    expect(members.map((m) => [m.name, m.peerURLs]).sort()).toEqual([
+        ["etcd-1", ["https://127.0.0.11:2380"]],
+        ["etcd-2", ["https://127.0.0.12:2380"]],
+        ["etcd-3", ["https://127.0.0.13:2380"]],
+    ]);
+    // A client without a certificate of the stack's CA is refused (client-cert-auth).
+    const anonymous = etcdctl(["get", "x"], { ETCDCTL_CERT: "", ETCDCTL_KEY: "" });
+    expect(anonymous.status).not.toBe(0);
+});
+
+test("api7-etcd-auth: users and roles, then authentication on; run again, it changes nothing and succeeds", () => {
+    const first = auth();
+    expect([first.status, first.stderr]).toEqual([0, expect.stringContaining("authentication enabled")]);
+    const again = auth();
+    expect([again.status, again.stderr]).toEqual([0, expect.not.stringContaining("authentication enabled")]);
+    expect(again.stderr).toContain("api7-gateway (/api7/cluster-a)");
+
+    const as = (user: string, password: string) => ({ ETCDCTL_USER: `${user}:${password}` });
+    const dashboard = as("api7-dashboard", PASSWORDS.API7_ETCD_DASHBOARD_PASSWORD);
+    const gateway = as("api7-gateway", PASSWORDS.API7_ETCD_GATEWAY_PASSWORD);
+    // The dashboard writes anywhere under /api7, with its own client certificate.
+    const dashboardCert = {
+        ...dashboard,
+        ETCDCTL_CERT: path.join(dir, "dashboard.crt"),
+        ETCDCTL_KEY: path.join(dir, "dashboard.key"),
+    };
+    expect(etcdctl(["put", "/api7/cluster-a/routes/1", "r1"], dashboardCert).status).toBe(0);
+    expect(etcdctl(["put", "/api7/cluster-b/routes/1", "r2"], dashboardCert).status).toBe(0);
+    // The gateway reads and writes its cluster's keys only.
+    expect(etcdctl(["get", "/api7/cluster-a/routes/1", "--print-value-only"], gateway).stdout.trim()).toBe("r1");
+    expect(etcdctl(["put", "/api7/cluster-a/data_plane/server_info/x", "{}"], gateway).status).toBe(0);
+    const other = etcdctl(["get", "/api7/cluster-b/routes/1"], gateway);
+    expect([other.status, other.stderr]).toEqual([1, expect.stringContaining("permission denied")]);
+    // Without a user, nothing.
+    // Without a password, the certificate's CN is the user (client-cert-auth): etcd-1, which may do nothing.
+    const none = etcdctl(["get", "/api7/cluster-a/routes/1"]);
+    expect([none.status, none.stderr]).toEqual([1, expect.stringContaining("permission denied")]);
+    // A password with a blank is refused before anything changes: etcdctl would keep only what precedes it.
+    const blank = auth({ API7_ETCD_GATEWAY_PASSWORD: "two words" });
+    expect([blank.status, blank.stderr]).toEqual([1, expect.stringContaining("a password holds a blank")]);
+    // A wrong root password stops the script, naming the cause.
+    const wrong = auth({ API7_ETCD_ROOT_PASSWORD: "not-the-one" });
+    expect([wrong.status, wrong.stderr]).toEqual([1, expect.stringContaining("root's password is not the stack's")]);
+});
+
+test("one member lost: the other two still read and write; back on its data, it rejoins as the same member", async () => {
+    const dashboard = { ETCDCTL_USER: `api7-dashboard:${PASSWORDS.API7_ETCD_DASHBOARD_PASSWORD}` };
+    await stop(0);
+    const survivors = ADDRESSES.slice(1);
+    expect(etcdctl(["put", "/api7/cluster-a/routes/2", "while-one-is-down"], dashboard, survivors).status).toBe(0);
+    expect(etcdctl(["get", "/api7/cluster-a/routes/2", "--print-value-only"], dashboard, survivors).stdout.trim()).toBe(
+        "while-one-is-down",
+    );
+
+    start(0);
+    await waitFor("etcd-1 healthy again", () => healthy(ADDRESSES[0]));
+    // It caught up: a read served by etcd-1 alone (serializable, its own copy) has the write it missed.
+    const local = etcdctl(
+        ["get", "/api7/cluster-a/routes/2", "--print-value-only", "--consistency=s"],
+        dashboard,
+        ADDRESSES.slice(0, 1),
+    );
+    expect(local.stdout.trim()).toBe("while-one-is-down");
+    const list = etcdctl(["member", "list"], { ETCDCTL_USER: `root:${PASSWORDS.API7_ETCD_ROOT_PASSWORD}` });
+    expect(list.stdout.trim().split("\n")).toHaveLength(3);
+});
+
+test("two members lost: no quorum, writes fail (and /health says so on the last one)", async () => {
+    const dashboard = { ETCDCTL_USER: `api7-dashboard:${PASSWORDS.API7_ETCD_DASHBOARD_PASSWORD}` };
+    await stop(1);
+    await stop(2);
+    const put = etcdctl(
+        ["put", "/api7/cluster-a/routes/3", "x", "--command-timeout=3s"],
+        dashboard,
+        ADDRESSES.slice(0, 1),
+    );
+    expect(put.status).not.toBe(0);
+    await waitFor("etcd-1 unhealthy", async () => !(await healthy(ADDRESSES[0])), 15);
+    start(1);
+    start(2);
+    await waitFor("three healthy members", async () => (await Promise.all(ADDRESSES.map(healthy))).every(Boolean));
+}, 60000);
