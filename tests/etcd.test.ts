@@ -3,7 +3,7 @@ import { etcdMembers, initialCluster, quorumFigures } from "../components/etcd";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { ProgramError, ROOT, runProgram } from "../tools/harness";
-import { needing } from "./helpers";
+import { requireTools } from "./helpers";
 
 test("members are named etcd-<n> and placed round-robin over the AZs", () => {
     expect(etcdMembers(5, 3)).toEqual([
@@ -55,7 +55,11 @@ test("a 2.x stack whose settings pass stops before any resource: neither target 
     expect((error as ProgramError).resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
 });
 
-needing(["shellcheck"])("api7-etcd-auth passes shellcheck (tests/real/etcd.test.ts runs it against etcd)", () => {
-    const r = spawnSync("shellcheck", [path.join(ROOT, "config-templates", "api7-etcd-auth.sh")], { encoding: "utf8" });
-    expect([r.status, r.stdout]).toEqual([0, ""]);
-});
+test.each(["api7-etcd-auth.sh", "api7-etcd-snapshot.sh"])(
+    "%s passes shellcheck (tests/real/etcd.test.ts runs it against etcd)",
+    (file) => {
+        requireTools("shellcheck");
+        const r = spawnSync("shellcheck", [path.join(ROOT, "config-templates", file)], { encoding: "utf8" });
+        expect([r.status, r.stdout]).toEqual([0, ""]);
+    },
+);
