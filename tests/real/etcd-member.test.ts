@@ -1,0 +1,179 @@
+/**
+ * config-templates/api7-etcd-member.sh, as an etcd host runs it before etcd starts, with the real AWS CLI v2 against
+ * EC2 and SSM in moto, and the instance's id from AWS's IMDS mock (tests/real/services.ts): the member's network
+ * interface and volume taken over from the host that held them once it lets them go, its TLS files from SSM. What
+ * cannot run here, and why: the volume's device never appears (no EC2 instance, no NVMe), so each run ends at the
+ * device wait, which says so; the file system and the mount are not reached.
+ */
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ROOT } from "../../tools/harness";
+import { awsAt, hostAwsEnv, REGION, startImds, startMoto, type Imds, type Moto } from "./services";
+
+const PREFIX = "/api7-ha/prod/etcd-1";
+const TLS = { "member.crt": "CERT PEM\nline 2\n", "member.key": "KEY PEM $x 'y'\n", "ca.crt": "CA PEM\n" };
+
+let dir: string;
+let moto: Moto;
+let imds: Imds;
+let env: Record<string, string>;
+let ids: { eni: string; volume: string; old: string; self: string };
+
+function aws(...args: string[]): any {
+    const r = spawnSync("aws", [...args, "--region", REGION, "--output", "json"], {
+        encoding: "utf8",
+        env: { ...env, AWS_ACCESS_KEY_ID: "seed", AWS_SECRET_ACCESS_KEY: "seed" },
+    });
+    if (r.status !== 0) throw new Error(`aws ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout ? JSON.parse(r.stdout) : undefined;
+}
+
+function member(extra: Record<string, string>) {
+    return spawn("bash", [path.join(ROOT, "config-templates", "api7-etcd-member.sh")], {
+        env: {
+            ...env,
+            API7_ETCD_MEMBER_POLL: "1",
+            API7_ETCD_DEVICE_WAIT: "1",
+            ...extra,
+        },
+    });
+}
+
+function finished(child: ReturnType<typeof spawn>): Promise<{ status: number | null; stderr: string }> {
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    return new Promise((resolve) => child.on("exit", (status) => resolve({ status, stderr })));
+}
+
+const eniHolder = () =>
+    aws("ec2", "describe-network-interfaces", "--network-interface-ids", ids.eni).NetworkInterfaces[0].Attachment;
+const volumeHolder = () => aws("ec2", "describe-volumes", "--volume-ids", ids.volume).Volumes[0].Attachments[0];
+
+beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "api7-ha-real-etcd-member-"));
+    moto = await startMoto();
+    env = { PATH: `${awsAt(dir, moto.endpoint)}:/usr/bin:/bin`, HOME: dir, AWS_PAGER: "" };
+    const vpc = aws("ec2", "create-vpc", "--cidr-block", "10.80.0.0/16").Vpc.VpcId;
+    const subnet = aws(
+        "ec2",
+        "create-subnet",
+        "--vpc-id",
+        vpc,
+        "--cidr-block",
+        "10.80.0.0/19",
+        "--availability-zone",
+        `${REGION}a`,
+    ).Subnet.SubnetId;
+    const image = aws("ec2", "describe-images", "--owners", "amazon").Images[0].ImageId;
+    const run = () =>
+        aws("ec2", "run-instances", "--image-id", image, "--subnet-id", subnet, "--instance-type", "t3.medium")
+            .Instances[0].InstanceId;
+    const [old, self] = [run(), run()];
+    const eni = aws("ec2", "create-network-interface", "--subnet-id", subnet, "--private-ip-address", "10.80.0.10")
+        .NetworkInterface.NetworkInterfaceId;
+    const volume = aws("ec2", "create-volume", "--availability-zone", `${REGION}a`, "--size", "20").VolumeId;
+    ids = { eni, volume, old, self };
+    for (const [file, value] of Object.entries(TLS))
+        await moto.json("ssm", "AmazonSSM.PutParameter", {
+            Name: `${PREFIX}/secrets/etcd-${file}`,
+            Value: value,
+            Type: "SecureString",
+        });
+    imds = await startImds(
+        dir,
+        "api7-ha-prod-etcd-1-hosts",
+        { AccessKeyId: "AKIAHOST", SecretAccessKey: "host-secret" },
+        { "instance-id": self },
+    );
+    const etc = path.join(dir, "etc");
+    fs.mkdirSync(etc);
+    fs.writeFileSync(path.join(etc, "host.json"), JSON.stringify({ region: REGION, parameterPrefix: PREFIX }));
+    fs.writeFileSync(
+        path.join(etc, "etcd-member.json"),
+        JSON.stringify({
+            networkInterfaceId: eni,
+            volumeId: volume,
+            device: "/dev/sdf",
+            mount: path.join(dir, "var-lib-etcd"),
+            tlsDir: path.join(dir, "run-etcd-tls"),
+            tls: Object.fromEntries(Object.keys(TLS).map((f) => [f, `${PREFIX}/secrets/etcd-${f}`])),
+        }),
+    );
+    fs.mkdirSync(path.join(dir, "dev"));
+    env = {
+        ...env,
+        ...hostAwsEnv(imds, path.join(dir, "home")),
+        API7_LIB_DIR: path.join(ROOT, "config-templates"),
+        API7_ETC_DIR: etc,
+        API7_LOG_COPY: "off",
+        API7_DEV_DIR: path.join(dir, "dev"),
+    };
+}, 60000);
+
+afterAll(() => {
+    imds?.stop();
+    moto?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("held by the host it replaces: waits, then takes the interface and the volume once that host lets them go", async () => {
+    aws(
+        "ec2",
+        "attach-network-interface",
+        "--network-interface-id",
+        ids.eni,
+        "--instance-id",
+        ids.old,
+        "--device-index",
+        "1",
+    );
+    aws("ec2", "attach-volume", "--volume-id", ids.volume, "--instance-id", ids.old, "--device", "/dev/sdf");
+    const run = finished(member({ API7_ETCD_MEMBER_WAIT: "60" }));
+    await new Promise((r) => setTimeout(r, 4000));
+    // Still the old host's: nothing forced off it.
+    expect([eniHolder().InstanceId, volumeHolder().InstanceId]).toEqual([ids.old, ids.old]);
+    aws("ec2", "detach-network-interface", "--attachment-id", eniHolder().AttachmentId);
+    // With the instance named: moto 5.1.18 answers 500 without it (AWS takes the volume alone).
+    aws("ec2", "detach-volume", "--volume-id", ids.volume, "--instance-id", ids.old);
+    const { status, stderr } = await run;
+    expect(stderr).toContain(`api7-etcd-member: ${ids.eni} and ${ids.volume} attached to ${ids.self}`);
+    expect([eniHolder().InstanceId, eniHolder().DeviceIndex]).toEqual([ids.self, 1]);
+    expect([volumeHolder().InstanceId, volumeHolder().Device]).toEqual([ids.self, "/dev/sdf"]);
+    // The TLS files, from SSM, readable by root alone (the CLI's text output ends each with a newline, which PEM
+    // readers skip).
+    for (const [file, value] of Object.entries(TLS)) {
+        const f = path.join(dir, "run-etcd-tls", file);
+        const content = fs.readFileSync(f, "utf8");
+        expect([file, content.trimEnd(), fs.statSync(f).mode & 0o777]).toEqual([file, value.trimEnd(), 0o600]);
+    }
+    // Where this machine stops: no NVMe device for the volume.
+    expect(status).toBe(1);
+    expect(stderr).toContain(`api7-etcd-member: no device for ${ids.volume}`);
+}, 60000);
+
+test("run again on the host that has them: nothing to wait for", async () => {
+    const started = Date.now();
+    const { stderr } = await finished(member({ API7_ETCD_MEMBER_WAIT: "60" }));
+    expect(stderr).toContain(`attached to ${ids.self}`);
+    expect(Date.now() - started).toBeLessThan(15000);
+});
+
+test("never let go: gives up after the wait, naming the instance that holds them, and forces nothing", async () => {
+    aws("ec2", "detach-network-interface", "--attachment-id", eniHolder().AttachmentId);
+    aws(
+        "ec2",
+        "attach-network-interface",
+        "--network-interface-id",
+        ids.eni,
+        "--instance-id",
+        ids.old,
+        "--device-index",
+        "1",
+    );
+    const { status, stderr } = await finished(member({ API7_ETCD_MEMBER_WAIT: "3" }));
+    expect(status).toBe(1);
+    expect(stderr).toContain(`api7-etcd-member: network interface ${ids.eni} is still in-use on ${ids.old} after 3 s`);
+    expect(eniHolder().InstanceId).toBe(ids.old);
+}, 30000);
