@@ -1,12 +1,14 @@
 /**
- * Every security group and every rule, in one file: the matrix a reviewer checks. One group per role, each rule a
- * separate `aws.vpc.SecurityGroupIngressRule`/`EgressRule` with a description; a peer that is ours is referenced by
- * its security group, never by address.
+ * Every security group and every rule of the API7 3.x topology, in one file: the matrix a reviewer checks (the rule
+ * machinery: components/aws/sg-rules.ts).
  */
 import type { ExternalDatabaseSettings } from "../config/settings";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../ports";
+import { cidrPeer, groupPeer, SecurityGroupSet, type Peer } from "./sg-rules";
+
+export { cidrPeer, groupPeer, type Peer, type PortRange } from "./sg-rules";
 
 export interface SecurityGroupsArgs {
     readonly vpcId: pulumi.Input<string>;
@@ -39,40 +41,13 @@ export interface SecurityGroupsArgs {
     readonly tags?: Record<string, string>;
 }
 
-/** A rule's other side: a CIDR or one of our security groups, with a label for the rule's name. */
-export interface Peer {
-    readonly label: string;
-    readonly cidrIpv4?: pulumi.Input<string>;
-    readonly cidrIpv6?: pulumi.Input<string>;
-    readonly referencedSecurityGroupId?: pulumi.Input<string>;
-}
-
-/** A CIDR peer; IPv6 when it has a colon. Rules are named by the CIDR, so reordering a list replaces nothing. */
-export function cidrPeer(cidr: string): Peer {
-    return cidr.includes(":") ? { label: cidr, cidrIpv6: cidr } : { label: cidr, cidrIpv4: cidr };
-}
-
-/** One of our security groups as a peer. */
-export function groupPeer(group: aws.ec2.SecurityGroup, label: string): Peer {
-    return { label, referencedSecurityGroupId: group.id };
-}
-
-export interface PortRange {
-    readonly from: number;
-    readonly to?: number;
-}
-
-function peerKey(peer: Peer): string {
-    return peer.label.replace(/[^A-Za-z0-9.-]+/g, "-").replace(/^-|-$/g, "");
-}
-
 /**
  * The matrix: hosts accept traffic only from their load balancer's group (and Prometheus's), load balancers accept
  * it from the configured CIDRs or our groups, and each group's egress is limited to what its role needs. The
  * internet-wide exceptions are the gateways' listener ports (clientCidrs), HTTPS egress (SSM, image registries,
  * package repositories and S3 have no fixed addresses) and the gateways' upstream traffic (upstreamCidrs).
  */
-export class SecurityGroups extends pulumi.ComponentResource {
+export class SecurityGroups extends SecurityGroupSet {
     /** Control-plane hosts: dashboard and DP Manager (and Prometheus when placed there). */
     public readonly controlPlane: aws.ec2.SecurityGroup;
     /** Data-plane hosts: gateways. */
@@ -92,26 +67,9 @@ export class SecurityGroups extends pulumi.ComponentResource {
     public readonly controlPlaneId: pulumi.Output<string>;
     public readonly dataPlaneId: pulumi.Output<string>;
 
-    private readonly baseName: string;
-    private readonly roles = new Map<aws.ec2.SecurityGroup, string>();
-
     constructor(name: string, args: SecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("api7-ha:network:SecurityGroups", name, {}, opts);
-        this.baseName = name;
-        const tags = args.tags ?? {};
-        const group = (role: string, description: string) => {
-            const sg = new aws.ec2.SecurityGroup(
-                `${name}-${role}`,
-                {
-                    vpcId: args.vpcId,
-                    description,
-                    tags: { ...tags, Name: `${name}-${role}` },
-                },
-                { parent: this },
-            );
-            this.roles.set(sg, role);
-            return sg;
-        };
+        super("api7-ha:network:SecurityGroups", name, args.vpcId, args.tags ?? {}, opts);
+        const group = (role: string, description: string) => this.group(role, description);
 
         // Descriptions use only what EC2 accepts there (a-zA-Z0-9, spaces and ._-:/()#,@[]+=&;{}!$*; no apostrophe):
         // the provider checks only their length (tests/aws-rules.ts).
@@ -333,67 +291,5 @@ export class SecurityGroups extends pulumi.ComponentResource {
         this.controlPlaneId = cp.id;
         this.dataPlaneId = dp.id;
         this.registerOutputs({ controlPlaneId: this.controlPlaneId, dataPlaneId: this.dataPlaneId });
-    }
-
-    /** Adds an ingress rule to `group` (the group's role, the port and the peer make the resource name). */
-    public ingress(
-        group: aws.ec2.SecurityGroup,
-        what: string,
-        ports: PortRange,
-        peer: Peer,
-        description: string,
-    ): aws.vpc.SecurityGroupIngressRule {
-        return new aws.vpc.SecurityGroupIngressRule(
-            this.ruleName(group, "in", what, ports, peer),
-            this.ruleArgs(group, ports, peer, description),
-            { parent: this },
-        );
-    }
-
-    /** Adds an egress rule to `group`. */
-    public egress(
-        group: aws.ec2.SecurityGroup,
-        what: string,
-        ports: PortRange,
-        peer: Peer,
-        description: string,
-    ): aws.vpc.SecurityGroupEgressRule {
-        return new aws.vpc.SecurityGroupEgressRule(
-            this.ruleName(group, "out", what, ports, peer),
-            this.ruleArgs(group, ports, peer, description),
-            { parent: this },
-        );
-    }
-
-    /** Ingress and egress rules take the same arguments. */
-    private ruleArgs(
-        group: aws.ec2.SecurityGroup,
-        ports: PortRange,
-        peer: Peer,
-        description: string,
-    ): aws.vpc.SecurityGroupIngressRuleArgs & aws.vpc.SecurityGroupEgressRuleArgs {
-        return {
-            securityGroupId: group.id,
-            ipProtocol: "tcp",
-            fromPort: ports.from,
-            toPort: ports.to ?? ports.from,
-            description,
-            cidrIpv4: peer.cidrIpv4,
-            cidrIpv6: peer.cidrIpv6,
-            referencedSecurityGroupId: peer.referencedSecurityGroupId,
-        };
-    }
-
-    private ruleName(
-        group: aws.ec2.SecurityGroup,
-        direction: "in" | "out",
-        what: string,
-        ports: PortRange,
-        peer: Peer,
-    ): string {
-        const role = this.roles.get(group);
-        if (!role) throw new Error(`${this.baseName}: rule on a security group this component does not own`);
-        const range = ports.to && ports.to !== ports.from ? `${ports.from}-${ports.to}` : `${ports.from}`;
-        return `${this.baseName}-${role}-${direction}-${what}-${range}-${peerKey(peer)}`;
     }
 }
