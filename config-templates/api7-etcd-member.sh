@@ -7,9 +7,12 @@
 # content/en/docs/v3.5/op-guide/clustering.md). No membership change on a replacement, so none while a member is
 # down, when a member add would raise the quorum (op-guide/runtime-configuration.md).
 #
-# 1. The interface and the volume: attached here, once the host they were on has let them go (Auto Scaling
-#    terminates a group's unhealthy host before it launches the next; both detach as it terminates). A wait, not a
-#    forced detach: a host that still holds them may still run etcd on them.
+# 1. The interface and the volume: attached here, once the host they were on has let them go; both detach as it
+#    terminates. Under the group's instance maintenance policy Auto Scaling terminates it at the same time as it
+#    launches this host ("Terminate and launch"), or once this host is running and healthy ("Launch before
+#    terminating"; with EC2 status checks only, as soon as it runs): https://docs.aws.amazon.com/autoscaling/ec2/
+#    userguide/instance-maintenance-policy-overview-and-considerations.html. A wait, not a forced detach: a host
+#    that still holds them may still run etcd on them.
 # 2. The member's TLS files, from its SSM SecureStrings, into tmpfs (mode 0600): never on a volume.
 # 3. The volume's device (NVMe on Nitro: /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_<volume id without the
 #    dash>, EC2 user guide nvme-ebs-volumes.html), an XFS file system made on it only when it has none (a new member),
