@@ -27,7 +27,9 @@ eni="" volume="" device="" mount_point="" tls_dir="" tls=()
 api7_load '@sh "eni=\(.networkInterfaceId) volume=\(.volumeId) device=\(.device) mount_point=\(.mount) tls_dir=\(.tlsDir)", "tls=(\(.tls | to_entries | map("\(.key)\t\(.value)") | @sh))"' \
   "${API7_ETC_DIR:-/etc/api7}/etcd-member.json"
 poll="${API7_ETCD_MEMBER_POLL:-5}"
-wait_seconds="${API7_ETCD_MEMBER_WAIT:-900}"
+# Each wait within the member unit's start timeout (TimeoutStartSec=900, config-templates/api7@.service), with room
+# for the device and the TLS files.
+wait_seconds="${API7_ETCD_MEMBER_WAIT:-400}"
 id="$(api7_imds instance-id)" || { echo "api7-etcd-member: cannot read this instance's id (IMDS)" >&2; exit 1; }
 
 # take WHAT DESCRIBE ATTACH: polls DESCRIBE ("<state> <instance or None>") until WHAT is attached here, running
