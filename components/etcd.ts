@@ -63,12 +63,19 @@ export function initialCluster(members: readonly EtcdMember[], peerUrl: (m: Etcd
 /** Where a member keeps its data: a directory on its own volume (mounted at /var/lib/etcd on AWS). */
 export const ETCD_DATA_DIR = "/var/lib/etcd/data";
 
-/** The member's TLS files, as the container sees them: its certificate (server and client), its key, the CA. */
+/**
+ * The member's TLS files, as the container sees them: its server certificate (client and peer ports), its peer
+ * client certificate (what it presents when it dials another member), their keys, the CA.
+ */
 export const ETCD_TLS = Object.freeze({
     certFile: "/etc/etcd/tls/member.crt",
     keyFile: "/etc/etcd/tls/member.key",
+    peerClientCertFile: "/etc/etcd/tls/peer-client.crt",
+    peerClientKeyFile: "/etc/etcd/tls/peer-client.key",
     caFile: "/etc/etcd/tls/ca.crt",
 });
+
+export type EtcdTlsFiles = { readonly [K in keyof typeof ETCD_TLS]: string };
 
 export interface EtcdMemberConfigArgs {
     readonly member: EtcdMember;
@@ -80,7 +87,7 @@ export interface EtcdMemberConfigArgs {
     /** etcd's --initial-cluster-token: the stack's, so that two stacks' members never join each other. */
     readonly clusterToken: string;
     readonly dataDir?: string;
-    readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+    readonly tls?: EtcdTlsFiles;
     readonly ports?: { readonly client: number; readonly peer: number; readonly metrics: number };
 }
 
@@ -111,20 +118,36 @@ export interface CertificateRequest {
 }
 
 /**
- * A member's certificate, for its client and peer ports and for its own etcdctl: server and client use, its address
- * and loopback. etcd checks a peer's address against the certificate's IP SANs: "if peer cert contains any IP
- * addresses in Subject Alternative Name (SAN) field, server authenticates a peer only when the remote IP address
- * matches" (etcd-io/website content/en/docs/v3.5/op-guide/security.md).
+ * A member's server certificate, for its client and peer ports: its own address only, which clients and peers dial
+ * and check it against. Client use too: etcd's own HTTP gateway on the client port dials that port with it when
+ * client-cert-auth is on (found by running it: without client use, the gateway's dial fails with "bad certificate").
  */
 export function memberCertificate(member: EtcdMember, address: string): CertificateRequest {
     return {
         commonName: member.name,
-        ipAddresses: [address, "127.0.0.1"],
+        ipAddresses: [address],
         uses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
     };
 }
 
-/** A client's certificate (a dashboard's or a gateway's): client use only; its user comes from its password. */
+/**
+ * What a member presents when it dials another member: client use and no address. etcd checks a peer's client
+ * certificate against the connection's source address when it names any: "if peer cert contains any IP addresses in
+ * Subject Alternative Name (SAN) field, server authenticates a peer only when the remote IP address matches"
+ * (etcd-io/website content/en/docs/v3.5/op-guide/security.md), and accepts one that names none (checkCertSAN,
+ * client/pkg/transport/listener_tls.go @v3.5.33). A host dials from its own primary address, not the member's fixed
+ * one, so the member's server certificate would be refused there; this one, given as peer-transport-security's
+ * client-cert-file (server/embed/config.go securityConfig), is not. Peers are still held to the stack's CA.
+ */
+export function peerClientCertificate(member: EtcdMember): CertificateRequest {
+    return { commonName: member.name, ipAddresses: [], uses: ["digital_signature", "key_encipherment", "client_auth"] };
+}
+
+/**
+ * A client's certificate (a dashboard's or a gateway's): client use only. Without a password, etcd takes a client
+ * certificate's CN as the user (client-cert-auth; etcd-io/website op-guide/authentication/rbac.md), so the CN is the
+ * client's own user name: the certificate alone gives it no more than its password does.
+ */
 export function clientCertificate(user: string): CertificateRequest {
     return { commonName: user, ipAddresses: [], uses: ["digital_signature", "key_encipherment", "client_auth"] };
 }

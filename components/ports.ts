@@ -35,9 +35,17 @@ export const PORTS = Object.freeze({
     etcdClient: 2379,
     /** API7 2.x: etcd's peer port (TLS), between members only. */
     etcdPeer: 2380,
-    /** API7 2.x: etcd's /health and /metrics in plain HTTP (`listen-metrics-urls`; 2381 as kubeadm sets it). */
+    /**
+     * API7 2.x: etcd's /health and /metrics in plain HTTP (`listen-metrics-urls`), on a port of its own; 2381, the
+     * one kubeadm gives etcd's (kubernetes/kubernetes cmd/kubeadm/app/constants/constants.go @3301161c,
+     * EtcdMetricsPort).
+     */
     etcdMetrics: 2381,
-    /** API7 2.x: the dashboard (manager-api `conf.listen.port`, 9000 in API7's 2.x guide); health `GET /ping`. */
+    /**
+     * API7 2.x: the dashboard (manager-api `conf.listen.port`), 9000 as API7's 2.x guide opens it
+     * (api7/docs.apiseven.com enterprise_versioned_docs/version-2.13.2304/ready-for-production/high-availability.md
+     * @faf96f0e); `GET /ping`.
+     */
     dashboardV2: 9000,
 });
 

@@ -36,7 +36,10 @@ export const V2_PLACEHOLDERS = Object.freeze({
     adminPassword: "__API7_SECRET_ADMIN_PASSWORD__",
 });
 
-/** The gateways' etcd prefix: /api7/<cluster id>, as the dashboard's "copy cluster information" gives it. */
+/**
+ * The gateways' etcd prefix: /api7/<cluster id>, as the dashboard's "copy cluster information" gives it (api7/
+ * docs.apiseven.com enterprise_versioned_docs/version-2.13.2304/user-manual/cluster/list.md @faf96f0e).
+ */
 export function gatewayPrefix(clusterId: string): string {
     if (!/^[A-Za-z0-9_-]+$/.test(clusterId)) throw new Error(`v2.clusterId = "${clusterId}": not a cluster id`);
     return `/api7/${clusterId}`;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # api7-etcd-auth: the API7 2.x etcd cluster's users and roles, and authentication on (etcd.auth). Run on a member
-# once the cluster answers; safe to run again and on every member at once: what exists is left as it is, what a
-# change of the gateways' cluster needs is granted, and the passwords are set again (a rotated secret takes effect).
+# once the cluster answers; safe to run again, and on several members at once: what another run created first is
+# taken as it is, and a run that another one's `auth enable` overtakes stops and succeeds when run again (as root). The dashboards' and gateways' passwords are set again at every run (a rotated secret takes
+# effect); root's must stay as it is (a run with another one stops, see below), and the gateways' permission
+# follows the cluster id: a grant for another prefix is revoked.
 #
 # etcd's RBAC (etcd-io/website content/en/docs/v3.5/op-guide/authentication/rbac.md): "The root user ... must be
 # created before activating authentication"; `etcdctl user add <name> --interactive=false` reads the password from
@@ -33,8 +35,8 @@ read -r -a etcdctl <<<"${API7_ETCDCTL:-etcdctl}"
 
 ctl() { "${etcdctl[@]}" "$@"; }
 
-# Authentication on: root logs in. Off: a request names no user (with a user, etcd answers "authentication is not
-# enabled"). Neither: root's password is not this one, or the cluster does not answer (etcdctl says which).
+# Authentication on: root logs in and `auth status` says true. Off: `auth status` without a user says false. Neither:
+# root's password is not this one, or the cluster does not answer (etcdctl says which).
 unset ETCDCTL_USER
 if status="$(ETCDCTL_USER="root:${API7_ETCD_ROOT_PASSWORD}" ctl auth status 2>&1)" &&
   grep -q '^Authentication Status: true' <<<"$status"; then
@@ -45,34 +47,53 @@ elif ! status="$(ctl auth status 2>&1)" || ! grep -q '^Authentication Status: fa
   exit 1
 fi
 
-# user_set NAME PASSWORD: adds the user, or sets its password when it exists.
-user_set() {
-  if ctl user get "$1" >/dev/null 2>&1; then
-    printf '%s\n' "$2" | ctl user passwd "$1" --interactive=false >/dev/null
-  else
-    printf '%s\n' "$2" | ctl user add "$1" --interactive=false >/dev/null
-  fi
+# tolerate_existing COMMAND...: COMMAND, where "already exists" or "already granted" (another run was first) is
+# success; any other failure is said and ends the script.
+tolerate_existing() {
+  local out
+  out="$("$@" 2>&1)" && return 0
+  [[ "$out" == *"already exists"* || "$out" == *"already granted"* ]] && return 0
+  printf '%s\n' "$out" >&2
+  return 1
 }
 
-# role_set NAME [PREFIX]: the role, with readwrite on PREFIX and everything under it (none without one).
+# user_set NAME PASSWORD: the user, with this password.
+user_set() {
+  printf '%s\n' "$2" | tolerate_existing ctl user add "$1" --interactive=false
+  printf '%s\n' "$2" | ctl user passwd "$1" --interactive=false >/dev/null
+}
+
+# role_set NAME [PREFIX]: the role, with readwrite on everything under PREFIX/ and on no other prefix.
 role_set() {
-  ctl role get "$1" >/dev/null 2>&1 || ctl role add "$1" >/dev/null
-  if [[ -n "${2:-}" ]]; then
-    ctl role grant-permission "$1" readwrite "$2" --prefix >/dev/null
-  fi
+  local want="" have
+  [[ -z "${2:-}" ]] || want="${2%/}/"
+  tolerate_existing ctl role add "$1"
+  # `role get` lists each prefix permission as "[<key>, <range end>) (prefix <key>)" (etcdctl/ctlv3/command/
+  # printer.go RoleGet @v3.5.33), once under KV Read and once under KV Write.
+  while read -r have; do
+    [[ "$have" == "$want" ]] || ctl role revoke-permission "$1" "$have" --prefix >/dev/null
+  done < <(ctl role get "$1" | sed -n 's/.*(prefix \(.*\))$/\1/p' | sort -u)
+  [[ -z "$want" ]] || ctl role grant-permission "$1" readwrite "$want" --prefix >/dev/null
 }
 
 user_set root "$API7_ETCD_ROOT_PASSWORD"
-ctl user grant-role root root >/dev/null 2>&1 || true
+tolerate_existing ctl user grant-role root root
 role_set api7-dashboard "$API7_ETCD_PREFIX"
 role_set api7-gateway "$gateway_prefix"
 user_set api7-dashboard "$API7_ETCD_DASHBOARD_PASSWORD"
 user_set api7-gateway "$API7_ETCD_GATEWAY_PASSWORD"
-ctl user grant-role api7-dashboard api7-dashboard >/dev/null
-ctl user grant-role api7-gateway api7-gateway >/dev/null
+tolerate_existing ctl user grant-role api7-dashboard api7-dashboard
+tolerate_existing ctl user grant-role api7-gateway api7-gateway
 
 if [[ -z "${ETCDCTL_USER:-}" ]]; then
-  ctl auth enable >/dev/null
+  # Another run may have turned it on meanwhile: then root sees it on.
+  if ! ctl auth enable >/dev/null 2>&1 &&
+    ! ETCDCTL_USER="root:${API7_ETCD_ROOT_PASSWORD}" ctl auth status 2>/dev/null | grep -q '^Authentication Status: true'; then
+    echo "api7-etcd-auth: authentication could not be enabled" >&2
+    exit 1
+  fi
   echo "api7-etcd-auth: authentication enabled" >&2
 fi
-echo "api7-etcd-auth: users root, api7-dashboard (${API7_ETCD_PREFIX}), api7-gateway (${gateway_prefix:-no keys yet}) in place" >&2
+gateway_keys="no keys yet"
+[[ -z "$gateway_prefix" ]] || gateway_keys="${gateway_prefix%/}/"
+echo "api7-etcd-auth: users root, api7-dashboard (${API7_ETCD_PREFIX%/}/), api7-gateway (${gateway_keys}) in place" >&2

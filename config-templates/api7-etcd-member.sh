@@ -8,11 +8,11 @@
 # down, when a member add would raise the quorum (op-guide/runtime-configuration.md).
 #
 # 1. The interface and the volume: attached here, once the host they were on has let them go; both detach as it
-#    terminates. Under the group's instance maintenance policy Auto Scaling terminates it at the same time as it
-#    launches this host ("Terminate and launch"), or once this host is running and healthy ("Launch before
-#    terminating"; with EC2 status checks only, as soon as it runs): https://docs.aws.amazon.com/autoscaling/ec2/
-#    userguide/instance-maintenance-policy-overview-and-considerations.html. A wait, not a forced detach: a host
-#    that still holds them may still run etcd on them.
+#    terminates. A wait, not a forced detach: a host that still holds them may still run etcd on them. So a member's
+#    group must replace a host by "terminate and launch", never "launch before terminating", where the old host
+#    leaves only once the new one is in service, which it cannot be without them (docs/api7-2x.md; Auto Scaling's
+#    policies: https://docs.aws.amazon.com/autoscaling/ec2/userguide/
+#    instance-maintenance-policy-overview-and-considerations.html).
 # 2. The member's TLS files, from its SSM SecureStrings, into tmpfs (mode 0600): never on a volume.
 # 3. The volume's device (NVMe on Nitro: /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_<volume id without the
 #    dash>, EC2 user guide nvme-ebs-volumes.html), an XFS file system made on it only when it has none (a new member),
@@ -37,7 +37,8 @@ id="$(api7_imds instance-id)" || { echo "api7-etcd-member: cannot read this inst
 take() {
   local what="$1" describe="$2" attach="$3" state holder deadline=$((SECONDS + wait_seconds))
   while :; do
-    read -r state holder < <("$describe")
+    # A failed describe (throttled, a network blip) leaves both empty: the wait goes on.
+    read -r state holder < <("$describe") || true
     case "$state/$holder" in
       in-use/"$id" | attached/"$id") return 0 ;;
       available/*) "$attach" >/dev/null || true ;;
@@ -62,7 +63,7 @@ eni_attach() {
 volume_state() {
   local state holder attachment
   read -r state holder attachment < <(aws ec2 describe-volumes --region "$region" --volume-ids "$volume" \
-    --query 'Volumes[0].[State, Attachments[0].InstanceId, Attachments[0].State]' --output text)
+    --query 'Volumes[0].[State, Attachments[0].InstanceId, Attachments[0].State]' --output text) || true
   if [[ "$state" == in-use && "$holder" == "$id" && "$attachment" != attached ]]; then state="$attachment"; holder=""; fi
   echo "$state $holder"
 }
@@ -77,7 +78,8 @@ echo "api7-etcd-member: ${eni} and ${volume} attached to ${id}" >&2
 install -d -m 0700 "$tls_dir"
 for item in "${tls[@]}"; do
   file="${item%%$'\t'*}" parameter="${item#*$'\t'}"
-  (umask 077 && api7_ssm_get "$parameter" >"${tls_dir}/${file}.new") && mv -f "${tls_dir}/${file}.new" "${tls_dir}/${file}"
+  (umask 077 && api7_ssm_get "$parameter" >"${tls_dir}/${file}.new") || exit 1
+  mv -f "${tls_dir}/${file}.new" "${tls_dir}/${file}"
 done
 
 dev_dir="${API7_DEV_DIR:-/dev}" device_wait="${API7_ETCD_DEVICE_WAIT:-60}"
@@ -91,6 +93,9 @@ for ((i = 0; ; i++)); do
   fi
   sleep 1
 done
+# No file system: a new volume. Not yet told apart from a member's volume lost and replaced while the cluster runs,
+# whose member must rejoin by `member remove` and `member add` (etcd-io/website op-guide/runtime-configuration.md),
+# not start empty with initial-cluster-state new (docs/api7-2x.md, what remains).
 if [[ -z "$(blkid -o value -s TYPE "$dev" || true)" ]]; then
   echo "api7-etcd-member: ${volume} has no file system: a new member, making XFS" >&2
   mkfs.xfs -q "$dev"

@@ -6,7 +6,7 @@
 #
 # `etcdctl snapshot save` takes one endpoint and writes the v3 key space ("etcd v3 provides snapshot and restore
 # ... without v3 key data loss", etcd-io/website content/en/docs/v3.5/op-guide/recovery.md); API7 2.x keeps its
-# configuration in v3 (APISIX 2.x reads etcd through v3). README, API7 2.x, gives the restore.
+# configuration in v3 (APISIX 2.x reads etcd through v3). docs/api7-2x.md tracks the restore procedure.
 #
 # Environment:
 #   API7_ETCDCTL                 the etcdctl command (word-split), as for api7-etcd-auth
@@ -25,10 +25,13 @@ export ETCDCTL_USER="root:${API7_ETCD_ROOT_PASSWORD}"
 unset ETCDCTL_ENDPOINTS
 ctl() { "${etcdctl[@]}" --endpoints "$API7_ETCD_ENDPOINT" "$@"; }
 
-# `endpoint status -w simple`: "<endpoint>, <member id in hex>, <version>, <db size>, <is leader>, <is learner>, ..."
-# (etcdctl/ctlv3/command/printer_simple.go EndpointStatus @v3.5.33).
-# The size holds a blank ("20 kB"): fields split at ", " only.
-read -r member is_leader < <(ctl endpoint status -w simple | awk -F', ' '{ print $2, $5 }')
+# `endpoint status -w fields`: one `"Name" : value` line per field, the ids as exact integers (etcdctl/ctlv3/command/
+# printer_fields.go EndpointStatus and hdr @v3.5.33): this member's id and its leader's.
+fields="$(ctl endpoint status -w fields)"
+member="$(sed -n 's/^"MemberID" : //p' <<<"$fields")"
+leader="$(sed -n 's/^"Leader" : //p' <<<"$fields")"
+is_leader=false
+[[ -n "$member" && "$member" == "$leader" ]] && is_leader=true
 if [[ "$is_leader" != true ]]; then
   echo "api7-etcd-snapshot: member ${member} is not the leader; the leader takes the snapshot" >&2
   exit 0

@@ -49,7 +49,7 @@ const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 const describe = (r: Registered) => [
     String(r.inputs.securityGroupId).replace(/-id$/, ""),
     r.inputs.fromPort === r.inputs.toPort ? r.inputs.fromPort : `${r.inputs.fromPort}-${r.inputs.toPort}`,
-    r.inputs.cidrIpv4 ?? String(r.inputs.referencedSecurityGroupId).replace(/-id$/, ""),
+    r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6 ?? String(r.inputs.referencedSecurityGroupId).replace(/-id$/, ""),
 ];
 /** Rules in a stable order (registration order is the SDK's). */
 const sorted = (rs: Registered[]) =>
@@ -81,8 +81,11 @@ test("2379 is open to the dashboards, the gateways and the members only; 2380 to
     ]);
 });
 
-test("nothing is open to 0.0.0.0/0 but the gateways' listeners", () => {
-    expect(sorted(registered.filter((r) => r.type === INGRESS && r.inputs.cidrIpv4 === "0.0.0.0/0"))).toEqual([
+test("nothing is open to 0.0.0.0/0 or ::/0 but the gateways' listeners", () => {
+    const open = registered.filter(
+        (r) => r.type === INGRESS && (r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0"),
+    );
+    expect(sorted(open)).toEqual([
         ["api7-dp-lb", 80, "0.0.0.0/0"],
         ["api7-dp-lb", 443, "0.0.0.0/0"],
     ]);

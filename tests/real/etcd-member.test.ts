@@ -155,8 +155,9 @@ test("held by the host it replaces: waits, then takes the interface and the volu
 
 test("run again on the host that has them: nothing to wait for", async () => {
     const started = Date.now();
-    const { stderr } = await finished(member({ API7_ETCD_MEMBER_WAIT: "60" }));
+    const { status, stderr } = await finished(member({ API7_ETCD_MEMBER_WAIT: "60" }));
     expect(stderr).toContain(`attached to ${ids.self}`);
+    expect([status, stderr]).toEqual([1, expect.stringContaining(`no device for ${ids.volume}`)]);
     expect(Date.now() - started).toBeLessThan(15000);
 });
 

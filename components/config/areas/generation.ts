@@ -19,7 +19,7 @@ export const GENERATION_AREAS = {
     etcd: area(
         {
             members: setting(
-                z.union([z.literal(3), z.literal(5)], {
+                z.literal([3, 5], {
                     error: "must be 3 or 5 (an odd number: a fourth member raises the quorum without tolerating more)",
                 }),
                 3,
@@ -71,7 +71,7 @@ export const GENERATION_AREAS = {
                 image,
                 "api7/api7-dashboard:2.13.2209.1",
                 "With deploy.generation `2.x`: the 2.x dashboard image (port 9000), pinned, as you pushed it to " +
-                    "images.registry from API7's tarball (README: API7 2.x). The default is the version of API7's " +
+                    "images.registry from API7's tarball (docs/api7-2x.md). The default is the version of API7's " +
                     "2.x high-availability guide.",
             ),
             gatewayImage: setting(

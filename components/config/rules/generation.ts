@@ -86,7 +86,7 @@ export const GENERATION_RULES: readonly Rule[] = [
                 problem(
                     ["images", "source"],
                     `is \`${c.images.source}\`; API7 2.x's images are not published to a registry: load them from ` +
-                        "API7's tarball, push them to yours, and set images.source registry (README: API7 2.x)",
+                        "API7's tarball, push them to yours, and set images.source registry (docs/api7-2x.md)",
                 );
         },
     },
