@@ -69,6 +69,15 @@ export function groupTargets(project: string, stack: string, role: string): aws.
 }
 
 /**
+ * A host group's maximum size: the scaling ceiling, or one host above the desired count for launch-before-terminate
+ * (AWS defines the maximum healthy percentage against the desired capacity and does not say whether a replacement
+ * may exceed maxSize, so room is left). The warm-pool rule holds a pool to it (components/config/rules/planes.ts).
+ */
+export function groupMaxSize(count: number, scalingMaxCount?: number): number {
+    return scalingMaxCount ?? count + 1;
+}
+
+/**
  * Instance refresh and instance maintenance: keep 100 % of the desired hosts healthy and launch at most one extra
  * host at a time, so each replacement is a new host passing its health checks before an old one leaves.
  * AWS: the maximum healthy percentage is 100-200 and at most 100 above the minimum; a value above 100 launches

@@ -10,6 +10,7 @@ import { gracePeriodSeconds, WARMUP_SECONDS } from "../boot-budget";
 import { renderUserData } from "../cloud-init";
 import { createLaunchHook, hookHeartbeatSeconds, launchHook, warmPool } from "./warm-pool";
 import {
+    groupMaxSize,
     instanceRefresh,
     launchTemplateOptions,
     launchTemplateUserData,
@@ -115,9 +116,7 @@ export function createGroup(
     const loadBalanced = targetGroupArns.length > 0;
     const grace = gracePeriodSeconds(args.role, args.healthyAfterSeconds, args.placement.healthCheckGraceSeconds);
     const heartbeat = hookHeartbeatSeconds(args.role, grace);
-    // One host above the desired count for launch-before-terminate: AWS defines the maximum healthy percentage
-    // against the desired capacity and does not say whether a replacement may exceed maxSize, so leave room.
-    const max = args.scaling ? args.scaling.maxCount : args.count + 1;
+    const max = groupMaxSize(args.count, args.scaling?.maxCount);
     const group = new aws.autoscaling.Group(
         `${name}-group`,
         {

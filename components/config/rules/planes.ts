@@ -5,17 +5,20 @@ import { PUBLIC_CIDRS, MTLS_KEYS } from "./helpers";
 import type { Rule } from "../rules";
 import type { ConfigValues } from "../schema";
 import { INSTANCE_TYPES } from "../../instance-types";
+import { groupMaxSize } from "../../aws/fleet";
 
 /** EC2 hibernates no Linux instance with 150 GB of RAM or more (EC2 user guide, hibernation prerequisites). */
 const HIBERNATION_MAX_RAM_GIB = 150;
 /** API7's minimum free disk per host (hosts.rootVolumeGiB's lower bound). */
 const API7_MIN_FREE_DISK_GIB = 80;
 
-/** A host group's maximum size, as components/aws/host/launch.ts sets it, and why. */
+/** A host group's maximum size, as components/aws/host/launch.ts sets it (fleet.ts groupMaxSize), and why. */
 function groupMaximum(c: ConfigValues, key: "controlPlane" | "dataPlane"): { size: number; why: string } {
-    if (key === "dataPlane" && c.dataPlane.autoscaling.enabled)
-        return { size: c.dataPlane.autoscaling.maxCount, why: "dataPlane.autoscaling.maxCount" };
-    return { size: c[key].count + 1, why: `${key}.count + 1, room for a replacement` };
+    const scaling = key === "dataPlane" && c.dataPlane.autoscaling.enabled;
+    return {
+        size: groupMaxSize(c[key].count, scaling ? c.dataPlane.autoscaling.maxCount : undefined),
+        why: scaling ? "dataPlane.autoscaling.maxCount" : `${key}.count + 1, room for a replacement`,
+    };
 }
 
 export const PLANES_RULES: readonly Rule[] = [
