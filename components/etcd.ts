@@ -1,6 +1,7 @@
 /**
- * The etcd cluster of the API7 2.x topology (deploy.generation 2.x), shared by the AWS target and the lab: its
- * members, where each one runs, and what a lost member or AZ costs.
+ * The etcd cluster of the API7 2.x topology (deploy.generation 2.x), for the AWS target and the lab (neither builds
+ * it yet: docs/api7-2x.md): its members, where each one runs, what a lost member or AZ costs, each member's
+ * configuration and the certificates it needs.
  *
  * Raft needs a majority: "For a cluster with n members, quorum is (n/2)+1", and etcd's failure-tolerance table gives 3
  * members 1 failure and 5 members 2 (etcd FAQ, "What is failure tolerance?", https://etcd.io/docs/v3.5/faq/). So
@@ -60,7 +61,7 @@ export function initialCluster(members: readonly EtcdMember[], peerUrl: (m: Etcd
     return members.map((m) => `${m.name}=${peerUrl(m)}`).join(",");
 }
 
-/** Where a member keeps its data: a directory on its own volume (mounted at /var/lib/etcd on AWS). */
+/** Where a member keeps its data: a directory on its own volume (config-templates/api7-etcd-member.sh mounts it). */
 export const ETCD_DATA_DIR = "/var/lib/etcd/data";
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The API7 2.x topology's dashboard and gateway configurations (deploy.generation 2.x), for both targets: what
+ * The API7 2.x topology's dashboard and gateway configurations (deploy.generation 2.x), for both targets (neither
+ * builds 2.x yet: docs/api7-2x.md): what
  * config-templates/dashboard-v2-conf.yaml and gateway-v2-config.yaml render, with each secret as a placeholder the
  * host (or the lab) replaces, so that no password is in a rendered config, an SSM String or a diff.
  *

@@ -69,7 +69,7 @@ role_set() {
   [[ -z "${2:-}" ]] || want="${2%/}/"
   tolerate_existing ctl role add "$1"
   # `role get` lists each prefix permission as "[<key>, <range end>) (prefix <key>)" (etcdctl/ctlv3/command/
-  # printer.go RoleGet @v3.5.33), once under KV Read and once under KV Write.
+  # printer_simple.go RoleGet @v3.5.33), once under KV Read and once under KV Write.
   while read -r have; do
     [[ "$have" == "$want" ]] || ctl role revoke-permission "$1" "$have" --prefix >/dev/null
   done < <(ctl role get "$1" | sed -n 's/.*(prefix \(.*\))$/\1/p' | sort -u)

@@ -200,7 +200,7 @@ describe("the lab on MySQL 5.7 (lab.database mysql)", () => {
             expect(container(mysql, name).dependencies).toContain(db.urn);
     });
 
-    test("waited for until its healthcheck, run by sh, logs in over TCP with the password from its environment", () => {
+    test("waited for until its healthcheck, run by sh, pings over TCP as api7, the password from its environment", () => {
         const db = container(mysql, "mysql").inputs;
         expect([db.wait, db.waitTimeout, db.restart]).toEqual([true, 300, "unless-stopped"]);
         const [form, command] = db.healthcheck.tests as string[];

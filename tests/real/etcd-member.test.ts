@@ -49,6 +49,18 @@ function finished(child: ReturnType<typeof spawn>): Promise<{ status: number | n
 
 const eniHolder = () =>
     aws("ec2", "describe-network-interfaces", "--network-interface-ids", ids.eni).NetworkInterfaces[0].Attachment;
+/** The interface on the host being replaced, where its previous host had it (device 1). */
+const attachEniToOld = () =>
+    aws(
+        "ec2",
+        "attach-network-interface",
+        "--network-interface-id",
+        ids.eni,
+        "--instance-id",
+        ids.old,
+        "--device-index",
+        "1",
+    );
 const volumeHolder = () => aws("ec2", "describe-volumes", "--volume-ids", ids.volume).Volumes[0].Attachments[0];
 
 beforeAll(async () => {
@@ -119,16 +131,7 @@ afterAll(() => {
 });
 
 test("held by the host it replaces: waits, then takes the interface and the volume once that host lets them go", async () => {
-    aws(
-        "ec2",
-        "attach-network-interface",
-        "--network-interface-id",
-        ids.eni,
-        "--instance-id",
-        ids.old,
-        "--device-index",
-        "1",
-    );
+    attachEniToOld();
     aws("ec2", "attach-volume", "--volume-id", ids.volume, "--instance-id", ids.old, "--device", "/dev/sdf");
     const run = finished(member({ API7_ETCD_MEMBER_WAIT: "60" }));
     await new Promise((r) => setTimeout(r, 4000));
@@ -163,16 +166,7 @@ test("run again on the host that has them: nothing to wait for", async () => {
 
 test("never let go: gives up after the wait, naming the instance that holds them, and forces nothing", async () => {
     aws("ec2", "detach-network-interface", "--attachment-id", eniHolder().AttachmentId);
-    aws(
-        "ec2",
-        "attach-network-interface",
-        "--network-interface-id",
-        ids.eni,
-        "--instance-id",
-        ids.old,
-        "--device-index",
-        "1",
-    );
+    attachEniToOld();
     const { status, stderr } = await finished(member({ API7_ETCD_MEMBER_WAIT: "3" }));
     expect(status).toBe(1);
     expect(stderr).toContain(`api7-etcd-member: network interface ${ids.eni} is still in-use on ${ids.old} after 3 s`);
