@@ -3,6 +3,7 @@
  * program uses. Secrets are not needed (nor read): required secret keys get stand-in values. An AWS stack gets the
  * AWS figures (load balancers, Auto Scaling groups, RDS); the Docker lab (deploy.target docker) gets its own.
  */
+import { renderEtcdReport } from "./etcd-report";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseSettings } from "../components/config/load";
@@ -318,9 +319,10 @@ export function renderLabReport(stack: string, f: LabFigures): string {
     ].join("\n");
 }
 
-/** The report for a stack: the lab's for deploy.target docker, the AWS figures otherwise. */
+/** The report for a stack: API7 2.x's etcd figures, the lab's for deploy.target docker, the AWS figures otherwise. */
 export function stackReport(stack: string): string {
     const settings = stackSettings(stack);
+    if (settings.generation === "2.x") return renderEtcdReport(stack, settings);
     return settings.target === "docker"
         ? renderLabReport(stack, labFigures(settings))
         : renderReport(stack, haFigures(settings));
@@ -341,7 +343,7 @@ export function reportFailure(err: unknown): { readonly code: number; readonly m
 /** The cost part of the report, for an AWS stack: from the resources the program declares for it. */
 export async function stackCost(stack: string, assumptions: Assumptions): Promise<string | undefined> {
     const settings = stackSettings(stack);
-    if (settings.target === "docker") return undefined;
+    if (settings.target === "docker" || settings.generation === "2.x") return undefined;
     const run = await runProgram({ stack: stack as StackName });
     const region = String(readStackConfig(stack)["aws:region"] ?? "us-east-1");
     return renderCost(region, costLines(run.resources, assumptions), assumptions);

@@ -12,6 +12,7 @@ import {
     stackSettings,
 } from "../scripts/ha-report";
 import { bootSeconds, gracePeriodSeconds } from "../components/aws/boot-budget";
+import { renderEtcdReport } from "../scripts/etcd-report";
 import { ConfigError, parseSettings } from "../components/config/load";
 import { EXTERNAL_DSN, ROOT, TEST_SECRETS } from "../tools/harness";
 
@@ -289,5 +290,33 @@ describe("a stack file the program refuses", () => {
                 "<value>`):\n  - dataPlane.count = 0: must be at least 2",
         });
         expect(reportFailure(new TypeError("x is undefined"))).toBeUndefined();
+    });
+});
+
+describe("an API7 2.x stack (deploy.generation 2.x)", () => {
+    const v2 = (etcd: Record<string, unknown>) =>
+        settingsWith({
+            deploy: { generation: "2.x" },
+            network: { availabilityZones: 3 },
+            images: { source: "registry", registry: "111122223333.dkr.ecr.us-east-1.amazonaws.com/api7" },
+            etcd,
+        });
+
+    test("reports its etcd cluster's quorum and snapshots as planned, and says nothing is built", () => {
+        const text = renderEtcdReport("legacy", v2({ members: 5, snapshotIntervalMinutes: 30 }));
+        expect(text).toContain("this version plans its etcd cluster, and builds nothing yet");
+        expect(text).toContain("| etcd members | 5 over 3 AZs, at most 2 in one |");
+        expect(text).toContain("| quorum | 3 of 5 |");
+        expect(text).toContain("| members lost with reads and writes going on | 2 |");
+        expect(text).toContain("| an AZ lost | quorum kept |");
+        expect(text).toContain("| snapshots | every 30 min, by the leader; none without a quorum |");
+        expect(text).toContain("| no snapshot alarm | after 60 min |");
+        expect(text).not.toMatch(/DP Manager|RDS|gateway group/);
+    });
+
+    test("three members: one may be lost", () => {
+        const text = renderEtcdReport("legacy", v2({}));
+        expect(text).toContain("| quorum | 2 of 3 |");
+        expect(text).toContain("| members lost with reads and writes going on | 1 |");
     });
 });
