@@ -61,6 +61,11 @@ export function alarmMetrics(alarm: Recorded): number {
 }
 
 /** The stack's monthly cost, line by line, from the resources it declares. */
+/** A line with one price: `units` of it. */
+function priced(item: string, quantity: string, units: number, price: Price): CostLine {
+    return { item, quantity, monthlyUsd: money(units * price.usd), prices: [price] };
+}
+
 export function costLines(resources: readonly Recorded[], a: Assumptions): CostLine[] {
     const of = (type: string) => resources.filter((r) => r.type === type);
     const lines: CostLine[] = [];
@@ -82,12 +87,7 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
             prices: ec2 ? [ec2] : [],
             missing: ec2 ? undefined : `no price for ${type} in scripts/prices.ts`,
         });
-        lines.push({
-            item: `EBS gp3: ${base} root volumes`,
-            quantity: `${count} x ${volume} GB`,
-            monthlyUsd: money(count * volume * PRICES.gp3.usd),
-            prices: [PRICES.gp3],
-        });
+        lines.push(priced(`EBS gp3: ${base} root volumes`, `${count} x ${volume} GB`, count * volume, PRICES.gp3));
         const warm = group.inputs.warmPool as { minSize?: number; poolState?: string } | undefined;
         if (warm?.minSize) {
             // A stopped or hibernated warm host pays for its volume only; a running one for the instance too
@@ -109,18 +109,10 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
     }
     const nats = of(T.nat).length;
     if (nats > 0) {
-        lines.push({
-            item: "NAT gateways",
-            quantity: `${nats} x ${HOURS_PER_MONTH} h`,
-            monthlyUsd: money(nats * HOURS_PER_MONTH * PRICES.natHour.usd),
-            prices: [PRICES.natHour],
-        });
-        lines.push({
-            item: "NAT data processed (assumed: natGb)",
-            quantity: `${a.natGb} GB`,
-            monthlyUsd: money(a.natGb * PRICES.natGb.usd),
-            prices: [PRICES.natGb],
-        });
+        lines.push(
+            priced("NAT gateways", `${nats} x ${HOURS_PER_MONTH} h`, nats * HOURS_PER_MONTH, PRICES.natHour),
+            priced("NAT data processed (assumed: natGb)", `${a.natGb} GB`, a.natGb, PRICES.natGb),
+        );
     }
     for (const lb of of(T.lb)) {
         const alb = lb.inputs.loadBalancerType === "application";
@@ -158,31 +150,29 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
                 : `no price for ${cls} in scripts/prices.ts: add it from https://aws.amazon.com/rds/postgresql/pricing/`,
         });
         const storage = multiAz ? PRICES.rdsGp3MultiAz : PRICES.rdsGp3SingleAz;
-        lines.push({
-            item: `RDS storage (gp3${multiAz ? ", Multi-AZ" : ""})`,
-            quantity: `${db.inputs.allocatedStorage} GB`,
-            monthlyUsd: money((db.inputs.allocatedStorage as number) * storage.usd),
-            prices: [storage],
-        });
+        const gb = db.inputs.allocatedStorage as number;
+        lines.push(priced(`RDS storage (gp3${multiAz ? ", Multi-AZ" : ""})`, `${gb} GB`, gb, storage));
     }
     const metrics = of(T.alarm).reduce((n, alarm) => n + alarmMetrics(alarm), 0);
-    if (metrics > 0) {
-        lines.push({
-            item: `CloudWatch alarms (${of(T.alarm).length})`,
-            quantity: `${metrics} alarm metrics`,
-            monthlyUsd: money(metrics * PRICES.alarmMetric.usd),
-            prices: [PRICES.alarmMetric],
-        });
-    }
+    if (metrics > 0)
+        lines.push(
+            priced(
+                `CloudWatch alarms (${of(T.alarm).length})`,
+                `${metrics} alarm metrics`,
+                metrics,
+                PRICES.alarmMetric,
+            ),
+        );
     const dashboards = of(T.dashboard).length;
-    if (dashboards > 0) {
-        lines.push({
-            item: "CloudWatch dashboard (an account's first 3 are free)",
-            quantity: `${dashboards}`,
-            monthlyUsd: money(dashboards * PRICES.dashboard.usd),
-            prices: [PRICES.dashboard],
-        });
-    }
+    if (dashboards > 0)
+        lines.push(
+            priced(
+                "CloudWatch dashboard (an account's first 3 are free)",
+                `${dashboards}`,
+                dashboards,
+                PRICES.dashboard,
+            ),
+        );
     const logGroups = of(T.logGroup);
     if (logGroups.length > 0) {
         const ingest = hosts * a.logGbPerHost;
@@ -197,23 +187,17 @@ export function costLines(resources: readonly Recorded[], a: Assumptions): CostL
         });
     }
     const buckets = of(T.bucketMetric).length;
-    if (buckets > 0) {
-        lines.push({
-            item: `S3 request metrics (assumed: ${a.requestMetricsPerBucket} metrics per bucket)`,
-            quantity: `${buckets} buckets x ${a.requestMetricsPerBucket}`,
-            monthlyUsd: money(buckets * a.requestMetricsPerBucket * PRICES.customMetric.usd),
-            prices: [PRICES.customMetric],
-        });
-    }
+    if (buckets > 0)
+        lines.push(
+            priced(
+                `S3 request metrics (assumed: ${a.requestMetricsPerBucket} metrics per bucket)`,
+                `${buckets} buckets x ${a.requestMetricsPerBucket}`,
+                buckets * a.requestMetricsPerBucket,
+                PRICES.customMetric,
+            ),
+        );
     const keys = of(T.key).length;
-    if (keys > 0) {
-        lines.push({
-            item: "KMS keys of the stack",
-            quantity: `${keys}`,
-            monthlyUsd: money(keys * PRICES.kmsKey.usd),
-            prices: [PRICES.kmsKey],
-        });
-    }
+    if (keys > 0) lines.push(priced("KMS keys of the stack", `${keys}`, keys, PRICES.kmsKey));
     return lines;
 }
 
