@@ -4,7 +4,7 @@
  * their group in a tag (HOST_LOG_GROUP_TAG), so a host that is taken over cannot forge another role's lines.
  */
 import type { ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { hostRoleStatements, identityAllows, managedPolicies, taggedRoles } from "./host-parameters";
+import { checkTaggedRoles, identityAllows } from "./host-parameters";
 
 /** The tag a host role names its log group with (components/aws/host/identity.ts). */
 export const HOST_LOG_GROUP_TAG = "api7-ha:log-group";
@@ -27,27 +27,19 @@ export const hostLogsOwnGroup: StackValidationPolicy = {
         "A host role can write to no CloudWatch Logs group but its own role's (CreateLogStream, PutLogEvents), AWS " +
         "managed policies included.",
     enforcementLevel: "mandatory",
-    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
-        const managed = managedPolicies();
-        const roles = taggedRoles(args, HOST_LOG_GROUP_TAG);
-        for (const [role, own] of roles) {
-            const report = (message: string) => reportViolation(`${role.name}: ${message}`, role.urn);
-            const statements = hostRoleStatements(args, role, managed, report);
-            if (!statements) continue;
-            // The ARN form of its own group, from the statement that writes to it.
-            const ownArn = statements
-                .flatMap((s) => [s.Resource ?? []].flat())
-                .find((r) => r.endsWith(`:log-group:${own}:*`));
-            if (!ownArn) {
-                report(`no statement writes to its own log group (${own}), so its ARN form is unknown`);
-                continue;
-            }
-            const arnPrefix = ownArn.slice(0, -`${own}:*`.length);
-            const others = roles.filter(([r]) => r !== role).map(([, g]) => g);
-            for (const [action, group] of probes(own, others)) {
-                if (identityAllows(statements, action, `${arnPrefix}${group}:log-stream:policy-probe`))
-                    report(`can write to ${group} (${action}), not its own log group ${own}`);
-            }
-        }
-    },
+    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) =>
+        // The ARN form of its own group, from the statement that writes to it.
+        checkTaggedRoles(
+            args,
+            reportViolation,
+            HOST_LOG_GROUP_TAG,
+            { before: ":log-group:", after: ":*" },
+            (own) => `no statement writes to its own log group (${own}), so its ARN form is unknown`,
+            ({ own, arnPrefix, others, statements, report }) => {
+                for (const [action, group] of probes(own, others)) {
+                    if (identityAllows(statements, action, `${arnPrefix}${group}:log-stream:policy-probe`))
+                        report(`can write to ${group} (${action}), not its own log group ${own}`);
+                }
+            },
+        ),
 };

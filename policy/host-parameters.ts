@@ -108,7 +108,7 @@ function probes(own: string, others: readonly string[]): [action: string, name: 
  * Every statement a role's identity policies hold, its AWS managed policies expanded; undefined while any is unknown
  * during a preview (skip rather than guess). A managed policy the pack has no copy of is reported.
  */
-export function hostRoleStatements(
+function hostRoleStatements(
     args: StackValidationArgs,
     role: PolicyResource,
     managed: ReadonlyMap<string, ManagedPolicy>,
@@ -135,12 +135,56 @@ export function hostRoleStatements(
 }
 
 /** The roles tagged with `tag` (a host role's parameter path or log group), and the tag's value on each. */
-export function taggedRoles(args: StackValidationArgs, tag: string): [PolicyResource, string][] {
+function taggedRoles(args: StackValidationArgs, tag: string): [PolicyResource, string][] {
     return args.resources
         .filter(
             (r) => r.type === ROLE && typeof (r.props.tags as Record<string, unknown> | undefined)?.[tag] === "string",
         )
         .map((r) => [r, (r.props.tags as Record<string, string>)[tag]]);
+}
+
+/**
+ * What iam-host-parameters-own-path and iam-host-logs-own-group share: for each host role tagged with `tag` (its own
+ * path or group), its statements (managed policies expanded), the ARN prefix of its own resources (taken from the
+ * statement whose resource ends with `<before><own><after>`, e.g. `:parameter/api7-ha/prod/cp/*`), and `probe` on the
+ * other roles' tag values. A role whose own ARN cannot be found is reported with `noOwn(own)`.
+ */
+export function checkTaggedRoles(
+    args: StackValidationArgs,
+    reportViolation: ReportViolation,
+    tag: string,
+    ownResource: { readonly before: string; readonly after: string },
+    noOwn: (own: string) => string,
+    probe: (c: {
+        own: string;
+        arnPrefix: string;
+        others: string[];
+        statements: Statement[];
+        report: (m: string) => void;
+    }) => void,
+): void {
+    const managed = managedPolicies();
+    const roles = taggedRoles(args, tag);
+    for (const [role, own] of roles) {
+        const report = (message: string) => reportViolation(`${role.name}: ${message}`, role.urn);
+        const statements = hostRoleStatements(args, role, managed, report);
+        if (!statements) continue;
+        const ownArn = statements
+            .flatMap((s) => list(s.Resource))
+            .find((r) => r.endsWith(`${ownResource.before}${own}${ownResource.after}`));
+        if (!ownArn) {
+            report(noOwn(own));
+            continue;
+        }
+        const others = roles.filter(([r]) => r !== role).map(([, value]) => value);
+        probe({
+            own,
+            arnPrefix: ownArn.slice(0, -`${own}${ownResource.after}`.length),
+            others,
+            statements,
+            report,
+        });
+    }
 }
 
 export const hostParametersOwnPath: StackValidationPolicy = {
@@ -149,25 +193,19 @@ export const hostParametersOwnPath: StackValidationPolicy = {
         "A host role can read no SSM parameter outside its group's path, AWS managed policies included (an " +
         "explicit deny must hold against AmazonSSMManagedInstanceCore's ssm:GetParameter on *).",
     enforcementLevel: "mandatory",
-    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
-        const managed = managedPolicies();
-        const roles = taggedRoles(args, HOST_PARAMETER_PATH_TAG);
-        for (const [role, own] of roles) {
-            const report = (message: string) => reportViolation(`${role.name}: ${message}`, role.urn);
-            const statements = hostRoleStatements(args, role, managed, report);
-            if (!statements) continue;
-            // The ARN form of its own parameters, from the statement that reads them.
-            const ownArn = statements.flatMap((s) => list(s.Resource)).find((r) => r.endsWith(`:parameter${own}/*`));
-            if (!ownArn) {
-                report(`no statement reads its own parameters (${own}/*), so their ARN form is unknown`);
-                continue;
-            }
-            const arnPrefix = ownArn.slice(0, -`${own}/*`.length);
-            const others = roles.filter(([r]) => r !== role).map(([, p]) => p);
-            for (const [action, probe] of probes(own, others)) {
-                if (identityAllows(statements, action, `${arnPrefix}${probe}`))
-                    report(`can read ${probe} (${action}), outside ${own}`);
-            }
-        }
-    },
+    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) =>
+        // The ARN form of its own parameters, from the statement that reads them.
+        checkTaggedRoles(
+            args,
+            reportViolation,
+            HOST_PARAMETER_PATH_TAG,
+            { before: ":parameter", after: "/*" },
+            (own) => `no statement reads its own parameters (${own}/*), so their ARN form is unknown`,
+            ({ own, arnPrefix, others, statements, report }) => {
+                for (const [action, probe] of probes(own, others)) {
+                    if (identityAllows(statements, action, `${arnPrefix}${probe}`))
+                        report(`can read ${probe} (${action}), outside ${own}`);
+                }
+            },
+        ),
 };
