@@ -152,6 +152,11 @@ export function instanceTypeProblem(type: string): string | undefined {
     return factsProblem([info.arch], info.vcpu, info.memoryGiB);
 }
 
+/** EC2 hibernates no Linux instance with 150 GB of RAM or more (EC2 user guide, hibernation prerequisites). */
+export const HIBERNATION_MAX_RAM_GIB = 150;
+/** API7's minimum free disk per host (hosts.rootVolumeGiB's lower bound). */
+export const API7_MIN_FREE_DISK_GIB = 80;
+
 /**
  * Why a warm pool kept Hibernated cannot use a type AWS describes so: hibernation unsupported (DescribeInstanceTypes'
  * HibernationSupported; AWS's list of families varies by Region, EC2 user guide "Prerequisites for EC2 instance
@@ -164,9 +169,13 @@ export function hibernationProblem(
 ): string | undefined {
     const ramGiB = d.memorySize / 1024;
     if (!d.hibernationSupported) return "does not support hibernation in this Region (AWS DescribeInstanceTypes)";
-    if (ramGiB >= 150) return `has ${ramGiB} GiB of RAM; EC2 hibernates instances with less than 150 GB`;
-    if (rootVolumeGiB < ramGiB + 80)
-        return `has ${ramGiB} GiB of RAM, which hosts.rootVolumeGiB ${rootVolumeGiB} cannot hold besides API7's 80 GiB`;
+    if (ramGiB >= HIBERNATION_MAX_RAM_GIB)
+        return `has ${ramGiB} GiB of RAM; EC2 hibernates instances with less than ${HIBERNATION_MAX_RAM_GIB} GB`;
+    if (rootVolumeGiB < ramGiB + API7_MIN_FREE_DISK_GIB)
+        return (
+            `has ${ramGiB} GiB of RAM, which hosts.rootVolumeGiB ${rootVolumeGiB} cannot hold besides API7's ` +
+            `${API7_MIN_FREE_DISK_GIB} GiB`
+        );
     return undefined;
 }
 

@@ -1,5 +1,6 @@
 /** The network, access, load-balancer and host areas of the schema (components/config/schema.ts). */
 import { z } from "zod";
+import { API7_MIN_FREE_DISK_GIB } from "../../instance-types";
 import { area, bool, bucketArn, cidrList, int, ipv4Cidr, oneOf, setting, subnetIds } from "../setting-types";
 
 export const INFRA_AREAS = {
@@ -102,8 +103,12 @@ export const INFRA_AREAS = {
                     "AMI).",
             ),
             rootVolumeGiB: setting(
-                int(80, 16384, "must be from 80 GiB (API7's minimum free disk) to 16384 GiB (gp3 limit)"),
-                80,
+                int(
+                    API7_MIN_FREE_DISK_GIB,
+                    16384,
+                    `must be from ${API7_MIN_FREE_DISK_GIB} GiB (API7's minimum free disk) to 16384 GiB (gp3 limit)`,
+                ),
+                API7_MIN_FREE_DISK_GIB,
                 "Size of each host's encrypted gp3 root volume in GiB (80 to 16384).",
             ),
             healthCheckGraceSeconds: setting(

@@ -4,13 +4,8 @@ import { defaultBucketName } from "../names";
 import { PUBLIC_CIDRS, MTLS_KEYS } from "./helpers";
 import type { Rule } from "../rules";
 import type { ConfigValues } from "../schema";
-import { INSTANCE_TYPES } from "../../instance-types";
+import { API7_MIN_FREE_DISK_GIB, HIBERNATION_MAX_RAM_GIB, INSTANCE_TYPES } from "../../instance-types";
 import { groupMaxSize } from "../../aws/fleet";
-
-/** EC2 hibernates no Linux instance with 150 GB of RAM or more (EC2 user guide, hibernation prerequisites). */
-const HIBERNATION_MAX_RAM_GIB = 150;
-/** API7's minimum free disk per host (hosts.rootVolumeGiB's lower bound). */
-const API7_MIN_FREE_DISK_GIB = 80;
 
 /** A host group's maximum size, as components/aws/host/launch.ts sets it (fleet.ts groupMaxSize), and why. */
 function groupMaximum(c: ConfigValues, key: "controlPlane" | "dataPlane"): { size: number; why: string } {
