@@ -50,6 +50,22 @@ export const CONTROL_PLANE_HEALTH = {
     unhealthyThreshold: 2,
 };
 
+/** A health check's timing, in seconds and passes: a target group's, or HAProxy's in the lab. */
+export interface Check {
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+    readonly healthyThreshold: number;
+    readonly unhealthyThreshold: number;
+}
+
+/** The control plane's check timing (its target groups', and HAProxy's in the lab). */
+export const CONTROL_PLANE_CHECK: Check = Object.freeze({
+    intervalSeconds: CONTROL_PLANE_HEALTH.interval,
+    timeoutSeconds: CONTROL_PLANE_HEALTH.timeout,
+    healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold,
+    unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold,
+});
+
 /** Prometheus's target-group health check: GET /-/healthy (Prometheus's documented health endpoint) on 9090. */
 export const PROMETHEUS_HEALTH = {
     enabled: true,

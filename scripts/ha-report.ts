@@ -9,12 +9,19 @@ import * as path from "path";
 import { ConfigError, parseSettings } from "../components/config/load";
 import { PROJECT, SECRETS, SECRET_NAMES } from "../components/config/schema";
 import type { HealthCheckSettings, Settings } from "../components/config/settings";
-import { bootSeconds, bootSteps, worstCaseReplacementSeconds, type BootStep } from "../components/aws/boot-budget";
+import {
+    bootSeconds,
+    bootSteps,
+    detectionSeconds,
+    healthySeconds,
+    worstCaseAfterCheck,
+    type BootStep,
+} from "../components/aws/boot-budget";
 import { ECR_ENDPOINT_SERVICES } from "../components/image-refs";
-import { CONTROL_PLANE_HEALTH } from "../components/listeners";
+import { CONTROL_PLANE_CHECK, type Check } from "../components/listeners";
 import { outageFigures, outageRows, type OutageFigures } from "./report-outage";
 import { warmPoolFigures, warmPoolRows, type WarmPoolFigures } from "./report-warm-pool";
-import { checkTimeoutSeconds, CONTROL_PLANE_CHECK, type Check } from "../components/docker/haproxy";
+import { checkTimeoutSeconds } from "../components/docker/haproxy";
 import { readStackConfig, ROOT } from "./stack-file";
 import { HOURS_PER_MONTH, PRICES } from "./prices";
 import { longestIntervalSeconds } from "../components/schedule";
@@ -104,24 +111,15 @@ export function haFigures(settings: Settings): HaFigures {
         hostsPerAz.prometheus = spread(1, azs);
     const replacement = {
         gateways: replacementFigures("dp", hc, settings.hosts.healthCheckGraceSeconds),
-        "control plane": replacementFigures(
-            "cp",
-            {
-                intervalSeconds: CONTROL_PLANE_HEALTH.interval,
-                timeoutSeconds: CONTROL_PLANE_HEALTH.timeout,
-                healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold,
-                unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold,
-            },
-            settings.hosts.healthCheckGraceSeconds,
-        ),
+        "control plane": replacementFigures("cp", CONTROL_PLANE_CHECK, settings.hosts.healthCheckGraceSeconds),
     };
     const warm = {
         gateways: warmPoolFigures(settings, "dp", replacement.gateways),
         "control plane": warmPoolFigures(settings, "cp", replacement["control plane"]),
     };
     return {
-        detectionSeconds: hc.unhealthyThreshold * hc.intervalSeconds + hc.timeoutSeconds,
-        rejoinSeconds: hc.healthyThreshold * hc.intervalSeconds,
+        detectionSeconds: detectionSeconds(hc),
+        rejoinSeconds: healthySeconds(hc),
         drainSeconds: lb.deregistrationDelaySeconds,
         healthyThreshold: hc.healthyThreshold,
         hostsPerAz,
@@ -145,15 +143,14 @@ export function replacementFigures(
     hc: HealthCheckSettings,
     graceOverride?: number,
 ): ReplacementFigures {
-    const detectionSeconds = hc.unhealthyThreshold * hc.intervalSeconds + hc.timeoutSeconds;
-    const healthySeconds = hc.healthyThreshold * hc.intervalSeconds;
-    const boot = bootSteps(role);
+    const detection = detectionSeconds(hc);
+    const healthy = healthySeconds(hc);
     return {
-        detectionSeconds,
-        boot,
-        healthySeconds,
-        expectedSeconds: detectionSeconds + bootSeconds(role) + healthySeconds,
-        worstCaseSeconds: worstCaseReplacementSeconds(role, detectionSeconds, healthySeconds, graceOverride),
+        detectionSeconds: detection,
+        boot: bootSteps(role),
+        healthySeconds: healthy,
+        expectedSeconds: detection + bootSeconds(role) + healthy,
+        worstCaseSeconds: worstCaseAfterCheck(role, hc, graceOverride),
     };
 }
 

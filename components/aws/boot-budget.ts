@@ -8,6 +8,8 @@
  * `cloud-init analyze show` and the units' journal give each step).
  */
 
+import type { Check } from "../listeners";
+
 export interface BootStep {
     readonly step: string;
     readonly seconds: number;
@@ -114,6 +116,21 @@ export function worstCaseReplacementSeconds(
         .slice(0, -1)
         .reduce((sum, b) => sum + b.seconds, 0);
     return detectionSeconds + beforeServices + gracePeriodSeconds(role, healthySeconds, graceOverride);
+}
+
+/** Worst case for a check to find a dead host: its unhealthy passes x interval, and the last check's timeout. */
+export function detectionSeconds(c: Check): number {
+    return c.unhealthyThreshold * c.intervalSeconds + c.timeoutSeconds;
+}
+
+/** How long a check takes to find a serving host healthy: its healthy passes x interval. */
+export function healthySeconds(c: Check): number {
+    return c.healthyThreshold * c.intervalSeconds;
+}
+
+/** worstCaseReplacementSeconds for a role whose hosts `check` judges. */
+export function worstCaseAfterCheck(role: HostRole, check: Check, graceOverride?: number): number {
+    return worstCaseReplacementSeconds(role, detectionSeconds(check), healthySeconds(check), graceOverride);
 }
 
 /**

@@ -3,7 +3,8 @@ import { FALLBACK_KEY_PLACEHOLDERS, fallbackS3Block } from "./fallback";
 import * as aws from "@pulumi/aws";
 import { HostGroup, type HostPlacement } from "./host";
 import { controlPlaneServices, DATABASE_DSN_SECRET, type FallbackExportBlock } from "../services";
-import { CONTROL_PLANE_HEALTH } from "../listeners";
+import { CONTROL_PLANE_CHECK } from "../listeners";
+import { healthySeconds } from "./boot-budget";
 import type { DatabaseEndpoint } from "./database";
 import { attachDiscoveryPolicy, prometheusService } from "./monitoring";
 import type { Settings } from "../config/settings";
@@ -98,7 +99,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                 placement,
                 securityGroupIds: args.securityGroupIds,
                 targetGroupArns: args.targetGroupArns,
-                healthyAfterSeconds: CONTROL_PLANE_HEALTH.healthyThreshold * CONTROL_PLANE_HEALTH.interval,
+                healthyAfterSeconds: healthySeconds(CONTROL_PLANE_CHECK),
                 sharedParameters: args.issuedParameters,
                 secrets,
                 bootstrap: true,

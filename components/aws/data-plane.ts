@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { healthySeconds } from "./boot-budget";
 import { FALLBACK_KEY_PLACEHOLDERS, fallbackS3Block } from "./fallback";
 import { secretParameterName } from "./fleet";
 import { HostGroup, type HostPlacement } from "./host";
@@ -136,8 +137,7 @@ export class DataPlane extends pulumi.ComponentResource {
                 placement: args.placement,
                 securityGroupIds: args.securityGroupIds,
                 targetGroupArns: args.targetGroupArns,
-                healthyAfterSeconds:
-                    dp.loadBalancer.healthCheck.healthyThreshold * dp.loadBalancer.healthCheck.intervalSeconds,
+                healthyAfterSeconds: healthySeconds(dp.loadBalancer.healthCheck),
                 dependsOn: args.dependsOn,
                 secrets,
                 issuedSecrets: issued ? Object.keys(credentialValues) : [],

@@ -17,11 +17,11 @@ import type { HostPlacement } from "./host";
 import { withInstanceTypesChecked } from "./instance-type";
 import { PENDING_SECRET } from "../placeholders";
 import { ImageRegistry } from "./images";
-import { CONTROL_PLANE_HEALTH, dashboardListenerPort } from "../listeners";
+import { CONTROL_PLANE_CHECK, dashboardListenerPort } from "../listeners";
 import { StackAlarms } from "./alarms";
 import { topicRegionProblem } from "../config/load";
 import { longestIntervalSeconds } from "../schedule";
-import { worstCaseReplacementSeconds } from "./boot-budget";
+import { worstCaseAfterCheck } from "./boot-budget";
 import { ControlPlaneLoadBalancers, DataPlaneLoadBalancer } from "./load-balancers";
 import { PrometheusHost } from "./monitoring";
 import { Network } from "./network";
@@ -267,16 +267,7 @@ export function awsStack(settings: Settings) {
     }
 
     // Alarms on what breaks HA, notifying one topic (README: alarms).
-    const dpHc = dpSettings.loadBalancer.healthCheck;
-    const cpHc = CONTROL_PLANE_HEALTH;
-    /** Detection (unhealthy passes x interval + timeout), then the budgeted replacement (boot-budget.ts). */
-    const worstCase = (role: "cp" | "dp", interval: number, timeout: number, healthy: number, unhealthy: number) =>
-        worstCaseReplacementSeconds(
-            role,
-            unhealthy * interval + timeout,
-            healthy * interval,
-            settings.hosts.healthCheckGraceSeconds,
-        );
+    const grace = settings.hosts.healthCheckGraceSeconds;
     const alarms = new StackAlarms("api7-alarms", {
         stack: settings.stack,
         project: settings.project,
@@ -296,24 +287,12 @@ export function awsStack(settings: Settings) {
             {
                 tier: "gateways",
                 name: dataPlane.hosts.autoScalingGroupName,
-                worstCaseSeconds: worstCase(
-                    "dp",
-                    dpHc.intervalSeconds,
-                    dpHc.timeoutSeconds,
-                    dpHc.healthyThreshold,
-                    dpHc.unhealthyThreshold,
-                ),
+                worstCaseSeconds: worstCaseAfterCheck("dp", dpSettings.loadBalancer.healthCheck, grace),
             },
             {
                 tier: "control plane",
                 name: controlPlane.hosts.autoScalingGroupName,
-                worstCaseSeconds: worstCase(
-                    "cp",
-                    cpHc.interval,
-                    cpHc.timeout,
-                    cpHc.healthyThreshold,
-                    cpHc.unhealthyThreshold,
-                ),
+                worstCaseSeconds: worstCaseAfterCheck("cp", CONTROL_PLANE_CHECK, grace),
             },
         ],
         rollouts: [

@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CONTROL_PLANE_HEALTH } from "../listeners";
+import type { Check } from "../listeners";
 import { PORTS } from "../ports";
 
 export const HAPROXY_TEMPLATE = path.join(__dirname, "..", "..", "config-templates", "haproxy.cfg");
@@ -23,21 +23,6 @@ export const HAPROXY_CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
  */
 export const HAPROXY_HEALTH_PORT = 8405;
 export const HAPROXY_HEALTH_PATH = "/healthz";
-
-export interface Check {
-    readonly intervalSeconds: number;
-    readonly timeoutSeconds: number;
-    readonly healthyThreshold: number;
-    readonly unhealthyThreshold: number;
-}
-
-/** The control plane's checks in the lab: its target groups' (components/listeners.ts). */
-export const CONTROL_PLANE_CHECK: Check = Object.freeze({
-    intervalSeconds: CONTROL_PLANE_HEALTH.interval,
-    timeoutSeconds: CONTROL_PLANE_HEALTH.timeout,
-    healthyThreshold: CONTROL_PLANE_HEALTH.healthyThreshold,
-    unhealthyThreshold: CONTROL_PLANE_HEALTH.unhealthyThreshold,
-});
 
 export interface HaproxyArgs {
     /** Container host names (Docker DNS aliases) of the gateways, dashboards and DP Managers. */

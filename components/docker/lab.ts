@@ -26,17 +26,11 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../config/settings";
 import { bootSteps, type HostRole } from "../aws/boot-budget";
-import { CONTROL_PLANE_HEALTH, PROMETHEUS_HEALTH } from "../listeners";
+import { CONTROL_PLANE_CHECK, CONTROL_PLANE_HEALTH, PROMETHEUS_HEALTH } from "../listeners";
 import { PORTS } from "../ports";
 import { controlPlaneServices, DATABASE_DSN_SECRET, gatewayService, type ServiceDefinition } from "../services";
 import { renderYamlTemplate } from "../templates";
-import {
-    CONTROL_PLANE_CHECK,
-    haproxyConfig,
-    HAPROXY_CONFIG_PATH,
-    HAPROXY_HEALTH_PATH,
-    HAPROXY_HEALTH_PORT,
-} from "./haproxy";
+import { haproxyConfig, HAPROXY_CONFIG_PATH, HAPROXY_HEALTH_PATH, HAPROXY_HEALTH_PORT } from "./haproxy";
 import { httpHealthcheck, type ProbeTiming } from "./healthcheck";
 import { LabBootstrap } from "./lab-bootstrap";
 import { labDatabase } from "./lab-database";
