@@ -5,18 +5,20 @@
  * stack's outputs are what the target returns, as components/outputs.ts defines them.
  */
 import { awsStack } from "./components/aws/stack";
+import { awsStackV2 } from "./components/aws/stack-v2";
 import { loadSettings } from "./components/config/runtime";
 import { labStack } from "./components/docker/stack";
-import type { Exported, StackOutputs } from "./components/outputs";
+import type { AwsV2StackOutputs, Exported, StackOutputs } from "./components/outputs";
 
 const settings = loadSettings();
 
-// The 2.x topology's settings are read and checked (components/config/areas/generation.ts), its etcd cluster planned
-// (components/etcd.ts); neither target builds it yet, so a 2.x stack stops here rather than get 3.x's hosts.
-if (settings.generation === "2.x")
+// API7 2.x (deploy.generation 2.x): on AWS only; the lab does not build it yet (docs/api7-2x.md).
+if (settings.generation === "2.x" && settings.target === "docker")
     throw new Error(
-        "deploy.generation is `2.x`: this version checks the 2.x settings but does not build the 2.x topology yet; " +
-            "run `pulumi config rm --path deploy.generation` for 3.x",
+        "deploy.generation is `2.x` with deploy.target `docker`: the lab does not build the 2.x topology yet; " +
+            "deploy it with deploy.target aws, or run `pulumi config rm --path deploy.generation` for 3.x",
     );
 
-export = (settings.target === "docker" ? labStack(settings) : awsStack(settings)) satisfies Exported<StackOutputs>;
+export = settings.generation === "2.x"
+    ? (awsStackV2(settings) satisfies Exported<AwsV2StackOutputs>)
+    : ((settings.target === "docker" ? labStack(settings) : awsStack(settings)) satisfies Exported<StackOutputs>);

@@ -94,10 +94,17 @@ export interface EtcdMemberConfigArgs {
 
 /** One member's etcd configuration file (config-templates/etcd.yaml): TLS on the client and peer ports. */
 export function etcdMemberConfig(a: EtcdMemberConfigArgs): string {
+    return renderYamlTemplate(ETCD_CONFIG_TEMPLATE, etcdMemberConfigData(a));
+}
+
+export const ETCD_CONFIG_TEMPLATE = "etcd.yaml";
+
+/** What config-templates/etcd.yaml is rendered from, for a member (etcdMemberConfig). */
+export function etcdMemberConfigData(a: EtcdMemberConfigArgs) {
     const ports = a.ports ?? { client: PORTS.etcdClient, peer: PORTS.etcdPeer, metrics: PORTS.etcdMetrics };
     const own = a.addresses[a.member.index - 1];
     if (own === undefined) throw new Error(`etcd: no address for ${a.member.name}`);
-    return renderYamlTemplate("etcd.yaml", {
+    return {
         name: a.member.name,
         dataDir: a.dataDir ?? ETCD_DATA_DIR,
         listenClientUrls: `https://${a.bindHost}:${ports.client}`,
@@ -108,7 +115,7 @@ export function etcdMemberConfig(a: EtcdMemberConfigArgs): string {
         initialCluster: initialCluster(a.members, (m) => `https://${a.addresses[m.index - 1]}:${ports.peer}`),
         clusterToken: a.clusterToken,
         tls: a.tls ?? ETCD_TLS,
-    });
+    };
 }
 
 /** What a certificate is issued for (@pulumi/tls LocallySignedCert's allowedUses names), and to whom. */

@@ -33,6 +33,18 @@ export function gatewayHealthCheck(
     };
 }
 
+/**
+ * The API7 2.x gateways' health check: GET on the Prometheus export server (9091), which APISIX 2.x serves from the
+ * gateway's own nginx (components/v2-services.ts says why, having no status API); same timings as 3.x's.
+ */
+export const GATEWAY_V2_HEALTH_PATH = "/apisix/prometheus/metrics";
+
+export function gatewayV2HealthCheck(
+    hc: DataPlaneLoadBalancerSettings["healthCheck"],
+): aws.types.input.lb.TargetGroupHealthCheck {
+    return { ...gatewayHealthCheck(hc), port: String(PORTS.gatewayMetrics), path: GATEWAY_V2_HEALTH_PATH };
+}
+
 /** The dashboard's listener port: 443 with a certificate, 7080 without. */
 export function dashboardListenerPort(certificateArn: string | undefined): number {
     return certificateArn ? 443 : PORTS.dashboard;
@@ -49,6 +61,9 @@ export const CONTROL_PLANE_HEALTH = {
     healthyThreshold: 2,
     unhealthyThreshold: 2,
 };
+
+/** The API7 2.x dashboards' health check: GET /ping on 9000 (components/v2-services.ts), timed as 3.x's. */
+export const DASHBOARD_V2_HEALTH = { ...CONTROL_PLANE_HEALTH, path: "/ping", port: String(PORTS.dashboardV2) };
 
 /** A health check's timing, in seconds and passes: a target group's, or HAProxy's in the lab. */
 export interface Check {

@@ -86,12 +86,41 @@ export const awsStackOutputs = z.object({
     alarmTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, "must be an SNS topic ARN"),
 });
 
+/** The AWS stack's outputs for API7 2.x (components/aws/stack-v2.ts). */
+export const awsV2StackOutputs = z.object({
+    target: z.literal("aws"),
+    generation: z.literal("2.x"),
+    ...common,
+    region: awsStackOutputs.shape.region,
+    hostAmiId: nonEmpty,
+    gatewayEndpoint: nonEmpty,
+    /** Each etcd member's client URL (its fixed address), for etcdctl with a client certificate of the stack's CA. */
+    etcdEndpoints: z.array(z.url({ protocol: /^https$/ })).min(3),
+    /** The stack's etcd CA (PEM): not secret; what etcdctl checks the members' certificates against. */
+    etcdCaCert: nonEmpty,
+    /** Where the members' leader writes etcd snapshots (etcd/<UTC time>-<member id>.db). */
+    snapshotBucket: nonEmpty,
+    vpcId: nonEmpty,
+    privateSubnetIds: z.array(nonEmpty),
+    availabilityZones: z.array(nonEmpty),
+    securityGroupIds: z.object({ dashboards: nonEmpty, gateways: nonEmpty, etcd: nonEmpty }),
+    /** The gateways' group once v2.clusterId is set; one group per etcd member. */
+    autoScalingGroups: z.object({
+        dashboards: nonEmpty,
+        gateways: nonEmpty.optional(),
+        etcd: z.array(nonEmpty).min(3),
+    }),
+    imageSource,
+    alarmTopicArn: awsStackOutputs.shape.alarmTopicArn,
+});
+
 export const stackOutputs = z.discriminatedUnion("target", [dockerStackOutputs, awsStackOutputs], {
     error: 'must be "aws" or "docker"',
 });
 
 export type DockerStackOutputs = z.infer<typeof dockerStackOutputs>;
 export type AwsStackOutputs = z.infer<typeof awsStackOutputs>;
+export type AwsV2StackOutputs = z.infer<typeof awsV2StackOutputs>;
 export type StackOutputs = z.infer<typeof stackOutputs>;
 
 /**

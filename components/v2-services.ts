@@ -17,7 +17,7 @@ import { PORTS } from "./ports";
 import { renderYamlTemplate } from "./templates";
 
 /** Where each client's etcd TLS files are, inside its container. */
-const V2_TLS = Object.freeze({
+export const V2_TLS = Object.freeze({
     dashboard: {
         certFile: "/usr/local/apisix-dashboard/conf/etcd/client.crt",
         keyFile: "/usr/local/apisix-dashboard/conf/etcd/client.key",
@@ -56,8 +56,19 @@ export interface DashboardV2ConfigArgs {
 }
 
 export function dashboardV2Config(a: DashboardV2ConfigArgs): string {
+    return renderYamlTemplate(V2_TEMPLATES.dashboard, dashboardV2ConfigData(a));
+}
+
+/** The templates in config-templates/ of the 2.x dashboard's and gateway's configurations. */
+export const V2_TEMPLATES = Object.freeze({
+    dashboard: "dashboard-v2-conf.yaml",
+    gateway: "gateway-v2-config.yaml",
+});
+
+/** What the dashboard's configuration is rendered from (dashboardV2Config). */
+export function dashboardV2ConfigData(a: DashboardV2ConfigArgs) {
     if (a.etcdAddresses.length === 0) throw new Error("dashboard (2.x): no etcd member to connect to");
-    return renderYamlTemplate("dashboard-v2-conf.yaml", {
+    return {
         port: PORTS.dashboardV2,
         allowList: [...a.allowList],
         // host:port, as API7's guide and upstream's sample write them; TLS comes from the mtls files.
@@ -67,7 +78,7 @@ export function dashboardV2Config(a: DashboardV2ConfigArgs): string {
         tls: V2_TLS.dashboard,
         jwtSecret: V2_PLACEHOLDERS.jwtSecret,
         adminPassword: V2_PLACEHOLDERS.adminPassword,
-    });
+    };
 }
 
 export interface GatewayV2ConfigArgs {
@@ -81,8 +92,13 @@ export interface GatewayV2ConfigArgs {
 }
 
 export function gatewayV2Config(a: GatewayV2ConfigArgs): string {
+    return renderYamlTemplate(V2_TEMPLATES.gateway, gatewayV2ConfigData(a));
+}
+
+/** What the gateway's configuration is rendered from (gatewayV2Config). */
+export function gatewayV2ConfigData(a: GatewayV2ConfigArgs) {
     if (a.etcdAddresses.length === 0) throw new Error("gateway (2.x): no etcd member to connect to");
-    return renderYamlTemplate("gateway-v2-config.yaml", {
+    return {
         httpPorts: [a.httpPort ?? 80],
         httpsPorts: [a.httpsPort ?? 443],
         etcdHosts: a.etcdAddresses.map((ip) => `https://${ip}:${PORTS.etcdClient}`),
@@ -91,5 +107,5 @@ export function gatewayV2Config(a: GatewayV2ConfigArgs): string {
         etcdPassword: a.etcdAuth ? V2_PLACEHOLDERS.etcdPassword : undefined,
         tls: V2_TLS.gateway,
         metricsPort: PORTS.gatewayMetrics,
-    });
+    };
 }

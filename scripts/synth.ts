@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import * as zlib from "zlib";
-import { ROOT, runProgram, STACKS, type Recorded, type RunResult } from "../tools/harness";
+import { AWS_STACKS, ROOT, runProgram, type Recorded, type RunResult } from "../tools/harness";
 
 export const MANIFEST_DIR = path.join(ROOT, "manifests");
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
@@ -69,7 +69,7 @@ const dump = (value: unknown) => yaml.dump(value, { lineWidth: -1, noRefs: true,
 
 /** The manifest of a stack (with optional config overrides, for tests): relative path -> content. */
 export async function synthesize(stack: string, config?: Record<string, unknown>): Promise<Map<string, string>> {
-    const run = await runProgram({ stack: stack as (typeof STACKS)[number], config });
+    const run = await runProgram({ stack: stack as (typeof AWS_STACKS)[number], config });
     const replace = replacerFor(run);
     const files = new Map<string, string>();
 
@@ -149,7 +149,7 @@ export function writeManifest(stack: string, files: Map<string, string>): void {
 
 async function main(): Promise<void> {
     const requested = process.argv.slice(2);
-    const stacks = requested.length > 0 ? requested : [...STACKS];
+    const stacks = requested.length > 0 ? requested : [...AWS_STACKS];
     for (const stack of stacks) {
         if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) throw new Error(`no Pulumi.${stack}.yaml`);
         const files = await synthesize(stack);

@@ -27,7 +27,7 @@ import {
     PROJECT,
     ROOT,
     runProgram,
-    STACKS,
+    AWS_STACKS,
     TEST_PEM,
     TEST_SECRETS,
 } from "../tools/harness";
@@ -89,7 +89,7 @@ function stackFileValidator() {
 describe("the stack-file JSON Schema, as an editor (yaml-language-server) applies it", () => {
     const validate = stackFileValidator();
 
-    test.each(STACKS)("Pulumi.%s.yaml names the schema on its first line and passes it", (stack) => {
+    test.each(AWS_STACKS)("Pulumi.%s.yaml names the schema on its first line and passes it", (stack) => {
         const text = stackText(stack);
         expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=./config-schema/stack.schema.json");
         expect(validate(yaml.load(text))).toBe(true);
@@ -218,7 +218,7 @@ describe("the commands README and the stack files give", () => {
     /** The file's header: the comments above `config:`, which say how the file was written. */
     const header = (stack: string) => stackText(stack).split("\nconfig:")[0];
 
-    test.each(STACKS)(
+    test.each(AWS_STACKS)(
         "Pulumi.%s.yaml: its header's commands, run on a stack with only its aws: keys, write exactly its settings",
         (stack) => {
             const committed = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`), PROJECT);
@@ -243,7 +243,7 @@ describe("the commands README and the stack files give", () => {
         expect(run.invokes.some((i) => i.token === "aws:ssm/getParameter:getParameter")).toBe(false);
     });
 
-    test.each(STACKS)("Pulumi.%s.yaml: with what its header says to supply, the program deploys", async (stack) => {
+    test.each(AWS_STACKS)("Pulumi.%s.yaml: with what its header says to supply, the program deploys", async (stack) => {
         const supplied = documentedCommands(header(stack)).filter(userSupplied);
         const secrets = supplied
             .filter((c) => c.argv.includes("--secret"))

@@ -35,22 +35,14 @@ test("--initial-cluster lists every member's name and peer URL in member order",
     );
 });
 
-test("a 2.x stack whose settings pass stops before any resource: neither target builds 2.x yet", async () => {
+test("a 2.x lab stops before any resource: the lab does not build 2.x yet", async () => {
     const error = await runProgram({
-        stack: "dev",
-        config: {
-            "deploy.generation": "2.x",
-            // dev's own 3.x settings, as a user turning dev into 2.x would remove them.
-            database: undefined,
-            "fallback.forceDestroy": undefined,
-            "network.availabilityZones": 3,
-            "images.source": "registry",
-            "images.registry": "111122223333.dkr.ecr.us-east-1.amazonaws.com/api7",
-        },
+        stack: "lab",
+        config: { "deploy.generation": "2.x", "lab.database": undefined },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProgramError);
     expect((error as ProgramError).message).toContain(
-        "deploy.generation is `2.x`: this version checks the 2.x settings but does not build the 2.x topology yet",
+        "deploy.generation is `2.x` with deploy.target `docker`: the lab does not build the 2.x topology yet",
     );
     expect((error as ProgramError).resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
 });

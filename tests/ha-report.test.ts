@@ -260,7 +260,7 @@ test("a lab on MySQL (lab.database mysql) reports its MySQL container", () => {
 });
 
 describe("an unknown stack", () => {
-    const message = 'no stack "nosuch": there is no Pulumi.nosuch.yaml (stacks here: dev, lab, prod)';
+    const message = 'no stack "nosuch": there is no Pulumi.nosuch.yaml (stacks here: dev, lab, prod, v2)';
 
     test("stackSettings names the stack and the stacks there are", () => {
         expect(() => stackSettings("nosuch")).toThrow(message);
@@ -302,9 +302,11 @@ describe("an API7 2.x stack (deploy.generation 2.x)", () => {
             etcd,
         });
 
-    test("reports its etcd cluster's quorum and snapshots as planned, and says nothing is built", () => {
+    test("reports its etcd cluster's quorum, snapshots and replacement times", () => {
         const text = renderEtcdReport("legacy", v2({ members: 5, snapshotIntervalMinutes: 30 }));
-        expect(text).toContain("this version plans its etcd cluster, and builds nothing yet");
+        // A member: 2 x 60 s of status checks, 60 + 90 + 30 s of boot before etcd starts (launch, packages, image),
+        // then a grace of those plus 90 s to start, rounded up to whole minutes (270 -> 300 s): 600 s, 10 min.
+        expect(text).toContain("| an etcd member replaced, at worst | 10 min |");
         expect(text).toContain("| etcd members | 5 over 3 AZs, at most 2 in one |");
         expect(text).toContain("| quorum | 3 of 5 |");
         expect(text).toContain("| members lost with reads and writes going on | 2 |");

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { LAB_STACK, ROOT, runProgram, STACKS, type RunOptions, type StackName } from "../tools/harness";
+import { LAB_STACK, ROOT, runProgram, STACKS, V2_STACK, type RunOptions, type StackName } from "../tools/harness";
 
 const MAX_LINES = 400;
 
@@ -70,7 +70,7 @@ async function expectUrnsKept(fixture: string, options: RunOptions): Promise<voi
  * a component that must change its type, name or parent needs `aliases`
  * (https://www.pulumi.com/docs/iac/concepts/options/aliases/), and the fixture stays as it is.
  */
-describe.each<StackName>([...STACKS, LAB_STACK])("%s", (stack) => {
+describe.each<StackName>([...STACKS, LAB_STACK, V2_STACK])("%s", (stack) => {
     test("every URN the stack had is still there", () => expectUrnsKept(stack, { stack }));
 });
 

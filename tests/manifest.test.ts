@@ -4,9 +4,9 @@
  */
 import * as yaml from "js-yaml";
 import { readManifest, synthesize } from "../scripts/synth";
-import { runProgram, SECRET_MARKERS, STACKS, TEST_SECRETS } from "../tools/harness";
+import { AWS_STACKS, runProgram, SECRET_MARKERS, TEST_SECRETS } from "../tools/harness";
 
-describe.each(STACKS)("%s", (stack) => {
+describe.each(AWS_STACKS)("%s", (stack) => {
     test("evaluating twice gives identical resources, inputs and outputs", async () => {
         const [a, b] = [await runProgram({ stack }), await runProgram({ stack, fresh: true })];
         expect(b.resources.length).toBe(a.resources.length);

@@ -10,7 +10,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runProgram, STACKS } from "../tools/harness";
+import { AWS_STACKS, runProgram } from "../tools/harness";
 import { decodeUserData, needing, parseUserData, T, which } from "./helpers";
 import { installUserData } from "./host-files";
 
@@ -23,7 +23,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let userDatas: { label: string; text: string }[] = [];
 beforeAll(async () => {
     const seen = new Map<string, string>();
-    for (const stack of STACKS) {
+    for (const stack of AWS_STACKS) {
         const run = await runProgram({ stack });
         for (const template of run.ofType(T.launchTemplate)) {
             const text = decodeUserData(template.inputs.userData);
@@ -172,18 +172,36 @@ withValidator("shellcheck")(`shellcheck does flag a bad script (the check can fa
  * scripts, written by the same user data, and Docker, installed by it) are absent on this machine.
  */
 const HOST_PROVIDED = [
-    /^\S+: Command \/usr\/local\/sbin\/api7-(run|apply|bootstrap|lifecycle) is not executable: No such file or directory$/,
+    /^\S+: Command \/usr\/local\/sbin\/api7-(run|apply|bootstrap|lifecycle|etcd-member|etcd-admin|secret-files) is not executable: No such file or directory$/,
     /^\S+: Command \/usr\/bin\/docker is not executable: No such file or directory$/,
     /^\S+: Failed to create \S+\/start: Unit docker\.service not found\.$/,
 ];
 
+/**
+ * Verifies units as systemd loads them: each file at its path under /etc/systemd/system/ (drop-ins in
+ * <unit>.d/, which verify reads beside the unit it is given), and a template unit as the instances of it that have
+ * drop-ins, else as api7@dashboard.
+ */
 function verifyUnits(files: { name: string; content: string }[]): string[] {
     const unitDir = fs.mkdtempSync(path.join(dir, "units-"));
-    for (const f of files) fs.writeFileSync(path.join(unitDir, f.name), f.content);
-    // A template unit is verified as an instance of it, as systemd would start it.
-    const names = files.map((f) =>
-        f.name.endsWith("@.service") ? f.name.replace("@.service", "@dashboard.service") : f.name,
-    );
+    for (const f of files) {
+        fs.mkdirSync(path.dirname(path.join(unitDir, f.name)), { recursive: true });
+        fs.writeFileSync(path.join(unitDir, f.name), f.content);
+    }
+    const units = files.map((f) => f.name).filter((n) => !n.includes("/"));
+    const instances = [
+        ...new Set(
+            files
+                .map((f) => f.name.split("/"))
+                .filter((p) => p.length > 1)
+                .map((p) => p[0]),
+        ),
+    ].map((d) => d.replace(/\.d$/, ""));
+    const names = units.flatMap((n) => {
+        if (!n.endsWith("@.service")) return [n];
+        const of = instances.filter((i) => i.startsWith(n.replace("@.service", "@")));
+        return of.length > 0 ? of : [n.replace("@.service", "@dashboard.service")];
+    });
     const r = spawnSync("systemd-analyze", ["verify", "--man=no", ...names.map((n) => `./${n}`)], {
         cwd: unitDir,
         encoding: "utf8",
@@ -197,19 +215,37 @@ withValidator("systemd-analyze")(`every systemd unit in the rendered user data p
     const units = new Map<string, string>();
     for (const { text } of userDatas) {
         for (const f of parseUserData(text).write_files as { path: string; content: string }[]) {
-            if (f.path.startsWith("/etc/systemd/system/")) units.set(path.basename(f.path), f.content);
+            const at = path.relative("/etc/systemd/system", f.path);
+            if (!at.startsWith("..")) {
+                // Two user data writing the same file write the same text.
+                if (units.has(at)) expect(units.get(at)).toBe(f.content);
+                units.set(at, f.content);
+            }
         }
     }
     expect([...units.keys()].sort()).toEqual([
         "api7-bootstrap.service",
         "api7-db-rotation.service",
         "api7-db-rotation.timer",
+        "api7-etcd-auth.service",
+        "api7-etcd-snapshot.service",
+        "api7-etcd-snapshot.timer",
         "api7-lifecycle.service",
         "api7-outage-watch@.service",
         "api7-outage-watch@.timer",
         "api7@.service",
+        "api7@dashboard.service.d/10-secret-files.conf",
+        "api7@etcd.service.d/05-member.conf",
+        "api7@etcd.service.d/10-secret-files.conf",
+        "api7@gateway.service.d/10-secret-files.conf",
     ]);
     expect(verifyUnits([...units].map(([name, content]) => ({ name, content })))).toEqual([]);
+});
+
+withValidator("systemd-analyze")(`systemd-analyze verify does read a unit's drop-ins (the check can fail)`, () => {
+    const unit = { name: "api7@.service", content: "[Service]\nExecStart=/bin/true\n" };
+    const dropIn = { name: "api7@etcd.service.d/10-x.conf", content: "[Service]\nExecStartPres=/bin/true\n" };
+    expect(verifyUnits([unit, dropIn]).join("\n")).toMatch(/10-x\.conf.*Unknown key( name)? 'ExecStartPres'/);
 });
 
 withValidator("systemd-tmpfiles")(

@@ -245,6 +245,30 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                         subnetAz.get(inputs.subnetId) ?? options.existingSubnets?.[inputs.subnetId]?.az;
                     break;
                 }
+                case "aws:ec2/networkInterface:NetworkInterface": {
+                    // As EC2 gives one: an address in its subnet (from the name, as an instance's), and its ARN.
+                    const h = hash(args.name);
+                    state.privateIp = `10.98.${(h >>> 8) % 250}.${(h % 240) + 10}`;
+                    state.arn = `arn:aws:ec2:${region}:${MOCK_ACCOUNT}:network-interface/${id}`;
+                    break;
+                }
+                case "aws:ebs/volume:Volume":
+                    state.arn = `arn:aws:ec2:${region}:${MOCK_ACCOUNT}:volume/${id}`;
+                    break;
+                // @pulumi/tls and @pulumi/random compute these locally at deploy time; PEM-shaped stand-ins here.
+                case "tls:index/privateKey:PrivateKey":
+                    state.privateKeyPem = mockPem("EC PRIVATE KEY", args.name);
+                    break;
+                case "tls:index/selfSignedCert:SelfSignedCert":
+                case "tls:index/locallySignedCert:LocallySignedCert":
+                    state.certPem = mockPem("CERTIFICATE", args.name);
+                    break;
+                case "tls:index/certRequest:CertRequest":
+                    state.certRequestPem = mockPem("CERTIFICATE REQUEST", args.name);
+                    break;
+                case "random:index/randomPassword:RandomPassword":
+                    state.result = `MOCKpw${crypto.createHash("sha256").update(args.name).digest("hex").slice(0, 26)}`;
+                    break;
                 case "aws:ssm/parameter:Parameter":
                     state.version = 1;
                     break;
@@ -545,6 +569,11 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
     } finally {
         (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
     }
+}
+
+/** A PEM block of `label` whose body names the resource (not a valid key or certificate: the mocks make none). */
+function mockPem(label: string, name: string): string {
+    return `-----BEGIN ${label}-----\nMOCK${Buffer.from(name).toString("base64")}\n-----END ${label}-----\n`;
 }
 
 /** URNs come from the mock monitor (the mock's newResource never sees them); the parent type is in the URN. */

@@ -15,7 +15,11 @@ export const PROJECT = "api7-ha";
 export const STACKS = ["prod", "dev"] as const;
 /** The Docker lab's committed stack (Pulumi.lab.yaml). */
 export const LAB_STACK = "lab";
-export type StackName = (typeof STACKS)[number] | typeof LAB_STACK;
+/** The API7 2.x example stack (Pulumi.v2.yaml): evaluated and checked like the others, deployed by no workflow. */
+export const V2_STACK = "v2";
+/** Every committed stack file that targets AWS. */
+export const AWS_STACKS = [...STACKS, V2_STACK] as const;
+export type StackName = (typeof STACKS)[number] | typeof LAB_STACK | typeof V2_STACK;
 
 /**
  * Test secrets, set in every evaluation with `pulumi config set --secret` unless a test says otherwise:

@@ -148,3 +148,45 @@ export function freshnessAlarms(
         });
     }
 }
+
+export interface AlarmGroup {
+    /** "gateways", "control plane". */
+    readonly tier: string;
+    readonly name: pulumi.Input<string>;
+    /** How long a replacement may take before the group runs a host short for longer than it should. */
+    readonly worstCaseSeconds: number;
+}
+
+/**
+ * A group's hosts-short alarm: fewer in service than desired for longer than a replacement takes at worst, so that a
+ * tier running a host short is never silent.
+ */
+export function groupShortAlarm(alarm: AlarmFn, g: AlarmGroup): void {
+    const id = g.tier.replace(/ /g, "-");
+    const metric = (metricName: string) => ({
+        metric: {
+            namespace: "AWS/AutoScaling",
+            metricName,
+            dimensions: { AutoScalingGroupName: g.name },
+            period: 60,
+            stat: "Minimum",
+        },
+    });
+    const minutes = Math.ceil(g.worstCaseSeconds / 60);
+    // Missing data: breach. The group publishes both every minute; silence means no group to watch.
+    alarm(`${id}-short`, {
+        alarmDescription:
+            `The ${g.tier} Auto Scaling group has had fewer hosts in service than desired for ${minutes} ` +
+            "minutes, longer than a replacement takes at worst (`npm run report`): a replacement is failing." +
+            runbook("Self-healing and rolling replacement"),
+        metricQueries: [
+            { id: "desired", returnData: false, ...metric("GroupDesiredCapacity") },
+            { id: "inservice", returnData: false, ...metric("GroupInServiceInstances") },
+            { id: "short", expression: "desired - inservice", label: "hosts short", returnData: true },
+        ],
+        evaluationPeriods: minutes,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+        treatMissingData: "breaching",
+    });
+}

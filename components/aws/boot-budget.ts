@@ -17,7 +17,8 @@ export interface BootStep {
     readonly basis: string;
 }
 
-export type HostRole = "cp" | "dp" | "prometheus";
+/** The 3.x roles (cp, dp), Prometheus's, and the API7 2.x roles (dashboard, gateway, etcd: docs/api7-2x.md). */
+export type HostRole = "cp" | "dp" | "prometheus" | "dashboard" | "gateway" | "etcd";
 
 const COMMON: readonly BootStep[] = [
     {
@@ -57,6 +58,36 @@ const ROLE_STEPS: Readonly<Record<HostRole, readonly BootStep[]>> = {
     prometheus: [
         { step: "pull the Prometheus image", seconds: 60, basis: "estimate: about 100 MB" },
         { step: "start Prometheus", seconds: 30, basis: "estimate: an empty TSDB" },
+    ],
+    dashboard: [
+        { step: "pull the 2.x dashboard image", seconds: 120, basis: "estimate: one API7 image of a few hundred MB" },
+        {
+            step: "fetch its etcd certificate and start the dashboard",
+            seconds: 60,
+            basis: "estimate: a Go binary that connects to etcd; no migration (its state is in etcd)",
+        },
+    ],
+    gateway: [
+        {
+            step: "pull the 2.x gateway image",
+            seconds: 120,
+            basis: "estimate: one API7 gateway image of a few hundred MB",
+        },
+        {
+            step: "fetch its etcd certificate, start the gateway and load its configuration",
+            seconds: 60,
+            basis: "estimate: OpenResty start and a first full read of its cluster's prefix from etcd",
+        },
+    ],
+    etcd: [
+        { step: "pull the etcd image", seconds: 30, basis: "estimate: about 60 MB (etcd and etcdctl binaries)" },
+        {
+            step: "take over the member's interface and volume, start etcd and rejoin",
+            seconds: 90,
+            basis:
+                "estimate: two EC2 attachments (the previous host terminated first), a mount, and a rejoin that " +
+                "replays what the member missed from the leader",
+        },
     ],
 };
 
@@ -132,6 +163,18 @@ export function healthySeconds(c: Check): number {
 export function worstCaseAfterCheck(role: HostRole, check: Check, graceOverride?: number): number {
     return worstCaseReplacementSeconds(role, detectionSeconds(check), healthySeconds(check), graceOverride);
 }
+
+/**
+ * How Auto Scaling finds a host without a load balancer dead (an etcd member: EC2 health checks only). An estimate:
+ * EC2 runs status checks every minute (EC2 user guide, monitoring-system-instance-status-check.html); two failed ones
+ * are assumed before the group acts. No passes to be found healthy: the group counts a host once it is in service.
+ */
+export const EC2_STATUS_CHECK: Check = Object.freeze({
+    intervalSeconds: 60,
+    timeoutSeconds: 0,
+    healthyThreshold: 0,
+    unhealthyThreshold: 2,
+});
 
 /**
  * Instance warm-up: after a new host is in service and healthy, how long before an instance refresh moves on and

@@ -2,6 +2,24 @@ import { readTemplateFile, renderYamlTemplate } from "../templates";
 import { LAUNCH_HOOK_NAME } from "./fleet";
 import { LOG_AGENT_CTL, logAgentParameter } from "./log-agent";
 
+/** A file cloud-init writes (its write_files entry), in clear. */
+export interface HostFile {
+    readonly path: string;
+    readonly owner: "root:root";
+    /** Octal, as a string. */
+    readonly permissions: string;
+    readonly content: string;
+}
+
+/**
+ * What a host group adds to the common user data (the API7 2.x hosts: components/aws/v2-host-files.ts): files, and
+ * commands run after the services are enabled and before api7-lifecycle starts them.
+ */
+export interface UserDataExtras {
+    readonly files: readonly HostFile[];
+    readonly commands: readonly (string | readonly string[])[];
+}
+
 export interface UserDataArgs {
     /** AWS region the host reads its SSM parameters from. */
     readonly region: string;
@@ -20,6 +38,8 @@ export interface UserDataArgs {
      * (api7-lifecycle). Every group's hosts complete its launch lifecycle hook (components/aws/host/warm-pool.ts).
      */
     readonly warmPool?: boolean;
+    /** The group's own files and commands. */
+    readonly extras?: UserDataExtras;
 }
 
 /**
@@ -126,6 +146,7 @@ export function renderUserData(args: UserDataArgs): string {
                       content: hostUnit(unit),
                   }))
                 : []),
+            ...(args.extras?.files ?? []),
         ],
         // Enabled, for every later boot; started by api7-lifecycle once the host is headed for service (a warm-pool
         // host is not at its first boot). --no-block: it may wait long; cloud-init must not wait for it.
@@ -139,6 +160,7 @@ export function renderUserData(args: UserDataArgs): string {
                 "--now",
                 `api7-outage-watch@${svc}.timer`,
             ]),
+            ...(args.extras?.commands ?? []),
             ["systemctl", "enable", "--now", "--no-block", "api7-lifecycle.service"],
             // Last, so that a failure leaves the services be (cloud-init's output says it; the host's logs then stay
             // on the host): the CloudWatch agent, from AL2023's own repository (amazonlinux/amazon-linux-2023 issue

@@ -53,6 +53,12 @@ export function launchTemplateOptions(
 export const GROUP_TAG = "api7-ha-group";
 
 /**
+ * The tag of hosts whose groups roll out as one (components/aws/host/rollout.ts sharedRolloutScope), valued as
+ * GROUP_TAG is but with the role alone (e.g. api7-ha-prod-etcd for every member's group). No colon, as GROUP_TAG.
+ */
+export const ROLLOUT_TAG = "api7-ha-rollout";
+
+/**
  * The launch lifecycle hook's name, in every host group (components/aws/host/warm-pool.ts); host.json tells the
  * hosts, which complete it themselves (config-templates/api7-lifecycle.sh).
  */

@@ -7,13 +7,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { validateHostGroupArgs, type HostContext, type HostGroupArgs } from "./host/args";
+import { groupName, validateHostGroupArgs, type HostContext, type HostGroupArgs } from "./host/args";
 import { createIdentity } from "./host/identity";
 import { createLogs } from "./host/logs";
 import { createGroup, createLaunchTemplate } from "./host/launch";
 import { createSecrets, createServiceParameters } from "./host/parameters";
-import { createRollout } from "./host/rollout";
-import { GROUP_TAG, groupTagValue, parameterPrefix } from "./fleet";
+import { createRollout, groupRolloutScope, type RolloutFingerprint } from "./host/rollout";
+import { GROUP_TAG, groupTagValue, parameterPrefix, ROLLOUT_TAG } from "./fleet";
 import { whereabouts } from "./whereabouts";
 
 export type { HostContext, HostGroupArgs, HostPlacement } from "./host/args";
@@ -34,8 +34,13 @@ export class HostGroup extends pulumi.ComponentResource {
     public readonly parameterPrefix: string;
     /** The Auto Scaling group, for dependencies (`pulumi up` waits for its hosts at creation). */
     public readonly group: aws.autoscaling.Group;
-    /** The State Manager association that rolls config changes out (an alarm watches it fail). */
-    public readonly rolloutAssociationId: pulumi.Output<string>;
+    /**
+     * The State Manager association that rolls config changes out (an alarm watches it fail); undefined with a
+     * shared rollout, which its owner creates from rolloutFingerprint.
+     */
+    public readonly rolloutAssociationId: pulumi.Output<string> | undefined;
+    /** What the group's rollout fingerprints: its configs and run specs, and its secrets' versions. */
+    public readonly rolloutFingerprint: RolloutFingerprint;
     /** The role's CloudWatch Logs group (/<project>/<stack>/<role>). */
     public readonly logGroupName: pulumi.Output<string>;
     /** name@version of each secret parameter: changes when a secret does (never its value). */
@@ -68,15 +73,12 @@ export class HostGroup extends pulumi.ComponentResource {
         );
         this.group = createGroup(name, args, context, template, this);
         this.secretVersions = Object.values(secrets.parameters).map((p) => pulumi.interpolate`${p.name}@${p.version}`);
-        const rollout = createRollout(
-            name,
-            args,
-            { plainValues: services.values, secretVersions: this.secretVersions },
-            this.group,
-            this,
-        );
-
-        this.rolloutAssociationId = rollout.associationId;
+        this.rolloutFingerprint = { plainValues: services.values, secretVersions: this.secretVersions };
+        this.rolloutAssociationId =
+            args.rollout === "shared"
+                ? undefined
+                : createRollout(name, groupRolloutScope(args), this.rolloutFingerprint, [this.group], this)
+                      .associationId;
         this.autoScalingGroupName = this.group.name;
         this.autoScalingGroupArn = this.group.arn;
         this.launchTemplateId = template.id;
@@ -102,9 +104,10 @@ function hostContext(args: HostGroupArgs, group: HostGroup): HostContext {
             ...(args.tags ?? {}),
             "api7-ha:stack": args.stack,
             "api7-ha:role": args.role,
-            [GROUP_TAG]: groupTagValue(args.project, args.stack, args.role),
+            [GROUP_TAG]: groupTagValue(args.project, args.stack, groupName(args)),
+            ...(args.rollout === "shared" ? { [ROLLOUT_TAG]: groupTagValue(args.project, args.stack, args.role) } : {}),
         },
-        prefix: parameterPrefix(args.project, args.stack, args.role),
+        prefix: parameterPrefix(args.project, args.stack, groupName(args)),
         ...whereabouts(group),
         invokeOpts,
     };

@@ -27,6 +27,12 @@ export interface DataPlaneLoadBalancerArgs {
     /** Public subnets (internet-facing) or private subnets (internal), >= 2 AZs. */
     readonly subnetIds: pulumi.Input<string[]>;
     readonly securityGroupId: pulumi.Input<string>;
+    /** The gateways' ports and health check on the hosts; default API7 3.x's (9080, 9443, GET /status on 7085). */
+    readonly targets?: {
+        readonly http: number;
+        readonly https: number;
+        readonly healthCheck: aws.types.input.lb.TargetGroupHealthCheck;
+    };
     readonly tags?: Record<string, string>;
 }
 
@@ -55,6 +61,11 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
         super("api7-ha:ha:DataPlaneLoadBalancer", name, {}, opts);
         const s = args.settings;
         const tags = args.tags ?? {};
+        const targets = args.targets ?? {
+            http: PORTS.gatewayHttp,
+            https: PORTS.gatewayHttps,
+            healthCheck: gatewayHealthCheck(s.healthCheck),
+        };
 
         const lb = new aws.lb.LoadBalancer(
             `${name}-nlb`,
@@ -79,7 +90,7 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
                     protocol: "TCP",
                     port,
                     targetType: "instance",
-                    healthCheck: gatewayHealthCheck(s.healthCheck),
+                    healthCheck: targets.healthCheck,
                     deregistrationDelay: s.deregistrationDelaySeconds,
                     connectionTermination: true,
                     // The gateway sees the real client address; the hosts' security group admits the NLB's group.
@@ -92,7 +103,7 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
             return tg;
         };
 
-        const http = targetGroup("http", PORTS.gatewayHttp);
+        const http = targetGroup("http", targets.http);
         new aws.lb.Listener(
             `${name}-http`,
             {
@@ -106,7 +117,7 @@ export class DataPlaneLoadBalancer extends pulumi.ComponentResource {
         );
 
         if (s.httpsMode === "passthrough") {
-            const https = targetGroup("https", PORTS.gatewayHttps);
+            const https = targetGroup("https", targets.https);
             new aws.lb.Listener(
                 `${name}-https`,
                 {

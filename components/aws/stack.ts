@@ -295,11 +295,9 @@ export function awsStack(settings: Settings) {
                 worstCaseSeconds: worstCaseAfterCheck("cp", CONTROL_PLANE_CHECK, grace),
             },
         ],
-        rollouts: [
-            controlPlane.hosts.rolloutAssociationId,
-            dataPlane.hosts.rolloutAssociationId,
-            ...(prometheusHost ? [prometheusHost.hosts.rolloutAssociationId] : []),
-        ],
+        rollouts: [controlPlane.hosts, dataPlane.hosts, ...(prometheusHost ? [prometheusHost.hosts] : [])].flatMap(
+            (h) => h.rolloutAssociationId ?? [],
+        ),
         database:
             database && settings.database.kind === "managed"
                 ? {

@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { commandsFor, documentedCommands, readProjectFile } from "../../tools/pulumi-cli/commands";
 import { CliError, mergeConfig, parseStackFile, runConfigCommand } from "../../tools/pulumi-cli/config";
-import { LAB_STACK, PROJECT, ROOT, STACKS, type StackName } from "../../tools/harness";
+import { LAB_STACK, PROJECT, ROOT, STACKS, V2_STACK, type StackName } from "../../tools/harness";
 import { concrete, PINNED, port, PULUMI, real, type Command } from "./pulumi";
 
 test("the CLI is the one tools/real/go.mod pins", () => {
@@ -30,7 +30,7 @@ test("the CLI is the one tools/real/go.mod pins", () => {
 const header = (stack: string) =>
     fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8").split("\nconfig:")[0];
 
-describe.each<StackName>([...STACKS, LAB_STACK])("Pulumi.%s.yaml", (stack) => {
+describe.each<StackName>([...STACKS, LAB_STACK, V2_STACK])("Pulumi.%s.yaml", (stack) => {
     test("its header's commands, then the suite's secrets and settings: the port holds what the CLI holds", () => {
         const commands = [
             ...documentedCommands(header(stack)).map((c) => concrete(c.argv, c.stdinFile)),

@@ -2,6 +2,7 @@
  * What a host group is built from (HostGroupArgs) and its validation, and what its steps share once it is under way
  * (HostContext). Types only from the SDK.
  */
+import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Ami } from "../ami";
 import type { HostRole } from "../boot-budget";
@@ -9,6 +10,7 @@ import type { RegistryAccess } from "../images";
 import type { Subnet } from "../network";
 import type { ServiceDefinition } from "../../services";
 import type { HostLogsSettings } from "./logs";
+import type { UserDataExtras } from "../cloud-init";
 
 /** What every host group of a stack shares: image, subnets, registry, the parameters' key, the grace-period override. */
 export interface HostPlacement {
@@ -44,6 +46,27 @@ export interface HostGroupArgs {
     readonly stack: string;
     /** The role, used in SSM paths, tags and names (`cp`, `dp`, `prometheus`), and whose boot budget sizes the grace period. */
     readonly role: HostRole;
+    /**
+     * One of several groups of the role (an etcd member's, e.g. `etcd-1`): its name in SSM paths, IAM, log and tag
+     * names instead of the role's (groupName). The role tag stays the role's.
+     */
+    readonly member?: string;
+    /**
+     * How a host is replaced. `launchFirst` (default): a new host passes its checks before the old one leaves, and a
+     * template change starts an instance refresh. `terminateFirst`, for a host that holds what its replacement needs
+     * (an etcd member's network interface and volume): the old host leaves first (minimum healthy 0 %, maximum 100
+     * %), and a template change starts no refresh (members are replaced one at a time: docs/api7-2x.md).
+     */
+    readonly replacement?: "launchFirst" | "terminateFirst";
+    /**
+     * `own` (default): the group's own rollout association. `shared`: none; the hosts carry ROLLOUT_TAG for one
+     * association across several groups (createRollout), and the group exposes what it fingerprints.
+     */
+    readonly rollout?: "own" | "shared";
+    /** More files and first-boot commands in the user data (components/aws/cloud-init.ts UserDataExtras). */
+    readonly userDataExtras?: pulumi.Input<UserDataExtras>;
+    /** More permissions of the hosts' role, in place before a host boots (e.g. an etcd member's attach rights). */
+    readonly permissions?: readonly aws.types.input.iam.GetPolicyDocumentStatementArgs[];
     /** Desired (and minimum) number of hosts, at least 1; the Auto Scaling group spreads them over the subnets' AZs. */
     readonly count: number;
     /** Target-tracking scaling between count and maxCount on average CPU; undefined keeps exactly count hosts. */
@@ -110,6 +133,11 @@ export interface HostContext {
     readonly partition: pulumi.Output<string>;
     /** Options of the group's invokes: parented to the group. */
     readonly invokeOpts: pulumi.InvokeOptions;
+}
+
+/** The group's name in SSM paths, IAM, log and tag names: the member's, else the role's. */
+export function groupName(args: { readonly role: HostRole; readonly member?: string }): string {
+    return args.member ?? args.role;
 }
 
 /** Refuses a group no host could be placed in; the message names the group, the value and the rule. */

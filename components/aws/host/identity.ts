@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { HostContext, HostGroupArgs } from "./args";
+import { groupName, type HostContext, type HostGroupArgs } from "./args";
 import { GROUP_TAG, groupTagValue, hostRoleName } from "../fleet";
 import { registryPullStatements, type RegistryAccess } from "../images";
 import { decryptOwnParameters, denyOutsideScope, PARAMETER_PATH_TAG, type ParameterScope } from "../parameter-access";
@@ -97,7 +97,7 @@ export function createIdentity(
     const role = new aws.iam.Role(
         `${name}-role`,
         {
-            name: hostRoleName(args.project, args.stack, args.role),
+            name: hostRoleName(args.project, args.stack, groupName(args)),
             assumeRolePolicy: aws.iam.getPolicyDocumentOutput(
                 {
                     statements: [
@@ -109,12 +109,12 @@ export function createIdentity(
                 },
                 invokeOpts,
             ).json,
-            description: `api7-ha ${args.stack} ${args.role} hosts`,
+            description: `api7-ha ${args.stack} ${groupName(args)} hosts`,
             // Its parameter path and log group, by which the policy pack checks it reaches no other role's.
             tags: {
                 ...tags,
                 [PARAMETER_PATH_TAG]: prefix,
-                [LOG_GROUP_TAG]: logGroupName(args.project, args.stack, args.role),
+                [LOG_GROUP_TAG]: logGroupName(args.project, args.stack, groupName(args)),
             },
         },
         { parent },
@@ -187,6 +187,7 @@ export function createIdentity(
             ),
         );
     inlinePolicy("logs", logWriteStatements(logGroupArn));
+    if (args.permissions && args.permissions.length > 0) inlinePolicy("permissions", [...args.permissions]);
     const watched = args.services.filter((svc) => svc.outage);
     if (watched.length > 0) {
         inlinePolicy(
@@ -204,7 +205,7 @@ export function createIdentity(
         "lifecycle",
         lifecycleStatements(
             pulumi.interpolate`arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/*`,
-            { key: GROUP_TAG, value: groupTagValue(args.project, args.stack, args.role) },
+            { key: GROUP_TAG, value: groupTagValue(args.project, args.stack, groupName(args)) },
         ),
     );
     const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent });

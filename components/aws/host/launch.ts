@@ -5,9 +5,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { HostContext, HostGroupArgs } from "./args";
+import { groupName, type HostContext, type HostGroupArgs } from "./args";
 import { gracePeriodSeconds, WARMUP_SECONDS } from "../boot-budget";
-import { renderUserData } from "../cloud-init";
+import { renderUserData, type UserDataExtras } from "../cloud-init";
 import { createLaunchHook, hookHeartbeatSeconds, launchHook, warmPool } from "./warm-pool";
 import {
     groupMaxSize,
@@ -31,7 +31,8 @@ export function createLaunchTemplate(
     const ami = args.placement.ami;
     const serviceNames = args.services.map((s) => s.name);
     const databaseRotation = (args.readableSecretArns ?? []).length > 0;
-    const userData = region.apply((r) =>
+    const extras = pulumi.output(args.userDataExtras) as pulumi.Output<UserDataExtras | undefined>;
+    const userData = pulumi.all([region, extras]).apply(([r, userDataExtras]) =>
         launchTemplateUserData(
             renderUserData({
                 region: r,
@@ -41,6 +42,7 @@ export function createLaunchTemplate(
                 databaseRotation,
                 watchedServices: args.services.filter((svc) => svc.watched).map((svc) => svc.name),
                 warmPool: args.warmPool !== undefined,
+                extras: userDataExtras,
             }),
         ),
     );
@@ -51,13 +53,13 @@ export function createLaunchTemplate(
     const launchTags = defaultTags.apply((d) => ({
         ...d,
         ...tags,
-        Name: `${args.project}-${args.stack}-${args.role}`,
+        Name: `${args.project}-${args.stack}-${groupName(args)}`,
     }));
 
     return new aws.ec2.LaunchTemplate(
         `${name}-template`,
         {
-            description: `api7-ha ${args.stack} ${args.role} hosts`,
+            description: `api7-ha ${args.stack} ${groupName(args)} hosts`,
             imageId: ami.id,
             instanceType: args.instanceType,
             iamInstanceProfile: { arn: profile.arn },
@@ -135,12 +137,17 @@ export function createGroup(
             // Creation waits until count hosts are healthy in every target group (updates do not: see README).
             minElbCapacity: loadBalanced ? args.count : undefined,
             waitForCapacityTimeout: `${waitForCapacitySeconds(grace)}s`,
-            // Every replacement, not only refreshes: launch first, terminate once the new host is healthy.
-            instanceMaintenancePolicy: {
-                minHealthyPercentage: 100,
-                maxHealthyPercentage: maxHealthyPercentage(args.count),
-            },
-            instanceRefresh: instanceRefresh(args.count, WARMUP_SECONDS),
+            // Every replacement, not only refreshes: launch first, terminate once the new host is healthy; or, for a
+            // host that holds what its replacement needs, terminate first, and no refresh (HostGroupArgs.replacement).
+            ...(args.replacement === "terminateFirst"
+                ? { instanceMaintenancePolicy: { minHealthyPercentage: 0, maxHealthyPercentage: 100 } }
+                : {
+                      instanceMaintenancePolicy: {
+                          minHealthyPercentage: 100,
+                          maxHealthyPercentage: maxHealthyPercentage(args.count),
+                      },
+                      instanceRefresh: instanceRefresh(args.count, WARMUP_SECONDS),
+                  }),
             // Every group: a host is in service only once it has started its services (api7-lifecycle), and a warm
             // pool can be added later without a launch its hosts do not wait on.
             initialLifecycleHooks: [launchHook(heartbeat)],
@@ -152,7 +159,7 @@ export function createGroup(
                 "GroupTerminatingInstances",
                 "GroupTotalInstances",
             ],
-            tags: Object.entries({ ...context.tags, Name: `${args.project}-${args.stack}-${args.role}` }).map(
+            tags: Object.entries({ ...context.tags, Name: `${args.project}-${args.stack}-${groupName(args)}` }).map(
                 ([key, value]) => ({ key, value, propagateAtLaunch: false }),
             ),
         },

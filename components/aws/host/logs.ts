@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { HostContext, HostGroupArgs } from "./args";
+import { groupName, type HostContext, type HostGroupArgs } from "./args";
 import { hostLogAgentConfig, logAgentParameter, logGroupName } from "../log-agent";
 
 /** logs.retentionDays and logs.kmsKeyArn, shared by every group of a stack. */
@@ -49,11 +49,11 @@ export function createLogs(
     context: HostContext,
     parent: pulumi.ComponentResource,
 ): HostLogs {
-    const groupName = logGroupName(args.project, args.stack, args.role);
+    const logGroup = logGroupName(args.project, args.stack, groupName(args));
     const group = new aws.cloudwatch.LogGroup(
         `${name}-logs`,
         {
-            name: groupName,
+            name: logGroup,
             retentionInDays: args.placement.logs.retentionDays,
             kmsKeyId: args.placement.logs.kmsKeyArn,
             tags: context.tags,
@@ -65,8 +65,8 @@ export function createLogs(
         {
             name: logAgentParameter(context.prefix),
             type: "String",
-            insecureValue: hostLogAgentConfig(groupName),
-            description: `api7-ha ${args.stack} ${args.role}: the CloudWatch agent's configuration`,
+            insecureValue: hostLogAgentConfig(logGroup),
+            description: `api7-ha ${args.stack} ${groupName(args)}: the CloudWatch agent's configuration`,
             tags: context.tags,
         },
         { parent },

@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { HostContext, HostGroupArgs } from "./args";
+import { groupName, type HostContext, type HostGroupArgs } from "./args";
 import { REGISTRY_PASSWORD_SECRET, secretParameterName, secretParameterOptions } from "../fleet";
 import { runSpec, runSpecRegistry, runSpecText } from "../run-spec";
 import { PENDING_SECRET } from "../../placeholders";
@@ -42,11 +42,11 @@ export function createSecrets(
         parameters[secretName] = new aws.ssm.Parameter(
             `${name}-secret-${secretName}`,
             {
-                name: secretParameterName(args.project, args.stack, args.role, secretName),
+                name: secretParameterName(args.project, args.stack, groupName(args), secretName),
                 type: "SecureString",
                 keyId: args.placement.parameterKeyArn,
                 value: pulumi.secret(value),
-                description: `api7-ha ${args.stack} ${args.role}: ${secretName}${issued.has(secretName) ? " (issued by the control plane)" : ""}`,
+                description: `api7-ha ${args.stack} ${groupName(args)}: ${secretName}${issued.has(secretName) ? " (issued by the control plane)" : ""}`,
                 tags: context.tags,
             },
             { ...secretParameterOptions(issued.has(secretName), parent), dependsOn: [parametersPolicy] },
@@ -96,7 +96,7 @@ export function createServiceParameters(
                     // change behind [secret] in `pulumi preview --diff`. These hold no secret (placeholders only).
                     insecureValue: config,
                     tier: config.apply(tierFor),
-                    description: `api7-ha ${args.stack} ${args.role}: ${svc.name} config (${svc.configTemplate})`,
+                    description: `api7-ha ${args.stack} ${groupName(args)}: ${svc.name} config (${svc.configTemplate})`,
                     tags,
                 },
                 { parent },
@@ -118,7 +118,7 @@ export function createServiceParameters(
                         type: "String",
                         insecureValue: standalone,
                         tier: standalone.apply(tierFor),
-                        description: `api7-ha ${args.stack} ${args.role}: ${svc.name} config while the control plane does not answer (${outage.configTemplate})`,
+                        description: `api7-ha ${args.stack} ${groupName(args)}: ${svc.name} config while the control plane does not answer (${outage.configTemplate})`,
                         tags,
                     },
                     { parent },
@@ -163,7 +163,7 @@ export function createServiceParameters(
                     type: "String",
                     insecureValue: spec,
                     tier: spec.apply(tierFor),
-                    description: `api7-ha ${args.stack} ${args.role}: how to run ${svc.name}`,
+                    description: `api7-ha ${args.stack} ${groupName(args)}: how to run ${svc.name}`,
                     tags,
                 },
                 { parent },
