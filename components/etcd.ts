@@ -1,6 +1,5 @@
 /**
- * The etcd cluster of the API7 2.x topology (deploy.generation 2.x), for the AWS target and the lab (neither builds
- * it yet: docs/api7-2x.md): its members, where each one runs, what a lost member or AZ costs, each member's
+ * The etcd cluster of the API7 2.x topology (deploy.generation 2.x; on AWS: components/aws/etcd-cluster.ts): its members, where each one runs, what a lost member or AZ costs, each member's
  * configuration and the certificates it needs.
  *
  * Raft needs a majority: "For a cluster with n members, quorum is (n/2)+1", and etcd's failure-tolerance table gives 3

@@ -1,8 +1,8 @@
 /**
- * The API7 2.x topology's dashboard and gateway configurations (deploy.generation 2.x), for both targets (neither
- * builds 2.x yet: docs/api7-2x.md): what
- * config-templates/dashboard-v2-conf.yaml and gateway-v2-config.yaml render, with each secret as a placeholder the
- * host (or the lab) replaces, so that no password is in a rendered config, an SSM String or a diff.
+ * The API7 2.x topology's dashboard and gateway configurations (deploy.generation 2.x; on AWS:
+ * components/aws/stack-v2.ts): what config-templates/dashboard-v2-conf.yaml and gateway-v2-config.yaml render, with
+ * each secret as a placeholder the host replaces, so that no password is in a rendered config, an SSM String or a
+ * diff.
  *
  * Health checks, from what the upstream code serves (API7 publishes no 2.x source):
  * - The dashboard: `GET /ping` on 9000, answered "pong" without a login (apache/apisix-dashboard

@@ -17,7 +17,7 @@ install -d -m 0700 "$dir"
 for item in "${files[@]}"; do
   file="${item%%$'\t'*}" parameter="${item#*$'\t'}"
   # Aside, then renamed: a container restarted meanwhile reads the old file or the new one, never half of one.
-  (umask 077 && api7_ssm_get "$parameter" >"${dir}/${file}.new") || exit 1
+  (umask 077 && api7_ssm_get "$parameter" >"${dir}/${file}.new") || { rm -f "${dir}/${file}.new"; exit 1; }
   mv -f "${dir}/${file}.new" "${dir}/${file}"
 done
 echo "api7-secret-files: ${#files[@]} files in ${dir}" >&2

@@ -1,7 +1,7 @@
 /**
  * The API7 2.x security groups (components/aws/v2-security-groups.ts), evaluated alone under the Pulumi SDK's mocks
- * (pulumi.runtime.setMocks): the rules it registers, as EC2 would hold them. Alone, because no stack builds the 2.x
- * topology yet (index.ts stops a 2.x stack before any resource).
+ * (pulumi.runtime.setMocks): the rules it registers, as EC2 would hold them, with settings of its own (the whole
+ * stack's rules, from Pulumi.v2.yaml: tests/stack-v2.test.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 

@@ -1,7 +1,8 @@
 /**
- * config-templates/api7-etcd-member.sh, as an etcd host runs it before etcd starts, with the real AWS CLI v2 against
- * EC2 and SSM in moto, and the instance's id from AWS's IMDS mock (tests/real/services.ts): the member's network
- * interface and volume taken over from the host that held them once it lets them go, its TLS files from SSM. What
+ * config-templates/api7-etcd-member.sh and api7-secret-files.sh, as an etcd host runs them before etcd starts, with
+ * the real AWS CLI v2 against EC2 and SSM in moto, and the instance's id from AWS's IMDS mock (tests/real/services.ts):
+ * the member's network interface and volume taken over from the host that held them once it lets them go, then its
+ * TLS files from SSM. What
  * cannot run here, and why: the volume's device never appears (no EC2 instance, no NVMe), so each run ends at the
  * device wait, which says so; the file system and the mount are not reached.
  */
@@ -109,8 +110,13 @@ beforeAll(async () => {
             volumeId: volume,
             device: "/dev/sdf",
             mount: path.join(dir, "var-lib-etcd"),
-            tlsDir: path.join(dir, "run-etcd-tls"),
-            tls: Object.fromEntries(Object.keys(TLS).map((f) => [f, `${PREFIX}/secrets/etcd-${f}`])),
+        }),
+    );
+    fs.writeFileSync(
+        path.join(etc, "secret-files-etcd.json"),
+        JSON.stringify({
+            dir: path.join(dir, "run-etcd-tls"),
+            files: Object.fromEntries(Object.keys(TLS).map((f) => [f, `${PREFIX}/secrets/etcd-${f}`])),
         }),
     );
     fs.mkdirSync(path.join(dir, "dev"));
@@ -144,17 +150,62 @@ test("held by the host it replaces: waits, then takes the interface and the volu
     expect(stderr).toContain(`api7-etcd-member: ${ids.eni} and ${ids.volume} attached to ${ids.self}`);
     expect([eniHolder().InstanceId, eniHolder().DeviceIndex]).toEqual([ids.self, 1]);
     expect([volumeHolder().InstanceId, volumeHolder().Device]).toEqual([ids.self, "/dev/sdf"]);
-    // The TLS files, from SSM, readable by root alone (the CLI's text output ends each with a newline, which PEM
-    // readers skip).
-    for (const [file, value] of Object.entries(TLS)) {
-        const f = path.join(dir, "run-etcd-tls", file);
-        const content = fs.readFileSync(f, "utf8");
-        expect([file, content.trimEnd(), fs.statSync(f).mode & 0o777]).toEqual([file, value.trimEnd(), 0o600]);
-    }
     // Where this machine stops: no NVMe device for the volume.
     expect(status).toBe(1);
     expect(stderr).toContain(`api7-etcd-member: no device for ${ids.volume}`);
 }, 60000);
+
+test("api7-secret-files: the TLS files from SSM, readable by their owner alone, each replaced whole", async () => {
+    const run = () =>
+        finished(
+            spawn(
+                "bash",
+                [
+                    path.join(ROOT, "config-templates", "api7-secret-files.sh"),
+                    path.join(env.API7_ETC_DIR, "secret-files-etcd.json"),
+                ],
+                {
+                    env,
+                },
+            ),
+        );
+    expect(await run()).toEqual({
+        status: 0,
+        stderr: `api7-secret-files: 3 files in ${path.join(dir, "run-etcd-tls")}\n`,
+    });
+    // The CLI's text output ends each with a newline, which PEM readers skip.
+    const read = () =>
+        Object.keys(TLS).map((file) => {
+            const f = path.join(dir, "run-etcd-tls", file);
+            return [file, fs.readFileSync(f, "utf8").trimEnd(), fs.statSync(f).mode & 0o777];
+        });
+    expect(read()).toEqual(Object.entries(TLS).map(([file, value]) => [file, value.trimEnd(), 0o600]));
+    expect(fs.statSync(path.join(dir, "run-etcd-tls")).mode & 0o777).toBe(0o700);
+    // A renewed certificate: the next start writes it; no `.new` file is left behind.
+    await moto.json("ssm", "AmazonSSM.PutParameter", {
+        Name: `${PREFIX}/secrets/etcd-member.crt`,
+        Value: "RENEWED PEM\n",
+        Type: "SecureString",
+        Overwrite: true,
+    });
+    expect((await run()).status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, "run-etcd-tls", "member.crt"), "utf8").trimEnd()).toBe("RENEWED PEM");
+    expect(fs.readdirSync(path.join(dir, "run-etcd-tls")).sort()).toEqual(["ca.crt", "member.crt", "member.key"]);
+});
+
+test("api7-secret-files: a parameter it cannot read stops the start, naming it", async () => {
+    const config = path.join(dir, "missing.json");
+    fs.writeFileSync(
+        config,
+        JSON.stringify({ dir: path.join(dir, "tls-missing"), files: { "x.crt": `${PREFIX}/secrets/nope` } }),
+    );
+    const { status, stderr } = await finished(
+        spawn("bash", [path.join(ROOT, "config-templates", "api7-secret-files.sh"), config], { env }),
+    );
+    expect(status).not.toBe(0);
+    expect(stderr).toContain(`api7: cannot read the SSM parameter ${PREFIX}/secrets/nope`);
+    expect(fs.readdirSync(path.join(dir, "tls-missing"))).toEqual([]);
+});
 
 test("run again on the host that has them: nothing to wait for", async () => {
     const started = Date.now();

@@ -2,7 +2,7 @@
  * The API7 2.x topology's etcd cluster, for real: etcd 3.5.33 (.real/bin, built by scripts/real-tools.sh from its Go
  * modules at tools/real/etcd/go.mod, the release etcd.image runs) started three times from the configuration files
  * components/etcd.ts renders, on 127.0.0.11-13 (one address per member, as each member's fixed one on AWS), with
- * certificates openssl issues as components/etcd.ts requests them (no AWS stack issues them yet). Members dial each
+ * certificates openssl issues as components/etcd.ts requests them (the stack's @pulumi/tls does not run here). Members dial each
  * other from 127.0.0.1, not from their own address, as a host on AWS dials from its primary address: the peer
  * client certificates (no address in them) are what lets the cluster form. Then config-templates/api7-etcd-auth.sh,
  * as hosts run it (three at once), and what a member's loss and return do to reads and writes.
@@ -20,7 +20,9 @@ import {
     type CertificateRequest,
 } from "../../components/etcd";
 import { PORTS } from "../../components/ports";
-import { ROOT } from "../../tools/harness";
+import { ROOT, runProgram, V2_STACK } from "../../tools/harness";
+import { groupOf } from "../helpers";
+import { installUserData } from "../host-files";
 import { awsAt, REGION, startMoto, type Moto } from "./services";
 
 const BIN = path.join(ROOT, ".real", "bin");
@@ -365,3 +367,93 @@ test("api7-etcd-snapshot on every member: the leader alone saves one to S3, and 
     });
     expect((JSON.parse(dump.stdout) as { totalKey: number }).totalKey).toBeGreaterThan(3);
 });
+
+/**
+ * api7-etcd-admin as a member's units run it (`auth`, then `snapshot`), from the files Pulumi.v2.yaml's first member's
+ * user data installs (tests/host-files.ts), against this cluster. Its `docker exec -i -e NAME... api7-etcd etcdctl`
+ * goes to a shim that runs etcdctl here with the named variables only (no Docker engine on this machine); the
+ * passwords come from the SSM parameters etcd-admin.json names (API7_PARAMETER_DIR, the library's file store).
+ */
+test("api7-etcd-admin, from a member's installed files: users and grants from SSM's passwords, then the leader's snapshot", async () => {
+    const run = await runProgram({ stack: V2_STACK });
+    const { userData } = groupOf(run, "api7-etcd-etcd-1");
+    const host = installUserData(userData, path.join(dir, "host"));
+    const rendered = JSON.parse(fs.readFileSync(host.at("/etc/api7/etcd-admin.json"), "utf8"));
+    expect(rendered.container).toBe("api7-etcd");
+    const passwords = { root: PASSWORDS.API7_ETCD_ROOT_PASSWORD, dashboard: "dashboard-pw-2", gateway: "gateway-pw-2" };
+    const store = path.join(dir, "parameters");
+    for (const [who, parameter] of Object.entries(rendered.passwords as Record<string, string>)) {
+        fs.mkdirSync(path.dirname(path.join(store, parameter)), { recursive: true });
+        fs.writeFileSync(path.join(store, parameter), passwords[who as keyof typeof passwords]);
+    }
+    const shim = path.join(dir, "docker-shim");
+    fs.mkdirSync(shim);
+    fs.writeFileSync(
+        path.join(shim, "docker"),
+        [
+            "#!/bin/bash",
+            '[[ "$1 $2" == "exec -i" ]] || { echo "docker shim: $*" >&2; exit 2; }',
+            "shift 2; vars=()",
+            'while [[ "$1" == -e ]]; do [[ -v $2 ]] && vars+=("$2=${!2}"); shift 2; done',
+            '[[ "$1 $2" == "api7-etcd etcdctl" ]] || { echo "docker shim: $*" >&2; exit 2; }',
+            "shift 2",
+            `exec env -i "\${vars[@]}" ${path.join(BIN, "etcdctl")} "$@"`,
+            "",
+        ].join("\n"),
+        { mode: 0o755 },
+    );
+    // Where the host's etcd answers: the rendered file with this machine's addresses and files. The leader's, so that
+    // the snapshot is taken here (the others leave it to the leader: the test above).
+    const status = etcdctl(["endpoint", "status", "-w", "json"], {
+        ETCDCTL_USER: `root:${PASSWORDS.API7_ETCD_ROOT_PASSWORD}`,
+    });
+    const leader = (
+        JSON.parse(status.stdout) as { Endpoint: string; Status: { header: { member_id: number }; leader: number } }[]
+    ).find((e) => e.Status.header.member_id === e.Status.leader)!.Endpoint;
+    const member = ADDRESSES.findIndex((a) => leader.includes(a)) + 1;
+    fs.writeFileSync(
+        host.at("/etc/api7/etcd-admin.json"),
+        JSON.stringify({
+            ...rendered,
+            endpoint: leader,
+            tls: {
+                ca: path.join(dir, "ca.crt"),
+                cert: path.join(dir, `etcd-${member}.crt`),
+                key: path.join(dir, `etcd-${member}.key`),
+            },
+            snapshotFile: path.join(dir, "admin-snapshot.db"),
+            snapshotUrl: "s3://api7-ha-etcd-snapshots/admin/",
+        }),
+    );
+    const env = {
+        ...host.env,
+        PATH: `${shim}:${awsAt(dir, moto.endpoint)}:/usr/bin:/bin`,
+        HOME: dir,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        API7_PARAMETER_DIR: store,
+        API7_LOG_COPY: "off",
+    };
+    const admin = (what: string) =>
+        spawnSync("bash", [host.at("/usr/local/sbin/api7-etcd-admin"), what], {
+            encoding: "utf8",
+            timeout: 60000,
+            env,
+        });
+
+    const auth = admin("auth");
+    expect([auth.status, auth.stderr]).toEqual([0, expect.stringContaining("api7-gateway (/api7/4f2a9c7e1b/)")]);
+    // The passwords SSM holds are the users' now, and the gateways' grant is Pulumi.v2.yaml's cluster.
+    const gateway = { ETCDCTL_USER: `api7-gateway:${passwords.gateway}` };
+    const dashboard = { ETCDCTL_USER: `api7-dashboard:${passwords.dashboard}` };
+    expect(etcdctl(["put", "/api7/4f2a9c7e1b/routes/1", "v2"], dashboard).status).toBe(0);
+    expect(etcdctl(["get", "/api7/4f2a9c7e1b/routes/1", "--print-value-only"], gateway).stdout.trim()).toBe("v2");
+    expect(etcdctl(["get", "/api7/cluster-a/routes/1"], gateway).stderr).toContain("permission denied");
+
+    const snapshot = admin("snapshot");
+    expect([snapshot.status, snapshot.stderr]).toEqual([
+        0,
+        expect.stringMatching(/api7-etcd-snapshot: s3:\/\/api7-ha-etcd-snapshots\/admin\/\d{8}T\d{6}Z-[0-9a-f]+\.db/),
+    ]);
+    expect(admin("nonsense").status).toBe(2);
+}, 120000);
