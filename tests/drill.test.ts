@@ -14,15 +14,17 @@ import * as os from "os";
 import * as path from "path";
 import {
     awsStackOutputs,
+    awsV2StackOutputs,
     dockerStackOutputs,
     type AwsStackOutputs,
+    type AwsV2StackOutputs,
     type DockerStackOutputs,
 } from "../components/outputs";
 import { PORTS } from "../components/ports";
 import { parseDrillArgs } from "../scripts/drill/args";
 import { chooseInstances, invocationState, sendCommandArgs, targetState } from "../scripts/drill/aws";
 import { RESTART_COMMAND } from "../scripts/drill/gateway";
-import { faultPlan, gatewayPlan, parseStackOutputs, probeUrl } from "../scripts/drill/plan";
+import { faultPlan, gatewayPlan, parseStackOutputs, probeTarget, probeUrl } from "../scripts/drill/plan";
 import {
     describeTargets,
     longestGapMs,
@@ -35,7 +37,7 @@ import {
     summarize,
     type ProbeAnswer,
 } from "../scripts/drill/results";
-import { runProgram } from "../tools/harness";
+import { runProgram, V2_STACK } from "../tools/harness";
 import { which } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -52,6 +54,8 @@ const realLab = async (): Promise<DockerStackOutputs> =>
     dockerStackOutputs.parse((await runProgram({ stack: "lab" })).outputs);
 const realProd = async (): Promise<AwsStackOutputs> =>
     awsStackOutputs.parse((await runProgram({ stack: "prod" })).outputs);
+const realV2 = async (): Promise<AwsV2StackOutputs> =>
+    awsV2StackOutputs.parse((await runProgram({ stack: V2_STACK })).outputs);
 
 describe("arguments", () => {
     test("stack and drill, with the documented defaults; --requests and --interval-ms in either form", () => {
@@ -74,11 +78,11 @@ describe("arguments", () => {
 
     test.each<[string, string[], RegExp]>([
         ["no stack", [], /^<stack>: missing/],
-        ["no drill", ["lab"], /^<drill>: missing; valid drills: gateway, dashboard, dp-manager, control-plane$/],
+        ["no drill", ["lab"], /^<drill>: missing; valid drills: gateway, dashboard, dp-manager, control-plane, etcd$/],
         [
             "unknown drill",
-            ["lab", "etcd"],
-            /^<drill>: unknown drill "etcd"; valid drills: gateway, dashboard, dp-manager, control-plane$/,
+            ["lab", "etcdd"],
+            /^<drill>: unknown drill "etcdd"; valid drills: gateway, dashboard, dp-manager, control-plane, etcd$/,
         ],
         [
             "zero requests",
@@ -146,6 +150,40 @@ describe("the program's real outputs", () => {
             String(published(PORTS.dashboard)),
             "/healthz",
         ]);
+    });
+
+    test("v2 (API7 2.x): gateway, dashboard and etcd drills act on one host of their group; the 3.x drills are refused", async () => {
+        const run = await runProgram({ stack: V2_STACK });
+        const outputs = parseStackOutputs(V2_STACK, JSON.stringify(run.outputs));
+        const madeUp = (value: string) => run.computed.find(([v]) => v === value)?.[1];
+        const plan = (d: Parameters<typeof faultPlan>[0]) => {
+            const p = faultPlan(d, outputs);
+            if (p.kind !== "aws") throw new Error(`v2's ${d} drill planned a ${p.kind} fault`);
+            return [madeUp(p.group), p.units, p.allHosts, p.region];
+        };
+        expect(plan("gateway")).toEqual(["<api7-gateways-group.name>", ["api7@gateway"], false, "us-east-1"]);
+        expect(plan("dashboard")).toEqual(["<api7-dashboards-group.name>", ["api7@dashboard"], false, "us-east-1"]);
+        expect(plan("etcd")).toEqual(["<api7-etcd-etcd-1-group.name>", ["api7@etcd"], false, "us-east-1"]);
+        expect(() => faultPlan("dp-manager", outputs)).toThrow(
+            "the dp-manager drill is for API7 3.x stacks; 2.x drills: gateway, dashboard, etcd",
+        );
+        expect(() => faultPlan("control-plane", outputs)).toThrow("for API7 3.x stacks");
+        // The 2.x dashboard's health path; etcd through the dashboard's API.
+        expect(new URL(probeUrl("dashboard", outputs)).pathname).toBe("/ping");
+        expect(probeTarget("etcd", outputs)).toEqual({
+            kind: "etcd-through-dashboard",
+            dashboardUrl: outputs.dashboardUrl,
+        });
+        // No gateway group before v2.clusterId is set.
+        const first = await runProgram({ stack: V2_STACK, config: { "v2.clusterId": undefined } });
+        expect(() => faultPlan("gateway", parseStackOutputs(V2_STACK, JSON.stringify(first.outputs)))).toThrow(
+            "this 2.x stack has no gateway hosts yet: set v2.clusterId and run `pulumi up`",
+        );
+    });
+
+    test("a 3.x stack refuses the etcd drill", async () => {
+        const outputs = parseStackOutputs("prod", JSON.stringify((await runProgram({ stack: "prod" })).outputs));
+        expect(() => faultPlan("etcd", outputs)).toThrow("the etcd drill is for API7 2.x stacks");
     });
 
     test("prod: the gateway drill acts on the data plane's Auto Scaling group, the others on the control plane's, in the stack's region", async () => {
@@ -646,8 +684,9 @@ describe("the drill runner, run for real against fakes", () => {
     // The program's own outputs, with the load balancer's addresses pointed at the local stand-in.
     let LAB: DockerStackOutputs;
     let PROD: AwsStackOutputs;
+    let V2: AwsV2StackOutputs;
     beforeAll(async () => {
-        [LAB, PROD] = await Promise.all([realLab(), realProd()]);
+        [LAB, PROD, V2] = await Promise.all([realLab(), realProd(), realV2()]);
     });
     const labWith = (lb: FakeLb, dashboardUrl?: string) => ({
         ...LAB,
@@ -784,13 +823,24 @@ describe("the drill runner, run for real against fakes", () => {
 
     test.concurrent("unknown drill: exit 2, the valid drills listed, nothing run", async () => {
         const world = makeWorld({ lab: LAB });
-        const r = await drill(world, ["lab", "etcd"]);
+        const r = await drill(world, ["lab", "etcdd"]);
         expect(r.status).toBe(2);
         expect(r.stdout).toBe("");
         expect(r.stderr).toContain(
-            'error: <drill>: unknown drill "etcd"; valid drills: gateway, dashboard, dp-manager, ' +
-                "control-plane\nusage: npm run drill -- <stack> <drill>",
+            'error: <drill>: unknown drill "etcdd"; valid drills: gateway, dashboard, dp-manager, ' +
+                "control-plane, etcd\nusage: npm run drill -- <stack> <drill>",
         );
+        expect(world.calls()).toEqual([]);
+    });
+
+    test.concurrent("--help (or -h): the usage on stdout, exit 0, nothing run", async () => {
+        const world = makeWorld({});
+        for (const flag of ["--help", "-h"]) {
+            const r = await drill(world, [flag]);
+            expect([r.status, r.stderr]).toEqual([0, ""]);
+            expect(r.stdout).toMatch(/^usage: npm run drill -- <stack> <drill> /);
+            expect(r.stdout).toContain("gateway, dashboard and etcd (API7 2.x)");
+        }
         expect(world.calls()).toEqual([]);
     });
 
@@ -1291,6 +1341,138 @@ describe("the drill runner, run for real against fakes", () => {
             });
         },
     );
+
+    // ---- API7 2.x: the etcd drill, through the 2.x dashboard's API ----
+
+    /**
+     * A stand-in for the 2.x dashboard (manager-api's API, scripts/drill/dashboard-v2.ts): a login that gives a token
+     * for `password`, and the upstream it keeps, each request recorded with what was stopped at the time.
+     */
+    async function startDashboard(world: World, password: string) {
+        const requests: { method: string; path: string; stopped: string[] }[] = [];
+        let stored: unknown;
+        const server = http.createServer((req, res) => {
+            let body = "";
+            req.on("data", (d: Buffer) => (body += d.toString()));
+            req.on("end", () => {
+                requests.push({ method: req.method!, path: req.url!, stopped: world.stopped() });
+                const reply = (status: number, json: object) => {
+                    res.writeHead(status, { "Content-Type": "application/json" });
+                    res.end(JSON.stringify(json));
+                };
+                if (req.url === "/apisix/admin/user/login" && req.method === "POST") {
+                    const { username, password: given } = JSON.parse(body) as { username: string; password: string };
+                    if (username === "admin" && given === password)
+                        return reply(200, { code: 0, data: { token: "t0k" } });
+                    return reply(400, { code: 10001, message: "username or password error" });
+                }
+                if (req.headers.authorization !== "t0k")
+                    return reply(401, { code: 10013, message: "request unauthorized" });
+                if (req.url !== "/apisix/admin/upstreams/api7-ha-drill") return reply(404, { code: 10004 });
+                if (req.method === "PUT") stored = JSON.parse(body);
+                if (req.method === "DELETE") stored = undefined;
+                return reply(200, { code: 0, message: "", data: req.method === "GET" ? stored : {} });
+            });
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+        return {
+            url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+            requests,
+            close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+        };
+    }
+
+    test.concurrent(
+        "v2 etcd drill: api7@etcd stopped on the first member, writes and reads through the dashboard hold, the " +
+            "drill's upstream deleted after",
+        async () => {
+            const member = V2.autoScalingGroups.etcd[0];
+            const world = makeWorld(
+                {},
+                {
+                    asg: {
+                        [member]: {
+                            AutoScalingGroups: [
+                                {
+                                    AutoScalingGroupName: member,
+                                    Instances: [
+                                        {
+                                            InstanceId: "i-0e71",
+                                            AvailabilityZone: "us-east-1a",
+                                            HealthStatus: "Healthy",
+                                            LifecycleState: "InService",
+                                        },
+                                    ],
+                                },
+                            ],
+                        },
+                    },
+                },
+            );
+            const dashboard = await startDashboard(world, 'pw with blanks & "quotes"');
+            fs.writeFileSync(
+                path.join(world.dir, "stacks", "v2.json"),
+                JSON.stringify({ ...V2, dashboardUrl: dashboard.url }),
+            );
+            fs.writeFileSync(path.join(world.dir, "stacks", "v2.admin-password"), 'pw with blanks & "quotes"');
+            try {
+                const r = await drill(world, ["v2", "etcd", "--requests", "3", "--interval-ms", "20"]);
+                expect([r.status, r.stderr]).toEqual([0, ""]);
+                expect(stable(r.stdout)).toBe(
+                    [
+                        "drill: etcd  stack: v2  target: aws",
+                        "baseline: 3 of 3 answered",
+                        "fault: stopped api7@etcd on i-0e71",
+                        `probe: etcd through ${dashboard.url} (write and read of upstream api7-ha-drill) (3 requests, every 20 ms)`,
+                        "sent: 3  failed: 0  longest gap: <g> s",
+                        "restored: api7@etcd on i-0e71",
+                        "cleaned up: upstream api7-ha-drill",
+                        "result: service held",
+                        "",
+                    ].join("\n"),
+                );
+                // A login, three rounds before the fault, three with the member stopped, and the clean-up.
+                expect(dashboard.requests.map((q) => [q.method, q.stopped.join(",")])).toEqual([
+                    ["POST", ""],
+                    ...Array<string[]>(3)
+                        .fill(["PUT", ""])
+                        .flatMap((put) => [put, ["GET", ""]]),
+                    ...Array<string[]>(3)
+                        .fill(["PUT", "i-0e71/api7@etcd"])
+                        .flatMap((put) => [put, ["GET", "i-0e71/api7@etcd"]]),
+                    ["DELETE", ""],
+                ]);
+                expect(world.calls("pulumi")).toEqual([
+                    ["stack", "output", "--json", "--show-secrets", "--stack", "v2"],
+                    ["config", "get", "adminPassword", "--json", "--stack", "v2"],
+                ]);
+                expect(world.stopped()).toEqual([]);
+            } finally {
+                await dashboard.close();
+            }
+        },
+    );
+
+    test.concurrent("v2 etcd drill, the dashboard refusing the login: exit 2, nothing stopped", async () => {
+        const world = makeWorld({});
+        const dashboard = await startDashboard(world, "the-right-one");
+        fs.writeFileSync(
+            path.join(world.dir, "stacks", "v2.json"),
+            JSON.stringify({ ...V2, dashboardUrl: dashboard.url }),
+        );
+        fs.writeFileSync(path.join(world.dir, "stacks", "v2.admin-password"), "a-wrong-one");
+        try {
+            const r = await drill(world, ["v2", "etcd"]);
+            expect(r.status).toBe(2);
+            expect(r.stderr).toBe(
+                `error: the dashboard refused the drill's login (${dashboard.url}/apisix/admin/user/login: status 400, ` +
+                    "username or password error)\n",
+            );
+            expect(world.calls("aws")).toEqual([]);
+        } finally {
+            await dashboard.close();
+        }
+    });
 
     test.concurrent("aws, --gateway with no gateway host to act on: exit 2 before anything is stopped", async () => {
         await onProd(async (world) => {

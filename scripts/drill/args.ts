@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "util";
 
-const DRILLS = ["gateway", "dashboard", "dp-manager", "control-plane"] as const;
+const DRILLS = ["gateway", "dashboard", "dp-manager", "control-plane", "etcd"] as const;
 export type Drill = (typeof DRILLS)[number];
 /** With the control-plane drill: what happens to one gateway while the control plane is down. */
 const GATEWAY_ACTIONS = ["restart", "replace"] as const;
@@ -24,7 +24,7 @@ export const REQUEST_TIMEOUT_MS = 2000;
 export const EXIT = { held: 0, notHeld: 1, setup: 2, restoreFailed: 3, interrupted: 130 } as const;
 
 export const USAGE = `usage: npm run drill -- <stack> <drill> [--requests N] [--interval-ms M] [--gateway restart|replace]
-  drills: ${DRILLS.join(", ")}
+  drills: gateway, dashboard, dp-manager and control-plane (API7 3.x); gateway, dashboard and etcd (API7 2.x)
   --requests N      requests sent while the fault lasts (1-${MAX_REQUESTS}, default ${DEFAULT_REQUESTS})
   --interval-ms M   milliseconds between request starts (${MIN_INTERVAL_MS}-${MAX_INTERVAL_MS}, default ${DEFAULT_INTERVAL_MS})
   --gateway ACTION  control-plane drill only: with the control plane down, restart one gateway, or replace its host

@@ -93,7 +93,7 @@ function probeOnce(url: string, timeoutMs: number): Promise<{ ok: boolean; detai
  * `until`, more for as long as it has not settled.
  */
 export async function probe(
-    url: string,
+    send: Send,
     count: number,
     intervalMs: number,
     signal: AbortSignal,
@@ -109,11 +109,20 @@ export async function probe(
     for (let i = 0; (i < count || !settled) && !signal.aborted; i++) {
         await sleep(start + i * intervalMs - performance.now(), signal);
         if (signal.aborted) break;
-        const r = await probeOnce(url, REQUEST_TIMEOUT_MS);
+        const r = await send();
         answers.push({ ...r, atMs: performance.now() - start });
     }
     return { answers, endMs: performance.now() - start };
 }
+
+/** One probe request: answered (ok) or not, and what happened. */
+export type Send = () => Promise<{ ok: boolean; detail: string }>;
+
+/** A GET of `url` as one probe request (probeOnce). */
+export const getOf =
+    (url: string): Send =>
+    () =>
+        probeOnce(url, REQUEST_TIMEOUT_MS);
 
 /** Up to three non-blank lines of a command's output, joined, for a one-line report. */
 export function firstLines(text: string): string {

@@ -29,6 +29,10 @@ import { errorMessage, runDrill, type DrillIo } from "./run";
 const SIGNAL_REPEAT_MS = 1000;
 
 async function main(argv: readonly string[]): Promise<number> {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        process.stdout.write(`${USAGE}\n`);
+        return EXIT.held;
+    }
     let args: DrillArgs;
     try {
         args = parseDrillArgs(argv);

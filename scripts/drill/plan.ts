@@ -3,7 +3,7 @@
  * (components/outputs.ts), what each drill stops, and where it sends its requests.
  */
 import type { z } from "zod";
-import { stackOutputs, type StackOutputs } from "../../components/outputs";
+import { awsV2StackOutputs, stackOutputs, type AwsV2StackOutputs, type StackOutputs } from "../../components/outputs";
 import { SetupError, type Drill, type GatewayAction } from "./args";
 
 /**
@@ -13,7 +13,7 @@ import { SetupError, type Drill, type GatewayAction } from "./args";
  * (pulumi/pulumi pkg/cmd/pulumi/stack/stack_output.go @851f66fc, getStackOutputs: no root stack resource, an empty
  * map).
  */
-export function parseStackOutputs(stack: string, json: string): StackOutputs {
+export function parseStackOutputs(stack: string, json: string): DrillOutputs {
     let raw: unknown;
     try {
         raw = JSON.parse(json);
@@ -22,10 +22,16 @@ export function parseStackOutputs(stack: string, json: string): StackOutputs {
     }
     if (isObject(raw) && Object.keys(raw).length === 0)
         throw new SetupError(`stack ${stack}: no outputs ${NOT_DEPLOYED}`);
-    const result = stackOutputs.safeParse(raw);
+    // API7 2.x stacks say so (components/outputs.ts awsV2StackOutputs); any other is 3.x on either target.
+    const result = (isObject(raw) && raw.generation === "2.x" ? awsV2StackOutputs : stackOutputs).safeParse(raw);
     if (result.success) return result.data;
     throw new SetupError(`stack ${stack}: ${describeIssue(raw, result.error.issues[0])}`);
 }
+
+/** A deployed stack's outputs: API7 3.x on either target, or API7 2.x on AWS. */
+export type DrillOutputs = StackOutputs | AwsV2StackOutputs;
+
+const isV2 = (o: DrillOutputs): o is AwsV2StackOutputs => "generation" in o;
 
 const NOT_DEPLOYED = "(has the stack been deployed with this program?)";
 
@@ -63,7 +69,7 @@ const withArticle = (noun: string) => `${/^[aeiou]/.test(noun) ? "an" : "a"} ${n
 // ---- What each drill stops and probes ----------------------------------------------------------------------------
 
 /** The systemd unit of each API7 service on an AWS host (config-templates/api7@.service, one instance per service). */
-const unit = (service: "gateway" | "dashboard" | "dp-manager") => `api7@${service}`;
+const unit = (service: "gateway" | "dashboard" | "dp-manager" | "etcd") => `api7@${service}`;
 
 export type FaultPlan =
     | { readonly kind: "docker"; readonly containers: readonly string[] }
@@ -76,7 +82,10 @@ export type FaultPlan =
           readonly allHosts: boolean;
       };
 
-export function faultPlan(drill: Drill, outputs: StackOutputs): FaultPlan {
+export function faultPlan(drill: Drill, outputs: DrillOutputs): FaultPlan {
+    if (isV2(outputs)) return v2FaultPlan(drill, outputs);
+    if (drill === "etcd")
+        throw new SetupError("the etcd drill is for API7 2.x stacks (deploy.generation 2.x); this stack runs 3.x");
     if (outputs.target === "docker") {
         const c = outputs.labContainers;
         const chosen = {
@@ -108,13 +117,55 @@ export function faultPlan(drill: Drill, outputs: StackOutputs): FaultPlan {
 }
 
 /**
+ * API7 2.x on AWS: a gateway host's gateway, a dashboard host's dashboard, or the first etcd member (its etcd), each
+ * one host of its group. The 3.x drills that stop a DP Manager have nothing to stop here.
+ */
+function v2FaultPlan(drill: Drill, outputs: AwsV2StackOutputs): FaultPlan {
+    const groups = outputs.autoScalingGroups;
+    const one = (group: string, service: "gateway" | "dashboard" | "etcd"): FaultPlan => ({
+        kind: "aws",
+        region: outputs.region,
+        group,
+        units: [unit(service)],
+        allHosts: false,
+    });
+    switch (drill) {
+        case "gateway":
+            if (groups.gateways === undefined)
+                throw new SetupError("this 2.x stack has no gateway hosts yet: set v2.clusterId and run `pulumi up`");
+            return one(groups.gateways, "gateway");
+        case "dashboard":
+            return one(groups.dashboards, "dashboard");
+        case "etcd":
+            return one(groups.etcd[0], "etcd");
+        default:
+            throw new SetupError(`the ${drill} drill is for API7 3.x stacks; 2.x drills: gateway, dashboard, etcd`);
+    }
+}
+
+/**
+ * What one probe request is: a GET of a URL, or (the etcd drill) a write and a read of etcd through the 2.x
+ * dashboard's API (scripts/drill/dashboard-v2.ts).
+ */
+export type ProbeTarget =
+    | { readonly kind: "get"; readonly url: string }
+    | { readonly kind: "etcd-through-dashboard"; readonly dashboardUrl: string };
+
+/** The probe of a drill: etcd through the dashboard for the etcd drill, a GET (probeUrl) otherwise. */
+export function probeTarget(drill: Drill, outputs: DrillOutputs): ProbeTarget {
+    if (drill === "etcd") return { kind: "etcd-through-dashboard", dashboardUrl: outputs.dashboardUrl };
+    return { kind: "get", url: probeUrl(drill, outputs) };
+}
+
+/**
  * Where the drill sends its requests: the dashboard's load balancer for the dashboard drill (its health endpoint,
  * GET /healthz), the gateways' load balancer otherwise: gateways must keep serving with a DP Manager or the whole
  * control plane down (API7: a control plane failure stops configuration changes but does not affect service
  * requests, https://docs.api7.ai/enterprise/3.2.16.3/high-availability/overview).
  */
-export function probeUrl(drill: Drill, outputs: StackOutputs): string {
-    if (drill === "dashboard") return new URL("/healthz", outputs.dashboardUrl).toString();
+export function probeUrl(drill: Drill, outputs: DrillOutputs): string {
+    // The 2.x dashboard answers GET /ping (components/v2-services.ts).
+    if (drill === "dashboard") return new URL(isV2(outputs) ? "/ping" : "/healthz", outputs.dashboardUrl).toString();
     return new URL("/", outputs.gatewayUrls.http).toString();
 }
 
@@ -131,7 +182,8 @@ export type GatewayPlan =
           readonly pinnedStandalone: boolean;
       };
 
-export function gatewayPlan(action: GatewayAction, outputs: StackOutputs): GatewayPlan {
+export function gatewayPlan(action: GatewayAction, outputs: DrillOutputs): GatewayPlan {
+    if (isV2(outputs)) throw new SetupError("--gateway: the control-plane drill is for API7 3.x stacks");
     if (outputs.target === "docker") {
         if (action === "replace")
             throw new SetupError(

@@ -5,8 +5,9 @@
 import { BASELINE_REQUESTS, EXIT, SetupError, type DrillArgs } from "./args";
 import { awsFault, dockerFault } from "./faults";
 import { awsGatewayStep, dockerGatewayStep, type GatewayStep } from "./gateway";
-import { commandFailure, probe, runCommand } from "./io";
-import { faultPlan, gatewayPlan, parseStackOutputs, probeUrl } from "./plan";
+import { commandFailure, getOf, probe, runCommand, type Send } from "./io";
+import { DRILL_UPSTREAM_ID, etcdThroughDashboard } from "./dashboard-v2";
+import { faultPlan, gatewayPlan, parseStackOutputs, probeTarget, type ProbeTarget } from "./plan";
 import { renderResult, renderSummary, summarize } from "./results";
 
 export interface DrillIo {
@@ -23,7 +24,7 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
     if (outputsRun.code !== 0) throw new SetupError(commandFailure(`pulumi ${outputsArgs.join(" ")}`, outputsRun));
     const outputs = parseStackOutputs(args.stack, outputsRun.stdout);
     const plan = faultPlan(args.drill, outputs);
-    const url = probeUrl(args.drill, outputs);
+    const target = probeTarget(args.drill, outputs);
     const gateway = args.gateway === undefined ? undefined : gatewayPlan(args.gateway, outputs);
     const step: GatewayStep | undefined =
         gateway === undefined
@@ -32,12 +33,13 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
               ? dockerGatewayStep(gateway)
               : awsGatewayStep(gateway, args.stack);
     io.out(`drill: ${args.drill}  stack: ${args.stack}  target: ${outputs.target}`);
+    const { send, shown, cleanUp } = await prober(target, args.stack);
 
-    const baseline = await probe(url, BASELINE_REQUESTS, args.intervalMs, signal);
+    const baseline = await probe(send, BASELINE_REQUESTS, args.intervalMs, signal);
     const answered = baseline.answers.filter((a) => a.ok).length;
     const lastFailure = baseline.answers.filter((a) => !a.ok).at(-1);
     io.out(
-        `baseline: ${answered} of ${baseline.answers.length} answered${lastFailure ? ` (${url}: ${lastFailure.detail})` : ""}`,
+        `baseline: ${answered} of ${baseline.answers.length} answered${lastFailure ? ` (${shown}: ${lastFailure.detail})` : ""}`,
     );
     if (signal.aborted) {
         io.out("result: interrupted, nothing stopped");
@@ -70,10 +72,10 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
         } else {
             io.out(`fault: stopped ${fault.description()}`);
             const more = step ? ", and until the gateway step ends" : "";
-            io.out(`probe: ${url} (${args.requests} requests, every ${args.intervalMs} ms${more})`);
+            io.out(`probe: ${shown} (${args.requests} requests, every ${args.intervalMs} ms${more})`);
             stepRan = step !== undefined;
             const acting = step?.run(signal);
-            const run = await probe(url, args.requests, args.intervalMs, signal, acting);
+            const run = await probe(send, args.requests, args.intervalMs, signal, acting);
             const stepEnd = acting ? await settle(acting, signal) : undefined;
             if (stepEnd) io.out(stepEnd.line);
             const summary = summarize(run.answers, run.endMs);
@@ -112,6 +114,15 @@ export async function runDrill(args: DrillArgs, io: DrillIo, signal: AbortSignal
         }
     }
     io.restoreHint = undefined;
+    if (cleanUp) {
+        // What the probe wrote is removed; left behind, it changes no traffic (no route uses it).
+        try {
+            await cleanUp.run();
+            io.out(`cleaned up: ${cleanUp.what}`);
+        } catch (e) {
+            io.out(`clean-up: FAILED: ${errorMessage(e)}; delete ${cleanUp.what} in the dashboard`);
+        }
+    }
     if (step && stepRan) {
         try {
             // No wait for returns when the control plane could not be started again.
@@ -142,6 +153,34 @@ async function settle(
     } catch (e) {
         return { line: `gateway: FAILED: ${errorMessage(e)}`, failed: true };
     }
+}
+
+/**
+ * One probe request, as shown in the report, and what to remove afterwards: a GET, or (the etcd drill) a write and a
+ * read through the 2.x dashboard, logged in with the stack's adminPassword as `pulumi config get --json` prints it
+ * ({value, secret}, the value decrypted: pulumi/pulumi pkg/cmd/pulumi/config/config.go getConfig @1b594989).
+ */
+async function prober(
+    target: ProbeTarget,
+    stack: string,
+): Promise<{ send: Send; shown: string; cleanUp?: { what: string; run: () => Promise<void> } }> {
+    if (target.kind === "get") return { send: getOf(target.url), shown: target.url };
+    const configArgs = ["config", "get", "adminPassword", "--json", "--stack", stack];
+    const got = await runCommand("pulumi", configArgs);
+    if (got.code !== 0) throw new SetupError(commandFailure(`pulumi ${configArgs.join(" ")}`, got));
+    let password: unknown;
+    try {
+        password = (JSON.parse(got.stdout) as { value?: unknown }).value;
+    } catch {
+        password = undefined;
+    }
+    if (typeof password !== "string") throw new SetupError(`pulumi ${configArgs.join(" ")}: no value printed`);
+    const etcd = await etcdThroughDashboard(target.dashboardUrl, password);
+    return {
+        send: () => etcd.round(),
+        shown: `etcd through ${target.dashboardUrl} (write and read of upstream ${DRILL_UPSTREAM_ID})`,
+        cleanUp: { what: `upstream ${DRILL_UPSTREAM_ID}`, run: () => etcd.cleanUp() },
+    };
 }
 
 export function errorMessage(e: unknown): string {
