@@ -94,7 +94,10 @@ export const awsV2StackOutputs = z.object({
     region: awsStackOutputs.shape.region,
     hostAmiId: nonEmpty,
     gatewayEndpoint: nonEmpty,
-    /** Each etcd member's client URL (its fixed address), for etcdctl with a client certificate of the stack's CA. */
+    /**
+     * Each etcd member's client URL (its fixed address), reachable from the members, dashboards and gateways only
+     * (their security groups): what `etcdctl --endpoints` takes on a member (docs/api7-2x.md).
+     */
     etcdEndpoints: z.array(z.url({ protocol: /^https$/ })).min(3),
     /** The stack's etcd CA (PEM): not secret; what etcdctl checks the members' certificates against. */
     etcdCaCert: nonEmpty,

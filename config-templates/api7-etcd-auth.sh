@@ -57,23 +57,37 @@ tolerate_existing() {
   return 1
 }
 
-# user_set NAME PASSWORD: the user, with this password.
+# user_set NAME PASSWORD: the user, with this password. Once authentication is on, the password is changed only when
+# NAME cannot log in with it: every change of a password or a grant moves etcd's auth revision, which invalidates
+# every client's token (server/auth/store.go UserChangePassword, RoleGrantPermission: commitRevision @v3.5.33), and
+# this runs after every start of etcd. A failed login says "invalid user ID or password"; any other failure (no
+# quorum) leaves the password as it is, and the commands below fail in turn.
 user_set() {
+  local out
   printf '%s\n' "$2" | tolerate_existing ctl user add "$1" --interactive=false
+  if [[ -n "${ETCDCTL_USER:-}" ]]; then
+    out="$(ETCDCTL_USER="$1:$2" ctl auth status 2>&1)" && return 0
+    [[ "$out" == *"invalid user ID or password"* ]] || return 0
+  fi
   printf '%s\n' "$2" | ctl user passwd "$1" --interactive=false >/dev/null
 }
 
-# role_set NAME [PREFIX]: the role, with readwrite on everything under PREFIX/ and on no other prefix.
+# role_set NAME [PREFIX]: the role, with readwrite on every key that starts with PREFIX and on no other prefix;
+# granted only when missing (a grant moves the auth revision, as above). No slash appended: APISIX 2.x reads its whole
+# prefix as one range from the prefix itself (apisix/core/config_etcd.lua init, readdir(etcd_cli, prefix) @2.15.3),
+# which a grant of PREFIX/ does not cover, and etcd refuses a range its grants do not cover. So the gateways'
+# grant also covers a cluster whose id starts with theirs (API7's 2.x ids are of one length: not confirmed).
 role_set() {
-  local want="" have
-  [[ -z "${2:-}" ]] || want="${2%/}/"
+  local want="${2:-}" have granted=false
+  want="${want%/}"
   tolerate_existing ctl role add "$1"
   # `role get` lists each prefix permission as "[<key>, <range end>) (prefix <key>)" (etcdctl/ctlv3/command/
   # printer_simple.go RoleGet @v3.5.33), once under KV Read and once under KV Write.
   while read -r have; do
-    [[ "$have" == "$want" ]] || ctl role revoke-permission "$1" "$have" --prefix >/dev/null
+    if [[ -n "$want" && "$have" == "$want" ]]; then granted=true; continue; fi
+    ctl role revoke-permission "$1" "$have" --prefix >/dev/null
   done < <(ctl role get "$1" | sed -n 's/.*(prefix \(.*\))$/\1/p' | sort -u)
-  [[ -z "$want" ]] || ctl role grant-permission "$1" readwrite "$want" --prefix >/dev/null
+  [[ -z "$want" || "$granted" == true ]] || ctl role grant-permission "$1" readwrite "$want" --prefix >/dev/null
 }
 
 user_set root "$API7_ETCD_ROOT_PASSWORD"
@@ -95,5 +109,5 @@ if [[ -z "${ETCDCTL_USER:-}" ]]; then
   echo "api7-etcd-auth: authentication enabled" >&2
 fi
 gateway_keys="no keys yet"
-[[ -z "$gateway_prefix" ]] || gateway_keys="${gateway_prefix%/}/"
-echo "api7-etcd-auth: users root, api7-dashboard (${API7_ETCD_PREFIX%/}/), api7-gateway (${gateway_keys}) in place" >&2
+[[ -z "$gateway_prefix" ]] || gateway_keys="${gateway_prefix%/}*"
+echo "api7-etcd-auth: users root, api7-dashboard (${API7_ETCD_PREFIX%/}*), api7-gateway (${gateway_keys}) in place" >&2

@@ -27,15 +27,17 @@ eni="" volume="" device="" mount_point=""
 api7_load '@sh "eni=\(.networkInterfaceId) volume=\(.volumeId) device=\(.device) mount_point=\(.mount)"' \
   "${API7_ETC_DIR:-/etc/api7}/etcd-member.json"
 poll="${API7_ETCD_MEMBER_POLL:-5}"
-# Each wait within the member unit's start timeout (TimeoutStartSec=900, config-templates/api7@.service), with room
-# for the device and the TLS files.
-wait_seconds="${API7_ETCD_MEMBER_WAIT:-400}"
+# One wait for both, within the launch hook's timeout: the etcd role's heartbeat is twice its boot budget, 540 s, of
+# which about 180 s go before this runs (components/aws/boot-budget.ts, tests/etcd.test.ts), then 240 s here and 60 s
+# for the device, and the start of etcd after.
+wait_seconds="${API7_ETCD_MEMBER_WAIT:-240}"
+deadline=$((SECONDS + wait_seconds))
 id="$(api7_imds instance-id)" || { echo "api7-etcd-member: cannot read this instance's id (IMDS)" >&2; exit 1; }
 
 # take WHAT DESCRIBE ATTACH: polls DESCRIBE ("<state> <instance or None>") until WHAT is attached here, running
-# ATTACH whenever it is free; gives up after wait_seconds, naming the instance that holds it.
+# ATTACH whenever it is free; gives up at the deadline (wait_seconds for both), naming the instance that holds it.
 take() {
-  local what="$1" describe="$2" attach="$3" state holder deadline=$((SECONDS + wait_seconds))
+  local what="$1" describe="$2" attach="$3" state holder
   while :; do
     # A failed describe (throttled, a network blip) leaves both empty: the wait goes on.
     read -r state holder < <("$describe") || true
@@ -95,4 +97,6 @@ if [[ -z "$(blkid -o value -s TYPE "$dev" || true)" ]]; then
 fi
 install -d -m 0700 "$mount_point"
 mountpoint -q "$mount_point" || mount "$dev" "$mount_point"
+# A volume made larger (etcd.dataVolumeGiB; EBS grows it in place): the file system follows, mounted (xfs_growfs(8)).
+xfs_growfs -d "$mount_point" >/dev/null || echo "api7-etcd-member: could not grow the file system on ${volume}" >&2
 echo "api7-etcd-member: ${volume} mounted at ${mount_point}" >&2

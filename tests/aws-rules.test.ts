@@ -19,6 +19,7 @@ function defaultTags(stack: string): Record<string, string> {
 const variants: [string, RunOptions][] = [
     ["prod", { stack: "prod" }],
     ["dev", { stack: "dev" }],
+    ["v2 (API7 2.x)", { stack: "v2" }],
     [
         "prod, mTLS, dedicated Prometheus, TLS at the NLB",
         {

@@ -4,9 +4,12 @@
  * what keeps the etcd cluster whole over time (one member per group and AZ, replaced terminate-first, never refreshed
  * by a template change, rolled one member at a time, its own interface and volume only).
  */
+import * as fs from "fs";
+import * as path from "path";
 import * as yaml from "js-yaml";
+import { bootSteps } from "../components/aws/boot-budget";
 import { awsV2StackOutputs } from "../components/outputs";
-import { runProgram, V2_STACK, type Recorded, type RunResult } from "../tools/harness";
+import { ROOT, runProgram, V2_STACK, type Recorded, type RunResult } from "../tools/harness";
 import { groupOf, parameter, parseUserData, service, T } from "./helpers";
 
 const TYPES = Object.freeze({
@@ -85,6 +88,33 @@ test("a member's role attaches its own interface and volume, to its own group's 
     const instances = policy.Statement.find((s: any) => s.Sid === "ToOwnInstances");
     expect(instances.Resource).toBe("arn:aws:ec2:us-east-1:123456789012:instance/*");
     expect(instances.Condition).toEqual({ StringEquals: { "ec2:ResourceTag/api7-ha-group": "api7-ha-v2-etcd-2" } });
+});
+
+test("a new v2.clusterId reaches the members through their rollout (api7-etcd-auth runs again at each restart)", async () => {
+    const admin = (r: RunResult) => JSON.parse(parameter(r, "/api7-ha/v2/etcd-1/secrets/etcd-admin").inputs.value);
+    expect(admin(run).gatewayPrefix).toBe("/api7/4f2a9c7e1b");
+    const other = await runProgram({ stack: V2_STACK, config: { "v2.clusterId": "c0ffee" } });
+    expect(admin(other).gatewayPrefix).toBe("/api7/c0ffee");
+    const command = (r: RunResult) => r.get(T.association, "api7-etcd-rollout").inputs.parameters.commands;
+    expect(command(run)).toMatch(/^\/usr\/local\/sbin\/api7-etcd-admin rollout # parameters [0-9a-f]{16}$/);
+    // The parameter is one of the group's secrets, whose versions the rollout's fingerprint carries (SSM gives the
+    // updated parameter a new version; the mocks keep every version at 1, so the digest here cannot show it).
+    expect(parameter(run, "/api7-ha/v2/etcd-1/secrets/etcd-admin").inputs.type).toBe("SecureString");
+    // Not in the user data, which a change would not roll (no instance refresh for members).
+    expect(groupOf(other, "api7-etcd-etcd-1").userData).toBe(groupOf(run, "api7-etcd-etcd-1").userData);
+});
+
+test("a member's launch hook outlasts its boot and api7-etcd-member's longest wait", () => {
+    const script = fs.readFileSync(path.join(ROOT, "config-templates", "api7-etcd-member.sh"), "utf8");
+    const wait = Number(script.match(/API7_ETCD_MEMBER_WAIT:-(\d+)/)![1]);
+    const device = Number(script.match(/API7_ETCD_DEVICE_WAIT:-(\d+)/)![1]);
+    const beforeMember = bootSteps("etcd")
+        .slice(0, -1)
+        .reduce((sum, step) => sum + step.seconds, 0);
+    const hook = run.get("aws:autoscaling/lifecycleHook:LifecycleHook", "api7-etcd-etcd-1-launch-hook").inputs;
+    // 180 s of boot, 240 s for the interface and the volume, 60 s for the device; etcd's own start after.
+    expect([beforeMember, wait, device]).toEqual([180, 240, 60]);
+    expect(hook.heartbeatTimeout).toBeGreaterThanOrEqual(beforeMember + wait + device + 30);
 });
 
 test("one rollout across the members, one host at a time; no member group rolls on its own", () => {

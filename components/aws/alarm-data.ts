@@ -190,3 +190,56 @@ export function groupShortAlarm(alarm: AlarmFn, g: AlarmGroup): void {
         treatMissingData: "breaching",
     });
 }
+
+/**
+ * The gateways' two alarms per target group: one out of rotation (a minute), and fewer healthy than the count (two
+ * minutes). `check` names the health check, `what` the gateway ("gateway", "2.x gateway"), `short` what running short
+ * means.
+ */
+export function gatewayTargetAlarms(
+    alarm: AlarmFn,
+    g: {
+        readonly loadBalancer: pulumi.Input<string>;
+        readonly targetGroups: readonly pulumi.Input<string>[];
+        readonly count: number;
+        readonly check: string;
+        readonly what: string;
+        readonly short: string;
+    },
+): void {
+    g.targetGroups.forEach((targetGroup, i) => {
+        const dimensions = { TargetGroup: targetGroup, LoadBalancer: g.loadBalancer };
+        // Missing data: no breach. The load balancer publishes the count every minute while it has targets; none at
+        // all is what the healthy-count alarm below catches.
+        alarm(`gateway-unhealthy-${i}`, {
+            alarmDescription:
+                `A ${g.what} fails ${g.check} for a minute: it is out of rotation, and its Auto Scaling group ` +
+                "replaces it." +
+                runbook("Self-healing and rolling replacement"),
+            namespace: "AWS/NetworkELB",
+            metricName: "UnHealthyHostCount",
+            dimensions,
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 1,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+            treatMissingData: "notBreaching",
+        });
+        // Missing data: breach. No count at all means the load balancer reports no target.
+        alarm(`gateway-healthy-below-${i}`, {
+            alarmDescription:
+                `Fewer healthy ${g.what}s than dataPlane.count (${g.count}) for two minutes: ${g.short}` +
+                runbook("Self-healing and rolling replacement"),
+            namespace: "AWS/NetworkELB",
+            metricName: "HealthyHostCount",
+            dimensions,
+            statistic: "Minimum",
+            period: 60,
+            evaluationPeriods: 2,
+            comparisonOperator: "LessThanThreshold",
+            threshold: g.count,
+            treatMissingData: "breaching",
+        });
+    });
+}

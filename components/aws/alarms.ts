@@ -23,6 +23,7 @@ import {
     databaseAlarms,
     EXPORT_METRICS_ID,
     freshnessAlarms,
+    gatewayTargetAlarms,
     groupShortAlarm,
     runbook,
     type AlarmGroup,
@@ -94,41 +95,12 @@ export class StackAlarms extends pulumi.ComponentResource {
                     parent,
                 ).arn,
             );
-        args.gatewayDimensions.targetGroups.forEach((targetGroup, i) => {
-            const dimensions = { TargetGroup: targetGroup, LoadBalancer: args.gatewayDimensions.loadBalancer };
-            // Missing data: no breach. The load balancer publishes the count every minute while it has targets;
-            // none at all is what the healthy-count alarm below catches.
-            alarm(`gateway-unhealthy-${i}`, {
-                alarmDescription:
-                    "A gateway fails its load balancer's health check (GET /status on 7085) for a minute: it is out " +
-                    "of rotation, and its Auto Scaling group replaces it." +
-                    runbook("Self-healing and rolling replacement"),
-                namespace: "AWS/NetworkELB",
-                metricName: "UnHealthyHostCount",
-                dimensions,
-                statistic: "Maximum",
-                period: 60,
-                evaluationPeriods: 1,
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 0,
-                treatMissingData: "notBreaching",
-            });
-            // Missing data: breach. No count at all means the load balancer reports no target.
-            alarm(`gateway-healthy-below-${i}`, {
-                alarmDescription:
-                    `Fewer healthy gateways than dataPlane.count (${args.gatewayCount}) for two minutes: the ` +
-                    "gateways run short, and a second failure may drop traffic." +
-                    runbook("Self-healing and rolling replacement"),
-                namespace: "AWS/NetworkELB",
-                metricName: "HealthyHostCount",
-                dimensions,
-                statistic: "Minimum",
-                period: 60,
-                evaluationPeriods: 2,
-                comparisonOperator: "LessThanThreshold",
-                threshold: args.gatewayCount,
-                treatMissingData: "breaching",
-            });
+        gatewayTargetAlarms(alarm, {
+            ...args.gatewayDimensions,
+            count: args.gatewayCount,
+            check: "its load balancer's health check (GET /status on 7085)",
+            what: "gateway",
+            short: "the gateways run short, and a second failure may drop traffic.",
         });
 
         for (const t of args.controlPlaneTargets) {

@@ -25,7 +25,17 @@ import { HostGroup, type HostPlacement } from "./host";
 import { whereabouts, type Whereabouts } from "./whereabouts";
 import { createRollout, sharedRolloutScope } from "./host/rollout";
 import type { EtcdPki } from "./etcd-pki";
-import { combineExtras, ETCD_MOUNT, memberFiles, secretFiles, secretFilesDir } from "./v2-host-files";
+import {
+    combineExtras,
+    ETCD_ADMIN_SECRET,
+    ETCD_AUTH_SCRIPT_SECRET,
+    etcdAuthScript,
+    ETCD_MOUNT,
+    memberFiles,
+    secretFiles,
+    secretFilesDir,
+    type EtcdAdminConfig,
+} from "./v2-host-files";
 
 /** The etcd users the program creates (config-templates/api7-etcd-auth.sh): the dashboards' and the gateways'. */
 export const ETCD_USERS = Object.freeze({ dashboard: "api7-dashboard", gateway: "api7-gateway" });
@@ -76,7 +86,10 @@ export class EtcdCluster extends pulumi.ComponentResource {
                         description: `api7-ha ${stack} etcd member ${m.name}: its fixed address`,
                         tags: { ...tags, Name: `${project}-${stack}-${m.name}` },
                     },
-                    { parent: this },
+                    // Its address is in every member's and client's configuration (a new one: a new cluster), and its
+                    // volume holds its data: neither is deleted or replaced by a `pulumi up` or `pulumi destroy`
+                    // that has not been told to (docs/api7-2x.md, "Destroying it").
+                    { parent: this, protect: true },
                 ),
         );
         this.addresses = interfaces.map((eni) => eni.privateIp);
@@ -92,7 +105,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
                         encrypted: true,
                         tags: { ...tags, Name: `${project}-${stack}-${m.name}-data` },
                     },
-                    { parent: this },
+                    { parent: this, protect: true },
                 ),
         );
 
@@ -151,37 +164,37 @@ export class EtcdCluster extends pulumi.ComponentResource {
                 // Needs the quorum: a rollout restarting this member waits until it has rejoined.
                 healthUrl: `http://127.0.0.1:${PORTS.etcdMetrics}/health`,
             };
-            const extras = pulumi
-                .all([interfaces[i].id, volumes[i].id, this.addresses[i], args.snapshotBucket.name])
-                .apply(([eniId, volumeId, ip, bucket]) =>
-                    combineExtras(
-                        memberFiles({
-                            networkInterfaceId: eniId,
-                            volumeId,
-                            device: DATA_DEVICE,
-                            admin: {
-                                container: CONTAINER,
-                                endpoint: `https://${ip}:${PORTS.etcdClient}`,
-                                tls: { ca: ETCD_TLS.caFile, cert: ETCD_TLS.certFile, key: ETCD_TLS.keyFile },
-                                prefix: "/api7",
-                                gatewayPrefix: args.settings.v2.clusterId
-                                    ? gatewayPrefix(args.settings.v2.clusterId)
-                                    : "",
-                                snapshotUrl: `s3://${bucket}/etcd/`,
-                                passwords: passwords && {
-                                    root: secret("root-password"),
-                                    dashboard: secret("dashboard-password"),
-                                    gateway: secret("gateway-password"),
-                                },
-                            },
-                            snapshotIntervalMinutes: etcd.snapshotIntervalMinutes,
-                        }),
-                        secretFiles(
-                            "etcd",
-                            Object.fromEntries(Object.entries(tlsSecrets).map(([s, [file]]) => [file, secret(s)])),
-                        ),
+            const extras = pulumi.all([interfaces[i].id, volumes[i].id]).apply(([eniId, volumeId]) =>
+                combineExtras(
+                    memberFiles({
+                        networkInterfaceId: eniId,
+                        volumeId,
+                        device: DATA_DEVICE,
+                        auth: passwords !== undefined,
+                        snapshotIntervalMinutes: etcd.snapshotIntervalMinutes,
+                    }),
+                    secretFiles(
+                        "etcd",
+                        Object.fromEntries(Object.entries(tlsSecrets).map(([s, [file]]) => [file, secret(s)])),
                     ),
-                );
+                ),
+            );
+            const admin = pulumi.all([this.addresses[i], args.snapshotBucket.name]).apply(([ip, bucket]) =>
+                JSON.stringify({
+                    container: CONTAINER,
+                    endpoint: `https://${ip}:${PORTS.etcdClient}`,
+                    tls: { ca: ETCD_TLS.caFile, cert: ETCD_TLS.certFile, key: ETCD_TLS.keyFile },
+                    prefix: "/api7",
+                    gatewayPrefix: args.settings.v2.clusterId ? gatewayPrefix(args.settings.v2.clusterId) : "",
+                    snapshotUrl: `s3://${bucket}/etcd/`,
+                    snapshotFile: `${ETCD_MOUNT}/snapshot.db`,
+                    passwords: passwords && {
+                        root: secret("root-password"),
+                        dashboard: secret("dashboard-password"),
+                        gateway: secret("gateway-password"),
+                    },
+                } satisfies EtcdAdminConfig),
+            );
             return new HostGroup(
                 `${name}-${m.name}`,
                 {
@@ -200,8 +213,10 @@ export class EtcdCluster extends pulumi.ComponentResource {
                     services: [service],
                     secrets: {
                         ...Object.fromEntries(Object.entries(tlsSecrets).map(([s, [, value]]) => [s, value])),
+                        [ETCD_ADMIN_SECRET]: admin,
                         ...(passwords
                             ? {
+                                  [ETCD_AUTH_SCRIPT_SECRET]: etcdAuthScript(),
                                   "root-password": passwords.root,
                                   "dashboard-password": passwords.dashboard,
                                   "gateway-password": passwords.gateway,
@@ -228,7 +243,11 @@ export class EtcdCluster extends pulumi.ComponentResource {
 
         this.rolloutAssociationId = createRollout(
             name,
-            sharedRolloutScope(project, stack, "etcd", ["etcd"]),
+            // Through api7-etcd-admin: a member whose etcd runs is restarted only while every member answers.
+            {
+                ...sharedRolloutScope(project, stack, "etcd", ["etcd"]),
+                command: "/usr/local/sbin/api7-etcd-admin rollout",
+            },
             {
                 plainValues: this.groups.flatMap((g) => g.rolloutFingerprint.plainValues),
                 secretVersions: this.groups.flatMap((g) => g.rolloutFingerprint.secretVersions),

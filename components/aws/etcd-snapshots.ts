@@ -2,10 +2,12 @@
  * The API7 2.x etcd cluster's snapshot bucket: versioned, encrypted (SSE-S3), private, TLS only, snapshots kept 30
  * days and superseded versions 7; the members' leader writes one every etcd.snapshotIntervalMinutes
  * (config-templates/api7-etcd-snapshot.sh), and its request metrics (PutRequests under etcd/) feed the freshness alarm
- * (components/aws/v2-alarms.ts). `pulumi destroy` leaves a bucket that holds snapshots: they are the backups.
+ * (components/aws/v2-alarms.ts). Kept by `pulumi destroy` (retainOnDelete): the snapshots are the backups, and a
+ * versioned bucket that holds objects cannot be deleted anyway (S3 answers BucketNotEmpty).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { denyInsecureTransport, privateVersionedBucket } from "./buckets";
 
 /** Days a snapshot is kept, and a superseded version of one. */
 export const SNAPSHOT_RETENTION_DAYS = 30;
@@ -27,33 +29,13 @@ export class EtcdSnapshotBucket extends pulumi.ComponentResource {
         super("api7-ha:etcd:SnapshotBucket", name, {}, opts);
         const parent = { parent: this };
         const tags = args.tags ?? {};
-        const bucket = new aws.s3.Bucket(name, { tags }, parent);
-        new aws.s3.BucketVersioning(
-            name,
-            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-            parent,
-        );
+        const bucket = new aws.s3.Bucket(name, { tags }, { ...parent, retainOnDelete: true });
         new aws.s3.BucketServerSideEncryptionConfiguration(
             name,
             { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
             parent,
         );
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(
-            name,
-            {
-                bucket: bucket.id,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            },
-            parent,
-        );
-        new aws.s3.BucketOwnershipControls(
-            name,
-            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            parent,
-        );
+        const publicAccess = privateVersionedBucket(name, bucket, parent);
         new aws.s3.BucketLifecycleConfiguration(
             name,
             {
@@ -77,16 +59,7 @@ export class EtcdSnapshotBucket extends pulumi.ComponentResource {
                 bucket: bucket.id,
                 policy: aws.iam.getPolicyDocumentOutput(
                     {
-                        statements: [
-                            {
-                                sid: "DenyInsecureTransport",
-                                effect: "Deny",
-                                principals: [{ type: "*", identifiers: ["*"] }],
-                                actions: ["s3:*"],
-                                resources: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                                conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-                            },
-                        ],
+                        statements: [denyInsecureTransport(bucket.arn)],
                     },
                     parent,
                 ).json,

@@ -11,6 +11,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { denyInsecureTransport, privateVersionedBucket } from "./buckets";
 import { defaultBucketName, nameFragment } from "../config/names";
 import type { FallbackSettings } from "../config/settings";
 import { whereabouts } from "./whereabouts";
@@ -200,7 +201,6 @@ export class FallbackStorage extends pulumi.ComponentResource {
         // forceDestroy: `pulumi destroy` deletes every object version first (a versioned bucket is never empty
         // otherwise).
         const bucket = new aws.s3.Bucket(name, { bucket: bucketName, forceDestroy: s.forceDestroy, tags }, opts);
-        new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
         new aws.s3.BucketServerSideEncryptionConfiguration(
             name,
             {
@@ -216,22 +216,7 @@ export class FallbackStorage extends pulumi.ComponentResource {
             },
             opts,
         );
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(
-            name,
-            {
-                bucket: bucket.id,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            },
-            opts,
-        );
-        new aws.s3.BucketOwnershipControls(
-            name,
-            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            opts,
-        );
+        const publicAccess = privateVersionedBucket(name, bucket, opts);
         new aws.s3.BucketLifecycleConfiguration(
             name,
             {
@@ -255,14 +240,7 @@ export class FallbackStorage extends pulumi.ComponentResource {
                 policy: aws.iam.getPolicyDocumentOutput(
                     {
                         statements: [
-                            {
-                                sid: "DenyInsecureTransport",
-                                effect: "Deny",
-                                principals: [{ type: "*", identifiers: ["*"] }],
-                                actions: ["s3:*"],
-                                resources: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                                conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-                            },
+                            denyInsecureTransport(bucket.arn),
                             {
                                 sid: "OnlyTheControlPlaneWrites",
                                 effect: "Deny",

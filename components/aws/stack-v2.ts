@@ -1,6 +1,6 @@
 /**
- * The AWS target for API7 2.x (deploy.generation 2.x; docs/api7-2x.md): an etcd cluster of etcd.members hosts, one
- * per AZ, which stores everything; dashboards on 9000 behind their ALB; gateways on 80/443 behind their NLB, reading
+ * The AWS target for API7 2.x (deploy.generation 2.x; docs/api7-2x.md): an etcd cluster of etcd.members hosts, spread
+ * over the AZs, which stores everything; dashboards on 9000 behind their ALB; gateways on 80/443 behind their NLB, reading
  * etcd under /api7/<v2.clusterId>. The network, images, parameters' key, host groups and alarm topic are 3.x's.
  */
 import * as aws from "@pulumi/aws";
@@ -12,15 +12,14 @@ import type { AwsV2StackOutputs, Exported } from "../outputs";
 import { PORTS } from "../ports";
 import type { ServiceDefinition } from "../services";
 import { dashboardV2ConfigData, gatewayV2ConfigData, V2_PLACEHOLDERS, V2_TEMPLATES, V2_TLS } from "../v2-services";
-import { resolveAmi } from "./ami";
 import { EC2_STATUS_CHECK, healthySeconds, worstCaseAfterCheck } from "./boot-budget";
 import { EtcdCluster, ETCD_USERS } from "./etcd-cluster";
 import { EtcdPki, type IssuedCertificate } from "./etcd-pki";
 import { EtcdSnapshotBucket } from "./etcd-snapshots";
 import { hostRoleName, parameterPrefix, secretParameterName } from "./fleet";
-import { HostGroup, type HostPlacement } from "./host";
+import { HostGroup } from "./host";
 import { ImageRegistry } from "./images";
-import { withInstanceTypesChecked } from "./instance-type";
+import { hostPlacement } from "./placement";
 import { DataPlaneLoadBalancer } from "./load-balancers";
 import { Network } from "./network";
 import { ParameterKey } from "./parameter-key";
@@ -59,35 +58,12 @@ export function awsStackV2(settings: Settings) {
             prefix: parameterPrefix(project, stack, group),
         })),
     });
-    const hostAzs = settings.network.existing
-        ? pulumi.all(network.privateSubnets.map((s) => s.availabilityZone))
-        : network.availabilityZones;
-    const ami = withInstanceTypesChecked(
-        resolveAmi(settings.hosts.amiId),
-        [
-            ["controlPlane.instanceType", cp.instanceType],
-            ["dataPlane.instanceType", dp.instanceType],
-            ["etcd.instanceType", etcdSettings.instanceType],
-        ],
-        hostAzs,
-        (["controlPlane", "dataPlane"] as const)
-            .filter((k) => settings[k].warmPool.size > 0 && settings[k].warmPool.state === "Hibernated")
-            .map((k) => ({
-                stateKey: `${k}.warmPool.state`,
-                type: [`${k}.instanceType`, settings[k].instanceType] as const,
-                rootVolumeGiB: settings.hosts.rootVolumeGiB,
-            })),
-    );
-    const placement: HostPlacement = {
-        ami,
-        subnets: network.privateSubnets,
-        registry: images.access,
-        registryPassword: settings.images.password,
-        image: (ref) => images.reference(ref),
-        healthCheckGraceSeconds: settings.hosts.healthCheckGraceSeconds,
-        parameterKeyArn: parameterKey.arn,
-        logs: { retentionDays: settings.logs.retentionDays, kmsKeyArn: settings.logs.kmsKeyArn || undefined },
-    };
+    const placement = hostPlacement(settings, network, images, parameterKey.arn, [
+        ["controlPlane.instanceType", cp.instanceType],
+        ["dataPlane.instanceType", dp.instanceType],
+        ["etcd.instanceType", etcdSettings.instanceType],
+    ]);
+    const ami = placement.ami;
 
     const pki = new EtcdPki("api7-etcd-pki", { stack });
     const snapshots = new EtcdSnapshotBucket("api7-etcd-snapshots", {});
@@ -101,7 +77,9 @@ export function awsStackV2(settings: Settings) {
     const etcdAuth = etcdSettings.auth;
 
     // A client's etcd files and secrets: its certificate (CN = its etcd user), key and the CA, as TLS_FILES names them.
-    const clientTls = (group: string, tls: { certFile: string; keyFile: string; caFile: string }) => {
+    // The gateways' files are readable by the container's other users: APISIX's nginx workers run as nobody and read
+    // the etcd client key when they connect (apache/apisix issue 5597).
+    const clientTls = (group: string, tls: { certFile: string; keyFile: string; caFile: string }, readable = false) => {
         const cert: IssuedCertificate = pki.issue(
             `api7-etcd-client-${group}`,
             clientCertificate(ETCD_USERS[group as keyof typeof ETCD_USERS]),
@@ -111,11 +89,15 @@ export function awsStackV2(settings: Settings) {
         const name = (s: string) => secretParameterName(project, stack, group, s);
         return {
             secrets,
-            extras: secretFiles(group, {
-                [file(tls.certFile)]: name("tls-client-crt"),
-                [file(tls.keyFile)]: name("tls-client-key"),
-                [file(tls.caFile)]: name("tls-ca"),
-            }),
+            extras: secretFiles(
+                group,
+                {
+                    [file(tls.certFile)]: name("tls-client-crt"),
+                    [file(tls.keyFile)]: name("tls-client-key"),
+                    [file(tls.caFile)]: name("tls-ca"),
+                },
+                readable,
+            ),
             mount: ["-v", `${secretFilesDir(group)}:${tls.caFile.slice(0, tls.caFile.lastIndexOf("/"))}:ro`],
         };
     };
@@ -188,7 +170,7 @@ export function awsStackV2(settings: Settings) {
     // Without v2.clusterId no gateway host: there is nothing for it to serve until the cluster exists.
     const gateways = v2.clusterId ? gatewayGroup() : undefined;
     function gatewayGroup(): HostGroup {
-        const tls = clientTls("gateway", V2_TLS.gateway);
+        const tls = clientTls("gateway", V2_TLS.gateway, true);
         const gateway: ServiceDefinition = {
             name: "gateway",
             container: "api7-gateway",

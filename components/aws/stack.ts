@@ -12,9 +12,7 @@ import { ManagedDatabase } from "./database";
 import { credentialsIssued, type Settings } from "../config/settings";
 import { credentialParameters } from "./data-plane";
 import { hostRoleName, parameterPrefix, secretParameterName } from "./fleet";
-import { resolveAmi } from "./ami";
-import type { HostPlacement } from "./host";
-import { withInstanceTypesChecked } from "./instance-type";
+import { hostPlacement } from "./placement";
 import { PENDING_SECRET } from "../placeholders";
 import { ImageRegistry } from "./images";
 import { CONTROL_PLANE_CHECK, dashboardListenerPort } from "../listeners";
@@ -110,46 +108,16 @@ export function awsStack(settings: Settings) {
         ],
     });
 
-    // What every host group shares: the AMI, the private subnets of every AZ, the registry, the parameters' key. The
-    // AMI is released once each group's instance type is known to run API7 and to be offered in every AZ of the
-    // stack (types the offline table does not know are also described by AWS). The AZs of existing subnets are taken
-    // as looked up, before the network's own check that they are distinct, which reports its failure itself.
-    const hostAzs = settings.network.existing
-        ? pulumi.all(network.privateSubnets.map((s) => s.availabilityZone))
-        : network.availabilityZones;
-    const ami = withInstanceTypesChecked(
-        resolveAmi(settings.hosts.amiId),
-        [
-            ["controlPlane.instanceType", cpSettings.instanceType],
-            ["dataPlane.instanceType", dpSettings.instanceType],
-            ...(prometheusPlacement === "dedicated"
-                ? [["prometheus.instanceType", promSettings.instanceType] as const]
-                : []),
-        ],
-        hostAzs,
-        (["controlPlane", "dataPlane"] as const)
-            .filter((k) => settings[k].warmPool.size > 0 && settings[k].warmPool.state === "Hibernated")
-            .map((k) => ({
-                stateKey: `${k}.warmPool.state`,
-                type: [`${k}.instanceType`, settings[k].instanceType] as const,
-                rootVolumeGiB: settings.hosts.rootVolumeGiB,
-            })),
-    );
+    // What every host group shares (components/aws/placement.ts), each group's instance type checked.
+    const placement = hostPlacement(settings, network, images, parameterKey.arn, [
+        ["controlPlane.instanceType", cpSettings.instanceType],
+        ["dataPlane.instanceType", dpSettings.instanceType],
+        ...(prometheusPlacement === "dedicated"
+            ? [["prometheus.instanceType", promSettings.instanceType] as const]
+            : []),
+    ]);
     /** The AMI every host launches from (resolved once, or hosts.amiId). */
-    const hostAmiId = ami.id;
-    const placement: HostPlacement = {
-        ami,
-        subnets: network.privateSubnets,
-        registry: images.access,
-        registryPassword: settings.images.password,
-        image: (ref) => images.reference(ref),
-        healthCheckGraceSeconds: settings.hosts.healthCheckGraceSeconds,
-        parameterKeyArn: parameterKey.arn,
-        logs: {
-            retentionDays: settings.logs.retentionDays,
-            kmsKeyArn: settings.logs.kmsKeyArn || undefined,
-        },
-    };
+    const hostAmiId = placement.ami.id;
 
     const prometheusHost =
         prometheusPlacement === "dedicated"

@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { groupShortAlarm, runbook, type AlarmFn, type AlarmGroup } from "./alarm-data";
+import { gatewayTargetAlarms, groupShortAlarm, runbook, type AlarmFn, type AlarmGroup } from "./alarm-data";
 import { createAlarmEvents } from "./alarm-events";
 import { createAlarmTopic } from "./alarm-topic";
 import { SNAPSHOT_METRICS_ID } from "./etcd-snapshots";
@@ -70,39 +70,11 @@ export class V2Alarms extends pulumi.ComponentResource {
 
         for (const g of args.groups) groupShortAlarm(alarm, g);
 
-        args.gateways.targetGroups.forEach((targetGroup, i) => {
-            const dimensions = { TargetGroup: targetGroup, LoadBalancer: args.gateways.loadBalancer };
-            // Missing data: no breach; the healthy-count alarm below catches a target group with no target.
-            alarm(`gateway-unhealthy-${i}`, {
-                alarmDescription:
-                    "A 2.x gateway fails its load balancer's check (GET on the metrics port, 9091) for a minute: it " +
-                    "is out of rotation, and its Auto Scaling group replaces it." +
-                    runbook("Self-healing and rolling replacement"),
-                namespace: "AWS/NetworkELB",
-                metricName: "UnHealthyHostCount",
-                dimensions,
-                statistic: "Maximum",
-                period: 60,
-                evaluationPeriods: 1,
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 0,
-                treatMissingData: "notBreaching",
-            });
-            alarm(`gateway-healthy-below-${i}`, {
-                alarmDescription:
-                    `Fewer healthy 2.x gateways than dataPlane.count (${args.gateways.count}) for two minutes: a ` +
-                    "second failure may drop traffic. Without v2.clusterId no gateway starts: set it." +
-                    runbook("Self-healing and rolling replacement"),
-                namespace: "AWS/NetworkELB",
-                metricName: "HealthyHostCount",
-                dimensions,
-                statistic: "Minimum",
-                period: 60,
-                evaluationPeriods: 2,
-                comparisonOperator: "LessThanThreshold",
-                threshold: args.gateways.count,
-                treatMissingData: "breaching",
-            });
+        gatewayTargetAlarms(alarm, {
+            ...args.gateways,
+            check: "its load balancer's check (GET on the metrics port, 9091)",
+            what: "2.x gateway",
+            short: "a second failure may drop traffic. Without v2.clusterId no gateway starts: set it.",
         });
 
         alarm("dashboard-unhealthy", {

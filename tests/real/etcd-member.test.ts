@@ -193,6 +193,29 @@ test("api7-secret-files: the TLS files from SSM, readable by their owner alone, 
     expect(fs.readdirSync(path.join(dir, "run-etcd-tls")).sort()).toEqual(["ca.crt", "member.crt", "member.key"]);
 });
 
+test("api7-secret-files: files the container's other users may read (fileMode, dirMode), under a parent root's alone", async () => {
+    const config = path.join(dir, "readable.json");
+    const target = path.join(dir, "shared", "gateway");
+    fs.writeFileSync(
+        config,
+        JSON.stringify({
+            dir: target,
+            files: { "ca.crt": `${PREFIX}/secrets/etcd-ca.crt` },
+            fileMode: "0644",
+            dirMode: "0755",
+        }),
+    );
+    const { status } = await finished(
+        spawn("bash", [path.join(ROOT, "config-templates", "api7-secret-files.sh"), config], { env }),
+    );
+    expect(status).toBe(0);
+    expect([
+        fs.statSync(path.join(dir, "shared")).mode & 0o777,
+        fs.statSync(target).mode & 0o777,
+        fs.statSync(path.join(target, "ca.crt")).mode & 0o777,
+    ]).toEqual([0o700, 0o755, 0o644]);
+});
+
 test("api7-secret-files: a parameter it cannot read stops the start, naming it", async () => {
     const config = path.join(dir, "missing.json");
     fs.writeFileSync(

@@ -224,9 +224,18 @@ test("api7-etcd-auth on three members at once, then again: users and roles, auth
         expect(r.status).toBe(1);
         expect(auth().status).toBe(0);
     }
+    // Run again (after every start of etcd, on every member): nothing changes, so no client's token is invalidated
+    // (every password change or grant moves the auth revision).
+    const revision = () =>
+        etcdctl(["auth", "status"], { ETCDCTL_USER: `root:${PASSWORDS.API7_ETCD_ROOT_PASSWORD}` }).stdout.match(
+            /AuthRevision: (\d+)/,
+        )?.[1];
+    const before = revision();
+    expect(before).toMatch(/^\d+$/);
     const again = auth();
     expect([again.status, again.stderr]).toEqual([0, expect.not.stringContaining("authentication enabled")]);
-    expect(again.stderr).toContain("api7-gateway (/api7/cluster-a/)");
+    expect(again.stderr).toContain("api7-gateway (/api7/cluster-a*)");
+    expect(revision()).toBe(before);
 
     const as = (user: string, password: string) => ({ ETCDCTL_USER: `${user}:${password}` });
     const dashboard = as("api7-dashboard", PASSWORDS.API7_ETCD_DASHBOARD_PASSWORD);
@@ -239,9 +248,13 @@ test("api7-etcd-auth on three members at once, then again: users and roles, auth
     };
     expect(etcdctl(["put", "/api7/cluster-a/routes/1", "r1"], dashboardCert).status).toBe(0);
     expect(etcdctl(["put", "/api7/cluster-b/routes/1", "r2"], dashboardCert).status).toBe(0);
-    // The gateway reads and writes its cluster's keys only (not another whose id starts alike).
+    // The gateway reads and writes its cluster's keys, and its whole prefix at once as APISIX 2.x reads it at start
+    // (a range from /api7/cluster-a itself); so also a cluster whose id starts with its own.
     expect(etcdctl(["put", "/api7/cluster-a0/routes/1", "r3"], dashboardCert).status).toBe(0);
-    expect(etcdctl(["get", "/api7/cluster-a0/routes/1"], gateway).stderr).toContain("permission denied");
+    expect(etcdctl(["get", "/api7/cluster-a", "--prefix", "--keys-only"], gateway).stdout).toContain(
+        "/api7/cluster-a/routes/1",
+    );
+    expect(etcdctl(["get", "/api7/cluster-a0/routes/1", "--print-value-only"], gateway).stdout.trim()).toBe("r3");
     expect(etcdctl(["get", "/api7/cluster-a/routes/1", "--print-value-only"], gateway).stdout.trim()).toBe("r1");
     expect(etcdctl(["put", "/api7/cluster-a/data_plane/server_info/x", "{}"], gateway).status).toBe(0);
     const other = etcdctl(["get", "/api7/cluster-b/routes/1"], gateway);
@@ -372,13 +385,17 @@ test("api7-etcd-snapshot on every member: the leader alone saves one to S3, and 
  * api7-etcd-admin as a member's units run it (`auth`, then `snapshot`), from the files Pulumi.v2.yaml's first member's
  * user data installs (tests/host-files.ts), against this cluster. Its `docker exec -i -e NAME... api7-etcd etcdctl`
  * goes to a shim that runs etcdctl here with the named variables only (no Docker engine on this machine); the
- * passwords come from the SSM parameters etcd-admin.json names (API7_PARAMETER_DIR, the library's file store).
+ * configuration and the passwords come from the member's SSM parameters (API7_PARAMETER_DIR, the library's file
+ * store), as the stack writes them.
  */
 test("api7-etcd-admin, from a member's installed files: users and grants from SSM's passwords, then the leader's snapshot", async () => {
     const run = await runProgram({ stack: V2_STACK });
     const { userData } = groupOf(run, "api7-etcd-etcd-1");
     const host = installUserData(userData, path.join(dir, "host"));
-    const rendered = JSON.parse(fs.readFileSync(host.at("/etc/api7/etcd-admin.json"), "utf8"));
+    // Its configuration, as the stack stores it in the member's SSM parameter.
+    const adminParameter = "/api7-ha/v2/etcd-1/secrets/etcd-admin";
+    const stored = run.ofType("aws:ssm/parameter:Parameter").find((p) => p.inputs.name === adminParameter)!;
+    const rendered = JSON.parse(stored.inputs.value as string);
     expect(rendered.container).toBe("api7-etcd");
     const passwords = { root: PASSWORDS.API7_ETCD_ROOT_PASSWORD, dashboard: "dashboard-pw-2", gateway: "gateway-pw-2" };
     const store = path.join(dir, "parameters");
@@ -411,8 +428,15 @@ test("api7-etcd-admin, from a member's installed files: users and grants from SS
         JSON.parse(status.stdout) as { Endpoint: string; Status: { header: { member_id: number }; leader: number } }[]
     ).find((e) => e.Status.header.member_id === e.Status.leader)!.Endpoint;
     const member = ADDRESSES.findIndex((a) => leader.includes(a)) + 1;
+    fs.mkdirSync(path.dirname(path.join(store, adminParameter)), { recursive: true });
+    // The auth script api7-etcd-admin runs, as the stack stores it (out of the user data).
+    const authParameter = "/api7-ha/v2/etcd-1/secrets/api7-etcd-auth";
     fs.writeFileSync(
-        host.at("/etc/api7/etcd-admin.json"),
+        path.join(store, authParameter),
+        run.ofType("aws:ssm/parameter:Parameter").find((p) => p.inputs.name === authParameter)!.inputs.value as string,
+    );
+    fs.writeFileSync(
+        path.join(store, adminParameter),
         JSON.stringify({
             ...rendered,
             endpoint: leader,
@@ -442,7 +466,7 @@ test("api7-etcd-admin, from a member's installed files: users and grants from SS
         });
 
     const auth = admin("auth");
-    expect([auth.status, auth.stderr]).toEqual([0, expect.stringContaining("api7-gateway (/api7/4f2a9c7e1b/)")]);
+    expect([auth.status, auth.stderr]).toEqual([0, expect.stringContaining("api7-gateway (/api7/4f2a9c7e1b*)")]);
     // The passwords SSM holds are the users' now, and the gateways' grant is Pulumi.v2.yaml's cluster.
     const gateway = { ETCDCTL_USER: `api7-gateway:${passwords.gateway}` };
     const dashboard = { ETCDCTL_USER: `api7-dashboard:${passwords.dashboard}` };
@@ -455,5 +479,12 @@ test("api7-etcd-admin, from a member's installed files: users and grants from SS
         0,
         expect.stringMatching(/api7-etcd-snapshot: s3:\/\/api7-ha-etcd-snapshots\/admin\/\d{8}T\d{6}Z-[0-9a-f]+\.db/),
     ]);
+    // The members' rollout restarts a member only while every member answers.
+    expect(admin("healthy").status).toBe(0);
+    await stop(2);
+    const unhealthy = admin("healthy");
+    expect([unhealthy.status, unhealthy.stderr]).toEqual([1, expect.stringContaining("127.0.0.13")]);
+    start(2);
+    await waitFor("three healthy members", async () => (await Promise.all(ADDRESSES.map(healthy))).every(Boolean), 60);
     expect(admin("nonsense").status).toBe(2);
 }, 120000);

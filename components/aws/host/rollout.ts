@@ -14,6 +14,8 @@ export interface RolloutScope {
     readonly associationName: string;
     readonly targets: aws.types.input.ssm.AssociationTarget[];
     readonly serviceNames: readonly string[];
+    /** What the association runs on each host; default `/usr/local/sbin/api7-apply <services>`. */
+    readonly command?: string;
 }
 
 /** What a rollout's command fingerprints: see createRollout. */
@@ -66,7 +68,8 @@ export function createRollout(
             targets: scope.targets,
             parameters: {
                 commands: fingerprint.apply(
-                    (v) => `/usr/local/sbin/api7-apply ${scope.serviceNames.join(" ")} # parameters ${digest(v)}`,
+                    (v) =>
+                        `${scope.command ?? `/usr/local/sbin/api7-apply ${scope.serviceNames.join(" ")}`} # parameters ${digest(v)}`,
                 ),
             },
             maxConcurrency: "1",
