@@ -88,12 +88,27 @@ for ((i = 0; ; i++)); do
   fi
   sleep 1
 done
-# No file system: a new volume. Not yet told apart from a member's volume lost and replaced while the cluster runs,
-# whose member must rejoin by `member remove` and `member add` (etcd-io/website op-guide/runtime-configuration.md),
-# not start empty with initial-cluster-state new (docs/api7-2x.md, what remains).
+# No file system: a new volume. At the cluster's first boot, a new member: XFS is made, and the member's marker
+# (<prefix>/member-volume: "<interface> <volume>", an SSM String this host writes) records that this interface's
+# member has had data. A volume without a file system for an interface that has had data is a member that lost its
+# data: etcd must not start it empty under its old identity (it has forgotten its votes and its log); it rejoins by
+# `member remove` and `member add` (etcd-io/website content/en/docs/v3.5/op-guide/runtime-configuration.md), by hand
+# (docs/api7-2x.md). So the start fails here, saying so. A stack destroyed and created again has new interfaces: its
+# members start as new ones.
+marker="${prefix}/member-volume"
 if [[ -z "$(blkid -o value -s TYPE "$dev" || true)" ]]; then
+  had="$(api7_ssm_get "$marker" 2>/dev/null || true)"
+  if [[ "${had%% *}" == "$eni" ]]; then
+    echo "api7-etcd-member: ${volume} has no file system, but this member had data on ${had#* }: it lost its data" \
+      "and must rejoin by etcdctl member remove and member add (docs/api7-2x.md); etcd is not started" >&2
+    exit 1
+  fi
   echo "api7-etcd-member: ${volume} has no file system: a new member, making XFS" >&2
   mkfs.xfs -q "$dev"
+  api7_work="$(mktemp -d)"
+  api7_ssm_put "$marker" String "${eni} ${volume}" --overwrite ||
+    echo "api7-etcd-member: could not record ${marker}: a lost volume of this member will not be told from a new one" >&2
+  rm -rf "$api7_work"
 fi
 install -d -m 0700 "$mount_point"
 mountpoint -q "$mount_point" || mount "$dev" "$mount_point"

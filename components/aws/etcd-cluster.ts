@@ -20,7 +20,7 @@ import { PORTS } from "../ports";
 import type { ServiceDefinition } from "../services";
 import { gatewayPrefix } from "../v2-services";
 import type { Settings } from "../config/settings";
-import { GROUP_TAG, groupTagValue, secretParameterName } from "./fleet";
+import { GROUP_TAG, groupTagValue, parameterPrefix, secretParameterName } from "./fleet";
 import { HostGroup, type HostPlacement } from "./host";
 import { whereabouts, type Whereabouts } from "./whereabouts";
 import { createRollout, sharedRolloutScope } from "./host/rollout";
@@ -298,5 +298,13 @@ function memberPermissions(
             resources: ["*"],
         },
         { sid: "WriteSnapshots", actions: ["s3:PutObject"], resources: [pulumi.interpolate`${bucketArn}/etcd/*`] },
+        // The member's marker (config-templates/api7-etcd-member.sh): which interface has had data, on which volume.
+        {
+            sid: "RecordMemberVolume",
+            actions: ["ssm:PutParameter"],
+            resources: [
+                pulumi.interpolate`arn:${where.partition}:ssm:${where.region}:${where.account}:parameter${parameterPrefix(project, stack, member.name)}/member-volume`,
+            ],
+        },
     ];
 }

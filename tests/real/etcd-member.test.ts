@@ -2,9 +2,9 @@
  * config-templates/api7-etcd-member.sh and api7-secret-files.sh, as an etcd host runs them before etcd starts, with
  * the real AWS CLI v2 against EC2 and SSM in moto, and the instance's id from AWS's IMDS mock (tests/real/services.ts):
  * the member's network interface and volume taken over from the host that held them once it lets them go, then its
- * TLS files from SSM. What
- * cannot run here, and why: the volume's device never appears (no EC2 instance, no NVMe), so each run ends at the
- * device wait, which says so; the file system and the mount are not reached.
+ * TLS files from SSM, and the marker that tells a lost volume from a new one. What cannot run here, and why: no
+ * volume's device appears (no EC2 instance, no NVMe), so most runs end at the device wait, which says so; one test
+ * stands a file in for the device and stand-ins for the block-device tools.
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -237,6 +237,71 @@ test("run again on the host that has them: nothing to wait for", async () => {
     expect([status, stderr]).toEqual([1, expect.stringContaining(`no device for ${ids.volume}`)]);
     expect(Date.now() - started).toBeLessThan(15000);
 });
+
+/**
+ * Past the device: a new volume is formatted and the member's marker recorded; a volume without a file system for an
+ * interface whose member had data stops the start. Stand-ins, and why: blkid, mkfs.xfs, mountpoint, mount and
+ * xfs_growfs (no block device can be attached or mounted here), each recording its call; the device is a file.
+ */
+test("a new volume: formatted, marker recorded; a lost one for the same interface: refused, nothing formatted", async () => {
+    const stubs = path.join(dir, "stubs");
+    const state = path.join(dir, "stub-state");
+    fs.mkdirSync(stubs, { recursive: true });
+    fs.mkdirSync(state, { recursive: true });
+    const stub = (name: string, body: string) =>
+        fs.writeFileSync(path.join(stubs, name), `#!/bin/bash\necho "${name} $*" >>"${state}/calls"\n${body}\n`, {
+            mode: 0o755,
+        });
+    // blkid exits 2 when it finds nothing (blkid(8)).
+    stub("blkid", `[[ -f "${state}/fs" ]] || exit 2\necho xfs`);
+    stub("mkfs.xfs", `touch "${state}/fs"`);
+    stub("mountpoint", "exit 1");
+    stub("mount", "exit 0");
+    stub("xfs_growfs", "exit 0");
+    fs.writeFileSync(path.join(env.API7_DEV_DIR, "sdf"), "");
+    const calls = () =>
+        fs.existsSync(path.join(state, "calls"))
+            ? fs
+                  .readFileSync(path.join(state, "calls"), "utf8")
+                  .trim()
+                  .split("\n")
+                  .map((l) => l.split(" ")[0])
+            : [];
+    const withStubs = { PATH: `${stubs}:${env.PATH}`, API7_ETCD_MEMBER_WAIT: "30" };
+    const marker = () => aws("ssm", "get-parameter", "--name", `${PREFIX}/member-volume`).Parameter.Value;
+
+    const first = await finished(member(withStubs));
+    expect([first.status, first.stderr]).toEqual([0, expect.stringContaining("has no file system: a new member")]);
+    expect(calls()).toEqual(["blkid", "mkfs.xfs", "mountpoint", "mount", "xfs_growfs"]);
+    expect(marker()).toBe(`${ids.eni} ${ids.volume}`);
+
+    // The volume lost (a new, empty one in its place): the same interface's member had data.
+    fs.rmSync(path.join(state, "fs"));
+    fs.rmSync(path.join(state, "calls"));
+    const lost = await finished(member(withStubs));
+    expect(lost.status).toBe(1);
+    expect(lost.stderr).toContain(`this member had data on ${ids.volume}: it lost its data and must rejoin`);
+    expect(calls()).toEqual(["blkid"]);
+
+    // A marker of another interface (the stack destroyed and created again): a new member.
+    aws(
+        "ssm",
+        "put-parameter",
+        "--name",
+        `${PREFIX}/member-volume`,
+        "--type",
+        "String",
+        "--overwrite",
+        "--value",
+        "eni-0old vol-0old",
+    );
+    fs.rmSync(path.join(state, "calls"));
+    const recreated = await finished(member(withStubs));
+    expect(recreated.status).toBe(0);
+    expect(calls()).toContain("mkfs.xfs");
+    expect(marker()).toBe(`${ids.eni} ${ids.volume}`);
+    fs.rmSync(path.join(env.API7_DEV_DIR, "sdf"));
+}, 60000);
 
 test("never let go: gives up after the wait, naming the instance that holds them, and forces nothing", async () => {
     aws("ec2", "detach-network-interface", "--attachment-id", eniHolder().AttachmentId);
