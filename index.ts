@@ -7,18 +7,14 @@
 import { awsStack } from "./components/aws/stack";
 import { awsStackV2 } from "./components/aws/stack-v2";
 import { loadSettings } from "./components/config/runtime";
-import { labStack } from "./components/docker/stack";
-import type { AwsV2StackOutputs, Exported, StackOutputs } from "./components/outputs";
+import { labStack, labStackV2 } from "./components/docker/stack";
+import type { AwsV2StackOutputs, DockerV2StackOutputs, Exported, StackOutputs } from "./components/outputs";
 
 const settings = loadSettings();
 
-// API7 2.x (deploy.generation 2.x): on AWS only; the lab does not build it yet (docs/api7-2x.md).
-if (settings.generation === "2.x" && settings.target === "docker")
-    throw new Error(
-        "deploy.generation is `2.x` with deploy.target `docker`: the lab does not build the 2.x topology yet; " +
-            "deploy it with deploy.target aws, or run `pulumi config rm --path deploy.generation` for 3.x",
-    );
-
+// API7 2.x (deploy.generation 2.x): its own stacks on both targets (docs/api7-2x.md).
 export = settings.generation === "2.x"
-    ? (awsStackV2(settings) satisfies Exported<AwsV2StackOutputs>)
+    ? settings.target === "docker"
+        ? (labStackV2(settings) satisfies Exported<DockerV2StackOutputs>)
+        : (awsStackV2(settings) satisfies Exported<AwsV2StackOutputs>)
     : ((settings.target === "docker" ? labStack(settings) : awsStack(settings)) satisfies Exported<StackOutputs>);

@@ -121,6 +121,8 @@ export function etcdMemberConfigData(a: EtcdMemberConfigArgs) {
 export interface CertificateRequest {
     readonly commonName: string;
     readonly ipAddresses: readonly string[];
+    /** Host names (the lab's members are container names on its network); none on AWS. */
+    readonly dnsNames?: readonly string[];
     readonly uses: readonly ("digital_signature" | "key_encipherment" | "server_auth" | "client_auth")[];
 }
 
@@ -130,9 +132,11 @@ export interface CertificateRequest {
  * client-cert-auth is on (found by running it: without client use, the gateway's dial fails with "bad certificate").
  */
 export function memberCertificate(member: EtcdMember, address: string): CertificateRequest {
+    const ip = /^\d{1,3}(\.\d{1,3}){3}$/.test(address);
     return {
         commonName: member.name,
-        ipAddresses: [address],
+        ipAddresses: ip ? [address] : [],
+        ...(ip ? {} : { dnsNames: [address] }),
         uses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
     };
 }

@@ -86,6 +86,20 @@ export const awsStackOutputs = z.object({
     alarmTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, "must be an SNS topic ARN"),
 });
 
+/** The lab's outputs for API7 2.x (components/docker/lab-v2.ts). */
+export const dockerV2StackOutputs = z.object({
+    target: z.literal("docker"),
+    generation: z.literal("2.x"),
+    ...common,
+    /** Container names by role: what the drills stop and start. No gateway before v2.clusterId. */
+    labContainers: z.object({
+        etcd: containers,
+        dashboards: containers,
+        gateways: z.array(containerName),
+        loadBalancer: containerName,
+    }),
+});
+
 /** The AWS stack's outputs for API7 2.x (components/aws/stack-v2.ts). */
 export const awsV2StackOutputs = z.object({
     target: z.literal("aws"),
@@ -117,6 +131,11 @@ export const awsV2StackOutputs = z.object({
     alarmTopicArn: awsStackOutputs.shape.alarmTopicArn,
 });
 
+/** API7 2.x's outputs on either target. */
+export const v2StackOutputs = z.discriminatedUnion("target", [dockerV2StackOutputs, awsV2StackOutputs], {
+    error: 'must be "aws" or "docker"',
+});
+
 export const stackOutputs = z.discriminatedUnion("target", [dockerStackOutputs, awsStackOutputs], {
     error: 'must be "aws" or "docker"',
 });
@@ -124,6 +143,7 @@ export const stackOutputs = z.discriminatedUnion("target", [dockerStackOutputs, 
 export type DockerStackOutputs = z.infer<typeof dockerStackOutputs>;
 export type AwsStackOutputs = z.infer<typeof awsStackOutputs>;
 export type AwsV2StackOutputs = z.infer<typeof awsV2StackOutputs>;
+export type DockerV2StackOutputs = z.infer<typeof dockerV2StackOutputs>;
 export type StackOutputs = z.infer<typeof stackOutputs>;
 
 /**

@@ -47,6 +47,9 @@ export const PORTS = Object.freeze({
      * @faf96f0e); `GET /ping`.
      */
     dashboardV2: 9000,
+    /** API7 2.x: the gateways' HTTP and HTTPS on their hosts, as API7's 2.x guide sets them. */
+    gatewayV2Http: 80,
+    gatewayV2Https: 443,
 });
 
 /**

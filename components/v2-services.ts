@@ -13,7 +13,9 @@
  *   export server on 9091 answers any path from the same nginx (apisix/cli/ngx_tpl.lua @2.15.3), so `GET` on it
  *   says that nginx serves, which a TCP check on 80 (API7's and Apache's charts) does not.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "./ports";
+import type { ServiceDefinition } from "./services";
 import { renderYamlTemplate } from "./templates";
 
 /** Where each client's etcd TLS files are, inside its container. */
@@ -107,5 +109,73 @@ export function gatewayV2ConfigData(a: GatewayV2ConfigArgs) {
         etcdPassword: a.etcdAuth ? V2_PLACEHOLDERS.etcdPassword : undefined,
         tls: V2_TLS.gateway,
         metricsPort: PORTS.gatewayMetrics,
+    };
+}
+
+/** Where each 2.x service's config is mounted in its container (upstream's paths: see the templates). */
+const CONFIG_PATHS = Object.freeze({
+    dashboard: "/usr/local/apisix-dashboard/conf/conf.yaml",
+    gateway: "/usr/local/apisix/conf/config.yaml",
+});
+
+/**
+ * The 2.x dashboard as a service of either target: its config from every etcd member's address, its secrets as
+ * placeholders (jwt-secret, admin-password, etcd-password with etcd.auth), its etcd TLS files where V2_TLS says.
+ */
+export function dashboardV2Service(a: {
+    readonly image: pulumi.Input<string>;
+    readonly etcdAddresses: pulumi.Input<string[]>;
+    /** Who the dashboard answers: its load balancer's network, and loopback for its own health check. */
+    readonly allowList: pulumi.Input<string[]>;
+    readonly etcdAuth: boolean;
+    readonly dockerArgs?: readonly string[];
+}): ServiceDefinition {
+    return {
+        name: "dashboard",
+        container: "api7-dashboard",
+        image: a.image,
+        configTemplate: V2_TEMPLATES.dashboard,
+        configData: pulumi
+            .all([a.etcdAddresses, a.allowList])
+            .apply(([etcdAddresses, allowList]) =>
+                dashboardV2ConfigData({ etcdAddresses, etcdAuth: a.etcdAuth, allowList }),
+            ),
+        configPath: CONFIG_PATHS.dashboard,
+        placeholders: {
+            [V2_PLACEHOLDERS.jwtSecret]: "jwt-secret",
+            [V2_PLACEHOLDERS.adminPassword]: "admin-password",
+            ...(a.etcdAuth ? { [V2_PLACEHOLDERS.etcdPassword]: "etcd-password" } : {}),
+        },
+        dockerArgs: a.dockerArgs,
+        healthUrl: `http://127.0.0.1:${PORTS.dashboardV2}/ping`,
+    };
+}
+
+/** The 2.x gateway as a service of either target: 80/443, etcd under /api7/<clusterId>, metrics on 9091. */
+export function gatewayV2Service(a: {
+    readonly image: pulumi.Input<string>;
+    readonly etcdAddresses: pulumi.Input<string[]>;
+    readonly clusterId: string;
+    readonly etcdAuth: boolean;
+    readonly dockerArgs?: readonly string[];
+}): ServiceDefinition {
+    return {
+        name: "gateway",
+        container: "api7-gateway",
+        image: a.image,
+        configTemplate: V2_TEMPLATES.gateway,
+        configData: pulumi.output(a.etcdAddresses).apply((etcdAddresses) =>
+            gatewayV2ConfigData({
+                etcdAddresses,
+                clusterId: a.clusterId,
+                etcdAuth: a.etcdAuth,
+                httpPort: PORTS.gatewayV2Http,
+                httpsPort: PORTS.gatewayV2Https,
+            }),
+        ),
+        configPath: CONFIG_PATHS.gateway,
+        placeholders: a.etcdAuth ? { [V2_PLACEHOLDERS.etcdPassword]: "etcd-password" } : {},
+        dockerArgs: a.dockerArgs,
+        healthUrl: `http://127.0.0.1:${PORTS.gatewayMetrics}/apisix/prometheus/metrics`,
     };
 }

@@ -2,7 +2,7 @@
 import { etcdMembers, initialCluster, quorumFigures } from "../components/etcd";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { ProgramError, ROOT, runProgram } from "../tools/harness";
+import { ROOT } from "../tools/harness";
 import { requireTools } from "./helpers";
 
 test("members are named etcd-<n> and placed round-robin over the AZs", () => {
@@ -33,18 +33,6 @@ test("--initial-cluster lists every member's name and peer URL in member order",
     expect(initialCluster(etcdMembers(3, 3), (m) => `https://${ips[m.azIndex]}:2380`)).toBe(
         "etcd-1=https://10.0.0.10:2380,etcd-2=https://10.0.1.10:2380,etcd-3=https://10.0.2.10:2380",
     );
-});
-
-test("a 2.x lab stops before any resource: the lab does not build 2.x yet", async () => {
-    const error = await runProgram({
-        stack: "lab",
-        config: { "deploy.generation": "2.x", "lab.database": undefined },
-    }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProgramError);
-    expect((error as ProgramError).message).toContain(
-        "deploy.generation is `2.x` with deploy.target `docker`: the lab does not build the 2.x topology yet",
-    );
-    expect((error as ProgramError).resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
 });
 
 test.each(["api7-etcd-auth.sh", "api7-etcd-snapshot.sh", "api7-etcd-member.sh"])(

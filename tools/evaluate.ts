@@ -435,6 +435,19 @@ async function evaluate(options: RunOptions, onProgramError?: (message: string) 
                             ).tags ?? {},
                         id: "default-tags",
                     };
+                case "docker:index/getRemoteImage:getRemoteImage":
+                    // A local image (the engine's; kreuzwerker/terraform-provider-docker data_source_docker_image.go
+                    // @83c00e0b: its id, or "did not find docker image '<name>'").
+                    if ((options.missingLocalImages ?? []).includes(String(i.name)))
+                        throw new Error(`did not find docker image '${String(i.name)}'`);
+                    return {
+                        name: i.name,
+                        id: `sha256:${crypto
+                            .createHash("sha256")
+                            .update(`local:${String(i.name)}`)
+                            .digest("hex")}`,
+                        repoDigest: "",
+                    };
                 case "docker:index/getRegistryImage:getRegistryImage":
                     // The registry's digest for the tag (a stand-in derived from the reference, stable across runs).
                     return {

@@ -142,6 +142,8 @@ export interface RunOptions {
     readonly preview?: boolean;
     /** The architecture getAmi reports for the hosts' AMI (x86_64 unless a test says otherwise). */
     readonly amiArchitecture?: string;
+    /** Images the Docker engine does not hold (the 2.x lab's locally loaded ones); by default it holds every one. */
+    readonly missingLocalImages?: readonly string[];
     /** Invoke answers for bring-your-own subnets: subnet id -> AZ (and VPC). */
     readonly existingSubnets?: Readonly<Record<string, { az: string; vpcId: string }>>;
     /**

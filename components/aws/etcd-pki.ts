@@ -60,6 +60,7 @@ export class EtcdPki extends pulumi.ComponentResource {
                 privateKeyPem: key.privateKeyPem,
                 subject: { commonName: req.commonName },
                 ipAddresses: req.ipAddresses.apply((a) => [...a]),
+                dnsNames: req.apply((r) => (r.dnsNames ? [...r.dnsNames] : undefined)),
             },
             { parent: this },
         );

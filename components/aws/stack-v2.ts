@@ -10,8 +10,7 @@ import { clientCertificate } from "../etcd";
 import { CONTROL_PLANE_CHECK, gatewayV2HealthCheck } from "../listeners";
 import type { AwsV2StackOutputs, Exported } from "../outputs";
 import { PORTS } from "../ports";
-import type { ServiceDefinition } from "../services";
-import { dashboardV2ConfigData, gatewayV2ConfigData, V2_PLACEHOLDERS, V2_TEMPLATES, V2_TLS } from "../v2-services";
+import { dashboardV2Service, gatewayV2Service, V2_TLS } from "../v2-services";
 import { EC2_STATUS_CHECK, healthySeconds, worstCaseAfterCheck } from "./boot-budget";
 import { EtcdCluster, ETCD_USERS } from "./etcd-cluster";
 import { EtcdPki, type IssuedCertificate } from "./etcd-pki";
@@ -111,26 +110,14 @@ export function awsStackV2(settings: Settings) {
         securityGroupId: securityGroups.dashboardLb.id,
     });
     const dashboardTls = clientTls("dashboard", V2_TLS.dashboard);
-    const dashboard: ServiceDefinition = {
-        name: "dashboard",
-        container: "api7-dashboard",
+    const dashboard = dashboardV2Service({
         image: placement.image(v2.dashboardImage),
-        configTemplate: V2_TEMPLATES.dashboard,
+        etcdAddresses: pulumi.all(etcd.addresses),
         // Its load balancer is in the VPC; loopback for the host's own health check.
-        configData: pulumi
-            .all([pulumi.all(etcd.addresses), network.vpcCidr])
-            .apply(([addresses, cidr]) =>
-                dashboardV2ConfigData({ etcdAddresses: addresses, etcdAuth, allowList: [cidr, "127.0.0.1"] }),
-            ),
-        configPath: "/usr/local/apisix-dashboard/conf/conf.yaml",
-        placeholders: {
-            [V2_PLACEHOLDERS.jwtSecret]: "jwt-secret",
-            [V2_PLACEHOLDERS.adminPassword]: "admin-password",
-            ...(etcdAuth ? { [V2_PLACEHOLDERS.etcdPassword]: "etcd-password" } : {}),
-        },
+        allowList: network.vpcCidr.apply((cidr) => [cidr, "127.0.0.1"]),
+        etcdAuth,
         dockerArgs: dashboardTls.mount,
-        healthUrl: `http://127.0.0.1:${PORTS.dashboardV2}/ping`,
-    };
+    });
     const dashboards = new HostGroup("api7-dashboards", {
         project,
         stack,
@@ -171,25 +158,13 @@ export function awsStackV2(settings: Settings) {
     const gateways = v2.clusterId ? gatewayGroup() : undefined;
     function gatewayGroup(): HostGroup {
         const tls = clientTls("gateway", V2_TLS.gateway, true);
-        const gateway: ServiceDefinition = {
-            name: "gateway",
-            container: "api7-gateway",
+        const gateway = gatewayV2Service({
             image: placement.image(v2.gatewayImage),
-            configTemplate: V2_TEMPLATES.gateway,
-            configData: pulumi.all(etcd.addresses).apply((addresses) =>
-                gatewayV2ConfigData({
-                    etcdAddresses: addresses,
-                    clusterId: v2.clusterId,
-                    etcdAuth,
-                    httpPort: GATEWAY_V2_PORTS[0],
-                    httpsPort: GATEWAY_V2_PORTS[1],
-                }),
-            ),
-            configPath: "/usr/local/apisix/conf/config.yaml",
-            placeholders: etcdAuth ? { [V2_PLACEHOLDERS.etcdPassword]: "etcd-password" } : {},
+            etcdAddresses: pulumi.all(etcd.addresses),
+            clusterId: v2.clusterId,
+            etcdAuth,
             dockerArgs: tls.mount,
-            healthUrl: `http://127.0.0.1:${PORTS.gatewayMetrics}/apisix/prometheus/metrics`,
-        };
+        });
         return new HostGroup("api7-gateways", {
             project,
             stack,

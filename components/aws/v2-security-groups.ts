@@ -26,7 +26,7 @@ export interface SecurityGroupsV2Args {
 }
 
 /** The gateways' ports on their hosts, as API7's 2.x guide sets them: HTTP, HTTPS. */
-export const GATEWAY_V2_PORTS = [80, 443] as const;
+export const GATEWAY_V2_PORTS = [PORTS.gatewayV2Http, PORTS.gatewayV2Https] as const;
 
 export class SecurityGroupsV2 extends SecurityGroupSet {
     /** The dashboards' hosts. */

@@ -57,10 +57,10 @@ export function checkTimeoutSeconds(args: Pick<HaproxyArgs, "gatewayCheck" | "co
     return Math.min(args.gatewayCheck.timeoutSeconds, args.controlPlaneCheck.timeoutSeconds);
 }
 
-const checkOptions = (c: Check) =>
+export const checkOptions = (c: Check) =>
     `inter ${c.intervalSeconds}s rise ${c.healthyThreshold} fall ${c.unhealthyThreshold}`;
 
-function servers(prefix: string, hosts: readonly string[], port: number, options: string): string {
+export function servers(prefix: string, hosts: readonly string[], port: number, options: string): string {
     if (hosts.length === 0) throw new Error(`haproxy.cfg: no ${prefix} servers`);
     return hosts.map((h, i) => `    server ${prefix}-${i + 1} ${h}:${port} ${options}`).join("\n");
 }

@@ -303,7 +303,7 @@ function probeTiming(
  * placeholder replaced by the named secret's value (what api7-run does on a host), secrets as environment, state
  * files (a gateway's id) uploaded. Everything that holds a secret is itself secret.
  */
-function serviceContainer(
+export function serviceContainer(
     parent: pulumi.Resource,
     labName: string,
     node: string,
@@ -315,6 +315,8 @@ function serviceContainer(
         readonly health: ProbeTiming;
         readonly secrets: Record<string, pulumi.Input<string>>;
         readonly state?: Record<string, pulumi.Input<string>>;
+        /** More files, by path in the container (the 2.x lab's etcd certificates): secret. */
+        readonly files?: Readonly<Record<string, pulumi.Input<string>>>;
         readonly dependsOn?: pulumi.Resource[];
     },
 ): docker.Container {
@@ -345,7 +347,9 @@ function serviceContainer(
     const stateUploads = (service.stateFiles ?? [])
         .filter((f) => f.mount)
         .map((f) => ({ file: f.mount!, content: lookup("the state file", a.state, f.name) }));
-    const secretive = tokens.length + stateTokens.length + secretEnv.length > 0;
+    const files = Object.entries(a.files ?? {}).map(([file, content]) => ({ file, content: pulumi.output(content) }));
+    stateUploads.push(...files);
+    const secretive = tokens.length + stateTokens.length + secretEnv.length + files.length > 0;
     const maybeSecret = <T>(o: pulumi.Output<T>) => (secretive ? pulumi.secret(o) : o);
     return new docker.Container(
         `${labName}-${alias}`,

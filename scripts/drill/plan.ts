@@ -3,7 +3,13 @@
  * (components/outputs.ts), what each drill stops, and where it sends its requests.
  */
 import type { z } from "zod";
-import { awsV2StackOutputs, stackOutputs, type AwsV2StackOutputs, type StackOutputs } from "../../components/outputs";
+import {
+    stackOutputs,
+    v2StackOutputs,
+    type AwsV2StackOutputs,
+    type DockerV2StackOutputs,
+    type StackOutputs,
+} from "../../components/outputs";
 import { SetupError, type Drill, type GatewayAction } from "./args";
 
 /**
@@ -23,15 +29,16 @@ export function parseStackOutputs(stack: string, json: string): DrillOutputs {
     if (isObject(raw) && Object.keys(raw).length === 0)
         throw new SetupError(`stack ${stack}: no outputs ${NOT_DEPLOYED}`);
     // API7 2.x stacks say so (components/outputs.ts awsV2StackOutputs); any other is 3.x on either target.
-    const result = (isObject(raw) && raw.generation === "2.x" ? awsV2StackOutputs : stackOutputs).safeParse(raw);
+    const result =
+        isObject(raw) && raw.generation === "2.x" ? v2StackOutputs.safeParse(raw) : stackOutputs.safeParse(raw);
     if (result.success) return result.data;
     throw new SetupError(`stack ${stack}: ${describeIssue(raw, result.error.issues[0])}`);
 }
 
 /** A deployed stack's outputs: API7 3.x on either target, or API7 2.x on AWS. */
-export type DrillOutputs = StackOutputs | AwsV2StackOutputs;
+export type DrillOutputs = StackOutputs | AwsV2StackOutputs | DockerV2StackOutputs;
 
-const isV2 = (o: DrillOutputs): o is AwsV2StackOutputs => "generation" in o;
+const isV2 = (o: DrillOutputs): o is AwsV2StackOutputs | DockerV2StackOutputs => "generation" in o;
 
 const NOT_DEPLOYED = "(has the stack been deployed with this program?)";
 
@@ -120,7 +127,25 @@ export function faultPlan(drill: Drill, outputs: DrillOutputs): FaultPlan {
  * API7 2.x on AWS: a gateway host's gateway, a dashboard host's dashboard, or the first etcd member (its etcd), each
  * one host of its group. The 3.x drills that stop a DP Manager have nothing to stop here.
  */
-function v2FaultPlan(drill: Drill, outputs: AwsV2StackOutputs): FaultPlan {
+function v2FaultPlan(drill: Drill, outputs: AwsV2StackOutputs | DockerV2StackOutputs): FaultPlan {
+    if (outputs.target === "docker") {
+        const c = outputs.labContainers;
+        const first = (list: readonly string[], what: string): FaultPlan => {
+            if (list.length === 0)
+                throw new SetupError(`this 2.x lab has no ${what} yet: set v2.clusterId and run \`pulumi up\``);
+            return { kind: "docker", containers: [list[0]] };
+        };
+        switch (drill) {
+            case "gateway":
+                return first(c.gateways, "gateway containers");
+            case "dashboard":
+                return first(c.dashboards, "dashboard containers");
+            case "etcd":
+                return first(c.etcd, "etcd containers");
+            default:
+                throw new SetupError(`the ${drill} drill is for API7 3.x stacks; 2.x drills: gateway, dashboard, etcd`);
+        }
+    }
     const groups = outputs.autoScalingGroups;
     const one = (group: string, service: "gateway" | "dashboard" | "etcd"): FaultPlan => ({
         kind: "aws",

@@ -237,8 +237,8 @@ export const EXTRAS_AREAS = {
                     "PostgreSQL, gateways connected to the DP Managers). `2.x`: API7 2.x as its high-availability " +
                     "guide builds it: a 3- or 5-member etcd cluster (etcd.*) holding everything, dashboards on 9000 " +
                     "and gateways on 80/443 reading etcd (v2.*), images from your registry (images.source " +
-                    "`registry`). Each generation's settings are refused with the other. 2.x is built on AWS only " +
-                    "(docs/api7-2x.md); the lab refuses it before creating anything.",
+                    "`registry`; in the lab, loaded on its Docker engine). Each generation's settings are refused with " +
+                    "the other (docs/api7-2x.md).",
             ),
         },
         "Where this stack runs (AWS, or the Docker lab) and which API7 generation.",
