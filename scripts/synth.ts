@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import * as zlib from "zlib";
-import { AWS_STACKS, ROOT, runProgram, type Recorded, type RunResult } from "../tools/harness";
+import { AWS_STACKS, ProgramError, ROOT, runProgram, type Recorded, type RunResult } from "../tools/harness";
 
 export const MANIFEST_DIR = path.join(ROOT, "manifests");
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
@@ -147,11 +147,33 @@ export function writeManifest(stack: string, files: Map<string, string>): void {
     }
 }
 
+/** A stack synth cannot evaluate: no stack file, or one the program (or the CLI's config check) refuses. */
+export class SynthError extends Error {
+    constructor(
+        message: string,
+        public readonly code: number,
+    ) {
+        super(message);
+    }
+}
+
+/**
+ * How `npm run synth` ends on an error it expects (sysexits.h, as `npm run report`): 66 EX_NOINPUT for a stack with no
+ * stack file, 65 EX_DATAERR for a stack the program refuses (the problems, each named by its config key, as `pulumi
+ * up` prints them). Anything else is a bug and keeps its stack trace.
+ */
+export function synthFailure(err: unknown): { readonly code: number; readonly message: string } | undefined {
+    if (err instanceof SynthError) return { code: err.code, message: `npm run synth: ${err.message}` };
+    if (err instanceof ProgramError) return { code: 65, message: `npm run synth: ${err.message}` };
+    return undefined;
+}
+
 async function main(): Promise<void> {
     const requested = process.argv.slice(2);
     const stacks = requested.length > 0 ? requested : [...AWS_STACKS];
     for (const stack of stacks) {
-        if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) throw new Error(`no Pulumi.${stack}.yaml`);
+        if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`)))
+            throw new SynthError(`no stack "${stack}": there is no Pulumi.${stack}.yaml`, 66);
         const files = await synthesize(stack);
         writeManifest(stack, files);
         console.log(`manifests/${stack}: ${files.size} files`);
@@ -160,7 +182,8 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
     main().catch((err: unknown) => {
-        console.error(err);
-        process.exit(1);
+        const failure = synthFailure(err);
+        console.error(failure ? failure.message : err);
+        process.exit(failure ? failure.code : 1);
     });
 }

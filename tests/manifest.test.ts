@@ -2,8 +2,10 @@
  * Reviewable changes: the program evaluates deterministically, and the committed offline manifests
  * (manifests/<stack>/, written by `npm run synth -- <stack>`) match what it renders now.
  */
+import { spawnSync } from "child_process";
+import * as path from "path";
 import * as yaml from "js-yaml";
-import { readManifest, synthesize } from "../scripts/synth";
+import { readManifest, synthesize, synthFailure } from "../scripts/synth";
 import { AWS_STACKS, runProgram, SECRET_MARKERS, TEST_SECRETS } from "../tools/harness";
 
 describe.each(AWS_STACKS)("%s", (stack) => {
@@ -75,4 +77,28 @@ test("a gateway config change shows as the changed line of its rendered file", a
         `${before.get("ssm/api7-ha/prod/dp/gateway-config.yaml")}plugin_attr:\n  prometheus:\n    export_addr:\n ` +
             `     ip: 0.0.0.0\n      port: 9091\n`,
     );
+});
+
+describe("npm run synth on a stack it cannot evaluate", () => {
+    test("no stack file: its one line and 66 (EX_NOINPUT), no stack trace", () => {
+        const r = spawnSync(
+            path.join(__dirname, "..", "node_modules", ".bin", "tsx"),
+            [path.join(__dirname, "..", "scripts", "synth.ts"), "nosuch"],
+            { encoding: "utf8" },
+        );
+        expect([r.status, r.stdout, r.stderr]).toEqual([
+            66,
+            "",
+            'npm run synth: no stack "nosuch": there is no Pulumi.nosuch.yaml\n',
+        ]);
+    });
+
+    test("a stack the program refuses: the problems, named by config key, and 65 (EX_DATAERR); anything else keeps its trace", async () => {
+        const refused = await runProgram({ stack: "dev", config: { "dataPlane.count": 0 } }).catch((e: unknown) => e);
+        const failure = synthFailure(refused);
+        expect(failure?.code).toBe(65);
+        expect(failure?.message).toMatch(/^npm run synth: /);
+        expect(failure?.message).toContain("dataPlane.count = 0");
+        expect(synthFailure(new TypeError("x is undefined"))).toBeUndefined();
+    });
 });
