@@ -32,10 +32,13 @@ test(`no source file under components/ or scripts/ is over ${MAX_LINES} lines`, 
 test("a LICENSE file with the license package.json names (Apache-2.0: its terms, as apache.org publishes them)", () => {
     const license = fs.readFileSync(path.join(ROOT, "LICENSE"), "utf8");
     expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).license).toBe("Apache-2.0");
-    expect(license.trimStart().split("\n").slice(0, 2).map((l) => l.trim())).toEqual([
-        "Apache License",
-        "Version 2.0, January 2004",
-    ]);
+    expect(
+        license
+            .trimStart()
+            .split("\n")
+            .slice(0, 2)
+            .map((l) => l.trim()),
+    ).toEqual(["Apache License", "Version 2.0, January 2004"]);
     expect(license.trimEnd().endsWith("END OF TERMS AND CONDITIONS")).toBe(true);
 });
 
