@@ -404,3 +404,13 @@ describe("the commands README and the stack files give", () => {
         ]);
     });
 });
+
+test("README's first 80 lines hold the quick start: prerequisites, npm ci and npm test, the secrets, the first pulumi up", () => {
+    const head = readme.split("\n").slice(0, 80).join("\n");
+    expect(head).toContain("## Quick start");
+    expect(head).toContain("Prerequisites:");
+    expect(head).toMatch(/```sh\nnpm ci\nnpm test\n```/);
+    expect(head).toContain("pulumi config set --secret license < license.txt");
+    expect(head).toContain("pulumi config set --secret adminPassword");
+    expect(head).toMatch(/\npulumi up\n/);
+});
