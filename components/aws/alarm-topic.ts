@@ -13,6 +13,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { AlarmFn } from "./alarm-data";
 import { nameFragment } from "../config/names";
 import { whereabouts } from "./whereabouts";
 
@@ -127,4 +128,39 @@ export function createAlarmTopic(
             ),
     );
     return topic.arn;
+}
+
+/**
+ * Where a stack's alarms go: alarms.topicArn, or a topic of the stack's own (createAlarmTopic); and the function that
+ * creates each alarm on it (named <project>-<stack>-<id>, notifying the topic on alarm and on OK), recording its ARN.
+ */
+export function alarmSink(
+    name: string,
+    args: AlarmTopicArgs & { readonly topicArn?: pulumi.Input<string> },
+    parent: pulumi.ComponentResource,
+): { readonly topicArn: pulumi.Output<string>; readonly alarm: AlarmFn; readonly arns: pulumi.Output<string>[] } {
+    const topicArn =
+        args.topicArn !== undefined
+            ? pulumi.output(args.topicArn)
+            : createAlarmTopic(
+                  name,
+                  { project: args.project, stack: args.stack, emails: args.emails, tags: args.tags },
+                  parent,
+              );
+    const arns: pulumi.Output<string>[] = [];
+    const alarm: AlarmFn = (id, a) =>
+        void arns.push(
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${id}`,
+                {
+                    ...a,
+                    name: `${args.project}-${args.stack}-${id}`,
+                    alarmActions: [topicArn],
+                    okActions: [topicArn],
+                    tags: args.tags,
+                },
+                { parent },
+            ).arn,
+        );
+    return { topicArn, alarm, arns };
 }

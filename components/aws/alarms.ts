@@ -16,7 +16,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { OUTAGE_METRICS_NAMESPACE } from "./run-spec";
-import { createAlarmTopic } from "./alarm-topic";
+import { alarmSink } from "./alarm-topic";
 import { createAlarmEvents } from "./alarm-events";
 import { dashboardBody, dashboardUrl } from "./ops-dashboard";
 import {
@@ -27,7 +27,6 @@ import {
     groupShortAlarm,
     runbook,
     type AlarmGroup,
-    type AlarmFn,
     type DatabaseAlarmArgs,
     type FreshnessArgs,
 } from "./alarm-data";
@@ -70,31 +69,14 @@ export class StackAlarms extends pulumi.ComponentResource {
 
     constructor(name: string, args: StackAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ops:StackAlarms", name, {}, opts);
-        const parent = { parent: this };
-        const topicArn =
-            args.topicArn !== undefined
-                ? pulumi.output(args.topicArn)
-                : createAlarmTopic(
-                      name,
-                      { project: args.project, stack: args.stack, emails: args.emails, tags: args.tags },
-                      this,
-                  );
+        const sink = alarmSink(
+            name,
+            { project: args.project, stack: args.stack, emails: args.emails, tags: args.tags, topicArn: args.topicArn },
+            this,
+        );
+        const { topicArn, alarm } = sink;
         this.topicArn = topicArn;
-        const alarmArns: pulumi.Output<string>[] = [];
-        const alarm: AlarmFn = (id, a) =>
-            void alarmArns.push(
-                new aws.cloudwatch.MetricAlarm(
-                    `${name}-${id}`,
-                    {
-                        ...a,
-                        name: `${args.project}-${args.stack}-${id}`,
-                        alarmActions: [topicArn],
-                        okActions: [topicArn],
-                        tags: args.tags,
-                    },
-                    parent,
-                ).arn,
-            );
+        const alarmArns = sink.arns;
         gatewayTargetAlarms(alarm, {
             ...args.gatewayDimensions,
             count: args.gatewayCount,

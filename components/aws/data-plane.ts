@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { healthySeconds } from "./boot-budget";
 import { FALLBACK_KEY_PLACEHOLDERS, fallbackS3Block } from "./fallback";
 import { secretParameterName } from "./fleet";
-import { HostGroup, type HostPlacement } from "./host";
+import { HostGroup, type HostGroupArgs, type HostPlacement } from "./host";
 import { gatewayService, type StandaloneSource } from "../services";
 import { credentialsIssued } from "../config/settings";
 import type { Settings } from "../config/settings";
@@ -128,9 +128,7 @@ export class DataPlane extends pulumi.ComponentResource {
                 stack: args.settings.stack,
                 role: "dp",
                 count: dp.count,
-                scaling: dp.autoscaling.enabled
-                    ? { maxCount: dp.autoscaling.maxCount, targetCpuPercent: dp.autoscaling.targetCpuPercent }
-                    : undefined,
+                scaling: gatewayScaling(dp),
                 instanceType: dp.instanceType,
                 warmPool: dp.warmPool.size > 0 ? dp.warmPool : undefined,
                 rootVolumeGiB: args.settings.hosts.rootVolumeGiB,
@@ -149,4 +147,11 @@ export class DataPlane extends pulumi.ComponentResource {
 
         this.registerOutputs({ autoScalingGroupName: this.hosts.autoScalingGroupName });
     }
+}
+
+/** The gateways' CPU target tracking (dataPlane.autoscaling), or none: both generations' gateway groups. */
+export function gatewayScaling(dp: Pick<Settings["dataPlane"], "autoscaling">): HostGroupArgs["scaling"] {
+    return dp.autoscaling.enabled
+        ? { maxCount: dp.autoscaling.maxCount, targetCpuPercent: dp.autoscaling.targetCpuPercent }
+        : undefined;
 }

@@ -19,6 +19,7 @@ import { hostRoleName, parameterPrefix, secretParameterName } from "./fleet";
 import { HostGroup } from "./host";
 import { ImageRegistry } from "./images";
 import { hostPlacement } from "./placement";
+import { gatewayScaling } from "./data-plane";
 import { DataPlaneLoadBalancer } from "./load-balancers";
 import { Network } from "./network";
 import { ParameterKey } from "./parameter-key";
@@ -170,9 +171,7 @@ export function awsStackV2(settings: Settings) {
             stack,
             role: "gateway",
             count: dp.count,
-            scaling: dp.autoscaling.enabled
-                ? { maxCount: dp.autoscaling.maxCount, targetCpuPercent: dp.autoscaling.targetCpuPercent }
-                : undefined,
+            scaling: gatewayScaling(dp),
             instanceType: dp.instanceType,
             warmPool: dp.warmPool.size > 0 ? dp.warmPool : undefined,
             rootVolumeGiB: settings.hosts.rootVolumeGiB,

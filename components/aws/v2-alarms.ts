@@ -6,11 +6,10 @@
  * - a config rollout stopped at a host (for the members: with the quorum at stake).
  * Each one's text says what it means; the 3.x alarms (components/aws/alarms.ts) share the group and event rules.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { gatewayTargetAlarms, groupShortAlarm, runbook, type AlarmFn, type AlarmGroup } from "./alarm-data";
+import { gatewayTargetAlarms, groupShortAlarm, runbook, type AlarmGroup } from "./alarm-data";
 import { createAlarmEvents } from "./alarm-events";
-import { createAlarmTopic } from "./alarm-topic";
+import { alarmSink } from "./alarm-topic";
 import { SNAPSHOT_METRICS_ID } from "./etcd-snapshots";
 
 export interface V2AlarmsArgs {
@@ -46,27 +45,12 @@ export class V2Alarms extends pulumi.ComponentResource {
 
     constructor(name: string, args: V2AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("api7-ha:ops:V2Alarms", name, {}, opts);
-        const topicArn =
-            args.topicArn !== undefined
-                ? pulumi.output(args.topicArn)
-                : createAlarmTopic(
-                      name,
-                      { project: args.project, stack: args.stack, emails: args.emails, tags: args.tags },
-                      this,
-                  );
+        const { topicArn, alarm } = alarmSink(
+            name,
+            { project: args.project, stack: args.stack, emails: args.emails, tags: args.tags, topicArn: args.topicArn },
+            this,
+        );
         this.topicArn = topicArn;
-        const alarm: AlarmFn = (id, a) =>
-            void new aws.cloudwatch.MetricAlarm(
-                `${name}-${id}`,
-                {
-                    ...a,
-                    name: `${args.project}-${args.stack}-${id}`,
-                    alarmActions: [topicArn],
-                    okActions: [topicArn],
-                    tags: args.tags,
-                },
-                { parent: this },
-            );
 
         for (const g of args.groups) groupShortAlarm(alarm, g);
 
